@@ -1,0 +1,197 @@
+/**
+ * The cluster model the engine reasons about: plain readonly data, close to the Kubernetes
+ * API shapes so that the semantics (absent vs empty lists, optional protocol, named ports)
+ * are decided in core, once, by both evaluators.
+ *
+ * Adapters (packages/k8s) validate once at the boundary; after that the engine trusts it.
+ */
+
+export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+export const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
+
+export type Labels = Readonly<Record<string, string>>;
+
+export type SelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+
+export interface LabelSelectorRequirement {
+  readonly key: string;
+  readonly operator: SelectorOperator;
+  /** Required non-empty for In/NotIn, must be empty/absent for Exists/DoesNotExist. */
+  readonly values?: readonly string[];
+}
+
+/** A Kubernetes LabelSelector. `{}` (no fields) selects everything. */
+export interface LabelSelector {
+  readonly matchLabels?: Labels;
+  readonly matchExpressions?: readonly LabelSelectorRequirement[];
+}
+
+export interface Namespace {
+  readonly name: string;
+  /** Includes `kubernetes.io/metadata.name` (the adapter adds it, as the API server does). */
+  readonly labels: Labels;
+}
+
+export interface ContainerPort {
+  readonly name?: string;
+  readonly containerPort: number;
+  readonly protocol: Protocol;
+  /** hostPort when set: the port is exposed on the node's address. */
+  readonly hostPort?: number;
+}
+
+/** Identity of the top-level owner a pod belongs to (Deployment, StatefulSet, ... or the Pod itself). */
+export interface WorkloadRef {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** Security-relevant pod settings, used by lateral-movement analysis (escape to node). */
+export interface PodSecurity {
+  readonly privileged: boolean;
+  readonly hostPID: boolean;
+  readonly hostIPC: boolean;
+  readonly hostPath: boolean;
+  /** Any container adds CAP_SYS_ADMIN (or ALL). */
+  readonly sysAdmin: boolean;
+}
+
+export const NO_SECURITY_FLAGS: PodSecurity = {
+  privileged: false,
+  hostPID: false,
+  hostIPC: false,
+  hostPath: false,
+  sysAdmin: false,
+};
+
+export interface Pod {
+  readonly namespace: string;
+  /** Pod name; for a pod that stands for a workload's template, the workload's name. */
+  readonly name: string;
+  readonly labels: Labels;
+  /** Pod IPs (status.podIPs) when known; empty for manifests that were never scheduled. */
+  readonly ips: readonly string[];
+  /** Container ports of all containers (and init containers), with protocol defaulted to TCP. */
+  readonly ports: readonly ContainerPort[];
+  readonly node?: string;
+  readonly owner: WorkloadRef;
+  readonly hostNetwork: boolean;
+  readonly security: PodSecurity;
+  /**
+   * How many identical pods this entry stands for: 1 for a real Pod object, the replica
+   * count for a workload template that has no pods in the input.
+   */
+  readonly replicas: number;
+  /** True when this entry is derived from a workload's pod template rather than a Pod object. */
+  readonly fromTemplate: boolean;
+}
+
+export interface Workload {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly labels: Labels;
+  /** Selector labels of the pod template, when the workload has one. */
+  readonly selector?: LabelSelector;
+  readonly replicas?: number;
+  readonly annotations?: Labels;
+}
+
+export interface ServicePort {
+  readonly name?: string;
+  readonly port: number;
+  readonly targetPort?: number | string;
+  readonly protocol: Protocol;
+  readonly nodePort?: number;
+}
+
+export interface Service {
+  readonly namespace: string;
+  readonly name: string;
+  readonly type: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
+  /** Absent selector: the service has manually managed endpoints. */
+  readonly selector?: Labels;
+  readonly ports: readonly ServicePort[];
+}
+
+export interface NetworkPolicyPort {
+  /** Absent means TCP (the API server defaults it). */
+  readonly protocol?: Protocol;
+  /** Number or IANA_SVC_NAME (a named container port). Absent: every port of the protocol. */
+  readonly port?: number | string;
+  /** Only with a numeric port: the inclusive end of the range. */
+  readonly endPort?: number;
+}
+
+export interface IPBlock {
+  readonly cidr: string;
+  readonly except?: readonly string[];
+}
+
+/** Exactly one of: ipBlock, or podSelector and/or namespaceSelector. */
+export interface NetworkPolicyPeer {
+  readonly podSelector?: LabelSelector;
+  readonly namespaceSelector?: LabelSelector;
+  readonly ipBlock?: IPBlock;
+}
+
+export interface NetworkPolicyIngressRule {
+  /** Absent or empty: every source. */
+  readonly from?: readonly NetworkPolicyPeer[];
+  /** Absent or empty: every port. */
+  readonly ports?: readonly NetworkPolicyPort[];
+}
+
+export interface NetworkPolicyEgressRule {
+  /** Absent or empty: every destination. */
+  readonly to?: readonly NetworkPolicyPeer[];
+  /** Absent or empty: every port. */
+  readonly ports?: readonly NetworkPolicyPort[];
+}
+
+export type PolicyType = 'Ingress' | 'Egress';
+
+/**
+ * networking.k8s.io/v1 NetworkPolicy as written. policyTypes is kept as given (possibly absent)
+ * and ingress/egress keep the absent vs empty distinction: the evaluators apply the defaulting
+ * rules (Ingress always; Egress when the egress list is non-empty).
+ */
+export interface NetworkPolicy {
+  readonly namespace: string;
+  readonly name: string;
+  readonly podSelector: LabelSelector;
+  readonly policyTypes?: readonly PolicyType[];
+  readonly ingress?: readonly NetworkPolicyIngressRule[];
+  readonly egress?: readonly NetworkPolicyEgressRule[];
+}
+
+export interface Cluster {
+  readonly namespaces: readonly Namespace[];
+  readonly pods: readonly Pod[];
+  readonly workloads: readonly Workload[];
+  readonly services: readonly Service[];
+  readonly policies: readonly NetworkPolicy[];
+}
+
+/**
+ * Where plugins differ: does an ipBlock peer match cluster pods whose IPs fall in it?
+ * `match` (upstream e2e expectation, default) or `ignore` (Cilium and others: ipBlock
+ * only ever selects traffic from outside the cluster).
+ */
+export type IpBlockPods = 'match' | 'ignore';
+
+export interface EvalOptions {
+  readonly ipBlockPods: IpBlockPods;
+}
+
+export const DEFAULT_EVAL_OPTIONS: EvalOptions = { ipBlockPods: 'match' };
+
+/** One end of a single connection: a pod of the cluster, or an address outside it. */
+export type Endpoint =
+  | { readonly kind: 'pod'; readonly pod: Pod }
+  | { readonly kind: 'ip'; readonly ip: string };
+
+export function workloadId(ref: WorkloadRef): string {
+  return `${ref.namespace}/${ref.name}`;
+}
