@@ -1,0 +1,34 @@
+/**
+ * An Explanation as the few lines a person reads in a terminal or a CI log. The JSON shape is
+ * the Explanation itself; this is only its human rendering, so it adds no facts of its own.
+ */
+import type { Explanation, RuleRef, SideExplanation } from './explain.js';
+
+export function formatExplanation(e: Explanation): string {
+  const verdict = e.allowed ? 'ALLOWED' : 'DENIED';
+  const self = e.selfConnection ? ' (a pod may always connect to itself)' : '';
+  const lines = [`${e.src} -> ${e.dst} ${e.protocol} ${e.port}: ${verdict}${self}`];
+  // "egress " is padded to the width of "ingress" so both sides line up.
+  lines.push(...formatSide('egress ', e.egress, e.selfConnection));
+  lines.push(...formatSide('ingress', e.ingress, e.selfConnection));
+  if (e.denyingSides.length > 0) {
+    const sides = e.denyingSides.map((d) => `${d} of ${d === 'egress' ? e.src : e.dst}`);
+    lines.push(`  denied by: ${sides.join(', ')}`);
+  }
+  return lines.join('\n');
+}
+
+function formatSide(label: string, s: SideExplanation, selfConnection: boolean): string[] {
+  if (!s.isolated) return [`  ${label} of ${s.endpoint}: ${s.reason}`];
+  const lines = [`  ${label} of ${s.endpoint}: isolated by ${s.isolatingPolicies.join(', ')}`];
+  for (const r of s.allowedBy) lines.push(`    allowed by ${ruleName(r)}: ${r.detail}`);
+  if (s.allowedBy.length === 0) {
+    lines.push(selfConnection ? '    no rule allows it, but a pod may always connect to itself' : '    no rule allows it');
+  }
+  for (const r of s.nearMisses) lines.push(`    near miss: ${ruleName(r)} ${r.detail}`);
+  return lines;
+}
+
+function ruleName(r: RuleRef): string {
+  return `${r.direction} rule ${r.rule} of ${r.policy}`;
+}
