@@ -1,0 +1,276 @@
+import type { V1NetworkPolicy, V1ObjectMeta, V1Pod, V1PodStatus, V1Service } from '@kubernetes/client-node';
+import {
+  InputError,
+  matchesSelector,
+  tryParseIp,
+  type Cluster,
+  type Labels,
+  type Namespace,
+  type NetworkPolicy,
+  type Pod,
+  type Service,
+  type Workload,
+  type WorkloadRef,
+} from '@lateral/core';
+import { dropDuplicates } from './duplicates.js';
+import { networkPolicyFromObject } from './network-policy.js';
+import { objectRef, type ObjectRef } from './object-ref.js';
+import { objectKey, ownerReference, topOwner, type OwnedObject, type TopOwner } from './owners.js';
+import type { SourceObject } from './parse-manifests.js';
+import { podSpecFacts } from './pod-spec.js';
+import { list, optMapping, optString, optStringMap } from './raw-fields.js';
+import { serviceFromObject } from './service.js';
+import { within } from './within.js';
+import { readWorkloadManifest, WORKLOAD_KINDS, type WorkloadManifest } from './workload-manifest.js';
+
+export interface LoadResult {
+  cluster: Cluster;
+  /** Kind -> how many objects of kinds we do not model were read (and ignored). */
+  skipped: Record<string, number>;
+  warnings: string[];
+  /** Objects read, List items counted one by one, before identical duplicates are dropped. */
+  objectCount: number;
+}
+
+/** The label the API server puts on every namespace (since Kubernetes 1.21). */
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+interface Entry extends OwnedObject {
+  readonly ref: ObjectRef;
+  readonly obj: { metadata?: V1ObjectMeta };
+  readonly file: string;
+  readonly line?: number;
+}
+
+/**
+ * Turns parsed manifests into the model: pods (real ones, and one per workload that has none in
+ * the input, standing for its template), top-level workloads, services, policies and
+ * namespaces. Pure: no I/O. Throws an InputError naming file, line, object and field for
+ * anything the API server would reject.
+ */
+export function clusterFromObjects(objects: SourceObject[]): LoadResult {
+  const warnings: string[] = [];
+  const skipped: Record<string, number> = {};
+  const locOf = (e: { file: string; line?: number; ref?: ObjectRef }) => ({
+    file: e.file,
+    ...(e.line !== undefined ? { line: e.line } : {}),
+    ...(e.ref ? { object: e.ref.label } : {}),
+  });
+
+  const entries = dropDuplicates(
+    objects.map((o): Entry => {
+      const ref = within(locOf(o), () => objectRef(o.obj));
+      return { ref, obj: o.obj as Entry['obj'], file: o.file, ...(o.line !== undefined ? { line: o.line } : {}) };
+    }),
+  );
+  const byKey = new Map<string, Entry>();
+  for (const e of entries) byKey.set(objectKey(e.ref.kind, e.ref.namespace, e.ref.name), e);
+
+  const ownerCache = new Map<OwnedObject, { kind: string; name: string } | undefined>();
+  const ownerOf = (o: OwnedObject) => {
+    if (!ownerCache.has(o)) ownerCache.set(o, within(locOf(o as Entry), () => ownerReference(o)));
+    return ownerCache.get(o);
+  };
+  // Every walk into an ownerReferences cycle finds it again; say it once.
+  const warnOnce = (w: string) => void (warnings.includes(w) || warnings.push(w));
+  const topOf = (e: Entry): TopOwner => topOwner(e, ownerOf, (k) => byKey.get(k), warnOnce);
+
+  const declaredNamespaces = new Map<string, Labels>();
+  const referencedNamespaces = new Set<string>();
+  const services: Service[] = [];
+  const policies: NetworkPolicy[] = [];
+  const realPods: Pod[] = [];
+  const manifests = new Map<Entry, WorkloadManifest>();
+  /** Top-level owners in order of first appearance, with the entries that resolve to them. */
+  const tops = new Map<string, { top: TopOwner; pods: Pod[]; manifests: Entry[] }>();
+  const topFor = (e: Entry) => {
+    const top = topOf(e);
+    const key = objectKey(top.workload.kind, top.workload.namespace, top.workload.name);
+    let t = tops.get(key);
+    if (!t) tops.set(key, (t = { top, pods: [], manifests: [] }));
+    return t;
+  };
+
+  for (const e of entries) {
+    const { ref } = e;
+    if (ref.namespaceGiven || (ref.supported && ref.namespace)) referencedNamespaces.add(ref.namespace);
+    if (!ref.supported) {
+      skipped[ref.skippedAs] = (skipped[ref.skippedAs] ?? 0) + 1;
+      continue;
+    }
+    within(locOf(e), () => {
+      switch (ref.kind) {
+        case 'Namespace': {
+          const labels = optStringMap(optMapping(e.obj.metadata, 'metadata')?.labels, 'metadata.labels');
+          // The API server sets this label on every namespace and overwrites any other value.
+          declaredNamespaces.set(ref.name, { ...labels, [NAMESPACE_NAME_LABEL]: ref.name });
+          break;
+        }
+        case 'Service':
+          services.push(serviceFromObject(e.obj as V1Service, ref.namespace, ref.name));
+          break;
+        case 'NetworkPolicy':
+          policies.push(networkPolicyFromObject(e.obj as V1NetworkPolicy, ref.namespace, ref.name));
+          break;
+        case 'Pod': {
+          const pod = realPod(e);
+          const t = topFor(e);
+          const withOwner = { ...pod, owner: t.top.workload };
+          t.pods.push(withOwner);
+          realPods.push(withOwner);
+          break;
+        }
+        default:
+          if (WORKLOAD_KINDS.has(ref.kind)) {
+            manifests.set(e, readWorkloadManifest(ref.kind, e.obj));
+            topFor(e).manifests.push(e);
+          }
+      }
+    });
+  }
+
+  const workloads: Workload[] = [];
+  const templatePods: Pod[] = [];
+  // Pods whose owner chain leaves the input, by namespace (see warnAboutOrphans).
+  const orphans = new Map<string, { top: TopOwner; pods: Pod[] }[]>();
+  for (const t of tops.values()) {
+    if (t.top.object || t.pods.length === 0) continue;
+    const ns = t.top.workload.namespace;
+    const list = orphans.get(ns);
+    if (list) list.push(t);
+    else orphans.set(ns, [t]);
+  }
+  for (const { top, pods, manifests: group } of tops.values()) {
+    workloads.push(workloadOf(top, manifests, locOf));
+    if (pods.length > 0 || group.length === 0) continue;
+    // No pod of this workload is in the input: one pod stands for its template. The top-level
+    // object's own template wins (a Deployment's, not its ReplicaSet's); when the top is not a
+    // workload manifest of the input, the manifest asking for the most pods does.
+    const topEntry = top.object as Entry | undefined;
+    const chosen =
+      (topEntry && manifests.has(topEntry) ? topEntry : undefined) ??
+      group.reduce((best, m) => (manifests.get(m)!.replicas > manifests.get(best)!.replicas ? m : best));
+    const m = manifests.get(chosen)!;
+    templatePods.push({
+      namespace: top.workload.namespace,
+      name: top.workload.name,
+      labels: m.templateLabels,
+      ips: [],
+      ports: m.template.ports,
+      ...(m.template.node ? { node: m.template.node } : {}),
+      owner: top.workload,
+      hostNetwork: m.template.hostNetwork,
+      security: m.template.security,
+      replicas: m.replicas,
+      fromTemplate: true,
+    });
+    warnAboutOrphans(top.workload, m, orphans.get(top.workload.namespace) ?? [], warnings);
+  }
+
+  for (const ns of referencedNamespaces) {
+    if (!declaredNamespaces.has(ns)) declaredNamespaces.set(ns, { [NAMESPACE_NAME_LABEL]: ns });
+  }
+  const namespaces: Namespace[] = [...declaredNamespaces.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, labels]) => ({ name, labels }));
+
+  return {
+    cluster: { namespaces, pods: [...realPods, ...templatePods], workloads, services, policies },
+    skipped,
+    warnings,
+    objectCount: objects.length,
+  };
+}
+
+/** A Pod object; its owner is filled in by the caller. */
+function realPod(e: Entry): Omit<Pod, 'owner'> {
+  const pod = e.obj as V1Pod;
+  const meta = optMapping(pod.metadata, 'metadata');
+  const facts = podSpecFacts(pod.spec, 'spec');
+  const status = optMapping(pod.status, 'status') ?? ({} as V1PodStatus);
+  const ips: string[] = [];
+  const seen = new Set<string>();
+  const addIp = (v: unknown, field: string) => {
+    const s = optString(v, field);
+    if (!s) return;
+    const ip = tryParseIp(s);
+    if (!ip) throw new InputError(`invalid IP address "${s}"`, { field });
+    const key = `${ip.family}:${ip.value}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      ips.push(s.trim());
+    }
+  };
+  addIp(status.podIP, 'status.podIP');
+  list(status.podIPs, 'status.podIPs').forEach((p, i) =>
+    addIp(optMapping(p, `status.podIPs[${i}]`)?.ip, `status.podIPs[${i}].ip`),
+  );
+  return {
+    namespace: e.ref.namespace,
+    name: e.ref.name,
+    labels: optStringMap(meta?.labels, 'metadata.labels') ?? {},
+    ips,
+    ports: facts.ports,
+    ...(facts.node ? { node: facts.node } : {}),
+    hostNetwork: facts.hostNetwork,
+    security: facts.security,
+    replicas: 1,
+    fromTemplate: false,
+  };
+}
+
+function workloadOf(
+  top: TopOwner,
+  manifests: ReadonlyMap<Entry, WorkloadManifest>,
+  locOf: (e: Entry) => { file: string; line?: number; object?: string },
+): Workload {
+  const { kind, namespace, name } = top.workload;
+  const entry = top.object as Entry | undefined;
+  // The chain left the input: all we know of the owner is its kind and name.
+  if (!entry) return { kind, namespace, name, labels: {} };
+  return within(locOf(entry), () => {
+    const meta = optMapping(entry.obj.metadata, 'metadata');
+    const labels = optStringMap(meta?.labels, 'metadata.labels') ?? {};
+    const annotations = optStringMap(meta?.annotations, 'metadata.annotations');
+    const m = manifests.get(entry);
+    const replicas = m ? m.replicas : kind === 'Pod' ? 1 : undefined;
+    return {
+      kind,
+      namespace,
+      name,
+      labels,
+      ...(m?.selector ? { selector: m.selector } : {}),
+      ...(replicas !== undefined ? { replicas } : {}),
+      ...(annotations ? { annotations } : {}),
+    };
+  });
+}
+
+/**
+ * `kubectl get pods,deployments` without the ReplicaSets in between leaves the Deployment with
+ * no pods resolving to it, while its pods resolve to a ReplicaSet outside the input. Both then
+ * appear; say so, since the user likely meant them to be one workload.
+ */
+function warnAboutOrphans(
+  workload: WorkloadRef,
+  m: WorkloadManifest,
+  orphans: readonly { top: TopOwner; pods: Pod[] }[],
+  warnings: string[],
+): void {
+  if (!m.selector || orphans.length === 0) return;
+  const owners: string[] = [];
+  let count = 0;
+  for (const { top, pods } of orphans) {
+    const matching = pods.filter((p) => matchesSelector(m.selector!, p.labels)).length;
+    if (matching > 0) {
+      count += matching;
+      owners.push(`${top.workload.kind} ${top.workload.name}`);
+    }
+  }
+  if (count === 0) return;
+  warnings.push(
+    `${workload.kind} ${workload.namespace}/${workload.name} has no pods in the input and stands for its template, ` +
+      `but its selector matches ${count} pod(s) owned by ${owners.join(', ')}, which ${owners.length === 1 ? 'is' : 'are'} ` +
+      `not in the input; include the ReplicaSets (or other owners) to have them counted once`,
+  );
+}

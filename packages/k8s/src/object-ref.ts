@@ -1,0 +1,87 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { InputError } from '@lateral/core';
+import { isMapping, optMapping, optString } from './raw-fields.js';
+
+/** The kinds we turn into the model, with the API groups they may come from. */
+const SUPPORTED_GROUPS: Readonly<Record<string, readonly string[]>> = {
+  Pod: [''],
+  Namespace: [''],
+  Service: [''],
+  ReplicationController: [''],
+  // extensions/v1beta1 and apps/v1beta* carry the same shapes for what we read.
+  Deployment: ['apps', 'extensions'],
+  StatefulSet: ['apps'],
+  DaemonSet: ['apps', 'extensions'],
+  ReplicaSet: ['apps', 'extensions'],
+  Job: ['batch'],
+  CronJob: ['batch'],
+  // Calico's projectcalico.org NetworkPolicy shares the kind name but not the schema.
+  NetworkPolicy: ['networking.k8s.io', 'extensions'],
+};
+
+/** Identity of one manifest: what the error messages and the duplicate check key on. */
+export interface ObjectRef {
+  readonly kind: string;
+  readonly apiVersion?: string;
+  /** Empty for cluster-scoped kinds. */
+  readonly namespace: string;
+  /** True when metadata.namespace was written (rather than defaulted). */
+  readonly namespaceGiven: boolean;
+  readonly name: string;
+  /** Whether clusterFromObjects converts it; otherwise it is counted under `skippedAs`. */
+  readonly supported: boolean;
+  /** Key for the `skipped` counts: the kind, qualified by apiVersion when the kind alone would mislead. */
+  readonly skippedAs: string;
+  /** `Kind namespace/name`, or `Kind name` for cluster-scoped kinds: how messages name it. */
+  readonly label: string;
+}
+
+export function groupOf(apiVersion: string | undefined): string {
+  if (apiVersion === undefined) return '';
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/**
+ * Reads kind, apiVersion and metadata of a document; throws an InputError (without file or
+ * line: the caller knows those) when it is not a Kubernetes object.
+ */
+export function objectRef(obj: unknown): ObjectRef {
+  if (!isMapping(obj)) {
+    throw new InputError(`expected a Kubernetes object (a mapping with kind and metadata), got ${Array.isArray(obj) ? 'a list' : typeof obj}`);
+  }
+  const o = obj as KubernetesObject;
+  const kind = optString(o.kind, 'kind');
+  if (!kind) throw new InputError('object has no kind', { field: 'kind' });
+  const apiVersion = optString(o.apiVersion, 'apiVersion');
+  const meta = optMapping(o.metadata, 'metadata');
+  const name = optString(meta?.name, 'metadata.name');
+  if (!name) {
+    if (kind === 'Kustomization') {
+      throw new InputError(
+        'this is a kustomization file, not a manifest: render it with `kubectl kustomize` and pass the output',
+      );
+    }
+    throw new InputError(`${kind} has no metadata.name`, { field: 'metadata.name' });
+  }
+  const givenNs = optString(meta?.namespace, 'metadata.namespace');
+
+  const groups = SUPPORTED_GROUPS[kind];
+  // A missing apiVersion is read as the kind's usual group rather than rejected: hand-written
+  // fixtures often omit it, and the kind is unambiguous then.
+  const supported = groups !== undefined && (apiVersion === undefined || groups.includes(groupOf(apiVersion)));
+  const clusterScoped = kind === 'Namespace';
+  // An empty namespace is "default" (ObjectMeta: "An empty namespace is equivalent to the
+  // default namespace").
+  const namespace = clusterScoped ? '' : givenNs || 'default';
+  return {
+    kind,
+    ...(apiVersion !== undefined ? { apiVersion } : {}),
+    namespace,
+    namespaceGiven: !!givenNs && !clusterScoped,
+    name,
+    supported,
+    skippedAs: groups !== undefined && !supported ? `${kind} (${apiVersion})` : kind,
+    label: clusterScoped ? `${kind} ${name}` : `${kind} ${namespace}/${name}`,
+  };
+}

@@ -1,0 +1,156 @@
+import { loadAllYaml } from '@kubernetes/client-node';
+import { InputError } from '@lateral/core';
+import yaml from 'js-yaml';
+import { objectRef } from './object-ref.js';
+import { within } from './within.js';
+import { isMapping } from './raw-fields.js';
+
+/** One parsed document, or one item of a List, with where it came from. */
+export interface SourceObject {
+  obj: unknown;
+  file: string;
+  /** 1-based line where the document (or List item) starts. */
+  line?: number;
+}
+
+/**
+ * The schema Kubernetes effectively reads YAML with: YAML 1.2 core types (so `on`/`yes` stay
+ * strings) plus `<<` merge keys, which go-yaml supports. js-yaml's default schema would also
+ * turn unquoted timestamps into Date objects, which Kubernetes keeps as strings.
+ */
+const KUBERNETES_SCHEMA = yaml.CORE_SCHEMA.extend({
+  // js-yaml exports its built-in types at runtime; @types/js-yaml does not declare them.
+  implicit: [(yaml as unknown as { types: { merge: yaml.Type } }).types.merge],
+});
+
+/** A parsed stream: its documents, the line each starts on, and where each mapping or list starts. */
+interface ParsedStream {
+  docs: unknown[];
+  docLines: number[];
+  startLine: WeakMap<object, number>;
+}
+
+/**
+ * Parses YAML (one or more documents) or JSON into objects; List and *List kinds are flattened
+ * into their items. Each object is checked to be a mapping with kind and metadata.name.
+ */
+export function parseManifests(text: string, file: string): SourceObject[] {
+  const src = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  let parsed: ParsedStream;
+  if (/^\s*[[{]/.test(src)) {
+    // JSON.parse is the strict judge (YAML would accept `{"a": }`); the YAML pass, which gives
+    // the same values for valid JSON, supplies the line numbers of List items.
+    const value = parseJson(src, file);
+    try {
+      parsed = parseYaml(src, file, true);
+    } catch {
+      parsed = { docs: [value], docLines: [1], startLine: new WeakMap() };
+    }
+  } else {
+    parsed = parseYaml(src, file, false);
+  }
+
+  const out: SourceObject[] = [];
+  parsed.docs.forEach((doc, i) => {
+    // Empty documents (a trailing `---`, a file of comments) are not objects, and not errors.
+    if (doc === null || doc === undefined) return;
+    flatten(doc, file, parsed.docLines[i], parsed.startLine, undefined, out);
+  });
+  return out;
+}
+
+function flatten(
+  obj: unknown,
+  file: string,
+  line: number | undefined,
+  startLine: WeakMap<object, number>,
+  inherited: { kind: string; apiVersion?: unknown } | undefined,
+  out: SourceObject[],
+): void {
+  const loc = { file, ...(line !== undefined ? { line } : {}) };
+  // Items of a typed list read from the API (a PodList) carry no kind of their own.
+  if (inherited && isMapping(obj) && obj.kind === undefined) {
+    obj = { apiVersion: inherited.apiVersion, kind: inherited.kind, ...obj };
+  }
+  // `kind: List` (kubectl's) or a typed list such as PodList; a kind that merely ends in
+  // "List" but has no items (a custom resource) is an object like any other.
+  const isList =
+    isMapping(obj) && typeof obj.kind === 'string' && (obj.kind === 'List' || (obj.kind.endsWith('List') && 'items' in obj));
+  if (isMapping(obj) && isList) {
+    const items = obj.items;
+    if (items !== undefined && items !== null && !Array.isArray(items)) {
+      throw new InputError('must be a list', { ...loc, object: String(obj.kind), field: 'items' });
+    }
+    const kind = obj.kind as string;
+    const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
+    for (const item of (items ?? []) as unknown[]) {
+      const itemLine = item !== null && typeof item === 'object' ? startLine.get(item) : undefined;
+      flatten(
+        item,
+        file,
+        itemLine ?? line,
+        startLine,
+        itemKind ? { kind: itemKind, apiVersion: obj.apiVersion } : undefined,
+        out,
+      );
+    }
+    return;
+  }
+  within(loc, () => objectRef(obj));
+  out.push({ obj, ...loc });
+}
+
+function parseYaml(text: string, file: string, json: boolean): ParsedStream {
+  // js-yaml reports every node it composes to a listener: 'open' with the line the node starts
+  // on, 'close' with the value built. The root node of each document gives the document's
+  // first line; remembering each mapping's and list's first line gives List items theirs. This
+  // is exact where splitting the text at `---` lines by hand is not (block scalars, `...`
+  // document ends, `--- {inline}`).
+  const docLines: number[] = [];
+  const startLine = new WeakMap<object, number>();
+  const open: number[] = [];
+  const listener = (event: yaml.EventType, state: yaml.State): void => {
+    if (event === 'open') {
+      open.push(state.line + 1);
+      if (open.length === 1) docLines.push(state.line + 1);
+      return;
+    }
+    const line = open.pop();
+    const result: unknown = state.result;
+    // A node may be wrapped (a flow mapping is first tried as a block mapping's key): the
+    // innermost node closes first and is the one that starts at the content.
+    if (line !== undefined && result !== null && typeof result === 'object' && !startLine.has(result)) {
+      startLine.set(result, line);
+    }
+  };
+  try {
+    const docs = loadAllYaml(text, { schema: KUBERNETES_SCHEMA, json, listener, filename: file });
+    return { docs, docLines, startLine };
+  } catch (e) {
+    const err = e as { name?: unknown; reason?: unknown; mark?: { line?: number; column?: number } };
+    if (err && err.name === 'YAMLException' && typeof err.reason === 'string') {
+      const line = typeof err.mark?.line === 'number' ? err.mark.line + 1 : undefined;
+      const col = typeof err.mark?.column === 'number' ? ` (column ${err.mark.column + 1})` : '';
+      throw new InputError(`invalid YAML: ${err.reason}${line !== undefined ? col : ''}`, {
+        file,
+        ...(line !== undefined ? { line } : {}),
+      });
+    }
+    throw e;
+  }
+}
+
+function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    // V8 names the place as "(line L column C)" in newer versions and "at position N" in older.
+    const lc = /line (\d+) column (\d+)/.exec(msg);
+    const pos = /position (\d+)/.exec(msg);
+    let line: number | undefined;
+    if (lc) line = Number(lc[1]);
+    else if (pos) line = text.slice(0, Number(pos[1])).split('\n').length;
+    throw new InputError(`invalid JSON: ${msg}`, { file, ...(line !== undefined ? { line } : {}) });
+  }
+}

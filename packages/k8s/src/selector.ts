@@ -1,0 +1,45 @@
+import type { V1LabelSelector, V1LabelSelectorRequirement } from '@kubernetes/client-node';
+import {
+  InputError,
+  validateSelector,
+  type LabelSelector,
+  type LabelSelectorRequirement,
+  type SelectorOperator,
+} from '@lateral/core';
+import { list, optList, optMapping, optString, optStringMap } from './raw-fields.js';
+
+/**
+ * A raw LabelSelector read into the model and checked with core's validateSelector; `field` is
+ * the selector's own path (`spec.ingress[0].from[1].namespaceSelector`), prefixed onto the
+ * path core reports relative to the selector.
+ */
+export function labelSelector(raw: V1LabelSelector | null | undefined, field: string): LabelSelector {
+  const sel = optMapping(raw, field) ?? ({} as V1LabelSelector);
+  const matchLabels = optStringMap(sel.matchLabels, `${field}.matchLabels`);
+  const matchExpressions = optList(sel.matchExpressions, `${field}.matchExpressions`)?.map(
+    (r, i): LabelSelectorRequirement => {
+      const f = `${field}.matchExpressions[${i}]`;
+      const req = optMapping(r, f) ?? ({} as V1LabelSelectorRequirement);
+      const values = optList(req.values, `${f}.values`);
+      return {
+        key: optString(req.key, `${f}.key`) ?? '',
+        operator: optString(req.operator, `${f}.operator`) as SelectorOperator,
+        ...(values ? { values: list(values, `${f}.values`).map((v, j) => optString(v, `${f}.values[${j}]`) ?? '') } : {}),
+      };
+    },
+  );
+  const out: LabelSelector = {
+    ...(matchLabels ? { matchLabels } : {}),
+    ...(matchExpressions ? { matchExpressions } : {}),
+  };
+  try {
+    validateSelector(out);
+  } catch (e) {
+    if (e instanceof InputError) {
+      const inner = e.location.field;
+      throw new InputError(e.detail, { ...e.location, field: inner ? `${field}.${inner}` : field });
+    }
+    throw e;
+  }
+  return out;
+}

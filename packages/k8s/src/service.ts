@@ -1,0 +1,57 @@
+import type { V1Service, V1ServicePort, V1ServiceSpec } from '@kubernetes/client-node';
+import { InputError, type Service, type ServicePort } from '@lateral/core';
+import {
+  checkPortName,
+  list,
+  optInt,
+  optMapping,
+  optString,
+  optStringMap,
+  portNumber,
+  protocol,
+} from './raw-fields.js';
+
+const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] as const;
+
+export function serviceFromObject(raw: V1Service, namespace: string, name: string): Service {
+  const spec = optMapping(raw.spec, 'spec') ?? ({} as V1ServiceSpec);
+  const type = optString(spec.type, 'spec.type') ?? 'ClusterIP';
+  if (!(SERVICE_TYPES as readonly string[]).includes(type)) {
+    throw new InputError(`unknown service type "${type}" (expected ${SERVICE_TYPES.join(', ')})`, {
+      field: 'spec.type',
+    });
+  }
+  const selector = optStringMap(spec.selector, 'spec.selector');
+  const ports = list(spec.ports, 'spec.ports').map((rawP, i): ServicePort => {
+    const f = `spec.ports[${i}]`;
+    const p = optMapping(rawP, f) ?? ({} as V1ServicePort);
+    const name = optString(p.name, `${f}.name`);
+    const rawTarget: unknown = p.targetPort;
+    let targetPort: number | string | undefined;
+    if (typeof rawTarget === 'number') targetPort = portNumber(rawTarget, `${f}.targetPort`);
+    else if (typeof rawTarget === 'string') {
+      checkPortName(rawTarget, `${f}.targetPort`);
+      targetPort = rawTarget;
+    } else if (rawTarget !== undefined && rawTarget !== null) {
+      throw new InputError('must be a port number or name', { field: `${f}.targetPort` });
+    }
+    // nodePort 0 is the API's "not set" (the API server allocates one).
+    const nodePort = optInt(p.nodePort, `${f}.nodePort`);
+    if (nodePort) portNumber(nodePort, `${f}.nodePort`);
+    return {
+      ...(name !== undefined ? { name } : {}),
+      port: portNumber(p.port, `${f}.port`),
+      ...(targetPort !== undefined ? { targetPort } : {}),
+      protocol: protocol(p.protocol, `${f}.protocol`),
+      ...(nodePort ? { nodePort } : {}),
+    };
+  });
+  return {
+    namespace,
+    name,
+    type: type as Service['type'],
+    // `selector: {}` is stored like an absent one (omitempty), and so has no endpoints either.
+    ...(selector && Object.keys(selector).length > 0 ? { selector } : {}),
+    ports,
+  };
+}
