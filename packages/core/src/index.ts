@@ -4,3 +4,7 @@ export * from './port-set.js';
 export * from './ip.js';
 export * from './label-selector.js';
 export * from './reachability.js';
+export * from './reference.js';
+export * from './explain.js';
+export * from './workload-reach.js';
+export * from './compile.js';
