@@ -1,0 +1,140 @@
+import { InputError } from '@lateral/core';
+import { describe, expect, it } from 'vitest';
+import { clusterFromObjects } from './cluster-from-objects.js';
+import { parseManifests } from './parse-manifests.js';
+import { synthesizeCluster, synthesizeYaml, type SynthOptions } from './synth.js';
+
+type Obj = Record<string, any>;
+
+function byKind(objs: Obj[], kind: string): Obj[] {
+  return objs.filter((o) => o.kind === kind);
+}
+
+function load(objs: Obj[]) {
+  return clusterFromObjects(objs.map((obj) => ({ obj, file: '<synth>' })));
+}
+
+/** Every value of `key` anywhere in the tree (policy specs are nested several levels deep). */
+function collect(v: unknown, key: string, out: unknown[] = []): unknown[] {
+  if (Array.isArray(v)) for (const x of v) collect(x, key, out);
+  else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      if (k === key) out.push(x);
+      collect(x, key, out);
+    }
+  }
+  return out;
+}
+
+const SIZES: SynthOptions[] = [
+  { pods: 2, namespaces: 2, policies: 0 },
+  { pods: 7, namespaces: 12, policies: 3 },
+  { pods: 300, namespaces: 5, policies: 400 }, // more policies than the call graph suggests
+  { pods: 1000, namespaces: 20, policies: 100 },
+  { pods: 5000, namespaces: 60, policies: 700, seed: 42 },
+];
+
+describe('synthesizeCluster', () => {
+  it('is deterministic per seed', () => {
+    const opts = { pods: 2000, namespaces: 30, policies: 300 };
+    expect(synthesizeYaml({ ...opts, seed: 7 })).toBe(synthesizeYaml({ ...opts, seed: 7 }));
+    // No seed means seed 1, not "random".
+    expect(synthesizeYaml(opts)).toBe(synthesizeYaml({ ...opts, seed: 1 }));
+    expect(synthesizeYaml({ ...opts, seed: 8 })).not.toBe(synthesizeYaml({ ...opts, seed: 7 }));
+  });
+
+  it.each(SIZES)('has exactly the pods, namespaces and policies asked for: %o', (opts) => {
+    const objs = synthesizeCluster(opts) as Obj[];
+    const pods = byKind(objs, 'Pod');
+    expect(pods).toHaveLength(opts.pods);
+    expect(byKind(objs, 'Namespace')).toHaveLength(opts.namespaces);
+    expect(byKind(objs, 'NetworkPolicy')).toHaveLength(opts.policies);
+
+    // The controllers agree with the pods: replicas add up to the pod count.
+    const controllers = [...byKind(objs, 'ReplicaSet'), ...byKind(objs, 'StatefulSet')];
+    expect(controllers.reduce((n, c) => n + c.spec.replicas, 0)).toBe(opts.pods);
+    expect(byKind(objs, 'Deployment')).toHaveLength(byKind(objs, 'ReplicaSet').length);
+
+    const ips = pods.map((p) => p.status.podIP as string);
+    expect(new Set(ips).size).toBe(opts.pods);
+    for (const ip of ips) expect(ip).toMatch(/^10\.\d+\.\d+\.\d+$/);
+
+    // Names are unique per kind and namespace, or the API server would refuse the objects.
+    const keys = objs.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it.each(SIZES)('loads through clusterFromObjects as real pods of their workloads: %o', (opts) => {
+    const objs = synthesizeCluster(opts) as Obj[];
+    const { cluster, skipped, warnings } = load(objs);
+    expect(warnings).toEqual([]);
+    expect(skipped).toEqual({});
+    expect(cluster.namespaces).toHaveLength(opts.namespaces);
+    expect(cluster.policies).toHaveLength(opts.policies);
+    // Every pod is a Pod object (none stands for a template), owned through its ReplicaSet by a
+    // Deployment, or by a StatefulSet.
+    expect(cluster.pods).toHaveLength(opts.pods);
+    for (const p of cluster.pods) {
+      expect(p.fromTemplate).toBe(false);
+      expect(p.ips).toHaveLength(1);
+      expect(['Deployment', 'StatefulSet']).toContain(p.owner.kind);
+    }
+    const workloads = byKind(objs, 'Deployment').length + byKind(objs, 'StatefulSet').length;
+    expect(new Set(cluster.pods.map((p) => `${p.owner.kind}/${p.owner.namespace}/${p.owner.name}`)).size).toBe(workloads);
+  });
+
+  it('writes YAML that reads back as the same objects', () => {
+    const opts = { pods: 3000, namespaces: 40, policies: 500, seed: 3 };
+    const parsed = parseManifests(synthesizeYaml(opts), 'synth.yaml').map((s) => s.obj);
+    expect(parsed).toEqual(JSON.parse(JSON.stringify(synthesizeCluster(opts))));
+  });
+
+  it('uses the policy features real clusters use', () => {
+    const policies = byKind(synthesizeCluster({ pods: 5000, namespaces: 50, policies: 800 }) as Obj[], 'NetworkPolicy');
+    const names = policies.map((p) => p.metadata.name as string);
+    expect(names).toContain('default-deny');
+    expect(names).toContain('default-deny-ingress');
+    expect(names).toContain('allow-dns-egress');
+    expect(names).toContain('allow-ingress-controller');
+
+    const operators = new Set(collect(policies, 'matchExpressions').flatMap((m) => (m as Obj[]).map((r) => r.operator)));
+    expect([...operators].sort()).toEqual(['Exists', 'In', 'NotIn']);
+    expect(collect(policies, 'endPort').length).toBeGreaterThan(0);
+    const ipBlocks = collect(policies, 'ipBlock') as Obj[];
+    expect(ipBlocks.some((b) => (b.except ?? []).length > 0)).toBe(true);
+    const ports = collect(policies, 'port');
+    expect(ports.some((p) => typeof p === 'string')).toBe(true);
+    expect(ports.some((p) => typeof p === 'number')).toBe(true);
+    // Some peers AND a namespaceSelector with a podSelector (cross-namespace allow rules).
+    const peers = [...collect(policies, 'from'), ...collect(policies, 'to')].flat() as Obj[];
+    expect(peers.some((p) => p.namespaceSelector && p.podSelector)).toBe(true);
+  });
+
+  it('gives most namespaces a default-deny before any namespace gets app rules', () => {
+    // 30 team namespaces (32 minus kube-system and ingress-nginx), 30 policies: one each at most.
+    const policies = byKind(synthesizeCluster({ pods: 2000, namespaces: 32, policies: 30 }) as Obj[], 'NetworkPolicy');
+    const perNamespace = new Map<string, number>();
+    for (const p of policies) perNamespace.set(p.metadata.namespace, (perNamespace.get(p.metadata.namespace) ?? 0) + 1);
+    expect(Math.max(...perNamespace.values())).toBe(1);
+    const defaultDeny = policies.filter((p) => p.metadata.name.startsWith('default-deny'));
+    expect(defaultDeny.length).toBeGreaterThan(policies.length / 2);
+  });
+
+  it.each([
+    [{ pods: 10, namespaces: 1, policies: 0 }, 'namespaces'],
+    [{ pods: 1, namespaces: 3, policies: 0 }, 'pods'],
+    [{ pods: 10, namespaces: 3, policies: -1 }, 'policies'],
+    [{ pods: 10.5, namespaces: 3, policies: 0 }, 'pods'],
+    [{ pods: 10, namespaces: 3, policies: 0, seed: Number.NaN }, 'seed'],
+    [{ pods: 2 ** 24, namespaces: 3, policies: 0 }, 'pods'],
+  ])('rejects %o naming the field', (opts, field) => {
+    let error: unknown;
+    try {
+      synthesizeCluster(opts);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).location.field).toBe(field);
+  });
+});
