@@ -1,0 +1,80 @@
+import {
+  buildEndpointIndex,
+  formatExplanation,
+  formatProtoPorts,
+  isEmptyProtoPorts,
+  unionProtoPorts,
+  EMPTY_PROTO_PORTS,
+  type CompiledCluster,
+  type Endpoint,
+  type ProtoPorts,
+  type Protocol,
+} from '@lateral/core';
+import { COMMON_INPUT_OPTIONS, intOption, ipBlockPodsOption, oneOf, parse, protocolOption, requireInputs, str } from '../args.js';
+import { UsageError } from '../cli-error.js';
+import { out, type CliIo } from '../io.js';
+import { loadAndCompile } from '../load.js';
+import { pairsOf, resolveTarget } from '../resolve.js';
+import { decide } from './check.js';
+
+export const EXPLAIN_HELP = `lateral explain INPUTS... --from A --to B [--port P] [--protocol TCP|UDP|SCTP] [--format txt|json]
+
+Why a connection is allowed or denied: on each side whether the endpoint is isolated and by
+which policies, the policy and rule that allow it, the side(s) that deny it, and near misses.
+Without --port: the ports allowed between the two, and the explanation for the destination's
+first declared port (or TCP 80 when it declares none).`;
+
+function nodeOf(compiled: CompiledCluster, e: Endpoint): number {
+  if (e.kind === 'ip') return compiled.classCount + compiled.externalOf(e.ip);
+  const i = compiled.cluster.pods.indexOf(e.pod);
+  return compiled.podClass[i >= 0 ? i : 0]!;
+}
+
+/** Ports allowed between two targets, over every pair they stand for (single-pair work: no all-pairs). */
+function allowedPortsBetween(compiled: CompiledCluster, pairs: [Endpoint, Endpoint][]): ProtoPorts {
+  let acc: ProtoPorts = EMPTY_PROTO_PORTS;
+  const reach = compiled.reach();
+  for (const [a, b] of pairs) acc = unionProtoPorts(acc, reach.ports(nodeOf(compiled, a), nodeOf(compiled, b)));
+  return acc;
+}
+
+export async function explainCommand(argv: string[], io: CliIo): Promise<number> {
+  const p = parse(argv, {
+    ...COMMON_INPUT_OPTIONS,
+    from: { type: 'string' },
+    to: { type: 'string' },
+    port: { type: 'string' },
+    protocol: { type: 'string' },
+    format: { type: 'string', short: 'o' },
+  });
+  if (p.values.help) return out(io, EXPLAIN_HELP), 0;
+  const from = str(p, 'from');
+  const to = str(p, 'to');
+  if (from === undefined || to === undefined) throw new UsageError('explain needs --from and --to');
+  const format = oneOf(p, 'format', ['txt', 'json'] as const, 'txt');
+  let port = intOption(p, 'port', { min: 1, max: 65535 });
+  let protocol: Protocol = protocolOption(p);
+  const inputs = requireInputs(p, 'explain');
+  const { compiled } = await loadAndCompile(io, inputs, { ipBlockPods: ipBlockPodsOption(p) });
+  const index = buildEndpointIndex(compiled);
+
+  let summary: string | undefined;
+  if (port === undefined) {
+    const src = resolveTarget(compiled, index, from, '--from');
+    const dst = resolveTarget(compiled, index, to, '--to');
+    const ports = allowedPortsBetween(compiled, pairsOf(compiled, src, dst));
+    summary = `${from} -> ${to}: ${isEmptyProtoPorts(ports) ? 'nothing allowed' : `allowed ${formatProtoPorts(ports)}`}`;
+    const declared = dst.kind === 'pods' ? dst.pods.flatMap((pod) => pod.ports)[0] : undefined;
+    port = declared?.containerPort ?? 80;
+    protocol = declared?.protocol ?? 'TCP';
+  }
+  const v = decide(compiled, index, from, to, port, protocol);
+  if (format === 'json') {
+    out(io, JSON.stringify({ ...v.explanation, partial: v.partial }, null, 2));
+    return 0;
+  }
+  if (summary) out(io, `${summary}\n`);
+  if (v.partial) out(io, `note: ${v.reason}\n`);
+  out(io, formatExplanation(v.explanation));
+  return 0;
+}

@@ -1,0 +1,69 @@
+import { formatProtoPorts, isWorkloadEndpoint, type Connection, type ProtoPorts, type WorkloadReachability } from '@lateral/core';
+
+export type ReachFormat = 'txt' | 'json' | 'csv' | 'md' | 'dot';
+export const REACH_FORMATS: readonly ReachFormat[] = ['txt', 'json', 'csv', 'md', 'dot'];
+
+function portsText(c: Connection): string {
+  return c.all ? 'All' : formatProtoPorts(c.ports as ProtoPorts);
+}
+
+function csvCell(s: string): string {
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function mdCell(s: string): string {
+  return s.replace(/\|/g, '\\|');
+}
+
+function dotId(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** The stable JSON contract documented in the README: endpoints and connections, nothing else. */
+export function reachJson(r: WorkloadReachability): string {
+  return JSON.stringify({ endpoints: r.endpoints, connections: r.connections }, null, 2);
+}
+
+export function formatReach(r: WorkloadReachability, format: ReachFormat): string {
+  switch (format) {
+    case 'json':
+      return reachJson(r);
+    case 'txt':
+      return r.connections.map((c) => `${c.from} => ${c.to} : ${portsText(c)}`).join('\n');
+    case 'csv':
+      return ['from,to,ports', ...r.connections.map((c) => [c.from, c.to, portsText(c)].map(csvCell).join(','))].join('\n');
+    case 'md': {
+      const rows = r.connections.map((c) => `| ${mdCell(c.from)} | ${mdCell(c.to)} | ${mdCell(portsText(c))} |`);
+      return [
+        `**${r.connections.length}** allowed connection${r.connections.length === 1 ? '' : 's'} between **${r.endpoints.length}** endpoints`,
+        '',
+        '| from | to | ports |',
+        '| --- | --- | --- |',
+        ...rows,
+      ].join('\n');
+    }
+    case 'dot': {
+      const lines = ['digraph reachability {', '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];'];
+      const byNs = new Map<string, string[]>();
+      for (const e of r.endpoints) {
+        const ns = isWorkloadEndpoint(e) ? e.namespace : '';
+        const list = byNs.get(ns) ?? [];
+        list.push(e.id);
+        byNs.set(ns, list);
+      }
+      let k = 0;
+      for (const [ns, ids] of [...byNs.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        if (ns === '') {
+          for (const id of ids) lines.push(`  ${dotId(id)} [shape=ellipse];`);
+          continue;
+        }
+        lines.push(`  subgraph cluster_${k++} {`, `    label=${dotId(ns)};`);
+        for (const id of ids) lines.push(`    ${dotId(id)};`);
+        lines.push('  }');
+      }
+      for (const c of r.connections) lines.push(`  ${dotId(c.from)} -> ${dotId(c.to)} [label=${dotId(portsText(c))}];`);
+      lines.push('}');
+      return lines.join('\n');
+    }
+  }
+}

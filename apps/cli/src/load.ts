@@ -1,0 +1,34 @@
+import { compile, type CompiledCluster, type EvalOptions } from '@lateral/core';
+import { loadCluster, type LoadResult } from '@lateral/k8s';
+import { err, progress, progressDone, type CliIo } from './io.js';
+import { relative, resolve } from 'node:path';
+
+export interface Loaded {
+  readonly load: LoadResult;
+  readonly compiled: CompiledCluster;
+}
+
+/**
+ * Loads the inputs and compiles them. What was skipped is summarised on stderr in one line, so
+ * nothing is ignored silently and stdout stays machine-readable.
+ */
+export async function loadAndCompile(io: CliIo, inputs: string[], options: EvalOptions): Promise<Loaded> {
+  progress(io, 'loading manifests…');
+  // Relative to where the process runs, so messages show the paths the user typed.
+  const paths = inputs.map((i) => (i === '-' ? i : relative(process.cwd(), resolve(io.cwd, i)) || '.'));
+  const load = await loadCluster(paths, { stdin: io.stdin });
+  progress(io, 'compiling policies…');
+  const compiled = compile(load.cluster, options);
+  progressDone(io);
+  reportLoad(io, load);
+  return { load, compiled };
+}
+
+export function reportLoad(io: CliIo, load: LoadResult): void {
+  const skipped = Object.entries(load.skipped as Record<string, number>).sort(([a], [b]) => (a < b ? -1 : 1));
+  if (skipped.length > 0) {
+    const total = skipped.reduce((s, [, n]) => s + n, 0);
+    err(io, `lateral: skipped ${total} object${total === 1 ? '' : 's'} of unsupported kinds: ${skipped.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  }
+  for (const w of load.warnings) err(io, `lateral: warning: ${w}`);
+}

@@ -1,0 +1,116 @@
+import { InputError, isWorkloadEndpoint, tryParseIp, type CompiledCluster, type Endpoint, type EndpointIndex, type Pod } from '@lateral/core';
+
+/** What a `--from` / `--to` / query endpoint names: some pods of the cluster, or an outside address. */
+export type Target =
+  | { readonly kind: 'pods'; readonly label: string; readonly pods: readonly Pod[]; readonly podIndexes: readonly number[] }
+  | { readonly kind: 'ip'; readonly label: string; readonly ip: string };
+
+function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
+
+/** The few existing names closest to a mistyped one. */
+export function closest(name: string, candidates: Iterable<string>, n = 3): string[] {
+  const scored = [...new Set(candidates)].map((c) => {
+    const d = editDistance(name, c);
+    // A candidate containing the typed name (or its last segment) is a better hint than the edit distance says.
+    const tail = name.split('/').pop() ?? name;
+    return { c, d: c.includes(tail) ? Math.min(d, 1) : d };
+  });
+  scored.sort((x, y) => x.d - y.d || (x.c < y.c ? -1 : 1));
+  return scored.slice(0, n).map((s) => s.c);
+}
+
+/**
+ * Resolves `namespace/name` to a pod (by pod name) or a workload (by its id or owner name),
+ * or an IP address to an outside endpoint. Unknown names are input errors naming the closest
+ * existing ones.
+ */
+export function resolveTarget(compiled: CompiledCluster, index: EndpointIndex, text: string, what: string): Target {
+  const { cluster } = compiled;
+  if (tryParseIp(text)) {
+    const owner = cluster.pods.findIndex((p) => p.ips.includes(text));
+    if (owner >= 0) {
+      const pod = cluster.pods[owner]!;
+      return { kind: 'pods', label: `${pod.namespace}/${pod.name}`, pods: [pod], podIndexes: [owner] };
+    }
+    return { kind: 'ip', label: text, ip: text };
+  }
+  const podIdx = cluster.pods.findIndex((p) => !p.fromTemplate && `${p.namespace}/${p.name}` === text);
+  if (podIdx >= 0) {
+    return { kind: 'pods', label: text, pods: [cluster.pods[podIdx]!], podIndexes: [podIdx] };
+  }
+  const eps = index.endpoints
+    .map((e, i) => ({ e, i }))
+    .filter(({ e }) => isWorkloadEndpoint(e) && (e.id === text || `${e.namespace}/${e.name}` === text));
+  if (eps.length > 0) {
+    const podIndexes = eps.flatMap(({ i }) => index.endpointPods[i]!);
+    return { kind: 'pods', label: text, pods: podIndexes.map((i) => cluster.pods[i]!), podIndexes };
+  }
+  if (!text.includes('/')) {
+    throw new InputError(`${what} "${text}" is neither namespace/name nor an IP address`);
+  }
+  const names = [
+    ...index.endpoints.filter(isWorkloadEndpoint).map((e) => e.id),
+    ...cluster.pods.filter((p) => !p.fromTemplate).map((p) => `${p.namespace}/${p.name}`),
+  ];
+  const hint = closest(text, names);
+  throw new InputError(`${what} "${text}" matches no pod or workload${hint.length ? `; closest: ${hint.join(', ')}` : ''}`);
+}
+
+/** One pod per class: pods of a class get the same answer, so checking one of each is exact. */
+export function representatives(compiled: CompiledCluster, t: Target): Endpoint[] {
+  if (t.kind === 'ip') return [{ kind: 'ip', ip: t.ip }];
+  const seen = new Map<number, Endpoint>();
+  t.podIndexes.forEach((pi, k) => {
+    const c = compiled.podClass[pi]!;
+    if (!seen.has(c)) seen.set(c, { kind: 'pod', pod: t.pods[k]! });
+  });
+  return [...seen.values()];
+}
+
+/**
+ * The endpoint pairs a question about two targets stands for. Two pods of one class are
+ * distinct pods only if the target has more than one pod; a single pod to itself stays a
+ * self-connection (always allowed).
+ */
+export function pairsOf(compiled: CompiledCluster, from: Target, to: Target): [Endpoint, Endpoint][] {
+  const pairs: [Endpoint, Endpoint][] = [];
+  if (from.kind === 'pods' && to.kind === 'pods') {
+    // Distinct pod pairs, one per class pair, so workload-to-workload answers are exact.
+    const seen = new Set<string>();
+    for (let a = 0; a < from.podIndexes.length; a++) {
+      for (let b = 0; b < to.podIndexes.length; b++) {
+        const pa = from.podIndexes[a]!;
+        const pb = to.podIndexes[b]!;
+        const key = `${compiled.podClass[pa]}:${compiled.podClass[pb]}:${pa === pb ? 's' : 'd'}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const src = from.pods[a]!;
+        // One manifest that stands for several replicas: "to itself" means to another replica.
+        const dst = pa === pb && src.replicas > 1 ? anotherReplica(src) : to.pods[b]!;
+        pairs.push([{ kind: 'pod', pod: src }, { kind: 'pod', pod: dst }]);
+      }
+    }
+    // Prefer distinct pods: a pod-to-itself pair is only kept when it is all there is.
+    const distinct = pairs.filter(([x, y]) => x.kind !== 'pod' || y.kind !== 'pod' || x.pod !== y.pod);
+    return distinct.length > 0 ? distinct : pairs;
+  }
+  for (const a of representatives(compiled, from)) for (const b of representatives(compiled, to)) pairs.push([a, b]);
+  return pairs;
+}
+
+/** A second replica of a template pod: same labels and ports, so policy treats it alike. */
+export function anotherReplica(pod: Pod): Pod {
+  return { ...pod, name: `${pod.name} (another replica)`, replicas: 1 };
+}

@@ -1,0 +1,98 @@
+/**
+ * The fast engine against the reference evaluator over seeded random clusters.
+ * Every CI run checks LATERAL_DIFF_CLUSTERS (default 1,000) clusters; a disagreement fails with
+ * the seed and a shrunk reproduction that can be pasted into a test.
+ */
+import { describe, expect, it } from 'vitest';
+import { compile, referenceAllowed, PROTOCOLS, rangesContain } from '@lateral/core';
+import type { Cluster, EvalOptions, Endpoint, Protocol } from '@lateral/core';
+import { Rng, probeIps, probePorts, randomCluster } from './random-cluster.js';
+import { reproductionYaml, shrinkCluster } from './shrink.js';
+
+export interface Disagreement {
+  src: string;
+  dst: string;
+  port: number;
+  protocol: Protocol;
+  reference: boolean;
+  fast: boolean;
+  via: 'reach' | 'allowed';
+}
+
+function name(e: Endpoint): string {
+  return e.kind === 'pod' ? `${e.pod.namespace}/${e.pod.name}` : e.ip;
+}
+
+/** First disagreement between the evaluators on this cluster, or undefined. */
+export function findDisagreement(cluster: Cluster, options: EvalOptions, seed: number): Disagreement | undefined {
+  const compiled = compile(cluster, options);
+  const reach = compiled.reach();
+  const ports = probePorts(cluster);
+  const ips = probeIps(cluster, new Rng(seed ^ 0x5eed));
+  const n = compiled.classCount;
+  const pods = cluster.pods;
+
+  const check = (src: Endpoint, dst: Endpoint, srcNode: number, dstNode: number): Disagreement | undefined => {
+    const allowedPorts = reach.ports(srcNode, dstNode);
+    for (const protocol of PROTOCOLS) {
+      for (const port of ports) {
+        const reference = referenceAllowed(cluster, src, dst, port, protocol, options);
+        const viaReach = rangesContain(allowedPorts[protocol], port);
+        if (viaReach !== reference) return { src: name(src), dst: name(dst), port, protocol, reference, fast: viaReach, via: 'reach' };
+        const viaAllowed = compiled.allowed(src, dst, port, protocol);
+        if (viaAllowed !== reference) return { src: name(src), dst: name(dst), port, protocol, reference, fast: viaAllowed, via: 'allowed' };
+      }
+    }
+    return undefined;
+  };
+
+  for (let i = 0; i < pods.length; i++) {
+    for (let j = 0; j < pods.length; j++) {
+      if (i === j) continue;
+      const d = check({ kind: 'pod', pod: pods[i]! }, { kind: 'pod', pod: pods[j]! }, compiled.podClass[i]!, compiled.podClass[j]!);
+      if (d) return d;
+    }
+  }
+  for (const ip of ips) {
+    const ext = n + compiled.externalOf(ip);
+    for (let j = 0; j < pods.length; j++) {
+      const pod: Endpoint = { kind: 'pod', pod: pods[j]! };
+      const node = compiled.podClass[j]!;
+      const d = check({ kind: 'ip', ip }, pod, ext, node) ?? check(pod, { kind: 'ip', ip }, node, ext);
+      if (d) return d;
+    }
+  }
+  return undefined;
+}
+
+const COUNT = Number(process.env.LATERAL_DIFF_CLUSTERS ?? 1000);
+const FIRST_SEED = Number(process.env.LATERAL_DIFF_SEED ?? 1);
+
+describe('fast engine agrees with the reference evaluator', () => {
+  it(`on ${COUNT} random clusters (seeds ${FIRST_SEED}..${FIRST_SEED + COUNT - 1})`, () => {
+    let checkedPods = 0;
+    let checkedPolicies = 0;
+    for (let seed = FIRST_SEED; seed < FIRST_SEED + COUNT; seed++) {
+      const cluster = randomCluster(seed);
+      // Alternate the plugin-dependent reading so both are covered on every run.
+      const options: EvalOptions = { ipBlockPods: seed % 2 === 0 ? 'match' : 'ignore' };
+      checkedPods += cluster.pods.length;
+      checkedPolicies += cluster.policies.length;
+      const found = findDisagreement(cluster, options, seed);
+      if (found) {
+        const minimal = shrinkCluster(cluster, (c) => findDisagreement(c, options, seed) !== undefined);
+        const d = findDisagreement(minimal, options, seed)!;
+        const message = [
+          `seed ${seed} (ipBlockPods=${options.ipBlockPods}): ${d.src} -> ${d.dst} ${d.protocol} ${d.port}:`,
+          `reference says ${d.reference ? 'allowed' : 'denied'}, fast engine (${d.via}) says ${d.fast ? 'allowed' : 'denied'}`,
+          `reproduce with LATERAL_DIFF_SEED=${seed} LATERAL_DIFF_CLUSTERS=1; minimal cluster:`,
+          reproductionYaml(minimal),
+        ].join('\n');
+        expect.fail(message);
+      }
+    }
+    // Guard against a generator that silently produces empty clusters.
+    expect(checkedPods).toBeGreaterThan(COUNT * 2);
+    expect(checkedPolicies).toBeGreaterThan(COUNT);
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * Greedy shrinking of a failing random cluster: drop policies, rules, peers, ports, pods and
+ * namespaces one at a time while the failure persists, so a disagreement is reported on the
+ * smallest cluster that still shows it.
+ */
+import { dump } from 'js-yaml';
+import type { Cluster, NetworkPolicy } from '@lateral/core';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function* candidates(c: Cluster): Generator<Cluster> {
+  for (let i = 0; i < c.policies.length; i++) {
+    yield { ...c, policies: c.policies.filter((_, k) => k !== i) };
+  }
+  for (let i = 0; i < c.policies.length; i++) {
+    const p = c.policies[i]!;
+    for (const dir of ['ingress', 'egress'] as const) {
+      const rules = p[dir];
+      if (!rules) continue;
+      const replace = (np: NetworkPolicy) => ({ ...c, policies: c.policies.map((x, k) => (k === i ? np : x)) });
+      for (let r = 0; r < rules.length; r++) {
+        yield replace({ ...p, [dir]: rules.filter((_, k) => k !== r) });
+        const rule = rules[r]!;
+        const peersKey = dir === 'ingress' ? 'from' : 'to';
+        const peers = (rule as Record<string, unknown>)[peersKey] as unknown[] | undefined;
+        for (let q = 0; q < (peers?.length ?? 0); q++) {
+          const nr = { ...rule, [peersKey]: peers!.filter((_, k) => k !== q) };
+          yield replace({ ...p, [dir]: rules.map((x, k) => (k === r ? nr : x)) } as NetworkPolicy);
+        }
+        for (let q = 0; q < (rule.ports?.length ?? 0); q++) {
+          const nr = { ...rule, ports: rule.ports!.filter((_, k) => k !== q) };
+          yield replace({ ...p, [dir]: rules.map((x, k) => (k === r ? nr : x)) } as NetworkPolicy);
+        }
+      }
+    }
+  }
+  for (let i = 0; i < c.pods.length; i++) {
+    if (c.pods.length > 1) yield { ...c, pods: c.pods.filter((_, k) => k !== i) };
+    const pod = c.pods[i]!;
+    for (let q = 0; q < pod.ports.length; q++) {
+      yield { ...c, pods: c.pods.map((x, k) => (k === i ? { ...pod, ports: pod.ports.filter((_, m) => m !== q) } : x)) };
+    }
+  }
+  for (let i = 0; i < c.namespaces.length; i++) {
+    const ns = c.namespaces[i]!.name;
+    if (c.pods.some((p) => p.namespace === ns) || c.policies.some((p) => p.namespace === ns)) continue;
+    yield { ...c, namespaces: c.namespaces.filter((_, k) => k !== i) };
+  }
+}
+
+export function shrinkCluster(cluster: Cluster, fails: (c: Cluster) => boolean): Cluster {
+  let current = cluster;
+  for (let progress = true; progress; ) {
+    progress = false;
+    for (const cand of candidates(current)) {
+      if (fails(cand)) {
+        current = cand;
+        progress = true;
+        break;
+      }
+    }
+  }
+  return current;
+}
+
+/** The cluster as Kubernetes manifests, ready to paste into a fixture or test. */
+export function reproductionYaml(c: Cluster): string {
+  const docs: unknown[] = [];
+  for (const ns of c.namespaces) docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns.name, labels: ns.labels } });
+  for (const p of c.pods) {
+    docs.push({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: p.name, namespace: p.namespace, labels: p.labels },
+      spec: { containers: [{ name: 'c', image: 'x', ports: p.ports.map((cp) => ({ ...cp })) }] },
+      status: { podIPs: p.ips.map((ip) => ({ ip })) },
+    });
+  }
+  for (const pol of c.policies) {
+    const spec: Mutable<Partial<NetworkPolicy>> = { podSelector: pol.podSelector };
+    if (pol.policyTypes) spec.policyTypes = pol.policyTypes;
+    if (pol.ingress) spec.ingress = pol.ingress;
+    if (pol.egress) spec.egress = pol.egress;
+    docs.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: pol.name, namespace: pol.namespace }, spec });
+  }
+  return docs.map((d) => dump(d, { noRefs: true, flowLevel: 6 })).join('---\n');
+}
