@@ -520,6 +520,17 @@ function namespacePolicies(rng: Rng, ns: NamespaceSpec, all: readonly NamespaceS
       }),
     );
   }
+  if (ns.egressIsolated && rng.chance(0.4)) {
+    // Namespace-wide egress to partner APIs and the internet (ipBlock with except) comes right
+    // after DNS in real baselines, so even a tight policy budget exercises ipBlocks.
+    out.push(
+      networkPolicy(name, 'allow-external-egress', {
+        podSelector: { matchLabels: { tier: 'backend' } },
+        policyTypes: ['Egress'],
+        egress: [externalRule(rng)],
+      }),
+    );
+  }
   if (ns.apps.some((a) => a.tier === 'frontend')) {
     out.push(
       networkPolicy(name, 'allow-ingress-controller', {
