@@ -115,6 +115,21 @@ export interface Service {
   readonly ports: readonly ServicePort[];
 }
 
+/** networking.k8s.io/v1 Ingress: which Services it exposes to the outside. */
+export interface IngressBackend {
+  readonly service: string;
+  /** Service port number or name; absent when the manifest names none. */
+  readonly port?: number | string;
+}
+
+export interface Ingress {
+  readonly namespace: string;
+  readonly name: string;
+  readonly ingressClassName?: string;
+  /** Every backend: spec.defaultBackend and every rule path's backend (service backends only). */
+  readonly backends: readonly IngressBackend[];
+}
+
 export interface NetworkPolicyPort {
   /** Absent means TCP (the API server defaults it). */
   readonly protocol?: Protocol;
@@ -172,6 +187,8 @@ export interface Cluster {
   readonly workloads: readonly Workload[];
   readonly services: readonly Service[];
   readonly policies: readonly NetworkPolicy[];
+  /** Ingress objects, when the input has them (lateral movement: entry points). */
+  readonly ingresses?: readonly Ingress[];
 }
 
 /**

@@ -1,0 +1,59 @@
+/**
+ * Observed traffic, as the readers hand it to the generator, what-if and audit: flow records
+ * folded into distinct edges (memory grows with distinct edges, not records) and resolved
+ * against the cluster to workloads or outside addresses.
+ *
+ * This file is the contract between packages/flows and its users; readers fill it.
+ */
+import type { Protocol } from '@lateral/core';
+
+export type FlowFormat = 'hubble' | 'gadget' | 'csv' | 'jsonl';
+
+/** One side of an observed connection, resolved against the cluster. */
+export type FlowEndpoint =
+  /**
+   * A pod of the cluster. `workload` is the endpoint id the reachability view uses
+   * (`namespace/name`, see core's buildEndpointIndex); `pod` indexes cluster.pods (a
+   * representative: the first pod the flows named for this workload and class).
+   */
+  | { readonly kind: 'pod'; readonly workload: string; readonly pod: number }
+  /** An address outside the cluster (or one the cluster does not know). */
+  | { readonly kind: 'ip'; readonly ip: string };
+
+export interface FlowEdge {
+  readonly src: FlowEndpoint;
+  readonly dst: FlowEndpoint;
+  readonly port: number;
+  readonly protocol: Protocol;
+  /** Records folded into this edge (or the sum of their `count` fields). */
+  readonly count: number;
+  /** ISO 8601, when the records carried times. */
+  readonly firstSeen?: string;
+  readonly lastSeen?: string;
+  /** Records of this edge that the network reported as dropped (Hubble verdict DROPPED). */
+  readonly dropped: number;
+}
+
+export interface BadLine {
+  readonly file: string;
+  readonly line: number;
+  readonly message: string;
+}
+
+export interface UnresolvedFlow {
+  /** What could not be matched, e.g. `pod shop/cart-7d9 not in the cluster`. */
+  readonly reason: string;
+  readonly count: number;
+}
+
+export interface FlowSet {
+  /** Distinct edges, sorted by src, dst, protocol, port. */
+  readonly edges: readonly FlowEdge[];
+  /** Records read (lines that parsed), before folding. */
+  readonly records: number;
+  /** Replies and duplicates folded into existing edges. */
+  readonly folded: number;
+  readonly badLines: readonly BadLine[];
+  readonly badLineCount: number;
+  readonly unresolved: readonly UnresolvedFlow[];
+}
