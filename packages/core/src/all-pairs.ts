@@ -9,6 +9,7 @@
  * - egress groups: one per distinct egress rule whose peers include d, its ports (resolved on
  *   d) and the sources whose policies have that rule; plus (every port, sources that are not
  *   isolated for egress).
+ * (The compiler merges groups toward d that allow the same ports, so the lists stay short.)
  * A connection needs both directions, and union distributes over intersection, so
  *   ports(s, d) = (U ingress groups holding s) n (U egress groups holding s).
  * Sources with the same membership pattern get the same answer: forEachAllowed memoises per

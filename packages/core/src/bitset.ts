@@ -53,12 +53,6 @@ export function isEmptyBitset(b: Bitset): boolean {
   return true;
 }
 
-export function bitsetEquals(a: Bitset, b: Bitset): boolean {
-  if (a.length !== b.length) return false;
-  for (let w = 0; w < a.length; w++) if (a[w] !== b[w]) return false;
-  return true;
-}
-
 export function popcount(b: Bitset): number {
   let n = 0;
   for (let w = 0; w < b.length; w++) {

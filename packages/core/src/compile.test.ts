@@ -321,7 +321,21 @@ describe('compile: ipBlock', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(InputError);
-    expect((err as InputError).location).toMatchObject({ object: 'NetworkPolicy prod/p', field: 'spec.egress[0].ipBlock.cidr' });
+    expect((err as InputError).location).toMatchObject({ object: 'NetworkPolicy prod/p', field: 'spec.egress[0].to[0].ipBlock.cidr' });
+  });
+});
+
+describe('compile: bad addresses', () => {
+  it('a pod IP that does not parse is an input error naming the pod, once ipBlocks need it', () => {
+    const bad = pod('prod', 'bad', {}, { ips: ['10.0.0.300'] });
+    const withBlock = policy('prod', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }] });
+    expect(() => compile(cluster([prod], [bad], [withBlock]))).toThrow(/Pod prod\/bad.*invalid pod IP "10.0.0.300"/);
+  });
+
+  it('an endpoint address that does not parse is an input error', () => {
+    const c = compile(cluster([prod], [web], []));
+    expect(() => c.externalOf('nope')).toThrow(InputError);
+    expect(() => c.allowed(IP('1.2.3'), P(web), 80, 'TCP')).toThrow(/invalid IP address "1.2.3"/);
   });
 });
 
@@ -440,4 +454,43 @@ describe('compile: forEachAllowed', () => {
     }
     expect(seen.size).toBeGreaterThan(0);
   });
+});
+
+describe('compile: a destination with many rules', () => {
+  // n sources, each let in on its own port by its own policy and let out by its own egress
+  // policy: the destination has n ingress groups and n+1 egress groups that cannot be merged.
+  const build = (n: number) => {
+    const target = pod('prod', 'db', { app: 'db' });
+    const sources = Array.from({ length: n }, (_, i) => pod('prod', `s${i}`, { app: `s${i}` }));
+    const policies = sources.flatMap((_, i) => [
+      policy('prod', {
+        podSelector: { matchLabels: { app: 'db' } },
+        ingress: [{ from: [{ podSelector: { matchLabels: { app: `s${i}` } } }], ports: [{ port: 1000 + i }] }],
+      }, `in-${i}`),
+      policy('prod', {
+        podSelector: { matchLabels: { app: `s${i}` } },
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ podSelector: { matchLabels: { app: 'db' } } }], ports: [{ port: 1000 + i, endPort: 1000 + i + 1 }] }],
+      }, `out-${i}`),
+    ]);
+    return { target, sources, c: compile(cluster([prod], [target, ...sources], policies)) };
+  };
+
+  for (const n of [3, 10, 30]) {
+    it(`gives each of ${n} sources exactly its own port`, () => {
+      const { target, sources, c } = build(n);
+      const dst = c.podClass[0]!;
+      const reported = new Map<number, string>();
+      c.reach().forEachAllowed((s, d, ports) => {
+        if (d === dst) reported.set(s, formatProtoPorts(ports));
+      });
+      expect(reported.size).toBe(n);
+      sources.forEach((src, i) => {
+        expect(between(c, src, target)).toBe(`TCP ${1000 + i}`);
+        expect(reported.get(c.podClass[i + 1]!)).toBe(`TCP ${1000 + i}`);
+        expect(ok(c, src, target, 1000 + i)).toBe(true);
+        expect(ok(c, src, target, 1001 + i)).toBe(false);
+      });
+    });
+  }
 });

@@ -96,7 +96,7 @@ interface ForeignPod {
  * the NetworkPolicy has any egress rules": the API server tests len(spec.Egress) != 0, so
  * `egress: []` leaves a policy Ingress-only.
  */
-export function effectivePolicyTypes(policy: NetworkPolicy): readonly PolicyType[] {
+function effectivePolicyTypes(policy: NetworkPolicy): readonly PolicyType[] {
   if (policy.policyTypes && policy.policyTypes.length > 0) return policy.policyTypes;
   return policy.egress !== undefined && policy.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
 }
@@ -113,12 +113,21 @@ function policyObject(p: NetworkPolicy): string {
   return `NetworkPolicy ${p.namespace}/${p.name}`;
 }
 
-function withField(e: unknown, object: string, field: string): unknown {
+/** The error with `field` put in front of its field path (outer layers know the outer path). */
+function withField(e: unknown, field: string, object?: string): unknown {
   if (!(e instanceof InputError)) return e;
   const inner = e.location.field;
-  return new InputError(e.detail, { ...e.location, object, field: inner ? `${field}.${inner}` : field });
+  return new InputError(e.detail, {
+    ...e.location,
+    ...(object !== undefined ? { object } : {}),
+    field: inner ? `${field}.${inner}` : field,
+  });
 }
 
+/**
+ * Compiles a cluster for fast queries. Throws InputError for what cannot be evaluated (an
+ * ipBlock CIDR or a pod IP that does not parse), naming the object and field.
+ */
 export function compile(cluster: Cluster, options: EvalOptions = DEFAULT_EVAL_OPTIONS): CompiledCluster {
   const matchPods = (options.ipBlockPods ?? 'match') === 'match';
 
@@ -184,9 +193,19 @@ export function compile(cluster: Cluster, options: EvalOptions = DEFAULT_EVAL_OP
     return id;
   };
 
-  const rulePeersId = (peers: readonly NetworkPolicyPeer[] | undefined, policyNs: number): number => {
+  const rulePeersId = (peers: readonly NetworkPolicyPeer[] | undefined, policyNs: number, field: string): number => {
     if (peers === undefined || peers.length === 0) return ALL_PEERS;
-    const ids = [...new Set(peers.map((p) => peerId(p, policyNs)))].sort((a, b) => a - b);
+    const ids = [
+      ...new Set(
+        peers.map((p, i) => {
+          try {
+            return peerId(p, policyNs);
+          } catch (e) {
+            throw withField(e, `${field}[${i}]`);
+          }
+        }),
+      ),
+    ].sort((a, b) => a - b);
     const key = ids.join(',');
     let id = rulePeerIds.get(key);
     if (id === undefined) {
@@ -221,11 +240,16 @@ export function compile(cluster: Cluster, options: EvalOptions = DEFAULT_EVAL_OP
     const ns = addNamespace(policy.namespace, defaultNamespaceLabels(policy.namespace));
     const types = effectivePolicyTypes(policy);
     const subject = isEmptySelector(policy.podSelector) ? ANY_POD : podSels.add(policy.podSelector);
-    const rule = (peers: readonly NetworkPolicyPeer[] | undefined, ports: readonly NetworkPolicyPort[] | undefined, field: string): CompiledRule => {
+    const rule = (
+      peers: readonly NetworkPolicyPeer[] | undefined,
+      peersField: 'from' | 'to',
+      ports: readonly NetworkPolicyPort[] | undefined,
+      field: string,
+    ): CompiledRule => {
       try {
-        return { peers: rulePeersId(peers, ns), ports: portSpecId(ports) };
+        return { peers: rulePeersId(peers, ns, peersField), ports: portSpecId(ports) };
       } catch (e) {
-        throw withField(e, object, field);
+        throw withField(e, field, object);
       }
     };
     return {
@@ -233,10 +257,10 @@ export function compile(cluster: Cluster, options: EvalOptions = DEFAULT_EVAL_OP
       subject,
       // An Ingress policy with absent or empty `ingress` has no rule, so it allows nothing in.
       ingress: types.includes('Ingress')
-        ? (policy.ingress ?? []).map((r, i) => rule(r.from, r.ports, `spec.ingress[${i}]`))
+        ? (policy.ingress ?? []).map((r, i) => rule(r.from, 'from', r.ports, `spec.ingress[${i}]`))
         : null,
       egress: types.includes('Egress')
-        ? (policy.egress ?? []).map((r, i) => rule(r.to, r.ports, `spec.egress[${i}]`))
+        ? (policy.egress ?? []).map((r, i) => rule(r.to, 'to', r.ports, `spec.egress[${i}]`))
         : null,
     };
   });
@@ -501,11 +525,49 @@ export function compile(cluster: Cluster, options: EvalOptions = DEFAULT_EVAL_OP
 
   // --- All pairs ----------------------------------------------------------------------
   const buildGroups = (): DestinationGroups => {
-    const inLists: { src: Bitset; atoms: number }[][] = [];
+    // A group's `id` names its source set, so that merged unions can be shared.
+    type Group = { src: Bitset; id: number; atoms: number };
+    /**
+     * Groups toward one destination that allow the same ports are one group with the union of
+     * their sources: fewer groups keep forEachAllowed's membership masks short. The same
+     * unions recur for every class a set of policies selects, so they are built once.
+     */
+    const mergeSameAtoms = (list: Group[], unions: Map<string, Bitset>): Group[] => {
+      if (list.length < 2) return list;
+      const byAtoms = new Map<number, Group[]>();
+      for (const g of list) {
+        const same = byAtoms.get(g.atoms);
+        if (same) same.push(g);
+        else byAtoms.set(g.atoms, [g]);
+      }
+      if (byAtoms.size === list.length) return list;
+      const out: Group[] = [];
+      for (const [atomsId, same] of byAtoms) {
+        if (same.length === 1) {
+          out.push(same[0]!);
+          continue;
+        }
+        const key = same
+          .map((g) => g.id)
+          .sort((a, b) => a - b)
+          .join(',');
+        let src = unions.get(key);
+        if (!src) {
+          src = emptyBitset(nodeCount);
+          for (const g of same) orInto(src, g.src);
+          unions.set(key, src);
+        }
+        out.push({ src, id: -1, atoms: atomsId });
+      }
+      return out;
+    };
+
+    const inUnions = new Map<string, Bitset>();
+    const inLists: Group[][] = [];
     for (let d = 0; d < nodeCount; d++) {
-      const list: { src: Bitset; atoms: number }[] = [];
+      const list: Group[] = [];
       const selecting = d < classCount ? classIngress[d]! : [];
-      if (selecting.length === 0) list.push({ src: everyNode, atoms: allAtoms });
+      if (selecting.length === 0) list.push({ src: everyNode, id: ALL_PEERS, atoms: allAtoms });
       else {
         const seen = new Set<string>();
         for (const pi of selecting) {
@@ -515,17 +577,17 @@ export function compile(cluster: Cluster, options: EvalOptions = DEFAULT_EVAL_OP
             const key = `${r.peers}:${a}`;
             if (seen.has(key)) continue;
             seen.add(key);
-            list.push({ src: rulePeerBits[r.peers]!, atoms: a });
+            list.push({ src: rulePeerBits[r.peers]!, id: r.peers, atoms: a });
           }
         }
       }
-      inLists.push(list);
+      inLists.push(mergeSameAtoms(list, inUnions));
     }
 
     // Egress rules that are the same (peers, ports) in several policies form one group whose
     // sources are all those policies' subjects: "allow DNS" in every namespace is one group.
     const isolated = emptyBitset(nodeCount);
-    const groups = new Map<string, { peers: number; ports: number; src: Bitset }>();
+    const groups = new Map<string, { peers: number; ports: number; src: Bitset; id: number }>();
     policies.forEach((p) => {
       if (p.egress === null) return;
       const subjects = subjectClasses(p);
@@ -534,23 +596,23 @@ export function compile(cluster: Cluster, options: EvalOptions = DEFAULT_EVAL_OP
       for (const r of p.egress) {
         const key = `${r.peers}:${r.ports}`;
         let g = groups.get(key);
-        if (!g) groups.set(key, (g = { peers: r.peers, ports: r.ports, src: emptyBitset(nodeCount) }));
+        if (!g) groups.set(key, (g = { peers: r.peers, ports: r.ports, src: emptyBitset(nodeCount), id: groups.size + 1 }));
         for (const c of subjects) setBit(g.src, c);
       }
     });
     const notIsolated = fullBitset(nodeCount);
     for (let w = 0; w < notIsolated.length; w++) notIsolated[w]! &= ~isolated[w]!;
-    const egLists: { src: Bitset; atoms: number }[][] = Array.from({ length: nodeCount }, () => [
-      { src: notIsolated, atoms: allAtoms },
-    ]);
+    const egLists: Group[][] = Array.from({ length: nodeCount }, () => [{ src: notIsolated, id: 0, atoms: allAtoms }]);
     for (const g of groups.values()) {
       forEachBit(rulePeerBits[g.peers]!, (d) => {
         const a = atomsToward(g.ports, namedSetOf(d));
-        if (!atomSets.isEmpty(a)) egLists[d]!.push({ src: g.src, atoms: a });
+        if (!atomSets.isEmpty(a)) egLists[d]!.push({ src: g.src, id: g.id, atoms: a });
       });
     }
+    const egUnions = new Map<string, Bitset>();
+    for (let d = 0; d < nodeCount; d++) egLists[d] = mergeSameAtoms(egLists[d]!, egUnions);
 
-    const flatten = (lists: { src: Bitset; atoms: number }[][]) => {
+    const flatten = (lists: Group[][]) => {
       const start = new Int32Array(nodeCount + 1);
       let n = 0;
       lists.forEach((l, d) => {

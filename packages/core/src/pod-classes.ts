@@ -50,6 +50,14 @@ export interface PodClasses {
   readonly classIpGroups: readonly (readonly number[])[];
 }
 
+/** Labels in the order they were written: equal for replicas of one template, cheap. */
+function writtenLabelsKey(labels: Labels): string {
+  let s = '\u0002';
+  for (const k in labels) s += `${k}\u0000${labels[k]}\u0001`;
+  return s;
+}
+
+/** Canonical: equal for equal label sets whatever their order. */
 export function labelsKey(labels: Labels): string {
   const keys = Object.keys(labels).sort();
   let s = '';
@@ -86,32 +94,35 @@ export function buildPodClasses(input: PodClassesInput): PodClasses {
   // Many pods share a label set (replicas of one template): match selectors once per set.
   const byLabels: Map<string, { key: string; ids: number[] }>[] = [];
   for (let ns = 0; ns < input.namespaceCount; ns++) byLabels.push(new Map());
-
-  // Loaders often share one labels object (and one ports list) between replicas: look those
-  // up by identity before building keys.
-  const byLabelsObject: Map<Labels, { key: string; ids: number[] }>[] = byLabels.map(() => new Map());
-  const byPortsObject = new Map<readonly ContainerPort[], number>();
+  const byWrittenPorts = new Map<string, number>();
 
   for (let i = 0; i < pods.length; i++) {
     const pod = pods[i]!;
     const ns = podNamespace[i]!;
-    let sel = byLabelsObject[ns]!.get(pod.labels);
+    // Replicas list their labels in the same order: try the key in written order before
+    // paying for the sorted (canonical) one.
+    const cache = byLabels[ns]!;
+    const written = writtenLabelsKey(pod.labels);
+    let sel = cache.get(written);
     if (!sel) {
       const lk = labelsKey(pod.labels);
-      const cache = byLabels[ns]!;
       sel = cache.get(lk);
       if (!sel) {
-      const rel = relevant[ns]!;
-      const ids = rel.size === 0 ? [] : selectors.matching(pod.labels).filter((id) => rel.has(id));
-      ids.sort((a, b) => a - b);
+        const rel = relevant[ns]!;
+        const ids = rel.size === 0 ? [] : selectors.matching(pod.labels, rel);
+        ids.sort((a, b) => a - b);
         sel = { key: ids.join(','), ids };
         cache.set(lk, sel);
       }
-      byLabelsObject[ns]!.set(pod.labels, sel);
+      cache.set(written, sel);
     }
     let portsId = 0;
     if (portNames.size > 0 && pod.ports.length > 0) {
-      let id = byPortsObject.get(pod.ports);
+      let written = '';
+      for (const p of pod.ports) {
+        if (p.name !== undefined && portNames.has(p.name)) written += `${p.name}/${p.protocol}/${p.containerPort},`;
+      }
+      let id = byWrittenPorts.get(written);
       if (id === undefined) {
         const named = namedPortsOf(pod.ports, portNames);
         const nk = namedPortsKey(named);
@@ -121,7 +132,7 @@ export function buildPodClasses(input: PodClassesInput): PodClasses {
           namedPortIds.set(nk, id);
           namedPortSets.push(named);
         }
-        byPortsObject.set(pod.ports, id);
+        byWrittenPorts.set(written, id);
       }
       portsId = id;
     }

@@ -24,4 +24,16 @@ describe('selector index', () => {
     expect(sorted(idx.matching({ app: 'web', env: 'prod', debug: '' }))).toEqual(sorted([app, exists, all]));
     expect(sorted(idx.matching({ tier: 'back' }))).toEqual(sorted([inSel, notIn, absent, all]));
   });
+
+  it('restricts the answer to the selectors that matter, few or many', () => {
+    const idx = new SelectorIndex();
+    const ids = Array.from({ length: 20 }, (_, i) => idx.add({ matchLabels: { app: `a${i}` } }));
+    const any = idx.add({ matchExpressions: [{ key: 'env', operator: 'DoesNotExist' }] });
+    const labels = { app: 'a3' };
+    expect(idx.matching(labels, new Set([ids[3]!, ids[4]!]))).toEqual([ids[3]]);
+    expect(idx.matching(labels, new Set([ids[4]!]))).toEqual([]);
+    const many = new Set([...ids.slice(2), any]);
+    expect(idx.matching(labels, many).sort((x, y) => x - y)).toEqual([ids[3], any]);
+    expect(idx.matching({ app: 'a1' }, many)).toEqual([any]);
+  });
 });

@@ -20,6 +20,9 @@ export function selectorKey(sel: LabelSelector): string {
   return JSON.stringify([labels, [...new Set(exprs)]]);
 }
 
+/** With this few candidate selectors, testing each beats the index lookups. */
+const DIRECT_LIMIT = 8;
+
 export class SelectorIndex {
   readonly selectors: LabelSelector[] = [];
   private readonly ids = new Map<string, number>();
@@ -57,15 +60,23 @@ export class SelectorIndex {
     return this.selectors.length;
   }
 
-  /** Ids of every selector that `labels` satisfies, in no particular order. */
-  matching(labels: Labels): number[] {
+  /**
+   * Ids of every selector that `labels` satisfies, in no particular order; with `only`, just
+   * those among `only` (the selectors that matter where the labels are).
+   */
+  matching(labels: Labels, only?: ReadonlySet<number>): number[] {
     const out: number[] = [];
+    if (only !== undefined && only.size <= DIRECT_LIMIT) {
+      for (const id of only) if (matchesSelector(this.selectors[id]!, labels)) out.push(id);
+      return out;
+    }
     const stamp = ++this.stamp;
     const test = (ids: readonly number[] | undefined) => {
       if (!ids) return;
       for (const id of ids) {
         if (this.stamps[id] === stamp) continue;
         this.stamps[id] = stamp;
+        if (only !== undefined && !only.has(id)) continue;
         if (matchesSelector(this.selectors[id]!, labels)) out.push(id);
       }
     };
