@@ -10,6 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { compile, referenceAllowed, type Endpoint } from '@lateral/core';
+import { lateralMovementBench, printLateralMovement, type LateralMovementRow } from './lateral-movement-bench.js';
 import { clusterFromObjects, parseManifests, synthesizeYaml } from '@lateral/k8s';
 
 interface Size {
@@ -40,6 +41,7 @@ interface Row {
   peakMiB: number;
   referencePairUs?: number;
   referenceAllPairsEstS?: number;
+  lateral?: LateralMovementRow;
 }
 
 function ms(since: bigint): number {
@@ -109,6 +111,8 @@ function runOne(size: Size): Row {
     peakMiB: process.resourceUsage().maxRSS / 1024,
   };
 
+  if (size.name !== 'S3') row.lateral = lateralMovementBench(compiled);
+
   if (size.name === 'S1') {
     // The reference answers one pair and one port at a time; time a sample and extrapolate to
     // every pod pair on every port atom the fast engine covers (reported as an estimate).
@@ -157,6 +161,7 @@ function printTable(rows: Row[]): void {
       );
     }
   }
+  printLateralMovement(rows.flatMap((r) => (r.lateral ? [{ size: r.size, ...r.lateral }] : [])));
   console.log('\n2-core shared machine: compare ratios within one run, not absolute numbers across runs.');
 }
 

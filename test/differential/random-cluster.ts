@@ -68,7 +68,7 @@ const PORT_NAMES = ['http', 'dns', 'metrics'];
 const V4_NETS = ['10.0.0.0/24', '10.0.1.0/24', '192.168.0.0/24'];
 const V6_NETS = ['fd00::/120', 'fd00:0:0:1::/120'];
 
-function randomLabels(rng: Rng, keys = KEYS): Labels {
+export function randomLabels(rng: Rng, keys = KEYS): Labels {
   const out: Record<string, string> = {};
   for (const k of keys) if (rng.chance(0.5)) out[k] = rng.pick(VALUES);
   return out;

@@ -1,6 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { IpBlockPods, Protocol } from '@lateral/core';
+import type { ClusterSource } from '@lateral/k8s';
 import { UsageError } from './cli-error.js';
+import { clusterInput } from './cluster-input.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -51,6 +53,10 @@ export function protocolOption(p: Parsed, name = 'protocol'): Protocol {
 
 export const COMMON_INPUT_OPTIONS: OptionSpec = {
   'ipblock-pods': { type: 'string' },
+  // A live cluster instead of INPUTS: see cluster-input.ts and docs/live-clusters.md.
+  cluster: { type: 'boolean' },
+  context: { type: 'string' },
+  kubeconfig: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -58,9 +64,27 @@ export function ipBlockPodsOption(p: Parsed): IpBlockPods {
   return oneOf(p, 'ipblock-pods', ['match', 'ignore'] as const, 'match');
 }
 
+/** The cluster `--cluster [--context NAME] [--kubeconfig PATH]` names, or undefined without --cluster. */
+export function clusterOption(p: Parsed): ClusterSource | undefined {
+  const context = str(p, 'context');
+  const kubeconfig = str(p, 'kubeconfig');
+  if (!p.values.cluster) {
+    if (context !== undefined || kubeconfig !== undefined) {
+      throw new UsageError(`--${context !== undefined ? 'context' : 'kubeconfig'} goes with --cluster (read a live cluster)`);
+    }
+    return undefined;
+  }
+  return { ...(context !== undefined ? { context } : {}), ...(kubeconfig !== undefined ? { kubeconfig } : {}) };
+}
+
 export function requireInputs(p: Parsed, command: string): string[] {
+  const cluster = clusterOption(p);
+  if (cluster) {
+    if (p.positionals.length > 0) throw new UsageError(`--cluster reads the cluster instead of INPUTS: give one or the other (got ${p.positionals.join(' ')})`);
+    return [clusterInput(cluster)];
+  }
   if (p.positionals.length === 0) {
-    throw new UsageError(`${command} needs at least one input: a manifest file, a directory, or - for stdin`);
+    throw new UsageError(`${command} needs at least one input: a manifest file, a directory, - for stdin, or --cluster`);
   }
   return p.positionals;
 }

@@ -1,5 +1,6 @@
 import { compile, type CompiledCluster, type EvalOptions } from '@lateral/core';
-import { loadCluster, type LoadResult } from '@lateral/k8s';
+import { clusterFromObjects, loadCluster, readCluster, type ClusterSource, type LoadResult } from '@lateral/k8s';
+import { clusterSourceOf } from './cluster-input.js';
 import { err, progress, progressDone, type CliIo } from './io.js';
 import { relative, resolve } from 'node:path';
 
@@ -13,15 +14,34 @@ export interface Loaded {
  * nothing is ignored silently and stdout stays machine-readable.
  */
 export async function loadAndCompile(io: CliIo, inputs: string[], options: EvalOptions): Promise<Loaded> {
-  progress(io, 'loading manifests…');
-  // Relative to where the process runs, so messages show the paths the user typed.
-  const paths = inputs.map((i) => (i === '-' ? i : relative(process.cwd(), resolve(io.cwd, i)) || '.'));
-  const load = await loadCluster(paths, { stdin: io.stdin });
+  const cluster = clusterSourceOf(inputs);
+  let load: LoadResult;
+  if (cluster) {
+    load = await loadLiveCluster(io, cluster);
+  } else {
+    progress(io, 'loading manifests…');
+    // Relative to where the process runs, so messages show the paths the user typed.
+    const paths = inputs.map((i) => (i === '-' ? i : relative(process.cwd(), resolve(io.cwd, i)) || '.'));
+    load = await loadCluster(paths, { stdin: io.stdin });
+  }
   progress(io, 'compiling policies…');
   const compiled = compile(load.cluster, options);
   progressDone(io);
   reportLoad(io, load);
   return { load, compiled };
+}
+
+/** `--cluster`: what the cluster holds, with what could not be read (403s) among the warnings. */
+export async function loadLiveCluster(io: CliIo, source: ClusterSource): Promise<LoadResult> {
+  progress(io, 'reading the cluster…');
+  const read = await readCluster(resolveKubeconfig(io, source));
+  const load = clusterFromObjects(read.objects);
+  return { ...load, warnings: [...read.warnings, ...load.warnings] };
+}
+
+/** A relative --kubeconfig is relative to where the user ran the command, like INPUTS. */
+export function resolveKubeconfig(io: CliIo, source: ClusterSource): ClusterSource {
+  return source.kubeconfig === undefined ? source : { ...source, kubeconfig: resolve(io.cwd, source.kubeconfig) };
 }
 
 export function reportLoad(io: CliIo, load: LoadResult): void {

@@ -7,6 +7,13 @@ import { checkCommand, CHECK_HELP } from './commands/check.js';
 import { explainCommand, EXPLAIN_HELP } from './commands/explain.js';
 import { synthCommand, SYNTH_HELP } from './commands/synth.js';
 import { demoCommand, DEMO_HELP } from './commands/demo.js';
+import { serveCommand, SERVE_HELP } from './commands/serve.js';
+import { generateCommand, GENERATE_HELP } from './commands/generate.js';
+import { auditCommand, AUDIT_HELP } from './commands/audit.js';
+import { blastCommand, BLAST_HELP } from './commands/blast.js';
+import { pathsCommand, PATHS_HELP } from './commands/paths.js';
+import { riskCommand, RISK_HELP } from './commands/risk.js';
+import { snapshotCommand, SNAPSHOT_HELP } from './commands/snapshot.js';
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 
@@ -16,13 +23,20 @@ const COMMANDS: Record<string, { run: Command; help: string; summary: string }> 
   explain: { run: explainCommand, help: EXPLAIN_HELP, summary: 'why a connection is allowed or denied' },
   synth: { run: synthCommand, help: SYNTH_HELP, summary: 'generate a synthetic cluster (YAML)' },
   demo: { run: demoCommand, help: DEMO_HELP, summary: 'run on the bundled demo cluster' },
+  serve: { run: serveCommand, help: SERVE_HELP, summary: 'serve the web app (map, blast radius, matrix, what-if, generate)' },
+  generate: { run: generateCommand, help: GENERATE_HELP, summary: 'least-privilege policies from observed flows, verified' },
+  audit: { run: auditCommand, help: AUDIT_HELP, summary: 'observed flows that policies deny or the network dropped' },
+  blast: { run: blastCommand, help: BLAST_HELP, summary: 'blast radius: what a compromised workload reaches, by hops' },
+  paths: { run: pathsCommand, help: PATHS_HELP, summary: 'the k shortest attack paths to a target' },
+  risk: { run: riskCommand, help: RISK_HELP, summary: 'lateral-movement findings: entry points, choke points, escapes' },
+  snapshot: { run: snapshotCommand, help: SNAPSHOT_HELP, summary: 'save a live cluster as a manifest file (kind: List)' },
 };
 
 export const USAGE = `lateral — Kubernetes NetworkPolicy reachability
 
 Usage: lateral <command> INPUTS... [options]
 INPUTS are manifest files (YAML or JSON, multi-document, List kinds), directories (recursive)
-or - for stdin.
+or - for stdin; or --cluster to read a live cluster instead.
 
 Commands:
 ${Object.entries(COMMANDS)
@@ -32,6 +46,9 @@ ${Object.entries(COMMANDS)
 Common options:
   --ipblock-pods match|ignore   whether ipBlock peers match cluster pods by IP (default match,
                                 as the upstream e2e tests expect; Cilium and others: ignore)
+  --cluster                     read the cluster of the kubeconfig instead of INPUTS (get/list only)
+  --context NAME                kubeconfig context (default: its current-context)
+  --kubeconfig PATH             kubeconfig (default: KUBECONFIG, ~/.kube/config, in-cluster)
   -h, --help                    help for a command
 
 Exit codes: 0 ok, 1 a check found what it looks for, 2 usage or input error.`;

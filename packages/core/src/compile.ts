@@ -36,10 +36,10 @@ import {
   type PolicyType,
   type Protocol,
 } from './model.js';
+import { CompileMemo } from './compile-memo.js';
 import { buildPodClasses } from './pod-classes.js';
 import { AtomSets, PortCuts } from './port-atoms.js';
 import type { CompiledCluster, Reachability } from './reachability.js';
-import { SelectorIndex } from './selector-index.js';
 
 /** A peer's podSelector that is absent or `{}`: every pod of the namespaces in question. */
 const ANY_POD = -1;
@@ -124,11 +124,30 @@ function withField(e: unknown, field: string, object?: string): unknown {
   });
 }
 
+/** What each compiled cluster learnt, for recompile to start from. */
+const memos = new WeakMap<CompiledCluster, CompileMemo>();
+
 /**
  * Compiles a cluster for fast queries. Throws InputError for what cannot be evaluated (an
  * ipBlock CIDR or a pod IP that does not parse), naming the object and field.
  */
 export function compile(cluster: Cluster, options: EvalOptions = DEFAULT_EVAL_OPTIONS): CompiledCluster {
+  return compileWith(cluster, options, new CompileMemo());
+}
+
+/**
+ * Compiles `cluster` — typically `previous.cluster` with a policy or some labels changed, as a
+ * what-if makes it — reusing what `previous` evaluated: selector answers per label set (only
+ * selectors the change introduced are evaluated), namespace-selector answers per namespace
+ * label set, and parsed pod IPs of pods that are the same objects. The result is the one
+ * compile(cluster, options) gives, class numbering included (classes are numbered by their
+ * first pod, and the partition does not depend on how selectors are numbered).
+ */
+export function recompile(previous: CompiledCluster, cluster: Cluster, options: EvalOptions = previous.options): CompiledCluster {
+  return compileWith(cluster, options, memos.get(previous) ?? new CompileMemo());
+}
+
+function compileWith(cluster: Cluster, options: EvalOptions, memo: CompileMemo): CompiledCluster {
   const matchPods = (options.ipBlockPods ?? 'match') === 'match';
 
   // --- Namespaces -----------------------------------------------------------------------
@@ -149,8 +168,8 @@ export function compile(cluster: Cluster, options: EvalOptions = DEFAULT_EVAL_OP
   const podNamespace = Int32Array.from(cluster.pods, (p) => addNamespace(p.namespace, defaultNamespaceLabels(p.namespace)));
 
   // --- Policies, peers, port specs, interned ------------------------------------------------
-  const podSels = new SelectorIndex();
-  const nsSels = new SelectorIndex();
+  const podSels = memo.podSelectors;
+  const nsSels = memo.namespaceSelectors;
   const peerDefs: PeerDef[] = [];
   const peerIds = new Map<string, number>();
   const blockRanges: IpRange[][] = [];
@@ -270,7 +289,7 @@ export function compile(cluster: Cluster, options: EvalOptions = DEFAULT_EVAL_OP
 
   // --- Namespace selectors, once per namespace --------------------------------------------
   const nsSelNamespaces: number[][] = Array.from({ length: nsSels.size }, () => []);
-  for (let ns = 0; ns < nsCount; ns++) for (const id of nsSels.matching(nsLabels[ns]!)) nsSelNamespaces[id]!.push(ns);
+  for (let ns = 0; ns < nsCount; ns++) for (const id of memo.namespaceSelectorsOf(nsLabels[ns]!)) nsSelNamespaces[id]!.push(ns);
 
   // --- Which pod selectors matter in which namespace ----------------------------------------
   const relevant: Set<number>[] = Array.from({ length: nsCount }, () => new Set());
@@ -296,8 +315,8 @@ export function compile(cluster: Cluster, options: EvalOptions = DEFAULT_EVAL_OP
       ? cluster.pods.map((pod) => {
           if (pod.ips.length === 0) return [];
           const groups = new Set<number>();
-          for (const ip of pod.ips) {
-            const g = ipAtoms.groupOf(parsePodIp(pod, ip));
+          for (const a of memo.podIps(pod, (ip) => parsePodIp(pod, ip))) {
+            const g = ipAtoms.groupOf(a);
             if (ipAtoms.groupBlocks[g]!.length > 0) groups.add(g);
           }
           return [...groups].sort((a, b) => a - b);
@@ -305,7 +324,13 @@ export function compile(cluster: Cluster, options: EvalOptions = DEFAULT_EVAL_OP
       : undefined;
 
   // --- Pod classes ----------------------------------------------------------------------
+  // A namespace's relevant set, named: a label set's answer is reused while it is unchanged.
+  const relevantSignature = relevant.map((r) => [...r].sort((a, b) => a - b).join(','));
   const classes = buildPodClasses({
+    podSelectors: (i) => {
+      const ns = podNamespace[i]!;
+      return memo.podSelectorsOf(cluster.pods[i]!, relevant[ns]!, relevantSignature[ns]!);
+    },
     pods: cluster.pods,
     podNamespace,
     namespaceCount: nsCount,
@@ -647,7 +672,7 @@ export function compile(cluster: Cluster, options: EvalOptions = DEFAULT_EVAL_OP
 
   let reachability: Reachability | undefined;
 
-  return {
+  const compiled: CompiledCluster = {
     cluster,
     options,
     classCount,
@@ -658,4 +683,6 @@ export function compile(cluster: Cluster, options: EvalOptions = DEFAULT_EVAL_OP
     allowed,
     reach: () => (reachability ??= reachabilityOf(buildGroups())),
   };
+  memos.set(compiled, memo);
+  return compiled;
 }

@@ -85,6 +85,8 @@ export interface Pod {
   readonly replicas: number;
   /** True when this entry is derived from a workload's pod template rather than a Pod object. */
   readonly fromTemplate: boolean;
+  /** metadata.annotations of the Pod (or of the template); lateral movement reads crown-jewel marks. */
+  readonly annotations?: Labels;
 }
 
 export interface Workload {

@@ -33,6 +33,12 @@ export interface PodClassesInput {
   readonly portNames: ReadonlySet<string>;
   /** Per pod: the sorted distinct external groups its IPs fall in, when ipBlocks match pods. */
   readonly podIpGroups?: readonly (readonly number[])[];
+  /**
+   * Per pod: the relevant selectors its labels satisfy (sorted ids, and those ids joined as a
+   * key). When given, it replaces the evaluation here: a recompile answers it from what an
+   * earlier compile already evaluated (compile-memo.ts).
+   */
+  readonly podSelectors?: (podIndex: number) => { readonly key: string; readonly ids: number[] };
 }
 
 export interface PodClasses {
@@ -51,7 +57,7 @@ export interface PodClasses {
 }
 
 /** Labels in the order they were written: equal for replicas of one template, cheap. */
-function writtenLabelsKey(labels: Labels): string {
+export function writtenLabelsKey(labels: Labels): string {
   let s = '\u0002';
   for (const k in labels) s += `${k}\u0000${labels[k]}\u0001`;
   return s;
@@ -81,7 +87,7 @@ export function namedPortsKey(ports: readonly NamedPort[]): string {
 }
 
 export function buildPodClasses(input: PodClassesInput): PodClasses {
-  const { pods, podNamespace, selectors, relevant, portNames, podIpGroups } = input;
+  const { pods, podNamespace, selectors, relevant, portNames, podIpGroups, podSelectors } = input;
   const podClass = new Int32Array(pods.length);
   const classPods: number[][] = [];
   const classNs: number[] = [];
@@ -101,9 +107,10 @@ export function buildPodClasses(input: PodClassesInput): PodClasses {
     const ns = podNamespace[i]!;
     // Replicas list their labels in the same order: try the key in written order before
     // paying for the sorted (canonical) one.
+    let sel = podSelectors?.(i);
     const cache = byLabels[ns]!;
-    const written = writtenLabelsKey(pod.labels);
-    let sel = cache.get(written);
+    const written = sel ? '' : writtenLabelsKey(pod.labels);
+    if (!sel) sel = cache.get(written);
     if (!sel) {
       const lk = labelsKey(pod.labels);
       sel = cache.get(lk);

@@ -56,4 +56,9 @@ export interface FlowSet {
   readonly badLines: readonly BadLine[];
   readonly badLineCount: number;
   readonly unresolved: readonly UnresolvedFlow[];
+  /**
+   * Lines that parsed but carry no L4 connection to learn from (ICMP, Hubble node and
+   * lost-event records, Inspektor Gadget debug events, host-network pods): skipped, counted.
+   */
+  readonly ignored?: number;
 }

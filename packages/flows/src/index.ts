@@ -1,1 +1,10 @@
 export * from './flow-set.js';
+export { readFlows, FLOW_FORMATS, type ReadFlowsOptions } from './read-flows.js';
+export { detectFormat } from './detect-format.js';
+export { parseHubbleLine } from './hubble.js';
+export { parseGadgetLine } from './gadget.js';
+export { parseJsonlLine } from './jsonl.js';
+export { parseCsvHeader, parseCsvLine, type CsvHeader } from './csv.js';
+export { BadFlowLine, IGNORED, type FlowPeer, type FlowRecord, type ParsedLine } from './flow-record.js';
+export { FlowResolver, ownersImpliedBy, type Resolution, type ResolvedEndpoint } from './flow-resolver.js';
+export { STDIN_NAME } from './line-source.js';

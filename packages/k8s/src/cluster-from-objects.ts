@@ -4,6 +4,7 @@ import {
   matchesSelector,
   tryParseIp,
   type Cluster,
+  type Ingress,
   type Labels,
   type Namespace,
   type NetworkPolicy,
@@ -13,6 +14,7 @@ import {
   type WorkloadRef,
 } from '@lateral/core';
 import { dropDuplicates } from './duplicates.js';
+import { ingressFromObject } from './ingress.js';
 import { networkPolicyFromObject } from './network-policy.js';
 import { objectRef, type ObjectRef } from './object-ref.js';
 import { objectKey, ownerReference, topOwner, type OwnedObject, type TopOwner } from './owners.js';
@@ -79,6 +81,7 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
   const referencedNamespaces = new Set<string>();
   const services: Service[] = [];
   const policies: NetworkPolicy[] = [];
+  const ingresses: Ingress[] = [];
   const realPods: Pod[] = [];
   const manifests = new Map<Entry, WorkloadManifest>();
   /** Top-level owners in order of first appearance, with the entries that resolve to them. */
@@ -111,6 +114,9 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
           break;
         case 'NetworkPolicy':
           policies.push(networkPolicyFromObject(e.obj as V1NetworkPolicy, ref.namespace, ref.name));
+          break;
+        case 'Ingress':
+          ingresses.push(ingressFromObject(e.obj, ref.namespace, ref.name));
           break;
         case 'Pod': {
           const pod = realPod(e);
@@ -163,6 +169,7 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
       security: m.template.security,
       replicas: m.replicas,
       fromTemplate: true,
+      ...(m.templateAnnotations ? { annotations: m.templateAnnotations } : {}),
     });
     warnAboutOrphans(top.workload, m, orphans.get(top.workload.namespace) ?? [], warnings);
   }
@@ -175,7 +182,14 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
     .map(([name, labels]) => ({ name, labels }));
 
   return {
-    cluster: { namespaces, pods: [...realPods, ...templatePods], workloads, services, policies },
+    cluster: {
+      namespaces,
+      pods: [...realPods, ...templatePods],
+      workloads,
+      services,
+      policies,
+      ...(ingresses.length > 0 ? { ingresses } : {}),
+    },
     skipped,
     warnings,
     objectCount: objects.length,
@@ -201,6 +215,7 @@ function realPod(e: Entry): Omit<Pod, 'owner'> {
       ips.push(s.trim());
     }
   };
+  const annotations = optStringMap(meta?.annotations, 'metadata.annotations');
   addIp(status.podIP, 'status.podIP');
   list(status.podIPs, 'status.podIPs').forEach((p, i) =>
     addIp(optMapping(p, `status.podIPs[${i}]`)?.ip, `status.podIPs[${i}].ip`),
@@ -216,6 +231,7 @@ function realPod(e: Entry): Omit<Pod, 'owner'> {
     security: facts.security,
     replicas: 1,
     fromTemplate: false,
+    ...(annotations ? { annotations } : {}),
   };
 }
 

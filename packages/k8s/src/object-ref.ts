@@ -17,6 +17,8 @@ const SUPPORTED_GROUPS: Readonly<Record<string, readonly string[]>> = {
   CronJob: ['batch'],
   // Calico's projectcalico.org NetworkPolicy shares the kind name but not the schema.
   NetworkPolicy: ['networking.k8s.io', 'extensions'],
+  // Entry points for lateral movement (extensions/v1beta1 Ingress is long gone from clusters).
+  Ingress: ['networking.k8s.io'],
 };
 
 /** Identity of one manifest: what the error messages and the duplicate check key on. */

@@ -39,6 +39,7 @@ export interface WorkloadManifest {
   /** How many pods the template stands for (Deployment replicas, Job parallelism, 1 per DaemonSet). */
   readonly replicas: number;
   readonly templateLabels: Labels;
+  readonly templateAnnotations?: Labels;
   readonly template: PodSpecFacts;
 }
 
@@ -64,6 +65,7 @@ export function readWorkloadManifest(kind: string, raw: unknown): WorkloadManife
   if (!template) throw new InputError(`${kind} has no pod template`, { field: templateField });
   const templateMeta = optMapping(template.metadata, `${templateField}.metadata`);
   const templateLabels = optStringMap(templateMeta?.labels, `${templateField}.metadata.labels`) ?? {};
+  const templateAnnotations = optStringMap(templateMeta?.annotations, `${templateField}.metadata.annotations`);
   const facts = podSpecFacts(template.spec, `${templateField}.spec`);
 
   let replicas = 1;
@@ -83,7 +85,13 @@ export function readWorkloadManifest(kind: string, raw: unknown): WorkloadManife
     selector = labelSelector(jobSpec.selector, `${prefix}.selector`);
   }
 
-  return { ...(selector ? { selector } : {}), replicas, templateLabels, template: facts };
+  return {
+    ...(selector ? { selector } : {}),
+    replicas,
+    templateLabels,
+    ...(templateAnnotations ? { templateAnnotations } : {}),
+    template: facts,
+  };
 }
 
 function count(v: unknown, field: string): number | undefined {

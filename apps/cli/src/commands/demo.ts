@@ -1,28 +1,51 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative } from 'node:path';
 import { parse } from '../args.js';
 import { out, type CliIo } from '../io.js';
 import { reachCommand } from './reach.js';
 import { explainCommand } from './explain.js';
+import { blastCommand } from './blast.js';
+import { serveUntilStopped, startServing, SERVE_OPTIONS } from './serve.js';
 
-export const DEMO_HELP = `lateral demo
+export const DEMO_HELP = `lateral demo [--text] [--port N] [--host H]
 
-Runs Lateral on the bundled demo cluster (fixtures/shop): every allowed connection, then why
-one connection a reviewer would ask about is denied.`;
+Opens the web app on the bundled demo cluster (fixtures/shop) with its flow capture, and
+prints the URL: the map, blast radius, matrix, what-if and generation, on 127.0.0.1.
+  --text   instead, print every allowed connection, then why one connection a reviewer would
+           ask about is denied, then the blast radius from the internet (no server)`;
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const SHOP_FIXTURE = join(here, '..', '..', '..', '..', 'fixtures', 'shop');
+const SHOP_FLOWS = join(SHOP_FIXTURE, 'flows', 'hubble.jsonl');
+/** The shop's database: what an attacker is after, for the blast-radius view. */
+const SHOP_CROWN_JEWEL = 'shop/postgres';
 
 /** The denied connection the demo explains: the storefront may not talk to the database. */
 const DEMO_QUESTION = ['--from', 'shop/frontend', '--to', 'shop/postgres', '--port', '5432'];
 
-export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
-  const p = parse(argv, { help: { type: 'boolean', short: 'h' } });
-  if (p.values.help) return out(io, DEMO_HELP), 0;
+/** The blast radius the text demo ends with: an attacker coming from the internet, after the database. */
+const DEMO_BLAST = ['--from', 'internet', '--target', SHOP_CROWN_JEWEL];
+
+async function textDemo(io: CliIo): Promise<number> {
   const shown = relative(io.cwd, SHOP_FIXTURE) || '.';
   out(io, `$ lateral reach ${shown}\n`);
   const code = await reachCommand([SHOP_FIXTURE], io);
   if (code !== 0) return code;
   out(io, `\n$ lateral explain ${shown} ${DEMO_QUESTION.join(' ')}\n`);
-  return explainCommand([SHOP_FIXTURE, ...DEMO_QUESTION], io);
+  const explained = await explainCommand([SHOP_FIXTURE, ...DEMO_QUESTION], io);
+  if (explained !== 0) return explained;
+  out(io, `\n$ lateral blast ${shown} ${DEMO_BLAST.join(' ')}\n`);
+  return blastCommand([SHOP_FIXTURE, ...DEMO_BLAST], io);
+}
+
+export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
+  const p = parse(argv, { help: { type: 'boolean', short: 'h' }, text: { type: 'boolean' }, port: SERVE_OPTIONS.port, host: SERVE_OPTIONS.host });
+  if (p.values.help) return out(io, DEMO_HELP), 0;
+  if (p.values.text) return textDemo(io);
+  // The web app is served from the fixture itself; the paths are ours, not the user's.
+  const flows = existsSync(SHOP_FLOWS) ? [SHOP_FLOWS] : [];
+  const withFixture = { ...p, values: { ...p.values, flows, target: [SHOP_CROWN_JEWEL] } };
+  const server = await startServing(io, withFixture, [SHOP_FIXTURE]);
+  return serveUntilStopped(io, server);
 }

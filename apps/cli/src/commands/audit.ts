@@ -1,0 +1,76 @@
+import { resolve } from 'node:path';
+import { relative } from 'node:path';
+import { FLOW_FORMATS } from '@lateral/flows';
+import { auditFlows, type AuditFinding } from '@lateral/generator';
+import { loadCluster } from '@lateral/k8s';
+import { COMMON_INPUT_OPTIONS, ipBlockPodsOption, oneOf, parse, requireInputs, str } from '../args.js';
+import { EXIT_CHECK_FAILED, UsageError } from '../cli-error.js';
+import { out, type CliIo } from '../io.js';
+import { loadAndCompile } from '../load.js';
+import { readFlowsOption, spreadMulti } from './generate.js';
+
+export const AUDIT_HELP = `lateral audit INPUTS... --flows FILES... [--baseline POLICIES...] [--format txt|json]
+
+The runtime anomaly check: observed traffic held against policy. Lists
+  DENIED    observed flows the inputs' current policies deny,
+  DROPPED   observed flows the network reported as dropped (Hubble verdict DROPPED),
+  OUTSIDE   with --baseline: observed flows the baseline policies deny (the baseline
+            files' NetworkPolicies are evaluated instead of the inputs' own).
+Exit 1 when anything is listed.
+
+Options:
+  --flows FILES...        captures (Hubble JSON, Inspektor Gadget, CSV, JSONL); - for stdin
+  --flow-format F         ${FLOW_FORMATS.join('|')} (default: detected per file)
+  --baseline FILES...     manifests whose NetworkPolicies are the baseline (files or dirs)
+  --format txt|json       json: {edges, records, denied, dropped, outsideBaseline, found}
+
+INPUTS come before --flows and --baseline.`;
+
+function line(tag: string, f: AuditFinding): string {
+  const seen = f.lastSeen ? `, last ${f.lastSeen}` : '';
+  const dropped = f.dropped > 0 ? `, ${f.dropped} dropped` : '';
+  return `${tag.padEnd(8)}${f.from} -> ${f.to} ${f.protocol} ${f.port} (${f.count} flow${f.count === 1 ? '' : 's'}${dropped}${seen})${f.reason ? `: ${f.reason}` : ''}`;
+}
+
+export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
+  const p = parse(spreadMulti(argv, ['flows', 'baseline']), {
+    ...COMMON_INPUT_OPTIONS,
+    flows: { type: 'string', multiple: true },
+    'flow-format': { type: 'string' },
+    baseline: { type: 'string', multiple: true },
+    format: { type: 'string', short: 'f' },
+  });
+  if (p.values.help) return out(io, AUDIT_HELP), 0;
+  const format = oneOf(p, 'format', ['txt', 'json'] as const, 'txt');
+  const flowFormat = str(p, 'flow-format') === undefined ? undefined : oneOf(p, 'flow-format', FLOW_FORMATS, 'jsonl');
+  const inputs = requireInputs(p, 'audit');
+  const flowFiles = p.values.flows as string[] | undefined;
+  const baselineFiles = p.values.baseline as string[] | undefined;
+  if (baselineFiles?.includes('-')) throw new UsageError('--baseline takes files or directories, not -');
+  if (flowFiles?.includes('-') && inputs.includes('-')) throw new UsageError('stdin (-) can feed the inputs or the flows, not both');
+  const evalOptions = { ipBlockPods: ipBlockPodsOption(p) };
+
+  const loaded = await loadAndCompile(io, inputs, evalOptions);
+  const flows = await readFlowsOption(io, flowFiles, flowFormat, loaded, 'audit');
+  let baseline;
+  if (baselineFiles && baselineFiles.length > 0) {
+    const paths = baselineFiles.map((b) => relative(process.cwd(), resolve(io.cwd, b)) || '.');
+    baseline = (await loadCluster(paths)).cluster.policies;
+  }
+  const audit = auditFlows(loaded.load.cluster, flows, { evalOptions, ...(baseline ? { baseline } : {}) });
+
+  if (format === 'json') {
+    out(io, JSON.stringify(audit, null, 2));
+  } else {
+    const lines = [
+      ...audit.denied.map((f) => line('DENIED', f)),
+      ...audit.dropped.map((f) => line('DROPPED', f)),
+      ...(audit.outsideBaseline ?? []).map((f) => line('OUTSIDE', f)),
+    ];
+    const parts = [`${audit.denied.length} denied by current policies`, `${audit.dropped.length} dropped by the network`];
+    if (audit.outsideBaseline) parts.push(`${audit.outsideBaseline.length} outside the baseline (${baseline!.length} policies)`);
+    lines.push(`${audit.edges} observed connections (${audit.records} flows): ${parts.join(', ')}`);
+    out(io, lines.join('\n'));
+  }
+  return audit.found ? EXIT_CHECK_FAILED : 0;
+}

@@ -1,0 +1,213 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { NetworkPolicy } from '@lateral/core';
+import { FLOW_FORMATS, readFlows, type FlowFormat, type FlowSet } from '@lateral/flows';
+import {
+  generatePolicies,
+  policiesYaml,
+  policiesYamlByNamespace,
+  policyObject,
+  verifyPolicies,
+  type Generated,
+  type Verification,
+} from '@lateral/generator';
+import { clusterFromObjects, parseManifests } from '@lateral/k8s';
+import { COMMON_INPUT_OPTIONS, intOption, ipBlockPodsOption, oneOf, parse, requireInputs, str } from '../args.js';
+import { EXIT_CHECK_FAILED, UsageError } from '../cli-error.js';
+import { err, out, progress, progressDone, type CliIo } from '../io.js';
+import { loadAndCompile, type Loaded } from '../load.js';
+
+export const GENERATE_HELP = `lateral generate INPUTS... --flows FILES... [options]
+
+Least-privilege NetworkPolicies from observed traffic, verified before you apply them.
+Per workload that sent or received traffic: an ingress and an egress policy allowing exactly
+the observed peers (by their stable labels; other namespaces by kubernetes.io/metadata.name)
+on the observed ports, plus DNS to kube-dns; only what the existing policies do not already
+allow. Workloads in kube-system get no policies. Flows the network only ever dropped are left
+out (lateral audit lists them).
+
+Every run verifies the generated YAML with the engine, together with the existing policies:
+the share of observed flows allowed (must be 100 %), connections opened that were never
+observed (must be 0 apart from DNS and declared aggregation), objects and rules emitted.
+Exit 1 when the verification fails.
+
+Options:
+  --flows FILES...           captures (Hubble JSON, Inspektor Gadget, CSV, JSONL); - for stdin
+  --flow-format F            ${FLOW_FORMATS.join('|')} (default: detected per file)
+  --out DIR                  write DIR/<namespace>.yaml (default: YAML on stdout, the
+                             verification on stderr)
+  --default-deny             add a default-deny policy to each namespace generated for
+  --ingress-only             only ingress policies
+  --egress-only              only egress policies
+  --named-ports              name ports the destination's containers name (port: grpc)
+  --aggregate-external N     widen outside IPv4 addresses to /N (default: /32)
+  --aggregate-external6 N    widen outside IPv6 addresses to /N (default: /128)
+  --include-dropped          also allow flows the network only ever dropped
+  --format yaml|json         json: {policies, files, verification, warnings, droppedOnly}
+
+INPUTS come before --flows (every argument after --flows up to the next option is a capture).`;
+
+/** `--flows a b c` -> `--flows a --flows b --flows c`: node's parseArgs takes one value per flag. */
+export function spreadMulti(argv: string[], names: readonly string[]): string[] {
+  const outArgs: string[] = [];
+  let current: string | undefined;
+  for (const a of argv) {
+    if (a.startsWith('--') || (a.startsWith('-') && a.length > 1)) {
+      const name = a.slice(2).split('=')[0]!;
+      current = names.includes(name) && !a.includes('=') ? name : undefined;
+      if (current) continue;
+      outArgs.push(a);
+      continue;
+    }
+    if (current) outArgs.push(`--${current}`, a);
+    else outArgs.push(a);
+  }
+  return outArgs;
+}
+
+export async function readFlowsOption(io: CliIo, files: string[] | undefined, format: FlowFormat | undefined, loaded: Loaded, command: string): Promise<FlowSet> {
+  if (!files || files.length === 0) throw new UsageError(`${command} needs --flows FILE... (captures of observed traffic)`);
+  progress(io, 'reading flows…');
+  const flows = await readFlows(
+    files.map((f) => (f === '-' ? f : resolve(io.cwd, f))),
+    loaded.load.cluster,
+    { compiled: loaded.compiled, stdin: io.stdin, ...(format ? { format } : {}), onProgress: (n) => progress(io, `reading flows… ${n.toLocaleString('en-US')} records`) },
+  );
+  progressDone(io);
+  if (flows.badLineCount > 0) {
+    const first = flows.badLines[0];
+    err(io, `lateral: skipped ${flows.badLineCount} flow line${flows.badLineCount === 1 ? '' : 's'} that did not parse${first ? ` (first: ${first.file}:${first.line}: ${first.message})` : ''}`);
+  }
+  const unresolved = flows.unresolved.reduce((s, u) => s + u.count, 0);
+  if (unresolved > 0) {
+    err(io, `lateral: ${unresolved} flow record${unresolved === 1 ? '' : 's'} name endpoints the inputs do not have (first: ${flows.unresolved[0]!.reason})`);
+  }
+  return flows;
+}
+
+function pct(n: number): string {
+  return `${(Math.floor(n * 1000) / 10).toFixed(1)} %`;
+}
+
+function num(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** The verification as people read it; also the header of the YAML. */
+export function verificationLines(v: Verification, g: Generated, namespaces: number): string[] {
+  const lines = [
+    `observed flows allowed: ${pct(v.flows.share)} (${num(v.flows.allowedEdges)} of ${num(v.flows.edges)} connections, ${num(v.flows.allowedRecords)} of ${num(v.flows.records)} flows)`,
+    `connections opened beyond observations: ${v.added.unobserved.length} (declared: DNS ${v.added.dns}, aggregation ${v.added.aggregation})`,
+    `granted by generated rules beyond observations: ${v.granted.unobserved.length} (declared: DNS ${v.granted.dns}, aggregation ${v.granted.aggregation})`,
+    `emitted: ${v.emitted.policies} policies, ${v.emitted.rules} rules (${v.emitted.peers} peers, ${v.emitted.ports} ports) in ${namespaces} namespace${namespaces === 1 ? '' : 's'}`,
+  ];
+  if (g.aggregates.length > 0) lines.push(`aggregated: ${g.aggregates.join(', ')}`);
+  if (g.droppedOnly.length > 0) {
+    lines.push(`left out: ${g.droppedOnly.length} connection${g.droppedOnly.length === 1 ? '' : 's'} the network only ever dropped (lateral audit lists them)`);
+  }
+  return lines;
+}
+
+function problemLines(v: Verification): string[] {
+  const lines: string[] = [];
+  for (const d of v.flows.denied) lines.push(`DENIED ${d.from} -> ${d.to} ${d.protocol} ${d.port} (${num(d.count)} flows)${d.reason ? `: ${d.reason}` : ''}`);
+  for (const c of v.added.unobserved) lines.push(`OPENED ${c.from} -> ${c.to} : ${c.text} (never observed)`);
+  for (const c of v.granted.unobserved) lines.push(`GRANTED ${c.from} -> ${c.to} : ${c.text} (never observed)`);
+  return lines;
+}
+
+export async function generateCommand(argv: string[], io: CliIo): Promise<number> {
+  const p = parse(spreadMulti(argv, ['flows']), {
+    ...COMMON_INPUT_OPTIONS,
+    flows: { type: 'string', multiple: true },
+    'flow-format': { type: 'string' },
+    out: { type: 'string', short: 'o' },
+    'default-deny': { type: 'boolean' },
+    'ingress-only': { type: 'boolean' },
+    'egress-only': { type: 'boolean' },
+    'named-ports': { type: 'boolean' },
+    'aggregate-external': { type: 'string' },
+    'aggregate-external6': { type: 'string' },
+    'include-dropped': { type: 'boolean' },
+    format: { type: 'string', short: 'f' },
+  });
+  if (p.values.help) return out(io, GENERATE_HELP), 0;
+  const format = oneOf(p, 'format', ['yaml', 'json'] as const, 'yaml');
+  const flowFormat = str(p, 'flow-format') === undefined ? undefined : oneOf(p, 'flow-format', FLOW_FORMATS, 'jsonl');
+  if (p.values['ingress-only'] && p.values['egress-only']) throw new UsageError('--ingress-only and --egress-only exclude each other');
+  const v4 = intOption(p, 'aggregate-external', { min: 0, max: 32 });
+  const v6 = intOption(p, 'aggregate-external6', { min: 0, max: 128 });
+  const inputs = requireInputs(p, 'generate');
+  const flowFiles = p.values.flows as string[] | undefined;
+  if (flowFiles?.includes('-') && inputs.includes('-')) throw new UsageError('stdin (-) can feed the inputs or the flows, not both');
+  const evalOptions = { ipBlockPods: ipBlockPodsOption(p) };
+
+  const loaded = await loadAndCompile(io, inputs, evalOptions);
+  const flows = await readFlowsOption(io, flowFiles, flowFormat, loaded, 'generate');
+  const cluster = loaded.load.cluster;
+
+  progress(io, 'generating policies…');
+  const generated = generatePolicies(cluster, flows, {
+    ingressOnly: p.values['ingress-only'] === true,
+    egressOnly: p.values['egress-only'] === true,
+    namedPorts: p.values['named-ports'] === true,
+    defaultDeny: p.values['default-deny'] === true,
+    includeDropped: p.values['include-dropped'] === true,
+    ...(v4 !== undefined || v6 !== undefined ? { aggregateExternal: { ...(v4 !== undefined ? { v4 } : {}), ...(v6 !== undefined ? { v6 } : {}) } } : {}),
+    evalOptions,
+  });
+  for (const w of generated.warnings) err(io, `lateral: warning: ${w}`);
+
+  // Verify what is printed, not what we meant to print: the YAML goes back through the same
+  // manifest reader as any input.
+  progress(io, 'verifying…');
+  const yaml = policiesYaml(generated.policies);
+  const reread = clusterFromObjects(parseManifests(yaml, '<generated>'));
+  const policies: readonly NetworkPolicy[] = reread.cluster.policies;
+  if (policies.length !== generated.policies.length) {
+    throw new Error(`generated YAML reads back as ${policies.length} policies, not ${generated.policies.length}`);
+  }
+  const verification = verifyPolicies(cluster, policies, generated.considered, { aggregates: generated.aggregates, evalOptions });
+  progressDone(io);
+
+  const namespaces = new Set(generated.policies.map((g) => g.policy.namespace)).size;
+  const summary = verificationLines(verification, generated, namespaces);
+  const verdict = verification.ok ? 'verified' : 'VERIFICATION FAILED';
+  const header = [`Generated by lateral from ${num(flows.records)} observed flow records; ${verdict} with the existing policies:`, ...summary.map((l) => `  ${l}`)];
+  const outDir = str(p, 'out');
+  const files: string[] = [];
+  if (outDir !== undefined) {
+    const dir = resolve(io.cwd, outDir);
+    mkdirSync(dir, { recursive: true });
+    for (const [file, text] of policiesYamlByNamespace(generated.policies, header)) {
+      writeFileSync(join(dir, file), text);
+      files.push(join(outDir, file));
+    }
+  }
+
+  if (format === 'json') {
+    out(
+      io,
+      JSON.stringify(
+        {
+          policies: generated.policies.map((g) => policyObject(g.policy)),
+          files,
+          verification,
+          warnings: generated.warnings,
+          droppedOnly: generated.droppedOnly,
+        },
+        null,
+        2,
+      ),
+    );
+  } else if (outDir === undefined) {
+    out(io, policiesYaml(generated.policies, header));
+    err(io, `lateral generate: ${verdict}`);
+    for (const l of [...summary, ...problemLines(verification)]) err(io, `  ${l}`);
+  } else {
+    out(io, `lateral generate: ${verdict}`);
+    for (const l of [...summary, ...problemLines(verification)]) out(io, `  ${l}`);
+    for (const f of files) out(io, `wrote ${f}`);
+  }
+  return verification.ok ? 0 : EXIT_CHECK_FAILED;
+}

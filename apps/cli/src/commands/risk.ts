@@ -1,0 +1,40 @@
+import { riskReport } from '@lateral/core';
+import { networkPolicyYaml } from '@lateral/k8s';
+import { intOption, oneOf, parse, requireInputs } from '../args.js';
+import { ATTACK_OPTIONS, ATTACK_OPTIONS_HELP, loadAttackGraph, resolveJewels, targetsOf } from '../attack-input.js';
+import { formatRisk } from '../format/lateral-format.js';
+import { out, progress, progressDone, type CliIo } from '../io.js';
+
+export const RISK_HELP = `lateral risk INPUTS... [--target SEL]... [--top N] [--cut-entry] [--format txt|json|md]
+
+The lateral-movement findings a reviewer wants first:
+  - entry points (exposed workloads whose ingress admits the internet) and their shortest path
+    to a crown jewel;
+  - choke points: the fewest allowed connections whose removal cuts every path from the
+    internet to the crown jewels (a minimum cut), each with the NetworkPolicy change that
+    closes it (YAML, verified by recompiling) and what else that change would block;
+  - workloads that escape to their node (privileged, hostPath, hostPID/IPC/Network, SYS_ADMIN);
+  - unprotected workloads (no ingress or no egress isolation);
+  - workloads ranked by blast radius (reach out) and by exposure (reached by).
+  --top N        how many workloads each ranking lists (default 10)
+  --cut-entry    let the cut close an exposure (internet -> workload) too; by default only
+                 connections between workloads are cut
+${ATTACK_OPTIONS_HELP}`;
+
+export async function riskCommand(argv: string[], io: CliIo): Promise<number> {
+  const p = parse(argv, { ...ATTACK_OPTIONS, top: { type: 'string' }, 'cut-entry': { type: 'boolean' } });
+  if (p.values.help) return out(io, RISK_HELP), 0;
+  const format = oneOf(p, 'format', ['txt', 'json', 'md'] as const, 'txt');
+  const top = intOption(p, 'top', { min: 1, max: 100_000 }) ?? 10;
+  const ag = await loadAttackGraph(io, requireInputs(p, 'risk'), p);
+  const jewels = resolveJewels(ag, targetsOf(p));
+  progress(io, 'analysing lateral movement…');
+  const report = riskReport(ag, { crownJewels: jewels, top, cuttableEntry: p.values['cut-entry'] === true });
+  progressDone(io);
+  const yamls = report.chokePoints.removals.map((r) => networkPolicyYaml(r.policies));
+  if (format === 'json') {
+    const removals = report.chokePoints.removals.map((r, i) => ({ ...r, yaml: yamls[i] }));
+    out(io, JSON.stringify({ ...report, chokePoints: { ...report.chokePoints, removals } }, null, 2));
+  } else out(io, formatRisk(report, (i) => yamls[i] ?? '', format));
+  return 0;
+}

@@ -1,0 +1,66 @@
+import { relative, resolve } from 'node:path';
+// The web package (express, the UI build) loads only when serving, so other commands stay quick.
+import type { RunningServer } from '@lateral/web';
+import { COMMON_INPUT_OPTIONS, intOption, ipBlockPodsOption, parse, requireInputs, str, type Parsed } from '../args.js';
+import { err, out, type CliIo } from '../io.js';
+import { reportLoad } from '../load.js';
+
+export const SERVE_HELP = `lateral serve INPUTS... [--flows FILE]... [--target SEL]... [--port N] [--host H]
+
+Serves the web app for a cluster: the map (namespaces, workloads, allowed and observed
+connections), blast radius and attack paths, the reachability matrix, what-if on policy
+changes, and policy generation from a flow capture. Every edge and cell explains itself.
+  --flows FILE   a flow capture (Hubble JSON, Inspektor Gadget, CSV, JSONL); repeatable
+  --target SEL   crown jewels for the blast-radius view (as lateral blast --target); repeatable
+  --port N       port to listen on (default: any free port)
+  --host H       address to bind (default 127.0.0.1: the API describes your cluster's security,
+                 keep it off the network unless you mean it)
+Builds the browser UI on first run. Stops on Ctrl-C.`;
+
+export const SERVE_OPTIONS = {
+  ...COMMON_INPUT_OPTIONS,
+  flows: { type: 'string', multiple: true },
+  target: { type: 'string', multiple: true },
+  port: { type: 'string' },
+  host: { type: 'string' },
+} as const;
+
+function list(p: Parsed, name: string): string[] {
+  const v = p.values[name];
+  return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
+}
+
+/** Starts the server and returns it; the caller decides how long it runs. */
+export async function startServing(io: CliIo, p: Parsed, inputs: string[]): Promise<RunningServer> {
+  const port = intOption(p, 'port', { min: 0, max: 65535 }) ?? 0;
+  const host = str(p, 'host') ?? '127.0.0.1';
+  const rel = (i: string) => relative(process.cwd(), resolve(io.cwd, i)) || '.';
+  const { ensureUiBuilt, loadSession, startServer } = await import('@lateral/web');
+  await ensureUiBuilt((line) => err(io, `lateral: ${line}`));
+  const session = await loadSession(inputs.map(rel), {
+    label: inputs.map(rel).join(' '),
+    options: { ipBlockPods: ipBlockPodsOption(p) },
+    flowFiles: list(p, 'flows').map(rel),
+    targets: list(p, 'target'),
+  });
+  reportLoad(io, session.load);
+  return startServer(session, { host, port, log: (line) => err(io, line) });
+}
+
+/** Runs until SIGINT or SIGTERM. */
+export async function serveUntilStopped(io: CliIo, server: RunningServer): Promise<number> {
+  out(io, `Lateral is serving ${server.url}  (Ctrl-C to stop)`);
+  await new Promise<void>((done) => {
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  await server.close();
+  return 0;
+}
+
+export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
+  const p = parse(argv, SERVE_OPTIONS);
+  if (p.values.help) return out(io, SERVE_HELP), 0;
+  const inputs = requireInputs(p, 'serve');
+  return serveUntilStopped(io, await startServing(io, p, inputs));
+}

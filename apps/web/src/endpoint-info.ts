@@ -1,0 +1,58 @@
+/**
+ * What the UI needs to draw an endpoint: the reach JSON's endpoint plus the labels it can be
+ * filtered by and whether its pods are isolated for ingress and egress. A workload that is not
+ * isolated in a direction accepts (or sends) anything in that direction — the map marks it.
+ */
+import { isWorkloadEndpoint, matchesSelector, type NetworkPolicy, type Pod, type ReachEndpoint } from '@lateral/core';
+import type { Session } from './session.js';
+
+export type EndpointInfo = ReachEndpoint & {
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly ingressIsolated?: boolean;
+  readonly egressIsolated?: boolean;
+  /** Declared container ports, e.g. `TCP 8080 (http)`. */
+  readonly declaredPorts?: readonly string[];
+};
+
+/**
+ * policyTypes as the API server defaults them: Ingress always; Egress when written or when
+ * the policy has at least one egress rule.
+ */
+function policyTypes(p: NetworkPolicy): readonly string[] {
+  if (p.policyTypes && p.policyTypes.length > 0) return p.policyTypes;
+  return p.egress && p.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+}
+
+function isolation(pod: Pod, policies: readonly NetworkPolicy[]): { ingress: boolean; egress: boolean } {
+  let ingress = false;
+  let egress = false;
+  for (const p of policies) {
+    if (p.namespace !== pod.namespace || !matchesSelector(p.podSelector, pod.labels)) continue;
+    const types = policyTypes(p);
+    if (types.includes('Ingress')) ingress = true;
+    if (types.includes('Egress')) egress = true;
+  }
+  return { ingress, egress };
+}
+
+export function endpointInfos(s: Session): EndpointInfo[] {
+  const byNs = new Map<string, NetworkPolicy[]>();
+  for (const p of s.cluster.policies) {
+    const l = byNs.get(p.namespace);
+    if (l) l.push(p);
+    else byNs.set(p.namespace, [p]);
+  }
+  return s.index.endpoints.map((e, i) => {
+    if (!isWorkloadEndpoint(e)) return e;
+    // Pods of one endpoint share a class, so one pod answers for all of them.
+    const pod = s.cluster.pods[s.index.endpointPods[i]![0]!]!;
+    const iso = isolation(pod, byNs.get(pod.namespace) ?? []);
+    return {
+      ...e,
+      labels: pod.labels,
+      ingressIsolated: iso.ingress,
+      egressIsolated: iso.egress,
+      declaredPorts: pod.ports.map((p) => `${p.protocol} ${p.containerPort}${p.name ? ` (${p.name})` : ''}`),
+    };
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * The explanation behind one map edge or matrix cell: endpoint ids (as the reach JSON names
+ * them) resolved to a representative pod or address, then core's explainConnection — the
+ * same rule-by-rule answer `lateral explain` prints.
+ */
+import {
+  explainConnection,
+  formatExplanation,
+  formatProtoPorts,
+  InputError,
+  isEmptyProtoPorts,
+  isWorkloadEndpoint,
+  type Endpoint,
+  type Explanation,
+  type Protocol,
+} from '@lateral/core';
+import type { Session } from './session.js';
+
+export interface PairExplanation {
+  readonly from: string;
+  readonly to: string;
+  /** Everything allowed between the two, e.g. `TCP 7070` or `nothing`. */
+  readonly allowedPorts: string;
+  readonly explanation: Explanation;
+  /** formatExplanation's text, as the CLI prints it. */
+  readonly text: string;
+}
+
+export function endpointIndexOf(s: Session, id: string, what: string): number {
+  const i = s.index.endpoints.findIndex((e) => e.id === id);
+  if (i < 0) throw new InputError(`${what} "${id}" is not an endpoint of this cluster`);
+  return i;
+}
+
+function representative(s: Session, i: number, other?: Endpoint): Endpoint {
+  const e = s.index.endpoints[i]!;
+  if (!isWorkloadEndpoint(e)) {
+    // Every address of an external group is treated alike; its first address stands for it.
+    return { kind: 'ip', ip: e.ranges[0]!.split('-')[0]! };
+  }
+  const pod = s.cluster.pods[s.index.endpointPods[i]![0]!]!;
+  if (other && other.kind === 'pod' && other.pod === pod) {
+    // A workload to itself means one replica to another, not a pod to itself.
+    const second = s.index.endpointPods[i]![1];
+    return { kind: 'pod', pod: second !== undefined ? s.cluster.pods[second]! : { ...pod, name: `${pod.name} (another replica)`, replicas: 1 } };
+  }
+  return { kind: 'pod', pod };
+}
+
+/**
+ * Without a port: the first allowed port (so an edge explains why it exists), else the
+ * destination's first declared port, else TCP 80 — as `lateral explain` does without --port.
+ */
+export function explainPair(s: Session, fromId: string, toId: string, port?: number, protocol?: Protocol): PairExplanation {
+  const a = endpointIndexOf(s, fromId, 'from');
+  const b = endpointIndexOf(s, toId, 'to');
+  const ports = s.compiled.reach().ports(s.index.endpointNode[a]!, s.index.endpointNode[b]!);
+  if (port === undefined) {
+    const firstProto = (['TCP', 'UDP', 'SCTP'] as const).find((p) => ports[p].length > 0);
+    const dst = s.index.endpoints[b]!;
+    const declared = isWorkloadEndpoint(dst) ? s.cluster.pods[s.index.endpointPods[b]![0]!]!.ports[0] : undefined;
+    if (firstProto) {
+      protocol = firstProto;
+      port = ports[firstProto][0]![0];
+    } else {
+      protocol = declared?.protocol ?? 'TCP';
+      port = declared?.containerPort ?? 80;
+    }
+  }
+  const src = representative(s, a);
+  const dst = representative(s, b, src);
+  const explanation = explainConnection(s.cluster, src, dst, port, protocol ?? 'TCP', s.options);
+  return {
+    from: fromId,
+    to: toId,
+    allowedPorts: isEmptyProtoPorts(ports) ? 'nothing' : formatProtoPorts(ports),
+    explanation,
+    text: formatExplanation(explanation),
+  };
+}

@@ -1,0 +1,11 @@
+/**
+ * API routes for the engine parts beside reachability: blast radius and attack paths, observed
+ * flows, policy generation. Each lives in its own file.
+ */
+import type { Router } from 'express';
+import type { SessionHolder } from './api.js';
+import { attackRoutes } from './attack-routes.js';
+import { flowRoutes } from './flows-route.js';
+import { generateRoutes } from './generate-route.js';
+
+export const apiExtensions: ((r: Router, holder: SessionHolder) => void)[] = [attackRoutes, flowRoutes, generateRoutes];

@@ -1,0 +1,69 @@
+/**
+ * The HTTP server: the API under /api and the built UI as static files. Binds 127.0.0.1 unless
+ * told otherwise — the API explains a cluster's security posture, which is not for the LAN.
+ */
+import express from 'express';
+import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { apiRouter, type SessionHolder } from './api.js';
+import { apiExtensions } from './extensions.js';
+import { errorHandler, securityHeaders } from './security.js';
+import type { Session } from './session.js';
+import { UI_DIST } from './ui-build.js';
+
+export interface ServeOptions {
+  readonly host?: string;
+  /** 0 (default) picks a free port. */
+  readonly port?: number;
+  /** Where server-side errors are logged; stderr by default. */
+  readonly log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  /** Swap the cluster the API answers for (live watching). */
+  setSession(s: Session): void;
+  close(): Promise<void>;
+}
+
+/** Request bodies are policy YAML or flow captures: generous for those, bounded for safety. */
+export const BODY_LIMIT = '8mb';
+
+export function createApp(holder: SessionHolder, log: (line: string) => void = (l) => process.stderr.write(l + '\n')): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(securityHeaders);
+  app.use('/api', express.json({ limit: BODY_LIMIT }), apiRouter(holder, apiExtensions));
+  if (existsSync(join(UI_DIST, 'index.html'))) {
+    // The directory is fixed at start; express.static refuses paths that climb out of it.
+    app.use(express.static(UI_DIST, { index: 'index.html', dotfiles: 'deny', fallthrough: true }));
+  }
+  app.use((_req, res) => void res.status(404).type('text/plain').send('not found'));
+  app.use(errorHandler(log));
+  return app;
+}
+
+export async function startServer(session: Session, opts: ServeOptions = {}): Promise<RunningServer> {
+  let current = session;
+  const app = createApp({ current: () => current }, opts.log);
+  const host = opts.host ?? '127.0.0.1';
+  const server = await new Promise<import('node:http').Server>((resolve, reject) => {
+    const s = app.listen(opts.port ?? 0, host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${port}/`,
+    port,
+    setSession: (s) => void (current = s),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections?.();
+        server.close((e) => (e ? reject(e) : resolve()));
+      }),
+  };
+}

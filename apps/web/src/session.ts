@@ -1,0 +1,77 @@
+/**
+ * One loaded cluster as the server holds it: the source objects (kept so a what-if can rebuild
+ * the cluster with policies added or switched off), the compiled engine and the endpoint index.
+ * Everything the API answers is derived from this; nothing here is per-request.
+ */
+import { buildEndpointIndex, compile, DEFAULT_EVAL_OPTIONS, type Cluster, type CompiledCluster, type EndpointIndex, type EvalOptions } from '@lateral/core';
+import { readFlows, type FlowSet } from '@lateral/flows';
+import { clusterFromObjects, readInputs, type LoadResult, type SourceObject } from '@lateral/k8s';
+
+/** An observed-traffic capture read at start (`--flows`), resolved against the cluster. */
+export interface FlowInput {
+  /** A display name, e.g. `fixtures/shop/flows/hubble.jsonl`. */
+  readonly name: string;
+  readonly flows: FlowSet;
+}
+
+export interface Session {
+  /** What the UI shows as the cluster's name, e.g. `fixtures/shop`. */
+  readonly label: string;
+  readonly objects: readonly SourceObject[];
+  readonly load: LoadResult;
+  readonly cluster: Cluster;
+  readonly compiled: CompiledCluster;
+  readonly index: EndpointIndex;
+  readonly options: EvalOptions;
+  /** Flow captures given at start (`--flows`). */
+  readonly flows: readonly FlowInput[];
+  /** Crown-jewel selectors given at start (`--target`), the blast-radius view's default. */
+  readonly targets: readonly string[];
+}
+
+export function sessionFromObjects(
+  label: string,
+  objects: readonly SourceObject[],
+  options: EvalOptions = DEFAULT_EVAL_OPTIONS,
+  flows: readonly FlowInput[] = [],
+  targets: readonly string[] = [],
+): Session {
+  const load = clusterFromObjects([...objects]);
+  return sessionFromCluster(label, objects, load, options, flows, targets);
+}
+
+export function sessionFromCluster(
+  label: string,
+  objects: readonly SourceObject[],
+  load: LoadResult,
+  options: EvalOptions,
+  flows: readonly FlowInput[],
+  targets: readonly string[] = [],
+): Session {
+  const compiled = compile(load.cluster, options);
+  // All-pairs once, up front: every view reads it, and a request should not pay for it.
+  compiled.reach();
+  return { label, objects, load, cluster: load.cluster, compiled, index: buildEndpointIndex(compiled), options, flows, targets };
+}
+
+export interface LoadSessionOptions {
+  readonly label?: string;
+  readonly options?: EvalOptions;
+  /** Flow capture files (any format the flows package reads). */
+  readonly flowFiles?: readonly string[];
+  readonly targets?: readonly string[];
+}
+
+/**
+ * Reads manifests the way the CLI does (files, directories) and any flow captures; the paths
+ * come from the command line only, never from a request.
+ */
+export async function loadSession(inputs: string[], o: LoadSessionOptions = {}): Promise<Session> {
+  const objects = await readInputs(inputs);
+  const base = sessionFromObjects(o.label ?? inputs.join(' '), objects, o.options ?? DEFAULT_EVAL_OPTIONS, [], o.targets ?? []);
+  const flows: FlowInput[] = [];
+  for (const f of o.flowFiles ?? []) {
+    flows.push({ name: f, flows: await readFlows([f], base.cluster, { compiled: base.compiled }) });
+  }
+  return { ...base, flows };
+}

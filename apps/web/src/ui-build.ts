@@ -1,0 +1,61 @@
+/**
+ * The browser UI is built by Vite into apps/web/dist. The README's one command must work on a
+ * fresh clone with no manual build step, so the server builds it on first use, and again
+ * whenever a UI source file is newer than the build.
+ */
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const UI_ROOT = join(WEB_ROOT, 'ui');
+export const UI_DIST = join(WEB_ROOT, 'dist');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+export function uiBuildIsCurrent(): boolean {
+  const index = join(UI_DIST, 'index.html');
+  if (!existsSync(index)) return false;
+  return statSync(index).mtimeMs >= Math.max(newestMtime(UI_ROOT), statSync(join(WEB_ROOT, 'vite.config.ts')).mtimeMs);
+}
+
+/** Held while building: two processes (parallel test files, two servers) must not both empty dist/. */
+const LOCK = join(WEB_ROOT, '.ui-build.lock');
+/** A lock older than this was left by a build that died; a real build takes well under it. */
+const STALE_LOCK_MS = 5 * 60_000;
+
+function tryLock(): boolean {
+  try {
+    mkdirSync(LOCK);
+    return true;
+  } catch {
+    const held = statSync(LOCK, { throwIfNoEntry: false });
+    if (held && Date.now() - held.mtimeMs > STALE_LOCK_MS) rmSync(LOCK, { recursive: true, force: true });
+    return false;
+  }
+}
+
+/** Builds the UI when it is missing or stale; returns whether it built. */
+export async function ensureUiBuilt(log: (line: string) => void = () => {}): Promise<boolean> {
+  if (uiBuildIsCurrent()) return false;
+  while (!tryLock()) {
+    await new Promise((r) => setTimeout(r, 250));
+    if (uiBuildIsCurrent()) return false;
+  }
+  try {
+    if (uiBuildIsCurrent()) return false;
+    log('building the web UI (first run)…');
+    const { build } = await import('vite');
+    await build({ configFile: join(WEB_ROOT, 'vite.config.ts'), logLevel: 'warn' });
+    return true;
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * Blast radius: pick a foothold (a workload, or the internet) and see how far an attacker
+ * moves — rings by hop count around it, crown jewels marked, counts and share of the cluster,
+ * the attack paths to a chosen target with each hop's port and the rule that allows it, and
+ * the choke points from the risk report with the policy change that closes each.
+ */
+import cytoscape from 'cytoscape';
+import * as d3 from 'd3';
+import { ApiError, postJson } from './api.js';
+import { clear, download, h } from './dom.js';
+import { ROLE, RING_COLOURS, ringColour, themeColour } from './palette.js';
+import type { Store } from './store.js';
+import type { AttackPort, BlastRadius, PathsResult, RiskResult } from './types.js';
+
+const INTERNET = 'internet';
+
+function portText(p: AttackPort): string {
+  return `${p.protocol} ${p.port}${p.endPort ? `-${p.endPort}` : ''}${p.name ? ` (${p.name})` : ''}`;
+}
+
+export class BlastView {
+  private readonly picker = h('input', { id: 'blast-from', list: 'blast-from-list', placeholder: 'workload id or internet', 'aria-label': 'foothold' });
+  private readonly targets = h('input', { id: 'blast-targets', placeholder: 'crown jewels: app=postgres, ns/name, */db*', 'aria-label': 'crown jewels' });
+  private readonly stats = h('div', { class: 'stats', id: 'blast-stats' });
+  private readonly chart = h('div', { id: 'blast-chart' });
+  private readonly side = h('div', { class: 'blast-side' });
+  private readonly canvas = h('div', { class: 'graph', id: 'blast-canvas' });
+  private readonly error = h('p', { class: 'error', id: 'blast-error', hidden: true });
+  private cy: cytoscape.Core | undefined;
+  private current: BlastRadius | undefined;
+  onShowOnMap: () => void = () => {};
+
+  constructor(
+    readonly root: HTMLElement,
+    private readonly store: Store,
+  ) {}
+
+  mount(): void {
+    const list = h('datalist', { id: 'blast-from-list' }, h('option', { value: INTERNET }), ...this.store.endpoints.filter((e) => e.kind !== 'External').map((e) => h('option', { value: e.id })));
+    this.targets.value = this.store.summary.targets?.join(', ') ?? '';
+    const go = () => void this.compromise(this.picker.value.trim());
+    this.picker.addEventListener('keydown', (ev) => (ev as KeyboardEvent).key === 'Enter' && go());
+    this.root.append(
+      h(
+        'div',
+        { class: 'toolbar' },
+        h('label', {}, 'compromise ', this.picker),
+        list,
+        h('button', { type: 'button', id: 'blast-go', class: 'primary', onclick: go }, 'Compromise'),
+        h('button', { type: 'button', id: 'blast-internet', onclick: () => void this.compromise(INTERNET) }, 'From the internet'),
+        h('label', {}, 'crown jewels ', this.targets),
+        h('button', { type: 'button', onclick: () => this.store.blast && void this.compromise(this.store.blast.from) }, 'Apply'),
+      ),
+      this.error,
+      h(
+        'div',
+        { class: 'blast-grid' },
+        h('div', { class: 'graph-wrap' }, this.canvas, this.legend()),
+        h('div', { class: 'blast-side-col' }, this.stats, this.chart, this.side),
+      ),
+    );
+    this.store.on('theme', () => this.cy?.style(this.style()));
+  }
+
+  private legend(): HTMLElement {
+    const item = (cls: string, text: string) => h('li', {}, h('span', { class: `swatch ${cls}` }), text);
+    return h('ul', { class: 'legend' }, item('sw-ring0', 'compromised'), item('sw-ring1', '1 hop'), item('sw-ring2', '2 hops'), item('sw-ring3', '3+ hops'), item('sw-crown', 'crown jewel (star)'));
+  }
+
+  async show(): Promise<void> {
+    this.cy?.resize();
+    if (!this.current) {
+      clear(this.side);
+      this.side.append(h('p', { class: 'muted' }, 'Pick a workload to compromise (or click one on the map), or start from the internet.'));
+    }
+  }
+
+  private targetList(): string[] {
+    return this.targets.value.split(/,(?![^(]*\))/).map((t) => t.trim()).filter(Boolean);
+  }
+
+  async compromise(from: string): Promise<void> {
+    this.picker.value = from;
+    this.error.hidden = true;
+    let b: BlastRadius;
+    try {
+      b = await postJson<BlastRadius>('blast', { from, targets: this.targetList() });
+    } catch (e) {
+      this.error.textContent = e instanceof ApiError ? e.message : String(e);
+      this.error.hidden = false;
+      return;
+    }
+    this.current = b;
+    const hops = new Map<string, number>([[b.from, 0], ...b.reached.map((r) => [r.id, r.hops] as [string, number])]);
+    this.store.blast = { from: b.from, hops, crownJewels: new Set(b.reached.filter((r) => r.crownJewel).map((r) => r.id)) };
+    this.store.emit('blast');
+    this.renderStats(b);
+    this.renderChart(b);
+    this.renderGraph(b);
+    await this.renderSide(b);
+    this.root.dataset.blastFrom = b.from;
+  }
+
+  private renderStats(b: BlastRadius): void {
+    const m = b.metrics;
+    const stat = (n: string | number, label: string, id: string) => h('div', { class: 'stat', id }, h('div', { class: 'n' }, String(n)), h('div', { class: 'muted' }, label));
+    clear(this.stats);
+    this.stats.append(
+      stat(`${m.reached} / ${m.workloads}`, 'workloads reached', 'blast-reached'),
+      stat(`${Math.round(m.reachedPercent)} %`, 'of the cluster', 'blast-percent'),
+      stat(`${m.crownJewelsReached} / ${m.crownJewels}`, m.minHopsToCrownJewel !== null ? `crown jewels (nearest: ${m.minHopsToCrownJewel} hop${m.minHopsToCrownJewel === 1 ? '' : 's'})` : 'crown jewels reached', 'blast-jewels'),
+      stat(`${m.paths.count}${m.paths.capped ? '+' : ''}`, `paths to crown jewels (≤ ${m.paths.hopLimit} hops)`, 'blast-paths'),
+    );
+  }
+
+  /** Workloads reached per hop: a small d3 bar chart in the ring colours. */
+  private renderChart(b: BlastRadius): void {
+    clear(this.chart);
+    const counts = d3.rollups(b.reached, (v) => v.length, (r) => r.hops).sort((x, y) => x[0] - y[0]);
+    if (counts.length === 0) return;
+    const w = 320;
+    const hgt = 110;
+    const x = d3.scaleBand<number>().domain(counts.map((c) => c[0])).range([30, w - 10]).padding(0.2);
+    const y = d3.scaleLinear().domain([0, d3.max(counts, (c) => c[1]) ?? 1]).nice().range([hgt - 20, 8]);
+    const svg = d3.select(this.chart).append('svg').attr('width', w).attr('height', hgt).attr('class', 'chart');
+    svg.selectAll('rect').data(counts).join('rect').attr('x', (c) => x(c[0])!).attr('y', (c) => y(c[1])).attr('width', x.bandwidth()).attr('height', (c) => y(0) - y(c[1])).attr('fill', (c) => ringColour(c[0]));
+    svg.selectAll('text.v').data(counts).join('text').attr('class', 'v').attr('x', (c) => x(c[0])! + x.bandwidth() / 2).attr('y', (c) => y(c[1]) - 2).attr('text-anchor', 'middle').attr('font-size', 11).attr('fill', themeColour('--fg')).text((c) => c[1]);
+    svg.append('g').attr('transform', `translate(0,${hgt - 20})`).call(d3.axisBottom(x).tickFormat((d) => `hop ${d}`)).attr('color', themeColour('--muted'));
+  }
+
+  private renderGraph(b: BlastRadius): void {
+    const els: cytoscape.ElementDefinition[] = [{ group: 'nodes', data: { id: b.from, label: b.from, hop: 0 }, classes: 'foothold' }];
+    for (const r of b.reached) els.push({ group: 'nodes', data: { id: r.id, label: r.id, hop: r.hops }, classes: `${r.kind}${r.crownJewel ? ' crown' : ''}` });
+    for (const r of b.reached) {
+      for (const v of r.via) els.push({ group: 'edges', data: { id: `${v.from}->${r.id}`, source: v.from, target: r.id, ports: v.ports.map(portText).join(', ') || v.kind } });
+    }
+    this.cy?.destroy();
+    const maxHop = Math.max(0, ...b.reached.map((r) => r.hops));
+    this.cy = cytoscape({
+      container: this.canvas,
+      elements: els,
+      style: this.style(),
+      // Rings: the foothold in the centre, each hop count one circle further out.
+      layout: { name: 'concentric', concentric: (n: cytoscape.NodeSingular) => maxHop - (n.data('hop') as number), levelWidth: () => 1, minNodeSpacing: 18, animate: false } as cytoscape.LayoutOptions,
+    });
+    const tip = document.getElementById('tooltip')!;
+    this.cy.on('mouseover', 'edge', (ev) => {
+      tip.textContent = `${ev.target.data('source')} → ${ev.target.data('target')}: ${ev.target.data('ports')}`;
+      tip.hidden = false;
+    });
+    this.cy.on('mousemove', (ev) => {
+      const oe = ev.originalEvent as MouseEvent;
+      tip.style.left = `${oe.clientX + 14}px`;
+      tip.style.top = `${oe.clientY + 14}px`;
+    });
+    this.cy.on('mouseout', 'edge', () => void (tip.hidden = true));
+    this.cy.on('tap', 'node', (ev) => void this.showPaths(ev.target.id() as string));
+  }
+
+  private style(): cytoscape.StylesheetJson {
+    const fg = themeColour('--fg');
+    const bg = themeColour('--bg');
+    return [
+      { selector: 'node', style: { label: 'data(label)', 'font-size': 10, color: fg, 'text-outline-color': bg, 'text-outline-width': 2, 'text-valign': 'bottom', width: 22, height: 22, 'background-color': (n: cytoscape.NodeSingular) => ringColour(n.data('hop') as number) } },
+      { selector: 'node.foothold', style: { shape: 'octagon', width: 34, height: 34, 'border-width': 3, 'border-color': fg } },
+      { selector: 'node.node', style: { shape: 'rectangle' } },
+      { selector: 'node.internet', style: { shape: 'diamond' } },
+      { selector: 'node.crown', style: { shape: 'star', width: 34, height: 34, 'border-width': 3, 'border-color': ROLE.crownJewel } },
+      { selector: 'edge', style: { width: 1.2, 'line-color': themeColour('--muted'), 'target-arrow-shape': 'triangle', 'target-arrow-color': themeColour('--muted'), 'curve-style': 'bezier', opacity: 0.6, 'arrow-scale': 0.7 } },
+      { selector: 'edge.path', style: { width: 4, 'line-color': ROLE.crownJewel, 'target-arrow-color': ROLE.crownJewel, opacity: 1 } },
+    ] as cytoscape.StylesheetJson;
+  }
+
+  private async renderSide(b: BlastRadius): Promise<void> {
+    clear(this.side);
+    const targets = h('select', { id: 'blast-path-target', 'aria-label': 'path target' }, h('option', { value: '' }, 'choose a target…'), ...b.reached.filter((r) => r.kind === 'workload').map((r) => h('option', { value: r.id }, `${r.crownJewel ? '★ ' : ''}${r.id} (${r.hops} hop${r.hops === 1 ? '' : 's'})`)));
+    targets.addEventListener('change', () => targets.value && void this.showPaths(targets.value));
+    this.side.append(
+      b.crownJewelsReached.length ? h('div', {}, h('h3', {}, 'Crown jewels reached'), h('ul', {}, ...b.crownJewelsReached.map((j) => h('li', {}, h('button', { type: 'button', class: 'link', onclick: () => void this.showPaths(j.id) }, j.id), ` in ${j.hops} hop${j.hops === 1 ? '' : 's'}`)))) : '',
+      h('h3', {}, 'Attack paths'),
+      h('div', { class: 'toolbar' }, targets),
+      h('div', { id: 'blast-path-list' }),
+      h('p', {}, h('button', { type: 'button', class: 'link', onclick: () => this.onShowOnMap() }, 'see the rings on the map')),
+      h('h3', {}, 'Choke points'),
+      h('div', { id: 'blast-choke' }, h('p', { class: 'muted' }, 'computing…')),
+    );
+    const choke = this.side.querySelector('#blast-choke')!;
+    try {
+      const risk = await postJson<RiskResult>('risk', { targets: this.targetList() });
+      clear(choke);
+      const cp = risk.chokePoints;
+      if (risk.crownJewels.length === 0) choke.append(h('p', { class: 'muted' }, 'Name crown jewels above (or annotate workloads lateral.dev/crown-jewel: "true") to find the connections that cut every path to them.'));
+      else if (!cp.connected) choke.append(h('p', {}, 'No path from the entry points reaches a crown jewel.'));
+      else if (!cp.cuttable) choke.append(h('p', {}, 'Some path uses only moves a NetworkPolicy cannot close (exposure or escape).'));
+      else {
+        choke.append(h('p', {}, `Closing ${cp.cut.length} connection${cp.cut.length === 1 ? '' : 's'} cuts every path from the internet to the crown jewels:`));
+        for (const r of cp.removals) {
+          choke.append(
+            h(
+              'div',
+              { class: 'choke' },
+              h('strong', {}, `${r.from} → ${r.to}`),
+              r.verified ? h('span', { class: 'allow' }, ' ✓ verified') : h('span', { class: 'deny' }, ` ${r.problem ?? 'not verified'}`),
+              h('ul', {}, ...r.changes.map((c) => h('li', {}, c))),
+              r.alsoBlocks.length ? h('p', { class: 'muted' }, `also blocks: ${r.alsoBlocks.map((a) => `${a.from} → ${a.to}`).join(', ')}`) : '',
+              r.yaml ? h('details', {}, h('summary', {}, 'policy patch'), h('pre', {}, r.yaml), h('button', { type: 'button', onclick: () => download(`close-${r.from.replace(/\W+/g, '_')}-${r.to.replace(/\W+/g, '_')}.yaml`, r.yaml, 'application/yaml') }, 'Download YAML')) : '',
+            ),
+          );
+        }
+      }
+    } catch (e) {
+      clear(choke);
+      choke.append(h('p', { class: 'error' }, (e as Error).message));
+    }
+  }
+
+  private async showPaths(target: string): Promise<void> {
+    const b = this.current;
+    const list = this.side.querySelector('#blast-path-list');
+    if (!b || !list || target === b.from) return;
+    (this.side.querySelector('#blast-path-target') as HTMLSelectElement).value = target;
+    clear(list);
+    try {
+      const p = await postJson<PathsResult>('paths', { from: b.from, to: [target], k: 3 });
+      this.cy?.edges().removeClass('path');
+      if (p.paths.length === 0) list.append(h('p', {}, `No path from ${b.from} to ${target}.`));
+      p.paths.forEach((path, i) => {
+        for (const hop of path.hops) this.cy?.getElementById(`${hop.from}->${hop.to}`).addClass('path');
+        list.append(
+          h('h4', {}, `path ${i + 1}: ${path.hops.length} hop${path.hops.length === 1 ? '' : 's'}`),
+          h('ol', { class: 'path' }, ...path.hops.map((hop) => h('li', {}, h('strong', {}, `${hop.from} → ${hop.to}`), ` ${hop.ports.map(portText).join(', ')}`, h('div', { class: 'muted' }, hop.because.join('; '))))),
+        );
+      });
+    } catch (e) {
+      list.append(h('p', { class: 'error' }, (e as Error).message));
+    }
+  }
+}
+
+export { RING_COLOURS };

@@ -1,0 +1,92 @@
+/**
+ * What the views share: the cluster's summary, endpoints and namespace aggregate (fetched once),
+ * the workload-level connections fetched so far (per namespace, on demand), and the current
+ * what-if and blast-radius results that recolour the map and the matrix.
+ */
+import { getJson } from './api.js';
+import type { Connection, Endpoint, Groups, Summary, WhatIfResult } from './types.js';
+
+/** Above this many workloads the map and matrix open at namespace level and drill down on demand. */
+export const DETAIL_LIMIT = 400;
+
+export interface BlastState {
+  from: string;
+  /** endpoint id -> hop count */
+  hops: Map<string, number>;
+  crownJewels: Set<string>;
+}
+
+type Listener = () => void;
+
+export class Store {
+  summary!: Summary;
+  endpoints: Endpoint[] = [];
+  byId = new Map<string, Endpoint>();
+  groups!: Groups;
+  /** Namespaces (or external ids) whose connections are loaded at workload level. */
+  readonly loaded = new Set<string>();
+  connections = new Map<string, Connection>();
+  whatIf: WhatIfResult | undefined;
+  blast: BlastState | undefined;
+  private listeners = new Map<string, Set<Listener>>();
+
+  async init(): Promise<void> {
+    const [summary, endpoints, groups] = await Promise.all([
+      getJson<Summary>('summary'),
+      getJson<Endpoint[]>('endpoints'),
+      getJson<Groups>('groups'),
+    ]);
+    this.summary = summary;
+    this.endpoints = endpoints;
+    this.byId = new Map(endpoints.map((e) => [e.id, e]));
+    this.groups = groups;
+    if (this.isSmall()) {
+      const all = await getJson<{ connections: Connection[] }>('reach');
+      for (const c of all.connections) this.connections.set(`${c.from}\u0000${c.to}`, c);
+      for (const g of groups.nodes) this.loaded.add(g.id);
+    }
+  }
+
+  isSmall(): boolean {
+    return this.endpoints.length <= DETAIL_LIMIT;
+  }
+
+  groupOf(id: string): string {
+    const e = this.byId.get(id);
+    return e?.namespace ?? id;
+  }
+
+  /** Loads a namespace's connections (either end in it) at workload level. */
+  async loadNamespace(ns: string): Promise<void> {
+    if (this.loaded.has(ns)) return;
+    const r = await getJson<{ connections: Connection[] }>('reach', { namespace: ns });
+    for (const c of r.connections) this.connections.set(`${c.from}\u0000${c.to}`, c);
+    this.loaded.add(ns);
+  }
+
+  on(event: string, l: Listener): void {
+    let s = this.listeners.get(event);
+    if (!s) this.listeners.set(event, (s = new Set()));
+    s.add(l);
+  }
+
+  emit(event: string): void {
+    for (const l of this.listeners.get(event) ?? []) l();
+  }
+}
+
+export function formatPorts(c: Connection): string {
+  if (c.all) return 'All';
+  const parts: string[] = [];
+  for (const proto of ['TCP', 'UDP', 'SCTP'] as const) {
+    const r = c.ports[proto];
+    if (r.length === 0) continue;
+    const all = r.length === 1 && r[0]![0] === 1 && r[0]![1] === 65535;
+    parts.push(`${proto} ${all ? 'all' : r.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',')}`);
+  }
+  return parts.join('; ');
+}
+
+export function portsInclude(ports: Connection['ports'], port: number): boolean {
+  return (['TCP', 'UDP', 'SCTP'] as const).some((p) => ports[p].some(([a, b]) => port >= a && port <= b));
+}

@@ -1,0 +1,199 @@
+/**
+ * The API's JSON shapes as the browser reads them. Written out here rather than imported from
+ * the server so the UI's type-check needs no Node types; the API tests pin both sides.
+ */
+export type PortRange = [number, number];
+export interface Ports {
+  TCP: PortRange[];
+  UDP: PortRange[];
+  SCTP: PortRange[];
+}
+
+export interface Endpoint {
+  id: string;
+  kind: string;
+  namespace?: string;
+  name?: string;
+  pods?: number;
+  ranges?: string[];
+  labels?: Record<string, string>;
+  ingressIsolated?: boolean;
+  egressIsolated?: boolean;
+  declaredPorts?: string[];
+}
+
+export interface Connection {
+  from: string;
+  to: string;
+  all: boolean;
+  ports: Ports;
+}
+
+export interface Reach {
+  endpoints: Endpoint[];
+  connections: Connection[];
+}
+
+export interface Summary {
+  label: string;
+  namespaces: number;
+  workloads: number;
+  pods: number;
+  policies: number;
+  externals: number;
+  warnings: string[];
+  flows: string[];
+  features: { blast: boolean; flows: boolean; generate: boolean };
+  targets?: string[];
+}
+
+export interface GroupNode {
+  id: string;
+  kind: 'Namespace' | 'External';
+  workloads: number;
+  pods: number;
+}
+export interface GroupEdge {
+  from: string;
+  to: string;
+  pairs: number;
+  ports: string;
+  portRanges: Ports;
+}
+export interface Groups {
+  nodes: GroupNode[];
+  edges: GroupEdge[];
+}
+
+export interface RuleRef {
+  policy: string;
+  direction: string;
+  rule: number;
+  peer?: number;
+  detail: string;
+}
+export interface Side {
+  endpoint: string;
+  isolated: boolean;
+  isolatingPolicies: string[];
+  allowedBy: RuleRef[];
+  nearMisses: RuleRef[];
+  reason: string;
+}
+export interface Explanation {
+  allowed: boolean;
+  src: string;
+  dst: string;
+  port: number;
+  protocol: string;
+  egress: Side;
+  ingress: Side;
+  denyingSides: string[];
+}
+export interface PairExplanation {
+  from: string;
+  to: string;
+  allowedPorts: string;
+  explanation: Explanation;
+  text: string;
+}
+
+export interface PairChange {
+  from: string;
+  to: string;
+  change: 'added' | 'removed' | 'changed';
+  newlyAllowed: string;
+  newlyDenied: string;
+  before: string;
+  after: string;
+}
+export interface WhatIfResult {
+  applied: string[];
+  disabled: string[];
+  changes: PairChange[];
+  counts: { added: number; removed: number; changed: number };
+  markdown: string;
+  brokenFlows?: { from: string; to: string; port: number; protocol: string; count: number }[];
+  blast?: { from: string; before: number; after: number }[];
+}
+
+export interface PolicyRef {
+  id: string;
+  namespace: string;
+  name: string;
+}
+
+export interface AttackPort {
+  protocol: string;
+  port: number;
+  endPort?: number;
+  name?: string;
+}
+export interface ReachedNode {
+  id: string;
+  kind: 'workload' | 'node' | 'internet';
+  hops: number;
+  via: { from: string; kind: string; ports: AttackPort[] }[];
+  crownJewel: boolean;
+}
+export interface AttackMetrics {
+  workloads: number;
+  reached: number;
+  reachedPercent: number;
+  nodesReached: number;
+  crownJewels: number;
+  crownJewelsReached: number;
+  minHopsToCrownJewel: number | null;
+  paths: { count: number; hopLimit: number; capped?: boolean };
+}
+export interface BlastRadius {
+  from: string;
+  maxHops: number | null;
+  reached: ReachedNode[];
+  crownJewelsReached: { id: string; hops: number }[];
+  metrics: AttackMetrics;
+}
+export interface AttackHop {
+  from: string;
+  to: string;
+  kind: string;
+  ports: AttackPort[];
+  because: string[];
+}
+export interface AttackPath {
+  nodes: string[];
+  hops: AttackHop[];
+}
+export interface PathsResult {
+  from: string;
+  to: string[];
+  k: number;
+  paths: AttackPath[];
+  metrics: AttackMetrics;
+}
+export interface RiskResult {
+  crownJewels: string[];
+  chokePoints: {
+    connected: boolean;
+    cuttable: boolean;
+    cut: { from: string; to: string }[];
+    removals: { from: string; to: string; changes: string[]; verified: boolean; alsoBlocks: { from: string; to: string }[]; problem?: string; yaml: string }[];
+  };
+  entryPoints: { id: string }[];
+  unprotected: { id: string; ingressIsolated: boolean; egressIsolated: boolean }[];
+}
+
+export interface GenerateResult {
+  source: string;
+  flows: { records: number; edges: number; badLines: number; unresolved: { reason: string; count: number }[] };
+  policies: { name: string; subject: string }[];
+  warnings: string[];
+  verification: {
+    flows: { edges: number; allowedEdges: number; records: number; allowedRecords: number; share: number; denied: { from: string; to: string; protocol: string; port: number; count: number; reason?: string }[] };
+    added: { unobserved: { from: string; to: string; text: string }[]; dns: number; aggregation: number };
+    granted: { unobserved: { from: string; to: string; text: string }[]; dns: number; aggregation: number };
+    emitted: { policies: number; rules: number; peers: number; ports: number };
+    ok: boolean;
+  };
+  yaml: string;
+}

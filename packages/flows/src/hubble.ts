@@ -1,0 +1,160 @@
+/**
+ * Hubble flows as `hubble observe -o json` prints them: one object per line,
+ * `{"flow": {...}, "node_name": ..., "time": ...}` (the flow itself at the top level in the
+ * legacy `-o json` of older CLIs and in Hubble exporter files that store bare flows).
+ * Field names are those of cilium's api/v1/flow/flow.proto in protojson form.
+ */
+import type { Labels, Protocol } from '@lateral/core';
+import {
+  asObject,
+  asString,
+  BadFlowLine,
+  canonicalIp,
+  IGNORED,
+  parseJsonLine,
+  parsePort,
+  parseTime,
+  peerKey,
+  type FlowPeer,
+  type ParsedLine,
+} from './flow-record.js';
+
+/** Records of the observer stream that are not flows: nothing to learn, not an error. */
+const NON_FLOW_RECORDS = ['node_status', 'lost_events', 'agent_event', 'debug_event'];
+
+/**
+ * Labels Cilium adds to every endpoint (`io.cilium.k8s.policy.*`, the namespace's labels as
+ * `io.cilium.k8s.namespace.labels.*`, `io.kubernetes.pod.namespace`): not pod labels, so
+ * they take no part in matching pods.
+ */
+function isCiliumLabel(key: string): boolean {
+  return key.startsWith('io.cilium.') || key === 'io.kubernetes.pod.namespace';
+}
+
+interface L4 {
+  readonly protocol: Protocol;
+  readonly sourcePort: unknown;
+  readonly destinationPort: unknown;
+}
+
+function l4Of(l4: Record<string, unknown> | undefined): L4 | undefined {
+  if (!l4) return undefined;
+  for (const protocol of ['TCP', 'UDP', 'SCTP'] as const) {
+    const p = asObject(l4[protocol]);
+    if (p) return { protocol, sourcePort: p['source_port'], destinationPort: p['destination_port'] };
+  }
+  return undefined;
+}
+
+/** Pod labels from Hubble's `source:key=value` strings; reserved identities have none. */
+function podLabels(list: unknown): { labels?: Labels; reserved: boolean } {
+  if (!Array.isArray(list)) return { reserved: false };
+  const out: Record<string, string> = {};
+  let any = false;
+  let reserved = false;
+  for (const item of list) {
+    if (typeof item !== 'string') continue;
+    const eq = item.indexOf('=');
+    const colon = item.indexOf(':');
+    // Label keys cannot contain ':', so a colon before '=' (or with no '=') ends the source.
+    const source = colon >= 0 && (eq < 0 || colon < eq) ? item.slice(0, colon) : 'k8s';
+    if (source === 'reserved') {
+      reserved = true;
+      continue;
+    }
+    if (source !== 'k8s') continue; // container:, cidr:, fqdn: labels describe no pod
+    const body = colon >= 0 && (eq < 0 || colon < eq) ? item.slice(colon + 1) : item;
+    const e = body.indexOf('=');
+    const key = e >= 0 ? body.slice(0, e) : body;
+    if (isCiliumLabel(key)) continue;
+    out[key] = e >= 0 ? body.slice(e + 1) : '';
+    any = true;
+  }
+  return any ? { labels: out, reserved } : { reserved };
+}
+
+/**
+ * One end of a flow. A named pod is keyed by namespace, name and owner only: its labels do
+ * not change while it runs, and resolution never uses a named pod's IP. So with `peers` (a
+ * reader's memo), a pod seen a million times has its labels read once.
+ */
+function peerOf(endpoint: unknown, ip: string | undefined, peers: Map<string, FlowPeer> | undefined): FlowPeer {
+  const e = asObject(endpoint) ?? {};
+  const namespace = asString(e['namespace']);
+  const pod = asString(e['pod_name']);
+  const workloads = e['workloads'];
+  const workload = Array.isArray(workloads) ? asString(asObject(workloads[0])?.['name']) : undefined;
+  const key = pod
+    ? `hubble\u0001${namespace ?? ''}\u0001${pod}\u0001${workload ?? ''}`
+    : peerKey(['hubble', namespace, workload, ip, Array.isArray(e['labels']) ? (e['labels'] as unknown[]).join(',') : '']);
+  const known = peers?.get(key);
+  if (known) return known;
+  const { labels, reserved } = podLabels(e['labels']);
+  // A world / host / remote-node identity is only its address: whatever labels it has
+  // describe no pod.
+  const peer: FlowPeer =
+    reserved && !pod
+      ? { key: peerKey(['ip', ip]), ...(ip ? { ip } : {}) }
+      : {
+          key,
+          ...(ip ? { ip } : {}),
+          ...(namespace ? { namespace } : {}),
+          ...(pod ? { pod } : {}),
+          ...(workload ? { workload } : {}),
+          ...(labels ? { labels } : {}),
+        };
+  peers?.set(key, peer);
+  return peer;
+}
+
+/**
+ * One line of `hubble observe -o json`. Reply packets (`is_reply: true`) come back turned
+ * around, as their connection: the client is the source and the server's port the port, so a
+ * reply can only ever add to the forward edge. ICMP and non-flow records are IGNORED.
+ * `peers` memoizes flow ends across lines (see peerOf); the reader passes one per input.
+ */
+export function parseHubbleLine(line: string, peers?: Map<string, FlowPeer>): ParsedLine {
+  const obj = parseJsonLine(line);
+  const wrapped = asObject(obj['flow']);
+  if (!wrapped && NON_FLOW_RECORDS.some((k) => k in obj)) return IGNORED;
+  const flow = wrapped ?? obj;
+  if (!wrapped && !('IP' in flow || 'l4' in flow || 'source' in flow || 'verdict' in flow)) {
+    throw new BadFlowLine('not a Hubble flow (no "flow" object)');
+  }
+  const l4 = l4Of(asObject(flow['l4']));
+  if (!l4) {
+    if (asObject(flow['l4']) || flow['Type'] === 'L3_L4' || flow['Type'] === 'L7') return IGNORED; // ICMP, or L7 without L4
+    throw new BadFlowLine('flow has no l4 (TCP, UDP or SCTP)');
+  }
+  const ipObj = asObject(flow['IP']);
+  const srcIpRaw = asString(ipObj?.['source']);
+  const dstIpRaw = asString(ipObj?.['destination']);
+  const srcIp = srcIpRaw === undefined ? undefined : canonicalIp(srcIpRaw, 'IP.source');
+  const dstIp = dstIpRaw === undefined ? undefined : canonicalIp(dstIpRaw, 'IP.destination');
+  let src = peerOf(flow['source'], srcIp, peers);
+  let dst = peerOf(flow['destination'], dstIp, peers);
+  if (!src.ip && !src.pod && !src.namespace) throw new BadFlowLine('flow source has neither an IP nor a pod');
+  if (!dst.ip && !dst.pod && !dst.namespace) throw new BadFlowLine('flow destination has neither an IP nor a pod');
+
+  // is_reply may be absent ("unknown"); the deprecated `reply` is what older Hubbles set.
+  const isReply = flow['is_reply'] ?? flow['reply'];
+  const reply = isReply === true;
+  let port: number;
+  if (reply) {
+    [src, dst] = [dst, src];
+    port = parsePort(l4.sourcePort, `l4.${l4.protocol}.source_port`);
+  } else {
+    port = parsePort(l4.destinationPort, `l4.${l4.protocol}.destination_port`);
+  }
+  // One object literal of one shape: a million records should not mean two million objects.
+  return {
+    src,
+    dst,
+    port,
+    protocol: l4.protocol,
+    count: 1,
+    time: parseTime(flow['time'] ?? obj['time'], 'time'),
+    dropped: flow['verdict'] === 'DROPPED',
+    reply,
+  };
+}

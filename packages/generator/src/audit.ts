@@ -1,0 +1,105 @@
+/**
+ * The runtime anomaly check: observed traffic held against policy.
+ *
+ * - flows the cluster's current policies deny (they were seen anyway: the plugin does not
+ *   enforce what the manifests say, or the manifests are not what runs);
+ * - flows the network reported as dropped (Hubble's DROPPED verdict): something tried;
+ * - with a baseline (the policy set a team signed off, e.g. generated last month): flows
+ *   outside it — new behaviour since the baseline was drawn.
+ */
+import {
+  DEFAULT_EVAL_OPTIONS,
+  compile,
+  explainConnection,
+  type Cluster,
+  type Endpoint,
+  type EvalOptions,
+  type NetworkPolicy,
+  type Protocol,
+} from '@lateral/core';
+import type { FlowEdge, FlowSet } from '@lateral/flows';
+import { endpointLabel, flowPod, FlowJudge } from './flow-nodes.js';
+
+export interface AuditFinding {
+  readonly from: string;
+  readonly to: string;
+  readonly protocol: Protocol;
+  readonly port: number;
+  readonly count: number;
+  readonly dropped: number;
+  readonly firstSeen?: string;
+  readonly lastSeen?: string;
+  /** Which side denies and why (for the first few). */
+  readonly reason?: string;
+}
+
+export interface Audit {
+  readonly edges: number;
+  readonly records: number;
+  /** Observed flows the current policies deny. */
+  readonly denied: readonly AuditFinding[];
+  /** Observed flows with records the network dropped. */
+  readonly dropped: readonly AuditFinding[];
+  /** Observed flows the baseline policies deny; absent without a baseline. */
+  readonly outsideBaseline?: readonly AuditFinding[];
+  /** Anything found: the CLI exits 1. */
+  readonly found: boolean;
+}
+
+export interface AuditOptions {
+  /** Policies evaluated instead of the cluster's own for the baseline check. */
+  readonly baseline?: readonly NetworkPolicy[];
+  readonly evalOptions?: EvalOptions;
+  /** How many findings per list get a rule-by-rule reason. */
+  readonly explainLimit?: number;
+}
+
+function finding(e: FlowEdge, reason?: string): AuditFinding {
+  return {
+    from: endpointLabel(e.src),
+    to: endpointLabel(e.dst),
+    protocol: e.protocol,
+    port: e.port,
+    count: e.count,
+    dropped: e.dropped,
+    ...(e.firstSeen !== undefined ? { firstSeen: e.firstSeen } : {}),
+    ...(e.lastSeen !== undefined ? { lastSeen: e.lastSeen } : {}),
+    ...(reason !== undefined ? { reason } : {}),
+  };
+}
+
+function deniedBy(cluster: Cluster, edges: readonly FlowEdge[], evalOptions: EvalOptions, explainLimit: number): AuditFinding[] {
+  const compiled = compile(cluster, evalOptions);
+  const judge = new FlowJudge(compiled);
+  const out: AuditFinding[] = [];
+  const endpoint = (e: FlowEdge['src']): Endpoint => {
+    const pod = flowPod(compiled, e);
+    return pod ? { kind: 'pod', pod } : { kind: 'ip', ip: (e as { ip: string }).ip };
+  };
+  for (const e of edges) {
+    if (judge.allows(e)) continue;
+    let reason: string | undefined;
+    if (out.length < explainLimit) {
+      const x = explainConnection(cluster, endpoint(e.src), endpoint(e.dst), e.port, e.protocol, evalOptions);
+      reason = x.denyingSides.map((s) => (s === 'egress' ? x.egress.reason : x.ingress.reason)).join('; ');
+    }
+    out.push(finding(e, reason));
+  }
+  return out;
+}
+
+export function auditFlows(cluster: Cluster, flows: FlowSet, options: AuditOptions = {}): Audit {
+  const evalOptions = options.evalOptions ?? DEFAULT_EVAL_OPTIONS;
+  const explainLimit = options.explainLimit ?? 20;
+  const denied = deniedBy(cluster, flows.edges, evalOptions, explainLimit);
+  const dropped = flows.edges.filter((e) => e.dropped > 0).map((e) => finding(e));
+  const outsideBaseline = options.baseline ? deniedBy({ ...cluster, policies: options.baseline }, flows.edges, evalOptions, explainLimit) : undefined;
+  return {
+    edges: flows.edges.length,
+    records: flows.edges.reduce((s, e) => s + e.count, 0),
+    denied,
+    dropped,
+    ...(outsideBaseline ? { outsideBaseline } : {}),
+    found: denied.length > 0 || dropped.length > 0 || (outsideBaseline?.length ?? 0) > 0,
+  };
+}

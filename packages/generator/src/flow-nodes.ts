@@ -1,0 +1,64 @@
+/**
+ * Observed flows placed on a compiled cluster's reachability relation. Every question the
+ * generator, the verification and the audit ask about a flow is "does ports(src, dst) hold
+ * this port", read off the all-pairs relation (one lookup, cached per node pair) instead of a
+ * single-connection evaluation per edge: a million records fold into tens of thousands of
+ * edges, but those cover far fewer node pairs.
+ */
+import { InputError, rangesContain, type CompiledCluster, type Pod, type ProtoPorts, type Reachability } from '@lateral/core';
+import type { FlowEdge, FlowEndpoint } from '@lateral/flows';
+
+export function flowPod(compiled: CompiledCluster, e: FlowEndpoint): Pod | undefined {
+  if (e.kind !== 'pod') return undefined;
+  const pod = compiled.cluster.pods[e.pod];
+  if (!pod) throw new InputError(`flow endpoint ${e.workload} names pod index ${e.pod}, which the cluster does not have`);
+  return pod;
+}
+
+/**
+ * A pod to itself is always allowed and needs no rule. A flow between two replicas that one
+ * template entry stands for is not to itself: the representative index is shared, the pods
+ * are not.
+ */
+export function isSelfFlow(compiled: CompiledCluster, edge: FlowEdge): boolean {
+  return edge.src.kind === 'pod' && edge.dst.kind === 'pod' && edge.src.pod === edge.dst.pod && (compiled.cluster.pods[edge.src.pod]?.replicas ?? 1) <= 1;
+}
+
+export function endpointLabel(e: FlowEndpoint): string {
+  return e.kind === 'pod' ? e.workload : e.ip;
+}
+
+/** Answers "is this flow allowed" on one compiled cluster, memoising node pairs. */
+export class FlowJudge {
+  private readonly reach: Reachability;
+  private readonly memo = new Map<number, ProtoPorts>();
+
+  constructor(readonly compiled: CompiledCluster) {
+    this.reach = compiled.reach();
+  }
+
+  node(e: FlowEndpoint): number {
+    if (e.kind === 'pod') {
+      flowPod(this.compiled, e);
+      return this.compiled.podClass[e.pod]!;
+    }
+    return this.compiled.classCount + this.compiled.externalOf(e.ip);
+  }
+
+  ports(src: number, dst: number): ProtoPorts {
+    const key = src * this.reach.nodeCount + dst;
+    let p = this.memo.get(key);
+    if (!p) {
+      p = this.reach.ports(src, dst);
+      this.memo.set(key, p);
+    }
+    return p;
+  }
+
+  allows(edge: FlowEdge): boolean {
+    if (isSelfFlow(this.compiled, edge)) return true;
+    // Two outside addresses: no policy can apply to either end.
+    if (edge.src.kind === 'ip' && edge.dst.kind === 'ip') return true;
+    return rangesContain(this.ports(this.node(edge.src), this.node(edge.dst))[edge.protocol], edge.port);
+  }
+}

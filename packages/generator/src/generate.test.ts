@@ -1,0 +1,295 @@
+import { describe, expect, it } from 'vitest';
+import yaml from 'js-yaml';
+import { NO_SECURITY_FLAGS, type Cluster, type ContainerPort, type Labels, type NetworkPolicy, type Pod, type Protocol, type Workload } from '@lateral/core';
+import type { FlowEdge, FlowEndpoint, FlowSet } from '@lateral/flows';
+import { generatePolicies, type GenerateOptions } from './generate.js';
+import { policiesYaml, policyObject } from './policy-yaml.js';
+import { verifyPolicies } from './verify.js';
+
+// A small cluster written out by hand: shop (web, api, db), ops (prom), kube-system (coredns).
+interface PodSpec {
+  ns: string;
+  owner: string;
+  kind?: string;
+  name?: string;
+  labels: Labels;
+  ports?: ContainerPort[];
+  ips?: string[];
+  replicas?: number;
+}
+
+function pod(s: PodSpec): Pod {
+  return {
+    namespace: s.ns,
+    name: s.name ?? s.owner,
+    labels: s.labels,
+    ips: s.ips ?? [],
+    ports: s.ports ?? [],
+    owner: { kind: s.kind ?? 'Deployment', namespace: s.ns, name: s.owner },
+    hostNetwork: false,
+    security: NO_SECURITY_FLAGS,
+    replicas: s.replicas ?? 2,
+    fromTemplate: s.name === undefined,
+  };
+}
+
+const tcp = (name: string, containerPort: number): ContainerPort => ({ name, containerPort, protocol: 'TCP' });
+
+function makeCluster(policies: NetworkPolicy[] = [], extraPods: Pod[] = [], extraWorkloads: Workload[] = []): Cluster {
+  const pods = [
+    pod({ ns: 'shop', owner: 'web', labels: { app: 'web', tier: 'frontend', 'pod-template-hash': 'abc123', 'app.kubernetes.io/version': '1.2.3' }, ports: [tcp('http', 8080)] }),
+    pod({ ns: 'shop', owner: 'api', labels: { app: 'api', tier: 'backend', 'pod-template-hash': 'def456' }, ports: [tcp('grpc', 7070), tcp('metrics', 9090)] }),
+    pod({ ns: 'shop', owner: 'db', kind: 'StatefulSet', labels: { app: 'db', 'controller-revision-hash': 'db-5d4', 'statefulset.kubernetes.io/pod-name': 'db-0' }, ports: [tcp('postgres', 5432)], name: 'db-0', replicas: 1 }),
+    pod({ ns: 'ops', owner: 'prom', labels: { app: 'prom' } }),
+    pod({ ns: 'kube-system', owner: 'coredns', labels: { 'k8s-app': 'kube-dns' }, ports: [{ name: 'dns', containerPort: 53, protocol: 'UDP' }, tcp('dns-tcp', 53)] }),
+    ...extraPods,
+  ];
+  const workloads: Workload[] = [
+    { kind: 'Deployment', namespace: 'shop', name: 'web', labels: {}, selector: { matchLabels: { app: 'web' } } },
+    { kind: 'Deployment', namespace: 'shop', name: 'api', labels: {}, selector: { matchLabels: { app: 'api' } } },
+    { kind: 'StatefulSet', namespace: 'shop', name: 'db', labels: {}, selector: { matchLabels: { app: 'db' } } },
+    ...extraWorkloads,
+  ];
+  const namespaces = ['shop', 'ops', 'kube-system'].map((name) => ({ name, labels: { 'kubernetes.io/metadata.name': name } }));
+  return { namespaces, pods, workloads, services: [], policies };
+}
+
+function ep(cluster: Cluster, id: string): FlowEndpoint {
+  if (!id.includes('/')) return { kind: 'ip', ip: id };
+  const i = cluster.pods.findIndex((p) => `${p.owner.namespace}/${p.owner.name}` === id);
+  if (i < 0) throw new Error(`no ${id}`);
+  return { kind: 'pod', workload: id, pod: i };
+}
+
+function flowSet(cluster: Cluster, flows: [string, string, number, Protocol?, number?][], extra: Partial<FlowEdge> = {}): FlowSet {
+  const edges = flows.map(([s, d, port, protocol, count]) => ({
+    src: ep(cluster, s),
+    dst: ep(cluster, d),
+    port,
+    protocol: protocol ?? 'TCP',
+    count: count ?? 5,
+    dropped: 0,
+    firstSeen: '2025-03-14T10:00:00Z',
+    lastSeen: '2025-03-14T11:00:00Z',
+    ...extra,
+  }));
+  return { edges, records: edges.reduce((s, e) => s + e.count, 0), folded: 0, badLines: [], badLineCount: 0, unresolved: [] };
+}
+
+const BASIC: [string, string, number, Protocol?][] = [
+  ['203.0.113.7', 'shop/web', 8080],
+  ['shop/web', 'shop/api', 7070],
+  ['shop/api', 'shop/db', 5432],
+  ['ops/prom', 'shop/api', 9090],
+  ['shop/api', 'kube-system/coredns', 53, 'UDP'],
+  ['shop/api', '198.51.100.20', 443],
+];
+
+function gen(cluster: Cluster, flows: FlowSet, options: GenerateOptions = {}) {
+  const g = generatePolicies(cluster, flows, options);
+  const v = verifyPolicies(cluster, g.policies.map((p) => p.policy), g.considered, { aggregates: g.aggregates });
+  const byName = (name: string) => g.policies.find((p) => `${p.policy.namespace}/${p.policy.name}` === name)?.policy;
+  return { g, v, byName };
+}
+
+describe('generatePolicies', () => {
+  it('selects each workload by its stable labels, never per-pod or per-release ones', () => {
+    const c = makeCluster([], [pod({ ns: 'shop', owner: 'worker', labels: { app: 'worker', 'app.kubernetes.io/version': '9', 'pod-template-hash': 'x1' } })]);
+    const { byName } = gen(c, flowSet(c, [...BASIC, ['shop/worker', 'shop/api', 7070]]));
+    // The Deployment's own selector wins over the pod's labels.
+    expect(byName('shop/lateral-web-ingress')!.podSelector).toEqual({ matchLabels: { app: 'web' } });
+    // A StatefulSet's pods carry their own names and revision hashes: never selected on.
+    expect(byName('shop/lateral-db-ingress')!.podSelector).toEqual({ matchLabels: { app: 'db' } });
+    // No workload object: the pod's labels minus per-pod and per-release labels.
+    expect(byName('shop/lateral-worker-egress')!.podSelector).toEqual({ matchLabels: { app: 'worker' } });
+  });
+
+  it('keeps a release label when nothing else tells two workloads apart, and says so when nothing does', () => {
+    const c = makeCluster([], [
+      pod({ ns: 'shop', owner: 'job-a', kind: 'Job', labels: { app: 'batch', version: 'a', 'job-name': 'job-a' } }),
+      pod({ ns: 'shop', owner: 'job-b', kind: 'Job', labels: { app: 'batch', version: 'b', 'job-name': 'job-b' } }),
+      pod({ ns: 'shop', owner: 'twin-1', kind: 'Pod', labels: { app: 'twin' }, name: 'twin-1', replicas: 1 }),
+      pod({ ns: 'shop', owner: 'twin-2', kind: 'Pod', labels: { app: 'twin' }, name: 'twin-2', replicas: 1 }),
+    ]);
+    const { g, byName } = gen(c, flowSet(c, [['shop/job-a', 'shop/api', 7070], ['shop/twin-1', 'shop/api', 7070]]), { egressOnly: true });
+    expect(byName('shop/lateral-job-a-egress')!.podSelector).toEqual({ matchLabels: { app: 'batch', version: 'a' } });
+    expect(g.warnings.some((w) => w.startsWith('shop/twin-1: no stable labels tell its pods apart from shop/twin-2'))).toBe(true);
+  });
+
+  it('builds peers: podSelector in the namespace, namespace and pod across namespaces, /32 outside', () => {
+    const c = makeCluster();
+    const { byName } = gen(c, flowSet(c, BASIC));
+    const api = byName('shop/lateral-api-ingress')!;
+    expect(api.ingress).toEqual([
+      { from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ protocol: 'TCP', port: 7070 }] },
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ops' } }, podSelector: { matchLabels: { app: 'prom' } } }],
+        ports: [{ protocol: 'TCP', port: 9090 }],
+      },
+    ]);
+    expect(byName('shop/lateral-web-ingress')!.ingress).toEqual([{ from: [{ ipBlock: { cidr: '203.0.113.7/32' } }], ports: [{ protocol: 'TCP', port: 8080 }] }]);
+    const egress = byName('shop/lateral-api-egress')!.egress!;
+    expect(egress).toContainEqual({ to: [{ ipBlock: { cidr: '198.51.100.20/32' } }], ports: [{ protocol: 'TCP', port: 443 }] });
+  });
+
+  it('writes IPv6 addresses as /128 and widens only on request', () => {
+    const c = makeCluster();
+    const flows = flowSet(c, [['shop/api', '2001:db8::10', 443], ['shop/api', '198.51.100.20', 443], ['shop/api', '198.51.100.99', 443]]);
+    const exact = gen(c, flows, { egressOnly: true });
+    const peers = exact.byName('shop/lateral-api-egress')!.egress!.flatMap((r) => r.to ?? []).map((p) => p.ipBlock?.cidr);
+    expect(peers).toEqual([undefined, '198.51.100.20/32', '198.51.100.99/32', '2001:db8::10/128']);
+
+    const wide = gen(c, flows, { egressOnly: true, aggregateExternal: { v4: 24 } });
+    const widePeers = wide.byName('shop/lateral-api-egress')!.egress!.flatMap((r) => r.to ?? []).map((p) => p.ipBlock?.cidr);
+    expect(widePeers).toEqual([undefined, '198.51.100.0/24', '2001:db8::10/128']);
+    expect(wide.g.aggregates).toEqual(['198.51.100.0/24']);
+    // The unobserved rest of the /24 is declared, not a leak.
+    expect(wide.v.ok).toBe(true);
+    expect(wide.v.granted.aggregation).toBeGreaterThan(0);
+  });
+
+  it('allows exact ports, merges peers only when their ports are the same, and names ports on request', () => {
+    const c = makeCluster();
+    const flows = flowSet(c, [['shop/web', 'shop/api', 7070], ['shop/web', 'shop/api', 9090], ['shop/web', 'shop/db', 5432], ['ops/prom', 'shop/api', 9090]]);
+    const numbered = gen(c, flows, { egressOnly: true }).byName('shop/lateral-web-egress')!;
+    expect(numbered.egress!.slice(1)).toEqual([
+      { to: [{ podSelector: { matchLabels: { app: 'api' } } }], ports: [{ protocol: 'TCP', port: 7070 }, { protocol: 'TCP', port: 9090 }] },
+      { to: [{ podSelector: { matchLabels: { app: 'db' } } }], ports: [{ protocol: 'TCP', port: 5432 }] },
+    ]);
+    const named = gen(c, flows, { namedPorts: true });
+    expect(named.byName('shop/lateral-web-egress')!.egress!.slice(1)).toEqual([
+      { to: [{ podSelector: { matchLabels: { app: 'api' } } }], ports: [{ protocol: 'TCP', port: 'grpc' }, { protocol: 'TCP', port: 'metrics' }] },
+      { to: [{ podSelector: { matchLabels: { app: 'db' } } }], ports: [{ protocol: 'TCP', port: 'postgres' }] },
+    ]);
+    expect(named.v.ok).toBe(true);
+    // An outside address has no container ports to name.
+    const ext = gen(c, flowSet(c, [['shop/api', '198.51.100.20', 443]]), { namedPorts: true }).byName('shop/lateral-api-egress')!;
+    expect(ext.egress![1]!.ports).toEqual([{ protocol: 'TCP', port: 443 }]);
+  });
+
+  it('gives every generated egress policy DNS to kube-dns and files observed lookups under it', () => {
+    const c = makeCluster();
+    const { g, v } = gen(c, flowSet(c, BASIC));
+    const egress = g.policies.filter((p) => p.policy.policyTypes?.includes('Egress'));
+    expect(egress.length).toBeGreaterThan(0);
+    for (const p of egress) {
+      expect(p.policy.egress![0]).toEqual({
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+      });
+    }
+    const api = g.policies.find((p) => p.policy.name === 'lateral-api-egress')!;
+    expect(api.egressRules[0]).toMatchObject({ dns: true, flows: [{ from: 'shop/api', to: 'kube-system/coredns', protocol: 'UDP', port: 53 }] });
+    // No policy for CoreDNS itself (kube-system is skipped), and no ingress-only DNS.
+    expect(g.policies.some((p) => p.policy.namespace === 'kube-system')).toBe(false);
+    expect(gen(c, flowSet(c, BASIC), { ingressOnly: true }).g.policies.every((p) => !p.policy.egress)).toBe(true);
+    expect(v.ok).toBe(true);
+  });
+
+  it('adds a default-deny per namespace generated for, only on request', () => {
+    const c = makeCluster();
+    expect(gen(c, flowSet(c, BASIC)).g.policies.some((p) => p.subject === '*')).toBe(false);
+    const { g, v } = gen(c, flowSet(c, BASIC), { defaultDeny: true, ingressOnly: true });
+    const deny = g.policies.filter((p) => p.subject === '*').map((p) => p.policy);
+    expect(deny).toEqual([{ namespace: 'shop', name: 'lateral-default-deny', podSelector: {}, policyTypes: ['Ingress'] }]);
+    expect(v.ok).toBe(true);
+  });
+
+  it('adds only what existing policies do not already allow, judged as if the workload were isolated', () => {
+    const allowWebToApi: NetworkPolicy = {
+      namespace: 'shop',
+      name: 'api-from-web',
+      podSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port: 7070 }] }],
+    };
+    const c = makeCluster([allowWebToApi]);
+    const flows = flowSet(c, [['shop/web', 'shop/api', 7070], ['ops/prom', 'shop/api', 9090], ['shop/web', 'shop/db', 5432]]);
+    const { byName, v } = gen(c, flows, { ingressOnly: true });
+    // api is isolated already and web:7070 is allowed: only prom:9090 is new.
+    expect(byName('shop/lateral-api-ingress')!.ingress!.map((r) => r.ports)).toEqual([[{ protocol: 'TCP', port: 9090 }]]);
+    // db was open to everything; once isolated, web -> db needs its own rule.
+    expect(byName('shop/lateral-db-ingress')!.ingress).toHaveLength(1);
+    expect(v.ok).toBe(true);
+
+    // Every flow already allowed on an isolated workload: nothing to add for it.
+    const covered = gen(c, flowSet(c, [['shop/web', 'shop/api', 7070]]), { ingressOnly: true });
+    expect(covered.g.policies).toEqual([]);
+
+    // A policy name that exists is never reused (apply would replace it).
+    const clash = makeCluster([{ ...allowWebToApi, name: 'lateral-api-ingress' }]);
+    expect(gen(clash, flowSet(clash, [['ops/prom', 'shop/api', 9090]]), { ingressOnly: true }).g.policies[0]!.policy.name).toBe('lateral-api-ingress-2');
+  });
+
+  it('leaves out flows the network only ever dropped', () => {
+    const c = makeCluster();
+    const flows = flowSet(c, [['shop/web', 'shop/db', 5432]], { dropped: 5 });
+    const { g } = gen(c, flows);
+    expect(g.droppedOnly).toHaveLength(1);
+    expect(g.policies).toEqual([]);
+    expect(gen(c, flows, { includeDropped: true }).g.policies.length).toBeGreaterThan(0);
+  });
+
+  it('is deterministic: same flows in any order give the same bytes', () => {
+    const c = makeCluster();
+    const flows = flowSet(c, BASIC);
+    const a = policiesYaml(generatePolicies(c, flows, { defaultDeny: true }).policies);
+    const shuffled = { ...flows, edges: [...flows.edges].reverse() };
+    const b = policiesYaml(generatePolicies(c, shuffled, { defaultDeny: true }).policies);
+    expect(b).toBe(a);
+  });
+
+  it('writes YAML that reads back as the same objects, with the flows named above each rule', () => {
+    const c = makeCluster([], [pod({ ns: 'shop', owner: 'odd', labels: { app: 'true', 'x.io/n': '007' } })]);
+    const { g } = gen(c, flowSet(c, [...BASIC, ['shop/odd', 'shop/api', 7070]]), { defaultDeny: true });
+    const text = policiesYaml(g.policies, ['header line']);
+    const docs = yaml.loadAll(text).filter((d) => d !== null);
+    expect(docs).toEqual(g.policies.map((p) => policyObject(p.policy)));
+    expect(text.startsWith('# header line\n---\n')).toBe(true);
+    expect(text).toContain('    # shop/web -> shop/api TCP 7070: 5 flows, first 2025-03-14T10:00:00Z, last 2025-03-14T11:00:00Z\n    - from:');
+    // Values YAML would read as something else are quoted.
+    expect(text).toContain('app: "true"');
+    expect(text).toContain('x.io/n: "007"');
+  });
+});
+
+describe('verifyPolicies', () => {
+  it('lists observed flows the policies deny', () => {
+    const c = makeCluster();
+    const { g } = gen(c, flowSet(c, BASIC));
+    // Drop the rule that admits web into api.
+    const broken = g.policies.map((p) =>
+      p.policy.name === 'lateral-api-ingress' ? { ...p.policy, ingress: p.policy.ingress!.slice(1) } : p.policy,
+    );
+    const v = verifyPolicies(c, broken, g.considered);
+    expect(v.ok).toBe(false);
+    expect(v.flows.denied).toMatchObject([{ from: 'shop/web', to: 'shop/api', protocol: 'TCP', port: 7070 }]);
+    expect(v.flows.denied[0]!.reason).toContain('shop/lateral-api-ingress');
+    expect(v.flows.share).toBeLessThan(1);
+  });
+
+  it('lists connections opened beyond observations, before/after and rule by rule', () => {
+    const existing: NetworkPolicy = { namespace: 'shop', name: 'deny-all', podSelector: {}, policyTypes: ['Ingress'] };
+    const c = makeCluster([existing]);
+    const { g, v } = gen(c, flowSet(c, [['shop/web', 'shop/api', 7070]]), { ingressOnly: true });
+    expect(v.ok).toBe(true);
+    // Widen the peer to the whole namespace: db and api's own replicas (never observed calling
+    // api) get in too.
+    const wide = g.policies.map((p) => ({ ...p.policy, ingress: p.policy.ingress!.map((r) => ({ ...r, from: [{ podSelector: {} }] })) }));
+    const bad = verifyPolicies(c, wide, g.considered);
+    expect(bad.ok).toBe(false);
+    const opened = ['shop/api -> shop/api : TCP 7070', 'shop/db -> shop/api : TCP 7070'];
+    expect(bad.added.unobserved.map((x) => `${x.from} -> ${x.to} : ${x.text}`)).toEqual(opened);
+    expect(bad.granted.unobserved.map((x) => `${x.from} -> ${x.to} : ${x.text}`)).toEqual(opened);
+  });
+
+  it('catches a too-broad rule even where the cluster was open before', () => {
+    const c = makeCluster();
+    const { g } = gen(c, flowSet(c, [['shop/web', 'shop/api', 7070]]), { ingressOnly: true });
+    const anyPort = g.policies.map((p) => ({ ...p.policy, ingress: p.policy.ingress!.map((r) => ({ from: r.from! })) }));
+    const v = verifyPolicies(c, anyPort, g.considered);
+    // Before: api was not isolated, so before/after shows nothing; the rule itself grants more.
+    expect(v.added.unobserved).toEqual([]);
+    expect(v.granted.unobserved.map((x) => `${x.from} -> ${x.to}`)).toEqual(['shop/web -> shop/api']);
+    expect(v.ok).toBe(false);
+  });
+});

@@ -1,0 +1,183 @@
+/**
+ * Generated policies as YAML a reviewer reads before `kubectl apply`: one document per policy,
+ * keys in the order `kubectl get -o yaml` prints them, and above each rule a comment naming the
+ * observed flows it exists for (count, first and last seen). js-yaml cannot write comments,
+ * hence this small writer; it only ever sees the NetworkPolicy shape, so plain scalars and
+ * block collections suffice. Everything is sorted upstream: same input, same bytes.
+ */
+import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '@lateral/core';
+import type { FlowNote, GeneratedPolicy, RuleProvenance } from './generate.js';
+import { MANAGED_BY_LABEL } from './generate.js';
+
+/** Flows listed above one rule; the rest are summed up in one line. */
+export const MAX_NOTES_PER_RULE = 20;
+
+type Value = string | number | boolean | readonly Value[] | { readonly [k: string]: Value | undefined };
+
+const RESERVED = /^(true|false|yes|no|on|off|y|n|null|~)$/i;
+
+function scalar(v: string | number | boolean): string {
+  if (typeof v !== 'string') return String(v);
+  // Plain only when YAML cannot read it as anything but this string.
+  if (/^[A-Za-z_][A-Za-z0-9_./-]*$/.test(v) && !RESERVED.test(v)) return v;
+  return JSON.stringify(v);
+}
+
+function isScalar(v: Value): v is string | number | boolean {
+  return typeof v !== 'object';
+}
+
+function isEmpty(v: Value): boolean {
+  return Array.isArray(v) ? v.length === 0 : typeof v === 'object' && Object.keys(v).length === 0;
+}
+
+/** Lines of a mapping or sequence whose first line starts at column `indent`. */
+function block(v: Value, indent: number): string[] {
+  const pad = ' '.repeat(indent);
+  const lines: string[] = [];
+  if (Array.isArray(v)) {
+    for (const item of v as readonly Value[]) {
+      if (isScalar(item) || isEmpty(item)) lines.push(`${pad}- ${isScalar(item) ? scalar(item) : Array.isArray(item) ? '[]' : '{}'}`);
+      else {
+        const sub = block(item, indent + 2);
+        sub[0] = `${pad}- ${sub[0]!.slice(indent + 2)}`;
+        lines.push(...sub);
+      }
+    }
+    return lines;
+  }
+  for (const [k, val] of Object.entries(v as Record<string, Value | undefined>)) {
+    if (val === undefined) continue;
+    if (isScalar(val)) lines.push(`${pad}${scalar(k)}: ${scalar(val)}`);
+    else if (isEmpty(val)) lines.push(`${pad}${scalar(k)}: ${Array.isArray(val) ? '[]' : '{}'}`);
+    else {
+      lines.push(`${pad}${scalar(k)}:`);
+      // Sequences under a key sit at the key's column plus two, as kubectl prints them.
+      lines.push(...block(val, indent + 2));
+    }
+  }
+  return lines;
+}
+
+function sortedMap(m: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
+  if (!m) return undefined;
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(m).sort()) out[k] = m[k]!;
+  return out;
+}
+
+function selectorValue(sel: NetworkPolicy['podSelector']): Value {
+  const out: Record<string, Value | undefined> = {};
+  if (sel.matchLabels && Object.keys(sel.matchLabels).length > 0) out.matchLabels = sortedMap(sel.matchLabels);
+  if (sel.matchExpressions && sel.matchExpressions.length > 0) {
+    out.matchExpressions = sel.matchExpressions.map((r) => ({ key: r.key, operator: r.operator, values: r.values ? [...r.values] : undefined }));
+  }
+  return out;
+}
+
+function peerValue(p: NetworkPolicyPeer): Value {
+  if (p.ipBlock) return { ipBlock: { cidr: p.ipBlock.cidr, except: p.ipBlock.except ? [...p.ipBlock.except] : undefined } };
+  return {
+    namespaceSelector: p.namespaceSelector ? selectorValue(p.namespaceSelector) : undefined,
+    podSelector: p.podSelector ? selectorValue(p.podSelector) : undefined,
+  };
+}
+
+function noteText(n: FlowNote): string {
+  const seen = n.firstSeen !== undefined || n.lastSeen !== undefined ? `, first ${n.firstSeen ?? '?'}, last ${n.lastSeen ?? '?'}` : '';
+  return `${n.from} -> ${n.to} ${n.protocol} ${n.port}: ${n.count} flow${n.count === 1 ? '' : 's'}${seen}`;
+}
+
+function ruleComment(r: RuleProvenance, pad: string): string[] {
+  const lines: string[] = [];
+  if (r.dns) lines.push(`${pad}# DNS to kube-dns (UDP and TCP 53): always allowed with generated egress`);
+  const shown = r.flows.slice(0, MAX_NOTES_PER_RULE);
+  // Comments are single lines: a name with a line break must not end the comment.
+  for (const n of shown) lines.push(`${pad}# ${noteText(n).replace(/[\r\n]+/g, ' ')}`);
+  const rest = r.flows.slice(MAX_NOTES_PER_RULE);
+  if (rest.length > 0) {
+    const total = rest.reduce((s, n) => s + n.count, 0);
+    lines.push(`${pad}# ... and ${rest.length} more observed connections (${total} flows)`);
+  }
+  return lines;
+}
+
+function rulesBlock(key: 'ingress' | 'egress', rules: readonly Record<string, Value | undefined>[], provenance: readonly RuleProvenance[]): string[] {
+  if (rules.length === 0) return [`  ${key}: []`];
+  const lines = [`  ${key}:`];
+  rules.forEach((rule, i) => {
+    const p = provenance[i];
+    if (p) lines.push(...ruleComment(p, '    '));
+    const sub = block(rule as Value, 6);
+    sub[0] = `    - ${sub[0]!.slice(6)}`;
+    lines.push(...sub);
+  });
+  return lines;
+}
+
+function policyComment(g: GeneratedPolicy): string {
+  const p = g.policy;
+  if (g.subject === '*') {
+    const types = (p.policyTypes ?? []).map((t) => t.toLowerCase()).join(' and ');
+    return `# Default deny (${types}) for namespace ${p.namespace}: pods no other policy allows get nothing.`;
+  }
+  const dir = p.policyTypes?.[0] === 'Egress' ? 'Egress' : 'Ingress';
+  const flows = [...g.ingressRules, ...g.egressRules].reduce((s, r) => s + r.flows.length, 0);
+  return `# ${dir} of ${g.subject}: ${flows} observed connection${flows === 1 ? '' : 's'}; nothing else.`;
+}
+
+/** The policy as the Kubernetes object (`kubectl apply -f` of its JSON works). */
+export function policyObject(p: NetworkPolicy): Record<string, unknown> {
+  const spec: Record<string, unknown> = { podSelector: selectorValue(p.podSelector), policyTypes: [...(p.policyTypes ?? [])] };
+  const strip = (v: Value): unknown => JSON.parse(JSON.stringify(v));
+  if (p.ingress) spec.ingress = p.ingress.map((r) => strip({ from: r.from?.map(peerValue), ports: r.ports?.map(portValue) }));
+  if (p.egress) spec.egress = p.egress.map((r) => strip({ to: r.to?.map(peerValue), ports: r.ports?.map(portValue) }));
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: p.name, namespace: p.namespace, labels: sortedMap(MANAGED_BY_LABEL) },
+    spec,
+  };
+}
+
+/** One YAML document (starting with `---`) for a generated policy. */
+export function policyDocument(g: GeneratedPolicy): string {
+  const p = g.policy;
+  const lines = ['---', policyComment(g), 'apiVersion: networking.k8s.io/v1', 'kind: NetworkPolicy'];
+  lines.push(...block({ metadata: { name: p.name, namespace: p.namespace, labels: sortedMap(MANAGED_BY_LABEL) } }, 0));
+  lines.push('spec:');
+  const sel = selectorValue(p.podSelector);
+  lines.push(...(isEmpty(sel) ? ['  podSelector: {}'] : block({ podSelector: sel }, 2)));
+  lines.push(...block({ policyTypes: [...(p.policyTypes ?? [])] }, 2));
+  if (p.ingress) {
+    const rules = p.ingress.map((r) => ({ from: r.from?.map(peerValue), ports: r.ports?.map(portValue) }));
+    lines.push(...rulesBlock('ingress', rules, g.ingressRules));
+  }
+  if (p.egress) {
+    const rules = p.egress.map((r) => ({ to: r.to?.map(peerValue), ports: r.ports?.map(portValue) }));
+    lines.push(...rulesBlock('egress', rules, g.egressRules));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function portValue(p: NetworkPolicyPort): Value {
+  return { protocol: p.protocol ?? 'TCP', port: p.port, endPort: p.endPort };
+}
+
+/** Every policy, documents in the given (sorted) order, after optional header comment lines. */
+export function policiesYaml(policies: readonly GeneratedPolicy[], header: readonly string[] = []): string {
+  return header.map((h) => `# ${h}\n`).join('') + policies.map(policyDocument).join('');
+}
+
+/** `<namespace>.yaml` -> its policies' YAML, namespaces sorted. */
+export function policiesYamlByNamespace(policies: readonly GeneratedPolicy[], header: readonly string[] = []): Map<string, string> {
+  const byNs = new Map<string, GeneratedPolicy[]>();
+  for (const g of policies) {
+    const list = byNs.get(g.policy.namespace);
+    if (list) list.push(g);
+    else byNs.set(g.policy.namespace, [g]);
+  }
+  const out = new Map<string, string>();
+  for (const ns of [...byNs.keys()].sort()) out.set(`${ns}.yaml`, policiesYaml(byNs.get(ns)!, header));
+  return out;
+}

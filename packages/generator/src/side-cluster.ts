@@ -1,0 +1,58 @@
+/**
+ * "Does an existing rule already allow this flow on this side?" asked of core's engine.
+ *
+ * A connection needs the source's egress and the destination's ingress. To ask about one side
+ * alone, the cluster keeps only the policies' parts for that direction (the other side is then
+ * never isolated), and every pod of the namespaces we will generate for is isolated in that
+ * direction by one extra rule-less policy. The extra policy adds no allowance, so what is
+ * allowed is exactly what existing rules allow once the workload is isolated — which it will be,
+ * by the generated policy. A flow that was allowed only because its workload was not isolated
+ * therefore still needs a rule, as it must.
+ */
+import { compile, matchesSelector, type Cluster, type EvalOptions, type NetworkPolicy, type Pod, type PolicyType } from '@lateral/core';
+
+export type Direction = 'ingress' | 'egress';
+
+export const POLICY_TYPE: Readonly<Record<Direction, PolicyType>> = { ingress: 'Ingress', egress: 'Egress' };
+
+/**
+ * "If no policyTypes are specified ... Ingress will always be set and Egress will be set if
+ * the NetworkPolicy has any egress rules" (the API server tests len(spec.egress) != 0).
+ */
+export function effectivePolicyTypes(policy: NetworkPolicy): readonly PolicyType[] {
+  if (policy.policyTypes && policy.policyTypes.length > 0) return policy.policyTypes;
+  return policy.egress !== undefined && policy.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+}
+
+/** The policy's part for one direction, or undefined when it has none. */
+export function narrowPolicy(policy: NetworkPolicy, direction: Direction): NetworkPolicy | undefined {
+  const type = POLICY_TYPE[direction];
+  if (!effectivePolicyTypes(policy).includes(type)) return undefined;
+  const { ingress, egress, policyTypes: _types, ...rest } = policy;
+  return direction === 'ingress'
+    ? { ...rest, policyTypes: ['Ingress'], ingress: ingress ?? [] }
+    : { ...rest, policyTypes: ['Egress'], egress: egress ?? [] };
+}
+
+/** Is `pod` isolated for `direction` by any of `policies`? */
+export function isIsolated(policies: readonly NetworkPolicy[], pod: Pod, direction: Direction): boolean {
+  const type = POLICY_TYPE[direction];
+  return policies.some((p) => p.namespace === pod.namespace && effectivePolicyTypes(p).includes(type) && matchesSelector(p.podSelector, pod.labels));
+}
+
+export function sideCluster(cluster: Cluster, direction: Direction, isolatedNamespaces: Iterable<string>): Cluster {
+  const narrowed = cluster.policies.flatMap((p) => narrowPolicy(p, direction) ?? []);
+  const isolation: NetworkPolicy[] = [...isolatedNamespaces].map((namespace) => ({
+    namespace,
+    // Not a name Kubernetes would accept for an object: it can never collide with a real one.
+    name: `<isolate ${direction}>`,
+    podSelector: {},
+    policyTypes: [POLICY_TYPE[direction]],
+    ...(direction === 'ingress' ? { ingress: [] } : { egress: [] }),
+  }));
+  return { ...cluster, policies: [...narrowed, ...isolation] };
+}
+
+export function compileSide(cluster: Cluster, direction: Direction, isolatedNamespaces: Iterable<string>, options: EvalOptions) {
+  return compile(sideCluster(cluster, direction, isolatedNamespaces), options);
+}

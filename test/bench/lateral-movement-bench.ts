@@ -1,0 +1,59 @@
+/** Lateral-movement timings for `pnpm bench`: attack graph, blast radius, k paths, risk. */
+import { adjacency, blastRadius, buildAttackGraph, kShortestAttackPaths, riskReport, type CompiledCluster } from '@lateral/core';
+
+export interface LateralMovementRow {
+  nodes: number;
+  edges: number;
+  graphMs: number;
+  blastMs: number;
+  blastReached: number;
+  pathsMs: number;
+  paths: number;
+  riskMs: number;
+  cut: number;
+}
+
+function ms(since: bigint): number {
+  return Number(process.hrtime.bigint() - since) / 1e6;
+}
+
+export function lateralMovementBench(compiled: CompiledCluster): LateralMovementRow {
+  let t = process.hrtime.bigint();
+  const ag = buildAttackGraph(compiled);
+  // The neighbour lists every query reads are built once per graph: count them with the graph.
+  adjacency(ag);
+  const graphMs = ms(t);
+  // Synthetic clusters expose nothing to the internet: the foothold is the first workload, the
+  // crown jewels the last and the middle one.
+  const jewels = [ag.workloads[ag.workloads.length - 1]!, ag.workloads[Math.floor(ag.workloads.length / 2)]!];
+  t = process.hrtime.bigint();
+  const b = blastRadius(ag, ag.workloads[0]!, { crownJewels: jewels });
+  const blastMs = ms(t);
+  t = process.hrtime.bigint();
+  const paths = kShortestAttackPaths(ag, ag.workloads[0]!, new Set(jewels), 5);
+  const pathsMs = ms(t);
+  t = process.hrtime.bigint();
+  const risk = riskReport(ag, { crownJewels: jewels });
+  const riskMs = ms(t);
+  return { nodes: ag.graph.order, edges: ag.graph.size, graphMs, blastMs, blastReached: b.metrics.reached, pathsMs, paths: paths.length, riskMs, cut: risk.chokePoints.cut.length };
+}
+
+export function printLateralMovement(rows: (LateralMovementRow & { size: string })[]): void {
+  if (rows.length === 0) return;
+  const header = ['size', 'graph nodes', 'graph edges', 'attack graph ms (incl. neighbour lists)', 'blast ms (reached)', 'k=5 paths ms', 'risk ms (cut)'];
+  const lines = rows.map((r) => [
+    r.size,
+    r.nodes.toLocaleString('en-US'),
+    r.edges.toLocaleString('en-US'),
+    r.graphMs.toFixed(0),
+    `${r.blastMs.toFixed(1)} (${r.blastReached})`,
+    `${r.pathsMs.toFixed(1)} (${r.paths})`,
+    `${r.riskMs.toFixed(0)} (${r.cut})`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
+  console.log('\nlateral movement (targets: attack graph < 2 s, blast < 50 ms, k=5 paths < 50 ms, risk < 5 s on S2)');
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const l of lines) console.log(line(l));
+}
