@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { compile, referenceAllowed, type Endpoint } from '@lateral/core';
 import { lateralMovementBench, printLateralMovement, type LateralMovementRow } from './lateral-movement-bench.js';
 import { clusterFromObjects, parseManifests, synthesizeYaml } from '@lateral/k8s';
+import { printWhatIf, whatIfBench, type WhatIfRow } from './what-if-bench.js';
 
 interface Size {
   name: string;
@@ -42,6 +43,7 @@ interface Row {
   referencePairUs?: number;
   referenceAllPairsEstS?: number;
   lateral?: LateralMovementRow;
+  whatIf?: WhatIfRow;
 }
 
 function ms(since: bigint): number {
@@ -112,6 +114,7 @@ function runOne(size: Size): Row {
   };
 
   if (size.name !== 'S3') row.lateral = lateralMovementBench(compiled);
+  if (size.name !== 'S3') row.whatIf = whatIfBench(load.cluster, compiled);
 
   if (size.name === 'S1') {
     // The reference answers one pair and one port at a time; time a sample and extrapolate to
@@ -162,6 +165,7 @@ function printTable(rows: Row[]): void {
     }
   }
   printLateralMovement(rows.flatMap((r) => (r.lateral ? [{ size: r.size, ...r.lateral }] : [])));
+  printWhatIf(rows.flatMap((r) => (r.whatIf ? [{ size: r.size, ...r.whatIf }] : [])));
   console.log('\n2-core shared machine: compare ratios within one run, not absolute numbers across runs.');
 }
 

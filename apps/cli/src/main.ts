@@ -14,6 +14,8 @@ import { blastCommand, BLAST_HELP } from './commands/blast.js';
 import { pathsCommand, PATHS_HELP } from './commands/paths.js';
 import { riskCommand, RISK_HELP } from './commands/risk.js';
 import { snapshotCommand, SNAPSHOT_HELP } from './commands/snapshot.js';
+import { diffCommand, DIFF_HELP } from './commands/diff.js';
+import { whatifCommand, WHATIF_HELP } from './commands/whatif.js';
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 
@@ -30,6 +32,8 @@ const COMMANDS: Record<string, { run: Command; help: string; summary: string }> 
   paths: { run: pathsCommand, help: PATHS_HELP, summary: 'the k shortest attack paths to a target' },
   risk: { run: riskCommand, help: RISK_HELP, summary: 'lateral-movement findings: entry points, choke points, escapes' },
   snapshot: { run: snapshotCommand, help: SNAPSHOT_HELP, summary: 'save a live cluster as a manifest file (kind: List)' },
+  diff: { run: diffCommand, help: DIFF_HELP, summary: 'what changes between two sets of manifests (opens, closes, breaks)' },
+  whatif: { run: whatifCommand, help: WHATIF_HELP, summary: 'what applying or deleting objects would open, close and break' },
 };
 
 export const USAGE = `lateral — Kubernetes NetworkPolicy reachability

@@ -13,7 +13,7 @@
 import type { IpAddress } from './ip.js';
 import { matchesSelector } from './label-selector.js';
 import type { Labels, Pod } from './model.js';
-import { labelsKey, writtenLabelsKey } from './pod-classes.js';
+import { labelsKey, writtenLabelsKey, type PodClasses } from './pod-classes.js';
 import { SelectorIndex } from './selector-index.js';
 
 /** The selectors one label set (in one namespace) satisfies, among ids below `upTo`. */
@@ -39,6 +39,8 @@ interface NamespaceAnswers {
 }
 
 export class CompileMemo {
+  /** The last partition into classes and what it was computed from (see compile.ts). */
+  lastClasses?: { readonly pods: readonly Pod[]; readonly namespaces: readonly unknown[]; readonly key: string; readonly classes: PodClasses };
   /** Shared by every compile that uses this memo: ids stay stable, new selectors are appended. */
   readonly podSelectors = new SelectorIndex();
   readonly namespaceSelectors = new SelectorIndex();

@@ -310,7 +310,7 @@ function compileWith(cluster: Cluster, options: EvalOptions, memo: CompileMemo):
   };
   // Only groups inside some ipBlock matter: an address no ipBlock covers is the same to
   // policy as having no known address at all.
-  const podIpGroups =
+  const podIpGroupsOf = () =>
     matchPods && blockRanges.length > 0
       ? cluster.pods.map((pod) => {
           if (pod.ips.length === 0) return [];
@@ -326,7 +326,19 @@ function compileWith(cluster: Cluster, options: EvalOptions, memo: CompileMemo):
   // --- Pod classes ----------------------------------------------------------------------
   // A namespace's relevant set, named: a label set's answer is reused while it is unchanged.
   const relevantSignature = relevant.map((r) => [...r].sort((a, b) => a - b).join(','));
-  const classes = buildPodClasses({
+  // Everything the partition depends on besides the pods themselves: when a change leaves it
+  // as it was (a policy edit that brings no new selector, port name or ipBlock to any
+  // namespace), the previous compile's classes are this compile's classes.
+  const classesKey = [relevantSignature.join('|'), [...portNames].sort().join(','), matchPods, [...blockIds.keys()].join(';')].join('#');
+  const last = memo.lastClasses;
+  const classes =
+    last && last.pods === cluster.pods && last.namespaces === cluster.namespaces && last.key === classesKey
+      ? last.classes
+      : buildClasses();
+  memo.lastClasses = { pods: cluster.pods, namespaces: cluster.namespaces, key: classesKey, classes };
+  function buildClasses() {
+    const podIpGroups = podIpGroupsOf();
+    return buildPodClasses({
     podSelectors: (i) => {
       const ns = podNamespace[i]!;
       return memo.podSelectorsOf(cluster.pods[i]!, relevant[ns]!, relevantSignature[ns]!);
@@ -339,6 +351,7 @@ function compileWith(cluster: Cluster, options: EvalOptions, memo: CompileMemo):
     portNames,
     ...(podIpGroups ? { podIpGroups } : {}),
   });
+  }
   const classCount = classes.count;
   const nodeCount = classCount + externalCount;
   const nsClasses: number[][] = Array.from({ length: nsCount }, () => []);

@@ -276,14 +276,21 @@ function refine(before: CompiledCluster, after: CompiledCluster, bIndex: Endpoin
     if (bPod >= 0) g.bPods.push(bPod);
     if (aPod >= 0) g.aPods.push(aPod);
   };
-  after.cluster.pods.forEach((p, i) => {
-    const bi = samePods ? i : byKey.get(podKey(p));
-    if (bi !== undefined) matchedBefore.add(bi);
-    add(bi === undefined ? -1 : bIndex.podEndpoint[bi]!, aIndex.podEndpoint[i]!, bi ?? -1, i);
-  });
-  before.cluster.pods.forEach((_p, i) => {
-    if (!matchedBefore.has(i)) add(bIndex.podEndpoint[i]!, -1, i, -1);
-  });
+  if (aIndex === bIndex) {
+    // Same pods, same endpoints: each endpoint is its own group.
+    bIndex.endpointPods.forEach((pods, e) => {
+      if (pods.length > 0) groups.set(`${e},${e}`, { bEp: e, aEp: e, bPods: [...pods], aPods: [...pods] });
+    });
+  } else {
+    after.cluster.pods.forEach((p, i) => {
+      const bi = samePods ? i : byKey.get(podKey(p));
+      if (bi !== undefined) matchedBefore.add(bi);
+      add(bi === undefined ? -1 : bIndex.podEndpoint[bi]!, aIndex.podEndpoint[i]!, bi ?? -1, i);
+    });
+    before.cluster.pods.forEach((_p, i) => {
+      if (!matchedBefore.has(i)) add(bIndex.podEndpoint[i]!, -1, i, -1);
+    });
+  }
 
   const endpoints: DiffEndpoint[] = [];
   const beforeRep: (Endpoint | undefined)[] = [];
@@ -505,7 +512,6 @@ export function diffReachability(before: CompiledCluster, after: CompiledCluster
   const limit = options.explainLimit ?? 2000;
   let explained = 0;
   let unexplained = 0;
-  const explainMemo = new Map<string, Pick<PairChange, 'allowedBy' | 'deniedBy' | 'denyingPolicies'>>();
   const changes: PairChange[] = raw.map((c) => {
     const added = subtractProtoPorts(c.after, c.before);
     const removed = subtractProtoPorts(c.before, c.after);
@@ -529,23 +535,18 @@ export function diffReachability(before: CompiledCluster, after: CompiledCluster
       return base;
     }
     explained++;
-    const sCell = r.endpointCell[c.from]!;
-    const dCell = r.endpointCell[c.to]!;
     const why: { allowedBy?: string[]; deniedBy?: string[]; denyingPolicies?: string[] } = {};
     const src = r.afterRep[c.from];
     const dst = r.afterRep[c.to];
     const up = firstPort(added);
     if (up) {
-      const key = `a${cells[sCell]!.aNode},${cells[dCell]!.aNode},${up.protocol},${up.port}`;
-      const known = explainMemo.get(key);
-      if (known) Object.assign(why, known);
-      else if (src && dst) {
+      // Explanations name the endpoints, so each pair gets its own.
+      if (src && dst) {
         const e = explainConnection(after.cluster, src, dst, up.port, up.protocol, after.options);
         why.allowedBy = [
           `${up.protocol} ${up.port}: ${sideText(e.egress, 'egress')}`,
           `${up.protocol} ${up.port}: ${sideText(e.ingress, 'ingress')}`,
         ];
-        explainMemo.set(key, { allowedBy: why.allowedBy });
       }
     }
     const down = firstPort(removed);
@@ -554,17 +555,9 @@ export function diffReachability(before: CompiledCluster, after: CompiledCluster
         why.deniedBy = [`${!src ? from.id : to.id} is not in the changed cluster`];
         why.denyingPolicies = [];
       } else {
-        const key = `d${cells[sCell]!.aNode},${cells[dCell]!.aNode},${down.protocol},${down.port}`;
-        const known = explainMemo.get(key);
-        if (known) {
-          why.deniedBy = known.deniedBy as string[];
-          why.denyingPolicies = known.denyingPolicies as string[];
-        } else {
-          const e = explainConnection(after.cluster, src, dst, down.port, down.protocol, after.options);
-          why.deniedBy = e.denyingSides.map((s) => `${down.protocol} ${down.port}: ${sideText(s === 'egress' ? e.egress : e.ingress, s)}`);
-          why.denyingPolicies = [...new Set(e.denyingSides.flatMap((s) => (s === 'egress' ? e.egress : e.ingress).isolatingPolicies))].sort();
-          explainMemo.set(key, { deniedBy: why.deniedBy, denyingPolicies: why.denyingPolicies });
-        }
+        const e = explainConnection(after.cluster, src, dst, down.port, down.protocol, after.options);
+        why.deniedBy = e.denyingSides.map((s) => `${down.protocol} ${down.port}: ${sideText(s === 'egress' ? e.egress : e.ingress, s)}`);
+        why.denyingPolicies = [...new Set(e.denyingSides.flatMap((s) => (s === 'egress' ? e.egress : e.ingress).isolatingPolicies))].sort();
       }
     }
     return { ...base, ...why };

@@ -112,7 +112,7 @@ export async function whatifCommand(argv: string[], io: CliIo): Promise<number> 
   if (change.policyOnly) {
     // Only policies change: pods, namespaces and workloads stay the very same objects, which is
     // what lets the incremental compile and the diff skip everything the change cannot touch.
-    const policies: NetworkPolicy[] = onSide('after', () => clusterFromObjects(change.objects.filter((o) => (o.obj as { kind?: unknown }).kind === 'NetworkPolicy'))).cluster.policies;
+    const policies: readonly NetworkPolicy[] = onSide('after', () => clusterFromObjects(change.objects.filter((o) => (o.obj as { kind?: unknown }).kind === 'NetworkPolicy'))).cluster.policies;
     const unchanged = new Map(before.cluster.policies.map((q) => [`${q.namespace}/${q.name}`, q]));
     const sameOrNew = policies.map((q) => {
       const old = unchanged.get(`${q.namespace}/${q.name}`);
