@@ -1,5 +1,5 @@
 /** Lateral-movement timings for `pnpm bench`: attack graph, blast radius, k paths, risk. */
-import { adjacency, blastRadius, buildAttackGraph, kShortestAttackPaths, riskReport, type CompiledCluster } from '@lateral/core';
+import { adjacency, annotatedCrownJewels, blastRadius, buildAttackGraph, INTERNET, kShortestAttackPaths, riskReport, type CompiledCluster } from '@lateral/core';
 
 export interface LateralMovementRow {
   nodes: number;
@@ -11,6 +11,9 @@ export interface LateralMovementRow {
   paths: number;
   riskMs: number;
   cut: number;
+  entryPoints: number;
+  crownJewels: number;
+  proposals: number;
 }
 
 function ms(since: bigint): number {
@@ -23,32 +26,48 @@ export function lateralMovementBench(compiled: CompiledCluster): LateralMovement
   // The neighbour lists every query reads are built once per graph: count them with the graph.
   adjacency(ag);
   const graphMs = ms(t);
-  // Synthetic clusters expose nothing to the internet: the foothold is the first workload, the
-  // crown jewels the last and the middle one.
-  const jewels = [ag.workloads[ag.workloads.length - 1]!, ag.workloads[Math.floor(ag.workloads.length / 2)]!];
+  // Synthetic clusters publish frontends (Ingress, LoadBalancer, NodePort) and annotate a few
+  // postgres StatefulSets as crown jewels: blast from one workload (the first), paths and risk
+  // from the internet to the annotated jewels.
+  const jewels = annotatedCrownJewels(ag);
   t = process.hrtime.bigint();
   const b = blastRadius(ag, ag.workloads[0]!, { crownJewels: jewels });
   const blastMs = ms(t);
   t = process.hrtime.bigint();
-  const paths = kShortestAttackPaths(ag, ag.workloads[0]!, new Set(jewels), 5);
+  const paths = kShortestAttackPaths(ag, INTERNET, new Set(jewels), 5);
   const pathsMs = ms(t);
   t = process.hrtime.bigint();
   const risk = riskReport(ag, { crownJewels: jewels });
   const riskMs = ms(t);
-  return { nodes: ag.graph.order, edges: ag.graph.size, graphMs, blastMs, blastReached: b.metrics.reached, pathsMs, paths: paths.length, riskMs, cut: risk.chokePoints.cut.length };
+  return {
+    nodes: ag.graph.order,
+    edges: ag.graph.size,
+    graphMs,
+    blastMs,
+    blastReached: b.metrics.reached,
+    pathsMs,
+    paths: paths.length,
+    riskMs,
+    cut: risk.chokePoints.cut.length,
+    entryPoints: risk.entryPoints.length,
+    crownJewels: jewels.length,
+    proposals: risk.chokePoints.removals.length,
+  };
 }
 
 export function printLateralMovement(rows: (LateralMovementRow & { size: string })[]): void {
   if (rows.length === 0) return;
-  const header = ['size', 'graph nodes', 'graph edges', 'attack graph ms (incl. neighbour lists)', 'blast ms (reached)', 'k=5 paths ms', 'risk ms (cut)'];
+  const header = ['size', 'graph nodes', 'graph edges', 'entry points', 'crown jewels', 'attack graph ms (incl. adjacency)', 'blast ms (reached)', 'k=5 paths ms', 'risk ms (cut, proposals)'];
   const lines = rows.map((r) => [
     r.size,
     r.nodes.toLocaleString('en-US'),
     r.edges.toLocaleString('en-US'),
+    String(r.entryPoints),
+    String(r.crownJewels),
     r.graphMs.toFixed(0),
     `${r.blastMs.toFixed(1)} (${r.blastReached})`,
     `${r.pathsMs.toFixed(1)} (${r.paths})`,
-    `${r.riskMs.toFixed(0)} (${r.cut})`,
+    `${r.riskMs.toFixed(0)} (${r.cut}, ${r.proposals})`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;

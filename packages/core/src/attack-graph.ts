@@ -15,7 +15,7 @@
  */
 import { DirectedGraph } from 'graphology';
 import { matchesSelector } from './label-selector.js';
-import type { ContainerPort, Pod, Protocol, Service } from './model.js';
+import type { ContainerPort, Ingress, IngressBackend, Pod, Protocol, Service } from './model.js';
 import { PROTOCOLS } from './model.js';
 import type { PortRange, ProtoPorts } from './port-set.js';
 import { rangesContain } from './port-set.js';
@@ -178,35 +178,67 @@ interface RawExposure {
   readonly port: number;
 }
 
+/**
+ * The Services and Ingresses that publish anything, by namespace: a cluster has thousands of
+ * ClusterIP Services and workloads, and only the few published ones matter for entry edges.
+ */
+interface Publishers {
+  /** LoadBalancer and NodePort Services. */
+  readonly services: ReadonlyMap<string, readonly Service[]>;
+  /** Ingress backends, each resolved to its Service (in the Ingress's namespace). */
+  readonly backends: ReadonlyMap<string, readonly { readonly ingress: Ingress; readonly backend: IngressBackend; readonly service: Service }[]>;
+}
+
+function publishersOf(cluster: CompiledCluster['cluster']): Publishers {
+  const services = new Map<string, Service[]>();
+  const byName = new Map<string, Service>();
+  for (const s of cluster.services) {
+    // The first of duplicate names wins, as a search in input order would find it.
+    const key = `${s.namespace}/${s.name}`;
+    if (!byName.has(key)) byName.set(key, s);
+    if (s.type !== 'LoadBalancer' && s.type !== 'NodePort') continue;
+    const l = services.get(s.namespace);
+    if (l) l.push(s);
+    else services.set(s.namespace, [s]);
+  }
+  const backends = new Map<string, { ingress: Ingress; backend: IngressBackend; service: Service }[]>();
+  for (const ingress of cluster.ingresses ?? []) {
+    for (const backend of ingress.backends) {
+      const service = byName.get(`${ingress.namespace}/${backend.service}`);
+      if (!service) continue;
+      const l = backends.get(ingress.namespace);
+      if (l) l.push({ ingress, backend, service });
+      else backends.set(ingress.namespace, [{ ingress, backend, service }]);
+    }
+  }
+  return { services, backends };
+}
+
 /** Every way the pods of a workload are published outside the cluster. */
-function exposuresOf(compiled: CompiledCluster, pods: readonly Pod[]): RawExposure[] {
-  const { cluster } = compiled;
+function exposuresOf(publishers: Publishers, pods: readonly Pod[], declared: readonly ContainerPort[]): RawExposure[] {
   const pod = pods[0];
   if (!pod) return [];
   const out: RawExposure[] = [];
   const selects = (s: Service) =>
     s.namespace === pod.namespace && s.selector !== undefined && pods.some((p) => matchesSelector({ matchLabels: s.selector! }, p.labels));
-  for (const s of cluster.services) {
-    if ((s.type !== 'LoadBalancer' && s.type !== 'NodePort') || !selects(s)) continue;
+  for (const s of publishers.services.get(pod.namespace) ?? []) {
+    if (!selects(s)) continue;
     for (const sp of s.ports) {
       const t = targetOf(sp, pod);
       if (t !== undefined) out.push({ via: `Service ${s.namespace}/${s.name} (${s.type})`, protocol: sp.protocol, port: t });
     }
   }
-  for (const ing of cluster.ingresses ?? []) {
-    for (const b of ing.backends) {
-      const s = cluster.services.find((x) => x.namespace === ing.namespace && x.name === b.service);
-      if (!s || !selects(s)) continue;
-      for (const sp of s.ports) {
-        if (b.port !== undefined && sp.port !== b.port && sp.name !== b.port) continue;
-        const t = targetOf(sp, pod);
-        if (t !== undefined) {
-          out.push({ via: `Ingress ${ing.namespace}/${ing.name} -> Service ${s.namespace}/${s.name}`, protocol: sp.protocol, port: t });
-        }
+  for (const { ingress: ing, backend: b, service: s } of publishers.backends.get(pod.namespace) ?? []) {
+    if (!selects(s)) continue;
+    for (const sp of s.ports) {
+      if (b.port !== undefined && sp.port !== b.port && sp.name !== b.port) continue;
+      const t = targetOf(sp, pod);
+      if (t !== undefined) {
+        out.push({ via: `Ingress ${ing.namespace}/${ing.name} -> Service ${s.namespace}/${s.name}`, protocol: sp.protocol, port: t });
       }
     }
   }
-  for (const cp of declaredPorts(pods)) {
+  for (const cp of declared) {
     if (cp.hostPort !== undefined) out.push({ via: `hostPort ${cp.hostPort}`, protocol: cp.protocol, port: cp.containerPort });
   }
   return out;
@@ -253,22 +285,44 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
   // Network edges, from the class-level relation: one port set per class pair, shared by the
   // workload pairs it covers. hostNetwork pods are outside NetworkPolicy (their traffic is the
   // node's), so they take part through their node instead.
+  //
+  // The served ports depend on the destination and the class pair's ports only: computed once
+  // per (class pair, destination) and, for declared ports, interned per destination by which of
+  // its ports are open, so edges share one list (blast radius merges each list once). Edge keys
+  // are a counter: graphology's generated keys cost more than the rest of the insertion.
+  let edgeKey = 0;
+  const addEdge = (u: string, v: string, attrs: AttackEdgeAttributes) => graph.addDirectedEdgeWithKey(String(edgeKey++), u, v, attrs);
+  const servedByMask: Map<number, AttackPort[]>[] = [];
+  const served = (b: number, ports: ProtoPorts): AttackPort[] => {
+    const declared = epDeclared[b]!;
+    if (declared.length === 0 || declared.length > 30) return servedPorts(declared, ports);
+    let mask = 0;
+    for (let i = 0; i < declared.length; i++) if (rangesContain(ports[declared[i]!.protocol], declared[i]!.containerPort)) mask |= 1 << i;
+    const memo = (servedByMask[b] ??= new Map());
+    let list = memo.get(mask);
+    if (!list) memo.set(mask, (list = servedPorts(declared, ports)));
+    return list;
+  };
   reach.forEachAllowed((src, dst, ports) => {
     if (src >= classCount || dst >= classCount) return;
-    for (const a of index.nodeEndpoints[src] ?? []) {
-      const aa = epAttrs[a];
-      if (!aa || aa.hostNetwork) continue;
-      for (const b of index.nodeEndpoints[dst] ?? []) {
-        const bb = epAttrs[b];
-        if (!bb || bb.hostNetwork || a === b) continue;
-        const served = servedPorts(epDeclared[b]!, ports);
-        if (served.length === 0) continue;
-        graph.addDirectedEdge(aa.id, bb.id, { kind: 'network', ports: served, undeclaredPorts: bb.undeclaredPorts });
+    const sources = index.nodeEndpoints[src];
+    const destinations = index.nodeEndpoints[dst];
+    if (!sources || !destinations) return;
+    for (const b of destinations) {
+      const bb = epAttrs[b];
+      if (!bb || bb.hostNetwork) continue;
+      const list = served(b, ports);
+      if (list.length === 0) continue;
+      for (const a of sources) {
+        const aa = epAttrs[a];
+        if (!aa || aa.hostNetwork || a === b) continue;
+        addEdge(aa.id, bb.id, { kind: 'network', ports: list, undeclaredPorts: bb.undeclaredPorts });
       }
     }
   });
 
   // Entry edges: ask the engine which external groups reach the exposed port.
+  const publishers = publishersOf(cluster);
   const externalIds = index.endpoints.filter((e) => !isWorkloadEndpoint(e)).map((e) => e.id);
   epAttrs.forEach((attrs, i) => {
     if (!attrs) return;
@@ -282,7 +336,7 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
       }
     } else {
       const cls = index.endpointNode[i]!;
-      for (const x of exposuresOf(compiled, pods)) {
+      for (const x of exposuresOf(publishers, pods, epDeclared[i]!)) {
         const admits: string[] = [];
         compiled.externals.forEach((_, e) => {
           if (rangesContain(reach.ports(classCount + e, cls)[x.protocol], x.port)) admits.push(externalIds[e]!);
@@ -294,7 +348,7 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
     }
     if (exposures.length === 0) return;
     if (!graph.hasNode(INTERNET)) graph.addNode(INTERNET, { kind: 'internet', id: INTERNET });
-    graph.addDirectedEdge(INTERNET, attrs.id, { kind: 'entry', exposures });
+    addEdge(INTERNET, attrs.id, { kind: 'entry', exposures });
   });
 
   // Escalation edges.
@@ -308,13 +362,13 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
   for (const a of placed) if (a.placement.kind === 'nodes') for (const n of a.placement.nodes) machine(n);
   const unplacedEscapes: string[] = [];
   const toEveryNode = (a: WorkloadNodeAttributes, reason: string) => {
-    for (const n of knownNodes) graph.addDirectedEdge(a.id, machine(n), { kind: 'escalation', reason });
-    graph.addDirectedEdge(a.id, machine('*'), { kind: 'escalation', reason });
+    for (const n of knownNodes) addEdge(a.id, machine(n), { kind: 'escalation', reason });
+    addEdge(a.id, machine('*'), { kind: 'escalation', reason });
   };
   for (const a of placed) {
     if (a.escapes.length === 0) continue;
     const reason = `escapes to the node: ${a.escapes.join(', ')}`;
-    if (a.placement.kind === 'nodes') for (const n of a.placement.nodes) graph.addDirectedEdge(a.id, machine(n), { kind: 'escalation', reason });
+    if (a.placement.kind === 'nodes') for (const n of a.placement.nodes) addEdge(a.id, machine(n), { kind: 'escalation', reason });
     else if (a.placement.kind === 'every') toEveryNode(a, `${reason} (a DaemonSet: on every node)`);
     else if (options.assumeColocation) toEveryNode(a, `${reason} (placement unknown: assumed on any node)`);
     else unplacedEscapes.push(a.id);
@@ -322,12 +376,12 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
   // A node controls every pod it runs (kubelet credentials, container runtime, host mounts).
   for (const a of placed) {
     if (a.placement.kind === 'nodes') {
-      for (const n of a.placement.nodes) graph.addDirectedEdge(machine(n), a.id, { kind: 'escalation', reason: `runs on node ${n}` });
+      for (const n of a.placement.nodes) addEdge(machine(n), a.id, { kind: 'escalation', reason: `runs on node ${n}` });
     }
   }
   if (graph.hasNode(ANY_NODE)) {
     // "Some node": whichever it is, every workload may have pods there.
-    for (const a of placed) graph.addDirectedEdge(ANY_NODE, a.id, { kind: 'escalation', reason: 'may run on the same node' });
+    for (const a of placed) addEdge(ANY_NODE, a.id, { kind: 'escalation', reason: 'may run on the same node' });
   }
 
   return { graph, compiled, index, options, workloads: placed.map((a) => a.id).sort(), unplacedEscapes: unplacedEscapes.sort() };

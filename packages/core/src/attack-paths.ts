@@ -25,61 +25,133 @@ export interface AttackPath {
   readonly hops: readonly AttackHop[];
 }
 
-type Blocked = { nodes: Set<string>; edges: Set<string> };
-
 /**
- * Neighbour lists, read once per graph: graphology's iterators are general (attributes,
- * callbacks) and path enumeration visits the same lists millions of times.
+ * The attack graph as integer adjacency (compressed rows in typed arrays), read once per
+ * graph: graphology's iterators are general (string keys, attributes, callbacks) and blast
+ * radius, path search and counting visit the same lists many times. Node i is `ids[i]`;
+ * neighbours keep graphology's edge insertion order, so ties break as they always did.
  */
 export interface AttackAdjacency {
-  readonly out: Map<string, string[]>;
-  readonly in: Map<string, string[]>;
-  /** Parallel to `in`: the attributes of each in-edge. */
-  readonly inEdges: Map<string, AttackEdgeAttributes[]>;
+  readonly ids: readonly string[];
+  readonly indexOf: ReadonlyMap<string, number>;
+  /** Position of each id in sorted order: compares ids as integers. */
+  readonly rank: Int32Array;
+  /** Out-neighbours of i: outTo[outStart[i] .. outStart[i + 1]). */
+  readonly outStart: Int32Array;
+  readonly outTo: Int32Array;
+  /** In-neighbours of i: inFrom[inStart[i] .. inStart[i + 1]), the edge's attributes in inAttrs. */
+  readonly inStart: Int32Array;
+  readonly inFrom: Int32Array;
+  readonly inAttrs: readonly AttackEdgeAttributes[];
+  /**
+   * Parallel to inFrom: which of `portLists` the edge's ports are (-1: an escalation). Network
+   * edges that share a port list (see buildAttackGraph) share the number, so a union over
+   * thousands of in-edges merges each list once.
+   */
+  readonly inPorts: Int32Array;
+  readonly portLists: readonly (readonly AttackPort[])[];
 }
 const adjacencyCache = new WeakMap<AttackGraph, AttackAdjacency>();
 /** The graph must not change after the first query (buildAttackGraph returns it complete). */
 export function adjacency(ag: AttackGraph): AttackAdjacency {
   let a = adjacencyCache.get(ag);
-  if (!a) {
-    a = { out: new Map(), in: new Map(), inEdges: new Map() };
-    for (const id of ag.graph.nodes()) {
-      a.out.set(id, []);
-      a.in.set(id, []);
-      a.inEdges.set(id, []);
-    }
-    const adj = a;
-    ag.graph.forEachEdge((_k, attrs, u, v) => {
-      adj.out.get(u)!.push(v);
-      adj.in.get(v)!.push(u);
-      adj.inEdges.get(v)!.push(attrs);
-    });
-    adjacencyCache.set(ag, a);
+  if (a) return a;
+  const ids = ag.graph.nodes();
+  const n = ids.length;
+  const indexOf = new Map<string, number>();
+  for (let i = 0; i < n; i++) indexOf.set(ids[i]!, i);
+  const m = ag.graph.size;
+  const eu = new Int32Array(m);
+  const ev = new Int32Array(m);
+  const attrs: AttackEdgeAttributes[] = new Array<AttackEdgeAttributes>(m);
+  const outStart = new Int32Array(n + 1);
+  const inStart = new Int32Array(n + 1);
+  let e = 0;
+  ag.graph.forEachEdge((_k, at, u, v) => {
+    const ui = indexOf.get(u)!;
+    const vi = indexOf.get(v)!;
+    eu[e] = ui;
+    ev[e] = vi;
+    attrs[e++] = at;
+    outStart[ui + 1]!++;
+    inStart[vi + 1]!++;
+  });
+  for (let i = 0; i < n; i++) {
+    outStart[i + 1]! += outStart[i]!;
+    inStart[i + 1]! += inStart[i]!;
   }
+  const outTo = new Int32Array(m);
+  const inFrom = new Int32Array(m);
+  const inAttrs: AttackEdgeAttributes[] = new Array<AttackEdgeAttributes>(m);
+  const outAt = outStart.slice(0, n);
+  const inAt = inStart.slice(0, n);
+  for (let k = 0; k < m; k++) {
+    const u = eu[k]!;
+    const v = ev[k]!;
+    outTo[outAt[u]!++] = v;
+    const j = inAt[v]!++;
+    inFrom[j] = u;
+    inAttrs[j] = attrs[k]!;
+  }
+  const inPorts = new Int32Array(m).fill(-1);
+  const portLists: (readonly AttackPort[])[] = [];
+  const listIds = new Map<readonly AttackPort[], number>();
+  for (let k = 0; k < m; k++) {
+    const at = inAttrs[k]!;
+    if (at.kind === 'network') {
+      let id = listIds.get(at.ports);
+      if (id === undefined) {
+        listIds.set(at.ports, (id = portLists.length));
+        portLists.push(at.ports);
+      }
+      inPorts[k] = id;
+    } else if (at.kind === 'entry') {
+      inPorts[k] = portLists.length;
+      portLists.push(at.exposures.map((x) => ({ protocol: x.protocol, port: x.port })));
+    }
+  }
+  const rank = new Int32Array(n);
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => (ids[x]! < ids[y]! ? -1 : ids[x]! > ids[y]! ? 1 : 0));
+  order.forEach((node, r) => (rank[node] = r));
+  a = { ids, indexOf, rank, outStart, outTo, inStart, inFrom, inAttrs, inPorts, portLists };
+  adjacencyCache.set(ag, a);
   return a;
 }
 
-const edgeKey = (u: string, v: string) => `${u}\u0000${v}`;
+/** Nodes and edges a spur search may not use (Yen's algorithm); edges as u * n + v. */
+interface Blocked {
+  readonly nodes: Uint8Array;
+  readonly edges: Set<number>;
+}
 
-/**
- * Shortest path (fewest hops) from `source` to any of `targets`, avoiding blocked nodes and
- * edges; ties broken by neighbour order, which is insertion order and so deterministic.
- */
-export function shortestAttackPath(ag: AttackGraph, source: string, targets: ReadonlySet<string>, blocked?: Blocked): string[] | undefined {
-  const out = adjacency(ag).out;
-  const parent = new Map<string, string | null>([[source, null]]);
+function targetMask(adj: AttackAdjacency, targets: Iterable<string>): Uint8Array {
+  const mask = new Uint8Array(adj.ids.length);
+  for (const t of targets) {
+    const i = adj.indexOf.get(t);
+    if (i !== undefined) mask[i] = 1;
+  }
+  return mask;
+}
+
+/** BFS over node indices; the path as indices, or undefined. */
+function shortestPathIndices(adj: AttackAdjacency, source: number, targets: Uint8Array, blocked?: Blocked): number[] | undefined {
+  const n = adj.ids.length;
+  const { outStart, outTo } = adj;
+  const parent = new Int32Array(n).fill(-2);
+  parent[source] = -1;
   let frontier = [source];
   while (frontier.length > 0) {
-    const next: string[] = [];
+    const next: number[] = [];
     for (const u of frontier) {
-      if (targets.has(u) && u !== source) {
-        const path: string[] = [];
-        for (let x: string | null = u; x !== null; x = parent.get(x)!) path.push(x);
+      if (targets[u] && u !== source) {
+        const path: number[] = [];
+        for (let x = u; x !== -1; x = parent[x]!) path.push(x);
         return path.reverse();
       }
-      for (const v of out.get(u) ?? []) {
-        if (parent.has(v) || blocked?.nodes.has(v) || blocked?.edges.has(edgeKey(u, v))) continue;
-        parent.set(v, u);
+      for (let k = outStart[u]!, end = outStart[u + 1]!; k < end; k++) {
+        const v = outTo[k]!;
+        if (parent[v] !== -2 || (blocked && (blocked.nodes[v] || blocked.edges.has(u * n + v)))) continue;
+        parent[v] = u;
         next.push(v);
       }
     }
@@ -88,60 +160,92 @@ export function shortestAttackPath(ag: AttackGraph, source: string, targets: Rea
   return undefined;
 }
 
+/**
+ * Shortest path (fewest hops) from `source` to any of `targets`; ties broken by neighbour
+ * order, which is insertion order and so deterministic.
+ */
+export function shortestAttackPath(ag: AttackGraph, source: string, targets: ReadonlySet<string>): string[] | undefined {
+  const adj = adjacency(ag);
+  const s = adj.indexOf.get(source);
+  if (s === undefined) return undefined;
+  return shortestPathIndices(adj, s, targetMask(adj, targets))?.map((i) => adj.ids[i]!);
+}
+
 /** Yen's k shortest loopless paths; all edges have length 1. */
 export function kShortestAttackPaths(ag: AttackGraph, source: string, targets: ReadonlySet<string>, k: number): string[][] {
-  const first = shortestAttackPath(ag, source, targets);
+  const adj = adjacency(ag);
+  const n = adj.ids.length;
+  const s = adj.indexOf.get(source);
+  if (s === undefined) return [];
+  const mask = targetMask(adj, targets);
+  const first = shortestPathIndices(adj, s, mask);
   if (!first) return [];
-  const found: string[][] = [first];
-  const candidates: string[][] = [];
-  const seen = new Set<string>([first.join('\u0001')]);
+  const text = (p: readonly number[]) => p.map((i) => adj.ids[i]!).join(' ');
+  const found: number[][] = [first];
+  const candidates: { path: number[]; text: string }[] = [];
+  const seen = new Set<string>([first.join(',')]);
+  const blockedNodes = new Uint8Array(n);
   while (found.length < k) {
     const last = found[found.length - 1]!;
     for (let i = 0; i < last.length - 1; i++) {
       const spur = last[i]!;
-      const root = last.slice(0, i + 1);
-      const blocked: Blocked = { nodes: new Set(root.slice(0, -1)), edges: new Set() };
+      for (let j = 0; j < i; j++) blockedNodes[last[j]!] = 1;
+      const blocked: Blocked = { nodes: blockedNodes, edges: new Set() };
       for (const p of found) {
-        if (p.length > i + 1 && root.every((n, j) => p[j] === n)) blocked.edges.add(edgeKey(p[i]!, p[i + 1]!));
+        let sameRoot = p.length > i + 1;
+        for (let j = 0; sameRoot && j <= i; j++) sameRoot = p[j] === last[j];
+        if (sameRoot) blocked.edges.add(p[i]! * n + p[i + 1]!);
       }
-      const spurPath = shortestAttackPath(ag, spur, targets, blocked);
+      const spurPath = shortestPathIndices(adj, spur, mask, blocked);
+      for (let j = 0; j < i; j++) blockedNodes[last[j]!] = 0;
       if (!spurPath) continue;
-      const total = [...root.slice(0, -1), ...spurPath];
-      const key = total.join('\u0001');
+      const total = [...last.slice(0, i), ...spurPath];
+      const key = total.join(',');
       if (seen.has(key)) continue;
       seen.add(key);
-      candidates.push(total);
+      candidates.push({ path: total, text: text(total) });
     }
     if (candidates.length === 0) break;
     // Fewest hops first, then by text, so the answer does not depend on discovery order.
-    candidates.sort((a, b) => a.length - b.length || (a.join(' ') < b.join(' ') ? -1 : 1));
-    found.push(candidates.shift()!);
+    candidates.sort((a, b) => a.path.length - b.path.length || (a.text < b.text ? -1 : 1));
+    found.push(candidates.shift()!.path);
   }
-  return found;
+  return found.map((p) => p.map((i) => adj.ids[i]!));
 }
 
-/** Hops to the nearest target from every node that can reach one (reverse BFS). */
-export function distanceToTargets(ag: AttackGraph, targets: Iterable<string>): Map<string, number> {
-  const dist = new Map<string, number>();
-  const inn = adjacency(ag).in;
-  let frontier: string[] = [];
+/** Hops to the nearest target from every node (-1: none reachable), by reverse BFS. */
+function distancesToTargets(adj: AttackAdjacency, targets: Iterable<string>): Int32Array {
+  const dist = new Int32Array(adj.ids.length).fill(-1);
+  const { inStart, inFrom } = adj;
+  let frontier: number[] = [];
   for (const t of targets) {
-    if (!ag.graph.hasNode(t) || dist.has(t)) continue;
-    dist.set(t, 0);
-    frontier.push(t);
+    const i = adj.indexOf.get(t);
+    if (i === undefined || dist[i] !== -1) continue;
+    dist[i] = 0;
+    frontier.push(i);
   }
   for (let d = 1; frontier.length > 0; d++) {
-    const next: string[] = [];
+    const next: number[] = [];
     for (const v of frontier) {
-      for (const u of inn.get(v) ?? []) {
-        if (dist.has(u)) continue;
-        dist.set(u, d);
+      for (let k = inStart[v]!, end = inStart[v + 1]!; k < end; k++) {
+        const u = inFrom[k]!;
+        if (dist[u] !== -1) continue;
+        dist[u] = d;
         next.push(u);
       }
     }
     frontier = next;
   }
   return dist;
+}
+
+/** Hops to the nearest target from every node that can reach one (reverse BFS). */
+export function distanceToTargets(ag: AttackGraph, targets: Iterable<string>): Map<string, number> {
+  const adj = adjacency(ag);
+  const dist = distancesToTargets(adj, targets);
+  const out = new Map<string, number>();
+  for (let i = 0; i < dist.length; i++) if (dist[i]! >= 0) out.set(adj.ids[i]!, dist[i]!);
+  return out;
 }
 
 export interface PathCount {
@@ -162,35 +266,39 @@ const PATH_COUNT_CAP = 1_000;
  * A path may pass through one crown jewel on its way to another; each is counted.
  */
 export function countAttackPaths(ag: AttackGraph, source: string, targets: ReadonlySet<string>, hopLimit = DEFAULT_PATH_HOP_LIMIT): PathCount {
-  const dist = distanceToTargets(ag, targets);
-  const out = adjacency(ag).out;
+  const adj = adjacency(ag);
+  const { outStart, outTo } = adj;
+  const dist = distancesToTargets(adj, targets);
+  const isTarget = targetMask(adj, targets);
   let count = 0;
   let work = 0;
   let capped = false;
-  const onPath = new Set<string>();
-  const walk = (u: string, depth: number): void => {
+  const onPath = new Uint8Array(adj.ids.length);
+  const walk = (u: number, depth: number): void => {
     if (capped) return;
     if (++work > PATH_COUNT_CAP * 5) {
       capped = true;
       return;
     }
-    if (depth > 0 && targets.has(u)) {
+    if (depth > 0 && isTarget[u]) {
       if (++count >= PATH_COUNT_CAP) {
         capped = true;
         return;
       }
     }
     if (depth === hopLimit) return;
-    onPath.add(u);
-    for (const v of out.get(u) ?? []) {
-      const d = dist.get(v);
-      if (d === undefined || depth + 1 + d > hopLimit || onPath.has(v)) continue;
+    onPath[u] = 1;
+    for (let k = outStart[u]!, end = outStart[u + 1]!; k < end; k++) {
+      const v = outTo[k]!;
+      const d = dist[v]!;
+      if (d < 0 || depth + 1 + d > hopLimit || onPath[v]) continue;
       walk(v, depth + 1);
       if (capped) break;
     }
-    onPath.delete(u);
+    onPath[u] = 0;
   };
-  if (ag.graph.hasNode(source) && dist.has(source)) walk(source, 0);
+  const s = adj.indexOf.get(source);
+  if (s !== undefined && dist[s]! >= 0) walk(s, 0);
   return { count, capped, hopLimit };
 }
 

@@ -4,7 +4,7 @@
  * every lateral-movement answer carries.
  */
 import type { AttackEdgeAttributes, AttackGraph, AttackNodeAttributes, AttackPort } from './attack-graph.js';
-import { adjacency, countAttackPaths, DEFAULT_PATH_HOP_LIMIT, type PathCount } from './attack-paths.js';
+import { adjacency, countAttackPaths, DEFAULT_PATH_HOP_LIMIT, type AttackAdjacency, type PathCount } from './attack-paths.js';
 
 export interface FirstReach {
   readonly from: string;
@@ -70,60 +70,83 @@ function portsOf(attrs: AttackEdgeAttributes): AttackPort[] {
   return [];
 }
 
-/** Hop counts from a source, by breadth-first traversal, up to `maxHops`. */
-export function hopCounts(ag: AttackGraph, from: string, maxHops = Infinity): Map<string, number> {
-  // Breadth-first over the cached neighbour lists (graphology-traversal's bfsFromNode gives the
-  // same answer, several times slower on dense clusters: it goes through the attribute API).
-  const out = adjacency(ag).out;
-  const depth = new Map<string, number>([[from, 0]]);
-  let frontier = [from];
-  for (let d = 1; d <= maxHops && frontier.length > 0; d++) {
-    const next: string[] = [];
-    for (const u of frontier) {
-      for (const v of out.get(u) ?? []) {
-        if (depth.has(v)) continue;
-        depth.set(v, d);
-        next.push(v);
+/** Hop counts by node index from a source (-1: not reached), breadth-first up to `maxHops`. */
+function hopsByIndex(adj: AttackAdjacency, from: number, maxHops: number): { depth: Int32Array; order: number[] } {
+  const { outStart, outTo } = adj;
+  const depth = new Int32Array(adj.ids.length).fill(-1);
+  depth[from] = 0;
+  const order = [from];
+  let begin = 0;
+  for (let d = 1; d <= maxHops && begin < order.length; d++) {
+    const end = order.length;
+    for (let q = begin; q < end; q++) {
+      const u = order[q]!;
+      for (let k = outStart[u]!, stop = outStart[u + 1]!; k < stop; k++) {
+        const v = outTo[k]!;
+        if (depth[v] !== -1) continue;
+        depth[v] = d;
+        order.push(v);
       }
     }
-    frontier = next;
+    begin = end;
   }
-  return depth;
+  return { depth, order };
+}
+
+/** Hop counts from a source, by breadth-first traversal, up to `maxHops`. */
+export function hopCounts(ag: AttackGraph, from: string, maxHops = Infinity): Map<string, number> {
+  const adj = adjacency(ag);
+  const s = adj.indexOf.get(from);
+  if (s === undefined) return new Map([[from, 0]]);
+  const { depth, order } = hopsByIndex(adj, s, maxHops);
+  return new Map(order.map((i) => [adj.ids[i]!, depth[i]!]));
 }
 
 export function blastRadius(ag: AttackGraph, from: string, options: BlastOptions = {}): BlastRadius {
   const { graph } = ag;
   const maxHops = options.maxHops ?? Infinity;
   const jewels = new Set(options.crownJewels ?? []);
-  const depth = hopCounts(ag, from, maxHops);
   const adj = adjacency(ag);
+  const { ids, rank, inStart, inFrom, inAttrs, inPorts, portLists } = adj;
+  // mergedFor[list] = the node (plus one) whose union already holds that port list.
+  const mergedFor = new Int32Array(portLists.length);
+  const source = adj.indexOf.get(from);
+  const { depth, order } = source === undefined ? { depth: new Int32Array(0), order: [] as number[] } : hopsByIndex(adj, source, maxHops);
   const reached: ReachedNode[] = [];
-  for (const [id, hops] of depth) {
-    if (id === from) continue;
+  for (const v of order) {
+    if (v === source) continue;
+    const hops = depth[v]!;
     // In a dense cluster a node is first reached from hundreds of others: keep the ports of all
     // of them but name only the first few, so the answer stays readable and fast.
-    const firsts: { from: string; attrs: AttackEdgeAttributes }[] = [];
+    const firsts: number[] = [];
+    /** Rank a candidate must beat to enter `firsts` (anything, until it is full). */
+    let worst = Infinity;
     let viaCount = 0;
     const ports = new Map<number, AttackPort>();
-    const srcs = adj.in.get(id)!;
-    const attrsOf = adj.inEdges.get(id)!;
-    for (let k = 0; k < srcs.length; k++) {
-      const src = srcs[k]!;
-      if (depth.get(src) !== hops - 1) continue;
-      const attrs = attrsOf[k]!;
+    for (let k = inStart[v]!, end = inStart[v + 1]!; k < end; k++) {
+      const src = inFrom[k]!;
+      if (depth[src] !== hops - 1) continue;
       viaCount++;
-      // Keep the MAX_VIA smallest ids only: sorting hundreds per node is most of the cost.
-      if (firsts.length < MAX_VIA || src < firsts[firsts.length - 1]!.from) {
+      // Keep the MAX_VIA smallest ids only (by rank: integers, not strings).
+      const r = rank[src]!;
+      if (r < worst) {
         let at = firsts.length;
-        while (at > 0 && firsts[at - 1]!.from > src) at--;
-        firsts.splice(at, 0, { from: src, attrs });
+        while (at > 0 && rank[inFrom[firsts[at - 1]!]!]! > r) at--;
+        firsts.splice(at, 0, k);
         if (firsts.length > MAX_VIA) firsts.pop();
+        if (firsts.length === MAX_VIA) worst = rank[inFrom[firsts[MAX_VIA - 1]!]!]!;
       }
-      if (attrs.kind === 'network') for (const p of attrs.ports) ports.set(portKey(p), p);
-      else if (attrs.kind === 'entry') for (const x of attrs.exposures) ports.set(portKey(x), { protocol: x.protocol, port: x.port });
+      // Edges into one destination share a few port lists (one per source class, see
+      // buildAttackGraph): each distinct list is merged once. A list holds one entry per key,
+      // all into this node, so skipping a repeat changes nothing.
+      const list = inPorts[k]!;
+      if (list < 0 || mergedFor[list] === v + 1) continue;
+      mergedFor[list] = v + 1;
+      for (const p of portLists[list]!) ports.set(portKey(p), p);
     }
-    const via = firsts.map(({ from: f, attrs }) => ({ from: f, kind: attrs.kind, ports: portsOf(attrs) }));
+    const via = firsts.map((k) => ({ from: ids[inFrom[k]!]!, kind: inAttrs[k]!.kind, ports: portsOf(inAttrs[k]!) }));
     const union = [...ports.values()].sort((a, b) => (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : a.port - b.port));
+    const id = ids[v]!;
     reached.push({ id, kind: graph.getNodeAttribute(id, 'kind'), hops, via, viaCount, ports: union, crownJewel: jewels.has(id) });
   }
   reached.sort((a, b) => a.hops - b.hops || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

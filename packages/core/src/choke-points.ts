@@ -7,6 +7,7 @@
  */
 import type { AttackGraph } from './attack-graph.js';
 import { INTERNET } from './attack-graph.js';
+import { adjacency } from './attack-paths.js';
 
 export interface CutEdge {
   readonly from: string;
@@ -33,23 +34,34 @@ export interface ChokePointOptions {
 
 const INF = 1 << 30;
 
-/** Max-flow on an edge list; returns the residual capacities after the flow. */
+/** Max-flow on an edge list in typed arrays; `cap` holds the residual capacities after the flow. */
 class FlowNetwork {
-  readonly head: number[];
-  readonly to: number[] = [];
-  readonly cap: number[] = [];
-  readonly next: number[] = [];
+  readonly head: Int32Array;
+  readonly to: Int32Array;
+  readonly cap: Int32Array;
+  readonly next: Int32Array;
+  private arcs = 0;
 
-  constructor(readonly n: number) {
-    this.head = new Array<number>(n).fill(-1);
+  constructor(
+    readonly n: number,
+    maxEdges: number,
+  ) {
+    this.head = new Int32Array(n).fill(-1);
+    this.to = new Int32Array(2 * maxEdges);
+    this.cap = new Int32Array(2 * maxEdges);
+    this.next = new Int32Array(2 * maxEdges);
   }
 
   addEdge(u: number, v: number, c: number): number {
-    const e = this.to.length;
-    this.to.push(v, u);
-    this.cap.push(c, 0);
-    this.next.push(this.head[u]!, this.head[v]!);
+    const e = this.arcs;
+    this.arcs += 2;
+    this.to[e] = v;
+    this.cap[e] = c;
+    this.next[e] = this.head[u]!;
     this.head[u] = e;
+    this.to[e + 1] = u;
+    this.cap[e + 1] = 0;
+    this.next[e + 1] = this.head[v]!;
     this.head[v] = e + 1;
     return e;
   }
@@ -57,19 +69,21 @@ class FlowNetwork {
   /** Dinic: BFS levels, then blocking flows by DFS with current-arc pointers. */
   maxFlow(s: number, t: number, limit = INF): number {
     let flow = 0;
+    const { head, to, cap, next } = this;
     const level = new Int32Array(this.n);
     const it = new Int32Array(this.n);
+    const queue = new Int32Array(this.n);
     const bfs = () => {
       level.fill(-1);
       level[s] = 0;
-      const q = [s];
-      for (let qi = 0; qi < q.length; qi++) {
-        const u = q[qi]!;
-        for (let e = this.head[u]!; e !== -1; e = this.next[e]!) {
-          const v = this.to[e]!;
-          if (this.cap[e]! > 0 && level[v] === -1) {
+      queue[0] = s;
+      for (let qi = 0, qn = 1; qi < qn; qi++) {
+        const u = queue[qi]!;
+        for (let e = head[u]!; e !== -1; e = next[e]!) {
+          const v = to[e]!;
+          if (cap[e]! > 0 && level[v] === -1) {
             level[v] = level[u]! + 1;
-            q.push(v);
+            queue[qn++] = v;
           }
         }
       }
@@ -77,14 +91,14 @@ class FlowNetwork {
     };
     const dfs = (u: number, f: number): number => {
       if (u === t) return f;
-      for (; it[u] !== -1; it[u] = this.next[it[u]!]!) {
+      for (; it[u] !== -1; it[u] = next[it[u]!]!) {
         const e = it[u]!;
-        const v = this.to[e]!;
-        if (this.cap[e]! > 0 && level[v] === level[u]! + 1) {
-          const d = dfs(v, Math.min(f, this.cap[e]!));
+        const v = to[e]!;
+        if (cap[e]! > 0 && level[v] === level[u]! + 1) {
+          const d = dfs(v, Math.min(f, cap[e]!));
           if (d > 0) {
-            this.cap[e] = this.cap[e]! - d;
-            this.cap[e ^ 1] = this.cap[e ^ 1]! + d;
+            cap[e] = cap[e]! - d;
+            cap[e ^ 1] = cap[e ^ 1]! + d;
             return d;
           }
         }
@@ -92,7 +106,7 @@ class FlowNetwork {
       return 0;
     };
     while (flow < limit && bfs()) {
-      for (let i = 0; i < this.n; i++) it[i] = this.head[i]!;
+      it.set(head);
       let f: number;
       while ((f = dfs(s, INF)) > 0) {
         flow += f;
@@ -104,15 +118,16 @@ class FlowNetwork {
 
   /** Nodes that can still reach t in the residual network. */
   reachesSink(t: number): Uint8Array {
+    const { head, to, cap, next } = this;
     const seen = new Uint8Array(this.n);
     seen[t] = 1;
     const q = [t];
     for (let qi = 0; qi < q.length; qi++) {
       const v = q[qi]!;
       // u -> v has residual capacity when the reverse slot of v's incident arc says so.
-      for (let e = this.head[v]!; e !== -1; e = this.next[e]!) {
-        const u = this.to[e]!;
-        if (!seen[u] && this.cap[e ^ 1]! > 0) {
+      for (let e = head[v]!; e !== -1; e = next[e]!) {
+        const u = to[e]!;
+        if (!seen[u] && cap[e ^ 1]! > 0) {
           seen[u] = 1;
           q.push(u);
         }
@@ -128,31 +143,44 @@ export function defaultSources(ag: AttackGraph): string[] {
 }
 
 export function chokePoints(ag: AttackGraph, sources: readonly string[], crownJewels: readonly string[], options: ChokePointOptions = {}): ChokePoints {
-  const { graph } = ag;
-  const ids = graph.nodes();
-  const num = new Map(ids.map((id, i) => [id, i]));
-  const S = ids.length;
-  const T = ids.length + 1;
-  const net = new FlowNetwork(ids.length + 2);
-  const arcs: { e: number; from: string; to: string }[] = [];
-  graph.forEachEdge((_k, attrs, u, v) => {
-    const unit = attrs.kind === 'network' || (attrs.kind === 'entry' && options.cuttableEntry === true);
-    const e = net.addEdge(num.get(u)!, num.get(v)!, unit ? 1 : INF);
-    if (unit) arcs.push({ e, from: u, to: v });
-  });
-  const src = sources.filter((s) => num.has(s));
-  const jewels = crownJewels.filter((j) => num.has(j) && !src.includes(j));
-  for (const s of src) net.addEdge(S, num.get(s)!, INF);
-  for (const j of jewels) net.addEdge(num.get(j)!, T, INF);
+  // Node indices and edges from the integer adjacency the other queries share.
+  const adj = adjacency(ag);
+  const { ids, indexOf, inStart, inFrom, inAttrs } = adj;
+  const n = ids.length;
+  const S = n;
+  const T = n + 1;
+  const src = sources.filter((s) => indexOf.has(s));
+  const jewels = crownJewels.filter((j) => indexOf.has(j) && !src.includes(j));
+  const net = new FlowNetwork(n + 2, inFrom.length + src.length + jewels.length);
+  // Cuttable arcs: the flow network's arc, and the edge's endpoints.
+  const arcE: number[] = [];
+  const arcU: number[] = [];
+  const arcV: number[] = [];
+  for (let v = 0; v < n; v++) {
+    for (let k = inStart[v]!, end = inStart[v + 1]!; k < end; k++) {
+      const attrs = inAttrs[k]!;
+      const unit = attrs.kind === 'network' || (attrs.kind === 'entry' && options.cuttableEntry === true);
+      const u = inFrom[k]!;
+      const e = net.addEdge(u, v, unit ? 1 : INF);
+      if (unit) {
+        arcE.push(e);
+        arcU.push(u);
+        arcV.push(v);
+      }
+    }
+  }
+  for (const s of src) net.addEdge(S, indexOf.get(s)!, INF);
+  for (const j of jewels) net.addEdge(indexOf.get(j)!, T, INF);
   // The cut can be no larger than the number of cuttable arcs; flow beyond that means a path
   // of uncuttable edges only.
-  const flow = net.maxFlow(S, T, arcs.length + 1);
+  const flow = net.maxFlow(S, T, arcE.length + 1);
   if (flow === 0) return { sources: src, crownJewels: jewels, connected: false, cuttable: true, cut: [] };
-  if (flow > arcs.length) return { sources: src, crownJewels: jewels, connected: true, cuttable: false, cut: [] };
+  if (flow > arcE.length) return { sources: src, crownJewels: jewels, connected: true, cuttable: false, cut: [] };
   const sinkSide = net.reachesSink(T);
-  const cut = arcs
-    .filter((a) => !sinkSide[num.get(a.from)!] && sinkSide[num.get(a.to)!] && net.cap[a.e] === 0)
-    .map(({ from, to }) => ({ from, to }))
-    .sort((a, b) => (a.from + a.to < b.from + b.to ? -1 : 1));
+  const cut: CutEdge[] = [];
+  for (let i = 0; i < arcE.length; i++) {
+    if (!sinkSide[arcU[i]!] && sinkSide[arcV[i]!] && net.cap[arcE[i]!] === 0) cut.push({ from: ids[arcU[i]!]!, to: ids[arcV[i]!]! });
+  }
+  cut.sort((a, b) => (a.from + a.to < b.from + b.to ? -1 : 1));
   return { sources: src, crownJewels: jewels, connected: true, cuttable: true, cut };
 }

@@ -6,7 +6,7 @@
  * proposal is then checked by compiling the changed cluster, never trusted on construction.
  */
 import type { AttackGraph, AttackPort, WorkloadNodeAttributes } from './attack-graph.js';
-import { compile } from './compile.js';
+import { recompile } from './compile.js';
 import { cidrContains, tryParseCidr, tryParseIp } from './ip.js';
 import { matchesSelector } from './label-selector.js';
 import type {
@@ -72,10 +72,18 @@ function exclusionLabel(cluster: Cluster, aPods: readonly Pod[]): [string, strin
   const first = aPods[0];
   if (!first) return undefined;
   const common = Object.entries(first.labels).filter(([k, v]) => aPods.every((p) => p.labels[k] === v));
+  // One pass over the namespace's other pods counts every candidate label at once.
+  const mine = new Set(aPods);
+  const others = common.map(() => 0);
+  for (const p of cluster.pods) {
+    if (p.namespace !== first.namespace || mine.has(p)) continue;
+    for (let i = 0; i < common.length; i++) if (p.labels[common[i]![0]] === common[i]![1]) others[i]!++;
+  }
   let best: [string, string] | undefined;
   let bestCount = Infinity;
-  for (const [k, v] of common) {
-    const n = cluster.pods.filter((p) => p.namespace === first.namespace && !aPods.includes(p) && p.labels[k] === v).length;
+  for (let i = 0; i < common.length; i++) {
+    const [k, v] = common[i]!;
+    const n = others[i]!;
     if (n < bestCount || (n === bestCount && best && k < best[0])) {
       best = [k, v];
       bestCount = n;
@@ -160,7 +168,8 @@ export function proposeConnectionRemoval(ag: AttackGraph, from: string, to: stri
   const key = (p: NetworkPolicy) => `${p.namespace}/${p.name}`;
   const replaced = new Map(changed.map((p) => [key(p), p]));
   const policies = [...cluster.policies.map((p) => replaced.get(key(p)) ?? p), ...changed.filter((p) => !cluster.policies.some((q) => key(q) === key(p)))];
-  const after = compile({ ...cluster, policies }, compiled.options);
+  // Only policies change: recompile reuses the selector and pod answers of the original compile.
+  const after = recompile(compiled, { ...cluster, policies }, compiled.options);
   const rep = (id: string) => {
     const attrs = ag.graph.getNodeAttributes(id) as WorkloadNodeAttributes;
     return cluster.pods[ag.index.endpointPods[attrs.endpoint]![0]!]!;

@@ -1,4 +1,4 @@
-import { InputError } from '@lateral/core';
+import { annotatedCrownJewels, blastRadius, buildAttackGraph, chokePoints, compile, INTERNET, InputError } from '@lateral/core';
 import { describe, expect, it } from 'vitest';
 import { clusterFromObjects } from './cluster-from-objects.js';
 import { parseManifests } from './parse-manifests.js';
@@ -50,9 +50,11 @@ describe('synthesizeCluster', () => {
     expect(byKind(objs, 'Namespace')).toHaveLength(opts.namespaces);
     expect(byKind(objs, 'NetworkPolicy')).toHaveLength(opts.policies);
 
-    // The controllers agree with the pods: replicas add up to the pod count.
+    // The controllers agree with the pods: replicas, and one pod per node of each DaemonSet, add
+    // up to the pod count.
     const controllers = [...byKind(objs, 'ReplicaSet'), ...byKind(objs, 'StatefulSet')];
-    expect(controllers.reduce((n, c) => n + c.spec.replicas, 0)).toBe(opts.pods);
+    const daemonPods = byKind(objs, 'DaemonSet').reduce((n, d) => n + d.status.desiredNumberScheduled, 0);
+    expect(controllers.reduce((n, c) => n + c.spec.replicas, 0) + daemonPods).toBe(opts.pods);
     expect(byKind(objs, 'Deployment')).toHaveLength(byKind(objs, 'ReplicaSet').length);
 
     const ips = pods.map((p) => p.status.podIP as string);
@@ -77,10 +79,56 @@ describe('synthesizeCluster', () => {
     for (const p of cluster.pods) {
       expect(p.fromTemplate).toBe(false);
       expect(p.ips).toHaveLength(1);
-      expect(['Deployment', 'StatefulSet']).toContain(p.owner.kind);
+      expect(['Deployment', 'StatefulSet', 'DaemonSet']).toContain(p.owner.kind);
+      expect(p.node).toMatch(/^node-\d+$/);
     }
-    const workloads = byKind(objs, 'Deployment').length + byKind(objs, 'StatefulSet').length;
+    const workloads = byKind(objs, 'Deployment').length + byKind(objs, 'StatefulSet').length + byKind(objs, 'DaemonSet').length;
     expect(new Set(cluster.pods.map((p) => `${p.owner.kind}/${p.owner.namespace}/${p.owner.name}`)).size).toBe(workloads);
+  });
+
+  it('is shaped for lateral movement: exposed frontends, crown jewels, a log shipper on every node', () => {
+    const opts = { pods: 3000, namespaces: 40, policies: 400 };
+    const objs = synthesizeCluster(opts) as Obj[];
+    const pods = byKind(objs, 'Pod');
+    const nodes = new Set(pods.map((p) => p.spec.nodeName as string));
+    expect(nodes.size).toBe(100); // about 30 pods a node
+
+    // One privileged, hostPath log shipper pod on every node.
+    const [shipper, ...more] = byKind(objs, 'DaemonSet');
+    expect(more).toEqual([]);
+    expect(shipper!.metadata.namespace).toBe('kube-system');
+    expect(shipper!.spec.template.spec.containers[0].securityContext.privileged).toBe(true);
+    expect(shipper!.spec.template.spec.volumes.every((v: Obj) => v.hostPath)).toBe(true);
+    const shipperPods = pods.filter((p) => p.metadata.ownerReferences[0].kind === 'DaemonSet');
+    expect(new Set(shipperPods.map((p) => p.spec.nodeName)).size).toBe(nodes.size);
+    expect(shipperPods).toHaveLength(nodes.size);
+
+    // Frontends published by Ingress (to their Service), LoadBalancer and NodePort Services.
+    const services = byKind(objs, 'Service');
+    const types = new Set(services.map((s) => s.spec.type));
+    expect([...types].sort()).toEqual(['ClusterIP', 'LoadBalancer', 'NodePort']);
+    const ingresses = byKind(objs, 'Ingress');
+    expect(ingresses.length).toBeGreaterThan(0);
+    for (const ing of ingresses) {
+      const backend = ing.spec.rules[0].http.paths[0].backend.service.name;
+      expect(services.some((s) => s.metadata.namespace === ing.metadata.namespace && s.metadata.name === backend)).toBe(true);
+    }
+
+    // The engine sees what a reviewer would: entry points from the internet, annotated crown
+    // jewels (data-tier StatefulSets), the log shipper escaping to every node, and a cut.
+    const { cluster } = load(objs);
+    const ag = buildAttackGraph(compile(cluster));
+    const jewels = annotatedCrownJewels(ag);
+    expect(jewels.length).toBeGreaterThanOrEqual(1);
+    expect(jewels.length).toBeLessThanOrEqual(3);
+    for (const j of jewels) expect(j).toMatch(/^[^/]+-prod[^/]*\/postgres/);
+    expect(ag.graph.outDegree(INTERNET)).toBeGreaterThan(1);
+    expect(ag.graph.outNeighbors('kube-system/fluent-bit').filter((n) => n.startsWith('node:'))).toHaveLength(nodes.size);
+    const fromInternet = blastRadius(ag, INTERNET, { crownJewels: jewels });
+    expect(fromInternet.metrics.crownJewelsReached).toBe(jewels.length);
+    const cut = chokePoints(ag, [INTERNET], jewels);
+    expect(cut.cuttable).toBe(true);
+    expect(cut.cut.length).toBeGreaterThan(0);
   });
 
   it('writes YAML that reads back as the same objects', () => {

@@ -10,10 +10,19 @@ import yaml from 'js-yaml';
  * The shape follows what real clusters look like rather than uniform randomness, because the
  * engine's cost depends on it (how many pods policy can tell apart, how many port atoms):
  *
- * - `kube-system` runs CoreDNS (k8s-app: kube-dns) and `ingress-nginx` the ingress controller;
- *   every other namespace belongs to a team (labels `team`, `env`).
+ * - `kube-system` runs CoreDNS (k8s-app: kube-dns) and, once the cluster has room for it, a
+ *   log shipper DaemonSet (fluent-bit: privileged, hostPath) with one pod on every node;
+ *   `ingress-nginx` runs the ingress controller behind a LoadBalancer Service. Every other
+ *   namespace belongs to a team (labels `team`, `env`).
+ * - Pods run on nodes `node-1`..`node-N`, about 30 pods a node (spec.nodeName), so placement
+ *   and the escalation through a node are known, as in a real `kubectl get pods -o yaml`.
  * - Each team namespace runs apps labelled `app` and `tier`: a frontend first, then backends,
  *   and every sixth app a data store (a StatefulSet). Replicas 1–20, mostly small.
+ * - Every app has a Service. Each namespace's frontend is published: mostly by an Ingress
+ *   (networking.k8s.io/v1, class nginx) to its Service, some by a LoadBalancer Service, a few
+ *   by a NodePort one; the published ones get a policy admitting outside addresses on http.
+ * - A few data stores are crown jewels: the first postgres of some locked-down prod namespaces carries
+ *   `lateral.dev/crown-jewel: "true"` on its StatefulSet's pod template (and so on its pods).
  * - Apps call each other inside their namespace (a small call graph); policies follow it:
  *   default-deny in most namespaces (ingress, often egress too), DNS egress, the ingress
  *   controller allowed into frontends, per-app ingress from callers (matchLabels, or
@@ -21,8 +30,8 @@ import yaml from 'js-yaml';
  *   (endPort, Exists), some cross-namespace peers (namespaceSelector + podSelector, NotIn),
  *   ipBlock egress with except, and a few ipBlocks that overlap pod IPs.
  *
- * Counts are exact: opts.pods pods (replicas sum), opts.namespaces namespaces, opts.policies
- * NetworkPolicies. Policies are handed out round-robin across namespaces in priority order
+ * Counts are exact: opts.pods pods (replicas and the log shipper's pods sum), opts.namespaces
+ * namespaces, opts.policies NetworkPolicies. Policies are handed out round-robin across namespaces in priority order
  * (default-deny first, then DNS, ...), so a small budget gives every namespace its baseline
  * before any gets app rules; a budget beyond what the call graph suggests is filled with
  * extra cross-namespace allow rules.
@@ -43,6 +52,8 @@ export interface SynthOptions {
 
 type Obj = Record<string, unknown>;
 type Tier = 'frontend' | 'backend' | 'data';
+/** How a namespace's frontend is published outside the cluster. */
+type Exposure = 'Ingress' | 'LoadBalancer' | 'NodePort';
 
 interface PortSpec {
   readonly name: string;
@@ -59,6 +70,7 @@ interface NamespaceSpec {
   readonly ingressIsolated: boolean;
   /** default-deny for egress too */
   readonly egressIsolated: boolean;
+  readonly exposure: Exposure;
 }
 
 interface AppSpec {
@@ -107,6 +119,9 @@ const DATA_STORES: readonly DataStore[] = [
 ];
 /** The alphabet Kubernetes uses for generated name suffixes (no vowels, no look-alikes). */
 const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+/** Nodes are sized so that about this many pods share one (kubelet's default limit is 110). */
+const PODS_PER_NODE = 30;
+const CROWN_JEWEL_ANNOTATION = 'lateral.dev/crown-jewel';
 /** Pod IPs are 10.0.0.0/8 offsets 1..MAX_PODS (the broadcast address stays unused). */
 const MAX_PODS = (1 << 24) - 2;
 const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
@@ -196,6 +211,8 @@ interface WorkloadTemplate {
   readonly selector: Readonly<Record<string, string>>;
   readonly containers: readonly Obj[];
   readonly replicas: number;
+  /** Pod template annotations, which the controller copies onto every pod. */
+  readonly templateAnnotations?: Readonly<Record<string, string>>;
 }
 
 /** Emits manifests; owns the pod counter (IPs) and the node spread. */
@@ -210,6 +227,7 @@ class Emitter {
   workload(w: WorkloadTemplate): void {
     const uid = this.rng.uid();
     const containers = frozen(w.containers);
+    const annotations = w.templateAnnotations ? { annotations: frozen({ ...w.templateAnnotations }) } : {};
     const workload: Obj = {
       apiVersion: 'apps/v1',
       kind: w.kind,
@@ -218,7 +236,7 @@ class Emitter {
         ...(w.kind === 'StatefulSet' ? { serviceName: w.name } : {}),
         replicas: w.replicas,
         selector: { matchLabels: frozen({ ...w.selector }) },
-        template: { metadata: { labels: frozen({ ...w.labels }) }, spec: { containers } },
+        template: { metadata: { labels: frozen({ ...w.labels }), ...annotations }, spec: { containers } },
       },
     };
     this.out.push(workload);
@@ -264,6 +282,7 @@ class Emitter {
   private statefulSetPods(w: WorkloadTemplate, stsUid: string, containers: readonly Obj[]): void {
     const revision = `${w.name}-${this.rng.chars(10)}`;
     const owner = frozen([{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: w.name, uid: stsUid, controller: true, blockOwnerDeletion: true }]);
+    const annotations = w.templateAnnotations ? frozen({ ...w.templateAnnotations }) : undefined;
     for (let i = 0; i < w.replicas; i++) {
       const name = `${w.name}-${i}`;
       const labels = {
@@ -272,17 +291,56 @@ class Emitter {
         'statefulset.kubernetes.io/pod-name': name,
         'apps.kubernetes.io/pod-index': String(i),
       };
-      this.pod(w.namespace, name, labels, owner, containers);
+      this.pod(w.namespace, name, labels, owner, containers, { annotations });
     }
   }
 
-  private pod(namespace: string, name: string, labels: Obj, ownerReferences: readonly Obj[], containers: readonly Obj[]): void {
+  /**
+   * A DaemonSet with one pod on every node (node-1..node-N, in order), as the DaemonSet
+   * controller schedules it: placement is then known for every pod.
+   */
+  daemonSet(namespace: string, name: string, labels: Readonly<Record<string, string>>, containers: readonly Obj[], volumes: readonly Obj[]): void {
+    const uid = this.rng.uid();
+    const frozenContainers = frozen(containers);
+    const frozenVolumes = frozen(volumes);
+    const hash = this.rng.chars(10);
+    this.out.push({
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name, namespace, uid, labels: frozen({ ...labels }) },
+      spec: {
+        selector: { matchLabels: frozen({ ...labels }) },
+        template: { metadata: { labels: frozen({ ...labels }) }, spec: { containers: frozenContainers, volumes: frozenVolumes } },
+      },
+      status: { desiredNumberScheduled: this.nodes, currentNumberScheduled: this.nodes, numberReady: this.nodes },
+    });
+    const podLabels = frozen({ ...labels, 'controller-revision-hash': hash, 'pod-template-generation': '1' });
+    const owner = frozen([{ apiVersion: 'apps/v1', kind: 'DaemonSet', name, uid, controller: true, blockOwnerDeletion: true }]);
+    const names = new Set<string>();
+    for (let n = 1; n <= this.nodes; n++) {
+      let podName: string;
+      do podName = `${name}-${this.rng.chars(5)}`;
+      while (names.has(podName));
+      names.add(podName);
+      this.pod(namespace, podName, podLabels, owner, frozenContainers, { node: n, volumes: frozenVolumes });
+    }
+  }
+
+  private pod(
+    namespace: string,
+    name: string,
+    labels: Obj,
+    ownerReferences: readonly Obj[],
+    containers: readonly Obj[],
+    extra: { node?: number; volumes?: readonly Obj[]; annotations?: Obj | undefined } = {},
+  ): void {
     const ip = podIp(++this.podIndex);
+    const node = extra.node ?? this.rng.int(1, this.nodes);
     this.out.push({
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name, namespace, uid: this.rng.uid(), labels, ownerReferences },
-      spec: { nodeName: `node-${this.rng.int(1, this.nodes)}`, containers },
+      metadata: { name, namespace, uid: this.rng.uid(), labels, ...(extra.annotations ? { annotations: extra.annotations } : {}), ownerReferences },
+      spec: { nodeName: `node-${node}`, containers, ...(extra.volumes ? { volumes: extra.volumes } : {}) },
       status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] },
     });
   }
@@ -293,6 +351,46 @@ function container(name: string, image: string, ports: readonly PortSpec[]): Obj
     name,
     image,
     ports: ports.map((p) => ({ name: p.name, containerPort: p.containerPort, ...(p.protocol ? { protocol: p.protocol } : {}) })),
+  };
+}
+
+function service(
+  namespace: string,
+  name: string,
+  type: 'ClusterIP' | 'LoadBalancer' | 'NodePort',
+  selector: Readonly<Record<string, string>>,
+  ports: readonly { name: string; port: number; targetPort: string; protocol?: 'UDP'; nodePort?: number }[],
+  headless = false,
+): Obj {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace },
+    spec: {
+      type,
+      ...(headless ? { clusterIP: 'None' } : {}),
+      ...(type === 'LoadBalancer' ? { externalTrafficPolicy: 'Local' } : {}),
+      selector: { ...selector },
+      ports: ports.map((p) => ({ name: p.name, protocol: p.protocol ?? 'TCP', port: p.port, targetPort: p.targetPort, ...(p.nodePort ? { nodePort: p.nodePort } : {}) })),
+    },
+  };
+}
+
+/** The frontend published through the cluster's ingress controller, by host name. */
+function ingress(ns: NamespaceSpec, frontend: string): Obj {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name: frontend, namespace: ns.name },
+    spec: {
+      ingressClassName: 'nginx',
+      rules: [
+        {
+          host: `${frontend}.${ns.name}.example.com`,
+          http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: frontend, port: { name: 'http' } } } }] },
+        },
+      ],
+    },
   };
 }
 
@@ -337,7 +435,11 @@ function externalRule(rng: Rng): Obj {
 export function synthesizeCluster(opts: SynthOptions): Record<string, unknown>[] {
   const seed = checkOptions(opts);
   const rng = new Rng(seed);
-  const emit = new Emitter(rng, Math.max(3, Math.ceil(opts.pods / 50)));
+  // Exposure choices come from their own stream, so publishing frontends leaves the rest of
+  // the cluster as the main stream draws it.
+  const exposureRng = new Rng(seed ^ 0x5eed);
+  const nodes = Math.max(3, Math.ceil(opts.pods / PODS_PER_NODE));
+  const emit = new Emitter(rng, nodes);
 
   // ---------------------------------------------------------------------------- namespaces
   // The ingress controller gets its own namespace when there is room for it and a team namespace.
@@ -354,7 +456,11 @@ export function synthesizeCluster(opts: SynthOptions): Record<string, unknown>[]
     // Most namespaces are locked down; of those about half deny egress by default as well.
     const ingressIsolated = rng.chance(0.85);
     const egressIsolated = ingressIsolated && rng.chance(0.5);
-    namespaces.push({ name, team, env, apps: [], ingressIsolated, egressIsolated });
+    // Most frontends sit behind the ingress controller; some have their own load balancer, a
+    // few a NodePort (the legacy way in).
+    const r = exposureRng.next();
+    const exposure: Exposure = r < 0.1 ? 'LoadBalancer' : r < 0.14 ? 'NodePort' : 'Ingress';
+    namespaces.push({ name, team, env, apps: [], ingressIsolated, egressIsolated, exposure });
   }
   emit.out.push(namespaceObject('kube-system', {}));
   if (ingressNs === 'ingress-nginx') emit.out.push(namespaceObject('ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' }));
@@ -394,10 +500,52 @@ export function synthesizeCluster(opts: SynthOptions): Record<string, unknown>[]
       ]),
     ],
   });
+  emit.out.push(
+    service('kube-system', 'kube-dns', 'ClusterIP', dnsLabels, [
+      { name: 'dns', port: 53, targetPort: 'dns', protocol: 'UDP' },
+      { name: 'dns-tcp', port: 53, targetPort: 'dns-tcp' },
+    ]),
+    service(ingressNs, 'ingress-nginx-controller', 'LoadBalancer', controllerLabels, [
+      { name: 'http', port: 80, targetPort: 'http' },
+      { name: 'https', port: 443, targetPort: 'https' },
+    ]),
+  );
+
+  // A log shipper on every node, once there are pods enough that it takes at most half of
+  // what the apps would get: it reads every container's logs from the host (hostPath) and runs
+  // privileged for journald, which makes it a way from a pod to its node.
+  const logShipper = opts.pods - 2 * systemReplicas >= 2 * nodes;
+  if (logShipper) {
+    const labels = { 'app.kubernetes.io/name': 'fluent-bit', 'app.kubernetes.io/component': 'log-shipper' };
+    emit.daemonSet(
+      'kube-system',
+      'fluent-bit',
+      labels,
+      [
+        {
+          ...container('fluent-bit', 'cr.fluentbit.io/fluent/fluent-bit:3.1.9', [{ name: 'http', containerPort: 2020 }]),
+          securityContext: { privileged: true },
+          volumeMounts: [
+            { name: 'varlog', mountPath: '/var/log', readOnly: true },
+            { name: 'containers', mountPath: '/var/lib/docker/containers', readOnly: true },
+          ],
+        },
+      ],
+      [
+        { name: 'varlog', hostPath: { path: '/var/log' } },
+        { name: 'containers', hostPath: { path: '/var/lib/docker/containers' } },
+      ],
+    );
+  }
 
   // --------------------------------------------------------------------------------- apps
-  let remaining = opts.pods - 2 * systemReplicas;
+  let remaining = opts.pods - 2 * systemReplicas - (logShipper ? nodes : 0);
   const usedApps = new Map<NamespaceSpec, Set<string>>();
+  // A few crown jewels: the first postgres of locked-down prod namespaces, about one per 20
+  // namespaces.
+  let jewelsLeft = Math.ceil(namespaces.length / 20);
+  const jewelNamespaces = new Set<NamespaceSpec>();
+  let nodePort = 30080;
   for (let k = 0; remaining > 0; k++) {
     // First one app per namespace so every namespace has a frontend, then skewed towards the
     // first namespaces: real clusters have a few big namespaces and many small ones.
@@ -446,6 +594,12 @@ export function synthesizeCluster(opts: SynthOptions): Record<string, unknown>[]
           container('exporter', `registry.example.com/exporters/${store.name}-exporter:1.0.0`, [{ name: 'metrics', containerPort: store.exporterPort }]),
         ]
       : [container(name, `registry.example.com/${ns.team}/${name}:1.${rng.int(0, 30)}.${rng.int(0, 9)}`, ports)];
+    // Those are what a team locks down first: only in namespaces with default-deny ingress.
+    const jewel = store?.name === 'postgres' && ns.env === 'prod' && ns.ingressIsolated && jewelsLeft > 0 && !jewelNamespaces.has(ns);
+    if (jewel) {
+      jewelsLeft--;
+      jewelNamespaces.add(ns);
+    }
     emit.workload({
       namespace: ns.name,
       name,
@@ -454,7 +608,19 @@ export function synthesizeCluster(opts: SynthOptions): Record<string, unknown>[]
       selector: { app: name },
       replicas,
       containers,
+      ...(jewel ? { templateAnnotations: { [CROWN_JEWEL_ANNOTATION]: 'true' } } : {}),
     });
+    const main = ports[0]!;
+    const mainPort = { name: main.name, targetPort: main.name, ...(main.protocol ? { protocol: main.protocol } : {}) };
+    if (tier === 'frontend' && ns.exposure === 'LoadBalancer') {
+      emit.out.push(service(ns.name, name, 'LoadBalancer', { app: name }, [{ ...mainPort, name: 'https', port: 443 }]));
+    } else if (tier === 'frontend' && ns.exposure === 'NodePort') {
+      emit.out.push(service(ns.name, name, 'NodePort', { app: name }, [{ ...mainPort, port: 80, nodePort: nodePort++ }]));
+    } else {
+      // StatefulSets get the headless Service their serviceName names.
+      emit.out.push(service(ns.name, name, 'ClusterIP', { app: name }, [{ ...mainPort, port: store ? main.containerPort : 80 }], !!store));
+    }
+    if (tier === 'frontend' && ns.exposure === 'Ingress') emit.out.push(ingress(ns, name));
   }
 
   // ----------------------------------------------------------------------------- policies
@@ -547,6 +713,17 @@ function namespacePolicies(rng: Rng, ns: NamespaceSpec, all: readonly NamespaceS
             ports: [{ port: 'http' }],
           },
         ],
+      }),
+    );
+  }
+  if (ns.ingressIsolated && ns.exposure !== 'Ingress' && ns.apps.some((a) => a.tier === 'frontend')) {
+    // Its own load balancer (externalTrafficPolicy: Local keeps client addresses) or a
+    // NodePort: clients arrive from outside the cluster, so their addresses must be admitted.
+    out.push(
+      networkPolicy(name, 'allow-external-http', {
+        podSelector: { matchLabels: { tier: 'frontend' } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }], ports: [{ port: 'http' }] }],
       }),
     );
   }
@@ -664,12 +841,13 @@ const PLAIN: Record<Slot, RegExp> = {
 
 /**
  * js-yaml writes about 15 MB/s; at 100k pods dumping every Pod would take most of the run.
- * Pods of one ReplicaSet differ only in name, uid, node and IP, and share their labels object:
+ * Pods of one ReplicaSet (or DaemonSet) differ only in name, uid, node and IP, and share their
+ * labels object (and containers, volumes, annotations):
  * dump the first one with placeholders, then fill in the rest. Anything that does not fit
  * (a pod with its own labels, a value js-yaml would quote) is dumped normally.
  */
 class PodYaml {
-  private readonly templates = new WeakMap<object, { owner: unknown; containers: unknown; parts: string[] }>();
+  private readonly templates = new WeakMap<object, { owner: unknown; containers: unknown; volumes: unknown; annotations: unknown; parts: string[] }>();
 
   render(pod: Obj): string | undefined {
     const meta = pod.metadata as Obj;
@@ -690,11 +868,24 @@ class PodYaml {
         spec: { ...spec, nodeName: TOKENS.node },
         status: { ...status, podIP: TOKENS.ip, podIPs: [{ ip: TOKENS.ip }] },
       };
-      t = { owner: meta.ownerReferences, containers: spec.containers, parts: dump(stand).split(TOKEN_PATTERN) };
+      t = {
+        owner: meta.ownerReferences,
+        containers: spec.containers,
+        volumes: spec.volumes,
+        annotations: meta.annotations,
+        parts: dump(stand).split(TOKEN_PATTERN),
+      };
       this.templates.set(labels, t);
     }
     const ips = status.podIPs as { ip?: unknown }[] | undefined;
-    if (t.owner !== meta.ownerReferences || t.containers !== spec.containers || ips?.length !== 1 || ips[0]?.ip !== values.ip) {
+    if (
+      t.owner !== meta.ownerReferences ||
+      t.containers !== spec.containers ||
+      t.volumes !== spec.volumes ||
+      t.annotations !== meta.annotations ||
+      ips?.length !== 1 ||
+      ips[0]?.ip !== values.ip
+    ) {
       return undefined;
     }
     let s = '';
