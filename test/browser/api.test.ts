@@ -4,7 +4,7 @@
  * the security headers, and no stack traces or file paths from requests.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildEndpointIndex, compile, workloadReachability } from '@lateral/core';
+import { buildEndpointIndex, compile, diffReachability, workloadReachability } from '@lateral/core';
 import { loadCluster } from '@lateral/k8s';
 import { BODY_LIMIT, CONTENT_SECURITY_POLICY, type RunningServer } from '@lateral/web';
 import { serveShop, SHOP } from './browser.js';
@@ -93,6 +93,15 @@ describe('web API', () => {
     expect(off.body.changes.every((c: { to: string; change: string }) => c.to === 'shop/postgres' && c.change !== 'added')).toBe(true);
     expect(off.body.changes.some((c: { from: string }) => c.from === 'shop/catalog')).toBe(true);
     expect(off.body.markdown).toContain('Switched off: `shop/postgres-ingress`');
+    // The same pairs `lateral whatif` reports: the engine's diff of the cluster with and without the policy.
+    const load = await loadCluster([SHOP]);
+    const before = compile(load.cluster, { ipBlockPods: 'match' });
+    const after = compile({ ...load.cluster, policies: load.cluster.policies.filter((x) => `${x.namespace}/${x.name}` !== 'shop/postgres-ingress') }, { ipBlockPods: 'match' });
+    const core = diffReachability(before, after);
+    expect(off.body.changes.map((c: { from: string; to: string; change: string }) => `${c.from}>${c.to}:${c.change}`)).toEqual(
+      core.changes.map((c) => `${c.from}>${c.to}:${{ allowed: 'added', denied: 'removed', changed: 'changed' }[c.change]}`),
+    );
+    expect(off.body.changes.find((c: { deniedBy?: string[] }) => c.deniedBy)?.deniedBy.join(' ')).toContain('postgres');
 
     const bad = await post('/api/what-if', { yaml: 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: a\nspec:\n  podSelector: {}\n  policyTypes: [Sideways]\n' });
     expect(bad.status).toBe(400);

@@ -77,6 +77,41 @@ describe('web app (Chromium)', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('switches the map between allowed (policy) and observed (flows) edges', async () => {
+    type Cy = { edges(): { length: number; map<T>(f: (e: { id(): string; data(k: string): unknown }) => T): T[] } };
+    const edgeList = () =>
+      page.evaluate(() => (globalThis as unknown as { __lateralMap: Cy }).__lateralMap.edges().map((e) => ({ id: e.id(), ports: String(e.data('ports')) })));
+    const allowed = await edgeList();
+    const observed = (await (await fetch(new URL('api/flows/edges', server.url))).json()) as { from: string; to: string; allowed: boolean }[];
+    expect(observed.length).toBeGreaterThan(5);
+    const pairs = new Set(observed.map((o) => `e:w:${o.from}\u0000w:${o.to}`));
+
+    await page.selectOption('#map-edges', 'observed');
+    await page.waitForSelector('#view-map[data-edges="observed"]');
+    const shown = await edgeList();
+    // One edge per observed workload pair, each saying what was seen; no policy-only edge left.
+    expect(new Set(shown.map((e) => e.id))).toEqual(pairs);
+    expect(shown.every((e) => / \(\d+ seen/.test(e.ports))).toBe(true);
+    const denied = observed.filter((o) => !o.allowed);
+    expect(denied.length).toBeGreaterThan(0);
+    for (const o of denied) expect(shown.find((e) => e.id === `e:w:${o.from}\u0000w:${o.to}`)!.ports).toContain('NOT allowed by policy');
+    // Drawn as observed flows: sky blue, or vermillion and dashed where policy does not allow them.
+    const classes = await page.evaluate(() =>
+      (globalThis as unknown as { __lateralMap: { edges(): { map<T>(f: (e: { hasClass(c: string): boolean }) => T): T[] } } }).__lateralMap
+        .edges()
+        .map((e) => (e.hasClass('observed-denied') ? 'denied' : e.hasClass('observed') ? 'observed' : 'other')),
+    );
+    expect(classes.filter((c) => c === 'other')).toEqual([]);
+    expect(classes.filter((c) => c === 'denied').length).toBe(new Set(denied.map((o) => `${o.from}>${o.to}`)).size);
+    expect(shown.length).toBeLessThan(allowed.length);
+    await page.screenshot({ path: `${SCREENSHOTS}/map-observed.png` });
+
+    await page.selectOption('#map-edges', 'allowed');
+    await page.waitForSelector('#view-map[data-edges="allowed"]');
+    expect(new Set((await edgeList()).map((e) => e.id))).toEqual(new Set(allowed.map((e) => e.id)));
+    expect(pageErrors).toEqual([]);
+  });
+
   it('explains a map edge on click with the engine explanation', async () => {
     // The layout is force-directed and random, so another edge can lie over this one's midpoint:
     // fire cytoscape's tap on the edge itself (the same handler a click reaches).

@@ -18,6 +18,18 @@ import { whatIf, whatIfMarkdown, type WhatIfRequest } from './what-if.js';
 /** Where the current session lives; a watcher may swap it. */
 export interface SessionHolder {
   current(): Session;
+  /** Bumped on every swap; the UI polls it (with `live`) to notice a changed cluster. */
+  generation?(): number;
+  /** When the current session was swapped in (ISO time). */
+  changedAt?(): string;
+  /** The session follows a live cluster. */
+  readonly live?: boolean;
+}
+
+/** The aggregates every page load asks for, computed ahead (at start, and before a swap). */
+export function warmSession(s: Session): void {
+  cachedInfos(s);
+  cachedGroups(s);
 }
 
 /** Per-session caches: a session never changes, so its aggregates are computed once. */
@@ -88,6 +100,9 @@ export function apiRouter(holder: SessionHolder, extensions: ((r: Router, holder
       flows: s.flows.map((f) => f.name),
       targets: s.targets,
       features: { blast: true, flows: s.flows.length > 0, generate: true },
+      live: holder.live === true,
+      generation: holder.generation?.() ?? 0,
+      changedAt: holder.changedAt?.() ?? null,
     });
   });
 

@@ -6,7 +6,7 @@ import express from 'express';
 import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiRouter, type SessionHolder } from './api.js';
+import { apiRouter, warmSession, type SessionHolder } from './api.js';
 import { apiExtensions } from './extensions.js';
 import { errorHandler, securityHeaders } from './security.js';
 import type { Session } from './session.js';
@@ -18,13 +18,24 @@ export interface ServeOptions {
   readonly port?: number;
   /** Where server-side errors are logged; stderr by default. */
   readonly log?: (line: string) => void;
+  /**
+   * The session follows a live cluster (`serve --cluster --watch`): /api/summary says so, and
+   * the UI polls its generation to notice a change.
+   */
+  readonly live?: boolean;
 }
 
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
-  /** Swap the cluster the API answers for (live watching). */
+  /**
+   * Swap the cluster the API answers for (live watching). The swap is one assignment: a request
+   * answers wholly from the session it started with, and the next one from the new session.
+   * The new session's aggregates are computed before the swap, so no request pays for them.
+   */
   setSession(s: Session): void;
+  /** How many sessions have been swapped in (0 for the first). */
+  readonly generation: number;
   close(): Promise<void>;
 }
 
@@ -48,7 +59,10 @@ export function createApp(holder: SessionHolder, log: (line: string) => void = (
 
 export async function startServer(session: Session, opts: ServeOptions = {}): Promise<RunningServer> {
   let current = session;
-  const app = createApp({ current: () => current }, opts.log);
+  let generation = 0;
+  let changedAt = new Date().toISOString();
+  warmSession(current);
+  const app = createApp({ current: () => current, generation: () => generation, changedAt: () => changedAt, live: opts.live === true }, opts.log);
   const host = opts.host ?? '127.0.0.1';
   const server = await new Promise<import('node:http').Server>((resolve, reject) => {
     const s = app.listen(opts.port ?? 0, host, () => resolve(s));
@@ -59,7 +73,15 @@ export async function startServer(session: Session, opts: ServeOptions = {}): Pr
   return {
     url: `http://${shownHost}:${port}/`,
     port,
-    setSession: (s) => void (current = s),
+    setSession: (s) => {
+      warmSession(s);
+      current = s;
+      generation++;
+      changedAt = new Date().toISOString();
+    },
+    get generation() {
+      return generation;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections?.();

@@ -3,7 +3,7 @@
  * the cluster with policies added or switched off), the compiled engine and the endpoint index.
  * Everything the API answers is derived from this; nothing here is per-request.
  */
-import { buildEndpointIndex, compile, DEFAULT_EVAL_OPTIONS, type Cluster, type CompiledCluster, type EndpointIndex, type EvalOptions } from '@lateral/core';
+import { buildEndpointIndex, compile, DEFAULT_EVAL_OPTIONS, recompile, type Cluster, type CompiledCluster, type EndpointIndex, type EvalOptions } from '@lateral/core';
 import { readFlows, type FlowSet } from '@lateral/flows';
 import { clusterFromObjects, readInputs, type LoadResult, type SourceObject } from '@lateral/k8s';
 
@@ -47,8 +47,13 @@ export function sessionFromCluster(
   options: EvalOptions,
   flows: readonly FlowInput[],
   targets: readonly string[] = [],
+  /**
+   * The compiled cluster this one changes (a what-if's base, the watched cluster before its
+   * latest change): recompile reuses what it evaluated, and the result is compile's.
+   */
+  previous?: CompiledCluster,
 ): Session {
-  const compiled = compile(load.cluster, options);
+  const compiled = previous ? recompile(previous, load.cluster, options) : compile(load.cluster, options);
   // All-pairs once, up front: every view reads it, and a request should not pay for it.
   compiled.reach();
   return { label, objects, load, cluster: load.cluster, compiled, index: buildEndpointIndex(compiled), options, flows, targets };
@@ -69,8 +74,13 @@ export interface LoadSessionOptions {
 export async function loadSession(inputs: string[], o: LoadSessionOptions = {}): Promise<Session> {
   const objects = await readInputs(inputs);
   const base = sessionFromObjects(o.label ?? inputs.join(' '), objects, o.options ?? DEFAULT_EVAL_OPTIONS, [], o.targets ?? []);
+  return withFlows(base, o.flowFiles ?? []);
+}
+
+/** The session with its flow captures read and resolved against its cluster (pods by name, IPs to endpoints). */
+export async function withFlows(base: Session, flowFiles: readonly string[]): Promise<Session> {
   const flows: FlowInput[] = [];
-  for (const f of o.flowFiles ?? []) {
+  for (const f of flowFiles) {
     flows.push({ name: f, flows: await readFlows([f], base.cluster, { compiled: base.compiled }) });
   }
   return { ...base, flows };

@@ -44,11 +44,10 @@ function tryLock(): boolean {
 
 /** Builds the UI when it is missing or stale; returns whether it built. */
 export async function ensureUiBuilt(log: (line: string) => void = () => {}): Promise<boolean> {
-  if (uiBuildIsCurrent()) return false;
-  while (!tryLock()) {
-    await new Promise((r) => setTimeout(r, 250));
-    if (uiBuildIsCurrent()) return false;
-  }
+  // While another process builds, dist/ can hold index.html before its assets: only trust
+  // "current" when nobody holds the lock.
+  if (uiBuildIsCurrent() && !existsSync(LOCK)) return false;
+  while (!tryLock()) await new Promise((r) => setTimeout(r, 250));
   try {
     if (uiBuildIsCurrent()) return false;
     log('building the web UI (first run)…');

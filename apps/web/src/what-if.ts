@@ -1,14 +1,11 @@
 /**
  * What a policy change does: the cluster is rebuilt with the pasted policies applied (an object
  * with the name of an existing one replaces it, as `kubectl apply` would) and the chosen
- * policies switched off, compiled again, and the two workload-level relations compared pair by
- * pair. Endpoints are matched by their reach ids, so the answer reads like two `lateral reach`
- * outputs diffed.
+ * policies switched off, recompiled from the loaded cluster, and compared by the engine's
+ * diffReachability — the diff `lateral whatif` reports, so the web and the CLI agree.
  */
-import { EMPTY_PROTO_PORTS, formatProtoPorts, InputError, isEmptyProtoPorts, type ProtoPorts } from '@lateral/core';
+import { diffReachability, formatProtoPorts, InputError, isEmptyProtoPorts, type ChangeKind as CoreChangeKind, type ProtoPorts } from '@lateral/core';
 import { clusterFromObjects, parseManifests, type SourceObject } from '@lateral/k8s';
-import { forEachEndpointPair } from './group-graph.js';
-import { minusProtoPorts } from './port-diff.js';
 import { sessionFromCluster, type Session } from './session.js';
 
 export interface WhatIfRequest {
@@ -27,6 +24,10 @@ export interface PairChange {
   readonly newlyDenied: string;
   readonly before: string;
   readonly after: string;
+  /** Why the first newly allowed port is allowed now (per side, the rule or "not isolated"). */
+  readonly allowedBy?: readonly string[];
+  /** Why the first newly denied port is denied now. */
+  readonly deniedBy?: readonly string[];
 }
 
 export interface WhatIfResult {
@@ -68,40 +69,32 @@ export function applyWhatIf(base: Session, req: WhatIfRequest): { after: Session
   const known = new Set(load.cluster.policies.map((p) => `${p.namespace}/${p.name}`));
   for (const d of disable) if (!known.has(d)) throw new InputError(`cannot switch off policy "${d}": no such NetworkPolicy`);
   const cluster = { ...load.cluster, policies: load.cluster.policies.filter((p) => !disable.has(`${p.namespace}/${p.name}`)) };
-  const after = sessionFromCluster(base.label, objects, { ...load, cluster }, base.options, base.flows, base.targets);
+  // Recompiled from the base: only selectors the change introduced are evaluated again.
+  const after = sessionFromCluster(base.label, objects, { ...load, cluster }, base.options, base.flows, base.targets, base.compiled);
   const applied = load.cluster.policies.filter((p) => added.some((o) => keyOf('NetworkPolicy', o.obj) === `NetworkPolicy/${p.namespace}/${p.name}`));
   return { after, applied: applied.map((p) => `${p.namespace}/${p.name}`), disabled: [...disable].sort() };
 }
 
-function pairPorts(s: Session): Map<string, ProtoPorts> {
-  const ids = s.index.endpoints.map((e) => e.id);
-  const m = new Map<string, ProtoPorts>();
-  forEachEndpointPair(s, (a, b, ports) => m.set(`${ids[a]}\u0000${ids[b]}`, ports));
-  return m;
-}
+const CHANGE: Record<CoreChangeKind, PairChange['change']> = { allowed: 'added', denied: 'removed', changed: 'changed' };
+const portsText = (p: ProtoPorts, none: string) => (isEmptyProtoPorts(p) ? none : formatProtoPorts(p));
 
+/**
+ * The pairs whose allowed ports differ, by the engine's own diff (`lateral whatif` and `lateral
+ * diff` report the same one), in the web's row shape: ports as the CLI's text, and the rules
+ * that now allow (or the policies that now deny) each change.
+ */
 export function diffSessions(before: Session, after: Session): PairChange[] {
-  const b = pairPorts(before);
-  const a = pairPorts(after);
-  const changes: PairChange[] = [];
-  for (const key of new Set([...b.keys(), ...a.keys()])) {
-    const pb = b.get(key) ?? EMPTY_PROTO_PORTS;
-    const pa = a.get(key) ?? EMPTY_PROTO_PORTS;
-    const plus = minusProtoPorts(pa, pb);
-    const minus = minusProtoPorts(pb, pa);
-    if (isEmptyProtoPorts(plus) && isEmptyProtoPorts(minus)) continue;
-    const [from, to] = key.split('\u0000') as [string, string];
-    changes.push({
-      from,
-      to,
-      change: isEmptyProtoPorts(pb) ? 'added' : isEmptyProtoPorts(pa) ? 'removed' : 'changed',
-      newlyAllowed: isEmptyProtoPorts(plus) ? '' : formatProtoPorts(plus),
-      newlyDenied: isEmptyProtoPorts(minus) ? '' : formatProtoPorts(minus),
-      before: isEmptyProtoPorts(pb) ? 'nothing' : formatProtoPorts(pb),
-      after: isEmptyProtoPorts(pa) ? 'nothing' : formatProtoPorts(pa),
-    });
-  }
-  return changes.sort((x, y) => (x.from !== y.from ? (x.from < y.from ? -1 : 1) : x.to < y.to ? -1 : x.to > y.to ? 1 : 0));
+  return diffReachability(before.compiled, after.compiled).changes.map((c) => ({
+    from: c.from,
+    to: c.to,
+    change: CHANGE[c.change],
+    newlyAllowed: portsText(c.added, ''),
+    newlyDenied: portsText(c.removed, ''),
+    before: portsText(c.before, 'nothing'),
+    after: portsText(c.after, 'nothing'),
+    ...(c.allowedBy ? { allowedBy: c.allowedBy } : {}),
+    ...(c.deniedBy ? { deniedBy: c.deniedBy } : {}),
+  }));
 }
 
 export function whatIf(base: Session, req: WhatIfRequest): { result: WhatIfResult; after: Session } {

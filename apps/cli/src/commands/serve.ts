@@ -2,10 +2,13 @@ import { relative, resolve } from 'node:path';
 // The web package (express, the UI build) loads only when serving, so other commands stay quick.
 import type { RunningServer } from '@lateral/web';
 import { COMMON_INPUT_OPTIONS, intOption, ipBlockPodsOption, parse, requireInputs, str, type Parsed } from '../args.js';
+import { UsageError } from '../cli-error.js';
+import { clusterSourceOf } from '../cluster-input.js';
 import { err, out, type CliIo } from '../io.js';
-import { reportLoad } from '../load.js';
+import { reportLoad, resolveKubeconfig } from '../load.js';
 
 export const SERVE_HELP = `lateral serve INPUTS... [--flows FILE]... [--target SEL]... [--port N] [--host H]
+lateral serve --cluster [--context NAME] [--kubeconfig PATH] [--watch] [options]
 
 Serves the web app for a cluster: the map (namespaces, workloads, allowed and observed
 connections), blast radius and attack paths, the reachability matrix, what-if on policy
@@ -15,6 +18,9 @@ changes, and policy generation from a flow capture. Every edge and cell explains
   --port N       port to listen on (default: any free port)
   --host H       address to bind (default 127.0.0.1: the API describes your cluster's security,
                  keep it off the network unless you mean it)
+  --cluster      serve a running cluster instead of INPUTS (see lateral reach --help); read once
+  --watch        with --cluster: follow the cluster (list + watch) and recompute on every change;
+                 the open page notices within a few seconds and redraws
 Builds the browser UI on first run. Stops on Ctrl-C.`;
 
 export const SERVE_OPTIONS = {
@@ -23,6 +29,7 @@ export const SERVE_OPTIONS = {
   target: { type: 'string', multiple: true },
   port: { type: 'string' },
   host: { type: 'string' },
+  watch: { type: 'boolean' },
 } as const;
 
 function list(p: Parsed, name: string): string[] {
@@ -35,8 +42,46 @@ export async function startServing(io: CliIo, p: Parsed, inputs: string[]): Prom
   const port = intOption(p, 'port', { min: 0, max: 65535 }) ?? 0;
   const host = str(p, 'host') ?? '127.0.0.1';
   const rel = (i: string) => relative(process.cwd(), resolve(io.cwd, i)) || '.';
-  const { ensureUiBuilt, loadSession, startServer } = await import('@lateral/web');
+  const { ensureUiBuilt, loadSession, startServer, readClusterSession, watchClusterSessions } = await import('@lateral/web');
   await ensureUiBuilt((line) => err(io, `lateral: ${line}`));
+  const live = clusterSourceOf(inputs);
+  if (p.values.watch && !live) throw new UsageError('--watch goes with --cluster (follow a live cluster)');
+  if (live) {
+    const source = resolveKubeconfig(io, live);
+    const o = {
+      source,
+      options: { ipBlockPods: ipBlockPodsOption(p) },
+      flowFiles: list(p, 'flows').map(rel),
+      targets: list(p, 'target'),
+    };
+    const log = (line: string) => err(io, line);
+    if (!p.values.watch) {
+      const session = await readClusterSession(o);
+      reportLoad(io, session.load);
+      return startServer(session, { host, port, log });
+    }
+    const watched = await watchClusterSessions(o);
+    reportLoad(io, watched.session.load);
+    const server = await startServer(watched.session, { host, port, log, live: true });
+    watched.onSession((s) => {
+      server.setSession(s);
+      const pods = s.cluster.pods.reduce((n, x) => n + x.replicas, 0);
+      err(io, `lateral: cluster changed: now ${pods} pods, ${s.cluster.policies.length} policies (generation ${server.generation})`);
+    });
+    watched.onError((m) => err(io, `lateral: warning: ${m}`));
+    return {
+      url: server.url,
+      port: server.port,
+      setSession: (s) => server.setSession(s),
+      get generation() {
+        return server.generation;
+      },
+      close: async () => {
+        await watched.stop();
+        await server.close();
+      },
+    };
+  }
   const session = await loadSession(inputs.map(rel), {
     label: inputs.map(rel).join(' '),
     options: { ipBlockPods: ipBlockPodsOption(p) },

@@ -9,6 +9,7 @@ import * as d3 from 'd3';
 import { ApiError, postJson } from './api.js';
 import { clear, download, h } from './dom.js';
 import { ROLE, RING_COLOURS, ringColour, themeColour } from './palette.js';
+import { RING_CAP, RING_STEP, ringPicture } from './blast-rings.js';
 import type { Store } from './store.js';
 import type { AttackPort, BlastRadius, PathsResult, RiskResult } from './types.js';
 
@@ -28,6 +29,10 @@ export class BlastView {
   private readonly error = h('p', { class: 'error', id: 'blast-error', hidden: true });
   private cy: cytoscape.Core | undefined;
   private current: BlastRadius | undefined;
+  private readonly drawn = h('p', { class: 'muted', id: 'blast-drawn' });
+  /** Per ring, how many are drawn beyond the default cap; and path nodes drawn whatever the cap. */
+  private ringCaps = new Map<number, number>();
+  private pinned = new Set<string>();
   onShowOnMap: () => void = () => {};
 
   constructor(
@@ -56,7 +61,7 @@ export class BlastView {
         'div',
         { class: 'blast-grid' },
         h('div', { class: 'graph-wrap' }, this.canvas, this.legend()),
-        h('div', { class: 'blast-side-col' }, this.stats, this.chart, this.side),
+        h('div', { class: 'blast-side-col' }, this.stats, this.drawn, this.chart, this.side),
       ),
     );
     this.store.on('theme', () => this.cy?.style(this.style()));
@@ -91,14 +96,18 @@ export class BlastView {
       return;
     }
     this.current = b;
+    this.ringCaps = new Map();
+    this.pinned = new Set();
     const hops = new Map<string, number>([[b.from, 0], ...b.reached.map((r) => [r.id, r.hops] as [string, number])]);
     this.store.blast = { from: b.from, hops, crownJewels: new Set(b.reached.filter((r) => r.crownJewel).map((r) => r.id)) };
     this.store.emit('blast');
     this.renderStats(b);
     this.renderChart(b);
     this.renderGraph(b);
-    await this.renderSide(b);
+    // The choke points (the risk report) come later, on their own: the rings are the answer.
+    const side = this.renderSide(b);
     this.root.dataset.blastFrom = b.from;
+    await side;
   }
 
   private renderStats(b: BlastRadius): void {
@@ -128,21 +137,17 @@ export class BlastView {
     svg.append('g').attr('transform', `translate(0,${hgt - 20})`).call(d3.axisBottom(x).tickFormat((d) => `hop ${d}`)).attr('color', themeColour('--muted'));
   }
 
+  /** Draws the rings (capped: see blast-rings.ts) with a preset layout; the positions are worked out already. */
   private renderGraph(b: BlastRadius): void {
-    const els: cytoscape.ElementDefinition[] = [{ group: 'nodes', data: { id: b.from, label: b.from, hop: 0 }, classes: 'foothold' }];
-    for (const r of b.reached) els.push({ group: 'nodes', data: { id: r.id, label: r.id, hop: r.hops }, classes: `${r.kind}${r.crownJewel ? ' crown' : ''}` });
-    for (const r of b.reached) {
-      for (const v of r.via) els.push({ group: 'edges', data: { id: `${v.from}->${r.id}`, source: v.from, target: r.id, ports: v.ports.map(portText).join(', ') || v.kind } });
-    }
+    const t0 = performance.now();
+    const pic = ringPicture(b, this.ringCaps, this.pinned);
+    const els: cytoscape.ElementDefinition[] = [
+      ...pic.nodes.map((n) => ({ group: 'nodes' as const, data: { id: n.id, label: n.label, hop: n.hop, ...(n.more ? { more: n.more } : {}) }, position: { x: n.x, y: n.y }, classes: n.classes })),
+      ...pic.edges.map((e) => ({ group: 'edges' as const, data: { ...e } })),
+    ];
     this.cy?.destroy();
-    const maxHop = Math.max(0, ...b.reached.map((r) => r.hops));
-    this.cy = cytoscape({
-      container: this.canvas,
-      elements: els,
-      style: this.style(),
-      // Rings: the foothold in the centre, each hop count one circle further out.
-      layout: { name: 'concentric', concentric: (n: cytoscape.NodeSingular) => maxHop - (n.data('hop') as number), levelWidth: () => 1, minNodeSpacing: 18, animate: false } as cytoscape.LayoutOptions,
-    });
+    this.cy = cytoscape({ container: this.canvas, elements: els, style: this.style(), layout: { name: 'preset', fit: true, padding: 20 } as cytoscape.LayoutOptions, minZoom: 0.05, maxZoom: 4 });
+    (window as unknown as { __lateralBlast?: cytoscape.Core }).__lateralBlast = this.cy;
     const tip = document.getElementById('tooltip')!;
     this.cy.on('mouseover', 'edge', (ev) => {
       tip.textContent = `${ev.target.data('source')} → ${ev.target.data('target')}: ${ev.target.data('ports')}`;
@@ -154,7 +159,27 @@ export class BlastView {
       tip.style.top = `${oe.clientY + 14}px`;
     });
     this.cy.on('mouseout', 'edge', () => void (tip.hidden = true));
-    this.cy.on('tap', 'node', (ev) => void this.showPaths(ev.target.id() as string));
+    this.cy.on('tap', 'node', (ev) => {
+      const more = ev.target.data('more') as number | undefined;
+      if (more) this.drawMore(ev.target.data('hop') as number);
+      else void this.showPaths(ev.target.id() as string);
+    });
+    const drawnNodes = pic.nodes.filter((n) => !n.more).length - 1;
+    this.drawn.textContent = pic.hidden
+      ? `drawn: ${drawnNodes} of ${b.reached.length} reached (click a "+N more" node to draw more of that ring), ${Math.round(performance.now() - t0)} ms`
+      : `drawn: all ${b.reached.length} reached, ${Math.round(performance.now() - t0)} ms`;
+  }
+
+  dispose(): void {
+    this.cy?.destroy();
+    this.cy = undefined;
+  }
+
+  /** "+N more" on ring `hop`: draw RING_STEP more of it. */
+  private drawMore(hop: number): void {
+    if (!this.current) return;
+    this.ringCaps.set(hop, (this.ringCaps.get(hop) ?? RING_CAP) + RING_STEP);
+    this.renderGraph(this.current);
   }
 
   private style(): cytoscape.StylesheetJson {
@@ -165,6 +190,7 @@ export class BlastView {
       { selector: 'node.foothold', style: { shape: 'octagon', width: 34, height: 34, 'border-width': 3, 'border-color': fg } },
       { selector: 'node.node', style: { shape: 'rectangle' } },
       { selector: 'node.internet', style: { shape: 'diamond' } },
+      { selector: 'node.more', style: { shape: 'round-rectangle', width: 44, height: 18, 'font-size': 11, 'font-weight': 'bold', 'background-opacity': 0.35, 'border-width': 1, 'border-style': 'dashed', 'border-color': fg, 'font-style': 'italic' } },
       { selector: 'node.crown', style: { shape: 'star', width: 34, height: 34, 'border-width': 3, 'border-color': ROLE.crownJewel } },
       { selector: 'edge', style: { width: 1.2, 'line-color': themeColour('--muted'), 'target-arrow-shape': 'triangle', 'target-arrow-color': themeColour('--muted'), 'curve-style': 'bezier', opacity: 0.6, 'arrow-scale': 0.7 } },
       { selector: 'edge.path', style: { width: 4, 'line-color': ROLE.crownJewel, 'target-arrow-color': ROLE.crownJewel, opacity: 1 } },
@@ -222,6 +248,12 @@ export class BlastView {
     clear(list);
     try {
       const p = await postJson<PathsResult>('paths', { from: b.from, to: [target], k: 3 });
+      // Path nodes beyond a ring's cap are drawn now, so every hop of every path shows.
+      const missing = p.paths.flatMap((path) => path.nodes).filter((n) => !this.pinned.has(n));
+      if (missing.length) {
+        for (const n of missing) this.pinned.add(n);
+        this.renderGraph(b);
+      }
       this.cy?.edges().removeClass('path');
       if (p.paths.length === 0) list.append(h('p', {}, `No path from ${b.from} to ${target}.`));
       p.paths.forEach((path, i) => {

@@ -3,11 +3,13 @@
  * mounts once and renders when first shown (so the matrix of a large cluster costs nothing until
  * asked for).
  */
+import { getJson } from './api.js';
 import { clear, h } from './dom.js';
 import { hidePanel } from './explain-panel.js';
 import { MapView } from './map-view.js';
 import { MatrixView } from './matrix-view.js';
 import { Store } from './store.js';
+import type { Summary } from './types.js';
 import { WhatIfView } from './what-if-view.js';
 import { BlastView } from './blast-view.js';
 import { GenerateView } from './generate-view.js';
@@ -23,27 +25,40 @@ function applyTheme(t: string | null): void {
   if (t === 'dark' || t === 'light') document.documentElement.dataset.theme = t;
 }
 
-async function main(): Promise<void> {
-  applyTheme(localStorage.getItem(THEME_KEY));
-  const store = new Store();
-  const banner = document.getElementById('error-banner')!;
-  try {
-    await store.init();
-  } catch (e) {
-    banner.textContent = `Could not load the cluster: ${(e as Error).message}`;
-    banner.hidden = false;
-    return;
-  }
+/** The store the views on screen read (replaced when a watched cluster changes). */
+let activeStore: Store | undefined;
+
+/** How often a page on a watched cluster asks whether the cluster changed. */
+const POLL_MS = 3000;
+
+function describe(store: Store): void {
   const s = store.summary;
   document.getElementById('cluster-label')!.textContent = `${s.label} — ${s.namespaces} namespaces, ${s.workloads} workloads, ${s.pods} pods, ${s.policies} policies${s.flows.length ? `, flows: ${s.flows.join(', ')}` : ''}`;
+  const banner = document.getElementById('error-banner')!;
+  banner.hidden = true;
+  banner.classList.remove('warning');
   if (s.warnings.length) {
     banner.textContent = `${s.warnings.length} warning${s.warnings.length === 1 ? '' : 's'}: ${s.warnings.slice(0, 3).join(' · ')}${s.warnings.length > 3 ? ' …' : ''}`;
     banner.classList.add('warning');
     banner.hidden = false;
   }
+}
 
+/** The views for one state of the cluster: built again from scratch when a watched cluster changes. */
+interface Mounted {
+  select(id: string): Promise<void>;
+  current(): string;
+  blastFrom(): string | undefined;
+  compromise(id: string): Promise<void>;
+  /** Frees the graphs before the views are replaced. */
+  dispose(): void;
+}
+
+function mountViews(store: Store): Mounted {
   const views = document.getElementById('views')!;
   const tabs = document.getElementById('tabs')!;
+  clear(views);
+  clear(tabs);
   const section = (id: string) => h('section', { id: `view-${id}`, class: 'view', role: 'tabpanel', hidden: true });
   const map = new MapView(section('map'), store);
   const blast = new BlastView(section('blast'), store);
@@ -57,10 +72,11 @@ async function main(): Promise<void> {
     ['whatif', 'What-if', whatIf],
     ['generate', 'Generate', generate],
   ];
-  clear(tabs);
+  let shown = 'map';
   const select = async (id: string) => {
     hidePanel();
     document.getElementById('tooltip')!.hidden = true;
+    shown = id;
     for (const [vid, , v] of entries) {
       v.root.hidden = vid !== id;
       tabs.querySelector(`[data-tab="${vid}"]`)?.setAttribute('aria-selected', String(vid === id));
@@ -77,18 +93,92 @@ async function main(): Promise<void> {
     void select('blast').then(() => blast.compromise(id));
   };
   blast.onShowOnMap = () => void select('map');
+  return {
+    select,
+    current: () => shown,
+    blastFrom: () => store.blast?.from,
+    compromise: (id) => blast.compromise(id),
+    dispose: () => {
+      map.reset();
+      blast.dispose();
+    },
+  };
+}
+
+/**
+ * A watched cluster (`serve --cluster --watch`): poll the summary's generation — a small GET,
+ * no long-lived connection, nothing the Content-Security-Policy has to allow beyond 'self' —
+ * and when it moves, load the new state and rebuild the views on it, keeping the tab (and the
+ * blast radius's foothold, if it still exists), with a notice saying when the cluster changed.
+ */
+function followCluster(initial: Store, initialMounted: Mounted): void {
+  let store = initial;
+  let mounted = initialMounted;
+  const notice = document.getElementById('live-notice')!;
+  notice.hidden = false;
+  let text = 'following the cluster';
+  notice.textContent = text;
+  let busy = false;
+  const poll = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const s = await getJson<Summary>('summary');
+      notice.textContent = text;
+      if (s.generation === store.summary.generation) return;
+      const next = new Store();
+      await next.init();
+      const tab = mounted.current();
+      const from = mounted.blastFrom();
+      store = next;
+      activeStore = next;
+      describe(store);
+      mounted.dispose();
+      mounted = mountViews(store);
+      await mounted.select(tab);
+      if (from && (from === 'internet' || store.byId.has(from))) await mounted.compromise(from);
+      const at = store.summary.changedAt ? new Date(store.summary.changedAt).toLocaleTimeString() : new Date().toLocaleTimeString();
+      text = `cluster changed at ${at} — views refreshed`;
+      notice.textContent = text;
+      notice.classList.add('changed');
+      document.body.dataset.generation = String(store.summary.generation);
+    } catch (e) {
+      notice.textContent = `lost the server: ${(e as Error).message} (retrying)`;
+    } finally {
+      busy = false;
+    }
+  };
+  setInterval(() => void poll(), POLL_MS);
+}
+
+async function main(): Promise<void> {
+  applyTheme(localStorage.getItem(THEME_KEY));
+  const store = new Store();
+  const banner = document.getElementById('error-banner')!;
+  try {
+    await store.init();
+  } catch (e) {
+    banner.textContent = `Could not load the cluster: ${(e as Error).message}`;
+    banner.hidden = false;
+    return;
+  }
+  describe(store);
+  activeStore = store;
+  const mounted = mountViews(store);
 
   document.getElementById('theme-toggle')!.addEventListener('click', () => {
     const dark = document.documentElement.dataset.theme === 'dark' || (!document.documentElement.dataset.theme && matchMedia('(prefers-color-scheme: dark)').matches);
     const next = dark ? 'light' : 'dark';
     document.documentElement.dataset.theme = next;
     localStorage.setItem(THEME_KEY, next);
-    store.emit('theme');
+    activeStore?.emit('theme');
   });
 
   const initial = location.hash.slice(1);
-  await select(entries.some(([id]) => id === initial) ? initial : 'map');
+  await mounted.select(['map', 'blast', 'matrix', 'whatif', 'generate'].includes(initial) ? initial : 'map');
+  document.body.dataset.generation = String(store.summary.generation);
   document.body.dataset.ready = 'true';
+  if (store.summary.live) followCluster(store, mounted);
 }
 
 void main();

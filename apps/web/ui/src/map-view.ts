@@ -33,6 +33,8 @@ interface EdgeData {
   toId?: string;
   pairs: number;
   portRanges?: Ports;
+  /** Observed mode: whether today's policies allow every flow the edge stands for. */
+  observed?: 'allowed' | 'denied';
 }
 
 const nsNode = (ns: string) => `ns:${ns}`;
@@ -66,10 +68,40 @@ function layoutSubset(elements: cytoscape.ElementDefinition[]): cytoscape.Elemen
   return elements.filter((e) => e.group === 'nodes' || keep.has(e));
 }
 
+/**
+ * Namespace pairs drawn at most, whole cluster in view: thousands of namespace-to-namespace
+ * edges are a solid grey disc that takes the UI thread a second or more to draw. Past this,
+ * each namespace keeps its strongest edges (most workload pairs); picking a namespace in the
+ * filter shows all of its own.
+ */
+export const AGGREGATE_EDGE_LIMIT = 1500;
+const AGGREGATE_EDGES_PER_NODE = 5;
+
+/** Drops all but each namespace's strongest aggregate edges when there are too many; says what it did. */
+function strongestAggregates(edges: Map<string, EdgeData>): string {
+  const agg = [...edges.entries()].filter(([, e]) => !e.fromId && e.source.startsWith('ns:') && e.target.startsWith('ns:'));
+  if (agg.length <= AGGREGATE_EDGE_LIMIT) return '';
+  const byNode = new Map<string, [string, EdgeData][]>();
+  for (const entry of agg) {
+    for (const end of [entry[1].source, entry[1].target]) {
+      const l = byNode.get(end);
+      if (l) l.push(entry);
+      else byNode.set(end, [entry]);
+    }
+  }
+  const keep = new Set<string>();
+  for (const l of byNode.values()) {
+    l.sort((a, b) => b[1].pairs - a[1].pairs);
+    for (const [k] of l.slice(0, AGGREGATE_EDGES_PER_NODE)) keep.add(k);
+  }
+  for (const [k] of agg) if (!keep.has(k)) edges.delete(k);
+  return `; strongest ${AGGREGATE_EDGES_PER_NODE} per namespace of ${agg.length} namespace pairs (pick a namespace to see all of its)`;
+}
+
 let layoutWorker: Worker | undefined;
 let layoutSeq = 0;
 
-function layoutInWorker(elements: cytoscape.ElementDefinition[]): Promise<LayoutResponse['positions']> {
+function layoutInWorker(elements: cytoscape.ElementDefinition[]): Promise<LayoutResponse> {
   layoutWorker ??= new Worker(new URL('./layout.worker.ts', import.meta.url), { type: 'module' });
   const id = ++layoutSeq;
   const w = layoutWorker;
@@ -78,7 +110,7 @@ function layoutInWorker(elements: cytoscape.ElementDefinition[]): Promise<Layout
       if (ev.data.id !== id) return;
       w.removeEventListener('message', onMsg);
       if (ev.data.error) reject(new Error(ev.data.error));
-      else resolve(ev.data.positions);
+      else resolve(ev.data);
     };
     w.addEventListener('message', onMsg);
     w.postMessage({ id, elements: layoutSubset(elements).map((e) => ({ group: e.group, data: e.data, classes: e.classes })) } satisfies LayoutRequest);
@@ -96,6 +128,8 @@ export class MapView {
   private readonly edgeMode = h('select', { id: 'map-edges', 'aria-label': 'edges shown' }, h('option', { value: 'allowed' }, 'allowed (policy)'), h('option', { value: 'observed' }, 'observed (flows)'));
   private observed: ObservedEdge[] | undefined;
   private dense = false;
+  /** Set when the aggregate edges were thinned: shown in the status line. */
+  private edgeNote = '';
   /** Called when the user picks a workload to compromise. */
   onCompromise: (id: string) => void = () => {};
 
@@ -131,6 +165,7 @@ export class MapView {
       item('sw-open-out', 'no egress isolation (dashed border)'),
       item('sw-edge', 'allowed connection'),
       item('sw-observed', 'observed flow'),
+      item('sw-observed-denied', 'observed, NOT allowed by policy (dashed)'),
       item('sw-added', 'what-if: newly allowed'),
       item('sw-removed', 'what-if: newly denied'),
     );
@@ -179,6 +214,13 @@ export class MapView {
       const key = `${src}\u0000${dst}`;
       const prev = edges.get(key);
       if (prev) {
+        if (prev.fromId === one?.from && prev.toId === one?.to && one) {
+          // Another observed port of the same workload pair: still that pair's edge, listing both.
+          const joined = `${prev.ports}; ${ports}`;
+          prev.ports = joined.length <= 240 ? joined : 'several (click to explain)';
+          if (prev.portRanges) prev.portRanges = { TCP: [...prev.portRanges.TCP, ...one.ports.TCP], UDP: [...prev.portRanges.UDP, ...one.ports.UDP], SCTP: [...prev.portRanges.SCTP, ...one.ports.SCTP] };
+          return;
+        }
         prev.pairs += pairs;
         delete prev.fromId;
         delete prev.toId;
@@ -193,6 +235,8 @@ export class MapView {
         const src = this.displayOf(o.from);
         const dst = this.displayOf(o.to);
         add(src, dst, `${o.protocol} ${o.port} (${o.count} seen${o.allowed ? '' : ', NOT allowed by policy'})`, 1, { from: o.from, to: o.to, all: false, ports: { TCP: [], UDP: [], SCTP: [], [o.protocol]: [[o.port, o.port]] } as Ports });
+        const e = edges.get(`${src}\u0000${dst}`)!;
+        e.observed = e.observed === 'denied' || !o.allowed ? 'denied' : 'allowed';
       }
     } else {
       for (const g of s.groups.edges) {
@@ -205,6 +249,7 @@ export class MapView {
     }
     // Namespace-level self loops say only "something inside talks to something inside".
     for (const [k, e] of edges) if (e.source === e.target && e.source.startsWith('ns:')) edges.delete(k);
+    this.edgeNote = nsFocus ? '' : strongestAggregates(edges);
     const present = new Set(els.map((e) => e.data.id));
     // External endpoints appear only where something connects to them, to keep the map readable.
     for (const e of edges.values()) {
@@ -216,7 +261,10 @@ export class MapView {
         }
       }
     }
-    for (const e of edges.values()) els.push({ group: 'edges', data: { ...e }, classes: e.fromId ? 'pair' : 'aggregate' });
+    for (const e of edges.values()) {
+      const classes = [e.fromId ? 'pair' : 'aggregate', ...(e.observed ? ['observed', ...(e.observed === 'denied' ? ['observed-denied'] : [])] : [])];
+      els.push({ group: 'edges', data: { ...e }, classes: classes.join(' ') });
+    }
     if (nsFocus) return this.focusOn(els, nsFocus);
     return els;
   }
@@ -253,11 +301,15 @@ export class MapView {
     this.status.textContent = `laying out ${nodes} nodes, ${els.length - nodes} edges…`;
     const t0 = performance.now();
     let positions: LayoutResponse['positions'] = {};
+    let layoutNote = '';
     try {
-      positions = await layoutInWorker(els);
+      const r = await layoutInWorker(els);
+      positions = r.positions;
+      layoutNote = `layout ${r.recipe} ${r.ms} ms, `;
     } catch (e) {
       this.status.textContent = `layout failed: ${(e as Error).message}`;
     }
+    const t1 = performance.now();
     this.cy?.destroy();
     this.dense = els.length - nodes > HAYSTACK_ABOVE;
     const cy = cytoscape({
@@ -276,7 +328,12 @@ export class MapView {
     this.wire(cy);
     this.applyFilters();
     this.restyleOverlay();
-    this.status.textContent = `${nodes} nodes, ${els.length - nodes} edges (${Math.round(performance.now() - t0)} ms)`;
+    const t2 = performance.now();
+    this.status.textContent = `${nodes} nodes, ${els.length - nodes} edges${this.edgeNote} (${layoutNote}drawn in ${Math.round(t2 - t1)} ms, ${Math.round(t2 - t0)} ms in all)`;
+    // The status line may have wrapped and shrunk the canvas since cytoscape measured it.
+    cy.resize();
+    cy.fit(undefined, 30);
+    this.root.dataset.edges = this.edgeMode.value;
     this.root.dataset.ready = 'true';
   }
 
@@ -429,6 +486,9 @@ export class MapView {
       { selector: 'edge', style: { width: 1.5, 'line-color': muted, 'target-arrow-color': muted, 'target-arrow-shape': 'triangle', 'curve-style': 'bezier', 'arrow-scale': 0.8, opacity: 0.75 } },
       { selector: 'edge.aggregate', style: { width: 'mapData(pairs, 1, 200, 1.5, 8)' } },
       ...(this.dense ? [{ selector: 'edge', style: { 'curve-style': 'haystack', 'haystack-radius': 0, 'target-arrow-shape': 'none', opacity: 0.35, width: 1 } }] : []),
+      { selector: 'edge.observed', style: { 'line-color': ROLE.observed, 'target-arrow-color': ROLE.observed, width: 2, opacity: 0.9 } },
+      // A flow the policies do not allow: vermillion and dashed, so it reads without colour too.
+      { selector: 'edge.observed-denied', style: { 'line-color': ROLE.openIngress, 'target-arrow-color': ROLE.openIngress, 'line-style': 'dashed', width: 2.5 } },
       { selector: 'edge:selected', style: { 'line-color': fg, 'target-arrow-color': fg, width: 3 } },
       { selector: '.filtered', style: { display: 'none' } },
       { selector: 'node.match', style: { 'border-color': fg, 'border-width': 5, 'border-style': 'double' } },

@@ -45,6 +45,11 @@ export interface Summary {
   flows: string[];
   features: { blast: boolean; flows: boolean; generate: boolean };
   targets?: string[];
+  /** The server follows a live cluster (`serve --cluster --watch`): poll `generation`. */
+  live: boolean;
+  /** Bumped whenever the server swaps in a recomputed cluster. */
+  generation: number;
+  changedAt: string | null;
 }
 
 export interface GroupNode {

@@ -1,0 +1,116 @@
+/**
+ * The web app on an S2-size cluster (10,000 pods, 200 namespaces, 1,000 policies), generated
+ * in the test by synthesizeYaml and served like any other: the map opens at namespace level and
+ * draws, a namespace expands, and a blast radius from a busy workload completes with its rings
+ * capped. Timings go to the test output for reading; nothing here asserts a duration (house
+ * style: benchmarks print, tests assert behaviour).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { synthesizeYaml, parseManifests } from '@lateral/k8s';
+import { ensureUiBuilt, sessionFromObjects, startServer, type RunningServer } from '@lateral/web';
+import { launchChromium, SCREENSHOTS } from './browser.js';
+
+let server: RunningServer;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+const timings: [string, number][] = [];
+
+async function timed<T>(label: string, f: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  const v = await f();
+  timings.push([label, Math.round(performance.now() - t0)]);
+  return v;
+}
+
+/** The workload the blast radius starts from. */
+let foothold = '';
+
+/** Nodes on the blast canvas: drawn reached nodes (foothold included) and "+N more" stand-ins. */
+function blastCounts(): Promise<{ drawn: number; more: number }> {
+  return page.evaluate(() => {
+    const cy = (globalThis as unknown as { __lateralBlast: { nodes(s: string): { length: number } } }).__lateralBlast;
+    return { drawn: cy.nodes('node[^more]').length, more: cy.nodes('.more').length };
+  });
+}
+
+beforeAll(async () => {
+  const [, b] = await Promise.all([ensureUiBuilt(), launchChromium()]);
+  browser = b;
+  const session = await timed('server: synthesize + load + compile + all-pairs', async () => {
+    const yaml = synthesizeYaml({ pods: 10_000, namespaces: 200, policies: 1_000 });
+    return sessionFromObjects('S2 (synth 10000/200/1000)', parseManifests(yaml, 's2.yaml'));
+  });
+  server = await startServer(session, { log: () => {} });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => void (m.type() === 'error' && pageErrors.push(m.text())));
+}, 240_000);
+
+afterAll(async () => {
+  // eslint-disable-next-line no-console
+  console.log(`S2 timings (ms), this machine:\n${timings.map(([l, ms]) => `  ${String(ms).padStart(6)}  ${l}`).join('\n')}`);
+  await browser?.close();
+  await server?.close();
+});
+
+describe('web app on S2 (10,000 pods)', () => {
+  it('opens the map at namespace level and draws it', async () => {
+    await timed('browser: page load to aggregated map drawn', async () => {
+      await page.goto(server.url);
+      await page.waitForSelector('#view-map[data-ready="true"]', { timeout: 120_000 });
+    });
+    const status = (await page.textContent('#map-status')) ?? '';
+    timings.push([`  (map status: ${status})`, 0]);
+    const counts = await page.evaluate(() => {
+      const cy = (globalThis as unknown as { __lateralMap: { nodes(s?: string): { length: number }; edges(): { length: number } } }).__lateralMap;
+      return { collapsed: cy.nodes('.collapsed').length, workloads: cy.nodes('.workload').length, edges: cy.edges().length };
+    });
+    expect(counts.collapsed).toBe(200);
+    expect(counts.workloads).toBe(0);
+    expect(counts.edges).toBeGreaterThan(200);
+    await page.screenshot({ path: `${SCREENSHOTS}/s2-map.png` });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('completes a blast radius from a busy workload, rings capped', async () => {
+    foothold = await page.evaluate(async () => {
+      const eps = (await (await fetch('api/endpoints')).json()) as { id: string; kind: string }[];
+      // An API workload of the synthetic call graph reaches most of the cluster in a few hops.
+      return eps.find((e) => e.kind !== 'External' && /frontend|web|api/.test(e.id))?.id ?? eps[0]!.id;
+    });
+    await page.click('[data-tab="blast"]');
+    await page.fill('#blast-from', foothold);
+    await timed(`browser: blast radius from ${foothold} drawn`, async () => {
+      await page.click('#blast-go');
+      await page.waitForSelector(`#view-blast[data-blast-from="${foothold}"]`, { timeout: 120_000 });
+    });
+    const reached = (await page.textContent('#blast-reached .n')) ?? '';
+    const drawn = (await page.textContent('#blast-drawn')) ?? '';
+    timings.push([`  (reached ${reached}; ${drawn})`, 0]);
+    expect(reached).toMatch(/^\d+ \/ \d+$/);
+    // Capped: far fewer drawn than reached, with a "+N more" node per crowded ring.
+    const before = await blastCounts();
+    expect(before.more).toBeGreaterThan(0);
+    expect(before.drawn).toBeLessThan(Number(reached.split(' / ')[0]));
+    await page.screenshot({ path: `${SCREENSHOTS}/s2-blast.png` });
+
+    // Drill down: "+N more" on the busiest ring draws more of it.
+    const busiest = await page.evaluate(() => {
+      const cy = (globalThis as unknown as { __lateralBlast: { nodes(s: string): { map<T>(f: (n: { id(): string; data(k: string): number }) => T): T[] } } }).__lateralBlast;
+      return cy.nodes('.more').map((n) => ({ id: n.id(), more: n.data('more') })).sort((a, b) => b.more - a.more)[0]!.id;
+    });
+    await timed('browser: draw more of the busiest ring', async () => {
+      // The tap handler draws synchronously: the new picture is there when emit returns.
+      const inPage = await page.evaluate((id) => {
+        const t0 = performance.now();
+        (globalThis as unknown as { __lateralBlast: { getElementById(id: string): { emit(e: string): void } } }).__lateralBlast.getElementById(id).emit('tap');
+        return Math.round(performance.now() - t0);
+      }, busiest);
+      timings.push([`  (of which the tap handler: ${inPage} ms)`, 0]);
+    });
+    expect((await blastCounts()).drawn).toBeGreaterThan(before.drawn);
+    expect(pageErrors).toEqual([]);
+  });
+});
