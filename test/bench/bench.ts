@@ -9,7 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { compile, referenceAllowed, type Endpoint } from '@lateral/core';
+import { compile, mulberry32, referenceAllowed, type Endpoint } from '@lateral/core';
 import { lateralMovementBench, printLateralMovement, type LateralMovementRow } from './lateral-movement-bench.js';
 import { clusterFromObjects, parseManifests, synthesizeYaml } from '@lateral/k8s';
 import { printWhatIf, whatIfBench, type WhatIfRow } from './what-if-bench.js';
@@ -48,17 +48,6 @@ interface Row {
 
 function ms(since: bigint): number {
   return Number(process.hrtime.bigint() - since) / 1e6;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function runOne(size: Size): Row {

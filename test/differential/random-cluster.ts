@@ -18,18 +18,7 @@ import type {
   PolicyType,
   Protocol,
 } from '@lateral/core';
-import { MAX_V4, MAX_V6, NO_SECURITY_FLAGS, formatIp, parseCidr } from '@lateral/core';
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { MAX_V4, MAX_V6, NO_SECURITY_FLAGS, formatIp, mulberry32, parseCidr } from '@lateral/core';
 
 export class Rng {
   private readonly next: () => number;

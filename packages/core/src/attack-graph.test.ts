@@ -1,3 +1,4 @@
+import { mulberry32 } from './prng.js';
 import { describe, expect, it } from 'vitest';
 import { ANY_NODE, INTERNET, buildAttackGraph } from './attack-graph.js';
 import { kShortestAttackPaths, countAttackPaths, describePath } from './attack-paths.js';
@@ -183,19 +184,9 @@ describe('blast radius and paths', () => {
 });
 
 /** Deterministic pseudo-random numbers for the brute-force comparisons. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A cluster whose attack graph is a given random digraph: every allowed pair is one NetworkPolicy pair. */
 function randomCluster(seed: number): { cluster: Cluster; jewel: string } {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const n = 6;
   const names = Array.from({ length: n }, (_, i) => `w${i}`);
   const pods = names.map((w) => pod('x', w, { app: w }, [tcp(80)]));

@@ -18,3 +18,4 @@ export * from './connection-removal.js';
 export * from './risk.js';
 export * from './reach-diff.js';
 export * from './lateral-movement-diff.js';
+export * from './prng.js';

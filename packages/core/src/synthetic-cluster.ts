@@ -5,6 +5,7 @@
  * except, partner CIDRs. Used by the engine's sanity tests and by benchmarks; small enough in
  * code to read what a "10k-pod cluster" means in a timing.
  */
+import { mulberry32 } from './prng.js';
 import { formatIp } from './ip.js';
 import {
   NO_SECURITY_FLAGS,
@@ -24,17 +25,6 @@ export interface SyntheticSize {
 
 const TIERS = ['web', 'api', 'db', 'cache', 'worker'] as const;
 const META = 'kubernetes.io/metadata.name';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function portsOf(tier: (typeof TIERS)[number]): ContainerPort[] {
   const metrics: ContainerPort = { name: 'metrics', containerPort: 9090, protocol: 'TCP' };
@@ -121,7 +111,7 @@ function namespacePolicies(ns: string, i: number, team: string): NetworkPolicy[]
 }
 
 export function syntheticCluster(size: SyntheticSize): Cluster {
-  const random = rng(size.seed ?? 1);
+  const random = mulberry32(size.seed ?? 1);
   const nsCount = Math.max(4, size.namespaces);
   const namespaces: Namespace[] = [];
   const pods: Pod[] = [];
