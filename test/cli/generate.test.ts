@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCluster } from '@lateral/k8s';
 import { readFlows } from '@lateral/flows';
+import { PassThrough, Readable } from 'node:stream';
+import { generateCommand } from '../../apps/cli/src/commands/generate.js';
 import { REPO, lateral } from './run-cli.js';
 
 const SHOP = 'fixtures/shop';
@@ -175,5 +177,62 @@ describe('lateral audit', () => {
     const r = await lateral(['audit', SHOP, '--flows', csv, '--flow-format', 'csv']);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe('1 observed connections (1 flows): 0 denied by current policies, 0 dropped by the network');
+  });
+});
+
+describe('lateral generate / audit: reading captures', () => {
+  it('lists the first bad lines with file:line as given, sums up the rest, and still generates', async () => {
+    const dir = tempDir();
+    const good = readFileSync(join(REPO, CAPTURES[0]!), 'utf8').trim().split('\n');
+    const lines = good.flatMap((l, i) => (i % 20 === 3 ? [l, `garbage ${i}`] : [l]));
+    writeFileSync(join(dir, 'damaged.jsonl'), lines.join('\n'));
+    // The capture relative to the working directory, as a user types it.
+    const ok = await lateral(['generate', join(REPO, SHOP), '--flows', 'damaged.jsonl', '--format', 'json'], { cwd: dir });
+    expect(ok.code).toBe(0);
+    const clean = await readFlows([join(REPO, CAPTURES[0]!)], (await loadCluster([join(REPO, SHOP)])).cluster);
+    const bad = lines.length - good.length + clean.badLineCount;
+    expect(bad).toBeGreaterThan(5);
+    const err = ok.stderr.split('\n');
+    expect(err[0]).toBe(`lateral: skipped ${bad} flow lines that did not parse:`);
+    const listed = err.filter((l) => /^ {2}damaged\.jsonl:\d+: /.test(l));
+    expect(listed).toHaveLength(5);
+    expect(listed).toContain(`  damaged.jsonl:5: not JSON (Unexpected token 'g', "garbage 3" is not valid JSON)`);
+    expect(err).toContain(`  … and ${bad - 5} more`);
+  });
+
+  it('lists unresolved flow ends with their record counts', async () => {
+    const dir = tempDir();
+    const csv = join(dir, 'flows.csv');
+    writeFileSync(
+      csv,
+      ['src,dst,port,protocol,count', 'shop/frontend,shop/cart,7070,TCP,3', 'shop/ghost,shop/cart,7070,TCP,40', 'shop/frontend,nowhere/x,80,TCP,2', 'shop/ghost,shop/cart,8080,TCP,2'].join('\n'),
+    );
+    const r = await lateral(['audit', SHOP, '--flows', csv]);
+    expect(r.stderr).toContain('lateral: 44 flow records name endpoints the inputs do not have (left out):\n  42  shop/ghost matches no pod or workload in the cluster\n   2  nowhere/x matches no pod or workload in the cluster\n');
+    expect(r.stdout).toContain('1 observed connections (3 flows)');
+  });
+
+  it('exits 2 naming the file when no line of it parses', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'notes.jsonl'), '{"flow": 1\n{"flow": {"l4": {"ICMPv4": {}}, "IP": 7}\n');
+    for (const command of ['generate', 'audit']) {
+      const r = await lateral([command, join(REPO, SHOP), '--flows', 'notes.jsonl', '--flow-format', 'hubble'], { cwd: dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('notes.jsonl');
+      expect(r.stderr).toMatch(/no line is a hubble flow record \(line 1: not JSON/);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('shows progress (records read) on stderr when it is a terminal, and nothing of it otherwise', async () => {
+    const stderr = Object.assign(new PassThrough(), { isTTY: true });
+    const chunks: Buffer[] = [];
+    stderr.on('data', (c: Buffer) => chunks.push(c));
+    const code = await generateCommand([SHOP, '--flows', CAPTURES[0]!], { stdout: new PassThrough(), stderr, stdin: Readable.from([]), cwd: REPO });
+    expect(code).toBe(0);
+    const text = Buffer.concat(chunks).toString('utf8');
+    expect(text).toMatch(/\r\x1b\[Kreading flows… \d+ records/);
+    const plain = await lateral(['generate', SHOP, '--flows', CAPTURES[0]!]);
+    expect(plain.stderr).not.toContain('reading flows');
   });
 });

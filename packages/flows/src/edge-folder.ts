@@ -3,7 +3,7 @@
  * distinct (src, dst, protocol, port) and per distinct unresolved reason, never the records.
  */
 import type { Protocol } from '@lateral/core';
-import type { FlowRecord } from './flow-record.js';
+import type { FlowPeer, FlowRecord } from './flow-record.js';
 import type { ResolvedEndpoint, FlowResolver } from './flow-resolver.js';
 import type { BadLine, FlowEdge, FlowSet } from './flow-set.js';
 
@@ -32,47 +32,66 @@ export class EdgeFolder {
   constructor(private readonly resolver: FlowResolver) {}
 
   add(rec: FlowRecord): void {
-    this.records++;
-    const s = this.resolver.resolve(rec.src);
-    const d = this.resolver.resolve(rec.dst);
+    this.addRecords(
+      rec.src,
+      rec.dst,
+      rec.port,
+      rec.protocol,
+      1,
+      rec.count,
+      rec.dropped ? rec.count : 0,
+      rec.firstTime ?? rec.time ?? Infinity,
+      rec.lastTime ?? rec.time ?? -Infinity,
+    );
+  }
+
+  /**
+   * `records` records of one connection between the same two flow ends at once (what a
+   * parallel reader's PeerFolder hands over): the same as adding them one by one. They land on
+   * the same edges, so at most the first creates any; `count` and `dropped` are the sums of
+   * their counts, `first` / `last` the extremes of their times.
+   */
+  addRecords(
+    srcPeer: FlowPeer,
+    dstPeer: FlowPeer,
+    port: number,
+    protocol: Protocol,
+    records: number,
+    count: number,
+    dropped: number,
+    first: number,
+    last: number,
+  ): void {
+    this.records += records;
+    const s = this.resolver.resolve(srcPeer);
+    const d = this.resolver.resolve(dstPeer);
     if (!s.ok || !d.ok) {
       const reason = !s.ok && !d.ok ? `${s.reason}; ${d.reason}` : !s.ok ? s.reason : (d as { reason: string }).reason;
-      this.unresolved.set(reason, (this.unresolved.get(reason) ?? 0) + rec.count);
+      this.unresolved.set(reason, (this.unresolved.get(reason) ?? 0) + count);
       return;
     }
-    const first = rec.firstTime ?? rec.time ?? Infinity;
-    const last = rec.lastTime ?? rec.time ?? -Infinity;
-    const proto = PROTOCOL_CODE[rec.protocol];
+    const proto = PROTOCOL_CODE[protocol];
     let created = false;
     for (const src of s.endpoints) {
       let bySrc = this.edges.get(src.index);
       if (!bySrc) this.edges.set(src.index, (bySrc = new Map()));
       for (const dst of d.endpoints) {
         // dst index, protocol (2 bits) and port (16 bits) in one exact integer (< 2^53).
-        const key = dst.index * 262144 + proto * 65536 + rec.port;
+        const key = dst.index * 262144 + proto * 65536 + port;
         const e = bySrc.get(key);
         if (e) {
-          e.count += rec.count;
-          if (rec.dropped) e.dropped += rec.count;
+          e.count += count;
+          e.dropped += dropped;
           if (first < e.first) e.first = first;
           if (last > e.last) e.last = last;
         } else {
           created = true;
           this.edgeTotal++;
-          bySrc.set(key, {
-            src,
-            dst,
-            port: rec.port,
-            protocol: rec.protocol,
-            count: rec.count,
-            dropped: rec.dropped ? rec.count : 0,
-            first,
-            last,
-          });
+          bySrc.set(key, { src, dst, port, protocol, count, dropped, first, last });
         }
       }
     }
-    if (!created) this.folded++;
+    this.folded += created ? records - 1 : records;
   }
 
   get edgeCount(): number {

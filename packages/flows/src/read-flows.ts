@@ -5,14 +5,13 @@
 import { InputError, type Cluster, type CompiledCluster } from '@lateral/core';
 import { detectFormat } from './detect-format.js';
 import { EdgeFolder } from './edge-folder.js';
-import { BadFlowLine, type FlowPeer, type ParsedLine } from './flow-record.js';
+import { BadFlowLine, type ParsedLine } from './flow-record.js';
 import { FlowResolver } from './flow-resolver.js';
 import type { BadLine, FlowFormat, FlowSet } from './flow-set.js';
-import { parseCsvHeader, parseCsvLine } from './csv.js';
-import { parseGadgetLine } from './gadget.js';
-import { parseHubbleLine } from './hubble.js';
-import { parseJsonlLine } from './jsonl.js';
+import { parserFor, type LineParser } from './line-parser.js';
 import { fsReason, lineBatchesOf, openInput } from './line-source.js';
+import { defaultWorkers, PARALLEL_MIN_BYTES, readFileInParallel } from './parallel-read.js';
+import { stat } from 'node:fs/promises';
 
 export interface ReadFlowsOptions {
   /** Skip detection: every input is in this format. */
@@ -23,6 +22,12 @@ export interface ReadFlowsOptions {
   readonly onProgress?: (records: number) => void;
   /** The compiled cluster, when the caller has it already (compiling is the costly part). */
   readonly compiled?: CompiledCluster;
+  /**
+   * Worker threads that parse a file input in parallel (parallel-read.ts): 0 never; a number
+   * for every file; default: one per core (up to 4) for files of PARALLEL_MIN_BYTES or more.
+   * The FlowSet is the same either way.
+   */
+  readonly workers?: number;
 }
 
 export const FLOW_FORMATS: readonly FlowFormat[] = ['hubble', 'gadget', 'csv', 'jsonl'];
@@ -33,22 +38,32 @@ const MAX_BAD_LINES = 10;
 const DETECT_LINES = 10;
 const PROGRESS_EVERY = 1 << 16;
 
-type LineParser = (line: string) => ParsedLine;
+/** An input that gave no record is an input error, naming the file. */
+function checkInput(
+  name: string,
+  format: FlowFormat | undefined,
+  parsed: number,
+  bad: number,
+  nonEmpty: number,
+  firstBad: { line: number; message: string } | undefined,
+): void {
+  if (parsed === 0 && bad === 0) {
+    throw new InputError(nonEmpty === 0 ? 'no flow records (the input is empty)' : 'no flow records', { file: name });
+  }
+  if (parsed === 0 && bad > 0) {
+    throw new InputError(`no line is a ${format} flow record (line ${firstBad!.line}: ${firstBad!.message})`, {
+      file: name,
+    });
+  }
+}
 
-function parserFor(format: FlowFormat, header: string | undefined): LineParser {
-  switch (format) {
-    case 'hubble': {
-      const peers = new Map<string, FlowPeer>();
-      return (line) => parseHubbleLine(line, peers);
-    }
-    case 'gadget':
-      return parseGadgetLine;
-    case 'jsonl':
-      return parseJsonlLine;
-    case 'csv': {
-      const h = parseCsvHeader(header!);
-      return (line) => parseCsvLine(line, h);
-    }
+/** The size of a regular file; -1 for anything else (openInput says what is wrong with it). */
+async function fileSize(file: string): Promise<number> {
+  try {
+    const info = await stat(file);
+    return info.isFile() ? info.size : -1;
+  } catch {
+    return -1;
   }
 }
 
@@ -58,12 +73,40 @@ export async function readFlows(inputs: string[], cluster: Cluster, opts: ReadFl
   let badLineCount = 0;
   let stdinRead = false;
   let sinceProgress = 0;
+  /** Progress of a parallel read: records of earlier inputs plus this one's so far. */
+  const progressIn = () => {
+    if (!opts.onProgress) return undefined;
+    const base = folder.records;
+    let last = 0;
+    return (records: number) => {
+      if (records - last < PROGRESS_EVERY) return;
+      last = records;
+      opts.onProgress!(base + records);
+    };
+  };
 
   for (const input of inputs) {
     // `-` given twice reads the stream once: it cannot be rewound.
     if (input === '-') {
       if (stdinRead) continue;
       stdinRead = true;
+    }
+    const size = input === '-' ? -1 : await fileSize(input);
+    const workers = size < 0 ? 0 : (opts.workers ?? (size >= PARALLEL_MIN_BYTES ? defaultWorkers() : 0));
+    if (workers > 0) {
+      let r;
+      try {
+        const limits = { maxBadLines: MAX_BAD_LINES, detectLines: DETECT_LINES };
+        r = await readFileInParallel(input, opts.format, workers, folder, badLines, limits, progressIn());
+      } catch (e) {
+        if (e instanceof InputError) throw e;
+        throw new InputError(fsReason(e), { file: input });
+      }
+      if (r) {
+        badLineCount += r.bad;
+        checkInput(input, r.format, r.parsed, r.bad, r.nonEmpty, r.firstBad);
+        continue;
+      }
     }
     const { name, stream } = await openInput(input, opts.stdin);
     let format = opts.format;
@@ -144,14 +187,7 @@ export async function readFlows(inputs: string[], cluster: Cluster, opts: ReadFl
       start(header);
       for (const p of pending.splice(0)) handle(p.line, p.n);
     }
-    if (parsed === 0 && bad === 0) {
-      throw new InputError(nonEmpty === 0 ? 'no flow records (the input is empty)' : 'no flow records', { file: name });
-    }
-    if (parsed === 0 && bad > 0) {
-      throw new InputError(`no line is a ${format} flow record (line ${firstBad!.line}: ${firstBad!.message})`, {
-        file: name,
-      });
-    }
+    checkInput(name, format, parsed, bad, nonEmpty, firstBad);
   }
   opts.onProgress?.(folder.records);
   return folder.result(badLines, badLineCount);

@@ -1,0 +1,99 @@
+/**
+ * A worker of the parallel reader (parallel-read.ts): parses the chunks of whole lines it is
+ * sent with the input's line parser, and folds the records per pair of flow ends (PeerFolder)
+ * until the input ends. Resolution and edges stay with the reader: they need the cluster, and
+ * must see the flow ends in file order.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { BadFlowLine } from './flow-record.js';
+import type { FlowFormat } from './flow-set.js';
+import { parserFor } from './line-parser.js';
+import { PeerFolder, type PeerAggregate } from './peer-folder.js';
+
+export interface WorkerInit {
+  readonly format: FlowFormat;
+  /** The CSV header row. */
+  readonly header?: string;
+  /** Bad lines kept (the first ones of this worker's share, by position). */
+  readonly maxBadLines: number;
+}
+
+export type ToWorker =
+  /** Whole lines in bytes[0, length); `skipLine`: a line number (1-based) that is the CSV header. */
+  | { readonly type: 'chunk'; readonly seq: number; readonly bytes: Uint8Array; readonly length: number; readonly skipLine: number }
+  | { readonly type: 'finish' };
+
+export interface WorkerBadLine {
+  readonly seq: number;
+  readonly line: number;
+  readonly message: string;
+}
+
+export type FromWorker =
+  | { readonly type: 'ready' }
+  | { readonly type: 'chunk'; readonly seq: number; readonly lines: number; readonly parsed: number }
+  | {
+      readonly type: 'done';
+      readonly aggregates: readonly PeerAggregate[];
+      readonly badLines: readonly WorkerBadLine[];
+      readonly bad: number;
+      readonly parsed: number;
+      readonly nonEmpty: number;
+      readonly ignored: number;
+    }
+  | { readonly type: 'error'; readonly message: string };
+
+const port = parentPort!;
+const init = workerData as WorkerInit;
+const parse = parserFor(init.format, init.header);
+const folder = new PeerFolder();
+const badLines: WorkerBadLine[] = [];
+let bad = 0;
+let parsed = 0;
+let nonEmpty = 0;
+let ignored = 0;
+
+function chunk(seq: number, bytes: Uint8Array, length: number, skipLine: number): { lines: number; parsed: number } {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, length).toString('utf8');
+  const before = parsed;
+  let lineNo = 0;
+  let start = 0;
+  // Lines as lineBatchesOf cuts them: LF or CRLF; a last line without terminator only at the
+  // end of the input (the reader cuts chunks after a newline).
+  while (start < text.length) {
+    const nl = text.indexOf('\n', start);
+    const end = nl < 0 ? text.length : nl;
+    const line = text.slice(start, end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
+    start = end + 1;
+    lineNo++;
+    if (lineNo === skipLine || line.trim() === '') continue;
+    nonEmpty++;
+    let rec;
+    try {
+      rec = parse(line);
+    } catch (e) {
+      if (!(e instanceof BadFlowLine)) throw e;
+      bad++;
+      if (badLines.length < init.maxBadLines) badLines.push({ seq, line: lineNo, message: e.message });
+      continue;
+    }
+    parsed++;
+    if (rec === null) ignored++;
+    else folder.add(rec, seq, lineNo);
+  }
+  return { lines: lineNo, parsed: parsed - before };
+}
+
+port.on('message', (m: ToWorker) => {
+  try {
+    if (m.type === 'chunk') {
+      const r = chunk(m.seq, m.bytes, m.length, m.skipLine);
+      port.postMessage({ type: 'chunk', seq: m.seq, ...r } satisfies FromWorker);
+    } else {
+      port.postMessage({ type: 'done', aggregates: folder.aggregates, badLines, bad, parsed, nonEmpty, ignored } satisfies FromWorker);
+    }
+  } catch (e) {
+    port.postMessage({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies FromWorker);
+  }
+});
+port.postMessage({ type: 'ready' } satisfies FromWorker);

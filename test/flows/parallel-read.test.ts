@@ -1,0 +1,86 @@
+/**
+ * The parallel reader (worker threads) gives the FlowSet the sequential reader gives: the same
+ * edges, counts, times, representatives (first pod named per workload), bad lines with their
+ * numbers, unresolved and ignored counts, whatever the chunking.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import type { Cluster } from '@lateral/core';
+import { FlowResolver, readFlows, type BadLine, type FlowFormat } from '@lateral/flows';
+import { loadCluster } from '@lateral/k8s';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EdgeFolder } from '../../packages/flows/src/edge-folder.js';
+import { readFileInParallel } from '../../packages/flows/src/parallel-read.js';
+
+const fixture = (p: string): string => fileURLToPath(new URL(`../../fixtures/${p}`, import.meta.url));
+
+async function parallel(file: string, cluster: Cluster, chunkBytes: number, format?: FlowFormat) {
+  const folder = new EdgeFolder(new FlowResolver(cluster));
+  const badLines: BadLine[] = [];
+  const r = await readFileInParallel(file, format, 2, folder, badLines, { maxBadLines: 10, detectLines: 10, chunkBytes });
+  expect(r, 'the workers started and read the file').toBeDefined();
+  return folder.result(badLines, r!.bad);
+}
+
+describe('readFileInParallel', () => {
+  let shop: Cluster;
+  let tenants: Cluster;
+  let dir: string;
+  beforeAll(async () => {
+    shop = (await loadCluster([fixture('shop')])).cluster;
+    tenants = (await loadCluster([fixture('multi-tenant')])).cluster;
+    dir = await mkdtemp(join(tmpdir(), 'lateral-parallel-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  for (const [cluster, capture] of [
+    ['shop', 'shop/flows/hubble.jsonl'],
+    ['shop', 'shop/flows/gadget.jsonl'],
+    ['shop', 'shop/flows/flows.csv'],
+    ['multi-tenant', 'multi-tenant/flows/hubble.jsonl'],
+    ['multi-tenant', 'multi-tenant/flows/flows.csv'],
+  ] as const) {
+    it(`reads ${capture} as the sequential reader does, in chunks of a few lines and in one`, async () => {
+      const c = cluster === 'shop' ? shop : tenants;
+      const file = fixture(capture);
+      const sequential = await readFlows([file], c, { workers: 0 });
+      expect(sequential.edges.length).toBeGreaterThan(5);
+      expect(await parallel(file, c, 2048)).toEqual(sequential);
+      expect(await parallel(file, c, 1 << 22)).toEqual(sequential);
+    });
+  }
+
+  it('numbers bad lines across chunks, keeps CRLF, blank lines and a last line without newline, reads gzip', async () => {
+    const good = (await import('node:fs')).readFileSync(fixture('shop/flows/hubble.jsonl'), 'utf8').trim().split('\n');
+    const lines = good.flatMap((l, i) => (i % 37 === 5 ? [l, '{"flow": not json', ''] : i % 53 === 7 ? [l, 'garbage'] : [l]));
+    const text = lines.join('\r\n');
+    const file = join(dir, 'mixed.jsonl');
+    await writeFile(file, text);
+    const sequential = await readFlows([file], shop, { workers: 0 });
+    expect(sequential.badLineCount).toBeGreaterThan(10);
+    const p = await parallel(file, shop, 3000);
+    expect(p).toEqual(sequential);
+    expect(p.badLines[0]!.line).toBe(sequential.badLines[0]!.line);
+
+    const gz = join(dir, 'mixed.jsonl.gz');
+    await writeFile(gz, gzipSync(text));
+    const gzSequential = await readFlows([gz], shop, { workers: 0 });
+    expect(gzSequential.edges).toEqual(sequential.edges);
+    expect(await parallel(gz, shop, 5000)).toEqual(gzSequential);
+  });
+
+  it('through readFlows: the same FlowSet with workers, and the same errors for a file where no line parses', async () => {
+    const file = fixture('shop/flows/hubble.jsonl');
+    expect(await readFlows([file, fixture('shop/flows/flows.csv')], shop, { workers: 2 })).toEqual(
+      await readFlows([file, fixture('shop/flows/flows.csv')], shop, { workers: 0 }),
+    );
+    const bad = join(dir, 'bad.jsonl');
+    await writeFile(bad, 'not json\n{"flow":{"IP":{}}}\n');
+    await expect(readFlows([bad], shop, { workers: 2 })).rejects.toThrow(/no line is a hubble flow record \(line 1: not JSON/);
+  });
+});
