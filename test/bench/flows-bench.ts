@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { compile, type Cluster, type Pod } from '@lateral/core';
+import { compile, mulberry32, type Cluster, type Pod } from '@lateral/core';
 import { readFlows } from '@lateral/flows';
 import { clusterFromObjects, parseManifests, synthesizeYaml } from '@lateral/k8s';
 
@@ -32,17 +32,6 @@ interface Row {
   cpuMs: number;
   baseMiB: number;
   peakMiB: number;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const ms = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e6;

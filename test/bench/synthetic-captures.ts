@@ -12,7 +12,7 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createGzip, constants as zlibConstants } from 'node:zlib';
-import { buildEndpointIndex, compile, formatIp, type Cluster, type CompiledCluster, type EndpointIndex, type Protocol } from '@lateral/core';
+import { buildEndpointIndex, compile, formatIp, mulberry32, type Cluster, type CompiledCluster, type EndpointIndex, type Protocol } from '@lateral/core';
 import { clusterFromObjects, parseManifests, synthesizeYaml } from '@lateral/k8s';
 
 export interface S2 {
@@ -26,18 +26,7 @@ export function loadS2(): S2 {
   return { cluster, compiled: compile(cluster) };
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** One end of a connection: a pod entry of the cluster (one of its live replicas) or an address. */
+export /** One end of a connection: a pod entry of the cluster (one of its live replicas) or an address. */
 type End = { readonly pod: number; readonly replica: number } | { readonly ip: string };
 
 interface Connection {

@@ -7,7 +7,8 @@ import { COMMON_INPUT_OPTIONS, ipBlockPodsOption, oneOf, parse, requireInputs, s
 import { EXIT_CHECK_FAILED, UsageError } from '../cli-error.js';
 import { out, type CliIo } from '../io.js';
 import { loadAndCompile } from '../load.js';
-import { readFlowsOption, spreadMulti } from './generate.js';
+import { spreadMulti } from './generate.js';
+import { readFlowsOption } from '../flows-input.js';
 
 export const AUDIT_HELP = `lateral audit INPUTS... --flows FILES... [--baseline POLICIES...] [--format txt|json]
 
@@ -51,7 +52,7 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   const evalOptions = { ipBlockPods: ipBlockPodsOption(p) };
 
   const loaded = await loadAndCompile(io, inputs, evalOptions);
-  const flows = await readFlowsOption(io, flowFiles, flowFormat, loaded, 'audit');
+  const flows = await readFlowsOption(io, flowFiles, flowFormat, { cluster: loaded.load.cluster, compiled: loaded.compiled }, 'audit');
   let baseline;
   if (baselineFiles && baselineFiles.length > 0) {
     const paths = baselineFiles.map((b) => relative(process.cwd(), resolve(io.cwd, b)) || '.');

@@ -17,7 +17,8 @@ import {
   type Pod,
   type ReachDiff,
 } from '@lateral/core';
-import { FLOW_FORMATS, readFlows, type FlowEdge, type FlowEndpoint, type FlowFormat } from '@lateral/flows';
+import { FLOW_FORMATS, type FlowEdge, type FlowEndpoint, type FlowFormat } from '@lateral/flows';
+import { readFlowsOption } from '../flows-input.js';
 import { clusterFromObjects, readCluster, readInputs, type LoadResult, type SourceObject } from '@lateral/k8s';
 import { COMMON_INPUT_OPTIONS, ipBlockPodsOption, oneOf, parse, requireInputs, str, type OptionSpec, type Parsed } from '../args.js';
 import { EXIT_CHECK_FAILED, UsageError } from '../cli-error.js';
@@ -192,18 +193,7 @@ export async function runWhatIf(io: CliIo, p: Parsed, sides: Sides, evalOptions:
 
   let broken: BrokenFlow[] | undefined;
   if (flowFiles?.length) {
-    progress(io, 'reading flows…');
-    const flows = await readFlows(
-      flowFiles.map((f) => (f === '-' ? f : resolve(io.cwd, f))),
-      sides.before.cluster,
-      { compiled: before, stdin: io.stdin, ...(flowFormat ? { format: flowFormat as FlowFormat } : {}) },
-    );
-    if (flows.badLineCount > 0) {
-      const first = flows.badLines[0];
-      err(io, `lateral: skipped ${flows.badLineCount} flow line${flows.badLineCount === 1 ? '' : 's'} that did not parse${first ? ` (first: ${first.file}:${first.line}: ${first.message})` : ''}`);
-    }
-    const unresolved = flows.unresolved.reduce((s, u) => s + u.count, 0);
-    if (unresolved > 0) err(io, `lateral: ${unresolved} flow record${unresolved === 1 ? '' : 's'} name endpoints the inputs do not have (first: ${flows.unresolved[0]!.reason})`);
+    const flows = await readFlowsOption(io, flowFiles, flowFormat as FlowFormat | undefined, { cluster: sides.before.cluster, compiled: before }, 'whatif');
     broken = brokenFlows(before, after, flows.edges);
   }
   progressDone(io);

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { InputError, type NetworkPolicy } from '@lateral/core';
-import { FLOW_FORMATS, readFlows, type FlowFormat, type FlowSet } from '@lateral/flows';
+import type { NetworkPolicy } from '@lateral/core';
+import { FLOW_FORMATS } from '@lateral/flows';
 import {
   generatePolicies,
   policiesYaml,
@@ -16,6 +16,7 @@ import { COMMON_INPUT_OPTIONS, intOption, ipBlockPodsOption, oneOf, parse, requi
 import { EXIT_CHECK_FAILED, UsageError } from '../cli-error.js';
 import { err, out, progress, progressDone, type CliIo } from '../io.js';
 import { loadAndCompile, type Loaded } from '../load.js';
+import { num, readFlowsOption } from '../flows-input.js';
 
 export const GENERATE_HELP = `lateral generate INPUTS... --flows FILES... [options]
 
@@ -65,56 +66,11 @@ export function spreadMulti(argv: string[], names: readonly string[]): string[] 
   return outArgs;
 }
 
-/** Bad lines and unresolved reasons listed on stderr; the rest are summed up. */
-const LISTED = 5;
-
-export async function readFlowsOption(io: CliIo, files: string[] | undefined, format: FlowFormat | undefined, loaded: Loaded, command: string): Promise<FlowSet> {
-  if (!files || files.length === 0) throw new UsageError(`${command} needs --flows FILE... (captures of observed traffic)`);
-  // Messages name the files as they were given, not as resolved.
-  const given = new Map(files.map((f) => [f === '-' ? f : resolve(io.cwd, f), f]));
-  const shown = (file: string) => given.get(file) ?? file;
-  progress(io, 'reading flows…');
-  let flows: FlowSet;
-  try {
-    flows = await readFlows([...given.keys()], loaded.load.cluster, {
-      compiled: loaded.compiled,
-      stdin: io.stdin,
-      ...(format ? { format } : {}),
-      onProgress: (n) => progress(io, `reading flows… ${num(n)} records`),
-    });
-  } catch (e) {
-    progressDone(io);
-    if (e instanceof InputError && e.location.file !== undefined) throw new InputError(e.detail, { ...e.location, file: shown(e.location.file) });
-    throw e;
-  }
-  progressDone(io);
-  if (flows.badLineCount > 0) {
-    err(io, `lateral: skipped ${num(flows.badLineCount)} flow line${flows.badLineCount === 1 ? '' : 's'} that did not parse:`);
-    for (const b of flows.badLines.slice(0, LISTED)) err(io, `  ${shown(b.file)}:${b.line}: ${b.message}`);
-    const more = flows.badLineCount - Math.min(LISTED, flows.badLines.length);
-    if (more > 0) err(io, `  … and ${num(more)} more`);
-  }
-  const unresolved = flows.unresolved.reduce((s, u) => s + u.count, 0);
-  if (unresolved > 0) {
-    err(io, `lateral: ${num(unresolved)} flow record${unresolved === 1 ? '' : 's'} name endpoints the inputs do not have (left out):`);
-    const width = Math.max(...flows.unresolved.slice(0, LISTED).map((u) => num(u.count).length));
-    for (const u of flows.unresolved.slice(0, LISTED)) err(io, `  ${num(u.count).padStart(width)}  ${u.reason}`);
-    const rest = flows.unresolved.slice(LISTED);
-    if (rest.length > 0) {
-      const n = rest.reduce((s, u) => s + u.count, 0);
-      err(io, `  … and ${rest.length} more reason${rest.length === 1 ? '' : 's'} (${num(n)} record${n === 1 ? '' : 's'})`);
-    }
-  }
-  return flows;
-}
 
 function pct(n: number): string {
   return `${(Math.floor(n * 1000) / 10).toFixed(1)} %`;
 }
 
-function num(n: number): string {
-  return n.toLocaleString('en-US');
-}
 
 /** The verification as people read it; also the header of the YAML. */
 export function verificationLines(v: Verification, g: Generated, namespaces: number): string[] {
@@ -166,7 +122,7 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
   const evalOptions = { ipBlockPods: ipBlockPodsOption(p) };
 
   const loaded = await loadAndCompile(io, inputs, evalOptions);
-  const flows = await readFlowsOption(io, flowFiles, flowFormat, loaded, 'generate');
+  const flows = await readFlowsOption(io, flowFiles, flowFormat, { cluster: loaded.load.cluster, compiled: loaded.compiled }, 'generate');
   const cluster = loaded.load.cluster;
 
   progress(io, 'generating policies…');
