@@ -19,3 +19,4 @@ export * from './risk.js';
 export * from './reach-diff.js';
 export * from './lateral-movement-diff.js';
 export * from './prng.js';
+export * from './controller-labels.js';

@@ -21,6 +21,7 @@ import {
   compile,
   formatIp,
   isWorkloadEndpoint,
+  PER_POD_LABELS,
   tryParseIp,
   type Cluster,
   type CompiledCluster,
@@ -42,21 +43,6 @@ export interface ResolvedEndpoint {
 export type Resolution =
   | { readonly ok: true; readonly endpoints: readonly ResolvedEndpoint[] }
   | { readonly ok: false; readonly reason: string };
-
-/**
- * Labels that controllers put on the pods they create but not on the template (or the other
- * way round): they tell pods apart, never workloads, so matching ignores them.
- */
-const CONTROLLER_LABELS = new Set([
-  'pod-template-hash',
-  'controller-revision-hash',
-  'pod-template-generation',
-  'statefulset.kubernetes.io/pod-name',
-  'apps.kubernetes.io/pod-index',
-  'controller-uid',
-  'batch.kubernetes.io/controller-uid',
-  'batch.kubernetes.io/job-completion-index',
-]);
 
 /** A generated pod name suffix (`-x2k8p`), a ReplicaSet hash or a StatefulSet ordinal. */
 const NAME_SUFFIX = /^[a-z0-9]{1,10}$/;
@@ -172,12 +158,12 @@ export class FlowResolver {
    * name hints, else reported. Returns an endpoint index or the reason it cannot.
    */
   private matchLabels(ns: string, labels: Labels, hints: readonly string[]): number | string | undefined {
-    const want = Object.entries(labels).filter(([k]) => !CONTROLLER_LABELS.has(k));
+    const want = Object.entries(labels).filter(([k]) => !PER_POD_LABELS.has(k));
     if (want.length === 0) return undefined;
     let best = 0;
     let bestEndpoints = new Set<number>();
     for (const g of this.labelGroupsOf(ns)) {
-      const have = Object.entries(g.labels).filter(([k]) => !CONTROLLER_LABELS.has(k));
+      const have = Object.entries(g.labels).filter(([k]) => !PER_POD_LABELS.has(k));
       let shared = 0;
       let conflict = false;
       for (const [k, v] of want) {

@@ -4,27 +4,9 @@
  * carry. A selector on a per-pod or per-rollout label would stop matching after the next
  * rollout (or match a single replica), and the policy would silently stop applying.
  */
-import { matchesSelector, type Cluster, type Labels, type Pod, type Workload } from '@lateral/core';
+import { PER_POD_LABELS, matchesSelector, type Cluster, type Labels, type Pod, type Workload } from '@lateral/core';
 
-/**
- * Labels the controllers put on individual pods or on one rollout's pods: never stable.
- * `pod-template-hash` (Deployment -> ReplicaSet), `controller-revision-hash` (StatefulSet,
- * DaemonSet), `pod-template-generation` (DaemonSet), the StatefulSet pod name and index, and
- * the Job controller's uid/name/index labels (a CronJob's every run is a new Job).
- */
-export const PER_POD_LABELS: ReadonlySet<string> = new Set([
-  'pod-template-hash',
-  'controller-revision-hash',
-  'pod-template-generation',
-  'statefulset.kubernetes.io/pod-name',
-  'apps.kubernetes.io/pod-index',
-  'controller-uid',
-  'batch.kubernetes.io/controller-uid',
-  'job-name',
-  'batch.kubernetes.io/job-name',
-  'batch.kubernetes.io/job-completion-index',
-  'batch.kubernetes.io/job-index',
-]);
+export { PER_POD_LABELS };
 
 /**
  * Labels that change with every release: fine to carry, wrong to select on (the policy would
