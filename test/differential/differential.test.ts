@@ -4,7 +4,7 @@
  * the seed and a shrunk reproduction that can be pasted into a test.
  */
 import { describe, expect, it } from 'vitest';
-import { compile, referenceAllowed, PROTOCOLS, rangesContain } from '@lateral/core';
+import { compile, explainConnection, referenceAllowed, PROTOCOLS, rangesContain } from '@lateral/core';
 import type { Cluster, EvalOptions, Endpoint, Protocol } from '@lateral/core';
 import { Rng, probeIps, probePorts, randomCluster } from './random-cluster.js';
 import { reproductionYaml, shrinkCluster } from './shrink.js';
@@ -16,15 +16,19 @@ export interface Disagreement {
   protocol: Protocol;
   reference: boolean;
   fast: boolean;
-  via: 'reach' | 'allowed';
+  via: 'reach' | 'allowed' | 'explain';
 }
 
 function name(e: Endpoint): string {
   return e.kind === 'pod' ? `${e.pod.namespace}/${e.pod.name}` : e.ip;
 }
 
-/** First disagreement between the evaluators on this cluster, or undefined. */
-export function findDisagreement(cluster: Cluster, options: EvalOptions, seed: number): Disagreement | undefined {
+/**
+ * First disagreement between the evaluators on this cluster, or undefined. `withExplain` also
+ * holds explain's verdict to the reference: it is a third evaluator (it walks the policies
+ * itself to find the rules), so it must agree too.
+ */
+export function findDisagreement(cluster: Cluster, options: EvalOptions, seed: number, withExplain = false): Disagreement | undefined {
   const compiled = compile(cluster, options);
   const reach = compiled.reach();
   const ports = probePorts(cluster);
@@ -41,6 +45,10 @@ export function findDisagreement(cluster: Cluster, options: EvalOptions, seed: n
         if (viaReach !== reference) return { src: name(src), dst: name(dst), port, protocol, reference, fast: viaReach, via: 'reach' };
         const viaAllowed = compiled.allowed(src, dst, port, protocol);
         if (viaAllowed !== reference) return { src: name(src), dst: name(dst), port, protocol, reference, fast: viaAllowed, via: 'allowed' };
+        if (withExplain) {
+          const explained = explainConnection(cluster, src, dst, port, protocol, options).allowed;
+          if (explained !== reference) return { src: name(src), dst: name(dst), port, protocol, reference, fast: explained, via: 'explain' };
+        }
       }
     }
     return undefined;
@@ -68,7 +76,7 @@ export function findDisagreement(cluster: Cluster, options: EvalOptions, seed: n
 const COUNT = Number(process.env.LATERAL_DIFF_CLUSTERS ?? 1000);
 const FIRST_SEED = Number(process.env.LATERAL_DIFF_SEED ?? 1);
 
-describe('fast engine agrees with the reference evaluator', () => {
+describe('fast engine and explain agree with the reference evaluator', () => {
   it(`on ${COUNT} random clusters (seeds ${FIRST_SEED}..${FIRST_SEED + COUNT - 1})`, () => {
     let checkedPods = 0;
     let checkedPolicies = 0;
@@ -78,13 +86,15 @@ describe('fast engine agrees with the reference evaluator', () => {
       const options: EvalOptions = { ipBlockPods: seed % 2 === 0 ? 'match' : 'ignore' };
       checkedPods += cluster.pods.length;
       checkedPolicies += cluster.policies.length;
-      const found = findDisagreement(cluster, options, seed);
+      // explain is slower than the engines: hold it to the reference on every fourth cluster.
+      const withExplain = seed % 4 === 0;
+      const found = findDisagreement(cluster, options, seed, withExplain);
       if (found) {
-        const minimal = shrinkCluster(cluster, (c) => findDisagreement(c, options, seed) !== undefined);
-        const d = findDisagreement(minimal, options, seed)!;
+        const minimal = shrinkCluster(cluster, (c) => findDisagreement(c, options, seed, withExplain) !== undefined);
+        const d = findDisagreement(minimal, options, seed, withExplain)!;
         const message = [
           `seed ${seed} (ipBlockPods=${options.ipBlockPods}): ${d.src} -> ${d.dst} ${d.protocol} ${d.port}:`,
-          `reference says ${d.reference ? 'allowed' : 'denied'}, fast engine (${d.via}) says ${d.fast ? 'allowed' : 'denied'}`,
+          `reference says ${d.reference ? 'allowed' : 'denied'}, ${d.via === 'explain' ? 'explain' : `fast engine (${d.via})`} says ${d.fast ? 'allowed' : 'denied'}`,
           `reproduce with LATERAL_DIFF_SEED=${seed} LATERAL_DIFF_CLUSTERS=1; minimal cluster:`,
           reproductionYaml(minimal),
         ].join('\n');
