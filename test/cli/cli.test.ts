@@ -130,7 +130,7 @@ describe('lateral check', () => {
     const r = await lateral(['check', SHOP, '--queries', '-'], { stdin: '{"from":"shop/frontend","to":"shop/cart","port":7070}\n{"from":"shop/frontend","to":"shop/cart","port":70000}\n' });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr.trim().split('\n').pop()).toBe('lateral: <stdin>:2: port: "port" must be a whole number from 1 to 65535');
+    expect(r.stderr.trim().split('\n').pop()).toBe('lateral: <stdin>:2: port: must be a whole number from 1 to 65535');
   });
 
   it('suggests the closest names for an unknown workload', async () => {

@@ -17,9 +17,27 @@ export function parse(argv: string[], options: OptionSpec): Parsed {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     return { values: values as Parsed['values'], positionals };
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    throw new UsageError(msg.replace(/\. To specify a positional argument.*$/s, ''));
+    throw new UsageError(parseErrorMessage(e instanceof Error ? e.message : String(e), argv));
   }
+}
+
+/**
+ * node's wording, made to name the option the way the user wrote it. "Argument is ambiguous"
+ * is what `--port -1` gets: a value that starts with "-" reads as the next option.
+ */
+function parseErrorMessage(msg: string, argv: readonly string[]): string {
+  const missing = /^Option '(?:-(\w), )?(--[\w-]+) <value>' argument missing/.exec(msg);
+  if (missing) return `${missing[2]} needs a value`;
+  const ambiguous = /^Option '(?:-(\w), )?(--[\w-]+)' argument is ambiguous/.exec(msg);
+  if (ambiguous) {
+    const [, short, long] = ambiguous;
+    const at = argv.findIndex((a) => a === long || (short !== undefined && a === `-${short}`));
+    const value = at >= 0 ? argv[at + 1] : undefined;
+    return value === undefined
+      ? `${long} needs a value`
+      : `${long} needs a value, and "${value}" reads as an option (for a value that starts with "-", write ${long}=${value})`;
+  }
+  return msg.replace(/\. To specify a positional argument.*$/s, '');
 }
 
 export function str(p: Parsed, name: string): string | undefined {
@@ -50,6 +68,20 @@ export function protocolOption(p: Parsed, name = 'protocol'): Protocol {
   if (v !== 'TCP' && v !== 'UDP' && v !== 'SCTP') throw new UsageError(`--${name} must be TCP, UDP or SCTP (got "${str(p, name)}")`);
   return v;
 }
+
+/**
+ * The options every command that reads INPUTS takes, as its --help lists them (appended to
+ * the command's own options, so no help can forget them).
+ */
+export const COMMON_INPUT_OPTIONS_HELP = `Common options:
+  --cluster             read the live cluster of the kubeconfig instead of INPUTS (get/list only)
+  --context NAME        with --cluster: the kubeconfig context (default: its current-context)
+  --kubeconfig PATH     with --cluster: the kubeconfig (default: KUBECONFIG, ~/.kube/config,
+                        in-cluster)
+  --ipblock-pods match|ignore
+                        whether ipBlock peers match cluster pods by IP (default match, as the
+                        upstream e2e tests expect; Cilium and others: ignore)
+  -h, --help            this help`;
 
 export const COMMON_INPUT_OPTIONS: OptionSpec = {
   'ipblock-pods': { type: 'string' },

@@ -11,7 +11,7 @@ import {
   InputError,
   type AttackGraph,
 } from '@lateral/core';
-import { COMMON_INPUT_OPTIONS, ipBlockPodsOption, type OptionSpec, type Parsed } from './args.js';
+import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, ipBlockPodsOption, type OptionSpec, type Parsed } from './args.js';
 import { progress, progressDone, type CliIo } from './io.js';
 import { loadAndCompile } from './load.js';
 import { closest } from './resolve.js';
@@ -28,7 +28,10 @@ export const ATTACK_OPTIONS_HELP = `  --target SEL          crown jewels (repeat
                         workloads annotated lateral.dev/crown-jewel: "true" always count
   --assume-colocation   where manifests do not say which node a pod runs on, take a workload that
                         escapes its container to reach every node (and so every workload)
-  --format txt|json|md  text (default), JSON (stable, with metrics), Markdown for pull requests`;
+  -o, --format txt|json|md
+                        text (default), JSON (stable, with metrics), Markdown for pull requests
+
+${COMMON_INPUT_OPTIONS_HELP}`;
 
 export async function loadAttackGraph(io: CliIo, inputs: string[], p: Parsed): Promise<AttackGraph> {
   const { compiled } = await loadAndCompile(io, inputs, { ipBlockPods: ipBlockPodsOption(p) });

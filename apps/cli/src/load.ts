@@ -2,7 +2,7 @@ import { compile, type CompiledCluster, type EvalOptions } from '@lateral/core';
 import { clusterFromObjects, loadCluster, readCluster, type ClusterSource, type LoadResult } from '@lateral/k8s';
 import { clusterSourceOf } from './cluster-input.js';
 import { err, progress, progressDone, type CliIo } from './io.js';
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 
 export interface Loaded {
   readonly load: LoadResult;
@@ -20,9 +20,7 @@ export async function loadAndCompile(io: CliIo, inputs: string[], options: EvalO
     load = await loadLiveCluster(io, cluster);
   } else {
     progress(io, 'loading manifests…');
-    // Relative to where the process runs, so messages show the paths the user typed.
-    const paths = inputs.map((i) => (i === '-' ? i : relative(process.cwd(), resolve(io.cwd, i)) || '.'));
-    load = await loadCluster(paths, { stdin: io.stdin });
+    load = await loadCluster(inputs, { stdin: io.stdin, cwd: io.cwd });
   }
   progress(io, 'compiling policies…');
   const compiled = compile(load.cluster, options);

@@ -2,38 +2,40 @@ import { pathToFileURL } from 'node:url';
 import { InputError } from '@lateral/core';
 import { EXIT_INPUT, EXIT_INTERNAL, UsageError } from './cli-error.js';
 import { err, out, type CliIo } from './io.js';
-import { reachCommand, REACH_HELP } from './commands/reach.js';
-import { checkCommand, CHECK_HELP } from './commands/check.js';
-import { explainCommand, EXPLAIN_HELP } from './commands/explain.js';
-import { synthCommand, SYNTH_HELP } from './commands/synth.js';
-import { demoCommand, DEMO_HELP } from './commands/demo.js';
-import { serveCommand, SERVE_HELP } from './commands/serve.js';
-import { generateCommand, GENERATE_HELP } from './commands/generate.js';
-import { auditCommand, AUDIT_HELP } from './commands/audit.js';
-import { blastCommand, BLAST_HELP } from './commands/blast.js';
-import { pathsCommand, PATHS_HELP } from './commands/paths.js';
-import { riskCommand, RISK_HELP } from './commands/risk.js';
-import { snapshotCommand, SNAPSHOT_HELP } from './commands/snapshot.js';
-import { diffCommand, DIFF_HELP } from './commands/diff.js';
-import { whatifCommand, WHATIF_HELP } from './commands/whatif.js';
+import type { OptionSpec } from './args.js';
+import { reachCommand, REACH_HELP, REACH_OPTIONS } from './commands/reach.js';
+import { checkCommand, CHECK_HELP, CHECK_OPTIONS } from './commands/check.js';
+import { explainCommand, EXPLAIN_HELP, EXPLAIN_OPTIONS } from './commands/explain.js';
+import { synthCommand, SYNTH_HELP, SYNTH_OPTIONS } from './commands/synth.js';
+import { demoCommand, DEMO_HELP, DEMO_OPTIONS } from './commands/demo.js';
+import { serveCommand, SERVE_HELP, SERVE_OPTIONS } from './commands/serve.js';
+import { generateCommand, GENERATE_HELP, GENERATE_OPTIONS } from './commands/generate.js';
+import { auditCommand, AUDIT_HELP, AUDIT_OPTIONS } from './commands/audit.js';
+import { blastCommand, BLAST_HELP, BLAST_OPTIONS } from './commands/blast.js';
+import { pathsCommand, PATHS_HELP, PATHS_OPTIONS } from './commands/paths.js';
+import { riskCommand, RISK_HELP, RISK_OPTIONS } from './commands/risk.js';
+import { snapshotCommand, SNAPSHOT_HELP, SNAPSHOT_OPTIONS } from './commands/snapshot.js';
+import { diffCommand, DIFF_HELP, DIFF_OPTIONS } from './commands/diff.js';
+import { whatifCommand, WHATIF_HELP, WHATIF_OPTIONS } from './commands/whatif.js';
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 
-const COMMANDS: Record<string, { run: Command; help: string; summary: string }> = {
-  reach: { run: reachCommand, help: REACH_HELP, summary: 'every allowed connection, with ports' },
-  check: { run: checkCommand, help: CHECK_HELP, summary: 'answer connection queries (batch JSON lines or one)' },
-  explain: { run: explainCommand, help: EXPLAIN_HELP, summary: 'why a connection is allowed or denied' },
-  synth: { run: synthCommand, help: SYNTH_HELP, summary: 'generate a synthetic cluster (YAML)' },
-  demo: { run: demoCommand, help: DEMO_HELP, summary: 'run on the bundled demo cluster' },
-  serve: { run: serveCommand, help: SERVE_HELP, summary: 'serve the web app (map, blast radius, matrix, what-if, generate)' },
-  generate: { run: generateCommand, help: GENERATE_HELP, summary: 'least-privilege policies from observed flows, verified' },
-  audit: { run: auditCommand, help: AUDIT_HELP, summary: 'observed flows that policies deny or the network dropped' },
-  blast: { run: blastCommand, help: BLAST_HELP, summary: 'blast radius: what a compromised workload reaches, by hops' },
-  paths: { run: pathsCommand, help: PATHS_HELP, summary: 'the k shortest attack paths to a target' },
-  risk: { run: riskCommand, help: RISK_HELP, summary: 'lateral-movement findings: entry points, choke points, escapes' },
-  snapshot: { run: snapshotCommand, help: SNAPSHOT_HELP, summary: 'save a live cluster as a manifest file (kind: List)' },
-  diff: { run: diffCommand, help: DIFF_HELP, summary: 'what changes between two sets of manifests (opens, closes, breaks)' },
-  whatif: { run: whatifCommand, help: WHATIF_HELP, summary: 'what applying or deleting objects would open, close and break' },
+/** Every command, with the options it parses (so a test can hold its help to them). */
+export const COMMANDS: Record<string, { run: Command; help: string; summary: string; options: OptionSpec }> = {
+  reach: { run: reachCommand, help: REACH_HELP, options: REACH_OPTIONS, summary: 'every allowed connection, with ports' },
+  check: { run: checkCommand, help: CHECK_HELP, options: CHECK_OPTIONS, summary: 'answer connection queries (batch JSON lines or one)' },
+  explain: { run: explainCommand, help: EXPLAIN_HELP, options: EXPLAIN_OPTIONS, summary: 'why a connection is allowed or denied' },
+  synth: { run: synthCommand, help: SYNTH_HELP, options: SYNTH_OPTIONS, summary: 'generate a synthetic cluster (YAML)' },
+  demo: { run: demoCommand, help: DEMO_HELP, options: DEMO_OPTIONS, summary: 'run on the bundled demo cluster' },
+  serve: { run: serveCommand, help: SERVE_HELP, options: SERVE_OPTIONS, summary: 'serve the web app (map, blast radius, matrix, what-if, generate)' },
+  generate: { run: generateCommand, help: GENERATE_HELP, options: GENERATE_OPTIONS, summary: 'least-privilege policies from observed flows, verified' },
+  audit: { run: auditCommand, help: AUDIT_HELP, options: AUDIT_OPTIONS, summary: 'observed flows that policies deny or the network dropped' },
+  blast: { run: blastCommand, help: BLAST_HELP, options: BLAST_OPTIONS, summary: 'blast radius: what a compromised workload reaches, by hops' },
+  paths: { run: pathsCommand, help: PATHS_HELP, options: PATHS_OPTIONS, summary: 'the k shortest attack paths to a target' },
+  risk: { run: riskCommand, help: RISK_HELP, options: RISK_OPTIONS, summary: 'lateral-movement findings: entry points, choke points, escapes' },
+  snapshot: { run: snapshotCommand, help: SNAPSHOT_HELP, options: SNAPSHOT_OPTIONS, summary: 'save a live cluster as a manifest file (kind: List)' },
+  diff: { run: diffCommand, help: DIFF_HELP, options: DIFF_OPTIONS, summary: 'what changes between two sets of manifests (opens, closes, breaks)' },
+  whatif: { run: whatifCommand, help: WHATIF_HELP, options: WHATIF_OPTIONS, summary: 'what applying or deleting objects would open, close and break' },
 };
 
 export const USAGE = `lateral — Kubernetes NetworkPolicy reachability
@@ -62,14 +64,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     const topic = name === 'help' ? rest[0] : undefined;
-    out(io, topic && COMMANDS[topic] ? COMMANDS[topic].help : USAGE);
+    if (topic !== undefined && !Object.hasOwn(COMMANDS, topic)) return unknownCommand(io, topic);
+    out(io, topic !== undefined ? COMMANDS[topic]!.help : USAGE);
     return name === undefined ? EXIT_INPUT : 0;
   }
-  const cmd = COMMANDS[name];
-  if (!cmd) {
-    err(io, `lateral: unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
-    return EXIT_INPUT;
-  }
+  // Own properties only: "constructor" or "toString" is no command.
+  const cmd = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!cmd) return unknownCommand(io, name);
   try {
     return await cmd.run(rest, io);
   } catch (e) {
@@ -86,6 +87,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     err(io, `lateral: internal error: ${msg}${process.env.LATERAL_DEBUG ? `\n${(e as Error).stack ?? ''}` : ' (set LATERAL_DEBUG=1 for details)'}`);
     return EXIT_INTERNAL;
   }
+}
+
+function unknownCommand(io: CliIo, name: string): number {
+  err(io, `lateral: unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
+  return EXIT_INPUT;
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;

@@ -68,6 +68,25 @@ export function resolveTarget(compiled: CompiledCluster, index: EndpointIndex, t
   throw new InputError(`${what} "${text}" matches no pod or workload${hint.length ? `; closest: ${hint.join(', ')}` : ''}`);
 }
 
+/**
+ * Both ends of a connection question. Two outside addresses are no question about the
+ * cluster: no policy applies between them, and an answer would be vacuous.
+ */
+export function resolvePair(
+  compiled: CompiledCluster,
+  index: EndpointIndex,
+  fromText: string,
+  toText: string,
+  names: { readonly from: string; readonly to: string },
+): { from: Target; to: Target } {
+  const from = resolveTarget(compiled, index, fromText, names.from);
+  const to = resolveTarget(compiled, index, toText, names.to);
+  if (from.kind === 'ip' && to.kind === 'ip') {
+    throw new InputError(`neither ${names.from} "${fromText}" nor ${names.to} "${toText}" is in the cluster: one end must be a pod or workload (no policy applies between two outside addresses)`);
+  }
+  return { from, to };
+}
+
 /** One pod per class: pods of a class get the same answer, so checking one of each is exact. */
 export function representatives(compiled: CompiledCluster, t: Target): Endpoint[] {
   if (t.kind === 'ip') return [{ kind: 'ip', ip: t.ip }];

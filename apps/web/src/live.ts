@@ -18,6 +18,8 @@ export interface LiveSessionOptions {
   readonly options?: EvalOptions;
   readonly flowFiles?: readonly string[];
   readonly targets?: readonly string[];
+  /** Where relative flow files are (default: the process's directory); messages name them as given. */
+  readonly cwd?: string;
   /** Watcher timing (tests shorten it). */
   readonly debounceMs?: number;
   readonly backoff?: { readonly initialMs?: number; readonly maxMs?: number };
@@ -29,7 +31,7 @@ async function sessionOf(o: LiveSessionOptions, objects: readonly SourceObject[]
   const withWarnings = { ...load, warnings: [...warnings, ...load.warnings] };
   const label = o.label ?? (objects[0]?.file ?? '<cluster>').replace(/^<(.*)>$/, '$1');
   const base = sessionFromCluster(label, objects, withWarnings, o.options ?? DEFAULT_EVAL_OPTIONS, [], o.targets ?? [], previous?.compiled);
-  return withFlows(base, o.flowFiles ?? []);
+  return withFlows(base, o.flowFiles ?? [], o.cwd);
 }
 
 /** `serve --cluster` without --watch: one read. Rejects with the InputError readCluster throws. */

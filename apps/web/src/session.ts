@@ -3,7 +3,8 @@
  * the cluster with policies added or switched off), the compiled engine and the endpoint index.
  * Everything the API answers is derived from this; nothing here is per-request.
  */
-import { buildEndpointIndex, compile, DEFAULT_EVAL_OPTIONS, recompile, type Cluster, type CompiledCluster, type EndpointIndex, type EvalOptions } from '@lateral/core';
+import { resolve } from 'node:path';
+import { buildEndpointIndex, compile, DEFAULT_EVAL_OPTIONS, InputError, recompile, type Cluster, type CompiledCluster, type EndpointIndex, type EvalOptions } from '@lateral/core';
 import { readFlows, type FlowSet } from '@lateral/flows';
 import { clusterFromObjects, readInputs, type LoadResult, type SourceObject } from '@lateral/k8s';
 
@@ -65,6 +66,8 @@ export interface LoadSessionOptions {
   /** Flow capture files (any format the flows package reads). */
   readonly flowFiles?: readonly string[];
   readonly targets?: readonly string[];
+  /** Where relative inputs and flow files are (default: the process's directory); messages name them as given. */
+  readonly cwd?: string;
 }
 
 /**
@@ -72,16 +75,24 @@ export interface LoadSessionOptions {
  * come from the command line only, never from a request.
  */
 export async function loadSession(inputs: string[], o: LoadSessionOptions = {}): Promise<Session> {
-  const objects = await readInputs(inputs);
+  const objects = await readInputs(inputs, o.cwd !== undefined ? { cwd: o.cwd } : {});
   const base = sessionFromObjects(o.label ?? inputs.join(' '), objects, o.options ?? DEFAULT_EVAL_OPTIONS, [], o.targets ?? []);
-  return withFlows(base, o.flowFiles ?? []);
+  return withFlows(base, o.flowFiles ?? [], o.cwd);
 }
 
 /** The session with its flow captures read and resolved against its cluster (pods by name, IPs to endpoints). */
-export async function withFlows(base: Session, flowFiles: readonly string[]): Promise<Session> {
+export async function withFlows(base: Session, flowFiles: readonly string[], cwd?: string): Promise<Session> {
   const flows: FlowInput[] = [];
   for (const f of flowFiles) {
-    flows.push({ name: f, flows: await readFlows([f], base.cluster, { compiled: base.compiled }) });
+    let set: FlowSet;
+    try {
+      set = await readFlows([cwd === undefined || f === '-' ? f : resolve(cwd, f)], base.cluster, { compiled: base.compiled });
+    } catch (e) {
+      // Named as given on the command line, not as resolved.
+      if (e instanceof InputError && e.location.file !== undefined && e.location.file !== f) throw new InputError(e.detail, { ...e.location, file: f });
+      throw e;
+    }
+    flows.push({ name: f, flows: set });
   }
   return { ...base, flows };
 }

@@ -7,4 +7,5 @@ export { parseJsonlLine } from './jsonl.js';
 export { parseCsvHeader, parseCsvLine, type CsvHeader } from './csv.js';
 export { BadFlowLine, IGNORED, type FlowPeer, type FlowRecord, type ParsedLine } from './flow-record.js';
 export { FlowResolver, ownersImpliedBy, type Resolution, type ResolvedEndpoint } from './flow-resolver.js';
-export { STDIN_NAME } from './line-source.js';
+// Line sources: what reads a capture reads any line-oriented input (check --queries too).
+export { STDIN_NAME, fsReason, lineBatchesOf, openInput } from './line-source.js';

@@ -14,7 +14,32 @@ export const STDIN_NAME = '<stdin>';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
-/** The stream's bytes, gunzipped when they start with the gzip magic. */
+const BOM = [0xef, 0xbb, 0xbf];
+
+/**
+ * The bytes without a leading UTF-8 byte-order mark (what Windows tools put in front of a
+ * CSV or JSON export), so the first line parses like the others.
+ */
+function withoutBom(stream: NodeJS.ReadableStream): NodeJS.ReadableStream {
+  const bytes = (async function* () {
+    let head: Buffer | undefined = Buffer.alloc(0);
+    for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+      const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      if (head === undefined) {
+        yield b;
+        continue;
+      }
+      head = Buffer.concat([head, b]);
+      if (head.length < BOM.length && BOM.slice(0, head.length).every((x, i) => head![i] === x)) continue;
+      yield BOM.every((x, i) => head![i] === x) ? head.subarray(BOM.length) : head;
+      head = undefined;
+    }
+    if (head !== undefined && head.length > 0 && !BOM.every((x, i) => head![i] === x)) yield head;
+  })();
+  return Readable.from(bytes, { objectMode: false });
+}
+
+/** The stream's bytes, gunzipped when they start with the gzip magic, without a byte-order mark. */
 export async function decoded(stream: NodeJS.ReadableStream): Promise<NodeJS.ReadableStream> {
   const it = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
   const head: Buffer[] = [];
@@ -41,11 +66,11 @@ export async function decoded(stream: NodeJS.ReadableStream): Promise<NodeJS.Rea
   })();
   const first = Buffer.concat(head);
   const raw = Readable.from(all, { objectMode: false });
-  if (first[0] !== GZIP_MAGIC[0] || first[1] !== GZIP_MAGIC[1]) return raw;
+  if (first[0] !== GZIP_MAGIC[0] || first[1] !== GZIP_MAGIC[1]) return withoutBom(raw);
   // Large output chunks: a gigabyte capture in 16 KiB pieces is 100,000 hand-offs.
   const gunzip = createGunzip({ chunkSize: 256 * 1024 });
   raw.on('error', (e) => gunzip.destroy(e));
-  return raw.pipe(gunzip);
+  return withoutBom(raw.pipe(gunzip));
 }
 
 /**
@@ -81,7 +106,7 @@ export async function openInput(
   if (input === '-') return { name: STDIN_NAME, stream: stdin ?? process.stdin };
   try {
     const info = await stat(input);
-    if (info.isDirectory()) throw new InputError('is a directory (flow inputs are files or -)', { file: input });
+    if (info.isDirectory()) throw new InputError('is a directory (give a file, or - for stdin)', { file: input });
   } catch (e) {
     if (e instanceof InputError) throw e;
     throw new InputError(fsReason(e), { file: input });

@@ -18,6 +18,7 @@ import {
 } from '@lateral/core';
 import { labelSelector } from './selector.js';
 import {
+  checkKnownFields,
   checkPortName,
   optInt,
   optList,
@@ -41,6 +42,7 @@ export function networkPolicyFromObject(raw: V1NetworkPolicy, namespace: string,
       field: 'spec.podSelector',
     });
   }
+  checkKnownFields(spec, ['podSelector', 'policyTypes', 'ingress', 'egress'], 'spec', 'a NetworkPolicy spec');
   const podSelector = labelSelector(spec.podSelector, 'spec.podSelector');
 
   const rawTypes = optList(spec.policyTypes, 'spec.policyTypes');
@@ -63,6 +65,7 @@ export function networkPolicyFromObject(raw: V1NetworkPolicy, namespace: string,
   const ingress = optList(spec.ingress, 'spec.ingress')?.map((r, i) => {
     const f = `spec.ingress[${i}]`;
     const rule = (optMapping(r, f) ?? {}) as RawIngressRule;
+    checkKnownFields(rule, ['from', 'ports'], f, 'an ingress rule');
     const from = optList(rule.from, `${f}.from`)?.map((p, j) => peer(p, `${f}.from[${j}]`));
     const ports = optList(rule.ports, `${f}.ports`)?.map((p, j) => policyPort(p, `${f}.ports[${j}]`));
     return { ...(from ? { from } : {}), ...(ports ? { ports } : {}) };
@@ -70,6 +73,7 @@ export function networkPolicyFromObject(raw: V1NetworkPolicy, namespace: string,
   const egress = optList(spec.egress, 'spec.egress')?.map((r, i) => {
     const f = `spec.egress[${i}]`;
     const rule = optMapping(r, f) ?? ({} as V1NetworkPolicyEgressRule);
+    checkKnownFields(rule, ['to', 'ports'], f, 'an egress rule');
     const to = optList(rule.to, `${f}.to`)?.map((p, j) => peer(p, `${f}.to[${j}]`));
     const ports = optList(rule.ports, `${f}.ports`)?.map((p, j) => policyPort(p, `${f}.ports[${j}]`));
     return { ...(to ? { to } : {}), ...(ports ? { ports } : {}) };
@@ -87,6 +91,7 @@ export function networkPolicyFromObject(raw: V1NetworkPolicy, namespace: string,
 
 function peer(raw: V1NetworkPolicyPeer | null | undefined, field: string): NetworkPolicyPeer {
   const p = optMapping(raw, field) ?? ({} as V1NetworkPolicyPeer);
+  checkKnownFields(p, ['podSelector', 'namespaceSelector', 'ipBlock'], field, 'a peer');
   const hasPod = p.podSelector !== undefined && p.podSelector !== null;
   const hasNs = p.namespaceSelector !== undefined && p.namespaceSelector !== null;
   const hasIp = p.ipBlock !== undefined && p.ipBlock !== null;
@@ -109,6 +114,7 @@ function peer(raw: V1NetworkPolicyPeer | null | undefined, field: string): Netwo
 
 function ipBlock(raw: V1IPBlock | undefined, field: string): IPBlock {
   const b = optMapping(raw, field) ?? ({} as V1IPBlock);
+  checkKnownFields(b, ['cidr', 'except'], field, 'an ipBlock');
   const cidrText = optString(b.cidr, `${field}.cidr`);
   if (!cidrText) throw new InputError('ipBlock needs a cidr', { field: `${field}.cidr` });
   const cidr = tryParseCidr(cidrText);
@@ -129,6 +135,7 @@ function ipBlock(raw: V1IPBlock | undefined, field: string): IPBlock {
 
 function policyPort(raw: V1NetworkPolicyPort | null | undefined, field: string): NetworkPolicyPort {
   const p = optMapping(raw, field) ?? ({} as V1NetworkPolicyPort);
+  checkKnownFields(p, ['protocol', 'port', 'endPort'], field, 'a port');
   const protocol = optProtocol(p.protocol, `${field}.protocol`);
   let port: number | string | undefined;
   const rawPort: unknown = p.port;

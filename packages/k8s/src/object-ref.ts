@@ -44,6 +44,31 @@ export function groupOf(apiVersion: string | undefined): string {
   return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * The API server's rules for the names of the kinds we read: a namespace is a DNS-1123 label,
+ * other names at least DNS-1123 subdomains. Names are how every answer and option refers to
+ * objects (`--from ns/name`), so one the API server would never hold — `a/b`, `Web`, `x y` —
+ * is rejected here rather than read into names nothing can ask about.
+ */
+function checkNames(kind: string, name: string, namespace: string | undefined): void {
+  const isNamespace = kind === 'Namespace';
+  if (isNamespace ? !(name.length <= 63 && DNS1123_LABEL.test(name)) : !(name.length <= 253 && DNS1123_SUBDOMAIN.test(name))) {
+    throw new InputError(
+      `invalid name "${name}": ${isNamespace ? 'a namespace name is at most 63' : 'at most 253'} lowercase letters, digits and "-"${isNamespace ? '' : ' or "."'}, starting and ending with a letter or digit`,
+      { object: kind, field: 'metadata.name' },
+    );
+  }
+  if (namespace && !(namespace.length <= 63 && DNS1123_LABEL.test(namespace))) {
+    throw new InputError(
+      `invalid namespace "${namespace}": at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit`,
+      { object: `${kind} ${name}`, field: 'metadata.namespace' },
+    );
+  }
+}
+
 /**
  * Reads kind, apiVersion and metadata of a document; throws an InputError (without file or
  * line: the caller knows those) when it is not a Kubernetes object.
@@ -72,6 +97,7 @@ export function objectRef(obj: unknown): ObjectRef {
   // A missing apiVersion is read as the kind's usual group rather than rejected: hand-written
   // fixtures often omit it, and the kind is unambiguous then.
   const supported = groups !== undefined && (apiVersion === undefined || groups.includes(groupOf(apiVersion)));
+  if (supported) checkNames(kind, name, givenNs);
   const clusterScoped = kind === 'Namespace';
   // An empty namespace is "default" (ObjectMeta: "An empty namespace is equivalent to the
   // default namespace").

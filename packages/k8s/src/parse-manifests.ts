@@ -66,6 +66,8 @@ function flatten(
   startLine: WeakMap<object, number>,
   inherited: { kind: string; apiVersion?: unknown } | undefined,
   out: SourceObject[],
+  /** Where in which List this is, for a message about an item that is no object. */
+  item?: { list: string; index: number },
 ): void {
   const loc = { file, ...(line !== undefined ? { line } : {}) };
   // Items of a typed list read from the API (a PodList) carry no kind of their own.
@@ -83,7 +85,7 @@ function flatten(
     }
     const kind = obj.kind as string;
     const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
-    for (const item of (items ?? []) as unknown[]) {
+    ((items ?? []) as unknown[]).forEach((item, index) => {
       const itemLine = item !== null && typeof item === 'object' ? startLine.get(item) : undefined;
       flatten(
         item,
@@ -92,11 +94,21 @@ function flatten(
         startLine,
         itemKind ? { kind: itemKind, apiVersion: obj.apiVersion } : undefined,
         out,
+        { list: kind, index },
       );
-    }
+    });
     return;
   }
-  within(loc, () => objectRef(obj));
+  within(loc, () => {
+    try {
+      objectRef(obj);
+    } catch (e) {
+      // An item with no identity of its own is named by its place in the List.
+      if (!(e instanceof InputError) || !item) throw e;
+      const field = `items[${item.index}]${e.location.field ? `.${e.location.field}` : ''}`;
+      throw new InputError(e.detail, { ...e.location, object: item.list, field });
+    }
+  });
   out.push({ obj, ...loc });
 }
 

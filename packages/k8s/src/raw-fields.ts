@@ -28,6 +28,20 @@ export function optMapping<T extends object>(v: T | null | undefined, field: str
   return v;
 }
 
+/**
+ * Rejects fields the schema does not have, as `kubectl apply` (strict field validation, its
+ * default) does. Where a misspelt field would otherwise read as absent and silently change the
+ * meaning — `matchLabel:` selecting every pod, `ingres:` denying all ingress — this is the only
+ * thing standing between a typo and a wrong answer.
+ */
+export function checkKnownFields(v: object, known: readonly string[], field: string, what: string): void {
+  for (const k of Object.keys(v)) {
+    if (!known.includes(k)) {
+      throw new InputError(`unknown field (${what} has ${known.join(', ')})`, { field: `${field}.${k}` });
+    }
+  }
+}
+
 /** A list, or undefined when absent (absent and `[]` mean different things in some fields). */
 export function optList<T>(v: readonly T[] | null | undefined, field: string): readonly T[] | undefined {
   if (v === undefined || v === null) return undefined;

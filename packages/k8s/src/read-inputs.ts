@@ -1,5 +1,5 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InputError } from '@lateral/core';
 import { parseManifests, type SourceObject } from './parse-manifests.js';
 
@@ -8,16 +8,27 @@ const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
 
 export const STDIN_NAME = '<stdin>';
 
+export interface ReadInputsOptions {
+  /** What `-` reads (default process.stdin). */
+  readonly stdin?: NodeJS.ReadableStream;
+  /**
+   * The directory relative inputs are relative to (default: the process's). Messages and
+   * SourceObject.file name every file as the user wrote it, relative or absolute.
+   */
+  readonly cwd?: string;
+}
+
 /**
  * Reads inputs in the order given: a file (any name), a directory (recursively, its *.yaml,
- * *.yml and *.json files in sorted path order) or `-` for standard input.
+ * *.yml and *.json files in sorted path order) or `-` for standard input. Inputs that hold no
+ * object at all (empty files, only comments, an empty stdin) are an input error: an empty
+ * cluster is never what was meant, and every answer about it would be silently empty. One
+ * empty file among others is fine (a chart template that renders nothing).
  */
-export async function readInputs(
-  inputs: string[],
-  opts: { stdin?: NodeJS.ReadableStream } = {},
-): Promise<SourceObject[]> {
+export async function readInputs(inputs: string[], opts: ReadInputsOptions = {}): Promise<SourceObject[]> {
   const out: SourceObject[] = [];
   let stdinText: string | undefined;
+  const onDisk = (p: string) => (opts.cwd === undefined ? p : resolve(opts.cwd, p));
   for (const input of inputs) {
     if (input === '-') {
       // `-` given twice reads the stream once: it cannot be rewound.
@@ -25,33 +36,40 @@ export async function readInputs(
       out.push(...parseManifests(stdinText, STDIN_NAME));
       continue;
     }
-    const info = await statOrThrow(input);
+    const info = await statOrThrow(input, onDisk);
     if (info.isDirectory()) {
-      const files = await manifestFiles(input);
+      const files = await manifestFiles(input, onDisk);
       if (files.length === 0) {
         throw new InputError(`no manifests (${MANIFEST_EXTENSIONS.map((e) => '*' + e).join(', ')}) in directory`, {
           file: input,
         });
       }
-      for (const f of files) out.push(...parseManifests(await readText(f), f));
+      for (const f of files) out.push(...parseManifests(await readText(f, onDisk), f));
     } else {
-      out.push(...parseManifests(await readText(input), input));
+      out.push(...parseManifests(await readText(input, onDisk), input));
     }
+  }
+  if (out.length === 0 && inputs.length > 0) {
+    const names = [...new Set(inputs.map((i) => (i === '-' ? STDIN_NAME : i)))];
+    throw new InputError(
+      `no Kubernetes objects (${names.length === 1 ? 'it is' : 'they are'} empty, or only comments and empty documents)`,
+      { file: names.join(', ') },
+    );
   }
   return out;
 }
 
-async function statOrThrow(path: string) {
+async function statOrThrow(path: string, onDisk: (p: string) => string) {
   try {
-    return await stat(path);
+    return await stat(onDisk(path));
   } catch (e) {
     throw new InputError(fsReason(e), { file: path });
   }
 }
 
-async function readText(path: string): Promise<string> {
+async function readText(path: string, onDisk: (p: string) => string): Promise<string> {
   try {
-    return await readFile(path, 'utf8');
+    return await readFile(onDisk(path), 'utf8');
   } catch (e) {
     throw new InputError(fsReason(e), { file: path });
   }
@@ -66,23 +84,23 @@ function fsReason(e: unknown): string {
 }
 
 /** Manifest files under `dir`, sorted by path so the result does not depend on the file system. */
-async function manifestFiles(dir: string): Promise<string[]> {
+async function manifestFiles(dir: string, onDisk: (p: string) => string): Promise<string[]> {
   const found: string[] = [];
   // Symlinked directories are followed, once each, so a link back up the tree cannot loop.
   const visited = new Set<string>();
   const walk = async (d: string): Promise<void> => {
-    const real = await realpath(d);
+    const real = await realpath(onDisk(d));
     if (visited.has(real)) return;
     visited.add(real);
     let names: string[];
     try {
-      names = await readdir(d);
+      names = await readdir(onDisk(d));
     } catch (e) {
       throw new InputError(fsReason(e), { file: d });
     }
     for (const name of names) {
       const p = join(d, name);
-      const info = await stat(p).catch(() => undefined); // a dangling symlink is not a manifest
+      const info = await stat(onDisk(p)).catch(() => undefined); // a dangling symlink is not a manifest
       if (!info) continue;
       if (info.isDirectory()) await walk(p);
       else if (info.isFile() && MANIFEST_EXTENSIONS.some((ext) => name.toLowerCase().endsWith(ext))) found.push(p);

@@ -6,7 +6,7 @@ import {
   type LabelSelectorRequirement,
   type SelectorOperator,
 } from '@lateral/core';
-import { list, optList, optMapping, optString, optStringMap } from './raw-fields.js';
+import { checkKnownFields, list, optList, optMapping, optString, optStringMap } from './raw-fields.js';
 
 /**
  * A raw LabelSelector read into the model and checked with core's validateSelector; `field` is
@@ -15,11 +15,13 @@ import { list, optList, optMapping, optString, optStringMap } from './raw-fields
  */
 export function labelSelector(raw: V1LabelSelector | null | undefined, field: string): LabelSelector {
   const sel = optMapping(raw, field) ?? ({} as V1LabelSelector);
+  checkKnownFields(sel, ['matchLabels', 'matchExpressions'], field, 'a label selector');
   const matchLabels = optStringMap(sel.matchLabels, `${field}.matchLabels`);
   const matchExpressions = optList(sel.matchExpressions, `${field}.matchExpressions`)?.map(
     (r, i): LabelSelectorRequirement => {
       const f = `${field}.matchExpressions[${i}]`;
       const req = optMapping(r, f) ?? ({} as V1LabelSelectorRequirement);
+      checkKnownFields(req, ['key', 'operator', 'values'], f, 'a selector requirement');
       const values = optList(req.values, `${f}.values`);
       return {
         key: optString(req.key, `${f}.key`) ?? '',

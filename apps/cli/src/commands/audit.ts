@@ -1,9 +1,8 @@
-import { resolve } from 'node:path';
-import { relative } from 'node:path';
+import { InputError, type NetworkPolicy } from '@lateral/core';
 import { FLOW_FORMATS } from '@lateral/flows';
 import { auditFlows, type AuditFinding } from '@lateral/generator';
 import { loadCluster } from '@lateral/k8s';
-import { COMMON_INPUT_OPTIONS, ipBlockPodsOption, oneOf, parse, requireInputs, str } from '../args.js';
+import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, ipBlockPodsOption, oneOf, parse, requireInputs, str, type OptionSpec } from '../args.js';
 import { EXIT_CHECK_FAILED, UsageError } from '../cli-error.js';
 import { out, type CliIo } from '../io.js';
 import { loadAndCompile } from '../load.js';
@@ -23,9 +22,19 @@ Options:
   --flows FILES...        captures (Hubble JSON, Inspektor Gadget, CSV, JSONL); - for stdin
   --flow-format F         ${FLOW_FORMATS.join('|')} (default: detected per file)
   --baseline FILES...     manifests whose NetworkPolicies are the baseline (files or dirs)
-  --format txt|json       json: {edges, records, denied, dropped, outsideBaseline, found}
+  -o, --format txt|json   json: {edges, records, denied, dropped, outsideBaseline, found}
 
-INPUTS come before --flows and --baseline.`;
+INPUTS come before --flows and --baseline.
+
+${COMMON_INPUT_OPTIONS_HELP}`;
+
+export const AUDIT_OPTIONS: OptionSpec = {
+  ...COMMON_INPUT_OPTIONS,
+  flows: { type: 'string', multiple: true },
+  'flow-format': { type: 'string' },
+  baseline: { type: 'string', multiple: true },
+  format: { type: 'string', short: 'o' },
+};
 
 function line(tag: string, f: AuditFinding): string {
   const seen = f.lastSeen ? `, last ${f.lastSeen}` : '';
@@ -33,14 +42,18 @@ function line(tag: string, f: AuditFinding): string {
   return `${tag.padEnd(8)}${f.from} -> ${f.to} ${f.protocol} ${f.port} (${f.count} flow${f.count === 1 ? '' : 's'}${dropped}${seen})${f.reason ? `: ${f.reason}` : ''}`;
 }
 
+/** Which of the command's file sets an input error is about. */
+async function onBaseline<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(`--baseline: ${e.message}`);
+    throw e;
+  }
+}
+
 export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
-  const p = parse(spreadMulti(argv, ['flows', 'baseline']), {
-    ...COMMON_INPUT_OPTIONS,
-    flows: { type: 'string', multiple: true },
-    'flow-format': { type: 'string' },
-    baseline: { type: 'string', multiple: true },
-    format: { type: 'string', short: 'f' },
-  });
+  const p = parse(spreadMulti(argv, ['flows', 'baseline']), AUDIT_OPTIONS);
   if (p.values.help) return out(io, AUDIT_HELP), 0;
   const format = oneOf(p, 'format', ['txt', 'json'] as const, 'txt');
   const flowFormat = str(p, 'flow-format') === undefined ? undefined : oneOf(p, 'flow-format', FLOW_FORMATS, 'jsonl');
@@ -52,12 +65,14 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   const evalOptions = { ipBlockPods: ipBlockPodsOption(p) };
 
   const loaded = await loadAndCompile(io, inputs, evalOptions);
-  const flows = await readFlowsOption(io, flowFiles, flowFormat, { cluster: loaded.load.cluster, compiled: loaded.compiled }, 'audit');
-  let baseline;
+  // The baseline before the flows: a wrong baseline path should not wait for a capture to be read.
+  let baseline: readonly NetworkPolicy[] | undefined;
   if (baselineFiles && baselineFiles.length > 0) {
-    const paths = baselineFiles.map((b) => relative(process.cwd(), resolve(io.cwd, b)) || '.');
-    baseline = (await loadCluster(paths)).cluster.policies;
+    baseline = await onBaseline(async () => (await loadCluster(baselineFiles, { cwd: io.cwd })).cluster.policies);
+    // No policy allows everything: "0 outside the baseline" would be an answer about nothing.
+    if (baseline.length === 0) throw new InputError(`--baseline: no NetworkPolicy in ${baselineFiles.join(', ')}`);
   }
+  const flows = await readFlowsOption(io, flowFiles, flowFormat, { cluster: loaded.load.cluster, compiled: loaded.compiled }, 'audit');
   const audit = auditFlows(loaded.load.cluster, flows, { evalOptions, ...(baseline ? { baseline } : {}) });
 
   if (format === 'json') {

@@ -1,5 +1,5 @@
 import { blastRadius } from '@lateral/core';
-import { intOption, oneOf, parse, requireInputs, str } from '../args.js';
+import { intOption, oneOf, parse, requireInputs, str , type OptionSpec } from '../args.js';
 import { ATTACK_OPTIONS, ATTACK_OPTIONS_HELP, loadAttackGraph, resolveFrom, resolveJewels, targetsOf } from '../attack-input.js';
 import { UsageError } from '../cli-error.js';
 import { formatBlast } from '../format/lateral-format.js';
@@ -11,12 +11,14 @@ If ID is compromised, what can the attacker reach? Everything reachable over all
 connections (to ports the destination serves), from the internet through exposed services,
 and through container escapes to nodes — by hop count, with the ports of each first reach;
 the share of the cluster; the crown jewels reached and in how many hops.
-  --from ID     a workload (namespace/name), a pod, node:<name>, or internet
-  --hops N      stop after N moves (default: no limit; paths are counted up to N, or 6)
+  --from ID             a workload (namespace/name), a pod, node:<name>, or internet
+  --hops N              stop after N moves (default: no limit; paths are counted up to N, or 6)
 ${ATTACK_OPTIONS_HELP}`;
 
+export const BLAST_OPTIONS: OptionSpec = { ...ATTACK_OPTIONS, from: { type: 'string' }, hops: { type: 'string' } };
+
 export async function blastCommand(argv: string[], io: CliIo): Promise<number> {
-  const p = parse(argv, { ...ATTACK_OPTIONS, from: { type: 'string' }, hops: { type: 'string' } });
+  const p = parse(argv, BLAST_OPTIONS);
   if (p.values.help) return out(io, BLAST_HELP), 0;
   const from = str(p, 'from');
   if (from === undefined) throw new UsageError('blast needs --from (a workload, a pod, node:<name> or internet)');

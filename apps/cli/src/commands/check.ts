@@ -1,6 +1,5 @@
-import { createInterface } from 'node:readline';
-import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
+import { lineBatchesOf, openInput, fsReason } from '@lateral/flows';
 import {
   InputError,
   buildEndpointIndex,
@@ -10,11 +9,11 @@ import {
   type Explanation,
   type Protocol,
 } from '@lateral/core';
-import { COMMON_INPUT_OPTIONS, intOption, ipBlockPodsOption, parse, protocolOption, requireInputs, str } from '../args.js';
+import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, intOption, ipBlockPodsOption, parse, protocolOption, requireInputs, str, type OptionSpec } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { out, type CliIo } from '../io.js';
 import { loadAndCompile } from '../load.js';
-import { pairsOf, resolveTarget } from '../resolve.js';
+import { pairsOf, resolvePair } from '../resolve.js';
 
 export const CHECK_HELP = `lateral check INPUTS... --queries FILE|-      batch: one JSON query per line
 lateral check INPUTS... --from A --to B --port P [--protocol TCP|UDP|SCTP]
@@ -23,7 +22,22 @@ A query is {"from": "x/a", "to": "y/b", "port": 80, "protocol": "TCP"}: from/to 
 namespace/name (a pod or a workload) or an IP address outside the cluster; protocol defaults
 to TCP. Each answer is the query's fields plus "allowed" and a short "reason", one JSON line per
 query in the same order. For a workload whose pods policy treats differently, "allowed" is true
-when any of its pods may connect, and "partial": true says not all may.`;
+when any of its pods may connect, and "partial": true says not all may.
+  -q, --queries FILE|-   the queries, one JSON object per line (- for stdin)
+  --from A, --to B       a single query: namespace/name (a pod or a workload) or an IP address
+  --port P               its port (1-65535)
+  --protocol PROTO       its protocol: TCP (default), UDP or SCTP
+
+${COMMON_INPUT_OPTIONS_HELP}`;
+
+export const CHECK_OPTIONS: OptionSpec = {
+  ...COMMON_INPUT_OPTIONS,
+  queries: { type: 'string', short: 'q' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  port: { type: 'string' },
+  protocol: { type: 'string' },
+};
 
 export interface Verdict {
   readonly allowed: boolean;
@@ -41,10 +55,21 @@ function sideReason(e: Explanation): string {
   return e.denyingSides.map((s) => (s === 'egress' ? e.egress.reason : e.ingress.reason)).join('; ');
 }
 
+/** How a question names its two ends in messages: query fields, or the command's options. */
+export const QUERY_FIELDS = { from: 'from', to: 'to' } as const;
+export const ENDPOINT_OPTIONS = { from: '--from', to: '--to' } as const;
+
 /** Answers one question for every pair it stands for; exact because pairs are one per class pair. */
-export function decide(compiled: CompiledCluster, index: EndpointIndex, fromText: string, toText: string, port: number, protocol: Protocol): Verdict {
-  const from = resolveTarget(compiled, index, fromText, 'from');
-  const to = resolveTarget(compiled, index, toText, 'to');
+export function decide(
+  compiled: CompiledCluster,
+  index: EndpointIndex,
+  fromText: string,
+  toText: string,
+  port: number,
+  protocol: Protocol,
+  names: { readonly from: string; readonly to: string } = QUERY_FIELDS,
+): Verdict {
+  const { from, to } = resolvePair(compiled, index, fromText, toText, names);
   const pairs = pairsOf(compiled, from, to);
   let allowedCount = 0;
   let firstAllowed: Explanation | undefined;
@@ -81,34 +106,31 @@ function parseQuery(line: string, lineNo: number, file: string): Query {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InputError('a query must be a JSON object', { file, line: lineNo });
   const q = raw as Record<string, unknown>;
   for (const f of ['from', 'to'] as const) {
-    if (typeof q[f] !== 'string' || q[f] === '') throw new InputError(`"${f}" must be a non-empty string`, { file, line: lineNo, field: f });
+    if (typeof q[f] !== 'string' || q[f] === '') throw new InputError('must be a non-empty string', { file, line: lineNo, field: f });
   }
   const port = q.port;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new InputError('"port" must be a whole number from 1 to 65535', { file, line: lineNo, field: 'port' });
+    throw new InputError('must be a whole number from 1 to 65535', { file, line: lineNo, field: 'port' });
   }
   const proto = q.protocol === undefined ? 'TCP' : q.protocol;
   if (proto !== 'TCP' && proto !== 'UDP' && proto !== 'SCTP') {
-    throw new InputError('"protocol" must be TCP, UDP or SCTP', { file, line: lineNo, field: 'protocol' });
+    throw new InputError('must be TCP, UDP or SCTP', { file, line: lineNo, field: 'protocol' });
   }
   return { from: q.from as string, to: q.to as string, port, protocol: proto, raw: q };
 }
 
 export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
-  const p = parse(argv, {
-    ...COMMON_INPUT_OPTIONS,
-    queries: { type: 'string', short: 'q' },
-    from: { type: 'string' },
-    to: { type: 'string' },
-    port: { type: 'string' },
-    protocol: { type: 'string' },
-  });
+  const p = parse(argv, CHECK_OPTIONS);
   if (p.values.help) return out(io, CHECK_HELP), 0;
   const queriesFile = str(p, 'queries');
   const from = str(p, 'from');
   const to = str(p, 'to');
   if (queriesFile === undefined && (from === undefined || to === undefined)) {
     throw new UsageError('check needs --queries FILE (or -), or --from, --to and --port for a single query');
+  }
+  const single = ['from', 'to', 'port', 'protocol'].filter((o) => p.values[o] !== undefined);
+  if (queriesFile !== undefined && single.length > 0) {
+    throw new UsageError(`give --queries or --from/--to/--port, not both (got --queries and --${single.join(', --')})`);
   }
   const port = intOption(p, 'port', { min: 1, max: 65535 });
   if (queriesFile === undefined && port === undefined) throw new UsageError('a single check needs --port');
@@ -119,38 +141,44 @@ export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
   const index = buildEndpointIndex(compiled);
 
   if (queriesFile === undefined) {
-    const v = decide(compiled, index, from!, to!, port!, protocol);
+    const v = decide(compiled, index, from!, to!, port!, protocol, ENDPOINT_OPTIONS);
     out(io, `${from} -> ${to} ${protocol} ${port}: ${v.allowed ? (v.partial ? 'ALLOWED (some pods)' : 'ALLOWED') : 'DENIED'}`);
     out(io, `  ${v.reason}`);
     return 0;
   }
 
-  const name = queriesFile === '-' ? '<stdin>' : queriesFile;
-  let stream: NodeJS.ReadableStream = io.stdin;
-  if (queriesFile !== '-') {
-    const file = createReadStream(resolve(io.cwd, queriesFile));
-    await new Promise<void>((ok, fail) => {
-      file.once('open', () => ok());
-      file.once('error', (e: NodeJS.ErrnoException) => fail(new InputError(e.code === 'ENOENT' ? 'no such file' : e.message, { file: name })));
-    });
-    stream = file;
-  }
-  const rl = createInterface({ input: stream, crlfDelay: Infinity });
+  // Read as captures are (a directory, a missing file, gzip, CRLF and a byte-order mark alike),
+  // and named as the user typed it.
+  const opened = await openInput(queriesFile === '-' ? '-' : resolve(io.cwd, queriesFile), io.stdin).catch((e: unknown) => {
+    throw e instanceof InputError ? new InputError(e.detail, { ...e.location, file: queriesFile }) : e;
+  });
+  const name = queriesFile === '-' ? opened.name : queriesFile;
   let lineNo = 0;
   // Answers are buffered so a bad line later in the file fails the run before anything is printed.
   const answers: string[] = [];
-  for await (const line of rl) {
-    lineNo++;
-    if (line.trim() === '') continue;
-    const q = parseQuery(line, lineNo, name);
-    let v: Verdict;
+  const batches = lineBatchesOf(opened.stream)[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<string[]>;
     try {
-      v = decide(compiled, index, q.from, q.to, q.port, q.protocol);
+      next = await batches.next();
     } catch (e) {
-      if (e instanceof InputError) throw e.within({ file: name, line: lineNo });
-      throw e;
+      // Only reading is in here: a failing read (or bad gzip) is the file's fault, not ours.
+      throw e instanceof InputError ? e : new InputError(fsReason(e), { file: name });
     }
-    answers.push(JSON.stringify({ ...q.raw, protocol: q.protocol, allowed: v.allowed, ...(v.partial ? { partial: true } : {}), reason: v.reason }));
+    if (next.done) break;
+    for (const line of next.value) {
+      lineNo++;
+      if (line.trim() === '') continue;
+      const q = parseQuery(line, lineNo, name);
+      let v: Verdict;
+      try {
+        v = decide(compiled, index, q.from, q.to, q.port, q.protocol);
+      } catch (e) {
+        if (e instanceof InputError) throw e.within({ file: name, line: lineNo });
+        throw e;
+      }
+      answers.push(JSON.stringify({ ...q.raw, protocol: q.protocol, allowed: v.allowed, ...(v.partial ? { partial: true } : {}), reason: v.reason }));
+    }
   }
   out(io, answers.join('\n'));
   return 0;

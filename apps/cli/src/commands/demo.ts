@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative } from 'node:path';
-import { parse } from '../args.js';
+import { parse, type OptionSpec } from '../args.js';
+import { UsageError } from '../cli-error.js';
 import { out, type CliIo } from '../io.js';
 import { reachCommand } from './reach.js';
 import { explainCommand } from './explain.js';
@@ -13,7 +14,11 @@ export const DEMO_HELP = `lateral demo [--text] [--port N] [--host H]
 Opens the web app on the bundled demo cluster (fixtures/shop) with its flow capture, and
 prints the URL: the map, blast radius, matrix, what-if and generation, on 127.0.0.1.
   --text   instead, print every allowed connection, then why one connection a reviewer would
-           ask about is denied, then the blast radius from the internet (no server)`;
+           ask about is denied, then the blast radius from the internet (no server)
+  --port N port to listen on (default: any free port)
+  --host H address to bind (default 127.0.0.1)`;
+
+export const DEMO_OPTIONS: OptionSpec = { help: { type: 'boolean', short: 'h' }, text: { type: 'boolean' }, port: SERVE_OPTIONS.port, host: SERVE_OPTIONS.host };
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const SHOP_FIXTURE = join(here, '..', '..', '..', '..', 'fixtures', 'shop');
@@ -40,8 +45,9 @@ async function textDemo(io: CliIo): Promise<number> {
 }
 
 export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
-  const p = parse(argv, { help: { type: 'boolean', short: 'h' }, text: { type: 'boolean' }, port: SERVE_OPTIONS.port, host: SERVE_OPTIONS.host });
+  const p = parse(argv, DEMO_OPTIONS);
   if (p.values.help) return out(io, DEMO_HELP), 0;
+  if (p.positionals.length > 0) throw new UsageError(`demo takes no INPUTS: it runs on the bundled shop cluster (got ${p.positionals.join(' ')}); for your own manifests, lateral serve INPUTS...`);
   if (p.values.text) return textDemo(io);
   // The web app is served from the fixture itself; the paths are ours, not the user's.
   const flows = existsSync(SHOP_FLOWS) ? [SHOP_FLOWS] : [];

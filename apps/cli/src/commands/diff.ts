@@ -1,4 +1,3 @@
-import { relative, resolve } from 'node:path';
 import {
   buildAttackGraph,
   crownJewels,
@@ -20,7 +19,7 @@ import {
 import { FLOW_FORMATS, type FlowEdge, type FlowEndpoint, type FlowFormat } from '@lateral/flows';
 import { readFlowsOption } from '../flows-input.js';
 import { clusterFromObjects, readCluster, readInputs, type LoadResult, type SourceObject } from '@lateral/k8s';
-import { COMMON_INPUT_OPTIONS, ipBlockPodsOption, oneOf, parse, requireInputs, str, type OptionSpec, type Parsed } from '../args.js';
+import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, ipBlockPodsOption, oneOf, parse, requireInputs, str, type OptionSpec, type Parsed } from '../args.js';
 import { EXIT_CHECK_FAILED, UsageError } from '../cli-error.js';
 import { clusterSourceOf } from '../cluster-input.js';
 import { formatWhatIf, type BrokenFlow, type WhatIfReport } from '../format/what-if-format.js';
@@ -48,17 +47,24 @@ export const WHAT_IF_OPTIONS_HELP = `  --flows FILES...      observed traffic (H
   --fail-on LIST        exit 1 when any is found: broken-flows, new-exposure (a connection newly
                         allowed into a workload from outside the cluster or from another
                         namespace), new-paths (internet -> crown jewel newly possible)
-  --format txt|json|csv|md   md: a pull-request comment`;
+  -o, --format txt|json|csv|md
+                        md: a pull-request comment`;
 
 export const DIFF_HELP = `lateral diff BEFORE... --after AFTER... [options]
 
 What changes between two sets of manifests: connections newly allowed, newly denied and with
 changed ports (per workload pair, with the rule that now allows or the policy that now
 denies), workloads whose blast radius changed, paths from the internet to crown jewels opened
-or closed. BEFORE and AFTER are files, directories or - (one side only).
+or closed. BEFORE and AFTER are files, directories or - (one side only); --cluster reads the
+live cluster as BEFORE.
+  --after AFTER...      the manifests to compare with (files, directories or -)
 ${WHAT_IF_OPTIONS_HELP}
 
-Exit codes: 0 ok, 1 a --fail-on finding is present, 2 usage or input error (naming the side).`;
+Exit codes: 0 ok, 1 a --fail-on finding is present, 2 usage or input error (naming the side).
+
+${COMMON_INPUT_OPTIONS_HELP}`;
+
+export const DIFF_OPTIONS: OptionSpec = { ...WHAT_IF_OPTIONS, after: { type: 'string', multiple: true } };
 
 /** Where a side's input error came from, in front of the file:line the loader names. */
 export function onSide<T>(side: string, f: () => T): T {
@@ -88,9 +94,7 @@ export async function readObjects(io: CliIo, inputs: string[]): Promise<SourceOb
     for (const w of read.warnings) err(io, `lateral: warning: ${w}`);
     return read.objects as SourceObject[];
   }
-  // Relative to where the process runs, so messages show the paths the user typed.
-  const paths = inputs.map((i) => (i === '-' ? i : relative(process.cwd(), resolve(io.cwd, i)) || '.'));
-  return readInputs(paths, { stdin: io.stdin });
+  return readInputs(inputs, { stdin: io.stdin, cwd: io.cwd });
 }
 
 export function failOnOption(p: Parsed): FailOn[] {
@@ -166,12 +170,24 @@ export interface Sides {
   readonly label: string;
 }
 
-/** Compiles both sides (the after side incrementally), diffs them, checks flows and paths, prints. */
-export async function runWhatIf(io: CliIo, p: Parsed, sides: Sides, evalOptions: EvalOptions, flowFiles: string[] | undefined): Promise<number> {
+export interface WhatIfChoices {
+  readonly format: 'txt' | 'json' | 'csv' | 'md';
+  readonly failOn: FailOn[];
+  readonly flowFormat: FlowFormat | undefined;
+}
+
+/** The report options, checked before any input is read: a typo should not wait for a big cluster. */
+export function whatIfChoices(p: Parsed, flowFiles: string[] | undefined): WhatIfChoices {
   const format = oneOf(p, 'format', ['txt', 'json', 'csv', 'md'] as const, 'txt');
   const failOn = failOnOption(p);
   const flowFormat = str(p, 'flow-format') === undefined ? undefined : oneOf(p, 'flow-format', FLOW_FORMATS, 'jsonl');
   if (failOn.includes('broken-flows') && !flowFiles?.length) throw new UsageError('--fail-on broken-flows needs --flows (observed traffic to check)');
+  return { format, failOn, flowFormat };
+}
+
+/** Compiles both sides (the after side incrementally), diffs them, checks flows and paths, prints. */
+export async function runWhatIf(io: CliIo, p: Parsed, choices: WhatIfChoices, sides: Sides, evalOptions: EvalOptions, flowFiles: string[] | undefined): Promise<number> {
+  const { format, failOn, flowFormat } = choices;
 
   progress(io, 'compiling both sides…');
   const before = onSide('before', () => compile(sides.before.cluster, evalOptions));
@@ -193,7 +209,7 @@ export async function runWhatIf(io: CliIo, p: Parsed, sides: Sides, evalOptions:
 
   let broken: BrokenFlow[] | undefined;
   if (flowFiles?.length) {
-    const flows = await readFlowsOption(io, flowFiles, flowFormat as FlowFormat | undefined, { cluster: sides.before.cluster, compiled: before }, 'whatif');
+    const flows = await readFlowsOption(io, flowFiles, flowFormat, { cluster: sides.before.cluster, compiled: before }, 'whatif');
     broken = brokenFlows(before, after, flows.edges);
   }
   progressDone(io);
@@ -220,7 +236,7 @@ export async function runWhatIf(io: CliIo, p: Parsed, sides: Sides, evalOptions:
 }
 
 export async function diffCommand(argv: string[], io: CliIo): Promise<number> {
-  const p = parse(spreadMulti(argv, ['after', 'flows']), { ...WHAT_IF_OPTIONS, after: { type: 'string', multiple: true } });
+  const p = parse(spreadMulti(argv, ['after', 'flows']), DIFF_OPTIONS);
   if (p.values.help) return out(io, DIFF_HELP), 0;
   const beforeInputs = requireInputs(p, 'diff');
   const afterInputs = p.values.after as string[] | undefined;
@@ -228,10 +244,11 @@ export async function diffCommand(argv: string[], io: CliIo): Promise<number> {
   const flowFiles = p.values.flows as string[] | undefined;
   const stdinUsers = [beforeInputs.includes('-'), afterInputs.includes('-'), !!flowFiles?.includes('-')].filter(Boolean).length;
   if (stdinUsers > 1) throw new UsageError('stdin (-) can feed one of BEFORE, --after and --flows, not several');
+  const choices = whatIfChoices(p, flowFiles);
   const evalOptions = { ipBlockPods: ipBlockPodsOption(p) };
   const before = await onSideAsync('before', async () => clusterFromObjects(await readObjects(io, beforeInputs)));
   const after = await onSideAsync('after', async () => clusterFromObjects(await readObjects(io, afterInputs)));
   reportLoad(io, before);
   reportLoad(io, after);
-  return runWhatIf(io, p, { before, after, label: afterInputs.join(' ') }, evalOptions, flowFiles);
+  return runWhatIf(io, p, choices, { before, after, label: afterInputs.join(' ') }, evalOptions, flowFiles);
 }

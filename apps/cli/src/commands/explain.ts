@@ -10,19 +10,34 @@ import {
   type ProtoPorts,
   type Protocol,
 } from '@lateral/core';
-import { COMMON_INPUT_OPTIONS, intOption, ipBlockPodsOption, oneOf, parse, protocolOption, requireInputs, str } from '../args.js';
+import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, intOption, ipBlockPodsOption, oneOf, parse, protocolOption, requireInputs, str, type OptionSpec } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { out, type CliIo } from '../io.js';
 import { loadAndCompile } from '../load.js';
-import { pairsOf, resolveTarget } from '../resolve.js';
-import { decide } from './check.js';
+import { pairsOf, resolvePair } from '../resolve.js';
+import { decide, ENDPOINT_OPTIONS } from './check.js';
 
 export const EXPLAIN_HELP = `lateral explain INPUTS... --from A --to B [--port P] [--protocol TCP|UDP|SCTP] [--format txt|json]
 
 Why a connection is allowed or denied: on each side whether the endpoint is isolated and by
 which policies, the policy and rule that allow it, the side(s) that deny it, and near misses.
 Without --port: the ports allowed between the two, and the explanation for the destination's
-first declared port (or TCP 80 when it declares none).`;
+first declared port (or TCP 80 when it declares none).
+  --from A, --to B     namespace/name (a pod or a workload) or an IP address outside the cluster
+  --port P             the port (1-65535)
+  --protocol PROTO     TCP (default), UDP or SCTP
+  -o, --format F       txt (default) or json
+
+${COMMON_INPUT_OPTIONS_HELP}`;
+
+export const EXPLAIN_OPTIONS: OptionSpec = {
+  ...COMMON_INPUT_OPTIONS,
+  from: { type: 'string' },
+  to: { type: 'string' },
+  port: { type: 'string' },
+  protocol: { type: 'string' },
+  format: { type: 'string', short: 'o' },
+};
 
 function nodeOf(compiled: CompiledCluster, e: Endpoint): number {
   if (e.kind === 'ip') return compiled.classCount + compiled.externalOf(e.ip);
@@ -39,14 +54,7 @@ function allowedPortsBetween(compiled: CompiledCluster, pairs: [Endpoint, Endpoi
 }
 
 export async function explainCommand(argv: string[], io: CliIo): Promise<number> {
-  const p = parse(argv, {
-    ...COMMON_INPUT_OPTIONS,
-    from: { type: 'string' },
-    to: { type: 'string' },
-    port: { type: 'string' },
-    protocol: { type: 'string' },
-    format: { type: 'string', short: 'o' },
-  });
+  const p = parse(argv, EXPLAIN_OPTIONS);
   if (p.values.help) return out(io, EXPLAIN_HELP), 0;
   const from = str(p, 'from');
   const to = str(p, 'to');
@@ -60,15 +68,14 @@ export async function explainCommand(argv: string[], io: CliIo): Promise<number>
 
   let summary: string | undefined;
   if (port === undefined) {
-    const src = resolveTarget(compiled, index, from, '--from');
-    const dst = resolveTarget(compiled, index, to, '--to');
+    const { from: src, to: dst } = resolvePair(compiled, index, from, to, ENDPOINT_OPTIONS);
     const ports = allowedPortsBetween(compiled, pairsOf(compiled, src, dst));
     summary = `${from} -> ${to}: ${isEmptyProtoPorts(ports) ? 'nothing allowed' : `allowed ${formatProtoPorts(ports)}`}`;
     const declared = dst.kind === 'pods' ? dst.pods.flatMap((pod) => pod.ports)[0] : undefined;
     port = declared?.containerPort ?? 80;
     protocol = declared?.protocol ?? 'TCP';
   }
-  const v = decide(compiled, index, from, to, port, protocol);
+  const v = decide(compiled, index, from, to, port, protocol, ENDPOINT_OPTIONS);
   if (format === 'json') {
     out(io, JSON.stringify({ ...v.explanation, partial: v.partial }, null, 2));
     return 0;

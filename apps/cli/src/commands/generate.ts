@@ -1,6 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { NetworkPolicy } from '@lateral/core';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { InputError, type NetworkPolicy } from '@lateral/core';
 import { FLOW_FORMATS } from '@lateral/flows';
 import {
   generatePolicies,
@@ -12,7 +12,7 @@ import {
   type Verification,
 } from '@lateral/generator';
 import { clusterFromObjects, parseManifests } from '@lateral/k8s';
-import { COMMON_INPUT_OPTIONS, intOption, ipBlockPodsOption, oneOf, parse, requireInputs, str } from '../args.js';
+import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, intOption, ipBlockPodsOption, oneOf, parse, requireInputs, str, type OptionSpec } from '../args.js';
 import { EXIT_CHECK_FAILED, UsageError } from '../cli-error.js';
 import { err, out, progress, progressDone, type CliIo } from '../io.js';
 import { loadAndCompile, type Loaded } from '../load.js';
@@ -44,9 +44,27 @@ Options:
   --aggregate-external N     widen outside IPv4 addresses to /N (default: /32)
   --aggregate-external6 N    widen outside IPv6 addresses to /N (default: /128)
   --include-dropped          also allow flows the network only ever dropped
-  --format yaml|json         json: {policies, files, verification, warnings, droppedOnly}
+  -o, --format yaml|json     json: {policies, files, verification, warnings, droppedOnly}
 
-INPUTS come before --flows (every argument after --flows up to the next option is a capture).`;
+INPUTS come before --flows (every argument after --flows up to the next option is a capture).
+
+${COMMON_INPUT_OPTIONS_HELP}`;
+
+export const GENERATE_OPTIONS: OptionSpec = {
+  ...COMMON_INPUT_OPTIONS,
+  flows: { type: 'string', multiple: true },
+  'flow-format': { type: 'string' },
+  // No short form: -o is --format in every command, as in kubectl.
+  out: { type: 'string' },
+  'default-deny': { type: 'boolean' },
+  'ingress-only': { type: 'boolean' },
+  'egress-only': { type: 'boolean' },
+  'named-ports': { type: 'boolean' },
+  'aggregate-external': { type: 'string' },
+  'aggregate-external6': { type: 'string' },
+  'include-dropped': { type: 'boolean' },
+  format: { type: 'string', short: 'o' },
+};
 
 /** `--flows a b c` -> `--flows a --flows b --flows c`: node's parseArgs takes one value per flag. */
 export function spreadMulti(argv: string[], names: readonly string[]): string[] {
@@ -66,6 +84,48 @@ export function spreadMulti(argv: string[], names: readonly string[]): string[] 
   return outArgs;
 }
 
+
+/** Why a file-system call failed, in words (the code alone for anything unusual). */
+function fsWhy(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EROFS') return 'read-only file system';
+  if (code === 'ENOSPC') return 'no space left on the device';
+  if (code === 'ENOTDIR') return 'a part of the path is a file, not a directory';
+  if (code === 'ENOENT') return 'cannot be created there';
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * `mkdir -p` with errors that name --out. Not mkdirSync's own `recursive`, which on Node 20
+ * spins forever where a parent exists but refuses new entries (under /proc, /sys).
+ */
+function makeOutDir(dir: string, shown: string): void {
+  const fail = (why: string) => new InputError(why, { file: `--out ${shown}` });
+  const make = (d: string, again: boolean): void => {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') {
+        let isDir = false;
+        try {
+          isDir = statSync(d).isDirectory();
+        } catch (s) {
+          throw fail(fsWhy(s));
+        }
+        if (!isDir) throw fail(d === dir ? 'not a directory (it is a file)' : `${d} is a file, not a directory`);
+        return;
+      }
+      if (code === 'ENOENT' && !again && dirname(d) !== d) {
+        make(dirname(d), false);
+        return make(d, true);
+      }
+      throw fail(fsWhy(e));
+    }
+  };
+  make(dir, false);
+}
 
 function pct(n: number): string {
   return `${(Math.floor(n * 1000) / 10).toFixed(1)} %`;
@@ -96,20 +156,7 @@ function problemLines(v: Verification): string[] {
 }
 
 export async function generateCommand(argv: string[], io: CliIo): Promise<number> {
-  const p = parse(spreadMulti(argv, ['flows']), {
-    ...COMMON_INPUT_OPTIONS,
-    flows: { type: 'string', multiple: true },
-    'flow-format': { type: 'string' },
-    out: { type: 'string', short: 'o' },
-    'default-deny': { type: 'boolean' },
-    'ingress-only': { type: 'boolean' },
-    'egress-only': { type: 'boolean' },
-    'named-ports': { type: 'boolean' },
-    'aggregate-external': { type: 'string' },
-    'aggregate-external6': { type: 'string' },
-    'include-dropped': { type: 'boolean' },
-    format: { type: 'string', short: 'f' },
-  });
+  const p = parse(spreadMulti(argv, ['flows']), GENERATE_OPTIONS);
   if (p.values.help) return out(io, GENERATE_HELP), 0;
   const format = oneOf(p, 'format', ['yaml', 'json'] as const, 'yaml');
   const flowFormat = str(p, 'flow-format') === undefined ? undefined : oneOf(p, 'flow-format', FLOW_FORMATS, 'jsonl');
@@ -157,9 +204,13 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
   const files: string[] = [];
   if (outDir !== undefined) {
     const dir = resolve(io.cwd, outDir);
-    mkdirSync(dir, { recursive: true });
+    makeOutDir(dir, outDir);
     for (const [file, text] of policiesYamlByNamespace(generated.policies, header)) {
-      writeFileSync(join(dir, file), text);
+      try {
+        writeFileSync(join(dir, file), text);
+      } catch (e) {
+        throw new InputError(`cannot write ${file}: ${fsWhy(e)}`, { file: `--out ${outDir}` });
+      }
       files.push(join(outDir, file));
     }
   }

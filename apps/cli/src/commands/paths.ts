@@ -1,5 +1,5 @@
-import { blastRadius, describePath, kShortestAttackPaths } from '@lateral/core';
-import { intOption, oneOf, parse, requireInputs, str } from '../args.js';
+import { blastRadius, describePath, InputError, kShortestAttackPaths } from '@lateral/core';
+import { intOption, oneOf, parse, requireInputs, str , type OptionSpec } from '../args.js';
 import { ATTACK_OPTIONS, ATTACK_OPTIONS_HELP, loadAttackGraph, resolveFrom, resolveJewels } from '../attack-input.js';
 import { UsageError } from '../cli-error.js';
 import { formatPaths } from '../format/lateral-format.js';
@@ -10,13 +10,15 @@ export const PATHS_HELP = `lateral paths INPUTS... --from ID|internet --to SEL [
 The k shortest attack paths (fewest moves, loopless; Yen's algorithm) from ID to the workloads
 SEL selects, each move with its port and the policy rule (or exposure, or escalation) that
 allows it. A path ends at the first crown jewel it reaches.
-  --from ID     a workload (namespace/name), a pod, node:<name>, or internet
-  --to SEL      a label selector, namespace/name or name glob (as --target)
-  --k N         how many paths (default 5)
+  --from ID             a workload (namespace/name), a pod, node:<name>, or internet
+  --to SEL              a label selector, namespace/name or name glob (as --target)
+  --k N                 how many paths (default 5)
 ${ATTACK_OPTIONS_HELP}`;
 
+export const PATHS_OPTIONS: OptionSpec = { ...ATTACK_OPTIONS, from: { type: 'string' }, to: { type: 'string', multiple: true }, k: { type: 'string' } };
+
 export async function pathsCommand(argv: string[], io: CliIo): Promise<number> {
-  const p = parse(argv, { ...ATTACK_OPTIONS, from: { type: 'string' }, to: { type: 'string', multiple: true }, k: { type: 'string' } });
+  const p = parse(argv, PATHS_OPTIONS);
   if (p.values.help) return out(io, PATHS_HELP), 0;
   const from = str(p, 'from');
   const to = p.values.to as string[] | undefined;
@@ -27,6 +29,7 @@ export async function pathsCommand(argv: string[], io: CliIo): Promise<number> {
   const source = resolveFrom(ag, from);
   // --to names the destinations of this question; annotated crown jewels are not added.
   const chosen = new Set(resolveJewels(ag, to, '--to', false).filter((t) => t !== source));
+  if (chosen.size === 0) throw new InputError(`--to selects only the --from workload itself (${source}): name a destination other than the start`);
   const paths = kShortestAttackPaths(ag, source, chosen, k).map((nodes) => describePath(ag, nodes));
   const metrics = blastRadius(ag, source, { crownJewels: [...chosen] }).metrics;
   if (format === 'json') out(io, JSON.stringify({ from: source, to: [...chosen], k, paths, metrics }, null, 2));

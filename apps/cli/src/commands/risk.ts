@@ -1,6 +1,6 @@
 import { riskReport } from '@lateral/core';
 import { networkPolicyYaml } from '@lateral/k8s';
-import { intOption, oneOf, parse, requireInputs } from '../args.js';
+import { intOption, oneOf, parse, requireInputs , type OptionSpec } from '../args.js';
 import { ATTACK_OPTIONS, ATTACK_OPTIONS_HELP, loadAttackGraph, resolveJewels, targetsOf } from '../attack-input.js';
 import { formatRisk } from '../format/lateral-format.js';
 import { out, progress, progressDone, type CliIo } from '../io.js';
@@ -16,13 +16,15 @@ The lateral-movement findings a reviewer wants first:
   - workloads that escape to their node (privileged, hostPath, hostPID/IPC/Network, SYS_ADMIN);
   - unprotected workloads (no ingress or no egress isolation);
   - workloads ranked by blast radius (reach out) and by exposure (reached by).
-  --top N        how many workloads each ranking lists (default 10)
-  --cut-entry    let the cut close an exposure (internet -> workload) too; by default only
-                 connections between workloads are cut
+  --top N               how many workloads each ranking lists (default 10)
+  --cut-entry           let the cut close an exposure (internet -> workload) too; by default only
+                        connections between workloads are cut
 ${ATTACK_OPTIONS_HELP}`;
 
+export const RISK_OPTIONS: OptionSpec = { ...ATTACK_OPTIONS, top: { type: 'string' }, 'cut-entry': { type: 'boolean' } };
+
 export async function riskCommand(argv: string[], io: CliIo): Promise<number> {
-  const p = parse(argv, { ...ATTACK_OPTIONS, top: { type: 'string' }, 'cut-entry': { type: 'boolean' } });
+  const p = parse(argv, RISK_OPTIONS);
   if (p.values.help) return out(io, RISK_HELP), 0;
   const format = oneOf(p, 'format', ['txt', 'json', 'md'] as const, 'txt');
   const top = intOption(p, 'top', { min: 1, max: 100_000 }) ?? 10;

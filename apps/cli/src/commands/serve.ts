@@ -1,9 +1,10 @@
-import { relative, resolve } from 'node:path';
 // The web package (express, the UI build) loads only when serving, so other commands stay quick.
 import type { RunningServer } from '@lateral/web';
-import { COMMON_INPUT_OPTIONS, intOption, ipBlockPodsOption, parse, requireInputs, str, type Parsed } from '../args.js';
+import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, intOption, ipBlockPodsOption, parse, requireInputs, str, type Parsed } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { clusterSourceOf } from '../cluster-input.js';
+import { buildAttackGraph, type CompiledCluster } from '@lateral/core';
+import { resolveJewels } from '../attack-input.js';
 import { err, out, type CliIo } from '../io.js';
 import { reportLoad, resolveKubeconfig } from '../load.js';
 
@@ -18,10 +19,12 @@ changes, and policy generation from a flow capture. Every edge and cell explains
   --port N       port to listen on (default: any free port)
   --host H       address to bind (default 127.0.0.1: the API describes your cluster's security,
                  keep it off the network unless you mean it)
-  --cluster      serve a running cluster instead of INPUTS (see lateral reach --help); read once
+  --cluster      serve a running cluster instead of INPUTS; read once
   --watch        with --cluster: follow the cluster (list + watch) and recompute on every change;
                  the open page notices within a few seconds and redraws
-Builds the browser UI on first run. Stops on Ctrl-C.`;
+Builds the browser UI on first run. Stops on Ctrl-C.
+
+${COMMON_INPUT_OPTIONS_HELP}`;
 
 export const SERVE_OPTIONS = {
   ...COMMON_INPUT_OPTIONS,
@@ -37,11 +40,18 @@ function list(p: Parsed, name: string): string[] {
   return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
 }
 
+/**
+ * A --target that selects nothing is a typo to report now, as lateral blast does, not an
+ * error the page shows later. (With --watch the workload may yet appear: not checked.)
+ */
+function checkTargets(compiled: CompiledCluster, targets: readonly string[]): void {
+  if (targets.length > 0) resolveJewels(buildAttackGraph(compiled), targets, '--target', false);
+}
+
 /** Starts the server and returns it; the caller decides how long it runs. */
 export async function startServing(io: CliIo, p: Parsed, inputs: string[]): Promise<RunningServer> {
   const port = intOption(p, 'port', { min: 0, max: 65535 }) ?? 0;
   const host = str(p, 'host') ?? '127.0.0.1';
-  const rel = (i: string) => relative(process.cwd(), resolve(io.cwd, i)) || '.';
   const { ensureUiBuilt, loadSession, startServer, readClusterSession, watchClusterSessions } = await import('@lateral/web');
   await ensureUiBuilt((line) => err(io, `lateral: ${line}`));
   const live = clusterSourceOf(inputs);
@@ -51,13 +61,15 @@ export async function startServing(io: CliIo, p: Parsed, inputs: string[]): Prom
     const o = {
       source,
       options: { ipBlockPods: ipBlockPodsOption(p) },
-      flowFiles: list(p, 'flows').map(rel),
+      flowFiles: list(p, 'flows'),
       targets: list(p, 'target'),
+      cwd: io.cwd,
     };
     const log = (line: string) => err(io, line);
     if (!p.values.watch) {
       const session = await readClusterSession(o);
       reportLoad(io, session.load);
+      checkTargets(session.compiled, o.targets);
       return startServer(session, { host, port, log });
     }
     const watched = await watchClusterSessions(o);
@@ -82,13 +94,15 @@ export async function startServing(io: CliIo, p: Parsed, inputs: string[]): Prom
       },
     };
   }
-  const session = await loadSession(inputs.map(rel), {
-    label: inputs.map(rel).join(' '),
+  const session = await loadSession(inputs, {
+    label: inputs.join(' '),
     options: { ipBlockPods: ipBlockPodsOption(p) },
-    flowFiles: list(p, 'flows').map(rel),
+    flowFiles: list(p, 'flows'),
     targets: list(p, 'target'),
+    cwd: io.cwd,
   });
   reportLoad(io, session.load);
+  checkTargets(session.compiled, list(p, 'target'));
   return startServer(session, { host, port, log: (line) => err(io, line) });
 }
 

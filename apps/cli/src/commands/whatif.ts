@@ -1,12 +1,11 @@
-import { relative, resolve } from 'node:path';
 import { InputError, type NetworkPolicy } from '@lateral/core';
 import { clusterFromObjects, readInputs, type LoadResult, type SourceObject } from '@lateral/k8s';
-import { ipBlockPodsOption, parse, requireInputs } from '../args.js';
+import { COMMON_INPUT_OPTIONS_HELP, ipBlockPodsOption, parse, requireInputs, type OptionSpec } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { out, type CliIo } from '../io.js';
 import { reportLoad } from '../load.js';
 import { closest } from '../resolve.js';
-import { onSide, onSideAsync, readObjects, runWhatIf, WHAT_IF_OPTIONS, WHAT_IF_OPTIONS_HELP } from './diff.js';
+import { onSide, onSideAsync, readObjects, runWhatIf, whatIfChoices, WHAT_IF_OPTIONS, WHAT_IF_OPTIONS_HELP } from './diff.js';
 import { spreadMulti } from './generate.js';
 
 export const WHATIF_HELP = `lateral whatif INPUTS... --apply FILES... [--delete KIND/NAMESPACE/NAME]... [options]
@@ -20,7 +19,11 @@ what lateral diff reports.
                         networkpolicy/shop/default-deny-ingress; repeatable
 ${WHAT_IF_OPTIONS_HELP}
 
-Exit codes: 0 ok, 1 a --fail-on finding is present, 2 usage or input error (naming the side).`;
+Exit codes: 0 ok, 1 a --fail-on finding is present, 2 usage or input error (naming the side).
+
+${COMMON_INPUT_OPTIONS_HELP}`;
+
+export const WHATIF_OPTIONS: OptionSpec = { ...WHAT_IF_OPTIONS, apply: { type: 'string', multiple: true }, delete: { type: 'string', multiple: true } };
 
 const CLUSTER_SCOPED = new Set(['namespace']);
 
@@ -67,8 +70,13 @@ export function applyChange(objects: readonly SourceObject[], applied: readonly 
   });
   const result: (SourceObject | undefined)[] = [...objects];
   let policyOnly = true;
+  const deleted = new Set<string>();
   for (const d of deletes) {
     const ref = parseDelete(d);
+    // Deleting one object twice (in any spelling of its kind) is deleting it; the second
+    // would otherwise find it gone and call it missing.
+    if (deleted.has(refKey(ref))) continue;
+    deleted.add(refKey(ref));
     const at = byKey.get(refKey(ref));
     if (at === undefined || result[at] === undefined) {
       const hint = closest(refKey(ref), objects.flatMap((o) => (refOf(o) ? [refKey(refOf(o)!)] : [])));
@@ -92,21 +100,23 @@ export function applyChange(objects: readonly SourceObject[], applied: readonly 
 }
 
 export async function whatifCommand(argv: string[], io: CliIo): Promise<number> {
-  const p = parse(spreadMulti(argv, ['apply', 'flows']), { ...WHAT_IF_OPTIONS, apply: { type: 'string', multiple: true }, delete: { type: 'string', multiple: true } });
+  const p = parse(spreadMulti(argv, ['apply', 'flows']), WHATIF_OPTIONS);
   if (p.values.help) return out(io, WHATIF_HELP), 0;
   const inputs = requireInputs(p, 'whatif');
   const applyFiles = (p.values.apply as string[] | undefined) ?? [];
-  const deletes = (p.values.delete as string[] | undefined) ?? [];
+  const deletes = [...new Set((p.values.delete as string[] | undefined) ?? [])];
   if (applyFiles.length === 0 && deletes.length === 0) throw new UsageError('whatif needs a change: --apply FILES... and/or --delete KIND/NAMESPACE/NAME');
   const flowFiles = p.values.flows as string[] | undefined;
   const stdinUsers = [inputs.includes('-'), applyFiles.includes('-'), !!flowFiles?.includes('-')].filter(Boolean).length;
   if (stdinUsers > 1) throw new UsageError('stdin (-) can feed one of INPUTS, --apply and --flows, not several');
+  const choices = whatIfChoices(p, flowFiles);
+  for (const d of deletes) parseDelete(d);
   const evalOptions = { ipBlockPods: ipBlockPodsOption(p) };
 
   const objects = await onSideAsync('before', () => readObjects(io, inputs));
   const before = onSide('before', () => clusterFromObjects(objects));
   reportLoad(io, before);
-  const applied = await onSideAsync('after', () => readInputs(applyFiles.map((f) => (f === '-' ? f : relative(process.cwd(), resolve(io.cwd, f)) || '.')), { stdin: io.stdin }));
+  const applied = await onSideAsync('after', () => readInputs(applyFiles, { stdin: io.stdin, cwd: io.cwd }));
   const change = applyChange(objects, applied, deletes);
   let after: LoadResult;
   if (change.policyOnly) {
@@ -123,5 +133,5 @@ export async function whatifCommand(argv: string[], io: CliIo): Promise<number> 
     after = onSide('after', () => clusterFromObjects(change.objects));
   }
   const label = [...applied.map((o) => `apply ${displayRef(o)}`), ...deletes.map((d) => `delete ${d}`)].join(', ');
-  return runWhatIf(io, p, { before, after, label }, evalOptions, flowFiles);
+  return runWhatIf(io, p, choices, { before, after, label }, evalOptions, flowFiles);
 }

@@ -66,7 +66,7 @@ export function formatRisk(r: RiskReport, yamlOf: (i: number) => string, format:
   const h = (t: string) => (md ? `### ${t}` : `== ${t}`);
   const item = (t: string) => (md ? `- ${t}` : `  ${t}`);
   const out: string[] = [];
-  out.push(md ? '## Lateral movement risk' : `lateral movement risk: ${r.workloads} workloads; crown jewels: ${r.crownJewels.join(', ') || 'none (use --target or the lateral.dev/crown-jewel annotation)'}`);
+  out.push(md ? '## Lateral movement risk' : `lateral movement risk: ${r.workloads} workload${r.workloads === 1 ? '' : 's'}; crown jewels: ${r.crownJewels.join(', ') || 'none (use --target or the lateral.dev/crown-jewel annotation)'}`);
   if (md) out.push('', `Crown jewels: ${r.crownJewels.map((j) => `\`${j}\``).join(', ') || 'none'}`);
   out.push('', `from the internet: ${metricsLine(r.metrics)}`);
 

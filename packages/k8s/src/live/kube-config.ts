@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { InputError } from '@lateral/core';
+import yaml from 'js-yaml';
 
 /** Where to find the cluster: kubectl's own flags, with kubectl's defaults. */
 export interface ClusterSource {
@@ -35,7 +36,8 @@ export function loadKubeConfig(source: ClusterSource = {}): KubeConfig {
     if (files.length === 0) throw new InputError(`no kubeconfig: none of the files in KUBECONFIG exist (${process.env.KUBECONFIG})`);
     const parts = files.map((f) => {
       const one = new KubeConfig();
-      loadFile(one, f);
+      // kubectl reads an empty file in KUBECONFIG as an empty config, not as an error.
+      loadFile(one, f, true);
       return one;
     });
     const firstByName = <T extends { name: string }>(lists: T[][]): T[] => {
@@ -74,8 +76,23 @@ export function loadKubeConfig(source: ClusterSource = {}): KubeConfig {
   return kc;
 }
 
-function loadFile(kc: KubeConfig, file: string): void {
+function loadFile(kc: KubeConfig, file: string, emptyIsEmpty = false): void {
   if (!existsSync(file)) throw new InputError('no such kubeconfig file', { file });
+  // What client-node reports for an empty file or a scalar is a TypeError about reading
+  // "clusters" of undefined; say what is wrong with the file instead.
+  let doc: unknown;
+  try {
+    doc = yaml.load(readFileSync(file, 'utf8'));
+  } catch {
+    doc = {}; // a YAML error: client-node's message below says where
+  }
+  if (doc === undefined || doc === null) {
+    if (emptyIsEmpty) return;
+    throw new InputError('not a valid kubeconfig: the file is empty', { file });
+  }
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new InputError(`not a valid kubeconfig: expected a mapping with clusters, contexts and users, not ${Array.isArray(doc) ? 'a list' : `${typeof doc} ${JSON.stringify(doc)}`}`, { file });
+  }
   try {
     kc.loadFromFile(file);
   } catch (e) {
