@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { dirname, join, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { parse, type OptionSpec } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { out, type CliIo } from '../io.js';
@@ -50,8 +50,14 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
   if (p.positionals.length > 0) throw new UsageError(`demo takes no INPUTS: it runs on the bundled shop cluster (got ${p.positionals.join(' ')}); for your own manifests, lateral serve INPUTS...`);
   if (p.values.text) return textDemo(io);
   // The web app is served from the fixture itself; the paths are ours, not the user's.
-  const flows = existsSync(SHOP_FLOWS) ? [SHOP_FLOWS] : [];
+  // Named relative to where the user stands (as they would type them), so the app's header
+  // reads "fixtures/shop", not a machine-specific absolute path.
+  const typed = (path: string) => {
+    const rel = relative(io.cwd, path);
+    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+  };
+  const flows = existsSync(SHOP_FLOWS) ? [typed(SHOP_FLOWS)] : [];
   const withFixture = { ...p, values: { ...p.values, flows, target: [SHOP_CROWN_JEWEL] } };
-  const server = await startServing(io, withFixture, [SHOP_FIXTURE]);
+  const server = await startServing(io, withFixture, [typed(SHOP_FIXTURE)]);
   return serveUntilStopped(io, server);
 }
