@@ -23,7 +23,7 @@ import type { Cluster, Endpoint, Labels, NetworkPolicy, Pod, Protocol } from './
 import { PROTOCOLS } from './model.js';
 import { EMPTY_PROTO_PORTS, isEmptyProtoPorts, normalizeRanges, protoPortsEqual, type PortRange, type PortRanges, type ProtoPorts } from './port-set.js';
 import type { CompiledCluster, Reachability } from './reachability.js';
-import { buildEndpointIndex, externalId, isWorkloadEndpoint, type EndpointIndex } from './workload-reach.js';
+import { buildEndpointIndex, byEndpointIds, externalId, isWorkloadEndpoint, type EndpointIndex } from './workload-reach.js';
 
 /** One side of a compared pair. */
 export interface DiffEndpoint {
@@ -500,14 +500,7 @@ export function diffReachability(before: CompiledCluster, after: CompiledCluster
     }
   }
 
-  raw.sort((x, y) => {
-    const fa = endpoints[x.from]!.id;
-    const fb = endpoints[y.from]!.id;
-    if (fa !== fb) return fa < fb ? -1 : 1;
-    const ta = endpoints[x.to]!.id;
-    const tb = endpoints[y.to]!.id;
-    return ta < tb ? -1 : ta > tb ? 1 : 0;
-  });
+  raw.sort(byEndpointIds(endpoints));
 
   const limit = options.explainLimit ?? 2000;
   let explained = 0;

@@ -222,6 +222,18 @@ export interface ReachFilter {
   readonly to?: string;
 }
 
+/** Orders (from, to) endpoint-index pairs by their ids: the stable order of every listing. */
+export function byEndpointIds(endpoints: readonly { readonly id: string }[]): (x: { from: number; to: number }, y: { from: number; to: number }) => number {
+  return (x, y) => {
+    const fa = endpoints[x.from]!.id;
+    const fb = endpoints[y.from]!.id;
+    if (fa !== fb) return fa < fb ? -1 : 1;
+    const ta = endpoints[x.to]!.id;
+    const tb = endpoints[y.to]!.id;
+    return ta < tb ? -1 : ta > tb ? 1 : 0;
+  };
+}
+
 function matchesId(ep: ReachEndpoint, id: string): boolean {
   if (ep.id === id) return true;
   return isWorkloadEndpoint(ep) && `${ep.namespace}/${ep.name}` === id;
@@ -251,14 +263,7 @@ export function workloadReachability(compiled: CompiledCluster, filter: ReachFil
       }
     }
   });
-  connections.sort((x, y) => {
-    const fa = endpoints[x.from]!.id;
-    const fb = endpoints[y.from]!.id;
-    if (fa !== fb) return fa < fb ? -1 : 1;
-    const ta = endpoints[x.to]!.id;
-    const tb = endpoints[y.to]!.id;
-    return ta < tb ? -1 : ta > tb ? 1 : 0;
-  });
+  connections.sort(byEndpointIds(endpoints));
   const used = new Set<number>();
   const filtered = filter.namespace !== undefined || filter.from !== undefined || filter.to !== undefined;
   for (const c of connections) {
