@@ -70,31 +70,10 @@ export interface Groups {
   edges: GroupEdge[];
 }
 
-export interface RuleRef {
-  policy: string;
-  direction: string;
-  rule: number;
-  peer?: number;
-  detail: string;
-}
-export interface Side {
-  endpoint: string;
-  isolated: boolean;
-  isolatingPolicies: string[];
-  allowedBy: RuleRef[];
-  nearMisses: RuleRef[];
-  reason: string;
-}
-export interface Explanation {
-  allowed: boolean;
-  src: string;
-  dst: string;
-  port: number;
-  protocol: string;
-  egress: Side;
-  ingress: Side;
-  denyingSides: string[];
-}
+// The engine's explanation, as /api/explain sends it: the same type the CLI prints as JSON.
+export type { Explanation, RuleRef, SideExplanation as Side } from '@lateral/core';
+import type { Explanation } from '@lateral/core';
+
 export interface PairExplanation {
   from: string;
   to: string;
