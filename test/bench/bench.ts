@@ -9,7 +9,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { compile, mulberry32, referenceAllowed, type Endpoint } from '@lateral/core';
+import { compile, referenceAllowed, type Endpoint } from '@lateral/core';
+import { mulberry32 } from '@lateral/core/testing';
 import { lateralMovementBench, printLateralMovement, type LateralMovementRow } from './lateral-movement-bench.js';
 import { clusterFromObjects, parseManifests, synthesizeYaml } from '@lateral/k8s';
 import { printWhatIf, whatIfBench, type WhatIfRow } from './what-if-bench.js';

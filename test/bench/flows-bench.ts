@@ -11,7 +11,8 @@
 import { spawnSync } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { compile, mulberry32, type Cluster, type Pod } from '@lateral/core';
+import { compile, type Cluster, type Pod } from '@lateral/core';
+import { mulberry32 } from '@lateral/core/testing';
 import { readFlows } from '@lateral/flows';
 import { clusterFromObjects, parseManifests, synthesizeYaml } from '@lateral/k8s';
 

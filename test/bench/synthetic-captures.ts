@@ -12,7 +12,8 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createGzip, constants as zlibConstants } from 'node:zlib';
-import { buildEndpointIndex, compile, formatIp, mulberry32, type Cluster, type CompiledCluster, type EndpointIndex, type Protocol } from '@lateral/core';
+import { buildEndpointIndex, compile, formatIp, type Cluster, type CompiledCluster, type EndpointIndex, type Protocol } from '@lateral/core';
+import { mulberry32 } from '@lateral/core/testing';
 import { clusterFromObjects, parseManifests, synthesizeYaml } from '@lateral/k8s';
 
 export interface S2 {

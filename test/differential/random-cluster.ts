@@ -18,7 +18,8 @@ import type {
   PolicyType,
   Protocol,
 } from '@lateral/core';
-import { MAX_V4, MAX_V6, NO_SECURITY_FLAGS, formatIp, mulberry32, parseCidr } from '@lateral/core';
+import { MAX_V4, MAX_V6, NO_SECURITY_FLAGS, formatIp, parseCidr } from '@lateral/core';
+import { mulberry32 } from '@lateral/core/testing';
 
 export class Rng {
   private readonly next: () => number;

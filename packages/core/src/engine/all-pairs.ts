@@ -1,0 +1,150 @@
+/**
+ * All-pairs reachability read off per-destination groups, without a classes x classes x ports
+ * matrix.
+ *
+ * For a destination node d the engine keeps two short lists of (port atoms, sources):
+ * - ingress groups: one per ingress rule of a policy selecting d, the rule's ports (named ports
+ *   resolved on d) and its peers; or a single (every port, every node) group when d is not
+ *   isolated for ingress;
+ * - egress groups: one per distinct egress rule whose peers include d, its ports (resolved on
+ *   d) and the sources whose policies have that rule; plus (every port, sources that are not
+ *   isolated for egress).
+ * (The compiler merges groups toward d that allow the same ports, so the lists stay short.)
+ * A connection needs both directions, and union distributes over intersection, so
+ *   ports(s, d) = (U ingress groups holding s) n (U egress groups holding s).
+ * Sources with the same membership pattern get the same answer: forEachAllowed memoises per
+ * pattern, so its cost is the number of sources scanned word-wide plus one callback per
+ * allowed pair.
+ */
+import type { Bitset } from './bitset.js';
+import type { AtomSets } from './port-atoms.js';
+import type { ProtoPorts } from '../semantics/port-set.js';
+import { EMPTY_PROTO_PORTS } from '../semantics/port-set.js';
+import type { Reachability } from './reachability.js';
+
+export interface DestinationGroups {
+  readonly nodeCount: number;
+  /** Nodes >= classCount are external groups: external to external is never reported. */
+  readonly classCount: number;
+  readonly atomSets: AtomSets;
+  /** d -> range [inStart[d], inStart[d+1]) of inSources/inAtoms. */
+  readonly inStart: Int32Array;
+  readonly inSources: readonly Bitset[];
+  readonly inAtoms: Int32Array;
+  readonly egStart: Int32Array;
+  readonly egSources: readonly Bitset[];
+  readonly egAtoms: Int32Array;
+}
+
+/** Above this many groups on one side, masks no longer fit a number key: compute per source. */
+const MAX_MASK_BITS = 26;
+/** Up to this many groups on both sides together, the memo is a flat typed array. */
+const TABLE_MASK_BITS = 14;
+
+export function reachabilityOf(g: DestinationGroups): Reachability {
+  const { nodeCount, classCount, atomSets, inStart, inSources, inAtoms, egStart, egSources, egAtoms } = g;
+  const words = (nodeCount + 31) >>> 5;
+  const atomWords = atomSets.atoms.count === 0 ? 0 : (atomSets.atoms.count + 31) >>> 5;
+
+  const has = (b: Bitset, i: number) => ((b[i >>> 5]! >>> (i & 31)) & 1) !== 0;
+
+  /** Atom-set id of ports(s, d), or -1 when nothing is allowed. */
+  const portsId = (s: number, d: number): number => {
+    const inU = new Uint32Array(atomWords);
+    const egU = new Uint32Array(atomWords);
+    let anyIn = false;
+    let anyEg = false;
+    for (let k = inStart[d]!; k < inStart[d + 1]!; k++) {
+      if (!has(inSources[k]!, s)) continue;
+      anyIn = true;
+      const a = atomSets.sets[inAtoms[k]!]!;
+      for (let w = 0; w < atomWords; w++) inU[w]! |= a[w]!;
+    }
+    if (!anyIn) return -1;
+    for (let k = egStart[d]!; k < egStart[d + 1]!; k++) {
+      if (!has(egSources[k]!, s)) continue;
+      anyEg = true;
+      const a = atomSets.sets[egAtoms[k]!]!;
+      for (let w = 0; w < atomWords; w++) egU[w]! |= a[w]!;
+    }
+    if (!anyEg) return -1;
+    let empty = true;
+    for (let w = 0; w < atomWords; w++) if ((inU[w]! &= egU[w]!) !== 0) empty = false;
+    if (empty) return -1;
+    return atomSets.intern(inU);
+  };
+
+  const checkNode = (n: number, what: string) => {
+    if (!Number.isInteger(n) || n < 0 || n >= nodeCount) throw new RangeError(`${what} ${n} is not a node (0..${nodeCount - 1})`);
+  };
+
+  return {
+    nodeCount,
+    ports(src: number, dst: number): ProtoPorts {
+      checkNode(src, 'source');
+      checkNode(dst, 'destination');
+      if (src >= classCount && dst >= classCount) return EMPTY_PROTO_PORTS;
+      const id = portsId(src, dst);
+      return id < 0 ? EMPTY_PROTO_PORTS : atomSets.toProtoPorts(id);
+    },
+
+    forEachAllowed(cb: (src: number, dst: number, ports: ProtoPorts) => void): void {
+      // Memo of (ingress mask, egress mask) -> result, reused across destinations by stamping.
+      const tableStamp = new Int32Array(1 << TABLE_MASK_BITS);
+      const tableValue = new Int32Array(1 << TABLE_MASK_BITS);
+      for (let d = 0; d < nodeCount; d++) {
+        const i0 = inStart[d]!;
+        const ki = inStart[d + 1]! - i0;
+        const e0 = egStart[d]!;
+        const ke = egStart[d + 1]! - e0;
+        if (ki === 0 || ke === 0) continue;
+        // External destinations take only pod sources.
+        const limit = d >= classCount ? classCount : nodeCount;
+        const lastWord = (limit + 31) >>> 5;
+        const table = ki + ke <= TABLE_MASK_BITS;
+        const fast = ki <= MAX_MASK_BITS && ke <= MAX_MASK_BITS;
+        const egScale = 2 ** ke;
+        const stamp = d + 1;
+        const memo = table || !fast ? undefined : new Map<number, number>();
+        for (let w = 0; w < lastWord && w < words; w++) {
+          let anyIn = 0;
+          for (let k = 0; k < ki; k++) anyIn |= inSources[i0 + k]![w]!;
+          if (anyIn === 0) continue;
+          let anyEg = 0;
+          for (let k = 0; k < ke; k++) anyEg |= egSources[e0 + k]![w]!;
+          let both = anyIn & anyEg;
+          if (w === lastWord - 1 && (limit & 31) !== 0) both &= (1 << (limit & 31)) - 1;
+          while (both !== 0) {
+            const low = both & -both;
+            both ^= low;
+            const b = 31 - Math.clz32(low);
+            const s = (w << 5) + b;
+            let id: number;
+            if (fast) {
+              let inMask = 0;
+              for (let k = 0; k < ki; k++) if ((inSources[i0 + k]![w]! & low) !== 0) inMask |= 1 << k;
+              let egMask = 0;
+              for (let k = 0; k < ke; k++) if ((egSources[e0 + k]![w]! & low) !== 0) egMask |= 1 << k;
+              const key = inMask * egScale + egMask;
+              if (table) {
+                if (tableStamp[key] === stamp) id = tableValue[key]!;
+                else {
+                  id = portsId(s, d);
+                  tableStamp[key] = stamp;
+                  tableValue[key] = id;
+                }
+              } else {
+                const known = memo!.get(key);
+                if (known === undefined) {
+                  id = portsId(s, d);
+                  memo!.set(key, id);
+                } else id = known;
+              }
+            } else id = portsId(s, d);
+            if (id >= 0) cb(s, d, atomSets.toProtoPorts(id));
+          }
+        }
+      }
+    },
+  };
+}

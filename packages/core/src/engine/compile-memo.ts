@@ -1,0 +1,112 @@
+/**
+ * What one compile can hand to the next: the answers that depend only on a pod's (or a
+ * namespace's) own fields and on one selector, never on the rest of the cluster. A what-if
+ * changes a policy or a few labels; recompiling with this memo re-evaluates only the selectors
+ * and label sets that are new, and re-parses only pods that are new objects.
+ *
+ * Everything is keyed by content (label sets, selector ids of a shared, append-only
+ * SelectorIndex) or by object identity of a Pod (which is immutable model data), so a memo
+ * entry can never answer for something that changed: a changed pod is a different object or a
+ * different label set, and a changed selector is a different id. That is why recompiling with
+ * it gives exactly what a fresh compile gives.
+ */
+import type { IpAddress } from '../semantics/ip.js';
+import { matchesSelector } from '../semantics/label-selector.js';
+import type { Labels, Pod } from '../model/model.js';
+import { labelsKey, writtenLabelsKey, type PodClasses } from './pod-classes.js';
+import { SelectorIndex } from './selector-index.js';
+
+/** The selectors one label set (in one namespace) satisfies, among ids below `upTo`. */
+interface LabelSetAnswers {
+  readonly labels: Labels;
+  upTo: number;
+  readonly matched: number[];
+  /** The last answer for a whole relevant set: reused while that set is unchanged. */
+  lastSignature?: string;
+  last?: { readonly key: string; readonly ids: number[] };
+}
+
+interface PodFacts {
+  readonly entry: LabelSetAnswers;
+  /** Parsed status.podIPs (null until asked: only ipBlocks that match pods need them). */
+  ips?: readonly IpAddress[];
+}
+
+/** A namespace label set's namespace-selector matches, among ids below `upTo`. */
+interface NamespaceAnswers {
+  upTo: number;
+  readonly ids: number[];
+}
+
+export class CompileMemo {
+  /** The last partition into classes and what it was computed from (see compile.ts). */
+  lastClasses?: { readonly pods: readonly Pod[]; readonly namespaces: readonly unknown[]; readonly key: string; readonly classes: PodClasses };
+  /** Shared by every compile that uses this memo: ids stay stable, new selectors are appended. */
+  readonly podSelectors = new SelectorIndex();
+  readonly namespaceSelectors = new SelectorIndex();
+  private readonly labelSets = new Map<string, LabelSetAnswers>();
+  /** The same entries by labels in written order: replicas share it, and it needs no sort. */
+  private readonly writtenLabelSets = new Map<string, LabelSetAnswers>();
+  private readonly pods = new WeakMap<Pod, PodFacts>();
+  private readonly namespaces = new Map<string, NamespaceAnswers>();
+
+  private factsOf(pod: Pod): PodFacts {
+    let f = this.pods.get(pod);
+    if (!f) {
+      const written = `${pod.namespace}\u0003${writtenLabelsKey(pod.labels)}`;
+      let entry = this.writtenLabelSets.get(written);
+      if (!entry) {
+        const key = `${pod.namespace}\u0003${labelsKey(pod.labels)}`;
+        entry = this.labelSets.get(key);
+        if (!entry) this.labelSets.set(key, (entry = { labels: pod.labels, upTo: 0, matched: [] }));
+        this.writtenLabelSets.set(written, entry);
+      }
+      f = { entry };
+      this.pods.set(pod, f);
+    }
+    return f;
+  }
+
+  /**
+   * The relevant selectors (ids of `podSelectors`) a pod satisfies, sorted, with their key.
+   * `signature` names the relevant set (equal sets, equal signatures).
+   */
+  podSelectorsOf(pod: Pod, relevant: ReadonlySet<number>, signature: string): { readonly key: string; readonly ids: number[] } {
+    const entry = this.factsOf(pod).entry;
+    const size = this.podSelectors.size;
+    if (entry.lastSignature === signature && entry.last) return entry.last;
+    if (entry.upTo === 0) {
+      // First sight: the inverted index finds the candidates among all selectors at once.
+      entry.matched.push(...this.podSelectors.matching(entry.labels));
+    } else {
+      for (let id = entry.upTo; id < size; id++) if (matchesSelector(this.podSelectors.selectors[id]!, entry.labels)) entry.matched.push(id);
+    }
+    entry.upTo = size;
+    const ids = entry.matched.filter((id) => relevant.has(id)).sort((a, b) => a - b);
+    entry.lastSignature = signature;
+    entry.last = { key: ids.join(','), ids };
+    return entry.last;
+  }
+
+  /** Parsed pod IPs, parsed once per pod object. */
+  podIps(pod: Pod, parse: (ip: string) => IpAddress): readonly IpAddress[] {
+    const f = this.factsOf(pod);
+    return (f.ips ??= pod.ips.map(parse));
+  }
+
+  /** Ids of every namespace selector that a namespace with these labels satisfies. */
+  namespaceSelectorsOf(labels: Labels): readonly number[] {
+    const key = labelsKey(labels);
+    const size = this.namespaceSelectors.size;
+    let a = this.namespaces.get(key);
+    if (!a) {
+      // First sight: the inverted index finds the candidates among all selectors at once.
+      a = { upTo: size, ids: this.namespaceSelectors.matching(labels) };
+      this.namespaces.set(key, a);
+    } else if (a.upTo < size) {
+      for (let id = a.upTo; id < size; id++) if (matchesSelector(this.namespaceSelectors.selectors[id]!, labels)) a.ids.push(id);
+      a.upTo = size;
+    }
+    return a.ids;
+  }
+}

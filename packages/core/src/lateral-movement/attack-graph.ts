@@ -1,0 +1,388 @@
+/**
+ * The attack graph: what an attacker who holds one foothold can do next. Nodes are workloads
+ * (the endpoints of buildEndpointIndex), the machines they run on (`node:<name>`) and
+ * `internet`; edges are the moves:
+ *
+ * - network: A opens a connection to a port B serves, as the compiled NetworkPolicy
+ *   reachability allows it (class-level ports: no pod pairs are visited);
+ * - entry: internet -> B when B is exposed (LoadBalancer/NodePort Service, Ingress backend,
+ *   hostPort, hostNetwork) and B's ingress admits addresses outside the cluster on that port;
+ * - escalation: B -> its node when B can escape its container, node -> every workload with
+ *   pods on it.
+ *
+ * It is a graphology graph so that queries (blast radius, paths, choke points) are graph
+ * queries; the dense pod-level relation stays in the engine's bitsets underneath.
+ */
+import { DirectedGraph } from 'graphology';
+import { matchesSelector } from '../semantics/label-selector.js';
+import type { ContainerPort, Ingress, IngressBackend, Pod, Protocol, Service } from '../model/model.js';
+import { PROTOCOLS } from '../model/model.js';
+import type { PortRange, ProtoPorts } from '../semantics/port-set.js';
+import { rangesContain } from '../semantics/port-set.js';
+import type { CompiledCluster } from '../engine/reachability.js';
+import { buildEndpointIndex, isWorkloadEndpoint, type EndpointIndex, type WorkloadEndpoint } from '../workloads/workload-reach.js';
+
+export const INTERNET = 'internet';
+/** Stands for "whichever node it runs on" where placement is not in the input. */
+export const ANY_NODE = 'node:*';
+export const CROWN_JEWEL_ANNOTATION = 'lateral.dev/crown-jewel';
+
+export type EscapeReason = 'privileged' | 'hostPID' | 'hostIPC' | 'hostNetwork' | 'hostPath' | 'CAP_SYS_ADMIN';
+
+/** Where a workload's pods run: named nodes, every node (a DaemonSet template), or unknown. */
+export type Placement = { readonly kind: 'nodes'; readonly nodes: readonly string[] } | { readonly kind: 'every' } | { readonly kind: 'unknown' };
+
+export interface WorkloadNodeAttributes {
+  readonly kind: 'workload';
+  readonly id: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly workloadKind: string;
+  /** Index into the endpoint index. */
+  readonly endpoint: number;
+  readonly pods: number;
+  /** Marked with the crown-jewel annotation on the workload or its pods. */
+  readonly annotatedCrownJewel: boolean;
+  readonly escapes: readonly EscapeReason[];
+  readonly hostNetwork: boolean;
+  /** Declares no container ports: taken to serve every port its policies allow. */
+  readonly undeclaredPorts: boolean;
+  readonly placement: Placement;
+}
+
+export interface MachineNodeAttributes {
+  readonly kind: 'node';
+  readonly id: string;
+  /** Node name; `*` for ANY_NODE. */
+  readonly name: string;
+}
+
+export interface InternetNodeAttributes {
+  readonly kind: 'internet';
+  readonly id: typeof INTERNET;
+}
+
+export type AttackNodeAttributes = WorkloadNodeAttributes | MachineNodeAttributes | InternetNodeAttributes;
+
+/** A port (or, where the destination declares none, a range) an edge lets the attacker use. */
+export interface AttackPort {
+  readonly protocol: Protocol;
+  readonly port: number;
+  /** Inclusive end when this is a range (undeclared ports). */
+  readonly endPort?: number;
+  /** The container port's name, when declared. */
+  readonly name?: string;
+}
+
+/** How a workload is exposed to the outside, and which outside addresses policy admits there. */
+export interface Exposure {
+  /** `Service shop/web (LoadBalancer)`, `Ingress shop/web -> Service shop/web`, `hostPort 8443`, `hostNetwork`. */
+  readonly via: string;
+  readonly protocol: Protocol;
+  readonly port: number;
+  /** Ids of the external address groups the destination's ingress admits on that port. */
+  readonly admits: readonly string[];
+}
+
+export type AttackEdgeAttributes =
+  | { readonly kind: 'network'; readonly ports: readonly AttackPort[]; readonly undeclaredPorts: boolean }
+  | { readonly kind: 'entry'; readonly exposures: readonly Exposure[] }
+  | { readonly kind: 'escalation'; readonly reason: string };
+
+export type AttackGraphology = DirectedGraph<AttackNodeAttributes, AttackEdgeAttributes>;
+
+export interface AttackGraphOptions {
+  /**
+   * Manifests without nodeName do not say which pods share a node. When true, a workload that
+   * escapes and whose placement is unknown is taken to reach every node (and so every
+   * workload); the default does not assume it.
+   */
+  readonly assumeColocation?: boolean;
+}
+
+export interface AttackGraph {
+  readonly graph: AttackGraphology;
+  readonly compiled: CompiledCluster;
+  readonly index: EndpointIndex;
+  readonly options: AttackGraphOptions;
+  /** Workload node ids, sorted. */
+  readonly workloads: readonly string[];
+  /** Workloads that can escape to a node whose placement is unknown (no escalation edge drawn). */
+  readonly unplacedEscapes: readonly string[];
+}
+
+function escapesOf(pods: readonly Pod[]): EscapeReason[] {
+  const out = new Set<EscapeReason>();
+  for (const p of pods) {
+    if (p.security.privileged) out.add('privileged');
+    if (p.security.hostPID) out.add('hostPID');
+    if (p.security.hostIPC) out.add('hostIPC');
+    if (p.hostNetwork) out.add('hostNetwork');
+    if (p.security.hostPath) out.add('hostPath');
+    if (p.security.sysAdmin) out.add('CAP_SYS_ADMIN');
+  }
+  return [...out];
+}
+
+function placementOf(ep: WorkloadEndpoint, pods: readonly Pod[]): Placement {
+  const nodes = [...new Set(pods.flatMap((p) => (p.node ? [p.node] : [])))].sort();
+  if (nodes.length > 0 && pods.every((p) => p.node)) return { kind: 'nodes', nodes };
+  // A DaemonSet's pods run on every (schedulable) node: colocated with everything, known or not.
+  if (ep.kind === 'DaemonSet' && pods.every((p) => p.fromTemplate)) return { kind: 'every' };
+  if (nodes.length > 0) return { kind: 'nodes', nodes };
+  return { kind: 'unknown' };
+}
+
+/** Declared container ports of a workload's pods, one per (protocol, number). */
+function declaredPorts(pods: readonly Pod[]): ContainerPort[] {
+  const seen = new Map<string, ContainerPort>();
+  for (const p of pods) for (const cp of p.ports) {
+    const k = `${cp.protocol}/${cp.containerPort}`;
+    if (!seen.has(k)) seen.set(k, cp);
+  }
+  return [...seen.values()].sort((a, b) => (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : a.containerPort - b.containerPort));
+}
+
+/** What of `allowed` the destination serves: its declared ports, or (none declared) all of it. */
+export function servedPorts(declared: readonly ContainerPort[], allowed: ProtoPorts): AttackPort[] {
+  if (declared.length === 0) {
+    return PROTOCOLS.flatMap((protocol) =>
+      allowed[protocol].map(([a, b]: PortRange) => (a === b ? { protocol, port: a } : { protocol, port: a, endPort: b })),
+    );
+  }
+  const out: AttackPort[] = [];
+  for (const cp of declared) {
+    if (rangesContain(allowed[cp.protocol], cp.containerPort)) {
+      out.push({ protocol: cp.protocol, port: cp.containerPort, ...(cp.name !== undefined ? { name: cp.name } : {}) });
+    }
+  }
+  return out;
+}
+
+/** `TCP 5432 (postgres)`, `TCP 1-65535`. */
+export function formatAttackPort(p: AttackPort): string {
+  const n = p.endPort !== undefined ? `${p.port}-${p.endPort}` : `${p.port}`;
+  return `${p.protocol} ${n}${p.name ? ` (${p.name})` : ''}`;
+}
+
+/** A Service port's target on a pod: number, named container port (with its protocol), or the port itself. */
+function targetOf(sp: Service['ports'][number], pod: Pod): number | undefined {
+  if (sp.targetPort === undefined) return sp.port;
+  if (typeof sp.targetPort === 'number') return sp.targetPort;
+  return pod.ports.find((cp) => cp.name === sp.targetPort && cp.protocol === sp.protocol)?.containerPort;
+}
+
+interface RawExposure {
+  readonly via: string;
+  readonly protocol: Protocol;
+  readonly port: number;
+}
+
+/**
+ * The Services and Ingresses that publish anything, by namespace: a cluster has thousands of
+ * ClusterIP Services and workloads, and only the few published ones matter for entry edges.
+ */
+interface Publishers {
+  /** LoadBalancer and NodePort Services. */
+  readonly services: ReadonlyMap<string, readonly Service[]>;
+  /** Ingress backends, each resolved to its Service (in the Ingress's namespace). */
+  readonly backends: ReadonlyMap<string, readonly { readonly ingress: Ingress; readonly backend: IngressBackend; readonly service: Service }[]>;
+}
+
+function publishersOf(cluster: CompiledCluster['cluster']): Publishers {
+  const services = new Map<string, Service[]>();
+  const byName = new Map<string, Service>();
+  for (const s of cluster.services) {
+    // The first of duplicate names wins, as a search in input order would find it.
+    const key = `${s.namespace}/${s.name}`;
+    if (!byName.has(key)) byName.set(key, s);
+    if (s.type !== 'LoadBalancer' && s.type !== 'NodePort') continue;
+    const l = services.get(s.namespace);
+    if (l) l.push(s);
+    else services.set(s.namespace, [s]);
+  }
+  const backends = new Map<string, { ingress: Ingress; backend: IngressBackend; service: Service }[]>();
+  for (const ingress of cluster.ingresses ?? []) {
+    for (const backend of ingress.backends) {
+      const service = byName.get(`${ingress.namespace}/${backend.service}`);
+      if (!service) continue;
+      const l = backends.get(ingress.namespace);
+      if (l) l.push({ ingress, backend, service });
+      else backends.set(ingress.namespace, [{ ingress, backend, service }]);
+    }
+  }
+  return { services, backends };
+}
+
+/** Every way the pods of a workload are published outside the cluster. */
+function exposuresOf(publishers: Publishers, pods: readonly Pod[], declared: readonly ContainerPort[]): RawExposure[] {
+  const pod = pods[0];
+  if (!pod) return [];
+  const out: RawExposure[] = [];
+  const selects = (s: Service) =>
+    s.namespace === pod.namespace && s.selector !== undefined && pods.some((p) => matchesSelector({ matchLabels: s.selector! }, p.labels));
+  for (const s of publishers.services.get(pod.namespace) ?? []) {
+    if (!selects(s)) continue;
+    for (const sp of s.ports) {
+      const t = targetOf(sp, pod);
+      if (t !== undefined) out.push({ via: `Service ${s.namespace}/${s.name} (${s.type})`, protocol: sp.protocol, port: t });
+    }
+  }
+  for (const { ingress: ing, backend: b, service: s } of publishers.backends.get(pod.namespace) ?? []) {
+    if (!selects(s)) continue;
+    for (const sp of s.ports) {
+      if (b.port !== undefined && sp.port !== b.port && sp.name !== b.port) continue;
+      const t = targetOf(sp, pod);
+      if (t !== undefined) {
+        out.push({ via: `Ingress ${ing.namespace}/${ing.name} -> Service ${s.namespace}/${s.name}`, protocol: sp.protocol, port: t });
+      }
+    }
+  }
+  for (const cp of declared) {
+    if (cp.hostPort !== undefined) out.push({ via: `hostPort ${cp.hostPort}`, protocol: cp.protocol, port: cp.containerPort });
+  }
+  return out;
+}
+
+export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraphOptions = {}, index = buildEndpointIndex(compiled)): AttackGraph {
+  const { cluster, classCount } = compiled;
+  const reach = compiled.reach();
+  const graph: AttackGraphology = new DirectedGraph<AttackNodeAttributes, AttackEdgeAttributes>();
+  const annotatedWorkloads = new Set(
+    cluster.workloads.filter((w) => w.annotations?.[CROWN_JEWEL_ANNOTATION] === 'true').map((w) => `${w.kind}\u0000${w.namespace}\u0000${w.name}`),
+  );
+
+  // Workload nodes.
+  const epNode: (string | undefined)[] = [];
+  const epDeclared: ContainerPort[][] = [];
+  const epAttrs: (WorkloadNodeAttributes | undefined)[] = [];
+  index.endpoints.forEach((ep, i) => {
+    if (!isWorkloadEndpoint(ep)) return;
+    const pods = index.endpointPods[i]!.map((pi) => cluster.pods[pi]!);
+    const first = pods[0]!;
+    const attrs: WorkloadNodeAttributes = {
+      kind: 'workload',
+      id: ep.id,
+      namespace: ep.namespace,
+      name: ep.name,
+      workloadKind: ep.kind,
+      endpoint: i,
+      pods: ep.pods,
+      annotatedCrownJewel:
+        annotatedWorkloads.has(`${first.owner.kind}\u0000${first.owner.namespace}\u0000${first.owner.name}`) ||
+        pods.some((p) => p.annotations?.[CROWN_JEWEL_ANNOTATION] === 'true'),
+      escapes: escapesOf(pods),
+      hostNetwork: pods.some((p) => p.hostNetwork),
+      undeclaredPorts: pods.every((p) => p.ports.length === 0),
+      placement: placementOf(ep, pods),
+    };
+    graph.addNode(ep.id, attrs);
+    epNode[i] = ep.id;
+    epDeclared[i] = declaredPorts(pods);
+    epAttrs[i] = attrs;
+  });
+
+  // Network edges, from the class-level relation: one port set per class pair, shared by the
+  // workload pairs it covers. hostNetwork pods are outside NetworkPolicy (their traffic is the
+  // node's), so they take part through their node instead.
+  //
+  // The served ports depend on the destination and the class pair's ports only: computed once
+  // per (class pair, destination) and, for declared ports, interned per destination by which of
+  // its ports are open, so edges share one list (blast radius merges each list once). Edge keys
+  // are a counter: graphology's generated keys cost more than the rest of the insertion.
+  let edgeKey = 0;
+  const addEdge = (u: string, v: string, attrs: AttackEdgeAttributes) => graph.addDirectedEdgeWithKey(String(edgeKey++), u, v, attrs);
+  const servedByMask: Map<number, AttackPort[]>[] = [];
+  const served = (b: number, ports: ProtoPorts): AttackPort[] => {
+    const declared = epDeclared[b]!;
+    if (declared.length === 0 || declared.length > 30) return servedPorts(declared, ports);
+    let mask = 0;
+    for (let i = 0; i < declared.length; i++) if (rangesContain(ports[declared[i]!.protocol], declared[i]!.containerPort)) mask |= 1 << i;
+    const memo = (servedByMask[b] ??= new Map());
+    let list = memo.get(mask);
+    if (!list) memo.set(mask, (list = servedPorts(declared, ports)));
+    return list;
+  };
+  reach.forEachAllowed((src, dst, ports) => {
+    if (src >= classCount || dst >= classCount) return;
+    const sources = index.nodeEndpoints[src];
+    const destinations = index.nodeEndpoints[dst];
+    if (!sources || !destinations) return;
+    for (const b of destinations) {
+      const bb = epAttrs[b];
+      if (!bb || bb.hostNetwork) continue;
+      const list = served(b, ports);
+      if (list.length === 0) continue;
+      for (const a of sources) {
+        const aa = epAttrs[a];
+        if (!aa || aa.hostNetwork || a === b) continue;
+        addEdge(aa.id, bb.id, { kind: 'network', ports: list, undeclaredPorts: bb.undeclaredPorts });
+      }
+    }
+  });
+
+  // Entry edges: ask the engine which external groups reach the exposed port.
+  const publishers = publishersOf(cluster);
+  const externalIds = index.endpoints.filter((e) => !isWorkloadEndpoint(e)).map((e) => e.id);
+  epAttrs.forEach((attrs, i) => {
+    if (!attrs) return;
+    const pods = index.endpointPods[i]!.map((pi) => cluster.pods[pi]!);
+    const exposures: Exposure[] = [];
+    if (attrs.hostNetwork) {
+      // Outside NetworkPolicy: whatever reaches the node's address reaches these ports.
+      const ports = epDeclared[i]!;
+      for (const cp of ports.length ? ports : [{ protocol: 'TCP' as const, containerPort: 1 }]) {
+        exposures.push({ via: 'hostNetwork', protocol: cp.protocol, port: cp.containerPort, admits: externalIds });
+      }
+    } else {
+      const cls = index.endpointNode[i]!;
+      for (const x of exposuresOf(publishers, pods, epDeclared[i]!)) {
+        const admits: string[] = [];
+        compiled.externals.forEach((_, e) => {
+          if (rangesContain(reach.ports(classCount + e, cls)[x.protocol], x.port)) admits.push(externalIds[e]!);
+        });
+        if (admits.length > 0 && !exposures.some((y) => y.via === x.via && y.port === x.port && y.protocol === x.protocol)) {
+          exposures.push({ ...x, admits });
+        }
+      }
+    }
+    if (exposures.length === 0) return;
+    if (!graph.hasNode(INTERNET)) graph.addNode(INTERNET, { kind: 'internet', id: INTERNET });
+    addEdge(INTERNET, attrs.id, { kind: 'entry', exposures });
+  });
+
+  // Escalation edges.
+  const machine = (name: string) => {
+    const id = name === '*' ? ANY_NODE : `node:${name}`;
+    if (!graph.hasNode(id)) graph.addNode(id, { kind: 'node', id, name });
+    return id;
+  };
+  const placed = epAttrs.filter((a): a is WorkloadNodeAttributes => a !== undefined);
+  const knownNodes = [...new Set(placed.flatMap((a) => (a.placement.kind === 'nodes' ? a.placement.nodes : [])))].sort();
+  for (const a of placed) if (a.placement.kind === 'nodes') for (const n of a.placement.nodes) machine(n);
+  const unplacedEscapes: string[] = [];
+  const toEveryNode = (a: WorkloadNodeAttributes, reason: string) => {
+    for (const n of knownNodes) addEdge(a.id, machine(n), { kind: 'escalation', reason });
+    addEdge(a.id, machine('*'), { kind: 'escalation', reason });
+  };
+  for (const a of placed) {
+    if (a.escapes.length === 0) continue;
+    const reason = `escapes to the node: ${a.escapes.join(', ')}`;
+    if (a.placement.kind === 'nodes') for (const n of a.placement.nodes) addEdge(a.id, machine(n), { kind: 'escalation', reason });
+    else if (a.placement.kind === 'every') toEveryNode(a, `${reason} (a DaemonSet: on every node)`);
+    else if (options.assumeColocation) toEveryNode(a, `${reason} (placement unknown: assumed on any node)`);
+    else unplacedEscapes.push(a.id);
+  }
+  // A node controls every pod it runs (kubelet credentials, container runtime, host mounts).
+  for (const a of placed) {
+    if (a.placement.kind === 'nodes') {
+      for (const n of a.placement.nodes) addEdge(machine(n), a.id, { kind: 'escalation', reason: `runs on node ${n}` });
+    }
+  }
+  if (graph.hasNode(ANY_NODE)) {
+    // "Some node": whichever it is, every workload may have pods there.
+    for (const a of placed) addEdge(ANY_NODE, a.id, { kind: 'escalation', reason: 'may run on the same node' });
+  }
+
+  return { graph, compiled, index, options, workloads: placed.map((a) => a.id).sort(), unplacedEscapes: unplacedEscapes.sort() };
+}

@@ -1,0 +1,356 @@
+/**
+ * Attack paths: the k shortest loopless paths from a foothold to the crown jewels (Yen's
+ * algorithm over unit-length edges), each hop with its evidence, and the count of distinct
+ * paths up to a hop limit. A path ends at the first crown jewel it reaches.
+ */
+import type { AttackEdgeAttributes, AttackGraph, AttackNodeAttributes, AttackPort } from './attack-graph.js';
+import { explainConnection, type RuleRef } from '../explain/explain.js';
+import type { Endpoint } from '../model/model.js';
+
+export interface AttackHop {
+  readonly from: string;
+  readonly to: string;
+  readonly kind: AttackEdgeAttributes['kind'];
+  /** Network: the ports the attacker can use; entry: the exposed ports. */
+  readonly ports: readonly AttackPort[];
+  /**
+   * Why the move is possible: for a network hop, the policy rules that allow it (or that a side
+   * is not isolated); for entry, how the workload is exposed; for escalation, the reason.
+   */
+  readonly because: readonly string[];
+}
+
+export interface AttackPath {
+  readonly nodes: readonly string[];
+  readonly hops: readonly AttackHop[];
+}
+
+/**
+ * The attack graph as integer adjacency (compressed rows in typed arrays), read once per
+ * graph: graphology's iterators are general (string keys, attributes, callbacks) and blast
+ * radius, path search and counting visit the same lists many times. Node i is `ids[i]`;
+ * neighbours keep graphology's edge insertion order, so ties break as they always did.
+ */
+export interface AttackAdjacency {
+  readonly ids: readonly string[];
+  readonly indexOf: ReadonlyMap<string, number>;
+  /** Position of each id in sorted order: compares ids as integers. */
+  readonly rank: Int32Array;
+  /** Out-neighbours of i: outTo[outStart[i] .. outStart[i + 1]). */
+  readonly outStart: Int32Array;
+  readonly outTo: Int32Array;
+  /** In-neighbours of i: inFrom[inStart[i] .. inStart[i + 1]), the edge's attributes in inAttrs. */
+  readonly inStart: Int32Array;
+  readonly inFrom: Int32Array;
+  readonly inAttrs: readonly AttackEdgeAttributes[];
+  /**
+   * Parallel to inFrom: which of `portLists` the edge's ports are (-1: an escalation). Network
+   * edges that share a port list (see buildAttackGraph) share the number, so a union over
+   * thousands of in-edges merges each list once.
+   */
+  readonly inPorts: Int32Array;
+  readonly portLists: readonly (readonly AttackPort[])[];
+}
+const adjacencyCache = new WeakMap<AttackGraph, AttackAdjacency>();
+/** The graph must not change after the first query (buildAttackGraph returns it complete). */
+export function adjacency(ag: AttackGraph): AttackAdjacency {
+  let a = adjacencyCache.get(ag);
+  if (a) return a;
+  const ids = ag.graph.nodes();
+  const n = ids.length;
+  const indexOf = new Map<string, number>();
+  for (let i = 0; i < n; i++) indexOf.set(ids[i]!, i);
+  const m = ag.graph.size;
+  const eu = new Int32Array(m);
+  const ev = new Int32Array(m);
+  const attrs: AttackEdgeAttributes[] = new Array<AttackEdgeAttributes>(m);
+  const outStart = new Int32Array(n + 1);
+  const inStart = new Int32Array(n + 1);
+  let e = 0;
+  ag.graph.forEachEdge((_k, at, u, v) => {
+    const ui = indexOf.get(u)!;
+    const vi = indexOf.get(v)!;
+    eu[e] = ui;
+    ev[e] = vi;
+    attrs[e++] = at;
+    outStart[ui + 1]!++;
+    inStart[vi + 1]!++;
+  });
+  for (let i = 0; i < n; i++) {
+    outStart[i + 1]! += outStart[i]!;
+    inStart[i + 1]! += inStart[i]!;
+  }
+  const outTo = new Int32Array(m);
+  const inFrom = new Int32Array(m);
+  const inAttrs: AttackEdgeAttributes[] = new Array<AttackEdgeAttributes>(m);
+  const outAt = outStart.slice(0, n);
+  const inAt = inStart.slice(0, n);
+  for (let k = 0; k < m; k++) {
+    const u = eu[k]!;
+    const v = ev[k]!;
+    outTo[outAt[u]!++] = v;
+    const j = inAt[v]!++;
+    inFrom[j] = u;
+    inAttrs[j] = attrs[k]!;
+  }
+  const inPorts = new Int32Array(m).fill(-1);
+  const portLists: (readonly AttackPort[])[] = [];
+  const listIds = new Map<readonly AttackPort[], number>();
+  for (let k = 0; k < m; k++) {
+    const at = inAttrs[k]!;
+    if (at.kind === 'network') {
+      let id = listIds.get(at.ports);
+      if (id === undefined) {
+        listIds.set(at.ports, (id = portLists.length));
+        portLists.push(at.ports);
+      }
+      inPorts[k] = id;
+    } else if (at.kind === 'entry') {
+      inPorts[k] = portLists.length;
+      portLists.push(at.exposures.map((x) => ({ protocol: x.protocol, port: x.port })));
+    }
+  }
+  const rank = new Int32Array(n);
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => (ids[x]! < ids[y]! ? -1 : ids[x]! > ids[y]! ? 1 : 0));
+  order.forEach((node, r) => (rank[node] = r));
+  a = { ids, indexOf, rank, outStart, outTo, inStart, inFrom, inAttrs, inPorts, portLists };
+  adjacencyCache.set(ag, a);
+  return a;
+}
+
+/** Nodes and edges a spur search may not use (Yen's algorithm); edges as u * n + v. */
+interface Blocked {
+  readonly nodes: Uint8Array;
+  readonly edges: Set<number>;
+}
+
+function targetMask(adj: AttackAdjacency, targets: Iterable<string>): Uint8Array {
+  const mask = new Uint8Array(adj.ids.length);
+  for (const t of targets) {
+    const i = adj.indexOf.get(t);
+    if (i !== undefined) mask[i] = 1;
+  }
+  return mask;
+}
+
+/** BFS over node indices; the path as indices, or undefined. */
+function shortestPathIndices(adj: AttackAdjacency, source: number, targets: Uint8Array, blocked?: Blocked): number[] | undefined {
+  const n = adj.ids.length;
+  const { outStart, outTo } = adj;
+  const parent = new Int32Array(n).fill(-2);
+  parent[source] = -1;
+  let frontier = [source];
+  while (frontier.length > 0) {
+    const next: number[] = [];
+    for (const u of frontier) {
+      if (targets[u] && u !== source) {
+        const path: number[] = [];
+        for (let x = u; x !== -1; x = parent[x]!) path.push(x);
+        return path.reverse();
+      }
+      for (let k = outStart[u]!, end = outStart[u + 1]!; k < end; k++) {
+        const v = outTo[k]!;
+        if (parent[v] !== -2 || (blocked && (blocked.nodes[v] || blocked.edges.has(u * n + v)))) continue;
+        parent[v] = u;
+        next.push(v);
+      }
+    }
+    frontier = next;
+  }
+  return undefined;
+}
+
+/**
+ * Shortest path (fewest hops) from `source` to any of `targets`; ties broken by neighbour
+ * order, which is insertion order and so deterministic.
+ */
+export function shortestAttackPath(ag: AttackGraph, source: string, targets: ReadonlySet<string>): string[] | undefined {
+  const adj = adjacency(ag);
+  const s = adj.indexOf.get(source);
+  if (s === undefined) return undefined;
+  return shortestPathIndices(adj, s, targetMask(adj, targets))?.map((i) => adj.ids[i]!);
+}
+
+/** Yen's k shortest loopless paths; all edges have length 1. */
+export function kShortestAttackPaths(ag: AttackGraph, source: string, targets: ReadonlySet<string>, k: number): string[][] {
+  const adj = adjacency(ag);
+  const n = adj.ids.length;
+  const s = adj.indexOf.get(source);
+  if (s === undefined) return [];
+  const mask = targetMask(adj, targets);
+  const first = shortestPathIndices(adj, s, mask);
+  if (!first) return [];
+  const text = (p: readonly number[]) => p.map((i) => adj.ids[i]!).join(' ');
+  const found: number[][] = [first];
+  const candidates: { path: number[]; text: string }[] = [];
+  const seen = new Set<string>([first.join(',')]);
+  const blockedNodes = new Uint8Array(n);
+  while (found.length < k) {
+    const last = found[found.length - 1]!;
+    for (let i = 0; i < last.length - 1; i++) {
+      const spur = last[i]!;
+      for (let j = 0; j < i; j++) blockedNodes[last[j]!] = 1;
+      const blocked: Blocked = { nodes: blockedNodes, edges: new Set() };
+      for (const p of found) {
+        let sameRoot = p.length > i + 1;
+        for (let j = 0; sameRoot && j <= i; j++) sameRoot = p[j] === last[j];
+        if (sameRoot) blocked.edges.add(p[i]! * n + p[i + 1]!);
+      }
+      const spurPath = shortestPathIndices(adj, spur, mask, blocked);
+      for (let j = 0; j < i; j++) blockedNodes[last[j]!] = 0;
+      if (!spurPath) continue;
+      const total = [...last.slice(0, i), ...spurPath];
+      const key = total.join(',');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      candidates.push({ path: total, text: text(total) });
+    }
+    if (candidates.length === 0) break;
+    // Fewest hops first, then by text, so the answer does not depend on discovery order.
+    candidates.sort((a, b) => a.path.length - b.path.length || (a.text < b.text ? -1 : 1));
+    found.push(candidates.shift()!.path);
+  }
+  return found.map((p) => p.map((i) => adj.ids[i]!));
+}
+
+/** Hops to the nearest target from every node (-1: none reachable), by reverse BFS. */
+function distancesToTargets(adj: AttackAdjacency, targets: Iterable<string>): Int32Array {
+  const dist = new Int32Array(adj.ids.length).fill(-1);
+  const { inStart, inFrom } = adj;
+  let frontier: number[] = [];
+  for (const t of targets) {
+    const i = adj.indexOf.get(t);
+    if (i === undefined || dist[i] !== -1) continue;
+    dist[i] = 0;
+    frontier.push(i);
+  }
+  for (let d = 1; frontier.length > 0; d++) {
+    const next: number[] = [];
+    for (const v of frontier) {
+      for (let k = inStart[v]!, end = inStart[v + 1]!; k < end; k++) {
+        const u = inFrom[k]!;
+        if (dist[u] !== -1) continue;
+        dist[u] = d;
+        next.push(u);
+      }
+    }
+    frontier = next;
+  }
+  return dist;
+}
+
+/** Hops to the nearest target from every node that can reach one (reverse BFS). */
+export function distanceToTargets(ag: AttackGraph, targets: Iterable<string>): Map<string, number> {
+  const adj = adjacency(ag);
+  const dist = distancesToTargets(adj, targets);
+  const out = new Map<string, number>();
+  for (let i = 0; i < dist.length; i++) if (dist[i]! >= 0) out.set(adj.ids[i]!, dist[i]!);
+  return out;
+}
+
+export interface PathCount {
+  /** Distinct loopless paths from the source to a crown jewel with at most `hopLimit` hops. */
+  readonly count: number;
+  /** The count stopped at the cap: the true number is at least `count`. */
+  readonly capped: boolean;
+  readonly hopLimit: number;
+}
+
+export const DEFAULT_PATH_HOP_LIMIT = 6;
+const PATH_COUNT_CAP = 1_000;
+
+/**
+ * Counts loopless paths to the targets by depth-first enumeration, pruned by the distance to
+ * the nearest target so that dead ends are never walked; stops at a cap because the number
+ * grows exponentially in dense clusters and "at least 1,000" is the useful answer there.
+ * A path may pass through one crown jewel on its way to another; each is counted.
+ */
+export function countAttackPaths(ag: AttackGraph, source: string, targets: ReadonlySet<string>, hopLimit = DEFAULT_PATH_HOP_LIMIT): PathCount {
+  const adj = adjacency(ag);
+  const { outStart, outTo } = adj;
+  const dist = distancesToTargets(adj, targets);
+  const isTarget = targetMask(adj, targets);
+  let count = 0;
+  let work = 0;
+  let capped = false;
+  const onPath = new Uint8Array(adj.ids.length);
+  const walk = (u: number, depth: number): void => {
+    if (capped) return;
+    if (++work > PATH_COUNT_CAP * 5) {
+      capped = true;
+      return;
+    }
+    if (depth > 0 && isTarget[u]) {
+      if (++count >= PATH_COUNT_CAP) {
+        capped = true;
+        return;
+      }
+    }
+    if (depth === hopLimit) return;
+    onPath[u] = 1;
+    for (let k = outStart[u]!, end = outStart[u + 1]!; k < end; k++) {
+      const v = outTo[k]!;
+      const d = dist[v]!;
+      if (d < 0 || depth + 1 + d > hopLimit || onPath[v]) continue;
+      walk(v, depth + 1);
+      if (capped) break;
+    }
+    onPath[u] = 0;
+  };
+  const s = adj.indexOf.get(source);
+  if (s !== undefined && dist[s]! >= 0) walk(s, 0);
+  return { count, capped, hopLimit };
+}
+
+/** A pod that stands for a workload node (its first pod), for explaining a connection. */
+export function representativePod(ag: AttackGraph, id: string): Endpoint | undefined {
+  const a = ag.graph.getNodeAttributes(id) as AttackNodeAttributes;
+  if (a.kind !== 'workload') return undefined;
+  const pi = ag.index.endpointPods[a.endpoint]![0];
+  return pi === undefined ? undefined : { kind: 'pod', pod: ag.compiled.cluster.pods[pi]! };
+}
+
+function formatRule(r: RuleRef): string {
+  return `${r.direction} rule ${r.rule} of ${r.policy}`;
+}
+
+/**
+ * The policy rules that allow a network edge, from the explain evaluator (the one written
+ * straight from the spec), on the edge's first port.
+ */
+export function networkEdgeRules(ag: AttackGraph, from: string, to: string): string[] {
+  const attrs = ag.graph.getEdgeAttributes(from, to);
+  if (attrs.kind !== 'network') return [];
+  const src = representativePod(ag, from);
+  const dst = representativePod(ag, to);
+  const port = attrs.ports[0];
+  if (!src || !dst || !port) return [];
+  const e = explainConnection(ag.compiled.cluster, src, dst, port.port, port.protocol, ag.compiled.options);
+  const side = (s: typeof e.egress, dir: string, who: string) =>
+    s.isolated ? s.allowedBy.map(formatRule) : [`${who} is not isolated for ${dir} (no policy selects it)`];
+  return [...side(e.egress, 'egress', from), ...side(e.ingress, 'ingress', to)];
+}
+
+export function hopOf(ag: AttackGraph, from: string, to: string): AttackHop {
+  const attrs = ag.graph.getEdgeAttributes(from, to);
+  switch (attrs.kind) {
+    case 'network':
+      return { from, to, kind: 'network', ports: attrs.ports, because: networkEdgeRules(ag, from, to) };
+    case 'entry':
+      return {
+        from,
+        to,
+        kind: 'entry',
+        ports: attrs.exposures.map((x) => ({ protocol: x.protocol, port: x.port })),
+        because: [...new Set(attrs.exposures.map((x) => `exposed by ${x.via}; ingress admits ${x.admits.join(', ')}`))],
+      };
+    case 'escalation':
+      return { from, to, kind: 'escalation', ports: [], because: [attrs.reason] };
+  }
+}
+
+export function describePath(ag: AttackGraph, nodes: readonly string[]): AttackPath {
+  const hops: AttackHop[] = [];
+  for (let i = 0; i + 1 < nodes.length; i++) hops.push(hopOf(ag, nodes[i]!, nodes[i + 1]!));
+  return { nodes, hops };
+}

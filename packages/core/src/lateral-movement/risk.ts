@@ -1,0 +1,176 @@
+/**
+ * The lateral-movement findings a reviewer wants first: which workloads would hurt most if
+ * compromised (blast radius) and which are easiest to get to (exposure), which have no
+ * isolation at all, which entry points lead to a crown jewel, which workloads escape to their
+ * node, and the choke points — the fewest connections to close, with the policy change.
+ */
+import { INTERNET, type AttackGraph, type Exposure, type WorkloadNodeAttributes } from './attack-graph.js';
+import { attackClosure } from './attack-closure.js';
+import { describePath, distanceToTargets, shortestAttackPath, type AttackPath } from './attack-paths.js';
+import { emptyBitset, setBit } from '../engine/bitset.js';
+import { blastRadius, type AttackMetrics } from './blast-radius.js';
+import { chokePoints, type ChokePoints } from './choke-points.js';
+import { proposeConnectionRemoval, type ConnectionRemoval } from './connection-removal.js';
+import { matchesSelector } from '../semantics/label-selector.js';
+import type { NetworkPolicy } from '../model/model.js';
+
+export interface RankedWorkload {
+  readonly id: string;
+  /** Workloads it reaches (blast radius) or that reach it (exposure), in any number of moves. */
+  readonly count: number;
+  readonly percent: number;
+}
+
+export interface UnprotectedWorkload {
+  readonly id: string;
+  readonly ingressIsolated: boolean;
+  readonly egressIsolated: boolean;
+}
+
+export interface EntryPointFinding {
+  readonly id: string;
+  readonly exposures: readonly Exposure[];
+  /** The shortest path from the internet through this entry point to a crown jewel, if any. */
+  readonly pathToCrownJewel?: AttackPath;
+}
+
+export interface EscapeFinding {
+  readonly id: string;
+  readonly reasons: readonly string[];
+  /** Node names, `every node` or `unknown`. */
+  readonly placement: string;
+  /** Workloads that can reach it (itself excluded). */
+  readonly reachedBy: number;
+  readonly reachableFromInternet: boolean;
+}
+
+export interface RiskReport {
+  readonly workloads: number;
+  readonly crownJewels: readonly string[];
+  readonly byBlastRadius: readonly RankedWorkload[];
+  readonly byExposure: readonly RankedWorkload[];
+  readonly unprotected: readonly UnprotectedWorkload[];
+  readonly entryPoints: readonly EntryPointFinding[];
+  readonly escapes: readonly EscapeFinding[];
+  readonly chokePoints: ChokePoints & { readonly removals: readonly ConnectionRemoval[] };
+  /** Metrics from the internet (all zero when nothing is exposed). */
+  readonly metrics: AttackMetrics;
+}
+
+export interface RiskOptions {
+  readonly crownJewels: readonly string[];
+  /** How many workloads each ranking lists (default 10). */
+  readonly top?: number;
+  readonly cuttableEntry?: boolean;
+  /** At most this many choke points get a verified policy change (each is a compile). */
+  readonly maxProposals?: number;
+}
+
+function appliesTo(p: NetworkPolicy, dir: 'Ingress' | 'Egress'): boolean {
+  // policyTypes as written, else the API server's defaulting (Egress only with egress rules).
+  const types = p.policyTypes && p.policyTypes.length > 0 ? p.policyTypes : p.egress && p.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+  return types.includes(dir);
+}
+
+export function riskReport(ag: AttackGraph, options: RiskOptions): RiskReport {
+  const { graph, compiled } = ag;
+  const { cluster } = compiled;
+  const top = options.top ?? 10;
+  const closure = attackClosure(ag);
+  const mask = emptyBitset(closure.ids.length);
+  for (const id of ag.workloads) setBit(mask, closure.indexOf.get(id)!);
+  const total = Math.max(1, ag.workloads.length - 1);
+  const pct = (n: number) => Math.round((n / total) * 1000) / 10;
+  const rank = (counts: [string, number][]): RankedWorkload[] =>
+    counts
+      .filter(([, c]) => c > 0)
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, top)
+      .map(([id, count]) => ({ id, count, percent: pct(count) }));
+  const byBlastRadius = rank(ag.workloads.map((id) => [id, closure.countReached(closure.indexOf.get(id)!, mask)]));
+  const reachedBy = closure.reachedByCounts(mask);
+  const byExposure = rank(ag.workloads.map((id) => [id, reachedBy[closure.indexOf.get(id)!]!]));
+
+  const policiesByNs = new Map<string, NetworkPolicy[]>();
+  for (const p of cluster.policies) {
+    const l = policiesByNs.get(p.namespace);
+    if (l) l.push(p);
+    else policiesByNs.set(p.namespace, [p]);
+  }
+  const unprotected: UnprotectedWorkload[] = [];
+  for (const id of ag.workloads) {
+    const a = graph.getNodeAttributes(id) as WorkloadNodeAttributes;
+    if (a.hostNetwork) continue;
+    const pods = ag.index.endpointPods[a.endpoint]!.map((i) => cluster.pods[i]!);
+    const selecting = (policiesByNs.get(a.namespace) ?? []).filter((p) => pods.some((pod) => matchesSelector(p.podSelector, pod.labels)));
+    const ingressIsolated = selecting.some((p) => appliesTo(p, 'Ingress'));
+    const egressIsolated = selecting.some((p) => appliesTo(p, 'Egress'));
+    if (!ingressIsolated || !egressIsolated) unprotected.push({ id, ingressIsolated, egressIsolated });
+  }
+
+  const jewels = [...options.crownJewels];
+  const jewelSet = new Set(jewels);
+  const dist = distanceToTargets(ag, jewels);
+  const entryPoints: EntryPointFinding[] = [];
+  if (graph.hasNode(INTERNET)) {
+    for (const id of [...graph.outNeighbors(INTERNET)].sort()) {
+      const e = graph.getEdgeAttributes(INTERNET, id);
+      if (e.kind !== 'entry') continue;
+      let pathToCrownJewel: AttackPath | undefined;
+      if (dist.has(id)) {
+        const rest = jewelSet.has(id) ? [id] : shortestAttackPath(ag, id, jewelSet);
+        if (rest) pathToCrownJewel = describePath(ag, [INTERNET, ...rest]);
+      }
+      entryPoints.push({ id, exposures: e.exposures, ...(pathToCrownJewel ? { pathToCrownJewel } : {}) });
+    }
+    // Those with a path to a crown jewel first: they are the findings.
+    entryPoints.sort((x, y) => Number(!!y.pathToCrownJewel) - Number(!!x.pathToCrownJewel) || (x.id < y.id ? -1 : 1));
+  }
+  const internetReach = graph.hasNode(INTERNET) ? closure.reaches(closure.indexOf.get(INTERNET)!) : undefined;
+  const escapes: EscapeFinding[] = ag.workloads
+    .map((id) => graph.getNodeAttributes(id) as WorkloadNodeAttributes)
+    .filter((a) => a.escapes.length > 0)
+    .map((a) => {
+      const i = closure.indexOf.get(a.id)!;
+      return {
+        id: a.id,
+        reasons: a.escapes,
+        placement: a.placement.kind === 'nodes' ? a.placement.nodes.join(', ') : a.placement.kind === 'every' ? 'every node' : 'unknown',
+        reachedBy: reachedBy[i]!,
+        reachableFromInternet: internetReach !== undefined && ((internetReach[i >>> 5]! >>> (i & 31)) & 1) === 1,
+      };
+    })
+    .sort((x, y) => Number(y.reachableFromInternet) - Number(x.reachableFromInternet) || y.reachedBy - x.reachedBy || (x.id < y.id ? -1 : 1));
+
+  const sources = graph.hasNode(INTERNET) ? [INTERNET] : [];
+  const cp = chokePoints(ag, sources, jewels, { cuttableEntry: options.cuttableEntry ?? false });
+  // Connections straight into a crown jewel first: closing them is the jewel owner's own change.
+  const removals = [...cp.cut]
+    .sort((x, y) => Number(jewelSet.has(y.to)) - Number(jewelSet.has(x.to)))
+    .filter((c) => c.from !== INTERNET && graph.getEdgeAttributes(c.from, c.to).kind === 'network')
+    .slice(0, options.maxProposals ?? 10)
+    .map((c) => proposeConnectionRemoval(ag, c.from, c.to));
+  const metrics = graph.hasNode(INTERNET)
+    ? blastRadius(ag, INTERNET, { crownJewels: jewels }).metrics
+    : {
+        workloads: ag.workloads.length,
+        reached: 0,
+        reachedPercent: 0,
+        nodesReached: 0,
+        crownJewels: jewels.length,
+        crownJewelsReached: 0,
+        minHopsToCrownJewel: null,
+        paths: { count: 0, capped: false, hopLimit: 6 },
+      };
+  return {
+    workloads: ag.workloads.length,
+    crownJewels: jewels,
+    byBlastRadius,
+    byExposure,
+    unprotected,
+    entryPoints,
+    escapes,
+    chokePoints: { ...cp, removals },
+    metrics,
+  };
+}

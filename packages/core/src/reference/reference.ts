@@ -1,0 +1,340 @@
+/**
+ * The reference evaluator: one connection, one port, decided by reading the NetworkPolicy
+ * documentation (https://kubernetes.io/docs/concepts/services-networking/network-policies/)
+ * clause by clause. It is deliberately slow and plain, and shares nothing but the model's
+ * types with the fast engine (compile.ts): its own selector, CIDR and port matching, so that a
+ * bug in one cannot hide in the other when the differential and conformance tests compare them.
+ */
+import type {
+  Cluster,
+  ContainerPort,
+  EvalOptions,
+  Endpoint,
+  IPBlock,
+  LabelSelector,
+  Labels,
+  NetworkPolicy,
+  NetworkPolicyPeer,
+  NetworkPolicyPort,
+  Pod,
+  PolicyType,
+  Protocol,
+} from '../model/model.js';
+
+/**
+ * May `src` open a connection to `dst` on `port`/`protocol`?
+ *
+ * "For a connection from a source pod to a destination pod to be allowed, both the egress
+ * policy on the source pod and the ingress policy on the destination pod need to allow the
+ * connection."
+ */
+export function referenceAllowed(
+  cluster: Cluster,
+  src: Endpoint,
+  dst: Endpoint,
+  port: number,
+  protocol: Protocol,
+  options?: EvalOptions,
+): boolean {
+  // Written out rather than imported: the default (DEFAULT_EVAL_OPTIONS) is a value, and the
+  // reference takes only types from the model.
+  const ipBlockPods = options?.ipBlockPods ?? 'match';
+
+  // Neither end is a pod: no NetworkPolicy selects either side, so nothing restricts it.
+  if (src.kind === 'ip' && dst.kind === 'ip') return true;
+
+  // "traffic to and from the node where a Pod is running is always allowed" and, as upstream's
+  // e2e tests assume, a pod reaching itself is never blocked by NetworkPolicy.
+  if (src.kind === 'pod' && dst.kind === 'pod' && samePod(src.pod, dst.pod)) return true;
+
+  const ctx: Context = { cluster, ipBlockPods };
+  const egressOk = src.kind === 'ip' || egressAllows(ctx, src.pod, dst, port, protocol);
+  const ingressOk = dst.kind === 'ip' || ingressAllows(ctx, dst.pod, src, port, protocol);
+  return egressOk && ingressOk;
+}
+
+interface Context {
+  readonly cluster: Cluster;
+  readonly ipBlockPods: 'match' | 'ignore';
+}
+
+function samePod(a: Pod, b: Pod): boolean {
+  return a === b || (a.namespace === b.namespace && a.name === b.name);
+}
+
+// --- Isolation ------------------------------------------------------------------------------
+
+/**
+ * "If no policyTypes are specified on a NetworkPolicy then by default Ingress will always be
+ * set and Egress will be set if the NetworkPolicy has any egress rules." The API server's
+ * defaulting tests `len(spec.Egress) != 0`, so `egress: []` does not make a policy Egress.
+ */
+function policyTypesOf(policy: NetworkPolicy): readonly PolicyType[] {
+  if (policy.policyTypes && policy.policyTypes.length > 0) return policy.policyTypes;
+  const hasEgressRules = policy.egress !== undefined && policy.egress.length > 0;
+  return hasEgressRules ? ['Ingress', 'Egress'] : ['Ingress'];
+}
+
+/**
+ * The policies that select `pod` for `direction`: "NetworkPolicy ... selects pods in the
+ * policy's namespace by podSelector", and only for the policyTypes it has.
+ */
+function policiesSelecting(cluster: Cluster, pod: Pod, direction: PolicyType): NetworkPolicy[] {
+  return cluster.policies.filter(
+    (policy) =>
+      policy.namespace === pod.namespace &&
+      selectorMatches(policy.podSelector, pod.labels) &&
+      policyTypesOf(policy).includes(direction),
+  );
+}
+
+/**
+ * "By default, a pod is non-isolated for ingress; all inbound connections are allowed. A pod
+ * is isolated for ingress if there is any NetworkPolicy that both selects the pod and has
+ * Ingress in its policyTypes ... the only allowed connections into the pod are those from
+ * the pod's node and those allowed by the ingress list of some NetworkPolicy that applies to
+ * the pod for ingress." Policies are additive: any one rule of any one policy suffices.
+ */
+function ingressAllows(ctx: Context, subject: Pod, from: Endpoint, port: number, protocol: Protocol): boolean {
+  const policies = policiesSelecting(ctx.cluster, subject, 'Ingress');
+  if (policies.length === 0) return true;
+  return policies.some((policy) =>
+    (policy.ingress ?? []).some(
+      (rule) =>
+        peersMatch(ctx, policy, rule.from, from) &&
+        // The destination of an ingress connection is the subject pod itself.
+        portsMatch(rule.ports, port, protocol, subject),
+    ),
+  );
+}
+
+/** The egress mirror of ingressAllows: "... those allowed by the egress list of some policy". */
+function egressAllows(ctx: Context, subject: Pod, to: Endpoint, port: number, protocol: Protocol): boolean {
+  const policies = policiesSelecting(ctx.cluster, subject, 'Egress');
+  if (policies.length === 0) return true;
+  return policies.some((policy) =>
+    (policy.egress ?? []).some(
+      (rule) =>
+        peersMatch(ctx, policy, rule.to, to) &&
+        // Named ports are looked up on the destination: the peer pod; an address outside the
+        // cluster has no container ports to name.
+        portsMatch(rule.ports, port, protocol, to.kind === 'pod' ? to.pod : undefined),
+    ),
+  );
+}
+
+// --- Peers ----------------------------------------------------------------------------------
+
+/**
+ * "If this field is empty or missing, this rule matches all sources (traffic not restricted
+ * by source). If this field is present and contains at least one item, this rule allows
+ * traffic only if the traffic matches at least one item in the from list."
+ */
+function peersMatch(
+  ctx: Context,
+  policy: NetworkPolicy,
+  peers: readonly NetworkPolicyPeer[] | undefined,
+  endpoint: Endpoint,
+): boolean {
+  if (peers === undefined || peers.length === 0) return true;
+  return peers.some((peer) => peerMatches(ctx, policy, peer, endpoint));
+}
+
+function peerMatches(ctx: Context, policy: NetworkPolicy, peer: NetworkPolicyPeer, endpoint: Endpoint): boolean {
+  if (peer.ipBlock) {
+    if (endpoint.kind === 'ip') return ipBlockContains(peer.ipBlock, endpoint.ip);
+    // Whether an ipBlock also selects cluster pods by their IPs is left to the plugin; see
+    // EvalOptions.ipBlockPods.
+    return ctx.ipBlockPods === 'match' && endpoint.pod.ips.some((ip) => ipBlockContains(peer.ipBlock!, ip));
+  }
+  // Selectors only ever name pods of the cluster.
+  if (endpoint.kind === 'ip') return false;
+  const pod = endpoint.pod;
+  // "namespaceSelector ... selects particular namespaces for which all Pods should be
+  // allowed"; without one, "podSelector ... selects particular Pods in the same namespace as
+  // the NetworkPolicy". With both, the pods must satisfy both (AND).
+  const namespaceOk = peer.namespaceSelector
+    ? selectorMatches(peer.namespaceSelector, namespaceLabels(ctx.cluster, pod.namespace))
+    : pod.namespace === policy.namespace;
+  const podOk = peer.podSelector ? selectorMatches(peer.podSelector, pod.labels) : true;
+  return namespaceOk && podOk;
+}
+
+/**
+ * A namespace the cluster does not list still has the label the API server puts on every
+ * namespace, so that `kubernetes.io/metadata.name` selectors keep working.
+ */
+function namespaceLabels(cluster: Cluster, name: string): Labels {
+  const ns = cluster.namespaces.find((n) => n.name === name);
+  return ns ? ns.labels : { 'kubernetes.io/metadata.name': name };
+}
+
+// --- Label selectors ------------------------------------------------------------------------
+
+/**
+ * "The requirements of matchLabels and matchExpressions are ANDed together"; an empty
+ * selector matches everything.
+ */
+function selectorMatches(selector: LabelSelector, labels: Labels): boolean {
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+    if (!hasLabel(labels, key) || labels[key] !== value) return false;
+  }
+  for (const req of selector.matchExpressions ?? []) {
+    const present = hasLabel(labels, req.key);
+    const values = req.values ?? [];
+    switch (req.operator) {
+      case 'In':
+        if (!present || !values.includes(labels[req.key]!)) return false;
+        break;
+      case 'NotIn':
+        // apimachinery: "NotIn ... the label key is not present, or its value is not in the
+        // set" — a pod without the key satisfies NotIn.
+        if (present && values.includes(labels[req.key]!)) return false;
+        break;
+      case 'Exists':
+        if (!present) return false;
+        break;
+      case 'DoesNotExist':
+        if (present) return false;
+        break;
+    }
+  }
+  return true;
+}
+
+function hasLabel(labels: Labels, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(labels, key);
+}
+
+// --- Ports ----------------------------------------------------------------------------------
+
+/**
+ * "If this field is empty or missing, this rule matches all ports (traffic not restricted by
+ * port). If this field is present and contains at least one item, then this rule allows
+ * traffic only if the traffic matches at least one port in the list."
+ */
+function portsMatch(
+  ports: readonly NetworkPolicyPort[] | undefined,
+  port: number,
+  protocol: Protocol,
+  destination: Pod | undefined,
+): boolean {
+  if (ports === undefined || ports.length === 0) return true;
+  return ports.some((p) => portMatches(p, port, protocol, destination));
+}
+
+function portMatches(p: NetworkPolicyPort, port: number, protocol: Protocol, destination: Pod | undefined): boolean {
+  // "protocol ... If not specified, this field defaults to TCP."
+  if ((p.protocol ?? 'TCP') !== protocol) return false;
+  // "If this field is not provided, this matches all port names and numbers."
+  if (p.port === undefined) return true;
+  if (typeof p.port === 'number') {
+    // "endPort indicates that the range of ports from port to endPort if set, inclusive".
+    const last = p.endPort ?? p.port;
+    return port >= p.port && port <= last;
+  }
+  // A named port is resolved on the destination pod: a container port with that name and
+  // the rule's protocol. An external address has no named ports.
+  const name = p.port;
+  return (
+    destination !== undefined &&
+    destination.ports.some((cp: ContainerPort) => cp.name === name && cp.protocol === protocol && cp.containerPort === port)
+  );
+}
+
+// --- IP blocks ------------------------------------------------------------------------------
+
+/**
+ * "ipBlock ... selects particular IP CIDR ranges ... except is a slice of CIDRs that should
+ * not be included within an IPBlock". The families are separate spaces: an IPv4 address is
+ * never inside an IPv6 CIDR, including the IPv4-mapped ::ffff:0:0/96.
+ */
+function ipBlockContains(block: IPBlock, ip: string): boolean {
+  const addr = parseAddress(ip);
+  if (!cidrContains(parseCidrText(block.cidr), addr)) return false;
+  return !(block.except ?? []).some((e) => cidrContains(parseCidrText(e), addr));
+}
+
+interface Address {
+  readonly bits: 32 | 128;
+  readonly value: bigint;
+}
+
+interface CidrBlock {
+  readonly bits: 32 | 128;
+  /** The network address: the CIDR's address with its host bits cleared. */
+  readonly network: bigint;
+  readonly prefix: number;
+}
+
+function cidrContains(cidr: CidrBlock, addr: Address): boolean {
+  if (cidr.bits !== addr.bits) return false;
+  return networkOf(addr.value, cidr.prefix, cidr.bits) === cidr.network;
+}
+
+function networkOf(value: bigint, prefix: number, bits: 32 | 128): bigint {
+  const hostBits = BigInt(bits - prefix);
+  return (value >> hostBits) << hostBits;
+}
+
+/** A cidr with host bits set (`10.0.0.1/8`, which the API server has long accepted) means its network, 10.0.0.0/8. */
+function parseCidrText(text: string): CidrBlock {
+  const [addrText, prefixText, ...rest] = text.trim().split('/');
+  if (addrText === undefined || prefixText === undefined || rest.length > 0 || !/^\d+$/.test(prefixText)) {
+    throw new Error(`invalid CIDR "${text}"`);
+  }
+  const addr = parseAddress(addrText);
+  const prefix = Number(prefixText);
+  if (prefix > addr.bits) throw new Error(`invalid CIDR "${text}": prefix longer than the address`);
+  return { bits: addr.bits, prefix, network: networkOf(addr.value, prefix, addr.bits) };
+}
+
+function parseAddress(text: string): Address {
+  const t = text.trim();
+  const value = t.includes(':') ? parseIPv6(t) : parseIPv4(t);
+  if (value === undefined) throw new Error(`invalid IP address "${text}"`);
+  return { bits: t.includes(':') ? 128 : 32, value };
+}
+
+function parseIPv4(text: string): bigint | undefined {
+  const octets = text.split('.');
+  if (octets.length !== 4 || !octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255)) return undefined;
+  return octets.reduce((acc, o) => acc * 256n + BigInt(Number(o)), 0n);
+}
+
+/** Eight 16-bit groups; `::` stands for the missing zero groups; the last 32 bits may be dotted. */
+function parseIPv6(text: string): bigint | undefined {
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const groupsOf = (part: string, endsAddress: boolean): number[] | undefined => {
+    if (part === '') return [];
+    const out: number[] = [];
+    const pieces = part.split(':');
+    for (let i = 0; i < pieces.length; i++) {
+      const piece = pieces[i]!;
+      if (endsAddress && i === pieces.length - 1 && piece.includes('.')) {
+        // An embedded IPv4 address (::ffff:192.0.2.1) is the last two groups.
+        const v4 = parseIPv4(piece);
+        if (v4 === undefined) return undefined;
+        out.push(Number(v4 >> 16n), Number(v4 & 0xffffn));
+      } else {
+        if (!/^[0-9a-fA-F]{1,4}$/.test(piece)) return undefined;
+        out.push(parseInt(piece, 16));
+      }
+    }
+    return out;
+  };
+  const head = groupsOf(halves[0]!, halves.length === 1);
+  const tail = halves.length === 2 ? groupsOf(halves[1]!, true) : [];
+  if (head === undefined || tail === undefined) return undefined;
+  let groups: number[];
+  if (halves.length === 2) {
+    const missing = 8 - head.length - tail.length;
+    if (missing < 1) return undefined;
+    groups = [...head, ...new Array<number>(missing).fill(0), ...tail];
+  } else {
+    groups = head;
+  }
+  if (groups.length !== 8) return undefined;
+  return groups.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n);
+}
