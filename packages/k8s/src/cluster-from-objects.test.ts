@@ -440,3 +440,48 @@ describe('clusterFromObjects: errors in pods and templates', () => {
     expect(e.message).toBe('c.yaml:1: Deployment default/d: spec.template: Deployment has no pod template');
   });
 });
+
+describe('Node objects', () => {
+  const node = `
+apiVersion: v1
+kind: Node
+metadata: {name: worker-1, labels: {kubernetes.io/hostname: worker-1, zone: a}}
+spec: {podCIDR: 10.244.1.0/24, podCIDRs: [10.244.1.0/24, "fd00:1::/64"]}
+status:
+  addresses:
+  - {type: InternalIP, address: 192.168.1.11}
+  - {type: Hostname, address: worker-1}
+  - {type: ExternalIP, address: 203.0.113.7}
+`;
+
+  it('reads labels, the addresses traffic uses, and pod CIDRs; a Node is cluster-scoped', () => {
+    const r = load(node);
+    expect(r.cluster.nodes).toEqual([
+      {
+        name: 'worker-1',
+        labels: { 'kubernetes.io/hostname': 'worker-1', zone: 'a' },
+        addresses: ['192.168.1.11', '203.0.113.7'],
+        podCIDRs: ['10.244.1.0/24', 'fd00:1::/64'],
+      },
+    ]);
+    expect(r.skipped).toEqual({});
+    expect(r.cluster.namespaces).toEqual([]);
+  });
+
+  it("records a pod's hostIP", () => {
+    const r = load(`
+apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: shop}
+spec: {nodeName: worker-1, containers: [{name: c}]}
+status: {hostIP: 192.168.1.11, podIP: 10.244.1.5}
+`);
+    expect(r.cluster.pods[0]).toMatchObject({ node: 'worker-1', hostIP: '192.168.1.11', ips: ['10.244.1.5'] });
+  });
+
+  it('refuses a node address that is not an IP, naming the field', () => {
+    const e = inputError(() => load(node.replace('192.168.1.11', '192.168.1.300')));
+    expect(e.message).toContain('status.addresses[0].address');
+    expect(e.message).toContain('Node worker-1');
+  });
+});

@@ -1,9 +1,10 @@
-import type { V1NetworkPolicy, V1ObjectMeta, V1Pod, V1PodStatus, V1Service } from '@kubernetes/client-node';
+import type { V1NetworkPolicy, V1Node, V1ObjectMeta, V1Pod, V1PodStatus, V1Service } from '@kubernetes/client-node';
 import {
   InputError,
   matchesSelector,
   tryParseIp,
   type Cluster,
+  type ClusterNode,
   type Ingress,
   type Labels,
   type Namespace,
@@ -16,6 +17,7 @@ import {
 import { dropDuplicates } from './duplicates.js';
 import { ingressFromObject } from './ingress.js';
 import { networkPolicyFromObject } from './network-policy.js';
+import { nodeFromObject } from './node.js';
 import { objectRef, type ObjectRef } from './object-ref.js';
 import { objectKey, ownerReference, topOwner, type OwnedObject, type TopOwner } from './owners.js';
 import type { SourceObject } from './parse-manifests.js';
@@ -82,6 +84,7 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
   const services: Service[] = [];
   const policies: NetworkPolicy[] = [];
   const ingresses: Ingress[] = [];
+  const nodes: ClusterNode[] = [];
   const realPods: Pod[] = [];
   const manifests = new Map<Entry, WorkloadManifest>();
   /** Top-level owners in order of first appearance, with the entries that resolve to them. */
@@ -117,6 +120,9 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
           break;
         case 'Ingress':
           ingresses.push(ingressFromObject(e.obj, ref.namespace, ref.name));
+          break;
+        case 'Node':
+          nodes.push(nodeFromObject(e.obj as V1Node, ref.name));
           break;
         case 'Pod': {
           const pod = realPod(e);
@@ -189,6 +195,7 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
       services,
       policies,
       ...(ingresses.length > 0 ? { ingresses } : {}),
+      ...(nodes.length > 0 ? { nodes } : {}),
     },
     skipped,
     warnings,
@@ -216,6 +223,8 @@ function realPod(e: Entry): Omit<Pod, 'owner'> {
     }
   };
   const annotations = optStringMap(meta?.annotations, 'metadata.annotations');
+  const hostIP = optString(status.hostIP, 'status.hostIP');
+  if (hostIP && !tryParseIp(hostIP)) throw new InputError(`invalid IP address "${hostIP}"`, { field: 'status.hostIP' });
   addIp(status.podIP, 'status.podIP');
   list(status.podIPs, 'status.podIPs').forEach((p, i) =>
     addIp(optMapping(p, `status.podIPs[${i}]`)?.ip, `status.podIPs[${i}].ip`),
@@ -232,6 +241,7 @@ function realPod(e: Entry): Omit<Pod, 'owner'> {
     replicas: 1,
     fromTemplate: false,
     ...(annotations ? { annotations } : {}),
+    ...(hostIP ? { hostIP: hostIP.trim() } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import { isMapping, optMapping, optString } from './raw-fields.js';
 const SUPPORTED_GROUPS: Readonly<Record<string, readonly string[]>> = {
   Pod: [''],
   Namespace: [''],
+  Node: [''],
   Service: [''],
   ReplicationController: [''],
   // extensions/v1beta1 and apps/v1beta* carry the same shapes for what we read.
@@ -98,7 +99,7 @@ export function objectRef(obj: unknown): ObjectRef {
   // fixtures often omit it, and the kind is unambiguous then.
   const supported = groups !== undefined && (apiVersion === undefined || groups.includes(groupOf(apiVersion)));
   if (supported) checkNames(kind, name, givenNs);
-  const clusterScoped = kind === 'Namespace';
+  const clusterScoped = kind === 'Namespace' || kind === 'Node';
   // An empty namespace is "default" (ObjectMeta: "An empty namespace is equivalent to the
   // default namespace").
   const namespace = clusterScoped ? '' : givenNs || 'default';

@@ -87,6 +87,22 @@ export interface Pod {
   readonly fromTemplate: boolean;
   /** metadata.annotations of the Pod (or of the template); lateral movement reads crown-jewel marks. */
   readonly annotations?: Labels;
+  /** status.hostIP: the address of the node the pod runs on, when the input records it. */
+  readonly hostIP?: string;
+}
+
+/**
+ * A Kubernetes Node. Its addresses matter to policy twice over: node peers of the cluster-wide
+ * policy tiers select nodes by label, and traffic from a pod's own node (kubelet probes) is
+ * always allowed by NetworkPolicy.
+ */
+export interface ClusterNode {
+  readonly name: string;
+  readonly labels: Labels;
+  /** status.addresses of type InternalIP and ExternalIP, as written. */
+  readonly addresses: readonly string[];
+  /** spec.podCIDRs (or spec.podCIDR) when set. */
+  readonly podCIDRs?: readonly string[];
 }
 
 export interface Workload {
@@ -191,6 +207,8 @@ export interface Cluster {
   readonly policies: readonly NetworkPolicy[];
   /** Ingress objects, when the input has them (lateral movement: entry points). */
   readonly ingresses?: readonly Ingress[];
+  /** Node objects, when the input has them. */
+  readonly nodes?: readonly ClusterNode[];
 }
 
 /**
