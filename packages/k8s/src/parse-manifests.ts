@@ -1,4 +1,3 @@
-import { loadAllYaml } from '@kubernetes/client-node';
 import { InputError } from '@lateral/core';
 import yaml from 'js-yaml';
 import { objectRef } from './object-ref.js';
@@ -136,7 +135,9 @@ function parseYaml(text: string, file: string, json: boolean): ParsedStream {
     }
   };
   try {
-    const docs = loadAllYaml(text, { schema: KUBERNETES_SCHEMA, json, listener, filename: file });
+    // js-yaml itself (client-node's loadAllYaml is this very call): reading manifests must not
+    // load the Kubernetes client, which only --cluster needs.
+    const docs = yaml.loadAll(text, undefined, { schema: KUBERNETES_SCHEMA, json, listener, filename: file });
     return { docs, docLines, startLine };
   } catch (e) {
     const err = e as { name?: unknown; reason?: unknown; mark?: { line?: number; column?: number } };
