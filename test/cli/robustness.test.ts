@@ -42,7 +42,8 @@ describe('lateral help', () => {
   });
 
   it('every command\'s help names every option it takes, --cluster and friends included', async () => {
-    for (const [name, cmd] of Object.entries(COMMANDS)) {
+    for (const [name, entry] of Object.entries(COMMANDS)) {
+      const cmd = await entry.load();
       const viaFlag = await lateral([name, '--help']);
       const viaHelp = await lateral(['help', name]);
       expect(viaFlag.code, name).toBe(0);
@@ -56,7 +57,8 @@ describe('lateral help', () => {
   });
 
   it('-o means --format in every command that has one (generate used it for --out)', async () => {
-    for (const [name, cmd] of Object.entries(COMMANDS)) {
+    for (const [name, entry] of Object.entries(COMMANDS)) {
+      const cmd = await entry.load();
       const o = Object.entries(cmd.options).find(([, s]) => s.short === 'o');
       if (o) expect(o[0], name).toBe('format');
     }

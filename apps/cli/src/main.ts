@@ -1,41 +1,121 @@
 import { pathToFileURL } from 'node:url';
-import { InputError } from '@lateral/core';
 import { EXIT_INPUT, EXIT_INTERNAL, UsageError } from './cli-error.js';
 import { err, out, type CliIo } from './io.js';
 import type { OptionSpec } from './args.js';
-import { reachCommand, REACH_HELP, REACH_OPTIONS } from './commands/reach.js';
-import { checkCommand, CHECK_HELP, CHECK_OPTIONS } from './commands/check.js';
-import { explainCommand, EXPLAIN_HELP, EXPLAIN_OPTIONS } from './commands/explain.js';
-import { synthCommand, SYNTH_HELP, SYNTH_OPTIONS } from './commands/synth.js';
-import { demoCommand, DEMO_HELP, DEMO_OPTIONS } from './commands/demo.js';
-import { serveCommand, SERVE_HELP, SERVE_OPTIONS } from './commands/serve.js';
-import { generateCommand, GENERATE_HELP, GENERATE_OPTIONS } from './commands/generate.js';
-import { auditCommand, AUDIT_HELP, AUDIT_OPTIONS } from './commands/audit.js';
-import { blastCommand, BLAST_HELP, BLAST_OPTIONS } from './commands/blast.js';
-import { pathsCommand, PATHS_HELP, PATHS_OPTIONS } from './commands/paths.js';
-import { riskCommand, RISK_HELP, RISK_OPTIONS } from './commands/risk.js';
-import { snapshotCommand, SNAPSHOT_HELP, SNAPSHOT_OPTIONS } from './commands/snapshot.js';
-import { diffCommand, DIFF_HELP, DIFF_OPTIONS } from './commands/diff.js';
-import { whatifCommand, WHATIF_HELP, WHATIF_OPTIONS } from './commands/whatif.js';
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 
-/** Every command, with the options it parses (so a test can hold its help to them). */
-export const COMMANDS: Record<string, { run: Command; help: string; summary: string; options: OptionSpec }> = {
-  reach: { run: reachCommand, help: REACH_HELP, options: REACH_OPTIONS, summary: 'every allowed connection, with ports' },
-  check: { run: checkCommand, help: CHECK_HELP, options: CHECK_OPTIONS, summary: 'answer connection queries (batch JSON lines or one)' },
-  explain: { run: explainCommand, help: EXPLAIN_HELP, options: EXPLAIN_OPTIONS, summary: 'why a connection is allowed or denied' },
-  synth: { run: synthCommand, help: SYNTH_HELP, options: SYNTH_OPTIONS, summary: 'generate a synthetic cluster (YAML)' },
-  demo: { run: demoCommand, help: DEMO_HELP, options: DEMO_OPTIONS, summary: 'run on the bundled demo cluster' },
-  serve: { run: serveCommand, help: SERVE_HELP, options: SERVE_OPTIONS, summary: 'serve the web app (map, blast radius, matrix, what-if, generate)' },
-  generate: { run: generateCommand, help: GENERATE_HELP, options: GENERATE_OPTIONS, summary: 'least-privilege policies from observed flows, verified' },
-  audit: { run: auditCommand, help: AUDIT_HELP, options: AUDIT_OPTIONS, summary: 'observed flows that policies deny or the network dropped' },
-  blast: { run: blastCommand, help: BLAST_HELP, options: BLAST_OPTIONS, summary: 'blast radius: what a compromised workload reaches, by hops' },
-  paths: { run: pathsCommand, help: PATHS_HELP, options: PATHS_OPTIONS, summary: 'the k shortest attack paths to a target' },
-  risk: { run: riskCommand, help: RISK_HELP, options: RISK_OPTIONS, summary: 'lateral-movement findings: entry points, choke points, escapes' },
-  snapshot: { run: snapshotCommand, help: SNAPSHOT_HELP, options: SNAPSHOT_OPTIONS, summary: 'save a live cluster as a manifest file (kind: List)' },
-  diff: { run: diffCommand, help: DIFF_HELP, options: DIFF_OPTIONS, summary: 'what changes between two sets of manifests (opens, closes, breaks)' },
-  whatif: { run: whatifCommand, help: WHATIF_HELP, options: WHATIF_OPTIONS, summary: 'what applying or deleting objects would open, close and break' },
+/** A command once its module is loaded: what it runs, its help, the options it parses. */
+export interface LoadedCommand {
+  readonly run: Command;
+  readonly help: string;
+  readonly options: OptionSpec;
+}
+
+/**
+ * Every command: its one-line summary, and its module loaded only when it runs (a dynamic
+ * import per command, which the build turns into a chunk per command), so `lateral --help`
+ * or `lateral reach` never load express, the Kubernetes client or the web UI's server.
+ */
+export const COMMANDS: Record<string, { readonly summary: string; readonly load: () => Promise<LoadedCommand> }> = {
+  reach: {
+    summary: 'every allowed connection, with ports',
+    load: async () => {
+      const m = await import('./commands/reach.js');
+      return { run: m.reachCommand, help: m.REACH_HELP, options: m.REACH_OPTIONS };
+    },
+  },
+  check: {
+    summary: 'answer connection queries (batch JSON lines or one)',
+    load: async () => {
+      const m = await import('./commands/check.js');
+      return { run: m.checkCommand, help: m.CHECK_HELP, options: m.CHECK_OPTIONS };
+    },
+  },
+  explain: {
+    summary: 'why a connection is allowed or denied',
+    load: async () => {
+      const m = await import('./commands/explain.js');
+      return { run: m.explainCommand, help: m.EXPLAIN_HELP, options: m.EXPLAIN_OPTIONS };
+    },
+  },
+  synth: {
+    summary: 'generate a synthetic cluster (YAML)',
+    load: async () => {
+      const m = await import('./commands/synth.js');
+      return { run: m.synthCommand, help: m.SYNTH_HELP, options: m.SYNTH_OPTIONS };
+    },
+  },
+  demo: {
+    summary: 'run on the bundled demo cluster',
+    load: async () => {
+      const m = await import('./commands/demo.js');
+      return { run: m.demoCommand, help: m.DEMO_HELP, options: m.DEMO_OPTIONS };
+    },
+  },
+  serve: {
+    summary: 'serve the web app (map, blast radius, matrix, what-if, generate)',
+    load: async () => {
+      const m = await import('./commands/serve.js');
+      return { run: m.serveCommand, help: m.SERVE_HELP, options: m.SERVE_OPTIONS };
+    },
+  },
+  generate: {
+    summary: 'least-privilege policies from observed flows, verified',
+    load: async () => {
+      const m = await import('./commands/generate.js');
+      return { run: m.generateCommand, help: m.GENERATE_HELP, options: m.GENERATE_OPTIONS };
+    },
+  },
+  audit: {
+    summary: 'observed flows that policies deny or the network dropped',
+    load: async () => {
+      const m = await import('./commands/audit.js');
+      return { run: m.auditCommand, help: m.AUDIT_HELP, options: m.AUDIT_OPTIONS };
+    },
+  },
+  blast: {
+    summary: 'blast radius: what a compromised workload reaches, by hops',
+    load: async () => {
+      const m = await import('./commands/blast.js');
+      return { run: m.blastCommand, help: m.BLAST_HELP, options: m.BLAST_OPTIONS };
+    },
+  },
+  paths: {
+    summary: 'the k shortest attack paths to a target',
+    load: async () => {
+      const m = await import('./commands/paths.js');
+      return { run: m.pathsCommand, help: m.PATHS_HELP, options: m.PATHS_OPTIONS };
+    },
+  },
+  risk: {
+    summary: 'lateral-movement findings: entry points, choke points, escapes',
+    load: async () => {
+      const m = await import('./commands/risk.js');
+      return { run: m.riskCommand, help: m.RISK_HELP, options: m.RISK_OPTIONS };
+    },
+  },
+  snapshot: {
+    summary: 'save a live cluster as a manifest file (kind: List)',
+    load: async () => {
+      const m = await import('./commands/snapshot.js');
+      return { run: m.snapshotCommand, help: m.SNAPSHOT_HELP, options: m.SNAPSHOT_OPTIONS };
+    },
+  },
+  diff: {
+    summary: 'what changes between two sets of manifests (opens, closes, breaks)',
+    load: async () => {
+      const m = await import('./commands/diff.js');
+      return { run: m.diffCommand, help: m.DIFF_HELP, options: m.DIFF_OPTIONS };
+    },
+  },
+  whatif: {
+    summary: 'what applying or deleting objects would open, close and break',
+    load: async () => {
+      const m = await import('./commands/whatif.js');
+      return { run: m.whatifCommand, help: m.WHATIF_HELP, options: m.WHATIF_OPTIONS };
+    },
+  },
 };
 
 export const USAGE = `lateral — Kubernetes NetworkPolicy reachability
@@ -65,19 +145,21 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     const topic = name === 'help' ? rest[0] : undefined;
     if (topic !== undefined && !Object.hasOwn(COMMANDS, topic)) return unknownCommand(io, topic);
-    out(io, topic !== undefined ? COMMANDS[topic]!.help : USAGE);
+    out(io, topic !== undefined ? (await COMMANDS[topic]!.load()).help : USAGE);
     return name === undefined ? EXIT_INPUT : 0;
   }
   // Own properties only: "constructor" or "toString" is no command.
   const cmd = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!cmd) return unknownCommand(io, name);
   try {
-    return await cmd.run(rest, io);
+    return await (await cmd.load()).run(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
       err(io, `lateral ${name}: ${e.message}\nRun "lateral ${name} --help" for usage.`);
       return EXIT_INPUT;
     }
+    // Loaded here, not up front: the top-level help must not wait for the engine.
+    const { InputError } = await import('@lateral/core');
     if (e instanceof InputError) {
       err(io, `lateral: ${e.message}`);
       return EXIT_INPUT;
@@ -94,14 +176,14 @@ function unknownCommand(io: CliIo, name: string): number {
   return EXIT_INPUT;
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (isMain) {
+/** The `lateral` process: arguments from argv, output to the terminal, the exit code set. */
+export function main(argv: string[] = process.argv.slice(2)): void {
   // EPIPE (e.g. `lateral reach ... | head`) is a normal way for a reader to stop.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
   });
   const io: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, cwd: process.env.INIT_CWD ?? process.cwd() };
-  runCli(process.argv.slice(2), io).then(
+  runCli(argv, io).then(
     (code) => {
       process.exitCode = code;
     },
@@ -111,3 +193,6 @@ if (isMain) {
     },
   );
 }
+
+// Run from source (`tsx apps/cli/src/main.ts ...`); the built CLI's bin calls main() itself.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();
