@@ -226,7 +226,8 @@ spec:
 
   it('the real command prints no stack trace', () => {
     const file = tempManifest('bad.yaml', 'kind: NetworkPolicy\nmetadata: {name: p}\nspec: {podSelector: {}, ingress: [{ports: [{port: 0}]}]}\n');
-    const r = spawnSync(process.execPath, [join(REPO, 'node_modules/tsx/dist/cli.mjs'), join(REPO, 'apps/cli/src/main.ts'), 'reach', file], { encoding: 'utf8' });
+    // The built command, as `pnpm lateral` runs it (rebuilt first if a source changed).
+    const r = spawnSync(process.execPath, [join(REPO, 'apps/cli/bin/lateral.js'), 'reach', file], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/NetworkPolicy default\/p: spec\.ingress\[0\]\.ports\[0\]\.port: /);
     expect(r.stderr).not.toMatch(/\n\s+at /);

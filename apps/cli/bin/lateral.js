@@ -1,11 +1,10 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources through tsx so no build step is needed after `pnpm install`.
-import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+// The `lateral` command (and `kubectl-lateral`, the same program as a kubectl plugin): the
+// JavaScript that apps/cli/scripts/build.ts bundled into ../dist. In a clone of the repository
+// the build scripts sit beside it: then the bundle is rebuilt first if a source is newer.
+import { existsSync } from 'node:fs';
 
-const require = createRequire(import.meta.url);
-const tsx = require.resolve('tsx/cli');
-const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-const r = spawnSync(process.execPath, [tsx, main, ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(r.status ?? 2);
+const staleCheck = new URL('../scripts/build-if-stale.js', import.meta.url);
+if (existsSync(staleCheck)) await (await import(staleCheck.href)).buildIfStale();
+const { main } = await import('../dist/main.js');
+main();

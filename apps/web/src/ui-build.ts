@@ -7,9 +7,16 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const HERE = dirname(fileURLToPath(import.meta.url));
+const WEB_ROOT = join(HERE, '..');
 export const UI_ROOT = join(WEB_ROOT, 'ui');
-export const UI_DIST = join(WEB_ROOT, 'dist');
+/**
+ * Run from source, the UI is built into apps/web/dist. In the built CLI (JavaScript, bundled
+ * by apps/cli/scripts/build.ts) it was built at build time into ui/ beside the bundle's chunks,
+ * and there is no Vite to rebuild it.
+ */
+const BUNDLED = !import.meta.url.endsWith('.ts');
+export const UI_DIST = BUNDLED ? join(HERE, 'ui') : join(WEB_ROOT, 'dist');
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -23,6 +30,7 @@ function newestMtime(dir: string): number {
 export function uiBuildIsCurrent(): boolean {
   const index = join(UI_DIST, 'index.html');
   if (!existsSync(index)) return false;
+  if (BUNDLED) return true;
   return statSync(index).mtimeMs >= Math.max(newestMtime(UI_ROOT), statSync(join(WEB_ROOT, 'vite.config.ts')).mtimeMs);
 }
 
@@ -44,6 +52,10 @@ function tryLock(): boolean {
 
 /** Builds the UI when it is missing or stale; returns whether it built. */
 export async function ensureUiBuilt(log: (line: string) => void = () => {}): Promise<boolean> {
+  if (BUNDLED) {
+    if (!uiBuildIsCurrent()) throw new Error(`the web UI is missing from this build of lateral (no ${join(UI_DIST, 'index.html')}): rebuild it (pnpm build)`);
+    return false;
+  }
   // While another process builds, dist/ can hold index.html before its assets: only trust
   // "current" when nobody holds the lock.
   if (uiBuildIsCurrent() && !existsSync(LOCK)) return false;

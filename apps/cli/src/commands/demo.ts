@@ -21,7 +21,14 @@ prints the URL: the map, blast radius, matrix, what-if and generation, on 127.0.
 export const DEMO_OPTIONS: OptionSpec = { help: { type: 'boolean', short: 'h' }, text: { type: 'boolean' }, port: SERVE_OPTIONS.port, host: SERVE_OPTIONS.host };
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const SHOP_FIXTURE = join(here, '..', '..', '..', '..', 'fixtures', 'shop');
+/**
+ * The repository's fixtures/shop, from source (apps/cli/src/commands) or from the CLI built in
+ * a clone (apps/cli/dist). An installed tarball has no repository around it: the build copies
+ * the fixture into the bundle (dist/fixtures/shop).
+ */
+export const SHOP_FIXTURE = import.meta.url.endsWith('.ts')
+  ? join(here, '..', '..', '..', '..', 'fixtures', 'shop')
+  : [join(here, '..', '..', '..', 'fixtures', 'shop'), join(here, 'fixtures', 'shop')].find((dir) => existsSync(join(dir, 'policies'))) ?? join(here, 'fixtures', 'shop');
 const SHOP_FLOWS = join(SHOP_FIXTURE, 'flows', 'hubble.jsonl');
 /** The shop's database: what an attacker is after, for the blast-radius view. */
 const SHOP_CROWN_JEWEL = 'shop/postgres';
