@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClusterWatcher, clusterFromObjects, type SourceObject } from '@lateral/k8s';
+import { clusterFromObjects, type SourceObject } from '@lateral/k8s';
+import { ClusterWatcher } from '@lateral/k8s/live';
 import { startKubeApiServer, type KubeApiServer } from './kube-api-server.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { fixtureObjects } from './fixture-objects.js';

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { clusterFromObjects, readCluster, formatSnapshot, parseManifests } from '@lateral/k8s';
+import { clusterFromObjects, parseManifests } from '@lateral/k8s';
+import { formatSnapshot, readCluster } from '@lateral/k8s/live';
 import { InputError } from '@lateral/core';
 import { startKubeApiServer, type KubeApiServer } from './kube-api-server.js';
 import { writeKubeconfig } from './kubeconfig.js';

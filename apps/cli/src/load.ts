@@ -1,5 +1,5 @@
 import { compile, type CompiledCluster, type EvalOptions } from '@lateral/core';
-import { clusterFromObjects, loadCluster, readCluster, type ClusterSource, type LoadResult } from '@lateral/k8s';
+import { clusterFromObjects, loadCluster, type ClusterSource, type LoadResult } from '@lateral/k8s';
 import { clusterSourceOf } from './cluster-input.js';
 import { err, progress, progressDone, type CliIo } from './io.js';
 import { resolve } from 'node:path';
@@ -32,6 +32,8 @@ export async function loadAndCompile(io: CliIo, inputs: string[], options: EvalO
 /** `--cluster`: what the cluster holds, with what could not be read (403s) among the warnings. */
 export async function loadLiveCluster(io: CliIo, source: ClusterSource): Promise<LoadResult> {
   progress(io, 'reading the cluster…');
+  // The Kubernetes client loads only when a cluster is read.
+  const { readCluster } = await import('@lateral/k8s/live');
   const read = await readCluster(resolveKubeconfig(io, source));
   const load = clusterFromObjects(read.objects);
   return { ...load, warnings: [...read.warnings, ...load.warnings] };

@@ -8,7 +8,8 @@
  * queue of stale ones.
  */
 import { DEFAULT_EVAL_OPTIONS, type EvalOptions } from '@lateral/core';
-import { ClusterWatcher, clusterFromObjects, readCluster, type ClusterSource, type SourceObject } from '@lateral/k8s';
+import { clusterFromObjects, type ClusterSource, type SourceObject } from '@lateral/k8s';
+import { ClusterWatcher, readCluster } from '@lateral/k8s/live';
 import { sessionFromCluster, withFlows, type Session } from './session.js';
 
 export interface LiveSessionOptions {

@@ -5,14 +5,7 @@ export { clusterFromObjects } from './cluster-from-objects.js';
 export { readInputs, type ReadInputsOptions } from './read-inputs.js';
 export { loadCluster } from './load-cluster.js';
 export * from './synth.js';
+// Live clusters (reading, watching, snapshots) are `@lateral/k8s/live`: they stand on the
+// Kubernetes client, which reading manifests must not load. Only the type is shared here.
 export type { ClusterSource } from './live/kube-config.js';
-export { loadKubeConfig } from './live/kube-config.js';
-export type { ClusterResource } from './live/cluster-resources.js';
-export { CLUSTER_RESOURCES } from './live/cluster-resources.js';
-export type { ClusterRead } from './live/read-cluster.js';
-export { readCluster } from './live/read-cluster.js';
-export type { SnapshotFormat } from './live/snapshot.js';
-export { formatSnapshot } from './live/snapshot.js';
-export type { ClusterWatcherOptions } from './live/cluster-watcher.js';
-export { ClusterWatcher } from './live/cluster-watcher.js';
 export { networkPolicyManifest, networkPolicyYaml } from './network-policy-yaml.js';

@@ -18,7 +18,7 @@ import {
 } from '@lateral/core';
 import { FLOW_FORMATS, type FlowEdge, type FlowEndpoint, type FlowFormat } from '@lateral/flows';
 import { readFlowsOption } from '../flows-input.js';
-import { clusterFromObjects, readCluster, readInputs, type LoadResult, type SourceObject } from '@lateral/k8s';
+import { clusterFromObjects, readInputs, type LoadResult, type SourceObject } from '@lateral/k8s';
 import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, ipBlockPodsOption, oneOf, parse, requireInputs, str, type OptionSpec, type Parsed } from '../args.js';
 import { EXIT_CHECK_FAILED, UsageError } from '../cli-error.js';
 import { clusterSourceOf } from '../cluster-input.js';
@@ -90,6 +90,7 @@ export async function readObjects(io: CliIo, inputs: string[]): Promise<SourceOb
   const live = clusterSourceOf(inputs);
   if (live) {
     progress(io, 'reading the cluster…');
+    const { readCluster } = await import('@lateral/k8s/live');
     const read = await readCluster(resolveKubeconfig(io, live));
     for (const w of read.warnings) err(io, `lateral: warning: ${w}`);
     return read.objects as SourceObject[];

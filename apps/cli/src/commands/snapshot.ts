@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InputError } from '@lateral/core';
-import { formatSnapshot, readCluster } from '@lateral/k8s';
+import { formatSnapshot, readCluster } from '@lateral/k8s/live';
 import { clusterOption, oneOf, parse, str, type OptionSpec } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { err, out, progress, progressDone, type CliIo } from '../io.js';
