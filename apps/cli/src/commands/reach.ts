@@ -1,6 +1,6 @@
 import { buildEndpointIndex, InputError, workloadReachability, type CompiledCluster, type EndpointIndex } from '@lateral/core';
 import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, ipBlockPodsOption, oneOf, parse, requireInputs, str, type OptionSpec } from '../args.js';
-import { REACH_FORMATS, formatReach } from '../format/reach-format.js';
+import { REACH_FORMATS, formatReach, reachJsonPieces } from '../format/reach-format.js';
 import { out, progress, progressDone, type CliIo } from '../io.js';
 import { loadAndCompile } from '../load.js';
 import { closest, resolveTarget } from '../resolve.js';
@@ -65,6 +65,8 @@ export async function reachCommand(argv: string[], io: CliIo): Promise<number> {
   const result = workloadReachability(compiled, { namespace, from, to }, index);
   progressDone(io);
   for (const w of result.warnings) io.stderr.write(`lateral: warning: ${w}\n`);
-  out(io, formatReach(result, format));
+  if (format === 'json') {
+    for (const piece of reachJsonPieces(result)) io.stdout.write(piece);
+  } else out(io, formatReach(result, format));
   return 0;
 }

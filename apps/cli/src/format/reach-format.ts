@@ -19,9 +19,31 @@ function dotId(s: string): string {
   return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-/** The stable JSON contract documented in the README: endpoints and connections, nothing else. */
+/**
+ * The stable JSON contract documented in the README: endpoints and connections, nothing else,
+ * laid out as the README shows it — one endpoint or connection per line. In pieces of many
+ * lines: all pairs of a large cluster is tens of megabytes, written as it is made rather than
+ * held as one string (and indenting every field of 300,000 connections tripled the size).
+ */
+export function* reachJsonPieces(r: WorkloadReachability, linesPerPiece = 4096): Generator<string> {
+  yield '{\n  "endpoints": [';
+  yield* listPieces(r.endpoints, linesPerPiece);
+  yield '],\n  "connections": [';
+  yield* listPieces(r.connections, linesPerPiece);
+  yield ']\n}\n';
+}
+
+function* listPieces(items: readonly unknown[], linesPerPiece: number): Generator<string> {
+  for (let start = 0; start < items.length; start += linesPerPiece) {
+    let piece = '';
+    const end = Math.min(items.length, start + linesPerPiece);
+    for (let i = start; i < end; i++) piece += `${i === 0 ? '' : ','}\n    ${JSON.stringify(items[i])}`;
+    yield end === items.length ? `${piece}\n  ` : piece;
+  }
+}
+
 export function reachJson(r: WorkloadReachability): string {
-  return JSON.stringify({ endpoints: r.endpoints, connections: r.connections }, null, 2);
+  return [...reachJsonPieces(r)].join('');
 }
 
 export function formatReach(r: WorkloadReachability, format: ReachFormat): string {
