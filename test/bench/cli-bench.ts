@@ -54,11 +54,22 @@ const CASES: Case[] = [
   { name: 'lateral blast S2 --from internet', args: ['blast', S2_FILE, '--from', 'internet'], runs: 3 },
 ];
 
-function timeOnce(argv: readonly string[]): { ms: number; status: number | null; stderr: string } {
+/**
+ * GNU time, when present, reports the process's CPU time (user + system): on a shared machine
+ * the wall clock also counts other people's work, the CPU time much less so.
+ */
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const CPU_MARK = 'lateral-bench-cpu';
+
+function timeOnce(argv: readonly string[]): { ms: number; cpuMs?: number; status: number | null; stderr: string } {
+  const cmd = GNU_TIME ? [GNU_TIME, '-f', `${CPU_MARK} %U %S`, ...argv] : argv;
   const t = process.hrtime.bigint();
   // Output to /dev/null, as a redirect to a file would be: the process still formats and writes it all.
-  const r = spawnSync(argv[0]!, argv.slice(1), { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', env: { ...process.env, INIT_CWD: REPO } });
-  return { ms: Number(process.hrtime.bigint() - t) / 1e6, status: r.status, stderr: r.stderr };
+  const r = spawnSync(cmd[0]!, cmd.slice(1), { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', env: { ...process.env, INIT_CWD: REPO } });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  const cpu = new RegExp(`^${CPU_MARK} ([\\d.]+) ([\\d.]+)$`, 'm').exec(r.stderr);
+  const stderr = r.stderr.replace(new RegExp(`^${CPU_MARK}.*\\n?`, 'm'), '');
+  return { ms, ...(cpu ? { cpuMs: (Number(cpu[1]) + Number(cpu[2])) * 1000 } : {}), status: r.status, stderr };
 }
 
 function median(xs: number[]): number {
@@ -92,24 +103,28 @@ function main(): void {
   timeOnce([...VARIANTS[0]!.argv, '--help']);
   process.stderr.write(`bench CLI processes on S2 (${(statSync(S2_FILE).size / 2 ** 20).toFixed(1)} MiB of YAML)…\n`);
 
-  const floor = median(Array.from({ length: 9 }, () => timeOnce([process.execPath, '-e', '0']).ms));
-  const header = ['whole process, median ms', ...VARIANTS.map((v) => `${v.name} (runs)`), 'goal'];
-  const rows: string[][] = [['node -e 0 (floor)', ...VARIANTS.map(() => `${fmtMs(floor)} (9)`), '']];
+  const cell = (runs: { ms: number; cpuMs?: number }[]) => {
+    const cpu = runs.every((r) => r.cpuMs !== undefined) ? ` / ${fmtMs(median(runs.map((r) => r.cpuMs!)))}` : '';
+    return `${fmtMs(median(runs.map((r) => r.ms)))}${cpu} (${runs.length})`;
+  };
+  const floor = cell(Array.from({ length: 9 }, () => timeOnce([process.execPath, '-e', '0'])));
+  const header = ['whole process, median ms', ...VARIANTS.map((v) => `${v.name}: wall${GNU_TIME ? ' / cpu' : ''} (runs)`), 'goal'];
+  const rows: string[][] = [['node -e 0 (floor)', ...VARIANTS.map(() => floor), '']];
   for (const c of CASES) {
     const cells = [c.name];
     for (const v of VARIANTS) {
-      const times: number[] = [];
+      const runs: { ms: number; cpuMs?: number }[] = [];
       let failed: string | undefined;
       for (let i = 0; i < c.runs && failed === undefined; i++) {
         const r = timeOnce([...v.argv, ...c.args]);
         if (r.status !== 0) failed = `exit ${r.status}: ${r.stderr.trim().split('\n')[0]}`;
-        times.push(r.ms);
+        runs.push(r);
       }
       if (failed !== undefined) {
         process.stderr.write(`${c.name} (${v.name}) failed: ${failed}\n`);
         process.exitCode = 1;
       }
-      cells.push(failed === undefined ? `${fmtMs(median(times))} (${c.runs})` : 'failed');
+      cells.push(failed === undefined ? cell(runs) : 'failed');
     }
     cells.push(c.goalMs !== undefined ? `< ${fmtMs(c.goalMs)}` : '');
     rows.push(cells);
@@ -117,7 +132,7 @@ function main(): void {
 
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  console.log(`\nCLI start to exit (stdout to /dev/null), median of (runs):`);
+  console.log(`\nCLI start to exit (stdout to /dev/null), median ms of (runs)${GNU_TIME ? '; cpu = user + system time of the process' : ''}:`);
   console.log(line(header));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(line(r));
