@@ -1,17 +1,24 @@
 /**
  * Shared by the browser and API tests: the shop served by the real server on an ephemeral
- * loopback port, and Debian's Chromium driven by playwright-core (no downloaded browser).
+ * loopback port, and Chromium driven by playwright-core — Debian's where installed, else the
+ * one shipped in the @sparticuz/chromium npm package (chromium-binary.ts).
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { ensureUiBuilt, loadSession, startServer, type RunningServer } from '@lateral/web';
+import { findChromium, type ChromiumBinary } from './chromium-binary.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const SHOP = `${REPO}fixtures/shop`;
 export const SHOP_FLOWS = `${REPO}fixtures/shop/flows/hubble.jsonl`;
 export const SCREENSHOTS = `${REPO}test/screenshots`;
-export const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Headless without a GPU or a sandbox (tests run as root in CI), and nothing that talks to the
+ * network on its own. Web security and CSP stay on: the tests check the app under its real CSP.
+ */
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 export async function serveShop(): Promise<RunningServer> {
   await ensureUiBuilt();
@@ -19,11 +26,8 @@ export async function serveShop(): Promise<RunningServer> {
   return startServer(session, { log: () => {} });
 }
 
-export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (CI does this in .ci/run)`);
+export async function launchChromium(binary?: ChromiumBinary): Promise<Browser> {
+  const b = binary ?? (await findChromium());
   mkdirSync(SCREENSHOTS, { recursive: true });
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  return chromium.launch({ executablePath: b.executablePath, env: { ...process.env, ...b.env }, args: CHROMIUM_ARGS });
 }

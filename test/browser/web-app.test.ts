@@ -1,5 +1,5 @@
 /**
- * The web app in a real browser (Debian's Chromium via playwright-core): compromise a workload
+ * The web app in a real browser (Chromium via playwright-core, see chromium-binary.ts): compromise a workload
  * and see the engine's reach count, apply a what-if and see the diff, generate from the shop's
  * capture and see it verified, explain a map edge. Screenshots go to test/screenshots/.
  */

@@ -20,13 +20,29 @@ export async function loadAndCompile(io: CliIo, inputs: string[], options: EvalO
     load = await loadLiveCluster(io, cluster);
   } else {
     progress(io, 'loading manifests…');
-    load = await loadCluster(inputs, { stdin: io.stdin, cwd: io.cwd });
+    load = await loadCluster(inputs, { stdin: io.stdin, cwd: io.cwd, onProgress: loadProgress(io) });
   }
   progress(io, 'compiling policies…');
   const compiled = compile(load.cluster, options);
   progressDone(io);
   reportLoad(io, load);
   return { load, compiled };
+}
+
+/**
+ * `loading manifests… 45 of 115 MB` once loading has taken more than a second (a small input
+ * never flickers a count), at most ten times a second; TTY only, as every progress line.
+ */
+export function loadProgress(io: CliIo, now: () => number = () => performance.now()): (done: number, total: number) => void {
+  const start = now();
+  let shown = 0;
+  return (done, total) => {
+    const t = now();
+    if (t - start < 1000 || t - shown < 100) return;
+    shown = t;
+    const mb = (n: number) => (n / 2 ** 20).toFixed(0);
+    progress(io, done < total ? `loading manifests… ${mb(done)} of ${mb(total)} MB` : 'loading manifests… converting objects');
+  };
 }
 
 /** `--cluster`: what the cluster holds, with what could not be read (403s) among the warnings. */

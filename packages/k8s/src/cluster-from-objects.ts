@@ -24,7 +24,7 @@ import type { SourceObject } from './parse-manifests.js';
 import { podSpecFacts } from './pod-spec.js';
 import { list, optMapping, optString, optStringMap } from './raw-fields.js';
 import { serviceFromObject } from './service.js';
-import { within } from './within.js';
+import { withinAt } from './within.js';
 import { readWorkloadManifest, WORKLOAD_KINDS, type WorkloadManifest } from './workload-manifest.js';
 
 export interface LoadResult {
@@ -63,7 +63,7 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
 
   const entries = dropDuplicates(
     objects.map((o): Entry => {
-      const ref = within(locOf(o), () => objectRef(o.obj));
+      const ref = withinAt(() => locOf(o), () => objectRef(o.obj));
       return { ref, obj: o.obj as Entry['obj'], file: o.file, ...(o.line !== undefined ? { line: o.line } : {}) };
     }),
   );
@@ -72,7 +72,7 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
 
   const ownerCache = new Map<OwnedObject, { kind: string; name: string } | undefined>();
   const ownerOf = (o: OwnedObject) => {
-    if (!ownerCache.has(o)) ownerCache.set(o, within(locOf(o as Entry), () => ownerReference(o)));
+    if (!ownerCache.has(o)) ownerCache.set(o, withinAt(() => locOf(o as Entry), () => ownerReference(o)));
     return ownerCache.get(o);
   };
   // Every walk into an ownerReferences cycle finds it again; say it once.
@@ -104,7 +104,7 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
       skipped[ref.skippedAs] = (skipped[ref.skippedAs] ?? 0) + 1;
       continue;
     }
-    within(locOf(e), () => {
+    withinAt(() => locOf(e), () => {
       switch (ref.kind) {
         case 'Namespace': {
           const labels = optStringMap(optMapping(e.obj.metadata, 'metadata')?.labels, 'metadata.labels');
@@ -127,9 +127,10 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
         case 'Pod': {
           const pod = realPod(e);
           const t = topFor(e);
-          const withOwner = { ...pod, owner: t.top.workload };
-          t.pods.push(withOwner);
-          realPods.push(withOwner);
+          // The owner goes in last, as a copy `{ ...pod, owner }` would put it, without the copy.
+          (pod as { owner?: WorkloadRef }).owner = t.top.workload;
+          t.pods.push(pod as Pod);
+          realPods.push(pod as Pod);
           break;
         }
         default:
@@ -254,7 +255,7 @@ function workloadOf(
   const entry = top.object as Entry | undefined;
   // The chain left the input: all we know of the owner is its kind and name.
   if (!entry) return { kind, namespace, name, labels: {} };
-  return within(locOf(entry), () => {
+  return withinAt(() => locOf(entry), () => {
     const meta = optMapping(entry.obj.metadata, 'metadata');
     const labels = optStringMap(meta?.labels, 'metadata.labels') ?? {};
     const annotations = optStringMap(meta?.annotations, 'metadata.annotations');

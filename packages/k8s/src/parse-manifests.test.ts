@@ -102,6 +102,24 @@ describe('parseManifests', () => {
     expect(objs.map((o) => o.line)).toEqual([5, 12]);
   });
 
+  it('gives JSON List items their lines past strings with brackets, escaped quotes and inner `items`', () => {
+    const pod = (name: string) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, annotations: { note: 'a "quoted" [not, {an] array} \\' } },
+      spec: { volumes: [{ name: 'c', configMap: { name: 'c', items: [{ key: 'k', path: 'p' }] } }] },
+    });
+    const json = JSON.stringify({ apiVersion: 'v1', kind: 'List', metadata: { items: ['x'] }, items: [pod('a'), pod('b'), pod('c')] }, null, 2);
+    const objs = parseManifests(json, 'l.json');
+    expect(names(objs)).toEqual(['a', 'b', 'c']);
+    const lines = json.split('\n');
+    // The items are the only objects at 4 spaces of indentation.
+    const expected = lines.flatMap((l, i) => (l === '    {' ? [i + 1] : []));
+    expect(expected).toHaveLength(3);
+    expect(objs.map((o) => o.line)).toEqual(expected);
+    expect(expected.every((l) => l > 0)).toBe(true);
+  });
+
   it('reports malformed JSON with its line', () => {
     const e = inputError(() => parseManifests('{\n  "kind": "Pod",\n  "metadata": {"name": "a",}\n}', 'bad.json'));
     expect(e.message).toMatch(/^bad\.json:3: invalid JSON/);

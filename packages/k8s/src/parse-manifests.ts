@@ -1,8 +1,11 @@
 import { InputError } from '@lateral/core';
 import yaml from 'js-yaml';
+import { jsonListItemLines } from './json-lines.js';
 import { objectRef } from './object-ref.js';
+import { PlainYamlReader } from './plain-yaml.js';
 import { within } from './within.js';
 import { isMapping } from './raw-fields.js';
+import { documentSpans } from './yaml-documents.js';
 
 /** One parsed document, or one item of a List, with where it came from. */
 export interface SourceObject {
@@ -26,8 +29,17 @@ const KUBERNETES_SCHEMA = yaml.CORE_SCHEMA.extend({
 interface ParsedStream {
   docs: unknown[];
   docLines: number[];
-  startLine: WeakMap<object, number>;
+  startLine: LineOf;
 }
+
+/** Where a mapping or list (a List's item) starts. */
+interface LineOf {
+  get(node: object): number | undefined;
+}
+
+const NO_LINES: LineOf = { get: () => undefined };
+
+let plainReader: PlainYamlReader | undefined;
 
 /**
  * Parses YAML (one or more documents) or JSON into objects; List and *List kinds are flattened
@@ -35,34 +47,63 @@ interface ParsedStream {
  */
 export function parseManifests(text: string, file: string): SourceObject[] {
   const src = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  let parsed: ParsedStream;
-  if (/^\s*[[{]/.test(src)) {
-    // JSON.parse is the strict judge (YAML would accept `{"a": }`); the YAML pass, which gives
-    // the same values for valid JSON, supplies the line numbers of List items.
-    const value = parseJson(src, file);
-    try {
-      parsed = parseYaml(src, file, true);
-    } catch {
-      parsed = { docs: [value], docLines: [1], startLine: new WeakMap() };
-    }
-  } else {
-    parsed = parseYaml(src, file, false);
-  }
-
   const out: SourceObject[] = [];
-  parsed.docs.forEach((doc, i) => {
-    // Empty documents (a trailing `---`, a file of comments) are not objects, and not errors.
-    if (doc === null || doc === undefined) return;
-    flatten(doc, file, parsed.docLines[i], parsed.startLine, undefined, out);
-  });
+  const add = (parsed: ParsedStream) =>
+    parsed.docs.forEach((doc, i) => {
+      // Empty documents (a trailing `---`, a file of comments) are not objects, and not errors.
+      if (doc === null || doc === undefined) return;
+      flatten(doc, file, parsed.docLines[i], parsed.startLine, undefined, out);
+    });
+  if (/^\s*[[{]/.test(src)) {
+    add(parseJsonStream(src, file));
+    return out;
+  }
+  // CRLF is one line break to YAML; as LF the fast reader takes it too (a lone CR it leaves).
+  const lf = src.includes('\r') ? src.replaceAll('\r\n', '\n') : src;
+  const spans = lf.includes('\r') || lf.includes('\t') ? undefined : documentSpans(lf);
+  if (!spans) {
+    add(parseYaml(lf, file, false));
+    return out;
+  }
+  plainReader ??= new PlainYamlReader(KUBERNETES_SCHEMA);
+  for (const span of spans) {
+    const doc = plainReader.read(lf, span.start, span.end, span.line);
+    // Anything the fast reader leaves (block scalars, anchors, flow mappings, errors) is js-yaml's.
+    add(doc ? { docs: [doc.value], docLines: [doc.line], startLine: doc.itemLines } : parseYaml(lf.slice(span.start, span.end), file, false, span.line - 1));
+  }
   return out;
+}
+
+/**
+ * JSON.parse is the judge and the reader. Line numbers of a List's items (kubectl's `-o json`)
+ * come from a scan of the text for the starts of the top-level `items` array's elements; a List
+ * nested in a List is rare enough to take the slower YAML pass, which knows every node's line.
+ */
+function parseJsonStream(src: string, file: string): ParsedStream {
+  const value = parseJson(src, file);
+  let firstLine = 1;
+  for (let i = 0; i < src.length && /\s/.test(src[i]!); i++) if (src.charCodeAt(i) === 10) firstLine++;
+  const items = isMapping(value) && Array.isArray(value.items) ? (value.items as unknown[]) : undefined;
+  if (!items || items.length === 0) return { docs: [value], docLines: [firstLine], startLine: NO_LINES };
+  const nestedList = items.some((i) => isMapping(i) && typeof i.kind === 'string' && i.kind.endsWith('List'));
+  const lines = nestedList ? undefined : jsonListItemLines(src);
+  if (lines && lines.length === items.length) {
+    const byItem = new Map<object, number>();
+    items.forEach((item, i) => void (item !== null && typeof item === 'object' && byItem.set(item, lines[i]!)));
+    return { docs: [value], docLines: [firstLine], startLine: byItem };
+  }
+  try {
+    return parseYaml(src, file, true);
+  } catch {
+    return { docs: [value], docLines: [firstLine], startLine: NO_LINES };
+  }
 }
 
 function flatten(
   obj: unknown,
   file: string,
   line: number | undefined,
-  startLine: WeakMap<object, number>,
+  startLine: LineOf,
   inherited: { kind: string; apiVersion?: unknown } | undefined,
   out: SourceObject[],
   /** Where in which List this is, for a message about an item that is no object. */
@@ -111,7 +152,8 @@ function flatten(
   out.push({ obj, ...loc });
 }
 
-function parseYaml(text: string, file: string, json: boolean): ParsedStream {
+/** js-yaml, for what the fast reader leaves; `lineOffset`: lines before `text` in the file. */
+function parseYaml(text: string, file: string, json: boolean, lineOffset = 0): ParsedStream {
   // js-yaml reports every node it composes to a listener: 'open' with the line the node starts
   // on, 'close' with the value built. The root node of each document gives the document's
   // first line; remembering each mapping's and list's first line gives List items theirs. This
@@ -122,8 +164,8 @@ function parseYaml(text: string, file: string, json: boolean): ParsedStream {
   const open: number[] = [];
   const listener = (event: yaml.EventType, state: yaml.State): void => {
     if (event === 'open') {
-      open.push(state.line + 1);
-      if (open.length === 1) docLines.push(state.line + 1);
+      open.push(state.line + 1 + lineOffset);
+      if (open.length === 1) docLines.push(state.line + 1 + lineOffset);
       return;
     }
     const line = open.pop();
@@ -142,7 +184,7 @@ function parseYaml(text: string, file: string, json: boolean): ParsedStream {
   } catch (e) {
     const err = e as { name?: unknown; reason?: unknown; mark?: { line?: number; column?: number } };
     if (err && err.name === 'YAMLException' && typeof err.reason === 'string') {
-      const line = typeof err.mark?.line === 'number' ? err.mark.line + 1 : undefined;
+      const line = typeof err.mark?.line === 'number' ? err.mark.line + 1 + lineOffset : undefined;
       const col = typeof err.mark?.column === 'number' ? ` (column ${err.mark.column + 1})` : '';
       throw new InputError(`invalid YAML: ${err.reason}${line !== undefined ? col : ''}`, {
         file,

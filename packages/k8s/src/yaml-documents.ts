@@ -1,0 +1,40 @@
+/**
+ * Where the documents of a YAML stream begin: at each line that starts with `---` followed by a
+ * space, a tab or the line's end. In YAML such a line can be nothing else — not even inside a
+ * block scalar or a quoted one (YAML 1.2, c-forbidden) — so cutting there is exact. Streams with
+ * directives (`%YAML`, `%TAG`) or document end markers (`...`) are not cut: js-yaml reads them
+ * whole.
+ */
+export interface DocumentSpan {
+  /** [start, end) in the text; a document after the first begins with its `---` line. */
+  readonly start: number;
+  readonly end: number;
+  /** 1-based line of `start`. */
+  readonly line: number;
+}
+
+function isMarker(text: string, at: number, marker: string): boolean {
+  if (!text.startsWith(marker, at)) return false;
+  const c = text.charCodeAt(at + marker.length);
+  return Number.isNaN(c) || c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+
+/** The documents' spans, or undefined when the stream has directives or `...` lines. */
+export function documentSpans(text: string): DocumentSpan[] | undefined {
+  if (text.startsWith('%') || text.includes('\n%') || isMarker(text, 0, '...')) return undefined;
+  for (let at = text.indexOf('\n...'); at >= 0; at = text.indexOf('\n...', at + 1)) {
+    if (isMarker(text, at + 1, '...')) return undefined;
+  }
+  const spans: DocumentSpan[] = [];
+  let start = 0;
+  let line = 1;
+  for (let at = text.indexOf('\n---'); at >= 0; at = text.indexOf('\n---', at + 1)) {
+    if (!isMarker(text, at + 1, '---')) continue;
+    const next = at + 1;
+    spans.push({ start, end: next, line });
+    for (let nl = text.indexOf('\n', start); nl >= 0 && nl < next; nl = text.indexOf('\n', nl + 1)) line++;
+    start = next;
+  }
+  spans.push({ start, end: text.length, line });
+  return spans;
+}
