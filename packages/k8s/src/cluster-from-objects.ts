@@ -24,6 +24,7 @@ import type { SourceObject } from './parse-manifests.js';
 import { podSpecFacts } from './pod-spec.js';
 import { list, optMapping, optString, optStringMap } from './raw-fields.js';
 import { serviceFromObject } from './service.js';
+import { unevaluatedPolicy, type UnevaluatedPolicy } from './unevaluated-policy.js';
 import { within } from './within.js';
 import { readWorkloadManifest, WORKLOAD_KINDS, type WorkloadManifest } from './workload-manifest.js';
 
@@ -31,6 +32,11 @@ export interface LoadResult {
   cluster: Cluster;
   /** Kind -> how many objects of kinds we do not model were read (and ignored). */
   skipped: Record<string, number>;
+  /**
+   * Objects of policy kinds Lateral knows but does not evaluate (policy-kinds.ts), in input
+   * order: answers they could change must say so.
+   */
+  unevaluated: UnevaluatedPolicy[];
   warnings: string[];
   /** Objects read, List items counted one by one, before identical duplicates are dropped. */
   objectCount: number;
@@ -55,6 +61,7 @@ interface Entry extends OwnedObject {
 export function clusterFromObjects(objects: SourceObject[]): LoadResult {
   const warnings: string[] = [];
   const skipped: Record<string, number> = {};
+  const unevaluated: UnevaluatedPolicy[] = [];
   const locOf = (e: { file: string; line?: number; ref?: ObjectRef }) => ({
     file: e.file,
     ...(e.line !== undefined ? { line: e.line } : {}),
@@ -100,6 +107,10 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
   for (const e of entries) {
     const { ref } = e;
     if (ref.namespaceGiven || (ref.supported && ref.namespace)) referencedNamespaces.add(ref.namespace);
+    if (ref.unevaluated) {
+      unevaluated.push(unevaluatedPolicy(ref.unevaluated, e.obj as Record<string, unknown>, ref.namespace, ref.name));
+      continue;
+    }
     if (!ref.supported) {
       skipped[ref.skippedAs] = (skipped[ref.skippedAs] ?? 0) + 1;
       continue;
@@ -198,6 +209,7 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
       ...(nodes.length > 0 ? { nodes } : {}),
     },
     skipped,
+    unevaluated,
     warnings,
     objectCount: objects.length,
   };

@@ -16,3 +16,18 @@ export { formatSnapshot } from './live/snapshot.js';
 export type { ClusterWatcherOptions } from './live/cluster-watcher.js';
 export { ClusterWatcher } from './live/cluster-watcher.js';
 export { networkPolicyManifest, networkPolicyYaml } from './network-policy-yaml.js';
+export { UNEVALUATED_POLICY_KINDS, kindDisplay, unevaluatedKind, type UnevaluatedKind } from './policy-kinds.js';
+export {
+  canonicalJson,
+  unevaluatedLabel,
+  unevaluatedSelects,
+  unevaluatedSelecting,
+  unevaluatedCounts,
+  unevaluatedWarning,
+  selectingText,
+  type UnevaluatedMatch,
+  type Selection,
+  type UnevaluatedPolicy,
+  type UnevaluatedSubject,
+} from './unevaluated-policy.js';
+export { groupOf, isClusterScoped } from './object-ref.js';
