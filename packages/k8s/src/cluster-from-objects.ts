@@ -1,6 +1,7 @@
 import type { V1NetworkPolicy, V1Node, V1ObjectMeta, V1Pod, V1PodStatus, V1Service } from '@kubernetes/client-node';
 import {
   InputError,
+  quoteValue,
   matchesSelector,
   tryParseIp,
   type Cluster,
@@ -22,7 +23,7 @@ import { objectRef, type ObjectRef } from './object-ref.js';
 import { objectKey, ownerReference, topOwner, type OwnedObject, type TopOwner } from './owners.js';
 import type { SourceObject } from './parse-manifests.js';
 import { podSpecFacts } from './pod-spec.js';
-import { list, optMapping, optString, optStringMap } from './raw-fields.js';
+import { list, optLabels, optMapping, optString, optStringMap } from './raw-fields.js';
 import { serviceFromObject } from './service.js';
 import { unevaluatedPolicy, type UnevaluatedPolicy } from './unevaluated-policy.js';
 import { within } from './within.js';
@@ -118,7 +119,7 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
     within(locOf(e), () => {
       switch (ref.kind) {
         case 'Namespace': {
-          const labels = optStringMap(optMapping(e.obj.metadata, 'metadata')?.labels, 'metadata.labels');
+          const labels = optLabels(optMapping(e.obj.metadata, 'metadata')?.labels, 'metadata.labels');
           // The API server sets this label on every namespace and overwrites any other value.
           declaredNamespaces.set(ref.name, { ...labels, [NAMESPACE_NAME_LABEL]: ref.name });
           break;
@@ -227,7 +228,7 @@ function realPod(e: Entry): Omit<Pod, 'owner'> {
     const s = optString(v, field);
     if (!s) return;
     const ip = tryParseIp(s);
-    if (!ip) throw new InputError(`invalid IP address "${s}"`, { field });
+    if (!ip) throw new InputError(`invalid IP address ${quoteValue(s)}`, { field });
     const key = `${ip.family}:${ip.value}`;
     if (!seen.has(key)) {
       seen.add(key);
@@ -236,7 +237,7 @@ function realPod(e: Entry): Omit<Pod, 'owner'> {
   };
   const annotations = optStringMap(meta?.annotations, 'metadata.annotations');
   const hostIP = optString(status.hostIP, 'status.hostIP');
-  if (hostIP && !tryParseIp(hostIP)) throw new InputError(`invalid IP address "${hostIP}"`, { field: 'status.hostIP' });
+  if (hostIP && !tryParseIp(hostIP)) throw new InputError(`invalid IP address ${quoteValue(hostIP)}`, { field: 'status.hostIP' });
   addIp(status.podIP, 'status.podIP');
   list(status.podIPs, 'status.podIPs').forEach((p, i) =>
     addIp(optMapping(p, `status.podIPs[${i}]`)?.ip, `status.podIPs[${i}].ip`),
@@ -244,7 +245,7 @@ function realPod(e: Entry): Omit<Pod, 'owner'> {
   return {
     namespace: e.ref.namespace,
     name: e.ref.name,
-    labels: optStringMap(meta?.labels, 'metadata.labels') ?? {},
+    labels: optLabels(meta?.labels, 'metadata.labels') ?? {},
     ips,
     ports: facts.ports,
     ...(facts.node ? { node: facts.node } : {}),
@@ -268,7 +269,7 @@ function workloadOf(
   if (!entry) return { kind, namespace, name, labels: {} };
   return within(locOf(entry), () => {
     const meta = optMapping(entry.obj.metadata, 'metadata');
-    const labels = optStringMap(meta?.labels, 'metadata.labels') ?? {};
+    const labels = optLabels(meta?.labels, 'metadata.labels') ?? {};
     const annotations = optStringMap(meta?.annotations, 'metadata.annotations');
     const m = manifests.get(entry);
     const replicas = m ? m.replicas : kind === 'Pod' ? 1 : undefined;

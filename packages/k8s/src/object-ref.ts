@@ -1,5 +1,5 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { InputError } from '@lateral/core';
+import { InputError, quoteValue } from '@lateral/core';
 import { unevaluatedKind, type UnevaluatedKind } from './policy-kinds.js';
 import { isMapping, optMapping, optString } from './raw-fields.js';
 
@@ -87,13 +87,13 @@ function checkNames(kind: string, name: string, namespace: string | undefined): 
   const isNamespace = kind === 'Namespace';
   if (isNamespace ? !(name.length <= 63 && DNS1123_LABEL.test(name)) : !(name.length <= 253 && DNS1123_SUBDOMAIN.test(name))) {
     throw new InputError(
-      `invalid name "${name}": ${isNamespace ? 'a namespace name is at most 63' : 'at most 253'} lowercase letters, digits and "-"${isNamespace ? '' : ' or "."'}, starting and ending with a letter or digit`,
+      `invalid name ${quoteValue(name)}: ${isNamespace ? 'a namespace name is at most 63' : 'at most 253'} lowercase letters, digits and "-"${isNamespace ? '' : ' or "."'}, starting and ending with a letter or digit`,
       { object: kind, field: 'metadata.name' },
     );
   }
   if (namespace && !(namespace.length <= 63 && DNS1123_LABEL.test(namespace))) {
     throw new InputError(
-      `invalid namespace "${namespace}": at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit`,
+      `invalid namespace ${quoteValue(namespace)}: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit`,
       { object: `${kind} ${name}`, field: 'metadata.namespace' },
     );
   }
