@@ -172,7 +172,8 @@ export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
       next = await batches.next();
     } catch (e) {
       // Only reading is in here: a failing read (or bad gzip) is the file's fault, not ours.
-      throw e instanceof InputError ? e : new InputError(fsReason(e), { file: name });
+      if (e instanceof InputError) throw e.location.file ? e : e.within({ file: name });
+      throw new InputError(fsReason(e), { file: name });
     }
     if (next.done) break;
     for (const line of next.value) {
