@@ -57,6 +57,19 @@ spec: {endpointSelector: {}}
     expect(unevaluatedSelects(cnp, other, nsLabels('dev'))).toBeUndefined();
   });
 
+  it('Cilium: rules in a specs list each select', () => {
+    const cnp = one(`apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: x, namespace: prod}
+specs:
+  - endpointSelector: {matchLabels: {app: db}}
+  - endpointSelector: {matchExpressions: [{key: "k8s:app", operator: In, values: [web]}]}
+`);
+    expect(unevaluatedSelects(cnp, db, nsLabels('prod'))).toBe('selects');
+    expect(unevaluatedSelects(cnp, web, nsLabels('prod'))).toBe('selects');
+    expect(unevaluatedSelects(cnp, { namespace: 'prod', labels: { app: 'api' } }, nsLabels('prod'))).toBeUndefined();
+  });
+
   it('Calico: the selector is kept as written and may select; all() selects', () => {
     const r = load(`apiVersion: projectcalico.org/v3
 kind: NetworkPolicy

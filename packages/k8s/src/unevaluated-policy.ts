@@ -56,12 +56,12 @@ export function unevaluatedPolicy(k: UnevaluatedKind, obj: Record<string, unknow
     kindLabel: kindDisplay(k),
     ...(ns !== undefined ? { namespace: ns } : {}),
     name,
-    subjects: readSubjects(k.subject, spec).map(scoped),
+    subjects: readSubjects(k.subject, spec, obj).map(scoped),
     fingerprint: canonicalJson({ spec: obj.spec, specs: obj.specs }),
   };
 }
 
-function readSubjects(shape: SubjectShape, spec: Record<string, unknown>): UnevaluatedSubject[] {
+function readSubjects(shape: SubjectShape, spec: Record<string, unknown>, obj: Record<string, unknown>): UnevaluatedSubject[] {
   switch (shape) {
     case 'namespace':
       return [{}];
@@ -75,11 +75,14 @@ function readSubjects(shape: SubjectShape, spec: Record<string, unknown>): Uneva
       return [raw ? { raw } : {}];
     }
     case 'cilium': {
-      const specs = [spec, ...(Array.isArray(spec.specs) ? spec.specs : [])];
-      return specs.filter(isMapping).flatMap((s) => {
-        if (s.endpointSelector !== undefined) return [ciliumSubject(s.endpointSelector)];
-        if (s.nodeSelector !== undefined) return [{ raw: `nodeSelector ${canonicalJson(s.nodeSelector)}` }];
-        return s === spec && specs.length > 1 ? [] : [{ raw: 'no endpointSelector' }];
+      // A Cilium policy object holds one rule in `spec`, more in `specs`, or both.
+      const specs = [...(isMapping(obj.spec) ? [obj.spec] : []), ...(Array.isArray(obj.specs) ? obj.specs : [])];
+      if (specs.length === 0) return [{ raw: 'no spec' }];
+      return specs.map((s): UnevaluatedSubject => {
+        if (!isMapping(s)) return { raw: canonicalJson(s) };
+        if (s.endpointSelector !== undefined) return ciliumSubject(s.endpointSelector);
+        if (s.nodeSelector !== undefined) return { raw: `nodeSelector ${canonicalJson(s.nodeSelector)}` };
+        return { raw: 'no endpointSelector' };
       });
     }
     case 'anp-subject': {
