@@ -40,7 +40,7 @@ describe('lateral reach', () => {
     const r = await lateral(['reach', SHOP, '--format', 'json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as { endpoints: Record<string, unknown>[]; connections: Record<string, unknown>[] };
-    expect(Object.keys(doc).sort()).toEqual(['connections', 'endpoints']);
+    expect(Object.keys(doc).sort()).toEqual(['connections', 'endpoints', 'warnings']);
     const frontend = doc.endpoints.find((e) => e.id === 'shop/frontend');
     expect(frontend).toEqual({ id: 'shop/frontend', kind: 'Deployment', namespace: 'shop', name: 'frontend', pods: 3 });
     const external = doc.endpoints.find((e) => e.kind === 'External' && e.id === '203.0.113.0/25');

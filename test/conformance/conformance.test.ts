@@ -8,7 +8,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compile, rangesContain, referenceAllowed, type Endpoint, type Protocol } from '@lateral/core';
-import { loadCases, type ConformanceStep } from './case-file.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as yaml from 'js-yaml';
+import { clusterFromObjects } from '@lateral/k8s';
+import { CASES_DIR, loadCases, type ConformanceStep } from './case-file.js';
 import { differingCells, formatCells, isPodNode, isUnpoliced, type Cells } from './truth-table.js';
 
 const cases = loadCases();
@@ -84,5 +89,20 @@ describe('conformance suite', () => {
   it('has the upstream cases and Lateral’s own', () => {
     expect(cases.filter((c) => c.upstream).length).toBeGreaterThanOrEqual(48);
     expect(cases.filter((c) => !c.upstream).length).toBeGreaterThanOrEqual(8);
+  });
+});
+
+/**
+ * The case files are read by their own small reader (to-model.ts) so that the cases do not
+ * depend on the code under test; the manifest reader users run must read their policies the
+ * same way — including an omitted or null podSelector.
+ */
+describe('the manifest reader reads every case policy as the case files do', () => {
+  it.each(cases.map((c) => [c.file, c] as const))('%s', (file, c) => {
+    const raw = yaml.load(readFileSync(join(fileURLToPath(CASES_DIR), file), 'utf8')) as { steps: { policies?: unknown[] }[] };
+    raw.steps.forEach((s, i) => {
+      const read = clusterFromObjects((s.policies ?? []).map((obj) => ({ obj, file })));
+      expect(read.cluster.policies, `steps[${i}]`).toEqual(c.steps[i]!.cluster.policies);
+    });
   });
 });

@@ -8,6 +8,7 @@ import { compile, explainConnection, referenceAllowed, PROTOCOLS, rangesContain 
 import type { Cluster, EvalOptions, Endpoint, Protocol } from '@lateral/core';
 import { Rng, probeIps, probePorts, randomCluster } from './random-cluster.js';
 import { reproductionYaml, shrinkCluster } from './shrink.js';
+import { clusterFromObjects, parseManifests } from '@lateral/k8s';
 
 export interface Disagreement {
   src: string;
@@ -104,5 +105,21 @@ describe('fast engine and explain agree with the reference evaluator', () => {
     // Guard against a generator that silently produces empty clusters.
     expect(checkedPods).toBeGreaterThan(COUNT * 2);
     expect(checkedPolicies).toBeGreaterThan(COUNT);
+  });
+});
+
+describe('the manifests of random clusters read back through the manifest reader', () => {
+  // podSelector {} is written omitted or null (see reproductionYaml): the API server accepts
+  // both, and the reader must give them the meaning of {} — every pod of the namespace.
+  it('give the same policies, with podSelector omitted and null read as {}', () => {
+    let omitted = 0;
+    for (let seed = FIRST_SEED; seed < FIRST_SEED + Math.min(COUNT, 200); seed++) {
+      const cluster = randomCluster(seed);
+      const yaml = reproductionYaml(cluster);
+      omitted += cluster.policies.filter((p) => !p.podSelector.matchLabels && !p.podSelector.matchExpressions).length;
+      const read = clusterFromObjects(parseManifests(yaml, `seed-${seed}.yaml`));
+      expect(read.cluster.policies, `seed ${seed}`).toEqual(cluster.policies);
+    }
+    expect(omitted).toBeGreaterThan(10);
   });
 });

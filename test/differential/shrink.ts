@@ -76,12 +76,19 @@ export function reproductionYaml(c: Cluster): string {
       status: { podIPs: p.ips.map((ip) => ({ ip })) },
     });
   }
-  for (const pol of c.policies) {
-    const spec: Mutable<Partial<NetworkPolicy>> = { podSelector: pol.podSelector };
+  c.policies.forEach((pol, i) => {
+    // An empty podSelector is written the two other ways the API server accepts for it —
+    // omitted and null — so the manifest reader's reading of those is exercised too.
+    const empty = !pol.podSelector.matchLabels && !pol.podSelector.matchExpressions;
+    const spec: Mutable<Partial<Omit<NetworkPolicy, 'podSelector'>>> & { podSelector?: NetworkPolicy['podSelector'] | null } = empty
+      ? i % 2 === 0
+        ? {}
+        : { podSelector: null }
+      : { podSelector: pol.podSelector };
     if (pol.policyTypes) spec.policyTypes = pol.policyTypes;
     if (pol.ingress) spec.ingress = pol.ingress;
     if (pol.egress) spec.egress = pol.egress;
     docs.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: pol.name, namespace: pol.namespace }, spec });
-  }
+  });
   return docs.map((d) => dump(d, { noRefs: true, flowLevel: 6 })).join('---\n');
 }

@@ -41,6 +41,13 @@ const RESOURCES: ResourceDef[] = [
     group: 'policy.networking.k8s.io', version: 'v1alpha1', plural: 'baselineadminnetworkpolicies', kind: 'BaselineAdminNetworkPolicy',
     namespaced: false, crd: true,
   },
+  { group: 'cilium.io', version: 'v2', plural: 'ciliumnetworkpolicies', kind: 'CiliumNetworkPolicy', namespaced: true, crd: true },
+  { group: 'cilium.io', version: 'v2', plural: 'ciliumclusterwidenetworkpolicies', kind: 'CiliumClusterwideNetworkPolicy', namespaced: false, crd: true },
+  { group: 'crd.projectcalico.org', version: 'v1', plural: 'networkpolicies', kind: 'NetworkPolicy', namespaced: true, crd: true },
+  { group: 'crd.projectcalico.org', version: 'v1', plural: 'globalnetworkpolicies', kind: 'GlobalNetworkPolicy', namespaced: false, crd: true },
+  { group: 'crd.antrea.io', version: 'v1beta1', plural: 'networkpolicies', kind: 'NetworkPolicy', namespaced: true, crd: true },
+  { group: 'crd.antrea.io', version: 'v1beta1', plural: 'clusternetworkpolicies', kind: 'ClusterNetworkPolicy', namespaced: false, crd: true },
+  { group: 'k8s.ovn.org', version: 'v1', plural: 'egressfirewalls', kind: 'EgressFirewall', namespaced: true, crd: true },
 ];
 
 type Obj = Record<string, unknown> & { metadata: Record<string, unknown> };

@@ -80,6 +80,15 @@ describe('readCluster', () => {
     expect(new Set(role.rules!.flatMap((r) => r.verbs))).toEqual(new Set(['get', 'list', 'watch']));
   });
 
+  it('reads the policy kinds Lateral does not evaluate, so that answers can name them', async () => {
+    const cnp = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'lockdown', namespace: 'shop' }, spec: { endpointSelector: {} } };
+    const gnp = { apiVersion: 'crd.projectcalico.org/v1', kind: 'GlobalNetworkPolicy', metadata: { name: 'deny' }, spec: { selector: 'all()' } };
+    server = await startKubeApiServer({ objects: [...(await fixtureObjects('shop')), cnp, gnp], crds: true });
+    const read = await readCluster({ kubeconfig: writeKubeconfig(server) });
+    const load = clusterFromObjects(read.objects);
+    expect(load.unevaluated.map((p) => `${p.kindLabel} ${p.namespace ?? ''}/${p.name}`)).toEqual(['CiliumNetworkPolicy shop/lockdown', 'GlobalNetworkPolicy /deny']);
+  });
+
   it('a 403 on one kind is a warning naming it and what the analysis assumes', async () => {
     server = await startKubeApiServer({ objects: await fixtureObjects('multi-tenant') });
     server.forbid('networkpolicies');
@@ -108,8 +117,8 @@ describe('readCluster', () => {
     server = await startKubeApiServer({ objects, crds: true });
     const read = await readCluster({ kubeconfig: writeKubeconfig(server) });
     expect(names(read.objects, 'AdminNetworkPolicy')).toEqual(['deny-metadata']);
-    // Kept in the snapshot; the loader counts it as skipped until the engine evaluates it.
-    expect(clusterFromObjects(read.objects).skipped).toMatchObject({ AdminNetworkPolicy: 1 });
+    // Kept in the snapshot; the loader keeps it as not evaluated until the engine evaluates it.
+    expect(clusterFromObjects(read.objects).unevaluated.map((p) => p.kind)).toEqual(['AdminNetworkPolicy']);
     await server.close();
 
     server = await startKubeApiServer({ objects: await fixtureObjects('shop') });

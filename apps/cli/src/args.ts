@@ -81,6 +81,7 @@ export const COMMON_INPUT_OPTIONS_HELP = `Common options:
   --ipblock-pods match|ignore
                         whether ipBlock peers match cluster pods by IP (default match, as the
                         upstream e2e tests expect; Cilium and others: ignore)
+  -v, --verbose         warnings in full (e.g. the pods of each group of a split workload)
   -h, --help            this help`;
 
 export const COMMON_INPUT_OPTIONS: OptionSpec = {
@@ -89,6 +90,7 @@ export const COMMON_INPUT_OPTIONS: OptionSpec = {
   cluster: { type: 'boolean' },
   context: { type: 'string' },
   kubeconfig: { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 };
 

@@ -12,6 +12,7 @@ import {
   type AttackGraph,
 } from '@lateral/core';
 import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, ipBlockPodsOption, type OptionSpec, type Parsed } from './args.js';
+import type { LoadResult } from '@lateral/k8s';
 import { progress, progressDone, type CliIo } from './io.js';
 import { loadAndCompile } from './load.js';
 import { closest } from './resolve.js';
@@ -33,12 +34,13 @@ export const ATTACK_OPTIONS_HELP = `  --target SEL          crown jewels (repeat
 
 ${COMMON_INPUT_OPTIONS_HELP}`;
 
-export async function loadAttackGraph(io: CliIo, inputs: string[], p: Parsed): Promise<AttackGraph> {
-  const { compiled } = await loadAndCompile(io, inputs, { ipBlockPods: ipBlockPodsOption(p) });
+/** The attack graph, with the load it was built from (for the warnings that go with answers). */
+export async function loadAttackGraph(io: CliIo, inputs: string[], p: Parsed): Promise<AttackGraph & { readonly load: LoadResult }> {
+  const { compiled, load } = await loadAndCompile(io, inputs, { ipBlockPods: ipBlockPodsOption(p) });
   progress(io, 'building the attack graph…');
   const ag = buildAttackGraph(compiled, { assumeColocation: p.values['assume-colocation'] === true });
   progressDone(io);
-  return ag;
+  return { ...ag, load };
 }
 
 function candidates(ag: AttackGraph): string[] {

@@ -6,6 +6,7 @@
  */
 import express, { type Request, type Router } from 'express';
 import { blastRadius, workloadReachability, type Protocol } from '@lateral/core';
+import { unevaluatedWarning } from '@lateral/k8s';
 import { attackGraphOf, resolveFoothold } from './attack-routes.js';
 import { brokenFlows } from './observed.js';
 import { endpointInfos, type EndpointInfo } from './endpoint-info.js';
@@ -95,7 +96,7 @@ export function apiRouter(holder: SessionHolder, extensions: ((r: Router, holder
       pods: s.cluster.pods.reduce((n, p) => n + p.replicas, 0),
       policies: s.cluster.policies.length,
       externals: infos.filter((e) => e.kind === 'External').length,
-      warnings: [...s.load.warnings, ...s.index.warnings],
+      warnings: [...(s.load.unevaluated.length ? [unevaluatedWarning(s.load.unevaluated)!] : []), ...s.load.warnings, ...s.index.warnings],
       skipped: s.load.skipped,
       flows: s.flows.map((f) => f.name),
       targets: s.targets,

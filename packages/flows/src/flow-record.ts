@@ -66,13 +66,13 @@ export function parseProtocol(v: unknown, field = 'protocol'): Protocol {
   if (typeof v !== 'string') throw new BadFlowLine(`${field} must be TCP, UDP or SCTP`);
   const p = v.trim().toUpperCase();
   if (p === 'TCP' || p === 'UDP' || p === 'SCTP') return p;
-  throw new BadFlowLine(`${field} "${v}" is not TCP, UDP or SCTP`);
+  throw new BadFlowLine(`${field} ${shown(v)} is not TCP, UDP or SCTP`);
 }
 
 export function parsePort(v: unknown, field = 'port'): number {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 65535) {
-    throw new BadFlowLine(`${field} ${JSON.stringify(v ?? null)} is not a port (1-65535)`);
+    throw new BadFlowLine(`${field} ${shown(v ?? null)} is not a port (1-65535)`);
   }
   return n;
 }
@@ -81,7 +81,7 @@ export function parseCount(v: unknown): number {
   if (v === undefined || v === null || v === '') return 1;
   const n = typeof v === 'string' ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
-    throw new BadFlowLine(`count ${JSON.stringify(v)} is not a positive integer`);
+    throw new BadFlowLine(`count ${shown(v)} is not a positive integer`);
   }
   return n;
 }
@@ -95,19 +95,36 @@ const NUMERIC = /^\d+(\.\d+)?$/;
  */
 export function parseTime(v: unknown, field = 'time'): number | undefined {
   if (v === undefined || v === null || v === '') return undefined;
+  let ms: number;
   if (typeof v === 'number' || (typeof v === 'string' && NUMERIC.test(v.trim()))) {
     const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new BadFlowLine(`${field} ${JSON.stringify(v)} is not a time`);
-    if (n >= 1e17) return Math.floor(n / 1e6); // nanoseconds
-    if (n >= 1e14) return Math.floor(n / 1e3); // microseconds
-    if (n >= 1e11) return Math.floor(n); // milliseconds
-    return Math.floor(n * 1000);
+    if (!Number.isFinite(n) || n < 0) throw new BadFlowLine(`${field} ${shown(v)} is not a time`);
+    if (n >= 1e17) ms = Math.floor(n / 1e6); // nanoseconds
+    else if (n >= 1e14) ms = Math.floor(n / 1e3); // microseconds
+    else if (n >= 1e11) ms = Math.floor(n); // milliseconds
+    else ms = Math.floor(n * 1000);
+  } else if (typeof v === 'string' && ISO_DATE.test(v.trim()) && !Number.isNaN(Date.parse(v))) {
+    ms = Date.parse(v);
+  } else {
+    throw new BadFlowLine(`${field} ${shown(v)} is not ISO 8601 or epoch seconds`);
   }
-  if (typeof v === 'string') {
-    const ms = Date.parse(v);
-    if (!Number.isNaN(ms)) return ms;
-  }
-  throw new BadFlowLine(`${field} ${JSON.stringify(v)} is not ISO 8601 or epoch seconds`);
+  // What a Date can hold (±8.64e15 ms, year 275760), and not before 1970: a capture's times are
+  // recent; `1e25` or a negative year is a broken record, not a reason for "Invalid time value".
+  if (!(ms >= 0 && ms <= MAX_TIME_MS)) throw new BadFlowLine(`${field} ${shown(v)} is out of range (1970 to year 275760)`);
+  return ms;
+}
+
+const MAX_TIME_MS = 8.64e15;
+/**
+ * A date first (`2025-03-14T10:15:05Z`, `2025-03-14 10:15:05`): Date.parse alone also takes
+ * `"-5"` or `"5"` as some day in 2001.
+ */
+const ISO_DATE = /^\d{4}-\d\d-\d\d/;
+
+/** A value as a bad-line message quotes it: JSON, cut after 100 characters. */
+export function shown(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 100 ? `${s.slice(0, 100)}… (${s.length.toLocaleString('en-US')} characters)` : s;
 }
 
 /** A dotted-quad IPv4 address, checked without BigInt: the common case, kept cheap. */
@@ -134,7 +151,7 @@ export function isIpv4(s: string): boolean {
 export function canonicalIp(s: string, field: string): string {
   if (isIpv4(s)) return s;
   const ip = tryParseIp(s);
-  if (!ip) throw new BadFlowLine(`${field} "${s}" is not an IP address`);
+  if (!ip) throw new BadFlowLine(`${field} ${shown(s)} is not an IP address`);
   return ip.family === 4 ? s.trim() : formatIp(6, ip.value);
 }
 

@@ -14,6 +14,7 @@ import {
   parseProtocol,
   parseTime,
   peerKey,
+  shown,
   type FlowPeer,
   type FlowRecord,
 } from './flow-record.js';
@@ -45,7 +46,7 @@ export function genericPeer(v: unknown, field: string): FlowPeer {
     const ip = canonicalIp(s, field);
     return { key: peerKey(['ip', ip]), ip };
   }
-  throw new BadFlowLine(`${field} "${s}" is neither namespace/name nor an IP address`);
+  throw new BadFlowLine(`${field} ${shown(s)} is neither namespace/name nor an IP address`);
 }
 
 export function genericRecord(get: (f: GenericField) => unknown): FlowRecord {

@@ -18,7 +18,8 @@ import { BadFlowLine } from './flow-record.js';
 import type { BadLine, FlowFormat } from './flow-set.js';
 import type { FromWorker, ToWorker, WorkerBadLine, WorkerInit } from './flow-worker.js';
 import { parserFor } from './line-parser.js';
-import { decoded } from './line-source.js';
+import { decoded, MAX_LINE_CHARS } from './line-source.js';
+import { InputError } from '@lateral/core';
 import type { PeerAggregate } from './peer-folder.js';
 
 /** Files smaller than this are read on the main thread: starting workers costs ~0.2 s. */
@@ -54,6 +55,7 @@ interface Head {
  * file and says why).
  */
 function headOf(bytes: Buffer, forced: FlowFormat | undefined, detectLines: number): Head | undefined {
+  if (startsWithArray(bytes)) return undefined;
   const lines: { line: string; n: number }[] = [];
   let start = 0;
   let n = 0;
@@ -76,6 +78,15 @@ function headOf(bytes: Buffer, forced: FlowFormat | undefined, detectLines: numb
     if (format) return format === 'csv' ? { format, header: lines[0]! } : { format };
   }
   return undefined;
+}
+
+/** A JSON array of records (`jq -s`): cut into elements by the sequential reader, not into lines. */
+function startsWithArray(bytes: Buffer): boolean {
+  for (const b of bytes) {
+    if (b === 91) return true;
+    if (b !== 32 && b !== 9 && b !== 10 && b !== 13) return false;
+  }
+  return false;
 }
 
 /**
@@ -127,6 +138,7 @@ export async function readFileInParallel(
   /** Cut when this much is buffered (doubled past a line longer than a chunk). */
   const chunkBytes = limits.chunkBytes ?? CHUNK_BYTES;
   let cutAt = chunkBytes;
+  let cutOnce = false;
   /** The next chunk of whole lines (all that is left at the end), in a buffer of its own. */
   const nextChunk = async (): Promise<{ bytes: Buffer; length: number } | undefined> => {
     while (!eof) {
@@ -142,9 +154,14 @@ export async function readFileInParallel(
           pieces = cut < size ? [Buffer.from(all.subarray(cut))] : [];
           size -= cut;
           cutAt = chunkBytes;
+          cutOnce = true;
           return { bytes: all, length: cut };
         }
-        pieces = [all]; // one line longer than a chunk: read on
+        pieces = [all]; // one line longer than a chunk: read on, up to the longest line allowed
+        if (!cutOnce && startsWithArray(all)) return undefined; // the sequential reader's
+        if (size > MAX_LINE_CHARS) {
+          throw new InputError(`a line is longer than ${MAX_LINE_CHARS.toLocaleString('en-US')} characters: a capture has one flow record per line (JSON lines, CSV) or is one JSON array of records`, { file });
+        }
         cutAt = size * 2;
       }
       const n = await it.next();

@@ -161,3 +161,45 @@ describe('readFlows', () => {
     expect(seen.at(-1)).toBe(7);
   });
 });
+
+describe('readFlows on absurd and oversized input', () => {
+  const cluster = testCluster();
+  const read = (text: string) => readFlows(['-'], cluster, { stdin: Readable.from([Buffer.from(text)]) });
+  const row = (time: unknown) => JSON.stringify({ src: '10.244.1.17', dst: '10.244.2.31', port: 7070, time });
+
+  it('takes a timestamp out of range, negative or not a time as a bad line with its number', async () => {
+    const s = await read([row(1741947317), row(1e25), row(-5), row({ t: 1 }), row('1e25'), row(9e21), row('-5')].join('\n'));
+    expect(s.records).toBe(1);
+    expect(s.badLines.map((b) => [b.line, b.message])).toEqual([
+      [2, 'time 1e+25 is out of range (1970 to year 275760)'],
+      [3, 'time -5 is not a time'],
+      [4, 'time {"t":1} is not ISO 8601 or epoch seconds'],
+      [5, 'time "1e25" is not ISO 8601 or epoch seconds'],
+      [6, 'time 9e+21 is out of range (1970 to year 275760)'],
+      [7, 'time "-5" is not ISO 8601 or epoch seconds'],
+    ]);
+  });
+
+  it('reads a capture that is one JSON array (jq -s), on one line or many', async () => {
+    const records = Array.from({ length: 5 }, (_, i) => JSON.parse(row(1741947317 + i)));
+    for (const text of [JSON.stringify(records), JSON.stringify(records, null, 2)]) {
+      const s = await read(text);
+      expect(s).toMatchObject({ records: 5, badLineCount: 0 });
+      expect(s.edges).toHaveLength(1);
+    }
+    // A bad element is named by the line it starts on.
+    const s = await read(`[\n${row(1)},\n${row(1e25)}\n]`);
+    expect(s.badLines).toEqual([{ file: '<stdin>', line: 3, message: 'time 1e+25 is out of range (1970 to year 275760)' }]);
+  });
+
+  it('reads a 24 MiB one-line array and refuses 24 MiB of one line that is not one, naming the line', async () => {
+    const one = row(1741947317);
+    const n = Math.ceil((24 * 2 ** 20) / (one.length + 1));
+    const array = `[${Array.from({ length: n }, () => one).join(',')}]`;
+    expect(array.length).toBeGreaterThan(24 * 2 ** 20);
+    const s = await read(array);
+    expect(s.records).toBe(n);
+    const notArray = `${one}\n{"src":"${'x'.repeat(24 * 2 ** 20)}"}\n`;
+    await expect(read(notArray)).rejects.toThrow(/^<stdin>:2: line 2 is longer than 16,777,216 characters/);
+  });
+});

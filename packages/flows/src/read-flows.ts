@@ -9,7 +9,7 @@ import { BadFlowLine, type ParsedLine } from './flow-record.js';
 import { FlowResolver } from './flow-resolver.js';
 import type { BadLine, FlowFormat, FlowSet } from './flow-set.js';
 import { parserFor, type LineParser } from './line-parser.js';
-import { fsReason, lineBatchesOf, openInput } from './line-source.js';
+import { fsReason, openInput, recordBatchesOf } from './line-source.js';
 import { defaultWorkers, PARALLEL_MIN_BYTES, readFileInParallel } from './parallel-read.js';
 import { stat } from 'node:fs/promises';
 
@@ -148,9 +148,10 @@ export async function readFlows(inputs: string[], cluster: Cluster, opts: ReadFl
     };
 
     try {
-      reading: for await (const batch of lineBatchesOf(stream)) {
-        for (const line of batch) {
-          lineNo++;
+      reading: for await (const batch of recordBatchesOf(stream)) {
+        for (let i = 0; i < batch.texts.length; i++) {
+          const line = batch.texts[i]!;
+          lineNo = batch.lines[i]!;
           if (line.trim() === '') continue;
           nonEmpty++;
           if (parse) {
@@ -172,7 +173,7 @@ export async function readFlows(inputs: string[], cluster: Cluster, opts: ReadFl
         }
       }
     } catch (e) {
-      if (e instanceof InputError) throw e;
+      if (e instanceof InputError) throw e.location.file ? e : e.within({ file: name });
       throw new InputError(fsReason(e), { file: name });
     }
     if (!parse && format === undefined && pending.length > 0) {

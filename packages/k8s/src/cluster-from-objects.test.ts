@@ -365,7 +365,7 @@ spec: {type: NodePort, ports: [{port: 443, nodePort: 30443}]}
 });
 
 describe('clusterFromObjects: skipped kinds and counts', () => {
-  it('counts what it does not model, including a NetworkPolicy of another API group', () => {
+  it('counts what it does not model, and keeps a policy of a kind it does not evaluate (Calico\'s NetworkPolicy) apart', () => {
     const r = load(`
 kind: ConfigMap
 metadata: {name: a}
@@ -381,7 +381,10 @@ spec: {selector: all()}
 kind: Secret
 metadata: {name: s}
 `);
-    expect(r.skipped).toEqual({ ConfigMap: 2, 'NetworkPolicy (projectcalico.org/v3)': 1, Secret: 1 });
+    expect(r.skipped).toEqual({ ConfigMap: 2, Secret: 1 });
+    expect(r.unevaluated.map((p) => [p.kindLabel, p.namespace, p.name, p.subjects])).toEqual([
+      ['NetworkPolicy (projectcalico.org)', 'default', 'calico', [{ namespace: 'default' }]],
+    ]);
     expect(r.cluster.policies).toEqual([]);
     expect(r.objectCount).toBe(4);
   });

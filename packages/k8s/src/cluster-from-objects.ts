@@ -1,6 +1,7 @@
 import type { V1NetworkPolicy, V1Node, V1ObjectMeta, V1Pod, V1PodStatus, V1Service } from '@kubernetes/client-node';
 import {
   InputError,
+  quoteValue,
   matchesSelector,
   tryParseIp,
   type Cluster,
@@ -22,8 +23,9 @@ import { objectRef, type ObjectRef } from './object-ref.js';
 import { objectKey, ownerReference, topOwner, type OwnedObject, type TopOwner } from './owners.js';
 import type { SourceObject } from './parse-manifests.js';
 import { podSpecFacts } from './pod-spec.js';
-import { list, optMapping, optString, optStringMap } from './raw-fields.js';
+import { list, optLabels, optMapping, optString, optStringMap } from './raw-fields.js';
 import { serviceFromObject } from './service.js';
+import { unevaluatedPolicy, type UnevaluatedPolicy } from './unevaluated-policy.js';
 import { withinAt } from './within.js';
 import { readWorkloadManifest, WORKLOAD_KINDS, type WorkloadManifest } from './workload-manifest.js';
 
@@ -31,6 +33,11 @@ export interface LoadResult {
   cluster: Cluster;
   /** Kind -> how many objects of kinds we do not model were read (and ignored). */
   skipped: Record<string, number>;
+  /**
+   * Objects of policy kinds Lateral knows but does not evaluate (policy-kinds.ts), in input
+   * order: answers they could change must say so.
+   */
+  unevaluated: UnevaluatedPolicy[];
   warnings: string[];
   /** Objects read, List items counted one by one, before identical duplicates are dropped. */
   objectCount: number;
@@ -55,6 +62,7 @@ interface Entry extends OwnedObject {
 export function clusterFromObjects(objects: SourceObject[]): LoadResult {
   const warnings: string[] = [];
   const skipped: Record<string, number> = {};
+  const unevaluated: UnevaluatedPolicy[] = [];
   const locOf = (e: { file: string; line?: number; ref?: ObjectRef }) => ({
     file: e.file,
     ...(e.line !== undefined ? { line: e.line } : {}),
@@ -100,6 +108,10 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
   for (const e of entries) {
     const { ref } = e;
     if (ref.namespaceGiven || (ref.supported && ref.namespace)) referencedNamespaces.add(ref.namespace);
+    if (ref.unevaluated) {
+      unevaluated.push(unevaluatedPolicy(ref.unevaluated, e.obj as Record<string, unknown>, ref.namespace, ref.name));
+      continue;
+    }
     if (!ref.supported) {
       skipped[ref.skippedAs] = (skipped[ref.skippedAs] ?? 0) + 1;
       continue;
@@ -107,7 +119,7 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
     withinAt(() => locOf(e), () => {
       switch (ref.kind) {
         case 'Namespace': {
-          const labels = optStringMap(optMapping(e.obj.metadata, 'metadata')?.labels, 'metadata.labels');
+          const labels = optLabels(optMapping(e.obj.metadata, 'metadata')?.labels, 'metadata.labels');
           // The API server sets this label on every namespace and overwrites any other value.
           declaredNamespaces.set(ref.name, { ...labels, [NAMESPACE_NAME_LABEL]: ref.name });
           break;
@@ -199,6 +211,7 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
       ...(nodes.length > 0 ? { nodes } : {}),
     },
     skipped,
+    unevaluated,
     warnings,
     objectCount: objects.length,
   };
@@ -216,7 +229,7 @@ function realPod(e: Entry): Omit<Pod, 'owner'> {
     const s = optString(v, field);
     if (!s) return;
     const ip = tryParseIp(s);
-    if (!ip) throw new InputError(`invalid IP address "${s}"`, { field });
+    if (!ip) throw new InputError(`invalid IP address ${quoteValue(s)}`, { field });
     const key = `${ip.family}:${ip.value}`;
     if (!seen.has(key)) {
       seen.add(key);
@@ -225,7 +238,7 @@ function realPod(e: Entry): Omit<Pod, 'owner'> {
   };
   const annotations = optStringMap(meta?.annotations, 'metadata.annotations');
   const hostIP = optString(status.hostIP, 'status.hostIP');
-  if (hostIP && !tryParseIp(hostIP)) throw new InputError(`invalid IP address "${hostIP}"`, { field: 'status.hostIP' });
+  if (hostIP && !tryParseIp(hostIP)) throw new InputError(`invalid IP address ${quoteValue(hostIP)}`, { field: 'status.hostIP' });
   addIp(status.podIP, 'status.podIP');
   list(status.podIPs, 'status.podIPs').forEach((p, i) =>
     addIp(optMapping(p, `status.podIPs[${i}]`)?.ip, `status.podIPs[${i}].ip`),
@@ -233,7 +246,7 @@ function realPod(e: Entry): Omit<Pod, 'owner'> {
   return {
     namespace: e.ref.namespace,
     name: e.ref.name,
-    labels: optStringMap(meta?.labels, 'metadata.labels') ?? {},
+    labels: optLabels(meta?.labels, 'metadata.labels') ?? {},
     ips,
     ports: facts.ports,
     ...(facts.node ? { node: facts.node } : {}),
@@ -257,7 +270,7 @@ function workloadOf(
   if (!entry) return { kind, namespace, name, labels: {} };
   return withinAt(() => locOf(entry), () => {
     const meta = optMapping(entry.obj.metadata, 'metadata');
-    const labels = optStringMap(meta?.labels, 'metadata.labels') ?? {};
+    const labels = optLabels(meta?.labels, 'metadata.labels') ?? {};
     const annotations = optStringMap(meta?.annotations, 'metadata.annotations');
     const m = manifests.get(entry);
     const replicas = m ? m.replicas : kind === 'Pod' ? 1 : undefined;

@@ -1,5 +1,5 @@
 import { InputError } from '@lateral/core';
-import type { ObjectRef } from './object-ref.js';
+import { groupOf, type ObjectRef } from './object-ref.js';
 import { objectKey } from './owners.js';
 
 export interface Located {
@@ -19,7 +19,10 @@ export function dropDuplicates<T extends Located>(entries: readonly T[]): T[] {
   const first = new Map<string, T>();
   const out: T[] = [];
   for (const e of entries) {
-    const key = objectKey(e.ref.kind, e.ref.namespace, e.ref.name);
+    // A kind we read is one object whatever group spelling it comes under (apps or extensions);
+    // other kinds are told apart by group (Calico's NetworkPolicy is not networking.k8s.io's).
+    const kind = e.ref.supported ? e.ref.kind : `${e.ref.kind}.${groupOf(e.ref.apiVersion)}`;
+    const key = objectKey(kind, e.ref.namespace, e.ref.name);
     const prev = first.get(key);
     if (!prev) {
       first.set(key, e);

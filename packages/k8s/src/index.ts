@@ -9,3 +9,18 @@ export * from './synth.js';
 // Kubernetes client, which reading manifests must not load. Only the type is shared here.
 export type { ClusterSource } from './live/kube-config.js';
 export { networkPolicyManifest, networkPolicyYaml } from './network-policy-yaml.js';
+export { UNEVALUATED_POLICY_KINDS, kindDisplay, unevaluatedKind, type UnevaluatedKind } from './policy-kinds.js';
+export {
+  canonicalJson,
+  unevaluatedLabel,
+  unevaluatedSelects,
+  unevaluatedSelecting,
+  unevaluatedCounts,
+  unevaluatedWarning,
+  selectingText,
+  type UnevaluatedMatch,
+  type Selection,
+  type UnevaluatedPolicy,
+  type UnevaluatedSubject,
+} from './unevaluated-policy.js';
+export { groupOf, isClusterScoped } from './object-ref.js';

@@ -83,7 +83,6 @@ describe('NetworkPolicy mapping', () => {
 
 describe('NetworkPolicy validation names file, line, object and field', () => {
   it.each([
-    ['spec: {ingress: []}', at('spec.podSelector', 'spec.podSelector is required (use {} to select every pod in the namespace)')],
     [
       'spec:\n  podSelector: {}\n  ingress: [{from: [{}, {namespaceSelector: {matchExpressions: [{key: env, operator: Equals, values: [a]}]}}]}]',
       at('spec.ingress[0].from[0]', 'a peer must specify podSelector, namespaceSelector or ipBlock'),

@@ -9,7 +9,9 @@ import type {
 } from '@kubernetes/client-node';
 import {
   InputError,
+  quoteValue,
   tryParseCidr,
+  type Cidr,
   type IPBlock,
   type NetworkPolicy,
   type NetworkPolicyPeer,
@@ -36,14 +38,12 @@ type RawIngressRule = Omit<V1NetworkPolicyIngressRule, '_from'> & { from?: V1Net
  * `ingress: []`, `from` absent vs `from: []`): the evaluators give them their meaning.
  */
 export function networkPolicyFromObject(raw: V1NetworkPolicy, namespace: string, name: string): NetworkPolicy {
-  const spec = optMapping(raw.spec, 'spec');
-  if (!spec || spec.podSelector === undefined || spec.podSelector === null) {
-    throw new InputError('spec.podSelector is required (use {} to select every pod in the namespace)', {
-      field: 'spec.podSelector',
-    });
-  }
+  // An absent spec, or an absent or null podSelector, is the empty selector: every pod of the
+  // namespace. The API server accepts it (the field is a struct, not a pointer; the docs say so
+  // since 2025) and a policy meant for the whole namespace is often written that way.
+  const spec = optMapping(raw.spec, 'spec') ?? ({} as NonNullable<V1NetworkPolicy['spec']>);
   checkKnownFields(spec, ['podSelector', 'policyTypes', 'ingress', 'egress'], 'spec', 'a NetworkPolicy spec');
-  const podSelector = labelSelector(spec.podSelector, 'spec.podSelector');
+  const podSelector = labelSelector(spec.podSelector ?? {}, 'spec.podSelector');
 
   const rawTypes = optList(spec.policyTypes, 'spec.policyTypes');
   let policyTypes: PolicyType[] | undefined;
@@ -54,7 +54,7 @@ export function networkPolicyFromObject(raw: V1NetworkPolicy, namespace: string,
     policyTypes = rawTypes.map((t, i) => {
       const s = optString(t, `spec.policyTypes[${i}]`);
       if (s !== 'Ingress' && s !== 'Egress') {
-        throw new InputError(`unknown policy type "${String(t)}" (expected Ingress or Egress)`, {
+        throw new InputError(`unknown policy type ${quoteValue(String(t))} (expected Ingress or Egress)`, {
           field: `spec.policyTypes[${i}]`,
         });
       }
@@ -117,20 +117,29 @@ function ipBlock(raw: V1IPBlock | undefined, field: string): IPBlock {
   checkKnownFields(b, ['cidr', 'except'], field, 'an ipBlock');
   const cidrText = optString(b.cidr, `${field}.cidr`);
   if (!cidrText) throw new InputError('ipBlock needs a cidr', { field: `${field}.cidr` });
-  const cidr = tryParseCidr(cidrText);
-  if (!cidr) throw new InputError(`invalid CIDR "${cidrText}"`, { field: `${field}.cidr` });
+  const cidr = apiServerCidr(cidrText, `${field}.cidr`);
   const except = optList(b.except, `${field}.except`)?.map((e, i) => {
     const f = `${field}.except[${i}]`;
     const text = optString(e, f) ?? '';
-    const ex = tryParseCidr(text);
-    if (!ex) throw new InputError(`invalid CIDR "${text}"`, { field: f });
+    const ex = apiServerCidr(text, f);
     // ValidateIPBlock: each except must be a strict subset of cidr (same family, longer prefix).
     if (ex.family !== cidr.family || ex.prefix <= cidr.prefix || ex.start < cidr.start || ex.end > cidr.end) {
-      throw new InputError(`except "${text}" must be strictly within cidr "${cidrText}"`, { field: f });
+      throw new InputError(`except ${quoteValue(text)} must be strictly within cidr ${quoteValue(cidrText)}`, { field: f });
     }
     return text;
   });
   return { cidr: cidrText, ...(except ? { except } : {}) };
+}
+
+/**
+ * A CIDR as the API server parses one (netutils.ParseCIDRSloppy): address, "/", prefix length,
+ * nothing around them — `" 10.0.0.0/8"` and `"10.0.0.0 /8"` are refused. IPv4 parts with leading
+ * zeros are read as decimal, as the sloppy parser does for these legacy fields.
+ */
+function apiServerCidr(text: string, field: string): Cidr {
+  const cidr = /\s/.test(text) ? undefined : tryParseCidr(text);
+  if (!cidr) throw new InputError(`invalid CIDR ${quoteValue(text)}`, { field });
+  return cidr;
 }
 
 function policyPort(raw: V1NetworkPolicyPort | null | undefined, field: string): NetworkPolicyPort {

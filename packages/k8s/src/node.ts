@@ -1,6 +1,6 @@
 import type { V1Node, V1NodeSpec, V1NodeStatus } from '@kubernetes/client-node';
-import { InputError, parseCidr, tryParseIp, type ClusterNode } from '@lateral/core';
-import { list, optMapping, optString, optStringMap } from './raw-fields.js';
+import { InputError, parseCidr, quoteValue, tryParseIp, type ClusterNode } from '@lateral/core';
+import { list, optLabels, optMapping, optString } from './raw-fields.js';
 
 /** Address types that carry traffic to and from the node; Hostname and InternalDNS are names. */
 const IP_ADDRESS_TYPES = new Set(['InternalIP', 'ExternalIP']);
@@ -17,7 +17,7 @@ export function nodeFromObject(raw: V1Node, name: string): ClusterNode {
     const type = optString(entry?.type, `${f}.type`);
     const address = optString(entry?.address, `${f}.address`);
     if (!type || !address || !IP_ADDRESS_TYPES.has(type)) return;
-    if (!tryParseIp(address)) throw new InputError(`invalid IP address "${address}"`, { field: `${f}.address` });
+    if (!tryParseIp(address)) throw new InputError(`invalid IP address ${quoteValue(address)}`, { field: `${f}.address` });
     if (!addresses.includes(address)) addresses.push(address);
   });
   const podCIDRs: string[] = [];
@@ -27,7 +27,7 @@ export function nodeFromObject(raw: V1Node, name: string): ClusterNode {
     try {
       parseCidr(s);
     } catch {
-      throw new InputError(`invalid CIDR "${s}"`, { field });
+      throw new InputError(`invalid CIDR ${quoteValue(s)}`, { field });
     }
     if (!podCIDRs.includes(s)) podCIDRs.push(s);
   };
@@ -35,7 +35,7 @@ export function nodeFromObject(raw: V1Node, name: string): ClusterNode {
   list(spec.podCIDRs, 'spec.podCIDRs').forEach((c, i) => addCidr(c, `spec.podCIDRs[${i}]`));
   return {
     name,
-    labels: optStringMap(meta?.labels, 'metadata.labels') ?? {},
+    labels: optLabels(meta?.labels, 'metadata.labels') ?? {},
     addresses,
     ...(podCIDRs.length > 0 ? { podCIDRs } : {}),
   };

@@ -1,5 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { InputError } from '@lateral/core';
+import { InputError, quoteValue } from '@lateral/core';
+import { unevaluatedKind, type UnevaluatedKind } from './policy-kinds.js';
 import { isMapping, optMapping, optString } from './raw-fields.js';
 
 /** The kinds we turn into the model, with the API groups they may come from. */
@@ -22,6 +23,32 @@ const SUPPORTED_GROUPS: Readonly<Record<string, readonly string[]>> = {
   Ingress: ['networking.k8s.io'],
 };
 
+/**
+ * Cluster-scoped kinds among those people keep next to their workloads, so they are named
+ * without a namespace (the unevaluated policy kinds say their own scope).
+ */
+const CLUSTER_SCOPED_KINDS = new Set([
+  'Namespace',
+  'Node',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'PersistentVolume',
+  'StorageClass',
+  'PriorityClass',
+  'IngressClass',
+  'RuntimeClass',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+  'APIService',
+]);
+
+/** Whether objects of this kind have no namespace (named `Kind name`, not `Kind namespace/name`). */
+export function isClusterScoped(kind: string, apiVersion: string | undefined): boolean {
+  const unevaluated = unevaluatedKind(groupOf(apiVersion), kind);
+  return unevaluated ? unevaluated.clusterScoped : CLUSTER_SCOPED_KINDS.has(kind);
+}
+
 /** Identity of one manifest: what the error messages and the duplicate check key on. */
 export interface ObjectRef {
   readonly kind: string;
@@ -33,6 +60,8 @@ export interface ObjectRef {
   readonly name: string;
   /** Whether clusterFromObjects converts it; otherwise it is counted under `skippedAs`. */
   readonly supported: boolean;
+  /** Set for a policy kind we know but do not evaluate: kept and reported, not skipped. */
+  readonly unevaluated?: UnevaluatedKind;
   /** Key for the `skipped` counts: the kind, qualified by apiVersion when the kind alone would mislead. */
   readonly skippedAs: string;
   /** `Kind namespace/name`, or `Kind name` for cluster-scoped kinds: how messages name it. */
@@ -58,13 +87,13 @@ function checkNames(kind: string, name: string, namespace: string | undefined): 
   const isNamespace = kind === 'Namespace';
   if (isNamespace ? !(name.length <= 63 && DNS1123_LABEL.test(name)) : !(name.length <= 253 && DNS1123_SUBDOMAIN.test(name))) {
     throw new InputError(
-      `invalid name "${name}": ${isNamespace ? 'a namespace name is at most 63' : 'at most 253'} lowercase letters, digits and "-"${isNamespace ? '' : ' or "."'}, starting and ending with a letter or digit`,
+      `invalid name ${quoteValue(name)}: ${isNamespace ? 'a namespace name is at most 63' : 'at most 253'} lowercase letters, digits and "-"${isNamespace ? '' : ' or "."'}, starting and ending with a letter or digit`,
       { object: kind, field: 'metadata.name' },
     );
   }
   if (namespace && !(namespace.length <= 63 && DNS1123_LABEL.test(namespace))) {
     throw new InputError(
-      `invalid namespace "${namespace}": at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit`,
+      `invalid namespace ${quoteValue(namespace)}: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit`,
       { object: `${kind} ${name}`, field: 'metadata.namespace' },
     );
   }
@@ -99,7 +128,8 @@ export function objectRef(obj: unknown): ObjectRef {
   // fixtures often omit it, and the kind is unambiguous then.
   const supported = groups !== undefined && (apiVersion === undefined || groups.includes(groupOf(apiVersion)));
   if (supported) checkNames(kind, name, givenNs);
-  const clusterScoped = kind === 'Namespace' || kind === 'Node';
+  const unevaluated = supported ? undefined : unevaluatedKind(groupOf(apiVersion), kind);
+  const clusterScoped = isClusterScoped(kind, apiVersion);
   // An empty namespace is "default" (ObjectMeta: "An empty namespace is equivalent to the
   // default namespace").
   const namespace = clusterScoped ? '' : givenNs || 'default';
@@ -110,6 +140,7 @@ export function objectRef(obj: unknown): ObjectRef {
     namespaceGiven: !!givenNs && !clusterScoped,
     name,
     supported,
+    ...(unevaluated ? { unevaluated } : {}),
     skippedAs: groups !== undefined && !supported ? `${kind} (${apiVersion})` : kind,
     label: clusterScoped ? `${kind} ${name}` : `${kind} ${namespace}/${name}`,
   };

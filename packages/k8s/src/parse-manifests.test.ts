@@ -133,6 +133,13 @@ describe('parseManifests', () => {
     expect(e.message).toMatch(/^bad\.yaml:\d+: invalid YAML: /);
   });
 
+  it('rejects an alias to a node that contains it, and reads shared aliases', () => {
+    const cyclic = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b}\nspec:\n  x: &x [*x]\n';
+    expect(() => parseManifests(cyclic, 'c.yaml')).toThrow('c.yaml:5: invalid YAML: an alias refers to a node that contains it (a cycle)');
+    const shared = 'apiVersion: v1\nkind: Pod\nmetadata: {name: b, labels: &l {app: web}, annotations: *l}\n';
+    expect(parseManifests(shared, 's.yaml')[0]!.obj).toMatchObject({ metadata: { labels: { app: 'web' }, annotations: { app: 'web' } } });
+  });
+
   it('rejects a document that is not a mapping, naming file and line', () => {
     const e = inputError(() => parseManifests('kind: Pod\nmetadata: {name: a}\n---\n- just\n- a list\n', 'x.yaml'));
     expect(e.message).toBe('x.yaml:4: expected a Kubernetes object (a mapping with kind and metadata), got a list');

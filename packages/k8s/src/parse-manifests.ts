@@ -48,10 +48,13 @@ let plainReader: PlainYamlReader | undefined;
 export function parseManifests(text: string, file: string): SourceObject[] {
   const src = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const out: SourceObject[] = [];
+  // Only YAML aliases (`*name`) can make a node contain itself.
+  const mayCycle = src.includes('*');
   const add = (parsed: ParsedStream) =>
     parsed.docs.forEach((doc, i) => {
       // Empty documents (a trailing `---`, a file of comments) are not objects, and not errors.
       if (doc === null || doc === undefined) return;
+      if (mayCycle) rejectCycles(doc, file, parsed.docLines[i]);
       flatten(doc, file, parsed.docLines[i], parsed.startLine, undefined, out);
     });
   if (/^\s*[[{]/.test(src)) {
@@ -193,6 +196,28 @@ function parseYaml(text: string, file: string, json: boolean, lineOffset = 0): P
     }
     throw e;
   }
+}
+
+/**
+ * A YAML alias to a node that contains it (`a: &x [*x]`) builds a value that contains itself:
+ * no Kubernetes object can be one (the API server's YAML-to-JSON conversion fails on it), and
+ * everything downstream would loop or fail on it. Shared nodes (an alias used twice, merge keys)
+ * are fine and are walked once.
+ */
+function rejectCycles(doc: unknown, file: string, line: number | undefined): void {
+  const done = new Set<object>();
+  const onPath = new Set<object>();
+  const visit = (v: unknown): void => {
+    if (v === null || typeof v !== 'object' || done.has(v)) return;
+    if (onPath.has(v)) {
+      throw new InputError('invalid YAML: an alias refers to a node that contains it (a cycle)', { file, ...(line !== undefined ? { line } : {}) });
+    }
+    onPath.add(v);
+    for (const x of Array.isArray(v) ? v : Object.values(v)) visit(x);
+    onPath.delete(v);
+    done.add(v);
+  };
+  visit(doc);
 }
 
 function parseJson(text: string, file: string): unknown {

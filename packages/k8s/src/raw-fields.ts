@@ -1,4 +1,5 @@
-import { InputError, PROTOCOLS, type Labels, type Protocol } from '@lateral/core';
+import { InputError, PROTOCOLS, quoteValue, type Labels, type Protocol } from '@lateral/core';
+import { checkLabelKey, checkLabelValue } from './label-rules.js';
 
 /**
  * Readers for fields of raw manifests. Manifests are typed with client-node's V1 classes for
@@ -10,6 +11,11 @@ import { InputError, PROTOCOLS, type Labels, type Protocol } from '@lateral/core
  * slice is nil); `[]` stays an empty list, which NetworkPolicy semantics distinguish.
  */
 
+/** `field.key`, with an absurdly long key quoted and cut (it is part of every message about it). */
+export function child(field: string, key: string): string {
+  return key.length > 100 || /[\s"]/.test(key) ? `${field}[${quoteValue(key)}]` : `${field}.${key}`;
+}
+
 export function isMapping(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 }
@@ -18,7 +24,7 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (v === null) return 'null';
   if (typeof v === 'object') return 'a mapping';
-  return `${typeof v} ${JSON.stringify(v)}`;
+  return typeof v === 'string' ? `string ${quoteValue(v)}` : `${typeof v} ${String(JSON.stringify(v)).slice(0, 200)}`;
 }
 
 /** A mapping, or undefined when absent. */
@@ -37,7 +43,7 @@ export function optMapping<T extends object>(v: T | null | undefined, field: str
 export function checkKnownFields(v: object, known: readonly string[], field: string, what: string): void {
   for (const k of Object.keys(v)) {
     if (!known.includes(k)) {
-      throw new InputError(`unknown field (${what} has ${known.join(', ')})`, { field: `${field}.${k}` });
+      throw new InputError(`unknown field (${what} has ${known.join(', ')})`, { field: child(field, k) });
     }
   }
 }
@@ -82,13 +88,26 @@ export function optStringMap(v: unknown, field: string): Labels | undefined {
   for (const [k, val] of Object.entries(m)) {
     // A YAML `version: 1` is a number; the API server rejects it (labels are strings).
     if (typeof val !== 'string') {
-      throw new InputError(`must be a string, not ${describe(val)} (quote it in YAML)`, {
-        field: `${field}.${k}`,
-      });
+      throw new InputError(`must be a string, not ${describe(val)} (quote it in YAML)`, { field: child(field, k) });
     }
     out[k] = val;
   }
   return out;
+}
+
+/**
+ * Labels (metadata.labels, matchLabels, a Service or ReplicationController selector): a string
+ * map whose keys and values the API server would accept as labels. The field of a bad key is
+ * the map's own path (the key may be the problem), of a bad value `field.key`.
+ */
+export function optLabels(v: unknown, field: string): Labels | undefined {
+  const m = optStringMap(v, field);
+  if (!m) return undefined;
+  for (const [k, val] of Object.entries(m)) {
+    checkLabelKey(k, field);
+    checkLabelValue(val, child(field, k));
+  }
+  return m;
 }
 
 /** Protocol, defaulted to TCP as the API server does. */
@@ -101,7 +120,7 @@ export function optProtocol(v: unknown, field: string): Protocol | undefined {
   const s = optString(v, field);
   if (s === undefined) return undefined;
   if (!(PROTOCOLS as readonly string[]).includes(s)) {
-    throw new InputError(`unsupported protocol "${s}" (expected TCP, UDP or SCTP)`, { field });
+    throw new InputError(`unsupported protocol ${quoteValue(s)} (expected TCP, UDP or SCTP)`, { field });
   }
   return s as Protocol;
 }
@@ -130,5 +149,5 @@ export function invalidPortNameReason(name: string): string | undefined {
 
 export function checkPortName(name: string, field: string): void {
   const why = invalidPortNameReason(name);
-  if (why) throw new InputError(`invalid port name "${name}": ${why} (IANA_SVC_NAME)`, { field });
+  if (why) throw new InputError(`invalid port name ${quoteValue(name)}: ${why} (IANA_SVC_NAME)`, { field });
 }

@@ -6,7 +6,8 @@ import {
   type LabelSelectorRequirement,
   type SelectorOperator,
 } from '@lateral/core';
-import { checkKnownFields, list, optList, optMapping, optString, optStringMap } from './raw-fields.js';
+import { checkLabelKey, checkLabelValue } from './label-rules.js';
+import { checkKnownFields, list, optList, optMapping, optString, optLabels } from './raw-fields.js';
 
 /**
  * A raw LabelSelector read into the model and checked with core's validateSelector; `field` is
@@ -16,15 +17,19 @@ import { checkKnownFields, list, optList, optMapping, optString, optStringMap } 
 export function labelSelector(raw: V1LabelSelector | null | undefined, field: string): LabelSelector {
   const sel = optMapping(raw, field) ?? ({} as V1LabelSelector);
   checkKnownFields(sel, ['matchLabels', 'matchExpressions'], field, 'a label selector');
-  const matchLabels = optStringMap(sel.matchLabels, `${field}.matchLabels`);
+  const matchLabels = optLabels(sel.matchLabels, `${field}.matchLabels`);
   const matchExpressions = optList(sel.matchExpressions, `${field}.matchExpressions`)?.map(
     (r, i): LabelSelectorRequirement => {
       const f = `${field}.matchExpressions[${i}]`;
       const req = optMapping(r, f) ?? ({} as V1LabelSelectorRequirement);
       checkKnownFields(req, ['key', 'operator', 'values'], f, 'a selector requirement');
       const values = optList(req.values, `${f}.values`);
+      const key = optString(req.key, `${f}.key`) ?? '';
+      // An empty key is core's "needs a key"; any other must be a label key the API server takes.
+      if (key !== '') checkLabelKey(key, `${f}.key`);
+      values?.forEach((v, j) => typeof v === 'string' && checkLabelValue(v, `${f}.values[${j}]`));
       return {
-        key: optString(req.key, `${f}.key`) ?? '',
+        key,
         operator: optString(req.operator, `${f}.operator`) as SelectorOperator,
         ...(values ? { values: list(values, `${f}.values`).map((v, j) => optString(v, `${f}.values[${j}]`) ?? '') } : {}),
       };

@@ -1,12 +1,12 @@
 import type { V1Service, V1ServicePort, V1ServiceSpec } from '@kubernetes/client-node';
-import { InputError, type Service, type ServicePort } from '@lateral/core';
+import { InputError, quoteValue, type Service, type ServicePort } from '@lateral/core';
 import {
   checkPortName,
   list,
   optInt,
   optMapping,
   optString,
-  optStringMap,
+  optLabels,
   portNumber,
   protocol,
 } from './raw-fields.js';
@@ -17,11 +17,11 @@ export function serviceFromObject(raw: V1Service, namespace: string, name: strin
   const spec = optMapping(raw.spec, 'spec') ?? ({} as V1ServiceSpec);
   const type = optString(spec.type, 'spec.type') ?? 'ClusterIP';
   if (!(SERVICE_TYPES as readonly string[]).includes(type)) {
-    throw new InputError(`unknown service type "${type}" (expected ${SERVICE_TYPES.join(', ')})`, {
+    throw new InputError(`unknown service type ${quoteValue(type)} (expected ${SERVICE_TYPES.join(', ')})`, {
       field: 'spec.type',
     });
   }
-  const selector = optStringMap(spec.selector, 'spec.selector');
+  const selector = optLabels(spec.selector, 'spec.selector');
   const ports = list(spec.ports, 'spec.ports').map((rawP, i): ServicePort => {
     const f = `spec.ports[${i}]`;
     const p = optMapping(rawP, f) ?? ({} as V1ServicePort);

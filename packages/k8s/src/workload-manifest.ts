@@ -11,7 +11,7 @@ import type {
 import { InputError, type LabelSelector, type Labels } from '@lateral/core';
 import { podSpecFacts, type PodSpecFacts } from './pod-spec.js';
 import { labelSelector } from './selector.js';
-import { optInt, optMapping, optStringMap } from './raw-fields.js';
+import { optInt, optLabels, optMapping, optStringMap } from './raw-fields.js';
 
 /** The controllers whose pod template we read. */
 export const WORKLOAD_KINDS = new Set([
@@ -64,7 +64,7 @@ export function readWorkloadManifest(kind: string, raw: unknown): WorkloadManife
   const template = optMapping(jobSpec?.template as V1PodTemplateSpec | undefined, templateField);
   if (!template) throw new InputError(`${kind} has no pod template`, { field: templateField });
   const templateMeta = optMapping(template.metadata, `${templateField}.metadata`);
-  const templateLabels = optStringMap(templateMeta?.labels, `${templateField}.metadata.labels`) ?? {};
+  const templateLabels = optLabels(templateMeta?.labels, `${templateField}.metadata.labels`) ?? {};
   const templateAnnotations = optStringMap(templateMeta?.annotations, `${templateField}.metadata.annotations`);
   const facts = podSpecFacts(template.spec, `${templateField}.spec`);
 
@@ -79,7 +79,7 @@ export function readWorkloadManifest(kind: string, raw: unknown): WorkloadManife
   let selector: LabelSelector | undefined;
   if (kind === 'ReplicationController') {
     // A ReplicationController's selector is a plain map, defaulted to the template's labels.
-    const map = optStringMap(jobSpec?.selector, `${prefix}.selector`);
+    const map = optLabels(jobSpec?.selector, `${prefix}.selector`);
     selector = { matchLabels: map && Object.keys(map).length > 0 ? map : templateLabels };
   } else if (jobSpec?.selector !== undefined && jobSpec.selector !== null) {
     selector = labelSelector(jobSpec.selector, `${prefix}.selector`);

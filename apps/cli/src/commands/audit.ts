@@ -5,6 +5,7 @@ import { loadCluster } from '@lateral/k8s';
 import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, ipBlockPodsOption, oneOf, parse, requireInputs, str, type OptionSpec } from '../args.js';
 import { EXIT_CHECK_FAILED, UsageError } from '../cli-error.js';
 import { out, type CliIo } from '../io.js';
+import { jsonWithWarnings, outAnswer, warningsOf } from '../answer.js';
 import { loadAndCompile } from '../load.js';
 import { spreadMulti } from './generate.js';
 import { readFlowsOption } from '../flows-input.js';
@@ -75,8 +76,9 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   const flows = await readFlowsOption(io, flowFiles, flowFormat, { cluster: loaded.load.cluster, compiled: loaded.compiled }, 'audit');
   const audit = auditFlows(loaded.load.cluster, flows, { evalOptions, ...(baseline ? { baseline } : {}) });
 
+  const warnings = warningsOf(loaded.load);
   if (format === 'json') {
-    out(io, JSON.stringify(audit, null, 2));
+    out(io, jsonWithWarnings(audit, warnings));
   } else {
     const lines = [
       ...audit.denied.map((f) => line('DENIED', f)),
@@ -86,7 +88,7 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
     const parts = [`${audit.denied.length} denied by current policies`, `${audit.dropped.length} dropped by the network`];
     if (audit.outsideBaseline) parts.push(`${audit.outsideBaseline.length} outside the baseline (${baseline!.length} policies)`);
     lines.push(`${audit.edges} observed connections (${audit.records} flows): ${parts.join(', ')}`);
-    out(io, lines.join('\n'));
+    outAnswer(io, format, lines.join('\n'), warnings);
   }
   return audit.found ? EXIT_CHECK_FAILED : 0;
 }

@@ -3,6 +3,7 @@ import { intOption, oneOf, parse, requireInputs, str , type OptionSpec } from '.
 import { ATTACK_OPTIONS, ATTACK_OPTIONS_HELP, loadAttackGraph, resolveFrom, resolveJewels, targetsOf } from '../attack-input.js';
 import { UsageError } from '../cli-error.js';
 import { formatBlast } from '../format/lateral-format.js';
+import { jsonWithWarnings, outAnswer, warningsOf } from '../answer.js';
 import { out, type CliIo } from '../io.js';
 
 export const BLAST_HELP = `lateral blast INPUTS... --from ID|internet [--hops N] [--target SEL]... [--format txt|json|md]
@@ -28,6 +29,8 @@ export async function blastCommand(argv: string[], io: CliIo): Promise<number> {
   const source = resolveFrom(ag, from);
   const jewels = resolveJewels(ag, targetsOf(p));
   const b = blastRadius(ag, source, { ...(hops !== undefined ? { maxHops: hops } : {}), crownJewels: jewels });
-  out(io, format === 'json' ? JSON.stringify(b, null, 2) : formatBlast(b, format));
+  const warnings = warningsOf(ag.load);
+  if (format === 'json') out(io, jsonWithWarnings(b, warnings));
+  else outAnswer(io, format, formatBlast(b, format), warnings);
   return 0;
 }

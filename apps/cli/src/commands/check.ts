@@ -12,6 +12,7 @@ import {
 import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, intOption, ipBlockPodsOption, parse, protocolOption, requireInputs, str, type OptionSpec } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { out, type CliIo } from '../io.js';
+import { outAnswer, pairQualification, warningsOf } from '../answer.js';
 import { loadAndCompile } from '../load.js';
 import { pairsOf, resolvePair } from '../resolve.js';
 
@@ -137,13 +138,21 @@ export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
   const inputs = requireInputs(p, 'check');
   if (queriesFile === '-' && inputs.includes('-')) throw new UsageError('stdin (-) can feed the inputs or the queries, not both');
   const protocol = protocolOption(p);
-  const { compiled } = await loadAndCompile(io, inputs, { ipBlockPods: ipBlockPodsOption(p) });
+  const { compiled, load } = await loadAndCompile(io, inputs, { ipBlockPods: ipBlockPodsOption(p) });
   const index = buildEndpointIndex(compiled);
+  const warnings = warningsOf(load);
+  // Which unevaluated policies a pair's pods are selected by: each answer that could differ says so.
+  const notEvaluated = (a: string, b: string, names?: { from: string; to: string }) => {
+    if (load.unevaluated.length === 0) return [];
+    const pair = resolvePair(compiled, index, a, b, names ?? QUERY_FIELDS);
+    return pairQualification(load, compiled.cluster, pair.from, pair.to);
+  };
 
   if (queriesFile === undefined) {
     const v = decide(compiled, index, from!, to!, port!, protocol, ENDPOINT_OPTIONS);
-    out(io, `${from} -> ${to} ${protocol} ${port}: ${v.allowed ? (v.partial ? 'ALLOWED (some pods)' : 'ALLOWED') : 'DENIED'}`);
-    out(io, `  ${v.reason}`);
+    const q = notEvaluated(from!, to!, ENDPOINT_OPTIONS);
+    const verdict = `${from} -> ${to} ${protocol} ${port}: ${v.allowed ? (v.partial ? 'ALLOWED (some pods)' : 'ALLOWED') : 'DENIED'}`;
+    outAnswer(io, 'txt', [[verdict, ...q].join('; '), `  ${v.reason}`].join('\n'), warnings);
     return 0;
   }
 
@@ -163,7 +172,8 @@ export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
       next = await batches.next();
     } catch (e) {
       // Only reading is in here: a failing read (or bad gzip) is the file's fault, not ours.
-      throw e instanceof InputError ? e : new InputError(fsReason(e), { file: name });
+      if (e instanceof InputError) throw e.location.file ? e : e.within({ file: name });
+      throw new InputError(fsReason(e), { file: name });
     }
     if (next.done) break;
     for (const line of next.value) {
@@ -177,9 +187,12 @@ export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
         if (e instanceof InputError) throw e.within({ file: name, line: lineNo });
         throw e;
       }
-      answers.push(JSON.stringify({ ...q.raw, protocol: q.protocol, allowed: v.allowed, ...(v.partial ? { partial: true } : {}), reason: v.reason }));
+      const ne = notEvaluated(q.from, q.to);
+      answers.push(JSON.stringify({ ...q.raw, protocol: q.protocol, allowed: v.allowed, ...(v.partial ? { partial: true } : {}), reason: v.reason, ...(ne.length ? { notEvaluated: ne } : {}) }));
     }
   }
   out(io, answers.join('\n'));
+  // JSON lines have no room for a trailer: the warning goes to stderr, each affected answer carries notEvaluated.
+  outAnswer(io, 'jsonl', '', warnings);
   return 0;
 }

@@ -25,9 +25,11 @@ import { clusterSourceOf } from '../cluster-input.js';
 import { formatWhatIf, type BrokenFlow, type WhatIfReport } from '../format/what-if-format.js';
 import { err, out, progress, progressDone, type CliIo } from '../io.js';
 import { reportLoad, resolveKubeconfig } from '../load.js';
+import { allWarnings, mergeWarnings, outAnswer, warningsOf } from '../answer.js';
+import { unevaluatedChange, unknownEffectMessage } from '../unevaluated-change.js';
 import { spreadMulti } from './generate.js';
 
-export const FAIL_ON = ['broken-flows', 'new-exposure', 'new-paths'] as const;
+export const FAIL_ON = ['broken-flows', 'new-exposure', 'new-paths', 'unknown'] as const;
 export type FailOn = (typeof FAIL_ON)[number];
 
 export const WHAT_IF_OPTIONS: OptionSpec = {
@@ -46,7 +48,10 @@ export const WHAT_IF_OPTIONS_HELP = `  --flows FILES...      observed traffic (H
                         workloads annotated lateral.dev/crown-jewel: "true" always count
   --fail-on LIST        exit 1 when any is found: broken-flows, new-exposure (a connection newly
                         allowed into a workload from outside the cluster or from another
-                        namespace), new-paths (internet -> crown jewel newly possible)
+                        namespace), new-paths (internet -> crown jewel newly possible),
+                        unknown (the change adds, removes or edits a policy of a kind Lateral
+                        does not evaluate, e.g. CiliumNetworkPolicy: its effect is unknown;
+                        without it such a change alone is an error, exit 2)
   -o, --format txt|json|csv|md
                         md: a pull-request comment`;
 
@@ -225,13 +230,23 @@ export async function runWhatIf(io: CliIo, p: Parsed, choices: WhatIfChoices, si
     ...(broken ? { brokenFlows: broken } : {}),
     failOn,
   };
+  // A change to policies we do not evaluate has an unknown effect: alone, it has no answer
+  // ("no changes" would be a guess); with other changes, the report says what it cannot cover.
+  const uc = unevaluatedChange(sides.before, sides.after);
+  const evaluatedEffect = diff.changes.length > 0 || lateral.blastRadius.length > 0 || lateral.paths.length > 0 || (broken?.length ?? 0) > 0;
+  if (uc.changed.length > 0 && !evaluatedEffect && !failOn.includes('unknown')) throw new InputError(unknownEffectMessage(uc, false));
+  const unknownWarning = uc.changed.length > 0 ? [unknownEffectMessage(uc, evaluatedEffect)] : [];
   const found: Record<FailOn, boolean> = {
+    unknown: uc.changed.length > 0,
     'broken-flows': (broken?.length ?? 0) > 0,
     'new-exposure': newExposure.length > 0,
     'new-paths': lateral.paths.some((x) => x.change === 'opened'),
   };
   const failed = failOn.filter((f) => found[f]);
-  out(io, formatWhatIf({ ...report, failed }, format));
+  const warnings = mergeWarnings(warningsOf(sides.before), warningsOf(sides.after));
+  const text = formatWhatIf({ ...report, failed, warnings: [...unknownWarning, ...allWarnings(warnings)] }, format);
+  if (format === 'json') out(io, text);
+  else outAnswer(io, format, text, { answer: [...unknownWarning, ...warnings.answer], other: [] });
   if (failed.length > 0) err(io, `lateral: --fail-on: found ${failed.join(', ')}`);
   return failed.length > 0 ? EXIT_CHECK_FAILED : 0;
 }

@@ -13,6 +13,7 @@ import {
 import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, intOption, ipBlockPodsOption, oneOf, parse, protocolOption, requireInputs, str, type OptionSpec } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { out, type CliIo } from '../io.js';
+import { jsonWithWarnings, outAnswer, pairQualification, warningsOf } from '../answer.js';
 import { loadAndCompile } from '../load.js';
 import { pairsOf, resolvePair } from '../resolve.js';
 import { decide, ENDPOINT_OPTIONS } from './check.js';
@@ -63,8 +64,12 @@ export async function explainCommand(argv: string[], io: CliIo): Promise<number>
   let port = intOption(p, 'port', { min: 1, max: 65535 });
   let protocol: Protocol = protocolOption(p);
   const inputs = requireInputs(p, 'explain');
-  const { compiled } = await loadAndCompile(io, inputs, { ipBlockPods: ipBlockPodsOption(p) });
+  const { compiled, load } = await loadAndCompile(io, inputs, { ipBlockPods: ipBlockPodsOption(p) });
   const index = buildEndpointIndex(compiled);
+  const pair = resolvePair(compiled, index, from, to, ENDPOINT_OPTIONS);
+  // A verdict about pods that a policy we do not evaluate selects is not final: say so in it.
+  const qualification = pairQualification(load, compiled.cluster, pair.from, pair.to);
+  const warnings = warningsOf(load);
 
   let summary: string | undefined;
   if (port === undefined) {
@@ -77,11 +82,14 @@ export async function explainCommand(argv: string[], io: CliIo): Promise<number>
   }
   const v = decide(compiled, index, from, to, port, protocol, ENDPOINT_OPTIONS);
   if (format === 'json') {
-    out(io, JSON.stringify({ ...v.explanation, partial: v.partial }, null, 2));
+    const notEvaluated = qualification.length ? { notEvaluated: qualification } : {};
+    out(io, jsonWithWarnings({ ...v.explanation, partial: v.partial, ...notEvaluated }, warnings));
     return 0;
   }
   if (summary) out(io, `${summary}\n`);
   if (v.partial) out(io, `note: ${v.reason}\n`);
-  out(io, formatExplanation(v.explanation));
+  const [verdict, ...rest] = formatExplanation(v.explanation).split('\n');
+  const qualified = qualification.length ? `${verdict}; ${qualification.join('; ')}` : verdict!;
+  outAnswer(io, format, [qualified, ...rest].join('\n'), warnings);
   return 0;
 }

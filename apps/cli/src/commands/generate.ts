@@ -15,6 +15,7 @@ import { clusterFromObjects, parseManifests } from '@lateral/k8s';
 import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, intOption, ipBlockPodsOption, oneOf, parse, requireInputs, str, type OptionSpec } from '../args.js';
 import { EXIT_CHECK_FAILED, UsageError } from '../cli-error.js';
 import { err, out, progress, progressDone, type CliIo } from '../io.js';
+import { allWarnings, mergeWarnings, outAnswer, warningsOf } from '../answer.js';
 import { loadAndCompile, type Loaded } from '../load.js';
 import { num, readFlowsOption } from '../flows-input.js';
 
@@ -223,7 +224,7 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
           policies: generated.policies.map((g) => policyObject(g.policy)),
           files,
           verification,
-          warnings: generated.warnings,
+          warnings: allWarnings(mergeWarnings(warningsOf(loaded.load, []), { answer: [], other: generated.warnings })),
           droppedOnly: generated.droppedOnly,
         },
         null,
@@ -234,10 +235,10 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
     out(io, policiesYaml(generated.policies, header));
     err(io, `lateral generate: ${verdict}`);
     for (const l of [...summary, ...problemLines(verification)]) err(io, `  ${l}`);
+    outAnswer(io, 'yaml', '', warningsOf(loaded.load));
   } else {
-    out(io, `lateral generate: ${verdict}`);
-    for (const l of [...summary, ...problemLines(verification)]) out(io, `  ${l}`);
-    for (const f of files) out(io, `wrote ${f}`);
+    const lines = [`lateral generate: ${verdict}`, ...[...summary, ...problemLines(verification)].map((l) => `  ${l}`), ...files.map((f) => `wrote ${f}`)];
+    outAnswer(io, 'txt', lines.join('\n'), warningsOf(loaded.load));
   }
   return verification.ok ? 0 : EXIT_CHECK_FAILED;
 }

@@ -3,6 +3,7 @@ import { intOption, oneOf, parse, requireInputs, str , type OptionSpec } from '.
 import { ATTACK_OPTIONS, ATTACK_OPTIONS_HELP, loadAttackGraph, resolveFrom, resolveJewels } from '../attack-input.js';
 import { UsageError } from '../cli-error.js';
 import { formatPaths } from '../format/lateral-format.js';
+import { jsonWithWarnings, outAnswer, warningsOf } from '../answer.js';
 import { out, type CliIo } from '../io.js';
 
 export const PATHS_HELP = `lateral paths INPUTS... --from ID|internet --to SEL [--k 5] [--format txt|json|md]
@@ -32,7 +33,8 @@ export async function pathsCommand(argv: string[], io: CliIo): Promise<number> {
   if (chosen.size === 0) throw new InputError(`--to selects only the --from workload itself (${source}): name a destination other than the start`);
   const paths = kShortestAttackPaths(ag, source, chosen, k).map((nodes) => describePath(ag, nodes));
   const metrics = blastRadius(ag, source, { crownJewels: [...chosen] }).metrics;
-  if (format === 'json') out(io, JSON.stringify({ from: source, to: [...chosen], k, paths, metrics }, null, 2));
-  else out(io, formatPaths(source, [...chosen], paths, metrics, format));
+  const warnings = warningsOf(ag.load);
+  if (format === 'json') out(io, jsonWithWarnings({ from: source, to: [...chosen], k, paths, metrics }, warnings));
+  else outAnswer(io, format, formatPaths(source, [...chosen], paths, metrics, format), warnings);
   return 0;
 }

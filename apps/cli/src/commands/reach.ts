@@ -1,5 +1,6 @@
 import { buildEndpointIndex, InputError, workloadReachability, type CompiledCluster, type EndpointIndex } from '@lateral/core';
 import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, ipBlockPodsOption, oneOf, parse, requireInputs, str, type OptionSpec } from '../args.js';
+import { outAnswer, allWarnings, reportSplits, warningsOf } from '../answer.js';
 import { REACH_FORMATS, formatReach, reachJsonPieces } from '../format/reach-format.js';
 import { out, progress, progressDone, type CliIo } from '../io.js';
 import { loadAndCompile } from '../load.js';
@@ -48,7 +49,7 @@ export async function reachCommand(argv: string[], io: CliIo): Promise<number> {
   if (p.values.help) return out(io, REACH_HELP), 0;
   const format = oneOf(p, 'format', REACH_FORMATS, 'txt');
   const inputs = requireInputs(p, 'reach');
-  const { compiled } = await loadAndCompile(io, inputs, { ipBlockPods: ipBlockPodsOption(p) });
+  const { compiled, load } = await loadAndCompile(io, inputs, { ipBlockPods: ipBlockPodsOption(p) });
   const index = buildEndpointIndex(compiled);
   // Resolve names first so a typo is an input error with suggestions, not an empty result.
   const from = endpointFilter(compiled, index, str(p, 'from'), '--from');
@@ -64,9 +65,11 @@ export async function reachCommand(argv: string[], io: CliIo): Promise<number> {
   progress(io, 'computing reachability…');
   const result = workloadReachability(compiled, { namespace, from, to }, index);
   progressDone(io);
-  for (const w of result.warnings) io.stderr.write(`lateral: warning: ${w}\n`);
+  const splits = reportSplits(io, result.warnings, result.endpoints, p.values.verbose === true);
+  const warnings = warningsOf(load, [...load.warnings, ...splits]);
   if (format === 'json') {
-    for (const piece of reachJsonPieces(result)) io.stdout.write(piece);
-  } else out(io, formatReach(result, format));
+    // Streamed: all pairs of a large cluster is a large answer.
+    for (const piece of reachJsonPieces(result, allWarnings(warnings))) io.stdout.write(piece);
+  } else outAnswer(io, format, formatReach(result, format), warnings);
   return 0;
 }

@@ -3,6 +3,7 @@ import { networkPolicyYaml } from '@lateral/k8s';
 import { intOption, oneOf, parse, requireInputs , type OptionSpec } from '../args.js';
 import { ATTACK_OPTIONS, ATTACK_OPTIONS_HELP, loadAttackGraph, resolveJewels, targetsOf } from '../attack-input.js';
 import { formatRisk } from '../format/lateral-format.js';
+import { jsonWithWarnings, outAnswer, warningsOf } from '../answer.js';
 import { out, progress, progressDone, type CliIo } from '../io.js';
 
 export const RISK_HELP = `lateral risk INPUTS... [--target SEL]... [--top N] [--cut-entry] [--format txt|json|md]
@@ -34,9 +35,10 @@ export async function riskCommand(argv: string[], io: CliIo): Promise<number> {
   const report = riskReport(ag, { crownJewels: jewels, top, cuttableEntry: p.values['cut-entry'] === true });
   progressDone(io);
   const yamls = report.chokePoints.removals.map((r) => networkPolicyYaml(r.policies));
+  const warnings = warningsOf(ag.load);
   if (format === 'json') {
     const removals = report.chokePoints.removals.map((r, i) => ({ ...r, yaml: yamls[i] }));
-    out(io, JSON.stringify({ ...report, chokePoints: { ...report.chokePoints, removals } }, null, 2));
-  } else out(io, formatRisk(report, (i) => yamls[i] ?? '', format));
+    out(io, jsonWithWarnings({ ...report, chokePoints: { ...report.chokePoints, removals } }, warnings));
+  } else outAnswer(io, format, formatRisk(report, (i) => yamls[i] ?? '', format), warnings);
   return 0;
 }

@@ -1,5 +1,5 @@
 import { InputError, type NetworkPolicy } from '@lateral/core';
-import { clusterFromObjects, readInputs, type LoadResult, type SourceObject } from '@lateral/k8s';
+import { clusterFromObjects, groupOf, isClusterScoped, readInputs, UNEVALUATED_POLICY_KINDS, type LoadResult, type SourceObject } from '@lateral/k8s';
 import { COMMON_INPUT_OPTIONS_HELP, ipBlockPodsOption, parse, requireInputs, type OptionSpec } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { out, type CliIo } from '../io.js';
@@ -25,7 +25,8 @@ ${COMMON_INPUT_OPTIONS_HELP}`;
 
 export const WHATIF_OPTIONS: OptionSpec = { ...WHAT_IF_OPTIONS, apply: { type: 'string', multiple: true }, delete: { type: 'string', multiple: true } };
 
-const CLUSTER_SCOPED = new Set(['namespace']);
+/** Groups whose kinds are named by the kind alone (`networkpolicy`, `deployment`), as kubectl does. */
+const PLAIN_GROUPS = new Set(['', 'networking.k8s.io', 'apps', 'batch', 'extensions']);
 
 interface Ref {
   readonly kind: string;
@@ -33,11 +34,18 @@ interface Ref {
   readonly name: string;
 }
 
+/**
+ * An object's identity for --apply and --delete. Kinds of other groups carry their group, as in
+ * `kubectl delete networkpolicy.projectcalico.org/...`: Calico's NetworkPolicy must not replace
+ * the networking.k8s.io one of the same name.
+ */
 function refOf(o: SourceObject): Ref | undefined {
-  const obj = o.obj as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
+  const obj = o.obj as { kind?: unknown; apiVersion?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
   if (typeof obj.kind !== 'string' || typeof obj.metadata?.name !== 'string') return undefined;
-  const kind = obj.kind.toLowerCase();
-  const namespace = CLUSTER_SCOPED.has(kind) ? '' : typeof obj.metadata.namespace === 'string' && obj.metadata.namespace ? obj.metadata.namespace : 'default';
+  const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : undefined;
+  const group = groupOf(apiVersion);
+  const kind = PLAIN_GROUPS.has(group) ? obj.kind.toLowerCase() : `${obj.kind.toLowerCase()}.${group}`;
+  const namespace = isClusterScoped(obj.kind, apiVersion) ? '' : typeof obj.metadata.namespace === 'string' && obj.metadata.namespace ? obj.metadata.namespace : 'default';
   return { kind, namespace, name: obj.metadata.name };
 }
 
@@ -54,12 +62,19 @@ function displayRef(o: SourceObject): string {
 function parseDelete(text: string): Ref {
   const parts = text.split('/');
   const kind = parts[0]?.toLowerCase() ?? '';
-  if (CLUSTER_SCOPED.has(kind) && parts.length === 2 && parts[1]) return { kind, namespace: '', name: parts[1] };
+  if (parts.length === 2 && parts[1] && CLUSTER_SCOPED_REFS.has(kind)) return { kind, namespace: '', name: parts[1] };
   if (parts.length !== 3 || parts.some((x) => x === '')) {
     throw new UsageError(`--delete "${text}": write KIND/NAMESPACE/NAME (or KIND/NAME for a Namespace), e.g. networkpolicy/shop/default-deny`);
   }
   return { kind, namespace: parts[1]!, name: parts[2]! };
 }
+
+/** Lowercase (and group-qualified) spellings of the cluster-scoped kinds, for --delete KIND/NAME. */
+const CLUSTER_SCOPED_REFS = new Set([
+  'namespace',
+  'node',
+  ...UNEVALUATED_POLICY_KINDS.filter((k) => k.clusterScoped).map((k) => `${k.kind.toLowerCase()}.${k.group}`),
+]);
 
 /** The inputs with the applied objects put in and the deleted ones taken out, in input order. */
 export function applyChange(objects: readonly SourceObject[], applied: readonly SourceObject[], deletes: readonly string[]): { objects: SourceObject[]; policyOnly: boolean } {

@@ -25,12 +25,12 @@ function dotId(s: string): string {
  * lines: all pairs of a large cluster is tens of megabytes, written as it is made rather than
  * held as one string (and indenting every field of 300,000 connections tripled the size).
  */
-export function* reachJsonPieces(r: WorkloadReachability, linesPerPiece = 4096): Generator<string> {
+export function* reachJsonPieces(r: WorkloadReachability, warnings: readonly string[] = [], linesPerPiece = 4096): Generator<string> {
   yield '{\n  "endpoints": [';
   yield* listPieces(r.endpoints, linesPerPiece);
   yield '],\n  "connections": [';
   yield* listPieces(r.connections, linesPerPiece);
-  yield ']\n}\n';
+  yield `],\n  "warnings": ${JSON.stringify(warnings)}\n}\n`;
 }
 
 function* listPieces(items: readonly unknown[], linesPerPiece: number): Generator<string> {

@@ -27,6 +27,8 @@ export interface WhatIfReport {
   readonly brokenFlows?: readonly BrokenFlow[];
   readonly failOn: readonly string[];
   readonly failed?: readonly string[];
+  /** Warnings the answer carries (JSON's `warnings`; the other formats get them from the caller). */
+  readonly warnings?: readonly string[];
 }
 
 const ports = (p: ProtoPorts) => (isEmptyProtoPorts(p) ? '-' : formatProtoPorts(p));
@@ -110,6 +112,7 @@ function json(r: WhatIfReport): string {
       scope: r.diff.scope,
       failOn: r.failOn,
       failed: r.failed ?? [],
+      warnings: r.warnings ?? [],
     },
     null,
     2,

@@ -41,3 +41,17 @@ export function formatInputError(detail: string, loc: InputLocation): string {
   if (loc.field) where.push(loc.field);
   return where.length ? `${where.join(': ')}: ${detail}` : detail;
 }
+
+/** How much of an offending value an error message quotes. */
+export const MAX_QUOTED = 200;
+
+/**
+ * A value as an error message quotes it: in double quotes with control characters escaped, and
+ * cut after MAX_QUOTED characters with its length said — a 10 MB label is one readable line,
+ * `"aaaa…" (10,485,760 characters)`, not 10 MB of terminal.
+ */
+export function quoteValue(s: string): string {
+  const cut = s.length > MAX_QUOTED;
+  const inner = JSON.stringify(cut ? s.slice(0, MAX_QUOTED) : s).slice(1, -1);
+  return cut ? `"${inner}…" (${s.length.toLocaleString('en-US')} characters)` : `"${inner}"`;
+}

@@ -174,10 +174,11 @@ export function buildEndpointIndex(compiled: CompiledCluster): EndpointIndex {
     }
     const split = groups.size > 1;
     if (split) {
-      warnings.push(
-        `${id}: its pods are treated differently by policy; reported as ${groups.size} groups: ` +
-          [...groups.values()].map((g, k) => `${id}#${k + 1} (${g.map((i) => cluster.pods[i]!.name).join(', ')})`).join('; '),
-      );
+      // One line however many pods (a DaemonSet has hundreds): the counts here, the names in
+      // the endpoints' podNames.
+      const sizes = [...groups.values()].map((g) => g.reduce((s, i) => s + cluster.pods[i]!.replicas, 0));
+      const total = sizes.reduce((a, b) => a + b, 0);
+      warnings.push(`${id}: policy treats its ${total} pod${total === 1 ? '' : 's'} as ${groups.size} groups (${sizes.join(' / ')})`);
     }
     let k = 0;
     for (const [cls, members] of groups) {

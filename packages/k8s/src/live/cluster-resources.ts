@@ -66,6 +66,24 @@ export const CLUSTER_RESOURCES: readonly ClusterResource[] = [
     namespaced: false, optional: true,
     missing: 'the snapshot has no BaselineAdminNetworkPolicy',
   },
+  // Policy kinds Lateral does not evaluate (policy-kinds.ts): read so that answers can say they
+  // were not evaluated, instead of not knowing they exist.
+  ...(
+    [
+      ['cilium.io', 'v2', 'ciliumnetworkpolicies', 'CiliumNetworkPolicy', true],
+      ['cilium.io', 'v2', 'ciliumclusterwidenetworkpolicies', 'CiliumClusterwideNetworkPolicy', false],
+      ['crd.projectcalico.org', 'v1', 'networkpolicies', 'NetworkPolicy', true],
+      ['crd.projectcalico.org', 'v1', 'globalnetworkpolicies', 'GlobalNetworkPolicy', false],
+      ['crd.antrea.io', 'v1beta1', 'networkpolicies', 'NetworkPolicy', true],
+      ['crd.antrea.io', 'v1beta1', 'clusternetworkpolicies', 'ClusterNetworkPolicy', false],
+      ['k8s.ovn.org', 'v1', 'egressfirewalls', 'EgressFirewall', true],
+    ] as const
+  ).map(
+    ([group, version, plural, kind, namespaced]): ClusterResource => ({
+      group, version, plural, kind, namespaced, optional: true,
+      missing: `the analysis cannot say which answers ${group} ${kind} objects would change {where}`,
+    }),
+  ),
 ];
 
 export function apiVersionOf(r: ClusterResource): string {
