@@ -91,7 +91,7 @@ describe('files are named as the user typed them', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'bad.yaml'), 'kind: Pod\nmetadata: {name: x}\nspec: {containers: 5}\n');
     mkdirSync(join(dir, 'sub'));
-    writeFileSync(join(dir, 'sub', 'np.yaml'), 'kind: NetworkPolicy\nmetadata: {name: p}\nspec: {}\n');
+    writeFileSync(join(dir, 'sub', 'np.yaml'), 'kind: NetworkPolicy\nmetadata: {name: p}\nspec: {podSelector: []}\n');
     const r = await lateral(['reach', 'bad.yaml'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('lateral: bad.yaml:1: Pod default/x: spec.containers: must be a list, not number 5');
