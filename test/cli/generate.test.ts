@@ -34,8 +34,9 @@ async function observedQueries(): Promise<string[]> {
   const { cluster } = await loadCluster([join(REPO, SHOP)]);
   const flows = await readFlows(CAPTURES.map((c) => join(REPO, c)), cluster);
   return flows.edges
-    .filter((e) => !(e.dropped > 0 && e.dropped >= e.count))
-    .filter((e) => !(e.src.kind === 'pod' && e.dst.kind === 'pod' && e.src.pod === e.dst.pod))
+    // Connections the network dropped (at either end) get no rule; a pod to itself needs none.
+    .filter((e) => e.dropped === 0)
+    .filter((e) => !e.samePod)
     .map((e) =>
       JSON.stringify({
         from: e.src.kind === 'pod' ? e.src.workload : e.src.ip,
@@ -79,8 +80,11 @@ describe('lateral generate', () => {
     expect(r.stderr).not.toContain('internal error');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('lateral generate: verified');
-    expect(r.stdout).toMatch(/observed flows allowed: 100\.0 % \(50 of 50 connections/);
-    expect(r.stdout).toContain('connections opened beyond observations: 0');
+    expect(r.stdout).toMatch(/recall: 100\.0 % of observed connections allowed \(140 of 140 pod-level connections/);
+    expect(r.stdout).toContain('over-permission: 0 ');
+    // The kubelet probes and the dropped connections are listed, not allowed by a rule.
+    expect(r.stdout).toContain('192.168.10.11 (node worker-1) -> shop/frontend TCP 8080');
+    expect(r.stdout).toMatch(/shop\/currency -> 198\.51\.100\.80 TCP 443 \(3 of 17 flows dropped\): egress: isolated by/);
     expect(readdirSync(dir).sort()).toEqual(['ingress-nginx.yaml', 'monitoring.yaml', 'shop.yaml']);
 
     const queries = await observedQueries();
@@ -126,9 +130,9 @@ describe('lateral generate', () => {
     const r = await lateral(['generate', SHOP, '--flows', CAPTURES[0]!, '--egress-only', '--format', 'json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as Record<string, unknown> & { policies: { kind: string; spec: { policyTypes: string[] } }[]; verification: Record<string, unknown> };
-    expect(Object.keys(doc).sort()).toEqual(['droppedOnly', 'files', 'policies', 'verification', 'warnings']);
+    expect(Object.keys(doc).sort()).toEqual(['dns', 'dropped', 'droppedOnly', 'files', 'isolated', 'nodeLocal', 'policies', 'verification', 'warnings']);
     expect(doc.policies.every((p) => p.kind === 'NetworkPolicy' && p.spec.policyTypes.join() === 'Egress')).toBe(true);
-    expect(Object.keys(doc.verification).sort()).toEqual(['added', 'emitted', 'flows', 'granted', 'ok']);
+    expect(Object.keys(doc.verification).sort()).toEqual(['added', 'emitted', 'flows', 'granted', 'ok', 'overPermission']);
     expect(doc.verification.ok).toBe(true);
   });
 

@@ -26,6 +26,7 @@ interface NodeLocal {
   readonly node: string;
   readonly address: string;
   readonly pod: string;
+  readonly podIndex?: number;
   readonly direction: 'from-node' | 'to-node';
   readonly protocol: Protocol;
   readonly port: number;
@@ -100,11 +101,12 @@ export class EdgeFolder {
     for (const c of r.ends) {
       if (c.nodeLocal) {
         const fromNode = c.src.endpoint.kind === 'ip';
-        const pod = fromNode ? c.dst.id : c.src.id;
+        const podEnd = fromNode ? c.dst : c.src;
+        const pod = podEnd.id;
         const k = `${c.nodeLocal.node}\u0000${c.nodeLocal.address}\u0000${pod}\u0000${fromNode}\u0000${proto}\u0000${c.port}`;
         const n = this.nodeLocal.get(k);
         if (n) n.count += count;
-        else this.nodeLocal.set(k, { ...c.nodeLocal, pod, direction: fromNode ? 'from-node' : 'to-node', protocol, port: c.port, count });
+        else this.nodeLocal.set(k, { ...c.nodeLocal, pod, ...(podEnd.endpoint.kind === 'pod' ? { podIndex: podEnd.endpoint.pod } : {}), direction: fromNode ? 'from-node' : 'to-node', protocol, port: c.port, count });
         continue;
       }
       onEdges = true;

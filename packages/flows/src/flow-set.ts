@@ -48,6 +48,8 @@ export interface NodeLocalFlow {
   readonly address: string;
   /** The pod end (endpoint id). */
   readonly pod: string;
+  /** Index in cluster.pods of the pod end (the endpoint's representative). */
+  readonly podIndex?: number;
   /** from-node: the node connected to the pod (kubelet probes); to-node: the pod to its node. */
   readonly direction: 'from-node' | 'to-node';
   readonly protocol: Protocol;
