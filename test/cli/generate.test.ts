@@ -174,6 +174,22 @@ describe('lateral audit', () => {
     expect(cleanDoc.outsideBaseline.map((f) => `${f.from} -> ${f.to}:${f.port}`)).toEqual(['shop/frontend -> shop/postgres:5432', 'shop/currency -> 198.51.100.80:443'].sort());
   });
 
+  it('takes the baseline as the existing policies plus the generated ones, unless told it replaces them', async () => {
+    const own = tempDir();
+    expect((await lateral(['generate', SHOP, '--flows', CAPTURES[0]!, '--out', own])).code).toBe(0);
+    // The generated file alone: it only adds to the shop's policies, which stay in force.
+    const r = await lateral(['audit', SHOP, '--flows', CAPTURES[0]!, '--baseline', own, '--format', 'json']);
+    const doc = JSON.parse(r.stdout) as { outsideBaseline: { from: string; to: string; port: number }[] };
+    expect(doc.outsideBaseline.map((f) => `${f.from} -> ${f.to}:${f.port}`).sort()).toEqual(['shop/currency -> 198.51.100.80:443', 'shop/frontend -> shop/postgres:5432']);
+    const text = await lateral(['audit', SHOP, '--flows', CAPTURES[0]!, '--baseline', own]);
+    expect(text.stdout).toMatch(/2 outside the baseline \(the inputs' \d+ policies \+ \d+\)$/m);
+    // Taken as a complete policy set, the generated file alone says little: it leaves the pods
+    // it adds nothing for unisolated, so even the dropped connections fall inside.
+    const replaced = await lateral(['audit', SHOP, '--flows', CAPTURES[0]!, '--baseline', own, '--baseline-replaces', '--format', 'json']);
+    expect((JSON.parse(replaced.stdout) as { outsideBaseline: unknown[] }).outsideBaseline).toEqual([]);
+    expect((await lateral(['audit', SHOP, '--flows', CAPTURES[0]!, '--baseline-replaces'])).code).toBe(2);
+  });
+
   it('exits 0 when every flow is allowed and none dropped', async () => {
     const dir = tempDir();
     const csv = join(dir, 'flows.csv');
