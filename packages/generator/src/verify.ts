@@ -257,7 +257,9 @@ function observedConnections(
         const side = (e: typeof end.src, peer: typeof c.src) => {
           if (e.endpoint.kind === 'ip') return { ip: e.endpoint.ip, label: e.endpoint.ip };
           const pod = resolver.podOf(e, peer)!;
-          return { pod: podIndex.get(pod)!, label: resolver.identity(peer) ?? e.id };
+          // A Service dial names no pod: any backend pod of the workload.
+          const via = peer.service !== undefined ? ` (via service ${peer.namespace}/${peer.service})` : '';
+          return { pod: podIndex.get(pod)!, label: resolver.identity(peer) ?? `${e.id}${via}` };
         };
         const group = `${end.src.id}\u0000${end.dst.id}\u0000${c.protocol}\u0000${end.port}`;
         add({ src: side(end.src, c.src), dst: side(end.dst, c.dst), protocol: c.protocol, port: end.port, group }, c.count, c.dropped);
