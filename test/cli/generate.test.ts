@@ -142,6 +142,32 @@ describe('lateral generate', () => {
     const r = await lateral(['generate', SHOP, '--flows', CAPTURES[0]!, '--aggregate-external', '33']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--aggregate-external must be a whole number from 0 to 32');
+    expect((await lateral(['generate', SHOP, '--flows', CAPTURES[0]!, '--directions', 'sideways'])).code).toBe(2);
+    expect((await lateral(['generate', SHOP, '--flows', CAPTURES[0]!, '--directions', 'both', '--egress-only'])).code).toBe(2);
+    expect((await lateral(['generate', SHOP, '--flows', CAPTURES[0]!, '--max-over', 'many'])).code).toBe(2);
+  });
+
+  it('isolates the directions asked for, and leaves DNS out with --no-dns', async () => {
+    const LEDGER = 'fixtures/ledger';
+    const capture = `${LEDGER}/flows/hubble.jsonl`;
+    type Doc = { policies: { metadata: { name: string }; spec: { policyTypes: string[]; egress?: { to?: { podSelector?: { matchLabels?: Record<string, string> } }[]; ports?: { protocol: string; port: number }[] }[] } }[]; isolated: { ingress: string[]; egress: string[] }; dns: unknown };
+    const egressOnly = JSON.parse((await lateral(['generate', LEDGER, '--flows', capture, '--directions', 'egress', '-o', 'json'])).stdout) as Doc;
+    expect(egressOnly.policies.every((p) => p.spec.policyTypes.join() === 'Egress')).toBe(true);
+    expect(egressOnly.isolated.ingress).toEqual([]);
+    expect(egressOnly.isolated.egress).toContain('ledger/worker');
+
+    const noDns = JSON.parse((await lateral(['generate', LEDGER, '--flows', capture, '--no-dns', '-o', 'json'])).stdout) as Doc;
+    expect(noDns.dns).toBeNull();
+    const egressOf = (name: string) => noDns.policies.find((p) => p.metadata.name === name)!.spec.egress;
+    // reports never resolved a name: without the DNS rule, it may send nothing at all.
+    expect(egressOf('lateral-reports-egress')).toEqual([]);
+    // web's observed lookups are an ordinary rule: UDP 53 only, to the CoreDNS pods.
+    expect(egressOf('lateral-web-egress')).toContainEqual(expect.objectContaining({ ports: [{ protocol: 'UDP', port: 53 }] }));
+
+    const text = await lateral(['generate', LEDGER, '--flows', capture]);
+    expect(text.code).toBe(0);
+    expect(text.stderr).toContain('isolated: 6 workloads for ingress, 6 for egress');
+    expect(text.stderr).toContain('DNS: every egress policy allows service kube-system/kube-dns (UDP 53, TCP 53)');
   });
 });
 
