@@ -50,6 +50,7 @@ Options:
   --aggregate-external N     widen outside IPv4 addresses to /N (default: /32)
   --aggregate-external6 N    widen outside IPv6 addresses to /N (default: /128)
   --allow-dropped            also allow connections the network dropped
+                             (--include-dropped: the same)
   --max-over N               over-permission tolerated before failing (default 0)
   -o, --format yaml|json     json: {policies, files, verification, warnings, droppedOnly,
                              dropped, nodeLocal, isolated, dns}
