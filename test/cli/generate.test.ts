@@ -80,7 +80,7 @@ describe('lateral generate', () => {
     expect(r.stderr).not.toContain('internal error');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('lateral generate: verified');
-    expect(r.stdout).toMatch(/recall: 100\.0 % of observed connections allowed \(140 of 140 pod-level connections/);
+    expect(r.stdout).toMatch(/recall: 100\.0 % of observed connections allowed \(141 of 141 pod-level connections/);
     expect(r.stdout).toContain('over-permission: 0 ');
     // The kubelet probes and the dropped connections are listed, not allowed by a rule.
     expect(r.stdout).toContain('192.168.10.11 (node worker-1) -> shop/frontend TCP 8080');

@@ -397,6 +397,8 @@ export function generatePolicies(cluster: Cluster, flows: FlowSet, options: Gene
       // that is not isolated gets a policy even if empty of flows, so that it becomes isolated.
       const dnsNeeded = direction === 'egress' && s.dnsNeeded;
       if (needs.size === 0 && !dnsNeeded && isIsolated(cluster.policies, s.pod, direction)) continue;
+      // With --default-deny the namespace's rule-less policy isolates it already.
+      if (needs.size === 0 && !dnsNeeded && options.defaultDeny) continue;
       const rules = buildRules(needs);
       const provenance: RuleProvenance[] = rules.map((r) => ({ flows: r.notes }));
       const name = allocate(namespace, `${base}-${direction}`);
