@@ -34,8 +34,9 @@ async function observedQueries(): Promise<string[]> {
   const { cluster } = await loadCluster([join(REPO, SHOP)]);
   const flows = await readFlows(CAPTURES.map((c) => join(REPO, c)), cluster);
   return flows.edges
-    .filter((e) => !(e.dropped > 0 && e.dropped >= e.count))
-    .filter((e) => !(e.src.kind === 'pod' && e.dst.kind === 'pod' && e.src.pod === e.dst.pod))
+    // Connections the network dropped (at either end) get no rule; a pod to itself needs none.
+    .filter((e) => e.dropped === 0)
+    .filter((e) => !e.samePod)
     .map((e) =>
       JSON.stringify({
         from: e.src.kind === 'pod' ? e.src.workload : e.src.ip,
@@ -79,8 +80,11 @@ describe('lateral generate', () => {
     expect(r.stderr).not.toContain('internal error');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('lateral generate: verified');
-    expect(r.stdout).toMatch(/observed flows allowed: 100\.0 % \(50 of 50 connections/);
-    expect(r.stdout).toContain('connections opened beyond observations: 0');
+    expect(r.stdout).toMatch(/recall: 100\.0 % of observed connections allowed \(141 of 141 pod-level connections/);
+    expect(r.stdout).toContain('over-permission: 0 ');
+    // The kubelet probes and the dropped connections are listed, not allowed by a rule.
+    expect(r.stdout).toContain('192.168.10.11 (node worker-1) -> shop/frontend TCP 8080');
+    expect(r.stdout).toMatch(/shop\/currency -> 198\.51\.100\.80 TCP 443 \(3 of 17 flows dropped\): egress: isolated by/);
     expect(readdirSync(dir).sort()).toEqual(['ingress-nginx.yaml', 'monitoring.yaml', 'shop.yaml']);
 
     const queries = await observedQueries();
@@ -126,9 +130,9 @@ describe('lateral generate', () => {
     const r = await lateral(['generate', SHOP, '--flows', CAPTURES[0]!, '--egress-only', '--format', 'json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as Record<string, unknown> & { policies: { kind: string; spec: { policyTypes: string[] } }[]; verification: Record<string, unknown> };
-    expect(Object.keys(doc).sort()).toEqual(['droppedOnly', 'files', 'policies', 'verification', 'warnings']);
+    expect(Object.keys(doc).sort()).toEqual(['dns', 'dropped', 'droppedOnly', 'files', 'isolated', 'nodeLocal', 'policies', 'verification', 'warnings']);
     expect(doc.policies.every((p) => p.kind === 'NetworkPolicy' && p.spec.policyTypes.join() === 'Egress')).toBe(true);
-    expect(Object.keys(doc.verification).sort()).toEqual(['added', 'emitted', 'flows', 'granted', 'ok']);
+    expect(Object.keys(doc.verification).sort()).toEqual(['added', 'emitted', 'flows', 'granted', 'ok', 'overPermission']);
     expect(doc.verification.ok).toBe(true);
   });
 
@@ -138,6 +142,32 @@ describe('lateral generate', () => {
     const r = await lateral(['generate', SHOP, '--flows', CAPTURES[0]!, '--aggregate-external', '33']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--aggregate-external must be a whole number from 0 to 32');
+    expect((await lateral(['generate', SHOP, '--flows', CAPTURES[0]!, '--directions', 'sideways'])).code).toBe(2);
+    expect((await lateral(['generate', SHOP, '--flows', CAPTURES[0]!, '--directions', 'both', '--egress-only'])).code).toBe(2);
+    expect((await lateral(['generate', SHOP, '--flows', CAPTURES[0]!, '--max-over', 'many'])).code).toBe(2);
+  });
+
+  it('isolates the directions asked for, and leaves DNS out with --no-dns', async () => {
+    const LEDGER = 'fixtures/ledger';
+    const capture = `${LEDGER}/flows/hubble.jsonl`;
+    type Doc = { policies: { metadata: { name: string }; spec: { policyTypes: string[]; egress?: { to?: { podSelector?: { matchLabels?: Record<string, string> } }[]; ports?: { protocol: string; port: number }[] }[] } }[]; isolated: { ingress: string[]; egress: string[] }; dns: unknown };
+    const egressOnly = JSON.parse((await lateral(['generate', LEDGER, '--flows', capture, '--directions', 'egress', '-o', 'json'])).stdout) as Doc;
+    expect(egressOnly.policies.every((p) => p.spec.policyTypes.join() === 'Egress')).toBe(true);
+    expect(egressOnly.isolated.ingress).toEqual([]);
+    expect(egressOnly.isolated.egress).toContain('ledger/worker');
+
+    const noDns = JSON.parse((await lateral(['generate', LEDGER, '--flows', capture, '--no-dns', '-o', 'json'])).stdout) as Doc;
+    expect(noDns.dns).toBeNull();
+    const egressOf = (name: string) => noDns.policies.find((p) => p.metadata.name === name)!.spec.egress;
+    // reports never resolved a name: without the DNS rule, it may send nothing at all.
+    expect(egressOf('lateral-reports-egress')).toEqual([]);
+    // web's observed lookups are an ordinary rule: UDP 53 only, to the CoreDNS pods.
+    expect(egressOf('lateral-web-egress')).toContainEqual(expect.objectContaining({ ports: [{ protocol: 'UDP', port: 53 }] }));
+
+    const text = await lateral(['generate', LEDGER, '--flows', capture]);
+    expect(text.code).toBe(0);
+    expect(text.stderr).toContain('isolated: 6 workloads for ingress, 6 for egress');
+    expect(text.stderr).toContain('DNS: every egress policy allows service kube-system/kube-dns (UDP 53, TCP 53)');
   });
 });
 
@@ -168,6 +198,22 @@ describe('lateral audit', () => {
     const cleanDoc = JSON.parse(clean.stdout) as { outsideBaseline: { from: string; to: string; port: number }[] };
     // Only what the network dropped (and generation therefore left out) falls outside.
     expect(cleanDoc.outsideBaseline.map((f) => `${f.from} -> ${f.to}:${f.port}`)).toEqual(['shop/frontend -> shop/postgres:5432', 'shop/currency -> 198.51.100.80:443'].sort());
+  });
+
+  it('takes the baseline as the existing policies plus the generated ones, unless told it replaces them', async () => {
+    const own = tempDir();
+    expect((await lateral(['generate', SHOP, '--flows', CAPTURES[0]!, '--out', own])).code).toBe(0);
+    // The generated file alone: it only adds to the shop's policies, which stay in force.
+    const r = await lateral(['audit', SHOP, '--flows', CAPTURES[0]!, '--baseline', own, '--format', 'json']);
+    const doc = JSON.parse(r.stdout) as { outsideBaseline: { from: string; to: string; port: number }[] };
+    expect(doc.outsideBaseline.map((f) => `${f.from} -> ${f.to}:${f.port}`).sort()).toEqual(['shop/currency -> 198.51.100.80:443', 'shop/frontend -> shop/postgres:5432']);
+    const text = await lateral(['audit', SHOP, '--flows', CAPTURES[0]!, '--baseline', own]);
+    expect(text.stdout).toMatch(/2 outside the baseline \(the inputs' \d+ policies \+ \d+\)$/m);
+    // Taken as a complete policy set, the generated file alone says little: it leaves the pods
+    // it adds nothing for unisolated, so even the dropped connections fall inside.
+    const replaced = await lateral(['audit', SHOP, '--flows', CAPTURES[0]!, '--baseline', own, '--baseline-replaces', '--format', 'json']);
+    expect((JSON.parse(replaced.stdout) as { outsideBaseline: unknown[] }).outsideBaseline).toEqual([]);
+    expect((await lateral(['audit', SHOP, '--flows', CAPTURES[0]!, '--baseline-replaces'])).code).toBe(2);
   });
 
   it('exits 0 when every flow is allowed and none dropped', async () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Cluster } from '@lateral/core';
-import { FlowResolver, readFlows, type BadLine, type FlowFormat } from '@lateral/flows';
+import { ConnectionResolver, readFlows, type BadLine, type FlowFormat } from '@lateral/flows';
 import { loadCluster } from '@lateral/k8s';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EdgeFolder } from '../../packages/flows/src/edge-folder.js';
@@ -18,7 +18,7 @@ import { readFileInParallel } from '../../packages/flows/src/parallel-read.js';
 const fixture = (p: string): string => fileURLToPath(new URL(`../../fixtures/${p}`, import.meta.url));
 
 async function parallel(file: string, cluster: Cluster, chunkBytes: number, format?: FlowFormat) {
-  const folder = new EdgeFolder(new FlowResolver(cluster));
+  const folder = new EdgeFolder(new ConnectionResolver(cluster));
   const badLines: BadLine[] = [];
   const r = await readFileInParallel(file, format, 2, folder, badLines, { maxBadLines: 10, detectLines: 10, chunkBytes });
   expect(r, 'the workers started and read the file').toBeDefined();

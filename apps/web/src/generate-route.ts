@@ -39,7 +39,7 @@ export function generateRoutes(r: Router, holder: SessionHolder): void {
         throw new BadRequest(bad ? `${source}:${bad.line}: ${bad.message}` : `${source}: no flows in the capture`);
       }
       const generated = generatePolicies(s.cluster, set, { defaultDeny: b.defaultDeny === true, evalOptions: s.options });
-      const verification = verifyPolicies(s.cluster, generated.policies.map((p) => p.policy), generated.considered, { aggregates: generated.aggregates, evalOptions: s.options });
+      const verification = verifyPolicies(s.cluster, generated.policies.map((p) => p.policy), set, { aggregates: generated.aggregates, dns: generated.dns ?? false, evalOptions: s.options });
       res.json({
         source,
         flows: { records: set.records, edges: set.edges.length, badLines: set.badLineCount, unresolved: set.unresolved },
@@ -62,5 +62,8 @@ function mergeSets(sets: FlowSet[]): FlowSet {
     badLines: sets.flatMap((x) => x.badLines),
     badLineCount: sets.reduce((n, x) => n + x.badLineCount, 0),
     unresolved: sets.flatMap((x) => x.unresolved),
+    nodeLocal: sets.flatMap((x) => x.nodeLocal ?? []),
+    // Verification reads the captures as recorded; without them in every set, it reads edges.
+    ...(sets.every((x) => x.connections) ? { connections: sets.flatMap((x) => x.connections!) } : {}),
   };
 }

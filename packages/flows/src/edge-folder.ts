@@ -4,8 +4,9 @@
  */
 import type { Protocol } from '@lateral/core';
 import type { FlowPeer, FlowRecord } from './flow-record.js';
-import type { ResolvedEndpoint, FlowResolver } from './flow-resolver.js';
-import type { BadLine, FlowEdge, FlowSet } from './flow-set.js';
+import type { ResolvedEndpoint } from './flow-resolver.js';
+import type { ConnectionResolver } from './connection-resolver.js';
+import type { BadLine, FlowEdge, FlowSet, NodeLocalFlow, ObservedConnection } from './flow-set.js';
 
 const PROTOCOL_CODE: Readonly<Record<Protocol, number>> = { TCP: 0, UDP: 1, SCTP: 2 };
 
@@ -14,10 +15,31 @@ interface Edge {
   readonly dst: ResolvedEndpoint;
   readonly port: number;
   readonly protocol: Protocol;
+  readonly samePod: boolean;
   count: number;
   dropped: number;
   first: number;
   last: number;
+}
+
+interface NodeLocal {
+  readonly node: string;
+  readonly address: string;
+  readonly pod: string;
+  readonly podIndex?: number;
+  readonly direction: 'from-node' | 'to-node';
+  readonly protocol: Protocol;
+  readonly port: number;
+  count: number;
+}
+
+interface Raw {
+  readonly src: FlowPeer;
+  readonly dst: FlowPeer;
+  readonly port: number;
+  readonly protocol: Protocol;
+  count: number;
+  dropped: number;
 }
 
 export class EdgeFolder {
@@ -25,11 +47,14 @@ export class EdgeFolder {
   private readonly edges = new Map<number, Map<number, Edge>>();
   private edgeTotal = 0;
   private readonly unresolved = new Map<string, number>();
+  private readonly nodeLocal = new Map<string, NodeLocal>();
+  /** The capture before resolution, duplicates folded: src key -> dst key -> protocol+port. */
+  private readonly raw = new Map<string, Map<string, Map<number, Raw>>>();
   records = 0;
   folded = 0;
   ignored = 0;
 
-  constructor(private readonly resolver: FlowResolver) {}
+  constructor(private readonly resolver: ConnectionResolver) {}
 
   add(rec: FlowRecord): void {
     this.addRecords(
@@ -63,35 +88,61 @@ export class EdgeFolder {
     last: number,
   ): void {
     this.records += records;
-    const s = this.resolver.resolve(srcPeer);
-    const d = this.resolver.resolve(dstPeer);
-    if (!s.ok || !d.ok) {
-      const reason = !s.ok && !d.ok ? `${s.reason}; ${d.reason}` : !s.ok ? s.reason : (d as { reason: string }).reason;
-      this.unresolved.set(reason, (this.unresolved.get(reason) ?? 0) + count);
+    const proto = PROTOCOL_CODE[protocol];
+    this.addRaw(srcPeer, dstPeer, port, protocol, proto, count, dropped);
+    const r = this.resolver.resolve(srcPeer, dstPeer, port, protocol);
+    if (!r.ok) {
+      this.unresolved.set(r.reason, (this.unresolved.get(r.reason) ?? 0) + count);
       return;
     }
-    const proto = PROTOCOL_CODE[protocol];
+    for (const problem of r.problems) this.unresolved.set(problem, (this.unresolved.get(problem) ?? 0) + count);
     let created = false;
-    for (const src of s.endpoints) {
+    let onEdges = false;
+    for (const c of r.ends) {
+      if (c.nodeLocal) {
+        const fromNode = c.src.endpoint.kind === 'ip';
+        const podEnd = fromNode ? c.dst : c.src;
+        const pod = podEnd.id;
+        const k = `${c.nodeLocal.node}\u0000${c.nodeLocal.address}\u0000${pod}\u0000${fromNode}\u0000${proto}\u0000${c.port}`;
+        const n = this.nodeLocal.get(k);
+        if (n) n.count += count;
+        else this.nodeLocal.set(k, { ...c.nodeLocal, pod, ...(podEnd.endpoint.kind === 'pod' ? { podIndex: podEnd.endpoint.pod } : {}), direction: fromNode ? 'from-node' : 'to-node', protocol, port: c.port, count });
+        continue;
+      }
+      onEdges = true;
+      const src = c.src;
+      const dst = c.dst;
       let bySrc = this.edges.get(src.index);
       if (!bySrc) this.edges.set(src.index, (bySrc = new Map()));
-      for (const dst of d.endpoints) {
-        // dst index, protocol (2 bits) and port (16 bits) in one exact integer (< 2^53).
-        const key = dst.index * 262144 + proto * 65536 + port;
-        const e = bySrc.get(key);
-        if (e) {
-          e.count += count;
-          e.dropped += dropped;
-          if (first < e.first) e.first = first;
-          if (last > e.last) e.last = last;
-        } else {
-          created = true;
-          this.edgeTotal++;
-          bySrc.set(key, { src, dst, port, protocol, count, dropped, first, last });
-        }
+      // dst index, same-pod bit, protocol (2 bits) and port (16 bits) in one exact integer (< 2^53).
+      const key = dst.index * 524288 + (c.samePod ? 262144 : 0) + proto * 65536 + c.port;
+      const e = bySrc.get(key);
+      if (e) {
+        e.count += count;
+        e.dropped += dropped;
+        if (first < e.first) e.first = first;
+        if (last > e.last) e.last = last;
+      } else {
+        created = true;
+        this.edgeTotal++;
+        bySrc.set(key, { src, dst, port: c.port, protocol, samePod: c.samePod, count, dropped, first, last });
       }
     }
-    this.folded += created ? records - 1 : records;
+    // Node-local records are reported apart, not folded into an edge.
+    if (onEdges) this.folded += created ? records - 1 : records;
+  }
+
+  private addRaw(src: FlowPeer, dst: FlowPeer, port: number, protocol: Protocol, proto: number, count: number, dropped: number): void {
+    let byDst = this.raw.get(src.key);
+    if (!byDst) this.raw.set(src.key, (byDst = new Map()));
+    let byPort = byDst.get(dst.key);
+    if (!byPort) byDst.set(dst.key, (byPort = new Map()));
+    const k = proto * 65536 + port;
+    const r = byPort.get(k);
+    if (r) {
+      r.count += count;
+      r.dropped += dropped;
+    } else byPort.set(k, { src, dst, port, protocol, count, dropped });
   }
 
   get edgeCount(): number {
@@ -112,7 +163,14 @@ export class EdgeFolder {
       ...(Number.isFinite(e.first) ? { firstSeen: new Date(e.first).toISOString() } : {}),
       ...(Number.isFinite(e.last) ? { lastSeen: new Date(e.last).toISOString() } : {}),
       dropped: e.dropped,
+      ...(e.samePod ? { samePod: true as const } : {}),
     }));
+    const nodeLocal: NodeLocalFlow[] = [...this.nodeLocal.values()]
+      .map((n) => ({ ...n }))
+      .sort((a, b) => cmp(a.pod, b.pod) || cmp(a.node, b.node) || cmp(a.protocol, b.protocol) || a.port - b.port || cmp(a.direction, b.direction));
+    const connections: ObservedConnection[] = [];
+    for (const byDst of this.raw.values()) for (const byPort of byDst.values()) for (const r of byPort.values()) connections.push(r);
+    connections.sort((a, b) => cmp(a.src.key, b.src.key) || cmp(a.dst.key, b.dst.key) || cmp(a.protocol, b.protocol) || a.port - b.port);
     const unresolved = [...this.unresolved]
       .map(([reason, count]) => ({ reason, count }))
       .sort((a, b) => b.count - a.count || cmp(a.reason, b.reason));
@@ -124,6 +182,8 @@ export class EdgeFolder {
       badLineCount,
       unresolved,
       ignored: this.ignored,
+      nodeLocal,
+      connections,
     };
   }
 }

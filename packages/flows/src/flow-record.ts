@@ -23,8 +23,18 @@ export interface FlowPeer {
    * service peer, the service's selector.
    */
   readonly labels?: Labels;
-  /** A Service in `namespace` (Gadget `remoteKind: svc`): resolved through its selector. */
+  /**
+   * A Service in `namespace` that the connection was dialled through (Gadget `remoteKind: svc`,
+   * Hubble `destination_service` on a flow whose destination is not a pod): resolved through
+   * the Service object to its backends, and the port read as a Service port (see
+   * connection-resolver.ts).
+   */
   readonly service?: string;
+  /**
+   * The capture itself says this end is the node the pod end runs on (Hubble's
+   * `reserved:host` identity, Gadget's remote address equal to `podHostIP`).
+   */
+  readonly localNode?: boolean;
   /** `namespace/name` as a generic CSV/JSONL row writes it: a pod, a workload or an endpoint id. */
   readonly ref?: string;
 }

@@ -6,6 +6,7 @@
  * This file is the contract between packages/flows and its users; readers fill it.
  */
 import type { Protocol } from '@lateral/core';
+import type { FlowPeer } from './flow-record.js';
 
 export type FlowFormat = 'hubble' | 'gadget' | 'csv' | 'jsonl';
 
@@ -31,6 +32,42 @@ export interface FlowEdge {
   readonly firstSeen?: string;
   readonly lastSeen?: string;
   /** Records of this edge that the network reported as dropped (Hubble verdict DROPPED). */
+  readonly dropped: number;
+  /**
+   * Every record was a pod to itself (its own address): always allowed, needs no rule. Absent
+   * for an edge between two pods, also two replicas of one workload (src and dst then share
+   * `workload`, and even the representative `pod`).
+   */
+  readonly samePod?: true;
+}
+
+/** Records between a pod and the node it runs on: always allowed by NetworkPolicy, no rule. */
+export interface NodeLocalFlow {
+  /** Node name, or its address when the inputs do not name it. */
+  readonly node: string;
+  readonly address: string;
+  /** The pod end (endpoint id). */
+  readonly pod: string;
+  /** Index in cluster.pods of the pod end (the endpoint's representative). */
+  readonly podIndex?: number;
+  /** from-node: the node connected to the pod (kubelet probes); to-node: the pod to its node. */
+  readonly direction: 'from-node' | 'to-node';
+  readonly protocol: Protocol;
+  readonly port: number;
+  readonly count: number;
+}
+
+/**
+ * The capture itself, before resolution: each distinct (flow end, flow end, protocol, port as
+ * recorded) with its record counts. What verification reads, at the pod level, instead of the
+ * folded edges.
+ */
+export interface ObservedConnection {
+  readonly src: FlowPeer;
+  readonly dst: FlowPeer;
+  readonly port: number;
+  readonly protocol: Protocol;
+  readonly count: number;
   readonly dropped: number;
 }
 
@@ -61,4 +98,8 @@ export interface FlowSet {
    * lost-event records, Inspektor Gadget debug events, host-network pods): skipped, counted.
    */
   readonly ignored?: number;
+  /** Traffic between pods and their own nodes, left out of the edges. */
+  readonly nodeLocal?: readonly NodeLocalFlow[];
+  /** The capture's distinct connections as recorded (see ObservedConnection). */
+  readonly connections?: readonly ObservedConnection[];
 }

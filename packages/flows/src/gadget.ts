@@ -73,7 +73,7 @@ function opt<K extends string, V>(k: K, v: V | undefined): { [P in K]?: V } {
   return (v === undefined ? {} : { [k]: v }) as { [P in K]?: V };
 }
 
-function remotePeer(r: Remote): FlowPeer {
+function remotePeer(r: Remote, hostIp: string | undefined): FlowPeer {
   const ip = r.addr === undefined ? undefined : canonicalIp(r.addr, 'remote address');
   if (r.kind === 'svc' && r.namespace && r.name) {
     return {
@@ -93,6 +93,8 @@ function remotePeer(r: Remote): FlowPeer {
     };
   }
   if (ip === undefined) throw new BadFlowLine('remote end has no address');
+  // The pod's own node (kubelet probes, node-local agents): the event names its address.
+  if (hostIp !== undefined && ip === hostIp) return { key: peerKey(['host', ip]), ip, localNode: true };
   return { key: peerKey(['ip', ip]), ip };
 }
 
@@ -123,7 +125,8 @@ export function parseGadgetLine(line: string): ParsedLine {
     ...opt('workload', owner),
     ...opt('labels', podLabels),
   };
-  const remote = remotePeer(remoteOf(ev));
+  const hostIpRaw = asString(ev['podHostIP']) ?? asString(k8s?.['hostIP']);
+  const remote = remotePeer(remoteOf(ev), hostIpRaw === undefined ? undefined : canonicalIp(hostIpRaw, 'podHostIP'));
   const outgoing = pktType === 'OUTGOING';
   const time = parseTime(ev['timestamp'], 'timestamp');
   return {

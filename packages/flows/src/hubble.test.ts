@@ -60,7 +60,7 @@ describe('parseHubbleLine', () => {
 
   it('keeps the node (reserved:host) as its address', () => {
     const r = parseHubbleLine(KUBELET_PROBE)!;
-    expect(r.src).toEqual({ key: expect.any(String), ip: '192.168.10.11' });
+    expect(r.src).toEqual({ key: expect.any(String), ip: '192.168.10.11', localNode: true });
     expect(r.dst.pod).toBe('frontend-6c9f8d7b5d-4xk2p');
   });
 

@@ -47,11 +47,12 @@ function l4Of(l4: Record<string, unknown> | undefined): L4 | undefined {
 }
 
 /** Pod labels from Hubble's `source:key=value` strings; reserved identities have none. */
-function podLabels(list: unknown): { labels?: Labels; reserved: boolean } {
-  if (!Array.isArray(list)) return { reserved: false };
+function podLabels(list: unknown): { labels?: Labels; reserved: boolean; host: boolean } {
+  if (!Array.isArray(list)) return { reserved: false, host: false };
   const out: Record<string, string> = {};
   let any = false;
   let reserved = false;
+  let host = false;
   for (const item of list) {
     if (typeof item !== 'string') continue;
     const eq = item.indexOf('=');
@@ -60,6 +61,7 @@ function podLabels(list: unknown): { labels?: Labels; reserved: boolean } {
     const source = colon >= 0 && (eq < 0 || colon < eq) ? item.slice(0, colon) : 'k8s';
     if (source === 'reserved') {
       reserved = true;
+      if (item === 'reserved:host') host = true;
       continue;
     }
     if (source !== 'k8s') continue; // container:, cidr:, fqdn: labels describe no pod
@@ -70,18 +72,33 @@ function podLabels(list: unknown): { labels?: Labels; reserved: boolean } {
     out[key] = e >= 0 ? body.slice(e + 1) : '';
     any = true;
   }
-  return any ? { labels: out, reserved } : { reserved };
+  return any ? { labels: out, reserved, host } : { reserved, host };
 }
 
 /**
  * One end of a flow. A named pod is keyed by namespace, name and owner only: its labels do
  * not change while it runs, and resolution never uses a named pod's IP. So with `peers` (a
  * reader's memo), a pod seen a million times has its labels read once.
+ *
+ * `service` is the flow's `destination_service` (or, for a reply, `source_service`) for the
+ * server end: when that end is not a pod, the packet was seen before the Service's address
+ * was translated to a backend, so the address and port are the Service's.
  */
-function peerOf(endpoint: unknown, ip: string | undefined, peers: Map<string, FlowPeer> | undefined): FlowPeer {
+function peerOf(endpoint: unknown, ip: string | undefined, peers: Map<string, FlowPeer> | undefined, service?: unknown): FlowPeer {
   const e = asObject(endpoint) ?? {};
   const namespace = asString(e['namespace']);
   const pod = asString(e['pod_name']);
+  const svc = asObject(service);
+  const svcName = svc && !pod ? asString(svc['name']) : undefined;
+  const svcNamespace = svc && !pod ? asString(svc['namespace']) : undefined;
+  if (svcName && svcNamespace) {
+    const key = peerKey(['hubble-svc', svcNamespace, svcName]);
+    const known = peers?.get(key);
+    if (known) return known;
+    const peer: FlowPeer = { key, namespace: svcNamespace, service: svcName, ...(ip ? { ip } : {}) };
+    peers?.set(key, peer);
+    return peer;
+  }
   const workloads = e['workloads'];
   const workload = Array.isArray(workloads) ? asString(asObject(workloads[0])?.['name']) : undefined;
   const key = pod
@@ -89,12 +106,14 @@ function peerOf(endpoint: unknown, ip: string | undefined, peers: Map<string, Fl
     : peerKey(['hubble', namespace, workload, ip, Array.isArray(e['labels']) ? (e['labels'] as unknown[]).join(',') : '']);
   const known = peers?.get(key);
   if (known) return known;
-  const { labels, reserved } = podLabels(e['labels']);
+  const { labels, reserved, host } = podLabels(e['labels']);
   // A world / host / remote-node identity is only its address: whatever labels it has
-  // describe no pod.
+  // describe no pod. `reserved:host` is the node the observing pod runs on.
   const peer: FlowPeer =
     reserved && !pod
-      ? { key: peerKey(['ip', ip]), ...(ip ? { ip } : {}) }
+      ? host
+        ? { key: peerKey(['host', ip]), ...(ip ? { ip } : {}), localNode: true }
+        : { key: peerKey(['ip', ip]), ...(ip ? { ip } : {}) }
       : {
           key,
           ...(ip ? { ip } : {}),
@@ -131,14 +150,15 @@ export function parseHubbleLine(line: string, peers?: Map<string, FlowPeer>): Pa
   const dstIpRaw = asString(ipObj?.['destination']);
   const srcIp = srcIpRaw === undefined ? undefined : canonicalIp(srcIpRaw, 'IP.source');
   const dstIp = dstIpRaw === undefined ? undefined : canonicalIp(dstIpRaw, 'IP.destination');
-  let src = peerOf(flow['source'], srcIp, peers);
-  let dst = peerOf(flow['destination'], dstIp, peers);
-  if (!src.ip && !src.pod && !src.namespace) throw new BadFlowLine('flow source has neither an IP nor a pod');
-  if (!dst.ip && !dst.pod && !dst.namespace) throw new BadFlowLine('flow destination has neither an IP nor a pod');
-
   // is_reply may be absent ("unknown"); the deprecated `reply` is what older Hubbles set.
   const isReply = flow['is_reply'] ?? flow['reply'];
   const reply = isReply === true;
+  // The Service belongs to the server end: the destination of a request, the source of a reply.
+  let src = peerOf(flow['source'], srcIp, peers, reply ? flow['source_service'] : undefined);
+  let dst = peerOf(flow['destination'], dstIp, peers, reply ? undefined : flow['destination_service']);
+  if (!src.ip && !src.pod && !src.namespace) throw new BadFlowLine('flow source has neither an IP nor a pod');
+  if (!dst.ip && !dst.pod && !dst.namespace) throw new BadFlowLine('flow destination has neither an IP nor a pod');
+
   let port: number;
   if (reply) {
     [src, dst] = [dst, src];

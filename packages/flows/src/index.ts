@@ -9,3 +9,4 @@ export { BadFlowLine, IGNORED, type FlowPeer, type FlowRecord, type ParsedLine }
 export { FlowResolver, ownersImpliedBy, type Resolution, type ResolvedEndpoint } from './flow-resolver.js';
 // Line sources: what reads a capture reads any line-oriented input (check --queries too).
 export { STDIN_NAME, fsReason, lineBatchesOf, openInput } from './line-source.js';
+export { ConnectionResolver, targetPort, type ConnectionEnd, type ConnectionResolution } from './connection-resolver.js';

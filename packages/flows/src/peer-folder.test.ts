@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EdgeFolder } from './edge-folder.js';
 import type { FlowRecord } from './flow-record.js';
-import { FlowResolver } from './flow-resolver.js';
+import { ConnectionResolver } from './connection-resolver.js';
 import { parseCsvHeader, parseCsvLine } from './csv.js';
 import { PeerFolder } from './peer-folder.js';
 import { testCluster } from './test-cluster.js';
@@ -24,13 +24,13 @@ describe('PeerFolder + EdgeFolder.addRecords', () => {
   it('folds records per pair of flow ends into the FlowSet that adding them one by one gives', () => {
     const cluster = testCluster();
     const records = ROWS.map((r) => parseCsvLine(r, header) as FlowRecord);
-    const one = new EdgeFolder(new FlowResolver(cluster));
+    const one = new EdgeFolder(new ConnectionResolver(cluster));
     for (const r of records) one.add(r);
 
     const peers = new PeerFolder();
     records.forEach((r, i) => peers.add(r, 0, i + 1));
     expect(peers.aggregates.length).toBeLessThan(records.length);
-    const folded = new EdgeFolder(new FlowResolver(cluster));
+    const folded = new EdgeFolder(new ConnectionResolver(cluster));
     for (const a of peers.aggregates) folded.addRecords(a.src, a.dst, a.port, a.protocol, a.records, a.count, a.dropped, a.first, a.last);
 
     const expected = one.result([], 0);

@@ -6,7 +6,7 @@ import { InputError, type Cluster, type CompiledCluster } from '@lateral/core';
 import { detectFormat } from './detect-format.js';
 import { EdgeFolder } from './edge-folder.js';
 import { BadFlowLine, type ParsedLine } from './flow-record.js';
-import { FlowResolver } from './flow-resolver.js';
+import { ConnectionResolver } from './connection-resolver.js';
 import type { BadLine, FlowFormat, FlowSet } from './flow-set.js';
 import { parserFor, type LineParser } from './line-parser.js';
 import { fsReason, openInput, recordBatchesOf } from './line-source.js';
@@ -68,7 +68,7 @@ async function fileSize(file: string): Promise<number> {
 }
 
 export async function readFlows(inputs: string[], cluster: Cluster, opts: ReadFlowsOptions = {}): Promise<FlowSet> {
-  const folder = new EdgeFolder(new FlowResolver(cluster, opts.compiled));
+  const folder = new EdgeFolder(new ConnectionResolver(cluster, opts.compiled));
   const badLines: BadLine[] = [];
   let badLineCount = 0;
   let stdinRead = false;

@@ -5,7 +5,11 @@
  *   enforce what the manifests say, or the manifests are not what runs);
  * - flows the network reported as dropped (Hubble's DROPPED verdict): something tried;
  * - with a baseline (the policy set a team signed off, e.g. generated last month): flows
- *   outside it — new behaviour since the baseline was drawn.
+ *   outside it — new behaviour since the baseline was drawn. The baseline is the inputs'
+ *   policies plus the baseline's, as they would be in force once applied (generated policies
+ *   only add to what exists: held against them alone, every flow the existing policies
+ *   allow would be "outside"); `baselineMode: 'replace'` evaluates the baseline's alone, for a
+ *   baseline that is a complete policy set.
  */
 import {
   DEFAULT_EVAL_OPTIONS,
@@ -47,8 +51,10 @@ export interface Audit {
 }
 
 export interface AuditOptions {
-  /** Policies evaluated instead of the cluster's own for the baseline check. */
+  /** The baseline's policies. */
   readonly baseline?: readonly NetworkPolicy[];
+  /** add (default): the cluster's policies plus the baseline's; replace: the baseline's alone. */
+  readonly baselineMode?: 'add' | 'replace';
   readonly evalOptions?: EvalOptions;
   /** How many findings per list get a rule-by-rule reason. */
   readonly explainLimit?: number;
@@ -93,7 +99,8 @@ export function auditFlows(cluster: Cluster, flows: FlowSet, options: AuditOptio
   const explainLimit = options.explainLimit ?? 20;
   const denied = deniedBy(cluster, flows.edges, evalOptions, explainLimit);
   const dropped = flows.edges.filter((e) => e.dropped > 0).map((e) => finding(e));
-  const outsideBaseline = options.baseline ? deniedBy({ ...cluster, policies: options.baseline }, flows.edges, evalOptions, explainLimit) : undefined;
+  const baselinePolicies = options.baseline && (options.baselineMode === 'replace' ? options.baseline : [...cluster.policies, ...options.baseline]);
+  const outsideBaseline = baselinePolicies ? deniedBy({ ...cluster, policies: baselinePolicies }, flows.edges, evalOptions, explainLimit) : undefined;
   return {
     edges: flows.edges.length,
     records: flows.edges.reduce((s, e) => s + e.count, 0),

@@ -16,12 +16,12 @@ export function flowPod(compiled: CompiledCluster, e: FlowEndpoint): Pod | undef
 }
 
 /**
- * A pod to itself is always allowed and needs no rule. A flow between two replicas that one
- * template entry stands for is not to itself: the representative index is shared, the pods
- * are not.
+ * A pod to itself is always allowed and needs no rule. Two replicas of one workload share the
+ * edge's endpoint (and representative pod) but are two pods: the reader marks only records of
+ * a pod to its own self as `samePod`.
  */
-export function isSelfFlow(compiled: CompiledCluster, edge: FlowEdge): boolean {
-  return edge.src.kind === 'pod' && edge.dst.kind === 'pod' && edge.src.pod === edge.dst.pod && (compiled.cluster.pods[edge.src.pod]?.replicas ?? 1) <= 1;
+export function isSelfFlow(_compiled: CompiledCluster, edge: FlowEdge): boolean {
+  return edge.samePod === true;
 }
 
 export function endpointLabel(e: FlowEndpoint): string {

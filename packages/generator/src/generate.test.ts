@@ -191,7 +191,11 @@ describe('generatePolicies', () => {
     expect(gen(c, flowSet(c, BASIC)).g.policies.some((p) => p.subject === '*')).toBe(false);
     const { g, v } = gen(c, flowSet(c, BASIC), { defaultDeny: true, ingressOnly: true });
     const deny = g.policies.filter((p) => p.subject === '*').map((p) => p.policy);
-    expect(deny).toEqual([{ namespace: 'shop', name: 'lateral-default-deny', podSelector: {}, policyTypes: ['Ingress'] }]);
+    // ops/prom is in the capture (as a client): its namespace is generated for too.
+    expect(deny).toEqual([
+      { namespace: 'ops', name: 'lateral-default-deny', podSelector: {}, policyTypes: ['Ingress'] },
+      { namespace: 'shop', name: 'lateral-default-deny', podSelector: {}, policyTypes: ['Ingress'] },
+    ]);
     expect(v.ok).toBe(true);
   });
 
@@ -211,22 +215,31 @@ describe('generatePolicies', () => {
     expect(byName('shop/lateral-db-ingress')!.ingress).toHaveLength(1);
     expect(v.ok).toBe(true);
 
-    // Every flow already allowed on an isolated workload: nothing to add for it.
+    // Every flow already allowed on an isolated workload: nothing to add for it. The client,
+    // web, is in the capture too: it is isolated, with nothing allowed in.
     const covered = gen(c, flowSet(c, [['shop/web', 'shop/api', 7070]]), { ingressOnly: true });
-    expect(covered.g.policies).toEqual([]);
+    expect(covered.g.policies.map((p) => [p.policy.name, p.policy.ingress])).toEqual([['lateral-web-ingress', []]]);
 
     // A policy name that exists is never reused (apply would replace it).
     const clash = makeCluster([{ ...allowWebToApi, name: 'lateral-api-ingress' }]);
-    expect(gen(clash, flowSet(clash, [['ops/prom', 'shop/api', 9090]]), { ingressOnly: true }).g.policies[0]!.policy.name).toBe('lateral-api-ingress-2');
+    const names = gen(clash, flowSet(clash, [['ops/prom', 'shop/api', 9090]]), { ingressOnly: true }).g.policies.map((p) => `${p.policy.namespace}/${p.policy.name}`);
+    expect(names).toEqual(['ops/lateral-prom-ingress', 'shop/lateral-api-ingress-2']);
   });
 
-  it('leaves out flows the network only ever dropped', () => {
+  it('gives no rule to connections the network dropped, at either end, and lists them with what denies them', () => {
     const c = makeCluster();
-    const flows = flowSet(c, [['shop/web', 'shop/db', 5432]], { dropped: 5 });
-    const { g } = gen(c, flows);
+    // Some records forwarded (the client's egress), some dropped (the server's ingress).
+    const flows = flowSet(c, [['shop/web', 'shop/db', 5432]], { dropped: 2 });
+    const { g, v } = gen(c, flows);
     expect(g.droppedOnly).toHaveLength(1);
-    expect(g.policies).toEqual([]);
-    expect(gen(c, flows, { includeDropped: true }).g.policies.length).toBeGreaterThan(0);
+    expect(g.dropped).toEqual([
+      expect.objectContaining({ from: 'shop/web', to: 'shop/db', port: 5432, dropped: 2, deniedBy: expect.stringContaining('the policies in the inputs allow it') }),
+    ]);
+    // Both ends are still isolated, with nothing but DNS allowed.
+    expect(g.policies.flatMap((p) => [...(p.policy.ingress ?? []), ...(p.policy.egress ?? []).slice(1)])).toEqual([]);
+    expect(v.ok).toBe(true);
+    const allowed = gen(c, flows, { allowDropped: true });
+    expect(allowed.g.policies.find((p) => p.policy.name === 'lateral-db-ingress')!.policy.ingress).toHaveLength(1);
   });
 
   it('is deterministic: same flows in any order give the same bytes', () => {

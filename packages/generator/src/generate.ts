@@ -1,11 +1,17 @@
 /**
  * Least-privilege NetworkPolicies from observed traffic.
  *
- * Per workload that sent or received traffic: one policy per direction that isolates it and
- * allows exactly the observed peers on the observed ports — minus what the cluster's existing
- * policies already allow it (computed as if the workload were isolated, since it will be; see
- * side-cluster.ts). Peers are workloads by their stable selector labels (plus the namespace by
+ * Every workload in the capture (as client, server, or both) is isolated in both directions
+ * (or those asked for) and allowed exactly the observed peers on the observed ports, plus DNS
+ * for egress — minus what the cluster's existing policies already allow it (computed as if the
+ * workload were isolated, since it will be; see side-cluster.ts). A workload seen only as a
+ * client still gets an ingress policy (nothing may connect to it), one seen only as a server
+ * an egress policy. Peers are workloads by their stable selector labels (plus the namespace by
  * `kubernetes.io/metadata.name` across namespaces) and outside addresses as /32 or /128.
+ *
+ * What is not traffic to allow: connections the network dropped (at either end: an audit
+ * finding, listed with the policy that denies it), a pod to itself, and traffic between a pod
+ * and its own node (always allowed; the flows reader sets it apart).
  *
  * Output is deterministic: every list is sorted, so the same input gives byte-identical YAML
  * and a re-run after new captures gives a reviewable diff.
@@ -23,19 +29,27 @@ import {
   type Pod,
   type PolicyType,
   type Protocol,
+  rangesContain,
 } from '@lateral/core';
-import type { FlowEdge, FlowSet } from '@lateral/flows';
-import { DNS_RULE, isDnsConnection } from './dns.js';
+import { explainConnection, type Endpoint } from '@lateral/core';
+import type { FlowEdge, FlowSet, NodeLocalFlow } from '@lateral/flows';
+import { dnsTarget, isDnsConnection, isDnsPod, type DnsTarget } from './dns.js';
 import { checkAggregation, externalCidr, type Aggregation } from './external-cidr.js';
 import { endpointLabel, flowPod, FlowJudge, isSelfFlow } from './flow-nodes.js';
 import { compileSide, isIsolated, type Direction } from './side-cluster.js';
 import { SelectorChooser } from './stable-selector.js';
 
+export type Directions = 'ingress' | 'egress' | 'both';
+
 export interface GenerateOptions {
-  /** Only ingress policies (egress stays as the cluster has it). */
+  /** Which directions to isolate every workload of the capture in (default both). */
+  readonly directions?: Directions;
+  /** Same as directions: 'ingress' (kept for existing callers). */
   readonly ingressOnly?: boolean;
-  /** Only egress policies. */
+  /** Same as directions: 'egress'. */
   readonly egressOnly?: boolean;
+  /** No DNS rule in egress policies (observed lookups then get ordinary rules). */
+  readonly noDns?: boolean;
   /** Name ports the destination's containers name (`port: grpc`) instead of numbering them. */
   readonly namedPorts?: boolean;
   /** Widen outside addresses to these prefix lengths. */
@@ -49,9 +63,11 @@ export interface GenerateOptions {
    */
   readonly skipNamespaces?: readonly string[];
   /**
-   * Also allow flows that the network only ever dropped. Off by default: a connection that was
-   * always refused is not traffic the workload depends on, and may be an attack.
+   * Also allow connections the network dropped. Off by default: a connection refused at
+   * either end is an audit finding, not a request for access, and may be an attack.
    */
+  readonly allowDropped?: boolean;
+  /** Same as allowDropped (kept for existing callers). */
   readonly includeDropped?: boolean;
   readonly evalOptions?: EvalOptions;
 }
@@ -83,13 +99,37 @@ export interface GeneratedPolicy {
   readonly egressRules: readonly RuleProvenance[];
 }
 
+/** A connection the network dropped: left out of the rules, with what denies it. */
+export interface DroppedConnection {
+  readonly from: string;
+  readonly to: string;
+  readonly protocol: Protocol;
+  readonly port: number;
+  readonly count: number;
+  readonly dropped: number;
+  /**
+   * The existing policy that denies it, by core's explanation of the inputs; or why the inputs
+   * cannot tell (their policies allow it: the network runs policies the inputs lack).
+   */
+  readonly deniedBy: string;
+}
+
 export interface Generated {
   /** Sorted by namespace, then name. */
   readonly policies: readonly GeneratedPolicy[];
-  /** The flows the policies are generated from (and verified against). */
+  /** The edges the policies are generated from. */
   readonly considered: readonly FlowEdge[];
-  /** Flows the network only ever dropped, left out (see includeDropped). */
+  /** Edges with dropped records, left out (see allowDropped); in the report as `dropped`. */
   readonly droppedOnly: readonly FlowEdge[];
+  readonly dropped: readonly DroppedConnection[];
+  /** Workloads isolated, per direction (`ns/name`), for the report. */
+  readonly isolated: { readonly ingress: readonly string[]; readonly egress: readonly string[] };
+  /** The directions generated for. */
+  readonly directions: readonly Direction[];
+  /** Traffic between pods and their own nodes: always allowed, no rule. */
+  readonly nodeLocal: readonly NodeLocalFlow[];
+  /** The cluster DNS the egress policies allow; absent with noDns. */
+  readonly dns?: DnsTarget;
   /** CIDRs that stand for wider address ranges than observed (aggregateExternal). */
   readonly aggregates: readonly string[];
   readonly warnings: readonly string[];
@@ -190,19 +230,30 @@ function nameAllocator(existing: readonly NetworkPolicy[]) {
   };
 }
 
-export function generatePolicies(cluster: Cluster, flows: FlowSet, options: GenerateOptions = {}): Generated {
+function directionsOf(options: GenerateOptions): Direction[] {
   if (options.ingressOnly && options.egressOnly) throw new InputError('ingressOnly and egressOnly exclude each other');
+  const d = options.directions ?? (options.ingressOnly ? 'ingress' : options.egressOnly ? 'egress' : 'both');
+  if (d === 'both') return ['ingress', 'egress'];
+  if (d === 'ingress' || d === 'egress') return [d];
+  throw new InputError(`directions must be ingress, egress or both, not ${JSON.stringify(d)}`);
+}
+
+export function generatePolicies(cluster: Cluster, flows: FlowSet, options: GenerateOptions = {}): Generated {
+  const directions = directionsOf(options);
   checkAggregation(options.aggregateExternal);
   const evalOptions = options.evalOptions ?? DEFAULT_EVAL_OPTIONS;
-  const directions: Direction[] = options.ingressOnly ? ['ingress'] : options.egressOnly ? ['egress'] : ['ingress', 'egress'];
   const skip = new Set(options.skipNamespaces ?? DEFAULT_SKIP_NAMESPACES);
   const selectors = new SelectorChooser(cluster);
   const warnings = new Set<string>();
+  const dns = options.noDns ? undefined : dnsTarget(cluster);
+  const allowDropped = options.allowDropped === true || options.includeDropped === true;
 
   const considered: FlowEdge[] = [];
   const droppedOnly: FlowEdge[] = [];
   for (const e of flows.edges) {
-    if (!options.includeDropped && e.dropped > 0 && e.dropped >= e.count) droppedOnly.push(e);
+    // Dropped at either end (the source's egress may forward what the destination's ingress
+    // drops): the connection did not go through.
+    if (!allowDropped && e.dropped > 0) droppedOnly.push(e);
     else considered.push(e);
   }
 
@@ -225,28 +276,26 @@ export function generatePolicies(cluster: Cluster, flows: FlowSet, options: Gene
     return pod;
   };
 
-  // Which workloads will be isolated, per direction, decides the side clusters.
+  // Every workload of the capture is isolated in every direction generated for, whichever
+  // side it was seen on (dropped attempts and node-local probes included: they make it part of
+  // the capture, and isolating it opens nothing).
   const namespaces: Record<Direction, Set<string>> = { ingress: new Set(), egress: new Set() };
-  for (const e of considered) {
-    if (e.src.kind === 'ip' && e.dst.kind === 'ip') continue;
-    const src = podOf(e.src);
-    const dst = podOf(e.dst);
-    if (src && dst && e.src.kind === 'pod' && e.dst.kind === 'pod' && e.src.pod === e.dst.pod && src.replicas <= 1) continue;
-    if (dst && directions.includes('ingress')) {
-      const s = subjectOf(dst);
-      if (s) {
-        s.ingressSeen = true;
-        namespaces.ingress.add(dst.namespace);
-      }
+  const enlist = (pod: Pod | undefined) => {
+    if (!pod) return;
+    const s = subjectOf(pod);
+    if (!s) return;
+    for (const d of directions) {
+      if (d === 'ingress') s.ingressSeen = true;
+      else s.egressSeen = true;
+      namespaces[d].add(pod.namespace);
     }
-    if (src && directions.includes('egress')) {
-      const s = subjectOf(src);
-      if (s) {
-        s.egressSeen = true;
-        namespaces.egress.add(src.namespace);
-      }
-    }
+  };
+  for (const e of flows.edges) {
+    enlist(podOf(e.src));
+    enlist(podOf(e.dst));
   }
+  const nodeLocal = flows.nodeLocal ?? [];
+  for (const n of nodeLocal) if (n.podIndex !== undefined) enlist(cluster.pods[n.podIndex]);
 
   // CIDRs wider than the addresses behind them, as emitted in rules.
   const aggregates = new Set<string>();
@@ -290,9 +339,24 @@ export function generatePolicies(cluster: Cluster, flows: FlowSet, options: Gene
     addNote(need.notes, edge);
   };
 
+  const dnsPods = dns ? cluster.pods.flatMap((p, i) => (isDnsPod(p, dns) ? [i] : [])) : [];
+  const podIndex = new Map(cluster.pods.map((p, i) => [p, i]));
   for (const direction of directions) {
     if (namespaces[direction].size === 0) continue;
     const judge = new FlowJudge(compileSide(cluster, direction, namespaces[direction], evalOptions));
+    // DNS is needed by every egress subject whose existing rules do not already reach a DNS
+    // pod on both protocols (observed lookups or not).
+    if (direction === 'egress' && dns) {
+      for (const s of subjects.values()) {
+        if (!s.egressSeen) continue;
+        const from = judge.compiled.podClass[podIndex.get(s.pod)!]!;
+        const reached = dnsPods.some((i) => {
+          const ports = judge.ports(from, judge.compiled.podClass[i]!);
+          return rangesContain(ports.UDP, dns.ports.UDP) && rangesContain(ports.TCP, dns.ports.TCP);
+        });
+        if (!reached) s.dnsNeeded = true;
+      }
+    }
     for (const e of considered) {
       if (e.src.kind === 'ip' && e.dst.kind === 'ip') continue;
       if (isSelfFlow(judge.compiled, e)) continue;
@@ -303,9 +367,8 @@ export function generatePolicies(cluster: Cluster, flows: FlowSet, options: Gene
       const subject = subjectOf(subjectPod);
       if (!subject) continue;
       // The DNS rule goes into every generated egress policy; its flows are its provenance.
-      if (direction === 'egress' && isDnsConnection(dst, e.port, e.protocol)) {
+      if (direction === 'egress' && dns && isDnsConnection(dst, e.port, e.protocol, dns)) {
         addNote(subject.dnsFlows, e);
-        if (!judge.allows(e)) subject.dnsNeeded = true;
         continue;
       }
       if (judge.allows(e)) continue;
@@ -334,6 +397,8 @@ export function generatePolicies(cluster: Cluster, flows: FlowSet, options: Gene
       // that is not isolated gets a policy even if empty of flows, so that it becomes isolated.
       const dnsNeeded = direction === 'egress' && s.dnsNeeded;
       if (needs.size === 0 && !dnsNeeded && isIsolated(cluster.policies, s.pod, direction)) continue;
+      // With --default-deny the namespace's rule-less policy isolates it already.
+      if (needs.size === 0 && !dnsNeeded && options.defaultDeny) continue;
       const rules = buildRules(needs);
       const provenance: RuleProvenance[] = rules.map((r) => ({ flows: r.notes }));
       const name = allocate(namespace, `${base}-${direction}`);
@@ -343,9 +408,11 @@ export function generatePolicies(cluster: Cluster, flows: FlowSet, options: Gene
         policy = { namespace, name, podSelector: { matchLabels: sel.matchLabels }, policyTypes: ['Ingress'], ingress };
         policies.push({ policy, subject: s.id, ingressRules: provenance, egressRules: [] });
       } else {
-        const egress: NetworkPolicyEgressRule[] = [DNS_RULE, ...rules.map((r) => ({ to: r.peers, ports: r.ports }))];
+        const dnsRule = dns && (s.dnsNeeded || s.dnsFlows.size > 0) ? [dns.rule] : [];
+        const egress: NetworkPolicyEgressRule[] = [...dnsRule, ...rules.map((r) => ({ to: r.peers, ports: r.ports }))];
         policy = { namespace, name, podSelector: { matchLabels: sel.matchLabels }, policyTypes: ['Egress'], egress };
-        policies.push({ policy, subject: s.id, ingressRules: [], egressRules: [{ flows: sortedNotes(s.dnsFlows.values()), dns: true }, ...provenance] });
+        const dnsProvenance: RuleProvenance[] = dnsRule.length > 0 ? [{ flows: sortedNotes(s.dnsFlows.values()), dns: true }] : [];
+        policies.push({ policy, subject: s.id, ingressRules: [], egressRules: [...dnsProvenance, ...provenance] });
       }
     }
   }
@@ -364,7 +431,33 @@ export function generatePolicies(cluster: Cluster, flows: FlowSet, options: Gene
   }
 
   policies.sort((a, b) => cmp(a.policy.namespace, b.policy.namespace) || cmp(a.policy.name, b.policy.name));
-  return { policies, considered, droppedOnly, aggregates: [...aggregates].sort(), warnings: [...warnings].sort() };
+  const isolated = {
+    ingress: ordered.filter((s) => s.ingressSeen).map((s) => s.id),
+    egress: ordered.filter((s) => s.egressSeen).map((s) => s.id),
+  };
+  if (dns && !dns.source.startsWith('service ')) warnings.add(dns.source);
+  return {
+    policies,
+    considered,
+    droppedOnly,
+    dropped: droppedOnly.map((e) => droppedConnection(cluster, e, evalOptions)),
+    isolated,
+    directions,
+    nodeLocal,
+    ...(dns ? { dns } : {}),
+    aggregates: [...aggregates].sort(),
+    warnings: [...warnings].sort(),
+  };
+}
+
+/** What the inputs' policies say about a dropped connection: the policy whose isolation denies it. */
+function droppedConnection(cluster: Cluster, e: FlowEdge, evalOptions: EvalOptions): DroppedConnection {
+  const endpoint = (x: FlowEdge['src']): Endpoint => (x.kind === 'pod' ? { kind: 'pod', pod: cluster.pods[x.pod]! } : { kind: 'ip', ip: x.ip });
+  const x = explainConnection(cluster, endpoint(e.src), endpoint(e.dst), e.port, e.protocol, evalOptions);
+  const deniedBy = x.allowed
+    ? 'the policies in the inputs allow it: dropped by a policy the inputs lack, or for another reason'
+    : x.denyingSides.map((side) => `${side}: ${side === 'egress' ? x.egress.reason : x.ingress.reason}`).join('; ');
+  return { from: endpointLabel(e.src), to: endpointLabel(e.dst), protocol: e.protocol, port: e.port, count: e.count, dropped: e.dropped, deniedBy };
 }
 
 interface BuiltRule {

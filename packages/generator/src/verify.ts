@@ -2,7 +2,13 @@
  * The proof that generated policies do what they claim, by core's compiled engine, with the
  * cluster's existing policies in force:
  *
- * 1. every observed flow is allowed by existing + generated policies together;
+ * 1. recall: every observed connection that went through is allowed by existing + generated
+ *    policies together. Read from the capture as recorded (FlowSet.connections), not from the
+ *    edges the generator worked on: each connection at the pod level (two replicas of one
+ *    workload are two pods; a pod to itself and a pod to its own node are allowed by the
+ *    spec), with the port as the destination pod sees it (Service ports through the Service
+ *    objects), evaluated by core's compile of existing + generated policies — so a reading the
+ *    generator got wrong shows here as a denied connection;
  * 2. the generated policies open nothing that was not observed: all-pairs reachability before
  *    and after, compared per workload pair and port. The only connections they may add beyond
  *    observations are the declared ones (DNS to kube-dns, addresses inside an aggregated CIDR);
@@ -32,10 +38,10 @@ import {
   type PortRanges,
   type Protocol,
   type ProtoPorts,
+  rangesContain,
 } from '@lateral/core';
-import type { FlowEdge } from '@lateral/flows';
-import { DNS_PORT, isDnsPod } from './dns.js';
-import { endpointLabel, flowPod, FlowJudge } from './flow-nodes.js';
+import { ConnectionResolver, type FlowEdge, type FlowSet } from '@lateral/flows';
+import { dnsTarget, isDnsPod, type DnsTarget } from './dns.js';
 import { isIsolated, narrowPolicy } from './side-cluster.js';
 
 export interface DeniedFlow {
@@ -59,7 +65,10 @@ export interface AddedConnection {
 
 export interface Verification {
   readonly flows: {
-    /** Distinct observed connections (edges) checked, and how many are allowed. */
+    /**
+     * Distinct observed connections checked (pod level, as recorded), and how many are allowed
+     * (recall: allowedEdges / edges).
+     */
     readonly edges: number;
     readonly allowedEdges: number;
     /** Flow records behind them. */
@@ -68,7 +77,18 @@ export interface Verification {
     /** allowedRecords / records, 1 when there is nothing to check. */
     readonly share: number;
     readonly denied: readonly DeniedFlow[];
+    /** Records not checked: dropped by the network (not required), or naming nothing in the inputs. */
+    readonly droppedRecords: number;
+    readonly unresolvedRecords: number;
+    /** Records allowed by the spec whatever the policies: a pod to itself, a pod and its own node. */
+    readonly alwaysAllowedRecords: number;
   };
+  /**
+   * Over-permission: connections (workload pair, protocol, port range) that the generated
+   * policies allow and no observation shows — `added` and `granted` together, each once.
+   * Declared DNS and aggregation are counted apart, not here.
+   */
+  readonly overPermission: { readonly count: number; readonly connections: readonly AddedConnection[] };
   /**
    * Workload x port connections that existing + generated policies allow and existing ones
    * alone did not, beyond what was observed (before/after).
@@ -87,7 +107,7 @@ export interface Verification {
     readonly peers: number;
     readonly ports: number;
   };
-  /** All observed flows allowed and nothing unobserved opened. */
+  /** Recall 100 % and over-permission within maxOver (default 0). */
   readonly ok: boolean;
 }
 
@@ -103,6 +123,12 @@ export interface Beyond {
 export interface VerifyOptions {
   /** CIDRs the generator widened outside addresses to (declared aggregation). */
   readonly aggregates?: readonly string[];
+  /** The cluster DNS the generated egress rules allow (declared); false: none declared. */
+  readonly dns?: DnsTarget | false;
+  /** Over-permission allowed before the verification fails (default 0). */
+  readonly maxOver?: number;
+  /** Connections the network dropped count as observed (the generator was told to allow them). */
+  readonly droppedObserved?: boolean;
   readonly evalOptions?: EvalOptions;
   /** Denied flows explained rule by rule (the rest are listed without a reason). */
   readonly explainLimit?: number;
@@ -110,10 +136,6 @@ export interface VerifyOptions {
 
 type PortSets = Map<Protocol, Set<number>>;
 
-const DNS_PORTS: PortSets = new Map([
-  ['UDP', new Set([DNS_PORT])],
-  ['TCP', new Set([DNS_PORT])],
-]);
 
 function subtractRanges(a: PortRanges, b: PortRanges): PortRange[] {
   const out: PortRange[] = [];
@@ -154,11 +176,6 @@ function addPort(m: Map<string, PortSets>, key: string, protocol: Protocol, port
   set.add(port);
 }
 
-function toEndpoint(compiled: CompiledCluster, e: FlowEdge['src']): Endpoint {
-  const pod = flowPod(compiled, e);
-  return pod ? { kind: 'pod', pod } : { kind: 'ip', ip: (e as { ip: string }).ip };
-}
-
 function countRules(policies: readonly NetworkPolicy[]): Verification['emitted'] {
   let rules = 0;
   let peers = 0;
@@ -178,33 +195,133 @@ function countRules(policies: readonly NetworkPolicy[]): Verification['emitted']
   return { policies: policies.length, rules, peers, ports };
 }
 
-export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPolicy[], flows: readonly FlowEdge[], options: VerifyOptions = {}): Verification {
+/** One observed connection as verification reads it: the pods (or addresses) and the port the destination sees. */
+interface Observed {
+  readonly src: { readonly pod?: number; readonly ip?: string; readonly label: string };
+  readonly dst: { readonly pod?: number; readonly ip?: string; readonly label: string };
+  readonly protocol: Protocol;
+  readonly port: number;
+  /** The workload-level connection (endpoint ids, protocol, port): what dropping is decided on. */
+  readonly group: string;
+  count: number;
+  dropped: number;
+}
+
+/**
+ * The capture at the pod level. From FlowSet.connections (the capture as recorded) when the
+ * reader kept them; a FlowSet built by hand, or a list of edges, is read edge by edge.
+ */
+function observedConnections(
+  cluster: Cluster,
+  compiled: CompiledCluster,
+  capture: FlowSet | readonly FlowEdge[],
+  droppedObserved: boolean,
+): { observed: Observed[]; dropped: number; unresolved: number; always: number } {
+  // One entry per pod-level connection: the records of one connection may come from several
+  // captures and both ends (a client's egress forwarded, the server's ingress dropped).
+  const byKey = new Map<string, Observed>();
+  const droppedGroups = new Set<string>();
+  const add = (o: Omit<Observed, 'count' | 'dropped'>, count: number, dropped: number) => {
+    const key = `${o.src.label}\u0000${o.dst.label}\u0000${o.protocol}\u0000${o.port}`;
+    if (dropped > 0) droppedGroups.add(o.group);
+    const known = byKey.get(key);
+    if (known) {
+      known.count += count;
+      known.dropped += dropped;
+    } else byKey.set(key, { ...o, count, dropped });
+  };
+  let unresolved = 0;
+  let always = 0;
+  const podIndex = new Map(cluster.pods.map((p, i) => [p, i]));
+  const connections = Array.isArray(capture) ? undefined : (capture as FlowSet).connections;
+  if (connections === undefined) {
+    const edges: readonly FlowEdge[] = Array.isArray(capture) ? capture : (capture as FlowSet).edges;
+    const end = (e: FlowEdge['src']) => (e.kind === 'pod' ? { pod: e.pod, label: e.workload } : { ip: e.ip, label: e.ip });
+    for (const e of edges) {
+      if (e.samePod) always += e.count;
+      else add({ src: end(e.src), dst: end(e.dst), protocol: e.protocol, port: e.port, group: `${end(e.src).label}\u0000${end(e.dst).label}\u0000${e.protocol}\u0000${e.port}` }, e.count, e.dropped);
+    }
+  } else {
+    const resolver = new ConnectionResolver(cluster, compiled);
+    for (const c of connections) {
+      const r = resolver.resolve(c.src, c.dst, c.port, c.protocol);
+      if (!r.ok) {
+        unresolved += c.count;
+        continue;
+      }
+      for (const end of r.ends) {
+        if (end.samePod || end.nodeLocal) {
+          always += c.count;
+          continue;
+        }
+        const side = (e: typeof end.src, peer: typeof c.src) => {
+          if (e.endpoint.kind === 'ip') return { ip: e.endpoint.ip, label: e.endpoint.ip };
+          const pod = resolver.podOf(e, peer)!;
+          // A Service dial names no pod: any backend pod of the workload.
+          const via = peer.service !== undefined ? ` (via service ${peer.namespace}/${peer.service})` : '';
+          return { pod: podIndex.get(pod)!, label: resolver.identity(peer) ?? `${e.id}${via}` };
+        };
+        const group = `${end.src.id}\u0000${end.dst.id}\u0000${c.protocol}\u0000${end.port}`;
+        add({ src: side(end.src, c.src), dst: side(end.dst, c.dst), protocol: c.protocol, port: end.port, group }, c.count, c.dropped);
+      }
+    }
+  }
+  const observed: Observed[] = [];
+  let dropped = 0;
+  for (const o of byKey.values()) {
+    // Dropped at either end (by any pod of the same workloads, in any capture): the
+    // connection did not go through, and needs no rule — as the generator decides it.
+    if (droppedGroups.has(o.group) && !droppedObserved) dropped += o.count;
+    else observed.push(o);
+  }
+  return { observed, dropped, unresolved, always };
+}
+
+export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPolicy[], capture: FlowSet | readonly FlowEdge[], options: VerifyOptions = {}): Verification {
   const evalOptions = options.evalOptions ?? DEFAULT_EVAL_OPTIONS;
   const explainLimit = options.explainLimit ?? 20;
+  const dns = options.dns === false ? undefined : (options.dns ?? dnsTarget(cluster));
   const before = compile(cluster, evalOptions);
   const afterCluster: Cluster = { ...cluster, policies: [...cluster.policies, ...generated] };
   const after = compile(afterCluster, evalOptions);
-  const judge = new FlowJudge(after);
+  const afterReach = after.reach();
+  const memo = new Map<number, ProtoPorts>();
+  const portsAfter = (s: number, d: number): ProtoPorts => {
+    const k = s * afterReach.nodeCount + d;
+    let p = memo.get(k);
+    if (!p) memo.set(k, (p = afterReach.ports(s, d)));
+    return p;
+  };
+  const nodeOf = (e: Observed['src']): number => (e.pod !== undefined ? after.podClass[e.pod]! : after.classCount + after.externalOf(e.ip!));
 
-  // (1) Every observed flow.
+  // (1) Recall: every observed connection that went through, pod by pod.
+  const { observed: seen, dropped: droppedRecords, unresolved: unresolvedRecords, always: alwaysAllowedRecords } = observedConnections(cluster, before, capture, options.droppedObserved === true);
+  const perConnection = seen.map((o) => ({
+    o,
+    count: o.count,
+    // Two outside addresses: no policy applies to either end.
+    allowed: (o.src.pod === undefined && o.dst.pod === undefined) || rangesContain(portsAfter(nodeOf(o.src), nodeOf(o.dst))[o.protocol], o.port),
+  }));
   let allowedEdges = 0;
   let records = 0;
   let allowedRecords = 0;
   const denied: DeniedFlow[] = [];
-  for (const e of flows) {
-    records += e.count;
-    if (judge.allows(e)) {
+  const toEndpoint = (e: Observed['src']): Endpoint => (e.pod !== undefined ? { kind: 'pod', pod: cluster.pods[e.pod]! } : { kind: 'ip', ip: e.ip! });
+  for (const { o, count, allowed } of perConnection) {
+    records += count;
+    if (allowed) {
       allowedEdges++;
-      allowedRecords += e.count;
+      allowedRecords += count;
       continue;
     }
     let reason: string | undefined;
     if (denied.length < explainLimit) {
-      const x = explainConnection(afterCluster, toEndpoint(after, e.src), toEndpoint(after, e.dst), e.port, e.protocol, evalOptions);
-      reason = x.denyingSides.map((s) => (s === 'egress' ? x.egress.reason : x.ingress.reason)).join('; ');
+      const x = explainConnection(afterCluster, toEndpoint(o.src), toEndpoint(o.dst), o.port, o.protocol, evalOptions);
+      reason = x.denyingSides.map((side) => (side === 'egress' ? x.egress.reason : x.ingress.reason)).join('; ');
     }
-    denied.push({ from: endpointLabel(e.src), to: endpointLabel(e.dst), protocol: e.protocol, port: e.port, count: e.count, ...(reason ? { reason } : {}) });
+    denied.push({ from: o.src.label, to: o.dst.label, protocol: o.protocol, port: o.port, count, ...(reason ? { reason } : {}) });
   }
+  denied.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : a.port - b.port));
 
   // (2) What the generated policies open, per workload pair and port, minus what was observed.
   const pods = cluster.pods;
@@ -212,9 +329,12 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
   const ownerPods = new Map<string, number>();
   pods.forEach((p, i) => ownerPods.set(ownerId(i), (ownerPods.get(ownerId(i)) ?? 0) + p.replicas));
   const dnsOwners = new Set<string>();
-  pods.forEach((p, i) => {
-    if (isDnsPod(p)) dnsOwners.add(ownerId(i));
-  });
+  if (dns) {
+    pods.forEach((p, i) => {
+      if (isDnsPod(p, dns)) dnsOwners.add(ownerId(i));
+    });
+  }
+  const dnsPorts: PortSets = new Map(dns ? [['UDP', new Set([dns.ports.UDP])], ['TCP', new Set([dns.ports.TCP])]] : []);
 
   const aggregates = (options.aggregates ?? []).map((text) => ({ text, cidr: tryParseCidr(text)! })).filter((a) => a.cidr);
   const aggregateOf = (ip: string): string | undefined => {
@@ -226,13 +346,13 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
   // Observed ports per (source, destination): workloads by owner, outside addresses by
   // themselves and, for the declared widening, by the aggregate they fall in.
   const observed = new Map<string, PortSets>();
-  const endKey = (e: FlowEdge['src']): string => (e.kind === 'pod' ? `w:${ownerId(e.pod)}` : `ip:${e.ip}`);
-  const aggKey = (e: FlowEdge['src']): string | undefined => {
-    if (e.kind !== 'ip') return undefined;
+  const endKey = (e: Observed['src']): string => (e.pod !== undefined ? `w:${ownerId(e.pod)}` : `ip:${e.ip}`);
+  const aggKey = (e: Observed['src']): string | undefined => {
+    if (e.ip === undefined) return undefined;
     const a = aggregateOf(e.ip);
     return a === undefined ? undefined : `a:${a}`;
   };
-  for (const e of flows) {
+  for (const e of seen) {
     const s = endKey(e.src);
     const d = endKey(e.dst);
     addPort(observed, `${s}\u0000${d}`, e.protocol, e.port);
@@ -311,7 +431,7 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
               let rest = minusPorts(added, observed.get(`${sk}\u0000${dk}`));
               if (isEmpty(rest)) return;
               if (dk.startsWith('w:') && dnsOwners.has(to)) {
-                const withoutDns = minusPorts(rest, DNS_PORTS);
+                const withoutDns = minusPorts(rest, dnsPorts);
                 if (!samePorts(withoutDns, rest)) dns++;
                 rest = withoutDns;
                 if (isEmpty(rest)) return;
@@ -361,12 +481,30 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
     })
     .sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
 
+  const over = new Map<string, AddedConnection>();
+  for (const c of [...added.unobserved, ...grantedList]) {
+    const k = `${c.from}\u0000${c.to}\u0000${c.text}`;
+    if (!over.has(k)) over.set(k, c);
+  }
+  const overConnections = [...over.values()].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
+  const overCount = overConnections.reduce((n, c) => n + PROTOCOLS.reduce((m, p) => m + c.ports[p].length, 0), 0);
   return {
-    flows: { edges: flows.length, allowedEdges, records, allowedRecords, share: records === 0 ? 1 : allowedRecords / records, denied },
+    flows: {
+      edges: perConnection.length,
+      allowedEdges,
+      records,
+      allowedRecords,
+      share: records === 0 ? 1 : allowedRecords / records,
+      denied,
+      droppedRecords,
+      unresolvedRecords,
+      alwaysAllowedRecords,
+    },
+    overPermission: { count: overCount, connections: overConnections },
     added,
     granted: { unobserved: grantedList, dns: granted.dns, aggregation: granted.aggregation },
     emitted: countRules(generated),
-    ok: denied.length === 0 && added.unobserved.length === 0 && grantedList.length === 0,
+    ok: denied.length === 0 && overCount <= (options.maxOver ?? 0),
   };
 }
 

@@ -15,14 +15,18 @@ export const AUDIT_HELP = `lateral audit INPUTS... --flows FILES... [--baseline 
 The runtime anomaly check: observed traffic held against policy. Lists
   DENIED    observed flows the inputs' current policies deny,
   DROPPED   observed flows the network reported as dropped (Hubble verdict DROPPED),
-  OUTSIDE   with --baseline: observed flows the baseline policies deny (the baseline
-            files' NetworkPolicies are evaluated instead of the inputs' own).
+  OUTSIDE   with --baseline: observed flows the baseline denies. The baseline is the
+            inputs' policies plus the baseline files' NetworkPolicies, as they will be in
+            force once applied (what lateral generate writes only adds to the existing
+            policies); --baseline-replaces evaluates the baseline files' policies alone.
 Exit 1 when anything is listed.
 
 Options:
   --flows FILES...        captures (Hubble JSON, Inspektor Gadget, CSV, JSONL); - for stdin
   --flow-format F         ${FLOW_FORMATS.join('|')} (default: detected per file)
   --baseline FILES...     manifests whose NetworkPolicies are the baseline (files or dirs)
+  --baseline-replaces     the baseline is a complete policy set: evaluate it instead of the
+                          inputs' policies, not on top of them
   -o, --format txt|json   json: {edges, records, denied, dropped, outsideBaseline, found}
 
 INPUTS come before --flows and --baseline.
@@ -34,6 +38,7 @@ export const AUDIT_OPTIONS: OptionSpec = {
   flows: { type: 'string', multiple: true },
   'flow-format': { type: 'string' },
   baseline: { type: 'string', multiple: true },
+  'baseline-replaces': { type: 'boolean' },
   format: { type: 'string', short: 'o' },
 };
 
@@ -74,7 +79,9 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
     if (baseline.length === 0) throw new InputError(`--baseline: no NetworkPolicy in ${baselineFiles.join(', ')}`);
   }
   const flows = await readFlowsOption(io, flowFiles, flowFormat, { cluster: loaded.load.cluster, compiled: loaded.compiled }, 'audit');
-  const audit = auditFlows(loaded.load.cluster, flows, { evalOptions, ...(baseline ? { baseline } : {}) });
+  const replaces = p.values['baseline-replaces'] === true;
+  if (replaces && !baseline) throw new UsageError('--baseline-replaces needs --baseline FILES...');
+  const audit = auditFlows(loaded.load.cluster, flows, { evalOptions, ...(baseline ? { baseline, baselineMode: replaces ? 'replace' : 'add' } : {}) });
 
   const warnings = warningsOf(loaded.load);
   if (format === 'json') {
@@ -86,7 +93,10 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
       ...(audit.outsideBaseline ?? []).map((f) => line('OUTSIDE', f)),
     ];
     const parts = [`${audit.denied.length} denied by current policies`, `${audit.dropped.length} dropped by the network`];
-    if (audit.outsideBaseline) parts.push(`${audit.outsideBaseline.length} outside the baseline (${baseline!.length} policies)`);
+    if (audit.outsideBaseline) {
+      const what = replaces ? `${baseline!.length} policies` : `the inputs' ${loaded.load.cluster.policies.length} policies + ${baseline!.length}`;
+      parts.push(`${audit.outsideBaseline.length} outside the baseline (${what})`);
+    }
     lines.push(`${audit.edges} observed connections (${audit.records} flows): ${parts.join(', ')}`);
     outAnswer(io, format, lines.join('\n'), warnings);
   }

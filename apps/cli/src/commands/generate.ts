@@ -22,30 +22,39 @@ import { num, readFlowsOption } from '../flows-input.js';
 export const GENERATE_HELP = `lateral generate INPUTS... --flows FILES... [options]
 
 Least-privilege NetworkPolicies from observed traffic, verified before you apply them.
-Per workload that sent or received traffic: an ingress and an egress policy allowing exactly
-the observed peers (by their stable labels; other namespaces by kubernetes.io/metadata.name)
-on the observed ports, plus DNS to kube-dns; only what the existing policies do not already
-allow. Workloads in kube-system get no policies. Flows the network only ever dropped are left
-out (lateral audit lists them).
+Every workload in the capture (client, server or both) is isolated in both directions and
+allowed exactly the observed peers (by their stable labels; other namespaces by
+kubernetes.io/metadata.name) on the observed ports as the destination pod sees them (Service
+ports through the Services' targetPorts), plus DNS to the cluster DNS (the kube-dns Service's
+pods, UDP and TCP 53) for egress; only what the existing policies do not already allow.
+Workloads in kube-system get no policies. Connections the network dropped get no rule (listed
+with the policy that denies them); traffic between a pod and its own node (kubelet probes) is
+always allowed and gets none either (listed).
 
-Every run verifies the generated YAML with the engine, together with the existing policies:
-the share of observed flows allowed (must be 100 %), connections opened that were never
-observed (must be 0 apart from DNS and declared aggregation), objects and rules emitted.
-Exit 1 when the verification fails.
+Every run verifies the generated YAML with the engine, together with the existing policies,
+on the capture as recorded: recall (every observed connection that went through, pod by pod,
+must be allowed: 100 %) and over-permission (connections the generated policies allow that no
+flow shows, per workload pair and port; DNS and declared aggregation counted apart). Exit 1
+when recall < 100 % or over-permission > --max-over (default 0); only then "verified".
 
 Options:
   --flows FILES...           captures (Hubble JSON, Inspektor Gadget, CSV, JSONL); - for stdin
   --flow-format F            ${FLOW_FORMATS.join('|')} (default: detected per file)
   --out DIR                  write DIR/<namespace>.yaml (default: YAML on stdout, the
                              verification on stderr)
-  --default-deny             add a default-deny policy to each namespace generated for
-  --ingress-only             only ingress policies
-  --egress-only              only egress policies
+  --directions D             ingress|egress|both: directions to isolate (default both)
+  --ingress-only             same as --directions ingress
+  --egress-only              same as --directions egress
+  --no-dns                   no DNS rule (observed lookups get ordinary rules)
+  --default-deny             also add a default-deny policy to each namespace generated for
   --named-ports              name ports the destination's containers name (port: grpc)
   --aggregate-external N     widen outside IPv4 addresses to /N (default: /32)
   --aggregate-external6 N    widen outside IPv6 addresses to /N (default: /128)
-  --include-dropped          also allow flows the network only ever dropped
-  -o, --format yaml|json     json: {policies, files, verification, warnings, droppedOnly}
+  --allow-dropped            also allow connections the network dropped
+                             (--include-dropped: the same)
+  --max-over N               over-permission tolerated before failing (default 0)
+  -o, --format yaml|json     json: {policies, files, verification, warnings, droppedOnly,
+                             dropped, nodeLocal, isolated, dns}
 
 INPUTS come before --flows (every argument after --flows up to the next option is a capture).
 
@@ -57,13 +66,17 @@ export const GENERATE_OPTIONS: OptionSpec = {
   'flow-format': { type: 'string' },
   // No short form: -o is --format in every command, as in kubectl.
   out: { type: 'string' },
+  directions: { type: 'string' },
   'default-deny': { type: 'boolean' },
   'ingress-only': { type: 'boolean' },
   'egress-only': { type: 'boolean' },
+  'no-dns': { type: 'boolean' },
   'named-ports': { type: 'boolean' },
   'aggregate-external': { type: 'string' },
   'aggregate-external6': { type: 'string' },
+  'allow-dropped': { type: 'boolean' },
   'include-dropped': { type: 'boolean' },
+  'max-over': { type: 'string' },
   format: { type: 'string', short: 'o' },
 };
 
@@ -136,14 +149,30 @@ function pct(n: number): string {
 /** The verification as people read it; also the header of the YAML. */
 export function verificationLines(v: Verification, g: Generated, namespaces: number): string[] {
   const lines = [
-    `observed flows allowed: ${pct(v.flows.share)} (${num(v.flows.allowedEdges)} of ${num(v.flows.edges)} connections, ${num(v.flows.allowedRecords)} of ${num(v.flows.records)} flows)`,
-    `connections opened beyond observations: ${v.added.unobserved.length} (declared: DNS ${v.added.dns}, aggregation ${v.added.aggregation})`,
-    `granted by generated rules beyond observations: ${v.granted.unobserved.length} (declared: DNS ${v.granted.dns}, aggregation ${v.granted.aggregation})`,
+    `recall: ${pct(v.flows.share)} of observed connections allowed (${num(v.flows.allowedEdges)} of ${num(v.flows.edges)} pod-level connections, ${num(v.flows.allowedRecords)} of ${num(v.flows.records)} flows)`,
+    `over-permission: ${num(v.overPermission.count)} (connections allowed that no flow shows; declared apart: DNS ${v.added.dns + v.granted.dns}, aggregation ${v.added.aggregation + v.granted.aggregation})`,
+    `isolated: ${g.isolated.ingress.length} workload${g.isolated.ingress.length === 1 ? '' : 's'} for ingress, ${g.isolated.egress.length} for egress (every workload of the capture outside kube-system, ${g.directions.join(' and ')})`,
+    g.dns ? `DNS: every egress policy allows ${g.dns.source} (UDP ${g.dns.ports.UDP}, TCP ${g.dns.ports.TCP})` : 'DNS: no rule (--no-dns)',
     `emitted: ${v.emitted.policies} policies, ${v.emitted.rules} rules (${v.emitted.peers} peers, ${v.emitted.ports} ports) in ${namespaces} namespace${namespaces === 1 ? '' : 's'}`,
   ];
   if (g.aggregates.length > 0) lines.push(`aggregated: ${g.aggregates.join(', ')}`);
-  if (g.droppedOnly.length > 0) {
-    lines.push(`left out: ${g.droppedOnly.length} connection${g.droppedOnly.length === 1 ? '' : 's'} the network only ever dropped (lateral audit lists them)`);
+  const notChecked = v.flows.droppedRecords + v.flows.unresolvedRecords;
+  if (notChecked > 0 || v.flows.alwaysAllowedRecords > 0) {
+    lines.push(`not needing a rule: ${num(v.flows.alwaysAllowedRecords)} flows of a pod to itself or its own node; not checked: ${num(v.flows.droppedRecords)} dropped, ${num(v.flows.unresolvedRecords)} naming nothing in the inputs`);
+  }
+  if (g.nodeLocal.length > 0) {
+    lines.push(`node-local (always allowed, no rule): ${g.nodeLocal.length} connection${g.nodeLocal.length === 1 ? '' : 's'} between pods and their own nodes`);
+    for (const n of g.nodeLocal.slice(0, 10)) {
+      const arrow = n.direction === 'from-node' ? `${n.address} (node ${n.node}) -> ${n.pod}` : `${n.pod} -> ${n.address} (node ${n.node})`;
+      lines.push(`  ${arrow} ${n.protocol} ${n.port}: ${num(n.count)} flows`);
+    }
+    if (g.nodeLocal.length > 10) lines.push(`  … and ${g.nodeLocal.length - 10} more`);
+  }
+  if (g.dropped.length > 0) {
+    const allowed = g.droppedOnly.length === 0;
+    lines.push(`dropped by the network: ${g.dropped.length} connection${g.dropped.length === 1 ? '' : 's'}${allowed ? ' (allowed anyway: --allow-dropped)' : ', no rule (--allow-dropped to allow)'}`);
+    for (const d of g.dropped.slice(0, 20)) lines.push(`  ${d.from} -> ${d.to} ${d.protocol} ${d.port} (${num(d.dropped)} of ${num(d.count)} flows dropped): ${d.deniedBy}`);
+    if (g.dropped.length > 20) lines.push(`  … and ${g.dropped.length - 20} more (lateral audit lists them)`);
   }
   return lines;
 }
@@ -151,8 +180,7 @@ export function verificationLines(v: Verification, g: Generated, namespaces: num
 function problemLines(v: Verification): string[] {
   const lines: string[] = [];
   for (const d of v.flows.denied) lines.push(`DENIED ${d.from} -> ${d.to} ${d.protocol} ${d.port} (${num(d.count)} flows)${d.reason ? `: ${d.reason}` : ''}`);
-  for (const c of v.added.unobserved) lines.push(`OPENED ${c.from} -> ${c.to} : ${c.text} (never observed)`);
-  for (const c of v.granted.unobserved) lines.push(`GRANTED ${c.from} -> ${c.to} : ${c.text} (never observed)`);
+  for (const c of v.overPermission.connections) lines.push(`OVER ${c.from} -> ${c.to} : ${c.text} (allowed, never observed)`);
   return lines;
 }
 
@@ -162,6 +190,13 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
   const format = oneOf(p, 'format', ['yaml', 'json'] as const, 'yaml');
   const flowFormat = str(p, 'flow-format') === undefined ? undefined : oneOf(p, 'flow-format', FLOW_FORMATS, 'jsonl');
   if (p.values['ingress-only'] && p.values['egress-only']) throw new UsageError('--ingress-only and --egress-only exclude each other');
+  const directionsGiven = str(p, 'directions') === undefined ? undefined : oneOf(p, 'directions', ['ingress', 'egress', 'both'] as const, 'both');
+  if (directionsGiven !== undefined && (p.values['ingress-only'] || p.values['egress-only'])) {
+    throw new UsageError('--directions and --ingress-only/--egress-only exclude each other');
+  }
+  const directions = directionsGiven ?? (p.values['ingress-only'] ? 'ingress' : p.values['egress-only'] ? 'egress' : 'both');
+  const maxOver = intOption(p, 'max-over', { min: 0, max: Number.MAX_SAFE_INTEGER }) ?? 0;
+  const allowDropped = p.values['allow-dropped'] === true || p.values['include-dropped'] === true;
   const v4 = intOption(p, 'aggregate-external', { min: 0, max: 32 });
   const v6 = intOption(p, 'aggregate-external6', { min: 0, max: 128 });
   const inputs = requireInputs(p, 'generate');
@@ -175,11 +210,11 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
 
   progress(io, 'generating policies…');
   const generated = generatePolicies(cluster, flows, {
-    ingressOnly: p.values['ingress-only'] === true,
-    egressOnly: p.values['egress-only'] === true,
+    directions,
+    noDns: p.values['no-dns'] === true,
     namedPorts: p.values['named-ports'] === true,
     defaultDeny: p.values['default-deny'] === true,
-    includeDropped: p.values['include-dropped'] === true,
+    allowDropped,
     ...(v4 !== undefined || v6 !== undefined ? { aggregateExternal: { ...(v4 !== undefined ? { v4 } : {}), ...(v6 !== undefined ? { v6 } : {}) } } : {}),
     evalOptions,
   });
@@ -194,7 +229,14 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
   if (policies.length !== generated.policies.length) {
     throw new Error(`generated YAML reads back as ${policies.length} policies, not ${generated.policies.length}`);
   }
-  const verification = verifyPolicies(cluster, policies, generated.considered, { aggregates: generated.aggregates, evalOptions });
+  // On the capture as recorded, not on the edges the generator worked from.
+  const verification = verifyPolicies(cluster, policies, flows, {
+    aggregates: generated.aggregates,
+    dns: generated.dns ?? false,
+    maxOver,
+    droppedObserved: allowDropped,
+    evalOptions,
+  });
   progressDone(io);
 
   const namespaces = new Set(generated.policies.map((g) => g.policy.namespace)).size;
@@ -226,6 +268,10 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
           verification,
           warnings: allWarnings(mergeWarnings(warningsOf(loaded.load, []), { answer: [], other: generated.warnings })),
           droppedOnly: generated.droppedOnly,
+          dropped: generated.dropped,
+          nodeLocal: generated.nodeLocal,
+          isolated: generated.isolated,
+          dns: generated.dns ?? null,
         },
         null,
         2,
