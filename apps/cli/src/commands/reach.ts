@@ -3,7 +3,8 @@ import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, ipBlockPodsOption, one
 import { REACH_FORMATS, formatReach } from '../format/reach-format.js';
 import { out, progress, progressDone, type CliIo } from '../io.js';
 import { loadAndCompile } from '../load.js';
-import { closest, resolveTarget } from '../resolve.js';
+import { closest } from '@lateral/analysis';
+import { resolveTarget } from '../resolve.js';
 
 export const REACH_HELP = `lateral reach INPUTS... [--format txt|json|csv|md|dot] [--namespace NS] [--from ID] [--to ID] [--ipblock-pods match|ignore]
 

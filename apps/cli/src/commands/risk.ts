@@ -1,7 +1,6 @@
-import { riskReport } from '@lateral/core';
-import { networkPolicyYaml } from '@lateral/k8s';
+import { resolveJewels, riskJson } from '@lateral/analysis';
 import { intOption, oneOf, parse, requireInputs , type OptionSpec } from '../args.js';
-import { ATTACK_OPTIONS, ATTACK_OPTIONS_HELP, loadAttackGraph, resolveJewels, targetsOf } from '../attack-input.js';
+import { ATTACK_OPTIONS, ATTACK_OPTIONS_HELP, loadAttackGraph, targetsOf } from '../attack-input.js';
 import { formatRisk } from '../format/lateral-format.js';
 import { out, progress, progressDone, type CliIo } from '../io.js';
 
@@ -31,12 +30,8 @@ export async function riskCommand(argv: string[], io: CliIo): Promise<number> {
   const ag = await loadAttackGraph(io, requireInputs(p, 'risk'), p);
   const jewels = resolveJewels(ag, targetsOf(p));
   progress(io, 'analysing lateral movement…');
-  const report = riskReport(ag, { crownJewels: jewels, top, cuttableEntry: p.values['cut-entry'] === true });
+  const report = riskJson(ag, { crownJewels: jewels, top, cutEntry: p.values['cut-entry'] === true });
   progressDone(io);
-  const yamls = report.chokePoints.removals.map((r) => networkPolicyYaml(r.policies));
-  if (format === 'json') {
-    const removals = report.chokePoints.removals.map((r, i) => ({ ...r, yaml: yamls[i] }));
-    out(io, JSON.stringify({ ...report, chokePoints: { ...report.chokePoints, removals } }, null, 2));
-  } else out(io, formatRisk(report, (i) => yamls[i] ?? '', format));
+  out(io, format === 'json' ? JSON.stringify(report, null, 2) : formatRisk(report, (i) => report.chokePoints.removals[i]?.yaml ?? '', format));
   return 0;
 }
