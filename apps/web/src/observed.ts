@@ -29,14 +29,6 @@ function endpointId(s: Session, e: FlowEndpoint): string {
   return idx !== undefined ? s.index.endpoints[idx]!.id : e.ip;
 }
 
-/** The same flow end in another session of the same pods (a what-if's "after"). */
-function samePod(before: Session, after: Session, e: FlowEndpoint): Endpoint | undefined {
-  if (e.kind === 'ip') return { kind: 'ip', ip: e.ip };
-  const p = before.cluster.pods[e.pod];
-  const q = p && after.cluster.pods.find((x) => x.namespace === p.namespace && x.name === p.name);
-  return q ? { kind: 'pod', pod: q } : undefined;
-}
-
 function allowedIn(s: Session, src: Endpoint | undefined, dst: Endpoint | undefined, edge: FlowEdge): boolean {
   if (!src || !dst) return false;
   return s.compiled.allowed(src, dst, edge.port, edge.protocol);
@@ -55,17 +47,4 @@ export function observedEdges(s: Session, sets: readonly FlowSet[]): ObservedEdg
     }
   }
   return [...out.values()];
-}
-
-/** Observed flows allowed before a change and denied after it. */
-export function brokenFlows(before: Session, after: Session): ObservedEdge[] {
-  const out: ObservedEdge[] = [];
-  for (const f of before.flows) {
-    for (const e of f.flows.edges) {
-      if (!allowedIn(before, endpointOf(before, e.src), endpointOf(before, e.dst), e)) continue;
-      if (allowedIn(after, samePod(before, after, e.src), samePod(before, after, e.dst), e)) continue;
-      out.push({ from: endpointId(before, e.src), to: endpointId(before, e.dst), port: e.port, protocol: e.protocol, count: e.count, allowed: false });
-    }
-  }
-  return out;
 }

@@ -9,7 +9,7 @@ import { getJson } from './api.js';
 import { clear, h } from './dom.js';
 import { explain, showPanel } from './explain-panel.js';
 import { ROLE, ringColour, themeColour } from './palette.js';
-import { formatPorts, portsInclude, type Store } from './store.js';
+import { formatPorts, formatPortSet, portsInclude, type Store } from './store.js';
 import type { Connection, Endpoint, Ports } from './types.js';
 import type { LayoutRequest, LayoutResponse } from './layout.worker.js';
 
@@ -449,9 +449,9 @@ export class MapView {
           const src = this.displayOf(c.from);
           const dst = this.displayOf(c.to);
           const existing = cy.getElementById(`e:${src}\u0000${dst}`);
-          if (existing.nonempty()) existing.addClass(c.change === 'added' ? 'wi-added' : c.change === 'removed' ? 'wi-removed' : 'wi-changed');
+          if (existing.nonempty()) existing.addClass(c.change === 'allowed' ? 'wi-added' : c.change === 'denied' ? 'wi-removed' : 'wi-changed');
           else if (cy.getElementById(src).nonempty() && cy.getElementById(dst).nonempty()) {
-            cy.add({ group: 'edges', data: { id: `wi:${src}\u0000${dst}`, source: src, target: dst, ports: `what-if: newly allowed ${c.newlyAllowed}`, fromId: c.from, toId: c.to, pairs: 1 }, classes: 'whatif-added wi-added pair' });
+            cy.add({ group: 'edges', data: { id: `wi:${src}\u0000${dst}`, source: src, target: dst, ports: `what-if: newly allowed ${formatPortSet(c.added)}`, fromId: c.from, toId: c.to, pairs: 1 }, classes: 'whatif-added wi-added pair' });
           }
         }
       }
