@@ -4,7 +4,7 @@
  * the security headers, and no stack traces or file paths from requests.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildEndpointIndex, compile, diffReachability, workloadReachability } from '@lateral/core';
+import { compile, diffReachability, workloadReachability } from '@lateral/core';
 import { loadCluster } from '@lateral/k8s';
 import { BODY_LIMIT, CONTENT_SECURITY_POLICY, type RunningServer } from '@lateral/web';
 import { lateral } from '../cli/run-cli.js';
@@ -52,7 +52,7 @@ describe('web API', () => {
   it('GET /api/reach is `lateral reach --format json`', async () => {
     const load = await loadCluster([SHOP]);
     const compiled = compile(load.cluster, { ipBlockPods: 'match' });
-    const w = workloadReachability(compiled, {}, buildEndpointIndex(compiled));
+    const w = workloadReachability(compiled, {}, compiled.endpoints());
     const r = await get('/api/reach');
     expect(r.status).toBe(200);
     expect(r.body).toEqual(JSON.parse(JSON.stringify({ endpoints: w.endpoints, connections: w.connections })));

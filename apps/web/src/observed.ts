@@ -24,8 +24,7 @@ function endpointOf(s: Session, e: FlowEndpoint): Endpoint | undefined {
 /** The reach endpoint id a flow end belongs to (a workload, or an external address group). */
 function endpointId(s: Session, e: FlowEndpoint): string {
   if (e.kind === 'pod') return s.index.endpoints[s.index.podEndpoint[e.pod]!]?.id ?? e.workload;
-  const g = s.compiled.externalOf(e.ip);
-  const idx = s.index.nodeEndpoints[s.compiled.classCount + g]?.[0];
+  const idx = s.index.nodeEndpoints[s.compiled.nodeOf({ kind: 'ip', ip: e.ip })]?.[0];
   return idx !== undefined ? s.index.endpoints[idx]!.id : e.ip;
 }
 

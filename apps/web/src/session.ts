@@ -4,7 +4,7 @@
  * Everything the API answers is derived from this; nothing here is per-request.
  */
 import { resolve } from 'node:path';
-import { buildAttackGraph, buildEndpointIndex, compile, DEFAULT_EVAL_OPTIONS, InputError, recompile, type AttackGraph, type Cluster, type CompiledCluster, type EndpointIndex, type EvalOptions } from '@lateral/core';
+import { buildAttackGraph, compile, DEFAULT_EVAL_OPTIONS, InputError, recompile, type AttackGraph, type Cluster, type CompiledCluster, type EndpointIndex, type EvalOptions } from '@lateral/core';
 import { readFlows, type FlowSet } from '@lateral/flows';
 import { clusterFromObjects, readInputs, type LoadResult, type SourceObject } from '@lateral/k8s';
 
@@ -77,7 +77,7 @@ export function sessionFromCluster(
   const compiled = previous ? recompile(previous, load.cluster, options) : compile(load.cluster, options);
   // All-pairs once, up front: every view reads it, and a request should not pay for it.
   compiled.reach();
-  return { label, objects, load, cluster: load.cluster, compiled, index: buildEndpointIndex(compiled), options, flows, targets };
+  return { label, objects, load, cluster: load.cluster, compiled, index: compiled.endpoints(), options, flows, targets };
 }
 
 export interface LoadSessionOptions {

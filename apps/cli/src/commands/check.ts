@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import { lineBatchesOf, openInput, fsReason } from '@lateral/flows';
 import {
   InputError,
-  buildEndpointIndex,
   explainConnection,
   type CompiledCluster,
   type EndpointIndex,
@@ -138,7 +137,7 @@ export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
   if (queriesFile === '-' && inputs.includes('-')) throw new UsageError('stdin (-) can feed the inputs or the queries, not both');
   const protocol = protocolOption(p);
   const { compiled } = await loadAndCompile(io, inputs, { ipBlockPods: ipBlockPodsOption(p) });
-  const index = buildEndpointIndex(compiled);
+  const index = compiled.endpoints();
 
   if (queriesFile === undefined) {
     const v = decide(compiled, index, from!, to!, port!, protocol, ENDPOINT_OPTIONS);

@@ -1,5 +1,4 @@
 import {
-  buildEndpointIndex,
   formatExplanation,
   formatProtoPorts,
   isEmptyProtoPorts,
@@ -40,9 +39,8 @@ export const EXPLAIN_OPTIONS: OptionSpec = {
 };
 
 function nodeOf(compiled: CompiledCluster, e: Endpoint): number {
-  if (e.kind === 'ip') return compiled.classCount + compiled.externalOf(e.ip);
-  const i = compiled.cluster.pods.indexOf(e.pod);
-  return compiled.podClass[i >= 0 ? i : 0]!;
+  const node = compiled.nodeOf(e);
+  return node >= 0 ? node : compiled.podClass[0]!;
 }
 
 /** Ports allowed between two targets, over every pair they stand for (single-pair work: no all-pairs). */
@@ -64,7 +62,7 @@ export async function explainCommand(argv: string[], io: CliIo): Promise<number>
   let protocol: Protocol = protocolOption(p);
   const inputs = requireInputs(p, 'explain');
   const { compiled } = await loadAndCompile(io, inputs, { ipBlockPods: ipBlockPodsOption(p) });
-  const index = buildEndpointIndex(compiled);
+  const index = compiled.endpoints();
 
   let summary: string | undefined;
   if (port === undefined) {

@@ -27,7 +27,7 @@ function flowEndpoint(c: CompiledCluster, e: FlowEndpoint, pod: Pod | undefined)
 function flowAllowed(c: CompiledCluster, src: number | string, dst: number | string, e: FlowEdge): boolean {
   if (typeof src === 'string' && typeof dst === 'string') return true;
   if (typeof src === 'number' && src === dst && (c.cluster.pods[src]?.replicas ?? 1) <= 1) return true;
-  const node = (x: number | string) => (typeof x === 'number' ? c.podClass[x]! : c.classCount + c.externalOf(x));
+  const node = (x: number | string) => (typeof x === 'number' ? c.podClass[x]! : c.nodeOf({ kind: 'ip', ip: x }));
   return rangesContain(c.reach().ports(node(src), node(dst))[e.protocol], e.port);
 }
 
