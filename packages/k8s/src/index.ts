@@ -4,7 +4,7 @@ export type { LoadResult } from './cluster-from-objects.js';
 export { clusterFromObjects } from './cluster-from-objects.js';
 export { readInputs, type ReadInputsOptions } from './read-inputs.js';
 export { loadCluster } from './load-cluster.js';
-export * from './synth.js';
+export * from './synth/index.js';
 export type { ClusterSource } from './live/kube-config.js';
 export { loadKubeConfig } from './live/kube-config.js';
 export type { ClusterResource } from './live/cluster-resources.js';
