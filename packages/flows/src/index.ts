@@ -9,3 +9,7 @@ export { BadFlowLine, IGNORED, type FlowPeer, type FlowRecord, type ParsedLine }
 export { FlowResolver, ownersImpliedBy, type Resolution, type ResolvedEndpoint } from './flow-resolver.js';
 // Line sources: what reads a capture reads any line-oriented input (check --queries too).
 export { STDIN_NAME, fsReason, lineBatchesOf, openInput } from './line-source.js';
+// The parallel reader of one large file and the fold it feeds, for whoever reads captures in
+// pieces of their own (and for the tests that hold it to the sequential reader).
+export { EdgeFolder } from './edge-folder.js';
+export { readFileInParallel, type ParallelFileResult } from './parallel-read.js';
