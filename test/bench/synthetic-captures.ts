@@ -12,7 +12,7 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createGzip, constants as zlibConstants } from 'node:zlib';
-import { buildEndpointIndex, compile, formatIp, type Cluster, type CompiledCluster, type EndpointIndex, type Protocol } from '@lateral/core';
+import { compile, formatIp, type Cluster, type CompiledCluster, type EndpointIndex, type Protocol } from '@lateral/core';
 import { mulberry32 } from '@lateral/core/testing';
 import { clusterFromObjects, parseManifests, synthesizeYaml } from '@lateral/k8s';
 
@@ -191,7 +191,7 @@ async function write(stream: WriteStream | NodeJS.WritableStream, chunk: string 
 export async function writeCaptures(s2: S2, records: number, files: CaptureFiles, opts: { connections?: number; seed?: number } = {}): Promise<CaptureStats> {
   const { cluster } = s2;
   const rnd = mulberry32(opts.seed ?? 11);
-  const index = buildEndpointIndex(s2.compiled);
+  const index = s2.compiled.endpoints();
   const live = new LivePods(cluster, index);
   const conns = connections(s2, opts.connections ?? 30_000, rnd);
   const plain = files.hubble ? createWriteStream(files.hubble) : undefined;

@@ -4,10 +4,11 @@
  * the security headers, and no stack traces or file paths from requests.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildEndpointIndex, compile, diffReachability, workloadReachability } from '@lateral/core';
+import { compile, diffReachability, workloadReachability } from '@lateral/core';
 import { loadCluster } from '@lateral/k8s';
 import { BODY_LIMIT, CONTENT_SECURITY_POLICY, type RunningServer } from '@lateral/web';
-import { serveShop, SHOP } from './browser.js';
+import { lateral } from '../cli/run-cli.js';
+import { serveShop, SHOP, SHOP_FLOWS } from './browser.js';
 
 let server: RunningServer;
 
@@ -51,7 +52,7 @@ describe('web API', () => {
   it('GET /api/reach is `lateral reach --format json`', async () => {
     const load = await loadCluster([SHOP]);
     const compiled = compile(load.cluster, { ipBlockPods: 'match' });
-    const w = workloadReachability(compiled, {}, buildEndpointIndex(compiled));
+    const w = workloadReachability(compiled, {}, compiled.endpoints());
     const r = await get('/api/reach');
     expect(r.status).toBe(200);
     expect(r.body).toEqual(JSON.parse(JSON.stringify({ endpoints: w.endpoints, connections: w.connections })));
@@ -85,31 +86,46 @@ describe('web API', () => {
     expect(unknown).toMatchObject({ status: 400, body: { error: 'from "shop/nope" is not an endpoint of this cluster' } });
   });
 
-  it('POST /api/what-if diffs a change; bad YAML is a 400 with the one-line message', async () => {
+  it('POST /api/what-if answers exactly `lateral whatif --format json`; bad YAML is a 400 with the one-line message', async () => {
     const off = await post('/api/what-if', { disable: ['shop/postgres-ingress'] });
     expect(off.status).toBe(200);
     // Switching an allow policy off can only take connections away, and only into postgres.
-    expect(off.body.counts.removed).toBeGreaterThan(0);
-    expect(off.body.changes.every((c: { to: string; change: string }) => c.to === 'shop/postgres' && c.change !== 'added')).toBe(true);
+    expect(off.body.summary.newlyDenied).toBeGreaterThan(0);
+    expect(off.body.changes.every((c: { to: string; change: string }) => c.to === 'shop/postgres' && c.change !== 'allowed')).toBe(true);
     expect(off.body.changes.some((c: { from: string }) => c.from === 'shop/catalog')).toBe(true);
-    expect(off.body.markdown).toContain('Switched off: `shop/postgres-ingress`');
-    // The same pairs `lateral whatif` reports: the engine's diff of the cluster with and without the policy.
+    expect(off.body.changes.find((c: { deniedBy?: string[] }) => c.deniedBy)?.deniedBy.join(' ')).toContain('postgres');
+    // The observed flows into postgres now break, each with the policy and the reason.
+    expect(off.body.brokenFlows.length).toBeGreaterThan(0);
+    expect(off.body.brokenFlows.every((f: { to: string; reason: string }) => f.to === 'shop/postgres' && /^ingress of /.test(f.reason))).toBe(true);
+    // Field for field what the CLI prints for the same change, flows and crown jewels.
+    const cli = await lateral(['whatif', SHOP, '--delete', 'networkpolicy/shop/postgres-ingress', '--flows', SHOP_FLOWS, '--target', 'shop/postgres', '--format', 'json']);
+    expect(cli.code).toBe(0);
+    expect(off.body).toEqual(JSON.parse(cli.stdout));
+    // The same pairs as the engine's diff of the cluster with and without the policy.
     const load = await loadCluster([SHOP]);
     const before = compile(load.cluster, { ipBlockPods: 'match' });
     const after = compile({ ...load.cluster, policies: load.cluster.policies.filter((x) => `${x.namespace}/${x.name}` !== 'shop/postgres-ingress') }, { ipBlockPods: 'match' });
-    const core = diffReachability(before, after);
     expect(off.body.changes.map((c: { from: string; to: string; change: string }) => `${c.from}>${c.to}:${c.change}`)).toEqual(
-      core.changes.map((c) => `${c.from}>${c.to}:${{ allowed: 'added', denied: 'removed', changed: 'changed' }[c.change]}`),
+      diffReachability(before, after).changes.map((c) => `${c.from}>${c.to}:${c.change}`),
     );
-    expect(off.body.changes.find((c: { deniedBy?: string[] }) => c.deniedBy)?.deniedBy.join(' ')).toContain('postgres');
+    // Any kind applies, as with kubectl apply; the Markdown report is the CLI's too.
+    const relabel = await post('/api/what-if', { yaml: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: extra\n' });
+    expect(relabel.status).toBe(200);
+    expect(relabel.body.change).toBe('apply Namespace/extra');
+    const md = await fetch(new URL('/api/what-if', server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ disable: ['shop/postgres-ingress'], format: 'md' }) });
+    expect(md.headers.get('content-type')).toMatch(/^text\/markdown/);
+    const cliMd = await lateral(['whatif', SHOP, '--delete', 'networkpolicy/shop/postgres-ingress', '--flows', SHOP_FLOWS, '--target', 'shop/postgres', '--format', 'md']);
+    expect(await md.text()).toBe(cliMd.stdout);
 
     const bad = await post('/api/what-if', { yaml: 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: a\nspec:\n  podSelector: {}\n  policyTypes: [Sideways]\n' });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatch(/^what-if\.yaml:1: NetworkPolicy default\/a: spec\.policyTypes/);
     expect(bad.body.error).not.toContain('\n');
-    const notPolicy = await post('/api/what-if', { yaml: 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n' });
-    expect(notPolicy).toEqual({ status: 400, body: { error: 'what-if.yaml:1: only NetworkPolicy objects can be applied in a what-if (found kind "Pod")' } });
-    expect(await post('/api/what-if', { disable: ['shop/none'] })).toEqual({ status: 400, body: { error: 'cannot switch off policy "shop/none": no such NetworkPolicy' } });
+    // Not only policies: a pod applied joins the cluster, as `lateral whatif --apply` would add it.
+    const pod = await post('/api/what-if', { yaml: 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n' });
+    expect(pod.status).toBe(200);
+    expect(pod.body.change).toBe('apply Pod/default/p');
+    expect(await post('/api/what-if', { disable: ['shop/none'] })).toEqual({ status: 400, body: { error: 'delete "networkpolicy/shop/none": no such object in the inputs; closest: networkpolicy/shop/cart-ingress, networkpolicy/shop/cache-egress, networkpolicy/shop/cache-ingress' } });
     expect(await post('/api/what-if', '{"yaml": ', true)).toEqual({ status: 400, body: { error: 'request body is not valid JSON' } });
     const big = await post('/api/what-if', { yaml: 'x'.repeat(9 * 1024 * 1024) });
     expect(big).toEqual({ status: 413, body: { error: 'request too large' } });
@@ -128,8 +144,14 @@ describe('web API', () => {
     const r = await post('/api/risk', { targets: ['shop/postgres'] });
     expect(r.body.crownJewels).toEqual(['shop/postgres']);
     expect(r.body.chokePoints.removals.every((x: { yaml: string }) => x.yaml.includes('kind: NetworkPolicy'))).toBe(true);
-    expect(await post('/api/blast', { from: 'shop/ghost' })).toEqual({ status: 400, body: { error: 'from "shop/ghost" matches no workload, node or "internet"' } });
-    expect((await post('/api/blast', { from: 'shop/frontend', targets: ['app=nothing-here'] })).body).toEqual({ error: 'target "app=nothing-here" matches no workload' });
+    // Unknown names as `lateral blast` words them, with the closest existing ones.
+    const ghost = await post('/api/blast', { from: 'shop/ghost' });
+    expect(ghost.status).toBe(400);
+    expect(ghost.body.error).toMatch(/^from "shop\/ghost" matches no workload, node or "internet"; closest: shop\//);
+    expect((await post('/api/blast', { from: 'shop/frontend', targets: ['app=nothing-here'] })).body.error).toMatch(/^target "app=nothing-here" matches no workload; closest: /);
+    // A pod's namespace/name names its workload, as --from does.
+    const pod = (await loadCluster([SHOP])).cluster.pods.find((x) => !x.fromTemplate && x.namespace === 'shop');
+    if (pod) expect((await post('/api/blast', { from: `${pod.namespace}/${pod.name}` })).status).toBe(200);
   });
 
   it('GET /api/flows/edges and POST /api/generate work from the capture; a bad upload is a 400', async () => {

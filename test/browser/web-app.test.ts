@@ -153,7 +153,7 @@ describe('web app (Chromium)', () => {
     await page.fill('#whatif-yaml', WHAT_IF_YAML);
     await page.click('#whatif-run');
     await page.waitForSelector('#whatif-counts');
-    expect(await page.textContent('#whatif-counts')).toContain('1 newly connected');
+    expect(await page.textContent('#whatif-counts')).toContain('1 newly allowed');
     const row = await page.textContent('table.changes tbody tr');
     expect(row).toContain('shop/frontend');
     expect(row).toContain('shop/postgres');

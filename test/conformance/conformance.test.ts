@@ -45,7 +45,7 @@ const EVALUATORS: Record<string, (step: ConformanceStep) => Answer> = {
     const reach = compiled.reach();
     const nodeOf = (i: number): number => {
       const e = endpointOf(step, i);
-      return e.kind === 'pod' ? compiled.podClass[i]! : compiled.classCount + compiled.externalOf(e.ip);
+      return e.kind === 'pod' ? compiled.podClass[i]! : compiled.nodeOf(e);
     };
     return (s, d, port, protocol) => {
       if (isUnpoliced(step.nodes[s]!, step.nodes[d]!)) return undefined;

@@ -63,7 +63,7 @@ export function findDisagreement(cluster: Cluster, options: EvalOptions, seed: n
     }
   }
   for (const ip of ips) {
-    const ext = n + compiled.externalOf(ip);
+    const ext = compiled.nodeOf({ kind: 'ip', ip });
     for (let j = 0; j < pods.length; j++) {
       const pod: Endpoint = { kind: 'pod', pod: pods[j]! };
       const node = compiled.podClass[j]!;

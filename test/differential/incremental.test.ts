@@ -71,8 +71,8 @@ function samePodAnswers(cluster: Cluster, a: CompiledCluster, b: CompiledCluster
       if (!protoPortsEqual(pa, pb)) return `${cluster.pods[i]!.name} -> ${cluster.pods[j]!.name}: ${formatProtoPorts(pa)} vs ${formatProtoPorts(pb)}`;
     }
     for (const ip of ips) {
-      const ea = a.classCount + a.externalOf(ip);
-      const eb = b.classCount + b.externalOf(ip);
+      const ea = a.nodeOf({ kind: 'ip', ip });
+      const eb = b.nodeOf({ kind: 'ip', ip });
       if (!protoPortsEqual(ra.ports(ea, a.podClass[i]!), rb.ports(eb, b.podClass[i]!))) return `${ip} -> ${cluster.pods[i]!.name}`;
       if (!protoPortsEqual(ra.ports(a.podClass[i]!, ea), rb.ports(b.podClass[i]!, eb))) return `${cluster.pods[i]!.name} -> ${ip}`;
     }

@@ -19,24 +19,11 @@ import type {
   Protocol,
 } from '@lateral/core';
 import { MAX_V4, MAX_V6, NO_SECURITY_FLAGS, formatIp, parseCidr } from '@lateral/core';
-import { mulberry32 } from '@lateral/core/testing';
+import { SeededRandom } from '@lateral/core/testing';
 
-export class Rng {
-  private readonly next: () => number;
-  constructor(seed: number) {
-    this.next = mulberry32(seed);
-  }
+export class Rng extends SeededRandom {
   float(): number {
     return this.next();
-  }
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[Math.floor(this.next() * xs.length)]!;
   }
   some<T>(xs: readonly T[], max: number): T[] {
     const n = this.int(0, Math.min(max, xs.length));

@@ -9,11 +9,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Cluster } from '@lateral/core';
-import { ConnectionResolver, readFlows, type BadLine, type FlowFormat } from '@lateral/flows';
+import { ConnectionResolver, EdgeFolder, readFileInParallel, readFlows, type BadLine, type FlowFormat } from '@lateral/flows';
 import { loadCluster } from '@lateral/k8s';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EdgeFolder } from '../../packages/flows/src/edge-folder.js';
-import { readFileInParallel } from '../../packages/flows/src/parallel-read.js';
 
 const fixture = (p: string): string => fileURLToPath(new URL(`../../fixtures/${p}`, import.meta.url));
 

@@ -1,21 +1,13 @@
 /**
- * What the lateral-movement commands (blast, paths, risk) share: their options, the attack
- * graph, and turning `--from` and `--target`/`--to` into graph nodes — with the closest
- * existing names when they match nothing (exit 2), never an empty answer for a typo.
+ * What the lateral-movement commands (blast, paths, risk) share: their options and the attack
+ * graph. `--from` and `--target`/`--to` become graph nodes by @lateral/analysis's
+ * resolveFoothold and resolveJewels, as the web's requests do.
  */
-import {
-  ANY_NODE,
-  INTERNET,
-  buildAttackGraph,
-  crownJewels,
-  InputError,
-  type AttackGraph,
-} from '@lateral/core';
+import { buildAttackGraph, type AttackGraph } from '@lateral/core';
 import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, ipBlockPodsOption, type OptionSpec, type Parsed } from './args.js';
 import type { LoadResult } from '@lateral/k8s';
 import { progress, progressDone, type CliIo } from './io.js';
 import { loadAndCompile } from './load.js';
-import { closest } from './resolve.js';
 
 export const ATTACK_OPTIONS: OptionSpec = {
   ...COMMON_INPUT_OPTIONS,
@@ -41,43 +33,6 @@ export async function loadAttackGraph(io: CliIo, inputs: string[], p: Parsed): P
   const ag = buildAttackGraph(compiled, { assumeColocation: p.values['assume-colocation'] === true });
   progressDone(io);
   return { ...ag, load };
-}
-
-function candidates(ag: AttackGraph): string[] {
-  return ag.graph.nodes();
-}
-
-/**
- * `--from`: a workload id (or namespace/name of a split one, which picks its first group), a
- * pod's namespace/name (its workload), `internet`, or `node:<name>`.
- */
-export function resolveFrom(ag: AttackGraph, text: string): string {
-  if (ag.graph.hasNode(text)) return text;
-  if (text === INTERNET) throw new InputError('--from internet: nothing in the input is exposed to the internet (no LoadBalancer/NodePort Service, Ingress, hostPort or hostNetwork admits outside addresses)');
-  const byName = ag.workloads.find((id) => {
-    const a = ag.graph.getNodeAttributes(id);
-    return a.kind === 'workload' && `${a.namespace}/${a.name}` === text;
-  });
-  if (byName) return byName;
-  const pod = ag.compiled.cluster.pods.findIndex((p) => !p.fromTemplate && `${p.namespace}/${p.name}` === text);
-  if (pod >= 0) {
-    const ep = ag.index.podEndpoint[pod]!;
-    const id = ag.index.endpoints[ep]!.id;
-    if (ag.graph.hasNode(id)) return id;
-  }
-  const hint = closest(text, candidates(ag).filter((c) => c !== ANY_NODE));
-  throw new InputError(`--from "${text}" matches no workload, node or "internet"${hint.length ? `; closest: ${hint.join(', ')}` : ''}`);
-}
-
-/** Crown jewels from `--target`s and annotations; a selector matching nothing is an input error. */
-export function resolveJewels(ag: AttackGraph, selectors: readonly string[], option = '--target', withAnnotated = true): string[] {
-  const { jewels, unmatched } = crownJewels(ag, selectors, withAnnotated);
-  if (unmatched.length > 0) {
-    const s = unmatched[0]!;
-    const hint = closest(s.replace(/^.*=\s*/, ''), ag.workloads);
-    throw new InputError(`${option} "${s}" matches no workload${hint.length ? `; closest: ${hint.join(', ')}` : ''}`);
-  }
-  return jewels;
 }
 
 export function targetsOf(p: Parsed): string[] {

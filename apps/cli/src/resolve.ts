@@ -1,35 +1,10 @@
+import { closest } from '@lateral/analysis';
 import { InputError, isWorkloadEndpoint, tryParseIp, type CompiledCluster, type Endpoint, type EndpointIndex, type Pod } from '@lateral/core';
 
 /** What a `--from` / `--to` / query endpoint names: some pods of the cluster, or an outside address. */
 export type Target =
   | { readonly kind: 'pods'; readonly label: string; readonly pods: readonly Pod[]; readonly podIndexes: readonly number[] }
   | { readonly kind: 'ip'; readonly label: string; readonly ip: string };
-
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length]!;
-}
-
-/** The few existing names closest to a mistyped one. */
-export function closest(name: string, candidates: Iterable<string>, n = 3): string[] {
-  const scored = [...new Set(candidates)].map((c) => {
-    const d = editDistance(name, c);
-    // A candidate containing the typed name (or its last segment) is a better hint than the edit distance says.
-    const tail = name.split('/').pop() ?? name;
-    return { c, d: c.includes(tail) ? Math.min(d, 1) : d };
-  });
-  scored.sort((x, y) => x.d - y.d || (x.c < y.c ? -1 : 1));
-  return scored.slice(0, n).map((s) => s.c);
-}
 
 /**
  * Resolves `namespace/name` to a pod (by pod name) or a workload (by its id or owner name),

@@ -5,27 +5,15 @@
  * cluster, never file system paths.
  */
 import express, { type Request, type Router } from 'express';
-import { blastRadius, workloadReachability, type Protocol } from '@lateral/core';
+import { formatWhatIf, WHAT_IF_FORMATS, whatIfJson, type WhatIfFormat } from '@lateral/analysis';
+import { workloadReachability, type Protocol } from '@lateral/core';
 import { unevaluatedWarning } from '@lateral/k8s';
-import { attackGraphOf, resolveFoothold } from './attack-routes.js';
-import { brokenFlows } from './observed.js';
 import { endpointInfos, type EndpointInfo } from './endpoint-info.js';
 import { explainPair } from './explain-pair.js';
 import { groupGraph, type GroupGraph } from './group-graph.js';
 import { BadRequest } from './security.js';
-import type { Session } from './session.js';
-import { whatIf, whatIfMarkdown, type WhatIfRequest } from './what-if.js';
-
-/** Where the current session lives; a watcher may swap it. */
-export interface SessionHolder {
-  current(): Session;
-  /** Bumped on every swap; the UI polls it (with `live`) to notice a changed cluster. */
-  generation?(): number;
-  /** When the current session was swapped in (ISO time). */
-  changedAt?(): string;
-  /** The session follows a live cluster. */
-  readonly live?: boolean;
-}
+import type { Session, SessionHolder } from './session.js';
+import { whatIf, type WhatIfRequest } from './what-if.js';
 
 /** The aggregates every page load asks for, computed ahead (at start, and before a swap). */
 export function warmSession(s: Session): void {
@@ -77,11 +65,14 @@ function stringList(v: unknown, name: string): string[] {
 }
 
 function whatIfBody(body: unknown): WhatIfRequest {
-  if (typeof body !== 'object' || body === null) throw new BadRequest('expected a JSON object {"yaml": "...", "disable": ["ns/name"]}');
+  if (typeof body !== 'object' || body === null) throw new BadRequest('expected a JSON object {"yaml": "...", "disable": ["ns/name"], "delete": ["kind/ns/name"]}');
   const b = body as Record<string, unknown>;
   if (b.yaml !== undefined && typeof b.yaml !== 'string') throw new BadRequest('"yaml" must be a string');
-  return { yaml: (b.yaml as string | undefined) ?? '', disable: stringList(b.disable, 'disable') };
+  if (b.format !== undefined && !(WHAT_IF_FORMATS as readonly unknown[]).includes(b.format)) throw new BadRequest(`"format" must be one of ${WHAT_IF_FORMATS.join(', ')}`);
+  return { yaml: (b.yaml as string | undefined) ?? '', disable: stringList(b.disable, 'disable'), delete: stringList(b.delete, 'delete'), format: (b.format as WhatIfFormat | undefined) ?? 'json' };
 }
+
+const MEDIA_TYPE: Record<WhatIfFormat, string> = { json: 'application/json', txt: 'text/plain', csv: 'text/csv', md: 'text/markdown' };
 
 export function apiRouter(holder: SessionHolder, extensions: ((r: Router, holder: SessionHolder) => void)[] = []): Router {
   const r = express.Router();
@@ -131,22 +122,13 @@ export function apiRouter(holder: SessionHolder, extensions: ((r: Router, holder
     res.json(explainPair(holder.current(), from, to, portParam(req), protocolParam(req)));
   });
 
+  // `lateral whatif --format json` (or txt, csv, md with "format"), computed by the same builder.
   r.post('/what-if', (req, res) => {
-    const s = holder.current();
     const body = whatIfBody(req.body);
-    const { result, after } = whatIf(s, body);
-    const broken = brokenFlows(s, after);
-    // Blast radius before and after, from the foothold the user is looking at (if any).
-    const blastFrom = typeof (req.body as { blastFrom?: unknown }).blastFrom === 'string' ? ((req.body as { blastFrom: string }).blastFrom) : undefined;
-    const blast = [];
-    if (blastFrom) {
-      const before = attackGraphOf(s);
-      const afterAg = attackGraphOf(after);
-      const from = resolveFoothold(before, blastFrom);
-      const reachedAfter = afterAg.graph.hasNode(from) ? blastRadius(afterAg, from).metrics.reached : 0;
-      blast.push({ from, before: blastRadius(before, from).metrics.reached, after: reachedAfter });
-    }
-    res.json({ ...result, brokenFlows: broken, blast, markdown: whatIfMarkdown(result, s.label, broken) });
+    const { report } = whatIf(holder.current(), body);
+    const format = body.format ?? 'json';
+    if (format === 'json') res.json(whatIfJson(report));
+    else res.type(MEDIA_TYPE[format]).send(formatWhatIf(report, format));
   });
 
   for (const ext of extensions) ext(r, holder);

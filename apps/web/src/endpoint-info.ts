@@ -3,7 +3,7 @@
  * filtered by and whether its pods are isolated for ingress and egress. A workload that is not
  * isolated in a direction accepts (or sends) anything in that direction — the map marks it.
  */
-import { isWorkloadEndpoint, matchesSelector, type NetworkPolicy, type Pod, type ReachEndpoint } from '@lateral/core';
+import { isWorkloadEndpoint, podIsolation, type NetworkPolicy, type ReachEndpoint } from '@lateral/core';
 import type { Session } from './session.js';
 
 export type EndpointInfo = ReachEndpoint & {
@@ -13,27 +13,6 @@ export type EndpointInfo = ReachEndpoint & {
   /** Declared container ports, e.g. `TCP 8080 (http)`. */
   readonly declaredPorts?: readonly string[];
 };
-
-/**
- * policyTypes as the API server defaults them: Ingress always; Egress when written or when
- * the policy has at least one egress rule.
- */
-function policyTypes(p: NetworkPolicy): readonly string[] {
-  if (p.policyTypes && p.policyTypes.length > 0) return p.policyTypes;
-  return p.egress && p.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
-}
-
-function isolation(pod: Pod, policies: readonly NetworkPolicy[]): { ingress: boolean; egress: boolean } {
-  let ingress = false;
-  let egress = false;
-  for (const p of policies) {
-    if (p.namespace !== pod.namespace || !matchesSelector(p.podSelector, pod.labels)) continue;
-    const types = policyTypes(p);
-    if (types.includes('Ingress')) ingress = true;
-    if (types.includes('Egress')) egress = true;
-  }
-  return { ingress, egress };
-}
 
 export function endpointInfos(s: Session): EndpointInfo[] {
   const byNs = new Map<string, NetworkPolicy[]>();
@@ -46,7 +25,7 @@ export function endpointInfos(s: Session): EndpointInfo[] {
     if (!isWorkloadEndpoint(e)) return e;
     // Pods of one endpoint share a class, so one pod answers for all of them.
     const pod = s.cluster.pods[s.index.endpointPods[i]![0]!]!;
-    const iso = isolation(pod, byNs.get(pod.namespace) ?? []);
+    const iso = podIsolation(pod, byNs.get(pod.namespace) ?? []);
     return {
       ...e,
       labels: pod.labels,

@@ -3,7 +3,7 @@
  * flows, policy generation. Each lives in its own file.
  */
 import type { Router } from 'express';
-import type { SessionHolder } from './api.js';
+import type { SessionHolder } from './session.js';
 import { attackRoutes } from './attack-routes.js';
 import { flowRoutes } from './flows-route.js';
 import { generateRoutes } from './generate-route.js';

@@ -1,6 +1,6 @@
 /** Observed traffic for the map's "observed" edges. */
 import type { Router } from 'express';
-import type { SessionHolder } from './api.js';
+import type { SessionHolder } from './session.js';
 import { observedEdges, type ObservedEdge } from './observed.js';
 import type { Session } from './session.js';
 

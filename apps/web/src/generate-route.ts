@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import type { Router } from 'express';
 import { readFlows, type FlowSet } from '@lateral/flows';
 import { generatePolicies, policiesYaml, verifyPolicies } from '@lateral/generator';
-import type { SessionHolder } from './api.js';
+import type { SessionHolder } from './session.js';
 import { BadRequest } from './security.js';
 import type { Session } from './session.js';
 

@@ -24,17 +24,8 @@ function endpointOf(s: Session, e: FlowEndpoint): Endpoint | undefined {
 /** The reach endpoint id a flow end belongs to (a workload, or an external address group). */
 function endpointId(s: Session, e: FlowEndpoint): string {
   if (e.kind === 'pod') return s.index.endpoints[s.index.podEndpoint[e.pod]!]?.id ?? e.workload;
-  const g = s.compiled.externalOf(e.ip);
-  const idx = s.index.nodeEndpoints[s.compiled.classCount + g]?.[0];
+  const idx = s.index.nodeEndpoints[s.compiled.nodeOf({ kind: 'ip', ip: e.ip })]?.[0];
   return idx !== undefined ? s.index.endpoints[idx]!.id : e.ip;
-}
-
-/** The same flow end in another session of the same pods (a what-if's "after"). */
-function samePod(before: Session, after: Session, e: FlowEndpoint): Endpoint | undefined {
-  if (e.kind === 'ip') return { kind: 'ip', ip: e.ip };
-  const p = before.cluster.pods[e.pod];
-  const q = p && after.cluster.pods.find((x) => x.namespace === p.namespace && x.name === p.name);
-  return q ? { kind: 'pod', pod: q } : undefined;
 }
 
 function allowedIn(s: Session, src: Endpoint | undefined, dst: Endpoint | undefined, edge: FlowEdge): boolean {
@@ -55,17 +46,4 @@ export function observedEdges(s: Session, sets: readonly FlowSet[]): ObservedEdg
     }
   }
   return [...out.values()];
-}
-
-/** Observed flows allowed before a change and denied after it. */
-export function brokenFlows(before: Session, after: Session): ObservedEdge[] {
-  const out: ObservedEdge[] = [];
-  for (const f of before.flows) {
-    for (const e of f.flows.edges) {
-      if (!allowedIn(before, endpointOf(before, e.src), endpointOf(before, e.dst), e)) continue;
-      if (allowedIn(after, samePod(before, after, e.src), samePod(before, after, e.dst), e)) continue;
-      out.push({ from: endpointId(before, e.src), to: endpointId(before, e.dst), port: e.port, protocol: e.protocol, count: e.count, allowed: false });
-    }
-  }
-  return out;
 }

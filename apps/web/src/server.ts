@@ -6,10 +6,10 @@ import express from 'express';
 import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiRouter, warmSession, type SessionHolder } from './api.js';
+import { apiRouter, warmSession } from './api.js';
 import { apiExtensions } from './extensions.js';
 import { errorHandler, securityHeaders } from './security.js';
-import type { Session } from './session.js';
+import type { Session, SessionHolder } from './session.js';
 import { UI_DIST } from './ui-build.js';
 
 export interface ServeOptions {

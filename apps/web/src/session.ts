@@ -4,7 +4,7 @@
  * Everything the API answers is derived from this; nothing here is per-request.
  */
 import { resolve } from 'node:path';
-import { buildEndpointIndex, compile, DEFAULT_EVAL_OPTIONS, InputError, recompile, type Cluster, type CompiledCluster, type EndpointIndex, type EvalOptions } from '@lateral/core';
+import { buildAttackGraph, compile, DEFAULT_EVAL_OPTIONS, InputError, recompile, type AttackGraph, type Cluster, type CompiledCluster, type EndpointIndex, type EvalOptions } from '@lateral/core';
 import { readFlows, type FlowSet } from '@lateral/flows';
 import { clusterFromObjects, readInputs, type LoadResult, type SourceObject } from '@lateral/k8s';
 
@@ -28,6 +28,26 @@ export interface Session {
   readonly flows: readonly FlowInput[];
   /** Crown-jewel selectors given at start (`--target`), the blast-radius view's default. */
   readonly targets: readonly string[];
+}
+
+/** Where the current session lives; a watcher may swap it. */
+export interface SessionHolder {
+  current(): Session;
+  /** Bumped on every swap; the UI polls it (with `live`) to notice a changed cluster. */
+  generation?(): number;
+  /** When the current session was swapped in (ISO time). */
+  changedAt?(): string;
+  /** The session follows a live cluster. */
+  readonly live?: boolean;
+}
+
+const attackGraphs = new WeakMap<Session, AttackGraph>();
+
+/** The session's attack graph, built on first use (a session never changes). */
+export function attackGraphOf(s: Session): AttackGraph {
+  let ag = attackGraphs.get(s);
+  if (!ag) attackGraphs.set(s, (ag = buildAttackGraph(s.compiled, {}, s.index)));
+  return ag;
 }
 
 export function sessionFromObjects(
@@ -57,7 +77,7 @@ export function sessionFromCluster(
   const compiled = previous ? recompile(previous, load.cluster, options) : compile(load.cluster, options);
   // All-pairs once, up front: every view reads it, and a request should not pay for it.
   compiled.reach();
-  return { label, objects, load, cluster: load.cluster, compiled, index: buildEndpointIndex(compiled), options, flows, targets };
+  return { label, objects, load, cluster: load.cluster, compiled, index: compiled.endpoints(), options, flows, targets };
 }
 
 export interface LoadSessionOptions {

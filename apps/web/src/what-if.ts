@@ -1,123 +1,47 @@
 /**
- * What a policy change does: the cluster is rebuilt with the pasted policies applied (an object
- * with the name of an existing one replaces it, as `kubectl apply` would) and the chosen
- * policies switched off, recompiled from the loaded cluster, and compared by the engine's
- * diffReachability — the diff `lateral whatif` reports, so the web and the CLI agree.
+ * What a change does, over HTTP: the request names a change as `lateral whatif` does (YAML to
+ * apply — any kind Lateral reads — and objects to delete or policies to switch off); the
+ * cluster with the change made is recompiled from the loaded one, and the report is
+ * @lateral/analysis's, so `POST /api/what-if` answers exactly `lateral whatif --format json`.
  */
-import { diffReachability, formatProtoPorts, InputError, isEmptyProtoPorts, type ChangeKind as CoreChangeKind, type ProtoPorts } from '@lateral/core';
-import { clusterFromObjects, parseManifests, type SourceObject } from '@lateral/k8s';
-import { sessionFromCluster, type Session } from './session.js';
+import { changedLoad, applyChange, changeLabel, whatIfReport, type ObjectChange, type WhatIfFormat, type WhatIfReport } from '@lateral/analysis';
+import { parseManifests, type SourceObject } from '@lateral/k8s';
+import { attackGraphOf, sessionFromCluster, type Session } from './session.js';
 
 export interface WhatIfRequest {
-  /** Policy YAML (or JSON) to apply; may be empty. */
+  /** Manifests (YAML or JSON) to apply, as kubectl apply would; may be empty. */
   readonly yaml?: string;
-  /** `namespace/name` of existing policies to switch off. */
+  /** `namespace/name` of NetworkPolicies to switch off (delete). */
   readonly disable?: readonly string[];
+  /** `KIND/NAMESPACE/NAME` of any objects to delete, as `lateral whatif --delete`. */
+  readonly delete?: readonly string[];
+  /** The answer's format (default json). */
+  readonly format?: WhatIfFormat;
 }
 
-export interface PairChange {
-  readonly from: string;
-  readonly to: string;
-  /** `added`: nothing was allowed before; `removed`: nothing is allowed after; else `changed`. */
-  readonly change: 'added' | 'removed' | 'changed';
-  readonly newlyAllowed: string;
-  readonly newlyDenied: string;
-  readonly before: string;
-  readonly after: string;
-  /** Why the first newly allowed port is allowed now (per side, the rule or "not isolated"). */
-  readonly allowedBy?: readonly string[];
-  /** Why the first newly denied port is denied now. */
-  readonly deniedBy?: readonly string[];
-}
-
-export interface WhatIfResult {
-  readonly applied: readonly string[];
-  readonly disabled: readonly string[];
-  readonly changes: readonly PairChange[];
-  readonly counts: { readonly added: number; readonly removed: number; readonly changed: number };
-}
-
+/** Messages name pasted YAML by this file name. */
 const WHAT_IF_FILE = 'what-if.yaml';
 
-function keyOf(kind: string, obj: unknown): string | undefined {
-  const md = (obj as { metadata?: { name?: unknown; namespace?: unknown } }).metadata;
-  if (typeof md?.name !== 'string') return undefined;
-  const ns = typeof md.namespace === 'string' ? md.namespace : 'default';
-  return `${kind}/${ns}/${md.name}`;
+/** The request as the change `lateral whatif --apply --delete` would make. */
+export function changeOf(req: WhatIfRequest): ObjectChange {
+  const applied: SourceObject[] = req.yaml && req.yaml.trim() ? parseManifests(req.yaml, WHAT_IF_FILE) : [];
+  const deletes = [...new Set([...(req.disable ?? []).map((d) => `networkpolicy/${d}`), ...(req.delete ?? [])])];
+  return { applied, deletes, deleteOption: 'delete' };
 }
 
-function kindOf(obj: unknown): string {
-  const k = (obj as { kind?: unknown }).kind;
-  return typeof k === 'string' ? k : '';
-}
-
-/** The changed cluster, as a session of its own (the what-if's "after"). */
-export function applyWhatIf(base: Session, req: WhatIfRequest): { after: Session; applied: string[]; disabled: string[] } {
-  const added: SourceObject[] = req.yaml && req.yaml.trim() ? parseManifests(req.yaml, WHAT_IF_FILE) : [];
-  for (const o of added) {
-    if (kindOf(o.obj) !== 'NetworkPolicy') {
-      throw new InputError(`only NetworkPolicy objects can be applied in a what-if (found kind "${kindOf(o.obj) || '(none)'}")`, {
-        file: o.file,
-        ...(o.line !== undefined ? { line: o.line } : {}),
-      });
-    }
-  }
-  const replaced = new Set(added.map((o) => keyOf('NetworkPolicy', o.obj)));
-  const objects = [...base.objects.filter((o) => !(kindOf(o.obj) === 'NetworkPolicy' && replaced.has(keyOf('NetworkPolicy', o.obj)))), ...added];
-  const load = clusterFromObjects(objects);
-  const disable = new Set(req.disable ?? []);
-  const known = new Set(load.cluster.policies.map((p) => `${p.namespace}/${p.name}`));
-  for (const d of disable) if (!known.has(d)) throw new InputError(`cannot switch off policy "${d}": no such NetworkPolicy`);
-  const cluster = { ...load.cluster, policies: load.cluster.policies.filter((p) => !disable.has(`${p.namespace}/${p.name}`)) };
-  // Recompiled from the base: only selectors the change introduced are evaluated again.
-  const after = sessionFromCluster(base.label, objects, { ...load, cluster }, base.options, base.flows, base.targets, base.compiled);
-  const applied = load.cluster.policies.filter((p) => added.some((o) => keyOf('NetworkPolicy', o.obj) === `NetworkPolicy/${p.namespace}/${p.name}`));
-  return { after, applied: applied.map((p) => `${p.namespace}/${p.name}`), disabled: [...disable].sort() };
-}
-
-const CHANGE: Record<CoreChangeKind, PairChange['change']> = { allowed: 'added', denied: 'removed', changed: 'changed' };
-const portsText = (p: ProtoPorts, none: string) => (isEmptyProtoPorts(p) ? none : formatProtoPorts(p));
-
-/**
- * The pairs whose allowed ports differ, by the engine's own diff (`lateral whatif` and `lateral
- * diff` report the same one), in the web's row shape: ports as the CLI's text, and the rules
- * that now allow (or the policies that now deny) each change.
- */
-export function diffSessions(before: Session, after: Session): PairChange[] {
-  return diffReachability(before.compiled, after.compiled).changes.map((c) => ({
-    from: c.from,
-    to: c.to,
-    change: CHANGE[c.change],
-    newlyAllowed: portsText(c.added, ''),
-    newlyDenied: portsText(c.removed, ''),
-    before: portsText(c.before, 'nothing'),
-    after: portsText(c.after, 'nothing'),
-    ...(c.allowedBy ? { allowedBy: c.allowedBy } : {}),
-    ...(c.deniedBy ? { deniedBy: c.deniedBy } : {}),
-  }));
-}
-
-export function whatIf(base: Session, req: WhatIfRequest): { result: WhatIfResult; after: Session } {
-  const { after, applied, disabled } = applyWhatIf(base, req);
-  const changes = diffSessions(base, after);
-  const count = (c: PairChange['change']) => changes.filter((x) => x.change === c).length;
-  return { after, result: { applied, disabled, changes, counts: { added: count('added'), removed: count('removed'), changed: count('changed') } } };
-}
-
-/** The change as Markdown for a pull request: what opens, what closes. */
-export function whatIfMarkdown(r: WhatIfResult, label: string, broken: readonly { from: string; to: string; port: number; protocol: string; count: number }[] = []): string {
-  const lines = [`## What-if on ${label}`, ''];
-  if (r.applied.length) lines.push(`Applied: ${r.applied.map((p) => `\`${p}\``).join(', ')}`);
-  if (r.disabled.length) lines.push(`Switched off: ${r.disabled.map((p) => `\`${p}\``).join(', ')}`);
-  lines.push('', `**${r.counts.added}** pairs newly connected, **${r.counts.removed}** disconnected, **${r.counts.changed}** with changed ports.`, '');
-  if (broken.length) {
-    lines.push(`**${broken.length}** observed flow${broken.length === 1 ? '' : 's'} would break:`, '');
-    for (const f of broken) lines.push(`- \`${f.from}\` → \`${f.to}\` ${f.protocol} ${f.port} (seen ${f.count}×)`);
-    lines.push('');
-  }
-  if (r.changes.length) {
-    lines.push('| from | to | newly allowed | newly denied |', '| --- | --- | --- | --- |');
-    for (const c of r.changes) lines.push(`| \`${c.from}\` | \`${c.to}\` | ${c.newlyAllowed || '—'} | ${c.newlyDenied || '—'} |`);
-  } else lines.push('No connection changes.');
-  return lines.join('\n') + '\n';
+/** The changed cluster as a session of its own (recompiled from the base), and the report. */
+export function whatIf(base: Session, req: WhatIfRequest): { report: WhatIfReport; after: Session } {
+  const change = changeOf(req);
+  const changed = applyChange(base.objects, change);
+  const after = sessionFromCluster(base.label, changed.objects, changedLoad(base.load, changed), base.options, base.flows, base.targets, base.compiled);
+  const report = whatIfReport({
+    label: changeLabel(change) || 'no change',
+    before: base.compiled,
+    after: after.compiled,
+    targets: base.targets,
+    targetOption: 'target',
+    ...(base.flows.length > 0 ? { flows: base.flows.flatMap((f) => f.flows.edges) } : {}),
+    attackGraphs: { before: attackGraphOf(base), after: attackGraphOf(after) },
+  });
+  return { report, after };
 }

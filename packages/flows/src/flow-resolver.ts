@@ -1,7 +1,7 @@
 /**
  * Maps the peers that captures name (pod names, labels, owner names, addresses,
  * `namespace/name` references) to what the reachability view reasons about: workload
- * endpoints (`namespace/name`, core's buildEndpointIndex) or addresses outside the cluster.
+ * endpoints (`namespace/name`, the compiled cluster's endpoints()) or addresses outside the cluster.
  *
  * Captures name pods that the input often only knows as a workload's template (a Deployment
  * without Pods): Hubble says `cart-7b9c6d5f4-x2k8p`, the cluster has `shop/cart`. So, in order:
@@ -17,7 +17,6 @@
  * distinct peer.
  */
 import {
-  buildEndpointIndex,
   compile,
   formatIp,
   isWorkloadEndpoint,
@@ -70,7 +69,7 @@ export class FlowResolver {
 
   constructor(cluster: Cluster, compiled?: CompiledCluster) {
     this.cluster = cluster;
-    this.index = buildEndpointIndex(compiled ?? compile(cluster));
+    this.index = (compiled ?? compile(cluster)).endpoints();
     cluster.pods.forEach((p, i) => {
       this.podByName.set(`${p.namespace}/${p.name}`, i);
       for (const ip of p.ips) {

@@ -14,7 +14,7 @@ export type FlowFormat = 'hubble' | 'gadget' | 'csv' | 'jsonl';
 export type FlowEndpoint =
   /**
    * A pod of the cluster. `workload` is the endpoint id the reachability view uses
-   * (`namespace/name`, see core's buildEndpointIndex); `pod` indexes cluster.pods (a
+   * (`namespace/name`, see the compiled cluster's endpoints()); `pod` indexes cluster.pods (a
    * representative: the first pod the flows named for this workload and class).
    */
   | { readonly kind: 'pod'; readonly workload: string; readonly pod: number }

@@ -10,3 +10,7 @@ export { FlowResolver, ownersImpliedBy, type Resolution, type ResolvedEndpoint }
 // Line sources: what reads a capture reads any line-oriented input (check --queries too).
 export { STDIN_NAME, fsReason, lineBatchesOf, openInput } from './line-source.js';
 export { ConnectionResolver, targetPort, type ConnectionEnd, type ConnectionResolution } from './connection-resolver.js';
+// The parallel reader of one large file and the fold it feeds, for whoever reads captures in
+// pieces of their own (and for the tests that hold it to the sequential reader).
+export { EdgeFolder } from './edge-folder.js';
+export { readFileInParallel, type ParallelFileResult } from './parallel-read.js';

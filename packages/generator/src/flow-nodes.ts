@@ -42,7 +42,7 @@ export class FlowJudge {
       flowPod(this.compiled, e);
       return this.compiled.podClass[e.pod]!;
     }
-    return this.compiled.classCount + this.compiled.externalOf(e.ip);
+    return this.compiled.nodeOf({ kind: 'ip', ip: e.ip });
   }
 
   ports(src: number, dst: number): ProtoPorts {

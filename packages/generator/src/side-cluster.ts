@@ -9,20 +9,11 @@
  * by the generated policy. A flow that was allowed only because its workload was not isolated
  * therefore still needs a rule, as it must.
  */
-import { compile, matchesSelector, type Cluster, type EvalOptions, type NetworkPolicy, type Pod, type PolicyType } from '@lateral/core';
+import { compile, effectivePolicyTypes, isolatingPolicies, type Cluster, type EvalOptions, type NetworkPolicy, type Pod, type PolicyType } from '@lateral/core';
 
 export type Direction = 'ingress' | 'egress';
 
 export const POLICY_TYPE: Readonly<Record<Direction, PolicyType>> = { ingress: 'Ingress', egress: 'Egress' };
-
-/**
- * "If no policyTypes are specified ... Ingress will always be set and Egress will be set if
- * the NetworkPolicy has any egress rules" (the API server tests len(spec.egress) != 0).
- */
-export function effectivePolicyTypes(policy: NetworkPolicy): readonly PolicyType[] {
-  if (policy.policyTypes && policy.policyTypes.length > 0) return policy.policyTypes;
-  return policy.egress !== undefined && policy.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
-}
 
 /** The policy's part for one direction, or undefined when it has none. */
 export function narrowPolicy(policy: NetworkPolicy, direction: Direction): NetworkPolicy | undefined {
@@ -36,8 +27,7 @@ export function narrowPolicy(policy: NetworkPolicy, direction: Direction): Netwo
 
 /** Is `pod` isolated for `direction` by any of `policies`? */
 export function isIsolated(policies: readonly NetworkPolicy[], pod: Pod, direction: Direction): boolean {
-  const type = POLICY_TYPE[direction];
-  return policies.some((p) => p.namespace === pod.namespace && effectivePolicyTypes(p).includes(type) && matchesSelector(p.podSelector, pod.labels));
+  return isolatingPolicies(pod, policies, POLICY_TYPE[direction]).length > 0;
 }
 
 export function sideCluster(cluster: Cluster, direction: Direction, isolatedNamespaces: Iterable<string>): Cluster {

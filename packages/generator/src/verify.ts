@@ -26,7 +26,11 @@ import {
   explainConnection,
   formatIp,
   formatProtoPorts,
+  isEmptyProtoPorts,
   PROTOCOLS,
+  protoPortsEqual,
+  subtractProtoPorts,
+  subtractRanges,
   tryParseCidr,
   tryParseIp,
   type Cluster,
@@ -137,35 +141,13 @@ export interface VerifyOptions {
 type PortSets = Map<Protocol, Set<number>>;
 
 
-function subtractRanges(a: PortRanges, b: PortRanges): PortRange[] {
-  const out: PortRange[] = [];
-  let j = 0;
-  for (const [start, end] of a) {
-    let cur = start;
-    while (j < b.length && b[j]![1] < cur) j++;
-    let k = j;
-    while (cur <= end && k < b.length && b[k]![0] <= end) {
-      const [bs, be] = b[k]!;
-      if (bs > cur) out.push([cur, bs - 1]);
-      cur = Math.max(cur, be + 1);
-      k++;
-    }
-    if (cur <= end) out.push([cur, end]);
-  }
-  return out;
-}
-
-function minusPorts(p: Record<Protocol, PortRange[]>, ports: PortSets | undefined): Record<Protocol, PortRange[]> {
+function minusPorts(p: ProtoPorts, ports: PortSets | undefined): ProtoPorts {
   if (!ports) return p;
-  const out = { ...p };
+  const out: Record<Protocol, PortRanges> = { ...p };
   for (const [proto, set] of ports) {
     out[proto] = subtractRanges(out[proto], [...set].sort((x, y) => x - y).map((n) => [n, n] as const));
   }
   return out;
-}
-
-function isEmpty(p: Record<Protocol, readonly PortRange[]>): boolean {
-  return PROTOCOLS.every((proto) => p[proto].length === 0);
 }
 
 function addPort(m: Map<string, PortSets>, key: string, protocol: Protocol, port: number): void {
@@ -392,7 +374,7 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
       // covered only by the declared widening.
       const single = ranges.length === 1 && first.start === first.end;
       const label = single ? ip : `${ip}-${formatIp(last.family, last.end)}`;
-      return { baseNode: base ? base.classCount + base.externalOf(ip) : -1, keys: [single ? `ip:${ip}` : `range:${label}`], labels: [label], ...(agg ? { agg: `a:${agg}` } : {}) };
+      return { baseNode: base ? base.nodeOf({ kind: 'ip', ip }) : -1, keys: [single ? `ip:${ip}` : `range:${label}`], labels: [label], ...(agg ? { agg: `a:${agg}` } : {}) };
     };
     const extParts = new Map<number, Part[]>();
     const partsOf = (node: number): Part[] => {
@@ -420,8 +402,8 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
       for (const ps of partsOf(s)) {
         for (const pd of partsOf(d)) {
           const portsBase = basePorts(ps.baseNode, pd.baseNode);
-          const added = { TCP: subtractRanges(portsX.TCP, portsBase.TCP), UDP: subtractRanges(portsX.UDP, portsBase.UDP), SCTP: subtractRanges(portsX.SCTP, portsBase.SCTP) };
-          if (isEmpty(added)) continue;
+          const added = subtractProtoPorts(portsX, portsBase);
+          if (isEmptyProtoPorts(added)) continue;
           ps.keys.forEach((sk, si) => {
             pd.keys.forEach((dk, di) => {
               const from = ps.labels[si]!;
@@ -429,18 +411,18 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
               // A workload of one pod "to itself" is a pod to itself, not a connection.
               if (sk === dk && (ownerPods.get(from) ?? 0) <= 1) return;
               let rest = minusPorts(added, observed.get(`${sk}\u0000${dk}`));
-              if (isEmpty(rest)) return;
+              if (isEmptyProtoPorts(rest)) return;
               if (dk.startsWith('w:') && dnsOwners.has(to)) {
                 const withoutDns = minusPorts(rest, dnsPorts);
-                if (!samePorts(withoutDns, rest)) dns++;
+                if (!protoPortsEqual(withoutDns, rest)) dns++;
                 rest = withoutDns;
-                if (isEmpty(rest)) return;
+                if (isEmptyProtoPorts(rest)) return;
               }
               if (ps.agg || pd.agg) {
                 const viaAgg = minusPorts(rest, observed.get(`${ps.agg ?? sk}\u0000${pd.agg ?? dk}`));
-                if (!samePorts(viaAgg, rest)) aggregation++;
+                if (!protoPortsEqual(viaAgg, rest)) aggregation++;
                 rest = viaAgg;
-                if (isEmpty(rest)) return;
+                if (isEmptyProtoPorts(rest)) return;
               }
               unobserved.push({ from, to, ports: rest, text: formatProtoPorts(rest) });
             });
@@ -506,8 +488,4 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
     emitted: countRules(generated),
     ok: denied.length === 0 && overCount <= (options.maxOver ?? 0),
   };
-}
-
-function samePorts(a: Record<Protocol, readonly PortRange[]>, b: Record<Protocol, readonly PortRange[]>): boolean {
-  return PROTOCOLS.every((p) => a[p].length === b[p].length && a[p].every((r, i) => r[0] === b[p][i]![0] && r[1] === b[p][i]![1]));
 }

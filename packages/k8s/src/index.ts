@@ -4,7 +4,7 @@ export type { LoadResult } from './cluster-from-objects.js';
 export { clusterFromObjects } from './cluster-from-objects.js';
 export { readInputs, type ReadInputsOptions } from './read-inputs.js';
 export { loadCluster } from './load-cluster.js';
-export * from './synth.js';
+export * from './synth/index.js';
 // Live clusters (reading, watching, snapshots) are `@lateral/k8s/live`: they stand on the
 // Kubernetes client, which reading manifests must not load. Only the type is shared here.
 export type { ClusterSource } from './live/kube-config.js';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '@lateral/core';
 import { chunkCuts, parseManifestsInParallel } from './parallel-parse.js';
 import { parseManifests } from './parse-manifests.js';
-import { synthesizeYaml } from './synth.js';
+import { synthesizeYaml } from './synth/index.js';
 
 const SYNTH = synthesizeYaml({ pods: 300, namespaces: 6, policies: 30, seed: 5 });
 /** Documents js-yaml reads (flow mappings, a block scalar, CRLF) among the fast reader's. */

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { PlainYamlReader } from './plain-yaml.js';
-import { synthesizeYaml } from './synth.js';
+import { synthesizeYaml } from './synth/index.js';
 import { documentSpans } from './yaml-documents.js';
 
 const SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [(yaml as unknown as { types: { merge: yaml.Type } }).types.merge] });

@@ -1,6 +1,7 @@
 import { blastRadius } from '@lateral/core';
 import { intOption, oneOf, parse, requireInputs, str , type OptionSpec } from '../args.js';
-import { ATTACK_OPTIONS, ATTACK_OPTIONS_HELP, loadAttackGraph, resolveFrom, resolveJewels, targetsOf } from '../attack-input.js';
+import { resolveFoothold, resolveJewels } from '@lateral/analysis';
+import { ATTACK_OPTIONS, ATTACK_OPTIONS_HELP, loadAttackGraph, targetsOf } from '../attack-input.js';
 import { UsageError } from '../cli-error.js';
 import { formatBlast } from '../format/lateral-format.js';
 import { jsonWithWarnings, outAnswer, warningsOf } from '../answer.js';
@@ -26,7 +27,7 @@ export async function blastCommand(argv: string[], io: CliIo): Promise<number> {
   const format = oneOf(p, 'format', ['txt', 'json', 'md'] as const, 'txt');
   const hops = intOption(p, 'hops', { min: 1, max: 1000 });
   const ag = await loadAttackGraph(io, requireInputs(p, 'blast'), p);
-  const source = resolveFrom(ag, from);
+  const source = resolveFoothold(ag, from);
   const jewels = resolveJewels(ag, targetsOf(p));
   const b = blastRadius(ag, source, { ...(hops !== undefined ? { maxHops: hops } : {}), crownJewels: jewels });
   const warnings = warningsOf(ag.load);

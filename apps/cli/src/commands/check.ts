@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import { lineBatchesOf, openInput, fsReason } from '@lateral/flows';
 import {
   InputError,
-  buildEndpointIndex,
   explainConnection,
   type CompiledCluster,
   type EndpointIndex,
@@ -139,7 +138,7 @@ export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
   if (queriesFile === '-' && inputs.includes('-')) throw new UsageError('stdin (-) can feed the inputs or the queries, not both');
   const protocol = protocolOption(p);
   const { compiled, load } = await loadAndCompile(io, inputs, { ipBlockPods: ipBlockPodsOption(p) });
-  const index = buildEndpointIndex(compiled);
+  const index = compiled.endpoints();
   const warnings = warningsOf(load);
   // Which unevaluated policies a pair's pods are selected by: each answer that could differ says so.
   const notEvaluated = (a: string, b: string, names?: { from: string; to: string }) => {

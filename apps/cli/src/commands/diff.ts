@@ -1,36 +1,17 @@
-import {
-  buildAttackGraph,
-  crownJewels,
-  diffLateralMovement,
-  diffReachability,
-  explainConnection,
-  InputError,
-  isEmptyProtoPorts,
-  rangesContain,
-  recompile,
-  compile,
-  type CompiledCluster,
-  type Endpoint,
-  type EvalOptions,
-  type LateralMovementDiff,
-  type Pod,
-  type ReachDiff,
-} from '@lateral/core';
-import { FLOW_FORMATS, type FlowEdge, type FlowEndpoint, type FlowFormat } from '@lateral/flows';
+import { InputError, recompile, compile, type EvalOptions } from '@lateral/core';
+import { FAIL_ON, formatWhatIf, WHAT_IF_FORMATS, whatIfReport, type FailOn } from '@lateral/analysis';
+import { FLOW_FORMATS, type FlowFormat } from '@lateral/flows';
 import { readFlowsOption } from '../flows-input.js';
 import { clusterFromObjects, readInputs, type LoadResult, type SourceObject } from '@lateral/k8s';
 import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, ipBlockPodsOption, oneOf, parse, requireInputs, str, type OptionSpec, type Parsed } from '../args.js';
 import { EXIT_CHECK_FAILED, UsageError } from '../cli-error.js';
 import { clusterSourceOf } from '../cluster-input.js';
-import { formatWhatIf, type BrokenFlow, type WhatIfReport } from '../format/what-if-format.js';
 import { err, out, progress, progressDone, type CliIo } from '../io.js';
 import { reportLoad, resolveKubeconfig } from '../load.js';
 import { allWarnings, mergeWarnings, outAnswer, warningsOf } from '../answer.js';
-import { unevaluatedChange, unknownEffectMessage } from '../unevaluated-change.js';
 import { spreadMulti } from './generate.js';
 
-export const FAIL_ON = ['broken-flows', 'new-exposure', 'new-paths', 'unknown'] as const;
-export type FailOn = (typeof FAIL_ON)[number];
+export { FAIL_ON, type FailOn };
 
 export const WHAT_IF_OPTIONS: OptionSpec = {
   ...COMMON_INPUT_OPTIONS,
@@ -112,63 +93,6 @@ export function failOnOption(p: Parsed): FailOn[] {
   return [...new Set(list)] as FailOn[];
 }
 
-function flowEndpoint(c: CompiledCluster, e: FlowEndpoint, pod: Pod | undefined): Endpoint {
-  return e.kind === 'pod' ? { kind: 'pod', pod: pod ?? c.cluster.pods[e.pod]! } : { kind: 'ip', ip: e.ip };
-}
-
-/** Allowed on one compiled side: a pod to itself always; two outside addresses always. */
-function flowAllowed(c: CompiledCluster, src: number | string, dst: number | string, e: FlowEdge): boolean {
-  if (typeof src === 'string' && typeof dst === 'string') return true;
-  if (typeof src === 'number' && src === dst && (c.cluster.pods[src]?.replicas ?? 1) <= 1) return true;
-  const node = (x: number | string) => (typeof x === 'number' ? c.podClass[x]! : c.classCount + c.externalOf(x));
-  return rangesContain(c.reach().ports(node(src), node(dst))[e.protocol], e.port);
-}
-
-/**
- * Observed flows allowed before and denied after, each with the policy that now denies it. A
- * flow whose pod is gone after the change is broken too (nothing is left to receive it).
- */
-function brokenFlows(before: CompiledCluster, after: CompiledCluster, edges: readonly FlowEdge[]): BrokenFlow[] {
-  const same = before.cluster.pods === after.cluster.pods;
-  const afterIndex = same ? undefined : new Map(after.cluster.pods.map((p, i) => [`${p.namespace}/${p.name}`, i]));
-  const onAfter = (e: FlowEndpoint): number | string | undefined => {
-    if (e.kind === 'ip') return e.ip;
-    if (same) return e.pod;
-    const p = before.cluster.pods[e.pod]!;
-    return afterIndex!.get(`${p.namespace}/${p.name}`);
-  };
-  const out: BrokenFlow[] = [];
-  for (const e of edges) {
-    const bs = e.src.kind === 'pod' ? e.src.pod : e.src.ip;
-    const bd = e.dst.kind === 'pod' ? e.dst.pod : e.dst.ip;
-    if (!flowAllowed(before, bs, bd, e)) continue;
-    const as = onAfter(e.src);
-    const ad = onAfter(e.dst);
-    const label = (x: FlowEndpoint) => (x.kind === 'pod' ? x.workload : x.ip);
-    const base = { from: label(e.src), to: label(e.dst), protocol: e.protocol, port: e.port, count: e.count, ...(e.lastSeen ? { lastSeen: e.lastSeen } : {}) };
-    if (as === undefined || ad === undefined) {
-      out.push({ ...base, deniedBy: [], reason: `${as === undefined ? base.from : base.to} is not in the changed cluster` });
-      continue;
-    }
-    if (flowAllowed(after, as, ad, e)) continue;
-    const x = explainConnection(
-      after.cluster,
-      flowEndpoint(after, e.src, typeof as === 'number' ? after.cluster.pods[as] : undefined),
-      flowEndpoint(after, e.dst, typeof ad === 'number' ? after.cluster.pods[ad] : undefined),
-      e.port,
-      e.protocol,
-      after.options,
-    );
-    const sides = x.denyingSides.map((s) => (s === 'egress' ? x.egress : x.ingress));
-    out.push({
-      ...base,
-      deniedBy: [...new Set(sides.flatMap((s) => s.isolatingPolicies))].sort(),
-      reason: x.denyingSides.map((s) => `${s} of ${(s === 'egress' ? x.egress : x.ingress).endpoint}: ${(s === 'egress' ? x.egress : x.ingress).reason}`).join('; '),
-    });
-  }
-  return out;
-}
-
 export interface Sides {
   readonly before: LoadResult;
   readonly after: LoadResult;
@@ -177,21 +101,21 @@ export interface Sides {
 }
 
 export interface WhatIfChoices {
-  readonly format: 'txt' | 'json' | 'csv' | 'md';
+  readonly format: (typeof WHAT_IF_FORMATS)[number];
   readonly failOn: FailOn[];
   readonly flowFormat: FlowFormat | undefined;
 }
 
 /** The report options, checked before any input is read: a typo should not wait for a big cluster. */
 export function whatIfChoices(p: Parsed, flowFiles: string[] | undefined): WhatIfChoices {
-  const format = oneOf(p, 'format', ['txt', 'json', 'csv', 'md'] as const, 'txt');
+  const format = oneOf(p, 'format', WHAT_IF_FORMATS, 'txt');
   const failOn = failOnOption(p);
   const flowFormat = str(p, 'flow-format') === undefined ? undefined : oneOf(p, 'flow-format', FLOW_FORMATS, 'jsonl');
   if (failOn.includes('broken-flows') && !flowFiles?.length) throw new UsageError('--fail-on broken-flows needs --flows (observed traffic to check)');
   return { format, failOn, flowFormat };
 }
 
-/** Compiles both sides (the after side incrementally), diffs them, checks flows and paths, prints. */
+/** Compiles both sides (the after side incrementally), builds the what-if report, prints it. */
 export async function runWhatIf(io: CliIo, p: Parsed, choices: WhatIfChoices, sides: Sides, evalOptions: EvalOptions, flowFiles: string[] | undefined): Promise<number> {
   const { format, failOn, flowFormat } = choices;
 
@@ -199,56 +123,25 @@ export async function runWhatIf(io: CliIo, p: Parsed, choices: WhatIfChoices, si
   const before = onSide('before', () => compile(sides.before.cluster, evalOptions));
   // The after side shares what the before side evaluated: only what the change touches is new.
   const after = onSide('after', () => recompile(before, sides.after.cluster, evalOptions));
-  progress(io, 'comparing…');
-  const diff: ReachDiff = diffReachability(before, after);
-
-  progress(io, 'lateral movement…');
-  const agBefore = buildAttackGraph(before);
-  const agAfter = buildAttackGraph(after);
-  const targets = (p.values.target as string[] | undefined) ?? [];
-  const jewelsOn = (ag: typeof agBefore) => crownJewels(ag, targets);
-  const jb = jewelsOn(agBefore);
-  const ja = jewelsOn(agAfter);
-  const unmatched = targets.filter((t) => jb.unmatched.includes(t) && ja.unmatched.includes(t));
-  if (unmatched.length > 0) throw new InputError(`--target "${unmatched[0]}" matches no workload on either side`);
-  const lateral: LateralMovementDiff = diffLateralMovement(agBefore, agAfter, [...jb.jewels, ...ja.jewels]);
-
-  let broken: BrokenFlow[] | undefined;
-  if (flowFiles?.length) {
-    const flows = await readFlowsOption(io, flowFiles, flowFormat, { cluster: sides.before.cluster, compiled: before }, 'whatif');
-    broken = brokenFlows(before, after, flows.edges);
-  }
-  progressDone(io);
-
-  // New exposure: ports newly open into a workload from outside the cluster or another namespace.
-  const newExposure = diff.changes.filter((c) => !isEmptyProtoPorts(c.added) && !c.toExternal && (c.fromExternal || !c.sameNamespace));
-  const report: WhatIfReport = {
-    label: sides.label,
-    diff,
-    lateral,
-    newExposure,
-    ...(broken ? { brokenFlows: broken } : {}),
-    failOn,
-  };
-  // A change to policies we do not evaluate has an unknown effect: alone, it has no answer
-  // ("no changes" would be a guess); with other changes, the report says what it cannot cover.
-  const uc = unevaluatedChange(sides.before, sides.after);
-  const evaluatedEffect = diff.changes.length > 0 || lateral.blastRadius.length > 0 || lateral.paths.length > 0 || (broken?.length ?? 0) > 0;
-  if (uc.changed.length > 0 && !evaluatedEffect && !failOn.includes('unknown')) throw new InputError(unknownEffectMessage(uc, false));
-  const unknownWarning = uc.changed.length > 0 ? [unknownEffectMessage(uc, evaluatedEffect)] : [];
-  const found: Record<FailOn, boolean> = {
-    unknown: uc.changed.length > 0,
-    'broken-flows': (broken?.length ?? 0) > 0,
-    'new-exposure': newExposure.length > 0,
-    'new-paths': lateral.paths.some((x) => x.change === 'opened'),
-  };
-  const failed = failOn.filter((f) => found[f]);
+  const flows = flowFiles?.length ? await readFlowsOption(io, flowFiles, flowFormat, { cluster: sides.before.cluster, compiled: before }, 'whatif') : undefined;
   const warnings = mergeWarnings(warningsOf(sides.before), warningsOf(sides.after));
-  const text = formatWhatIf({ ...report, failed, warnings: [...unknownWarning, ...allWarnings(warnings)] }, format);
+  const report = whatIfReport({
+    label: sides.label,
+    before,
+    after,
+    targets: (p.values.target as string[] | undefined) ?? [],
+    ...(flows ? { flows: flows.edges } : {}),
+    failOn,
+    loads: { before: sides.before, after: sides.after },
+    warnings: allWarnings(warnings),
+    onStep: (step) => progress(io, `${step}…`),
+  });
+  progressDone(io);
+  const text = formatWhatIf(report, format);
   if (format === 'json') out(io, text);
-  else outAnswer(io, format, text, { answer: [...unknownWarning, ...warnings.answer], other: [] });
-  if (failed.length > 0) err(io, `lateral: --fail-on: found ${failed.join(', ')}`);
-  return failed.length > 0 ? EXIT_CHECK_FAILED : 0;
+  else outAnswer(io, format, text, { answer: [...(report.unknownEffect ? [report.unknownEffect] : []), ...warnings.answer], other: [] });
+  if (report.failed.length > 0) err(io, `lateral: --fail-on: found ${report.failed.join(', ')}`);
+  return report.failed.length > 0 ? EXIT_CHECK_FAILED : 0;
 }
 
 export async function diffCommand(argv: string[], io: CliIo): Promise<number> {

@@ -1,5 +1,4 @@
 import {
-  buildEndpointIndex,
   formatExplanation,
   formatProtoPorts,
   isEmptyProtoPorts,
@@ -41,9 +40,8 @@ export const EXPLAIN_OPTIONS: OptionSpec = {
 };
 
 function nodeOf(compiled: CompiledCluster, e: Endpoint): number {
-  if (e.kind === 'ip') return compiled.classCount + compiled.externalOf(e.ip);
-  const i = compiled.cluster.pods.indexOf(e.pod);
-  return compiled.podClass[i >= 0 ? i : 0]!;
+  const node = compiled.nodeOf(e);
+  return node >= 0 ? node : compiled.podClass[0]!;
 }
 
 /** Ports allowed between two targets, over every pair they stand for (single-pair work: no all-pairs). */
@@ -65,7 +63,7 @@ export async function explainCommand(argv: string[], io: CliIo): Promise<number>
   let protocol: Protocol = protocolOption(p);
   const inputs = requireInputs(p, 'explain');
   const { compiled, load } = await loadAndCompile(io, inputs, { ipBlockPods: ipBlockPodsOption(p) });
-  const index = buildEndpointIndex(compiled);
+  const index = compiled.endpoints();
   const pair = resolvePair(compiled, index, from, to, ENDPOINT_OPTIONS);
   // A verdict about pods that a policy we do not evaluate selects is not final: say so in it.
   const qualification = pairQualification(load, compiled.cluster, pair.from, pair.to);

@@ -1,6 +1,6 @@
-import { blastRadius, describePath, InputError, kShortestAttackPaths } from '@lateral/core';
+import { pathsReport, resolveFoothold } from '@lateral/analysis';
 import { intOption, oneOf, parse, requireInputs, str , type OptionSpec } from '../args.js';
-import { ATTACK_OPTIONS, ATTACK_OPTIONS_HELP, loadAttackGraph, resolveFrom, resolveJewels } from '../attack-input.js';
+import { ATTACK_OPTIONS, ATTACK_OPTIONS_HELP, loadAttackGraph } from '../attack-input.js';
 import { UsageError } from '../cli-error.js';
 import { formatPaths } from '../format/lateral-format.js';
 import { jsonWithWarnings, outAnswer, warningsOf } from '../answer.js';
@@ -27,14 +27,9 @@ export async function pathsCommand(argv: string[], io: CliIo): Promise<number> {
   const format = oneOf(p, 'format', ['txt', 'json', 'md'] as const, 'txt');
   const k = intOption(p, 'k', { min: 1, max: 1000 }) ?? 5;
   const ag = await loadAttackGraph(io, requireInputs(p, 'paths'), p);
-  const source = resolveFrom(ag, from);
-  // --to names the destinations of this question; annotated crown jewels are not added.
-  const chosen = new Set(resolveJewels(ag, to, '--to', false).filter((t) => t !== source));
-  if (chosen.size === 0) throw new InputError(`--to selects only the --from workload itself (${source}): name a destination other than the start`);
-  const paths = kShortestAttackPaths(ag, source, chosen, k).map((nodes) => describePath(ag, nodes));
-  const metrics = blastRadius(ag, source, { crownJewels: [...chosen] }).metrics;
+  const r = pathsReport(ag, resolveFoothold(ag, from), to, k);
   const warnings = warningsOf(ag.load);
-  if (format === 'json') out(io, jsonWithWarnings({ from: source, to: [...chosen], k, paths, metrics }, warnings));
-  else outAnswer(io, format, formatPaths(source, [...chosen], paths, metrics, format), warnings);
+  if (format === 'json') out(io, jsonWithWarnings(r, warnings));
+  else outAnswer(io, format, formatPaths(r.from, r.to, r.paths, r.metrics, format), warnings);
   return 0;
 }

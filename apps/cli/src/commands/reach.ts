@@ -1,10 +1,11 @@
-import { buildEndpointIndex, InputError, workloadReachability, type CompiledCluster, type EndpointIndex } from '@lateral/core';
+import { InputError, workloadReachability, type CompiledCluster, type EndpointIndex } from '@lateral/core';
 import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, ipBlockPodsOption, oneOf, parse, requireInputs, str, type OptionSpec } from '../args.js';
 import { outAnswer, allWarnings, reportSplits, warningsOf } from '../answer.js';
 import { REACH_FORMATS, formatReach, reachJsonPieces } from '../format/reach-format.js';
 import { out, progress, progressDone, type CliIo } from '../io.js';
 import { loadAndCompile } from '../load.js';
-import { closest, resolveTarget } from '../resolve.js';
+import { closest } from '@lateral/analysis';
+import { resolveTarget } from '../resolve.js';
 
 export const REACH_HELP = `lateral reach INPUTS... [--format txt|json|csv|md|dot] [--namespace NS] [--from ID] [--to ID] [--ipblock-pods match|ignore]
 
@@ -35,7 +36,7 @@ function endpointFilter(compiled: CompiledCluster, index: EndpointIndex, text: s
   if (text === undefined) return undefined;
   const t = resolveTarget(compiled, index, text, what);
   if (t.kind === 'ip') {
-    const node = compiled.classCount + compiled.externalOf(t.ip);
+    const node = compiled.nodeOf({ kind: 'ip', ip: t.ip });
     const ep = index.nodeEndpoints[node]?.[0];
     return ep === undefined ? text : index.endpoints[ep]!.id;
   }
@@ -50,7 +51,7 @@ export async function reachCommand(argv: string[], io: CliIo): Promise<number> {
   const format = oneOf(p, 'format', REACH_FORMATS, 'txt');
   const inputs = requireInputs(p, 'reach');
   const { compiled, load } = await loadAndCompile(io, inputs, { ipBlockPods: ipBlockPodsOption(p) });
-  const index = buildEndpointIndex(compiled);
+  const index = compiled.endpoints();
   // Resolve names first so a typo is an input error with suggestions, not an empty result.
   const from = endpointFilter(compiled, index, str(p, 'from'), '--from');
   const to = endpointFilter(compiled, index, str(p, 'to'), '--to');

@@ -1,7 +1,6 @@
-import { riskReport } from '@lateral/core';
-import { networkPolicyYaml } from '@lateral/k8s';
+import { resolveJewels, riskJson } from '@lateral/analysis';
 import { intOption, oneOf, parse, requireInputs , type OptionSpec } from '../args.js';
-import { ATTACK_OPTIONS, ATTACK_OPTIONS_HELP, loadAttackGraph, resolveJewels, targetsOf } from '../attack-input.js';
+import { ATTACK_OPTIONS, ATTACK_OPTIONS_HELP, loadAttackGraph, targetsOf } from '../attack-input.js';
 import { formatRisk } from '../format/lateral-format.js';
 import { jsonWithWarnings, outAnswer, warningsOf } from '../answer.js';
 import { out, progress, progressDone, type CliIo } from '../io.js';
@@ -32,13 +31,10 @@ export async function riskCommand(argv: string[], io: CliIo): Promise<number> {
   const ag = await loadAttackGraph(io, requireInputs(p, 'risk'), p);
   const jewels = resolveJewels(ag, targetsOf(p));
   progress(io, 'analysing lateral movement…');
-  const report = riskReport(ag, { crownJewels: jewels, top, cuttableEntry: p.values['cut-entry'] === true });
+  const report = riskJson(ag, { crownJewels: jewels, top, cutEntry: p.values['cut-entry'] === true });
   progressDone(io);
-  const yamls = report.chokePoints.removals.map((r) => networkPolicyYaml(r.policies));
   const warnings = warningsOf(ag.load);
-  if (format === 'json') {
-    const removals = report.chokePoints.removals.map((r, i) => ({ ...r, yaml: yamls[i] }));
-    out(io, jsonWithWarnings({ ...report, chokePoints: { ...report.chokePoints, removals } }, warnings));
-  } else outAnswer(io, format, formatRisk(report, (i) => yamls[i] ?? '', format), warnings);
+  if (format === 'json') out(io, jsonWithWarnings(report, warnings));
+  else outAnswer(io, format, formatRisk(report, (i) => report.chokePoints.removals[i]?.yaml ?? '', format), warnings);
   return 0;
 }

@@ -4,7 +4,7 @@ import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, intOption, ipBlockPods
 import { UsageError } from '../cli-error.js';
 import { clusterSourceOf } from '../cluster-input.js';
 import { buildAttackGraph, type CompiledCluster } from '@lateral/core';
-import { resolveJewels } from '../attack-input.js';
+import { resolveJewels } from '@lateral/analysis';
 import { err, out, type CliIo } from '../io.js';
 import { reportLoad, resolveKubeconfig } from '../load.js';
 

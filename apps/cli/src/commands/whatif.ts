@@ -1,10 +1,10 @@
-import { InputError, type NetworkPolicy } from '@lateral/core';
-import { clusterFromObjects, groupOf, isClusterScoped, readInputs, UNEVALUATED_POLICY_KINDS, type LoadResult, type SourceObject } from '@lateral/k8s';
+import { applyChange, changedLoad, changeLabel, parseObjectRef } from '@lateral/analysis';
+import { InputError } from '@lateral/core';
+import { clusterFromObjects, readInputs } from '@lateral/k8s';
 import { COMMON_INPUT_OPTIONS_HELP, ipBlockPodsOption, parse, requireInputs, type OptionSpec } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { out, type CliIo } from '../io.js';
 import { reportLoad } from '../load.js';
-import { closest } from '../resolve.js';
 import { onSide, onSideAsync, readObjects, runWhatIf, whatIfChoices, WHAT_IF_OPTIONS, WHAT_IF_OPTIONS_HELP } from './diff.js';
 import { spreadMulti } from './generate.js';
 
@@ -25,93 +25,14 @@ ${COMMON_INPUT_OPTIONS_HELP}`;
 
 export const WHATIF_OPTIONS: OptionSpec = { ...WHAT_IF_OPTIONS, apply: { type: 'string', multiple: true }, delete: { type: 'string', multiple: true } };
 
-/** Groups whose kinds are named by the kind alone (`networkpolicy`, `deployment`), as kubectl does. */
-const PLAIN_GROUPS = new Set(['', 'networking.k8s.io', 'apps', 'batch', 'extensions']);
-
-interface Ref {
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
-}
-
-/**
- * An object's identity for --apply and --delete. Kinds of other groups carry their group, as in
- * `kubectl delete networkpolicy.projectcalico.org/...`: Calico's NetworkPolicy must not replace
- * the networking.k8s.io one of the same name.
- */
-function refOf(o: SourceObject): Ref | undefined {
-  const obj = o.obj as { kind?: unknown; apiVersion?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
-  if (typeof obj.kind !== 'string' || typeof obj.metadata?.name !== 'string') return undefined;
-  const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : undefined;
-  const group = groupOf(apiVersion);
-  const kind = PLAIN_GROUPS.has(group) ? obj.kind.toLowerCase() : `${obj.kind.toLowerCase()}.${group}`;
-  const namespace = isClusterScoped(obj.kind, apiVersion) ? '' : typeof obj.metadata.namespace === 'string' && obj.metadata.namespace ? obj.metadata.namespace : 'default';
-  return { kind, namespace, name: obj.metadata.name };
-}
-
-function refKey(r: Ref): string {
-  return `${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
-}
-
-function displayRef(o: SourceObject): string {
-  const r = refOf(o)!;
-  const kind = (o.obj as { kind: string }).kind;
-  return `${kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
-}
-
-function parseDelete(text: string): Ref {
-  const parts = text.split('/');
-  const kind = parts[0]?.toLowerCase() ?? '';
-  if (parts.length === 2 && parts[1] && CLUSTER_SCOPED_REFS.has(kind)) return { kind, namespace: '', name: parts[1] };
-  if (parts.length !== 3 || parts.some((x) => x === '')) {
-    throw new UsageError(`--delete "${text}": write KIND/NAMESPACE/NAME (or KIND/NAME for a Namespace), e.g. networkpolicy/shop/default-deny`);
+/** A malformed --delete is a usage mistake, found before any input is read. */
+function checkDelete(text: string): void {
+  try {
+    parseObjectRef(text, '--delete');
+  } catch (e) {
+    if (e instanceof InputError) throw new UsageError(e.message);
+    throw e;
   }
-  return { kind, namespace: parts[1]!, name: parts[2]! };
-}
-
-/** Lowercase (and group-qualified) spellings of the cluster-scoped kinds, for --delete KIND/NAME. */
-const CLUSTER_SCOPED_REFS = new Set([
-  'namespace',
-  'node',
-  ...UNEVALUATED_POLICY_KINDS.filter((k) => k.clusterScoped).map((k) => `${k.kind.toLowerCase()}.${k.group}`),
-]);
-
-/** The inputs with the applied objects put in and the deleted ones taken out, in input order. */
-export function applyChange(objects: readonly SourceObject[], applied: readonly SourceObject[], deletes: readonly string[]): { objects: SourceObject[]; policyOnly: boolean } {
-  const byKey = new Map<string, number>();
-  objects.forEach((o, i) => {
-    const r = refOf(o);
-    if (r) byKey.set(refKey(r), i);
-  });
-  const result: (SourceObject | undefined)[] = [...objects];
-  let policyOnly = true;
-  const deleted = new Set<string>();
-  for (const d of deletes) {
-    const ref = parseDelete(d);
-    // Deleting one object twice (in any spelling of its kind) is deleting it; the second
-    // would otherwise find it gone and call it missing.
-    if (deleted.has(refKey(ref))) continue;
-    deleted.add(refKey(ref));
-    const at = byKey.get(refKey(ref));
-    if (at === undefined || result[at] === undefined) {
-      const hint = closest(refKey(ref), objects.flatMap((o) => (refOf(o) ? [refKey(refOf(o)!)] : [])));
-      throw new InputError(`--delete "${d}": no such object in the inputs${hint.length ? `; closest: ${hint.join(', ')}` : ''}`);
-    }
-    if (ref.kind !== 'networkpolicy') policyOnly = false;
-    result[at] = undefined;
-  }
-  for (const o of applied) {
-    const r = refOf(o);
-    if (!r) continue; // clusterFromObjects names what is wrong with it
-    if (r.kind !== 'networkpolicy') policyOnly = false;
-    const at = byKey.get(refKey(r));
-    if (at !== undefined) result[at] = o;
-    else {
-      byKey.set(refKey(r), result.length);
-      result.push(o);
-    }
-  }
-  return { objects: result.filter((o): o is SourceObject => o !== undefined), policyOnly };
 }
 
 export async function whatifCommand(argv: string[], io: CliIo): Promise<number> {
@@ -125,28 +46,16 @@ export async function whatifCommand(argv: string[], io: CliIo): Promise<number> 
   const stdinUsers = [inputs.includes('-'), applyFiles.includes('-'), !!flowFiles?.includes('-')].filter(Boolean).length;
   if (stdinUsers > 1) throw new UsageError('stdin (-) can feed one of INPUTS, --apply and --flows, not several');
   const choices = whatIfChoices(p, flowFiles);
-  for (const d of deletes) parseDelete(d);
+  for (const d of deletes) checkDelete(d);
   const evalOptions = { ipBlockPods: ipBlockPodsOption(p) };
 
   const objects = await onSideAsync('before', () => readObjects(io, inputs));
   const before = onSide('before', () => clusterFromObjects(objects));
   reportLoad(io, before);
   const applied = await onSideAsync('after', () => readInputs(applyFiles, { stdin: io.stdin, cwd: io.cwd }));
-  const change = applyChange(objects, applied, deletes);
-  let after: LoadResult;
-  if (change.policyOnly) {
-    // Only policies change: pods, namespaces and workloads stay the very same objects, which is
-    // what lets the incremental compile and the diff skip everything the change cannot touch.
-    const policies: readonly NetworkPolicy[] = onSide('after', () => clusterFromObjects(change.objects.filter((o) => (o.obj as { kind?: unknown }).kind === 'NetworkPolicy'))).cluster.policies;
-    const unchanged = new Map(before.cluster.policies.map((q) => [`${q.namespace}/${q.name}`, q]));
-    const sameOrNew = policies.map((q) => {
-      const old = unchanged.get(`${q.namespace}/${q.name}`);
-      return old && JSON.stringify(old) === JSON.stringify(q) ? old : q;
-    });
-    after = { ...before, cluster: { ...before.cluster, policies: sameOrNew } };
-  } else {
-    after = onSide('after', () => clusterFromObjects(change.objects));
-  }
-  const label = [...applied.map((o) => `apply ${displayRef(o)}`), ...deletes.map((d) => `delete ${d}`)].join(', ');
+  const change = { applied, deletes };
+  const changed = applyChange(objects, change);
+  const after = onSide('after', () => changedLoad(before, changed));
+  const label = changeLabel(change);
   return runWhatIf(io, p, choices, { before, after, label }, evalOptions, flowFiles);
 }

@@ -20,3 +20,10 @@ export async function getJson<T>(path: string, params: Record<string, string | n
 export async function postJson<T>(path: string, body: unknown): Promise<T> {
   return handle<T>(await fetch(`api/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
 }
+
+/** A POST whose answer is text (a report in a chosen format); errors are JSON as elsewhere. */
+export async function postText(path: string, body: unknown): Promise<string> {
+  const res = await fetch(`api/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) return handle<string>(res);
+  return res.text();
+}

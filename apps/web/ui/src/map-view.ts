@@ -8,95 +8,12 @@ import cytoscape from 'cytoscape';
 import { getJson } from './api.js';
 import { clear, h } from './dom.js';
 import { explain, showPanel } from './explain-panel.js';
-import { ROLE, ringColour, themeColour } from './palette.js';
-import { formatPorts, portsInclude, type Store } from './store.js';
-import type { Connection, Endpoint, Ports } from './types.js';
+import { displayOf, HAYSTACK_ABOVE, layoutSubset, mapElements, type EdgeData, type ObservedEdge } from './map-elements.js';
+import { mapStyle } from './map-style.js';
+import { ringColour, themeColour } from './palette.js';
+import { formatPorts, formatPortSet, portsInclude, type Store } from './store.js';
+import type { Ports } from './types.js';
 import type { LayoutRequest, LayoutResponse } from './layout.worker.js';
-
-export interface ObservedEdge {
-  from: string;
-  to: string;
-  port: number;
-  protocol: string;
-  count: number;
-  allowed: boolean;
-}
-
-interface EdgeData {
-  id: string;
-  source: string;
-  target: string;
-  label: string;
-  ports: string;
-  /** Set when the edge is one workload pair: what a click explains. */
-  fromId?: string;
-  toId?: string;
-  pairs: number;
-  portRanges?: Ports;
-  /** Observed mode: whether today's policies allow every flow the edge stands for. */
-  observed?: 'allowed' | 'denied';
-}
-
-const nsNode = (ns: string) => `ns:${ns}`;
-const epNode = (id: string) => `w:${id}`;
-
-/** Edges the layout sees per node: the strongest few place a node as well as all of them do. */
-const LAYOUT_EDGES_PER_NODE = 4;
-/** Above this many edges, straight "haystack" edges: far cheaper to draw than curves. */
-export const HAYSTACK_ABOVE = 1500;
-
-/**
- * A dense namespace graph (thousands of edges) lays out as well from each node's strongest
- * edges, in a fraction of the time: keep those, in both directions.
- */
-function layoutSubset(elements: cytoscape.ElementDefinition[]): cytoscape.ElementDefinition[] {
-  const edges = elements.filter((e) => e.group === 'edges');
-  if (edges.length <= HAYSTACK_ABOVE) return elements;
-  const byNode = new Map<string, cytoscape.ElementDefinition[]>();
-  for (const e of edges) {
-    for (const end of [e.data.source!, e.data.target!]) {
-      const l = byNode.get(end);
-      if (l) l.push(e);
-      else byNode.set(end, [e]);
-    }
-  }
-  const keep = new Set<cytoscape.ElementDefinition>();
-  for (const l of byNode.values()) {
-    l.sort((a, b) => (b.data.pairs as number) - (a.data.pairs as number));
-    for (const e of l.slice(0, LAYOUT_EDGES_PER_NODE)) keep.add(e);
-  }
-  return elements.filter((e) => e.group === 'nodes' || keep.has(e));
-}
-
-/**
- * Namespace pairs drawn at most, whole cluster in view: thousands of namespace-to-namespace
- * edges are a solid grey disc that takes the UI thread a second or more to draw. Past this,
- * each namespace keeps its strongest edges (most workload pairs); picking a namespace in the
- * filter shows all of its own.
- */
-export const AGGREGATE_EDGE_LIMIT = 1500;
-const AGGREGATE_EDGES_PER_NODE = 5;
-
-/** Drops all but each namespace's strongest aggregate edges when there are too many; says what it did. */
-function strongestAggregates(edges: Map<string, EdgeData>): string {
-  const agg = [...edges.entries()].filter(([, e]) => !e.fromId && e.source.startsWith('ns:') && e.target.startsWith('ns:'));
-  if (agg.length <= AGGREGATE_EDGE_LIMIT) return '';
-  const byNode = new Map<string, [string, EdgeData][]>();
-  for (const entry of agg) {
-    for (const end of [entry[1].source, entry[1].target]) {
-      const l = byNode.get(end);
-      if (l) l.push(entry);
-      else byNode.set(end, [entry]);
-    }
-  }
-  const keep = new Set<string>();
-  for (const l of byNode.values()) {
-    l.sort((a, b) => b[1].pairs - a[1].pairs);
-    for (const [k] of l.slice(0, AGGREGATE_EDGES_PER_NODE)) keep.add(k);
-  }
-  for (const [k] of agg) if (!keep.has(k)) edges.delete(k);
-  return `; strongest ${AGGREGATE_EDGES_PER_NODE} per namespace of ${agg.length} namespace pairs (pick a namespace to see all of its)`;
-}
 
 let layoutWorker: Worker | undefined;
 let layoutSeq = 0;
@@ -187,112 +104,20 @@ export class MapView {
   }
 
   private displayOf(id: string): string {
-    const e = this.store.byId.get(id);
-    if (!e?.namespace) return epNode(id);
-    return this.store.loaded.has(e.namespace) ? epNode(id) : nsNode(e.namespace);
+    return displayOf(this.store, id);
   }
 
   private elements(): cytoscape.ElementDefinition[] {
-    const s = this.store;
-    const els: cytoscape.ElementDefinition[] = [];
-    const nsFocus = this.nsFilter.value;
-    for (const g of s.groups.nodes) {
-      if (g.kind === 'External') continue;
-      const expanded = s.loaded.has(g.id);
-      els.push({
-        group: 'nodes',
-        data: { id: nsNode(g.id), label: expanded ? g.id : `${g.id} (${g.workloads})`, ns: g.id, workloads: g.workloads },
-        classes: expanded ? 'namespace' : 'namespace collapsed',
-      });
-    }
-    for (const e of s.endpoints) {
-      if (e.namespace && !s.loaded.has(e.namespace)) continue;
-      els.push(this.endpointNode(e));
-    }
-    const edges = new Map<string, EdgeData>();
-    const add = (src: string, dst: string, ports: string, pairs: number, one?: Connection, portRanges?: Ports) => {
-      const key = `${src}\u0000${dst}`;
-      const prev = edges.get(key);
-      if (prev) {
-        if (prev.fromId === one?.from && prev.toId === one?.to && one) {
-          // Another observed port of the same workload pair: still that pair's edge, listing both.
-          const joined = `${prev.ports}; ${ports}`;
-          prev.ports = joined.length <= 240 ? joined : 'several (click to explain)';
-          if (prev.portRanges) prev.portRanges = { TCP: [...prev.portRanges.TCP, ...one.ports.TCP], UDP: [...prev.portRanges.UDP, ...one.ports.UDP], SCTP: [...prev.portRanges.SCTP, ...one.ports.SCTP] };
-          return;
-        }
-        prev.pairs += pairs;
-        delete prev.fromId;
-        delete prev.toId;
-        prev.ports = prev.ports === ports ? ports : 'several (click for the list)';
-        delete prev.portRanges;
-        return;
-      }
-      edges.set(key, { id: `e:${key}`, source: src, target: dst, label: '', ports, pairs, ...(one ? { fromId: one.from, toId: one.to, portRanges: one.ports } : portRanges ? { portRanges } : {}) });
-    };
-    if (this.edgeMode.value === 'observed' && this.observed) {
-      for (const o of this.observed) {
-        const src = this.displayOf(o.from);
-        const dst = this.displayOf(o.to);
-        add(src, dst, `${o.protocol} ${o.port} (${o.count} seen${o.allowed ? '' : ', NOT allowed by policy'})`, 1, { from: o.from, to: o.to, all: false, ports: { TCP: [], UDP: [], SCTP: [], [o.protocol]: [[o.port, o.port]] } as Ports });
-        const e = edges.get(`${src}\u0000${dst}`)!;
-        e.observed = e.observed === 'denied' || !o.allowed ? 'denied' : 'allowed';
-      }
-    } else {
-      for (const g of s.groups.edges) {
-        if (s.loaded.has(g.from) || s.loaded.has(g.to)) continue;
-        const src = s.byId.has(g.from) ? epNode(g.from) : nsNode(g.from);
-        const dst = s.byId.has(g.to) ? epNode(g.to) : nsNode(g.to);
-        add(src, dst, `${g.ports} — ${g.pairs} workload pair${g.pairs === 1 ? '' : 's'}`, g.pairs, undefined, g.portRanges);
-      }
-      for (const c of s.connections.values()) add(this.displayOf(c.from), this.displayOf(c.to), formatPorts(c), 1, c);
-    }
-    // Namespace-level self loops say only "something inside talks to something inside".
-    for (const [k, e] of edges) if (e.source === e.target && e.source.startsWith('ns:')) edges.delete(k);
-    this.edgeNote = nsFocus ? '' : strongestAggregates(edges);
-    const present = new Set(els.map((e) => e.data.id));
-    // External endpoints appear only where something connects to them, to keep the map readable.
-    for (const e of edges.values()) {
-      for (const end of [e.source, e.target]) {
-        if (!present.has(end) && end.startsWith('w:')) {
-          const ep = s.byId.get(end.slice(2));
-          if (ep) els.push(this.endpointNode(ep));
-          present.add(end);
-        }
-      }
-    }
-    for (const e of edges.values()) {
-      const classes = [e.fromId ? 'pair' : 'aggregate', ...(e.observed ? ['observed', ...(e.observed === 'denied' ? ['observed-denied'] : [])] : [])];
-      els.push({ group: 'edges', data: { ...e }, classes: classes.join(' ') });
-    }
-    if (nsFocus) return this.focusOn(els, nsFocus);
-    return els;
+    const observed = this.edgeMode.value === 'observed' ? this.observed : undefined;
+    const { elements, edgeNote } = mapElements(
+      { groups: this.store.groups, endpoints: this.store.endpoints, byId: this.store.byId, loaded: this.store.loaded, connections: this.store.connections.values() },
+      { nsFocus: this.nsFilter.value, observed });
+    this.edgeNote = edgeNote;
+    return elements;
   }
 
-  private endpointNode(e: Endpoint): cytoscape.ElementDefinition {
-    const classes = [e.kind === 'External' ? 'external' : 'workload'];
-    if (e.kind !== 'External') {
-      if (!e.ingressIsolated) classes.push('open-in');
-      if (!e.egressIsolated) classes.push('open-out');
-    }
-    return {
-      group: 'nodes',
-      data: { id: epNode(e.id), label: e.kind === 'External' ? e.id : (e.name ?? e.id), epId: e.id, ...(e.namespace ? { parent: nsNode(e.namespace) } : {}) },
-      classes: classes.join(' '),
-    };
-  }
-
-  /** Keeps one namespace, its workloads and whatever it connects to. */
-  private focusOn(els: cytoscape.ElementDefinition[], ns: string): cytoscape.ElementDefinition[] {
-    const inNs = (id: string) => id === nsNode(ns) || this.store.byId.get(id.slice(2))?.namespace === ns;
-    const keep = new Set<string>();
-    for (const e of els) if (e.group === 'edges' && (inNs(e.data.source!) || inNs(e.data.target!))) keep.add(e.data.source!).add(e.data.target!);
-    for (const e of els) if (e.group === 'nodes' && inNs(e.data.id!)) keep.add(e.data.id!);
-    for (const id of [...keep]) {
-      const parent = els.find((e) => e.data.id === id)?.data.parent as string | undefined;
-      if (parent) keep.add(parent);
-    }
-    return els.filter((e) => (e.group === 'nodes' ? keep.has(e.data.id!) : keep.has(e.data.source!) && keep.has(e.data.target!)));
+  private style(): cytoscape.StylesheetJson {
+    return mapStyle({ fg: themeColour('--fg'), muted: themeColour('--muted'), bg: themeColour('--bg'), nsBg: themeColour('--ns-bg') }, this.dense);
   }
 
   async render(): Promise<void> {
@@ -449,9 +274,9 @@ export class MapView {
           const src = this.displayOf(c.from);
           const dst = this.displayOf(c.to);
           const existing = cy.getElementById(`e:${src}\u0000${dst}`);
-          if (existing.nonempty()) existing.addClass(c.change === 'added' ? 'wi-added' : c.change === 'removed' ? 'wi-removed' : 'wi-changed');
+          if (existing.nonempty()) existing.addClass(c.change === 'allowed' ? 'wi-added' : c.change === 'denied' ? 'wi-removed' : 'wi-changed');
           else if (cy.getElementById(src).nonempty() && cy.getElementById(dst).nonempty()) {
-            cy.add({ group: 'edges', data: { id: `wi:${src}\u0000${dst}`, source: src, target: dst, ports: `what-if: newly allowed ${c.newlyAllowed}`, fromId: c.from, toId: c.to, pairs: 1 }, classes: 'whatif-added wi-added pair' });
+            cy.add({ group: 'edges', data: { id: `wi:${src}\u0000${dst}`, source: src, target: dst, ports: `what-if: newly allowed ${formatPortSet(c.added)}`, fromId: c.from, toId: c.to, pairs: 1 }, classes: 'whatif-added wi-added pair' });
           }
         }
       }
@@ -468,38 +293,6 @@ export class MapView {
         });
       } else cy.nodes().removeStyle('background-color');
     });
-  }
-
-  private style(): cytoscape.StylesheetJson {
-    const fg = themeColour('--fg');
-    const muted = themeColour('--muted');
-    const bg = themeColour('--bg');
-    const nsBg = themeColour('--ns-bg');
-    return [
-      { selector: 'node', style: { label: 'data(label)', 'font-size': 11, color: fg, 'text-valign': 'bottom', 'text-margin-y': 4, 'text-outline-color': bg, 'text-outline-width': 2, width: 26, height: 26 } },
-      { selector: 'node.workload', style: { 'background-color': ROLE.workload, 'border-width': 2, 'border-color': bg } },
-      { selector: 'node.open-in', style: { 'border-color': ROLE.openIngress, 'border-width': 4 } },
-      { selector: 'node.open-out', style: { 'border-style': 'dashed', 'border-width': 4 } },
-      { selector: 'node.external', style: { 'background-color': ROLE.external, shape: 'round-rectangle', width: 30, height: 20, 'font-size': 10 } },
-      { selector: 'node.namespace', style: { 'background-color': nsBg, 'background-opacity': 1, 'border-color': muted, 'border-width': 1, shape: 'round-rectangle', 'text-valign': 'top', 'text-halign': 'center', 'font-weight': 'bold', 'font-size': 12, padding: '14px' } },
-      { selector: 'node.collapsed', style: { width: 'mapData(workloads, 1, 60, 18, 46)', height: 'mapData(workloads, 1, 60, 18, 46)', padding: '0px', 'text-valign': 'bottom', 'font-size': 10, 'font-weight': 'normal', 'background-color': muted, 'background-opacity': 0.55 } },
-      { selector: 'edge', style: { width: 1.5, 'line-color': muted, 'target-arrow-color': muted, 'target-arrow-shape': 'triangle', 'curve-style': 'bezier', 'arrow-scale': 0.8, opacity: 0.75 } },
-      { selector: 'edge.aggregate', style: { width: 'mapData(pairs, 1, 200, 1.5, 8)' } },
-      ...(this.dense ? [{ selector: 'edge', style: { 'curve-style': 'haystack', 'haystack-radius': 0, 'target-arrow-shape': 'none', opacity: 0.35, width: 1 } }] : []),
-      { selector: 'edge.observed', style: { 'line-color': ROLE.observed, 'target-arrow-color': ROLE.observed, width: 2, opacity: 0.9 } },
-      // A flow the policies do not allow: vermillion and dashed, so it reads without colour too.
-      { selector: 'edge.observed-denied', style: { 'line-color': ROLE.openIngress, 'target-arrow-color': ROLE.openIngress, 'line-style': 'dashed', width: 2.5 } },
-      { selector: 'edge:selected', style: { 'line-color': fg, 'target-arrow-color': fg, width: 3 } },
-      { selector: '.filtered', style: { display: 'none' } },
-      { selector: 'node.match', style: { 'border-color': fg, 'border-width': 5, 'border-style': 'double' } },
-      { selector: 'edge.wi-added', style: { 'line-color': ROLE.added, 'target-arrow-color': ROLE.added, width: 3.5, opacity: 1 } },
-      { selector: 'edge.whatif-added', style: { 'line-style': 'dashed' } },
-      { selector: 'edge.wi-removed', style: { 'line-color': ROLE.removed, 'target-arrow-color': ROLE.removed, width: 3.5, 'line-style': 'dotted', opacity: 1 } },
-      { selector: 'edge.wi-changed', style: { 'line-color': ROLE.changed, 'target-arrow-color': ROLE.changed, width: 3, opacity: 1 } },
-      { selector: 'node.unreached', style: { opacity: 0.25 } },
-      { selector: 'node.compromised', style: { shape: 'octagon', width: 36, height: 36 } },
-      { selector: 'node.crown', style: { shape: 'star', width: 36, height: 36, 'border-color': ROLE.crownJewel, 'border-width': 4 } },
-    ] as cytoscape.StylesheetJson;
   }
 
   /** Empties the map (a new cluster or a new what-if baseline). */

@@ -9,7 +9,7 @@ import { clear, h } from './dom.js';
 import { explain } from './explain-panel.js';
 import { barycentricOrder } from './matrix-order.js';
 import { ROLE, themeColour } from './palette.js';
-import { formatPorts, type Store } from './store.js';
+import { formatPorts, formatPortSet, type Store } from './store.js';
 import type { Connection, Endpoint, PairChange } from './types.js';
 
 interface Cell {
@@ -176,9 +176,9 @@ export class MatrixView {
   }
 
   private diffCell(ch: PairChange): Cell {
-    const fill = ch.change === 'added' ? ROLE.added : ch.change === 'removed' ? ROLE.removed : ROLE.changed;
-    const parts = [ch.newlyAllowed && `newly allowed ${ch.newlyAllowed}`, ch.newlyDenied && `newly denied ${ch.newlyDenied}`].filter(Boolean);
-    return { fill, title: `${parts.join('; ')} (now: ${ch.after})` };
+    const fill = ch.change === 'allowed' ? ROLE.added : ch.change === 'denied' ? ROLE.removed : ROLE.changed;
+    const parts = [ch.change !== 'denied' && `newly allowed ${formatPortSet(ch.added)}`, ch.change !== 'allowed' && `newly denied ${formatPortSet(ch.removed)}`].filter(Boolean);
+    return { fill, title: `${parts.join('; ')} (now: ${ch.change === 'denied' ? 'nothing' : formatPortSet(ch.after)})` };
   }
 
   private async draw(): Promise<void> {

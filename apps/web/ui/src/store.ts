@@ -76,15 +76,28 @@ export class Store {
 }
 
 export function formatPorts(c: Connection): string {
-  if (c.all) return 'All';
+  return c.all ? 'All' : protoList(c.ports);
+}
+
+const everyPort = (r: readonly (readonly [number, number])[]) => r.length === 1 && r[0]![0] === 1 && r[0]![1] === 65535;
+
+/** Port ranges per protocol, as the reach and what-if JSON carry them. */
+type PortSet = Readonly<Record<'TCP' | 'UDP' | 'SCTP', readonly (readonly [number, number])[]>>;
+
+function protoList(p: PortSet): string {
   const parts: string[] = [];
   for (const proto of ['TCP', 'UDP', 'SCTP'] as const) {
-    const r = c.ports[proto];
+    const r = p[proto];
     if (r.length === 0) continue;
-    const all = r.length === 1 && r[0]![0] === 1 && r[0]![1] === 65535;
-    parts.push(`${proto} ${all ? 'all' : r.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',')}`);
+    parts.push(`${proto} ${everyPort(r) ? 'all' : r.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',')}`);
   }
   return parts.join('; ');
+}
+
+/** A port set as core's formatProtoPorts writes it (`All` for every port of every protocol), `—` for none. */
+export function formatPortSet(p: PortSet): string {
+  if ((['TCP', 'UDP', 'SCTP'] as const).every((proto) => everyPort(p[proto]))) return 'All';
+  return protoList(p) || '—';
 }
 
 export function portsInclude(ports: Connection['ports'], port: number): boolean {

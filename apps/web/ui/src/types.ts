@@ -82,23 +82,42 @@ export interface PairExplanation {
   text: string;
 }
 
-export interface PairChange {
+// The what-if report, as /api/what-if sends it: `lateral whatif --format json`. Its parts are the
+// engine's types; the report around them is written out (its package reads files, the UI cannot).
+export type { BlastRadiusChange, ChangeKind, PairChange, PathChange } from '@lateral/core';
+import type { BlastRadiusChange, PairChange, PathChange } from '@lateral/core';
+
+export interface BrokenFlow {
   from: string;
   to: string;
-  change: 'added' | 'removed' | 'changed';
-  newlyAllowed: string;
-  newlyDenied: string;
-  before: string;
-  after: string;
+  protocol: 'TCP' | 'UDP' | 'SCTP';
+  port: number;
+  count: number;
+  lastSeen?: string;
+  deniedBy: string[];
+  reason: string;
 }
+
 export interface WhatIfResult {
-  applied: string[];
-  disabled: string[];
+  change: string;
+  summary: {
+    newlyAllowed: number;
+    newlyDenied: number;
+    changed: number;
+    newExposure: number;
+    blastRadiusChanged: number;
+    pathsOpened: number;
+    pathsClosed: number;
+    brokenFlows?: number;
+  };
   changes: PairChange[];
-  counts: { added: number; removed: number; changed: number };
-  markdown: string;
-  brokenFlows?: { from: string; to: string; port: number; protocol: string; count: number }[];
-  blast?: { from: string; before: number; after: number }[];
+  newExposure: { from: string; to: string; ports: Ports }[];
+  brokenFlows?: BrokenFlow[];
+  blastRadius: BlastRadiusChange[];
+  paths: PathChange[];
+  crownJewels: string[];
+  failOn: string[];
+  failed: string[];
 }
 
 export interface PolicyRef {

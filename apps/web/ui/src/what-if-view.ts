@@ -1,17 +1,19 @@
 /**
- * What-if: paste or upload policy YAML, or switch existing policies off, and see what changes —
- * pairs newly allowed (green) and newly denied (red), on the map and the matrix too; observed
- * flows the change would break and blast-radius changes when those engines are present; the
- * Markdown summary for a pull request, downloadable.
+ * What-if: paste or upload manifests (any kind, as kubectl apply), or switch existing policies
+ * off, and see what `lateral whatif` reports — pairs newly allowed (green) and newly denied
+ * (red), with the rule that now allows or the policy that now denies, on the map and the matrix
+ * too; new exposure; observed flows the change would break and why; blast-radius changes and
+ * paths to crown jewels opened or closed; the Markdown report for a pull request, downloadable.
  */
-import { ApiError, getJson, postJson } from './api.js';
+import { ApiError, getJson, postJson, postText } from './api.js';
 import { clear, download, h } from './dom.js';
 import { explain } from './explain-panel.js';
 import type { Store } from './store.js';
-import type { PolicyRef, WhatIfResult } from './types.js';
+import { formatPortSet } from './store.js';
+import type { PairChange, PolicyRef, WhatIfResult } from './types.js';
 
 export class WhatIfView {
-  private readonly yaml = h('textarea', { id: 'whatif-yaml', rows: '14', spellcheck: 'false', placeholder: 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n…', 'aria-label': 'policy YAML' });
+  private readonly yaml = h('textarea', { id: 'whatif-yaml', rows: '14', spellcheck: 'false', placeholder: 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n…', 'aria-label': 'manifest YAML' });
   private readonly file = h('input', { type: 'file', id: 'whatif-file', accept: '.yaml,.yml,.json', 'aria-label': 'upload policy YAML' });
   private readonly policies = h('fieldset', { class: 'policy-list' }, h('legend', {}, 'switch existing policies off'));
   private readonly result = h('div', { id: 'whatif-result', 'aria-live': 'polite' });
@@ -36,7 +38,7 @@ export class WhatIfView {
           'div',
           {},
           h('h2', {}, 'Try a change'),
-          h('p', { class: 'muted' }, 'Policies here replace those of the same namespace/name, as kubectl apply would.'),
+          h('p', { class: 'muted' }, 'Objects here replace those of the same kind, namespace and name, or are added, as kubectl apply would.'),
           this.yaml,
           h('div', { class: 'toolbar' }, this.file, h('button', { type: 'button', id: 'whatif-run', class: 'primary', onclick: () => void this.run() }, 'Run what-if'), h('button', { type: 'button', onclick: () => this.clearResult() }, 'Clear')),
           this.error,
@@ -67,10 +69,11 @@ export class WhatIfView {
     clear(this.result);
     this.result.append(h('p', { class: 'muted' }, 'compiling the changed cluster…'));
     try {
-      const r = await postJson<WhatIfResult>('what-if', { yaml: this.yaml.value, disable });
+      const request = { yaml: this.yaml.value, disable };
+      const r = await postJson<WhatIfResult>('what-if', request);
       this.store.whatIf = r;
       this.store.emit('whatif');
-      this.render(r);
+      this.render(r, request);
     } catch (e) {
       clear(this.result);
       this.error.textContent = e instanceof ApiError ? e.message : String(e);
@@ -78,38 +81,68 @@ export class WhatIfView {
     }
   }
 
-  private render(r: WhatIfResult): void {
+  private render(r: WhatIfResult, request: { yaml: string; disable: string[] }): void {
     clear(this.result);
+    const s = r.summary;
+    const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
     const rows = r.changes.map((c) =>
       h(
         'tr',
         { class: `change-${c.change}` },
         h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => void explain(c.from, c.to) }, c.from)),
         h('td', {}, c.to),
-        h('td', { class: 'added' }, c.newlyAllowed || '—'),
-        h('td', { class: 'removed' }, c.newlyDenied || '—'),
+        h('td', {}, c.change),
+        h('td', { class: 'added' }, c.change === 'denied' ? '—' : formatPortSet(c.added)),
+        h('td', { class: 'removed' }, c.change === 'allowed' ? '—' : formatPortSet(c.removed)),
+        h('td', { class: 'why' }, why(c)),
       ),
     );
+    const list = (id: string, title: string, items: string[], cls = '') =>
+      items.length ? h('div', { id, ...(cls ? { class: cls } : {}) }, h('h3', {}, title), h('ul', {}, ...items.map((t) => h('li', {}, t)))) : '';
     this.result.append(
       h('h2', {}, 'Result'),
+      h('p', { class: 'muted' }, r.change),
+      r.failed.length ? h('p', { class: 'error' }, `fail-on: ${r.failed.join(', ')}`) : '',
       h(
         'p',
         { id: 'whatif-counts' },
-        h('span', { class: 'badge added' }, `${r.counts.added} newly connected`),
+        h('span', { class: 'badge added' }, `${s.newlyAllowed} newly allowed`),
         ' ',
-        h('span', { class: 'badge removed' }, `${r.counts.removed} disconnected`),
+        h('span', { class: 'badge removed' }, `${s.newlyDenied} newly denied`),
         ' ',
-        h('span', { class: 'badge changed' }, `${r.counts.changed} ports changed`),
+        h('span', { class: 'badge changed' }, `${s.changed} with changed ports`),
+        ' ',
+        h('span', { class: 'badge' }, plural(s.newExposure, 'new exposure')),
       ),
-      r.brokenFlows?.length
-        ? h('div', { class: 'warn' }, h('h3', {}, `${r.brokenFlows.length} observed flow${r.brokenFlows.length === 1 ? '' : 's'} would break`), h('ul', {}, ...r.brokenFlows.map((f) => h('li', {}, `${f.from} → ${f.to} ${f.protocol} ${f.port} (seen ${f.count}×)`))))
-        : '',
-      r.blast?.length ? h('div', {}, h('h3', {}, 'Blast radius changes'), h('ul', {}, ...r.blast.map((b) => h('li', {}, `${b.from}: ${b.before} → ${b.after} workloads reachable`)))) : '',
-      h('button', { type: 'button', id: 'whatif-download', onclick: () => download('what-if.md', r.markdown, 'text/markdown') }, 'Download Markdown summary'),
+      list(
+        'whatif-broken',
+        `${plural(r.brokenFlows?.length ?? 0, 'observed flow')} would break`,
+        (r.brokenFlows ?? []).map((f) => `${f.from} → ${f.to} ${f.protocol} ${f.port} (seen ${f.count}×): denied by ${f.deniedBy.join(', ') || '—'}: ${f.reason}`),
+        'warn',
+      ),
+      list('whatif-exposure', 'New exposure (from outside or another namespace)', r.newExposure.map((e) => `${e.from} → ${e.to}: ${formatPortSet(e.ports)}`)),
+      list('whatif-blast', 'Blast radius (workloads reached)', r.blastRadius.map((b) => `${b.id}: ${b.before ?? 'absent'} → ${b.after ?? 'absent'}`)),
+      list('whatif-paths', 'Paths from the internet to crown jewels', r.paths.map((p) => `${p.change}: ${p.path.join(' → ')}`)),
+      h('button', { type: 'button', id: 'whatif-download', onclick: () => void this.download(request) }, 'Download Markdown report'),
       r.changes.length
-        ? h('table', { class: 'changes' }, h('thead', {}, h('tr', {}, h('th', {}, 'from'), h('th', {}, 'to'), h('th', {}, 'newly allowed'), h('th', {}, 'newly denied'))), h('tbody', {}, ...rows))
+        ? h(
+            'table',
+            { class: 'changes' },
+            h('thead', {}, h('tr', {}, ...['from', 'to', 'change', 'newly allowed', 'newly denied', 'why'].map((t) => h('th', {}, t)))),
+            h('tbody', {}, ...rows),
+          )
         : h('p', {}, 'No connection changes.'),
       h('p', { class: 'muted' }, 'The map and the matrix show the change in colour until you clear it.'),
     );
   }
+
+  /** The report as `lateral whatif --format md` writes it, for a pull request. */
+  private async download(request: { yaml: string; disable: string[] }): Promise<void> {
+    download('what-if.md', await postText('what-if', { ...request, format: 'md' }), 'text/markdown');
+  }
+}
+
+/** Why a pair changed, as the CLI's text says it. */
+function why(c: PairChange): string {
+  return [c.allowedBy && `allowed: ${c.allowedBy.join('; ')}`, c.deniedBy && `denied: ${c.deniedBy.join('; ')}`].filter(Boolean).join(' | ');
 }

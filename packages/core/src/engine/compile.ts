@@ -23,6 +23,7 @@ import { InputError } from '../model/errors.js';
 import { tryParseIp, type IpAddress, type IpRange } from '../semantics/ip.js';
 import { IpAtoms, ipBlockRanges } from './ip-atoms.js';
 import { isEmptySelector, matchesSelector } from '../semantics/label-selector.js';
+import { effectivePolicyTypes } from '../semantics/policy-types.js';
 import {
   DEFAULT_EVAL_OPTIONS,
   type Cluster,
@@ -40,6 +41,8 @@ import { CompileMemo } from './compile-memo.js';
 import { buildPodClasses } from './pod-classes.js';
 import { AtomSets, PortCuts } from './port-atoms.js';
 import type { CompiledCluster, Reachability } from './reachability.js';
+import { buildEndpointIndex } from '../workloads/workload-reach.js';
+import type { EndpointIndex } from '../workloads/endpoint-types.js';
 
 /** A peer's podSelector that is absent or `{}`: every pod of the namespaces in question. */
 const ANY_POD = -1;
@@ -89,16 +92,6 @@ interface ForeignPod {
   readonly nsLabels: Labels;
   readonly ingress: readonly number[];
   readonly egress: readonly number[];
-}
-
-/**
- * "If no policyTypes are specified ... Ingress will always be set and Egress will be set if
- * the NetworkPolicy has any egress rules": the API server tests len(spec.Egress) != 0, so
- * `egress: []` leaves a policy Ingress-only.
- */
-function effectivePolicyTypes(policy: NetworkPolicy): readonly PolicyType[] {
-  if (policy.policyTypes && policy.policyTypes.length > 0) return policy.policyTypes;
-  return policy.egress !== undefined && policy.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
 }
 
 /**
@@ -684,6 +677,7 @@ function compileWith(cluster: Cluster, options: EvalOptions, memo: CompileMemo):
   };
 
   let reachability: Reachability | undefined;
+  let endpointIndex: EndpointIndex | undefined;
 
   const compiled: CompiledCluster = {
     cluster,
@@ -693,6 +687,8 @@ function compileWith(cluster: Cluster, options: EvalOptions, memo: CompileMemo):
     classPods: classes.classPods,
     externals: ipAtoms.groups,
     externalOf: (ip: string) => ipAtoms.groupOf(parseEndpointIp(ip)),
+    nodeOf: (e: Endpoint) => sideOf(e).node,
+    endpoints: () => (endpointIndex ??= buildEndpointIndex(compiled)),
     allowed,
     reach: () => (reachability ??= reachabilityOf(buildGroups())),
   };

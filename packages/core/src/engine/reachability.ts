@@ -5,6 +5,7 @@
 import type { IpRange } from '../semantics/ip.js';
 import type { Cluster, EvalOptions, Endpoint, Protocol } from '../model/model.js';
 import type { ProtoPorts } from '../semantics/port-set.js';
+import type { EndpointIndex } from '../workloads/endpoint-types.js';
 
 /** A set of external addresses (outside the cluster) that every policy treats alike. */
 export interface ExternalGroup {
@@ -30,6 +31,14 @@ export interface CompiledCluster {
   readonly externals: readonly ExternalGroup[];
   /** The external group an address outside the cluster belongs to. */
   externalOf(ip: string): number;
+  /**
+   * The node an endpoint is: its pod's class, or classCount + the external group of its
+   * address. -1 for a pod that is not one of the cluster's (compared by identity). Use this,
+   * not the numbering, outside the engine.
+   */
+  nodeOf(endpoint: Endpoint): number;
+  /** The workload and external endpoints over the nodes, built on first use and kept. */
+  endpoints(): EndpointIndex;
 
   /**
    * One connection, one port: is it allowed? Fast (no all-pairs work): for single queries

@@ -11,6 +11,7 @@
  */
 import { cidrContains, tryParseCidr, tryParseIp } from '../semantics/ip.js';
 import { formatSelector, matchesSelector } from '../semantics/label-selector.js';
+import { isolatingPolicies as policiesIsolating } from '../semantics/policy-types.js';
 import {
   DEFAULT_EVAL_OPTIONS,
   type Cluster,
@@ -25,9 +26,6 @@ import {
   type PolicyType,
   type Protocol,
 } from '../model/model.js';
-
-// The text rendering lives in its own file; re-exported so the package face needs one line.
-export { formatExplanation } from './explain-format.js';
 
 type Direction = 'ingress' | 'egress';
 
@@ -126,16 +124,6 @@ function sideDenies(s: SideExplanation): boolean {
   return s.isolated && s.allowedBy.length === 0;
 }
 
-/**
- * policyTypes as written when non-empty; otherwise the API server's defaulting: Ingress
- * always, Egress only when the policy has at least one egress rule (so `egress: []` does not
- * isolate egress, while `policyTypes: [Egress]` with no rules is a default-deny).
- */
-function effectivePolicyTypes(policy: NetworkPolicy): readonly PolicyType[] {
-  if (policy.policyTypes && policy.policyTypes.length > 0) return policy.policyTypes;
-  return policy.egress && policy.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
-}
-
 function policyId(p: NetworkPolicy): string {
   return `${p.namespace}/${p.name}`;
 }
@@ -159,14 +147,7 @@ function explainSide(ctx: Context, direction: Direction): SideExplanation {
   }
   const pod = subject.pod;
   const type: PolicyType = direction === 'egress' ? 'Egress' : 'Ingress';
-  const isolating = ctx.cluster.policies
-    .filter(
-      (p) =>
-        p.namespace === pod.namespace &&
-        effectivePolicyTypes(p).includes(type) &&
-        matchesSelector(p.podSelector, pod.labels),
-    )
-    .sort((a, b) => compareStrings(policyId(a), policyId(b)));
+  const isolating = policiesIsolating(pod, ctx.cluster.policies, type).sort((a, b) => compareStrings(policyId(a), policyId(b)));
   const isolatingPolicies = isolating.map(policyId);
   if (isolating.length === 0) {
     return { endpoint, isolated: false, isolatingPolicies, allowedBy: [], nearMisses: [], reason: 'not isolated' };

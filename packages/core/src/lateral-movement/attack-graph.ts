@@ -1,6 +1,6 @@
 /**
  * The attack graph: what an attacker who holds one foothold can do next. Nodes are workloads
- * (the endpoints of buildEndpointIndex), the machines they run on (`node:<name>`) and
+ * (the compiled cluster's endpoints()), the machines they run on (`node:<name>`) and
  * `internet`; edges are the moves:
  *
  * - network: A opens a connection to a port B serves, as the compiled NetworkPolicy
@@ -20,7 +20,7 @@ import { PROTOCOLS } from '../model/model.js';
 import type { PortRange, ProtoPorts } from '../semantics/port-set.js';
 import { rangesContain } from '../semantics/port-set.js';
 import type { CompiledCluster } from '../engine/reachability.js';
-import { buildEndpointIndex, isWorkloadEndpoint, type EndpointIndex, type WorkloadEndpoint } from '../workloads/workload-reach.js';
+import { isWorkloadEndpoint, type EndpointIndex, type WorkloadEndpoint } from '../workloads/workload-reach.js';
 
 export const INTERNET = 'internet';
 /** Stands for "whichever node it runs on" where placement is not in the input. */
@@ -244,7 +244,7 @@ function exposuresOf(publishers: Publishers, pods: readonly Pod[], declared: rea
   return out;
 }
 
-export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraphOptions = {}, index = buildEndpointIndex(compiled)): AttackGraph {
+export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraphOptions = {}, index = compiled.endpoints()): AttackGraph {
   const { cluster, classCount } = compiled;
   const reach = compiled.reach();
   const graph: AttackGraphology = new DirectedGraph<AttackNodeAttributes, AttackEdgeAttributes>();

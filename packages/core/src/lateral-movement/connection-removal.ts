@@ -9,6 +9,7 @@ import type { AttackGraph, AttackPort, WorkloadNodeAttributes } from './attack-g
 import { recompile } from '../engine/compile.js';
 import { cidrContains, tryParseCidr, tryParseIp } from '../semantics/ip.js';
 import { matchesSelector } from '../semantics/label-selector.js';
+import { effectivePolicyTypes } from '../semantics/policy-types.js';
 import type {
   Cluster,
   IPBlock,
@@ -36,11 +37,6 @@ export interface ConnectionRemoval {
   readonly alsoBlocks: readonly { readonly from: string; readonly to: string; readonly ports: readonly AttackPort[] }[];
   /** Set when no change could be proposed (e.g. A's pods carry no labels to exclude them by). */
   readonly problem?: string;
-}
-
-function appliesToIngress(p: NetworkPolicy): boolean {
-  // policyTypes as written, else the API server's default (Ingress always).
-  return !p.policyTypes || p.policyTypes.length === 0 || p.policyTypes.includes('Ingress');
 }
 
 function nsLabels(cluster: Cluster, ns: string): Labels {
@@ -133,7 +129,7 @@ export function proposeConnectionRemoval(ag: AttackGraph, from: string, to: stri
   const changed: NetworkPolicy[] = [];
   const changes: string[] = [];
   const selecting = cluster.policies.filter(
-    (p) => p.namespace === bPod.namespace && appliesToIngress(p) && bPods.some((pod) => matchesSelector(p.podSelector, pod.labels)),
+    (p) => p.namespace === bPod.namespace && effectivePolicyTypes(p).includes('Ingress') && bPods.some((pod) => matchesSelector(p.podSelector, pod.labels)),
   );
   for (const p of selecting) {
     let touched = false;

@@ -11,7 +11,7 @@ import { emptyBitset, setBit } from '../engine/bitset.js';
 import { blastRadius, type AttackMetrics } from './blast-radius.js';
 import { chokePoints, type ChokePoints } from './choke-points.js';
 import { proposeConnectionRemoval, type ConnectionRemoval } from './connection-removal.js';
-import { matchesSelector } from '../semantics/label-selector.js';
+import { podIsolation } from '../semantics/policy-types.js';
 import type { NetworkPolicy } from '../model/model.js';
 
 export interface RankedWorkload {
@@ -66,12 +66,6 @@ export interface RiskOptions {
   readonly maxProposals?: number;
 }
 
-function appliesTo(p: NetworkPolicy, dir: 'Ingress' | 'Egress'): boolean {
-  // policyTypes as written, else the API server's defaulting (Egress only with egress rules).
-  const types = p.policyTypes && p.policyTypes.length > 0 ? p.policyTypes : p.egress && p.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
-  return types.includes(dir);
-}
-
 export function riskReport(ag: AttackGraph, options: RiskOptions): RiskReport {
   const { graph, compiled } = ag;
   const { cluster } = compiled;
@@ -102,9 +96,9 @@ export function riskReport(ag: AttackGraph, options: RiskOptions): RiskReport {
     const a = graph.getNodeAttributes(id) as WorkloadNodeAttributes;
     if (a.hostNetwork) continue;
     const pods = ag.index.endpointPods[a.endpoint]!.map((i) => cluster.pods[i]!);
-    const selecting = (policiesByNs.get(a.namespace) ?? []).filter((p) => pods.some((pod) => matchesSelector(p.podSelector, pod.labels)));
-    const ingressIsolated = selecting.some((p) => appliesTo(p, 'Ingress'));
-    const egressIsolated = selecting.some((p) => appliesTo(p, 'Egress'));
+    const isolation = pods.map((pod) => podIsolation(pod, policiesByNs.get(a.namespace) ?? []));
+    const ingressIsolated = isolation.some((x) => x.ingress);
+    const egressIsolated = isolation.some((x) => x.egress);
     if (!ingressIsolated || !egressIsolated) unprotected.push({ id, ingressIsolated, egressIsolated });
   }
 

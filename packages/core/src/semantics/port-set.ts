@@ -99,6 +99,33 @@ export function protoPortsEqual(a: ProtoPorts, b: ProtoPorts): boolean {
   return rangesEqual(a.TCP, b.TCP) && rangesEqual(a.UDP, b.UDP) && rangesEqual(a.SCTP, b.SCTP);
 }
 
+/**
+ * Ports in `a` and not in `b`. Both sorted by start, `a` disjoint (canonical, as every port
+ * set here is); `b` may hold single ports side by side. One merge pass: linear in both lengths.
+ */
+export function subtractRanges(a: PortRanges, b: PortRanges): PortRanges {
+  const out: PortRange[] = [];
+  let j = 0;
+  for (const [start, end] of a) {
+    let cur = start;
+    while (j < b.length && b[j]![1] < cur) j++;
+    let k = j;
+    while (cur <= end && k < b.length && b[k]![0] <= end) {
+      const [bs, be] = b[k]!;
+      if (bs > cur) out.push([cur, bs - 1]);
+      cur = Math.max(cur, be + 1);
+      k++;
+    }
+    if (cur <= end) out.push([cur, end]);
+  }
+  return out;
+}
+
+/** Ports in `a` and not in `b`, per protocol. */
+export function subtractProtoPorts(a: ProtoPorts, b: ProtoPorts): ProtoPorts {
+  return { TCP: subtractRanges(a.TCP, b.TCP), UDP: subtractRanges(a.UDP, b.UDP), SCTP: subtractRanges(a.SCTP, b.SCTP) };
+}
+
 /** `TCP 80,8080-8090; UDP 53`, or `All` when every port of every protocol is allowed. */
 export function formatProtoPorts(p: ProtoPorts): string {
   if (isAllProtoPorts(p)) return 'All';

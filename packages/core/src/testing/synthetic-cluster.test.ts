@@ -55,7 +55,7 @@ describe('a generated 5,000-pod cluster', () => {
   it('lets every pod resolve DNS, and keeps the internet out of default-deny namespaces', () => {
     const dnsIndex = cluster.pods.findIndex((p) => p.labels['k8s-app'] === 'kube-dns');
     const dns = compiled.podClass[dnsIndex]!;
-    const internet = compiled.classCount + compiled.externalOf('8.8.8.8');
+    const internet = compiled.nodeOf({ kind: 'ip', ip: '8.8.8.8' });
     const denied = new Set(cluster.policies.filter((p) => p.name === 'default-deny-ingress').map((p) => p.namespace));
     expect(denied.size).toBeGreaterThan(10);
     for (let c = 0; c < compiled.classCount; c++) {

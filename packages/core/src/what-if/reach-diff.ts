@@ -21,9 +21,9 @@ import { formatIp, type IpRange } from '../semantics/ip.js';
 import { matchesSelector } from '../semantics/label-selector.js';
 import type { Cluster, Endpoint, Labels, NetworkPolicy, Pod, Protocol } from '../model/model.js';
 import { PROTOCOLS } from '../model/model.js';
-import { EMPTY_PROTO_PORTS, isEmptyProtoPorts, normalizeRanges, protoPortsEqual, type PortRange, type PortRanges, type ProtoPorts } from '../semantics/port-set.js';
+import { EMPTY_PROTO_PORTS, isEmptyProtoPorts, protoPortsEqual, subtractProtoPorts, type ProtoPorts } from '../semantics/port-set.js';
 import type { CompiledCluster, Reachability } from '../engine/reachability.js';
-import { buildEndpointIndex, byEndpointIds, externalId, isWorkloadEndpoint, type EndpointIndex } from '../workloads/workload-reach.js';
+import { byEndpointIds, externalId, isWorkloadEndpoint, type EndpointIndex } from '../workloads/workload-reach.js';
 
 /** One side of a compared pair. */
 export interface DiffEndpoint {
@@ -94,26 +94,6 @@ export interface DiffOptions {
 }
 
 // --- Port sets -----------------------------------------------------------------------------
-
-function minusRanges(a: PortRanges, b: PortRanges): PortRanges {
-  const out: PortRange[] = [];
-  for (const [s, e] of a) {
-    let start = s;
-    for (const [bs, be] of b) {
-      if (be < start || bs > e) continue;
-      if (bs > start) out.push([start, bs - 1]);
-      start = Math.max(start, be + 1);
-      if (start > e) break;
-    }
-    if (start <= e) out.push([start, e]);
-  }
-  return normalizeRanges(out);
-}
-
-/** Ports in `a` and not in `b`. */
-export function subtractProtoPorts(a: ProtoPorts, b: ProtoPorts): ProtoPorts {
-  return { TCP: minusRanges(a.TCP, b.TCP), UDP: minusRanges(a.UDP, b.UDP), SCTP: minusRanges(a.SCTP, b.SCTP) };
-}
 
 function firstPort(p: ProtoPorts): { protocol: Protocol; port: number } | undefined {
   for (const protocol of PROTOCOLS) {
@@ -416,12 +396,9 @@ function sideText(side: SideExplanation, dir: 'egress' | 'ingress'): string {
 
 // --- The diff --------------------------------------------------------------------------------
 
-/** A what-if is asked many times against one `before`: its endpoints are worked out once. */
-const indexCache = new WeakMap<CompiledCluster, EndpointIndex>();
+/** A what-if is asked many times against one `before`: its endpoints are worked out once (and kept by it). */
 function endpointIndexOf(c: CompiledCluster): EndpointIndex {
-  let i = indexCache.get(c);
-  if (!i) indexCache.set(c, (i = buildEndpointIndex(c)));
-  return i;
+  return c.endpoints();
 }
 
 

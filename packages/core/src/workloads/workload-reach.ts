@@ -9,26 +9,9 @@ import type { PROTOCOLS } from '../model/model.js';
 import type { PortRange, ProtoPorts } from '../semantics/port-set.js';
 import { isAllProtoPorts } from '../semantics/port-set.js';
 import type { CompiledCluster } from '../engine/reachability.js';
+import type { EndpointIndex, ExternalEndpoint, ReachEndpoint, WorkloadEndpoint } from './endpoint-types.js';
 
-export interface WorkloadEndpoint {
-  readonly id: string;
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
-  /** Number of pods (replicas for a workload that stands for its template). */
-  readonly pods: number;
-  /** Set when the owner's pods are treated differently by policy and this is one group of them. */
-  readonly podNames?: readonly string[];
-}
-
-export interface ExternalEndpoint {
-  readonly id: string;
-  readonly kind: 'External';
-  /** Inclusive `start-end` address ranges. */
-  readonly ranges: readonly string[];
-}
-
-export type ReachEndpoint = WorkloadEndpoint | ExternalEndpoint;
+export type { EndpointIndex, ExternalEndpoint, ReachEndpoint, WorkloadEndpoint } from './endpoint-types.js';
 
 /** `kind` is a free string for workloads, so narrow on the shape, not on `kind`. */
 export function isWorkloadEndpoint(e: ReachEndpoint): e is WorkloadEndpoint {
@@ -46,19 +29,6 @@ export interface WorkloadReachability {
   readonly endpoints: readonly ReachEndpoint[];
   readonly connections: readonly Connection[];
   readonly warnings: readonly string[];
-}
-
-export interface EndpointIndex {
-  readonly endpoints: readonly ReachEndpoint[];
-  /** node (class or classCount+external group) -> endpoint indices covering it */
-  readonly nodeEndpoints: readonly (readonly number[])[];
-  /** endpoint index -> nodes (classes) it spans; exactly one after splitting */
-  readonly endpointNode: readonly number[];
-  /** endpoint index -> pod indices (empty for externals) */
-  readonly endpointPods: readonly (readonly number[])[];
-  readonly warnings: readonly string[];
-  /** pod index -> endpoint index */
-  readonly podEndpoint: Int32Array;
 }
 
 const MAX_CIDRS_IN_ID = 3;
@@ -247,7 +217,7 @@ function matchesId(ep: ReachEndpoint, id: string): boolean {
  * itself (always allowed) and left out; a multi-pod endpoint to itself is listed when policy
  * allows its pods to talk to each other.
  */
-export function workloadReachability(compiled: CompiledCluster, filter: ReachFilter = {}, index = buildEndpointIndex(compiled)): WorkloadReachability {
+export function workloadReachability(compiled: CompiledCluster, filter: ReachFilter = {}, index = compiled.endpoints()): WorkloadReachability {
   const reach = compiled.reach();
   const { endpoints, nodeEndpoints } = index;
   const keepEndpoint = (ep: ReachEndpoint, id: string | undefined) => id === undefined || matchesId(ep, id);

@@ -1,0 +1,42 @@
+/**
+ * Turning what a user typed (`--from`, `--target`/`--to`, or the web's `from`/`targets`/`to`)
+ * into attack-graph nodes — with the closest existing names when it matches nothing, never an
+ * empty answer for a typo.
+ */
+import { ANY_NODE, crownJewels, InputError, INTERNET, type AttackGraph } from '@lateral/core';
+import { closestHint } from '../closest.js';
+
+/**
+ * A foothold: a workload id (or namespace/name of a split one, which picks its first group), a
+ * pod's namespace/name (its workload), `internet`, or `node:<name>`. `option` names the field
+ * in messages (`--from`, `from`).
+ */
+export function resolveFoothold(ag: AttackGraph, text: string, option = '--from'): string {
+  if (ag.graph.hasNode(text)) return text;
+  if (text === INTERNET) throw new InputError(`${option} internet: nothing in the input is exposed to the internet (no LoadBalancer/NodePort Service, Ingress, hostPort or hostNetwork admits outside addresses)`);
+  const byName = ag.workloads.find((id) => {
+    const a = ag.graph.getNodeAttributes(id);
+    return a.kind === 'workload' && `${a.namespace}/${a.name}` === text;
+  });
+  if (byName) return byName;
+  const pod = ag.compiled.cluster.pods.findIndex((p) => !p.fromTemplate && `${p.namespace}/${p.name}` === text);
+  if (pod >= 0) {
+    const id = ag.index.endpoints[ag.index.podEndpoint[pod]!]!.id;
+    if (ag.graph.hasNode(id)) return id;
+  }
+  const hint = closestHint(text, ag.graph.nodes().filter((c) => c !== ANY_NODE));
+  throw new InputError(`${option} "${text}" matches no workload, node or "internet"${hint}`);
+}
+
+/**
+ * Crown jewels: what the selectors pick, plus (with `withAnnotated`) the workloads annotated as
+ * crown jewels. A selector matching nothing is an input error.
+ */
+export function resolveJewels(ag: AttackGraph, selectors: readonly string[], option = '--target', withAnnotated = true): string[] {
+  const { jewels, unmatched } = crownJewels(ag, selectors, withAnnotated);
+  if (unmatched.length > 0) {
+    const s = unmatched[0]!;
+    throw new InputError(`${option} "${s}" matches no workload${closestHint(s.replace(/^.*=\s*/, ''), ag.workloads)}`);
+  }
+  return jewels;
+}
