@@ -29,7 +29,7 @@ import {
   type Labels,
   type Service,
 } from '@lateral/core';
-import type { FlowPeer } from './flow-record.js';
+import { isIpv4, type FlowPeer } from './flow-record.js';
 import type { FlowEndpoint } from './flow-set.js';
 
 /** A resolved endpoint with the string edges are keyed and sorted by. */
@@ -43,6 +43,17 @@ export interface ResolvedEndpoint {
 export type Resolution =
   | { readonly ok: true; readonly endpoints: readonly ResolvedEndpoint[] }
   | { readonly ok: false; readonly reason: string };
+
+/**
+ * One endpoint index per compiled cluster: the reader and the verification of one run resolve
+ * against the same compile, and building the index is a pass over every pod.
+ */
+const endpointIndexes = new WeakMap<CompiledCluster, EndpointIndex>();
+function endpointIndexOf(compiled: CompiledCluster): EndpointIndex {
+  let index = endpointIndexes.get(compiled);
+  if (!index) endpointIndexes.set(compiled, (index = buildEndpointIndex(compiled)));
+  return index;
+}
 
 /** A generated pod name suffix (`-x2k8p`), a ReplicaSet hash or a StatefulSet ordinal. */
 const NAME_SUFFIX = /^[a-z0-9]{1,10}$/;
@@ -70,10 +81,14 @@ export class FlowResolver {
 
   constructor(cluster: Cluster, compiled?: CompiledCluster) {
     this.cluster = cluster;
-    this.index = buildEndpointIndex(compiled ?? compile(cluster));
+    this.index = endpointIndexOf(compiled ?? compile(cluster));
     cluster.pods.forEach((p, i) => {
       this.podByName.set(`${p.namespace}/${p.name}`, i);
       for (const ip of p.ips) {
+        if (isIpv4(ip)) {
+          this.podByIp.set(ip, i);
+          continue;
+        }
         const a = tryParseIp(ip);
         if (a) this.podByIp.set(a.family === 4 ? ip.trim() : formatIp(6, a.value), i);
       }
@@ -90,6 +105,16 @@ export class FlowResolver {
       else this.endpointsByOwner.set(owner, [i]);
     });
     for (const s of cluster.services) this.services.set(`${s.namespace}/${s.name}`, s);
+  }
+
+  /** Index in cluster.pods of the pod with this `namespace/name`. */
+  podNamed(name: string): number | undefined {
+    return this.podByName.get(name);
+  }
+
+  /** Index in cluster.pods of the pod with this address (canonical text). */
+  podWithIp(ip: string): number | undefined {
+    return this.podByIp.get(ip);
   }
 
   resolve(peer: FlowPeer): Resolution {
