@@ -85,7 +85,7 @@ async function runOne(path: PathName, file: string): Promise<Row> {
 
   t = process.hrtime.bigint();
   // On the capture as recorded (pod level), as `lateral generate` verifies.
-  const v = verifyPolicies(cluster, reread, flows, { aggregates: generated.aggregates, dns: generated.dns ?? false });
+  const v = verifyPolicies(cluster, reread, flows, { compiled, aggregates: generated.aggregates, dns: generated.dns ?? false });
   const verifyMs = ms(t);
 
   return {

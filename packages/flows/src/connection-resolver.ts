@@ -21,7 +21,7 @@
  *    address on the node), and pods' `status.hostIP`.
  */
 import { formatIp, tryParseCidr, tryParseIp, type Cluster, type CompiledCluster, type Pod, type Protocol, type Service } from '@lateral/core';
-import type { FlowPeer } from './flow-record.js';
+import { isIpv4, type FlowPeer } from './flow-record.js';
 import { FlowResolver, type ResolvedEndpoint } from './flow-resolver.js';
 
 /** One pod-level reading of a connection (a Service dial may give one per backend workload). */
@@ -55,8 +55,6 @@ export class ConnectionResolver {
   private readonly cluster: Cluster;
   private readonly services = new Map<string, Service>();
   private readonly nodeAddress = new Map<string, NodeAddress>();
-  private readonly podByName = new Map<string, number>();
-  private readonly podByIp = new Map<string, number>();
   private readonly identities = new Map<string, string | null>();
   /** Endpoint index -> how many pods it stands for (replicas summed). */
   private readonly endpointSize = new Map<number, number>();
@@ -77,12 +75,8 @@ export class ConnectionResolver {
         if (cidr && cidr.end > cidr.start) this.nodeAddress.set(formatIp(cidr.family, cidr.start + 1n), { node: n.name });
       }
     }
-    cluster.pods.forEach((p, i) => {
-      this.podByName.set(`${p.namespace}/${p.name}`, i);
-      for (const a of p.ips) {
-        const ip = canonical(a);
-        if (ip) this.podByIp.set(ip, i);
-      }
+    // Pod names and addresses: the endpoint resolver's maps (built once, for every pod).
+    cluster.pods.forEach((p) => {
       if (p.hostIP) {
         const ip = canonical(p.hostIP);
         if (ip && !this.nodeAddress.has(ip)) this.nodeAddress.set(ip, { node: p.node ?? '' });
@@ -144,7 +138,7 @@ export class ConnectionResolver {
   podOf(e: ResolvedEndpoint, peer: FlowPeer): Pod | undefined {
     if (e.endpoint.kind !== 'pod') return undefined;
     const id = this.identity(peer);
-    const named = id === undefined ? undefined : this.podByName.get(id);
+    const named = id === undefined ? undefined : this.endpoints.podNamed(id);
     if (named !== undefined && this.endpoints.index.podEndpoint[named] === e.index) return this.cluster.pods[named];
     return this.cluster.pods[e.endpoint.pod];
   }
@@ -162,9 +156,9 @@ export class ConnectionResolver {
   private identityOf(peer: FlowPeer): string | undefined {
     if (peer.service !== undefined) return undefined;
     if (peer.pod !== undefined && peer.namespace !== undefined) return `${peer.namespace}/${peer.pod}`;
-    if (peer.ref !== undefined) return this.podByName.has(peer.ref) ? peer.ref : undefined;
+    if (peer.ref !== undefined) return this.endpoints.podNamed(peer.ref) !== undefined ? peer.ref : undefined;
     if (peer.ip !== undefined && peer.namespace === undefined && peer.labels === undefined) {
-      const i = this.podByIp.get(peer.ip);
+      const i = this.endpoints.podWithIp(peer.ip);
       if (i !== undefined) return `${this.cluster.pods[i]!.namespace}/${this.cluster.pods[i]!.name}`;
     }
     return undefined;
@@ -204,6 +198,7 @@ export class ConnectionResolver {
 }
 
 function canonical(a: string): string | undefined {
+  if (isIpv4(a)) return a;
   const ip = tryParseIp(a);
   if (!ip) return undefined;
   return ip.family === 4 ? a.trim() : formatIp(6, ip.value);

@@ -33,6 +33,8 @@ interface NodeLocal {
   count: number;
 }
 
+type Target = { readonly kind: 'edge'; readonly entry: Edge } | { readonly kind: 'node'; readonly entry: NodeLocal };
+
 interface Raw {
   readonly src: FlowPeer;
   readonly dst: FlowPeer;
@@ -40,6 +42,10 @@ interface Raw {
   readonly protocol: Protocol;
   count: number;
   dropped: number;
+  /** What its records fold into, once resolved. */
+  targets?: Target[];
+  /** Why (part of) it could not be resolved. */
+  unresolved?: readonly string[];
 }
 
 export class EdgeFolder {
@@ -48,8 +54,8 @@ export class EdgeFolder {
   private edgeTotal = 0;
   private readonly unresolved = new Map<string, number>();
   private readonly nodeLocal = new Map<string, NodeLocal>();
-  /** The capture before resolution, duplicates folded: src key -> dst key -> protocol+port. */
-  private readonly raw = new Map<string, Map<string, Map<number, Raw>>>();
+  /** The capture before resolution, duplicates folded: src key -> dst key, protocol and port. */
+  private readonly raw = new Map<string, Map<string, Raw>>();
   records = 0;
   folded = 0;
   ignored = 0;
@@ -88,61 +94,86 @@ export class EdgeFolder {
     last: number,
   ): void {
     this.records += records;
-    const proto = PROTOCOL_CODE[protocol];
-    this.addRaw(srcPeer, dstPeer, port, protocol, proto, count, dropped);
-    const r = this.resolver.resolve(srcPeer, dstPeer, port, protocol);
-    if (!r.ok) {
-      this.unresolved.set(r.reason, (this.unresolved.get(r.reason) ?? 0) + count);
-      return;
-    }
-    for (const problem of r.problems) this.unresolved.set(problem, (this.unresolved.get(problem) ?? 0) + count);
+    const raw = this.rawOf(srcPeer, dstPeer, port, protocol);
+    raw.count += count;
+    raw.dropped += dropped;
+    // Resolved once per distinct connection as recorded; the records after the first only
+    // add to the edges it folds into.
     let created = false;
+    if (raw.targets === undefined) created = this.resolveRaw(raw);
+    if (raw.unresolved !== undefined) {
+      for (const reason of raw.unresolved) this.unresolved.set(reason, (this.unresolved.get(reason) ?? 0) + count);
+    }
     let onEdges = false;
+    for (const t of raw.targets!) {
+      if (t.kind === 'node') {
+        t.entry.count += count;
+        continue;
+      }
+      onEdges = true;
+      const e = t.entry;
+      e.count += count;
+      e.dropped += dropped;
+      if (first < e.first) e.first = first;
+      if (last > e.last) e.last = last;
+    }
+    // Node-local records are reported apart, not folded into an edge.
+    if (onEdges) this.folded += created ? records - 1 : records;
+  }
+
+  private rawOf(src: FlowPeer, dst: FlowPeer, port: number, protocol: Protocol): Raw {
+    let byDst = this.raw.get(src.key);
+    if (!byDst) this.raw.set(src.key, (byDst = new Map()));
+    // One map per source, not per pair: most pairs have a single port.
+    const k = `${dst.key}\u0002${PROTOCOL_CODE[protocol] * 65536 + port}`;
+    let r = byDst.get(k);
+    if (!r) byDst.set(k, (r = { src, dst, port, protocol, count: 0, dropped: 0 }));
+    return r;
+  }
+
+  /** Finds (or creates, empty) the edges and node-local entries a connection folds into; true if it created an edge. */
+  private resolveRaw(raw: Raw): boolean {
+    const { protocol } = raw;
+    const proto = PROTOCOL_CODE[protocol];
+    const r = this.resolver.resolve(raw.src, raw.dst, raw.port, protocol);
+    const targets: Target[] = [];
+    raw.targets = targets;
+    if (!r.ok) {
+      raw.unresolved = [r.reason];
+      return false;
+    }
+    if (r.problems.length > 0) raw.unresolved = r.problems;
+    let created = false;
     for (const c of r.ends) {
       if (c.nodeLocal) {
         const fromNode = c.src.endpoint.kind === 'ip';
         const podEnd = fromNode ? c.dst : c.src;
         const pod = podEnd.id;
         const k = `${c.nodeLocal.node}\u0000${c.nodeLocal.address}\u0000${pod}\u0000${fromNode}\u0000${proto}\u0000${c.port}`;
-        const n = this.nodeLocal.get(k);
-        if (n) n.count += count;
-        else this.nodeLocal.set(k, { ...c.nodeLocal, pod, ...(podEnd.endpoint.kind === 'pod' ? { podIndex: podEnd.endpoint.pod } : {}), direction: fromNode ? 'from-node' : 'to-node', protocol, port: c.port, count });
+        let n = this.nodeLocal.get(k);
+        if (!n) {
+          n = { ...c.nodeLocal, pod, ...(podEnd.endpoint.kind === 'pod' ? { podIndex: podEnd.endpoint.pod } : {}), direction: fromNode ? 'from-node' : 'to-node', protocol, port: c.port, count: 0 };
+          this.nodeLocal.set(k, n);
+        }
+        targets.push({ kind: 'node', entry: n });
         continue;
       }
-      onEdges = true;
       const src = c.src;
       const dst = c.dst;
       let bySrc = this.edges.get(src.index);
       if (!bySrc) this.edges.set(src.index, (bySrc = new Map()));
       // dst index, same-pod bit, protocol (2 bits) and port (16 bits) in one exact integer (< 2^53).
       const key = dst.index * 524288 + (c.samePod ? 262144 : 0) + proto * 65536 + c.port;
-      const e = bySrc.get(key);
-      if (e) {
-        e.count += count;
-        e.dropped += dropped;
-        if (first < e.first) e.first = first;
-        if (last > e.last) e.last = last;
-      } else {
+      let e = bySrc.get(key);
+      if (!e) {
         created = true;
         this.edgeTotal++;
-        bySrc.set(key, { src, dst, port: c.port, protocol, samePod: c.samePod, count, dropped, first, last });
+        e = { src, dst, port: c.port, protocol, samePod: c.samePod, count: 0, dropped: 0, first: Infinity, last: -Infinity };
+        bySrc.set(key, e);
       }
+      targets.push({ kind: 'edge', entry: e });
     }
-    // Node-local records are reported apart, not folded into an edge.
-    if (onEdges) this.folded += created ? records - 1 : records;
-  }
-
-  private addRaw(src: FlowPeer, dst: FlowPeer, port: number, protocol: Protocol, proto: number, count: number, dropped: number): void {
-    let byDst = this.raw.get(src.key);
-    if (!byDst) this.raw.set(src.key, (byDst = new Map()));
-    let byPort = byDst.get(dst.key);
-    if (!byPort) byDst.set(dst.key, (byPort = new Map()));
-    const k = proto * 65536 + port;
-    const r = byPort.get(k);
-    if (r) {
-      r.count += count;
-      r.dropped += dropped;
-    } else byPort.set(k, { src, dst, port, protocol, count, dropped });
+    return created;
   }
 
   get edgeCount(): number {
@@ -168,9 +199,11 @@ export class EdgeFolder {
     const nodeLocal: NodeLocalFlow[] = [...this.nodeLocal.values()]
       .map((n) => ({ ...n }))
       .sort((a, b) => cmp(a.pod, b.pod) || cmp(a.node, b.node) || cmp(a.protocol, b.protocol) || a.port - b.port || cmp(a.direction, b.direction));
+    // In the order of first appearance: the same for a sequential and a parallel read.
     const connections: ObservedConnection[] = [];
-    for (const byDst of this.raw.values()) for (const byPort of byDst.values()) for (const r of byPort.values()) connections.push(r);
-    connections.sort((a, b) => cmp(a.src.key, b.src.key) || cmp(a.dst.key, b.dst.key) || cmp(a.protocol, b.protocol) || a.port - b.port);
+    for (const byDst of this.raw.values()) {
+      for (const r of byDst.values()) connections.push({ src: r.src, dst: r.dst, port: r.port, protocol: r.protocol, count: r.count, dropped: r.dropped });
+    }
     const unresolved = [...this.unresolved]
       .map(([reason, count]) => ({ reason, count }))
       .sort((a, b) => b.count - a.count || cmp(a.reason, b.reason));

@@ -28,7 +28,7 @@ import {
   type Labels,
   type Service,
 } from '@lateral/core';
-import type { FlowPeer } from './flow-record.js';
+import { isIpv4, type FlowPeer } from './flow-record.js';
 import type { FlowEndpoint } from './flow-set.js';
 
 /** A resolved endpoint with the string edges are keyed and sorted by. */
@@ -73,6 +73,10 @@ export class FlowResolver {
     cluster.pods.forEach((p, i) => {
       this.podByName.set(`${p.namespace}/${p.name}`, i);
       for (const ip of p.ips) {
+        if (isIpv4(ip)) {
+          this.podByIp.set(ip, i);
+          continue;
+        }
         const a = tryParseIp(ip);
         if (a) this.podByIp.set(a.family === 4 ? ip.trim() : formatIp(6, a.value), i);
       }
@@ -89,6 +93,16 @@ export class FlowResolver {
       else this.endpointsByOwner.set(owner, [i]);
     });
     for (const s of cluster.services) this.services.set(`${s.namespace}/${s.name}`, s);
+  }
+
+  /** Index in cluster.pods of the pod with this `namespace/name`. */
+  podNamed(name: string): number | undefined {
+    return this.podByName.get(name);
+  }
+
+  /** Index in cluster.pods of the pod with this address (canonical text). */
+  podWithIp(ip: string): number | undefined {
+    return this.podByIp.get(ip);
   }
 
   resolve(peer: FlowPeer): Resolution {

@@ -129,6 +129,11 @@ export interface VerifyOptions {
   readonly aggregates?: readonly string[];
   /** The cluster DNS the generated egress rules allow (declared); false: none declared. */
   readonly dns?: DnsTarget | false;
+  /**
+   * The cluster (existing policies only) compiled with the same evalOptions, when the caller has
+   * it already: compiling a large cluster is the costly part.
+   */
+  readonly compiled?: CompiledCluster;
   /** Over-permission allowed before the verification fails (default 0). */
   readonly maxOver?: number;
   /** Connections the network dropped count as observed (the generator was told to allow them). */
@@ -263,7 +268,7 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
   const evalOptions = options.evalOptions ?? DEFAULT_EVAL_OPTIONS;
   const explainLimit = options.explainLimit ?? 20;
   const dns = options.dns === false ? undefined : (options.dns ?? dnsTarget(cluster));
-  const before = compile(cluster, evalOptions);
+  const before = options.compiled ?? compile(cluster, evalOptions);
   const afterCluster: Cluster = { ...cluster, policies: [...cluster.policies, ...generated] };
   const after = compile(afterCluster, evalOptions);
   const afterReach = after.reach();

@@ -231,6 +231,7 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
   }
   // On the capture as recorded, not on the edges the generator worked from.
   const verification = verifyPolicies(cluster, policies, flows, {
+    compiled: loaded.compiled,
     aggregates: generated.aggregates,
     dns: generated.dns ?? false,
     maxOver,

@@ -26,7 +26,8 @@ function flowEndpoint(c: CompiledCluster, e: FlowEndpoint, pod: Pod | undefined)
 /** Allowed on one compiled side: a pod to itself always; two outside addresses always. */
 function flowAllowed(c: CompiledCluster, src: number | string, dst: number | string, e: FlowEdge): boolean {
   if (typeof src === 'string' && typeof dst === 'string') return true;
-  if (typeof src === 'number' && src === dst && (c.cluster.pods[src]?.replicas ?? 1) <= 1) return true;
+  // A pod to itself, as the reader marks it: two replicas share a representative pod index.
+  if (e.samePod === true) return true;
   const node = (x: number | string) => (typeof x === 'number' ? c.podClass[x]! : c.nodeOf({ kind: 'ip', ip: x }));
   return rangesContain(c.reach().ports(node(src), node(dst))[e.protocol], e.port);
 }
