@@ -109,6 +109,9 @@ describe('web API', () => {
     expect(bad.body.error).not.toContain('\n');
     const notPolicy = await post('/api/what-if', { yaml: 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n' });
     expect(notPolicy).toEqual({ status: 400, body: { error: 'what-if.yaml:1: only NetworkPolicy objects can be applied in a what-if (found kind "Pod")' } });
+    // A policy of a kind Lateral does not evaluate has an unknown effect, never "no changes".
+    const calico = await post('/api/what-if', { yaml: 'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: postgres-ingress, namespace: shop}\nspec: {selector: all()}\n' });
+    expect(calico).toEqual({ status: 400, body: { error: "what-if.yaml:1: cannot evaluate kind NetworkPolicy (projectcalico.org): the change's effect is unknown" } });
     expect(await post('/api/what-if', { disable: ['shop/none'] })).toEqual({ status: 400, body: { error: 'cannot switch off policy "shop/none": no such NetworkPolicy' } });
     expect(await post('/api/what-if', '{"yaml": ', true)).toEqual({ status: 400, body: { error: 'request body is not valid JSON' } });
     const big = await post('/api/what-if', { yaml: 'x'.repeat(9 * 1024 * 1024) });

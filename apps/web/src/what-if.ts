@@ -5,7 +5,7 @@
  * diffReachability — the diff `lateral whatif` reports, so the web and the CLI agree.
  */
 import { diffReachability, formatProtoPorts, InputError, isEmptyProtoPorts, type ChangeKind as CoreChangeKind, type ProtoPorts } from '@lateral/core';
-import { clusterFromObjects, parseManifests, type SourceObject } from '@lateral/k8s';
+import { clusterFromObjects, groupOf, kindDisplay, parseManifests, unevaluatedKind, type SourceObject } from '@lateral/k8s';
 import { sessionFromCluster, type Session } from './session.js';
 
 export interface WhatIfRequest {
@@ -55,6 +55,16 @@ function kindOf(obj: unknown): string {
 export function applyWhatIf(base: Session, req: WhatIfRequest): { after: Session; applied: string[]; disabled: string[] } {
   const added: SourceObject[] = req.yaml && req.yaml.trim() ? parseManifests(req.yaml, WHAT_IF_FILE) : [];
   for (const o of added) {
+    // Calico's NetworkPolicy shares the kind name: its effect is unknown, not "no changes", and
+    // it must not replace the networking.k8s.io policy of the same name.
+    const apiVersion = (o.obj as { apiVersion?: unknown }).apiVersion;
+    const unevaluated = unevaluatedKind(groupOf(typeof apiVersion === 'string' ? apiVersion : undefined), kindOf(o.obj));
+    if (unevaluated) {
+      throw new InputError(`cannot evaluate kind ${kindDisplay(unevaluated)}: the change's effect is unknown`, {
+        file: o.file,
+        ...(o.line !== undefined ? { line: o.line } : {}),
+      });
+    }
     if (kindOf(o.obj) !== 'NetworkPolicy') {
       throw new InputError(`only NetworkPolicy objects can be applied in a what-if (found kind "${kindOf(o.obj) || '(none)'}")`, {
         file: o.file,
