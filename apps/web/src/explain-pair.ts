@@ -14,6 +14,7 @@ import {
   type Explanation,
   type Protocol,
 } from '@lateral/core';
+import { selectingText, unevaluatedSelecting } from '@lateral/k8s';
 import type { Session } from './session.js';
 
 export interface PairExplanation {
@@ -22,8 +23,23 @@ export interface PairExplanation {
   /** Everything allowed between the two, e.g. `TCP 7070` or `nothing`. */
   readonly allowedPorts: string;
   readonly explanation: Explanation;
-  /** formatExplanation's text, as the CLI prints it. */
+  /** formatExplanation's text, as the CLI prints it (the verdict qualified as below). */
   readonly text: string;
+  /** Policies of kinds Lateral does not evaluate that select either end, as `lateral explain` names them. */
+  readonly notEvaluated?: readonly string[];
+}
+
+/** `1 CiliumNetworkPolicy selecting shop/db was not evaluated (...)`, for each end with such policies. */
+function notEvaluated(s: Session, ends: readonly number[]): string[] {
+  if (s.load.unevaluated.length === 0) return [];
+  const nsLabels = new Map(s.cluster.namespaces.map((n) => [n.name, n.labels]));
+  return ends.flatMap((i) => {
+    const e = s.index.endpoints[i]!;
+    if (!isWorkloadEndpoint(e)) return [];
+    const pods = s.index.endpointPods[i]!.map((p) => s.cluster.pods[p]!);
+    const text = selectingText(unevaluatedSelecting(s.load.unevaluated, pods, (ns) => nsLabels.get(ns) ?? { 'kubernetes.io/metadata.name': ns }), e.id);
+    return text ? [text] : [];
+  });
 }
 
 export function endpointIndexOf(s: Session, id: string, what: string): number {
@@ -70,11 +86,14 @@ export function explainPair(s: Session, fromId: string, toId: string, port?: num
   const src = representative(s, a);
   const dst = representative(s, b, src);
   const explanation = explainConnection(s.cluster, src, dst, port, protocol ?? 'TCP', s.options);
+  const qualification = notEvaluated(s, [a, b]);
+  const [verdict, ...rest] = formatExplanation(explanation).split('\n');
   return {
     from: fromId,
     to: toId,
     allowedPorts: isEmptyProtoPorts(ports) ? 'nothing' : formatProtoPorts(ports),
     explanation,
-    text: formatExplanation(explanation),
+    text: [qualification.length ? `${verdict}; ${qualification.join('; ')}` : verdict, ...rest].join('\n'),
+    ...(qualification.length ? { notEvaluated: qualification } : {}),
   };
 }

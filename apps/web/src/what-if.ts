@@ -42,6 +42,8 @@ export function whatIf(base: Session, req: WhatIfRequest): { report: WhatIfRepor
     targetOption: 'target',
     ...(base.flows.length > 0 ? { flows: base.flows.flatMap((f) => f.flows.edges) } : {}),
     attackGraphs: { before: attackGraphOf(base), after: attackGraphOf(after) },
+    // A change to policies of kinds Lateral does not evaluate: its effect is unknown (a 400), never "no changes".
+    loads: { before: base.load, after: after.load },
   });
   return { report, after };
 }

@@ -1,0 +1,33 @@
+import { parseManifests } from '@lateral/k8s';
+import { describe, expect, it } from 'vitest';
+import { explainPair } from './explain-pair.js';
+import { sessionFromObjects } from './session.js';
+
+const CLUSTER = `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec: {containers: [{name: c, image: x, ports: [{containerPort: 80}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: shop, labels: {app: db}}
+spec: {containers: [{name: c, image: x, ports: [{containerPort: 5432}]}]}
+`;
+const CNP = `---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: db-lockdown, namespace: shop}
+spec: {endpointSelector: {matchLabels: {app: db}}, ingress: []}
+`;
+
+describe('explainPair', () => {
+  it('qualifies the verdict when a policy Lateral does not evaluate selects an end, as lateral explain does', () => {
+    const s = sessionFromObjects('t', parseManifests(CLUSTER + CNP, 't.yaml'));
+    const e = explainPair(s, 'shop/web', 'shop/db', 5432);
+    expect(e.text.split('\n')[0]).toBe('shop/web -> shop/db TCP 5432: ALLOWED; 1 CiliumNetworkPolicy selecting shop/db was not evaluated (shop/db-lockdown)');
+    expect(e.notEvaluated).toHaveLength(1);
+    const plain = explainPair(sessionFromObjects('t', parseManifests(CLUSTER, 't.yaml')), 'shop/web', 'shop/db', 5432);
+    expect(plain.text.split('\n')[0]).toBe('shop/web -> shop/db TCP 5432: ALLOWED');
+    expect(plain.notEvaluated).toBeUndefined();
+  });
+});
