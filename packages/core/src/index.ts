@@ -1,4 +1,5 @@
 export * from './model/model.js';
+export * from './model/tier-policy.js';
 export * from './model/errors.js';
 export * from './semantics/port-set.js';
 export * from './semantics/ip.js';

@@ -20,7 +20,15 @@ const SUPPORTED_GROUPS: Readonly<Record<string, readonly string[]>> = {
   NetworkPolicy: ['networking.k8s.io', 'extensions'],
   // Entry points for lateral movement (extensions/v1beta1 Ingress is long gone from clusters).
   Ingress: ['networking.k8s.io'],
+  // The cluster-wide tiers (kubernetes-sigs/network-policy-api): ClusterNetworkPolicy is
+  // v1alpha2, AdminNetworkPolicy and BaselineAdminNetworkPolicy v1alpha1.
+  ClusterNetworkPolicy: ['policy.networking.k8s.io'],
+  AdminNetworkPolicy: ['policy.networking.k8s.io'],
+  BaselineAdminNetworkPolicy: ['policy.networking.k8s.io'],
 };
+
+/** Kinds without a namespace: metadata.namespace means nothing for them. */
+const CLUSTER_SCOPED = new Set(['Namespace', 'Node', 'ClusterNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy']);
 
 /** Identity of one manifest: what the error messages and the duplicate check key on. */
 export interface ObjectRef {
@@ -99,7 +107,7 @@ export function objectRef(obj: unknown): ObjectRef {
   // fixtures often omit it, and the kind is unambiguous then.
   const supported = groups !== undefined && (apiVersion === undefined || groups.includes(groupOf(apiVersion)));
   if (supported) checkNames(kind, name, givenNs);
-  const clusterScoped = kind === 'Namespace' || kind === 'Node';
+  const clusterScoped = CLUSTER_SCOPED.has(kind);
   // An empty namespace is "default" (ObjectMeta: "An empty namespace is equivalent to the
   // default namespace").
   const namespace = clusterScoped ? '' : givenNs || 'default';
