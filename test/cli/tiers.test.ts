@@ -89,6 +89,16 @@ spec:
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
   });
 
+  it('whatif treats a ClusterNetworkPolicy change like any other', async () => {
+    const r = await lateral(['whatif', ...GUARDED, '--delete', 'clusternetworkpolicy/isolate-team-b']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('What-if (delete clusternetworkpolicy/isolate-team-b): 1 connection newly allowed, 0 newly denied');
+    expect(r.stdout).toContain('ALLOWED team-c/gateway -> team-b/billing-api: TCP 8443');
+    const added = await lateral(['whatif', 'fixtures/multi-tenant', '--apply', 'fixtures/multi-tenant-tiers']);
+    expect(added.code).toBe(0);
+    expect(added.stdout).toMatch(/DENIED {2}team-c\/gateway -> team-b\/billing-api/);
+  });
+
   it('--help lists the kinds read', async () => {
     const r = await lateral(['--help']);
     expect(r.stdout).toContain('ClusterNetworkPolicy');

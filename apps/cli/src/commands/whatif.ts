@@ -25,7 +25,7 @@ ${COMMON_INPUT_OPTIONS_HELP}`;
 
 export const WHATIF_OPTIONS: OptionSpec = { ...WHAT_IF_OPTIONS, apply: { type: 'string', multiple: true }, delete: { type: 'string', multiple: true } };
 
-const CLUSTER_SCOPED = new Set(['namespace']);
+const CLUSTER_SCOPED = new Set(['namespace', 'node', 'clusternetworkpolicy', 'adminnetworkpolicy', 'baselineadminnetworkpolicy']);
 
 interface Ref {
   readonly kind: string;
