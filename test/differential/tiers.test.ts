@@ -17,7 +17,7 @@ interface Disagreement {
   protocol: Protocol;
   reference: string;
   fast: string;
-  via: 'reach' | 'allowed' | 'explain';
+  via: 'reach' | 'possible' | 'allowed' | 'explain';
 }
 
 /** `n` items of `xs` (all when it has fewer), drawn without replacement. */
@@ -34,6 +34,7 @@ const name = (e: Endpoint) => (e.kind === 'pod' ? `${e.pod.namespace}/${e.pod.na
 function findDisagreement(cluster: Cluster, options: EvalOptions, seed: number, withExplain: boolean): Disagreement | undefined {
   const compiled = compile(cluster, options);
   const reach = compiled.reach();
+  const possible = compiled.possible?.() ?? reach;
   const extra = new Set<number>();
   for (const p of cluster.tierPolicies ?? []) {
     for (const r of [...p.ingress, ...p.egress]) {
@@ -48,6 +49,7 @@ function findDisagreement(cluster: Cluster, options: EvalOptions, seed: number, 
   const n = compiled.classCount;
   const check = (src: Endpoint, dst: Endpoint, srcNode: number, dstNode: number): Disagreement | undefined => {
     const allowedPorts = reach.ports(srcNode, dstNode);
+    const possiblePorts = possible.ports(srcNode, dstNode);
     for (const protocol of ['TCP', 'UDP', 'SCTP'] as const) {
       for (const port of ports) {
         const verdict = referenceVerdict(cluster, src, dst, port, protocol, options);
@@ -57,6 +59,9 @@ function findDisagreement(cluster: Cluster, options: EvalOptions, seed: number, 
         // The fast engine answers "certainly allowed": unknown is not allowed.
         const viaReach = rangesContain(allowedPorts[protocol], port);
         if (viaReach !== reference) return { ...at, fast: String(viaReach), via: 'reach' };
+        // possible(): allowed or unknown.
+        const viaPossible = rangesContain(possiblePorts[protocol], port);
+        if (viaPossible !== (verdict !== 'denied')) return { ...at, fast: viaPossible ? 'possible' : 'denied', via: 'possible' };
         const viaAllowed = compiled.allowed(src, dst, port, protocol);
         if (viaAllowed !== reference) return { ...at, fast: String(viaAllowed), via: 'allowed' };
         if (withExplain) {

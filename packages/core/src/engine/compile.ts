@@ -55,6 +55,9 @@ function compileWith(cluster: Cluster, options: EvalOptions, memo: CompileMemo):
   const sets = buildPeerSets(table, state);
   const check = connectionCheck(cluster, table, state, sets);
   let reachability: Reachability | undefined;
+  let possible: Reachability | undefined;
+  // Only a domainNames peer can leave a connection unknown.
+  const unknowns = table.peerDefs.some((d) => d.kind === 'none');
   const compiled: CompiledCluster = {
     cluster,
     options,
@@ -65,6 +68,9 @@ function compileWith(cluster: Cluster, options: EvalOptions, memo: CompileMemo):
     externalOf: check.externalOf,
     allowed: check.allowed,
     reach: () => (reachability ??= reachabilityOf(buildDestinationGroups(table, state, sets))),
+    ...(unknowns
+      ? { possible: () => (possible ??= reachabilityOf(buildDestinationGroups(table, state, buildPeerSets(table, state, 'externals')))) }
+      : {}),
   };
   memos.set(compiled, memo);
   return compiled;

@@ -30,7 +30,11 @@ export interface PeerSets {
   readonly baselineSubjects: readonly Bitset[];
 }
 
-export function buildPeerSets(table: PolicyTable, state: ClassState): PeerSets {
+/**
+ * `domainNames`: what a domainNames peer holds — `none` for what is certainly allowed, `externals`
+ * (every address outside the cluster, none of its pods) for what may be allowed.
+ */
+export function buildPeerSets(table: PolicyTable, state: ClassState, domainNames: 'none' | 'externals' = 'none'): PeerSets {
   const { classes, classCount, nodeCount, ipAtoms, matchPods } = state;
   const { portSpecs, peerDefs, blockRanges, nsSelNamespaces } = table;
 
@@ -87,7 +91,10 @@ export function buildPeerSets(table: PolicyTable, state: ClassState): PeerSets {
   const host = classes.classHostNetwork;
   const peerBits: Bitset[] = peerDefs.map((def) => {
     const bits = emptyBitset(nodeCount);
-    if (def.kind === 'none') return bits;
+    if (def.kind === 'none') {
+      if (domainNames === 'externals') for (let n = classCount; n < nodeCount; n++) setBit(bits, n);
+      return bits;
+    }
     if (def.kind === 'ipBlock') {
       const withPods = def.pods === 'always' || matchPods;
       for (const g of blockGroups[def.block]!) {

@@ -110,3 +110,23 @@ export function formatProtoPorts(p: ProtoPorts): string {
   }
   return parts.join('; ');
 }
+
+function minusRanges(a: PortRanges, b: PortRanges): PortRanges {
+  const out: PortRange[] = [];
+  for (const [s, e] of a) {
+    let start = s;
+    for (const [bs, be] of b) {
+      if (be < start || bs > e) continue;
+      if (bs > start) out.push([start, bs - 1]);
+      start = Math.max(start, be + 1);
+      if (start > e) break;
+    }
+    if (start <= e) out.push([start, e]);
+  }
+  return normalizeRanges(out);
+}
+
+/** Ports in `a` and not in `b`. */
+export function subtractProtoPorts(a: ProtoPorts, b: ProtoPorts): ProtoPorts {
+  return { TCP: minusRanges(a.TCP, b.TCP), UDP: minusRanges(a.UDP, b.UDP), SCTP: minusRanges(a.SCTP, b.SCTP) };
+}

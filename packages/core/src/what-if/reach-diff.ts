@@ -22,7 +22,7 @@ import { matchesSelector } from '../semantics/label-selector.js';
 import type { Cluster, Endpoint, Labels, NetworkPolicy, Pod, Protocol } from '../model/model.js';
 import { PROTOCOLS } from '../model/model.js';
 import { tierPolicyId, type TierPolicy } from '../model/tier-policy.js';
-import { EMPTY_PROTO_PORTS, isEmptyProtoPorts, normalizeRanges, protoPortsEqual, type PortRange, type PortRanges, type ProtoPorts } from '../semantics/port-set.js';
+import { EMPTY_PROTO_PORTS, isEmptyProtoPorts, protoPortsEqual, subtractProtoPorts, type ProtoPorts } from '../semantics/port-set.js';
 import type { CompiledCluster, Reachability } from '../engine/reachability.js';
 import { buildEndpointIndex, byEndpointIds, externalId, isWorkloadEndpoint, type EndpointIndex } from '../workloads/workload-reach.js';
 
@@ -94,27 +94,6 @@ export interface DiffOptions {
   readonly full?: boolean;
 }
 
-// --- Port sets -----------------------------------------------------------------------------
-
-function minusRanges(a: PortRanges, b: PortRanges): PortRanges {
-  const out: PortRange[] = [];
-  for (const [s, e] of a) {
-    let start = s;
-    for (const [bs, be] of b) {
-      if (be < start || bs > e) continue;
-      if (bs > start) out.push([start, bs - 1]);
-      start = Math.max(start, be + 1);
-      if (start > e) break;
-    }
-    if (start <= e) out.push([start, e]);
-  }
-  return normalizeRanges(out);
-}
-
-/** Ports in `a` and not in `b`. */
-export function subtractProtoPorts(a: ProtoPorts, b: ProtoPorts): ProtoPorts {
-  return { TCP: minusRanges(a.TCP, b.TCP), UDP: minusRanges(a.UDP, b.UDP), SCTP: minusRanges(a.SCTP, b.SCTP) };
-}
 
 function firstPort(p: ProtoPorts): { protocol: Protocol; port: number } | undefined {
   for (const protocol of PROTOCOLS) {
