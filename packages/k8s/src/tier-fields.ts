@@ -197,11 +197,8 @@ export function tierRules(raw: unknown, field: string, direction: 'ingress' | 'e
     if (rawPorts && rawPorts.length === 0) throw new InputError('must have at least one item when given', { field: `${f}.${shape.portsField}` });
     if (rawPorts && rawPorts.length > shape.maxPeers) throw new InputError(`may have at most ${shape.maxPeers} items`, { field: `${f}.${shape.portsField}` });
     const ports = rawPorts?.map((p, j) => (shape.portsField === 'ports' ? anpPort : cnpProtocol)(p, `${f}.${shape.portsField}[${j}]`));
-    // The CRD's rule: "networks/nodes/domainNames peer cannot be set with namedPorts since there
-    // are no namedPorts for networks/nodes/domainNames".
-    if (ports?.some((p) => 'namedPort' in p) && peers.some((p) => p.kind !== 'pods')) {
-      throw new InputError('a named port cannot be used with networks, nodes or domainNames peers (they have no named ports)', { field: `${f}.${shape.portsField}` });
-    }
+    // The experimental CRDs refuse named ports beside networks/nodes/domainNames peers; the
+    // standard ones accept them, and a named port then simply never matches an address.
     // "DomainNames is only supported for Accept rules."
     if (peers.some((p) => p.kind === 'domainNames') && action !== 'Allow') {
       throw new InputError(`domainNames peers are only allowed in ${names[0]} rules`, { field: `${f}.${peersField}` });

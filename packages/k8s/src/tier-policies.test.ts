@@ -97,9 +97,6 @@ describe('ClusterNetworkPolicy (v1alpha2)', () => {
     expect(errorMessage(base('  egress: [{action: Deny, to: [{domainNames: [example.com]}]}]'))).toBe(
       'tiers.yaml:1: ClusterNetworkPolicy guard: spec.egress[0].to: domainNames peers are only allowed in Accept rules',
     );
-    expect(errorMessage(base('  egress: [{action: Deny, to: [{nodes: {}}], protocols: [{destinationNamedPort: http}]}]'))).toBe(
-      'tiers.yaml:1: ClusterNetworkPolicy guard: spec.egress[0].protocols: a named port cannot be used with networks, nodes or domainNames peers (they have no named ports)',
-    );
     expect(errorMessage(base('  egress: [{action: Deny, to: [{namespaces: {}}], protocols: [{tcp: {destinationPort: {range: {start: 90, end: 80}}}}]}]'))).toBe(
       'tiers.yaml:1: ClusterNetworkPolicy guard: spec.egress[0].protocols[0].tcp.destinationPort.range: start 90 must be less than end 80',
     );
