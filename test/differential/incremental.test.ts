@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { compile, diffReachability, protoPortsEqual, recompile, EMPTY_PROTO_PORTS, formatProtoPorts } from '@lateral/core';
 import type { Cluster, CompiledCluster, EvalOptions, Pod, ProtoPorts } from '@lateral/core';
 import { Rng, probeIps, randomCluster, randomLabels, randomPolicy } from './random-cluster.js';
+import { randomTierCluster, randomTierPolicy, tierProbeIps } from './random-tiers.js';
 
 const COUNT = Math.max(50, Math.floor(Number(process.env.LATERAL_DIFF_CLUSTERS ?? 1000) / 2));
 const FIRST_SEED = Number(process.env.LATERAL_DIFF_SEED ?? 1);
@@ -19,6 +20,24 @@ const FIRST_SEED = Number(process.env.LATERAL_DIFF_SEED ?? 1);
 /** One random edit; `what` says which, for the failure message. */
 export function randomEdit(c: Cluster, rng: Rng): { cluster: Cluster; what: string } {
   const ns = rng.pick(c.namespaces).name;
+  const tiers = c.tierPolicies ?? [];
+  if (tiers.length > 0 && rng.chance(0.4)) {
+    // A tier policy added, replaced or deleted: a what-if on a ClusterNetworkPolicy.
+    const i = rng.int(0, tiers.length - 1);
+    const old = tiers[i]!;
+    switch (rng.int(0, 2)) {
+      case 0: {
+        const p = randomTierPolicy(rng, 'ClusterNetworkPolicy', rng.chance(0.5) ? 'Admin' : 'Baseline', `new${rng.int(0, 99)}`);
+        return { cluster: { ...c, tierPolicies: [...tiers, p] }, what: `add ${p.tier} ${p.name}` };
+      }
+      case 1: {
+        const p = randomTierPolicy(rng, old.kind, old.tier, old.name);
+        return { cluster: { ...c, tierPolicies: tiers.map((q, j) => (j === i ? p : q)) }, what: `replace ${old.kind} ${old.name}` };
+      }
+      default:
+        return { cluster: { ...c, tierPolicies: tiers.filter((_, j) => j !== i) }, what: `delete ${old.kind} ${old.name}` };
+    }
+  }
   switch (rng.int(0, 6)) {
     case 0: {
       const p = randomPolicy(rng, ns, `new${rng.int(0, 99)}`);
@@ -109,7 +128,8 @@ describe('incremental recompile and the what-if diff', () => {
     let changedPairs = 0;
     let skippedPairs = 0;
     for (let seed = FIRST_SEED; seed < FIRST_SEED + COUNT; seed++) {
-      const cluster = randomCluster(seed);
+      // Every third cluster has tier policies too (and the edits reach them).
+      const cluster = seed % 3 === 0 ? randomTierCluster(seed) : randomCluster(seed);
       const options: EvalOptions = { ipBlockPods: seed % 2 === 0 ? 'match' : 'ignore' };
       const rng = new Rng(seed ^ 0xed17);
       const before = compile(cluster, options);
@@ -117,7 +137,7 @@ describe('incremental recompile and the what-if diff', () => {
       const { cluster: edited, what } = randomEdit(cluster, rng);
       const incremental = recompile(before, edited);
       const full = compile(edited, options);
-      const ips = [...new Set([...probeIps(cluster, new Rng(seed)), ...probeIps(edited, new Rng(seed))])];
+      const ips = [...new Set([...probeIps(cluster, new Rng(seed)), ...probeIps(edited, new Rng(seed)), ...tierProbeIps(cluster), ...tierProbeIps(edited)])];
       const bad = samePodAnswers(edited, incremental, full, ips);
       if (bad) expect.fail(`seed ${seed}, ${what}: recompile differs from compile: ${bad}`);
 

@@ -51,7 +51,7 @@ export function randomLabels(rng: Rng, keys = KEYS): Labels {
   return out;
 }
 
-function randomSelector(rng: Rng, keys = KEYS): LabelSelector {
+export function randomSelector(rng: Rng, keys = KEYS): LabelSelector {
   if (rng.chance(0.25)) return {};
   const sel: { matchLabels?: Labels; matchExpressions?: LabelSelectorRequirement[] } = {};
   if (rng.chance(0.6)) {
@@ -89,7 +89,7 @@ export function randomIp(rng: Rng): string {
   return rng.chance(0.7) ? v4In(rng, rng.pick(V4_NETS)) : v6In(rng, rng.pick(V6_NETS));
 }
 
-function randomCidr(rng: Rng): { cidr: string; except?: string[] } {
+export function randomCidr(rng: Rng): { cidr: string; except?: string[] } {
   if (rng.chance(0.7)) {
     const net = rng.pick(V4_NETS);
     const base = net.split('/')[0]!.split('.');
@@ -158,7 +158,7 @@ function stripUndefined<T extends object>(rules: T[]): T[] {
   return rules.map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as T);
 }
 
-function randomContainerPorts(rng: Rng): ContainerPort[] {
+export function randomContainerPorts(rng: Rng): ContainerPort[] {
   const out: ContainerPort[] = [];
   const n = rng.int(0, 3);
   const usedNames = new Set<string>();

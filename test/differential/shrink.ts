@@ -4,11 +4,27 @@
  * smallest cluster that still shows it.
  */
 import { dump } from 'js-yaml';
-import type { Cluster, NetworkPolicy } from '@lateral/core';
+import type { Cluster, NetworkPolicy, TierPolicy } from '@lateral/core';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function* candidates(c: Cluster): Generator<Cluster> {
+  const tiers = c.tierPolicies ?? [];
+  for (let i = 0; i < tiers.length; i++) yield { ...c, tierPolicies: tiers.filter((_, k) => k !== i) };
+  for (let i = 0; i < tiers.length; i++) {
+    const p = tiers[i]!;
+    for (const dir of ['ingress', 'egress'] as const) {
+      const replace = (np: TierPolicy) => ({ ...c, tierPolicies: tiers.map((x, k) => (k === i ? np : x)) });
+      const rules = p[dir];
+      for (let r = 0; r < rules.length; r++) {
+        yield replace({ ...p, [dir]: rules.filter((_, k) => k !== r) });
+        const rule = rules[r]!;
+        for (let q = 0; q < rule.peers.length && rule.peers.length > 1; q++) {
+          yield replace({ ...p, [dir]: rules.map((x, k) => (k === r ? { ...rule, peers: rule.peers.filter((_, m) => m !== q) } : x)) });
+        }
+      }
+    }
+  }
   for (let i = 0; i < c.policies.length; i++) {
     yield { ...c, policies: c.policies.filter((_, k) => k !== i) };
   }
@@ -75,6 +91,7 @@ export function reproductionYaml(c: Cluster): string {
       spec: { containers: [{ name: 'c', image: 'x', ports: p.ports.map((cp) => ({ ...cp })) }] },
       status: { podIPs: p.ips.map((ip) => ({ ip })) },
     });
+    if (p.hostNetwork) (docs[docs.length - 1] as { spec: Record<string, unknown> }).spec.hostNetwork = true;
   }
   c.policies.forEach((pol, i) => {
     // An empty podSelector is written the two other ways the API server accepts for it —
@@ -90,5 +107,8 @@ export function reproductionYaml(c: Cluster): string {
     if (pol.egress) spec.egress = pol.egress;
     docs.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: pol.name, namespace: pol.namespace }, spec });
   });
+  for (const n of c.nodes ?? []) docs.push({ apiVersion: 'v1', kind: 'Node', metadata: { name: n.name, labels: n.labels }, status: { addresses: n.addresses.map((address) => ({ type: 'InternalIP', address })) } });
+  // Tier policies in the model's rule form (tier-policy.ts), which is close to the manifests.
+  for (const t of c.tierPolicies ?? []) docs.push({ tierPolicy: t });
   return docs.map((d) => dump(d, { noRefs: true, flowLevel: 6 })).join('---\n');
 }

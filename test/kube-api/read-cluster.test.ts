@@ -117,8 +117,10 @@ describe('readCluster', () => {
     server = await startKubeApiServer({ objects, crds: true });
     const read = await readCluster({ kubeconfig: writeKubeconfig(server) });
     expect(names(read.objects, 'AdminNetworkPolicy')).toEqual(['deny-metadata']);
-    // Kept in the snapshot; the loader keeps it as not evaluated until the engine evaluates it.
-    expect(clusterFromObjects(read.objects).unevaluated.map((p) => p.kind)).toEqual(['AdminNetworkPolicy']);
+    // Read into the Admin tier, not skipped.
+    const loaded = clusterFromObjects(read.objects);
+    expect(loaded.skipped).not.toHaveProperty('AdminNetworkPolicy');
+    expect(loaded.cluster.tierPolicies?.map((p) => `${p.kind} ${p.tier} ${p.priority} ${p.name}`)).toEqual(['AdminNetworkPolicy Admin 10 deny-metadata']);
     await server.close();
 
     server = await startKubeApiServer({ objects: await fixtureObjects('shop') });

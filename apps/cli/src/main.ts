@@ -124,6 +124,11 @@ Usage: lateral <command> INPUTS... [options]
 INPUTS are manifest files (YAML or JSON, multi-document, List kinds), directories (recursive)
 or - for stdin; or --cluster to read a live cluster instead.
 
+Kinds read: NetworkPolicy (networking.k8s.io/v1); the cluster-wide tiers ClusterNetworkPolicy
+(policy.networking.k8s.io/v1alpha2), AdminNetworkPolicy and BaselineAdminNetworkPolicy
+(v1alpha1); Namespace, Pod, Node, Service, Ingress; Deployment, StatefulSet, DaemonSet,
+ReplicaSet, ReplicationController, Job, CronJob. Other kinds are counted and skipped.
+
 Commands:
 ${Object.entries(COMMANDS)
   .map(([name, c]) => `  ${name.padEnd(9)}${c.summary}`)

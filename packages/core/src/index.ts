@@ -42,6 +42,19 @@ export {
   type Workload,
   type WorkloadRef,
 } from './model/model.js';
+// The cluster-wide tiers (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy) in one rule form.
+export {
+  compareTierPolicies,
+  tierPolicyId,
+  type TierAction,
+  type TierName,
+  type TierPeer,
+  type TierPolicy,
+  type TierPolicyKind,
+  type TierPort,
+  type TierRule,
+  type TierSubject,
+} from './model/tier-policy.js';
 // Bad input: a typed error naming file, line, object and field.
 export { formatInputError, InputError, MAX_QUOTED, quoteValue, type InputLocation } from './model/errors.js';
 
@@ -67,7 +80,7 @@ export { effectivePolicyTypes, isolatingPolicies, podIsolation } from './semanti
 export { PER_POD_LABELS } from './semantics/controller-labels.js';
 
 // Reference evaluator: one pair, one port, read straight from the spec; the fast engine's check.
-export { referenceAllowed } from './reference/reference.js';
+export { referenceAllowed, referenceVerdict } from './reference/reference.js';
 
 // Engine: compile a cluster once, ask it anything; recompile reuses what a change cannot touch.
 export { compile, recompile } from './engine/compile.js';
@@ -76,6 +89,7 @@ export type { CompiledCluster, ExternalGroup, Reachability } from './engine/reac
 // Explain: why a connection is allowed or denied, rule by rule, and as text.
 export { explainConnection, type Explanation, type RuleRef, type SideExplanation } from './explain/explain.js';
 export { formatExplanation } from './explain/explain-format.js';
+export { formatTierChain, formatTierStep, tierRuleName, type TierNearMiss, type TierStep } from './explain/explain-tiers.js';
 
 // Workloads: reachability as people read it, between workloads and external address groups.
 export { isWorkloadEndpoint, workloadReachability, type Connection, type ReachFilter, type WorkloadReachability } from './workloads/workload-reach.js';

@@ -12,9 +12,13 @@ import {
   type NetworkPolicy,
   type Pod,
   type Service,
+  type TierPolicy,
   type Workload,
   type WorkloadRef,
 } from '@lateral/core';
+import { adminNetworkPolicyFromObject } from './admin-network-policy.js';
+import { baselineAdminNetworkPolicyFromObject } from './baseline-admin-network-policy.js';
+import { clusterNetworkPolicyFromObject } from './cluster-network-policy.js';
 import { dropDuplicates } from './duplicates.js';
 import { ingressFromObject } from './ingress.js';
 import { networkPolicyFromObject } from './network-policy.js';
@@ -93,6 +97,7 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
   const policies: NetworkPolicy[] = [];
   const ingresses: Ingress[] = [];
   const nodes: ClusterNode[] = [];
+  const tierPolicies: TierPolicy[] = [];
   const realPods: Pod[] = [];
   const manifests = new Map<Entry, WorkloadManifest>();
   /** Top-level owners in order of first appearance, with the entries that resolve to them. */
@@ -135,6 +140,15 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
           break;
         case 'Node':
           nodes.push(nodeFromObject(e.obj as V1Node, ref.name));
+          break;
+        case 'ClusterNetworkPolicy':
+          tierPolicies.push(clusterNetworkPolicyFromObject(e.obj as { spec?: unknown }, ref.name));
+          break;
+        case 'AdminNetworkPolicy':
+          tierPolicies.push(adminNetworkPolicyFromObject(e.obj as { spec?: unknown }, ref.name));
+          break;
+        case 'BaselineAdminNetworkPolicy':
+          tierPolicies.push(baselineAdminNetworkPolicyFromObject(e.obj as { spec?: unknown }, ref.name));
           break;
         case 'Pod': {
           const pod = realPod(e);
@@ -209,6 +223,7 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
       policies,
       ...(ingresses.length > 0 ? { ingresses } : {}),
       ...(nodes.length > 0 ? { nodes } : {}),
+      ...(tierPolicies.length > 0 ? { tierPolicies } : {}),
     },
     skipped,
     unevaluated,

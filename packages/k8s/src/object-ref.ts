@@ -21,6 +21,11 @@ const SUPPORTED_GROUPS: Readonly<Record<string, readonly string[]>> = {
   NetworkPolicy: ['networking.k8s.io', 'extensions'],
   // Entry points for lateral movement (extensions/v1beta1 Ingress is long gone from clusters).
   Ingress: ['networking.k8s.io'],
+  // The cluster-wide tiers (kubernetes-sigs/network-policy-api): ClusterNetworkPolicy is
+  // v1alpha2, AdminNetworkPolicy and BaselineAdminNetworkPolicy v1alpha1.
+  ClusterNetworkPolicy: ['policy.networking.k8s.io'],
+  AdminNetworkPolicy: ['policy.networking.k8s.io'],
+  BaselineAdminNetworkPolicy: ['policy.networking.k8s.io'],
 };
 
 /**
@@ -30,6 +35,10 @@ const SUPPORTED_GROUPS: Readonly<Record<string, readonly string[]>> = {
 const CLUSTER_SCOPED_KINDS = new Set([
   'Namespace',
   'Node',
+  // The cluster-wide policy tiers (policy.networking.k8s.io).
+  'ClusterNetworkPolicy',
+  'AdminNetworkPolicy',
+  'BaselineAdminNetworkPolicy',
   'ClusterRole',
   'ClusterRoleBinding',
   'CustomResourceDefinition',

@@ -31,9 +31,6 @@ export interface UnevaluatedKind {
 
 // prettier-ignore
 export const UNEVALUATED_POLICY_KINDS: readonly UnevaluatedKind[] = [
-  { group: 'policy.networking.k8s.io', kind: 'AdminNetworkPolicy', clusterScoped: true, subject: 'anp-subject' },
-  { group: 'policy.networking.k8s.io', kind: 'BaselineAdminNetworkPolicy', clusterScoped: true, subject: 'anp-subject' },
-  { group: 'policy.networking.k8s.io', kind: 'ClusterNetworkPolicy', clusterScoped: true, subject: 'anp-subject' },
   { group: 'cilium.io', kind: 'CiliumNetworkPolicy', clusterScoped: false, subject: 'cilium' },
   { group: 'cilium.io', kind: 'CiliumClusterwideNetworkPolicy', clusterScoped: true, subject: 'cilium' },
   { group: 'projectcalico.org', kind: 'NetworkPolicy', clusterScoped: false, subject: 'calico' },

@@ -20,8 +20,9 @@ lateral check INPUTS... --from A --to B --port P [--protocol TCP|UDP|SCTP]
 
 A query is {"from": "x/a", "to": "y/b", "port": 80, "protocol": "TCP"}: from/to are
 namespace/name (a pod or a workload) or an IP address outside the cluster; protocol defaults
-to TCP. Each answer is the query's fields plus "allowed" and a short "reason", one JSON line per
-query in the same order. For a workload whose pods policy treats differently, "allowed" is true
+to TCP. Each answer is the query's fields plus "allowed" (true only when certainly allowed),
+"verdict" (allowed, denied, or unknown when a tier policy's domainNames rule may decide it) and
+a short "reason", one JSON line per query in the same order. For a workload whose pods policy treats differently, "allowed" is true
 when any of its pods may connect, and "partial": true says not all may.
   -q, --queries FILE|-   the queries, one JSON object per line (- for stdin)
   --from A, --to B       a single query: namespace/name (a pod or a workload) or an IP address
@@ -41,6 +42,8 @@ export const CHECK_OPTIONS: OptionSpec = {
 
 export interface Verdict {
   readonly allowed: boolean;
+  /** allowed, denied, or unknown: a domainNames rule of a tier policy may decide it. */
+  readonly verdict: 'allowed' | 'denied' | 'unknown';
   readonly partial: boolean;
   readonly reason: string;
   readonly explanation: Explanation;
@@ -49,7 +52,7 @@ export interface Verdict {
 function sideReason(e: Explanation): string {
   if (e.selfConnection) return 'a pod to itself is always allowed';
   if (e.allowed) {
-    const parts = [e.egress, e.ingress].filter((s) => s.isolated).map((s) => s.reason);
+    const parts = [e.egress, e.ingress].filter((s) => s.isolated || s.tiers).map((s) => s.reason);
     return parts.length ? parts.join('; ') : 'neither side is isolated';
   }
   return e.denyingSides.map((s) => (s === 'egress' ? e.egress.reason : e.ingress.reason)).join('; ');
@@ -72,20 +75,27 @@ export function decide(
   const { from, to } = resolvePair(compiled, index, fromText, toText, names);
   const pairs = pairsOf(compiled, from, to);
   let allowedCount = 0;
+  // Only a domainNames peer can leave a connection unknown.
+  const mayBeUnknown = (compiled.cluster.tierPolicies ?? []).some((t) => t.egress.some((r) => r.peers.some((p) => p.kind === 'domainNames')));
   let firstAllowed: Explanation | undefined;
   let firstDenied: Explanation | undefined;
   for (const [a, b] of pairs) {
     const ok = compiled.allowed(a, b, port, protocol);
     if (ok) allowedCount++;
     if (ok && !firstAllowed) firstAllowed = explainConnection(compiled.cluster, a, b, port, protocol, compiled.options);
-    if (!ok && !firstDenied) firstDenied = explainConnection(compiled.cluster, a, b, port, protocol, compiled.options);
+    if (!ok && (!firstDenied || (mayBeUnknown && firstDenied.verdict !== 'unknown'))) {
+      const x = explainConnection(compiled.cluster, a, b, port, protocol, compiled.options);
+      // An unknown pair says more than a denied one: report it first.
+      if (!firstDenied || x.verdict === 'unknown') firstDenied = x;
+    }
   }
   const allowed = allowedCount > 0;
   const partial = allowed && allowedCount < pairs.length;
   const explanation = (allowed ? firstAllowed : firstDenied)!;
-  let reason = sideReason(explanation);
+  const verdict = allowed ? 'allowed' : explanation.verdict === 'unknown' ? 'unknown' : 'denied';
+  let reason = verdict === 'unknown' ? `unknown: ${explanation.unknownReason}` : sideReason(explanation);
   if (partial) reason = `allowed for ${allowedCount} of ${pairs.length} pod groups; denied for others: ${sideReason(firstDenied!)}`;
-  return { allowed, partial, reason, explanation };
+  return { allowed, verdict, partial, reason, explanation };
 }
 
 interface Query {
@@ -150,7 +160,7 @@ export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
   if (queriesFile === undefined) {
     const v = decide(compiled, index, from!, to!, port!, protocol, ENDPOINT_OPTIONS);
     const q = notEvaluated(from!, to!, ENDPOINT_OPTIONS);
-    const verdict = `${from} -> ${to} ${protocol} ${port}: ${v.allowed ? (v.partial ? 'ALLOWED (some pods)' : 'ALLOWED') : 'DENIED'}`;
+    const verdict = `${from} -> ${to} ${protocol} ${port}: ${v.allowed ? (v.partial ? 'ALLOWED (some pods)' : 'ALLOWED') : v.verdict === 'unknown' ? 'UNKNOWN' : 'DENIED'}`;
     outAnswer(io, 'txt', [[verdict, ...q].join('; '), `  ${v.reason}`].join('\n'), warnings);
     return 0;
   }
@@ -187,7 +197,7 @@ export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
         throw e;
       }
       const ne = notEvaluated(q.from, q.to);
-      answers.push(JSON.stringify({ ...q.raw, protocol: q.protocol, allowed: v.allowed, ...(v.partial ? { partial: true } : {}), reason: v.reason, ...(ne.length ? { notEvaluated: ne } : {}) }));
+      answers.push(JSON.stringify({ ...q.raw, protocol: q.protocol, allowed: v.allowed, verdict: v.verdict, ...(v.partial ? { partial: true } : {}), reason: v.reason, ...(ne.length ? { notEvaluated: ne } : {}) }));
     }
   }
   out(io, answers.join('\n'));

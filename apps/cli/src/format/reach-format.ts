@@ -4,7 +4,11 @@ export type ReachFormat = 'txt' | 'json' | 'csv' | 'md' | 'dot';
 export const REACH_FORMATS: readonly ReachFormat[] = ['txt', 'json', 'csv', 'md', 'dot'];
 
 function portsText(c: Connection): string {
-  return c.all ? 'All' : formatProtoPorts(c.ports as ProtoPorts);
+  const certain = c.all ? 'All' : formatProtoPorts(c.ports as ProtoPorts);
+  // Ports a domainNames rule may allow: neither allowed nor denied (docs/tiers.md).
+  if (!c.unknown) return certain;
+  const unknown = `unknown: ${formatProtoPorts(c.unknown as ProtoPorts)}`;
+  return certain ? `${certain} (${unknown})` : unknown;
 }
 
 function csvCell(s: string): string {

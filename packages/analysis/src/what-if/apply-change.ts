@@ -9,12 +9,15 @@ import { clusterFromObjects, groupOf, isClusterScoped, UNEVALUATED_POLICY_KINDS,
 import { closestHint } from '../closest.js';
 
 /** Groups whose kinds are named by the kind alone (`networkpolicy`, `deployment`), as kubectl does. */
-const PLAIN_GROUPS = new Set(['', 'networking.k8s.io', 'apps', 'batch', 'extensions']);
+const PLAIN_GROUPS = new Set(['', 'networking.k8s.io', 'apps', 'batch', 'extensions', 'policy.networking.k8s.io']);
 
 /** Lowercase (and group-qualified) spellings of the cluster-scoped kinds, for KIND/NAME. */
 const CLUSTER_SCOPED_REFS = new Set([
   'namespace',
   'node',
+  'clusternetworkpolicy',
+  'adminnetworkpolicy',
+  'baselineadminnetworkpolicy',
   ...UNEVALUATED_POLICY_KINDS.filter((k) => k.clusterScoped).map((k) => `${k.kind.toLowerCase()}.${k.group}`),
 ]);
 

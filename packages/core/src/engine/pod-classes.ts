@@ -39,6 +39,11 @@ export interface PodClassesInput {
    * earlier compile already evaluated (compile-memo.ts).
    */
   readonly podSelectors?: (podIndex: number) => { readonly key: string; readonly ids: number[] };
+  /**
+   * Tier policies see host networking (their subjects and pods peers leave such pods out): when
+   * the cluster has any, host-networked pods get classes of their own.
+   */
+  readonly distinguishHostNetwork?: boolean;
 }
 
 export interface PodClasses {
@@ -54,6 +59,8 @@ export interface PodClasses {
   readonly namedPortSets: readonly (readonly NamedPort[])[];
   /** class -> external groups of its pods' IPs (empty when ipBlocks do not match pods). */
   readonly classIpGroups: readonly (readonly number[])[];
+  /** class -> its pods are host-networked (always false unless distinguishHostNetwork). */
+  readonly classHostNetwork: readonly boolean[];
 }
 
 /** Labels in the order they were written: equal for replicas of one template, cheap. */
@@ -94,6 +101,7 @@ export function buildPodClasses(input: PodClassesInput): PodClasses {
   const classSelectors: number[][] = [];
   const classNamedPorts: number[] = [];
   const classIpGroups: (readonly number[])[] = [];
+  const classHostNetwork: boolean[] = [];
   const namedPortSets: NamedPort[][] = [[]];
   const namedPortIds = new Map<string, number>([['', 0]]);
   const classIds = new Map<string, number>();
@@ -144,7 +152,8 @@ export function buildPodClasses(input: PodClassesInput): PodClasses {
       portsId = id;
     }
     const groups = podIpGroups?.[i] ?? [];
-    const key = `${ns}|${sel.key}|${portsId}|${groups.join(',')}`;
+    const host = input.distinguishHostNetwork === true && pod.hostNetwork;
+    const key = `${ns}|${sel.key}|${portsId}|${groups.join(',')}${host ? '|h' : ''}`;
     let c = classIds.get(key);
     if (c === undefined) {
       c = classPods.length;
@@ -154,6 +163,7 @@ export function buildPodClasses(input: PodClassesInput): PodClasses {
       classSelectors.push(sel.ids);
       classNamedPorts.push(portsId);
       classIpGroups.push(groups);
+      classHostNetwork.push(host);
     }
     podClass[i] = c;
     classPods[c]!.push(i);
@@ -167,5 +177,6 @@ export function buildPodClasses(input: PodClassesInput): PodClasses {
     classNamedPorts: Int32Array.from(classNamedPorts),
     namedPortSets,
     classIpGroups,
+    classHostNetwork,
   };
 }

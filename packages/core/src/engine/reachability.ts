@@ -49,6 +49,13 @@ export interface CompiledCluster {
 
   /** All-pairs reachability over nodes (classes and external groups). Computed once, cached. */
   reach(): Reachability;
+
+  /**
+   * Present only when a rule may match addresses the input cannot place (a tier policy's
+   * domainNames peer): everything that may be allowed, i.e. reach() plus the connections whose
+   * verdict is unknown. Same nodes as reach(). Computed once, cached.
+   */
+  possible?(): Reachability;
 }
 
 export interface Reachability {

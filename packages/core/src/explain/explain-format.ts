@@ -3,9 +3,10 @@
  * the Explanation itself; this is only its human rendering, so it adds no facts of its own.
  */
 import type { Explanation, RuleRef, SideExplanation } from './explain.js';
+import { formatTierChain, tierRuleName } from './explain-tiers.js';
 
 export function formatExplanation(e: Explanation): string {
-  const verdict = e.allowed ? 'ALLOWED' : 'DENIED';
+  const verdict = e.verdict === 'unknown' ? 'UNKNOWN' : e.allowed ? 'ALLOWED' : 'DENIED';
   const self = e.selfConnection ? ' (a pod may always connect to itself)' : '';
   const lines = [`${e.src} -> ${e.dst} ${e.protocol} ${e.port}: ${verdict}${self}`];
   // "egress " is padded to the width of "ingress" so both sides line up.
@@ -19,6 +20,17 @@ export function formatExplanation(e: Explanation): string {
 }
 
 function formatSide(label: string, s: SideExplanation, selfConnection: boolean): string[] {
+  if (s.tiers) {
+    const t = s.tiers;
+    const lines = [`  ${label} of ${s.endpoint}: ${formatTierChain(t.chain)}`];
+    if (t.unknown) lines.push(`    unknown: ${t.unknown}`);
+    if (t.chain.some((step) => step.tier === 'NetworkPolicy')) {
+      for (const r of s.allowedBy) lines.push(`    allowed by ${ruleName(r)}: ${r.detail}`);
+      if (t.denied || t.unknown) for (const r of s.nearMisses) lines.push(`    near miss: ${ruleName(r)} ${r.detail}`);
+    }
+    for (const m of t.nearMisses) lines.push(`    near miss (${m.tier}): ${tierRuleName(m.direction, m.rule, m.ruleName)} of ${m.policy} (${m.action}) ${m.detail}`);
+    return lines;
+  }
   if (!s.isolated) return [`  ${label} of ${s.endpoint}: ${s.reason}`];
   const lines = [`  ${label} of ${s.endpoint}: isolated by ${s.isolatingPolicies.join(', ')}`];
   for (const r of s.allowedBy) lines.push(`    allowed by ${ruleName(r)}: ${r.detail}`);

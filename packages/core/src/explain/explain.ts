@@ -25,8 +25,10 @@ import {
   type Pod,
   type PolicyType,
   type Protocol,
+  type Verdict,
 } from '../model/model.js';
 
+import { formatTierChain, formatTierStep, walkTier, type TierNearMiss, type TierStep } from './explain-tiers.js';
 type Direction = 'ingress' | 'egress';
 
 export interface RuleRef {
@@ -54,10 +56,30 @@ export interface SideExplanation {
   nearMisses: RuleRef[];
   /** One line. */
   reason: string;
+  /**
+   * Present when the cluster has tier policies: the chain across tiers for this side (Admin,
+   * NetworkPolicy, Baseline, default) and the tier rules that almost matched.
+   */
+  tiers?: SideTiers;
+}
+
+export interface SideTiers {
+  /** Each tier's say, in order; the last step decided (a Pass hands on to the next). */
+  chain: TierStep[];
+  /** This side blocks the connection. */
+  denied: boolean;
+  /** Set when a rule the input cannot decide (domainNames) could change this side's answer. */
+  unknown?: string;
+  nearMisses: TierNearMiss[];
 }
 
 export interface Explanation {
+  /** Certainly allowed (false for an unknown verdict). */
   allowed: boolean;
+  /** Present when the cluster has tier policies, which can make a verdict unknown. */
+  verdict?: Verdict;
+  /** Why the verdict is unknown. */
+  unknownReason?: string;
   src: string;
   dst: string;
   port: number;
@@ -97,8 +119,13 @@ export function explainConnection(
     if (sideDenies(egress)) denyingSides.push('egress');
     if (sideDenies(ingress)) denyingSides.push('ingress');
   }
+  const tiers = (cluster.tierPolicies ?? []).length > 0;
+  const unknownReason = selfConnection || denyingSides.length > 0 ? undefined : (egress.tiers?.unknown ?? ingress.tiers?.unknown);
+  const verdict: Verdict = denyingSides.length > 0 ? 'denied' : unknownReason ? 'unknown' : 'allowed';
   return {
-    allowed: denyingSides.length === 0,
+    allowed: verdict === 'allowed',
+    ...(tiers ? { verdict } : {}),
+    ...(unknownReason ? { unknownReason } : {}),
     src: endpointName(src),
     dst: endpointName(dst),
     port,
@@ -121,6 +148,7 @@ interface Context {
 }
 
 function sideDenies(s: SideExplanation): boolean {
+  if (s.tiers) return s.tiers.denied;
   return s.isolated && s.allowedBy.length === 0;
 }
 
@@ -129,6 +157,53 @@ function policyId(p: NetworkPolicy): string {
 }
 
 function explainSide(ctx: Context, direction: Direction): SideExplanation {
+  const side = explainNetworkPolicySide(ctx, direction);
+  const subject = direction === 'egress' ? ctx.src : ctx.dst;
+  if ((ctx.cluster.tierPolicies ?? []).length === 0 || subject.kind === 'ip') return side;
+  return withTiers(ctx, direction, subject.pod, side);
+}
+
+/**
+ * The side through the tiers: "Admin tier ... If Admin tier has made a final decision (Accept
+ * or Deny) on a connection, then no further evaluation is done"; NetworkPolicy "always makes a
+ * final decision for selected pods"; then the Baseline tier; then allowed.
+ */
+function withTiers(ctx: Context, direction: Direction, pod: Pod, side: SideExplanation): SideExplanation {
+  const other = direction === 'egress' ? ctx.dst : ctx.src;
+  const walk = (tier: 'Admin' | 'Baseline') => walkTier(ctx.cluster, tier, pod, direction, other, ctx.dst, ctx.port, ctx.protocol);
+  const chain: TierStep[] = [];
+  const nearMisses: TierNearMiss[] = [];
+  let undecided: { step: TierStep; reason: string } | undefined;
+  const take = (w: ReturnType<typeof walk>) => {
+    nearMisses.push(...w.nearMisses);
+    undecided ??= w.undecided;
+    if (w.step) chain.push(w.step);
+    return w.step;
+  };
+  const admin = take(walk('Admin'));
+  let denied: boolean;
+  if (admin && admin.action !== 'Pass') denied = admin.action === 'Deny';
+  else if (side.isolated) {
+    denied = side.allowedBy.length === 0;
+    const first = side.allowedBy[0];
+    chain.push(
+      first
+        ? { tier: 'NetworkPolicy', action: 'Allow', policy: first.policy, direction, rule: first.rule, detail: first.detail }
+        : { tier: 'NetworkPolicy', action: 'Deny', policy: side.isolatingPolicies.join(', '), detail: `isolated; no rule allows ${endpointName(other)} on ${ctx.protocol} ${ctx.port}` },
+    );
+  } else {
+    const baseline = take(walk('Baseline'));
+    denied = baseline?.action === 'Deny';
+    if (!baseline || baseline.action === 'Pass') chain.push({ tier: 'default', action: 'Allow', detail: 'no tier decided' });
+  }
+  // A rule that may match (domainNames) was passed over: the answer holds only if it did not.
+  const undecidedOutcome = undecided?.step.action === 'Allow' ? false : undecided?.step.action === 'Deny' ? true : denied;
+  const unknown = undecided && undecidedOutcome !== denied ? `${formatTierStep(undecided.step)} may match: ${undecided.reason}` : undefined;
+  const tiers: SideTiers = { chain, denied: denied && !unknown, ...(unknown ? { unknown } : {}), nearMisses: denied || unknown ? nearMisses : [] };
+  return { ...side, reason: `${formatTierChain(chain)}${unknown ? `; unknown: ${unknown}` : ''}`, tiers };
+}
+
+function explainNetworkPolicySide(ctx: Context, direction: Direction): SideExplanation {
   // The subject is the pod whose isolation is in question; the other end is the peer its rules
   // must match. Named ports always resolve against the connection's destination.
   const subject = direction === 'egress' ? ctx.src : ctx.dst;

@@ -5,6 +5,7 @@
  *
  * Adapters (packages/k8s) validate once at the boundary; after that the engine trusts it.
  */
+import type { TierPolicy } from './tier-policy.js';
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 export const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
@@ -209,6 +210,11 @@ export interface Cluster {
   readonly ingresses?: readonly Ingress[];
   /** Node objects, when the input has them. */
   readonly nodes?: readonly ClusterNode[];
+  /**
+   * ClusterNetworkPolicies, AdminNetworkPolicies and the BaselineAdminNetworkPolicy, in the
+   * tier rule form (tier-policy.ts), when the input has them.
+   */
+  readonly tierPolicies?: readonly TierPolicy[];
 }
 
 /**
@@ -223,6 +229,13 @@ export interface EvalOptions {
 }
 
 export const DEFAULT_EVAL_OPTIONS: EvalOptions = { ipBlockPods: 'match' };
+
+/**
+ * The answer for one connection. `unknown` is an answer with a reason: a rule the input cannot
+ * decide (a `domainNames` peer: which addresses a name resolves to is not in any manifest) could
+ * change the outcome.
+ */
+export type Verdict = 'allowed' | 'denied' | 'unknown';
 
 /** One end of a single connection: a pod of the cluster, or an address outside it. */
 export type Endpoint =

@@ -1,7 +1,8 @@
 /**
  * The reference evaluator: one connection, one port, decided by reading the NetworkPolicy
  * documentation (https://kubernetes.io/docs/concepts/services-networking/network-policies/)
- * clause by clause. It is deliberately slow and plain, and shares nothing but the model's
+ * clause by clause, and the cluster-wide tiers (ClusterNetworkPolicy, AdminNetworkPolicy,
+ * BaselineAdminNetworkPolicy) by the type documentation of kubernetes-sigs/network-policy-api. It is deliberately slow and plain, and shares nothing but the model's
  * types with the fast engine (compile.ts): its own selector, CIDR and port matching, so that a
  * bug in one cannot hide in the other when the differential and conformance tests compare them.
  */
@@ -19,14 +20,13 @@ import type {
   Pod,
   PolicyType,
   Protocol,
+  Verdict,
 } from '../model/model.js';
+import type { TierName, TierPeer, TierPort, TierSubject } from '../model/tier-policy.js';
 
 /**
- * May `src` open a connection to `dst` on `port`/`protocol`?
- *
- * "For a connection from a source pod to a destination pod to be allowed, both the egress
- * policy on the source pod and the ingress policy on the destination pod need to allow the
- * connection."
+ * May `src` open a connection to `dst` on `port`/`protocol`? True only when the answer is
+ * certainly yes (see referenceVerdict for the answer with `unknown`).
  */
 export function referenceAllowed(
   cluster: Cluster,
@@ -36,21 +36,44 @@ export function referenceAllowed(
   protocol: Protocol,
   options?: EvalOptions,
 ): boolean {
+  return referenceVerdict(cluster, src, dst, port, protocol, options) === 'allowed';
+}
+
+/**
+ * The verdict on one connection.
+ *
+ * "For a connection from a source pod to a destination pod to be allowed, both the egress
+ * policy on the source pod and the ingress policy on the destination pod need to allow the
+ * connection." Each direction goes through the tiers in the order the network-policy-api
+ * documents: "Policy tiers are evaluated in the following order: Admin tier, NetworkPolicy tier,
+ * Baseline tier ... If a given connection wasn't allowed or denied by any of the tiers, the
+ * default kubernetes policy is applied, which says that all pods can communicate with each other."
+ */
+export function referenceVerdict(
+  cluster: Cluster,
+  src: Endpoint,
+  dst: Endpoint,
+  port: number,
+  protocol: Protocol,
+  options?: EvalOptions,
+): Verdict {
   // Written out rather than imported: the default (DEFAULT_EVAL_OPTIONS) is a value, and the
   // reference takes only types from the model.
   const ipBlockPods = options?.ipBlockPods ?? 'match';
 
-  // Neither end is a pod: no NetworkPolicy selects either side, so nothing restricts it.
-  if (src.kind === 'ip' && dst.kind === 'ip') return true;
+  // Neither end is a pod: no policy selects either side, so nothing restricts it.
+  if (src.kind === 'ip' && dst.kind === 'ip') return 'allowed';
 
   // "traffic to and from the node where a Pod is running is always allowed" and, as upstream's
   // e2e tests assume, a pod reaching itself is never blocked by NetworkPolicy.
-  if (src.kind === 'pod' && dst.kind === 'pod' && samePod(src.pod, dst.pod)) return true;
+  if (src.kind === 'pod' && dst.kind === 'pod' && samePod(src.pod, dst.pod)) return 'allowed';
 
   const ctx: Context = { cluster, ipBlockPods };
-  const egressOk = src.kind === 'ip' || egressAllows(ctx, src.pod, dst, port, protocol);
-  const ingressOk = dst.kind === 'ip' || ingressAllows(ctx, dst.pod, src, port, protocol);
-  return egressOk && ingressOk;
+  const egress: Verdict = src.kind === 'ip' ? 'allowed' : egressVerdict(ctx, src.pod, dst, port, protocol);
+  const ingress: Verdict = dst.kind === 'ip' ? 'allowed' : ingressVerdict(ctx, dst.pod, src, port, protocol);
+  if (egress === 'denied' || ingress === 'denied') return 'denied';
+  if (egress === 'unknown' || ingress === 'unknown') return 'unknown';
+  return 'allowed';
 }
 
 interface Context {
@@ -60,6 +83,153 @@ interface Context {
 
 function samePod(a: Pod, b: Pod): boolean {
   return a === b || (a.namespace === b.namespace && a.name === b.name);
+}
+
+// --- Tiers ------------------------------------------------------------------------------------
+
+type Direction = 'ingress' | 'egress';
+
+/**
+ * Admin tier, then NetworkPolicy, then Baseline tier, then allowed. "If Admin tier has made a
+ * final decision (Accept or Deny) on a connection, then no further evaluation is done";
+ * "v1.NetworkPolicy always makes a final decision for selected pods. Further evaluation only
+ * happens for Pods not selected by a v1.NetworkPolicy."
+ */
+function directionVerdict(ctx: Context, subject: Pod, direction: Direction, peer: Endpoint, port: number, protocol: Protocol): Verdict {
+  const destination = direction === 'ingress' ? subject : peer.kind === 'pod' ? peer.pod : undefined;
+  const baseline = () =>
+    tierVerdict(ctx, 'Baseline', subject, direction, peer, port, protocol, destination, () => 'allowed');
+  const networkPolicy = (): Verdict => {
+    const type: PolicyType = direction === 'ingress' ? 'Ingress' : 'Egress';
+    if (policiesSelecting(ctx.cluster, subject, type).length === 0) return baseline();
+    const ok =
+      direction === 'ingress'
+        ? ingressAllows(ctx, subject, peer, port, protocol)
+        : egressAllows(ctx, subject, peer, port, protocol);
+    return ok ? 'allowed' : 'denied';
+  };
+  return tierVerdict(ctx, 'Admin', subject, direction, peer, port, protocol, destination, networkPolicy);
+}
+
+function egressVerdict(ctx: Context, subject: Pod, to: Endpoint, port: number, protocol: Protocol): Verdict {
+  return directionVerdict(ctx, subject, 'egress', to, port, protocol);
+}
+
+function ingressVerdict(ctx: Context, subject: Pod, from: Endpoint, port: number, protocol: Protocol): Verdict {
+  return directionVerdict(ctx, subject, 'ingress', from, port, protocol);
+}
+
+/**
+ * One tier: its policies that select `subject`, by priority ("Policies with lower priority values
+ * have higher precedence"), each policy's rules in written order ("a rule that appears at the top
+ * ... would take the highest precedence"); the first rule that matches decides. Pass, or no
+ * match, goes on to `next`. Equal priorities: the API lets the implementation choose; we take
+ * kind, then name.
+ *
+ * A rule that may or may not match (a domainNames peer and an address) is followed both ways:
+ * when the two outcomes differ, the verdict is unknown.
+ */
+function tierVerdict(
+  ctx: Context,
+  tier: TierName,
+  subject: Pod,
+  direction: Direction,
+  peer: Endpoint,
+  port: number,
+  protocol: Protocol,
+  destination: Pod | undefined,
+  next: () => Verdict,
+): Verdict {
+  const policies = (ctx.cluster.tierPolicies ?? [])
+    .filter((p) => p.tier === tier && tierSubjectSelects(ctx, p.subject, subject))
+    .sort((a, b) => a.priority - b.priority || cmp(a.kind, b.kind) || cmp(a.name, b.name));
+  const rules = policies.flatMap((p) => p[direction]);
+  const from = (i: number): Verdict => {
+    if (i === rules.length) return next();
+    const rule = rules[i]!;
+    const match = tierPortsMatch(rule.ports, port, protocol, destination) ? tierPeersMatch(ctx, rule.peers, peer) : 'no';
+    if (match === 'no') return from(i + 1);
+    const decided = rule.action === 'Allow' ? 'allowed' : rule.action === 'Deny' ? 'denied' : next();
+    if (match === 'yes') return decided;
+    const otherwise = from(i + 1);
+    return decided === otherwise ? decided : 'unknown';
+  };
+  return from(0);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** "Note that host-networked pods are not included in subject selection." */
+function tierSubjectSelects(ctx: Context, subject: TierSubject, pod: Pod): boolean {
+  if (pod.hostNetwork) return false;
+  return (
+    selectorMatches(subject.namespaceSelector, namespaceLabels(ctx.cluster, pod.namespace)) &&
+    (subject.podSelector === undefined || selectorMatches(subject.podSelector, pod.labels))
+  );
+}
+
+type Match = 'yes' | 'no' | 'maybe';
+
+/** "If any element matches the source (destination) of the traffic then the specified action is applied." */
+function tierPeersMatch(ctx: Context, peers: readonly TierPeer[], endpoint: Endpoint): Match {
+  let result: Match = 'no';
+  for (const peer of peers) {
+    const m = tierPeerMatches(ctx, peer, endpoint);
+    if (m === 'yes') return 'yes';
+    if (m === 'maybe') result = 'maybe';
+  }
+  return result;
+}
+
+function tierPeerMatches(ctx: Context, peer: TierPeer, endpoint: Endpoint): Match {
+  const addresses = endpoint.kind === 'ip' ? [endpoint.ip] : endpoint.pod.ips;
+  switch (peer.kind) {
+    case 'pods': {
+      // "Note that host-networked pods are not included in this type of peer."
+      if (endpoint.kind === 'ip' || endpoint.pod.hostNetwork) return 'no';
+      const pod = endpoint.pod;
+      const ok =
+        selectorMatches(peer.namespaceSelector, namespaceLabels(ctx.cluster, pod.namespace)) &&
+        (peer.podSelector === undefined || selectorMatches(peer.podSelector, pod.labels));
+      return ok ? 'yes' : 'no';
+    }
+    case 'nodes': {
+      // "It selects the nodeIPs as the peer type by matching on the IPs present in the
+      // node.Status.Addresses field of the node."
+      const nodeIps = (ctx.cluster.nodes ?? [])
+        .filter((n) => selectorMatches(peer.nodeSelector, n.labels))
+        .flatMap((n) => n.addresses.map(parseAddress));
+      return addresses.some((a) => {
+        const x = parseAddress(a);
+        return nodeIps.some((n) => n.bits === x.bits && n.value === x.value);
+      })
+        ? 'yes'
+        : 'no';
+    }
+    case 'networks':
+      // "note that cluster-internal traffic will be checked against the rule as well": a
+      // network matches pods by their addresses, whatever ipBlockPods says of NetworkPolicy.
+      return addresses.some((a) => peer.networks.some((c) => cidrContains(parseCidrText(c), parseAddress(a)))) ? 'yes' : 'no';
+    case 'domainNames':
+      // An address outside the cluster may be one a name resolves to; nothing in the input
+      // says which. Pods are addressed by the cluster's own names, never by these.
+      return endpoint.kind === 'ip' ? 'maybe' : 'no';
+  }
+}
+
+/** "If Ports is not set then the rule does not filter traffic via port." */
+function tierPortsMatch(ports: readonly TierPort[] | undefined, port: number, protocol: Protocol, destination: Pod | undefined): boolean {
+  if (ports === undefined) return true;
+  return ports.some((p) => {
+    if ('namedPort' in p) {
+      // "NamedPort selects a port on a pod(s) based on name": the container port of the
+      // destination, with its own protocol.
+      return destination !== undefined && destination.ports.some((cp) => cp.name === p.namedPort && cp.protocol === protocol && cp.containerPort === port);
+    }
+    return p.protocol === protocol && port >= p.port && port <= (p.endPort ?? p.port);
+  });
 }
 
 // --- Isolation ------------------------------------------------------------------------------
@@ -89,15 +259,14 @@ function policiesSelecting(cluster: Cluster, pod: Pod, direction: PolicyType): N
 }
 
 /**
- * "By default, a pod is non-isolated for ingress; all inbound connections are allowed. A pod
- * is isolated for ingress if there is any NetworkPolicy that both selects the pod and has
+ * "A pod is isolated for ingress if there is any NetworkPolicy that both selects the pod and has
  * Ingress in its policyTypes ... the only allowed connections into the pod are those from
  * the pod's node and those allowed by the ingress list of some NetworkPolicy that applies to
- * the pod for ingress." Policies are additive: any one rule of any one policy suffices.
+ * the pod for ingress." Policies are additive: any one rule of any one policy suffices. (The
+ * caller has checked that the pod is isolated.)
  */
 function ingressAllows(ctx: Context, subject: Pod, from: Endpoint, port: number, protocol: Protocol): boolean {
   const policies = policiesSelecting(ctx.cluster, subject, 'Ingress');
-  if (policies.length === 0) return true;
   return policies.some((policy) =>
     (policy.ingress ?? []).some(
       (rule) =>
@@ -111,7 +280,6 @@ function ingressAllows(ctx: Context, subject: Pod, from: Endpoint, port: number,
 /** The egress mirror of ingressAllows: "... those allowed by the egress list of some policy". */
 function egressAllows(ctx: Context, subject: Pod, to: Endpoint, port: number, protocol: Protocol): boolean {
   const policies = policiesSelecting(ctx.cluster, subject, 'Egress');
-  if (policies.length === 0) return true;
   return policies.some((policy) =>
     (policy.egress ?? []).some(
       (rule) =>

@@ -137,3 +137,4 @@ export function formatProtoPorts(p: ProtoPorts): string {
   }
   return parts.join('; ');
 }
+

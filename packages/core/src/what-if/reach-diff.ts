@@ -21,6 +21,7 @@ import { formatIp, type IpRange } from '../semantics/ip.js';
 import { matchesSelector } from '../semantics/label-selector.js';
 import type { Cluster, Endpoint, Labels, NetworkPolicy, Pod, Protocol } from '../model/model.js';
 import { PROTOCOLS } from '../model/model.js';
+import { tierPolicyId, type TierPolicy } from '../model/tier-policy.js';
 import { EMPTY_PROTO_PORTS, isEmptyProtoPorts, protoPortsEqual, subtractProtoPorts, type ProtoPorts } from '../semantics/port-set.js';
 import type { CompiledCluster, Reachability } from '../engine/reachability.js';
 import { byEndpointIds, externalId, isWorkloadEndpoint, type EndpointIndex } from '../workloads/workload-reach.js';
@@ -93,7 +94,6 @@ export interface DiffOptions {
   readonly full?: boolean;
 }
 
-// --- Port sets -----------------------------------------------------------------------------
 
 function firstPort(p: ProtoPorts): { protocol: Protocol; port: number } | undefined {
   for (const protocol of PROTOCOLS) {
@@ -123,7 +123,9 @@ function samePolicyFacts(a: Pod, b: Pod): boolean {
     sameLabels(a.labels, b.labels) &&
     a.ips.length === b.ips.length &&
     a.ips.every((ip, i) => b.ips[i] === ip) &&
-    JSON.stringify(a.ports) === JSON.stringify(b.ports)
+    JSON.stringify(a.ports) === JSON.stringify(b.ports) &&
+    // Tier policies leave host-networked pods out of subjects and pods peers.
+    a.hostNetwork === b.hostNetwork
   );
 }
 
@@ -150,6 +152,8 @@ function touchedPods(before: CompiledCluster, after: CompiledCluster): Touched |
   if (before.options.ipBlockPods !== after.options.ipBlockPods) return undefined;
   const b = before.cluster;
   const a = after.cluster;
+  // Nodes are what nodes peers match: a changed Node can touch any pod's egress.
+  if (b.nodes !== a.nodes && JSON.stringify(b.nodes ?? []) !== JSON.stringify(a.nodes ?? [])) return undefined;
   const touched: Touched = { before: new Set(), after: new Set() };
   const samePods = b.pods === a.pods;
 
@@ -214,7 +218,43 @@ function touchedPods(before: CompiledCluster, after: CompiledCluster): Touched |
       });
     }
   }
+  if (b.tierPolicies !== a.tierPolicies) touchTierSubjects(b, a, touched, samePods);
   return touched;
+}
+
+/**
+ * A changed tier policy (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy)
+ * can change a pair only through its subjects, as a NetworkPolicy can: its ingress rules act on
+ * what enters them, its egress rules on what leaves them.
+ */
+function touchTierSubjects(b: Cluster, a: Cluster, touched: Touched, samePods: boolean): void {
+  const key = (p: TierPolicy) => tierPolicyId(p);
+  const pb = new Map((b.tierPolicies ?? []).map((p) => [key(p), p]));
+  const pa = new Map((a.tierPolicies ?? []).map((p) => [key(p), p]));
+  const changed: { policy: TierPolicy; side: 'before' | 'after' }[] = [];
+  for (const [k, p] of pb) {
+    const q = pa.get(k);
+    if (q !== p && (!q || JSON.stringify(q) !== JSON.stringify(p))) changed.push({ policy: p, side: 'before' });
+  }
+  for (const [k, q] of pa) {
+    const p = pb.get(k);
+    if (p !== q && (!p || JSON.stringify(q) !== JSON.stringify(p))) changed.push({ policy: q, side: 'after' });
+  }
+  if (changed.length === 0) return;
+  const other = new Map(a.pods.map((p, i) => [podKey(p), i]));
+  const otherB = new Map(b.pods.map((p, i) => [podKey(p), i]));
+  for (const { policy, side } of changed) {
+    const cluster = side === 'before' ? b : a;
+    const ns = namespaceLabels(cluster);
+    cluster.pods.forEach((p, i) => {
+      const labels = ns.get(p.namespace) ?? { 'kubernetes.io/metadata.name': p.namespace };
+      if (!matchesSelector(policy.subject.namespaceSelector, labels)) return;
+      if (policy.subject.podSelector && !matchesSelector(policy.subject.podSelector, p.labels)) return;
+      touched[side].add(i);
+      const j = samePods ? i : (side === 'before' ? other : otherB).get(podKey(p));
+      if (j !== undefined) touched[side === 'before' ? 'after' : 'before'].add(j);
+    });
+  }
 }
 
 // --- The common refinement of both sides' endpoints -----------------------------------------

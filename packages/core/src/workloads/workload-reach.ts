@@ -7,7 +7,7 @@ import { formatRange, rangeToCidrs } from '../semantics/ip.js';
 import type { Pod } from '../model/model.js';
 import type { PROTOCOLS } from '../model/model.js';
 import type { PortRange, ProtoPorts } from '../semantics/port-set.js';
-import { isAllProtoPorts } from '../semantics/port-set.js';
+import { EMPTY_PROTO_PORTS, isAllProtoPorts, isEmptyProtoPorts, subtractProtoPorts } from '../semantics/port-set.js';
 import type { CompiledCluster } from '../engine/reachability.js';
 import type { EndpointIndex, ExternalEndpoint, ReachEndpoint, WorkloadEndpoint } from './endpoint-types.js';
 
@@ -23,6 +23,11 @@ export interface Connection {
   readonly to: string;
   readonly all: boolean;
   readonly ports: Readonly<Record<'TCP' | 'UDP' | 'SCTP', readonly PortRange[]>>;
+  /**
+   * Ports whose verdict is unknown (a tier policy's domainNames rule may allow them), beyond
+   * `ports`; present only when there are some.
+   */
+  readonly unknown?: Readonly<Record<'TCP' | 'UDP' | 'SCTP', readonly PortRange[]>>;
 }
 
 export interface WorkloadReachability {
@@ -222,7 +227,32 @@ export function workloadReachability(compiled: CompiledCluster, filter: ReachFil
   const { endpoints, nodeEndpoints } = index;
   const keepEndpoint = (ep: ReachEndpoint, id: string | undefined) => id === undefined || matchesId(ep, id);
   const inNs = (ep: ReachEndpoint) => isWorkloadEndpoint(ep) && ep.namespace === filter.namespace;
-  const connections: { from: number; to: number; ports: ProtoPorts }[] = [];
+  const connections: { from: number; to: number; ports: ProtoPorts; unknown?: ProtoPorts }[] = [];
+  const visit = (src: number, dst: number, add: (from: number, to: number) => void) => {
+    for (const a of nodeEndpoints[src] ?? []) {
+      const ea = endpoints[a]!;
+      if (!keepEndpoint(ea, filter.from)) continue;
+      for (const b of nodeEndpoints[dst] ?? []) {
+        const eb = endpoints[b]!;
+        if (!keepEndpoint(eb, filter.to)) continue;
+        if (a === b && (!isWorkloadEndpoint(ea) || ea.pods < 2)) continue;
+        if (filter.namespace !== undefined && !inNs(ea) && !inNs(eb)) continue;
+        add(a, b);
+      }
+    }
+  };
+  // What may be allowed beyond what certainly is: connections a domainNames rule may decide.
+  const possible = compiled.possible?.();
+  const unknownAt = new Map<string, ProtoPorts>();
+  possible?.forEachAllowed((src, dst, ports) => {
+    const unknown = subtractProtoPorts(ports, reach.ports(src, dst));
+    if (isEmptyProtoPorts(unknown)) return;
+    const certain = reach.ports(src, dst);
+    visit(src, dst, (a, b) => {
+      unknownAt.set(`${a},${b}`, unknown);
+      if (isEmptyProtoPorts(certain)) connections.push({ from: a, to: b, ports: EMPTY_PROTO_PORTS, unknown });
+    });
+  });
   reach.forEachAllowed((src, dst, ports) => {
     for (const a of nodeEndpoints[src] ?? []) {
       const ea = endpoints[a]!;
@@ -232,7 +262,8 @@ export function workloadReachability(compiled: CompiledCluster, filter: ReachFil
         if (!keepEndpoint(eb, filter.to)) continue;
         if (a === b && (!isWorkloadEndpoint(ea) || ea.pods < 2)) continue;
         if (filter.namespace !== undefined && !inNs(ea) && !inNs(eb)) continue;
-        connections.push({ from: a, to: b, ports });
+        const unknown = unknownAt.get(`${a},${b}`);
+        connections.push({ from: a, to: b, ports, ...(unknown ? { unknown } : {}) });
       }
     }
   });
@@ -263,6 +294,7 @@ export function workloadReachability(compiled: CompiledCluster, filter: ReachFil
       to: endpoints[c.to]!.id,
       all: isAllProtoPorts(c.ports),
       ports: toJsonPorts(c.ports),
+      ...(c.unknown ? { unknown: toJsonPorts(c.unknown) } : {}),
     })),
     warnings: index.warnings,
   };

@@ -57,14 +57,19 @@ export const CLUSTER_RESOURCES: readonly ClusterResource[] = [
     missing: 'the analysis assumes no policies {where}',
   },
   {
+    group: 'policy.networking.k8s.io', version: 'v1alpha2', plural: 'clusternetworkpolicies', kind: 'ClusterNetworkPolicy',
+    namespaced: false, optional: true,
+    missing: 'the analysis assumes no ClusterNetworkPolicies',
+  },
+  {
     group: 'policy.networking.k8s.io', version: 'v1alpha1', plural: 'adminnetworkpolicies', kind: 'AdminNetworkPolicy',
     namespaced: false, optional: true,
-    missing: 'the snapshot has no AdminNetworkPolicies',
+    missing: 'the analysis assumes no AdminNetworkPolicies',
   },
   {
     group: 'policy.networking.k8s.io', version: 'v1alpha1', plural: 'baselineadminnetworkpolicies', kind: 'BaselineAdminNetworkPolicy',
     namespaced: false, optional: true,
-    missing: 'the snapshot has no BaselineAdminNetworkPolicy',
+    missing: 'the analysis assumes no BaselineAdminNetworkPolicy',
   },
   // Policy kinds Lateral does not evaluate (policy-kinds.ts): read so that answers can say they
   // were not evaluated, instead of not knowing they exist.

@@ -4,7 +4,7 @@ import type { KubeApi } from './kube-api.js';
 
 /**
  * The resources to read from this cluster: the built-in ones always, the CRD-backed ones
- * (AdminNetworkPolicy, BaselineAdminNetworkPolicy) only when discovery says the API server
+ * (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy) only when discovery says the API server
  * serves them. Listing them blindly would turn "not installed" (404) into noise on every
  * cluster without the network-policy-api CRDs.
  */
@@ -25,7 +25,7 @@ export async function discoverResources(api: KubeApi): Promise<{ resources: Clus
     } else {
       const err = api.statusError(path, res); // 401 is the user's credentials: stop there
       if (err instanceof InputError) throw err;
-      warnings.push(`cannot discover ${gv} (${err.message}): AdminNetworkPolicies and BaselineAdminNetworkPolicies, if any, are not read`);
+      warnings.push(`cannot discover ${gv} (${err.message}): policies of ${gv}, if any, are not read`);
       served.set(gv, undefined);
     }
   }

@@ -1,0 +1,118 @@
+/**
+ * Compile stage 2, the nodes of the reachability relation: pod classes (pods no policy can tell
+ * apart, pod-classes.ts) and external groups (addresses no ipBlock, network or node peer can
+ * tell apart, ip-atoms.ts). Node numbers: classes first, then external groups.
+ */
+import { InputError } from '../model/errors.js';
+import { tryParseIp, type IpAddress } from '../semantics/ip.js';
+import type { Cluster, EvalOptions, Pod } from '../model/model.js';
+import type { CompileMemo } from './compile-memo.js';
+import { IpAtoms } from './ip-atoms.js';
+import { buildPodClasses, type PodClasses } from './pod-classes.js';
+import { ANY_POD, type PolicyTable } from './policy-table.js';
+
+export interface ClassState {
+  readonly matchPods: boolean;
+  readonly classes: PodClasses;
+  readonly classCount: number;
+  readonly ipAtoms: IpAtoms;
+  readonly externalCount: number;
+  readonly nodeCount: number;
+  /** Namespace -> its classes. */
+  readonly nsClasses: readonly (readonly number[])[];
+  /** The classes of namespace `ns` whose pods `podSel` selects (ANY_POD: all of them). */
+  classesMatching(ns: number, podSel: number): readonly number[];
+  /** External group -> the classes whose pods have an address in it (empty when pod IPs play no part). */
+  readonly groupClasses: readonly (readonly number[])[];
+  parsePodIp(pod: Pod, ip: string): IpAddress;
+}
+
+export function buildClassState(cluster: Cluster, options: EvalOptions, table: PolicyTable, memo: CompileMemo): ClassState {
+  const matchPods = (options.ipBlockPods ?? 'match') === 'match';
+  const { relevant, blockRanges, portNames, podNamespace } = table;
+  const nsCount = table.nsNames.length;
+  const tiers = table.admin.length + table.baseline.length > 0;
+  // Tier networks and nodes peers match pods by address whatever the option says.
+  const podsByIp = blockRanges.length > 0 && (matchPods || table.peerDefs.some((d) => d.kind === 'ipBlock' && d.pods === 'always'));
+
+  const ipAtoms = new IpAtoms(blockRanges);
+  const externalCount = ipAtoms.groups.length;
+  const parsePodIp = (pod: Pod, ip: string): IpAddress => {
+    const a = tryParseIp(ip);
+    if (!a) throw new InputError(`invalid pod IP "${ip}"`, { object: `Pod ${pod.namespace}/${pod.name}`, field: 'status.podIPs' });
+    return a;
+  };
+  // Only groups inside some block matter: an address no block covers is the same to policy as
+  // having no known address at all.
+  const podIpGroupsOf = () =>
+    podsByIp
+      ? cluster.pods.map((pod) => {
+          if (pod.ips.length === 0) return [];
+          const groups = new Set<number>();
+          for (const a of memo.podIps(pod, (ip) => parsePodIp(pod, ip))) {
+            const g = ipAtoms.groupOf(a);
+            if (ipAtoms.groupBlocks[g]!.length > 0) groups.add(g);
+          }
+          return [...groups].sort((a, b) => a - b);
+        })
+      : undefined;
+
+  // A namespace's relevant set, named: a label set's answer is reused while it is unchanged.
+  const relevantSignature = relevant.map((r) => [...r].sort((a, b) => a - b).join(','));
+  // Everything the partition depends on besides the pods themselves: when a change leaves it
+  // as it was (a policy edit that brings no new selector, port name or address block to any
+  // namespace), the previous compile's classes are this compile's classes.
+  const classesKey = [relevantSignature.join('|'), [...portNames].sort().join(','), podsByIp, tiers, table.blockKeys.join(';')].join('#');
+  const last = memo.lastClasses;
+  const classes =
+    last && last.pods === cluster.pods && last.namespaces === cluster.namespaces && last.key === classesKey
+      ? last.classes
+      : buildClasses();
+  memo.lastClasses = { pods: cluster.pods, namespaces: cluster.namespaces, key: classesKey, classes };
+  function buildClasses() {
+    const podIpGroups = podIpGroupsOf();
+    return buildPodClasses({
+      podSelectors: (i) => {
+        const ns = podNamespace[i]!;
+        return memo.podSelectorsOf(cluster.pods[i]!, relevant[ns]!, relevantSignature[ns]!);
+      },
+      pods: cluster.pods,
+      podNamespace,
+      namespaceCount: nsCount,
+      selectors: table.podSels,
+      relevant,
+      portNames,
+      distinguishHostNetwork: tiers,
+      ...(podIpGroups ? { podIpGroups } : {}),
+    });
+  }
+
+  const classCount = classes.count;
+  const nsClasses: number[][] = Array.from({ length: nsCount }, () => []);
+  const nsSelClasses: Map<number, number[]>[] = Array.from({ length: nsCount }, () => new Map());
+  for (let c = 0; c < classCount; c++) {
+    const ns = classes.classNamespace[c]!;
+    nsClasses[ns]!.push(c);
+    const bySel = nsSelClasses[ns]!;
+    for (const sel of classes.classSelectors[c]!) {
+      const list = bySel.get(sel);
+      if (list) list.push(c);
+      else bySel.set(sel, [c]);
+    }
+  }
+  const groupClasses: number[][] = Array.from({ length: externalCount }, () => []);
+  for (let c = 0; c < classCount; c++) for (const g of classes.classIpGroups[c]!) groupClasses[g]!.push(c);
+
+  return {
+    matchPods,
+    classes,
+    classCount,
+    ipAtoms,
+    externalCount,
+    nodeCount: classCount + externalCount,
+    nsClasses,
+    classesMatching: (ns, podSel) => (podSel === ANY_POD ? nsClasses[ns]! : (nsSelClasses[ns]!.get(podSel) ?? [])),
+    groupClasses,
+    parsePodIp,
+  };
+}

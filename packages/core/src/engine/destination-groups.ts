@@ -1,0 +1,292 @@
+/**
+ * Compile stage 5, destination groups: for every node d, the (sources, port atoms) groups whose
+ * union is what may enter d (ingress) and what may leave toward d (egress); all-pairs.ts reads
+ * reachability off them.
+ *
+ * Without tier policies on d, a group is a rule: NetworkPolicy rules only ever add. Tier rules
+ * are ordered and can deny or pass, so where they apply the groups are computed instead: the
+ * ports are cut into regions that every rule involved either wholly covers or misses, and per
+ * region the rules are walked in order with bitsets of sources still undecided — Admin tier,
+ * then NetworkPolicy for isolated pods, then Baseline, then allowed. Destinations with the same
+ * rules in play share the answer.
+ */
+import type { DestinationGroups } from './all-pairs.js';
+import { emptyBitset, forEachBit, fullBitset, hasBit, isEmptyBitset, orInto, setBit, type Bitset } from './bitset.js';
+import type { ClassState } from './class-stage.js';
+import type { PeerSets } from './peer-sets.js';
+import { ALL_PEERS, type CompiledTierRule, type PolicyTable } from './policy-table.js';
+
+/** A group's `id` names its source set, so that merged unions can be shared (-1: a computed set). */
+interface Group {
+  src: Bitset;
+  id: number;
+  atoms: number;
+}
+
+/** One rule in the walk: the sources it holds, the port atoms it covers, what it does. */
+interface Step {
+  readonly sources: Bitset;
+  readonly atoms: number;
+  readonly action: 'Allow' | 'Deny' | 'Pass';
+}
+
+export function buildDestinationGroups(table: PolicyTable, state: ClassState, sets: PeerSets): DestinationGroups {
+  const { policies } = table;
+  const { classCount, nodeCount } = state;
+  const { atomSets, allAtoms, atomsToward, namedSetOf, everyNode, rulePeerBits, classIngress } = sets;
+  const words = everyNode.length;
+
+  /**
+   * Groups toward one destination that allow the same ports are one group with the union of
+   * their sources: fewer groups keep forEachAllowed's membership masks short. The same unions
+   * recur for every class a set of policies selects, so they are built once.
+   */
+  const mergeSameAtoms = (list: Group[], unions: Map<string, Bitset>): Group[] => {
+    if (list.length < 2) return list;
+    const byAtoms = new Map<number, Group[]>();
+    for (const g of list) {
+      const same = byAtoms.get(g.atoms);
+      if (same) same.push(g);
+      else byAtoms.set(g.atoms, [g]);
+    }
+    if (byAtoms.size === list.length) return list;
+    const out: Group[] = [];
+    for (const [atomsId, same] of byAtoms) {
+      if (same.length === 1) {
+        out.push(same[0]!);
+        continue;
+      }
+      const key = same
+        .map((g) => g.id)
+        .sort((a, b) => a - b)
+        .join(',');
+      let src = unions.get(key);
+      if (!src) {
+        src = emptyBitset(nodeCount);
+        for (const g of same) orInto(src, g.src);
+        unions.set(key, src);
+      }
+      out.push({ src, id: -1, atoms: atomsId });
+    }
+    return out;
+  };
+
+  /**
+   * The groups for one destination where tier rules apply: `admin` and `baseline` are the rules
+   * in play in order, `networkPolicy` the NetworkPolicy groups toward d (sources each allows),
+   * `isolated` the sources NetworkPolicy decides for.
+   */
+  const tierGroups = (admin: readonly Step[], networkPolicy: readonly Group[], isolated: Bitset, baseline: readonly Step[]): Group[] => {
+    // Regions: cut the atoms by every atom set in play, so each rule covers a region or misses it.
+    let regions: Uint32Array[] = [atomSets.sets[allAtoms]!];
+    const seen = new Set<number>([allAtoms]);
+    const cut = (id: number) => {
+      if (seen.has(id)) return;
+      seen.add(id);
+      const s = atomSets.sets[id]!;
+      const next: Uint32Array[] = [];
+      for (const r of regions) {
+        const inside = r.map((w, i) => w & s[i]!);
+        const outside = r.map((w, i) => w & ~s[i]!);
+        if (!isEmptyBitset(inside)) next.push(inside);
+        if (!isEmptyBitset(outside)) next.push(outside);
+      }
+      regions = next;
+    };
+    for (const s of admin) cut(s.atoms);
+    for (const g of networkPolicy) cut(g.atoms);
+    for (const s of baseline) cut(s.atoms);
+
+    const byAllowed = new Map<string, { src: Bitset; atoms: Uint32Array }>();
+    for (const region of regions) {
+      // Every atom of a region is covered alike: any one of them answers for all.
+      let a0 = 0;
+      while (((region[a0 >>> 5]! >>> (a0 & 31)) & 1) === 0) a0++;
+      const covers = (atoms: number) => hasBit(atomSets.sets[atoms]!, a0);
+      const undecided = everyNode.slice();
+      const allowed = emptyBitset(nodeCount);
+      const walk = (steps: readonly Step[], passTo: Bitset) => {
+        for (const s of steps) {
+          if (!covers(s.atoms)) continue;
+          for (let w = 0; w < words; w++) {
+            const m = s.sources[w]! & undecided[w]!;
+            if (m === 0) continue;
+            if (s.action === 'Allow') allowed[w]! |= m;
+            else if (s.action === 'Pass') passTo[w]! |= m;
+            undecided[w]! &= ~m;
+          }
+        }
+      };
+      const passed = emptyBitset(nodeCount);
+      walk(admin, passed);
+      orInto(undecided, passed);
+      // NetworkPolicy decides for the sources it isolates: allowed if a group holds them.
+      const npAllowed = emptyBitset(nodeCount);
+      for (const g of networkPolicy) if (covers(g.atoms)) orInto(npAllowed, g.src);
+      for (let w = 0; w < words; w++) {
+        allowed[w]! |= undecided[w]! & isolated[w]! & npAllowed[w]!;
+        undecided[w]! &= ~isolated[w]!;
+      }
+      // Baseline: Pass there goes on to the default, which allows.
+      walk(baseline, allowed);
+      orInto(allowed, undecided);
+      if (isEmptyBitset(allowed)) continue;
+      const key = allowed.join(',');
+      const same = byAllowed.get(key);
+      if (same) orInto(same.atoms, region);
+      else byAllowed.set(key, { src: allowed, atoms: region.slice() });
+    }
+    return [...byAllowed.values()].map((g) => ({ src: g.src, id: -1, atoms: atomSets.intern(g.atoms) }));
+  };
+
+  // --- Ingress -------------------------------------------------------------------------
+  const hasTiers = table.admin.length + table.baseline.length > 0;
+  const ingressSteps = (d: number, tier: typeof table.admin, subjects: readonly Bitset[]): { steps: Step[]; key: string } => {
+    const steps: Step[] = [];
+    let key = '';
+    tier.forEach((p, i) => {
+      if (p.ingress.length === 0 || !hasBit(subjects[i]!, d)) return;
+      for (const r of p.ingress) {
+        steps.push({ sources: rulePeerBits[r.peers]!, atoms: atomsToward(r.ports, namedSetOf(d)), action: r.action });
+        key += `${r.uid},`;
+      }
+    });
+    return { steps, key };
+  };
+  const npIngressGroups = (d: number): Group[] => {
+    const list: Group[] = [];
+    const seen = new Set<string>();
+    for (const pi of classIngress[d]!) {
+      for (const r of policies[pi]!.ingress!) {
+        const a = atomsToward(r.ports, namedSetOf(d));
+        if (atomSets.isEmpty(a)) continue;
+        const key = `${r.peers}:${a}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        list.push({ src: rulePeerBits[r.peers]!, id: r.peers, atoms: a });
+      }
+    }
+    return list;
+  };
+
+  const inUnions = new Map<string, Bitset>();
+  const inTierMemo = new Map<string, Group[]>();
+  const inLists: Group[][] = [];
+  for (let d = 0; d < nodeCount; d++) {
+    const selecting = d < classCount ? classIngress[d]! : [];
+    if (hasTiers && d < classCount) {
+      const admin = ingressSteps(d, table.admin, sets.adminSubjects);
+      const baseline = ingressSteps(d, table.baseline, sets.baselineSubjects);
+      if (admin.steps.length + baseline.steps.length > 0) {
+        const key = `${admin.key}|${baseline.key}|${selecting.join(',')}|${namedSetOf(d)}`;
+        let groups = inTierMemo.get(key);
+        if (!groups) {
+          const isolated = selecting.length > 0 ? everyNode : emptyBitset(nodeCount);
+          groups = tierGroups(admin.steps, npIngressGroups(d), isolated, baseline.steps);
+          inTierMemo.set(key, groups);
+        }
+        inLists.push(groups);
+        continue;
+      }
+    }
+    const list = selecting.length === 0 ? [{ src: everyNode, id: ALL_PEERS, atoms: allAtoms }] : npIngressGroups(d);
+    inLists.push(mergeSameAtoms(list, inUnions));
+  }
+
+  // --- Egress --------------------------------------------------------------------------
+  // Egress rules that are the same (peers, ports) in several policies form one group whose
+  // sources are all those policies' subjects: "allow DNS" in every namespace is one group.
+  const isolated = emptyBitset(nodeCount);
+  const npGroups = new Map<string, { peers: number; ports: number; src: Bitset; id: number }>();
+  policies.forEach((p) => {
+    if (p.egress === null) return;
+    const subjects = state.classesMatching(p.ns, p.subject);
+    if (subjects.length === 0) return;
+    for (const c of subjects) setBit(isolated, c);
+    for (const r of p.egress) {
+      const key = `${r.peers}:${r.ports}`;
+      let g = npGroups.get(key);
+      if (!g) npGroups.set(key, (g = { peers: r.peers, ports: r.ports, src: emptyBitset(nodeCount), id: npGroups.size + 1 }));
+      for (const c of subjects) setBit(g.src, c);
+    }
+  });
+  const notIsolated = fullBitset(nodeCount);
+  for (let w = 0; w < notIsolated.length; w++) notIsolated[w]! &= ~isolated[w]!;
+  const egLists: Group[][] = Array.from({ length: nodeCount }, () => []);
+  const npToward: Group[][] = Array.from({ length: nodeCount }, () => []);
+  for (const g of npGroups.values()) {
+    forEachBit(rulePeerBits[g.peers]!, (d) => {
+      const a = atomsToward(g.ports, namedSetOf(d));
+      if (!atomSets.isEmpty(a)) npToward[d]!.push({ src: g.src, id: g.id, atoms: a });
+    });
+  }
+
+  // Tier egress rules toward d: the rule's sources are its policy's subjects.
+  type TierEgress = { rule: CompiledTierRule; subjects: Bitset };
+  const tierEgress = (tier: typeof table.admin, subjects: readonly Bitset[]): TierEgress[] =>
+    tier.flatMap((p, i) => p.egress.map((rule) => ({ rule, subjects: subjects[i]! })));
+  const adminEgress = tierEgress(table.admin, sets.adminSubjects);
+  const baselineEgress = tierEgress(table.baseline, sets.baselineSubjects);
+  const egTierMemo = new Map<string, Group[]>();
+  const egUnions = new Map<string, Bitset>();
+  for (let d = 0; d < nodeCount; d++) {
+    if (adminEgress.length + baselineEgress.length > 0) {
+      let key = '';
+      const stepsOf = (list: readonly TierEgress[]): Step[] => {
+        const steps: Step[] = [];
+        for (const { rule, subjects } of list) {
+          if (!hasBit(rulePeerBits[rule.peers]!, d)) continue;
+          steps.push({ sources: subjects, atoms: atomsToward(rule.ports, namedSetOf(d)), action: rule.action });
+          key += `${rule.uid},`;
+        }
+        key += '|';
+        return steps;
+      };
+      const admin = stepsOf(adminEgress);
+      const baseline = stepsOf(baselineEgress);
+      if (admin.length + baseline.length > 0) {
+        key += `${npToward[d]!.map((g) => `${g.id}:${g.atoms}`).join(',')}|${namedSetOf(d)}`;
+        let groups = egTierMemo.get(key);
+        if (!groups) {
+          groups = tierGroups(admin, npToward[d]!, isolated, baseline);
+          egTierMemo.set(key, groups);
+        }
+        egLists[d] = groups;
+        continue;
+      }
+    }
+    egLists[d] = mergeSameAtoms([{ src: notIsolated, id: 0, atoms: allAtoms }, ...npToward[d]!], egUnions);
+  }
+
+  const flatten = (lists: Group[][]) => {
+    const start = new Int32Array(nodeCount + 1);
+    let n = 0;
+    lists.forEach((l, d) => {
+      start[d] = n;
+      n += l.length;
+    });
+    start[nodeCount] = n;
+    const sources: Bitset[] = [];
+    const atomIds = new Int32Array(n);
+    for (const l of lists) {
+      for (const e of l) {
+        atomIds[sources.length] = e.atoms;
+        sources.push(e.src);
+      }
+    }
+    return { start, sources, atomIds };
+  };
+  const ins = flatten(inLists);
+  const egs = flatten(egLists);
+  return {
+    nodeCount,
+    classCount,
+    atomSets,
+    inStart: ins.start,
+    inSources: ins.sources,
+    inAtoms: ins.atomIds,
+    egStart: egs.start,
+    egSources: egs.sources,
+    egAtoms: egs.atomIds,
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * Compile stage 3, peer sets: the port atoms rules distinguish, and every peer, rule peer list
+ * and subject as a bitset over the nodes of stage 2, so that later stages answer "which sources
+ * does this rule hold" with word-wide AND/OR.
+ */
+import { emptyBitset, fullBitset, orInto, setBit, type Bitset } from './bitset.js';
+import type { ClassState } from './class-stage.js';
+import { OWN_NAMESPACE, type PolicyTable } from './policy-table.js';
+import { AtomSets, PortCuts, type PortAtoms } from './port-atoms.js';
+
+export interface PeerSets {
+  readonly atoms: PortAtoms;
+  readonly atomSets: AtomSets;
+  /** Atom-set id of every port of every protocol. */
+  readonly allAtoms: number;
+  /** The atoms a port spec allows toward a destination with named-port set `np` (0: none, as for externals). */
+  atomsToward(spec: number, np: number): number;
+  /** Named-port set of a node (0 for external groups). */
+  namedSetOf(node: number): number;
+  readonly everyNode: Bitset;
+  /** Peer id -> nodes. */
+  readonly peerBits: readonly Bitset[];
+  /** Rule-peers id -> nodes. */
+  readonly rulePeerBits: readonly Bitset[];
+  /** Class -> NetworkPolicies (indices) that isolate it, per direction. */
+  readonly classIngress: readonly (readonly number[])[];
+  readonly classEgress: readonly (readonly number[])[];
+  /** Admin and Baseline tier policy (table order) -> the classes it selects. */
+  readonly adminSubjects: readonly Bitset[];
+  readonly baselineSubjects: readonly Bitset[];
+}
+
+/**
+ * `domainNames`: what a domainNames peer holds — `none` for what is certainly allowed, `externals`
+ * (every address outside the cluster, none of its pods) for what may be allowed.
+ */
+export function buildPeerSets(table: PolicyTable, state: ClassState, domainNames: 'none' | 'externals' = 'none'): PeerSets {
+  const { classes, classCount, nodeCount, ipAtoms, matchPods } = state;
+  const { portSpecs, peerDefs, blockRanges, nsSelNamespaces } = table;
+
+  // --- Port atoms ----------------------------------------------------------------------
+  const cuts = new PortCuts();
+  for (const spec of portSpecs) {
+    for (const p of spec.entries ?? []) {
+      if (typeof p.port === 'number' && p.protocol !== null) cuts.addRange(p.protocol, p.port, p.endPort ?? p.port);
+    }
+  }
+  for (const set of classes.namedPortSets) for (const np of set) cuts.addRange(np.protocol, np.port, np.port);
+  const atoms = cuts.build();
+  const atomSets = new AtomSets(atoms);
+  const allAtoms = atomSets.intern(atoms.all());
+  const numericAtoms = portSpecs.map((spec) => {
+    if (spec.entries === null) return allAtoms;
+    const set = atoms.empty();
+    for (const p of spec.entries) {
+      if (p.protocol === null) continue;
+      if (p.port === undefined) atoms.addProtocol(set, p.protocol);
+      else if (typeof p.port === 'number') atoms.addRange(set, p.protocol, p.port, p.endPort ?? p.port);
+    }
+    return atomSets.intern(set);
+  });
+  const namedSetCount = classes.namedPortSets.length;
+  const atomMemo = new Map<number, number>();
+  const atomsToward = (spec: number, np: number): number => {
+    const s = portSpecs[spec]!;
+    if (s.named.length === 0 || np === 0) return numericAtoms[spec]!;
+    const key = spec * namedSetCount + np;
+    let id = atomMemo.get(key);
+    if (id === undefined) {
+      const set = atomSets.sets[numericAtoms[spec]!]!.slice();
+      for (const want of s.named) {
+        for (const have of classes.namedPortSets[np]!) {
+          // A tier named port (protocol null) takes the container port's own protocol.
+          if (have.name === want.name && (want.protocol === null || have.protocol === want.protocol)) {
+            atoms.addRange(set, have.protocol, have.port, have.port);
+          }
+        }
+      }
+      id = atomSets.intern(set);
+      atomMemo.set(key, id);
+    }
+    return id;
+  };
+  const namedSetOf = (node: number): number => (node < classCount ? classes.classNamedPorts[node]! : 0);
+
+  // --- Peers and subjects as bitsets over nodes ------------------------------------------
+  const blockGroups: number[][] = Array.from({ length: blockRanges.length }, () => []);
+  ipAtoms.groupBlocks.forEach((blocks, g) => {
+    for (const b of blocks) blockGroups[b]!.push(g);
+  });
+  const host = classes.classHostNetwork;
+  const peerBits: Bitset[] = peerDefs.map((def) => {
+    const bits = emptyBitset(nodeCount);
+    if (def.kind === 'none') {
+      if (domainNames === 'externals') for (let n = classCount; n < nodeCount; n++) setBit(bits, n);
+      return bits;
+    }
+    if (def.kind === 'ipBlock') {
+      const withPods = def.pods === 'always' || matchPods;
+      for (const g of blockGroups[def.block]!) {
+        setBit(bits, classCount + g);
+        // Pods whose IPs fall in the block: the upstream e2e reading (EvalOptions.ipBlockPods)
+        // for NetworkPolicy, always for tier networks and nodes.
+        if (withPods) for (const c of state.groupClasses[g]!) setBit(bits, c);
+      }
+      return bits;
+    }
+    const add = (c: number) => {
+      if (def.hostNetwork || !host[c]) setBit(bits, c);
+    };
+    if (def.nsSel === OWN_NAMESPACE) for (const c of state.classesMatching(def.ns, def.podSel)) add(c);
+    else for (const ns of nsSelNamespaces[def.nsSel]!) for (const c of state.classesMatching(ns, def.podSel)) add(c);
+    return bits;
+  });
+  const everyNode = fullBitset(nodeCount);
+  const rulePeerBits: Bitset[] = table.rulePeerLists.map((ids) => {
+    if (ids === null) return everyNode;
+    if (ids.length === 1) return peerBits[ids[0]!]!;
+    const bits = emptyBitset(nodeCount);
+    for (const id of ids) orInto(bits, peerBits[id]!);
+    return bits;
+  });
+
+  const classIngress: number[][] = Array.from({ length: classCount }, () => []);
+  const classEgress: number[][] = Array.from({ length: classCount }, () => []);
+  table.policies.forEach((p, i) => {
+    if (p.ingress === null && p.egress === null) return;
+    for (const c of state.classesMatching(p.ns, p.subject)) {
+      if (p.ingress !== null) classIngress[c]!.push(i);
+      if (p.egress !== null) classEgress[c]!.push(i);
+    }
+  });
+
+  return {
+    atoms,
+    atomSets,
+    allAtoms,
+    atomsToward,
+    namedSetOf,
+    everyNode,
+    peerBits,
+    rulePeerBits,
+    classIngress,
+    classEgress,
+    adminSubjects: table.admin.map((p) => peerBits[p.subject]!),
+    baselineSubjects: table.baseline.map((p) => peerBits[p.subject]!),
+  };
+}

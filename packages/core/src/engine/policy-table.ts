@@ -1,0 +1,444 @@
+/**
+ * Compile stage 1, the policy table: every policy of every tier in the one rule form the later
+ * stages work on, with peers, peer lists and port specs interned so that equal ones are
+ * evaluated once. NetworkPolicies keep their isolation-only allow lists; tier policies (Admin
+ * and Baseline, see model/tier-policy.ts) keep their ordered Allow/Deny/Pass rules, sorted into
+ * the order they are checked in.
+ *
+ * Also: which pod selectors matter in which namespace (what pod classes must tell apart), and
+ * which namespaces every namespace selector picks.
+ */
+import { InputError } from '../model/errors.js';
+import type { IpRange } from '../semantics/ip.js';
+import { ipBlockRanges } from './ip-atoms.js';
+import { isEmptySelector, matchesSelector } from '../semantics/label-selector.js';
+import { effectivePolicyTypes } from '../semantics/policy-types.js';
+import type {
+  Cluster,
+  Labels,
+  NetworkPolicy,
+  NetworkPolicyPeer,
+  NetworkPolicyPort,
+  PolicyType,
+  Protocol,
+} from '../model/model.js';
+import { compareTierPolicies, tierPolicyId, type TierAction, type TierPeer, type TierPolicy, type TierPort } from '../model/tier-policy.js';
+import type { CompileMemo } from './compile-memo.js';
+import type { SelectorIndex } from './selector-index.js';
+
+/** A peer's podSelector that is absent or `{}`: every pod of the namespaces in question. */
+export const ANY_POD = -1;
+/** A peer without namespaceSelector: the policy's own namespace. */
+export const OWN_NAMESPACE = -1;
+/** Rule-peers id of an absent or empty from/to: every pod and every external address. */
+export const ALL_PEERS = 0;
+/** Port-spec id of an absent or empty ports list: every port of every protocol. */
+export const ALL_PORTS = 0;
+
+export type PeerDef =
+  | {
+      readonly kind: 'pods';
+      readonly ns: number;
+      readonly nsSel: number;
+      readonly podSel: number;
+      /** Tier peers and subjects leave host-networked pods out; NetworkPolicy peers do not. */
+      readonly hostNetwork: boolean;
+    }
+  | {
+      readonly kind: 'ipBlock';
+      readonly block: number;
+      /**
+       * Whether pods whose IPs fall in the block are in the peer: `option` for a NetworkPolicy
+       * ipBlock (EvalOptions.ipBlockPods decides), `always` for tier networks and nodes
+       * ("cluster-internal traffic will be checked against the rule as well").
+       */
+      readonly pods: 'option' | 'always';
+    }
+  /** A domainNames peer: no address is known to be in it (the rule is flagged `unknown`). */
+  | { readonly kind: 'none' };
+
+export interface CompiledRule {
+  /** Rule-peers id: the union of the rule's peers. */
+  readonly peers: number;
+  readonly ports: number;
+}
+
+export interface CompiledPolicy {
+  readonly ns: number;
+  /** Selector id, or ANY_POD for `{}`. */
+  readonly subject: number;
+  /** null when the policy's types leave out Ingress (its ingress rules are then ignored). */
+  readonly ingress: readonly CompiledRule[] | null;
+  readonly egress: readonly CompiledRule[] | null;
+}
+
+export interface CompiledTierRule extends CompiledRule {
+  readonly action: TierAction;
+  /** Unique over the table: memo keys name rules by it. */
+  readonly uid: number;
+  /** Position in its policy's ingress or egress list. */
+  readonly index: number;
+  /** It has a domainNames peer: it may match addresses the input cannot place. */
+  readonly unknown: boolean;
+}
+
+export interface CompiledTierPolicy {
+  readonly source: TierPolicy;
+  /** Peer id (a `pods` peer without host-networked pods) of the subject. */
+  readonly subject: number;
+  readonly ingress: readonly CompiledTierRule[];
+  readonly egress: readonly CompiledTierRule[];
+}
+
+/** A port entry with its protocol settled: null only for a tier named port (any protocol). */
+export interface PortEntry {
+  readonly protocol: Protocol | null;
+  /** Number or container port name; absent: every port of the protocol. */
+  readonly port?: number | string;
+  readonly endPort?: number;
+}
+
+export interface PortSpec {
+  /** null: every port of every protocol. */
+  readonly entries: readonly PortEntry[] | null;
+  readonly named: readonly { readonly name: string; readonly protocol: Protocol | null }[];
+}
+
+export interface PolicyTable {
+  readonly nsIndex: ReadonlyMap<string, number>;
+  readonly nsNames: readonly string[];
+  readonly nsLabels: readonly Labels[];
+  /** Namespace index of each pod of the cluster. */
+  readonly podNamespace: Int32Array;
+  readonly podSels: SelectorIndex;
+  readonly nsSels: SelectorIndex;
+  readonly peerDefs: readonly PeerDef[];
+  /** Distinct address sets of ipBlocks, networks and nodes peers: disjoint sorted ranges each. */
+  readonly blockRanges: readonly (readonly IpRange[])[];
+  /** Key of each block's ranges (in block order): what the pod classes depend on. */
+  readonly blockKeys: readonly string[];
+  /** Rule-peers id -> peer ids, null for ALL_PEERS. */
+  readonly rulePeerLists: readonly (readonly number[] | null)[];
+  readonly portSpecs: readonly PortSpec[];
+  /** Port names any rule mentions. */
+  readonly portNames: ReadonlySet<string>;
+  /** NetworkPolicies, in cluster order. */
+  readonly policies: readonly CompiledPolicy[];
+  readonly policiesByNs: readonly (readonly number[])[];
+  /** Tier policies in the order they are checked in. */
+  readonly admin: readonly CompiledTierPolicy[];
+  readonly baseline: readonly CompiledTierPolicy[];
+  /** Namespace selector id -> the namespaces it picks. */
+  readonly nsSelNamespaces: readonly (readonly number[])[];
+  /** Per namespace: the pod selector ids that apply to pods there. */
+  readonly relevant: readonly ReadonlySet<number>[];
+}
+
+/**
+ * Labels of a namespace by name. A namespace the input does not list still carries the label
+ * the API server puts on every namespace, so `kubernetes.io/metadata.name` selectors work.
+ */
+export function defaultNamespaceLabels(name: string): Labels {
+  return { 'kubernetes.io/metadata.name': name };
+}
+
+/** The error with `field` put in front of its field path (outer layers know the outer path). */
+function withField(e: unknown, field: string, object?: string): unknown {
+  if (!(e instanceof InputError)) return e;
+  const inner = e.location.field;
+  return new InputError(e.detail, {
+    ...e.location,
+    ...(object !== undefined ? { object } : {}),
+    field: inner ? `${field}.${inner}` : field,
+  });
+}
+
+/** Sorted, merged ranges: blocks must be disjoint inside (IpAtoms counts each range once). */
+function unionRanges(ranges: readonly IpRange[]): IpRange[] {
+  const sorted = [...ranges].sort((a, b) => a.family - b.family || (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  const out: IpRange[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && last.family === r.family && r.start <= last.end + 1n) {
+      if (r.end > last.end) out[out.length - 1] = { family: r.family, start: last.start, end: r.end };
+    } else out.push(r);
+  }
+  return out;
+}
+
+export function buildPolicyTable(cluster: Cluster, memo: CompileMemo): PolicyTable {
+  // --- Namespaces -----------------------------------------------------------------------
+  const nsIndex = new Map<string, number>();
+  const nsNames: string[] = [];
+  const nsLabels: Labels[] = [];
+  const addNamespace = (name: string, labels: Labels): number => {
+    let i = nsIndex.get(name);
+    if (i === undefined) {
+      i = nsNames.length;
+      nsIndex.set(name, i);
+      nsNames.push(name);
+      nsLabels.push(labels);
+    }
+    return i;
+  };
+  for (const ns of cluster.namespaces) addNamespace(ns.name, ns.labels);
+  const podNamespace = Int32Array.from(cluster.pods, (p) => addNamespace(p.namespace, defaultNamespaceLabels(p.namespace)));
+
+  // --- Peers, peer lists, port specs, interned -------------------------------------------
+  const podSels = memo.podSelectors;
+  const nsSels = memo.namespaceSelectors;
+  const peerDefs: PeerDef[] = [];
+  const peerIds = new Map<string, number>();
+  const blockRanges: IpRange[][] = [];
+  const blockKeys: string[] = [];
+  const blockIds = new Map<string, number>();
+  const rulePeerLists: (readonly number[] | null)[] = [null];
+  const rulePeerIds = new Map<string, number>();
+  const portSpecs: PortSpec[] = [{ entries: null, named: [] }];
+  const portSpecIds = new Map<string, number>();
+  const portNames = new Set<string>();
+
+  const internPeer = (key: string, def: PeerDef): number => {
+    let id = peerIds.get(key);
+    if (id === undefined) {
+      id = peerDefs.length;
+      peerIds.set(key, id);
+      peerDefs.push(def);
+    }
+    return id;
+  };
+  const blockOf = (ranges: IpRange[]): number => {
+    const rk = ranges.map((r) => `${r.family}:${r.start}-${r.end}`).join(',');
+    let block = blockIds.get(rk);
+    if (block === undefined) {
+      block = blockRanges.length;
+      blockIds.set(rk, block);
+      blockRanges.push(ranges);
+      blockKeys.push(rk);
+    }
+    return block;
+  };
+  const podsPeer = (ns: number, nsSel: number, podSel: number, hostNetwork: boolean) =>
+    internPeer(`p${ns}:${nsSel}:${podSel}:${hostNetwork ? 'h' : ''}`, { kind: 'pods', ns, nsSel, podSel, hostNetwork });
+  const podSelId = (sel: NetworkPolicyPeer['podSelector']) => (sel && !isEmptySelector(sel) ? podSels.add(sel) : ANY_POD);
+
+  const peerId = (peer: NetworkPolicyPeer, policyNs: number): number => {
+    // The API server accepts exactly one of ipBlock or selectors; if both were given, the
+    // ipBlock is what the peer means (as in the reference evaluator).
+    if (peer.ipBlock) {
+      const block = blockOf(ipBlockRanges(peer.ipBlock));
+      return internPeer(`b${block}:option`, { kind: 'ipBlock', block, pods: 'option' });
+    }
+    const nsSel = peer.namespaceSelector ? nsSels.add(peer.namespaceSelector) : OWN_NAMESPACE;
+    return podsPeer(nsSel === OWN_NAMESPACE ? policyNs : -1, nsSel, podSelId(peer.podSelector), true);
+  };
+
+  const nodes = cluster.nodes ?? [];
+  const tierPeerId = (peer: TierPeer, field: string): number => {
+    switch (peer.kind) {
+      case 'pods':
+        return podsPeer(-1, nsSels.add(peer.namespaceSelector), podSelId(peer.podSelector), false);
+      case 'networks': {
+        const ranges: IpRange[] = [];
+        peer.networks.forEach((cidr, i) => {
+          try {
+            ranges.push(...ipBlockRanges({ cidr }));
+          } catch (e) {
+            throw withField(e, `${field}.networks[${i}]`);
+          }
+        });
+        const block = blockOf(unionRanges(ranges));
+        return internPeer(`b${block}:always`, { kind: 'ipBlock', block, pods: 'always' });
+      }
+      case 'nodes': {
+        // "It selects the nodeIPs ... present in the node.Status.Addresses field of the node."
+        const ranges: IpRange[] = [];
+        for (const n of nodes) {
+          if (!matchesSelector(peer.nodeSelector, n.labels)) continue;
+          for (const a of n.addresses) {
+            const r = ipBlockRanges({ cidr: a.includes(':') ? `${a}/128` : `${a}/32` })[0]!;
+            ranges.push(r);
+          }
+        }
+        const block = blockOf(unionRanges(ranges));
+        return internPeer(`b${block}:always`, { kind: 'ipBlock', block, pods: 'always' });
+      }
+      case 'domainNames':
+        return internPeer('none', { kind: 'none' });
+    }
+  };
+
+  const internRulePeers = (ids: number[]): number => {
+    const sorted = [...new Set(ids)].sort((a, b) => a - b);
+    const key = sorted.join(',');
+    let id = rulePeerIds.get(key);
+    if (id === undefined) {
+      id = rulePeerLists.length;
+      rulePeerIds.set(key, id);
+      rulePeerLists.push(sorted);
+    }
+    return id;
+  };
+
+  const rulePeersId = (peers: readonly NetworkPolicyPeer[] | undefined, policyNs: number, field: string): number => {
+    if (peers === undefined || peers.length === 0) return ALL_PEERS;
+    return internRulePeers(
+      peers.map((p, i) => {
+        try {
+          return peerId(p, policyNs);
+        } catch (e) {
+          throw withField(e, `${field}[${i}]`);
+        }
+      }),
+    );
+  };
+
+  const internPortSpec = (entries: PortEntry[]): number => {
+    const key = JSON.stringify(entries.map((p) => [p.protocol, p.port ?? null, p.endPort ?? null]));
+    let id = portSpecIds.get(key);
+    if (id === undefined) {
+      id = portSpecs.length;
+      portSpecIds.set(key, id);
+      const named: { name: string; protocol: Protocol | null }[] = [];
+      for (const p of entries) {
+        if (typeof p.port === 'string') {
+          portNames.add(p.port);
+          named.push({ name: p.port, protocol: p.protocol });
+        }
+      }
+      portSpecs.push({ entries, named });
+    }
+    return id;
+  };
+  const portSpecId = (ports: readonly NetworkPolicyPort[] | undefined): number => {
+    if (ports === undefined || ports.length === 0) return ALL_PORTS;
+    return internPortSpec(
+      ports.map((p) => ({
+        protocol: p.protocol ?? 'TCP',
+        ...(p.port !== undefined ? { port: p.port } : {}),
+        ...(p.endPort !== undefined ? { endPort: p.endPort } : {}),
+      })),
+    );
+  };
+  const tierPortSpecId = (ports: readonly TierPort[] | undefined): number => {
+    if (ports === undefined) return ALL_PORTS;
+    return internPortSpec(
+      ports.map((p) =>
+        'namedPort' in p
+          ? { protocol: null, port: p.namedPort }
+          : { protocol: p.protocol, port: p.port, ...(p.endPort !== undefined ? { endPort: p.endPort } : {}) },
+      ),
+    );
+  };
+
+  // --- NetworkPolicies -------------------------------------------------------------------
+  const policies: CompiledPolicy[] = cluster.policies.map((policy) => {
+    const object = `NetworkPolicy ${policy.namespace}/${policy.name}`;
+    const ns = addNamespace(policy.namespace, defaultNamespaceLabels(policy.namespace));
+    const types = effectivePolicyTypes(policy);
+    const subject = isEmptySelector(policy.podSelector) ? ANY_POD : podSels.add(policy.podSelector);
+    const rule = (
+      peers: readonly NetworkPolicyPeer[] | undefined,
+      peersField: 'from' | 'to',
+      ports: readonly NetworkPolicyPort[] | undefined,
+      field: string,
+    ): CompiledRule => {
+      try {
+        return { peers: rulePeersId(peers, ns, peersField), ports: portSpecId(ports) };
+      } catch (e) {
+        throw withField(e, field, object);
+      }
+    };
+    return {
+      ns,
+      subject,
+      // An Ingress policy with absent or empty `ingress` has no rule, so it allows nothing in.
+      ingress: types.includes('Ingress')
+        ? (policy.ingress ?? []).map((r, i) => rule(r.from, 'from', r.ports, `spec.ingress[${i}]`))
+        : null,
+      egress: types.includes('Egress')
+        ? (policy.egress ?? []).map((r, i) => rule(r.to, 'to', r.ports, `spec.egress[${i}]`))
+        : null,
+    };
+  });
+  const nsCount = nsNames.length;
+  const policiesByNs: number[][] = Array.from({ length: nsCount }, () => []);
+  policies.forEach((p, i) => policiesByNs[p.ns]!.push(i));
+
+  // --- Tier policies ---------------------------------------------------------------------
+  let uid = 0;
+  const tierPolicy = (policy: TierPolicy): CompiledTierPolicy => {
+    const object = `${policy.kind} ${policy.name}`;
+    const rules = (list: readonly TierPolicy['ingress'][number][], field: string, peersField: string): CompiledTierRule[] =>
+      list.map((r, i) => {
+        const f = `${field}[${i}]`;
+        try {
+          return {
+            peers: internRulePeers(r.peers.map((p, j) => tierPeerId(p, `${peersField}[${j}]`))),
+            ports: tierPortSpecId(r.ports),
+            action: r.action,
+            uid: uid++,
+            index: i,
+            unknown: r.peers.some((p) => p.kind === 'domainNames'),
+          };
+        } catch (e) {
+          throw withField(e, f, object);
+        }
+      });
+    return {
+      source: policy,
+      subject: podsPeer(-1, nsSels.add(policy.subject.namespaceSelector), podSelId(policy.subject.podSelector), false),
+      ingress: rules(policy.ingress, 'spec.ingress', 'from'),
+      egress: rules(policy.egress, 'spec.egress', 'to'),
+    };
+  };
+  const sortedTier = (tier: 'Admin' | 'Baseline') =>
+    (cluster.tierPolicies ?? []).filter((p) => p.tier === tier).sort(compareTierPolicies).map(tierPolicy);
+  const admin = sortedTier('Admin');
+  const baseline = sortedTier('Baseline');
+  checkDistinct(cluster.tierPolicies ?? []);
+
+  // --- Namespace selectors, once per namespace --------------------------------------------
+  const nsSelNamespaces: number[][] = Array.from({ length: nsSels.size }, () => []);
+  for (let ns = 0; ns < nsCount; ns++) for (const id of memo.namespaceSelectorsOf(nsLabels[ns]!)) nsSelNamespaces[id]!.push(ns);
+
+  // --- Which pod selectors matter in which namespace ----------------------------------------
+  const relevant: Set<number>[] = Array.from({ length: nsCount }, () => new Set());
+  for (const p of policies) if (p.subject !== ANY_POD) relevant[p.ns]!.add(p.subject);
+  for (const def of peerDefs) {
+    if (def.kind !== 'pods' || def.podSel === ANY_POD) continue;
+    if (def.nsSel === OWN_NAMESPACE) relevant[def.ns]!.add(def.podSel);
+    else for (const ns of nsSelNamespaces[def.nsSel]!) relevant[ns]!.add(def.podSel);
+  }
+
+  return {
+    nsIndex,
+    nsNames,
+    nsLabels,
+    podNamespace,
+    podSels,
+    nsSels,
+    peerDefs,
+    blockRanges,
+    blockKeys,
+    rulePeerLists,
+    portSpecs,
+    portNames,
+    policies,
+    policiesByNs,
+    admin,
+    baseline,
+    nsSelNamespaces,
+    relevant,
+  };
+}
+
+/** Two tier policies of one kind and name would make every answer that names one ambiguous. */
+function checkDistinct(policies: readonly TierPolicy[]): void {
+  const seen = new Set<string>();
+  for (const p of policies) {
+    const id = tierPolicyId(p);
+    if (seen.has(id)) throw new InputError(`two ${p.kind}s are named "${p.name}"`, { object: `${p.kind} ${p.name}` });
+    seen.add(id);
+  }
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lateral } from './run-cli.js';
+
+/** The multi-tenant platform with its cluster-wide guardrails (fixtures/multi-tenant-tiers). */
+const GUARDED = ['fixtures/multi-tenant', 'fixtures/multi-tenant-tiers'];
+
+describe('cluster-wide tiers on the multi-tenant fixture', () => {
+  it('the Admin guardrail closes the cross-tenant holes that NetworkPolicy leaves open', async () => {
+    const before = await lateral(['reach', 'fixtures/multi-tenant']);
+    const after = await lateral(['reach', ...GUARDED]);
+    expect(after.code).toBe(0);
+    // Hole 1 (team-c has no default deny) and hole 2 (namespaceSelector: {} into billing-api).
+    expect(before.stdout).toMatch(/^team-b\/invoice-worker => team-c\/legacy-admin : /m);
+    expect(before.stdout).toMatch(/^team-c\/gateway => team-b\/billing-api : /m);
+    const lines = after.stdout.trim().split('\n');
+    const tenant = (s: string) => /^team-[abc]\//.exec(s)?.[0];
+    const cross = lines.filter((l) => {
+      const [from, rest] = l.split(' => ');
+      const to = rest?.split(' : ')[0] ?? '';
+      return tenant(from!) && tenant(to) && tenant(from!) !== tenant(to);
+    });
+    expect(cross).toEqual([]);
+    // Monitoring is always let in, even where the tenant's NetworkPolicies say no.
+    expect(lines.some((l) => l.startsWith('monitoring/prometheus => team-a/orders-worker'))).toBe(true);
+    // The tiers are read, not skipped.
+    expect(after.stderr).not.toMatch(/ClusterNetworkPolicy|BaselineAdminNetworkPolicy/);
+  });
+
+  it('check answers with a verdict and the reason across tiers', async () => {
+    const queries = [
+      { from: 'team-c/gateway', to: 'team-b/billing-api', port: 8443 },
+      { from: 'ingress-nginx/ingress-nginx-controller', to: 'team-c/gateway', port: 8080 },
+      { from: 'ingress-nginx/ingress-nginx-controller', to: 'team-c/legacy-admin', port: 8000 },
+    ];
+    const r = await lateral(['check', ...GUARDED, '--queries', '-'], { stdin: queries.map((q) => JSON.stringify(q)).join('\n') + '\n' });
+    expect(r.code).toBe(0);
+    const answers = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { allowed: boolean; verdict: string; reason: string });
+    expect(answers.map((a) => [a.allowed, a.verdict])).toEqual([
+      [false, 'denied'],
+      [true, 'allowed'],
+      [false, 'denied'],
+    ]);
+    expect(answers[0]!.reason).toBe('Admin: Deny (cnp/isolate-team-b, ingress rule "deny-other-tenants")');
+    expect(answers[1]!.reason).toContain('Admin: Pass (cnp/isolate-team-c, ingress rule "pass-platform") → NetworkPolicy: Allow (team-c/gateway-ingress, rule 0)');
+    expect(answers[2]!.reason).toBe('Admin: Pass (cnp/isolate-team-c, ingress rule "pass-platform") → Baseline: Deny (banp/default, ingress rule "default-deny-from-pods")');
+  });
+
+  it('explain shows the chain and the near misses of each tier', async () => {
+    const r = await lateral(['explain', ...GUARDED, '--from', 'team-b/invoice-worker', '--to', 'team-c/legacy-admin', '--port', '8000']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('ingress of team-c/legacy-admin: Admin: Deny (cnp/isolate-team-c, ingress rule "deny-other-tenants")');
+    expect(r.stdout).toContain('near miss (Admin): ingress rule "pass-own-tenant" of cnp/isolate-team-c (Pass) matches TCP 8000 but namespaces `tenant=team-c`');
+  });
+
+  it('a domainNames rule makes connections outside the cluster unknown, never allowed or denied', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lateral-tiers-'));
+    writeFileSync(
+      join(dir, 'egress.yaml'),
+      `apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: egress-allowlist}
+spec:
+  tier: Admin
+  priority: 1
+  subject: {namespaces: {matchLabels: {tenant: team-b}}}
+  egress:
+    - {name: allow-api, action: Accept, to: [{domainNames: [api.example.com]}]}
+    - {name: deny-internet, action: Deny, to: [{networks: [0.0.0.0/0]}]}
+`,
+    );
+    const reach = await lateral(['reach', 'fixtures/multi-tenant', dir, '--from', 'team-b/billing-api']);
+    expect(reach.code).toBe(0);
+    // Any IPv4 address outside the cluster may be api.example.com's: unknown, not allowed; IPv6
+    // has no Deny behind the allowlist, so it is allowed either way.
+    expect(reach.stdout).toContain('team-b/billing-api => 0.0.0.0/0 except 10.0.0.0/8,172.16.0.0/12,192.168.0.0/16 : unknown: All\n');
+    expect(reach.stdout).toContain('team-b/billing-api => ::/0 : All\n');
+    const r = await lateral(['check', 'fixtures/multi-tenant', dir, '--from', 'team-b/billing-api', '--to', '203.0.113.7', '--port', '443']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('team-b/billing-api -> 203.0.113.7 TCP 443: UNKNOWN');
+    expect(r.stdout).toContain(
+      'unknown: Admin: Allow (cnp/egress-allowlist, egress rule "allow-api") may match: whether 203.0.113.7 is an address of api.example.com is not in the input (DNS decides)',
+    );
+  });
+
+  it('refuses a malformed tier policy, naming file, object and field, with exit code 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lateral-tiers-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: bad}\nspec:\n  tier: Admin\n  priority: 2000\n  subject: {namespaces: {}}\n');
+    const r = await lateral(['reach', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}:1: ClusterNetworkPolicy bad: spec.priority: priority 2000 is out of range 0-1000`);
+    expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('whatif treats a ClusterNetworkPolicy change like any other', async () => {
+    const r = await lateral(['whatif', ...GUARDED, '--delete', 'clusternetworkpolicy/isolate-team-b']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('What-if (delete clusternetworkpolicy/isolate-team-b): 1 connection newly allowed, 0 newly denied');
+    expect(r.stdout).toContain('ALLOWED team-c/gateway -> team-b/billing-api: TCP 8443');
+    const added = await lateral(['whatif', 'fixtures/multi-tenant', '--apply', 'fixtures/multi-tenant-tiers']);
+    expect(added.code).toBe(0);
+    expect(added.stdout).toMatch(/DENIED {2}team-c\/gateway -> team-b\/billing-api/);
+  });
+
+  it('--help lists the kinds read', async () => {
+    const r = await lateral(['--help']);
+    expect(r.stdout).toContain('ClusterNetworkPolicy');
+    expect(r.stdout).toContain('BaselineAdminNetworkPolicy');
+  });
+});
