@@ -62,8 +62,10 @@ describe('PlainYamlReader', () => {
       fast += r.fast;
       docs += r.docs;
     }
+    // The fast reader must carry real weight (hand-written test YAML is often flow style, which
+    // it leaves to js-yaml, so a share of all documents would drift as tests are added).
     expect(docs).toBeGreaterThan(100);
-    expect(fast / docs).toBeGreaterThan(0.5);
+    expect(fast).toBeGreaterThan(100);
   });
 
   it('reads every document of a synthetic cluster, as js-yaml does', () => {
