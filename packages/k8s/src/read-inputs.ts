@@ -18,8 +18,8 @@ export interface ReadInputsOptions {
    */
   readonly cwd?: string;
   /**
-   * Worker threads for a large YAML input (default: one per core, none on one core, at most
-   * 4); 0 parses everything on the calling thread.
+   * Worker threads for a YAML input of 16 MB or more (default: see defaultManifestWorkers —
+   * none below 4 cores); 0 parses everything on the calling thread.
    */
   readonly workers?: number;
   /** Told, as inputs are parsed, how many bytes are parsed of how many read so far. */
