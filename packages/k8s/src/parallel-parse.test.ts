@@ -36,6 +36,12 @@ describe('parseManifestsInParallel', () => {
       const parallel = await parseManifestsInParallel(Buffer.from(MIXED), 'm.yaml', 2, { chunkBytes });
       expect(parallel, 'the workers started and read the stream').toBeDefined();
       expect(parallel).toEqual(sequential);
+      // And chunk by chunk on this thread, telling how far it got.
+      const done: number[] = [];
+      const here = await parseManifestsInParallel(Buffer.from(MIXED), 'm.yaml', 0, { chunkBytes, onBytes: (d) => done.push(d) });
+      expect(here).toEqual(sequential);
+      expect(done.length).toBeGreaterThan(1);
+      expect(done.at(-1)).toBe(Buffer.byteLength(MIXED));
     }
   });
 
@@ -54,6 +60,7 @@ describe('parseManifestsInParallel', () => {
     expect(expected.location.line).toBeGreaterThan(1000);
     const e = await rejection(parseManifestsInParallel(Buffer.from(bad), 'bad.yaml', 2, { chunkBytes: 4096 }));
     expect(e.message).toBe(expected.message);
+    expect((await rejection(parseManifestsInParallel(Buffer.from(bad), 'bad.yaml', 0, { chunkBytes: 4096 }))).message).toBe(expected.message);
     expect(e.message).toMatch(/^bad\.yaml:\d+: Pod: metadata\.name: invalid name "Bad_Name"/);
   });
 

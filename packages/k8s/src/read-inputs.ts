@@ -18,8 +18,8 @@ export interface ReadInputsOptions {
    */
   readonly cwd?: string;
   /**
-   * Worker threads for a large YAML input (default: one per core, none on one core, at most
-   * 4); 0 parses everything on the calling thread.
+   * Worker threads for a YAML input of 16 MB or more (default: see defaultManifestWorkers —
+   * none below 4 cores); 0 parses everything on the calling thread.
    */
   readonly workers?: number;
   /** Told, as inputs are parsed, how many bytes are parsed of how many read so far. */
@@ -76,16 +76,22 @@ export async function readInputs(inputs: string[], opts: ReadInputsOptions = {})
   return out;
 }
 
-/** A large YAML stream on worker threads; anything else (and where no worker starts) here. */
+/**
+ * A large YAML stream in chunks of documents — on worker threads where there are cores to
+ * spare, else here with a pause between chunks for the progress line; anything else at once.
+ */
 async function parseSource(bytes: Buffer, name: string, opts: ReadInputsOptions, onBytes: (done: number) => void): Promise<SourceObject[]> {
   const body = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
   const workers = opts.workers ?? defaultManifestWorkers();
-  if (body.length >= PARALLEL_MIN_BYTES && workers > 0 && !looksLikeJson(body)) {
+  if (body.length >= (workers > 0 ? PARALLEL_MIN_BYTES : CHUNKED_MIN_BYTES) && !looksLikeJson(body)) {
     const parsed = await parseManifestsInParallel(body, name, workers, { onBytes });
     if (parsed) return parsed;
   }
   return parseManifests(body.toString('utf8'), name);
 }
+
+/** Streams this large are read in chunks even on one thread, so progress can be shown. */
+const CHUNKED_MIN_BYTES = 4 * 2 ** 20;
 
 /** JSON (one value; JSON.parse reads it faster than any worker split would help). */
 function looksLikeJson(bytes: Buffer): boolean {
