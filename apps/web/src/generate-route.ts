@@ -39,7 +39,7 @@ export function generateRoutes(r: Router, holder: SessionHolder): void {
         throw new BadRequest(bad ? `${source}:${bad.line}: ${bad.message}` : `${source}: no flows in the capture`);
       }
       const generated = generatePolicies(s.cluster, set, { defaultDeny: b.defaultDeny === true, evalOptions: s.options });
-      const verification = verifyPolicies(s.cluster, generated.policies.map((p) => p.policy), set, { aggregates: generated.aggregates, dns: generated.dns ?? false, evalOptions: s.options });
+      const verification = verifyPolicies(s.cluster, generated.policies.map((p) => p.policy), set, { compiled: s.compiled, aggregates: generated.aggregates, dns: generated.dns ?? false, evalOptions: s.options });
       res.json({
         source,
         flows: { records: set.records, edges: set.edges.length, badLines: set.badLineCount, unresolved: set.unresolved },

@@ -18,8 +18,11 @@
  */
 import {
   DEFAULT_EVAL_OPTIONS,
+  explainConnection,
   InputError,
+  rangesContain,
   type Cluster,
+  type Endpoint,
   type EvalOptions,
   type NetworkPolicy,
   type NetworkPolicyEgressRule,
@@ -29,9 +32,7 @@ import {
   type Pod,
   type PolicyType,
   type Protocol,
-  rangesContain,
 } from '@lateral/core';
-import { explainConnection, type Endpoint } from '@lateral/core';
 import type { FlowEdge, FlowSet, NodeLocalFlow } from '@lateral/flows';
 import { dnsTarget, isDnsConnection, isDnsPod, type DnsTarget } from './dns.js';
 import { checkAggregation, externalCidr, type Aggregation } from './external-cidr.js';
