@@ -10,8 +10,6 @@ import { err, out, progress, progressDone, type CliIo } from '../io.js';
 import { reportLoad, resolveKubeconfig } from '../load.js';
 import { spreadMulti } from './generate.js';
 
-export { FAIL_ON, type FailOn };
-
 export const WHAT_IF_OPTIONS: OptionSpec = {
   ...COMMON_INPUT_OPTIONS,
   flows: { type: 'string', multiple: true },
