@@ -11,8 +11,6 @@ import { reportLoad, resolveKubeconfig } from '../load.js';
 import { allWarnings, mergeWarnings, outAnswer, warningsOf } from '../answer.js';
 import { spreadMulti } from './generate.js';
 
-export { FAIL_ON, type FailOn };
-
 export const WHAT_IF_OPTIONS: OptionSpec = {
   ...COMMON_INPUT_OPTIONS,
   flows: { type: 'string', multiple: true },

@@ -9,20 +9,10 @@ import {
   type NetworkPolicy,
   type Pod,
 } from '../model/model.js';
+import { pod as testPod } from '../testing/attack-clusters.js';
 
 function pod(ns: string, name: string, labels: Labels, ips: string[] = [], ports: ContainerPort[] = []): Pod {
-  return {
-    namespace: ns,
-    name,
-    labels,
-    ips,
-    ports,
-    owner: { kind: 'Pod', namespace: ns, name },
-    hostNetwork: false,
-    security: NO_SECURITY_FLAGS,
-    replicas: 1,
-    fromTemplate: false,
-  };
+  return testPod(ns, name, labels, ports, { ips });
 }
 
 function cluster(policies: NetworkPolicy[], pods: Pod[] = []): Cluster {

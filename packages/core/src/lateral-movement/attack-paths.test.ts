@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { INTERNET } from './attack-graph.js';
 import { kShortestAttackPaths, countAttackPaths, describePath } from './attack-paths.js';
 import { blastRadius } from './blast-radius.js';
-import { chain, edges, randomCluster } from '../testing/attack-clusters.js';
+import { chain, edges, randomAttackGraph } from '../testing/attack-clusters.js';
 
 describe('attack paths', () => {
   const { ag } = edges(chain());
@@ -37,10 +37,7 @@ describe('paths and blast radius on random graphs', () => {
   it('k shortest paths are the shortest loopless paths; hop counts and first-reach ports match brute force', () => {
     let checked = 0;
     for (let seed = 1; seed <= 40; seed++) {
-      const { cluster, jewel } = randomCluster(seed);
-      const { ag } = edges(cluster);
-      const all: [string, string][] = [];
-      ag.graph.forEachEdge((_k, _a, u, v) => all.push([u, v]));
+      const { ag, jewel, all } = randomAttackGraph(seed);
       const targets = new Set([jewel]);
       const brute = allPaths(all, INTERNET, targets);
       const k = 4;

@@ -2,16 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { INTERNET } from './attack-graph.js';
 import { chokePoints } from './choke-points.js';
 import { NO_SECURITY_FLAGS, type Cluster, type NetworkPolicy, type PodSecurity } from '../model/model.js';
-import { chain, connected, edges, randomCluster } from '../testing/attack-clusters.js';
+import { chain, connected, edges, randomAttackGraph } from '../testing/attack-clusters.js';
 
 describe('choke points', () => {
   it('finds a minimum cut, checked by brute force over edge subsets on random graphs', () => {
     let nonTrivial = 0;
     for (let seed = 1; seed <= 40; seed++) {
-      const { cluster, jewel } = randomCluster(seed);
-      const { ag } = edges(cluster);
-      const all: [string, string][] = [];
-      ag.graph.forEachEdge((_k, _a, u, v) => all.push([u, v]));
+      const { ag, jewel, all } = randomAttackGraph(seed);
       const cuttable = all.filter(([u]) => u !== INTERNET);
       const cp = chokePoints(ag, [INTERNET], [jewel]);
       expect(cp.connected).toBe(connected(all, INTERNET, jewel));

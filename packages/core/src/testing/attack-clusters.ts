@@ -8,20 +8,9 @@ import { compile } from '../engine/compile.js';
 import { NO_SECURITY_FLAGS, type Cluster, type ContainerPort, type NetworkPolicy, type Pod, type PodSecurity } from '../model/model.js';
 import { mulberry32 } from './prng.js';
 
+/** A bare pod, as tests write them: no IPs, no node, no security flags unless given. */
 export function pod(ns: string, name: string, labels: Record<string, string>, ports: ContainerPort[], extra: Partial<Pod> = {}): Pod {
-  return {
-    namespace: ns,
-    name,
-    labels,
-    ips: [],
-    ports,
-    owner: { kind: 'Pod', namespace: ns, name },
-    hostNetwork: false,
-    security: NO_SECURITY_FLAGS,
-    replicas: 1,
-    fromTemplate: false,
-    ...extra,
-  };
+  return { namespace: ns, name, labels, ips: [], ports, owner: { kind: 'Pod', namespace: ns, name }, hostNetwork: false, security: NO_SECURITY_FLAGS, replicas: 1, fromTemplate: false, ...extra };
 }
 export const tcp = (containerPort: number, name?: string): ContainerPort => ({ containerPort, protocol: 'TCP', ...(name ? { name } : {}) });
 export const ns = (name: string) => ({ name, labels: { 'kubernetes.io/metadata.name': name } });
@@ -79,6 +68,15 @@ export function randomCluster(seed: number): { cluster: Cluster; jewel: string }
   policies.push({ namespace: 'x', name: 'public', podSelector: { matchLabels: { app: 'w0' } }, ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] });
   const services = [{ namespace: 'x', name: 'w0', type: 'LoadBalancer' as const, selector: { app: 'w0' }, ports: [{ port: 80, protocol: 'TCP' as const }] }];
   return { cluster: { namespaces: [ns('x')], pods, workloads: [], services, policies }, jewel: `x/w${n - 1}` };
+}
+
+/** A random attack graph (see randomCluster), with its edges listed for brute force. */
+export function randomAttackGraph(seed: number): { ag: ReturnType<typeof edges>['ag']; jewel: string; all: [string, string][] } {
+  const { cluster, jewel } = randomCluster(seed);
+  const { ag } = edges(cluster);
+  const all: [string, string][] = [];
+  ag.graph.forEachEdge((_k, _a, u, v) => all.push([u, v]));
+  return { ag, jewel, all };
 }
 
 export function connected(edgesList: [string, string][], from: string, to: string): boolean {
