@@ -20,6 +20,14 @@ const SUPPORTED_GROUPS: Readonly<Record<string, readonly string[]>> = {
   NetworkPolicy: ['networking.k8s.io', 'extensions'],
   // Entry points for lateral movement (extensions/v1beta1 Ingress is long gone from clusters).
   Ingress: ['networking.k8s.io'],
+  // Identity edges of the attack graph. Secrets are never read: see docs/lateral-movement.md.
+  ServiceAccount: [''],
+  Role: ['rbac.authorization.k8s.io'],
+  ClusterRole: ['rbac.authorization.k8s.io'],
+  RoleBinding: ['rbac.authorization.k8s.io'],
+  ClusterRoleBinding: ['rbac.authorization.k8s.io'],
+  // Only default/kubernetes is read: the API server's address.
+  EndpointSlice: ['discovery.k8s.io'],
 };
 
 /** Identity of one manifest: what the error messages and the duplicate check key on. */
@@ -99,7 +107,7 @@ export function objectRef(obj: unknown): ObjectRef {
   // fixtures often omit it, and the kind is unambiguous then.
   const supported = groups !== undefined && (apiVersion === undefined || groups.includes(groupOf(apiVersion)));
   if (supported) checkNames(kind, name, givenNs);
-  const clusterScoped = kind === 'Namespace' || kind === 'Node';
+  const clusterScoped = kind === 'Namespace' || kind === 'Node' || kind === 'ClusterRole' || kind === 'ClusterRoleBinding';
   // An empty namespace is "default" (ObjectMeta: "An empty namespace is equivalent to the
   // default namespace").
   const namespace = clusterScoped ? '' : givenNs || 'default';

@@ -346,7 +346,18 @@ export function hopOf(ag: AttackGraph, from: string, to: string): AttackHop {
       };
     case 'escalation':
       return { from, to, kind: 'escalation', ports: [], because: [attrs.reason] };
+    case 'identity':
+      return { from, to, kind: 'identity', ports: [], because: [attrs.reason, ...apiServerRules(ag, from, attrs)] };
   }
+}
+
+/** The egress rules that let a workload's pods reach the API server (a token edge's evidence). */
+function apiServerRules(ag: AttackGraph, from: string, attrs: Extract<AttackEdgeAttributes, { kind: 'identity' }>): string[] {
+  const api = attrs.apiServer;
+  const src = api ? representativePod(ag, from) : undefined;
+  if (!api || !src) return [];
+  const e = explainConnection(ag.compiled.cluster, src, { kind: 'ip', ip: api.address }, api.port, 'TCP', ag.compiled.options);
+  return e.egress.isolated ? e.egress.allowedBy.map((r) => `API server ${api.address}:${api.port} allowed by ${formatRule(r)}`) : [`API server ${api.address}:${api.port}: ${from} is not isolated for egress`];
 }
 
 export function describePath(ag: AttackGraph, nodes: readonly string[]): AttackPath {
