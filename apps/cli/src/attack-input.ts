@@ -9,6 +9,8 @@ import {
   buildAttackGraph,
   crownJewels,
   InputError,
+  parseApiServerAddress,
+  parseEdgeCategories,
   type AttackGraph,
 } from '@lateral/core';
 import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, ipBlockPodsOption, type OptionSpec, type Parsed } from './args.js';
@@ -21,6 +23,8 @@ export const ATTACK_OPTIONS: OptionSpec = {
   format: { type: 'string', short: 'o' },
   target: { type: 'string', multiple: true },
   'assume-colocation': { type: 'boolean' },
+  edges: { type: 'string' },
+  apiserver: { type: 'string' },
 };
 
 export const ATTACK_OPTIONS_HELP = `  --target SEL          crown jewels (repeatable): a label selector (app=postgres,tier in (data)),
@@ -28,15 +32,26 @@ export const ATTACK_OPTIONS_HELP = `  --target SEL          crown jewels (repeat
                         workloads annotated lateral.dev/crown-jewel: "true" always count
   --assume-colocation   where manifests do not say which node a pod runs on, take a workload that
                         escapes its container to reach every node (and so every workload)
+  --edges LIST          which moves to follow: network (policy-allowed connections and exposure),
+                        escalation (container escapes, privileged pods), identity (service-account
+                        tokens and what RBAC lets them do); default all, e.g. --edges network
+  --apiserver IP[:PORT] the API server's address as pods' egress policy sees it (default: the
+                        default/kubernetes EndpointSlice, else its Service's ClusterIP)
   -o, --format txt|json|md
                         text (default), JSON (stable, with metrics), Markdown for pull requests
 
 ${COMMON_INPUT_OPTIONS_HELP}`;
 
 export async function loadAttackGraph(io: CliIo, inputs: string[], p: Parsed): Promise<AttackGraph> {
+  const edges = typeof p.values.edges === 'string' ? parseEdgeCategories(p.values.edges) : undefined;
+  const apiServer = typeof p.values.apiserver === 'string' ? parseApiServerAddress(p.values.apiserver) : undefined;
   const { compiled } = await loadAndCompile(io, inputs, { ipBlockPods: ipBlockPodsOption(p) });
   progress(io, 'building the attack graph…');
-  const ag = buildAttackGraph(compiled, { assumeColocation: p.values['assume-colocation'] === true });
+  const ag = buildAttackGraph(compiled, {
+    assumeColocation: p.values['assume-colocation'] === true,
+    ...(edges ? { edges } : {}),
+    ...(apiServer ? { apiServer } : {}),
+  });
   progressDone(io);
   return ag;
 }

@@ -11,7 +11,8 @@ The k shortest attack paths (fewest moves, loopless; Yen's algorithm) from ID to
 SEL selects, each move with its port and the policy rule (or exposure, or escalation) that
 allows it. A path ends at the first crown jewel it reaches.
   --from ID             a workload (namespace/name), a pod, node:<name>, or internet
-  --to SEL              a label selector, namespace/name or name glob (as --target)
+  --to SEL              a label selector, namespace/name or name glob (as --target), or the id
+                        of a node, token or cluster-admin (node:*, sa:ci/runner, cluster-admin)
   --k N                 how many paths (default 5)
 ${ATTACK_OPTIONS_HELP}`;
 
@@ -28,7 +29,10 @@ export async function pathsCommand(argv: string[], io: CliIo): Promise<number> {
   const ag = await loadAttackGraph(io, requireInputs(p, 'paths'), p);
   const source = resolveFrom(ag, from);
   // --to names the destinations of this question; annotated crown jewels are not added.
-  const chosen = new Set(resolveJewels(ag, to, '--to', false).filter((t) => t !== source));
+  // A node, token or cluster-admin is named by its id (node:*, sa:ci/runner); the rest select workloads.
+  const direct = to.filter((t) => ag.graph.hasNode(t) && ag.graph.getNodeAttribute(t, 'kind') !== 'workload');
+  const selectors = to.filter((t) => !direct.includes(t));
+  const chosen = new Set([...direct, ...(selectors.length ? resolveJewels(ag, selectors, '--to', false) : [])].filter((t) => t !== source));
   if (chosen.size === 0) throw new InputError(`--to selects only the --from workload itself (${source}): name a destination other than the start`);
   const paths = kShortestAttackPaths(ag, source, chosen, k).map((nodes) => describePath(ag, nodes));
   const metrics = blastRadius(ag, source, { crownJewels: [...chosen] }).metrics;

@@ -13,7 +13,11 @@ export function metricsLine(m: AttackMetrics): string {
       ? 'no crown jewels (use --target or the lateral.dev/crown-jewel annotation)'
       : `${m.crownJewelsReached} of ${m.crownJewels} crown jewel${m.crownJewels === 1 ? '' : 's'} reached` +
         (m.minHopsToCrownJewel !== null ? `, the first in ${m.minHopsToCrownJewel} hop${m.minHopsToCrownJewel === 1 ? '' : 's'}` : '');
-  return `reached ${m.reached} of ${m.workloads} workloads (${m.reachedPercent}%)${m.nodesReached ? ` and ${m.nodesReached} node${m.nodesReached === 1 ? '' : 's'}` : ''}; ${jewels}; ${paths}`;
+  const extra = [
+    m.nodesReached ? `${m.nodesReached} node${m.nodesReached === 1 ? '' : 's'}` : '',
+    m.identitiesReached ? `${m.identitiesReached} identit${m.identitiesReached === 1 ? 'y' : 'ies'}` : '',
+  ].filter(Boolean);
+  return `reached ${m.reached} of ${m.workloads} workload${m.workloads === 1 ? '' : 's'} (${m.reachedPercent}%)${extra.length ? ` and ${extra.join(' and ')}` : ''}; ${jewels}; ${paths}`;
 }
 
 export function formatBlast(b: BlastRadius, format: 'txt' | 'md'): string {
@@ -26,13 +30,13 @@ export function formatBlast(b: BlastRadius, format: 'txt' | 'md'): string {
     const at = b.reached.filter((r) => r.hops === h);
     if (md) {
       lines.push(`**${h} hop${h === 1 ? '' : 's'}** (${at.length})`, '', '| reached | via | ports |', '|---|---|---|');
-      for (const r of at) lines.push(`| ${r.crownJewel ? '👑 ' : ''}\`${r.id}\` | ${r.via.map((v) => `\`${v.from}\``).join(', ')} | ${portsText(r.via.flatMap((v) => v.ports)) || r.via[0]?.kind || ''} |`);
+      for (const r of at) lines.push(`| ${r.crownJewel ? '👑 ' : ''}\`${r.id}\` | ${r.via.map((v) => `\`${v.from}\``).join(', ')} | ${portsText(r.via.flatMap((v) => v.ports)) || r.via[0]?.category || ''} |`);
       lines.push('');
     } else {
       lines.push(`hop ${h} (${at.length}):`);
       for (const r of at) {
         const more = r.viaCount > r.via.length ? `; and ${r.viaCount - r.via.length} more (ports ${portsText(r.ports)})` : '';
-        const via = r.via.map((v) => `${v.from}${v.kind === 'escalation' ? ' (escalation)' : v.ports.length ? ` on ${portsText(v.ports)}` : ''}`).join('; ') + more;
+        const via = r.via.map((v) => `${v.from}${v.category !== 'network' ? ` (${v.category})` : v.ports.length ? ` on ${portsText(v.ports)}` : ''}`).join('; ') + more;
         lines.push(`  ${r.crownJewel ? '* ' : '  '}${r.id}  <- ${via}`);
       }
     }
@@ -102,6 +106,13 @@ export function formatRisk(r: RiskReport, yamlOf: (i: number) => string, format:
     out.push(item(`${e.id}: ${e.reasons.join(', ')}; on ${e.placement}; reached by ${e.reachedBy} workload${e.reachedBy === 1 ? '' : 's'}${e.reachableFromInternet ? '; reachable from the internet' : ''}`));
   }
 
+  out.push('', h('service-account tokens (identity moves)'));
+  if (r.tokens.length === 0) out.push(item('none: no mounted token has a move RBAC allows (or the input has no RBAC)'));
+  for (const t of r.tokens) {
+    const leads = `${t.reaches} workload${t.reaches === 1 ? '' : 's'}`;
+    out.push(item(`${t.id}: ServiceAccount ${t.serviceAccount}; ${t.usable ? `usable, leads to ${leads}` : `NOT usable (its egress does not reach the API server); would lead to ${leads}`}${t.reachableFromInternet ? '; reachable from the internet' : ''}`));
+  }
+
   out.push('', h('unprotected workloads'));
   if (r.unprotected.length === 0) out.push(item('none'));
   for (const u of r.unprotected) {
@@ -110,8 +121,8 @@ export function formatRisk(r: RiskReport, yamlOf: (i: number) => string, format:
   }
 
   out.push('', h('largest blast radius (reaches, in any number of hops)'));
-  for (const w of r.byBlastRadius) out.push(item(`${w.id}: ${w.count} workloads (${w.percent}%)`));
+  for (const w of r.byBlastRadius) out.push(item(`${w.id}: ${w.count} workload${w.count === 1 ? '' : 's'} (${w.percent}%)`));
   out.push('', h('most exposed (reached by)'));
-  for (const w of r.byExposure) out.push(item(`${w.id}: ${w.count} workloads (${w.percent}%)`));
+  for (const w of r.byExposure) out.push(item(`${w.id}: ${w.count} workload${w.count === 1 ? '' : 's'} (${w.percent}%)`));
   return out.join('\n');
 }

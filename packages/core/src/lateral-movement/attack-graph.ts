@@ -17,6 +17,8 @@
  */
 import { DirectedGraph } from 'graphology';
 import { matchesSelector } from '../semantics/label-selector.js';
+import { tryParseIp } from '../semantics/ip.js';
+import { InputError } from '../model/errors.js';
 import type { ApiServerAddress, ContainerPort, Ingress, IngressBackend, Pod, Protocol, Service } from '../model/model.js';
 import { ALL_NAMESPACES, CLUSTER_ADMIN, hasMoves, identityGrants, identityId, podSecurityAdmitsPrivileged } from './identity.js';
 import { PROTOCOLS } from '../model/model.js';
@@ -565,4 +567,26 @@ function addIdentityEdges(
   // Identities no move reaches and that lead nowhere in this drawing are left out.
   for (const id of nodes) if (graph.degree(id) === 0) graph.dropNode(id);
   return [...nodes].filter((id) => graph.hasNode(id)).sort();
+}
+
+/** `--edges network,identity`: which kinds of move to draw. */
+export function parseEdgeCategories(text: string): EdgeCategory[] {
+  const list = text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.length === 0) throw new InputError(`--edges: name one or more of ${EDGE_CATEGORIES.join(', ')}`);
+  for (const c of list) {
+    if (!(EDGE_CATEGORIES as readonly string[]).includes(c)) throw new InputError(`--edges: "${c}" is not one of ${EDGE_CATEGORIES.join(', ')}`);
+  }
+  return [...new Set(list)] as EdgeCategory[];
+}
+
+/** `--apiserver IP` or `IP:PORT` (`[IPv6]:PORT`); the port defaults to 443. */
+export function parseApiServerAddress(text: string): ApiServerAddress {
+  const t = text.trim();
+  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(t) ?? (t.split(':').length === 2 ? /^([^:]+):(\d+)$/.exec(t) : /^([^\s]+)()$/.exec(t));
+  const ip = m?.[1];
+  const port = m?.[2] ? Number(m[2]) : 443;
+  if (!ip || !tryParseIp(ip) || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new InputError(`--apiserver "${text}": write the API server's address as IP or IP:PORT (e.g. 172.18.0.2:6443)`);
+  }
+  return { addresses: [ip], port, via: '--apiserver' };
 }

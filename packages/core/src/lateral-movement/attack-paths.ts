@@ -3,7 +3,7 @@
  * algorithm over unit-length edges), each hop with its evidence, and the count of distinct
  * paths up to a hop limit. A path ends at the first crown jewel it reaches.
  */
-import type { AttackEdgeAttributes, AttackGraph, AttackNodeAttributes, AttackPort } from './attack-graph.js';
+import { edgeCategory, type AttackEdgeAttributes, type AttackGraph, type AttackNodeAttributes, type AttackPort, type EdgeCategory } from './attack-graph.js';
 import { explainConnection, type RuleRef } from '../explain/explain.js';
 import type { Endpoint } from '../model/model.js';
 
@@ -11,6 +11,8 @@ export interface AttackHop {
   readonly from: string;
   readonly to: string;
   readonly kind: AttackEdgeAttributes['kind'];
+  /** network (entry included), escalation or identity: how the move is labelled and filtered. */
+  readonly category: EdgeCategory;
   /** Network: the ports the attacker can use; entry: the exposed ports. */
   readonly ports: readonly AttackPort[];
   /**
@@ -332,6 +334,11 @@ export function networkEdgeRules(ag: AttackGraph, from: string, to: string): str
 }
 
 export function hopOf(ag: AttackGraph, from: string, to: string): AttackHop {
+  const hop = hopWithoutCategory(ag, from, to);
+  return { ...hop, category: edgeCategory(hop.kind) };
+}
+
+function hopWithoutCategory(ag: AttackGraph, from: string, to: string): Omit<AttackHop, 'category'> {
   const attrs = ag.graph.getEdgeAttributes(from, to);
   switch (attrs.kind) {
     case 'network':

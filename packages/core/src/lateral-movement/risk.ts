@@ -12,6 +12,7 @@ import { blastRadius, type AttackMetrics } from './blast-radius.js';
 import { chokePoints, type ChokePoints } from './choke-points.js';
 import { proposeConnectionRemoval, type ConnectionRemoval } from './connection-removal.js';
 import { matchesSelector } from '../semantics/label-selector.js';
+import { identityId } from './identity.js';
 import type { NetworkPolicy } from '../model/model.js';
 
 export interface RankedWorkload {
@@ -44,6 +45,18 @@ export interface EscapeFinding {
   readonly reachableFromInternet: boolean;
 }
 
+/** A workload whose pods mount a token RBAC gives a move, and what that token leads to. */
+export interface TokenFinding {
+  readonly id: string;
+  readonly serviceAccount: string;
+  /** False when the workload's egress does not reach the API server. */
+  readonly usable: boolean;
+  readonly because: string;
+  /** Workloads the token reaches in any number of moves (when unusable: would reach). */
+  readonly reaches: number;
+  readonly reachableFromInternet: boolean;
+}
+
 export interface RiskReport {
   readonly workloads: number;
   readonly crownJewels: readonly string[];
@@ -52,6 +65,8 @@ export interface RiskReport {
   readonly unprotected: readonly UnprotectedWorkload[];
   readonly entryPoints: readonly EntryPointFinding[];
   readonly escapes: readonly EscapeFinding[];
+  /** Mounted tokens with a move: usable ones first, by what they reach. */
+  readonly tokens: readonly TokenFinding[];
   readonly chokePoints: ChokePoints & { readonly removals: readonly ConnectionRemoval[] };
   /** Metrics from the internet (all zero when nothing is exposed). */
   readonly metrics: AttackMetrics;
@@ -142,6 +157,27 @@ export function riskReport(ag: AttackGraph, options: RiskOptions): RiskReport {
     })
     .sort((x, y) => Number(y.reachableFromInternet) - Number(x.reachableFromInternet) || y.reachedBy - x.reachedBy || (x.id < y.id ? -1 : 1));
 
+  const inInternetReach = (id: string) => {
+    const i = closure.indexOf.get(id);
+    return i !== undefined && internetReach !== undefined && ((internetReach[i >>> 5]! >>> (i & 31)) & 1) === 1;
+  };
+  const tokens: TokenFinding[] = ag.workloads
+    .map((id) => graph.getNodeAttributes(id) as WorkloadNodeAttributes)
+    .filter((a) => a.token !== undefined)
+    .map((a) => {
+      const sa = identityId(...(a.token!.serviceAccount.split('/') as [string, string]));
+      const i = closure.indexOf.get(sa);
+      return {
+        id: a.id,
+        serviceAccount: a.token!.serviceAccount,
+        usable: a.token!.usable,
+        because: a.token!.because,
+        reaches: i === undefined ? 0 : closure.countReached(i, mask),
+        reachableFromInternet: inInternetReach(a.id),
+      };
+    })
+    .sort((x, y) => Number(y.usable) - Number(x.usable) || y.reaches - x.reaches || (x.id < y.id ? -1 : 1));
+
   const sources = graph.hasNode(INTERNET) ? [INTERNET] : [];
   const cp = chokePoints(ag, sources, jewels, { cuttableEntry: options.cuttableEntry ?? false });
   // Connections straight into a crown jewel first: closing them is the jewel owner's own change.
@@ -157,6 +193,7 @@ export function riskReport(ag: AttackGraph, options: RiskOptions): RiskReport {
         reached: 0,
         reachedPercent: 0,
         nodesReached: 0,
+        identitiesReached: 0,
         crownJewels: jewels.length,
         crownJewelsReached: 0,
         minHopsToCrownJewel: null,
@@ -170,6 +207,7 @@ export function riskReport(ag: AttackGraph, options: RiskOptions): RiskReport {
     unprotected,
     entryPoints,
     escapes,
+    tokens,
     chokePoints: { ...cp, removals },
     metrics,
   };
