@@ -15,6 +15,7 @@ export * from './lateral-movement/blast-radius.js';
 export * from './lateral-movement/attack-closure.js';
 export * from './lateral-movement/choke-points.js';
 export * from './lateral-movement/connection-removal.js';
+export * from './lateral-movement/token-removal.js';
 export * from './lateral-movement/risk.js';
 export * from './what-if/reach-diff.js';
 export * from './lateral-movement/lateral-movement-diff.js';

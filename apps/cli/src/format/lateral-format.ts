@@ -87,7 +87,7 @@ export function formatRisk(r: RiskReport, yamlOf: (i: number) => string, format:
   else if (!cp.connected) out.push(item('no path from the entry points to the crown jewels'));
   else if (!cp.cuttable) out.push(item('no set of connections cuts every path: some path uses only entry and escalation moves, which no NetworkPolicy removes'));
   else {
-    out.push(item(`closing these ${cp.cut.length} connection${cp.cut.length === 1 ? '' : 's'} cuts every path from the internet to the crown jewels:`));
+    out.push(item(`closing these ${cp.cut.length} move${cp.cut.length === 1 ? '' : 's'} (connections, or a workload's use of its token) cuts every path from the internet to the crown jewels:`));
     cp.cut.forEach((c) => out.push(item(`  ${c.from} -> ${c.to}`)));
     cp.removals.forEach((rm, i) => {
       out.push('', item(`close ${rm.from} -> ${rm.to}${rm.verified ? ' (verified by recompiling)' : ' (NOT verified: see below)'}:`));

@@ -1,7 +1,8 @@
 /**
  * Choke points: the fewest allowed connections whose removal cuts every attack path from the
  * entry points to the crown jewels — a minimum edge cut, by max-flow/min-cut (Dinic) with unit
- * capacities on network edges. Entry and escalation edges are uncuttable by default: a
+ * capacities on network edges and on a workload's use of its token (one change: stop mounting
+ * it). Entry, escalation and the other identity edges are uncuttable by default: a
  * NetworkPolicy cannot take away a container escape, and a public service is public on
  * purpose (`cuttableEntry` lets the cut close an exposure too).
  */
@@ -151,6 +152,7 @@ export function chokePoints(ag: AttackGraph, sources: readonly string[], crownJe
   const T = n + 1;
   const src = sources.filter((s) => indexOf.has(s));
   const jewels = crownJewels.filter((j) => indexOf.has(j) && !src.includes(j));
+  const isWorkload = ids.map((id) => ag.graph.getNodeAttribute(id, 'kind') === 'workload');
   const net = new FlowNetwork(n + 2, inFrom.length + src.length + jewels.length);
   // Cuttable arcs: the flow network's arc, and the edge's endpoints.
   const arcE: number[] = [];
@@ -159,8 +161,8 @@ export function chokePoints(ag: AttackGraph, sources: readonly string[], crownJe
   for (let v = 0; v < n; v++) {
     for (let k = inStart[v]!, end = inStart[v + 1]!; k < end; k++) {
       const attrs = inAttrs[k]!;
-      const unit = attrs.kind === 'network' || (attrs.kind === 'entry' && options.cuttableEntry === true);
       const u = inFrom[k]!;
+      const unit = attrs.kind === 'network' || (attrs.kind === 'identity' && isWorkload[u]!) || (attrs.kind === 'entry' && options.cuttableEntry === true);
       const e = net.addEdge(u, v, unit ? 1 : INF);
       if (unit) {
         arcE.push(e);

@@ -11,6 +11,7 @@ import { emptyBitset, setBit } from '../engine/bitset.js';
 import { blastRadius, type AttackMetrics } from './blast-radius.js';
 import { chokePoints, type ChokePoints } from './choke-points.js';
 import { proposeConnectionRemoval, type ConnectionRemoval } from './connection-removal.js';
+import { proposeTokenRemoval } from './token-removal.js';
 import { matchesSelector } from '../semantics/label-selector.js';
 import { identityId } from './identity.js';
 import type { NetworkPolicy } from '../model/model.js';
@@ -183,9 +184,9 @@ export function riskReport(ag: AttackGraph, options: RiskOptions): RiskReport {
   // Connections straight into a crown jewel first: closing them is the jewel owner's own change.
   const removals = [...cp.cut]
     .sort((x, y) => Number(jewelSet.has(y.to)) - Number(jewelSet.has(x.to)))
-    .filter((c) => c.from !== INTERNET && graph.getEdgeAttributes(c.from, c.to).kind === 'network')
+    .filter((c) => c.from !== INTERNET && graph.getEdgeAttributes(c.from, c.to).kind !== 'entry')
     .slice(0, options.maxProposals ?? 10)
-    .map((c) => proposeConnectionRemoval(ag, c.from, c.to));
+    .map((c) => (graph.getEdgeAttributes(c.from, c.to).kind === 'identity' ? proposeTokenRemoval(ag, c.from, c.to) : proposeConnectionRemoval(ag, c.from, c.to)));
   const metrics = graph.hasNode(INTERNET)
     ? blastRadius(ag, INTERNET, { crownJewels: jewels }).metrics
     : {
