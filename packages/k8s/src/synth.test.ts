@@ -129,6 +129,14 @@ describe('synthesizeCluster', () => {
     const cut = chokePoints(ag, [INTERNET], jewels);
     expect(cut.cuttable).toBe(true);
     expect(cut.cut.length).toBeGreaterThan(0);
+
+    // RBAC as real clusters have it: the ingress controller lists Secrets everywhere, so its
+    // token (the API server's address unknown: taken as reachable) is a move, and the cut
+    // takes it away rather than leaving the jewels uncuttable.
+    expect(byKind(objs, 'ServiceAccount').length).toBeGreaterThan(opts.namespaces);
+    expect(ag.graph.hasEdge('ingress-nginx/ingress-nginx-controller', 'sa:ingress-nginx/ingress-nginx')).toBe(true);
+    expect(ag.graph.outNeighbors('sa:ingress-nginx/ingress-nginx')).toContain('sa:kube-system/fluent-bit');
+    expect(cut.cut).toContainEqual({ from: 'ingress-nginx/ingress-nginx-controller', to: 'sa:ingress-nginx/ingress-nginx' });
   });
 
   it('writes YAML that reads back as the same objects', () => {
