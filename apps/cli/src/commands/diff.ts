@@ -27,7 +27,7 @@ import { err, out, progress, progressDone, type CliIo } from '../io.js';
 import { reportLoad, resolveKubeconfig } from '../load.js';
 import { spreadMulti } from './generate.js';
 
-export const FAIL_ON = ['broken-flows', 'new-exposure', 'new-paths'] as const;
+export const FAIL_ON = ['broken-flows', 'new-exposure', 'new-paths', 'shorter-paths'] as const;
 export type FailOn = (typeof FAIL_ON)[number];
 
 export const WHAT_IF_OPTIONS: OptionSpec = {
@@ -46,7 +46,8 @@ export const WHAT_IF_OPTIONS_HELP = `  --flows FILES...      observed traffic (H
                         workloads annotated lateral.dev/crown-jewel: "true" always count
   --fail-on LIST        exit 1 when any is found: broken-flows, new-exposure (a connection newly
                         allowed into a workload from outside the cluster or from another
-                        namespace), new-paths (internet -> crown jewel newly possible)
+                        namespace), new-paths (a route from an entry point to a crown jewel
+                        opened or shortened), shorter-paths (only shortened: fewer moves)
   -o, --format txt|json|csv|md
                         md: a pull-request comment`;
 
@@ -54,8 +55,9 @@ export const DIFF_HELP = `lateral diff BEFORE... --after AFTER... [options]
 
 What changes between two sets of manifests: connections newly allowed, newly denied and with
 changed ports (per workload pair, with the rule that now allows or the policy that now
-denies), workloads whose blast radius changed, paths from the internet to crown jewels opened
-or closed. BEFORE and AFTER are files, directories or - (one side only); --cluster reads the
+denies), workloads whose blast radius changed, and per entry point and crown jewel the routes
+opened (a new entry point, or a route taking a move that did not exist), shortened (fewer
+moves) or closed. BEFORE and AFTER are files, directories or - (one side only); --cluster reads the
 live cluster as BEFORE.
   --after AFTER...      the manifests to compare with (files, directories or -)
 ${WHAT_IF_OPTIONS_HELP}
@@ -227,7 +229,8 @@ export async function runWhatIf(io: CliIo, p: Parsed, choices: WhatIfChoices, si
   const found: Record<FailOn, boolean> = {
     'broken-flows': (broken?.length ?? 0) > 0,
     'new-exposure': newExposure.length > 0,
-    'new-paths': lateral.paths.some((x) => x.change === 'opened'),
+    'new-paths': lateral.paths.some((x) => x.change === 'opened' || x.change === 'shortened'),
+    'shorter-paths': lateral.paths.some((x) => x.change === 'shortened'),
   };
   const failed = failOn.filter((f) => found[f]);
   out(io, formatWhatIf({ ...report, failed }, format));

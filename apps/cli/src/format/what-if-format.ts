@@ -32,15 +32,16 @@ export interface WhatIfReport {
 const ports = (p: ProtoPorts) => (isEmptyProtoPorts(p) ? '-' : formatProtoPorts(p));
 
 function summary(r: WhatIfReport) {
-  const opened = r.lateral.paths.filter((p) => p.change === 'opened').length;
+  const count = (c: string) => r.lateral.paths.filter((p) => p.change === c).length;
   return {
     newlyAllowed: r.diff.counts.allowed,
     newlyDenied: r.diff.counts.denied,
     changed: r.diff.counts.changed,
     newExposure: r.newExposure.length,
     blastRadiusChanged: r.lateral.blastRadius.length,
-    pathsOpened: opened,
-    pathsClosed: r.lateral.paths.length - opened,
+    pathsOpened: count('opened'),
+    pathsShortened: count('shortened'),
+    pathsClosed: count('closed'),
     ...(r.brokenFlows ? { brokenFlows: r.brokenFlows.length } : {}),
   };
 }
@@ -53,7 +54,7 @@ function summaryLine(r: WhatIfReport): string {
     `${s.changed} with changed ports`,
     `${s.newExposure} new exposure${s.newExposure === 1 ? '' : 's'}`,
     `blast radius changed for ${s.blastRadiusChanged} workload${s.blastRadiusChanged === 1 ? '' : 's'}`,
-    `${s.pathsOpened} path${s.pathsOpened === 1 ? '' : 's'} to crown jewels opened, ${s.pathsClosed} closed`,
+    `${s.pathsOpened} route${s.pathsOpened === 1 ? '' : 's'} to crown jewels opened, ${s.pathsShortened} shortened, ${s.pathsClosed} closed`,
   ];
   if (s.brokenFlows !== undefined) parts.push(`${s.brokenFlows} observed flow${s.brokenFlows === 1 ? '' : 's'} would break`);
   return parts.join(', ');
@@ -78,6 +79,14 @@ function changeLine(c: PairChange): string {
   return `${tag.padEnd(8)}${c.from} -> ${c.to}: ${delta}${w ? `\n          ${w}` : ''}`;
 }
 
+const hops = (n: number | null) => (n === null ? 'none' : `${n} move${n === 1 ? '' : 's'}`);
+
+function routeLine(p: LateralMovementDiff['paths'][number]): string {
+  const moves = p.newMoves.length ? `; new: ${p.newMoves.map((m) => `${m.from} -> ${m.to}`).join(', ')}` : '';
+  const route = p.path.length - 1 !== (p.change === 'closed' ? p.hopsBefore : p.hopsAfter) ? `; this route ${hops(p.path.length - 1)}` : '';
+  return `${p.change.toUpperCase().padEnd(10)}${p.path.join(' -> ')} (via ${p.entryPoint} to ${p.to}: fewest moves before ${hops(p.hopsBefore)}, after ${hops(p.hopsAfter)}${route}${moves})`;
+}
+
 function text(r: WhatIfReport): string {
   const lines = [`What-if (${r.label}): ${summaryLine(r)}`];
   const section = (title: string, body: string[]) => {
@@ -90,7 +99,7 @@ function text(r: WhatIfReport): string {
     (r.brokenFlows ?? []).map((f) => `BROKEN  ${f.from} -> ${f.to} ${f.protocol} ${f.port} (${f.count} flows): denied by ${f.deniedBy.join(', ') || '-'}: ${f.reason}`),
   );
   section('Blast radius (workloads reached)', r.lateral.blastRadius.map((b) => `${b.id}: ${b.before ?? 'absent'} -> ${b.after ?? 'absent'}`));
-  section('Paths from the internet to crown jewels', r.lateral.paths.map((p) => `${p.change.toUpperCase()}  ${p.path.join(' -> ')}`));
+  section('Routes from the internet to crown jewels (per entry point)', r.lateral.paths.map(routeLine));
   if (r.diff.unexplained > 0) lines.push('', `(${r.diff.unexplained} changes listed without explanation: past the explanation limit)`);
   return lines.join('\n');
 }
@@ -126,7 +135,7 @@ function csv(r: WhatIfReport): string {
   for (const c of r.newExposure) rows.push(['new-exposure', c.from, c.to, ports(c.before), ports(c.after), ports(c.added), '-', '']);
   for (const f of r.brokenFlows ?? []) rows.push(['broken-flow', f.from, f.to, `${f.protocol} ${f.port}`, '-', '-', `${f.protocol} ${f.port}`, `${f.deniedBy.join(' ')}: ${f.reason}`]);
   for (const b of r.lateral.blastRadius) rows.push(['blast-radius', b.id, '', String(b.before ?? ''), String(b.after ?? ''), '', '', '']);
-  for (const p of r.lateral.paths) rows.push([`path-${p.change}`, p.from, p.to, '', '', '', '', p.path.join(' -> ')]);
+  for (const p of r.lateral.paths) rows.push([`path-${p.change}`, p.entryPoint, p.to, String(p.hopsBefore ?? ''), String(p.hopsAfter ?? ''), '', '', p.path.join(' -> ')]);
   return rows.map((row) => row.map(csvCell).join(',')).join('\n');
 }
 
@@ -147,7 +156,7 @@ function md(r: WhatIfReport): string {
     `| new exposure (from outside or another namespace) | ${s.newExposure} |`,
     ...(s.brokenFlows !== undefined ? [`| observed flows that would break | ${s.brokenFlows} |`] : []),
     `| workloads whose blast radius changed | ${s.blastRadiusChanged} |`,
-    `| paths to crown jewels opened / closed | ${s.pathsOpened} / ${s.pathsClosed} |`,
+    `| routes to crown jewels opened / shortened / closed | ${s.pathsOpened} / ${s.pathsShortened} / ${s.pathsClosed} |`,
     '',
   );
   const details = (title: string, head: string[], body: string[][], open = false) => {
@@ -168,7 +177,12 @@ function md(r: WhatIfReport): string {
   details('Newly denied', ['from', 'to', 'ports', 'denied by'], byKind('denied').map((c) => [`\`${c.from}\``, `\`${c.to}\``, ports(c.removed), (c.deniedBy ?? []).join('; ')]));
   details('Changed ports', ['from', 'to', 'added', 'removed', 'why'], byKind('changed').map((c) => [`\`${c.from}\``, `\`${c.to}\``, ports(c.added), ports(c.removed), why(c)]));
   details('Blast radius', ['workload', 'reached before', 'reached after'], r.lateral.blastRadius.map((b) => [`\`${b.id}\``, String(b.before ?? 'absent'), String(b.after ?? 'absent')]));
-  details('Paths from the internet to crown jewels', ['change', 'crown jewel', 'path'], r.lateral.paths.map((p) => [p.change, `\`${p.to}\``, p.path.map((x) => `\`${x}\``).join(' → ')]), true);
+  details(
+    'Routes from the internet to crown jewels',
+    ['change', 'entry point', 'crown jewel', 'moves before → after', 'route'],
+    r.lateral.paths.map((p) => [p.change, `\`${p.entryPoint}\``, `\`${p.to}\``, `${p.hopsBefore ?? '–'} → ${p.hopsAfter ?? '–'}`, p.path.map((x) => `\`${x}\``).join(' → ')]),
+    true,
+  );
   if (r.diff.changes.length === 0 && !r.brokenFlows?.length) lines.push('No connection changes.');
   return lines.join('\n');
 }
