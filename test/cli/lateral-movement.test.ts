@@ -144,3 +144,30 @@ describe('identity moves on the multi-tenant fixture', () => {
     expect(j.tokens.find((x: { id: string }) => x.id === 'ci/gitlab-runner')).toMatchObject({ usable: false });
   });
 });
+
+describe('lateral risk --flows: fixes that keep the application working', () => {
+  it('the cut avoids connections seen in traffic where it can, and each change lists the observed connections it breaks', async () => {
+    const plain = JSON.parse((await lateral(['risk', MT, '--target', 'app=postgres', '--format', 'json'])).stdout);
+    const cutOf = (j: { chokePoints: { cut: { from: string; to: string }[] } }) => j.chokePoints.cut.map((c) => `${c.from} -> ${c.to}`);
+    // Blind to traffic, the smallest cut closes the ingress controller's way to the gateways:
+    // the tenants' front doors.
+    expect(cutOf(plain)).toContain('ingress-nginx/ingress-nginx-controller -> team-a/gateway');
+    const r = await lateral(['risk', MT, '--target', 'app=postgres', '--flows', `${MT}/flows/hubble.jsonl`, '--format', 'json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(cutOf(j).filter((c) => /-> team-.\/gateway$/.test(c))).toEqual([]);
+    // What it cannot avoid: the database clients' own connections (legacy-admin is both the
+    // NodePort entry point and a db client), each said with the records seen.
+    const breaking = j.chokePoints.removals.filter((x: { breaksObserved: unknown[] }) => x.breaksObserved.length > 0);
+    expect(breaking.map((x: { from: string; to: string }) => `${x.from} -> ${x.to}`).sort()).toEqual([
+      'team-a/orders-api -> shared-db/postgres',
+      'team-b/billing-api -> shared-db/postgres',
+      'team-c/legacy-admin -> shared-db/postgres',
+    ]);
+    expect(breaking[0].breaksObserved[0]).toMatchObject({ protocol: 'TCP', port: 5432 });
+    expect(j.chokePoints.removals.every((x: { breaksObserved?: unknown[] }) => Array.isArray(x.breaksObserved))).toBe(true);
+    const t = await lateral(['risk', MT, '--target', 'app=postgres', '--flows', `${MT}/flows/hubble.jsonl`]);
+    expect(t.stdout).toMatch(/BREAKS 1 observed connection: team-c\/legacy-admin -> shared-db\/postgres TCP 5432 \(\d+ records\)/);
+    expect(t.stdout).toContain('breaks no observed connection');
+  });
+});

@@ -13,6 +13,7 @@ import {
   parseEdgeCategories,
   type AttackGraph,
 } from '@lateral/core';
+import { ownersImpliedBy } from '@lateral/flows';
 import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, ipBlockPodsOption, type OptionSpec, type Parsed } from './args.js';
 import { progress, progressDone, type CliIo } from './io.js';
 import { loadAndCompile } from './load.js';
@@ -62,7 +63,8 @@ function candidates(ag: AttackGraph): string[] {
 
 /**
  * `--from`: a workload id (or namespace/name of a split one, which picks its first group), a
- * pod's namespace/name (its workload), `internet`, or `node:<name>`.
+ * pod's namespace/name (its workload; a generated name not in the input names its owner),
+ * `internet`, `node:<name>`, or a token `sa:<namespace>/<name>`.
  */
 export function resolveFrom(ag: AttackGraph, text: string): string {
   if (ag.graph.hasNode(text)) return text;
@@ -77,6 +79,17 @@ export function resolveFrom(ag: AttackGraph, text: string): string {
     const ep = ag.index.podEndpoint[pod]!;
     const id = ag.index.endpoints[ep]!.id;
     if (ag.graph.hasNode(id)) return id;
+  }
+  // A live pod's generated name (edge/web-7d4b9c-abcde) names its workload, as flows do.
+  const slash = text.indexOf('/');
+  if (slash > 0) {
+    for (const owner of ownersImpliedBy(text.slice(slash + 1))) {
+      const id = ag.workloads.find((w) => {
+        const a = ag.graph.getNodeAttributes(w);
+        return a.kind === 'workload' && a.namespace === text.slice(0, slash) && a.name === owner;
+      });
+      if (id) return id;
+    }
   }
   const hint = closest(text, candidates(ag).filter((c) => c !== ANY_NODE));
   throw new InputError(`--from "${text}" matches no workload, node or "internet"${hint.length ? `; closest: ${hint.join(', ')}` : ''}`);

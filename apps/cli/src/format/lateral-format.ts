@@ -95,6 +95,15 @@ export function formatRisk(r: RiskReport, yamlOf: (i: number) => string, format:
       for (const c of rm.changes) out.push(item(`  ${c}`));
       if (rm.alsoBlocks.length) out.push(item(`  also blocks: ${rm.alsoBlocks.map((a) => `${a.from} -> ${a.to} (${portsText(a.ports)})`).join('; ')}`));
       else out.push(item('  blocks nothing else'));
+      if (rm.breaksObserved) {
+        out.push(
+          item(
+            rm.breaksObserved.length === 0
+              ? '  breaks no observed connection'
+              : `  BREAKS ${rm.breaksObserved.length} observed connection${rm.breaksObserved.length === 1 ? '' : 's'}: ${rm.breaksObserved.map((o) => `${o.from} -> ${o.to} ${o.protocol} ${o.port} (${o.count} record${o.count === 1 ? '' : 's'})`).join('; ')}`,
+          ),
+        );
+      }
       const y = yamlOf(i);
       if (y) out.push(md ? `\n\`\`\`yaml\n${y.trimEnd()}\n\`\`\`` : y.trimEnd().split('\n').map((l) => `      ${l}`).join('\n'));
     });

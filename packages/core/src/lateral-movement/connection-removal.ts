@@ -36,6 +36,18 @@ export interface ConnectionRemoval {
   readonly alsoBlocks: readonly { readonly from: string; readonly to: string; readonly ports: readonly AttackPort[] }[];
   /** Set when no change could be proposed (e.g. A's pods carry no labels to exclude them by). */
   readonly problem?: string;
+  /** With observed traffic: the observed connections the change would stop (zero is the goal). */
+  readonly breaksObserved?: readonly ObservedConnection[];
+}
+
+/** A connection seen in traffic, between attack-graph workloads. */
+export interface ObservedConnection {
+  readonly from: string;
+  readonly to: string;
+  readonly protocol: AttackPort['protocol'];
+  readonly port: number;
+  /** Records seen. */
+  readonly count: number;
 }
 
 function appliesToIngress(p: NetworkPolicy): boolean {

@@ -4,13 +4,13 @@
  * isolation at all, which entry points lead to a crown jewel, which workloads escape to their
  * node, and the choke points — the fewest connections to close, with the policy change.
  */
-import { INTERNET, type AttackGraph, type Exposure, type WorkloadNodeAttributes } from './attack-graph.js';
+import { INTERNET, type AttackGraph, type AttackPort, type Exposure, type WorkloadNodeAttributes } from './attack-graph.js';
 import { attackClosure } from './attack-closure.js';
 import { describePath, distanceToTargets, shortestAttackPath, type AttackPath } from './attack-paths.js';
 import { emptyBitset, setBit } from '../engine/bitset.js';
 import { blastRadius, type AttackMetrics } from './blast-radius.js';
 import { chokePoints, type ChokePoints } from './choke-points.js';
-import { proposeConnectionRemoval, type ConnectionRemoval } from './connection-removal.js';
+import { proposeConnectionRemoval, type ConnectionRemoval, type ObservedConnection } from './connection-removal.js';
 import { proposeTokenRemoval } from './token-removal.js';
 import { matchesSelector } from '../semantics/label-selector.js';
 import { identityId } from './identity.js';
@@ -80,6 +80,18 @@ export interface RiskOptions {
   readonly cuttableEntry?: boolean;
   /** At most this many choke points get a verified policy change (each is a compile). */
   readonly maxProposals?: number;
+  /**
+   * Connections seen in traffic: legitimate, so the cut avoids them where it can (each costs
+   * OBSERVED_CUT_COST unobserved ones) and every proposal lists those it would break.
+   */
+  readonly observed?: readonly ObservedConnection[];
+}
+
+/** How many unobserved connections one observed connection is worth keeping open. */
+export const OBSERVED_CUT_COST = 1000;
+
+function covers(ports: readonly AttackPort[], o: ObservedConnection): boolean {
+  return ports.some((p) => p.protocol === o.protocol && o.port >= p.port && o.port <= (p.endPort ?? p.port));
 }
 
 function appliesTo(p: NetworkPolicy, dir: 'Ingress' | 'Egress'): boolean {
@@ -180,13 +192,26 @@ export function riskReport(ag: AttackGraph, options: RiskOptions): RiskReport {
     .sort((x, y) => Number(y.usable) - Number(x.usable) || y.reaches - x.reaches || (x.id < y.id ? -1 : 1));
 
   const sources = graph.hasNode(INTERNET) ? [INTERNET] : [];
-  const cp = chokePoints(ag, sources, jewels, { cuttableEntry: options.cuttableEntry ?? false });
+  const observed = options.observed;
+  const seen = new Set((observed ?? []).map((o) => `${o.from}\u0000${o.to}`));
+  const cp = chokePoints(ag, sources, jewels, {
+    cuttableEntry: options.cuttableEntry ?? false,
+    ...(observed ? { cost: (from: string, to: string) => (seen.has(`${from}\u0000${to}`) ? OBSERVED_CUT_COST : 1) } : {}),
+  });
   // Connections straight into a crown jewel first: closing them is the jewel owner's own change.
   const removals = [...cp.cut]
     .sort((x, y) => Number(jewelSet.has(y.to)) - Number(jewelSet.has(x.to)))
     .filter((c) => c.from !== INTERNET && graph.getEdgeAttributes(c.from, c.to).kind !== 'entry')
     .slice(0, options.maxProposals ?? 10)
-    .map((c) => (graph.getEdgeAttributes(c.from, c.to).kind === 'identity' ? proposeTokenRemoval(ag, c.from, c.to) : proposeConnectionRemoval(ag, c.from, c.to)));
+    .map((c) => (graph.getEdgeAttributes(c.from, c.to).kind === 'identity' ? proposeTokenRemoval(ag, c.from, c.to) : proposeConnectionRemoval(ag, c.from, c.to)))
+    .map((r): ConnectionRemoval => {
+      if (!observed) return r;
+      const cutPorts = graph.getEdgeAttributes(r.from, r.to);
+      const closed = (o: ObservedConnection) =>
+        (o.from === r.from && o.to === r.to && cutPorts.kind === 'network' && r.verified) ||
+        r.alsoBlocks.some((b) => b.from === o.from && b.to === o.to && covers(b.ports, o));
+      return { ...r, breaksObserved: observed.filter(closed) };
+    });
   const metrics = graph.hasNode(INTERNET)
     ? blastRadius(ag, INTERNET, { crownJewels: jewels }).metrics
     : {
