@@ -330,6 +330,21 @@ describe('closing a connection', () => {
     expect(after.graph.hasEdge('app/api', 'app/db')).toBe(false);
     expect(after.graph.hasEdge('app/batch', 'app/db')).toBe(true);
   });
+
+  it('never writes a self-contradictory selector: a peer that selects only the source goes, and a rule left without peers', () => {
+    const c = chain();
+    // api-db-in admits `app: api` only: `app: api` with `app NotIn [api]` would select nothing
+    // and read as a mistake, and a rule with no peer left would admit everyone.
+    const ag = buildAttackGraph(compile(c));
+    const rm = proposeConnectionRemoval(ag, 'app/api', 'app/db');
+    expect(rm.verified).toBe(true);
+    expect(rm.changes).toEqual([
+      'app/api-db-in ingress rule 0 peer 0: selects only pods labelled app=api, as app/api\'s are: removed',
+      'app/api-db-in ingress rule 0: no peer left, removed',
+    ]);
+    expect(rm.policies).toEqual([{ ...c.policies.find((p) => p.name === 'api-db-in')!, ingress: [] }]);
+    expect(JSON.stringify(rm.policies)).not.toContain('NotIn');
+  });
 });
 
 describe('risk', () => {
