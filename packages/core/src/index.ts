@@ -17,6 +17,7 @@ export * from './lateral-movement/choke-points.js';
 export * from './lateral-movement/connection-removal.js';
 export * from './lateral-movement/token-removal.js';
 export * from './lateral-movement/risk.js';
+export * from './lateral-movement/dominating-escape.js';
 export * from './what-if/reach-diff.js';
 export * from './lateral-movement/lateral-movement-diff.js';
 export * from './semantics/controller-labels.js';

@@ -73,6 +73,18 @@ export function formatRisk(r: RiskReport, yamlOf: (i: number) => string, format:
   out.push(md ? '## Lateral movement risk' : `lateral movement risk: ${r.workloads} workload${r.workloads === 1 ? '' : 's'}; crown jewels: ${r.crownJewels.join(', ') || 'none (use --target or the lateral.dev/crown-jewel annotation)'}`);
   if (md) out.push('', `Crown jewels: ${r.crownJewels.map((j) => `\`${j}\``).join(', ') || 'none'}`);
   out.push('', `from the internet: ${metricsLine(r.metrics)}`);
+  if (r.dominatingEscapes.length > 0) {
+    out.push('', h('top finding'));
+    for (const d of r.dominatingEscapes) {
+      out.push(
+        item(
+          `${d.id} ${d.because.replace(/^escapes to the node/, 'escapes to its node')}; ${d.reachedBy} workload${d.reachedBy === 1 ? '' : 's'} reach it, so ${d.saturatedWith} reach every other workload (${d.saturatedWithout} without it)`,
+        ),
+      );
+      out.push(item(`  fix first${d.deprivilege.verified ? ' (verified on the changed cluster)' : ' (NOT verified)'}: ${d.deprivilege.changes.join('; ')}`));
+    }
+    out.push(item(`the rankings below set ${r.dominatingEscapes.length === 1 ? 'it' : 'them'} aside`));
+  }
 
   out.push('', h('entry points (internet -> workload)'));
   if (r.entryPoints.length === 0) out.push(item('none: nothing is exposed'));

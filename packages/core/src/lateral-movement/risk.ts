@@ -12,6 +12,7 @@ import { blastRadius, type AttackMetrics } from './blast-radius.js';
 import { chokePoints, type ChokePoints } from './choke-points.js';
 import { proposeConnectionRemoval, type ConnectionRemoval, type ObservedConnection } from './connection-removal.js';
 import { proposeTokenRemoval } from './token-removal.js';
+import { setAsideDominatingEscapes, type DominatingEscape } from './dominating-escape.js';
 import { matchesSelector } from '../semantics/label-selector.js';
 import { identityId } from './identity.js';
 import type { NetworkPolicy } from '../model/model.js';
@@ -60,6 +61,11 @@ export interface TokenFinding {
 
 export interface RiskReport {
   readonly workloads: number;
+  /**
+   * Escapes that made most workloads reach everything, most reached first: the top finding,
+   * each with its de-privileging change. The rankings are computed with them set aside.
+   */
+  readonly dominatingEscapes: readonly DominatingEscape[];
   readonly crownJewels: readonly string[];
   readonly byBlastRadius: readonly RankedWorkload[];
   readonly byExposure: readonly RankedWorkload[];
@@ -115,9 +121,14 @@ export function riskReport(ag: AttackGraph, options: RiskOptions): RiskReport {
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .slice(0, top)
       .map(([id, count]) => ({ id, count, percent: pct(count) }));
-  const byBlastRadius = rank(ag.workloads.map((id) => [id, closure.countReached(closure.indexOf.get(id)!, mask)]));
   const reachedBy = closure.reachedByCounts(mask);
-  const byExposure = rank(ag.workloads.map((id) => [id, reachedBy[closure.indexOf.get(id)!]!]));
+  // Rankings carry signal only with a dominating escape set aside (said once, as the top finding).
+  const aside = setAsideDominatingEscapes(ag, closure);
+  const asideMask = emptyBitset(aside.closure.ids.length);
+  for (const id of ag.workloads) setBit(asideMask, aside.closure.indexOf.get(id)!);
+  const asideReachedBy = aside.closure.reachedByCounts(asideMask);
+  const byBlastRadius = rank(ag.workloads.map((id) => [id, aside.closure.countReached(aside.closure.indexOf.get(id)!, asideMask)]));
+  const byExposure = rank(ag.workloads.map((id) => [id, asideReachedBy[aside.closure.indexOf.get(id)!]!]));
 
   const policiesByNs = new Map<string, NetworkPolicy[]>();
   for (const p of cluster.policies) {
@@ -227,6 +238,7 @@ export function riskReport(ag: AttackGraph, options: RiskOptions): RiskReport {
       };
   return {
     workloads: ag.workloads.length,
+    dominatingEscapes: aside.escapes,
     crownJewels: jewels,
     byBlastRadius,
     byExposure,
