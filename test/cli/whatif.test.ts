@@ -93,7 +93,7 @@ describe('lateral whatif: add default-deny to the shop', () => {
     const r = await lateral(['whatif', open, '--apply', join(SHOP, 'policies/default-deny.yaml'), '--flows', FLOWS, '--fail-on', 'broken-flows']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/--fail-on: found broken-flows/);
-    expect(r.stdout).toMatch(/BROKEN  shop\/catalog -> shop\/postgres TCP 5432 \(8810 flows\): denied by shop\/default-deny-egress, shop\/default-deny-ingress/);
+    expect(r.stdout).toMatch(/BROKEN  shop\/catalog -> shop\/postgres TCP 5432 \(8810 records\): denied by shop\/default-deny-egress, shop\/default-deny-ingress/);
   });
 
   it('diff against the full shop policy set: only the one flow its egress rules leave out breaks', async () => {
@@ -200,6 +200,12 @@ describe('lateral whatif / diff: formats', () => {
     expect(r.stdout).toMatch(/\| observed flows that would break \| 28 \|/);
     expect(r.stdout).toMatch(/<details open><summary>Observed flows that would break \(28\)<\/summary>/);
     expect(r.stdout).toMatch(/<details><summary>Newly denied \(\d+\)<\/summary>/);
+  });
+  it('a denial of everything is said as such, not by its first port and address; flows are counted in records', async () => {
+    const r = await lateral(args());
+    expect(r.stdout).toContain('denied: every port: ingress of shop/cart: isolated by shop/default-deny-ingress; no rule allows 0.0.0.0/0,::/0 on any port');
+    expect(r.stdout).not.toMatch(/on TCP 1\b/);
+    expect(r.stdout).toMatch(/BROKEN  \S+ -> \S+ \w+ \d+ \(\d+ records?\)/);
   });
   it('csv has one finding per row', async () => {
     const r = await lateral([...args(), '--format', 'csv']);

@@ -23,7 +23,7 @@ export function metricsLine(m: AttackMetrics): string {
 export function formatBlast(b: BlastRadius, format: 'txt' | 'md'): string {
   const lines: string[] = [];
   const md = format === 'md';
-  lines.push(md ? `### Blast radius from \`${b.from}\`` : `blast radius from ${b.from}${b.maxHops !== null ? ` (up to ${b.maxHops} hops)` : ''}`);
+  lines.push(md ? `### Blast radius from \`${b.from}\`` : `blast radius from ${b.from}${b.maxHops !== null ? ` (up to ${b.maxHops} hop${b.maxHops === 1 ? '' : 's'})` : ''}`);
   lines.push(md ? '' : '');
   const maxHop = b.reached.reduce((m, r) => Math.max(m, r.hops), 0);
   for (let h = 1; h <= maxHop; h++) {
@@ -124,7 +124,8 @@ export function formatRisk(r: RiskReport, yamlOf: (i: number) => string, format:
   out.push('', h('escapes to the node'));
   if (r.escapes.length === 0) out.push(item('none'));
   for (const e of r.escapes) {
-    out.push(item(`${e.id}: ${e.reasons.join(', ')}; on ${e.placement}; reached by ${e.reachedBy} workload${e.reachedBy === 1 ? '' : 's'}${e.reachableFromInternet ? '; reachable from the internet' : ''}`));
+    const on = e.placement === 'unknown' ? 'an unknown node' : e.placement === 'every node' ? 'every node' : `node${e.placement.includes(',') ? 's' : ''} ${e.placement}`;
+    out.push(item(`${e.id}: ${e.reasons.join(', ')}; on ${on}; reached by ${e.reachedBy} workload${e.reachedBy === 1 ? '' : 's'}${e.reachableFromInternet ? '; reachable from the internet' : ''}`));
   }
 
   out.push('', h('service-account tokens (identity moves)'));

@@ -96,7 +96,7 @@ function text(r: WhatIfReport): string {
   section('New exposure', r.newExposure.map((c) => `${c.from} -> ${c.to}: ${ports(c.added)}`));
   section(
     'Observed flows that would break',
-    (r.brokenFlows ?? []).map((f) => `BROKEN  ${f.from} -> ${f.to} ${f.protocol} ${f.port} (${f.count} flows): denied by ${f.deniedBy.join(', ') || '-'}: ${f.reason}`),
+    (r.brokenFlows ?? []).map((f) => `BROKEN  ${f.from} -> ${f.to} ${f.protocol} ${f.port} (${f.count} record${f.count === 1 ? '' : 's'}): denied by ${f.deniedBy.join(', ') || '-'}: ${f.reason}`),
   );
   section('Blast radius (workloads reached)', r.lateral.blastRadius.map((b) => `${b.id}: ${b.before ?? 'absent'} -> ${b.after ?? 'absent'}`));
   section('Routes from the internet to crown jewels (per entry point)', r.lateral.paths.map(routeLine));
@@ -168,7 +168,7 @@ function md(r: WhatIfReport): string {
   };
   details(
     'Observed flows that would break',
-    ['from', 'to', 'port', 'flows', 'denied by', 'why'],
+    ['from', 'to', 'port', 'records', 'denied by', 'why'],
     (r.brokenFlows ?? []).map((f) => [`\`${f.from}\``, `\`${f.to}\``, `${f.protocol} ${f.port}`, String(f.count), f.deniedBy.map((x) => `\`${x}\``).join(', '), f.reason]),
     true,
   );
