@@ -166,6 +166,10 @@ describe('lateral risk --flows: fixes that keep the application working', () => 
     ]);
     expect(breaking[0].breaksObserved[0]).toMatchObject({ protocol: 'TCP', port: 5432 });
     expect(j.chokePoints.removals.every((x: { breaksObserved?: unknown[] }) => Array.isArray(x.breaksObserved))).toBe(true);
+    // Counted in changes a person makes: the three database connections are one policy edit.
+    const edits = j.chokePoints.objectsChanged.filter((o: string) => o === 'NetworkPolicy shared-db/postgres-from-tenants');
+    expect(edits).toHaveLength(1);
+    expect(j.chokePoints.objectsChanged.length).toBeLessThan(j.chokePoints.removals.length);
     const t = await lateral(['risk', MT, '--target', 'app=postgres', '--flows', `${MT}/flows/hubble.jsonl`]);
     expect(t.stdout).toMatch(/BREAKS 1 observed connection: team-c\/legacy-admin -> shared-db\/postgres TCP 5432 \(\d+ records\)/);
     expect(t.stdout).toContain('breaks no observed connection');

@@ -101,6 +101,10 @@ export function formatRisk(r: RiskReport, yamlOf: (i: number) => string, format:
   else {
     out.push(item(`closing these ${cp.cut.length} move${cp.cut.length === 1 ? '' : 's'} (connections, or a workload's use of its token) cuts every path from the internet to the crown jewels:`));
     cp.cut.forEach((c) => out.push(item(`  ${c.from} -> ${c.to}`)));
+    if (cp.removals.length > 0) {
+      const n = cp.objectsChanged.length;
+      out.push(item(`the ${cp.removals.length} change${cp.removals.length === 1 ? '' : 's'} proposed below edit ${n} object${n === 1 ? '' : 's'}: ${cp.objectsChanged.join(', ')}`));
+    }
     cp.removals.forEach((rm, i) => {
       out.push('', item(`close ${rm.from} -> ${rm.to}${rm.verified ? ' (verified by recompiling)' : ' (NOT verified: see below)'}:`));
       if (rm.problem) out.push(item(`  ${rm.problem}`));

@@ -74,7 +74,14 @@ export interface RiskReport {
   readonly escapes: readonly EscapeFinding[];
   /** Mounted tokens with a move: usable ones first, by what they reach. */
   readonly tokens: readonly TokenFinding[];
-  readonly chokePoints: ChokePoints & { readonly removals: readonly ConnectionRemoval[] };
+  readonly chokePoints: ChokePoints & {
+    readonly removals: readonly ConnectionRemoval[];
+    /**
+     * The changes a person makes to apply every proposal: each policy edited or added once, each
+     * workload whose token mount goes once (several cut connections often share one policy).
+     */
+    readonly objectsChanged: readonly string[];
+  };
   /** Metrics from the internet (all zero when nothing is exposed). */
   readonly metrics: AttackMetrics;
 }
@@ -246,7 +253,17 @@ export function riskReport(ag: AttackGraph, options: RiskOptions): RiskReport {
     entryPoints,
     escapes,
     tokens,
-    chokePoints: { ...cp, removals },
+    chokePoints: {
+      ...cp,
+      removals,
+      objectsChanged: [
+        ...new Set(
+          removals.flatMap((r) =>
+            r.policies.length > 0 ? r.policies.map((p) => `NetworkPolicy ${p.namespace}/${p.name}`) : r.changes.slice(0, 1).map((c) => c.slice(0, c.indexOf(':'))),
+          ),
+        ),
+      ].sort(),
+    },
     metrics,
   };
 }
