@@ -1,10 +1,14 @@
 /** Lateral-movement timings for `pnpm bench`: attack graph, blast radius, k paths, risk. */
-import { adjacency, annotatedCrownJewels, blastRadius, buildAttackGraph, INTERNET, kShortestAttackPaths, riskReport, type CompiledCluster } from '@lateral/core';
+import { adjacency, annotatedCrownJewels, blastRadius, buildAttackGraph, INTERNET, kShortestAttackPaths, recompile, riskReport, type CompiledCluster } from '@lateral/core';
 
 export interface LateralMovementRow {
   nodes: number;
   edges: number;
   graphMs: number;
+  /** Warm builds (second of two each), without RBAC in the input and with it: what identity edges cost. */
+  graphNoIdentityMs: number;
+  graphIdentityMs: number;
+  identities: number;
   blastMs: number;
   /** Median over 20 further sources spread across the cluster: the serving case, JIT warm. */
   blastMedianMs: number;
@@ -28,6 +32,18 @@ export function lateralMovementBench(compiled: CompiledCluster): LateralMovement
   // The neighbour lists every query reads are built once per graph: count them with the graph.
   adjacency(ag);
   const graphMs = ms(t);
+  // The same cluster without RBAC builds the graph as it was before identity edges; both warm.
+  const noRbac = recompile(compiled, { ...compiled.cluster, roleBindings: [] });
+  noRbac.reach();
+  const build = (c: CompiledCluster) => {
+    const q = process.hrtime.bigint();
+    adjacency(buildAttackGraph(c));
+    return ms(q);
+  };
+  build(noRbac);
+  build(compiled);
+  const graphNoIdentityMs = Math.min(build(noRbac), build(noRbac));
+  const graphIdentityMs = Math.min(build(compiled), build(compiled));
   // Synthetic clusters publish frontends (Ingress, LoadBalancer, NodePort) and annotate a few
   // postgres StatefulSets as crown jewels: blast from one workload (the first), paths and risk
   // from the internet to the annotated jewels.
@@ -54,6 +70,9 @@ export function lateralMovementBench(compiled: CompiledCluster): LateralMovement
     nodes: ag.graph.order,
     edges: ag.graph.size,
     graphMs,
+    graphNoIdentityMs,
+    graphIdentityMs,
+    identities: ag.identities.length,
     blastMs,
     blastMedianMs,
     blastReached: b.metrics.reached,
@@ -69,14 +88,16 @@ export function lateralMovementBench(compiled: CompiledCluster): LateralMovement
 
 export function printLateralMovement(rows: (LateralMovementRow & { size: string })[]): void {
   if (rows.length === 0) return;
-  const header = ['size', 'graph nodes', 'graph edges', 'entry points', 'crown jewels', 'attack graph ms (incl. adjacency)', 'blast ms first / median of 20 (reached)', 'k=5 paths ms', 'risk ms (cut, proposals)'];
+  const header = ['size', 'graph nodes', 'graph edges', 'entry points', 'crown jewels', 'identities', 'attack graph ms (incl. adjacency)', 'warm build ms without / with identity edges', 'blast ms first / median of 20 (reached)', 'k=5 paths ms', 'risk ms (cut, proposals)'];
   const lines = rows.map((r) => [
     r.size,
     r.nodes.toLocaleString('en-US'),
     r.edges.toLocaleString('en-US'),
     String(r.entryPoints),
     String(r.crownJewels),
+    String(r.identities),
     r.graphMs.toFixed(0),
+    `${r.graphNoIdentityMs.toFixed(0)} / ${r.graphIdentityMs.toFixed(0)} (${(r.graphIdentityMs / r.graphNoIdentityMs).toFixed(2)}x)`,
     `${r.blastMs.toFixed(1)} / ${r.blastMedianMs.toFixed(1)} (${r.blastReached})`,
     `${r.pathsMs.toFixed(1)} (${r.paths})`,
     `${r.riskMs.toFixed(0)} (${r.cut}, ${r.proposals})`,

@@ -93,3 +93,85 @@ describe('lateral blast and paths', () => {
     expect(r.stdout).toContain('1 of 1 crown jewel reached, the first in 2 hops');
   });
 });
+
+describe('identity moves on the multi-tenant fixture', () => {
+  it('the CI runner\'s token starts a privileged pod in ci (no Pod Security label) and so takes every node', async () => {
+    const r = await lateral(['paths', MT, '--from', 'ci/gitlab-runner', '--to', 'node:*', '--k', '1', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const [p] = JSON.parse(r.stdout).paths;
+    expect(p.nodes).toEqual(['ci/gitlab-runner', 'sa:ci/gitlab-runner', 'node:*']);
+    expect(p.hops.map((h: { category: string }) => h.category)).toEqual(['identity', 'escalation']);
+    expect(p.hops[0].because).toContain('API server 172.18.0.2:6443 allowed by egress rule 0 of ci/gitlab-runner');
+    expect(p.hops[1].because[0]).toMatch(/may start pods in namespace ci .*rule 0 of Role ci\/gitlab-runner, bound by RoleBinding ci\/gitlab-runner.*no pod-security\.kubernetes\.io\/enforce label/);
+  });
+
+  it('Prometheus\'s nodes/proxy token reaches every pod through the kubelet, labelled identity in text', async () => {
+    const r = await lateral(['blast', MT, '--from', 'monitoring/prometheus', '--hops', '2']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/sa:monitoring\/prometheus\s+<- monitoring\/prometheus \(identity\)/);
+    const j = JSON.parse((await lateral(['blast', MT, '--from', 'sa:monitoring/prometheus', '--hops', '1', '--format', 'json'])).stdout);
+    const ids = j.reached.map((x: { id: string }) => x.id);
+    expect(ids).toContain('shared-db/postgres');
+    expect(ids).toContain('team-a/orders-api');
+    const pg = j.reached.find((x: { id: string }) => x.id === 'shared-db/postgres');
+    expect(pg.via[0]).toMatchObject({ from: 'sa:monitoring/prometheus', kind: 'identity', category: 'identity' });
+  });
+
+  it('team-a\'s default-deny egress keeps orders-api\'s token from the API server: listed as not usable', async () => {
+    const j = JSON.parse((await lateral(['risk', MT, '--target', 'app=postgres', '--format', 'json'])).stdout);
+    const t = j.tokens.find((x: { id: string }) => x.id === 'team-a/orders-api');
+    expect(t).toMatchObject({ serviceAccount: 'team-a/orders-api', usable: false });
+    expect(t.because).toContain('its egress policy does not allow the API server (172.18.0.2 TCP 6443, from EndpointSlice default/kubernetes)');
+    expect(j.tokens.filter((x: { usable: boolean }) => x.usable).map((x: { id: string }) => x.id)).toEqual(['ci/gitlab-runner', 'monitoring/prometheus']);
+    const b = JSON.parse((await lateral(['blast', MT, '--from', 'team-a/orders-api', '--format', 'json'])).stdout);
+    expect(b.reached.map((x: { id: string }) => x.id)).not.toContain('sa:team-a/orders-api');
+  });
+
+  it('--edges network shows what policy alone allows: no tokens, no escapes', async () => {
+    const all = JSON.parse((await lateral(['blast', MT, '--from', 'ci/gitlab-runner', '--format', 'json'])).stdout);
+    const net = JSON.parse((await lateral(['blast', MT, '--from', 'ci/gitlab-runner', '--edges', 'network', '--format', 'json'])).stdout);
+    expect(all.reached[0]).toMatchObject({ hops: 1 });
+    expect(all.metrics.identitiesReached).toBeGreaterThan(0);
+    expect(net.metrics).toMatchObject({ identitiesReached: 0, nodesReached: 0 });
+    expect(net.reached.every((x: { via: { category: string }[] }) => x.via.every((v) => v.category === 'network'))).toBe(true);
+    const bad = await lateral(['blast', MT, '--from', 'ci/gitlab-runner', '--edges', 'rbac']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--edges: "rbac" is not one of network, escalation, identity');
+  });
+
+  it('--apiserver overrides the address: an address the runner\'s egress does not allow takes its token away', async () => {
+    const j = JSON.parse((await lateral(['risk', MT, '--apiserver', '10.96.0.1:443', '--format', 'json'])).stdout);
+    expect(j.tokens.find((x: { id: string }) => x.id === 'ci/gitlab-runner')).toMatchObject({ usable: false });
+  });
+});
+
+describe('lateral risk --flows: fixes that keep the application working', () => {
+  it('the cut avoids connections seen in traffic where it can, and each change lists the observed connections it breaks', async () => {
+    const plain = JSON.parse((await lateral(['risk', MT, '--target', 'app=postgres', '--format', 'json'])).stdout);
+    const cutOf = (j: { chokePoints: { cut: { from: string; to: string }[] } }) => j.chokePoints.cut.map((c) => `${c.from} -> ${c.to}`);
+    // Blind to traffic, the smallest cut closes the ingress controller's way to the gateways:
+    // the tenants' front doors.
+    expect(cutOf(plain)).toContain('ingress-nginx/ingress-nginx-controller -> team-a/gateway');
+    const r = await lateral(['risk', MT, '--target', 'app=postgres', '--flows', `${MT}/flows/hubble.jsonl`, '--format', 'json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(cutOf(j).filter((c) => /-> team-.\/gateway$/.test(c))).toEqual([]);
+    // What it cannot avoid: the database clients' own connections (legacy-admin is both the
+    // NodePort entry point and a db client), each said with the records seen.
+    const breaking = j.chokePoints.removals.filter((x: { breaksObserved: unknown[] }) => x.breaksObserved.length > 0);
+    expect(breaking.map((x: { from: string; to: string }) => `${x.from} -> ${x.to}`).sort()).toEqual([
+      'team-a/orders-api -> shared-db/postgres',
+      'team-b/billing-api -> shared-db/postgres',
+      'team-c/legacy-admin -> shared-db/postgres',
+    ]);
+    expect(breaking[0].breaksObserved[0]).toMatchObject({ protocol: 'TCP', port: 5432 });
+    expect(j.chokePoints.removals.every((x: { breaksObserved?: unknown[] }) => Array.isArray(x.breaksObserved))).toBe(true);
+    // Counted in changes a person makes: the three database connections are one policy edit.
+    const edits = j.chokePoints.objectsChanged.filter((o: string) => o === 'NetworkPolicy shared-db/postgres-from-tenants');
+    expect(edits).toHaveLength(1);
+    expect(j.chokePoints.objectsChanged.length).toBeLessThan(j.chokePoints.removals.length);
+    const t = await lateral(['risk', MT, '--target', 'app=postgres', '--flows', `${MT}/flows/hubble.jsonl`]);
+    expect(t.stdout).toMatch(/BREAKS 1 observed connection: team-c\/legacy-admin -> shared-db\/postgres TCP 5432 \(\d+ records\)/);
+    expect(t.stdout).toContain('breaks no observed connection');
+  });
+});

@@ -274,7 +274,7 @@ describe('lateral whatif and diff', () => {
     const bad = tempFile('bad.yaml', 'kind: Pod\nmetadata: {name: x}\nspec: {containers: 5}\n');
     const w = await lateral(['whatif', SHOP, '--apply', bad, '--fail-on', 'everything']);
     expect(w.code).toBe(2);
-    expect(w.stderr).toContain('--fail-on takes broken-flows, new-exposure, new-paths, unknown (got "everything")');
+    expect(w.stderr).toContain('--fail-on takes broken-flows, new-exposure, new-paths, shorter-paths, unknown (got "everything")');
     const d = await lateral(['diff', bad, '--after', SHOP, '--format', 'yaml']);
     expect(d.stderr).toContain('--format must be one of txt, json, csv, md');
   });

@@ -41,10 +41,10 @@ describe('answers from inputs holding unevaluated policies', () => {
     expect(intoDb.map((c: { from: string }) => c.from)).toEqual(['shop/web']);
   });
 
-  it('quiet kinds (ServiceAccount) stay in the skipped count, with no warning in the answer', async () => {
+  it('quiet kinds (ConfigMap) stay in the skipped count, with no warning in the answer', async () => {
     const r = await lateral(['reach', CLUSTER, '--format', 'json']);
     expect(JSON.parse(r.stdout).warnings).toEqual([]);
-    expect(r.stderr).toContain('skipped 1 object of unsupported kinds: ServiceAccount 1');
+    expect(r.stderr).toContain('skipped 1 object of unsupported kinds: ConfigMap 1');
   });
 
   it('explain qualifies the verdict for pods the objects select, and only for those', async () => {

@@ -3,7 +3,7 @@
  * on default-deny (which observed flows break, and which policy breaks each), --fail-on exit
  * codes for CI, the formats, and bad input on either side.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,7 +93,7 @@ describe('lateral whatif: add default-deny to the shop', () => {
     const r = await lateral(['whatif', open, '--apply', join(SHOP, 'policies/default-deny.yaml'), '--flows', FLOWS, '--fail-on', 'broken-flows']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/--fail-on: found broken-flows/);
-    expect(r.stdout).toMatch(/BROKEN  shop\/catalog -> shop\/postgres TCP 5432 \(8810 flows\): denied by shop\/default-deny-egress, shop\/default-deny-ingress/);
+    expect(r.stdout).toMatch(/BROKEN  shop\/catalog -> shop\/postgres TCP 5432 \(8810 records\): denied by shop\/default-deny-egress, shop\/default-deny-ingress/);
   });
 
   it('diff against the full shop policy set: only the one flow its egress rules leave out breaks', async () => {
@@ -130,7 +130,18 @@ describe('lateral whatif: --fail-on new-exposure and new-paths', () => {
     const j = JSON.parse(r.stdout) as { paths: unknown[]; blastRadius: unknown[]; newExposure: unknown[]; crownJewels: string[] };
     // The annotated crown jewel counts without --target.
     expect(j.crownJewels).toEqual(['bank/vault']);
-    expect(j.paths).toEqual([{ change: 'opened', from: 'internet', to: 'bank/vault', path: ['internet', 'bank/web', 'bank/vault'] }]);
+    expect(j.paths).toEqual([
+      {
+        change: 'opened',
+        from: 'internet',
+        entryPoint: 'bank/web',
+        to: 'bank/vault',
+        hopsBefore: null,
+        hopsAfter: 2,
+        newMoves: [{ from: 'bank/web', to: 'bank/vault' }],
+        path: ['internet', 'bank/web', 'bank/vault'],
+      },
+    ]);
     expect(j.blastRadius).toEqual([{ id: 'bank/web', before: 0, after: 1 }]);
     // Inside one namespace: a new path, but not new exposure.
     expect(j.newExposure).toEqual([]);
@@ -143,8 +154,41 @@ describe('lateral whatif: --fail-on new-exposure and new-paths', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as { paths: { change: string; to: string }[]; changes: { from: string; to: string; change: string; denyingPolicies: string[] }[] };
     expect(j.paths.map((p) => `${p.change} ${p.to}`)).toEqual(['closed bank/vault']);
+    expect(j.paths[0]).toMatchObject({ entryPoint: 'bank/web', hopsBefore: 2, hopsAfter: null, path: ['internet', 'bank/web', 'bank/vault'] });
     expect(j.changes).toHaveLength(1);
     expect(j.changes[0]).toMatchObject({ from: 'bank/web', to: 'bank/vault', change: 'denied', denyingPolicies: ['bank/default-deny-ingress'] });
+  });
+});
+
+describe('lateral whatif: routes opened and shortened, per entry point', () => {
+  const change = () => join(REPO, 'test/whatif/shop/frontend-to-postgres.yaml');
+  it('a direct frontend -> database connection inside one namespace fails new-paths when the database is a crown jewel', async () => {
+    const r = await lateral(['whatif', SHOP, '--apply', change(), '--target', 'shop/postgres', '--fail-on', 'new-paths', '--format', 'json']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('--fail-on: found new-paths');
+    const j = JSON.parse(r.stdout) as { paths: { change: string; entryPoint: string; hopsBefore: number; hopsAfter: number; path: string[]; newMoves: unknown[] }[]; newExposure: unknown[] };
+    // No new exposure: both ends are in shop. The internet-facing frontend reached postgres in
+    // three moves (frontend -> checkout -> postgres); now in two.
+    expect(j.newExposure).toEqual([]);
+    const viaFrontend = j.paths.find((p) => p.entryPoint === 'shop/frontend')!;
+    expect(viaFrontend).toMatchObject({ change: 'shortened', hopsBefore: 3, hopsAfter: 2, path: ['internet', 'shop/frontend', 'shop/postgres'], newMoves: [{ from: 'shop/frontend', to: 'shop/postgres' }] });
+    // Through the ingress controller the fewest moves stay two (it reaches postgres itself), but
+    // the route through the frontend is a new sequence of moves: opened.
+    const viaIngress = j.paths.find((p) => p.entryPoint === 'ingress-nginx/ingress-nginx-controller')!;
+    expect(viaIngress).toMatchObject({ change: 'opened', hopsBefore: 2, hopsAfter: 2, path: ['internet', 'ingress-nginx/ingress-nginx-controller', 'shop/frontend', 'shop/postgres'] });
+  });
+
+  it('--fail-on shorter-paths fails on a shortened route only; diff reports the same', async () => {
+    expect((await lateral(['whatif', SHOP, '--apply', change(), '--target', 'shop/postgres', '--fail-on', 'shorter-paths'])).code).toBe(1);
+    // The bank change opens a route where there was none: new, not shorter.
+    expect((await lateral(['whatif', BANK, '--apply', join(REPO, 'test/whatif/bank/vault-from-web.yaml'), '--fail-on', 'shorter-paths'])).code).toBe(0);
+    const after = join(tmp, 'shop-after');
+    mkdirSync(after, { recursive: true });
+    cpSync(SHOP, after, { recursive: true });
+    cpSync(change(), join(after, 'policies', 'frontend-to-postgres.yaml'));
+    const d = await lateral(['diff', SHOP, '--after', after, '--target', 'shop/postgres', '--fail-on', 'shorter-paths']);
+    expect(d.code).toBe(1);
+    expect(d.stdout).toMatch(/SHORTENED internet -> shop\/frontend -> shop\/postgres \(via shop\/frontend to shop\/postgres: fewest moves before 3 moves, after 2 moves; new: shop\/frontend -> shop\/postgres\)/);
   });
 });
 
@@ -156,6 +200,12 @@ describe('lateral whatif / diff: formats', () => {
     expect(r.stdout).toMatch(/\| observed flows that would break \| 27 \|/);
     expect(r.stdout).toMatch(/<details open><summary>Observed flows that would break \(27\)<\/summary>/);
     expect(r.stdout).toMatch(/<details><summary>Newly denied \(\d+\)<\/summary>/);
+  });
+  it('a denial of everything is said as such, not by its first port and address; flows are counted in records', async () => {
+    const r = await lateral(args());
+    expect(r.stdout).toContain('denied: every port: ingress of shop/cart: isolated by shop/default-deny-ingress; no rule allows 0.0.0.0/0,::/0 on any port');
+    expect(r.stdout).not.toMatch(/on TCP 1\b/);
+    expect(r.stdout).toMatch(/BROKEN  \S+ -> \S+ \w+ \d+ \(\d+ records?\)/);
   });
   it('csv has one finding per row', async () => {
     const r = await lateral([...args(), '--format', 'csv']);
@@ -192,6 +242,6 @@ describe('lateral whatif / diff: bad input names the side', () => {
     expect((await lateral(['whatif', SHOP])).code).toBe(2);
     const r = await lateral(['whatif', SHOP, '--delete', 'networkpolicy/shop/postgres-ingress', '--fail-on', 'everything']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--fail-on takes broken-flows, new-exposure, new-paths/);
+    expect(r.stderr).toMatch(/--fail-on takes broken-flows, new-exposure, new-paths, shorter-paths/);
   });
 });

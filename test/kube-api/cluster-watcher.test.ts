@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { clusterFromObjects, type SourceObject } from '@lateral/k8s';
-import { ClusterWatcher } from '@lateral/k8s/live';
+import { CLUSTER_RESOURCES, ClusterWatcher } from '@lateral/k8s/live';
 import { startKubeApiServer, type KubeApiServer } from './kube-api-server.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { fixtureObjects } from './fixture-objects.js';
@@ -55,9 +55,12 @@ async function startWatching(debounceMs = 30): Promise<{ server: KubeApiServer; 
   server = await startKubeApiServer({ objects: await fixtureObjects('shop') });
   watcher = new ClusterWatcher({ source: { kubeconfig: writeKubeconfig(server) }, debounceMs, backoff: { initialMs: 20, maxMs: 200 } });
   const first = await watcher.start();
-  await until(() => server!.openWatches() === 13);
+  await until(() => server!.openWatches() === WATCHED);
   return { server, watcher, first };
 }
+
+/** One watch (and one list) per resource read; the CRD-backed ones are not served here. */
+const WATCHED = CLUSTER_RESOURCES.filter((r) => !r.optional).length;
 
 const listRequests = (s: KubeApiServer) => s.requests.filter((r) => r.includes('limit=') && !r.includes('watch='));
 
@@ -107,7 +110,7 @@ describe('ClusterWatcher', () => {
     // Changed while no watch is connected: the resumed watch replays it.
     server.apply(pod('while-away', { app: 'x' }));
     await emitted(watcher, (objs) => find(objs, 'Pod', 'shop', 'while-away') !== undefined);
-    await until(() => server.openWatches() === 13);
+    await until(() => server.openWatches() === WATCHED);
     expect(listRequests(server)).toHaveLength(listsBefore); // resumed, not relisted
     const podWatches = server.requests.filter((r) => r.startsWith('GET /api/v1/pods?') && r.includes('watch=true'));
     expect(podWatches).toHaveLength(2);
@@ -123,9 +126,9 @@ describe('ClusterWatcher', () => {
     server.compact(); // the resumed watches' versions are gone: 410
     const objects = await emitted(watcher, (objs) => !find(objs, 'NetworkPolicy', 'shop', 'default-deny-ingress'));
     expect(clusterFromObjects(objects).cluster.policies).toHaveLength(20);
-    await until(() => server.openWatches() === 13);
+    await until(() => server.openWatches() === WATCHED);
     // Every collection relisted once (one page each), then watched again.
-    expect(listRequests(server).length - listsBefore).toBe(13);
+    expect(listRequests(server).length - listsBefore).toBe(WATCHED);
   });
 
   it('stop() closes every watch and stops emitting', async () => {

@@ -108,7 +108,7 @@ describe('readCluster', () => {
     expect([...policyNamespaces].sort()).toEqual(['shared-db', 'team-a']);
     expect(read.warnings).toHaveLength(1);
     expect(read.warnings[0]).toBe(
-      'cannot list networkpolicies in ingress-nginx, kube-system, monitoring, team-b, team-c (forbidden: grant list on networkpolicies.networking.k8s.io): the analysis assumes no policies there',
+      'cannot list networkpolicies in ci, ingress-nginx, kube-system, monitoring, team-b, team-c (forbidden: grant list on networkpolicies.networking.k8s.io): the analysis assumes no policies there',
     );
   });
 

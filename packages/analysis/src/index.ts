@@ -18,4 +18,4 @@ export { whatIfSummary, type WhatIfSummary } from './what-if/format/summary.js';
 
 // Lateral movement: footholds and crown jewels from user input, the paths and risk answers.
 export { resolveFoothold, resolveJewels } from './lateral-movement/resolve.js';
-export { pathsReport, riskJson, type PathsReport, type RiskJson } from './lateral-movement/lateral-reports.js';
+export { observedConnections, pathsReport, riskJson, type PathsReport, type RiskJson } from './lateral-movement/lateral-reports.js';

@@ -41,6 +41,13 @@ export {
   type ServicePort,
   type Workload,
   type WorkloadRef,
+  // RBAC and the API server's address: the identity moves of lateral movement.
+  type ApiServerAddress,
+  type PolicyRule,
+  type RbacSubject,
+  type Role,
+  type RoleBinding,
+  type ServiceAccount,
 } from './model/model.js';
 // The cluster-wide tiers (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy) in one rule form.
 export {
@@ -100,18 +107,38 @@ export {
   ANY_NODE,
   buildAttackGraph,
   CROWN_JEWEL_ANNOTATION,
+  EDGE_CATEGORIES,
+  edgeCategory,
   formatAttackPort,
   INTERNET,
+  parseApiServerAddress,
+  parseEdgeCategories,
   type AttackGraph,
   type AttackGraphOptions,
+  type AttackNodeAttributes,
   type AttackPort,
+  type EdgeCategory,
+  type IdentityNodeAttributes,
   type WorkloadNodeAttributes,
 } from './lateral-movement/attack-graph.js';
+export {
+  ALL_NAMESPACES,
+  CLUSTER_ADMIN,
+  hasMoves,
+  identityGrants,
+  identityId,
+  POD_SECURITY_ENFORCE,
+  podSecurityAdmitsPrivileged,
+  type IdentityGrants,
+  type Scope,
+} from './lateral-movement/identity.js';
 export { annotatedCrownJewels, crownJewels } from './lateral-movement/crown-jewels.js';
 export { adjacency, describePath, kShortestAttackPaths, shortestAttackPath, type AttackAdjacency, type AttackHop, type AttackPath } from './lateral-movement/attack-paths.js';
 export { blastRadius, type AttackMetrics, type BlastOptions, type BlastRadius } from './lateral-movement/blast-radius.js';
 export { chokePoints, type ChokePointOptions, type ChokePoints, type CutEdge } from './lateral-movement/choke-points.js';
-export { proposeConnectionRemoval, type ConnectionRemoval } from './lateral-movement/connection-removal.js';
+export { proposeConnectionRemoval, type ConnectionRemoval, type ObservedConnection } from './lateral-movement/connection-removal.js';
+export { proposeTokenRemoval } from './lateral-movement/token-removal.js';
+export { setAsideDominatingEscapes, type DominatingEscape, type SetAside } from './lateral-movement/dominating-escape.js';
 export { riskReport, type RiskOptions, type RiskReport } from './lateral-movement/risk.js';
 
 // What-if: what a change does to reachability and to lateral movement.

@@ -15,6 +15,10 @@ import {
   type TierPolicy,
   type Workload,
   type WorkloadRef,
+  type ApiServerAddress,
+  type Role,
+  type RoleBinding,
+  type ServiceAccount,
 } from '@lateral/core';
 import { adminNetworkPolicyFromObject } from './admin-network-policy.js';
 import { baselineAdminNetworkPolicyFromObject } from './baseline-admin-network-policy.js';
@@ -26,7 +30,8 @@ import { nodeFromObject } from './node.js';
 import { objectRef, type ObjectRef } from './object-ref.js';
 import { objectKey, ownerReference, topOwner, type OwnedObject, type TopOwner } from './owners.js';
 import type { SourceObject } from './parse-manifests.js';
-import { podSpecFacts } from './pod-spec.js';
+import { podSpecFacts, type PodSpecFacts } from './pod-spec.js';
+import { apiServerFromEndpointSlice, apiServerFromService, roleBindingFromObject, roleFromObject, serviceAccountFromObject } from './rbac.js';
 import { list, optLabels, optMapping, optString, optStringMap } from './raw-fields.js';
 import { serviceFromObject } from './service.js';
 import { unevaluatedPolicy, type UnevaluatedPolicy } from './unevaluated-policy.js';
@@ -98,6 +103,11 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
   const ingresses: Ingress[] = [];
   const nodes: ClusterNode[] = [];
   const tierPolicies: TierPolicy[] = [];
+  const serviceAccounts: ServiceAccount[] = [];
+  const roles: Role[] = [];
+  const roleBindings: RoleBinding[] = [];
+  let apiServerSlice: ApiServerAddress | undefined;
+  let apiServerService: ApiServerAddress | undefined;
   const realPods: Pod[] = [];
   const manifests = new Map<Entry, WorkloadManifest>();
   /** Top-level owners in order of first appearance, with the entries that resolve to them. */
@@ -131,6 +141,22 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
         }
         case 'Service':
           services.push(serviceFromObject(e.obj as V1Service, ref.namespace, ref.name));
+          if (ref.namespace === 'default' && ref.name === 'kubernetes') apiServerService = apiServerFromService(e.obj);
+          break;
+        case 'ServiceAccount':
+          serviceAccounts.push(serviceAccountFromObject(e.obj, ref.namespace, ref.name));
+          break;
+        case 'Role':
+        case 'ClusterRole':
+          roles.push(roleFromObject(e.obj, ref.kind, ref.namespace, ref.name));
+          break;
+        case 'RoleBinding':
+        case 'ClusterRoleBinding':
+          roleBindings.push(roleBindingFromObject(e.obj, ref.kind, ref.namespace, ref.name));
+          break;
+        case 'EndpointSlice':
+          // Only the API server's endpoints matter: where pods' tokens are used.
+          if (ref.namespace === 'default') apiServerSlice ??= apiServerFromEndpointSlice(e.obj, ref.name);
           break;
         case 'NetworkPolicy':
           policies.push(networkPolicyFromObject(e.obj as V1NetworkPolicy, ref.namespace, ref.name));
@@ -203,6 +229,7 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
       replicas: m.replicas,
       fromTemplate: true,
       ...(m.templateAnnotations ? { annotations: m.templateAnnotations } : {}),
+      ...identityOf(m.template),
     });
     warnAboutOrphans(top.workload, m, orphans.get(top.workload.namespace) ?? [], warnings);
   }
@@ -224,6 +251,10 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
       ...(ingresses.length > 0 ? { ingresses } : {}),
       ...(nodes.length > 0 ? { nodes } : {}),
       ...(tierPolicies.length > 0 ? { tierPolicies } : {}),
+      ...(serviceAccounts.length > 0 ? { serviceAccounts } : {}),
+      ...(roles.length > 0 ? { roles } : {}),
+      ...(roleBindings.length > 0 ? { roleBindings } : {}),
+      ...((apiServerSlice ?? apiServerService) ? { apiServer: (apiServerSlice ?? apiServerService)! } : {}),
     },
     skipped,
     unevaluated,
@@ -271,6 +302,14 @@ function realPod(e: Entry): Omit<Pod, 'owner'> {
     fromTemplate: false,
     ...(annotations ? { annotations } : {}),
     ...(hostIP ? { hostIP: hostIP.trim() } : {}),
+    ...identityOf(facts),
+  };
+}
+
+function identityOf(facts: PodSpecFacts): Pick<Pod, 'serviceAccountName' | 'automountServiceAccountToken'> {
+  return {
+    ...(facts.serviceAccountName ? { serviceAccountName: facts.serviceAccountName } : {}),
+    ...(facts.automountServiceAccountToken !== undefined ? { automountServiceAccountToken: facts.automountServiceAccountToken } : {}),
   };
 }
 

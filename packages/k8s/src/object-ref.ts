@@ -26,6 +26,14 @@ const SUPPORTED_GROUPS: Readonly<Record<string, readonly string[]>> = {
   ClusterNetworkPolicy: ['policy.networking.k8s.io'],
   AdminNetworkPolicy: ['policy.networking.k8s.io'],
   BaselineAdminNetworkPolicy: ['policy.networking.k8s.io'],
+  // Identity edges of the attack graph. Secrets are never read: see docs/lateral-movement.md.
+  ServiceAccount: [''],
+  Role: ['rbac.authorization.k8s.io'],
+  ClusterRole: ['rbac.authorization.k8s.io'],
+  RoleBinding: ['rbac.authorization.k8s.io'],
+  ClusterRoleBinding: ['rbac.authorization.k8s.io'],
+  // Only default/kubernetes is read: the API server's address.
+  EndpointSlice: ['discovery.k8s.io'],
 };
 
 /**
@@ -92,9 +100,16 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
  * objects (`--from ns/name`), so one the API server would never hold — `a/b`, `Web`, `x y` —
  * is rejected here rather than read into names nothing can ask about.
  */
+/** RBAC objects are named by path segments (`system:coredns`), not DNS names. */
+const PATH_SEGMENT_NAMED = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
+
 function checkNames(kind: string, name: string, namespace: string | undefined): void {
   const isNamespace = kind === 'Namespace';
-  if (isNamespace ? !(name.length <= 63 && DNS1123_LABEL.test(name)) : !(name.length <= 253 && DNS1123_SUBDOMAIN.test(name))) {
+  if (PATH_SEGMENT_NAMED.has(kind)) {
+    if (name === '.' || name === '..' || /[/%]/.test(name)) {
+      throw new InputError(`invalid name "${name}": a ${kind} name may not be "." or ".." or contain "/" or "%"`, { object: kind, field: 'metadata.name' });
+    }
+  } else if (isNamespace ? !(name.length <= 63 && DNS1123_LABEL.test(name)) : !(name.length <= 253 && DNS1123_SUBDOMAIN.test(name))) {
     throw new InputError(
       `invalid name ${quoteValue(name)}: ${isNamespace ? 'a namespace name is at most 63' : 'at most 253'} lowercase letters, digits and "-"${isNamespace ? '' : ' or "."'}, starting and ending with a letter or digit`,
       { object: kind, field: 'metadata.name' },

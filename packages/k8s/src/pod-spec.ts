@@ -17,6 +17,8 @@ export interface PodSpecFacts {
   readonly hostNetwork: boolean;
   readonly security: PodSecurity;
   readonly node?: string;
+  readonly serviceAccountName?: string;
+  readonly automountServiceAccountToken?: boolean;
 }
 
 /** Capabilities that amount to CAP_SYS_ADMIN: runtimes accept it with or without the prefix. */
@@ -74,6 +76,10 @@ export function podSpecFacts(raw: V1PodSpec | null | undefined, field: string): 
     (v, i) => optMapping(optMapping(v, `${field}.volumes[${i}]`)?.hostPath, `${field}.volumes[${i}].hostPath`) !== undefined,
   );
   const node = optString(spec.nodeName, `${field}.nodeName`);
+  // serviceAccount is the deprecated alias the API server still fills from serviceAccountName.
+  const serviceAccountName =
+    optString(spec.serviceAccountName, `${field}.serviceAccountName`) || optString((spec as { serviceAccount?: unknown }).serviceAccount, `${field}.serviceAccount`);
+  const automount = optBool(spec.automountServiceAccountToken, `${field}.automountServiceAccountToken`);
   return {
     ports,
     hostNetwork: optBool(spec.hostNetwork, `${field}.hostNetwork`) ?? false,
@@ -85,5 +91,7 @@ export function podSpecFacts(raw: V1PodSpec | null | undefined, field: string): 
       sysAdmin,
     },
     ...(node ? { node } : {}),
+    ...(serviceAccountName ? { serviceAccountName } : {}),
+    ...(automount !== undefined ? { automountServiceAccountToken: automount } : {}),
   };
 }

@@ -13,8 +13,6 @@ export type SubjectShape =
   | 'cilium'
   /** Calico: spec.selector (and spec.namespaceSelector) in Calico's selector language, kept as written. */
   | 'calico'
-  /** AdminNetworkPolicy API: spec.subject {namespaces} or {pods: {namespaceSelector, podSelector}}. */
-  | 'anp-subject'
   /** Antrea: spec.appliedTo [{podSelector, namespaceSelector, group, ...}]. */
   | 'antrea'
   /** A Kubernetes label selector at spec.podSelector, in the object's namespace. */

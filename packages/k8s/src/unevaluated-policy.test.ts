@@ -88,24 +88,6 @@ spec: {selector: all()}
     expect(unevaluatedSelects(gnp!, other, nsLabels('dev'))).toBe('selects');
   });
 
-  it('AdminNetworkPolicy API: subject.namespaces and subject.pods', () => {
-    const r = load(`apiVersion: policy.networking.k8s.io/v1alpha1
-kind: AdminNetworkPolicy
-metadata: {name: a}
-spec: {priority: 1, subject: {namespaces: {matchLabels: {env: prod}}}}
----
-apiVersion: policy.networking.k8s.io/v1alpha1
-kind: BaselineAdminNetworkPolicy
-metadata: {name: default}
-spec: {subject: {pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: db}}}}}
-`);
-    const [anp, banp] = r.unevaluated;
-    expect(unevaluatedSelects(anp!, web, nsLabels('prod'))).toBe('selects');
-    expect(unevaluatedSelects(anp!, other, nsLabels('dev'))).toBeUndefined();
-    expect(unevaluatedSelects(banp!, db, nsLabels('prod'))).toBe('selects');
-    expect(unevaluatedSelects(banp!, web, nsLabels('prod'))).toBeUndefined();
-  });
-
   it('Antrea: appliedTo entries are OR-ed; a group reference may select anything', () => {
     const acnp = one(`apiVersion: crd.antrea.io/v1beta1
 kind: ClusterNetworkPolicy

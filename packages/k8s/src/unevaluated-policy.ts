@@ -85,20 +85,6 @@ function readSubjects(shape: SubjectShape, spec: Record<string, unknown>, obj: R
         return { raw: 'no endpointSelector' };
       });
     }
-    case 'anp-subject': {
-      const subject = isMapping(spec.subject) ? spec.subject : undefined;
-      if (!subject) return [{ raw: 'no subject' }];
-      if (subject.namespaces !== undefined) {
-        const nsSel = labelSelectorOrUndefined(subject.namespaces);
-        return [nsSel ? { namespaceSelector: nsSel } : { raw: canonicalJson(subject) }];
-      }
-      if (isMapping(subject.pods)) {
-        const nsSel = labelSelectorOrUndefined(subject.pods.namespaceSelector);
-        const podSel = labelSelectorOrUndefined(subject.pods.podSelector);
-        if (nsSel && podSel) return [{ namespaceSelector: nsSel, podSelector: podSel }];
-      }
-      return [{ raw: canonicalJson(subject) }];
-    }
     case 'antrea': {
       const appliedTo = Array.isArray(spec.appliedTo) ? spec.appliedTo : undefined;
       // Without a policy-level appliedTo, each rule names its own: any pod may be selected.

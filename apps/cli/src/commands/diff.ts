@@ -27,7 +27,8 @@ export const WHAT_IF_OPTIONS_HELP = `  --flows FILES...      observed traffic (H
                         workloads annotated lateral.dev/crown-jewel: "true" always count
   --fail-on LIST        exit 1 when any is found: broken-flows, new-exposure (a connection newly
                         allowed into a workload from outside the cluster or from another
-                        namespace), new-paths (internet -> crown jewel newly possible),
+                        namespace), new-paths (a route from an entry point to a crown jewel
+                        opened or shortened), shorter-paths (only shortened: fewer moves),
                         unknown (the change adds, removes or edits a policy of a kind Lateral
                         does not evaluate, e.g. CiliumNetworkPolicy: its effect is unknown;
                         without it such a change alone is an error, exit 2)
@@ -38,8 +39,9 @@ export const DIFF_HELP = `lateral diff BEFORE... --after AFTER... [options]
 
 What changes between two sets of manifests: connections newly allowed, newly denied and with
 changed ports (per workload pair, with the rule that now allows or the policy that now
-denies), workloads whose blast radius changed, paths from the internet to crown jewels opened
-or closed. BEFORE and AFTER are files, directories or - (one side only); --cluster reads the
+denies), workloads whose blast radius changed, and per entry point and crown jewel the routes
+opened (a new entry point, or a route taking a move that did not exist), shortened (fewer
+moves) or closed. BEFORE and AFTER are files, directories or - (one side only); --cluster reads the
 live cluster as BEFORE.
   --after AFTER...      the manifests to compare with (files, directories or -)
 ${WHAT_IF_OPTIONS_HELP}

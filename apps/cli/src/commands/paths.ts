@@ -12,7 +12,8 @@ The k shortest attack paths (fewest moves, loopless; Yen's algorithm) from ID to
 SEL selects, each move with its port and the policy rule (or exposure, or escalation) that
 allows it. A path ends at the first crown jewel it reaches.
   --from ID             a workload (namespace/name), a pod, node:<name>, or internet
-  --to SEL              a label selector, namespace/name or name glob (as --target)
+  --to SEL              a label selector, namespace/name or name glob (as --target), or the id
+                        of a node, token or cluster-admin (node:*, sa:ci/runner, cluster-admin)
   --k N                 how many paths (default 5)
 ${ATTACK_OPTIONS_HELP}`;
 

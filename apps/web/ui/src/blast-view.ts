@@ -190,6 +190,8 @@ export class BlastView {
       { selector: 'node.foothold', style: { shape: 'octagon', width: 34, height: 34, 'border-width': 3, 'border-color': fg } },
       { selector: 'node.node', style: { shape: 'rectangle' } },
       { selector: 'node.internet', style: { shape: 'diamond' } },
+      // A service-account token or cluster-admin: an identity move, not a place.
+      { selector: 'node.identity', style: { shape: 'tag' } },
       { selector: 'node.more', style: { shape: 'round-rectangle', width: 44, height: 18, 'font-size': 11, 'font-weight': 'bold', 'background-opacity': 0.35, 'border-width': 1, 'border-style': 'dashed', 'border-color': fg, 'font-style': 'italic' } },
       { selector: 'node.crown', style: { shape: 'star', width: 34, height: 34, 'border-width': 3, 'border-color': ROLE.crownJewel } },
       { selector: 'edge', style: { width: 1.2, 'line-color': themeColour('--muted'), 'target-arrow-shape': 'triangle', 'target-arrow-color': themeColour('--muted'), 'curve-style': 'bezier', opacity: 0.6, 'arrow-scale': 0.7 } },

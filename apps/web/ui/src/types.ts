@@ -134,9 +134,10 @@ export interface AttackPort {
 }
 export interface ReachedNode {
   id: string;
-  kind: 'workload' | 'node' | 'internet';
+  kind: 'workload' | 'node' | 'internet' | 'identity';
   hops: number;
-  via: { from: string; kind: string; ports: AttackPort[] }[];
+  /** category: network (entry moves too), escalation or identity. */
+  via: { from: string; kind: string; category?: string; ports: AttackPort[] }[];
   crownJewel: boolean;
 }
 export interface AttackMetrics {
@@ -144,6 +145,7 @@ export interface AttackMetrics {
   reached: number;
   reachedPercent: number;
   nodesReached: number;
+  identitiesReached?: number;
   crownJewels: number;
   crownJewelsReached: number;
   minHopsToCrownJewel: number | null;
@@ -160,6 +162,7 @@ export interface AttackHop {
   from: string;
   to: string;
   kind: string;
+  category?: string;
   ports: AttackPort[];
   because: string[];
 }

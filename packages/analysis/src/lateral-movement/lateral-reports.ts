@@ -3,7 +3,8 @@
  * `POST /api/paths|risk` return them. Blast radius needs no assembly: core's BlastRadius is its
  * JSON.
  */
-import { blastRadius, describePath, InputError, kShortestAttackPaths, riskReport, type AttackGraph, type AttackMetrics, type AttackPath, type ConnectionRemoval, type RiskReport } from '@lateral/core';
+import { blastRadius, describePath, InputError, kShortestAttackPaths, riskReport, type AttackGraph, type AttackMetrics, type AttackPath, type ConnectionRemoval, type ObservedConnection, type RiskReport } from '@lateral/core';
+import type { FlowEdge } from '@lateral/flows';
 import { networkPolicyYaml } from '@lateral/k8s';
 import { resolveJewels } from './resolve.js';
 
@@ -20,7 +21,10 @@ export interface PathsReport {
  * not added: `to` names the destinations of this question). `option` names `to` in messages.
  */
 export function pathsReport(ag: AttackGraph, from: string, to: readonly string[], k: number, option = { from: '--from', to: '--to' }): PathsReport {
-  const chosen = new Set(resolveJewels(ag, to, option.to, false).filter((t) => t !== from));
+  // A node, token or cluster-admin is named by its id (node:*, sa:ci/runner); the rest select workloads.
+  const direct = to.filter((t) => ag.graph.hasNode(t) && ag.graph.getNodeAttribute(t, 'kind') !== 'workload');
+  const selectors = to.filter((t) => !direct.includes(t));
+  const chosen = new Set([...direct, ...(selectors.length ? resolveJewels(ag, selectors, option.to, false) : [])].filter((t) => t !== from));
   if (chosen.size === 0) throw new InputError(`${option.to} selects only the ${option.from} workload itself (${from}): name a destination other than the start`);
   const paths = kShortestAttackPaths(ag, from, chosen, k).map((nodes) => describePath(ag, nodes));
   const metrics = blastRadius(ag, from, { crownJewels: [...chosen] }).metrics;
@@ -32,8 +36,30 @@ export type RiskJson = Omit<RiskReport, 'chokePoints'> & {
 };
 
 /** The risk report with each choke point's proposed NetworkPolicy change as YAML. */
-export function riskJson(ag: AttackGraph, options: { readonly crownJewels: readonly string[]; readonly top: number; readonly cutEntry: boolean }): RiskJson {
-  const report = riskReport(ag, { crownJewels: options.crownJewels, top: options.top, cuttableEntry: options.cutEntry });
+export function riskJson(
+  ag: AttackGraph,
+  options: { readonly crownJewels: readonly string[]; readonly top: number; readonly cutEntry: boolean; readonly observed?: readonly ObservedConnection[] },
+): RiskJson {
+  const report = riskReport(ag, { crownJewels: options.crownJewels, top: options.top, cuttableEntry: options.cutEntry, ...(options.observed ? { observed: options.observed } : {}) });
   const removals = report.chokePoints.removals.map((x) => ({ ...x, yaml: networkPolicyYaml(x.policies) }));
   return { ...report, chokePoints: { ...report.chokePoints, removals } };
+}
+
+/**
+ * Observed flows as connections between attack-graph workloads (summed per workload pair, port
+ * and protocol): what `risk --flows` treats as the application's own traffic, which a cut
+ * should avoid. A workload's traffic to itself is no move.
+ */
+export function observedConnections(ag: AttackGraph, edges: readonly FlowEdge[]): ObservedConnection[] {
+  const idOf = (pod: number) => ag.index.endpoints[ag.index.podEndpoint[pod]!]!.id;
+  const merged = new Map<string, ObservedConnection>();
+  for (const e of edges) {
+    if (e.src.kind !== 'pod' || e.dst.kind !== 'pod') continue;
+    const o = { from: idOf(e.src.pod), to: idOf(e.dst.pod), protocol: e.protocol, port: e.port, count: e.count };
+    if (o.from === o.to) continue;
+    const k = `${o.from} ${o.to} ${o.protocol} ${o.port}`;
+    const had = merged.get(k);
+    merged.set(k, had ? { ...had, count: had.count + o.count } : o);
+  }
+  return [...merged.values()];
 }

@@ -4,12 +4,14 @@
  * empty answer for a typo.
  */
 import { ANY_NODE, crownJewels, InputError, INTERNET, type AttackGraph } from '@lateral/core';
+import { ownersImpliedBy } from '@lateral/flows';
 import { closestHint } from '../closest.js';
 
 /**
  * A foothold: a workload id (or namespace/name of a split one, which picks its first group), a
- * pod's namespace/name (its workload), `internet`, or `node:<name>`. `option` names the field
- * in messages (`--from`, `from`).
+ * pod's namespace/name (its workload; a generated name not in the input names its owner, as
+ * flows do), `internet`, `node:<name>`, or a token `sa:<namespace>/<name>`. `option` names the
+ * field in messages (`--from`, `from`).
  */
 export function resolveFoothold(ag: AttackGraph, text: string, option = '--from'): string {
   if (ag.graph.hasNode(text)) return text;
@@ -23,6 +25,17 @@ export function resolveFoothold(ag: AttackGraph, text: string, option = '--from'
   if (pod >= 0) {
     const id = ag.index.endpoints[ag.index.podEndpoint[pod]!]!.id;
     if (ag.graph.hasNode(id)) return id;
+  }
+  // A live pod's generated name (edge/web-7d4b9c-abcde) names its workload.
+  const slash = text.indexOf('/');
+  if (slash > 0) {
+    for (const owner of ownersImpliedBy(text.slice(slash + 1))) {
+      const id = ag.workloads.find((w) => {
+        const a = ag.graph.getNodeAttributes(w);
+        return a.kind === 'workload' && a.namespace === text.slice(0, slash) && a.name === owner;
+      });
+      if (id) return id;
+    }
   }
   const hint = closestHint(text, ag.graph.nodes().filter((c) => c !== ANY_NODE));
   throw new InputError(`${option} "${text}" matches no workload, node or "internet"${hint}`);

@@ -22,7 +22,7 @@ import type { LoadResult } from '@lateral/k8s';
 import { brokenFlows, type BrokenFlow } from './broken-flows.js';
 import { unevaluatedChange, unknownEffectMessage } from './unevaluated-change.js';
 
-export const FAIL_ON = ['broken-flows', 'new-exposure', 'new-paths', 'unknown'] as const;
+export const FAIL_ON = ['broken-flows', 'new-exposure', 'new-paths', 'shorter-paths', 'unknown'] as const;
 export type FailOn = (typeof FAIL_ON)[number];
 
 export interface WhatIfReport {
@@ -102,7 +102,9 @@ export function whatIfReport(input: WhatIfInput): WhatIfReport {
     unknown: uc.changed.length > 0,
     'broken-flows': (broken?.length ?? 0) > 0,
     'new-exposure': newExposure.length > 0,
-    'new-paths': lateral.paths.some((x) => x.change === 'opened'),
+    // A route opened or shortened: an entry point reaches a crown jewel it did not, or in fewer moves.
+    'new-paths': lateral.paths.some((x) => x.change === 'opened' || x.change === 'shortened'),
+    'shorter-paths': lateral.paths.some((x) => x.change === 'shortened'),
   };
   return {
     label: input.label,

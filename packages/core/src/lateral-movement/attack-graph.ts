@@ -8,14 +8,19 @@
  * - entry: internet -> B when B is exposed (LoadBalancer/NodePort Service, Ingress backend,
  *   hostPort, hostNetwork) and B's ingress admits addresses outside the cluster on that port;
  * - escalation: B -> its node when B can escape its container, node -> every workload with
- *   pods on it.
+ *   pods on it; an identity that may start privileged pods -> every node;
+ * - identity: B -> the ServiceAccount token its pods mount (when its egress reaches the API
+ *   server), and a token -> what its RBAC rules allow (identity.ts).
  *
  * It is a graphology graph so that queries (blast radius, paths, choke points) are graph
  * queries; the dense pod-level relation stays in the engine's bitsets underneath.
  */
 import { DirectedGraph } from 'graphology';
 import { matchesSelector } from '../semantics/label-selector.js';
-import type { ContainerPort, Ingress, IngressBackend, Pod, Protocol, Service } from '../model/model.js';
+import { tryParseIp } from '../semantics/ip.js';
+import { InputError } from '../model/errors.js';
+import type { ApiServerAddress, ContainerPort, Ingress, IngressBackend, Pod, Protocol, Service } from '../model/model.js';
+import { ALL_NAMESPACES, CLUSTER_ADMIN, hasMoves, identityGrants, identityId, podSecurityAdmitsPrivileged } from './identity.js';
 import { PROTOCOLS } from '../model/model.js';
 import type { PortRange, ProtoPorts } from '../semantics/port-set.js';
 import { rangesContain } from '../semantics/port-set.js';
@@ -48,6 +53,11 @@ export interface WorkloadNodeAttributes {
   /** Declares no container ports: taken to serve every port its policies allow. */
   readonly undeclaredPorts: boolean;
   readonly placement: Placement;
+  /**
+   * The ServiceAccount token its pods mount, when RBAC gives that account a move, and whether
+   * the pods can use it (their egress must reach the API server).
+   */
+  readonly token?: { readonly serviceAccount: string; readonly usable: boolean; readonly because: string };
 }
 
 export interface MachineNodeAttributes {
@@ -62,7 +72,15 @@ export interface InternetNodeAttributes {
   readonly id: typeof INTERNET;
 }
 
-export type AttackNodeAttributes = WorkloadNodeAttributes | MachineNodeAttributes | InternetNodeAttributes;
+/** A ServiceAccount's token (`sa:ns/name`), or `cluster-admin`. */
+export interface IdentityNodeAttributes {
+  readonly kind: 'identity';
+  readonly id: string;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+export type AttackNodeAttributes = WorkloadNodeAttributes | MachineNodeAttributes | InternetNodeAttributes | IdentityNodeAttributes;
 
 /** A port (or, where the destination declares none, a range) an edge lets the attacker use. */
 export interface AttackPort {
@@ -87,7 +105,21 @@ export interface Exposure {
 export type AttackEdgeAttributes =
   | { readonly kind: 'network'; readonly ports: readonly AttackPort[]; readonly undeclaredPorts: boolean }
   | { readonly kind: 'entry'; readonly exposures: readonly Exposure[] }
-  | { readonly kind: 'escalation'; readonly reason: string };
+  | { readonly kind: 'escalation'; readonly reason: string }
+  | {
+      readonly kind: 'identity';
+      readonly reason: string;
+      /** On a workload -> token edge: the API server address its egress was checked against. */
+      readonly apiServer?: { readonly address: string; readonly port: number; readonly via: string };
+    };
+
+/** How a move is labelled and filtered: entry moves are network moves from the internet. */
+export type EdgeCategory = 'network' | 'escalation' | 'identity';
+export const EDGE_CATEGORIES: readonly EdgeCategory[] = ['network', 'escalation', 'identity'];
+
+export function edgeCategory(kind: AttackEdgeAttributes['kind']): EdgeCategory {
+  return kind === 'entry' ? 'network' : kind;
+}
 
 export type AttackGraphology = DirectedGraph<AttackNodeAttributes, AttackEdgeAttributes>;
 
@@ -98,6 +130,10 @@ export interface AttackGraphOptions {
    * workload); the default does not assume it.
    */
   readonly assumeColocation?: boolean;
+  /** Which kinds of move to draw (default all). `['network']` shows what policy alone allows. */
+  readonly edges?: readonly EdgeCategory[];
+  /** Where pods reach the API server, overriding the input's `default/kubernetes`. */
+  readonly apiServer?: ApiServerAddress;
 }
 
 export interface AttackGraph {
@@ -109,6 +145,8 @@ export interface AttackGraph {
   readonly workloads: readonly string[];
   /** Workloads that can escape to a node whose placement is unknown (no escalation edge drawn). */
   readonly unplacedEscapes: readonly string[];
+  /** Identity node ids (ServiceAccount tokens with a move, cluster-admin), sorted. */
+  readonly identities: readonly string[];
 }
 
 function escapesOf(pods: readonly Pod[]): EscapeReason[] {
@@ -291,7 +329,10 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
   // its ports are open, so edges share one list (blast radius merges each list once). Edge keys
   // are a counter: graphology's generated keys cost more than the rest of the insertion.
   let edgeKey = 0;
-  const addEdge = (u: string, v: string, attrs: AttackEdgeAttributes) => graph.addDirectedEdgeWithKey(String(edgeKey++), u, v, attrs);
+  const drawn = new Set(options.edges ?? EDGE_CATEGORIES);
+  const addEdge = (u: string, v: string, attrs: AttackEdgeAttributes) => {
+    if (drawn.has(edgeCategory(attrs.kind))) graph.addDirectedEdgeWithKey(String(edgeKey++), u, v, attrs);
+  };
   const servedByMask: Map<number, AttackPort[]>[] = [];
   const served = (b: number, ports: ProtoPorts): AttackPort[] => {
     const declared = epDeclared[b]!;
@@ -303,7 +344,7 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
     if (!list) memo.set(mask, (list = servedPorts(declared, ports)));
     return list;
   };
-  reach.forEachAllowed((src, dst, ports) => {
+  if (drawn.has('network')) reach.forEachAllowed((src, dst, ports) => {
     if (src >= classCount || dst >= classCount) return;
     const sources = index.nodeEndpoints[src];
     const destinations = index.nodeEndpoints[dst];
@@ -346,7 +387,7 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
         }
       }
     }
-    if (exposures.length === 0) return;
+    if (exposures.length === 0 || !drawn.has('network')) return;
     if (!graph.hasNode(INTERNET)) graph.addNode(INTERNET, { kind: 'internet', id: INTERNET });
     addEdge(INTERNET, attrs.id, { kind: 'entry', exposures });
   });
@@ -384,5 +425,168 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
     for (const a of placed) addEdge(ANY_NODE, a.id, { kind: 'escalation', reason: 'may run on the same node' });
   }
 
-  return { graph, compiled, index, options, workloads: placed.map((a) => a.id).sort(), unplacedEscapes: unplacedEscapes.sort() };
+  const identities = addIdentityEdges(compiled, index, placed, options, graph, addEdge, machine, knownNodes);
+  return { graph, compiled, index, options, workloads: placed.map((a) => a.id).sort(), unplacedEscapes: unplacedEscapes.sort(), identities };
+}
+
+/**
+ * Identity edges (identity.ts says which RBAC grants make which move). Only ServiceAccounts
+ * with a move become nodes: a token that opens nothing is no step for an attacker, and a
+ * cluster without RBAC in the input keeps the graph it had.
+ */
+function addIdentityEdges(
+  compiled: CompiledCluster,
+  index: EndpointIndex,
+  placed: readonly WorkloadNodeAttributes[],
+  options: AttackGraphOptions,
+  graph: AttackGraphology,
+  addEdge: (u: string, v: string, attrs: AttackEdgeAttributes) => void,
+  machine: (name: string) => string,
+  knownNodes: readonly string[],
+): string[] {
+  const { cluster, classCount } = compiled;
+  if (!cluster.roleBindings?.length) return [];
+  const drawn = new Set(options.edges ?? EDGE_CATEGORIES);
+  const grants = identityGrants(cluster);
+  const withMoves = new Set([...grants].filter(([, g]) => hasMoves(g)).map(([k]) => k));
+  if (withMoves.size === 0) return [];
+  const namespaces = new Map(cluster.namespaces.map((n) => [n.name, n]));
+  const accountsIn = new Map<string, string[]>();
+  for (const key of grants.keys()) {
+    const ns = key.slice(0, key.indexOf('/'));
+    const l = accountsIn.get(ns);
+    if (l) l.push(key);
+    else accountsIn.set(ns, [key]);
+  }
+  const workloadsIn = new Map<string, WorkloadNodeAttributes[]>();
+  for (const a of placed) {
+    const l = workloadsIn.get(a.namespace);
+    if (l) l.push(a);
+    else workloadsIn.set(a.namespace, [a]);
+  }
+  const nodes = new Set<string>();
+  const node = (key: string) => {
+    const id = key === CLUSTER_ADMIN ? CLUSTER_ADMIN : identityId(key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1));
+    if (!graph.hasNode(id)) {
+      const [namespace, name] = key === CLUSTER_ADMIN ? ['', CLUSTER_ADMIN] : [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)];
+      graph.addNode(id, { kind: 'identity', id, namespace, name });
+    }
+    nodes.add(id);
+    return id;
+  };
+  const label = (key: string) => `ServiceAccount ${key}`;
+  const automount = new Map((cluster.serviceAccounts ?? []).map((sa) => [`${sa.namespace}/${sa.name}`, sa.automountServiceAccountToken]));
+
+  // Workload -> its token: mounted (pod, else ServiceAccount, else true) and usable (egress
+  // reaches the API server).
+  const api = options.apiServer ?? cluster.apiServer;
+  const apiTargets = api ? api.addresses.map((address) => ({ address, node: classCount + compiled.externalOf(address) })) : [];
+  const reach = compiled.reach();
+  const tokenAttrs = new Map<string, NonNullable<WorkloadNodeAttributes['token']>>();
+  for (const a of placed) {
+    const pods = index.endpointPods[a.endpoint]!.map((pi) => cluster.pods[pi]!);
+    const mounted = pods.find((p) => {
+      const key = `${p.namespace}/${p.serviceAccountName ?? 'default'}`;
+      return withMoves.has(key) && (p.automountServiceAccountToken ?? automount.get(key) ?? true);
+    });
+    if (!mounted) continue;
+    const key = `${mounted.namespace}/${mounted.serviceAccountName ?? 'default'}`;
+    const how = mounted.automountServiceAccountToken === true ? 'the pod sets automountServiceAccountToken: true' : automount.get(key) === true ? 'the ServiceAccount sets automountServiceAccountToken: true' : 'automountServiceAccountToken is not turned off';
+    let usable = true;
+    let because: string;
+    let apiServer: { address: string; port: number; via: string } | undefined;
+    if (!api) because = `mounts the token of ${label(key)} (${how}); the API server's address is not in the input (the default/kubernetes Service or EndpointSlice, or --apiserver): taken as reachable`;
+    else if (a.hostNetwork) because = `mounts the token of ${label(key)} (${how}); on the host network, outside NetworkPolicy, it reaches the API server`;
+    else {
+      const cls = index.endpointNode[a.endpoint]!;
+      const open = apiTargets.find((t) => rangesContain(reach.ports(cls, t.node).TCP, api.port));
+      usable = open !== undefined;
+      const where = `the API server (${api.addresses.join(', ')} TCP ${api.port}, from ${api.via})`;
+      if (open) apiServer = { address: open.address, port: api.port, via: api.via };
+      because = usable
+        ? `mounts the token of ${label(key)} (${how}) and its egress allows ${where}`
+        : `mounts the token of ${label(key)} (${how}) but its egress policy does not allow ${where}: the token cannot be used from it`;
+    }
+    tokenAttrs.set(a.id, { serviceAccount: key, usable, because });
+    if (usable && drawn.has('identity')) addEdge(a.id, node(key), { kind: 'identity', reason: because, ...(apiServer ? { apiServer } : {}) });
+  }
+  for (const [id, token] of tokenAttrs) graph.mergeNodeAttributes(id, { token } as Partial<WorkloadNodeAttributes>);
+
+  const inScope = <T>(by: Map<string, T[]>, scope: string): T[] => (scope === ALL_NAMESPACES ? [...by.values()].flat() : by.get(scope) ?? []);
+  const scopeText = (scope: string) => (scope === ALL_NAMESPACES ? 'every namespace' : `namespace ${scope}`);
+  const toEveryNode = (from: string, reason: string) => {
+    for (const n of knownNodes) addEdge(from, machine(n), { kind: 'escalation', reason });
+    addEdge(from, machine('*'), { kind: 'escalation', reason });
+  };
+  for (const key of [...withMoves].sort()) {
+    const g = grants.get(key)!;
+    const from = node(key);
+    const seen = new Set<string>();
+    const once = (to: string, attrs: AttackEdgeAttributes) => {
+      if (to === from || seen.has(to)) return;
+      seen.add(to);
+      addEdge(from, to, attrs);
+    };
+    if (g.admin) {
+      once(node(CLUSTER_ADMIN), { kind: 'identity', reason: `may ${g.admin}: it can grant itself anything (cluster admin)` });
+    }
+    for (const [scope, ev] of g.exec) {
+      for (const w of inScope(workloadsIn, scope)) once(w.id, { kind: 'identity', reason: `may exec into pods in ${scopeText(scope)}: ${ev}` });
+    }
+    if (g.nodesProxy) {
+      for (const w of placed) once(w.id, { kind: 'identity', reason: `may use the kubelet API of every node (nodes/proxy), which execs into every pod on it: ${g.nodesProxy}` });
+    }
+    for (const [scope, ev] of g.startPods) {
+      const nss = scope === ALL_NAMESPACES ? [...namespaces.values()] : [namespaces.get(scope) ?? { name: scope, labels: {} }];
+      const admitting = nss.map((n) => ({ n, psa: podSecurityAdmitsPrivileged(n) })).find((x) => x.psa.admits);
+      if (admitting) {
+        const reason = `may start pods in ${scopeText(scope)} (${ev}); namespace ${admitting.n.name} has ${admitting.psa.level}, so a pod it starts may be privileged, mount hostPath and share the host's PID namespace: the node`;
+        if (!seen.has('node:*')) {
+          seen.add('node:*');
+          toEveryNode(from, reason);
+        }
+      }
+      for (const other of inScope(accountsIn, scope)) {
+        once(node(other), { kind: 'identity', reason: `may start pods in ${scopeText(scope)} (${ev}): a pod it starts can run as ${label(other)} and use its token` });
+      }
+    }
+    for (const [scope, ev] of g.readSecrets) {
+      for (const other of inScope(accountsIn, scope)) {
+        once(node(other), {
+          kind: 'identity',
+          reason: `may read Secrets in ${scopeText(scope)} (${ev}): a service-account token Secret there (a legacy one, or one it creates) gives ${label(other)}'s identity; Secrets are not read, so every ServiceAccount of the namespace is assumed`,
+        });
+      }
+    }
+    for (const [pattern, ev] of g.tokens) {
+      const targets = pattern === '*' ? [...grants.keys()] : pattern.endsWith('/*') ? inScope(accountsIn, pattern.slice(0, -2)) : grants.has(pattern) ? [pattern] : [];
+      for (const other of targets) once(node(other), { kind: 'identity', reason: `may create tokens for ${label(other)} (${ev})` });
+    }
+  }
+  if (graph.hasNode(CLUSTER_ADMIN)) toEveryNode(CLUSTER_ADMIN, 'a cluster admin can start a privileged pod on any node');
+  // Identities no move reaches and that lead nowhere in this drawing are left out.
+  for (const id of nodes) if (graph.degree(id) === 0) graph.dropNode(id);
+  return [...nodes].filter((id) => graph.hasNode(id)).sort();
+}
+
+/** `--edges network,identity`: which kinds of move to draw. */
+export function parseEdgeCategories(text: string): EdgeCategory[] {
+  const list = text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.length === 0) throw new InputError(`--edges: name one or more of ${EDGE_CATEGORIES.join(', ')}`);
+  for (const c of list) {
+    if (!(EDGE_CATEGORIES as readonly string[]).includes(c)) throw new InputError(`--edges: "${c}" is not one of ${EDGE_CATEGORIES.join(', ')}`);
+  }
+  return [...new Set(list)] as EdgeCategory[];
+}
+
+/** `--apiserver IP` or `IP:PORT` (`[IPv6]:PORT`); the port defaults to 443. */
+export function parseApiServerAddress(text: string): ApiServerAddress {
+  const t = text.trim();
+  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(t) ?? (t.split(':').length === 2 ? /^([^:]+):(\d+)$/.exec(t) : /^([^\s]+)()$/.exec(t));
+  const ip = m?.[1];
+  const port = m?.[2] ? Number(m[2]) : 443;
+  if (!ip || !tryParseIp(ip) || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new InputError(`--apiserver "${text}": write the API server's address as IP or IP:PORT (e.g. 172.18.0.2:6443)`);
+  }
+  return { addresses: [ip], port, via: '--apiserver' };
 }

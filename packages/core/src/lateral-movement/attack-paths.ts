@@ -3,7 +3,7 @@
  * algorithm over unit-length edges), each hop with its evidence, and the count of distinct
  * paths up to a hop limit. A path ends at the first crown jewel it reaches.
  */
-import type { AttackEdgeAttributes, AttackGraph, AttackNodeAttributes, AttackPort } from './attack-graph.js';
+import { edgeCategory, type AttackEdgeAttributes, type AttackGraph, type AttackNodeAttributes, type AttackPort, type EdgeCategory } from './attack-graph.js';
 import { explainConnection, type RuleRef } from '../explain/explain.js';
 import type { Endpoint } from '../model/model.js';
 
@@ -11,6 +11,8 @@ export interface AttackHop {
   readonly from: string;
   readonly to: string;
   readonly kind: AttackEdgeAttributes['kind'];
+  /** network (entry included), escalation or identity: how the move is labelled and filtered. */
+  readonly category: EdgeCategory;
   /** Network: the ports the attacker can use; entry: the exposed ports. */
   readonly ports: readonly AttackPort[];
   /**
@@ -332,6 +334,11 @@ export function networkEdgeRules(ag: AttackGraph, from: string, to: string): str
 }
 
 export function hopOf(ag: AttackGraph, from: string, to: string): AttackHop {
+  const hop = hopWithoutCategory(ag, from, to);
+  return { ...hop, category: edgeCategory(hop.kind) };
+}
+
+function hopWithoutCategory(ag: AttackGraph, from: string, to: string): Omit<AttackHop, 'category'> {
   const attrs = ag.graph.getEdgeAttributes(from, to);
   switch (attrs.kind) {
     case 'network':
@@ -346,7 +353,18 @@ export function hopOf(ag: AttackGraph, from: string, to: string): AttackHop {
       };
     case 'escalation':
       return { from, to, kind: 'escalation', ports: [], because: [attrs.reason] };
+    case 'identity':
+      return { from, to, kind: 'identity', ports: [], because: [attrs.reason, ...apiServerRules(ag, from, attrs)] };
   }
+}
+
+/** The egress rules that let a workload's pods reach the API server (a token edge's evidence). */
+function apiServerRules(ag: AttackGraph, from: string, attrs: Extract<AttackEdgeAttributes, { kind: 'identity' }>): string[] {
+  const api = attrs.apiServer;
+  const src = api ? representativePod(ag, from) : undefined;
+  if (!api || !src) return [];
+  const e = explainConnection(ag.compiled.cluster, src, { kind: 'ip', ip: api.address }, api.port, 'TCP', ag.compiled.options);
+  return e.egress.isolated ? e.egress.allowedBy.map((r) => `API server ${api.address}:${api.port} allowed by ${formatRule(r)}`) : [`API server ${api.address}:${api.port}: ${from} is not isolated for egress`];
 }
 
 export function describePath(ag: AttackGraph, nodes: readonly string[]): AttackPath {

@@ -3,12 +3,13 @@
  * internet) reaches, by number of moves, with the ports of each first reach; and the metrics
  * every lateral-movement answer carries.
  */
-import type { AttackEdgeAttributes, AttackGraph, AttackNodeAttributes, AttackPort } from './attack-graph.js';
+import { edgeCategory, type AttackEdgeAttributes, type AttackGraph, type AttackNodeAttributes, type AttackPort, type EdgeCategory } from './attack-graph.js';
 import { adjacency, countAttackPaths, DEFAULT_PATH_HOP_LIMIT, type AttackAdjacency, type PathCount } from './attack-paths.js';
 
 export interface FirstReach {
   readonly from: string;
   readonly kind: AttackEdgeAttributes['kind'];
+  readonly category: EdgeCategory;
   readonly ports: readonly AttackPort[];
 }
 
@@ -32,6 +33,8 @@ export interface AttackMetrics {
   readonly reached: number;
   readonly reachedPercent: number;
   readonly nodesReached: number;
+  /** ServiceAccount tokens (and cluster-admin) the attacker gets hold of. */
+  readonly identitiesReached: number;
   readonly crownJewels: number;
   readonly crownJewelsReached: number;
   /** Fewest moves to any crown jewel; null when none is reached. */
@@ -144,7 +147,7 @@ export function blastRadius(ag: AttackGraph, from: string, options: BlastOptions
       mergedFor[list] = v + 1;
       for (const p of portLists[list]!) ports.set(portKey(p), p);
     }
-    const via = firsts.map((k) => ({ from: ids[inFrom[k]!]!, kind: inAttrs[k]!.kind, ports: portsOf(inAttrs[k]!) }));
+    const via = firsts.map((k) => ({ from: ids[inFrom[k]!]!, kind: inAttrs[k]!.kind, category: edgeCategory(inAttrs[k]!.kind), ports: portsOf(inAttrs[k]!) }));
     const union = [...ports.values()].sort((a, b) => (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : a.port - b.port));
     const id = ids[v]!;
     reached.push({ id, kind: graph.getNodeAttribute(id, 'kind'), hops, via, viaCount, ports: union, crownJewel: jewels.has(id) });
@@ -160,6 +163,7 @@ export function blastRadius(ag: AttackGraph, from: string, options: BlastOptions
     reached: reachedWorkloads,
     reachedPercent: workloads === 0 ? 0 : Math.round((reachedWorkloads / workloads) * 1000) / 10,
     nodesReached: reached.filter((r) => r.kind === 'node').length,
+    identitiesReached: reached.filter((r) => r.kind === 'identity').length,
     crownJewels: [...jewels].filter((j) => j !== from).length,
     crownJewelsReached: crownJewelsReached.length,
     minHopsToCrownJewel: crownJewelsReached.length ? Math.min(...crownJewelsReached.map((c) => c.hops)) : null,

@@ -1,7 +1,8 @@
 /**
  * Choke points: the fewest allowed connections whose removal cuts every attack path from the
  * entry points to the crown jewels — a minimum edge cut, by max-flow/min-cut (Dinic) with unit
- * capacities on network edges. Entry and escalation edges are uncuttable by default: a
+ * capacities on network edges and on a workload's use of its token (one change: stop mounting
+ * it). Entry, escalation and the other identity edges are uncuttable by default: a
  * NetworkPolicy cannot take away a container escape, and a public service is public on
  * purpose (`cuttableEntry` lets the cut close an exposure too).
  */
@@ -30,6 +31,11 @@ export interface ChokePoints {
 
 export interface ChokePointOptions {
   readonly cuttableEntry?: boolean;
+  /**
+   * What closing a cuttable move costs (default 1): connections seen in traffic are the
+   * application's own and cost more, so the minimum cut takes unobserved ones where it can.
+   */
+  readonly cost?: (from: string, to: string) => number;
 }
 
 const INF = 1 << 30;
@@ -151,18 +157,22 @@ export function chokePoints(ag: AttackGraph, sources: readonly string[], crownJe
   const T = n + 1;
   const src = sources.filter((s) => indexOf.has(s));
   const jewels = crownJewels.filter((j) => indexOf.has(j) && !src.includes(j));
+  const isWorkload = ids.map((id) => ag.graph.getNodeAttribute(id, 'kind') === 'workload');
   const net = new FlowNetwork(n + 2, inFrom.length + src.length + jewels.length);
   // Cuttable arcs: the flow network's arc, and the edge's endpoints.
   const arcE: number[] = [];
   const arcU: number[] = [];
   const arcV: number[] = [];
+  let cuttableCapacity = 0;
   for (let v = 0; v < n; v++) {
     for (let k = inStart[v]!, end = inStart[v + 1]!; k < end; k++) {
       const attrs = inAttrs[k]!;
-      const unit = attrs.kind === 'network' || (attrs.kind === 'entry' && options.cuttableEntry === true);
       const u = inFrom[k]!;
-      const e = net.addEdge(u, v, unit ? 1 : INF);
+      const unit = attrs.kind === 'network' || (attrs.kind === 'identity' && isWorkload[u]!) || (attrs.kind === 'entry' && options.cuttableEntry === true);
+      const c = unit ? Math.max(1, Math.round(options.cost?.(ids[u]!, ids[v]!) ?? 1)) : INF;
+      const e = net.addEdge(u, v, c);
       if (unit) {
+        cuttableCapacity += c;
         arcE.push(e);
         arcU.push(u);
         arcV.push(v);
@@ -171,11 +181,11 @@ export function chokePoints(ag: AttackGraph, sources: readonly string[], crownJe
   }
   for (const s of src) net.addEdge(S, indexOf.get(s)!, INF);
   for (const j of jewels) net.addEdge(indexOf.get(j)!, T, INF);
-  // The cut can be no larger than the number of cuttable arcs; flow beyond that means a path
-  // of uncuttable edges only.
-  const flow = net.maxFlow(S, T, arcE.length + 1);
+  // The cut can cost no more than every cuttable arc together; flow beyond that means a path of
+  // uncuttable edges only.
+  const flow = net.maxFlow(S, T, cuttableCapacity + 1);
   if (flow === 0) return { sources: src, crownJewels: jewels, connected: false, cuttable: true, cut: [] };
-  if (flow > arcE.length) return { sources: src, crownJewels: jewels, connected: true, cuttable: false, cut: [] };
+  if (flow > cuttableCapacity) return { sources: src, crownJewels: jewels, connected: true, cuttable: false, cut: [] };
   const sinkSide = net.reachesSink(T);
   const cut: CutEdge[] = [];
   for (let i = 0; i < arcE.length; i++) {

@@ -37,6 +37,18 @@ export interface ConnectionRemoval {
   readonly alsoBlocks: readonly { readonly from: string; readonly to: string; readonly ports: readonly AttackPort[] }[];
   /** Set when no change could be proposed (e.g. A's pods carry no labels to exclude them by). */
   readonly problem?: string;
+  /** With observed traffic: the observed connections the change would stop (zero is the goal). */
+  readonly breaksObserved?: readonly ObservedConnection[];
+}
+
+/** A connection seen in traffic, between attack-graph workloads. */
+export interface ObservedConnection {
+  readonly from: string;
+  readonly to: string;
+  readonly protocol: AttackPort['protocol'];
+  readonly port: number;
+  /** Records seen. */
+  readonly count: number;
 }
 
 function nsLabels(cluster: Cluster, ns: string): Labels {
@@ -88,6 +100,12 @@ function exclusionLabel(cluster: Cluster, aPods: readonly Pod[]): [string, strin
   return best;
 }
 
+/** Does the selector admit only pods whose `key` is `value` (matchLabels, or In [value])? */
+function requires(sel: LabelSelector | undefined, key: string, value: string): boolean {
+  if (sel?.matchLabels?.[key] === value) return true;
+  return (sel?.matchExpressions ?? []).some((e) => e.key === key && e.operator === 'In' && e.values?.length === 1 && e.values[0] === value);
+}
+
 function withExpression(sel: LabelSelector | undefined, req: LabelSelectorRequirement): LabelSelector {
   return { ...(sel?.matchLabels ? { matchLabels: sel.matchLabels } : {}), matchExpressions: [...(sel?.matchExpressions ?? []), req] };
 }
@@ -133,25 +151,36 @@ export function proposeConnectionRemoval(ag: AttackGraph, from: string, to: stri
   );
   for (const p of selecting) {
     let touched = false;
-    const ingress = (p.ingress ?? []).map((rule, ri): NetworkPolicyIngressRule => {
+    const ingress = (p.ingress ?? []).map((rule, ri): NetworkPolicyIngressRule | undefined => {
       if (!rule.from || rule.from.length === 0) {
         touched = true;
         changes.push(`${p.namespace}/${p.name} ingress rule ${ri}: admits every source; now every source but ${label[0]}=${label[1]} in ${a.namespace}`);
         return { ...rule, from: everyoneBut(a.namespace, req, aIps) };
       }
-      const peers = rule.from.map((peer, pi): NetworkPolicyPeer => {
-        if (!admitsA(p.namespace, peer)) return peer;
+      const peers = rule.from.flatMap((peer, pi): NetworkPolicyPeer[] => {
+        if (!admitsA(p.namespace, peer)) return [peer];
         touched = true;
         if (peer.ipBlock) {
           const except = [...(peer.ipBlock.except ?? []), ...aIps.filter((ip) => ipBlockHas(peer.ipBlock!, ip)).map(hostCidr)];
           changes.push(`${p.namespace}/${p.name} ingress rule ${ri} peer ${pi}: ipBlock ${peer.ipBlock.cidr} now excepts ${from}'s pod IPs`);
-          return { ipBlock: { ...peer.ipBlock, except } };
+          return [{ ipBlock: { ...peer.ipBlock, except } }];
+        }
+        // A peer that asks for the very label A is excluded by would read `app: worker` and
+        // `app NotIn [worker]` at once: it selects nothing then, so it goes.
+        if (requires(peer.podSelector, label[0], label[1])) {
+          changes.push(`${p.namespace}/${p.name} ingress rule ${ri} peer ${pi}: selects only pods labelled ${label[0]}=${label[1]}, as ${from}'s are: removed`);
+          return [];
         }
         changes.push(`${p.namespace}/${p.name} ingress rule ${ri} peer ${pi}: podSelector now requires ${label[0]} notin (${label[1]})`);
-        return { ...peer, podSelector: withExpression(peer.podSelector, req) };
+        return [{ ...peer, podSelector: withExpression(peer.podSelector, req) }];
       });
+      // An empty `from` would admit every source: a rule left without peers is removed.
+      if (peers.length === 0) {
+        changes.push(`${p.namespace}/${p.name} ingress rule ${ri}: no peer left, removed`);
+        return undefined;
+      }
       return { ...rule, from: peers };
-    });
+    }).filter((r): r is NetworkPolicyIngressRule => r !== undefined);
     if (touched) changed.push({ ...p, ingress });
   }
   if (selecting.length === 0) {

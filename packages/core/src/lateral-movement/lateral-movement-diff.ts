@@ -6,7 +6,7 @@
  */
 import { attackClosure } from './attack-closure.js';
 import { INTERNET, type AttackGraph } from './attack-graph.js';
-import { shortestAttackPath } from './attack-paths.js';
+import { adjacency, distanceToTargets, shortestAttackPath, type AttackAdjacency } from './attack-paths.js';
 import { emptyBitset, setBit } from '../engine/bitset.js';
 
 export interface BlastRadiusChange {
@@ -16,19 +16,33 @@ export interface BlastRadiusChange {
   readonly after: number | null;
 }
 
+/**
+ * A route from the internet to a crown jewel through one entry point. `opened`: a route exists
+ * after that did not before — the entry point newly reaches the jewel, or a route takes a move
+ * that did not exist (a new sequence of moves, even where an older route is as short);
+ * `shortened`: the fewest moves dropped; `closed`: no route is left through that entry point.
+ */
 export interface PathChange {
-  readonly change: 'opened' | 'closed';
+  readonly change: 'opened' | 'shortened' | 'closed';
   /** `internet`. */
   readonly from: string;
+  /** The exposed workload the route enters through. */
+  readonly entryPoint: string;
   /** The crown jewel. */
   readonly to: string;
-  /** The shortest path on the side where it exists (after for opened, before for closed). */
+  /** Fewest moves from the internet through the entry point to the jewel; null: no route. */
+  readonly hopsBefore: number | null;
+  readonly hopsAfter: number | null;
+  /** For opened and shortened: moves of `path` that did not exist before. */
+  readonly newMoves: readonly { readonly from: string; readonly to: string }[];
+  /** The route: after the change for opened and shortened, before it for closed. */
   readonly path: readonly string[];
 }
 
 export interface LateralMovementDiff {
   /** Workloads whose blast radius changed, largest change first. */
   readonly blastRadius: readonly BlastRadiusChange[];
+  /** By crown jewel, then entry point. */
   readonly paths: readonly PathChange[];
   readonly crownJewels: readonly string[];
 }
@@ -38,6 +52,31 @@ function reachedCounts(ag: AttackGraph): Map<string, number> {
   const mask = emptyBitset(closure.ids.length);
   for (const id of ag.workloads) setBit(mask, closure.indexOf.get(id)!);
   return new Map(ag.workloads.map((id) => [id, closure.countReached(closure.indexOf.get(id)!, mask)]));
+}
+
+/** Entry points: workloads the internet reaches in one move. */
+function entryPoints(ag: AttackGraph): string[] {
+  return ag.graph.hasNode(INTERNET) ? ag.graph.outNeighbors(INTERNET) : [];
+}
+
+/** Hops and parents of a breadth-first search from `source` (neighbour order: insertion). */
+function bfs(adj: AttackAdjacency, source: number): { depth: Int32Array; parent: Int32Array } {
+  const n = adj.ids.length;
+  const depth = new Int32Array(n).fill(-1);
+  const parent = new Int32Array(n).fill(-1);
+  depth[source] = 0;
+  const queue = [source];
+  for (let q = 0; q < queue.length; q++) {
+    const u = queue[q]!;
+    for (let k = adj.outStart[u]!, end = adj.outStart[u + 1]!; k < end; k++) {
+      const v = adj.outTo[k]!;
+      if (depth[v] !== -1) continue;
+      depth[v] = depth[u]! + 1;
+      parent[v] = u;
+      queue.push(v);
+    }
+  }
+  return { depth, parent };
 }
 
 /** `crownJewels`: ids on either side (a jewel missing on one side has no path there). */
@@ -52,16 +91,99 @@ export function diffLateralMovement(before: AttackGraph, after: AttackGraph, cro
   }
   const delta = (c: BlastRadiusChange) => Math.abs((c.after ?? 0) - (c.before ?? 0));
   blastRadius.sort((x, y) => delta(y) - delta(x) || (x.id < y.id ? -1 : 1));
-
-  const paths: PathChange[] = [];
   const jewels = [...new Set(crownJewels)].sort();
-  const pathOn = (ag: AttackGraph, jewel: string) =>
-    ag.graph.hasNode(INTERNET) && ag.graph.hasNode(jewel) ? shortestAttackPath(ag, INTERNET, new Set([jewel])) : undefined;
+  return { blastRadius, paths: routeChanges(before, after, jewels), crownJewels: jewels };
+}
+
+/**
+ * Per entry point and crown jewel: fewest moves on each side (reverse BFS from each jewel),
+ * and on the after side whether some route takes a new move u -> v (u reached from the entry
+ * point, the jewel reached from v). The first route found for a new move is the shortest
+ * through it: BFS from the entry point to u, the move, the shortest way from v to the jewel.
+ */
+function routeChanges(before: AttackGraph, after: AttackGraph, jewels: readonly string[]): PathChange[] {
+  const adjA = adjacency(after);
+  const entriesA = entryPoints(after);
+  const entriesB = new Set(entryPoints(before));
+  // Moves of the after side that the before side did not have.
+  const fresh: [number, number][] = [];
+  after.graph.forEachEdge((_k, _a, u, v) => {
+    if (!before.graph.hasNode(u) || !before.graph.hasNode(v) || !before.graph.hasEdge(u, v)) fresh.push([adjA.indexOf.get(u)!, adjA.indexOf.get(v)!]);
+  });
+  const isFresh = new Set(fresh.map(([u, v]) => u * adjA.ids.length + v));
+  const fromEntry = new Map<string, ReturnType<typeof bfs>>();
+  const search = (e: string) => {
+    let r = fromEntry.get(e);
+    if (!r) fromEntry.set(e, (r = bfs(adjA, adjA.indexOf.get(e)!)));
+    return r;
+  };
+  const out: PathChange[] = [];
   for (const jewel of jewels) {
-    const pb = pathOn(before, jewel);
-    const pa = pathOn(after, jewel);
-    if (pa && !pb) paths.push({ change: 'opened', from: INTERNET, to: jewel, path: pa });
-    if (pb && !pa) paths.push({ change: 'closed', from: INTERNET, to: jewel, path: pb });
+    const dA = after.graph.hasNode(jewel) ? distanceToTargets(after, [jewel]) : new Map<string, number>();
+    const dB = before.graph.hasNode(jewel) ? distanceToTargets(before, [jewel]) : new Map<string, number>();
+    // Walks the after side's shortest way from `v` to the jewel (distances strictly drop).
+    const toJewel = (v: number): number[] => {
+      const path = [v];
+      for (let u = v; adjA.ids[u] !== jewel; ) {
+        const d = dA.get(adjA.ids[u]!)!;
+        let next = -1;
+        for (let k = adjA.outStart[u]!, end = adjA.outStart[u + 1]!; k < end && next < 0; k++) {
+          if (dA.get(adjA.ids[adjA.outTo[k]!]!) === d - 1) next = adjA.outTo[k]!;
+        }
+        path.push((u = next));
+      }
+      return path;
+    };
+    const fromEntryTo = (e: string, u: number): number[] => {
+      const { parent } = search(e);
+      const path: number[] = [];
+      for (let x = u; x !== -1; x = parent[x]!) path.push(x);
+      return path.reverse();
+    };
+    const describe = (nodes: number[]) => {
+      const ids = [INTERNET, ...nodes.map((i) => adjA.ids[i]!)];
+      const newMoves: { from: string; to: string }[] = [];
+      for (let i = 1; i < nodes.length; i++) {
+        const u = nodes[i - 1]!;
+        const v = nodes[i]!;
+        if (isFresh.has(u * adjA.ids.length + v)) newMoves.push({ from: adjA.ids[u]!, to: adjA.ids[v]! });
+      }
+      if (!entriesB.has(ids[1]!)) newMoves.unshift({ from: INTERNET, to: ids[1]! });
+      return { path: ids, newMoves };
+    };
+    const entries = [...new Set([...entriesA, ...entriesB])].sort();
+    for (const e of entries) {
+      const hopsAfter = entriesA.includes(e) && dA.has(e) ? 1 + dA.get(e)! : null;
+      const hopsBefore = entriesB.has(e) && dB.has(e) ? 1 + dB.get(e)! : null;
+      const base = { from: INTERNET, entryPoint: e, to: jewel, hopsBefore, hopsAfter };
+      if (hopsAfter === null) {
+        if (hopsBefore !== null) {
+          const p = shortestAttackPath(before, e, new Set([jewel]));
+          out.push({ ...base, change: 'closed', newMoves: [], path: [INTERNET, ...(e === jewel ? [e] : (p ?? [e]))] });
+        }
+        continue;
+      }
+      const ei = adjA.indexOf.get(e)!;
+      const shortest = () => (e === jewel ? [ei] : toJewel(ei));
+      if (hopsBefore === null || hopsAfter < hopsBefore) {
+        out.push({ ...base, change: hopsBefore === null ? 'opened' : 'shortened', ...describe(shortest()) });
+        continue;
+      }
+      // As short as before, or longer: opened when a route takes a new move.
+      const { depth } = search(e);
+      let best: [number, number] | undefined;
+      let bestLen = Infinity;
+      for (const [u, v] of fresh) {
+        const dv = dA.get(adjA.ids[v]!);
+        if (depth[u] === -1 || dv === undefined || adjA.ids[u] === INTERNET) continue;
+        const len = depth[u]! + 1 + dv;
+        if (len < bestLen) {
+          bestLen = len;
+          best = [u, v];
+        }
+      }
+      if (best) out.push({ ...base, change: 'opened', ...describe([...fromEntryTo(e, best[0]), ...toJewel(best[1])]) });
+    }
   }
-  return { blastRadius, paths, crownJewels: jewels };
+  return out;
 }

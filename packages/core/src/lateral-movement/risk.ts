@@ -4,13 +4,17 @@
  * isolation at all, which entry points lead to a crown jewel, which workloads escape to their
  * node, and the choke points — the fewest connections to close, with the policy change.
  */
-import { INTERNET, type AttackGraph, type Exposure, type WorkloadNodeAttributes } from './attack-graph.js';
+import { INTERNET, type AttackGraph, type AttackPort, type Exposure, type WorkloadNodeAttributes } from './attack-graph.js';
 import { attackClosure } from './attack-closure.js';
 import { describePath, distanceToTargets, shortestAttackPath, type AttackPath } from './attack-paths.js';
 import { emptyBitset, setBit } from '../engine/bitset.js';
 import { blastRadius, type AttackMetrics } from './blast-radius.js';
 import { chokePoints, type ChokePoints } from './choke-points.js';
-import { proposeConnectionRemoval, type ConnectionRemoval } from './connection-removal.js';
+import { proposeConnectionRemoval, type ConnectionRemoval, type ObservedConnection } from './connection-removal.js';
+import { proposeTokenRemoval } from './token-removal.js';
+import { setAsideDominatingEscapes, type DominatingEscape } from './dominating-escape.js';
+import { matchesSelector } from '../semantics/label-selector.js';
+import { identityId } from './identity.js';
 import { podIsolation } from '../semantics/policy-types.js';
 import type { NetworkPolicy } from '../model/model.js';
 
@@ -44,15 +48,41 @@ export interface EscapeFinding {
   readonly reachableFromInternet: boolean;
 }
 
+/** A workload whose pods mount a token RBAC gives a move, and what that token leads to. */
+export interface TokenFinding {
+  readonly id: string;
+  readonly serviceAccount: string;
+  /** False when the workload's egress does not reach the API server. */
+  readonly usable: boolean;
+  readonly because: string;
+  /** Workloads the token reaches in any number of moves (when unusable: would reach). */
+  readonly reaches: number;
+  readonly reachableFromInternet: boolean;
+}
+
 export interface RiskReport {
   readonly workloads: number;
+  /**
+   * Escapes that made most workloads reach everything, most reached first: the top finding,
+   * each with its de-privileging change. The rankings are computed with them set aside.
+   */
+  readonly dominatingEscapes: readonly DominatingEscape[];
   readonly crownJewels: readonly string[];
   readonly byBlastRadius: readonly RankedWorkload[];
   readonly byExposure: readonly RankedWorkload[];
   readonly unprotected: readonly UnprotectedWorkload[];
   readonly entryPoints: readonly EntryPointFinding[];
   readonly escapes: readonly EscapeFinding[];
-  readonly chokePoints: ChokePoints & { readonly removals: readonly ConnectionRemoval[] };
+  /** Mounted tokens with a move: usable ones first, by what they reach. */
+  readonly tokens: readonly TokenFinding[];
+  readonly chokePoints: ChokePoints & {
+    readonly removals: readonly ConnectionRemoval[];
+    /**
+     * The changes a person makes to apply every proposal: each policy edited or added once, each
+     * workload whose token mount goes once (several cut connections often share one policy).
+     */
+    readonly objectsChanged: readonly string[];
+  };
   /** Metrics from the internet (all zero when nothing is exposed). */
   readonly metrics: AttackMetrics;
 }
@@ -64,6 +94,18 @@ export interface RiskOptions {
   readonly cuttableEntry?: boolean;
   /** At most this many choke points get a verified policy change (each is a compile). */
   readonly maxProposals?: number;
+  /**
+   * Connections seen in traffic: legitimate, so the cut avoids them where it can (each costs
+   * OBSERVED_CUT_COST unobserved ones) and every proposal lists those it would break.
+   */
+  readonly observed?: readonly ObservedConnection[];
+}
+
+/** How many unobserved connections one observed connection is worth keeping open. */
+export const OBSERVED_CUT_COST = 1000;
+
+function covers(ports: readonly AttackPort[], o: ObservedConnection): boolean {
+  return ports.some((p) => p.protocol === o.protocol && o.port >= p.port && o.port <= (p.endPort ?? p.port));
 }
 
 export function riskReport(ag: AttackGraph, options: RiskOptions): RiskReport {
@@ -81,9 +123,14 @@ export function riskReport(ag: AttackGraph, options: RiskOptions): RiskReport {
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .slice(0, top)
       .map(([id, count]) => ({ id, count, percent: pct(count) }));
-  const byBlastRadius = rank(ag.workloads.map((id) => [id, closure.countReached(closure.indexOf.get(id)!, mask)]));
   const reachedBy = closure.reachedByCounts(mask);
-  const byExposure = rank(ag.workloads.map((id) => [id, reachedBy[closure.indexOf.get(id)!]!]));
+  // Rankings carry signal only with a dominating escape set aside (said once, as the top finding).
+  const aside = setAsideDominatingEscapes(ag, closure);
+  const asideMask = emptyBitset(aside.closure.ids.length);
+  for (const id of ag.workloads) setBit(asideMask, aside.closure.indexOf.get(id)!);
+  const asideReachedBy = aside.closure.reachedByCounts(asideMask);
+  const byBlastRadius = rank(ag.workloads.map((id) => [id, aside.closure.countReached(aside.closure.indexOf.get(id)!, asideMask)]));
+  const byExposure = rank(ag.workloads.map((id) => [id, asideReachedBy[aside.closure.indexOf.get(id)!]!]));
 
   const policiesByNs = new Map<string, NetworkPolicy[]>();
   for (const p of cluster.policies) {
@@ -136,14 +183,48 @@ export function riskReport(ag: AttackGraph, options: RiskOptions): RiskReport {
     })
     .sort((x, y) => Number(y.reachableFromInternet) - Number(x.reachableFromInternet) || y.reachedBy - x.reachedBy || (x.id < y.id ? -1 : 1));
 
+  const inInternetReach = (id: string) => {
+    const i = closure.indexOf.get(id);
+    return i !== undefined && internetReach !== undefined && ((internetReach[i >>> 5]! >>> (i & 31)) & 1) === 1;
+  };
+  const tokens: TokenFinding[] = ag.workloads
+    .map((id) => graph.getNodeAttributes(id) as WorkloadNodeAttributes)
+    .filter((a) => a.token !== undefined)
+    .map((a) => {
+      const sa = identityId(...(a.token!.serviceAccount.split('/') as [string, string]));
+      const i = closure.indexOf.get(sa);
+      return {
+        id: a.id,
+        serviceAccount: a.token!.serviceAccount,
+        usable: a.token!.usable,
+        because: a.token!.because,
+        reaches: i === undefined ? 0 : closure.countReached(i, mask),
+        reachableFromInternet: inInternetReach(a.id),
+      };
+    })
+    .sort((x, y) => Number(y.usable) - Number(x.usable) || y.reaches - x.reaches || (x.id < y.id ? -1 : 1));
+
   const sources = graph.hasNode(INTERNET) ? [INTERNET] : [];
-  const cp = chokePoints(ag, sources, jewels, { cuttableEntry: options.cuttableEntry ?? false });
+  const observed = options.observed;
+  const seen = new Set((observed ?? []).map((o) => `${o.from}\u0000${o.to}`));
+  const cp = chokePoints(ag, sources, jewels, {
+    cuttableEntry: options.cuttableEntry ?? false,
+    ...(observed ? { cost: (from: string, to: string) => (seen.has(`${from}\u0000${to}`) ? OBSERVED_CUT_COST : 1) } : {}),
+  });
   // Connections straight into a crown jewel first: closing them is the jewel owner's own change.
   const removals = [...cp.cut]
     .sort((x, y) => Number(jewelSet.has(y.to)) - Number(jewelSet.has(x.to)))
-    .filter((c) => c.from !== INTERNET && graph.getEdgeAttributes(c.from, c.to).kind === 'network')
+    .filter((c) => c.from !== INTERNET && graph.getEdgeAttributes(c.from, c.to).kind !== 'entry')
     .slice(0, options.maxProposals ?? 10)
-    .map((c) => proposeConnectionRemoval(ag, c.from, c.to));
+    .map((c) => (graph.getEdgeAttributes(c.from, c.to).kind === 'identity' ? proposeTokenRemoval(ag, c.from, c.to) : proposeConnectionRemoval(ag, c.from, c.to)))
+    .map((r): ConnectionRemoval => {
+      if (!observed) return r;
+      const cutPorts = graph.getEdgeAttributes(r.from, r.to);
+      const closed = (o: ObservedConnection) =>
+        (o.from === r.from && o.to === r.to && cutPorts.kind === 'network' && r.verified) ||
+        r.alsoBlocks.some((b) => b.from === o.from && b.to === o.to && covers(b.ports, o));
+      return { ...r, breaksObserved: observed.filter(closed) };
+    });
   const metrics = graph.hasNode(INTERNET)
     ? blastRadius(ag, INTERNET, { crownJewels: jewels }).metrics
     : {
@@ -151,6 +232,7 @@ export function riskReport(ag: AttackGraph, options: RiskOptions): RiskReport {
         reached: 0,
         reachedPercent: 0,
         nodesReached: 0,
+        identitiesReached: 0,
         crownJewels: jewels.length,
         crownJewelsReached: 0,
         minHopsToCrownJewel: null,
@@ -158,13 +240,25 @@ export function riskReport(ag: AttackGraph, options: RiskOptions): RiskReport {
       };
   return {
     workloads: ag.workloads.length,
+    dominatingEscapes: aside.escapes,
     crownJewels: jewels,
     byBlastRadius,
     byExposure,
     unprotected,
     entryPoints,
     escapes,
-    chokePoints: { ...cp, removals },
+    tokens,
+    chokePoints: {
+      ...cp,
+      removals,
+      objectsChanged: [
+        ...new Set(
+          removals.flatMap((r) =>
+            r.policies.length > 0 ? r.policies.map((p) => `NetworkPolicy ${p.namespace}/${p.name}`) : r.changes.slice(0, 1).map((c) => c.slice(0, c.indexOf(':'))),
+          ),
+        ),
+      ].sort(),
+    },
     metrics,
   };
 }

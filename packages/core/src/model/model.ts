@@ -90,6 +90,10 @@ export interface Pod {
   readonly annotations?: Labels;
   /** status.hostIP: the address of the node the pod runs on, when the input records it. */
   readonly hostIP?: string;
+  /** spec.serviceAccountName (absent: the namespace's `default` ServiceAccount). */
+  readonly serviceAccountName?: string;
+  /** spec.automountServiceAccountToken as written; absent defers to the ServiceAccount's. */
+  readonly automountServiceAccountToken?: boolean;
 }
 
 /**
@@ -200,6 +204,59 @@ export interface NetworkPolicy {
   readonly egress?: readonly NetworkPolicyEgressRule[];
 }
 
+/** A ServiceAccount: whose token pods mount, and whether they mount it by default. */
+export interface ServiceAccount {
+  readonly namespace: string;
+  readonly name: string;
+  /** automountServiceAccountToken as written; absent means true (the API's default). */
+  readonly automountServiceAccountToken?: boolean;
+}
+
+/** One rule of a Role or ClusterRole (rbac.authorization.k8s.io/v1 PolicyRule). */
+export interface PolicyRule {
+  readonly apiGroups: readonly string[];
+  /** `pods`, `pods/exec` (resource/subresource), `*`, `*\/scale`. */
+  readonly resources: readonly string[];
+  readonly verbs: readonly string[];
+  /** When non-empty, the rule grants access to the named objects only. */
+  readonly resourceNames?: readonly string[];
+}
+
+export interface Role {
+  readonly kind: 'Role' | 'ClusterRole';
+  /** Empty for a ClusterRole. */
+  readonly namespace: string;
+  readonly name: string;
+  readonly rules: readonly PolicyRule[];
+}
+
+export interface RbacSubject {
+  readonly kind: 'ServiceAccount' | 'User' | 'Group';
+  readonly name: string;
+  /** ServiceAccount subjects: the account's namespace (defaults to the binding's). */
+  readonly namespace?: string;
+}
+
+export interface RoleBinding {
+  readonly kind: 'RoleBinding' | 'ClusterRoleBinding';
+  /** Empty for a ClusterRoleBinding. */
+  readonly namespace: string;
+  readonly name: string;
+  readonly roleRef: { readonly kind: 'Role' | 'ClusterRole'; readonly name: string };
+  readonly subjects: readonly RbacSubject[];
+}
+
+/**
+ * Where pods reach the Kubernetes API: from the `default/kubernetes` EndpointSlice (the address
+ * policy sees once the Service address is translated) or its Service's ClusterIP.
+ */
+export interface ApiServerAddress {
+  readonly addresses: readonly string[];
+  readonly port: number;
+  /** Where the address came from, for evidence (`EndpointSlice default/kubernetes`). */
+  readonly via: string;
+}
+
 export interface Cluster {
   readonly namespaces: readonly Namespace[];
   readonly pods: readonly Pod[];
@@ -215,6 +272,11 @@ export interface Cluster {
    * tier rule form (tier-policy.ts), when the input has them.
    */
   readonly tierPolicies?: readonly TierPolicy[];
+  /** RBAC, when the input has it (lateral movement: identity edges). Secrets are never read. */
+  readonly serviceAccounts?: readonly ServiceAccount[];
+  readonly roles?: readonly Role[];
+  readonly roleBindings?: readonly RoleBinding[];
+  readonly apiServer?: ApiServerAddress;
 }
 
 /**

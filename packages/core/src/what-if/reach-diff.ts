@@ -566,7 +566,18 @@ export function diffReachability(before: CompiledCluster, after: CompiledCluster
         why.denyingPolicies = [];
       } else {
         const e = explainConnection(after.cluster, src, dst, down.port, down.protocol, after.options);
-        why.deniedBy = e.denyingSides.map((s) => `${down.protocol} ${down.port}: ${sideText(s === 'egress' ? e.egress : e.ingress, s)}`);
+        // Everything denied: say so, rather than "no rule allows 0.0.0.0 on TCP 1" (the first
+        // port of the first protocol, to the group's first address).
+        const all = PROTOCOLS.every((p) => removed[p].length === 1 && removed[p][0]![0] === 1 && removed[p][0]![1] === 65535);
+        const name = (x: { kind: string }, id: string, ep: typeof src) => (x.kind === 'External' ? id : ep.kind === 'pod' ? `${ep.pod.namespace}/${ep.pod.name}` : ep.ip);
+        const text = (s: 'egress' | 'ingress') => {
+          const side = s === 'egress' ? e.egress : e.ingress;
+          if (!all) return `${down.protocol} ${down.port}: ${sideText(side, s)}`;
+          const other = s === 'egress' ? name(to, to.id, dst) : name(from, from.id, src);
+          const reason = side.reason.replace(/no rule allows .* on [A-Z]+ \d+$/, `no rule allows ${other} on any port`);
+          return `every port: ${s} of ${side.endpoint}: ${reason}`;
+        };
+        why.deniedBy = e.denyingSides.map(text);
         why.denyingPolicies = [...new Set(e.denyingSides.flatMap((s) => (s === 'egress' ? e.egress : e.ingress).isolatingPolicies))].sort();
       }
     }

@@ -56,6 +56,31 @@ export const CLUSTER_RESOURCES: readonly ClusterResource[] = [
     group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies', kind: 'NetworkPolicy', namespaced: true,
     missing: 'the analysis assumes no policies {where}',
   },
+  // Identity moves of the attack graph (docs/lateral-movement.md). Secrets stay unread.
+  {
+    group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true,
+    missing: 'ServiceAccounts are unknown {where}: tokens are taken as mounted unless pods say otherwise',
+  },
+  {
+    group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'roles', kind: 'Role', namespaced: true,
+    missing: 'Roles are unknown {where}: service-account tokens get no moves from them',
+  },
+  {
+    group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'rolebindings', kind: 'RoleBinding', namespaced: true,
+    missing: 'RoleBindings are unknown {where}: service-account tokens get no moves from them',
+  },
+  {
+    group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterroles', kind: 'ClusterRole', namespaced: false,
+    missing: 'ClusterRoles are unknown: service-account tokens get no moves from them',
+  },
+  {
+    group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false,
+    missing: 'ClusterRoleBindings are unknown: service-account tokens get no cluster-wide moves',
+  },
+  {
+    group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', kind: 'EndpointSlice', namespaced: true,
+    missing: 'the API server\'s endpoint address is unknown {where}: its Service ClusterIP (or --apiserver) stands for it',
+  },
   {
     group: 'policy.networking.k8s.io', version: 'v1alpha2', plural: 'clusternetworkpolicies', kind: 'ClusterNetworkPolicy',
     namespaced: false, optional: true,

@@ -38,6 +38,7 @@
  */
 import { checkOptions, type SynthOptions } from './options.js';
 import { Rng } from './rng.js';
+import { addIdentities } from './identities.js';
 import { container, Emitter, frozen, ingress, podIp, service } from './emitter.js';
 import { extraPolicy, namespacePolicies, networkPolicy } from './policies.js';
 import { BACKEND_NAMES, CROWN_JEWEL_ANNOTATION, DATA_STORES, ENVS, FRONTEND_NAMES, PODS_PER_NODE, TEAMS, type AppSpec, type DataStore, type Exposure, type NamespaceSpec, type Obj, type PortSpec, type Tier } from './vocabulary.js';
@@ -256,6 +257,7 @@ export function synthesizeCluster(opts: SynthOptions): Record<string, unknown>[]
   namespaces.forEach((_, i) => {
     emit.out.push(...candidates[i]!.slice(0, take[i]), ...extras[i]!);
   });
+  addIdentities(emit.out, namespaces, ingressNs, logShipper, new Rng(seed ^ 0x1d3)); // own stream: the rest stays as drawn
   return emit.out;
 }
 

@@ -12,6 +12,6 @@ export function whatIfCsv(r: WhatIfReport): string {
   for (const c of r.newExposure) rows.push(['new-exposure', c.from, c.to, portsText(c.before), portsText(c.after), portsText(c.added), '-', '']);
   for (const f of r.brokenFlows ?? []) rows.push(['broken-flow', f.from, f.to, `${f.protocol} ${f.port}`, '-', '-', `${f.protocol} ${f.port}`, `${f.deniedBy.join(' ')}: ${f.reason}`]);
   for (const b of r.lateral.blastRadius) rows.push(['blast-radius', b.id, '', String(b.before ?? ''), String(b.after ?? ''), '', '', '']);
-  for (const p of r.lateral.paths) rows.push([`path-${p.change}`, p.from, p.to, '', '', '', '', p.path.join(' -> ')]);
+  for (const p of r.lateral.paths) rows.push([`path-${p.change}`, p.entryPoint, p.to, String(p.hopsBefore ?? ''), String(p.hopsAfter ?? ''), '', '', p.path.join(' -> ')]);
   return rows.map((row) => row.map(csvCell).join(',')).join('\n');
 }

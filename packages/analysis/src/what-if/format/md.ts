@@ -20,7 +20,7 @@ export function whatIfMarkdown(r: WhatIfReport): string {
     `| new exposure (from outside or another namespace) | ${s.newExposure} |`,
     ...(s.brokenFlows !== undefined ? [`| observed flows that would break | ${s.brokenFlows} |`] : []),
     `| workloads whose blast radius changed | ${s.blastRadiusChanged} |`,
-    `| paths to crown jewels opened / closed | ${s.pathsOpened} / ${s.pathsClosed} |`,
+    `| routes to crown jewels opened / shortened / closed | ${s.pathsOpened} / ${s.pathsShortened} / ${s.pathsClosed} |`,
     '',
   );
   const details = (title: string, head: string[], body: string[][], open = false) => {
@@ -32,7 +32,7 @@ export function whatIfMarkdown(r: WhatIfReport): string {
   };
   details(
     'Observed flows that would break',
-    ['from', 'to', 'port', 'flows', 'denied by', 'why'],
+    ['from', 'to', 'port', 'records', 'denied by', 'why'],
     (r.brokenFlows ?? []).map((f) => [`\`${f.from}\``, `\`${f.to}\``, `${f.protocol} ${f.port}`, String(f.count), f.deniedBy.map((x) => `\`${x}\``).join(', '), f.reason]),
     true,
   );
@@ -41,7 +41,12 @@ export function whatIfMarkdown(r: WhatIfReport): string {
   details('Newly denied', ['from', 'to', 'ports', 'denied by'], byKind('denied').map((c) => [`\`${c.from}\``, `\`${c.to}\``, portsText(c.removed), (c.deniedBy ?? []).join('; ')]));
   details('Changed ports', ['from', 'to', 'added', 'removed', 'why'], byKind('changed').map((c) => [`\`${c.from}\``, `\`${c.to}\``, portsText(c.added), portsText(c.removed), why(c)]));
   details('Blast radius', ['workload', 'reached before', 'reached after'], r.lateral.blastRadius.map((b) => [`\`${b.id}\``, String(b.before ?? 'absent'), String(b.after ?? 'absent')]));
-  details('Paths from the internet to crown jewels', ['change', 'crown jewel', 'path'], r.lateral.paths.map((p) => [p.change, `\`${p.to}\``, p.path.map((x) => `\`${x}\``).join(' → ')]), true);
+  details(
+    'Routes from the internet to crown jewels',
+    ['change', 'entry point', 'crown jewel', 'moves before → after', 'route'],
+    r.lateral.paths.map((p) => [p.change, `\`${p.entryPoint}\``, `\`${p.to}\``, `${p.hopsBefore ?? '–'} → ${p.hopsAfter ?? '–'}`, p.path.map((x) => `\`${x}\``).join(' → ')]),
+    true,
+  );
   if (r.diff.changes.length === 0 && !r.brokenFlows?.length) lines.push('No connection changes.');
   return lines.join('\n');
 }

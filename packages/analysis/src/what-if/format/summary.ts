@@ -9,21 +9,23 @@ export interface WhatIfSummary {
   readonly newExposure: number;
   readonly blastRadiusChanged: number;
   readonly pathsOpened: number;
+  readonly pathsShortened: number;
   readonly pathsClosed: number;
   /** Present when observed flows were checked. */
   readonly brokenFlows?: number;
 }
 
 export function whatIfSummary(r: WhatIfReport): WhatIfSummary {
-  const opened = r.lateral.paths.filter((p) => p.change === 'opened').length;
+  const count = (c: string) => r.lateral.paths.filter((p) => p.change === c).length;
   return {
     newlyAllowed: r.diff.counts.allowed,
     newlyDenied: r.diff.counts.denied,
     changed: r.diff.counts.changed,
     newExposure: r.newExposure.length,
     blastRadiusChanged: r.lateral.blastRadius.length,
-    pathsOpened: opened,
-    pathsClosed: r.lateral.paths.length - opened,
+    pathsOpened: count('opened'),
+    pathsShortened: count('shortened'),
+    pathsClosed: count('closed'),
     ...(r.brokenFlows ? { brokenFlows: r.brokenFlows.length } : {}),
   };
 }
