@@ -108,7 +108,7 @@ export function reproductionYaml(c: Cluster): string {
     docs.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: pol.name, namespace: pol.namespace }, spec });
   });
   for (const n of c.nodes ?? []) docs.push({ apiVersion: 'v1', kind: 'Node', metadata: { name: n.name, labels: n.labels }, status: { addresses: n.addresses.map((address) => ({ type: 'InternalIP', address })) } });
-  // Tier policies in the model's rule form (tier-policy.ts), which is close to the manifests.
+  // Tier policies in the model's rule form (TierPolicy in core's model.ts), which is close to the manifests.
   for (const t of c.tierPolicies ?? []) docs.push({ tierPolicy: t });
   return docs.map((d) => dump(d, { noRefs: true, flowLevel: 6 })).join('---\n');
 }

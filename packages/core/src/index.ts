@@ -61,7 +61,7 @@ export {
   type TierPort,
   type TierRule,
   type TierSubject,
-} from './model/tier-policy.js';
+} from './model/model.js';
 // Bad input: a typed error naming file, line, object and field.
 export { formatInputError, InputError, MAX_QUOTED, quoteValue, type InputLocation } from './model/errors.js';
 

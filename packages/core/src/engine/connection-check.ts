@@ -10,7 +10,7 @@ import { InputError } from '../model/errors.js';
 import { tryParseIp, type IpAddress } from '../semantics/ip.js';
 import { matchesSelector } from '../semantics/label-selector.js';
 import type { Cluster, Endpoint, Labels, Pod, Protocol } from '../model/model.js';
-import type { TierAction } from '../model/tier-policy.js';
+import type { TierAction } from '../model/model.js';
 import type { PeerSets } from './peer-sets.js';
 import {
   ALL_PEERS,

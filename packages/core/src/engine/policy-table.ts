@@ -2,7 +2,7 @@
  * Compile stage 1, the policy table: every policy of every tier in the one rule form the later
  * stages work on, with peers, peer lists and port specs interned so that equal ones are
  * evaluated once. NetworkPolicies keep their isolation-only allow lists; tier policies (Admin
- * and Baseline, see model/tier-policy.ts) keep their ordered Allow/Deny/Pass rules, sorted into
+ * and Baseline, see TierPolicy in model/model.ts) keep their ordered Allow/Deny/Pass rules, sorted into
  * the order they are checked in.
  *
  * Also: which pod selectors matter in which namespace (what pod classes must tell apart), and
@@ -22,7 +22,7 @@ import type {
   PolicyType,
   Protocol,
 } from '../model/model.js';
-import { compareTierPolicies, tierPolicyId, type TierAction, type TierPeer, type TierPolicy, type TierPort } from '../model/tier-policy.js';
+import { compareTierPolicies, tierPolicyId, type TierAction, type TierPeer, type TierPolicy, type TierPort } from '../model/model.js';
 import type { CompileMemo } from './compile-memo.js';
 import type { SelectorIndex } from './selector-index.js';
 

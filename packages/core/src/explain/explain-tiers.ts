@@ -7,7 +7,7 @@
 import { cidrContains, tryParseCidr, tryParseIp } from '../semantics/ip.js';
 import { formatSelector, matchesSelector } from '../semantics/label-selector.js';
 import type { Cluster, Endpoint, Labels, Pod, Protocol } from '../model/model.js';
-import { compareTierPolicies, tierPolicyId, type TierName, type TierPeer, type TierPolicy, type TierPort, type TierRule } from '../model/tier-policy.js';
+import { compareTierPolicies, tierPolicyId, type TierName, type TierPeer, type TierPolicy, type TierPort, type TierRule } from '../model/model.js';
 
 /** One link of the chain: a tier's say on the connection. */
 export interface TierStep {

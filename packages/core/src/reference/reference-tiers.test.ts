@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Cluster, ClusterNode, Endpoint, Labels, NetworkPolicy, Pod } from '../model/model.js';
 import { NO_SECURITY_FLAGS } from '../model/model.js';
-import type { TierPolicy, TierRule } from '../model/tier-policy.js';
+import type { TierPolicy, TierRule } from '../model/model.js';
 import { referenceVerdict } from './reference.js';
 
 function pod(namespace: string, name: string, labels: Labels, ips: string[], extra: Partial<Pod> = {}): Pod {

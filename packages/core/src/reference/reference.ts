@@ -22,7 +22,7 @@ import type {
   Protocol,
   Verdict,
 } from '../model/model.js';
-import type { TierName, TierPeer, TierPort, TierSubject } from '../model/tier-policy.js';
+import type { TierName, TierPeer, TierPort, TierSubject } from '../model/model.js';
 
 /**
  * May `src` open a connection to `dst` on `port`/`protocol`? True only when the answer is

@@ -21,7 +21,7 @@ import { formatIp, type IpRange } from '../semantics/ip.js';
 import { matchesSelector } from '../semantics/label-selector.js';
 import type { Cluster, Endpoint, Labels, NetworkPolicy, Pod, Protocol } from '../model/model.js';
 import { PROTOCOLS } from '../model/model.js';
-import { tierPolicyId, type TierPolicy } from '../model/tier-policy.js';
+import { tierPolicyId, type TierPolicy } from '../model/model.js';
 import { EMPTY_PROTO_PORTS, isEmptyProtoPorts, protoPortsEqual, subtractProtoPorts, type ProtoPorts } from '../semantics/port-set.js';
 import type { CompiledCluster, Reachability } from '../engine/reachability.js';
 import { byEndpointIds, externalId, isWorkloadEndpoint, type EndpointIndex } from '../workloads/workload-reach.js';
