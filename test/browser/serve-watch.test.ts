@@ -7,9 +7,7 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { parse, requireInputs } from '../../apps/cli/src/args.js';
-import { SERVE_OPTIONS, startServing } from '../../apps/cli/src/commands/serve.js';
-import type { CliIo } from '../../apps/cli/src/io.js';
+import { serveInProcess, type CliIo } from '@lateral/cli';
 import type { RunningServer } from '@lateral/web';
 import { startKubeApiServer, type KubeApiServer } from '../kube-api/kube-api-server.js';
 import { writeKubeconfig } from '../kube-api/kubeconfig.js';
@@ -40,8 +38,7 @@ function io(): CliIo & { errText(): string } {
 }
 
 async function serve(args: string[], cliIo: CliIo): Promise<RunningServer> {
-  const p = parse(args, SERVE_OPTIONS);
-  return startServing(cliIo, p, requireInputs(p, 'serve'));
+  return serveInProcess(cliIo, args);
 }
 
 async function api(server: RunningServer, path: string): Promise<any> {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCluster } from '@lateral/k8s';
 import { readFlows } from '@lateral/flows';
 import { PassThrough, Readable } from 'node:stream';
-import { generateCommand } from '../../apps/cli/src/commands/generate.js';
+import { runCli } from '@lateral/cli';
 import { REPO, lateral } from './run-cli.js';
 
 const SHOP = 'fixtures/shop';
@@ -274,7 +274,7 @@ describe('lateral generate / audit: reading captures', () => {
     const stderr = Object.assign(new PassThrough(), { isTTY: true });
     const chunks: Buffer[] = [];
     stderr.on('data', (c: Buffer) => chunks.push(c));
-    const code = await generateCommand([SHOP, '--flows', CAPTURES[0]!], { stdout: new PassThrough(), stderr, stdin: Readable.from([]), cwd: REPO });
+    const code = await runCli(['generate', SHOP, '--flows', CAPTURES[0]!], { stdout: new PassThrough(), stderr, stdin: Readable.from([]), cwd: REPO });
     expect(code).toBe(0);
     const text = Buffer.concat(chunks).toString('utf8');
     expect(text).toMatch(/\r\x1b\[Kreading flows… \d+ records/);

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS } from '../../apps/cli/src/main.js';
+import { COMMANDS } from '@lateral/cli';
 import { lateral } from './run-cli.js';
 
 const SHOP = 'fixtures/shop';

@@ -1,7 +1,7 @@
 /** Runs the `lateral` CLI in-process with captured output, as a user's terminal would see it. */
 import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { runCli } from '../../apps/cli/src/main.js';
+import { runCli } from '@lateral/cli';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
