@@ -254,18 +254,11 @@ export function workloadReachability(compiled: CompiledCluster, filter: ReachFil
     });
   });
   reach.forEachAllowed((src, dst, ports) => {
-    for (const a of nodeEndpoints[src] ?? []) {
-      const ea = endpoints[a]!;
-      if (!keepEndpoint(ea, filter.from)) continue;
-      for (const b of nodeEndpoints[dst] ?? []) {
-        const eb = endpoints[b]!;
-        if (!keepEndpoint(eb, filter.to)) continue;
-        if (a === b && (!isWorkloadEndpoint(ea) || ea.pods < 2)) continue;
-        if (filter.namespace !== undefined && !inNs(ea) && !inNs(eb)) continue;
-        const unknown = unknownAt.get(`${a},${b}`);
-        connections.push({ from: a, to: b, ports, ...(unknown ? { unknown } : {}) });
-      }
-    }
+    visit(src, dst, (a, b) => {
+      // Most clusters have no unknowns: no key to build per connection then.
+      const unknown = unknownAt.size > 0 ? unknownAt.get(`${a},${b}`) : undefined;
+      connections.push({ from: a, to: b, ports, ...(unknown ? { unknown } : {}) });
+    });
   });
   connections.sort(byEndpointIds(endpoints));
   const used = new Set<number>();
