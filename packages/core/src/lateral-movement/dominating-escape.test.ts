@@ -3,21 +3,10 @@ import { buildAttackGraph } from './attack-graph.js';
 import { compile } from '../engine/compile.js';
 import { riskReport } from './risk.js';
 import { NO_SECURITY_FLAGS, type Cluster, type Pod } from '../model/model.js';
+import { pod as barePod, tcp } from '../testing/attack-clusters.js';
 
 function pod(name: string, extra: Partial<Pod> = {}): Pod {
-  return {
-    namespace: 'app',
-    name,
-    labels: { app: name },
-    ips: [],
-    ports: [{ containerPort: 8080, protocol: 'TCP' }],
-    owner: { kind: 'Deployment', namespace: 'app', name },
-    hostNetwork: false,
-    security: NO_SECURITY_FLAGS,
-    replicas: 1,
-    fromTemplate: true,
-    ...extra,
-  };
+  return barePod('app', name, { app: name }, [tcp(8080)], { owner: { kind: 'Deployment', namespace: 'app', name }, fromTemplate: true, ...extra });
 }
 
 /**

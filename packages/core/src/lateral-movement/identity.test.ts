@@ -4,22 +4,11 @@ import { describePath, kShortestAttackPaths } from './attack-paths.js';
 import { blastRadius } from './blast-radius.js';
 import { compile } from '../engine/compile.js';
 import { CLUSTER_ADMIN, identityGrants } from './identity.js';
-import { NO_SECURITY_FLAGS, type Cluster, type Namespace, type Pod, type PolicyRule, type RoleBinding } from '../model/model.js';
+import { type Cluster, type Namespace, type Pod, type PolicyRule, type RoleBinding } from '../model/model.js';
+import { pod as barePod, tcp } from '../testing/attack-clusters.js';
 
 function pod(ns: string, name: string, extra: Partial<Pod> = {}): Pod {
-  return {
-    namespace: ns,
-    name,
-    labels: { app: name },
-    ips: [],
-    ports: [{ containerPort: 8080, protocol: 'TCP' }],
-    owner: { kind: 'Pod', namespace: ns, name },
-    hostNetwork: false,
-    security: NO_SECURITY_FLAGS,
-    replicas: 1,
-    fromTemplate: false,
-    ...extra,
-  };
+  return barePod(ns, name, { app: name }, [tcp(8080)], extra);
 }
 const ns = (name: string, labels: Record<string, string> = {}): Namespace => ({ name, labels: { 'kubernetes.io/metadata.name': name, ...labels } });
 const rule = (verbs: string[], resources: string[], apiGroups = ['']): PolicyRule => ({ apiGroups, resources, verbs });

@@ -2,23 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { buildAttackGraph } from './attack-graph.js';
 import { compile } from '../engine/compile.js';
 import { diffLateralMovement } from './lateral-movement-diff.js';
-import { NO_SECURITY_FLAGS, type Cluster, type Pod, type Service } from '../model/model.js';
+import { type Cluster, type Pod, type Service } from '../model/model.js';
+import { pod as barePod, tcp } from '../testing/attack-clusters.js';
 
 function pod(ns: string, name: string, extra: Partial<Pod> = {}): Pod {
-  return {
-    namespace: ns,
-    name,
-    labels: { app: name },
-    ips: [],
-    ports: [{ containerPort: 8080, protocol: 'TCP' }],
-    owner: { kind: 'Pod', namespace: ns, name },
-    hostNetwork: false,
-    security: NO_SECURITY_FLAGS,
-    replicas: 1,
-    fromTemplate: false,
-    node: 'n1',
-    ...extra,
-  };
+  return barePod(ns, name, { app: name }, [tcp(8080)], { node: 'n1', ...extra });
 }
 const lb = (name: string): Service => ({ namespace: 'app', name, type: 'LoadBalancer', selector: { app: name }, ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }] });
 
