@@ -18,6 +18,7 @@ export {
   type ClusterNode,
   type ContainerPort,
   type Endpoint,
+  type Cni,
   type EvalOptions,
   type Ingress,
   type IngressBackend,

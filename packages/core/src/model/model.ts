@@ -285,8 +285,17 @@ export interface Cluster {
  */
 export type IpBlockPods = 'match' | 'ignore';
 
+/**
+ * Which network plugin enforces policy: it fixes which policy kinds are enforced, whether ipBlocks
+ * match pods and how host/node traffic is treated. `kubernetes` (absent) is the upstream reading
+ * of NetworkPolicy v1 plus the network-policy-api tiers.
+ */
+export type Cni = 'kubernetes' | 'cilium' | 'calico';
+
 export interface EvalOptions {
   readonly ipBlockPods: IpBlockPods;
+  /** Absent: `kubernetes`. */
+  readonly cni?: Cni;
 }
 
 export const DEFAULT_EVAL_OPTIONS: EvalOptions = { ipBlockPods: 'match' };
