@@ -119,18 +119,43 @@ describe('multi-tenant', async () => {
     expect(allowed(cluster, 'team-c/gateway', 'team-b/billing-api', 9090)).toBe(false);
   });
 
-  it('hole: team-c has no default-deny', () => {
-    expect(allowed(cluster, 'team-b/invoice-worker', 'team-c/legacy-admin', 8000)).toBe(true);
-    expect(allowed(cluster, 'ingress-nginx/ingress-nginx-controller', 'team-c/reports-worker', 9090)).toBe(true);
-    // The one workload a policy selects is isolated.
-    expect(allowed(cluster, 'team-b/invoice-worker', 'team-c/gateway', 8080)).toBe(false);
+  it('carries the platform guardrails: four Admin ClusterNetworkPolicies and the Baseline default', () => {
+    expect((cluster.tierPolicies ?? []).map((t) => `${t.tier} ${t.kind} ${t.name}`).sort()).toEqual([
+      'Admin ClusterNetworkPolicy isolate-team-a',
+      'Admin ClusterNetworkPolicy isolate-team-b',
+      'Admin ClusterNetworkPolicy isolate-team-c',
+      'Admin ClusterNetworkPolicy monitoring-always',
+      'Baseline BaselineAdminNetworkPolicy default',
+    ]);
   });
 
-  it("hole: namespaceSelector {} lets another tenant's gateway into billing-api", () => {
-    expect(allowed(cluster, 'team-c/gateway', 'team-b/billing-api', 8443)).toBe(true);
-    expect(allowed(cluster, 'team-b/gateway', 'team-b/billing-api', 8443)).toBe(true);
+  // Holes 1 and 2 are the tenants' NetworkPolicy mistakes; the platform's Admin-tier guardrail
+  // (platform/guardrails.yaml) denies every tenant's ingress from another tenant, so they are
+  // open only in the NetworkPolicies taken alone — what the tenants wrote, and what a cluster
+  // without ClusterNetworkPolicy support would enforce.
+  const npOnly: Cluster = { ...cluster, tierPolicies: [] };
+
+  it('hole: team-c has no default-deny (closed by the guardrail)', () => {
+    expect(allowed(npOnly, 'team-b/invoice-worker', 'team-c/legacy-admin', 8000)).toBe(true);
+    expect(allowed(npOnly, 'ingress-nginx/ingress-nginx-controller', 'team-c/reports-worker', 9090)).toBe(true);
+    // The one workload a policy selects is isolated.
+    expect(allowed(npOnly, 'team-b/invoice-worker', 'team-c/gateway', 8080)).toBe(false);
+    // Admin: Deny (cnp/isolate-team-c, "deny-other-tenants").
+    expect(allowed(cluster, 'team-b/invoice-worker', 'team-c/legacy-admin', 8000)).toBe(false);
+    // Admin: Pass ("pass-platform") -> no NetworkPolicy isolates it -> Baseline: Deny from pods.
+    expect(allowed(cluster, 'ingress-nginx/ingress-nginx-controller', 'team-c/reports-worker', 9090)).toBe(false);
+    // Admin: Accept ("monitoring-always").
+    expect(allowed(cluster, 'monitoring/prometheus', 'team-c/reports-worker', 9090)).toBe(true);
+  });
+
+  it("hole: namespaceSelector {} lets another tenant's gateway into billing-api (closed by the guardrail)", () => {
+    expect(allowed(npOnly, 'team-c/gateway', 'team-b/billing-api', 8443)).toBe(true);
+    expect(allowed(npOnly, 'team-b/gateway', 'team-b/billing-api', 8443)).toBe(true);
     // team-a's gateway matches the peer too, but its own egress policy keeps it in.
-    expect(allowed(cluster, 'team-a/gateway', 'team-b/billing-api', 8443)).toBe(false);
+    expect(allowed(npOnly, 'team-a/gateway', 'team-b/billing-api', 8443)).toBe(false);
+    // Admin: Deny from another tenant; Pass for the tenant's own gateway, which its policy admits.
+    expect(allowed(cluster, 'team-c/gateway', 'team-b/billing-api', 8443)).toBe(false);
+    expect(allowed(cluster, 'team-b/gateway', 'team-b/billing-api', 8443)).toBe(true);
   });
 
   it('hole: internet egress does not except the cloud metadata address', () => {

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { lateral } from './run-cli.js';
 
 const MT = 'fixtures/multi-tenant';
+/** The fixture without its cluster-wide guardrails (platform/guardrails.yaml): the tenants' NetworkPolicies alone. */
+const PLATFORM = ['ci', 'ingress-nginx', 'kube-apiserver', 'kube-system', 'monitoring', 'rbac', 'shared-db'];
+const UNGUARDED = [`${MT}/namespaces.yaml`, `${MT}/teams`, ...PLATFORM.map((f) => `${MT}/platform/${f}.yaml`)];
 
 describe('lateral risk finds the multi-tenant holes', async () => {
   const r = await lateral(['risk', MT, '--target', 'app=postgres', '--format', 'json']);
@@ -50,15 +53,20 @@ describe('lateral risk finds the multi-tenant holes', async () => {
 });
 
 describe('lateral blast and paths', () => {
-  it('team-b/invoice-worker reaches team-c/legacy-admin in one hop (hole 1) and billing-api via the gateway label (hole 2)', async () => {
-    const r = await lateral(['blast', MT, '--from', 'team-c/gateway', '--hops', '1', '--format', 'json']);
+  it('without the guardrail, team-b/invoice-worker reaches team-c/legacy-admin in one hop (hole 1) and team-c/gateway billing-api (hole 2); the guardrail closes both', async () => {
+    const r = await lateral(['blast', ...UNGUARDED, '--from', 'team-c/gateway', '--hops', '1', '--format', 'json']);
     expect(r.code).toBe(0);
     const b = JSON.parse(r.stdout);
     const billing = b.reached.find((x: { id: string }) => x.id === 'team-b/billing-api');
     expect(billing.hops).toBe(1);
     expect(billing.via[0].ports).toEqual([{ protocol: 'TCP', port: 8443, name: 'https' }]);
-    const inv = await lateral(['blast', MT, '--from', 'team-b/invoice-worker', '--hops', '1']);
+    const inv = await lateral(['blast', ...UNGUARDED, '--from', 'team-b/invoice-worker', '--hops', '1']);
     expect(inv.stdout).toMatch(/team-c\/legacy-admin\s+<- team-b\/invoice-worker on TCP 8000 \(http\)/);
+    // cnp/isolate-team-b and isolate-team-c deny ingress from other tenants.
+    const guarded = JSON.parse((await lateral(['blast', MT, '--from', 'team-c/gateway', '--hops', '1', '--format', 'json'])).stdout);
+    expect(guarded.reached.map((x: { id: string }) => x.id)).not.toContain('team-b/billing-api');
+    const guardedInv = await lateral(['blast', MT, '--from', 'team-b/invoice-worker', '--hops', '1']);
+    expect(guardedInv.stdout).not.toMatch(/team-c\/legacy-admin\s+<- team-b\/invoice-worker/);
   });
 
   it('paths lists loopless shortest paths first, with rules', async () => {
@@ -151,22 +159,25 @@ describe('lateral risk --flows: fixes that keep the application working', () => 
     const cutOf = (j: { chokePoints: { cut: { from: string; to: string }[] } }) => j.chokePoints.cut.map((c) => `${c.from} -> ${c.to}`);
     // Blind to traffic, the smallest cut closes the ingress controller's way to the gateways:
     // the tenants' front doors.
-    expect(cutOf(plain)).toContain('ingress-nginx/ingress-nginx-controller -> team-a/gateway');
+    expect(cutOf(plain).filter((c) => /^ingress-nginx\/ingress-nginx-controller -> team-.\/gateway$/.test(c)).length).toBeGreaterThan(0);
     const r = await lateral(['risk', MT, '--target', 'app=postgres', '--flows', `${MT}/flows/hubble.jsonl`, '--format', 'json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(cutOf(j).filter((c) => /-> team-.\/gateway$/.test(c))).toEqual([]);
-    // What it cannot avoid: the database clients' own connections (legacy-admin is both the
-    // NodePort entry point and a db client), each said with the records seen.
+    // What it cannot avoid breaks three observed connections: the database clients' own
+    // (legacy-admin is both the NodePort entry point and a db client) and team-b's front door.
+    // team-b cannot be closed on its side for less: its pods have no egress isolation, so besides
+    // billing-api -> postgres (observed) every team-b workload's way into monitoring (six moves)
+    // would have to go. team-a's and team-c's gateways stay open.
+    expect(cutOf(j).filter((c) => /-> team-[ac]\/gateway$/.test(c))).toEqual([]);
     const breaking = j.chokePoints.removals.filter((x: { breaksObserved: unknown[] }) => x.breaksObserved.length > 0);
     expect(breaking.map((x: { from: string; to: string }) => `${x.from} -> ${x.to}`).sort()).toEqual([
+      'ingress-nginx/ingress-nginx-controller -> team-b/gateway',
       'team-a/orders-api -> shared-db/postgres',
-      'team-b/billing-api -> shared-db/postgres',
       'team-c/legacy-admin -> shared-db/postgres',
     ]);
     expect(breaking[0].breaksObserved[0]).toMatchObject({ protocol: 'TCP', port: 5432 });
     expect(j.chokePoints.removals.every((x: { breaksObserved?: unknown[] }) => Array.isArray(x.breaksObserved))).toBe(true);
-    // Counted in changes a person makes: the three database connections are one policy edit.
+    // Counted in changes a person makes: the two database connections are one policy edit.
     const edits = j.chokePoints.objectsChanged.filter((o: string) => o === 'NetworkPolicy shared-db/postgres-from-tenants');
     expect(edits).toHaveLength(1);
     expect(j.chokePoints.objectsChanged.length).toBeLessThan(j.chokePoints.removals.length);

@@ -19,7 +19,8 @@ afterEach(async () => {
 });
 
 async function serve(fixture: string, opts: { maxPageSize?: number } = {}): Promise<string> {
-  server = await startKubeApiServer({ objects: await fixtureObjects(fixture), ...opts });
+  // With the network-policy-api CRDs installed: multi-tenant's guardrails are ClusterNetworkPolicies.
+  server = await startKubeApiServer({ objects: await fixtureObjects(fixture), crds: true, ...opts });
   return writeKubeconfig(server, { context: 'kind-lateral' });
 }
 

@@ -4,12 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lateral } from './run-cli.js';
 
-/** The multi-tenant platform with its cluster-wide guardrails (fixtures/multi-tenant-tiers). */
-const GUARDED = ['fixtures/multi-tenant', 'fixtures/multi-tenant-tiers'];
+/** The multi-tenant platform, with its cluster-wide guardrails (platform/guardrails.yaml). */
+const GUARDED = ['fixtures/multi-tenant'];
+const GUARDRAILS = 'fixtures/multi-tenant/platform/guardrails.yaml';
+/** The same platform without the guardrails: the tenants' NetworkPolicies alone. */
+const PLATFORM = ['ci', 'ingress-nginx', 'kube-apiserver', 'kube-system', 'monitoring', 'rbac', 'shared-db'];
+const UNGUARDED = ['fixtures/multi-tenant/namespaces.yaml', 'fixtures/multi-tenant/teams', ...PLATFORM.map((f) => `fixtures/multi-tenant/platform/${f}.yaml`)];
 
 describe('cluster-wide tiers on the multi-tenant fixture', () => {
   it('the Admin guardrail closes the cross-tenant holes that NetworkPolicy leaves open', async () => {
-    const before = await lateral(['reach', 'fixtures/multi-tenant']);
+    const before = await lateral(['reach', ...UNGUARDED]);
     const after = await lateral(['reach', ...GUARDED]);
     expect(after.code).toBe(0);
     // Hole 1 (team-c has no default deny) and hole 2 (namespaceSelector: {} into billing-api).
@@ -100,7 +104,7 @@ spec:
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('What-if (delete clusternetworkpolicy/isolate-team-b): 1 connection newly allowed, 0 newly denied');
     expect(r.stdout).toContain('ALLOWED team-c/gateway -> team-b/billing-api: TCP 8443');
-    const added = await lateral(['whatif', 'fixtures/multi-tenant', '--apply', 'fixtures/multi-tenant-tiers']);
+    const added = await lateral(['whatif', ...UNGUARDED, '--apply', GUARDRAILS]);
     expect(added.code).toBe(0);
     expect(added.stdout).toMatch(/DENIED {2}team-c\/gateway -> team-b\/billing-api/);
   });
