@@ -130,7 +130,7 @@ describe('lateral generate', () => {
     const r = await lateral(['generate', SHOP, '--flows', CAPTURES[0]!, '--egress-only', '--format', 'json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as Record<string, unknown> & { policies: { kind: string; spec: { policyTypes: string[] } }[]; verification: Record<string, unknown> };
-    expect(Object.keys(doc).sort()).toEqual(['dns', 'dropped', 'droppedOnly', 'files', 'isolated', 'nodeLocal', 'policies', 'verification', 'warnings']);
+    expect(Object.keys(doc).sort()).toEqual(['blockedByTier', 'dns', 'dropped', 'droppedOnly', 'files', 'isolated', 'nodeLocal', 'policies', 'verification', 'warnings']);
     expect(doc.policies.every((p) => p.kind === 'NetworkPolicy' && p.spec.policyTypes.join() === 'Egress')).toBe(true);
     expect(Object.keys(doc.verification).sort()).toEqual(['added', 'emitted', 'flows', 'granted', 'ok', 'overPermission']);
     expect(doc.verification.ok).toBe(true);

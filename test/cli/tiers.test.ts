@@ -109,6 +109,48 @@ spec:
     expect(added.stdout).toMatch(/DENIED {2}team-c\/gateway -> team-b\/billing-api/);
   });
 
+  it('generate emits no rule for what an Admin-tier Deny closes, and says which rule blocks it', async () => {
+    const flows = 'fixtures/multi-tenant/flows/hubble.jsonl';
+    const r = await lateral(['generate', ...GUARDED, '--flows', flows, '-o', 'json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    // The capture holds the two cross-tenant calls of holes 1 and 2; the guardrail denies both.
+    expect(j.blockedByTier.map((b: { from: string; to: string; port: number; blockedBy: string }) => `${b.from} -> ${b.to} ${b.port}: ${b.blockedBy}`)).toEqual([
+      'team-b/invoice-worker -> team-c/legacy-admin 8000: cnp/isolate-team-c ingress rule "deny-other-tenants"',
+      'team-c/gateway -> team-b/billing-api 8443: cnp/isolate-team-b ingress rule "deny-other-tenants"',
+    ]);
+    // No generated rule names the other tenant as a peer: it would open nothing.
+    const text = JSON.stringify(j.policies);
+    const legacy = j.policies.find((p: { metadata: { name: string } }) => p.metadata.name === 'lateral-legacy-admin-ingress');
+    expect(JSON.stringify(legacy)).not.toContain('team-b');
+    const billing = j.policies.find((p: { metadata: { name: string } }) => p.metadata.name === 'lateral-billing-api-ingress');
+    expect(JSON.stringify(billing ?? {})).not.toContain('team-c');
+    expect(text).toContain('team-c'); // the same-tenant call gateway -> legacy-admin gets its rule
+    // Verified without them: recall counts what a NetworkPolicy can decide, and is whole.
+    expect(j.verification.ok).toBe(true);
+    expect(j.verification.flows.blocked.map((b: { reason: string }) => b.reason)).toEqual([
+      'blocked by cnp/isolate-team-c ingress rule "deny-other-tenants"',
+      'blocked by cnp/isolate-team-b ingress rule "deny-other-tenants"',
+    ]);
+    const y = await lateral(['generate', ...GUARDED, '--flows', flows]);
+    expect(y.stdout).toContain('#   blocked by the Admin tier: 2 observed connections, no rule');
+    expect(y.stdout).toContain('#     team-c/gateway -> team-b/billing-api TCP 8443 (3 flows): blocked by cnp/isolate-team-b ingress rule "deny-other-tenants"');
+    // Without the guardrail the same capture gets a rule admitting team-b into legacy-admin.
+    const open = JSON.parse((await lateral(['generate', ...UNGUARDED, '--flows', flows, '-o', 'json'])).stdout);
+    expect(open.blockedByTier).toEqual([]);
+    expect(JSON.stringify(open.policies.find((p: { metadata: { name: string } }) => p.metadata.name === 'lateral-legacy-admin-ingress'))).toContain('team-b');
+  });
+
+  it('audit names the Admin-tier rule for observed connections no NetworkPolicy can open', async () => {
+    const r = await lateral(['audit', ...GUARDED, '--flows', 'fixtures/multi-tenant/flows/hubble.jsonl']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^DENIED {2}team-c\/gateway -> team-b\/billing-api TCP 8443 \(3 flows, [^)]*\): blocked by cnp\/isolate-team-b ingress rule "deny-other-tenants" \(Admin tier: no NetworkPolicy can open it\)$/m);
+    // The Baseline tier is not such a block: a NetworkPolicy that isolates legacy-admin decides instead.
+    expect(r.stdout).toMatch(/^DENIED {2}team-c\/gateway -> team-c\/legacy-admin TCP 8000 .*Baseline: Deny \(banp\/default/m);
+    const j = JSON.parse((await lateral(['audit', ...GUARDED, '--flows', 'fixtures/multi-tenant/flows/hubble.jsonl', '-o', 'json'])).stdout);
+    expect(j.denied.filter((f: { blockedBy?: string }) => f.blockedBy).length).toBe(3);
+  });
+
   it('--help lists the kinds read', async () => {
     const r = await lateral(['--help']);
     expect(r.stdout).toContain('ClusterNetworkPolicy');

@@ -97,7 +97,7 @@ export type { CompiledCluster, ExternalGroup, Reachability } from './engine/reac
 // Explain: why a connection is allowed or denied, rule by rule, and as text.
 export { explainConnection, type Explanation, type RuleRef, type SideExplanation } from './explain/explain.js';
 export { formatExplanation } from './explain/explain-format.js';
-export { formatTierChain, formatTierStep, tierRuleName, type TierNearMiss, type TierStep } from './explain/explain-tiers.js';
+export { adminTierDeny, formatTierChain, formatTierStep, tierRuleName, type AdminDeny, type TierNearMiss, type TierStep } from './explain/explain-tiers.js';
 
 // Workloads: reachability as people read it, between workloads and external address groups.
 export { isWorkloadEndpoint, workloadReachability, type Connection, type ReachFilter, type WorkloadReachability } from './workloads/workload-reach.js';

@@ -12,6 +12,7 @@
  *   baseline that is a complete policy set.
  */
 import {
+  adminTierDeny,
   DEFAULT_EVAL_OPTIONS,
   compile,
   explainConnection,
@@ -35,6 +36,12 @@ export interface AuditFinding {
   readonly lastSeen?: string;
   /** Which side denies and why (for the first few). */
   readonly reason?: string;
+  /**
+   * The Admin-tier rule that denies it (`cnp/tenant-isolation ingress rule "deny-cross-tenant"`),
+   * for every finding one closes: no NetworkPolicy can open it, a baseline of NetworkPolicies
+   * included.
+   */
+  readonly blockedBy?: string;
 }
 
 export interface Audit {
@@ -60,7 +67,7 @@ export interface AuditOptions {
   readonly explainLimit?: number;
 }
 
-function finding(e: FlowEdge, reason?: string): AuditFinding {
+function finding(e: FlowEdge, reason?: string, blockedBy?: string): AuditFinding {
   return {
     from: endpointLabel(e.src),
     to: endpointLabel(e.dst),
@@ -71,6 +78,7 @@ function finding(e: FlowEdge, reason?: string): AuditFinding {
     ...(e.firstSeen !== undefined ? { firstSeen: e.firstSeen } : {}),
     ...(e.lastSeen !== undefined ? { lastSeen: e.lastSeen } : {}),
     ...(reason !== undefined ? { reason } : {}),
+    ...(blockedBy !== undefined ? { blockedBy } : {}),
   };
 }
 
@@ -82,14 +90,16 @@ function deniedBy(cluster: Cluster, edges: readonly FlowEdge[], evalOptions: Eva
     const pod = flowPod(compiled, e);
     return pod ? { kind: 'pod', pod } : { kind: 'ip', ip: (e as { ip: string }).ip };
   };
+  const tiers = (cluster.tierPolicies ?? []).length > 0;
   for (const e of edges) {
     if (judge.allows(e)) continue;
+    const blockedBy = tiers && !(e.src.kind === 'ip' && e.dst.kind === 'ip') ? adminTierDeny(cluster, endpoint(e.src), endpoint(e.dst), e.port, e.protocol)?.text : undefined;
     let reason: string | undefined;
-    if (out.length < explainLimit) {
+    if (blockedBy === undefined && out.length < explainLimit) {
       const x = explainConnection(cluster, endpoint(e.src), endpoint(e.dst), e.port, e.protocol, evalOptions);
       reason = x.denyingSides.map((s) => (s === 'egress' ? x.egress.reason : x.ingress.reason)).join('; ');
     }
-    out.push(finding(e, reason));
+    out.push(finding(e, reason, blockedBy));
   }
   return out;
 }

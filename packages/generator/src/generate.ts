@@ -17,8 +17,10 @@
  * and a re-run after new captures gives a reviewable diff.
  */
 import {
+  adminTierDeny,
   DEFAULT_EVAL_OPTIONS,
   explainConnection,
+  type AdminDeny,
   InputError,
   rangesContain,
   type Cluster,
@@ -115,6 +117,22 @@ export interface DroppedConnection {
   readonly deniedBy: string;
 }
 
+/**
+ * An observed connection an Admin-tier Deny closes (ClusterNetworkPolicy `tier: Admin`,
+ * AdminNetworkPolicy): no NetworkPolicy can open it, so no rule is emitted for it.
+ */
+export interface TierBlockedConnection {
+  readonly from: string;
+  readonly to: string;
+  readonly protocol: Protocol;
+  readonly port: number;
+  readonly count: number;
+  /** `cnp/tenant-isolation ingress rule "deny-cross-tenant"`. */
+  readonly blockedBy: string;
+  /** The side the rule decides. */
+  readonly direction: Direction;
+}
+
 export interface Generated {
   /** Sorted by namespace, then name. */
   readonly policies: readonly GeneratedPolicy[];
@@ -123,6 +141,8 @@ export interface Generated {
   /** Edges with dropped records, left out (see allowDropped); in the report as `dropped`. */
   readonly droppedOnly: readonly FlowEdge[];
   readonly dropped: readonly DroppedConnection[];
+  /** Observed connections an Admin-tier Deny closes: no rule (a NetworkPolicy cannot open them). */
+  readonly blockedByTier: readonly TierBlockedConnection[];
   /** Workloads isolated, per direction (`ns/name`), for the report. */
   readonly isolated: { readonly ingress: readonly string[]; readonly egress: readonly string[] };
   /** The directions generated for. */
@@ -340,6 +360,20 @@ export function generatePolicies(cluster: Cluster, flows: FlowSet, options: Gene
     addNote(need.notes, edge);
   };
 
+  // What an Admin-tier Deny closes, asked once per edge (both directions share the answer): a
+  // generated rule for it would be dead weight in the YAML and a false promise to its reader.
+  const tierBlocked = new Map<FlowEdge, AdminDeny | null>();
+  const blockedOf = (e: FlowEdge): AdminDeny | null => {
+    let b = tierBlocked.get(e);
+    if (b === undefined) {
+      const end = (x: FlowEdge['src']): Endpoint => (x.kind === 'pod' ? { kind: 'pod', pod: podOf(x)! } : { kind: 'ip', ip: x.ip });
+      b = adminTierDeny(cluster, end(e.src), end(e.dst), e.port, e.protocol) ?? null;
+      tierBlocked.set(e, b);
+    }
+    return b;
+  };
+  const tiers = (cluster.tierPolicies ?? []).length > 0;
+
   const dnsPods = dns ? cluster.pods.flatMap((p, i) => (isDnsPod(p, dns) ? [i] : [])) : [];
   const podIndex = new Map(cluster.pods.map((p, i) => [p, i]));
   for (const direction of directions) {
@@ -372,6 +406,7 @@ export function generatePolicies(cluster: Cluster, flows: FlowSet, options: Gene
         addNote(subject.dnsFlows, e);
         continue;
       }
+      if (tiers && blockedOf(e)) continue;
       if (judge.allows(e)) continue;
       if (direction === 'ingress') record(subject.ingress, e.src, subjectPod.namespace, e, dst);
       else record(subject.egress, e.dst, subjectPod.namespace, e, dst);
@@ -437,11 +472,17 @@ export function generatePolicies(cluster: Cluster, flows: FlowSet, options: Gene
     egress: ordered.filter((s) => s.egressSeen).map((s) => s.id),
   };
   if (dns && !dns.source.startsWith('service ')) warnings.add(dns.source);
+  const blockedByTier: TierBlockedConnection[] = [];
+  for (const [e, b] of tierBlocked) {
+    if (b) blockedByTier.push({ from: endpointLabel(e.src), to: endpointLabel(e.dst), protocol: e.protocol, port: e.port, count: e.count, blockedBy: b.text, direction: b.direction });
+  }
+  blockedByTier.sort((a, b) => cmp(a.from, b.from) || cmp(a.to, b.to) || PROTO_ORDER[a.protocol] - PROTO_ORDER[b.protocol] || a.port - b.port);
   return {
     policies,
     considered,
     droppedOnly,
     dropped: droppedOnly.map((e) => droppedConnection(cluster, e, evalOptions)),
+    blockedByTier,
     isolated,
     directions,
     nodeLocal,

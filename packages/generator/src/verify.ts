@@ -20,6 +20,7 @@
  * answers are read per workload, the level at which flows are observed.
  */
 import {
+  adminTierDeny,
   compile,
   DEFAULT_EVAL_OPTIONS,
   EMPTY_PROTO_PORTS,
@@ -86,6 +87,12 @@ export interface Verification {
     readonly unresolvedRecords: number;
     /** Records allowed by the spec whatever the policies: a pod to itself, a pod and its own node. */
     readonly alwaysAllowedRecords: number;
+    /**
+     * Observed connections an Admin-tier Deny closes (reason: `blocked by cnp/... ingress rule
+     * "..."`): no NetworkPolicy can open them, so recall does not count them.
+     */
+    readonly blocked: readonly DeniedFlow[];
+    readonly blockedRecords: number;
   };
   /**
    * Over-permission: connections (workload pair, protocol, port range) that the generated
@@ -294,7 +301,19 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
   let allowedRecords = 0;
   const denied: DeniedFlow[] = [];
   const toEndpoint = (e: Observed['src']): Endpoint => (e.pod !== undefined ? { kind: 'pod', pod: cluster.pods[e.pod]! } : { kind: 'ip', ip: e.ip! });
+  const blocked: DeniedFlow[] = [];
+  let blockedRecords = 0;
   for (const { o, count, allowed } of perConnection) {
+    if (!allowed) {
+      // Closed by an Admin-tier Deny: no NetworkPolicy can allow it, so it is not asked of the
+      // generated ones (generate reports it as blocked by the rule instead of emitting one).
+      const tier = adminTierDeny(cluster, toEndpoint(o.src), toEndpoint(o.dst), o.port, o.protocol);
+      if (tier) {
+        blocked.push({ from: o.src.label, to: o.dst.label, protocol: o.protocol, port: o.port, count, reason: `blocked by ${tier.text}` });
+        blockedRecords += count;
+        continue;
+      }
+    }
     records += count;
     if (allowed) {
       allowedEdges++;
@@ -309,6 +328,7 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
     denied.push({ from: o.src.label, to: o.dst.label, protocol: o.protocol, port: o.port, count, ...(reason ? { reason } : {}) });
   }
   denied.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : a.port - b.port));
+  blocked.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : a.port - b.port));
 
   // (2) What the generated policies open, per workload pair and port, minus what was observed.
   const pods = cluster.pods;
@@ -447,7 +467,9 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
   for (const direction of ['ingress', 'egress'] as const) {
     const own = generated.flatMap((p) => narrowPolicy(p, direction) ?? []);
     if (own.length === 0) continue;
-    const x = compile({ ...cluster, policies: own }, evalOptions);
+    // The generated rules alone: without the cluster-wide tiers, whose Admin Accepts (say,
+    // monitoring into every tenant) would otherwise read as granted by the generated policies.
+    const x = compile({ ...cluster, policies: own, tierPolicies: [] }, evalOptions);
     const selected = Array.from({ length: x.classCount }, (_, c) => isIsolated(own, pods[x.classPods[c]![0]!]!, direction));
     const keep = (s: number, d: number) => {
       const subject = direction === 'ingress' ? d : s;
@@ -477,7 +499,7 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
   const overCount = overConnections.reduce((n, c) => n + PROTOCOLS.reduce((m, p) => m + c.ports[p].length, 0), 0);
   return {
     flows: {
-      edges: perConnection.length,
+      edges: perConnection.length - blocked.length,
       allowedEdges,
       records,
       allowedRecords,
@@ -486,6 +508,8 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
       droppedRecords,
       unresolvedRecords,
       alwaysAllowedRecords,
+      blocked,
+      blockedRecords,
     },
     overPermission: { count: overCount, connections: overConnections },
     added,

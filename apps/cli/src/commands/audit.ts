@@ -27,7 +27,8 @@ Options:
   --baseline FILES...     manifests whose NetworkPolicies are the baseline (files or dirs)
   --baseline-replaces     the baseline is a complete policy set: evaluate it instead of the
                           inputs' policies, not on top of them
-  -o, --format txt|json   json: {edges, records, denied, dropped, outsideBaseline, found}
+  -o, --format txt|json   json: {edges, records, denied, dropped, outsideBaseline, found};
+                          a finding an Admin-tier Deny closes carries blockedBy (the rule)
 
 INPUTS come before --flows and --baseline.
 
@@ -45,7 +46,8 @@ export const AUDIT_OPTIONS: OptionSpec = {
 function line(tag: string, f: AuditFinding): string {
   const seen = f.lastSeen ? `, last ${f.lastSeen}` : '';
   const dropped = f.dropped > 0 ? `, ${f.dropped} dropped` : '';
-  return `${tag.padEnd(8)}${f.from} -> ${f.to} ${f.protocol} ${f.port} (${f.count} flow${f.count === 1 ? '' : 's'}${dropped}${seen})${f.reason ? `: ${f.reason}` : ''}`;
+  const why = f.blockedBy ? `: blocked by ${f.blockedBy} (Admin tier: no NetworkPolicy can open it)` : f.reason ? `: ${f.reason}` : '';
+  return `${tag.padEnd(8)}${f.from} -> ${f.to} ${f.protocol} ${f.port} (${f.count} flow${f.count === 1 ? '' : 's'}${dropped}${seen})${why}`;
 }
 
 /** Which of the command's file sets an input error is about. */

@@ -29,7 +29,9 @@ ports through the Services' targetPorts), plus DNS to the cluster DNS (the kube-
 pods, UDP and TCP 53) for egress; only what the existing policies do not already allow.
 Workloads in kube-system get no policies. Connections the network dropped get no rule (listed
 with the policy that denies them); traffic between a pod and its own node (kubelet probes) is
-always allowed and gets none either (listed).
+always allowed and gets none either (listed). Connections an Admin-tier Deny closes
+(ClusterNetworkPolicy tier Admin, AdminNetworkPolicy) get no rule either, since no
+NetworkPolicy can open them: listed as blocked by that rule, and not counted in recall.
 
 Every run verifies the generated YAML with the engine, together with the existing policies,
 on the capture as recorded: recall (every observed connection that went through, pod by pod,
@@ -54,7 +56,7 @@ Options:
                              (--include-dropped: the same)
   --max-over N               over-permission tolerated before failing (default 0)
   -o, --format yaml|json     json: {policies, files, verification, warnings, droppedOnly,
-                             dropped, nodeLocal, isolated, dns}
+                             dropped, blockedByTier, nodeLocal, isolated, dns}
 
 INPUTS come before --flows (every argument after --flows up to the next option is a capture).
 
@@ -174,6 +176,12 @@ export function verificationLines(v: Verification, g: Generated, namespaces: num
     for (const d of g.dropped.slice(0, 20)) lines.push(`  ${d.from} -> ${d.to} ${d.protocol} ${d.port} (${num(d.dropped)} of ${num(d.count)} flows dropped): ${d.deniedBy}`);
     if (g.dropped.length > 20) lines.push(`  … and ${g.dropped.length - 20} more (lateral audit lists them)`);
   }
+  if (g.blockedByTier.length > 0) {
+    const n = g.blockedByTier.length;
+    lines.push(`blocked by the Admin tier: ${n} observed connection${n === 1 ? '' : 's'}, no rule (a NetworkPolicy cannot open what an Admin-tier Deny closes; not counted in recall)`);
+    for (const b of g.blockedByTier.slice(0, 20)) lines.push(`  ${b.from} -> ${b.to} ${b.protocol} ${b.port} (${num(b.count)} flows): blocked by ${b.blockedBy}`);
+    if (n > 20) lines.push(`  … and ${n - 20} more (-o json lists them)`);
+  }
   return lines;
 }
 
@@ -270,6 +278,7 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
           warnings: allWarnings(mergeWarnings(warningsOf(loaded.load, []), { answer: [], other: generated.warnings })),
           droppedOnly: generated.droppedOnly,
           dropped: generated.dropped,
+          blockedByTier: generated.blockedByTier,
           nodeLocal: generated.nodeLocal,
           isolated: generated.isolated,
           dns: generated.dns ?? null,

@@ -205,3 +205,31 @@ export function walkTier(
   }
   return { step: null, nearMisses, ...(undecided ? { undecided } : {}) };
 }
+
+/** An Admin-tier Deny that decides a connection, and the side it decides. */
+export interface AdminDeny {
+  readonly step: TierStep;
+  readonly direction: 'ingress' | 'egress';
+  /** `cnp/tenant-isolation ingress rule "deny-cross-tenant"`. */
+  readonly text: string;
+}
+
+/**
+ * The Admin-tier rule that denies this connection on either side, if one does: what no
+ * NetworkPolicy can open ("If Admin tier has made a final decision (Accept or Deny) on a
+ * connection, then no further evaluation is done"). A Pass hands the side on to NetworkPolicy,
+ * so it is not a denial here. Egress first, as explain lists the sides.
+ */
+export function adminTierDeny(cluster: Cluster, src: Endpoint, dst: Endpoint, port: number, protocol: Protocol): AdminDeny | undefined {
+  if ((cluster.tierPolicies ?? []).length === 0) return undefined;
+  const sides: ['egress' | 'ingress', Endpoint, Endpoint][] = [
+    ['egress', src, dst],
+    ['ingress', dst, src],
+  ];
+  for (const [direction, subject, other] of sides) {
+    if (subject.kind !== 'pod') continue;
+    const step = walkTier(cluster, 'Admin', subject.pod, direction, other, dst, port, protocol).step;
+    if (step?.action === 'Deny') return { step, direction, text: `${step.policy} ${tierRuleName(direction, step.rule ?? 0, step.ruleName)}` };
+  }
+  return undefined;
+}
