@@ -79,7 +79,7 @@ spec:
     expect(reach.code).toBe(0);
     // Any IPv4 address outside the cluster may be api.example.com's: unknown, not allowed; IPv6
     // has no Deny behind the allowlist, so it is allowed either way.
-    expect(reach.stdout).toContain('team-b/billing-api => 0.0.0.0/0 except 10.0.0.0/8,172.16.0.0/12,192.168.0.0/16 : unknown: All\n');
+    expect(reach.stdout).toContain('team-b/billing-api => any IPv4 address outside 10.0.0.0/8,172.16.0.0/12,192.168.0.0/16 : unknown: All\n');
     expect(reach.stdout).toContain('team-b/billing-api => ::/0 : All\n');
     const r = await lateral(['check', 'fixtures/multi-tenant', dir, '--from', 'team-b/billing-api', '--to', '203.0.113.7', '--port', '443']);
     expect(r.code).toBe(0);

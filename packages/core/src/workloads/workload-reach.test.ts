@@ -115,7 +115,19 @@ describe('external endpoint names', () => {
     expect(externalId([
       { family: 4, start: v4.start, end: hole.start - 1n },
       { family: 4, start: hole.end + 1n, end: v4.end },
-    ])).toBe('0.0.0.0/0 except 10.0.0.0/8');
+    ])).toBe('any IPv4 address outside 10.0.0.0/8');
+  });
+  it('names a cover narrower than the family, and both families', () => {
+    const cover = parseCidr('10.0.0.0/8');
+    const hole = parseCidr('10.1.0.0/16');
+    const v6 = parseCidr('::/0');
+    const doc = parseCidr('2001:db8::/32');
+    expect(externalId([
+      { family: 4, start: cover.start, end: hole.start - 1n },
+      { family: 4, start: hole.end + 1n, end: cover.end },
+      { family: 6, start: v6.start, end: doc.start - 1n },
+      { family: 6, start: doc.end + 1n, end: v6.end },
+    ])).toBe('addresses in 10.0.0.0/8 outside 10.1.0.0/16 + any IPv6 address outside 2001:db8::/32');
   });
   it('lists both families', () => {
     expect(externalId([range('198.51.100.25/32'), range('2001:db8::/32')])).toBe('198.51.100.25/32,2001:db8::/32');

@@ -59,7 +59,8 @@ function maxOfFamily(family: 4 | 6): bigint {
 
 /**
  * How one family's part of a group reads best: its CIDRs, or — for the "rest of the
- * internet" shapes — the covering CIDR and the holes in it (`0.0.0.0/0 except 10.0.0.0/8`).
+ * internet" shapes — the covering CIDR and the holes in it (`any IPv4 address outside
+ * 10.0.0.0/8`, `addresses in 10.0.0.0/8 outside 10.1.0.0/16`).
  */
 function describeFamily(ranges: readonly Range[]): string[] {
   const cidrs = ranges.flatMap((r) => rangeToCidrs(r));
@@ -75,10 +76,15 @@ function describeFamily(ranges: readonly Range[]): string[] {
   if (next <= cover.end) holes.push({ family, start: next, end: cover.end });
   const holeCidrs = holes.flatMap((h) => rangeToCidrs(h));
   if (holeCidrs.length + 1 < cidrs.length) {
-    return [`${rangeToCidrs(cover)[0]} except ${shorten(holeCidrs)}`];
+    // Not "0.0.0.0/0 except 10.0.0.0/8": after "no rule allows" or "reaches" that reads as its
+    // opposite. The whole family is "any IPv4 address outside ...".
+    const whole = cover.start === 0n && cover.end === maxOfFamily(family);
+    return [`${whole ? `any IPv${family} address` : `addresses in ${rangeToCidrs(cover)[0]}`}${OUTSIDE}${shorten(holeCidrs)}`];
   }
   return cidrs;
 }
+
+const OUTSIDE = ' outside ';
 
 function shorten(cidrs: readonly string[]): string {
   if (cidrs.length <= MAX_CIDRS_IN_ID) return cidrs.join(',');
@@ -91,7 +97,7 @@ export function externalId(ranges: readonly Range[]): string {
     const own = ranges.filter((r) => r.family === f);
     return own.length ? describeFamily(own) : [];
   });
-  return parts.length > 1 && parts.some((p) => p.includes(' except ')) ? parts.join(' + ') : shorten(parts);
+  return parts.length > 1 && parts.some((p) => p.includes(OUTSIDE)) ? parts.join(' + ') : shorten(parts);
 }
 
 function ownerKey(p: Pod): string {
