@@ -106,7 +106,9 @@ export function formatRisk(r: RiskReport, yamlOf: (i: number) => string, format:
       out.push(item(`the ${cp.removals.length} change${cp.removals.length === 1 ? '' : 's'} proposed below edit ${n} object${n === 1 ? '' : 's'}: ${cp.objectsChanged.join(', ')}`));
     }
     cp.removals.forEach((rm, i) => {
-      out.push('', item(`close ${rm.from} -> ${rm.to}${rm.verified ? ' (verified by recompiling)' : ' (NOT verified: see below)'}:`));
+      const kind = rm.change === 'ClusterNetworkPolicy' ? 'an Admin-tier ClusterNetworkPolicy' : rm.change === 'NetworkPolicy' ? 'a NetworkPolicy change' : 'a token change';
+      out.push('', item(`close ${rm.from} -> ${rm.to} with ${kind}${rm.verified ? ' (verified by recompiling)' : ' (NOT verified: see below)'}:`));
+      if (rm.why) out.push(item(`  why: ${rm.why}`));
       if (rm.problem) out.push(item(`  ${rm.problem}`));
       for (const c of rm.changes) out.push(item(`  ${c}`));
       if (rm.alsoBlocks.length) out.push(item(`  also blocks: ${rm.alsoBlocks.map((a) => `${a.from} -> ${a.to} (${portsText(a.ports)})`).join('; ')}`));

@@ -5,7 +5,7 @@
  */
 import { blastRadius, describePath, InputError, kShortestAttackPaths, riskReport, type AttackGraph, type AttackMetrics, type AttackPath, type ConnectionRemoval, type ObservedConnection, type RiskReport } from '@lateral/core';
 import type { FlowEdge } from '@lateral/flows';
-import { networkPolicyYaml } from '@lateral/k8s';
+import { clusterNetworkPolicyYaml, networkPolicyYaml } from '@lateral/k8s';
 import { resolveJewels } from './resolve.js';
 
 export interface PathsReport {
@@ -35,13 +35,16 @@ export type RiskJson = Omit<RiskReport, 'chokePoints'> & {
   readonly chokePoints: RiskReport['chokePoints'] & { readonly removals: readonly (ConnectionRemoval & { readonly yaml: string })[] };
 };
 
-/** The risk report with each choke point's proposed NetworkPolicy change as YAML. */
+/** The risk report with each choke point's proposed change (NetworkPolicy or ClusterNetworkPolicy) as YAML. */
 export function riskJson(
   ag: AttackGraph,
   options: { readonly crownJewels: readonly string[]; readonly top: number; readonly cutEntry: boolean; readonly observed?: readonly ObservedConnection[] },
 ): RiskJson {
   const report = riskReport(ag, { crownJewels: options.crownJewels, top: options.top, cuttableEntry: options.cutEntry, ...(options.observed ? { observed: options.observed } : {}) });
-  const removals = report.chokePoints.removals.map((x) => ({ ...x, yaml: networkPolicyYaml(x.policies) }));
+  const removals = report.chokePoints.removals.map((x) => ({
+    ...x,
+    yaml: [x.policies.length ? networkPolicyYaml(x.policies) : '', x.tierPolicies?.length ? clusterNetworkPolicyYaml(x.tierPolicies) : ''].filter(Boolean).join('---\n'),
+  }));
   return { ...report, chokePoints: { ...report.chokePoints, removals } };
 }
 

@@ -1,9 +1,10 @@
 /**
- * How to close one allowed connection A -> B with a NetworkPolicy change, and what else the
- * change closes. NetworkPolicy v1 can only allow, so closing means narrowing B's ingress:
- * every ingress rule (of every policy selecting B) with a peer that admits A gets A excluded
- * from that peer; if nothing isolates B's ingress, a new policy admits everyone but A. The
- * proposal is then checked by compiling the changed cluster, never trusted on construction.
+ * How to close allowed connections A1..An -> B (every cut move into one destination, as one
+ * change) with a NetworkPolicy change, and what else the change closes. NetworkPolicy v1 can
+ * only allow, so closing means narrowing B's ingress: every ingress rule (of every policy
+ * selecting B) with a peer that admits a source gets that source excluded from that peer; if
+ * nothing isolates B's ingress, one new policy admits everyone but the sources. The proposal is
+ * then checked by compiling the changed cluster, never trusted on construction.
  */
 import type { AttackGraph, AttackPort, WorkloadNodeAttributes } from './attack-graph.js';
 import { recompile } from '../engine/compile.js';
@@ -20,13 +21,26 @@ import type {
   NetworkPolicyIngressRule,
   NetworkPolicyPeer,
   Pod,
+  TierPolicy,
 } from '../model/model.js';
 
 const NS_LABEL = 'kubernetes.io/metadata.name';
 
 export interface ConnectionRemoval {
+  /** The sources, comma-separated (`sources` lists them). */
   readonly from: string;
   readonly to: string;
+  /** Every cut move into `to` this one change closes. */
+  readonly sources: readonly string[];
+  /**
+   * What kind of object the change is: NetworkPolicy edits (or a new one), an Admin-tier
+   * ClusterNetworkPolicy (`tierPolicies`), or a workload's token mount.
+   */
+  readonly change: 'NetworkPolicy' | 'ClusterNetworkPolicy' | 'token';
+  /** Why this kind of change and not the other, when both were weighed. */
+  readonly why?: string;
+  /** The ClusterNetworkPolicies to apply (change: ClusterNetworkPolicy). */
+  readonly tierPolicies?: readonly TierPolicy[];
   /** The policies to apply: changed versions of existing ones, or new ones. */
   readonly policies: readonly NetworkPolicy[];
   /** One line per change, for people. */
@@ -114,92 +128,57 @@ function hostCidr(ip: string): string {
   return ip.includes(':') ? `${ip}/128` : `${ip}/32`;
 }
 
-/** Every source but A's pods: other namespaces, A's namespace without A's label, and outside addresses. */
-function everyoneBut(nsA: string, req: LabelSelectorRequirement, aIps: readonly string[]): NetworkPolicyPeer[] {
-  const v4 = aIps.filter((ip) => !ip.includes(':')).map(hostCidr);
-  const v6 = aIps.filter((ip) => ip.includes(':')).map(hostCidr);
+/** One source's pods, and how to exclude them: the label that singles them out, and their addresses. */
+interface Source {
+  readonly id: string;
+  readonly namespace: string;
+  readonly pods: readonly Pod[];
+  readonly label: [string, string];
+  readonly ips: readonly string[];
+}
+
+/** `key NotIn [values]` per label key, over the sources of one namespace. */
+function exclusions(sources: readonly Source[]): LabelSelectorRequirement[] {
+  const byKey = new Map<string, Set<string>>();
+  for (const s of sources) {
+    const set = byKey.get(s.label[0]) ?? new Set<string>();
+    set.add(s.label[1]);
+    byKey.set(s.label[0], set);
+  }
+  return [...byKey].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, values]) => ({ key, operator: 'NotIn', values: [...values].sort() }));
+}
+
+/** Every source but the given pods: other namespaces, theirs without their labels, and outside addresses. */
+function everyoneBut(sources: readonly Source[]): NetworkPolicyPeer[] {
+  const ips = sources.flatMap((s) => s.ips);
+  const v4 = [...new Set(ips.filter((ip) => !ip.includes(':')).map(hostCidr))];
+  const v6 = [...new Set(ips.filter((ip) => ip.includes(':')).map(hostCidr))];
+  const namespaces = [...new Set(sources.map((s) => s.namespace))].sort();
   return [
-    { namespaceSelector: { matchExpressions: [{ key: NS_LABEL, operator: 'NotIn', values: [nsA] }] } },
-    { namespaceSelector: { matchLabels: { [NS_LABEL]: nsA } }, podSelector: { matchExpressions: [req] } },
+    { namespaceSelector: { matchExpressions: [{ key: NS_LABEL, operator: 'NotIn', values: namespaces }] } },
+    ...namespaces.map((ns) => ({ namespaceSelector: { matchLabels: { [NS_LABEL]: ns } }, podSelector: { matchExpressions: exclusions(sources.filter((s) => s.namespace === ns)) } })),
     { ipBlock: { cidr: '0.0.0.0/0', ...(v4.length ? { except: v4 } : {}) } },
     { ipBlock: { cidr: '::/0', ...(v6.length ? { except: v6 } : {}) } },
   ];
 }
 
-export function proposeConnectionRemoval(ag: AttackGraph, from: string, to: string): ConnectionRemoval {
-  const { compiled } = ag;
-  const { cluster } = compiled;
-  const ipBlockPods = compiled.options.ipBlockPods === 'match';
-  const a = ag.graph.getNodeAttributes(from) as WorkloadNodeAttributes;
-  const b = ag.graph.getNodeAttributes(to) as WorkloadNodeAttributes;
-  const aPods = ag.index.endpointPods[a.endpoint]!.map((i) => cluster.pods[i]!);
-  const bPods = ag.index.endpointPods[b.endpoint]!.map((i) => cluster.pods[i]!);
-  const bPod = bPods[0]!;
-  const label = exclusionLabel(cluster, aPods);
-  const base = { from, to };
-  if (!label) {
-    return { ...base, policies: [], changes: [], verified: false, alsoBlocks: [], problem: `${from} has no label common to its pods to exclude it by` };
-  }
-  const req: LabelSelectorRequirement = { key: label[0], operator: 'NotIn', values: [label[1]] };
-  const aIps = [...new Set(aPods.flatMap((p) => p.ips))];
-  const admitsA = (policyNs: string, peer: NetworkPolicyPeer) => aPods.some((p) => peerSelects(cluster, policyNs, peer, p, ipBlockPods));
+/** The workload's pods and how to exclude them, or why they cannot be. */
+export function sourceOf(ag: AttackGraph, id: string): Source | string {
+  const { cluster } = ag.compiled;
+  const a = ag.graph.getNodeAttributes(id) as WorkloadNodeAttributes;
+  const pods = ag.index.endpointPods[a.endpoint]!.map((i) => cluster.pods[i]!);
+  const label = exclusionLabel(cluster, pods);
+  if (!label) return `${id} has no label common to its pods to exclude it by`;
+  return { id, namespace: a.namespace, pods, label, ips: [...new Set(pods.flatMap((p) => p.ips))] };
+}
 
-  const changed: NetworkPolicy[] = [];
-  const changes: string[] = [];
-  const selecting = cluster.policies.filter(
-    (p) => p.namespace === bPod.namespace && effectivePolicyTypes(p).includes('Ingress') && bPods.some((pod) => matchesSelector(p.podSelector, pod.labels)),
-  );
-  for (const p of selecting) {
-    let touched = false;
-    const ingress = (p.ingress ?? []).map((rule, ri): NetworkPolicyIngressRule | undefined => {
-      if (!rule.from || rule.from.length === 0) {
-        touched = true;
-        changes.push(`${p.namespace}/${p.name} ingress rule ${ri}: admits every source; now every source but ${label[0]}=${label[1]} in ${a.namespace}`);
-        return { ...rule, from: everyoneBut(a.namespace, req, aIps) };
-      }
-      const peers = rule.from.flatMap((peer, pi): NetworkPolicyPeer[] => {
-        if (!admitsA(p.namespace, peer)) return [peer];
-        touched = true;
-        if (peer.ipBlock) {
-          const except = [...(peer.ipBlock.except ?? []), ...aIps.filter((ip) => ipBlockHas(peer.ipBlock!, ip)).map(hostCidr)];
-          changes.push(`${p.namespace}/${p.name} ingress rule ${ri} peer ${pi}: ipBlock ${peer.ipBlock.cidr} now excepts ${from}'s pod IPs`);
-          return [{ ipBlock: { ...peer.ipBlock, except } }];
-        }
-        // A peer that asks for the very label A is excluded by would read `app: worker` and
-        // `app NotIn [worker]` at once: it selects nothing then, so it goes.
-        if (requires(peer.podSelector, label[0], label[1])) {
-          changes.push(`${p.namespace}/${p.name} ingress rule ${ri} peer ${pi}: selects only pods labelled ${label[0]}=${label[1]}, as ${from}'s are: removed`);
-          return [];
-        }
-        changes.push(`${p.namespace}/${p.name} ingress rule ${ri} peer ${pi}: podSelector now requires ${label[0]} notin (${label[1]})`);
-        return [{ ...peer, podSelector: withExpression(peer.podSelector, req) }];
-      });
-      // An empty `from` would admit every source: a rule left without peers is removed.
-      if (peers.length === 0) {
-        changes.push(`${p.namespace}/${p.name} ingress rule ${ri}: no peer left, removed`);
-        return undefined;
-      }
-      return { ...rule, from: peers };
-    }).filter((r): r is NetworkPolicyIngressRule => r !== undefined);
-    if (touched) changed.push({ ...p, ingress });
-  }
-  if (selecting.length === 0) {
-    const name = `lateral-close-${a.name}-to-${b.name}`.slice(0, 253);
-    const podSelector: LabelSelector = { matchLabels: Object.fromEntries(Object.entries(bPod.labels).filter(([k, v]) => bPods.every((p) => p.labels[k] === v))) };
-    changed.push({ namespace: bPod.namespace, name, podSelector, policyTypes: ['Ingress'], ingress: [{ from: everyoneBut(a.namespace, req, aIps) }] });
-    changes.push(`new policy ${bPod.namespace}/${name}: ${to} admits every source but ${label[0]}=${label[1]} in ${a.namespace} (nothing isolated its ingress before)`);
-  }
-
-  const key = (p: NetworkPolicy) => `${p.namespace}/${p.name}`;
-  const replaced = new Map(changed.map((p) => [key(p), p]));
-  const policies = [...cluster.policies.map((p) => replaced.get(key(p)) ?? p), ...changed.filter((p) => !cluster.policies.some((q) => key(q) === key(p)))];
-  // Only policies change: recompile reuses the selector and pod answers of the original compile.
-  const after = recompile(compiled, { ...cluster, policies }, compiled.options);
+/** The changed cluster's answer, edge by edge: which ports of each move into the changed workloads it closes. */
+export function closedBy(ag: AttackGraph, after: ReturnType<typeof recompile>, sources: readonly string[], to: string, affected: readonly string[]) {
+  const { cluster } = ag.compiled;
   const rep = (id: string) => {
     const attrs = ag.graph.getNodeAttributes(id) as WorkloadNodeAttributes;
     return cluster.pods[ag.index.endpointPods[attrs.endpoint]![0]!]!;
   };
-  // Connections into every workload the changed policies select, re-asked of the new compile.
   const closedPorts = (s: string, d: string): AttackPort[] => {
     const attrs = ag.graph.getEdgeAttributes(s, d);
     if (attrs.kind !== 'network') return [];
@@ -211,21 +190,99 @@ export function proposeConnectionRemoval(ag: AttackGraph, from: string, to: stri
         (port.endPort !== undefined && !after.allowed({ kind: 'pod', pod: sp }, { kind: 'pod', pod: dp }, port.endPort, port.protocol)),
     );
   };
-  const edgePorts = ag.graph.getEdgeAttributes(from, to);
-  const verified = edgePorts.kind === 'network' && closedPorts(from, to).length === edgePorts.ports.length;
-  const affected = ag.workloads.filter((id) => {
-    const w = ag.graph.getNodeAttributes(id) as WorkloadNodeAttributes;
-    const pods = ag.index.endpointPods[w.endpoint]!.map((i) => cluster.pods[i]!);
-    return changed.some((p) => p.namespace === w.namespace && pods.some((pod) => matchesSelector(p.podSelector, pod.labels)));
+  const verified = sources.every((from) => {
+    const e = ag.graph.getEdgeAttributes(from, to);
+    return e.kind === 'network' && closedPorts(from, to).length === e.ports.length;
   });
+  const mine = new Set(sources);
   const alsoBlocks: { from: string; to: string; ports: AttackPort[] }[] = [];
   for (const d of affected) {
     ag.graph.forEachInNeighbor(d, (s) => {
-      if (s === from && d === to) return;
+      if (mine.has(s) && d === to) return;
       const ports = closedPorts(s, d);
       if (ports.length > 0) alsoBlocks.push({ from: s, to: d, ports });
     });
   }
   alsoBlocks.sort((x, y) => (x.from + x.to < y.from + y.to ? -1 : 1));
+  return { verified, alsoBlocks };
+}
+
+export function proposeConnectionRemoval(ag: AttackGraph, fromIds: string | readonly string[], to: string): ConnectionRemoval {
+  const { compiled } = ag;
+  const { cluster } = compiled;
+  const ids = typeof fromIds === 'string' ? [fromIds] : [...fromIds];
+  const ipBlockPods = compiled.options.ipBlockPods === 'match';
+  const b = ag.graph.getNodeAttributes(to) as WorkloadNodeAttributes;
+  const bPods = ag.index.endpointPods[b.endpoint]!.map((i) => cluster.pods[i]!);
+  const bPod = bPods[0]!;
+  const base = { from: ids.join(', '), to, sources: ids, change: 'NetworkPolicy' as const };
+  const found = ids.map((id) => sourceOf(ag, id));
+  const problem = found.find((x): x is string => typeof x === 'string');
+  if (problem !== undefined) return { ...base, policies: [], changes: [], verified: false, alsoBlocks: [], problem };
+  const sources = found as Source[];
+  const what = (s: Source) => `${s.label[0]}=${s.label[1]} in ${s.namespace}`;
+
+  const changed: NetworkPolicy[] = [];
+  const changes: string[] = [];
+  const selecting = cluster.policies.filter(
+    (p) => p.namespace === bPod.namespace && effectivePolicyTypes(p).includes('Ingress') && bPods.some((pod) => matchesSelector(p.podSelector, pod.labels)),
+  );
+  for (const p of selecting) {
+    let touched = false;
+    const ingress = (p.ingress ?? []).map((rule, ri): NetworkPolicyIngressRule | undefined => {
+      if (!rule.from || rule.from.length === 0) {
+        touched = true;
+        changes.push(`${p.namespace}/${p.name} ingress rule ${ri}: admits every source; now every source but ${sources.map(what).join(', ')}`);
+        return { ...rule, from: everyoneBut(sources) };
+      }
+      const peers = rule.from.flatMap((peer, pi): NetworkPolicyPeer[] => {
+        const admitted = sources.filter((s) => s.pods.some((pod) => peerSelects(cluster, p.namespace, peer, pod, ipBlockPods)));
+        if (admitted.length === 0) return [peer];
+        touched = true;
+        if (peer.ipBlock) {
+          const ips = admitted.flatMap((s) => s.ips).filter((ip) => ipBlockHas(peer.ipBlock!, ip)).map(hostCidr);
+          const except = [...new Set([...(peer.ipBlock.except ?? []), ...ips])];
+          changes.push(`${p.namespace}/${p.name} ingress rule ${ri} peer ${pi}: ipBlock ${peer.ipBlock.cidr} now excepts the pod IPs of ${admitted.map((s) => s.id).join(', ')}`);
+          return [{ ipBlock: { ...peer.ipBlock, except } }];
+        }
+        // A peer that asks for the very label a source is excluded by would read `app: worker`
+        // and `app NotIn [worker]` at once: it selects nothing then, so it goes.
+        if (admitted.some((s) => requires(peer.podSelector, s.label[0], s.label[1]))) {
+          const s = admitted.find((x) => requires(peer.podSelector, x.label[0], x.label[1]))!;
+          changes.push(`${p.namespace}/${p.name} ingress rule ${ri} peer ${pi}: selects only pods labelled ${s.label[0]}=${s.label[1]}, as ${s.id}'s are: removed`);
+          return [];
+        }
+        const reqs = exclusions(admitted);
+        changes.push(`${p.namespace}/${p.name} ingress rule ${ri} peer ${pi}: podSelector now requires ${reqs.map((r) => `${r.key} notin (${r.values!.join(', ')})`).join(', ')}`);
+        return [{ ...peer, podSelector: reqs.reduce((sel, r) => withExpression(sel, r), peer.podSelector) }];
+      });
+      // An empty `from` would admit every source: a rule left without peers is removed.
+      if (peers.length === 0) {
+        changes.push(`${p.namespace}/${p.name} ingress rule ${ri}: no peer left, removed`);
+        return undefined;
+      }
+      return { ...rule, from: peers };
+    }).filter((r): r is NetworkPolicyIngressRule => r !== undefined);
+    if (touched) changed.push({ ...p, ingress });
+  }
+  if (selecting.length === 0) {
+    const who = sources.length === 1 ? (ag.graph.getNodeAttributes(sources[0]!.id) as WorkloadNodeAttributes).name : `${sources.length}-sources`;
+    const name = `lateral-close-${who}-to-${b.name}`.slice(0, 253);
+    const podSelector: LabelSelector = { matchLabels: Object.fromEntries(Object.entries(bPod.labels).filter(([k, v]) => bPods.every((p) => p.labels[k] === v))) };
+    changed.push({ namespace: bPod.namespace, name, podSelector, policyTypes: ['Ingress'], ingress: [{ from: everyoneBut(sources) }] });
+    changes.push(`new policy ${bPod.namespace}/${name}: ${to} admits every source but ${sources.map(what).join(', ')} (nothing isolated its ingress before)`);
+  }
+
+  const key = (p: NetworkPolicy) => `${p.namespace}/${p.name}`;
+  const replaced = new Map(changed.map((p) => [key(p), p]));
+  const policies = [...cluster.policies.map((p) => replaced.get(key(p)) ?? p), ...changed.filter((p) => !cluster.policies.some((q) => key(q) === key(p)))];
+  // Only policies change: recompile reuses the selector and pod answers of the original compile.
+  const after = recompile(compiled, { ...cluster, policies }, compiled.options);
+  const affected = ag.workloads.filter((id) => {
+    const w = ag.graph.getNodeAttributes(id) as WorkloadNodeAttributes;
+    const pods = ag.index.endpointPods[w.endpoint]!.map((i) => cluster.pods[i]!);
+    return changed.some((p) => p.namespace === w.namespace && pods.some((pod) => matchesSelector(p.podSelector, pod.labels)));
+  });
+  const { verified, alsoBlocks } = closedBy(ag, after, ids, to, affected);
   return { ...base, policies: changed, changes, verified, alsoBlocks };
 }

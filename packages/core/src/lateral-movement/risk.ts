@@ -12,6 +12,8 @@ import { blastRadius, type AttackMetrics } from './blast-radius.js';
 import { chokePoints, type ChokePoints } from './choke-points.js';
 import { proposeConnectionRemoval, type ConnectionRemoval, type ObservedConnection } from './connection-removal.js';
 import { proposeTokenRemoval } from './token-removal.js';
+import { proposeAdminTierDeny } from './admin-tier-removal.js';
+import { walkTier } from '../explain/explain-tiers.js';
 import { setAsideDominatingEscapes, type DominatingEscape } from './dominating-escape.js';
 import { matchesSelector } from '../semantics/label-selector.js';
 import { identityId } from './identity.js';
@@ -212,16 +214,26 @@ export function riskReport(ag: AttackGraph, options: RiskOptions): RiskReport {
     ...(observed ? { cost: (from: string, to: string) => (seen.has(`${from}\u0000${to}`) ? OBSERVED_CUT_COST : 1) } : {}),
   });
   // Connections straight into a crown jewel first: closing them is the jewel owner's own change.
-  const removals = [...cp.cut]
+  // Every cut connection into one destination is one change (one policy edit or new policy),
+  // proposed and verified together.
+  const ordered = [...cp.cut]
     .sort((x, y) => Number(jewelSet.has(y.to)) - Number(jewelSet.has(x.to)))
-    .filter((c) => c.from !== INTERNET && graph.getEdgeAttributes(c.from, c.to).kind !== 'entry')
+    .filter((c) => c.from !== INTERNET && graph.getEdgeAttributes(c.from, c.to).kind !== 'entry');
+  const groups: { to: string; from: string[]; identity: boolean }[] = [];
+  for (const c of ordered) {
+    const identity = graph.getEdgeAttributes(c.from, c.to).kind === 'identity';
+    const g = identity ? undefined : groups.find((x) => !x.identity && x.to === c.to);
+    if (g) g.from.push(c.from);
+    else groups.push({ to: c.to, from: [c.from], identity });
+  }
+  const removals = groups
     .slice(0, options.maxProposals ?? 10)
-    .map((c) => (graph.getEdgeAttributes(c.from, c.to).kind === 'identity' ? proposeTokenRemoval(ag, c.from, c.to) : proposeConnectionRemoval(ag, c.from, c.to)))
+    .map((g) => (g.identity ? proposeTokenRemoval(ag, g.from[0]!, g.to) : proposeClosing(ag, g.from, g.to)))
     .map((r): ConnectionRemoval => {
       if (!observed) return r;
-      const cutPorts = graph.getEdgeAttributes(r.from, r.to);
+      const cutPorts = graph.getEdgeAttributes(r.sources[0]!, r.to);
       const closed = (o: ObservedConnection) =>
-        (o.from === r.from && o.to === r.to && cutPorts.kind === 'network' && r.verified) ||
+        (r.sources.includes(o.from) && o.to === r.to && cutPorts.kind === 'network' && r.verified) ||
         r.alsoBlocks.some((b) => b.from === o.from && b.to === o.to && covers(b.ports, o));
       return { ...r, breaksObserved: observed.filter(closed) };
     });
@@ -254,11 +266,53 @@ export function riskReport(ag: AttackGraph, options: RiskOptions): RiskReport {
       objectsChanged: [
         ...new Set(
           removals.flatMap((r) =>
-            r.policies.length > 0 ? r.policies.map((p) => `NetworkPolicy ${p.namespace}/${p.name}`) : r.changes.slice(0, 1).map((c) => c.slice(0, c.indexOf(':'))),
+            r.tierPolicies
+              ? r.tierPolicies.map((p) => `ClusterNetworkPolicy ${p.name}`)
+              : r.policies.length > 0
+                ? r.policies.map((p) => `NetworkPolicy ${p.namespace}/${p.name}`)
+                : r.changes.slice(0, 1).map((c) => c.slice(0, c.indexOf(':'))),
           ),
         ),
       ].sort(),
     },
     metrics,
   };
+}
+
+/**
+ * The change a person would make to close these moves into `to`: the NetworkPolicy change in
+ * the destination's namespace, or one Admin-tier ClusterNetworkPolicy — weighed only where the
+ * inputs already use the tiers (a plugin that enforces them), or where no NetworkPolicy can
+ * close the moves. The ClusterNetworkPolicy wins when the NetworkPolicy change cannot close them
+ * (an Admin-tier Accept decides first) or would edit more than one object; otherwise the
+ * destination's own policy edit does, as the smaller hammer.
+ */
+function proposeClosing(ag: AttackGraph, from: readonly string[], to: string): ConnectionRemoval {
+  const np = proposeConnectionRemoval(ag, from, to);
+  const { cluster } = ag.compiled;
+  const tiers = (cluster.tierPolicies ?? []).length > 0;
+  if (!tiers || np.problem !== undefined) return np;
+  const admin = proposeAdminTierDeny(ag, from, to);
+  if (!admin.verified) return np;
+  if (!np.verified) return { ...admin, why: `no NetworkPolicy change closes it: ${adminAccept(ag, from, to) ?? 'the NetworkPolicy change was not enough'}` };
+  const edits = np.policies.length;
+  if (edits > 1) return { ...admin, why: `one ClusterNetworkPolicy instead of ${edits} NetworkPolicy edits` };
+  return { ...np, why: `one NetworkPolicy change in ${to.split('/')[0]}, the destination's own (a ClusterNetworkPolicy, ${admin.tierPolicies![0]!.name}, would close it too)` };
+}
+
+/** The Admin-tier rule that admits one of the moves before NetworkPolicy is asked, as text. */
+function adminAccept(ag: AttackGraph, from: readonly string[], to: string): string | undefined {
+  const { cluster } = ag.compiled;
+  const pod = (id: string) => cluster.pods[ag.index.endpointPods[(ag.graph.getNodeAttributes(id) as WorkloadNodeAttributes).endpoint]![0]!]!;
+  const dst = pod(to);
+  for (const f of from) {
+    const e = ag.graph.getEdgeAttributes(f, to);
+    if (e.kind !== 'network' || e.ports.length === 0) continue;
+    const port = e.ports[0]!;
+    for (const [direction, subject, other] of [['ingress', dst, pod(f)], ['egress', pod(f), dst]] as const) {
+      const step = walkTier(cluster, 'Admin', subject, direction, { kind: 'pod', pod: other }, { kind: 'pod', pod: dst }, port.port, port.protocol).step;
+      if (step?.action === 'Allow') return `${step.policy} ${direction} rule ${step.ruleName ? `"${step.ruleName}"` : step.rule} accepts ${f} -> ${to} in the Admin tier, before any NetworkPolicy`;
+    }
+  }
+  return undefined;
 }

@@ -22,6 +22,8 @@ export function proposeTokenRemoval(ag: AttackGraph, from: string, to: string): 
   return {
     from,
     to,
+    sources: [from],
+    change: 'token',
     policies: [],
     changes: [
       `${pod.owner.kind} ${pod.owner.namespace}/${pod.owner.name}: set spec.template.spec.automountServiceAccountToken: false (its pods then hold no ${a.token?.serviceAccount ?? 'ServiceAccount'} token); if it calls the API itself, narrow what RBAC grants that ServiceAccount instead`,
