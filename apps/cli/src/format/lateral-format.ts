@@ -99,14 +99,14 @@ export function formatRisk(r: RiskReport, yamlOf: (i: number) => string, format:
   else if (!cp.connected) out.push(item('no path from the entry points to the crown jewels'));
   else if (!cp.cuttable) out.push(item('no set of connections cuts every path: some path uses only entry and escalation moves, which no NetworkPolicy removes'));
   else {
-    out.push(item(`closing these ${cp.cut.length} move${cp.cut.length === 1 ? '' : 's'} (connections, or a workload's use of its token) cuts every path from the internet to the crown jewels:`));
-    cp.cut.forEach((c) => out.push(item(`  ${c.from} -> ${c.to}`)));
+    out.push(item(`closing these ${cp.cut.length} move${cp.cut.length === 1 ? '' : 's'} (connections, a workload's use of its token, or an RBAC grant) cuts every path from the internet to the crown jewels:`));
+    cp.cut.forEach((c) => out.push(item(c.grant ? `  ${c.from}: the grant ${c.grant} (${c.moves ?? 1} move${(c.moves ?? 1) === 1 ? '' : 's'}, e.g. -> ${c.to})` : `  ${c.from} -> ${c.to}`)));
     if (cp.removals.length > 0) {
       const n = cp.objectsChanged.length;
       out.push(item(`the ${cp.removals.length} change${cp.removals.length === 1 ? '' : 's'} proposed below edit ${n} object${n === 1 ? '' : 's'}: ${cp.objectsChanged.join(', ')}`));
     }
     cp.removals.forEach((rm, i) => {
-      const kind = rm.change === 'ClusterNetworkPolicy' ? 'an Admin-tier ClusterNetworkPolicy' : rm.change === 'NetworkPolicy' ? 'a NetworkPolicy change' : 'a token change';
+      const kind = rm.change === 'ClusterNetworkPolicy' ? 'an Admin-tier ClusterNetworkPolicy' : rm.change === 'NetworkPolicy' ? 'a NetworkPolicy change' : rm.change === 'RBAC' ? 'an RBAC change' : 'a token change';
       out.push('', item(`close ${rm.from} -> ${rm.to} with ${kind}${rm.verified ? ' (verified by recompiling)' : ' (NOT verified: see below)'}:`));
       if (rm.why) out.push(item(`  why: ${rm.why}`));
       if (rm.problem) out.push(item(`  ${rm.problem}`));

@@ -105,10 +105,17 @@ export interface Exposure {
 export type AttackEdgeAttributes =
   | { readonly kind: 'network'; readonly ports: readonly AttackPort[]; readonly undeclaredPorts: boolean }
   | { readonly kind: 'entry'; readonly exposures: readonly Exposure[] }
-  | { readonly kind: 'escalation'; readonly reason: string }
+  | {
+      readonly kind: 'escalation';
+      readonly reason: string;
+      /** On a move an RBAC grant gives (an identity starting privileged pods): the grant's evidence, which names the Role rule and binding. */
+      readonly grant?: string;
+    }
   | {
       readonly kind: 'identity';
       readonly reason: string;
+      /** On a move an RBAC grant gives: the grant's evidence (Role rule and binding); removing it is one change. */
+      readonly grant?: string;
       /** On a workload -> token edge: the API server address its egress was checked against. */
       readonly apiServer?: { readonly address: string; readonly port: number; readonly via: string };
     };
@@ -514,9 +521,10 @@ function addIdentityEdges(
 
   const inScope = <T>(by: Map<string, T[]>, scope: string): T[] => (scope === ALL_NAMESPACES ? [...by.values()].flat() : by.get(scope) ?? []);
   const scopeText = (scope: string) => (scope === ALL_NAMESPACES ? 'every namespace' : `namespace ${scope}`);
-  const toEveryNode = (from: string, reason: string) => {
-    for (const n of knownNodes) addEdge(from, machine(n), { kind: 'escalation', reason });
-    addEdge(from, machine('*'), { kind: 'escalation', reason });
+  const toEveryNode = (from: string, reason: string, grant?: string) => {
+    const g = grant !== undefined ? { grant } : {};
+    for (const n of knownNodes) addEdge(from, machine(n), { kind: 'escalation', reason, ...g });
+    addEdge(from, machine('*'), { kind: 'escalation', reason, ...g });
   };
   for (const key of [...withMoves].sort()) {
     const g = grants.get(key)!;
@@ -528,13 +536,13 @@ function addIdentityEdges(
       addEdge(from, to, attrs);
     };
     if (g.admin) {
-      once(node(CLUSTER_ADMIN), { kind: 'identity', reason: `may ${g.admin}: it can grant itself anything (cluster admin)` });
+      once(node(CLUSTER_ADMIN), { kind: 'identity', reason: `may ${g.admin}: it can grant itself anything (cluster admin)`, grant: g.admin });
     }
     for (const [scope, ev] of g.exec) {
-      for (const w of inScope(workloadsIn, scope)) once(w.id, { kind: 'identity', reason: `may exec into pods in ${scopeText(scope)}: ${ev}` });
+      for (const w of inScope(workloadsIn, scope)) once(w.id, { kind: 'identity', reason: `may exec into pods in ${scopeText(scope)}: ${ev}`, grant: ev });
     }
     if (g.nodesProxy) {
-      for (const w of placed) once(w.id, { kind: 'identity', reason: `may use the kubelet API of every node (nodes/proxy), which execs into every pod on it: ${g.nodesProxy}` });
+      for (const w of placed) once(w.id, { kind: 'identity', reason: `may use the kubelet API of every node (nodes/proxy), which execs into every pod on it: ${g.nodesProxy}`, grant: g.nodesProxy! });
     }
     for (const [scope, ev] of g.startPods) {
       const nss = scope === ALL_NAMESPACES ? [...namespaces.values()] : [namespaces.get(scope) ?? { name: scope, labels: {} }];
@@ -543,11 +551,11 @@ function addIdentityEdges(
         const reason = `may start pods in ${scopeText(scope)} (${ev}); namespace ${admitting.n.name} has ${admitting.psa.level}, so a pod it starts may be privileged, mount hostPath and share the host's PID namespace: the node`;
         if (!seen.has('node:*')) {
           seen.add('node:*');
-          toEveryNode(from, reason);
+          toEveryNode(from, reason, ev);
         }
       }
       for (const other of inScope(accountsIn, scope)) {
-        once(node(other), { kind: 'identity', reason: `may start pods in ${scopeText(scope)} (${ev}): a pod it starts can run as ${label(other)} and use its token` });
+        once(node(other), { kind: 'identity', reason: `may start pods in ${scopeText(scope)} (${ev}): a pod it starts can run as ${label(other)} and use its token`, grant: ev });
       }
     }
     for (const [scope, ev] of g.readSecrets) {
@@ -555,12 +563,13 @@ function addIdentityEdges(
         once(node(other), {
           kind: 'identity',
           reason: `may read Secrets in ${scopeText(scope)} (${ev}): a service-account token Secret there (a legacy one, or one it creates) gives ${label(other)}'s identity; Secrets are not read, so every ServiceAccount of the namespace is assumed`,
+          grant: ev,
         });
       }
     }
     for (const [pattern, ev] of g.tokens) {
       const targets = pattern === '*' ? [...grants.keys()] : pattern.endsWith('/*') ? inScope(accountsIn, pattern.slice(0, -2)) : grants.has(pattern) ? [pattern] : [];
-      for (const other of targets) once(node(other), { kind: 'identity', reason: `may create tokens for ${label(other)} (${ev})` });
+      for (const other of targets) once(node(other), { kind: 'identity', reason: `may create tokens for ${label(other)} (${ev})`, grant: ev });
     }
   }
   if (graph.hasNode(CLUSTER_ADMIN)) toEveryNode(CLUSTER_ADMIN, 'a cluster admin can start a privileged pod on any node');

@@ -1,10 +1,13 @@
 /**
- * Choke points: the fewest allowed connections whose removal cuts every attack path from the
- * entry points to the crown jewels — a minimum edge cut, by max-flow/min-cut (Dinic) with unit
- * capacities on network edges and on a workload's use of its token (one change: stop mounting
- * it). Entry, escalation and the other identity edges are uncuttable by default: a
- * NetworkPolicy cannot take away a container escape, and a public service is public on
- * purpose (`cuttableEntry` lets the cut close an exposure too).
+ * Choke points: the fewest changes whose removal cuts every attack path from the entry points
+ * to the crown jewels — a minimum cut, by max-flow/min-cut (Dinic) with unit capacities on
+ * network edges, on a workload's use of its token (one change: stop mounting it) and on each
+ * RBAC grant (one change: remove the privilege). A grant gives an identity many moves at once
+ * (exec into every pod of a namespace, nodes/proxy into every pod): its moves leave the identity
+ * through one node per grant, so the cut counts the grant once, as the person removing it would.
+ * Entry and container-escape edges are uncuttable by default: a NetworkPolicy cannot take away
+ * a container escape, and a public service is public on purpose (`cuttableEntry` lets the cut
+ * close an exposure too).
  */
 import type { AttackGraph } from './attack-graph.js';
 import { INTERNET } from './attack-graph.js';
@@ -12,7 +15,14 @@ import { adjacency } from './attack-paths.js';
 
 export interface CutEdge {
   readonly from: string;
+  /** For a grant: one of the moves it gives (`moves` counts them). */
   readonly to: string;
+  /**
+   * Set when the cut removes an RBAC grant (the evidence: Role rule and binding): every move
+   * that grant gives the identity `from`, as one change.
+   */
+  readonly grant?: string;
+  readonly moves?: number;
 }
 
 export interface ChokePoints {
@@ -36,6 +46,8 @@ export interface ChokePointOptions {
    * application's own and cost more, so the minimum cut takes unobserved ones where it can.
    */
   readonly cost?: (from: string, to: string) => number;
+  /** RBAC grants may be cut (default true). */
+  readonly cuttableGrants?: boolean;
 }
 
 const INF = 1 << 30;
@@ -158,16 +170,38 @@ export function chokePoints(ag: AttackGraph, sources: readonly string[], crownJe
   const src = sources.filter((s) => indexOf.has(s));
   const jewels = crownJewels.filter((j) => indexOf.has(j) && !src.includes(j));
   const isWorkload = ids.map((id) => ag.graph.getNodeAttribute(id, 'kind') === 'workload');
-  const net = new FlowNetwork(n + 2, inFrom.length + src.length + jewels.length);
+  // One node per (identity, grant): the grant's moves leave through it.
+  const grantOf = (attrs: (typeof inAttrs)[number]): string | undefined => (attrs.kind === 'identity' || attrs.kind === 'escalation' ? attrs.grant : undefined);
+  const grantNode = new Map<string, number>();
+  const grantInfo: { u: number; grant: string; first: number; moves: number }[] = [];
+  for (let v = 0; v < n; v++) {
+    for (let k = inStart[v]!, end = inStart[v + 1]!; k < end; k++) {
+      const grant = options.cuttableGrants === false ? undefined : grantOf(inAttrs[k]!);
+      if (grant === undefined) continue;
+      const key = `${inFrom[k]!}\u0000${grant}`;
+      const had = grantNode.get(key);
+      if (had === undefined) {
+        grantNode.set(key, n + 2 + grantInfo.length);
+        grantInfo.push({ u: inFrom[k]!, grant, first: v, moves: 1 });
+      } else grantInfo[had - n - 2]!.moves++;
+    }
+  }
+  const net = new FlowNetwork(n + 2 + grantInfo.length, inFrom.length + grantInfo.length + src.length + jewels.length);
   // Cuttable arcs: the flow network's arc, and the edge's endpoints.
   const arcE: number[] = [];
   const arcU: number[] = [];
   const arcV: number[] = [];
+  const arcGrant: (number | undefined)[] = [];
   let cuttableCapacity = 0;
   for (let v = 0; v < n; v++) {
     for (let k = inStart[v]!, end = inStart[v + 1]!; k < end; k++) {
       const attrs = inAttrs[k]!;
       const u = inFrom[k]!;
+      const grant = options.cuttableGrants === false ? undefined : grantOf(attrs);
+      if (grant !== undefined) {
+        net.addEdge(grantNode.get(`${u}\u0000${grant}`)!, v, INF);
+        continue;
+      }
       const unit = attrs.kind === 'network' || (attrs.kind === 'identity' && isWorkload[u]!) || (attrs.kind === 'entry' && options.cuttableEntry === true);
       const c = unit ? Math.max(1, Math.round(options.cost?.(ids[u]!, ids[v]!) ?? 1)) : INF;
       const e = net.addEdge(u, v, c);
@@ -176,9 +210,18 @@ export function chokePoints(ag: AttackGraph, sources: readonly string[], crownJe
         arcE.push(e);
         arcU.push(u);
         arcV.push(v);
+        arcGrant.push(undefined);
       }
     }
   }
+  grantInfo.forEach((g, i) => {
+    const e = net.addEdge(g.u, n + 2 + i, 1);
+    cuttableCapacity += 1;
+    arcE.push(e);
+    arcU.push(g.u);
+    arcV.push(n + 2 + i);
+    arcGrant.push(i);
+  });
   for (const s of src) net.addEdge(S, indexOf.get(s)!, INF);
   for (const j of jewels) net.addEdge(indexOf.get(j)!, T, INF);
   // The cut can cost no more than every cuttable arc together; flow beyond that means a path of
@@ -189,7 +232,11 @@ export function chokePoints(ag: AttackGraph, sources: readonly string[], crownJe
   const sinkSide = net.reachesSink(T);
   const cut: CutEdge[] = [];
   for (let i = 0; i < arcE.length; i++) {
-    if (!sinkSide[arcU[i]!] && sinkSide[arcV[i]!] && net.cap[arcE[i]!] === 0) cut.push({ from: ids[arcU[i]!]!, to: ids[arcV[i]!]! });
+    if (!sinkSide[arcU[i]!] && sinkSide[arcV[i]!] && net.cap[arcE[i]!] === 0) {
+      const gi = arcGrant[i];
+      if (gi === undefined) cut.push({ from: ids[arcU[i]!]!, to: ids[arcV[i]!]! });
+      else cut.push({ from: ids[arcU[i]!]!, to: ids[grantInfo[gi]!.first]!, grant: grantInfo[gi]!.grant, moves: grantInfo[gi]!.moves });
+    }
   }
   cut.sort((a, b) => (a.from + a.to < b.from + b.to ? -1 : 1));
   return { sources: src, crownJewels: jewels, connected: true, cuttable: true, cut };

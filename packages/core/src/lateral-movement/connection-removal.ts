@@ -34,9 +34,9 @@ export interface ConnectionRemoval {
   readonly sources: readonly string[];
   /**
    * What kind of object the change is: NetworkPolicy edits (or a new one), an Admin-tier
-   * ClusterNetworkPolicy (`tierPolicies`), or a workload's token mount.
+   * ClusterNetworkPolicy (`tierPolicies`), a workload's token mount, or a Role's rule (RBAC).
    */
-  readonly change: 'NetworkPolicy' | 'ClusterNetworkPolicy' | 'token';
+  readonly change: 'NetworkPolicy' | 'ClusterNetworkPolicy' | 'token' | 'RBAC';
   /** Why this kind of change and not the other, when both were weighed. */
   readonly why?: string;
   /** The ClusterNetworkPolicies to apply (change: ClusterNetworkPolicy). */

@@ -39,10 +39,19 @@ export interface IdentityGrants {
   readonly tokens: Map<string, string>;
   nodesProxy?: string;
   admin?: string;
+  /** Evidence text -> the Role rule and the binding it names: what removing the privilege edits. */
+  readonly refs: Map<string, GrantRef>;
+}
+
+/** One grant: rule `rule` of a Role or ClusterRole, bound by a RoleBinding or ClusterRoleBinding. */
+export interface GrantRef {
+  readonly role: { readonly kind: 'Role' | 'ClusterRole'; readonly namespace: string; readonly name: string };
+  readonly rule: number;
+  readonly binding: { readonly kind: 'RoleBinding' | 'ClusterRoleBinding'; readonly namespace: string; readonly name: string };
 }
 
 function emptyGrants(): IdentityGrants {
-  return { exec: new Map(), startPods: new Map(), readSecrets: new Map(), tokens: new Map() };
+  return { exec: new Map(), startPods: new Map(), readSecrets: new Map(), tokens: new Map(), refs: new Map() };
 }
 
 function verbMatches(rule: PolicyRule, verb: string): boolean {
@@ -86,7 +95,8 @@ function subjectPattern(s: RbacSubject, bindingNs: string): { ns: string; name: 
 }
 
 /** Adds what one rule grants, in `scope`, to `g`. */
-function grantRule(g: IdentityGrants, rule: PolicyRule, scope: Scope, evidence: string): void {
+function grantRule(g: IdentityGrants, rule: PolicyRule, scope: Scope, evidence: string, ref: GrantRef): void {
+  if (!g.refs.has(evidence)) g.refs.set(evidence, ref);
   const restricted = (rule.resourceNames?.length ?? 0) > 0;
   const add = (m: Map<string, string>, k: string) => void (m.has(k) || m.set(k, evidence));
   const full = rule.verbs.includes('*') && rule.resources.includes('*') && rule.apiGroups.includes('*');
@@ -139,7 +149,7 @@ export function identityGrants(cluster: Cluster): Map<string, IdentityGrants> {
   for (const p of cluster.pods) accounts.add(`${p.namespace}/${p.serviceAccountName ?? 'default'}`);
   // Every namespace has a `default` ServiceAccount (the controller creates it).
   for (const n of cluster.namespaces) accounts.add(`${n.name}/default`);
-  const patterns: { ns: string; name: string; scope: Scope; rule: PolicyRule; evidence: string }[] = [];
+  const patterns: { ns: string; name: string; scope: Scope; rule: PolicyRule; evidence: string; ref: GrantRef }[] = [];
   for (const b of cluster.roleBindings ?? []) {
     // A binding to a role that does not exist grants nothing (RBAC resolves roleRef per request).
     const role = roles.get(`${b.roleRef.kind}/${b.roleRef.kind === 'Role' ? b.namespace : ''}/${b.roleRef.name}`);
@@ -149,7 +159,15 @@ export function identityGrants(cluster: Cluster): Map<string, IdentityGrants> {
       const p = subjectPattern(s, b.namespace);
       if (!p) continue;
       if (p.ns !== '*' && p.name !== '*') accounts.add(`${p.ns}/${p.name}`);
-      role.rules.forEach((rule, i) => patterns.push({ ...p, scope, rule, evidence: describeGrant(role, i, b) }));
+      role.rules.forEach((rule, i) =>
+        patterns.push({
+          ...p,
+          scope,
+          rule,
+          evidence: describeGrant(role, i, b),
+          ref: { role: { kind: role.kind, namespace: role.namespace, name: role.name }, rule: i, binding: { kind: b.kind, namespace: b.namespace, name: b.name } },
+        }),
+      );
     }
   }
   const out = new Map<string, IdentityGrants>();
@@ -157,7 +175,7 @@ export function identityGrants(cluster: Cluster): Map<string, IdentityGrants> {
     const [ns, name] = key.split('/') as [string, string];
     const g = emptyGrants();
     for (const p of patterns) {
-      if ((p.ns === '*' || p.ns === ns) && (p.name === '*' || p.name === name)) grantRule(g, p.rule, p.scope, p.evidence);
+      if ((p.ns === '*' || p.ns === ns) && (p.name === '*' || p.name === name)) grantRule(g, p.rule, p.scope, p.evidence, p.ref);
     }
     out.set(key, g);
   }

@@ -105,3 +105,39 @@ describe('risk: the change a person would make for each destination', () => {
     expect(r.chokePoints.objectsChanged).toEqual(['NetworkPolicy app/db-a', 'NetworkPolicy app/db-from-admin']);
   });
 });
+
+describe('risk: an RBAC grant is one change in the cut', () => {
+  // Two exposed front ends mount the token of one ServiceAccount, which may exec into every pod
+  // of `app`, the crown jewel db included; policy keeps the front ends off db otherwise.
+  const grantCluster = (): Cluster => ({
+    namespaces: [{ name: 'app', labels: { 'kubernetes.io/metadata.name': 'app', 'pod-security.kubernetes.io/enforce': 'restricted' } }],
+    pods: [
+      pod('app', 'web', { app: 'web' }, [tcp(8080)], { serviceAccountName: 'front' }),
+      pod('app', 'web2', { app: 'web2' }, [tcp(8080)], { serviceAccountName: 'front' }),
+      pod('app', 'db', { app: 'db' }, [tcp(5432)], { serviceAccountName: 'db', automountServiceAccountToken: false }),
+    ],
+    workloads: [],
+    services: [
+      { namespace: 'app', name: 'web', type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }] },
+      { namespace: 'app', name: 'web2', type: 'LoadBalancer', selector: { app: 'web2' }, ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }] },
+    ],
+    policies: [
+      { namespace: 'app', name: 'db-in', podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'], ingress: [] },
+    ],
+    serviceAccounts: [{ namespace: 'app', name: 'front' }, { namespace: 'app', name: 'db' }],
+    roles: [{ kind: 'Role', namespace: 'app', name: 'debugger', rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }, { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] }] }],
+    roleBindings: [{ kind: 'RoleBinding', namespace: 'app', name: 'front-debug', roleRef: { kind: 'Role', name: 'debugger' }, subjects: [{ kind: 'ServiceAccount', name: 'front', namespace: 'app' }] }],
+  });
+
+  it('cuts the grant once rather than each workload\'s token, and removes the rule, verified', () => {
+    const r = riskReport(buildAttackGraph(compile(grantCluster())), { crownJewels: ['app/db'] });
+    // Closing both token uses would be two changes; the exec grant is one.
+    expect(r.chokePoints.cut).toHaveLength(1);
+    const [cut] = r.chokePoints.cut;
+    expect(cut).toMatchObject({ from: 'sa:app/front', grant: 'create pods/exec (rule 1 of Role app/debugger, bound by RoleBinding app/front-debug)' });
+    const [rm] = r.chokePoints.removals;
+    expect(rm).toMatchObject({ change: 'RBAC', verified: true });
+    expect(rm!.changes[0]).toMatch(/^Role app\/debugger: remove rule 1 \(create pods\/exec\), which sa:app\/front holds through RoleBinding app\/front-debug: \d+ moves gone/);
+    expect(r.chokePoints.objectsChanged).toEqual(['Role app/debugger']);
+  });
+});

@@ -13,6 +13,7 @@ import { chokePoints, type ChokePoints } from './choke-points.js';
 import { proposeConnectionRemoval, type ConnectionRemoval, type ObservedConnection } from './connection-removal.js';
 import { proposeTokenRemoval } from './token-removal.js';
 import { proposeAdminTierDeny } from './admin-tier-removal.js';
+import { proposeGrantRemoval } from './grant-removal.js';
 import { walkTier } from '../explain/explain-tiers.js';
 import { setAsideDominatingEscapes, type DominatingEscape } from './dominating-escape.js';
 import { matchesSelector } from '../semantics/label-selector.js';
@@ -218,17 +219,23 @@ export function riskReport(ag: AttackGraph, options: RiskOptions): RiskReport {
   // proposed and verified together.
   const ordered = [...cp.cut]
     .sort((x, y) => Number(jewelSet.has(y.to)) - Number(jewelSet.has(x.to)))
-    .filter((c) => c.from !== INTERNET && graph.getEdgeAttributes(c.from, c.to).kind !== 'entry');
-  const groups: { to: string; from: string[]; identity: boolean }[] = [];
+    .filter((c) => c.from !== INTERNET && (c.grant !== undefined || graph.getEdgeAttributes(c.from, c.to).kind !== 'entry'));
+  const groups: { to: string; from: string[]; identity: boolean; grant?: string }[] = [];
   for (const c of ordered) {
-    const identity = graph.getEdgeAttributes(c.from, c.to).kind === 'identity';
+    const identity = c.grant !== undefined || graph.getEdgeAttributes(c.from, c.to).kind !== 'network';
     const g = identity ? undefined : groups.find((x) => !x.identity && x.to === c.to);
     if (g) g.from.push(c.from);
-    else groups.push({ to: c.to, from: [c.from], identity });
+    else groups.push({ to: c.to, from: [c.from], identity, ...(c.grant !== undefined ? { grant: c.grant } : {}) });
   }
   const removals = groups
     .slice(0, options.maxProposals ?? 10)
-    .map((g) => (g.identity ? proposeTokenRemoval(ag, g.from[0]!, g.to) : proposeClosing(ag, g.from, g.to)))
+    .map((g) =>
+      g.grant !== undefined
+        ? proposeGrantRemoval(ag, g.from[0]!, g.to, g.grant)
+        : g.identity
+          ? proposeTokenRemoval(ag, g.from[0]!, g.to)
+          : proposeClosing(ag, g.from, g.to),
+    )
     .map((r): ConnectionRemoval => {
       if (!observed) return r;
       const cutPorts = graph.getEdgeAttributes(r.sources[0]!, r.to);
