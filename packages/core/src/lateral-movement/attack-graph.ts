@@ -528,34 +528,39 @@ function addIdentityEdges(
   };
   for (const key of [...withMoves].sort()) {
     const g = grants.get(key)!;
+    let startsPrivileged: { reason: string; ev: string; contested: boolean } | undefined;
     const from = node(key);
-    const seen = new Set<string>();
-    const once = (to: string, attrs: AttackEdgeAttributes) => {
-      if (to === from || seen.has(to)) return;
-      seen.add(to);
-      addEdge(from, to, attrs);
+    // A move is cuttable as its grant only when that grant alone gives it: a second grant (the
+    // same move in a wider scope, exec and nodes/proxy into one pod, two bindings) keeps the
+    // move when the first is removed, so such moves are drawn without a grant.
+    const moves = new Map<string, { attrs: AttackEdgeAttributes; grants: Set<string> }>();
+    const once = (to: string, attrs: AttackEdgeAttributes, contestKey?: string) => {
+      if (to === from) return;
+      const grant = attrs.kind === 'identity' || attrs.kind === 'escalation' ? attrs.grant : undefined;
+      const had = moves.get(to);
+      const mark = grant !== undefined ? (contestKey !== undefined && g.contested.has(contestKey) ? `${grant}\u0000contested` : grant) : '\u0000none';
+      if (had) had.grants.add(mark);
+      else moves.set(to, { attrs, grants: new Set([mark]) });
     };
     if (g.admin) {
-      once(node(CLUSTER_ADMIN), { kind: 'identity', reason: `may ${g.admin}: it can grant itself anything (cluster admin)`, grant: g.admin });
+      once(node(CLUSTER_ADMIN), { kind: 'identity', reason: `may ${g.admin}: it can grant itself anything (cluster admin)`, grant: g.admin }, 'admin');
     }
     for (const [scope, ev] of g.exec) {
-      for (const w of inScope(workloadsIn, scope)) once(w.id, { kind: 'identity', reason: `may exec into pods in ${scopeText(scope)}: ${ev}`, grant: ev });
+      for (const w of inScope(workloadsIn, scope)) once(w.id, { kind: 'identity', reason: `may exec into pods in ${scopeText(scope)}: ${ev}`, grant: ev }, `exec:${scope}`);
     }
     if (g.nodesProxy) {
-      for (const w of placed) once(w.id, { kind: 'identity', reason: `may use the kubelet API of every node (nodes/proxy), which execs into every pod on it: ${g.nodesProxy}`, grant: g.nodesProxy! });
+      for (const w of placed) once(w.id, { kind: 'identity', reason: `may use the kubelet API of every node (nodes/proxy), which execs into every pod on it: ${g.nodesProxy}`, grant: g.nodesProxy! }, 'nodesProxy');
     }
     for (const [scope, ev] of g.startPods) {
       const nss = scope === ALL_NAMESPACES ? [...namespaces.values()] : [namespaces.get(scope) ?? { name: scope, labels: {} }];
       const admitting = nss.map((n) => ({ n, psa: podSecurityAdmitsPrivileged(n) })).find((x) => x.psa.admits);
       if (admitting) {
         const reason = `may start pods in ${scopeText(scope)} (${ev}); namespace ${admitting.n.name} has ${admitting.psa.level}, so a pod it starts may be privileged, mount hostPath and share the host's PID namespace: the node`;
-        if (!seen.has('node:*')) {
-          seen.add('node:*');
-          toEveryNode(from, reason, ev);
-        }
+        if (!startsPrivileged) startsPrivileged = { reason, ev, contested: g.contested.has(`startPods:${scope}`) };
+        else startsPrivileged.contested = true;
       }
       for (const other of inScope(accountsIn, scope)) {
-        once(node(other), { kind: 'identity', reason: `may start pods in ${scopeText(scope)} (${ev}): a pod it starts can run as ${label(other)} and use its token`, grant: ev });
+        once(node(other), { kind: 'identity', reason: `may start pods in ${scopeText(scope)} (${ev}): a pod it starts can run as ${label(other)} and use its token`, grant: ev }, `startPods:${scope}`);
       }
     }
     for (const [scope, ev] of g.readSecrets) {
@@ -564,13 +569,23 @@ function addIdentityEdges(
           kind: 'identity',
           reason: `may read Secrets in ${scopeText(scope)} (${ev}): a service-account token Secret there (a legacy one, or one it creates) gives ${label(other)}'s identity; Secrets are not read, so every ServiceAccount of the namespace is assumed`,
           grant: ev,
-        });
+        }, `readSecrets:${scope}`);
       }
     }
     for (const [pattern, ev] of g.tokens) {
       const targets = pattern === '*' ? [...grants.keys()] : pattern.endsWith('/*') ? inScope(accountsIn, pattern.slice(0, -2)) : grants.has(pattern) ? [pattern] : [];
-      for (const other of targets) once(node(other), { kind: 'identity', reason: `may create tokens for ${label(other)} (${ev})`, grant: ev });
+      for (const other of targets) once(node(other), { kind: 'identity', reason: `may create tokens for ${label(other)} (${ev})`, grant: ev }, `tokens:${pattern}`);
     }
+    for (const [to, m] of moves) {
+      const only = m.grants.size === 1 ? [...m.grants][0]! : undefined;
+      const cuttable = only !== undefined && !only.includes('\u0000');
+      const attrs = m.attrs;
+      if (!cuttable && (attrs.kind === 'identity' || attrs.kind === 'escalation') && attrs.grant !== undefined) {
+        const { grant: _g, ...rest } = attrs;
+        addEdge(from, to, rest as AttackEdgeAttributes);
+      } else addEdge(from, to, attrs);
+    }
+    if (startsPrivileged) toEveryNode(from, startsPrivileged.reason, startsPrivileged.contested ? undefined : startsPrivileged.ev);
   }
   if (graph.hasNode(CLUSTER_ADMIN)) toEveryNode(CLUSTER_ADMIN, 'a cluster admin can start a privileged pod on any node');
   // Identities no move reaches and that lead nowhere in this drawing are left out.

@@ -41,6 +41,11 @@ export interface IdentityGrants {
   admin?: string;
   /** Evidence text -> the Role rule and the binding it names: what removing the privilege edits. */
   readonly refs: Map<string, GrantRef>;
+  /**
+   * Moves more than one grant gives (`exec:<scope>`, `startPods:<scope>`, `readSecrets:<scope>`,
+   * `tokens:<pattern>`, `nodesProxy`, `admin`): removing the one recorded does not take them away.
+   */
+  readonly contested: Set<string>;
 }
 
 /** One grant: rule `rule` of a Role or ClusterRole, bound by a RoleBinding or ClusterRoleBinding. */
@@ -51,7 +56,7 @@ export interface GrantRef {
 }
 
 function emptyGrants(): IdentityGrants {
-  return { exec: new Map(), startPods: new Map(), readSecrets: new Map(), tokens: new Map(), refs: new Map() };
+  return { exec: new Map(), startPods: new Map(), readSecrets: new Map(), tokens: new Map(), refs: new Map(), contested: new Set() };
 }
 
 function verbMatches(rule: PolicyRule, verb: string): boolean {
@@ -98,7 +103,16 @@ function subjectPattern(s: RbacSubject, bindingNs: string): { ns: string; name: 
 function grantRule(g: IdentityGrants, rule: PolicyRule, scope: Scope, evidence: string, ref: GrantRef): void {
   if (!g.refs.has(evidence)) g.refs.set(evidence, ref);
   const restricted = (rule.resourceNames?.length ?? 0) > 0;
-  const add = (m: Map<string, string>, k: string) => void (m.has(k) || m.set(k, evidence));
+  const mapName = new Map<Map<string, string>, string>([[g.exec, 'exec'], [g.startPods, 'startPods'], [g.readSecrets, 'readSecrets'], [g.tokens, 'tokens']]);
+  const add = (m: Map<string, string>, k: string) => {
+    const had = m.get(k);
+    if (had === undefined) m.set(k, evidence);
+    else if (had !== evidence) g.contested.add(`${mapName.get(m)}:${k}`);
+  };
+  const once = (field: 'nodesProxy' | 'admin') => {
+    if (g[field] === undefined) g[field] = evidence;
+    else if (g[field] !== evidence) g.contested.add(field);
+  };
   const full = rule.verbs.includes('*') && rule.resources.includes('*') && rule.apiGroups.includes('*');
   const escalating =
     allows(rule, ['impersonate'], '', 'users') ||
@@ -107,7 +121,7 @@ function grantRule(g: IdentityGrants, rule: PolicyRule, scope: Scope, evidence: 
     allows(rule, ['escalate', 'bind'], 'rbac.authorization.k8s.io', 'clusterroles') ||
     allows(rule, ['escalate', 'bind'], 'rbac.authorization.k8s.io', 'roles');
   if ((full || escalating) && !restricted) {
-    if (scope === ALL_NAMESPACES) g.admin ??= evidence;
+    if (scope === ALL_NAMESPACES) once('admin');
     else {
       // Within one namespace, binding or impersonating gives whatever that namespace holds.
       for (const m of [g.exec, g.startPods, g.readSecrets]) add(m, scope);
@@ -123,7 +137,7 @@ function grantRule(g: IdentityGrants, rule: PolicyRule, scope: Scope, evidence: 
   if (allows(rule, ['create'], '', 'pods') || WORKLOAD_RESOURCES.some(([grp, res]) => allows(rule, ['create', 'update', 'patch'], grp, res))) add(g.startPods, scope);
   if (allows(rule, ['get', 'list'], '', 'secrets')) add(g.readSecrets, scope);
   if (allows(rule, ['create'], '', 'serviceaccounts', 'token')) add(g.tokens, scope === ALL_NAMESPACES ? '*' : `${scope}/*`);
-  if (scope === ALL_NAMESPACES && allows(rule, ['get', 'create'], '', 'nodes', 'proxy')) g.nodesProxy ??= evidence;
+  if (scope === ALL_NAMESPACES && allows(rule, ['get', 'create'], '', 'nodes', 'proxy')) once('nodesProxy');
 }
 
 function describeGrant(role: Role, ruleIndex: number, binding: RoleBinding): string {

@@ -140,4 +140,17 @@ describe('risk: an RBAC grant is one change in the cut', () => {
     expect(rm!.changes[0]).toMatch(/^Role app\/debugger: remove rule 1 \(create pods\/exec\), which sa:app\/front holds through RoleBinding app\/front-debug: \d+ moves gone/);
     expect(r.chokePoints.objectsChanged).toEqual(['Role app/debugger']);
   });
+  it('a move two grants give is not cut as either: removing one would leave it', () => {
+    const c = grantCluster();
+    const twice: Cluster = {
+      ...c,
+      roles: [...c.roles!, { kind: 'ClusterRole', namespace: '', name: 'exec-anywhere', rules: [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] }] }],
+      roleBindings: [...c.roleBindings!, { kind: 'ClusterRoleBinding', namespace: '', name: 'front-exec', roleRef: { kind: 'ClusterRole', name: 'exec-anywhere' }, subjects: [{ kind: 'ServiceAccount', name: 'front', namespace: 'app' }] }],
+    };
+    const r = riskReport(buildAttackGraph(compile(twice)), { crownJewels: ['app/db'] });
+    expect(r.chokePoints.cut.filter((x) => x.grant !== undefined)).toEqual([]);
+    // Each front end's use of the token: two changes, each verified.
+    expect(r.chokePoints.cut.map((x) => `${x.from} -> ${x.to}`).sort()).toEqual(['app/web -> sa:app/front', 'app/web2 -> sa:app/front']);
+    expect(r.chokePoints.removals.every((x) => x.change === 'token' && x.verified)).toBe(true);
+  });
 });
