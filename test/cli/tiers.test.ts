@@ -151,6 +151,68 @@ spec:
     expect(j.denied.filter((f: { blockedBy?: string }) => f.blockedBy).length).toBe(3);
   });
 
+  it('risk proposes an Admin-tier ClusterNetworkPolicy where an Admin Accept keeps NetworkPolicy from closing the move', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lateral-tiers-'));
+    writeFileSync(
+      join(dir, 'app.yaml'),
+      `apiVersion: v1
+kind: Namespace
+metadata: {name: app, labels: {kubernetes.io/metadata.name: app}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: app, labels: {app: web}}
+spec: {containers: [{name: web, image: web, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: app, labels: {app: db}}
+spec: {containers: [{name: db, image: db, ports: [{containerPort: 5432}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: app}
+spec: {type: LoadBalancer, selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-all, namespace: app}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-public, namespace: app}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{port: 8080}]}]
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: web-to-db}
+spec:
+  tier: Admin
+  priority: 5
+  subject: {pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: app}}, podSelector: {matchLabels: {app: db}}}}
+  ingress:
+    - {name: accept-web, action: Accept, from: [{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: web}}}}]}
+`,
+    );
+    const r = await lateral(['risk', dir, '--target', 'app/db', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const [rm] = JSON.parse(r.stdout).chokePoints.removals;
+    expect(rm).toMatchObject({ from: 'app/web', to: 'app/db', change: 'ClusterNetworkPolicy', verified: true });
+    expect(rm.why).toContain('cnp/web-to-db ingress rule "accept-web" accepts app/web -> app/db in the Admin tier');
+    expect(rm.yaml).toContain('kind: ClusterNetworkPolicy');
+    expect(rm.yaml).toContain('priority: 4');
+    // The proposed YAML is an input Lateral reads, and it closes the move.
+    writeFileSync(join(dir, 'proposed.yaml'), rm.yaml);
+    const after = await lateral(['check', dir, '--from', 'app/web', '--to', 'app/db', '--port', '5432']);
+    expect(after.stdout).toContain('DENIED');
+    expect(after.stdout).toContain('Admin: Deny (cnp/lateral-deny-into-app-db, ingress rule "deny-attack-path")');
+    const t = await lateral(['risk', join(dir, 'app.yaml'), '--target', 'app/db']);
+    expect(t.stdout).toContain('close app/web -> app/db with an Admin-tier ClusterNetworkPolicy (verified by recompiling):');
+  });
+
   it('--help lists the kinds read', async () => {
     const r = await lateral(['--help']);
     expect(r.stdout).toContain('ClusterNetworkPolicy');
