@@ -100,7 +100,11 @@ describe('web API', () => {
     // Field for field what the CLI prints for the same change, flows and crown jewels.
     const cli = await lateral(['whatif', SHOP, '--delete', 'networkpolicy/shop/postgres-ingress', '--flows', SHOP_FLOWS, '--target', 'shop/postgres', '--format', 'json']);
     expect(cli.code).toBe(0);
-    expect(off.body).toEqual(JSON.parse(cli.stdout));
+    // (The web answer adds its page of rows and the counts per namespace pair.)
+    const { page, namespacePairs, ...asCli } = off.body;
+    expect(asCli).toEqual(JSON.parse(cli.stdout));
+    expect(page).toEqual({ offset: 0, limit: 500, total: off.body.changes.length });
+    expect(namespacePairs).toEqual([{ from: 'shop', to: 'shop', allowed: 0, denied: off.body.summary.newlyDenied, changed: off.body.summary.changed }]);
     // The same pairs as the engine's diff of the cluster with and without the policy.
     const load = await loadCluster([SHOP]);
     const before = compile(load.cluster, { ipBlockPods: 'match' });
@@ -112,6 +116,14 @@ describe('web API', () => {
     const relabel = await post('/api/what-if', { yaml: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: extra\n' });
     expect(relabel.status).toBe(200);
     expect(relabel.body.change).toBe('apply Namespace/extra');
+    // Rows a page at a time: the second row alone is the full list's second row.
+    const second = await post('/api/what-if', { disable: ['shop/postgres-ingress'], offset: 1, limit: 1 });
+    expect(second.body.changes).toEqual([off.body.changes[1]]);
+    expect(second.body.page).toEqual({ offset: 1, limit: 1, total: off.body.changes.length });
+    // With a foothold, its blast radius on either side.
+    const fh = await post('/api/what-if', { disable: ['shop/postgres-ingress'], blastFrom: 'shop/frontend' });
+    expect(fh.body.foothold).toMatchObject({ id: 'shop/frontend' });
+    expect(fh.body.foothold.after).toBeGreaterThanOrEqual(fh.body.foothold.before);
     const md = await fetch(new URL('/api/what-if', server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ disable: ['shop/postgres-ingress'], format: 'md' }) });
     expect(md.headers.get('content-type')).toMatch(/^text\/markdown/);
     const cliMd = await lateral(['whatif', SHOP, '--delete', 'networkpolicy/shop/postgres-ingress', '--flows', SHOP_FLOWS, '--target', 'shop/postgres', '--format', 'md']);
@@ -170,6 +182,50 @@ describe('web API', () => {
     const bad = await post('/api/generate', { flows: 'this is not a flow capture\n' });
     expect(bad.status).toBe(400);
     expect(bad.body.error).not.toMatch(/\n|at .*\.ts/);
+  });
+
+  it('refuses bodies of the wrong shape with a 400 naming the field', async () => {
+    expect(await post('/api/what-if', ['shop/postgres-ingress'])).toEqual({ status: 400, body: { error: expect.stringMatching(/^expected a JSON object .*, got an array$/) } });
+    expect(await post('/api/what-if', { disable: ['shop/postgres-ingress'], blastFrom: 7 })).toEqual({ status: 400, body: { error: '"blastFrom" must be a workload id, node:<name> or internet' } });
+    expect(await post('/api/what-if', { yaml: 5 })).toEqual({ status: 400, body: { error: '"yaml" must be a string' } });
+    expect(await post('/api/what-if', { disable: 'shop/postgres-ingress' })).toEqual({ status: 400, body: { error: '"disable" must be a list of strings' } });
+    expect(await post('/api/what-if', { limit: 0 })).toEqual({ status: 400, body: { error: '"limit" must be a whole number from 1 to 10000' } });
+    expect(await post('/api/blast', 'shop/frontend')).toEqual({ status: 400, body: { error: expect.stringMatching(/^expected a JSON object .*, got a string$/) } });
+    expect(await post('/api/risk', { cutEntry: 'yes' })).toEqual({ status: 400, body: { error: '"cutEntry" must be true or false' } });
+    expect(await post('/api/generate', { defaultDeny: 1 })).toEqual({ status: 400, body: { error: '"defaultDeny" must be true or false' } });
+  });
+
+  it('answers only to its own host names, and no API answer is cached', async () => {
+    const { request } = await import('node:http');
+    const withHost = (host: string) =>
+      new Promise<{ status: number; body: string }>((done, fail) => {
+        const r = request(new URL('/api/summary', server.url), { headers: { host } }, (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => done({ status: res.statusCode ?? 0, body }));
+        });
+        r.on('error', fail);
+        r.end();
+      });
+    const port = new URL(server.url).port;
+    // A DNS-rebinding page reaches 127.0.0.1 under its own name: refused.
+    const evil = await withHost(`evil.example:${port}`);
+    expect(evil.status).toBe(421);
+    expect(JSON.parse(evil.body).error).toBe('host "evil.example" is not served here; start the server with --allow-host evil.example to allow it');
+    for (const ok of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, `app.localhost:${port}`]) expect((await withHost(ok)).status).toBe(200);
+    expect((await get('/api/summary')).headers.get('cache-control')).toBe('no-store');
+    expect((await get('/')).headers.get('cache-control')).not.toBe('no-store');
+  });
+
+  it('chooses the choke points from the foothold given', async () => {
+    const fromFrontend = await post('/api/risk', { targets: ['shop/postgres'], from: 'shop/frontend' });
+    expect(fromFrontend.status).toBe(200);
+    expect(fromFrontend.body.chokePoints.sources).toEqual(['shop/frontend']);
+    expect(fromFrontend.body.chokePoints.connected).toBe(true);
+    expect(fromFrontend.body.chokePoints.objectsChanged.length).toBeGreaterThan(0);
+    const fromInternet = await post('/api/risk', { targets: ['shop/postgres'] });
+    expect(fromInternet.body.chokePoints.sources).toEqual(['internet']);
+    expect((await post('/api/risk', { targets: ['shop/postgres'], from: 'shop/ghost' })).body.error).toMatch(/^from "shop\/ghost" matches no workload/);
   });
 
   it('never sends a stack trace, and takes no file path from a request', async () => {

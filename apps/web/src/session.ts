@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { buildAttackGraph, compile, DEFAULT_EVAL_OPTIONS, InputError, recompile, type AttackGraph, type Cluster, type CompiledCluster, type EndpointIndex, type EvalOptions } from '@lateral/core';
 import { readFlows, type FlowSet } from '@lateral/flows';
 import { clusterFromObjects, readInputs, type LoadResult, type SourceObject } from '@lateral/k8s';
+import type { JobPool } from './heavy-pool.js';
 
 /** An observed-traffic capture read at start (`--flows`), resolved against the cluster. */
 export interface FlowInput {
@@ -39,6 +40,8 @@ export interface SessionHolder {
   changedAt?(): string;
   /** The session follows a live cluster. */
   readonly live?: boolean;
+  /** Where heavy answers run (worker threads); without it they run on the request thread. */
+  readonly jobs?: { run: JobPool['run'] };
 }
 
 const attackGraphs = new WeakMap<Session, AttackGraph>();

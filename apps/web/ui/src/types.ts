@@ -118,6 +118,12 @@ export interface WhatIfResult {
   crownJewels: string[];
   failOn: string[];
   failed: string[];
+  /** `changes` is this page of the rows; `total` rows in all. */
+  page: { offset: number; limit: number; total: number };
+  /** Changed pairs per namespace pair (externals as their own group), most first. */
+  namespacePairs: { from: string; to: string; allowed: number; denied: number; changed: number }[];
+  /** Blast radius from the request's `blastFrom`, before and after (reached workloads). */
+  foothold?: { id: string; before: number; after: number };
 }
 
 export interface PolicyRef {

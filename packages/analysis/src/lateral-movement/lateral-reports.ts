@@ -38,9 +38,15 @@ export type RiskJson = Omit<RiskReport, 'chokePoints'> & {
 /** The risk report with each choke point's proposed NetworkPolicy change as YAML. */
 export function riskJson(
   ag: AttackGraph,
-  options: { readonly crownJewels: readonly string[]; readonly top: number; readonly cutEntry: boolean; readonly observed?: readonly ObservedConnection[] },
+  options: { readonly crownJewels: readonly string[]; readonly top: number; readonly cutEntry: boolean; readonly observed?: readonly ObservedConnection[]; readonly from?: string },
 ): RiskJson {
-  const report = riskReport(ag, { crownJewels: options.crownJewels, top: options.top, cuttableEntry: options.cutEntry, ...(options.observed ? { observed: options.observed } : {}) });
+  const report = riskReport(ag, {
+    crownJewels: options.crownJewels,
+    top: options.top,
+    cuttableEntry: options.cutEntry,
+    ...(options.observed ? { observed: options.observed } : {}),
+    ...(options.from !== undefined ? { from: options.from } : {}),
+  });
   const removals = report.chokePoints.removals.map((x) => ({ ...x, yaml: networkPolicyYaml(x.policies) }));
   return { ...report, chokePoints: { ...report.chokePoints, removals } };
 }
