@@ -190,6 +190,10 @@ export interface RiskResult {
     cuttable: boolean;
     cut: { from: string; to: string }[];
     removals: { from: string; to: string; changes: string[]; verified: boolean; alsoBlocks: { from: string; to: string }[]; problem?: string; yaml: string }[];
+    /** Where the cut starts: the foothold asked for, or the internet. */
+    sources: string[];
+    /** The changes a person makes to apply every proposal (each policy edited or added once). */
+    objectsChanged: string[];
   };
   entryPoints: { id: string }[];
   unprotected: { id: string; ingressIsolated: boolean; egressIsolated: boolean }[];
