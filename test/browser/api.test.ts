@@ -60,6 +60,26 @@ describe('web API', () => {
     expect(ns.body.connections.every((c: { from: string; to: string }) => c.from.startsWith('monitoring/') || c.to.startsWith('monitoring/'))).toBe(true);
   });
 
+  it('GET /api/namespace-edges summarises an opened namespace: workload pairs inside, per namespace outside', async () => {
+    const reach = (await get('/api/reach?namespace=monitoring')).body.connections as { from: string; to: string }[];
+    const r = await get('/api/namespace-edges?namespace=monitoring');
+    expect(r.status).toBe(200);
+    const edges = r.body.edges as { from: string; to: string; pairs: number; ports: string }[];
+    // Every workload pair of the reach answer is counted once, in the edge of its ends.
+    expect(edges.reduce((n, e) => n + e.pairs, 0)).toBe(reach.length);
+    const ns = (id: string) => (id.includes('/') ? id.split('/')[0] : id);
+    expect(edges.every((e) => e.from.startsWith('monitoring/') || e.to.startsWith('monitoring/'))).toBe(true);
+    // Toward the shop namespace: one edge per monitoring workload, the shop side by its name.
+    const toShop = edges.filter((e) => e.to === 'shop');
+    expect(toShop.length).toBeGreaterThan(0);
+    expect(toShop.reduce((n, e) => n + e.pairs, 0)).toBe(reach.filter((c) => c.from.startsWith('monitoring/') && ns(c.to) === 'shop').length);
+    // With shop already open on the page, those are workload pairs again.
+    const detailed = (await get('/api/namespace-edges?namespace=monitoring&detail=shop')).body.edges as { from: string; to: string; pairs: number }[];
+    expect(detailed.some((e) => e.to === 'shop')).toBe(false);
+    expect(detailed.filter((e) => e.to.startsWith('shop/')).every((e) => e.pairs === 1)).toBe(true);
+    expect((await get('/api/namespace-edges')).status).toBe(400);
+  });
+
   it('GET /api/summary, /api/endpoints, /api/groups, /api/policies describe the shop', async () => {
     const s = await get('/api/summary');
     expect(s.body).toMatchObject({ label: 'fixtures/shop', namespaces: 4, workloads: 14, flows: ['fixtures/shop/flows/hubble.jsonl'] });

@@ -10,6 +10,7 @@ import { unevaluatedWarning } from '@lateral/k8s';
 import { endpointInfos, type EndpointInfo } from './endpoint-info.js';
 import { explainPair } from './explain-pair.js';
 import { groupGraph, type GroupGraph } from './group-graph.js';
+import { namespaceEdges } from './namespace-edges.js';
 import { BadRequest } from './security.js';
 import type { Session, SessionHolder } from './session.js';
 import { answerWith } from './heavy-pool.js';
@@ -87,6 +88,14 @@ export function apiRouter(holder: SessionHolder, extensions: ((r: Router, holder
   r.get('/policies', (_req, res) => {
     const s = holder.current();
     res.json(s.cluster.policies.map((p) => ({ id: `${p.namespace}/${p.name}`, namespace: p.namespace, name: p.name })));
+  });
+
+  // A namespace opened on the map: its connections summarised (namespace-edges.ts).
+  r.get('/namespace-edges', (req, res) => {
+    const namespace = query(req, 'namespace');
+    if (!namespace) throw new BadRequest('namespace-edges needs namespace');
+    const detail = new Set((query(req, 'detail') ?? '').split(',').filter(Boolean));
+    res.json(namespaceEdges(holder.current(), namespace, detail));
   });
 
   r.get('/reach', (req, res) => {
