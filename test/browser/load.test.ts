@@ -63,6 +63,24 @@ describe('server under load', () => {
     expect(t.ok).toBeGreaterThan(50);
   }, 120_000);
 
+  it('answers 503 with Retry-After, not a reset, when the queue is full or the wait too long', async () => {
+    const { loadSession } = await import('@lateral/web');
+    const session = await loadSession(['fixtures/shop'], { label: 'fixtures/shop' });
+    const full = await startServer(session, { log: () => {}, jobs: { maxQueued: 0 } });
+    const impatient = await startServer(session, { log: () => {}, jobs: { maxWaitMs: 1 } });
+    servers.push(full, impatient);
+    const ask = async (url: string) => {
+      const r = await fetch(new URL('/api/what-if', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"disable": ["shop/postgres-ingress"]}' });
+      return { status: r.status, retryAfter: r.headers.get('retry-after'), body: (await r.json()) as { error?: string } };
+    };
+    expect(await ask(full.url)).toEqual({ status: 503, retryAfter: expect.stringMatching(/^\d+$/), body: { error: 'the server is busy with other analyses; try again shortly' } });
+    // 20 at once for one worker, none allowed to wait: those that waited are told when to come back.
+    const answers = await Promise.all(Array.from({ length: 20 }, () => ask(impatient.url)));
+    expect(answers.every((a) => a.status === 200 || (a.status === 503 && /^\d+$/.test(a.retryAfter ?? '')))).toBe(true);
+    expect(answers.some((a) => a.status === 503)).toBe(true);
+    expect(impatient.analysis?.refused).toBe(answers.filter((a) => a.status === 503).length);
+  }, 120_000);
+
   it('answers 5 concurrent what-ifs on S2 and /api/summary meanwhile', async () => {
     const session = sessionFromObjects('S2', parseManifests(synthesizeYaml({ pods: 10_000, namespaces: 200, policies: 1_000 }), 's2.yaml'));
     // Waiting is allowed to take long here (the machine may be busy): the point is every answer.
