@@ -81,6 +81,23 @@ describe('server under load', () => {
     expect(impatient.analysis?.refused).toBe(answers.filter((a) => a.status === 503).length);
   }, 120_000);
 
+  it('drops the queued jobs of clients that went away, and goes on answering', async () => {
+    const { loadSession } = await import('@lateral/web');
+    const server = await startServer(await loadSession(['fixtures/shop'], { label: 'fixtures/shop' }), { log: () => {}, jobs: { workers: 1 } });
+    servers.push(server);
+    const abort = new AbortController();
+    const sent = Array.from({ length: 40 }, (_, i) =>
+      fetch(new URL('/api/what-if', server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ disable: [i % 2 ? 'shop/postgres-ingress' : 'shop/cart-ingress'], offset: i }), signal: abort.signal }).catch(() => undefined),
+    );
+    while ((server.analysis?.queued ?? 0) < 10) await new Promise((r) => setTimeout(r, 5));
+    abort.abort();
+    await Promise.all(sent);
+    while ((server.analysis?.queued ?? 0) > 0) await new Promise((r) => setTimeout(r, 20));
+    expect(server.analysis?.cancelled).toBeGreaterThan(0);
+    const after = await fetch(new URL('/api/what-if', server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(after.status).toBe(200);
+  }, 120_000);
+
   it('answers 5 concurrent what-ifs on S2 and /api/summary meanwhile', async () => {
     const session = sessionFromObjects('S2', parseManifests(synthesizeYaml({ pods: 10_000, namespaces: 200, policies: 1_000 }), 's2.yaml'));
     // Waiting is allowed to take long here (the machine may be busy): the point is every answer.

@@ -64,6 +64,8 @@ export class JobPool {
   private readonly maxWaitMs: number;
   /** How many jobs were answered 503 (for the log and tests). */
   refused = 0;
+  /** How many queued jobs were dropped because their client went away. */
+  cancelled = 0;
 
   constructor(
     private session: Session,
@@ -117,6 +119,7 @@ export class JobPool {
         const at = this.queue.indexOf(p);
         if (at >= 0) {
           this.queue.splice(at, 1);
+          this.cancelled++;
           clearTimeout(p.timer);
           reject(new Gone());
         }
