@@ -6,7 +6,7 @@
  * no workers. Shapes are the CLI's JSON (`lateral whatif|blast|paths|risk --format json`); the
  * what-if adds a page of its rows and per-namespace-pair counts (documented in docs/web.md).
  */
-import { formatWhatIf, pathsReport, resolveFoothold, resolveJewels, riskJson, WHAT_IF_FORMATS, whatIfJson, type WhatIfFormat, type WhatIfJson } from '@lateral/analysis';
+import { formatWhatIf, pathsReport, resolveFoothold, resolveJewels, riskJson, WHAT_IF_FORMATS, whatIfJson, type WhatIfFormat, type WhatIfJson, type WhatIfReport } from '@lateral/analysis';
 import { blastRadius, type PairChange } from '@lateral/core';
 import type { FlowSet } from '@lateral/flows';
 import { generatePolicies, policiesYaml, verifyPolicies } from '@lateral/generator';
@@ -131,33 +131,41 @@ export function namespacePairCounts(changes: readonly PairChange[]): NamespacePa
 /**
  * Reports of recent changes per session, so the next page of a large answer is a slice, not a
  * recompute. Keyed by the change (YAML, policies off, deletes); a few kept, the oldest dropped.
+ * Only the newest keeps its changed cluster (a compiled cluster and attack graph each: memory);
+ * a foothold asked of an older one recomputes it.
  */
 const REPORTS_KEPT = 4;
-const recentReports = new WeakMap<Session, Map<string, ReturnType<typeof whatIf>>>();
+interface Kept {
+  readonly report: WhatIfReport;
+  after?: Session;
+}
+const recentReports = new WeakMap<Session, Map<string, Kept>>();
 
-function reportFor(s: Session, req: WhatIfRequest): ReturnType<typeof whatIf> {
+function reportFor(s: Session, req: WhatIfRequest, needAfter: boolean): { report: WhatIfReport; after?: Session } {
   const key = JSON.stringify([req.yaml ?? '', req.disable ?? [], req.delete ?? []]);
   let recent = recentReports.get(s);
   if (!recent) recentReports.set(s, (recent = new Map()));
   const had = recent.get(key);
-  if (had) {
+  if (had && (had.after || !needAfter)) {
     recent.delete(key);
     recent.set(key, had);
     return had;
   }
   const r = whatIf(s, req);
-  recent.set(key, r);
+  for (const k of recent.values()) delete k.after;
+  recent.delete(key);
+  recent.set(key, { report: r.report, after: r.after });
   if (recent.size > REPORTS_KEPT) recent.delete(recent.keys().next().value!);
   return r;
 }
 
 function whatIfAnswer(s: Session, job: Extract<Job, { kind: 'what-if' }>): JobAnswer {
-  const { report, after } = reportFor(s, job.req);
+  const { report, after } = reportFor(s, job.req, job.blastFrom !== undefined);
   const format = job.req.format ?? 'json';
   if (format !== 'json') return { type: MEDIA_TYPE[format], text: formatWhatIf(report, format) };
   const full = whatIfJson(report);
   let foothold: WhatIfPageJson['foothold'];
-  if (job.blastFrom) {
+  if (job.blastFrom && after) {
     const agB = attackGraphOf(s);
     const agA = attackGraphOf(after);
     const id = resolveFoothold(agB, job.blastFrom, 'blastFrom');
