@@ -248,6 +248,27 @@ describe('web API', () => {
     expect((await post('/api/risk', { targets: ['shop/postgres'], from: 'shop/ghost' })).body.error).toMatch(/^from "shop\/ghost" matches no workload/);
   });
 
+  it('answers heavy requests from the swapped-in cluster after a change (the workers follow the swap)', async () => {
+    const { loadSession, sessionFromObjects, startServer } = await import('@lateral/web');
+    const before = await loadSession(['fixtures/shop'], { label: 'fixtures/shop' });
+    const own = await startServer(before, { log: () => {} });
+    try {
+      const ask = async (body: unknown) => {
+        const r = await fetch(new URL('/api/what-if', own.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        return { status: r.status, body: (await r.json()) as { error?: string } };
+      };
+      expect((await ask({ disable: ['shop/postgres-ingress'] })).status).toBe(200);
+      // The cluster as a watcher would see it once the policy is deleted there.
+      const objects = before.objects.filter((o) => !((o.obj as { kind?: string }).kind === 'NetworkPolicy' && (o.obj as { metadata?: { name?: string } }).metadata?.name === 'postgres-ingress'));
+      own.setSession(sessionFromObjects('fixtures/shop', objects, before.options));
+      const gone = await ask({ disable: ['shop/postgres-ingress'] });
+      expect(gone.status).toBe(400);
+      expect(gone.body.error).toMatch(/^delete "networkpolicy\/shop\/postgres-ingress": no such object in the inputs/);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('never sends a stack trace, and takes no file path from a request', async () => {
     const r = await get('/api/reach?namespace=../../etc/passwd');
     expect(r.status).toBe(200);
