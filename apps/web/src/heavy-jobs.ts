@@ -10,7 +10,7 @@ import { formatWhatIf, pathsReport, resolveFoothold, resolveJewels, riskJson, WH
 import { blastRadius, type PairChange } from '@lateral/core';
 import type { FlowSet } from '@lateral/flows';
 import { generatePolicies, policiesYaml, verifyPolicies } from '@lateral/generator';
-import { flowsFromText, mergeSets } from './generate-route.js';
+import { flowsFromText, mergeSets } from './flow-upload.js';
 import { boolField, intField, objectBody, stringField, stringListField } from './request-body.js';
 import { BadRequest } from './security.js';
 import { attackGraphOf, type Session } from './session.js';

@@ -13,11 +13,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Response } from 'express';
 import { runJob, type Job, type JobAnswer } from './heavy-jobs.js';
 import type { FromJobWorker, SessionInit, ToJobWorker } from './heavy-worker.js';
 import { BadRequest, Busy } from './security.js';
-import type { Session } from './session.js';
+import type { JobRunner, Session } from './session.js';
 
 export interface JobPoolOptions {
   /** Worker threads (default: cores − 1, at least 1, at most 4). 0 runs jobs on the request thread. */
@@ -211,7 +211,7 @@ export class JobPool {
  * An express handler's answer from a job: 200 with its text, or the error for the error
  * handler (400, 503, 500). A client that goes away cancels it.
  */
-export function answerWith(pool: { run: JobPool['run'] } | undefined, current: () => Session, job: Job, res: Response, next: NextFunction): void {
+export function answerWith(pool: JobRunner | undefined, current: () => Session, job: Job, res: Response, next: NextFunction): void {
   const onGone = (cancel: () => void) => res.once('close', () => void (!res.writableFinished && cancel()));
   const answer = pool ? pool.run(job, onGone) : runJob(current(), job);
   answer.then(
@@ -222,5 +222,3 @@ export function answerWith(pool: { run: JobPool['run'] } | undefined, current: (
     },
   );
 }
-
-export type { Request };

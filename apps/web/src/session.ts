@@ -7,7 +7,6 @@ import { resolve } from 'node:path';
 import { buildAttackGraph, compile, DEFAULT_EVAL_OPTIONS, InputError, recompile, type AttackGraph, type Cluster, type CompiledCluster, type EndpointIndex, type EvalOptions } from '@lateral/core';
 import { readFlows, type FlowSet } from '@lateral/flows';
 import { clusterFromObjects, readInputs, type LoadResult, type SourceObject } from '@lateral/k8s';
-import type { JobPool } from './heavy-pool.js';
 
 /** An observed-traffic capture read at start (`--flows`), resolved against the cluster. */
 export interface FlowInput {
@@ -41,7 +40,15 @@ export interface SessionHolder {
   /** The session follows a live cluster. */
   readonly live?: boolean;
   /** Where heavy answers run (worker threads); without it they run on the request thread. */
-  readonly jobs?: { run: JobPool['run'] };
+  readonly jobs?: JobRunner;
+}
+
+/**
+ * Runs a heavy answer elsewhere (heavy-pool.ts's JobPool, with heavy-jobs.ts's jobs); written
+ * out here so this file imports neither. `onGone` registers the cancellation.
+ */
+export interface JobRunner {
+  run(job: object, onGone?: (cancel: () => void) => void): Promise<{ readonly type: string; readonly text: string }>;
 }
 
 const attackGraphs = new WeakMap<Session, AttackGraph>();
