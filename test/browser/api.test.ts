@@ -60,6 +60,26 @@ describe('web API', () => {
     expect(ns.body.connections.every((c: { from: string; to: string }) => c.from.startsWith('monitoring/') || c.to.startsWith('monitoring/'))).toBe(true);
   });
 
+  it('GET /api/namespace-edges summarises an opened namespace: workload pairs inside, per namespace outside', async () => {
+    const reach = (await get('/api/reach?namespace=monitoring')).body.connections as { from: string; to: string }[];
+    const r = await get('/api/namespace-edges?namespace=monitoring');
+    expect(r.status).toBe(200);
+    const edges = r.body.edges as { from: string; to: string; pairs: number; ports: string }[];
+    // Every workload pair of the reach answer is counted once, in the edge of its ends.
+    expect(edges.reduce((n, e) => n + e.pairs, 0)).toBe(reach.length);
+    const ns = (id: string) => (id.includes('/') ? id.split('/')[0] : id);
+    expect(edges.every((e) => e.from.startsWith('monitoring/') || e.to.startsWith('monitoring/'))).toBe(true);
+    // Toward the shop namespace: one edge per monitoring workload, the shop side by its name.
+    const toShop = edges.filter((e) => e.to === 'shop');
+    expect(toShop.length).toBeGreaterThan(0);
+    expect(toShop.reduce((n, e) => n + e.pairs, 0)).toBe(reach.filter((c) => c.from.startsWith('monitoring/') && ns(c.to) === 'shop').length);
+    // With shop already open on the page, those are workload pairs again.
+    const detailed = (await get('/api/namespace-edges?namespace=monitoring&detail=shop')).body.edges as { from: string; to: string; pairs: number }[];
+    expect(detailed.some((e) => e.to === 'shop')).toBe(false);
+    expect(detailed.filter((e) => e.to.startsWith('shop/')).every((e) => e.pairs === 1)).toBe(true);
+    expect((await get('/api/namespace-edges')).status).toBe(400);
+  });
+
   it('GET /api/summary, /api/endpoints, /api/groups, /api/policies describe the shop', async () => {
     const s = await get('/api/summary');
     expect(s.body).toMatchObject({ label: 'fixtures/shop', namespaces: 4, workloads: 14, flows: ['fixtures/shop/flows/hubble.jsonl'] });
@@ -100,7 +120,11 @@ describe('web API', () => {
     // Field for field what the CLI prints for the same change, flows and crown jewels.
     const cli = await lateral(['whatif', SHOP, '--delete', 'networkpolicy/shop/postgres-ingress', '--flows', SHOP_FLOWS, '--target', 'shop/postgres', '--format', 'json']);
     expect(cli.code).toBe(0);
-    expect(off.body).toEqual(JSON.parse(cli.stdout));
+    // (The web answer adds its page of rows and the counts per namespace pair.)
+    const { page, namespacePairs, ...asCli } = off.body;
+    expect(asCli).toEqual(JSON.parse(cli.stdout));
+    expect(page).toEqual({ offset: 0, limit: 500, total: off.body.changes.length });
+    expect(namespacePairs).toEqual([{ from: 'shop', to: 'shop', allowed: 0, denied: off.body.summary.newlyDenied, changed: off.body.summary.changed }]);
     // The same pairs as the engine's diff of the cluster with and without the policy.
     const load = await loadCluster([SHOP]);
     const before = compile(load.cluster, { ipBlockPods: 'match' });
@@ -112,6 +136,14 @@ describe('web API', () => {
     const relabel = await post('/api/what-if', { yaml: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: extra\n' });
     expect(relabel.status).toBe(200);
     expect(relabel.body.change).toBe('apply Namespace/extra');
+    // Rows a page at a time: the second row alone is the full list's second row.
+    const second = await post('/api/what-if', { disable: ['shop/postgres-ingress'], offset: 1, limit: 1 });
+    expect(second.body.changes).toEqual([off.body.changes[1]]);
+    expect(second.body.page).toEqual({ offset: 1, limit: 1, total: off.body.changes.length });
+    // With a foothold, its blast radius on either side.
+    const fh = await post('/api/what-if', { disable: ['shop/postgres-ingress'], blastFrom: 'shop/frontend' });
+    expect(fh.body.foothold).toMatchObject({ id: 'shop/frontend' });
+    expect(fh.body.foothold.after).toBeGreaterThanOrEqual(fh.body.foothold.before);
     const md = await fetch(new URL('/api/what-if', server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ disable: ['shop/postgres-ingress'], format: 'md' }) });
     expect(md.headers.get('content-type')).toMatch(/^text\/markdown/);
     const cliMd = await lateral(['whatif', SHOP, '--delete', 'networkpolicy/shop/postgres-ingress', '--flows', SHOP_FLOWS, '--target', 'shop/postgres', '--format', 'md']);
@@ -170,6 +202,71 @@ describe('web API', () => {
     const bad = await post('/api/generate', { flows: 'this is not a flow capture\n' });
     expect(bad.status).toBe(400);
     expect(bad.body.error).not.toMatch(/\n|at .*\.ts/);
+  });
+
+  it('refuses bodies of the wrong shape with a 400 naming the field', async () => {
+    expect(await post('/api/what-if', ['shop/postgres-ingress'])).toEqual({ status: 400, body: { error: expect.stringMatching(/^expected a JSON object .*, got an array$/) } });
+    expect(await post('/api/what-if', { disable: ['shop/postgres-ingress'], blastFrom: 7 })).toEqual({ status: 400, body: { error: '"blastFrom" must be a workload id, node:<name> or internet' } });
+    expect(await post('/api/what-if', { yaml: 5 })).toEqual({ status: 400, body: { error: '"yaml" must be a string' } });
+    expect(await post('/api/what-if', { disable: 'shop/postgres-ingress' })).toEqual({ status: 400, body: { error: '"disable" must be a list of strings' } });
+    expect(await post('/api/what-if', { limit: 0 })).toEqual({ status: 400, body: { error: '"limit" must be a whole number from 1 to 10000' } });
+    expect(await post('/api/blast', 'shop/frontend')).toEqual({ status: 400, body: { error: expect.stringMatching(/^expected a JSON object .*, got a string$/) } });
+    expect(await post('/api/risk', { cutEntry: 'yes' })).toEqual({ status: 400, body: { error: '"cutEntry" must be true or false' } });
+    expect(await post('/api/generate', { defaultDeny: 1 })).toEqual({ status: 400, body: { error: '"defaultDeny" must be true or false' } });
+  });
+
+  it('answers only to its own host names, and no API answer is cached', async () => {
+    const { request } = await import('node:http');
+    const withHost = (host: string) =>
+      new Promise<{ status: number; body: string }>((done, fail) => {
+        const r = request(new URL('/api/summary', server.url), { headers: { host } }, (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => done({ status: res.statusCode ?? 0, body }));
+        });
+        r.on('error', fail);
+        r.end();
+      });
+    const port = new URL(server.url).port;
+    // A DNS-rebinding page reaches 127.0.0.1 under its own name: refused.
+    const evil = await withHost(`evil.example:${port}`);
+    expect(evil.status).toBe(421);
+    expect(JSON.parse(evil.body).error).toBe('host "evil.example" is not served here; start the server with --allow-host evil.example to allow it');
+    for (const ok of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, `app.localhost:${port}`]) expect((await withHost(ok)).status).toBe(200);
+    expect((await get('/api/summary')).headers.get('cache-control')).toBe('no-store');
+    expect((await get('/')).headers.get('cache-control')).not.toBe('no-store');
+  });
+
+  it('chooses the choke points from the foothold given', async () => {
+    const fromFrontend = await post('/api/risk', { targets: ['shop/postgres'], from: 'shop/frontend' });
+    expect(fromFrontend.status).toBe(200);
+    expect(fromFrontend.body.chokePoints.sources).toEqual(['shop/frontend']);
+    expect(fromFrontend.body.chokePoints.connected).toBe(true);
+    expect(fromFrontend.body.chokePoints.objectsChanged.length).toBeGreaterThan(0);
+    const fromInternet = await post('/api/risk', { targets: ['shop/postgres'] });
+    expect(fromInternet.body.chokePoints.sources).toEqual(['internet']);
+    expect((await post('/api/risk', { targets: ['shop/postgres'], from: 'shop/ghost' })).body.error).toMatch(/^from "shop\/ghost" matches no workload/);
+  });
+
+  it('answers heavy requests from the swapped-in cluster after a change (the workers follow the swap)', async () => {
+    const { loadSession, sessionFromObjects, startServer } = await import('@lateral/web');
+    const before = await loadSession(['fixtures/shop'], { label: 'fixtures/shop' });
+    const own = await startServer(before, { log: () => {} });
+    try {
+      const ask = async (body: unknown) => {
+        const r = await fetch(new URL('/api/what-if', own.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        return { status: r.status, body: (await r.json()) as { error?: string } };
+      };
+      expect((await ask({ disable: ['shop/postgres-ingress'] })).status).toBe(200);
+      // The cluster as a watcher would see it once the policy is deleted there.
+      const objects = before.objects.filter((o) => !((o.obj as { kind?: string }).kind === 'NetworkPolicy' && (o.obj as { metadata?: { name?: string } }).metadata?.name === 'postgres-ingress'));
+      own.setSession(sessionFromObjects('fixtures/shop', objects, before.options));
+      const gone = await ask({ disable: ['shop/postgres-ingress'] });
+      expect(gone.status).toBe(400);
+      expect(gone.body.error).toMatch(/^delete "networkpolicy\/shop\/postgres-ingress": no such object in the inputs/);
+    } finally {
+      await own.close();
+    }
   });
 
   it('never sends a stack trace, and takes no file path from a request', async () => {

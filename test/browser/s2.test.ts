@@ -74,6 +74,35 @@ describe('web app on S2 (10,000 pods)', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('opens one namespace: its workloads drawn, their edges to other namespaces summarised', async () => {
+    // The namespace with the most workload pairs to others: the heaviest one to open.
+    const ns = await page.evaluate(async () => {
+      const g = (await (await fetch('api/groups')).json()) as { edges: { from: string; to: string; pairs: number }[] };
+      const out = new Map<string, number>();
+      for (const e of g.edges) if (e.from !== e.to && !e.from.includes('.')) out.set(e.from, (out.get(e.from) ?? 0) + e.pairs);
+      return [...out].sort((a, b) => b[1] - a[1])[0]![0];
+    });
+    const sizes = await page.evaluate(async (n) => {
+      const len = async (u: string) => (await (await fetch(u)).text()).length;
+      return { summarised: await len(`api/namespace-edges?namespace=${encodeURIComponent(n)}`), everyPair: await len(`api/reach?namespace=${encodeURIComponent(n)}`) };
+    }, ns);
+    timings.push([`  (opening ${ns}: ${(sizes.summarised / 1e6).toFixed(2)} MB summarised; every workload pair would be ${(sizes.everyPair / 1e6).toFixed(2)} MB)`, 0]);
+    await timed(`browser: namespace ${ns} opened and drawn`, async () => {
+      await page.selectOption('#map-namespace', ns);
+      await page.waitForFunction(() => (globalThis as unknown as { __lateralMap: { nodes(s: string): { length: number } } }).__lateralMap.nodes('.workload').length > 0, undefined, { timeout: 120_000 });
+    });
+    const drawn = await page.evaluate((n) => {
+      const cy = (globalThis as unknown as { __lateralMap: { nodes(s: string): { length: number }; edges(s?: string): { filter(f: (e: { source(): { id(): string }; target(): { id(): string } }) => boolean): { length: number } } } }).__lateralMap;
+      const summaries = cy.edges('.aggregate').filter((e) => (e.source().id().startsWith(`w:${n}/`) && e.target().id().startsWith('ns:')) || (e.target().id().startsWith(`w:${n}/`) && e.source().id().startsWith('ns:'))).length;
+      return { workloads: cy.nodes('.workload').length, summaries };
+    }, ns);
+    expect(drawn.workloads).toBeGreaterThan(0);
+    expect(drawn.summaries).toBeGreaterThan(0);
+    expect(sizes.summarised).toBeLessThan(sizes.everyPair);
+    expect(pageErrors).toEqual([]);
+    await page.selectOption('#map-namespace', '');
+  });
+
   it('completes a blast radius from a busy workload, rings capped', async () => {
     foothold = await page.evaluate(async () => {
       const eps = (await (await fetch('api/endpoints')).json()) as { id: string; kind: string }[];

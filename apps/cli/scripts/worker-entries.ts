@@ -4,7 +4,7 @@
  * from source), so each is built as `<file name>.js` into the bundle's flat directory, next to
  * the chunk that starts it. A package that starts a new worker that way adds its file here.
  */
-export const WORKER_ENTRIES: readonly string[] = ['packages/flows/src/flow-worker.ts', 'packages/k8s/src/manifest-worker.ts'];
+export const WORKER_ENTRIES: readonly string[] = ['packages/flows/src/flow-worker.ts', 'packages/k8s/src/manifest-worker.ts', 'apps/web/src/heavy-worker.ts'];
 
 /** The bundle's file for a worker entry, without `.js`: `flow-worker`. */
 export function workerName(entry: string): string {

@@ -5,15 +5,16 @@
  * cluster, never file system paths.
  */
 import express, { type Request, type Router } from 'express';
-import { formatWhatIf, WHAT_IF_FORMATS, whatIfJson, type WhatIfFormat } from '@lateral/analysis';
 import { workloadReachability, type Protocol } from '@lateral/core';
 import { unevaluatedWarning } from '@lateral/k8s';
 import { endpointInfos, type EndpointInfo } from './endpoint-info.js';
 import { explainPair } from './explain-pair.js';
 import { groupGraph, type GroupGraph } from './group-graph.js';
+import { namespaceEdges } from './namespace-edges.js';
 import { BadRequest } from './security.js';
 import type { Session, SessionHolder } from './session.js';
-import { whatIf, type WhatIfRequest } from './what-if.js';
+import { answerWith } from './heavy-pool.js';
+import { whatIfJob } from './heavy-jobs.js';
 
 /** The aggregates every page load asks for, computed ahead (at start, and before a swap). */
 export function warmSession(s: Session): void {
@@ -58,22 +59,6 @@ function protocolParam(req: Request): Protocol | undefined {
   return v;
 }
 
-function stringList(v: unknown, name: string): string[] {
-  if (v === undefined) return [];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new BadRequest(`"${name}" must be a list of strings`);
-  return v as string[];
-}
-
-function whatIfBody(body: unknown): WhatIfRequest {
-  if (typeof body !== 'object' || body === null) throw new BadRequest('expected a JSON object {"yaml": "...", "disable": ["ns/name"], "delete": ["kind/ns/name"]}');
-  const b = body as Record<string, unknown>;
-  if (b.yaml !== undefined && typeof b.yaml !== 'string') throw new BadRequest('"yaml" must be a string');
-  if (b.format !== undefined && !(WHAT_IF_FORMATS as readonly unknown[]).includes(b.format)) throw new BadRequest(`"format" must be one of ${WHAT_IF_FORMATS.join(', ')}`);
-  return { yaml: (b.yaml as string | undefined) ?? '', disable: stringList(b.disable, 'disable'), delete: stringList(b.delete, 'delete'), format: (b.format as WhatIfFormat | undefined) ?? 'json' };
-}
-
-const MEDIA_TYPE: Record<WhatIfFormat, string> = { json: 'application/json', txt: 'text/plain', csv: 'text/csv', md: 'text/markdown' };
-
 export function apiRouter(holder: SessionHolder, extensions: ((r: Router, holder: SessionHolder) => void)[] = []): Router {
   const r = express.Router();
 
@@ -105,6 +90,14 @@ export function apiRouter(holder: SessionHolder, extensions: ((r: Router, holder
     res.json(s.cluster.policies.map((p) => ({ id: `${p.namespace}/${p.name}`, namespace: p.namespace, name: p.name })));
   });
 
+  // A namespace opened on the map: its connections summarised (namespace-edges.ts).
+  r.get('/namespace-edges', (req, res) => {
+    const namespace = query(req, 'namespace');
+    if (!namespace) throw new BadRequest('namespace-edges needs namespace');
+    const detail = new Set((query(req, 'detail') ?? '').split(',').filter(Boolean));
+    res.json(namespaceEdges(holder.current(), namespace, detail));
+  });
+
   r.get('/reach', (req, res) => {
     const s = holder.current();
     const namespace = query(req, 'namespace');
@@ -122,14 +115,9 @@ export function apiRouter(holder: SessionHolder, extensions: ((r: Router, holder
     res.json(explainPair(holder.current(), from, to, portParam(req), protocolParam(req)));
   });
 
-  // `lateral whatif --format json` (or txt, csv, md with "format"), computed by the same builder.
-  r.post('/what-if', (req, res) => {
-    const body = whatIfBody(req.body);
-    const { report } = whatIf(holder.current(), body);
-    const format = body.format ?? 'json';
-    if (format === 'json') res.json(whatIfJson(report));
-    else res.type(MEDIA_TYPE[format]).send(formatWhatIf(report, format));
-  });
+  // `lateral whatif --format json` (or txt, csv, md with "format"), computed by the same builder
+  // in an analysis worker; the JSON's rows come a page at a time (heavy-jobs.ts).
+  r.post('/what-if', (req, res, next) => answerWith(holder.jobs, holder.current, whatIfJob(req.body), res, next));
 
   for (const ext of extensions) ext(r, holder);
   r.use((_req, res) => void res.status(404).json({ error: 'no such API route' }));

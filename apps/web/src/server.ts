@@ -8,7 +8,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiRouter, warmSession } from './api.js';
 import { apiExtensions } from './extensions.js';
-import { errorHandler, securityHeaders } from './security.js';
+import { networkInterfaces } from 'node:os';
+import { JobPool, type JobPoolOptions } from './heavy-pool.js';
+import { allowedHosts, errorHandler, hostCheck, noStore, securityHeaders } from './security.js';
 import type { Session, SessionHolder } from './session.js';
 import { UI_DIST } from './ui-build.js';
 
@@ -23,6 +25,10 @@ export interface ServeOptions {
    * the UI polls its generation to notice a change.
    */
   readonly live?: boolean;
+  /** Host names to answer to besides localhost and the bound address (`--allow-host`). */
+  readonly allowHosts?: readonly string[];
+  /** The analysis workers and their queue (what-if, blast, paths, risk, generate). */
+  readonly jobs?: JobPoolOptions;
 }
 
 export interface RunningServer {
@@ -36,18 +42,25 @@ export interface RunningServer {
   setSession(s: Session): void;
   /** How many sessions have been swapped in (0 for the first). */
   readonly generation: number;
+  /** The analysis workers: how many run, jobs waiting, jobs answered 503, queued jobs dropped as their client went away. */
+  readonly analysis?: { readonly workers: number; readonly queued: number; readonly refused: number; readonly cancelled: number };
   close(): Promise<void>;
 }
 
 /** Request bodies are policy YAML or flow captures: generous for those, bounded for safety. */
 export const BODY_LIMIT = '8mb';
 
-export function createApp(holder: SessionHolder, log: (line: string) => void = (l) => process.stderr.write(l + '\n')): express.Express {
+export function createApp(
+  holder: SessionHolder,
+  log: (line: string) => void = (l) => process.stderr.write(l + '\n'),
+  hosts: ReadonlySet<string> = allowedHosts('127.0.0.1'),
+): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(hostCheck(hosts));
   app.use(securityHeaders);
-  app.use('/api', express.json({ limit: BODY_LIMIT }), apiRouter(holder, apiExtensions));
+  app.use('/api', noStore, express.json({ limit: BODY_LIMIT, strict: false }), apiRouter(holder, apiExtensions));
   if (existsSync(join(UI_DIST, 'index.html'))) {
     // The directory is fixed at start; express.static refuses paths that climb out of it.
     app.use(express.static(UI_DIST, { index: 'index.html', dotfiles: 'deny', fallthrough: true }));
@@ -62,8 +75,10 @@ export async function startServer(session: Session, opts: ServeOptions = {}): Pr
   let generation = 0;
   let changedAt = new Date().toISOString();
   warmSession(current);
-  const app = createApp({ current: () => current, generation: () => generation, changedAt: () => changedAt, live: opts.live === true }, opts.log);
+  const jobs = new JobPool(current, opts.jobs, opts.log);
   const host = opts.host ?? '127.0.0.1';
+  const addresses = Object.values(networkInterfaces()).flatMap((l) => (l ?? []).map((a) => a.address));
+  const app = createApp({ current: () => current, generation: () => generation, changedAt: () => changedAt, live: opts.live === true, jobs }, opts.log, allowedHosts(host, opts.allowHosts, addresses));
   const server = await new Promise<import('node:http').Server>((resolve, reject) => {
     const s = app.listen(opts.port ?? 0, host, () => resolve(s));
     s.once('error', reject);
@@ -75,6 +90,7 @@ export async function startServer(session: Session, opts: ServeOptions = {}): Pr
     port,
     setSession: (s) => {
       warmSession(s);
+      jobs.setSession(s);
       current = s;
       generation++;
       changedAt = new Date().toISOString();
@@ -82,10 +98,15 @@ export async function startServer(session: Session, opts: ServeOptions = {}): Pr
     get generation() {
       return generation;
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    get analysis() {
+      return { workers: jobs.workers, queued: jobs.queued, refused: jobs.refused, cancelled: jobs.cancelled };
+    },
+    close: async () => {
+      await jobs.close();
+      await new Promise<void>((resolve, reject) => {
         server.closeAllConnections?.();
         server.close((e) => (e ? reject(e) : resolve()));
-      }),
+      });
+    },
   };
 }

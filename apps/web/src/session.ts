@@ -39,6 +39,16 @@ export interface SessionHolder {
   changedAt?(): string;
   /** The session follows a live cluster. */
   readonly live?: boolean;
+  /** Where heavy answers run (worker threads); without it they run on the request thread. */
+  readonly jobs?: JobRunner;
+}
+
+/**
+ * Runs a heavy answer elsewhere (heavy-pool.ts's JobPool, with heavy-jobs.ts's jobs); written
+ * out here so this file imports neither. `onGone` registers the cancellation.
+ */
+export interface JobRunner {
+  run(job: object, onGone?: (cancel: () => void) => void): Promise<{ readonly type: string; readonly text: string }>;
 }
 
 const attackGraphs = new WeakMap<Session, AttackGraph>();

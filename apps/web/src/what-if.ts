@@ -5,6 +5,7 @@
  * @lateral/analysis's, so `POST /api/what-if` answers exactly `lateral whatif --format json`.
  */
 import { changedLoad, applyChange, changeLabel, whatIfReport, type ObjectChange, type WhatIfFormat, type WhatIfReport } from '@lateral/analysis';
+import { diffReachability } from '@lateral/core';
 import { parseManifests, type SourceObject } from '@lateral/k8s';
 import { attackGraphOf, sessionFromCluster, type Session } from './session.js';
 
@@ -32,8 +33,13 @@ export function changeOf(req: WhatIfRequest): ObjectChange {
 /** The changed cluster as a session of its own (recompiled from the base), and the report. */
 export function whatIf(base: Session, req: WhatIfRequest): { report: WhatIfReport; after: Session } {
   const change = changeOf(req);
-  const changed = applyChange(base.objects, change);
-  const after = sessionFromCluster(base.label, changed.objects, changedLoad(base.load, changed), base.options, base.flows, base.targets, base.compiled);
+  // No change: the loaded cluster is its own "after", compiled once at start.
+  const empty = change.applied.length === 0 && change.deletes.length === 0;
+  const changed = empty ? { objects: [...base.objects], policyOnly: true } : applyChange(base.objects, change);
+  const after = empty ? base : sessionFromCluster(base.label, changed.objects, changedLoad(base.load, changed), base.options, base.flows, base.targets, base.compiled);
+  // A policy change that moves no connection leaves the attack graph as it was (its other
+  // moves come from pods, nodes and tokens, which a policy does not touch): reuse it.
+  const sameGraph = empty || (changed.policyOnly && diffReachability(base.compiled, after.compiled).changes.length === 0);
   const report = whatIfReport({
     label: changeLabel(change) || 'no change',
     before: base.compiled,
@@ -41,7 +47,7 @@ export function whatIf(base: Session, req: WhatIfRequest): { report: WhatIfRepor
     targets: base.targets,
     targetOption: 'target',
     ...(base.flows.length > 0 ? { flows: base.flows.flatMap((f) => f.flows.edges) } : {}),
-    attackGraphs: { before: attackGraphOf(base), after: attackGraphOf(after) },
+    attackGraphs: { before: attackGraphOf(base), after: sameGraph ? attackGraphOf(base) : attackGraphOf(after) },
     // A change to policies of kinds Lateral does not evaluate: its effect is unknown (a 400), never "no changes".
     loads: { before: base.load, after: after.load },
   });

@@ -9,16 +9,17 @@ import { explainCommand } from './explain.js';
 import { blastCommand } from './blast.js';
 import { serveUntilStopped, startServing, SERVE_OPTIONS } from './serve.js';
 
-export const DEMO_HELP = `lateral demo [--text] [--port N] [--host H]
+export const DEMO_HELP = `lateral demo [--text] [--port N] [--host H] [--allow-host N]...
 
 Opens the web app on the bundled demo cluster (fixtures/shop) with its flow capture, and
 prints the URL: the map, blast radius, matrix, what-if and generation, on 127.0.0.1.
   --text   instead, print every allowed connection, then why one connection a reviewer would
            ask about is denied, then the blast radius from the internet (no server)
   --port N port to listen on (default: any free port)
-  --host H address to bind (default 127.0.0.1)`;
+  --host H address to bind (default 127.0.0.1)
+  --allow-host N  also answer requests for host name N (repeatable)`;
 
-export const DEMO_OPTIONS: OptionSpec = { help: { type: 'boolean', short: 'h' }, text: { type: 'boolean' }, port: SERVE_OPTIONS.port, host: SERVE_OPTIONS.host };
+export const DEMO_OPTIONS: OptionSpec = { help: { type: 'boolean', short: 'h' }, text: { type: 'boolean' }, port: SERVE_OPTIONS.port, host: SERVE_OPTIONS.host, 'allow-host': SERVE_OPTIONS['allow-host'] };
 
 const here = dirname(fileURLToPath(import.meta.url));
 /**

@@ -8,7 +8,7 @@ import { resolveJewels } from '@lateral/analysis';
 import { err, out, type CliIo } from '../io.js';
 import { reportLoad, resolveKubeconfig } from '../load.js';
 
-export const SERVE_HELP = `lateral serve INPUTS... [--flows FILE]... [--target SEL]... [--port N] [--host H]
+export const SERVE_HELP = `lateral serve INPUTS... [--flows FILE]... [--target SEL]... [--port N] [--host H] [--allow-host N]...
 lateral serve --cluster [--context NAME] [--kubeconfig PATH] [--watch] [options]
 
 Serves the web app for a cluster: the map (namespaces, workloads, allowed and observed
@@ -19,6 +19,8 @@ changes, and policy generation from a flow capture. Every edge and cell explains
   --port N       port to listen on (default: any free port)
   --host H       address to bind (default 127.0.0.1: the API describes your cluster's security,
                  keep it off the network unless you mean it)
+  --allow-host N also answer requests for host name N (repeatable); by default only localhost
+                 names and the bound address are answered, which keeps DNS-rebinding pages out
   --cluster      serve a running cluster instead of INPUTS; read once
   --watch        with --cluster: follow the cluster (list + watch) and recompute on every change;
                  the open page notices within a few seconds and redraws
@@ -32,6 +34,7 @@ export const SERVE_OPTIONS = {
   target: { type: 'string', multiple: true },
   port: { type: 'string' },
   host: { type: 'string' },
+  'allow-host': { type: 'string', multiple: true },
   watch: { type: 'boolean' },
 } as const;
 
@@ -52,6 +55,7 @@ function checkTargets(compiled: CompiledCluster, targets: readonly string[]): vo
 export async function startServing(io: CliIo, p: Parsed, inputs: string[]): Promise<RunningServer> {
   const port = intOption(p, 'port', { min: 0, max: 65535 }) ?? 0;
   const host = str(p, 'host') ?? '127.0.0.1';
+  const allowHosts = list(p, 'allow-host');
   const { ensureUiBuilt, loadSession, startServer, readClusterSession, watchClusterSessions } = await import('@lateral/web');
   await ensureUiBuilt((line) => err(io, `lateral: ${line}`));
   const live = clusterSourceOf(inputs);
@@ -70,11 +74,11 @@ export async function startServing(io: CliIo, p: Parsed, inputs: string[]): Prom
       const session = await readClusterSession(o);
       reportLoad(io, session.load);
       checkTargets(session.compiled, o.targets);
-      return startServer(session, { host, port, log });
+      return startServer(session, { host, port, log, allowHosts });
     }
     const watched = await watchClusterSessions(o);
     reportLoad(io, watched.session.load);
-    const server = await startServer(watched.session, { host, port, log, live: true });
+    const server = await startServer(watched.session, { host, port, log, live: true, allowHosts });
     watched.onSession((s) => {
       server.setSession(s);
       const pods = s.cluster.pods.reduce((n, x) => n + x.replicas, 0);
@@ -87,6 +91,9 @@ export async function startServing(io: CliIo, p: Parsed, inputs: string[]): Prom
       setSession: (s) => server.setSession(s),
       get generation() {
         return server.generation;
+      },
+      get analysis() {
+        return server.analysis;
       },
       close: async () => {
         await watched.stop();
@@ -103,7 +110,7 @@ export async function startServing(io: CliIo, p: Parsed, inputs: string[]): Prom
   });
   reportLoad(io, session.load);
   checkTargets(session.compiled, list(p, 'target'));
-  return startServer(session, { host, port, log: (line) => err(io, line) });
+  return startServer(session, { host, port, log: (line) => err(io, line), allowHosts });
 }
 
 /** Runs until SIGINT or SIGTERM. */

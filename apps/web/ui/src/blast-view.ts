@@ -214,14 +214,18 @@ export class BlastView {
     );
     const choke = this.side.querySelector('#blast-choke')!;
     try {
-      const risk = await postJson<RiskResult>('risk', { targets: this.targetList() });
+      // Choke points from this foothold (the server's minimum cut starts where the attacker does).
+      const risk = await postJson<RiskResult>('risk', { targets: this.targetList(), from: b.from });
       clear(choke);
       const cp = risk.chokePoints;
       if (risk.crownJewels.length === 0) choke.append(h('p', { class: 'muted' }, 'Name crown jewels above (or annotate workloads lateral.dev/crown-jewel: "true") to find the connections that cut every path to them.'));
-      else if (!cp.connected) choke.append(h('p', {}, 'No path from the entry points reaches a crown jewel.'));
+      else if (!cp.connected) choke.append(h('p', {}, `No path from ${b.from} reaches a crown jewel.`));
       else if (!cp.cuttable) choke.append(h('p', {}, 'Some path uses only moves a NetworkPolicy cannot close (exposure or escape).'));
       else {
-        choke.append(h('p', {}, `Closing ${cp.cut.length} connection${cp.cut.length === 1 ? '' : 's'} cuts every path from the internet to the crown jewels:`));
+        // Said as the changes a person makes (several cut connections often share one policy).
+        const n = cp.objectsChanged.length;
+        const objects = n > 0 ? `${n} change${n === 1 ? '' : 's'} (${cp.objectsChanged.slice(0, 3).join(', ')}${n > 3 ? ', …' : ''})` : `closing ${cp.cut.length} connection${cp.cut.length === 1 ? '' : 's'}`;
+        choke.append(h('p', { id: 'blast-choke-summary' }, `${objects} cut every path from ${b.from} to the crown jewels (${cp.cut.length} connection${cp.cut.length === 1 ? '' : 's'} closed):`));
         for (const r of cp.removals) {
           choke.append(
             h(

@@ -32,6 +32,18 @@ describe('the map’s elements', () => {
     expect(elements.find((e) => e.data.id === 'ns:shop')?.classes).toBe('namespace collapsed');
   });
 
+  it('a large cluster’s opened namespace: summaries toward namespaces not open, dropped once that one opens', () => {
+    // As /api/namespace-edges sends them: shop/cart to the data namespace, 3 workload pairs.
+    const summary = { from: 'shop/cart', to: 'data', pairs: 3, ports: 'TCP 5432', portRanges: ports([[5432, 5432]]) };
+    const d = { ...shop(['shop']), connections: [], summaries: [summary] };
+    const edge = mapElements(d, { nsFocus: '' }).elements.find((e) => e.data.id === 'e:w:shop/cart\u0000ns:data')!;
+    expect(edge.data).toMatchObject({ pairs: 3, ports: 'TCP 5432 — 3 workload pairs' });
+    expect(edge.classes).toBe('aggregate');
+    // data opened since: its own pairs draw that edge; the summary would count them twice.
+    const opened = mapElements({ ...d, loaded: new Set(['shop', 'data']) }, { nsFocus: '' }).elements;
+    expect(ids(opened, 'edges')).not.toContain('e:w:shop/cart\u0000ns:data');
+  });
+
   it('expanded: workloads inside their namespace, pair edges that explain themselves', () => {
     const d = shop(['shop']);
     const { elements } = mapElements(d, { nsFocus: '' });

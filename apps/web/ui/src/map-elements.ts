@@ -7,7 +7,7 @@
 import type cytoscape from 'cytoscape';
 import { formatPorts } from './store.js';
 import { strongestPerNode } from './top-edges.js';
-import type { Connection, Endpoint, Groups, Ports } from './types.js';
+import type { Connection, Endpoint, GroupEdge, Groups, Ports } from './types.js';
 
 export interface ObservedEdge {
   from: string;
@@ -42,6 +42,8 @@ export interface MapData {
   readonly loaded: ReadonlySet<string>;
   /** Workload-level connections of the loaded namespaces. */
   readonly connections: Iterable<Connection>;
+  /** Edges between a loaded namespace's workload and a namespace (by name), pairs counted. */
+  readonly summaries?: Iterable<GroupEdge>;
 }
 
 export interface MapChoice {
@@ -175,6 +177,13 @@ export function mapElements(d: MapData, choice: MapChoice): { elements: cytoscap
       add(src, dst, `${g.ports} — ${g.pairs} workload pair${g.pairs === 1 ? '' : 's'}`, g.pairs, undefined, g.portRanges);
     }
     for (const c of d.connections) add(displayOf(d, c.from), displayOf(d, c.to), formatPorts(c), 1, c);
+    // A summary toward a namespace opened since is drawn from that namespace's own pairs.
+    const opened = (x: string) => !d.byId.has(x) && d.loaded.has(x);
+    const end = (x: string) => (d.byId.has(x) ? displayOf(d, x) : nsNode(x));
+    for (const g of d.summaries ?? []) {
+      if (opened(g.from) || opened(g.to)) continue;
+      add(end(g.from), end(g.to), `${g.ports} — ${g.pairs} workload pair${g.pairs === 1 ? '' : 's'}`, g.pairs, undefined, g.portRanges);
+    }
   }
   // Namespace-level self loops say only "something inside talks to something inside".
   for (const [k, e] of edges) if (e.source === e.target && e.source.startsWith('ns:')) edges.delete(k);

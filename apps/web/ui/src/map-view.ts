@@ -110,7 +110,7 @@ export class MapView {
   private elements(): cytoscape.ElementDefinition[] {
     const observed = this.edgeMode.value === 'observed' ? this.observed : undefined;
     const { elements, edgeNote } = mapElements(
-      { groups: this.store.groups, endpoints: this.store.endpoints, byId: this.store.byId, loaded: this.store.loaded, connections: this.store.connections.values() },
+      { groups: this.store.groups, endpoints: this.store.endpoints, byId: this.store.byId, loaded: this.store.loaded, connections: this.store.connections.values(), summaries: this.store.summaries },
       { nsFocus: this.nsFilter.value, observed });
     this.edgeNote = edgeNote;
     return elements;

@@ -4,7 +4,7 @@
  * what-if and blast-radius results that recolour the map and the matrix.
  */
 import { getJson } from './api.js';
-import type { Connection, Endpoint, Groups, Summary, WhatIfResult } from './types.js';
+import type { Connection, Endpoint, GroupEdge, Groups, Summary, WhatIfResult } from './types.js';
 
 /** Above this many workloads the map and matrix open at namespace level and drill down on demand. */
 export const DETAIL_LIMIT = 400;
@@ -26,6 +26,11 @@ export class Store {
   /** Namespaces (or external ids) whose connections are loaded at workload level. */
   readonly loaded = new Set<string>();
   connections = new Map<string, Connection>();
+  /**
+   * On a large cluster, an opened namespace's connections to namespaces not opened yet, one edge
+   * per workload and namespace (pairs counted, ports summarised), as /api/namespace-edges sends them.
+   */
+  summaries: GroupEdge[] = [];
   whatIf: WhatIfResult | undefined;
   blast: BlastState | undefined;
   private listeners = new Map<string, Set<Listener>>();
@@ -56,11 +61,19 @@ export class Store {
     return e?.namespace ?? id;
   }
 
-  /** Loads a namespace's connections (either end in it) at workload level. */
+  /**
+   * Opens a namespace: its connections at workload level to itself, to the namespaces already
+   * open and to external addresses, and summarised (per workload and namespace) to the rest —
+   * a namespace opened later brings its pairs with this one at workload level.
+   */
   async loadNamespace(ns: string): Promise<void> {
     if (this.loaded.has(ns)) return;
-    const r = await getJson<{ connections: Connection[] }>('reach', { namespace: ns });
-    for (const c of r.connections) this.connections.set(`${c.from}\u0000${c.to}`, c);
+    const r = await getJson<{ edges: GroupEdge[] }>('namespace-edges', { namespace: ns, detail: [...this.loaded].join(',') });
+    for (const e of r.edges) {
+      // Both ends endpoints (a workload, or an external address group): one connection.
+      if (this.byId.has(e.from) && this.byId.has(e.to)) this.connections.set(`${e.from}\u0000${e.to}`, { from: e.from, to: e.to, all: e.ports === 'All', ports: e.portRanges });
+      else this.summaries.push(e);
+    }
     this.loaded.add(ns);
   }
 

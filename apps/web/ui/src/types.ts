@@ -118,6 +118,12 @@ export interface WhatIfResult {
   crownJewels: string[];
   failOn: string[];
   failed: string[];
+  /** `changes` is this page of the rows; `total` rows in all. */
+  page: { offset: number; limit: number; total: number };
+  /** Changed pairs per namespace pair (externals as their own group), most first. */
+  namespacePairs: { from: string; to: string; allowed: number; denied: number; changed: number }[];
+  /** Blast radius from the request's `blastFrom`, before and after (reached workloads). */
+  foothold?: { id: string; before: number; after: number };
 }
 
 export interface PolicyRef {
@@ -184,6 +190,10 @@ export interface RiskResult {
     cuttable: boolean;
     cut: { from: string; to: string }[];
     removals: { from: string; to: string; changes: string[]; verified: boolean; alsoBlocks: { from: string; to: string }[]; problem?: string; yaml: string }[];
+    /** Where the cut starts: the foothold asked for, or the internet. */
+    sources: string[];
+    /** The changes a person makes to apply every proposal (each policy edited or added once). */
+    objectsChanged: string[];
   };
   entryPoints: { id: string }[];
   unprotected: { id: string; ingressIsolated: boolean; egressIsolated: boolean }[];

@@ -7,10 +7,13 @@
  */
 import { ApiError, getJson, postJson, postText } from './api.js';
 import { clear, download, h } from './dom.js';
-import { explain } from './explain-panel.js';
 import type { Store } from './store.js';
 import { formatPortSet } from './store.js';
-import type { PairChange, PolicyRef, WhatIfResult } from './types.js';
+import type { PolicyRef, WhatIfResult } from './types.js';
+import { whatIfRows } from './what-if-rows.js';
+
+/** Items of a long list shown before "and N more". */
+const LIST_SHOWN = 50;
 
 export class WhatIfView {
   private readonly yaml = h('textarea', { id: 'whatif-yaml', rows: '14', spellcheck: 'false', placeholder: 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n…', 'aria-label': 'manifest YAML' });
@@ -85,20 +88,11 @@ export class WhatIfView {
     clear(this.result);
     const s = r.summary;
     const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-    const rows = r.changes.map((c) =>
-      h(
-        'tr',
-        { class: `change-${c.change}` },
-        h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => void explain(c.from, c.to) }, c.from)),
-        h('td', {}, c.to),
-        h('td', {}, c.change),
-        h('td', { class: 'added' }, c.change === 'denied' ? '—' : formatPortSet(c.added)),
-        h('td', { class: 'removed' }, c.change === 'allowed' ? '—' : formatPortSet(c.removed)),
-        h('td', { class: 'why' }, why(c)),
-      ),
-    );
+    // Long lists (every workload's blast radius at scale) show their first items and a count.
     const list = (id: string, title: string, items: string[], cls = '') =>
-      items.length ? h('div', { id, ...(cls ? { class: cls } : {}) }, h('h3', {}, title), h('ul', {}, ...items.map((t) => h('li', {}, t)))) : '';
+      items.length
+        ? h('div', { id, ...(cls ? { class: cls } : {}) }, h('h3', {}, title), h('ul', {}, ...items.slice(0, LIST_SHOWN).map((t) => h('li', {}, t))), items.length > LIST_SHOWN ? h('p', { class: 'muted' }, `and ${items.length - LIST_SHOWN} more (all of them in the Markdown report)`) : '')
+        : '';
     this.result.append(
       h('h2', {}, 'Result'),
       h('p', { class: 'muted' }, r.change),
@@ -124,14 +118,7 @@ export class WhatIfView {
       list('whatif-blast', 'Blast radius (workloads reached)', r.blastRadius.map((b) => `${b.id}: ${b.before ?? 'absent'} → ${b.after ?? 'absent'}`)),
       list('whatif-paths', 'Paths from the internet to crown jewels', r.paths.map((p) => `${p.change}: ${p.path.join(' → ')}`)),
       h('button', { type: 'button', id: 'whatif-download', onclick: () => void this.download(request) }, 'Download Markdown report'),
-      r.changes.length
-        ? h(
-            'table',
-            { class: 'changes' },
-            h('thead', {}, h('tr', {}, ...['from', 'to', 'change', 'newly allowed', 'newly denied', 'why'].map((t) => h('th', {}, t)))),
-            h('tbody', {}, ...rows),
-          )
-        : h('p', {}, 'No connection changes.'),
+      whatIfRows(r, request),
       h('p', { class: 'muted' }, 'The map and the matrix show the change in colour until you clear it.'),
     );
   }
@@ -140,9 +127,4 @@ export class WhatIfView {
   private async download(request: { yaml: string; disable: string[] }): Promise<void> {
     download('what-if.md', await postText('what-if', { ...request, format: 'md' }), 'text/markdown');
   }
-}
-
-/** Why a pair changed, as the CLI's text says it. */
-function why(c: PairChange): string {
-  return [c.allowedBy && `allowed: ${c.allowedBy.join('; ')}`, c.deniedBy && `denied: ${c.deniedBy.join('; ')}`].filter(Boolean).join(' | ');
 }

@@ -38,9 +38,15 @@ export type RiskJson = Omit<RiskReport, 'chokePoints'> & {
 /** The risk report with each choke point's proposed change (NetworkPolicy or ClusterNetworkPolicy) as YAML. */
 export function riskJson(
   ag: AttackGraph,
-  options: { readonly crownJewels: readonly string[]; readonly top: number; readonly cutEntry: boolean; readonly observed?: readonly ObservedConnection[] },
+  options: { readonly crownJewels: readonly string[]; readonly top: number; readonly cutEntry: boolean; readonly observed?: readonly ObservedConnection[]; readonly from?: string },
 ): RiskJson {
-  const report = riskReport(ag, { crownJewels: options.crownJewels, top: options.top, cuttableEntry: options.cutEntry, ...(options.observed ? { observed: options.observed } : {}) });
+  const report = riskReport(ag, {
+    crownJewels: options.crownJewels,
+    top: options.top,
+    cuttableEntry: options.cutEntry,
+    ...(options.observed ? { observed: options.observed } : {}),
+    ...(options.from !== undefined ? { from: options.from } : {}),
+  });
   const removals = report.chokePoints.removals.map((x) => ({
     ...x,
     yaml: [x.policies.length ? networkPolicyYaml(x.policies) : '', x.tierPolicies?.length ? clusterNetworkPolicyYaml(x.tierPolicies) : ''].filter(Boolean).join('---\n'),

@@ -81,6 +81,8 @@ function bfs(adj: AttackAdjacency, source: number): { depth: Int32Array; parent:
 
 /** `crownJewels`: ids on either side (a jewel missing on one side has no path there). */
 export function diffLateralMovement(before: AttackGraph, after: AttackGraph, crownJewels: readonly string[]): LateralMovementDiff {
+  // One graph on both sides (a change that moves no connection): nothing to compare.
+  if (before === after) return { blastRadius: [], paths: [], crownJewels: [...new Set(crownJewels)].sort() };
   const b = reachedCounts(before);
   const a = reachedCounts(after);
   const blastRadius: BlastRadiusChange[] = [];

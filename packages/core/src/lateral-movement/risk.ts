@@ -102,6 +102,11 @@ export interface RiskOptions {
    * OBSERVED_CUT_COST unobserved ones) and every proposal lists those it would break.
    */
   readonly observed?: readonly ObservedConnection[];
+  /**
+   * Where the attacker starts for the choke points (a node of the attack graph: a workload id,
+   * node:<name>); default the internet. The rest of the report is the cluster's, whatever the foothold.
+   */
+  readonly from?: string;
 }
 
 /** How many unobserved connections one observed connection is worth keeping open. */
@@ -207,7 +212,7 @@ export function riskReport(ag: AttackGraph, options: RiskOptions): RiskReport {
     })
     .sort((x, y) => Number(y.usable) - Number(x.usable) || y.reaches - x.reaches || (x.id < y.id ? -1 : 1));
 
-  const sources = graph.hasNode(INTERNET) ? [INTERNET] : [];
+  const sources = options.from !== undefined ? (graph.hasNode(options.from) ? [options.from] : []) : graph.hasNode(INTERNET) ? [INTERNET] : [];
   const observed = options.observed;
   const seen = new Set((observed ?? []).map((o) => `${o.from}\u0000${o.to}`));
   const cp = chokePoints(ag, sources, jewels, {
