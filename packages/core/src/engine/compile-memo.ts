@@ -12,7 +12,7 @@
  */
 import type { IpAddress } from '../semantics/ip.js';
 import { matchesSelector } from '../semantics/label-selector.js';
-import type { Labels, Pod } from '../model/model.js';
+import type { Cluster, Labels, Pod } from '../model/model.js';
 import { labelsKey, writtenLabelsKey, type PodClasses } from './pod-classes.js';
 import { SelectorIndex } from './selector-index.js';
 
@@ -41,6 +41,8 @@ interface NamespaceAnswers {
 export class CompileMemo {
   /** The last partition into classes and what it was computed from (see compile.ts). */
   lastClasses?: { readonly pods: readonly Pod[]; readonly namespaces: readonly unknown[]; readonly key: string; readonly classes: PodClasses };
+  /** The last pods' namespace indexes, and the namespaces only pods named (in order). */
+  private lastPodNamespaces?: { readonly pods: readonly Pod[]; readonly namespaces: readonly unknown[]; readonly podNamespace: Int32Array; readonly added: readonly string[] };
   /** Shared by every compile that uses this memo: ids stay stable, new selectors are appended. */
   readonly podSelectors = new SelectorIndex();
   readonly namespaceSelectors = new SelectorIndex();
@@ -88,6 +90,23 @@ export class CompileMemo {
     return entry.last;
   }
 
+  /**
+   * Each pod's namespace index, numbering namespaces the cluster does not list through `add`
+   * in order of first pod (as the policy table numbers them). Same pods and namespaces as last
+   * time: the same array (read-only), with `add` replayed for the unlisted namespaces.
+   */
+  podNamespaces(cluster: Cluster, nsNames: readonly string[], add: (name: string) => number): Int32Array {
+    const last = this.lastPodNamespaces;
+    if (last && last.pods === cluster.pods && last.namespaces === cluster.namespaces) {
+      for (const name of last.added) add(name);
+      return last.podNamespace;
+    }
+    const first = nsNames.length;
+    const podNamespace = Int32Array.from(cluster.pods, (p) => add(p.namespace));
+    this.lastPodNamespaces = { pods: cluster.pods, namespaces: cluster.namespaces, podNamespace, added: nsNames.slice(first) };
+    return podNamespace;
+  }
+
   /** Parsed pod IPs, parsed once per pod object. */
   podIps(pod: Pod, parse: (ip: string) => IpAddress): readonly IpAddress[] {
     const f = this.factsOf(pod);
@@ -109,4 +128,22 @@ export class CompileMemo {
     }
     return a.ids;
   }
+}
+
+const podIndexes = new WeakMap<readonly Pod[], ReadonlyMap<Pod, number>>();
+
+/**
+ * Each pod's index (its first, should one object appear twice) in `pods`; computed once per
+ * pods array, which what-if compiles of one cluster share.
+ */
+export function podIndexOf(pods: readonly Pod[]): ReadonlyMap<Pod, number> {
+  let m = podIndexes.get(pods);
+  if (!m) {
+    const index = new Map<Pod, number>();
+    pods.forEach((p, i) => {
+      if (!index.has(p)) index.set(p, i);
+    });
+    podIndexes.set(pods, (m = index));
+  }
+  return m;
 }
