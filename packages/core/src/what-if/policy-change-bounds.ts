@@ -42,16 +42,8 @@ export function policyChangeBoxes(b: Cluster, a: Cluster): PairBox[] | undefined
   for (const k of new Set([...Object.keys(b), ...Object.keys(a)]) as Set<keyof Cluster>) {
     if (k !== 'policies' && b[k] !== a[k]) return undefined;
   }
-  const key = (p: NetworkPolicy) => `${p.namespace}/${p.name}`;
-  const pb = new Map(b.policies.map((p) => [key(p), p]));
-  const pa = new Map(a.policies.map((p) => [key(p), p]));
-  if (pb.size !== b.policies.length || pa.size !== a.policies.length) return undefined;
-  const pairs: [NetworkPolicy | undefined, NetworkPolicy | undefined][] = [];
-  for (const [k, p] of pb) {
-    const q = pa.get(k);
-    if (q !== p && (!q || JSON.stringify(q) !== JSON.stringify(p))) pairs.push([p, q]);
-  }
-  for (const [k, q] of pa) if (!pb.has(k)) pairs.push([undefined, q]);
+  const pairs = changedPolicies(b.policies, a.policies);
+  if (!pairs) return undefined;
   if (pairs.some(([p, q]) => (p && !knownShape(p)) || (q && !knownShape(q)))) return undefined;
 
   const pods = podsByNamespace(b);
@@ -86,6 +78,7 @@ export function policyChangeBoxes(b: Cluster, a: Cluster): PairBox[] | undefined
     const sameIsolation = (type: PolicyType) =>
       p !== undefined &&
       q !== undefined &&
+      p.namespace === q.namespace &&
       JSON.stringify(p.podSelector) === JSON.stringify(q.podSelector) &&
       effectivePolicyTypes(p).includes(type) === effectivePolicyTypes(q).includes(type);
     for (const type of ['Ingress', 'Egress'] as const) {
@@ -104,6 +97,31 @@ export function policyChangeBoxes(b: Cluster, a: Cluster): PairBox[] | undefined
     }
   }
   return boxes;
+}
+
+/**
+ * Policies that differ, as (before, after). Reachability is a union over policies, so any
+ * pairing of the two lists is a valid one: a what-if usually replaces policies in place, and
+ * then the lists are paired position by position (only positions whose objects differ are
+ * looked at); otherwise by namespace/name (undefined when a name repeats).
+ */
+function changedPolicies(b: readonly NetworkPolicy[], a: readonly NetworkPolicy[]): [NetworkPolicy | undefined, NetworkPolicy | undefined][] | undefined {
+  const pairs: [NetworkPolicy | undefined, NetworkPolicy | undefined][] = [];
+  const differ = (p: NetworkPolicy, q: NetworkPolicy) => p !== q && JSON.stringify(q) !== JSON.stringify(p);
+  if (b.length === a.length) {
+    for (let i = 0; i < b.length; i++) if (differ(b[i]!, a[i]!)) pairs.push([b[i], a[i]]);
+    return pairs;
+  }
+  const key = (p: NetworkPolicy) => `${p.namespace}/${p.name}`;
+  const pb = new Map(b.map((p) => [key(p), p]));
+  const pa = new Map(a.map((p) => [key(p), p]));
+  if (pb.size !== b.length || pa.size !== a.length) return undefined;
+  for (const [k, p] of pb) {
+    const q = pa.get(k);
+    if (!q || differ(p, q)) pairs.push([p, q]);
+  }
+  for (const [k, q] of pa) if (!pb.has(k)) pairs.push([undefined, q]);
+  return pairs;
 }
 
 /** Only the fields this file reads may be set: a field added to the model later is not ignored here. */

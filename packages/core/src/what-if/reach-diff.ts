@@ -290,6 +290,10 @@ interface Refined {
   /** Pod index -> its cell, on each side (-1: none). */
   readonly bPodCell: Int32Array;
   readonly aPodCell: Int32Array;
+  /** cell -> it is an external address group */
+  readonly externalCell: readonly boolean[];
+  /** The endpoints in id order, as the diff lists them. */
+  readonly sortedEndpoints: readonly DiffEndpoint[];
 }
 
 /**
@@ -300,7 +304,7 @@ const refinements = new WeakMap<EndpointIndex, { readonly key: string; readonly 
 
 function refineOnce(before: CompiledCluster, after: CompiledCluster, bIndex: EndpointIndex, aIndex: EndpointIndex): Refined {
   if (aIndex !== bIndex) return refine(before, after, bIndex, aIndex);
-  const side = (c: CompiledCluster) => `${c.classCount}:${c.externals.map((g) => g.ranges.map(formatRangeText).join(',')).join(';')}`;
+  const side = (c: CompiledCluster) => `${c.classCount}:${c.externals.map((g) => g.ranges.map((x) => `${x.family}:${x.start}-${x.end}`).join(',')).join(';')}`;
   const key = `${side(before)}|${side(after)}`;
   const known = refinements.get(bIndex);
   if (known && known.key === key) return known.refined;
@@ -449,7 +453,9 @@ function refine(before: CompiledCluster, after: CompiledCluster, bIndex: Endpoin
     cell.endpoints.push(idx);
     endpointCell.push(c);
   }
-  return { endpoints, beforeRep, afterRep, cells, endpointCell, bPodCell, aPodCell };
+  const externalCell = cells.map((c) => c.endpoints.length > 0 && endpoints[c.endpoints[0]!]!.kind === 'External');
+  const sortedEndpoints = [...endpoints].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { endpoints, beforeRep, afterRep, cells, endpointCell, bPodCell, aPodCell, externalCell, sortedEndpoints };
 }
 
 function formatRangeText(r: IpRange): string {
@@ -511,8 +517,7 @@ export function diffReachability(before: CompiledCluster, after: CompiledCluster
     after: ProtoPorts;
   }
   const raw: Raw[] = [];
-  const isExternalCell = (c: Cell) => c.endpoints.length > 0 && endpoints[c.endpoints[0]!]!.kind === 'External';
-  const externalCell = cells.map(isExternalCell);
+  const { externalCell } = r;
   const comparePair = (cs: number, cd: number) => {
     const s = cells[cs]!;
     const d = cells[cd]!;
@@ -569,7 +574,7 @@ export function diffReachability(before: CompiledCluster, after: CompiledCluster
     }
   }
 
-  raw.sort(byEndpointIds(endpoints));
+  if (raw.length > 1) raw.sort(byEndpointIds(endpoints));
 
   const limit = options.explainLimit ?? 2000;
   let explained = 0;
@@ -637,7 +642,7 @@ export function diffReachability(before: CompiledCluster, after: CompiledCluster
   });
   const count = (k: ChangeKind) => changes.filter((c) => c.change === k).length;
   return {
-    endpoints: [...endpoints].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    endpoints: r.sortedEndpoints,
     changes,
     counts: { allowed: count('allowed'), denied: count('denied'), changed: count('changed') },
     scope: touched === undefined ? 'full' : 'incremental',
