@@ -145,19 +145,19 @@ class FlowNetwork {
 
 /** The entry points: `internet` when anything is exposed. */
 export function defaultSources(ag: AttackGraph): string[] {
-  return ag.graph.hasNode(INTERNET) ? [INTERNET] : [];
+  return adjacency(ag).indexOf.has(INTERNET) ? [INTERNET] : [];
 }
 
 export function chokePoints(ag: AttackGraph, sources: readonly string[], crownJewels: readonly string[], options: ChokePointOptions = {}): ChokePoints {
   // Node indices and edges from the integer adjacency the other queries share.
   const adj = adjacency(ag);
-  const { ids, indexOf, inStart, inFrom, inAttrs } = adj;
+  const { ids, indexOf, inStart, inFrom, inAttr, edgeAttrs, nodeAttrs } = adj;
   const n = ids.length;
   const S = n;
   const T = n + 1;
   const src = sources.filter((s) => indexOf.has(s));
   const jewels = crownJewels.filter((j) => indexOf.has(j) && !src.includes(j));
-  const isWorkload = ids.map((id) => ag.graph.getNodeAttribute(id, 'kind') === 'workload');
+  const isWorkload = nodeAttrs.map((a) => a.kind === 'workload');
   const net = new FlowNetwork(n + 2, inFrom.length + src.length + jewels.length);
   // Cuttable arcs: the flow network's arc, and the edge's endpoints.
   const arcE: number[] = [];
@@ -166,7 +166,7 @@ export function chokePoints(ag: AttackGraph, sources: readonly string[], crownJe
   let cuttableCapacity = 0;
   for (let v = 0; v < n; v++) {
     for (let k = inStart[v]!, end = inStart[v + 1]!; k < end; k++) {
-      const attrs = inAttrs[k]!;
+      const attrs = edgeAttrs[inAttr[k]!]!;
       const u = inFrom[k]!;
       const unit = attrs.kind === 'network' || (attrs.kind === 'identity' && isWorkload[u]!) || (attrs.kind === 'entry' && options.cuttableEntry === true);
       const c = unit ? Math.max(1, Math.round(options.cost?.(ids[u]!, ids[v]!) ?? 1)) : INF;
