@@ -41,9 +41,10 @@ const MAX_MASK_BITS = 26;
 /** Up to this many groups on both sides together, the memo is a flat typed array. */
 const TABLE_MASK_BITS = 14;
 /**
- * The first complete sweep keeps its answers (three integers a pair) when there are at most this
- * many: later sweeps (the attack graph is built more than once per compile: with and without
- * RBAC, per what-if) replay them instead of scanning again. 4M pairs is 48 MB.
+ * A second sweep keeps its answers (three integers a pair) when there are at most this many:
+ * later sweeps (the attack graph is built more than once per compile: with and without RBAC,
+ * per proposal) replay them instead of scanning again. 4M pairs is 48 MB. The first sweep keeps
+ * nothing: a one-shot run (a CLI report) sweeps once.
  */
 const MAX_KEPT_PAIRS = 1 << 22;
 
@@ -81,6 +82,8 @@ export function reachabilityOf(g: DestinationGroups): Reachability {
   };
 
   let kept: { readonly src: Int32Array; readonly dst: Int32Array; readonly id: Int32Array; readonly count: number } | undefined;
+  /** Pairs the first sweep found (-1: no sweep has run to the end yet). */
+  let firstCount = -1;
 
   const checkNode = (n: number, what: string) => {
     if (!Number.isInteger(n) || n < 0 || n >= nodeCount) throw new RangeError(`${what} ${n} is not a node (0..${nodeCount - 1})`);
@@ -102,32 +105,10 @@ export function reachabilityOf(g: DestinationGroups): Reachability {
         for (let k = 0; k < count; k++) cb(src[k]!, dst[k]!, atomSets.toProtoPorts(id[k]!));
         return;
       }
-      let keep: { src: Int32Array; dst: Int32Array; id: Int32Array; count: number } | undefined = {
-        src: new Int32Array(1024),
-        dst: new Int32Array(1024),
-        id: new Int32Array(1024),
-        count: 0,
-      };
-      const record = (s: number, d: number, id: number) => {
-        const k = keep!;
-        if (k.count === k.src.length) {
-          if (k.count >= MAX_KEPT_PAIRS) {
-            keep = undefined;
-            return;
-          }
-          const grow = (a: Int32Array) => {
-            const b = new Int32Array(a.length * 2);
-            b.set(a);
-            return b;
-          };
-          k.src = grow(k.src);
-          k.dst = grow(k.dst);
-          k.id = grow(k.id);
-        }
-        k.src[k.count] = s;
-        k.dst[k.count] = d;
-        k.id[k.count++] = id;
-      };
+      // The second sweep knows how many pairs there are: it keeps them if they are few enough.
+      const size = firstCount >= 0 && firstCount <= MAX_KEPT_PAIRS ? firstCount : -1;
+      const keep = size >= 0 ? { src: new Int32Array(size), dst: new Int32Array(size), id: new Int32Array(size), count: 0 } : undefined;
+      let count = 0;
       // Memo of (ingress mask, egress mask) -> result, reused across destinations by stamping.
       const tableStamp = new Int32Array(1 << TABLE_MASK_BITS);
       const tableValue = new Int32Array(1 << TABLE_MASK_BITS);
@@ -181,14 +162,20 @@ export function reachabilityOf(g: DestinationGroups): Reachability {
               }
             } else id = portsId(s, d);
             if (id >= 0) {
-              if (keep) record(s, d, id);
+              if (keep) {
+                keep.src[count] = s;
+                keep.dst[count] = d;
+                keep.id[count] = id;
+              }
+              count++;
               cb(s, d, atomSets.toProtoPorts(id));
             }
           }
         }
       }
-      // Only a sweep that ran to the end is kept (a callback may throw).
-      if (keep) kept = keep;
+      // Only a sweep that ran to the end counts (a callback may throw).
+      if (firstCount < 0) firstCount = count;
+      else if (keep && count === size) kept = { ...keep, count };
     },
   };
 }

@@ -16,11 +16,20 @@ import type { Cluster, Labels, Pod } from '../model/model.js';
 import { labelsKey, writtenLabelsKey, type PodClasses } from './pod-classes.js';
 import { SelectorIndex } from './selector-index.js';
 
-/** The selectors one label set (in one namespace) satisfies, among ids below `upTo`. */
-interface LabelSetAnswers {
+/**
+ * The pod selectors one label set satisfies, among ids below `upTo`. A pod selector reads labels
+ * only, so namespaces whose pods carry the same label sets (the same apps deployed in many
+ * namespaces) share the answer; what differs per namespace is which selectors are relevant.
+ */
+interface SelectorAnswers {
   readonly labels: Labels;
   upTo: number;
   readonly matched: number[];
+}
+
+/** One label set in one namespace. */
+interface LabelSetAnswers {
+  readonly answers: SelectorAnswers;
   /** The last answer for a whole relevant set: reused while that set is unchanged. */
   lastSignature?: string;
   last?: { readonly key: string; readonly ids: number[] };
@@ -47,6 +56,8 @@ export class CompileMemo {
   readonly podSelectors = new SelectorIndex();
   readonly namespaceSelectors = new SelectorIndex();
   private readonly labelSets = new Map<string, LabelSetAnswers>();
+  /** Selector answers by label set alone, shared across namespaces. */
+  private readonly selectorAnswers = new Map<string, SelectorAnswers>();
   /** The same entries by labels in written order: replicas share it, and it needs no sort. */
   private readonly writtenLabelSets = new Map<string, LabelSetAnswers>();
   private readonly pods = new WeakMap<Pod, PodFacts>();
@@ -58,9 +69,14 @@ export class CompileMemo {
       const written = `${pod.namespace}\u0003${writtenLabelsKey(pod.labels)}`;
       let entry = this.writtenLabelSets.get(written);
       if (!entry) {
-        const key = `${pod.namespace}\u0003${labelsKey(pod.labels)}`;
+        const labels = labelsKey(pod.labels);
+        const key = `${pod.namespace}\u0003${labels}`;
         entry = this.labelSets.get(key);
-        if (!entry) this.labelSets.set(key, (entry = { labels: pod.labels, upTo: 0, matched: [] }));
+        if (!entry) {
+          let answers = this.selectorAnswers.get(labels);
+          if (!answers) this.selectorAnswers.set(labels, (answers = { labels: pod.labels, upTo: 0, matched: [] }));
+          this.labelSets.set(key, (entry = { answers }));
+        }
         this.writtenLabelSets.set(written, entry);
       }
       f = { entry };
@@ -77,14 +93,15 @@ export class CompileMemo {
     const entry = this.factsOf(pod).entry;
     const size = this.podSelectors.size;
     if (entry.lastSignature === signature && entry.last) return entry.last;
-    if (entry.upTo === 0) {
+    const a = entry.answers;
+    if (a.upTo === 0) {
       // First sight: the inverted index finds the candidates among all selectors at once.
-      entry.matched.push(...this.podSelectors.matching(entry.labels));
+      a.matched.push(...this.podSelectors.matching(a.labels));
     } else {
-      for (let id = entry.upTo; id < size; id++) if (matchesSelector(this.podSelectors.selectors[id]!, entry.labels)) entry.matched.push(id);
+      for (let id = a.upTo; id < size; id++) if (matchesSelector(this.podSelectors.selectors[id]!, a.labels)) a.matched.push(id);
     }
-    entry.upTo = size;
-    const ids = entry.matched.filter((id) => relevant.has(id)).sort((a, b) => a - b);
+    a.upTo = size;
+    const ids = a.matched.filter((id) => relevant.has(id)).sort((a, b) => a - b);
     entry.lastSignature = signature;
     entry.last = { key: ids.join(','), ids };
     return entry.last;

@@ -126,7 +126,24 @@ export function kShortestAttackPaths(ag: AttackGraph, source: string, targets: R
 }
 
 /** Hops to the nearest target from every node (-1: none reachable), by reverse BFS. */
+/** Per graph, the last few target sets' distances: blast radius asks for the same crown jewels from every source. */
+const distanceMemo = new WeakMap<AttackAdjacency, Map<string, Int32Array>>();
+
+/** Hops to the nearest target (-1: none reachable), by reverse BFS; read-only, shared between calls. */
 function distancesToTargets(adj: AttackAdjacency, targets: Iterable<string>): Int32Array {
+  const list = [...targets];
+  const key = list.map((t) => adj.indexOf.get(t) ?? -1).sort((a, b) => a - b).join(',');
+  let memo = distanceMemo.get(adj);
+  if (!memo) distanceMemo.set(adj, (memo = new Map()));
+  let dist = memo.get(key);
+  if (!dist) {
+    if (memo.size >= 8) memo.clear();
+    memo.set(key, (dist = reverseDistances(adj, list)));
+  }
+  return dist;
+}
+
+function reverseDistances(adj: AttackAdjacency, targets: Iterable<string>): Int32Array {
   const dist = new Int32Array(adj.ids.length).fill(-1);
   const { inStart, inFrom } = adj;
   let frontier: number[] = [];

@@ -115,7 +115,9 @@ export function blastRadius(ag: AttackGraph, from: string, options: BlastOptions
   const source = adj.indexOf.get(from);
   const { depth, order } = source === undefined ? { depth: new Int32Array(0), order: [] as number[] } : hopsByIndex(adj, source, maxHops);
   const reached: ReachedNode[] = [];
-  for (const v of order) {
+  // By hop count, then id: ranks compare ids as integers.
+  const sorted = order.slice().sort((x, y) => depth[x]! - depth[y]! || rank[x]! - rank[y]!);
+  for (const v of sorted) {
     if (v === source) continue;
     const hops = depth[v]!;
     // In a dense cluster a node is first reached from hundreds of others: keep the ports of all
@@ -154,7 +156,6 @@ export function blastRadius(ag: AttackGraph, from: string, options: BlastOptions
     const id = ids[v]!;
     reached.push({ id, kind: nodeAttrs[v]!.kind, hops, via, viaCount, ports: union, crownJewel: jewels.has(id) });
   }
-  reached.sort((a, b) => a.hops - b.hops || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const crownJewelsReached = reached.filter((r) => r.crownJewel).map((r) => ({ id: r.id, hops: r.hops }));
   const sourceIsWorkload = source !== undefined && nodeAttrs[source]!.kind === 'workload';
   const workloads = ag.workloads.length - (sourceIsWorkload ? 1 : 0);
