@@ -3,7 +3,7 @@
  * into attack-graph nodes — with the closest existing names when it matches nothing, never an
  * empty answer for a typo.
  */
-import { ANY_NODE, crownJewels, InputError, INTERNET, type AttackGraph } from '@lateral/core';
+import { adjacency, ANY_NODE, crownJewels, InputError, INTERNET, type AttackGraph, type AttackNodeAttributes } from '@lateral/core';
 import { ownersImpliedBy } from '@lateral/flows';
 import { closestHint } from '../closest.js';
 
@@ -14,30 +14,34 @@ import { closestHint } from '../closest.js';
  * field in messages (`--from`, `from`).
  */
 export function resolveFoothold(ag: AttackGraph, text: string, option = '--from'): string {
-  if (ag.graph.hasNode(text)) return text;
+  // Node lookups on the integer adjacency the queries use: the named graph is not needed here.
+  const adj = adjacency(ag);
+  const hasNode = (id: string) => adj.indexOf.has(id);
+  const attributes = (id: string): AttackNodeAttributes => adj.nodeAttrs[adj.indexOf.get(id)!]!;
+  if (hasNode(text)) return text;
   if (text === INTERNET) throw new InputError(`${option} internet: nothing in the input is exposed to the internet (no LoadBalancer/NodePort Service, Ingress, hostPort or hostNetwork admits outside addresses)`);
   const byName = ag.workloads.find((id) => {
-    const a = ag.graph.getNodeAttributes(id);
+    const a = attributes(id);
     return a.kind === 'workload' && `${a.namespace}/${a.name}` === text;
   });
   if (byName) return byName;
   const pod = ag.compiled.cluster.pods.findIndex((p) => !p.fromTemplate && `${p.namespace}/${p.name}` === text);
   if (pod >= 0) {
     const id = ag.index.endpoints[ag.index.podEndpoint[pod]!]!.id;
-    if (ag.graph.hasNode(id)) return id;
+    if (hasNode(id)) return id;
   }
   // A live pod's generated name (edge/web-7d4b9c-abcde) names its workload.
   const slash = text.indexOf('/');
   if (slash > 0) {
     for (const owner of ownersImpliedBy(text.slice(slash + 1))) {
       const id = ag.workloads.find((w) => {
-        const a = ag.graph.getNodeAttributes(w);
+        const a = attributes(w);
         return a.kind === 'workload' && a.namespace === text.slice(0, slash) && a.name === owner;
       });
       if (id) return id;
     }
   }
-  const hint = closestHint(text, ag.graph.nodes().filter((c) => c !== ANY_NODE));
+  const hint = closestHint(text, adj.ids.filter((c) => c !== ANY_NODE));
   throw new InputError(`${option} "${text}" matches no workload, node or "internet"${hint}`);
 }
 

@@ -40,6 +40,13 @@ export interface DestinationGroups {
 const MAX_MASK_BITS = 26;
 /** Up to this many groups on both sides together, the memo is a flat typed array. */
 const TABLE_MASK_BITS = 14;
+/**
+ * A second sweep keeps its answers (three integers a pair) when there are at most this many:
+ * later sweeps (the attack graph is built more than once per compile: with and without RBAC,
+ * per proposal) replay them instead of scanning again. 4M pairs is 48 MB. The first sweep keeps
+ * nothing: a one-shot run (a CLI report) sweeps once.
+ */
+const MAX_KEPT_PAIRS = 1 << 22;
 
 export function reachabilityOf(g: DestinationGroups): Reachability {
   const { nodeCount, classCount, atomSets, inStart, inSources, inAtoms, egStart, egSources, egAtoms } = g;
@@ -74,6 +81,10 @@ export function reachabilityOf(g: DestinationGroups): Reachability {
     return atomSets.intern(inU);
   };
 
+  let kept: { readonly src: Int32Array; readonly dst: Int32Array; readonly id: Int32Array; readonly count: number } | undefined;
+  /** Pairs the first sweep found (-1: no sweep has run to the end yet). */
+  let firstCount = -1;
+
   const checkNode = (n: number, what: string) => {
     if (!Number.isInteger(n) || n < 0 || n >= nodeCount) throw new RangeError(`${what} ${n} is not a node (0..${nodeCount - 1})`);
   };
@@ -89,6 +100,15 @@ export function reachabilityOf(g: DestinationGroups): Reachability {
     },
 
     forEachAllowed(cb: (src: number, dst: number, ports: ProtoPorts) => void): void {
+      if (kept) {
+        const { src, dst, id, count } = kept;
+        for (let k = 0; k < count; k++) cb(src[k]!, dst[k]!, atomSets.toProtoPorts(id[k]!));
+        return;
+      }
+      // The second sweep knows how many pairs there are: it keeps them if they are few enough.
+      const size = firstCount >= 0 && firstCount <= MAX_KEPT_PAIRS ? firstCount : -1;
+      const keep = size >= 0 ? { src: new Int32Array(size), dst: new Int32Array(size), id: new Int32Array(size), count: 0 } : undefined;
+      let count = 0;
       // Memo of (ingress mask, egress mask) -> result, reused across destinations by stamping.
       const tableStamp = new Int32Array(1 << TABLE_MASK_BITS);
       const tableValue = new Int32Array(1 << TABLE_MASK_BITS);
@@ -141,10 +161,21 @@ export function reachabilityOf(g: DestinationGroups): Reachability {
                 } else id = known;
               }
             } else id = portsId(s, d);
-            if (id >= 0) cb(s, d, atomSets.toProtoPorts(id));
+            if (id >= 0) {
+              if (keep) {
+                keep.src[count] = s;
+                keep.dst[count] = d;
+                keep.id[count] = id;
+              }
+              count++;
+              cb(s, d, atomSets.toProtoPorts(id));
+            }
           }
         }
       }
+      // Only a sweep that ran to the end counts (a callback may throw).
+      if (firstCount < 0) firstCount = count;
+      else if (keep && count === size) kept = { ...keep, count };
     },
   };
 }

@@ -12,15 +12,24 @@
  */
 import type { IpAddress } from '../semantics/ip.js';
 import { matchesSelector } from '../semantics/label-selector.js';
-import type { Labels, Pod } from '../model/model.js';
+import type { Cluster, Labels, Pod } from '../model/model.js';
 import { labelsKey, writtenLabelsKey, type PodClasses } from './pod-classes.js';
 import { SelectorIndex } from './selector-index.js';
 
-/** The selectors one label set (in one namespace) satisfies, among ids below `upTo`. */
-interface LabelSetAnswers {
+/**
+ * The pod selectors one label set satisfies, among ids below `upTo`. A pod selector reads labels
+ * only, so namespaces whose pods carry the same label sets (the same apps deployed in many
+ * namespaces) share the answer; what differs per namespace is which selectors are relevant.
+ */
+interface SelectorAnswers {
   readonly labels: Labels;
   upTo: number;
   readonly matched: number[];
+}
+
+/** One label set in one namespace. */
+interface LabelSetAnswers {
+  readonly answers: SelectorAnswers;
   /** The last answer for a whole relevant set: reused while that set is unchanged. */
   lastSignature?: string;
   last?: { readonly key: string; readonly ids: number[] };
@@ -41,10 +50,14 @@ interface NamespaceAnswers {
 export class CompileMemo {
   /** The last partition into classes and what it was computed from (see compile.ts). */
   lastClasses?: { readonly pods: readonly Pod[]; readonly namespaces: readonly unknown[]; readonly key: string; readonly classes: PodClasses };
+  /** The last pods' namespace indexes, and the namespaces only pods named (in order). */
+  private lastPodNamespaces?: { readonly pods: readonly Pod[]; readonly namespaces: readonly unknown[]; readonly podNamespace: Int32Array; readonly added: readonly string[] };
   /** Shared by every compile that uses this memo: ids stay stable, new selectors are appended. */
   readonly podSelectors = new SelectorIndex();
   readonly namespaceSelectors = new SelectorIndex();
   private readonly labelSets = new Map<string, LabelSetAnswers>();
+  /** Selector answers by label set alone, shared across namespaces. */
+  private readonly selectorAnswers = new Map<string, SelectorAnswers>();
   /** The same entries by labels in written order: replicas share it, and it needs no sort. */
   private readonly writtenLabelSets = new Map<string, LabelSetAnswers>();
   private readonly pods = new WeakMap<Pod, PodFacts>();
@@ -56,9 +69,14 @@ export class CompileMemo {
       const written = `${pod.namespace}\u0003${writtenLabelsKey(pod.labels)}`;
       let entry = this.writtenLabelSets.get(written);
       if (!entry) {
-        const key = `${pod.namespace}\u0003${labelsKey(pod.labels)}`;
+        const labels = labelsKey(pod.labels);
+        const key = `${pod.namespace}\u0003${labels}`;
         entry = this.labelSets.get(key);
-        if (!entry) this.labelSets.set(key, (entry = { labels: pod.labels, upTo: 0, matched: [] }));
+        if (!entry) {
+          let answers = this.selectorAnswers.get(labels);
+          if (!answers) this.selectorAnswers.set(labels, (answers = { labels: pod.labels, upTo: 0, matched: [] }));
+          this.labelSets.set(key, (entry = { answers }));
+        }
         this.writtenLabelSets.set(written, entry);
       }
       f = { entry };
@@ -75,17 +93,35 @@ export class CompileMemo {
     const entry = this.factsOf(pod).entry;
     const size = this.podSelectors.size;
     if (entry.lastSignature === signature && entry.last) return entry.last;
-    if (entry.upTo === 0) {
+    const a = entry.answers;
+    if (a.upTo === 0) {
       // First sight: the inverted index finds the candidates among all selectors at once.
-      entry.matched.push(...this.podSelectors.matching(entry.labels));
+      a.matched.push(...this.podSelectors.matching(a.labels));
     } else {
-      for (let id = entry.upTo; id < size; id++) if (matchesSelector(this.podSelectors.selectors[id]!, entry.labels)) entry.matched.push(id);
+      for (let id = a.upTo; id < size; id++) if (matchesSelector(this.podSelectors.selectors[id]!, a.labels)) a.matched.push(id);
     }
-    entry.upTo = size;
-    const ids = entry.matched.filter((id) => relevant.has(id)).sort((a, b) => a - b);
+    a.upTo = size;
+    const ids = a.matched.filter((id) => relevant.has(id)).sort((a, b) => a - b);
     entry.lastSignature = signature;
     entry.last = { key: ids.join(','), ids };
     return entry.last;
+  }
+
+  /**
+   * Each pod's namespace index, numbering namespaces the cluster does not list through `add`
+   * in order of first pod (as the policy table numbers them). Same pods and namespaces as last
+   * time: the same array (read-only), with `add` replayed for the unlisted namespaces.
+   */
+  podNamespaces(cluster: Cluster, nsNames: readonly string[], add: (name: string) => number): Int32Array {
+    const last = this.lastPodNamespaces;
+    if (last && last.pods === cluster.pods && last.namespaces === cluster.namespaces) {
+      for (const name of last.added) add(name);
+      return last.podNamespace;
+    }
+    const first = nsNames.length;
+    const podNamespace = Int32Array.from(cluster.pods, (p) => add(p.namespace));
+    this.lastPodNamespaces = { pods: cluster.pods, namespaces: cluster.namespaces, podNamespace, added: nsNames.slice(first) };
+    return podNamespace;
   }
 
   /** Parsed pod IPs, parsed once per pod object. */
@@ -109,4 +145,22 @@ export class CompileMemo {
     }
     return a.ids;
   }
+}
+
+const podIndexes = new WeakMap<readonly Pod[], ReadonlyMap<Pod, number>>();
+
+/**
+ * Each pod's index (its first, should one object appear twice) in `pods`; computed once per
+ * pods array, which what-if compiles of one cluster share.
+ */
+export function podIndexOf(pods: readonly Pod[]): ReadonlyMap<Pod, number> {
+  let m = podIndexes.get(pods);
+  if (!m) {
+    const index = new Map<Pod, number>();
+    pods.forEach((p, i) => {
+      if (!index.has(p)) index.set(p, i);
+    });
+    podIndexes.set(pods, (m = index));
+  }
+  return m;
 }

@@ -6,6 +6,7 @@
  */
 import { hasBit } from './bitset.js';
 import type { ClassState } from './class-stage.js';
+import { podIndexOf } from './compile-memo.js';
 import { InputError } from '../model/errors.js';
 import { tryParseIp, type IpAddress } from '../semantics/ip.js';
 import { matchesSelector } from '../semantics/label-selector.js';
@@ -53,10 +54,8 @@ export function connectionCheck(cluster: Cluster, table: PolicyTable, state: Cla
   const podSels = table.podSels;
   const nsSels = table.nsSels;
 
-  const podIndex = new Map<Pod, number>();
-  cluster.pods.forEach((p, i) => {
-    if (!podIndex.has(p)) podIndex.set(p, i);
-  });
+  // Built on first use and shared by compiles of the same pods (a what-if never asks).
+  let podIndex: ReadonlyMap<Pod, number> | undefined;
 
   const parseEndpointIp = (ip: string): IpAddress => {
     const a = tryParseIp(ip);
@@ -66,7 +65,7 @@ export function connectionCheck(cluster: Cluster, table: PolicyTable, state: Cla
 
   const sideOf = (e: Endpoint): Side => {
     if (e.kind === 'ip') return { node: classCount + ipAtoms.groupOf(parseEndpointIp(e.ip)) };
-    const i = podIndex.get(e.pod);
+    const i = (podIndex ??= podIndexOf(cluster.pods)).get(e.pod);
     if (i !== undefined) return { node: classes.podClass[i]!, pod: e.pod };
     // Not one of the cluster's pods: evaluate it by its fields against the compiled policies.
     const pod = e.pod;

@@ -182,7 +182,7 @@ export function buildPolicyTable(cluster: Cluster, memo: CompileMemo): PolicyTab
     return i;
   };
   for (const ns of cluster.namespaces) addNamespace(ns.name, ns.labels);
-  const podNamespace = Int32Array.from(cluster.pods, (p) => addNamespace(p.namespace, defaultNamespaceLabels(p.namespace)));
+  const podNamespace = memo.podNamespaces(cluster, nsNames, (name) => addNamespace(name, defaultNamespaceLabels(name)));
 
   // --- Peers, peer lists, port specs, interned -------------------------------------------
   const podSels = memo.podSelectors;

@@ -26,6 +26,8 @@ const DIRECT_LIMIT = 8;
 export class SelectorIndex {
   readonly selectors: LabelSelector[] = [];
   private readonly ids = new Map<string, number>();
+  /** Selectors are immutable model data: an object seen before needs no key. */
+  private readonly byObject = new WeakMap<LabelSelector, number>();
   private readonly byPair = new Map<string, number[]>();
   private readonly byKey = new Map<string, number[]>();
   private readonly always: number[] = [];
@@ -34,11 +36,17 @@ export class SelectorIndex {
 
   /** The id of `sel`, the same for equivalent selectors. */
   add(sel: LabelSelector): number {
+    const known = this.byObject.get(sel);
+    if (known !== undefined) return known;
     const key = selectorKey(sel);
     let id = this.ids.get(key);
-    if (id !== undefined) return id;
+    if (id !== undefined) {
+      this.byObject.set(sel, id);
+      return id;
+    }
     id = this.selectors.length;
     this.ids.set(key, id);
+    this.byObject.set(sel, id);
     this.selectors.push(sel);
     this.stamps.push(0);
     const push = (map: Map<string, number[]>, k: string) => {

@@ -289,10 +289,132 @@ function exposuresOf(publishers: Publishers, pods: readonly Pod[], declared: rea
   return out;
 }
 
+/** Edges as parallel lists, in insertion order: from `eu[k]` to `ev[k]` with `attrs[attr[k]]`. */
+export interface EdgeList {
+  readonly count: number;
+  readonly eu: ArrayLike<number>;
+  readonly ev: ArrayLike<number>;
+  readonly attr: ArrayLike<number>;
+  readonly attrs: readonly AttackEdgeAttributes[];
+}
+
+/** What buildAttackGraph recorded, by integer (adjacency.ts builds the query arrays from it). */
+export interface GraphRecording {
+  readonly ids: readonly string[];
+  readonly indexOf: ReadonlyMap<string, number>;
+  readonly nodeAttrs: readonly AttackNodeAttributes[];
+  readonly edges: EdgeList;
+}
+
+const recordings = new WeakMap<AttackGraph, GraphRecording>();
+
+/** The recording of a graph buildAttackGraph made (undefined for one made otherwise). */
+export function recordingOf(ag: AttackGraph): GraphRecording | undefined {
+  return recordings.get(ag);
+}
+
+/**
+ * The graph as buildAttackGraph adds to it: nodes and edges by integer, in insertion order.
+ * Queries run on the adjacency made from it (adjacency.ts); the graphology graph is made from
+ * it, in the same order and with the same attribute objects and edge keys, on first use.
+ */
+class GraphRecorder {
+  readonly ids: string[] = [];
+  readonly attrs: AttackNodeAttributes[] = [];
+  readonly indexOf = new Map<string, number>();
+  readonly degree: number[] = [];
+  /** Edge k: from eu[k] to ev[k], attributes edgeAttrs[attr[k]]; typed arrays, grown by doubling. */
+  count = 0;
+  eu = new Int32Array(1024);
+  ev = new Int32Array(1024);
+  attr = new Int32Array(1024);
+  readonly edgeAttrs: AttackEdgeAttributes[] = [];
+
+  hasNode(id: string): boolean {
+    return this.indexOf.has(id);
+  }
+  addNode(id: string, attrs: AttackNodeAttributes): void {
+    if (this.indexOf.has(id)) throw new Error(`attack graph: the node "${id}" already exists`);
+    this.indexOf.set(id, this.ids.length);
+    this.ids.push(id);
+    this.attrs.push(attrs);
+    this.degree.push(0);
+  }
+  private at(id: string): number {
+    const i = this.indexOf.get(id);
+    if (i === undefined) throw new Error(`attack graph: no node "${id}"`);
+    return i;
+  }
+  addEdge(u: string, v: string, attrs: AttackEdgeAttributes): void {
+    this.addEdgeAt(this.at(u), this.at(v), this.attrId(attrs));
+  }
+  /** An entry for attributes that many edges share: pass it to addEdgeAt. */
+  attrId(attrs: AttackEdgeAttributes): number {
+    this.edgeAttrs.push(attrs);
+    return this.edgeAttrs.length - 1;
+  }
+  /** An edge between nodes by index (as indexOf gives them), with attributes by attrId. */
+  addEdgeAt(ui: number, vi: number, attr: number): void {
+    const k = this.count++;
+    if (k === this.eu.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.eu = grow(this.eu);
+      this.ev = grow(this.ev);
+      this.attr = grow(this.attr);
+    }
+    this.eu[k] = ui;
+    this.ev[k] = vi;
+    this.attr[k] = attr;
+    this.degree[ui]!++;
+    this.degree[vi]!++;
+  }
+  mergeNodeAttributes(id: string, attrs: Partial<AttackNodeAttributes>): void {
+    // As graphology does: into the attribute object itself.
+    Object.assign(this.attrs[this.at(id)]!, attrs);
+  }
+  /** Drops nodes without edges among `ids`, renumbering the rest (edges keep their order). */
+  dropIsolated(ids: Iterable<string>): void {
+    const drop = new Set<number>();
+    for (const id of ids) {
+      const i = this.indexOf.get(id);
+      if (i !== undefined && this.degree[i] === 0) drop.add(i);
+    }
+    if (drop.size === 0) return;
+    const renumber = new Int32Array(this.ids.length);
+    let n = 0;
+    for (let i = 0; i < this.ids.length; i++) {
+      if (drop.has(i)) continue;
+      renumber[i] = n;
+      this.ids[n] = this.ids[i]!;
+      this.attrs[n] = this.attrs[i]!;
+      this.degree[n] = this.degree[i]!;
+      n++;
+    }
+    this.ids.length = this.attrs.length = this.degree.length = n;
+    this.indexOf.clear();
+    this.ids.forEach((id, i) => this.indexOf.set(id, i));
+    for (let k = 0; k < this.count; k++) {
+      this.eu[k] = renumber[this.eu[k]!]!;
+      this.ev[k] = renumber[this.ev[k]!]!;
+    }
+  }
+  /** The graphology graph of the records: edge keys are insertion numbers, as they always were. */
+  graphology(): AttackGraphology {
+    const graph: AttackGraphology = new DirectedGraph<AttackNodeAttributes, AttackEdgeAttributes>();
+    this.ids.forEach((id, i) => graph.addNode(id, this.attrs[i]!));
+    for (let k = 0; k < this.count; k++) graph.addDirectedEdgeWithKey(String(k), this.ids[this.eu[k]!]!, this.ids[this.ev[k]!]!, this.edgeAttrs[this.attr[k]!]!);
+    return graph;
+  }
+}
+
 export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraphOptions = {}, index = compiled.endpoints()): AttackGraph {
   const { cluster, classCount } = compiled;
   const reach = compiled.reach();
-  const graph: AttackGraphology = new DirectedGraph<AttackNodeAttributes, AttackEdgeAttributes>();
+  const graph = new GraphRecorder();
   const annotatedWorkloads = new Set(
     cluster.workloads.filter((w) => w.annotations?.[CROWN_JEWEL_ANNOTATION] === 'true').map((w) => `${w.kind}\u0000${w.namespace}\u0000${w.name}`),
   );
@@ -335,36 +457,46 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
   // per (class pair, destination) and, for declared ports, interned per destination by which of
   // its ports are open, so edges share one list (blast radius merges each list once). Edge keys
   // are a counter: graphology's generated keys cost more than the rest of the insertion.
-  let edgeKey = 0;
   const drawn = new Set(options.edges ?? EDGE_CATEGORIES);
   const addEdge = (u: string, v: string, attrs: AttackEdgeAttributes) => {
-    if (drawn.has(edgeCategory(attrs.kind))) graph.addDirectedEdgeWithKey(String(edgeKey++), u, v, attrs);
+    if (drawn.has(edgeCategory(attrs.kind))) graph.addEdge(u, v, attrs);
   };
-  const servedByMask: Map<number, AttackPort[]>[] = [];
-  const served = (b: number, ports: ProtoPorts): AttackPort[] => {
+  // The edge attributes are shared the same way: one object per (destination, open ports).
+  const servedByMask: Map<number, number>[] = [];
+  /** The attribute entry of the edges into b on these ports (-1: b serves none of them). */
+  const served = (b: number, ports: ProtoPorts): number => {
     const declared = epDeclared[b]!;
-    if (declared.length === 0 || declared.length > 30) return servedPorts(declared, ports);
+    const edge = (): number => {
+      const list = servedPorts(declared, ports);
+      return list.length === 0 ? -1 : graph.attrId({ kind: 'network', ports: list, undeclaredPorts: epAttrs[b]!.undeclaredPorts });
+    };
+    if (declared.length === 0 || declared.length > 30) return edge();
     let mask = 0;
     for (let i = 0; i < declared.length; i++) if (rangesContain(ports[declared[i]!.protocol], declared[i]!.containerPort)) mask |= 1 << i;
     const memo = (servedByMask[b] ??= new Map());
-    let list = memo.get(mask);
-    if (!list) memo.set(mask, (list = servedPorts(declared, ports)));
-    return list;
+    let e = memo.get(mask);
+    if (e === undefined) memo.set(mask, (e = edge()));
+    return e;
   };
+  // Endpoint -> graph node index, -1 where it takes no network edges (not a workload, hostNetwork).
+  const netNode = new Int32Array(index.endpoints.length).fill(-1);
+  epAttrs.forEach((a, i) => {
+    if (a && !a.hostNetwork) netNode[i] = graph.indexOf.get(a.id)!;
+  });
   if (drawn.has('network')) reach.forEachAllowed((src, dst, ports) => {
     if (src >= classCount || dst >= classCount) return;
     const sources = index.nodeEndpoints[src];
     const destinations = index.nodeEndpoints[dst];
     if (!sources || !destinations) return;
     for (const b of destinations) {
-      const bb = epAttrs[b];
-      if (!bb || bb.hostNetwork) continue;
-      const list = served(b, ports);
-      if (list.length === 0) continue;
+      const bi = netNode[b]!;
+      if (bi < 0) continue;
+      const edge = served(b, ports);
+      if (edge < 0) continue;
       for (const a of sources) {
-        const aa = epAttrs[a];
-        if (!aa || aa.hostNetwork || a === b) continue;
-        addEdge(aa.id, bb.id, { kind: 'network', ports: list, undeclaredPorts: bb.undeclaredPorts });
+        const ai = netNode[a]!;
+        if (ai < 0 || a === b) continue;
+        graph.addEdgeAt(ai, bi, edge);
       }
     }
   });
@@ -433,7 +565,20 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
   }
 
   const identities = addIdentityEdges(compiled, index, placed, options, graph, addEdge, machine, knownNodes);
-  return { graph, compiled, index, options, workloads: placed.map((a) => a.id).sort(), unplacedEscapes: unplacedEscapes.sort(), identities };
+  let named: AttackGraphology | undefined;
+  const ag: AttackGraph = {
+    get graph() {
+      return (named ??= graph.graphology());
+    },
+    compiled,
+    index,
+    options,
+    workloads: placed.map((a) => a.id).sort(),
+    unplacedEscapes: unplacedEscapes.sort(),
+    identities,
+  };
+  recordings.set(ag, { ids: graph.ids, indexOf: graph.indexOf, nodeAttrs: graph.attrs, edges: { count: graph.count, eu: graph.eu, ev: graph.ev, attr: graph.attr, attrs: graph.edgeAttrs } });
+  return ag;
 }
 
 /**
@@ -446,7 +591,7 @@ function addIdentityEdges(
   index: EndpointIndex,
   placed: readonly WorkloadNodeAttributes[],
   options: AttackGraphOptions,
-  graph: AttackGraphology,
+  graph: GraphRecorder,
   addEdge: (u: string, v: string, attrs: AttackEdgeAttributes) => void,
   machine: (name: string) => string,
   knownNodes: readonly string[],
@@ -589,7 +734,7 @@ function addIdentityEdges(
   }
   if (graph.hasNode(CLUSTER_ADMIN)) toEveryNode(CLUSTER_ADMIN, 'a cluster admin can start a privileged pod on any node');
   // Identities no move reaches and that lead nowhere in this drawing are left out.
-  for (const id of nodes) if (graph.degree(id) === 0) graph.dropNode(id);
+  graph.dropIsolated(nodes);
   return [...nodes].filter((id) => graph.hasNode(id)).sort();
 }
 

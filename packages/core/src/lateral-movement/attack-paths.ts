@@ -6,6 +6,9 @@
 import { edgeCategory, type AttackEdgeAttributes, type AttackGraph, type AttackNodeAttributes, type AttackPort, type EdgeCategory } from './attack-graph.js';
 import { explainConnection, type RuleRef } from '../explain/explain.js';
 import type { Endpoint } from '../model/model.js';
+import { adjacency, type AttackAdjacency } from './adjacency.js';
+
+export { adjacency, type AttackAdjacency };
 
 export interface AttackHop {
   readonly from: string;
@@ -25,99 +28,6 @@ export interface AttackHop {
 export interface AttackPath {
   readonly nodes: readonly string[];
   readonly hops: readonly AttackHop[];
-}
-
-/**
- * The attack graph as integer adjacency (compressed rows in typed arrays), read once per
- * graph: graphology's iterators are general (string keys, attributes, callbacks) and blast
- * radius, path search and counting visit the same lists many times. Node i is `ids[i]`;
- * neighbours keep graphology's edge insertion order, so ties break as they always did.
- */
-export interface AttackAdjacency {
-  readonly ids: readonly string[];
-  readonly indexOf: ReadonlyMap<string, number>;
-  /** Position of each id in sorted order: compares ids as integers. */
-  readonly rank: Int32Array;
-  /** Out-neighbours of i: outTo[outStart[i] .. outStart[i + 1]). */
-  readonly outStart: Int32Array;
-  readonly outTo: Int32Array;
-  /** In-neighbours of i: inFrom[inStart[i] .. inStart[i + 1]), the edge's attributes in inAttrs. */
-  readonly inStart: Int32Array;
-  readonly inFrom: Int32Array;
-  readonly inAttrs: readonly AttackEdgeAttributes[];
-  /**
-   * Parallel to inFrom: which of `portLists` the edge's ports are (-1: an escalation). Network
-   * edges that share a port list (see buildAttackGraph) share the number, so a union over
-   * thousands of in-edges merges each list once.
-   */
-  readonly inPorts: Int32Array;
-  readonly portLists: readonly (readonly AttackPort[])[];
-}
-const adjacencyCache = new WeakMap<AttackGraph, AttackAdjacency>();
-/** The graph must not change after the first query (buildAttackGraph returns it complete). */
-export function adjacency(ag: AttackGraph): AttackAdjacency {
-  let a = adjacencyCache.get(ag);
-  if (a) return a;
-  const ids = ag.graph.nodes();
-  const n = ids.length;
-  const indexOf = new Map<string, number>();
-  for (let i = 0; i < n; i++) indexOf.set(ids[i]!, i);
-  const m = ag.graph.size;
-  const eu = new Int32Array(m);
-  const ev = new Int32Array(m);
-  const attrs: AttackEdgeAttributes[] = new Array<AttackEdgeAttributes>(m);
-  const outStart = new Int32Array(n + 1);
-  const inStart = new Int32Array(n + 1);
-  let e = 0;
-  ag.graph.forEachEdge((_k, at, u, v) => {
-    const ui = indexOf.get(u)!;
-    const vi = indexOf.get(v)!;
-    eu[e] = ui;
-    ev[e] = vi;
-    attrs[e++] = at;
-    outStart[ui + 1]!++;
-    inStart[vi + 1]!++;
-  });
-  for (let i = 0; i < n; i++) {
-    outStart[i + 1]! += outStart[i]!;
-    inStart[i + 1]! += inStart[i]!;
-  }
-  const outTo = new Int32Array(m);
-  const inFrom = new Int32Array(m);
-  const inAttrs: AttackEdgeAttributes[] = new Array<AttackEdgeAttributes>(m);
-  const outAt = outStart.slice(0, n);
-  const inAt = inStart.slice(0, n);
-  for (let k = 0; k < m; k++) {
-    const u = eu[k]!;
-    const v = ev[k]!;
-    outTo[outAt[u]!++] = v;
-    const j = inAt[v]!++;
-    inFrom[j] = u;
-    inAttrs[j] = attrs[k]!;
-  }
-  const inPorts = new Int32Array(m).fill(-1);
-  const portLists: (readonly AttackPort[])[] = [];
-  const listIds = new Map<readonly AttackPort[], number>();
-  for (let k = 0; k < m; k++) {
-    const at = inAttrs[k]!;
-    if (at.kind === 'network') {
-      let id = listIds.get(at.ports);
-      if (id === undefined) {
-        listIds.set(at.ports, (id = portLists.length));
-        portLists.push(at.ports);
-      }
-      inPorts[k] = id;
-    } else if (at.kind === 'entry') {
-      inPorts[k] = portLists.length;
-      portLists.push(at.exposures.map((x) => ({ protocol: x.protocol, port: x.port })));
-    }
-  }
-  const rank = new Int32Array(n);
-  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => (ids[x]! < ids[y]! ? -1 : ids[x]! > ids[y]! ? 1 : 0));
-  order.forEach((node, r) => (rank[node] = r));
-  a = { ids, indexOf, rank, outStart, outTo, inStart, inFrom, inAttrs, inPorts, portLists };
-  adjacencyCache.set(ag, a);
-  return a;
 }
 
 /** Nodes and edges a spur search may not use (Yen's algorithm); edges as u * n + v. */
@@ -216,7 +126,24 @@ export function kShortestAttackPaths(ag: AttackGraph, source: string, targets: R
 }
 
 /** Hops to the nearest target from every node (-1: none reachable), by reverse BFS. */
+/** Per graph, the last few target sets' distances: blast radius asks for the same crown jewels from every source. */
+const distanceMemo = new WeakMap<AttackAdjacency, Map<string, Int32Array>>();
+
+/** Hops to the nearest target (-1: none reachable), by reverse BFS; read-only, shared between calls. */
 function distancesToTargets(adj: AttackAdjacency, targets: Iterable<string>): Int32Array {
+  const list = [...targets];
+  const key = list.map((t) => adj.indexOf.get(t) ?? -1).sort((a, b) => a - b).join(',');
+  let memo = distanceMemo.get(adj);
+  if (!memo) distanceMemo.set(adj, (memo = new Map()));
+  let dist = memo.get(key);
+  if (!dist) {
+    if (memo.size >= 8) memo.clear();
+    memo.set(key, (dist = reverseDistances(adj, list)));
+  }
+  return dist;
+}
+
+function reverseDistances(adj: AttackAdjacency, targets: Iterable<string>): Int32Array {
   const dist = new Int32Array(adj.ids.length).fill(-1);
   const { inStart, inFrom } = adj;
   let frontier: number[] = [];

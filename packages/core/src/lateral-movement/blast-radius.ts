@@ -106,17 +106,18 @@ export function hopCounts(ag: AttackGraph, from: string, maxHops = Infinity): Ma
 }
 
 export function blastRadius(ag: AttackGraph, from: string, options: BlastOptions = {}): BlastRadius {
-  const { graph } = ag;
   const maxHops = options.maxHops ?? Infinity;
   const jewels = new Set(options.crownJewels ?? []);
   const adj = adjacency(ag);
-  const { ids, rank, inStart, inFrom, inAttrs, inPorts, portLists } = adj;
+  const { ids, rank, inStart, inFrom, inAttr, edgeAttrs, inPorts, portLists, nodeAttrs } = adj;
   // mergedFor[list] = the node (plus one) whose union already holds that port list.
   const mergedFor = new Int32Array(portLists.length);
   const source = adj.indexOf.get(from);
   const { depth, order } = source === undefined ? { depth: new Int32Array(0), order: [] as number[] } : hopsByIndex(adj, source, maxHops);
   const reached: ReachedNode[] = [];
-  for (const v of order) {
+  // By hop count, then id: ranks compare ids as integers.
+  const sorted = order.slice().sort((x, y) => depth[x]! - depth[y]! || rank[x]! - rank[y]!);
+  for (const v of sorted) {
     if (v === source) continue;
     const hops = depth[v]!;
     // In a dense cluster a node is first reached from hundreds of others: keep the ports of all
@@ -147,14 +148,16 @@ export function blastRadius(ag: AttackGraph, from: string, options: BlastOptions
       mergedFor[list] = v + 1;
       for (const p of portLists[list]!) ports.set(portKey(p), p);
     }
-    const via = firsts.map((k) => ({ from: ids[inFrom[k]!]!, kind: inAttrs[k]!.kind, category: edgeCategory(inAttrs[k]!.kind), ports: portsOf(inAttrs[k]!) }));
+    const via = firsts.map((k) => {
+      const at = edgeAttrs[inAttr[k]!]!;
+      return { from: ids[inFrom[k]!]!, kind: at.kind, category: edgeCategory(at.kind), ports: portsOf(at) };
+    });
     const union = [...ports.values()].sort((a, b) => (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : a.port - b.port));
     const id = ids[v]!;
-    reached.push({ id, kind: graph.getNodeAttribute(id, 'kind'), hops, via, viaCount, ports: union, crownJewel: jewels.has(id) });
+    reached.push({ id, kind: nodeAttrs[v]!.kind, hops, via, viaCount, ports: union, crownJewel: jewels.has(id) });
   }
-  reached.sort((a, b) => a.hops - b.hops || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const crownJewelsReached = reached.filter((r) => r.crownJewel).map((r) => ({ id: r.id, hops: r.hops }));
-  const sourceIsWorkload = graph.hasNode(from) && graph.getNodeAttribute(from, 'kind') === 'workload';
+  const sourceIsWorkload = source !== undefined && nodeAttrs[source]!.kind === 'workload';
   const workloads = ag.workloads.length - (sourceIsWorkload ? 1 : 0);
   const reachedWorkloads = reached.filter((r) => r.kind === 'workload').length;
   const hopLimit = options.pathHopLimit ?? (Number.isFinite(maxHops) ? maxHops : DEFAULT_PATH_HOP_LIMIT);

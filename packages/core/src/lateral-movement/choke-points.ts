@@ -157,26 +157,26 @@ class FlowNetwork {
 
 /** The entry points: `internet` when anything is exposed. */
 export function defaultSources(ag: AttackGraph): string[] {
-  return ag.graph.hasNode(INTERNET) ? [INTERNET] : [];
+  return adjacency(ag).indexOf.has(INTERNET) ? [INTERNET] : [];
 }
 
 export function chokePoints(ag: AttackGraph, sources: readonly string[], crownJewels: readonly string[], options: ChokePointOptions = {}): ChokePoints {
   // Node indices and edges from the integer adjacency the other queries share.
   const adj = adjacency(ag);
-  const { ids, indexOf, inStart, inFrom, inAttrs } = adj;
+  const { ids, indexOf, inStart, inFrom, inAttr, edgeAttrs, nodeAttrs } = adj;
   const n = ids.length;
   const S = n;
   const T = n + 1;
   const src = sources.filter((s) => indexOf.has(s));
   const jewels = crownJewels.filter((j) => indexOf.has(j) && !src.includes(j));
-  const isWorkload = ids.map((id) => ag.graph.getNodeAttribute(id, 'kind') === 'workload');
+  const isWorkload = nodeAttrs.map((a) => a.kind === 'workload');
   // One node per (identity, grant): the grant's moves leave through it.
-  const grantOf = (attrs: (typeof inAttrs)[number]): string | undefined => (attrs.kind === 'identity' || attrs.kind === 'escalation' ? attrs.grant : undefined);
+  const grantOf = (attrs: (typeof edgeAttrs)[number]): string | undefined => (attrs.kind === 'identity' || attrs.kind === 'escalation' ? attrs.grant : undefined);
   const grantNode = new Map<string, number>();
   const grantInfo: { u: number; grant: string; first: number; moves: number }[] = [];
   for (let v = 0; v < n; v++) {
     for (let k = inStart[v]!, end = inStart[v + 1]!; k < end; k++) {
-      const grant = options.cuttableGrants === false ? undefined : grantOf(inAttrs[k]!);
+      const grant = options.cuttableGrants === false ? undefined : grantOf(edgeAttrs[inAttr[k]!]!);
       if (grant === undefined) continue;
       const key = `${inFrom[k]!}\u0000${grant}`;
       const had = grantNode.get(key);
@@ -195,7 +195,7 @@ export function chokePoints(ag: AttackGraph, sources: readonly string[], crownJe
   let cuttableCapacity = 0;
   for (let v = 0; v < n; v++) {
     for (let k = inStart[v]!, end = inStart[v + 1]!; k < end; k++) {
-      const attrs = inAttrs[k]!;
+      const attrs = edgeAttrs[inAttr[k]!]!;
       const u = inFrom[k]!;
       const grant = options.cuttableGrants === false ? undefined : grantOf(attrs);
       if (grant !== undefined) {

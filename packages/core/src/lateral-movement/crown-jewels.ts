@@ -12,6 +12,7 @@
  * workload or its pod template).
  */
 import type { AttackGraph, WorkloadNodeAttributes } from './attack-graph.js';
+import { adjacency } from './adjacency.js';
 import { InputError } from '../model/errors.js';
 import { matchesSelector, validateSelector } from '../semantics/label-selector.js';
 import type { LabelSelector, LabelSelectorRequirement } from '../model/model.js';
@@ -92,12 +93,12 @@ function matches(ag: AttackGraph, a: WorkloadNodeAttributes, sel: TargetSelector
 /** Workload ids a selector matches, sorted (possibly none: callers decide whether that is an error). */
 export function matchTargets(ag: AttackGraph, selector: string | TargetSelector): string[] {
   const sel = typeof selector === 'string' ? parseTargetSelector(selector) : selector;
-  return ag.workloads.filter((id) => matches(ag, ag.graph.getNodeAttributes(id) as WorkloadNodeAttributes, sel));
+  return ag.workloads.filter((id) => matches(ag, attributesOf(ag, id), sel));
 }
 
 /** Workloads carrying the crown-jewel annotation, sorted. */
 export function annotatedCrownJewels(ag: AttackGraph): string[] {
-  return ag.workloads.filter((id) => (ag.graph.getNodeAttributes(id) as WorkloadNodeAttributes).annotatedCrownJewel);
+  return ag.workloads.filter((id) => (attributesOf(ag, id)).annotatedCrownJewel);
 }
 
 /**
@@ -113,4 +114,10 @@ export function crownJewels(ag: AttackGraph, selectors: readonly string[], withA
     for (const id of m) set.add(id);
   }
   return { jewels: [...set].sort(), unmatched };
+}
+
+/** A workload's attributes, from the integer adjacency (no named graph needed). */
+function attributesOf(ag: AttackGraph, id: string): WorkloadNodeAttributes {
+  const adj = adjacency(ag);
+  return adj.nodeAttrs[adj.indexOf.get(id)!] as WorkloadNodeAttributes;
 }

@@ -25,6 +25,7 @@ import { tierPolicyId, type TierPolicy } from '../model/model.js';
 import { EMPTY_PROTO_PORTS, isEmptyProtoPorts, protoPortsEqual, subtractProtoPorts, type ProtoPorts } from '../semantics/port-set.js';
 import type { CompiledCluster, Reachability } from '../engine/reachability.js';
 import { byEndpointIds, externalId, isWorkloadEndpoint, type EndpointIndex } from '../workloads/workload-reach.js';
+import { policyChangeBoxes, type PairBox, type PodBound } from './policy-change-bounds.js';
 
 /** One side of a compared pair. */
 export interface DiffEndpoint {
@@ -141,6 +142,11 @@ function policyKey(p: NetworkPolicy): string {
 interface Touched {
   readonly before: Set<number>;
   readonly after: Set<number>;
+  /**
+   * A NetworkPolicy-only change, bounded tighter (policy-change-bounds.ts): just these pairs
+   * may change (pod indexes are the same on both sides); `before` and `after` are then empty.
+   */
+  readonly boxes?: readonly PairBox[];
 }
 
 /**
@@ -152,6 +158,10 @@ function touchedPods(before: CompiledCluster, after: CompiledCluster): Touched |
   if (before.options.ipBlockPods !== after.options.ipBlockPods) return undefined;
   const b = before.cluster;
   const a = after.cluster;
+  if (JSON.stringify(before.options) === JSON.stringify(after.options)) {
+    const boxes = policyChangeBoxes(b, a);
+    if (boxes) return { before: new Set(), after: new Set(), boxes };
+  }
   // Nodes are what nodes peers match: a changed Node can touch any pod's egress.
   if (b.nodes !== a.nodes && JSON.stringify(b.nodes ?? []) !== JSON.stringify(a.nodes ?? [])) return undefined;
   const touched: Touched = { before: new Set(), after: new Set() };
@@ -265,8 +275,6 @@ interface Cell {
   readonly aNode: number;
   /** Diff endpoints in this cell. */
   readonly endpoints: number[];
-  /** Some pod of the cell may change as source or destination. */
-  touched: boolean;
   /** Pods in the cell (for the self rule): more than one lets the cell reach itself. */
   pods: number;
 }
@@ -279,9 +287,33 @@ interface Refined {
   readonly cells: Cell[];
   /** endpoint -> cell */
   readonly endpointCell: number[];
+  /** Pod index -> its cell, on each side (-1: none). */
+  readonly bPodCell: Int32Array;
+  readonly aPodCell: Int32Array;
+  /** cell -> it is an external address group */
+  readonly externalCell: readonly boolean[];
+  /** The endpoints in id order, as the diff lists them. */
+  readonly sortedEndpoints: readonly DiffEndpoint[];
 }
 
-function refine(before: CompiledCluster, after: CompiledCluster, bIndex: EndpointIndex, aIndex: EndpointIndex, touched: Touched | undefined): Refined {
+/**
+ * A policy-only what-if keeps pods, classes and endpoints: its refinement is the same for every
+ * change of one `before` whose address groups stay put, so it is worked out once.
+ */
+const refinements = new WeakMap<EndpointIndex, { readonly key: string; readonly refined: Refined }>();
+
+function refineOnce(before: CompiledCluster, after: CompiledCluster, bIndex: EndpointIndex, aIndex: EndpointIndex): Refined {
+  if (aIndex !== bIndex) return refine(before, after, bIndex, aIndex);
+  const side = (c: CompiledCluster) => `${c.classCount}:${c.externals.map((g) => g.ranges.map((x) => `${x.family}:${x.start}-${x.end}`).join(',')).join(';')}`;
+  const key = `${side(before)}|${side(after)}`;
+  const known = refinements.get(bIndex);
+  if (known && known.key === key) return known.refined;
+  const refined = refine(before, after, bIndex, aIndex);
+  refinements.set(bIndex, { key, refined });
+  return refined;
+}
+
+function refine(before: CompiledCluster, after: CompiledCluster, bIndex: EndpointIndex, aIndex: EndpointIndex): Refined {
   const groups = new Map<string, { bEp: number; aEp: number; bPods: number[]; aPods: number[] }>();
   /** External endpoint -> its ranges so far (a group may have IPv4 and IPv6 parts). */
   const externalRanges = new Map<number, IpRange[]>();
@@ -324,7 +356,7 @@ function refine(before: CompiledCluster, after: CompiledCluster, bIndex: Endpoin
     if (c === undefined) {
       c = cells.length;
       cellIds.set(k, c);
-      cells.push({ bNode, aNode, endpoints: [], touched: touched === undefined, pods: 0 });
+      cells.push({ bNode, aNode, endpoints: [], pods: 0 });
     }
     return c;
   };
@@ -339,6 +371,8 @@ function refine(before: CompiledCluster, after: CompiledCluster, bIndex: Endpoin
   for (const l of labelled) idCount.set(l.id, (idCount.get(l.id) ?? 0) + 1);
   labelled.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : (x.be?.id ?? '') < (y.be?.id ?? '') ? -1 : 1));
   const used = new Map<string, number>();
+  const bPodCell = new Int32Array(before.cluster.pods.length).fill(-1);
+  const aPodCell = new Int32Array(after.cluster.pods.length).fill(-1);
   for (const { g, be, ae, id } of labelled) {
     let label = id;
     if ((idCount.get(id) ?? 0) > 1) {
@@ -364,10 +398,8 @@ function refine(before: CompiledCluster, after: CompiledCluster, bIndex: Endpoin
     const c = cellOf(g.bPods.length ? before.podClass[g.bPods[0]!]! : -1, g.aPods.length ? after.podClass[g.aPods[0]!]! : -1);
     cells[c]!.endpoints.push(idx);
     cells[c]!.pods += Math.max(bPods, aPods);
-    if (touched) {
-      const isTouched = g.aPods.some((i) => touched.after.has(i)) || g.bPods.some((i) => touched.before.has(i));
-      if (isTouched) cells[c]!.touched = true;
-    }
+    for (const i of g.bPods) bPodCell[i] = c;
+    for (const i of g.aPods) aPodCell[i] = c;
     endpointCell.push(c);
   }
 
@@ -421,7 +453,9 @@ function refine(before: CompiledCluster, after: CompiledCluster, bIndex: Endpoin
     cell.endpoints.push(idx);
     endpointCell.push(c);
   }
-  return { endpoints, beforeRep, afterRep, cells, endpointCell };
+  const externalCell = cells.map((c) => c.endpoints.length > 0 && endpoints[c.endpoints[0]!]!.kind === 'External');
+  const sortedEndpoints = [...endpoints].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { endpoints, beforeRep, afterRep, cells, endpointCell, bPodCell, aPodCell, externalCell, sortedEndpoints };
 }
 
 function formatRangeText(r: IpRange): string {
@@ -458,7 +492,7 @@ export function diffReachability(before: CompiledCluster, after: CompiledCluster
     before.podClass.every((c, i) => after.podClass[i] === c)
       ? bIndex // refine() reads only the pod endpoints of an index
       : endpointIndexOf(after);
-  const r = refine(before, after, bIndex, aIndex, touched);
+  const r = refineOnce(before, after, bIndex, aIndex);
   const { cells, endpoints } = r;
   const bReach = before.reach();
   const aReach = after.reach();
@@ -483,8 +517,7 @@ export function diffReachability(before: CompiledCluster, after: CompiledCluster
     after: ProtoPorts;
   }
   const raw: Raw[] = [];
-  const isExternalCell = (c: Cell) => c.endpoints.length > 0 && endpoints[c.endpoints[0]!]!.kind === 'External';
-  const externalCell = cells.map(isExternalCell);
+  const { externalCell } = r;
   const comparePair = (cs: number, cd: number) => {
     const s = cells[cs]!;
     const d = cells[cd]!;
@@ -503,12 +536,36 @@ export function diffReachability(before: CompiledCluster, after: CompiledCluster
       }
     }
   };
-  const touchedCells: number[] = [];
-  cells.forEach((c, i) => c.touched && touchedCells.push(i));
   if (touched === undefined) {
     for (let cs = 0; cs < cells.length; cs++) for (let cd = 0; cd < cells.length; cd++) comparePair(cs, cd);
+  } else if (touched.boxes) {
+    // Each box's pairs, once each (boxes may overlap).
+    const every = cells.map((_c, i) => i);
+    const cellsOf = (bound: PodBound): number[] => {
+      if (bound === 'all') return every;
+      const out = new Set<number>();
+      for (const i of bound) if (r.aPodCell[i]! >= 0) out.add(r.aPodCell[i]!);
+      return [...out];
+    };
+    const done = new Set<number>();
+    for (const box of touched.boxes) {
+      const src = cellsOf(box.src);
+      const dst = cellsOf(box.dst);
+      for (const cs of src) {
+        for (const cd of dst) {
+          const k = cs * cells.length + cd;
+          if (done.has(k)) continue;
+          done.add(k);
+          comparePair(cs, cd);
+        }
+      }
+    }
   } else {
-    const isTouched = cells.map((c) => c.touched);
+    const isTouched = new Uint8Array(cells.length);
+    for (const i of touched.before) if (r.bPodCell[i]! >= 0) isTouched[r.bPodCell[i]!] = 1;
+    for (const i of touched.after) if (r.aPodCell[i]! >= 0) isTouched[r.aPodCell[i]!] = 1;
+    const touchedCells: number[] = [];
+    isTouched.forEach((t, i) => t && touchedCells.push(i));
     for (const t of touchedCells) {
       for (let o = 0; o < cells.length; o++) {
         comparePair(t, o);
@@ -517,7 +574,7 @@ export function diffReachability(before: CompiledCluster, after: CompiledCluster
     }
   }
 
-  raw.sort(byEndpointIds(endpoints));
+  if (raw.length > 1) raw.sort(byEndpointIds(endpoints));
 
   const limit = options.explainLimit ?? 2000;
   let explained = 0;
@@ -585,7 +642,7 @@ export function diffReachability(before: CompiledCluster, after: CompiledCluster
   });
   const count = (k: ChangeKind) => changes.filter((c) => c.change === k).length;
   return {
-    endpoints: [...endpoints].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    endpoints: r.sortedEndpoints,
     changes,
     counts: { allowed: count('allowed'), denied: count('denied'), changed: count('changed') },
     scope: touched === undefined ? 'full' : 'incremental',

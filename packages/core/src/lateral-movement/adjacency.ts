@@ -1,0 +1,121 @@
+/**
+ * The attack graph as integer adjacency (compressed rows in typed arrays): what blast radius,
+ * path search, counting and cuts run on. buildAttackGraph records its nodes and edges as
+ * integers and hands this over directly; graphology's named graph (for display, and for the
+ * queries that read attributes by id) is built from the same records only when asked for.
+ * Node i is `ids[i]`; neighbours keep edge insertion order, so ties break as they always did.
+ */
+import { recordingOf, type AttackEdgeAttributes, type AttackGraph, type AttackNodeAttributes, type AttackPort, type EdgeList } from './attack-graph.js';
+
+export interface AttackAdjacency {
+  readonly ids: readonly string[];
+  readonly indexOf: ReadonlyMap<string, number>;
+  /** Node attributes by index. */
+  readonly nodeAttrs: readonly AttackNodeAttributes[];
+  /** Position of each id in sorted order: compares ids as integers. */
+  readonly rank: Int32Array;
+  /** Out-neighbours of i: outTo[outStart[i] .. outStart[i + 1]). */
+  readonly outStart: Int32Array;
+  readonly outTo: Int32Array;
+  /**
+   * In-neighbours of i: inFrom[inStart[i] .. inStart[i + 1]); the edge's attributes are
+   * edgeAttrs[inAttr[k]] (edges that carry the same attribute object share one entry).
+   */
+  readonly inStart: Int32Array;
+  readonly inFrom: Int32Array;
+  readonly inAttr: Int32Array;
+  readonly edgeAttrs: readonly AttackEdgeAttributes[];
+  /**
+   * Parallel to inFrom: which of `portLists` the edge's ports are (-1: an escalation). Network
+   * edges that share a port list (see buildAttackGraph) share the number, so a union over
+   * thousands of in-edges merges each list once.
+   */
+  readonly inPorts: Int32Array;
+  readonly portLists: readonly (readonly AttackPort[])[];
+}
+
+const cache = new WeakMap<AttackGraph, AttackAdjacency>();
+
+/** The graph must not change after the first query (buildAttackGraph returns it complete). */
+export function adjacency(ag: AttackGraph): AttackAdjacency {
+  let a = cache.get(ag);
+  if (a) return a;
+  // Built by buildAttackGraph: from its integer records, without the named graph.
+  const rec = recordingOf(ag);
+  if (rec) {
+    a = adjacencyOf(rec.ids, rec.indexOf, rec.nodeAttrs, rec.edges);
+    cache.set(ag, a);
+    return a;
+  }
+  const ids = ag.graph.nodes();
+  const indexOf = new Map<string, number>();
+  for (let i = 0; i < ids.length; i++) indexOf.set(ids[i]!, i);
+  const m = ag.graph.size;
+  const eu = new Int32Array(m);
+  const ev = new Int32Array(m);
+  const attr = new Int32Array(m);
+  const attrs = new Array<AttackEdgeAttributes>(m);
+  let e = 0;
+  ag.graph.forEachEdge((_k, at, u, v) => {
+    eu[e] = indexOf.get(u)!;
+    ev[e] = indexOf.get(v)!;
+    attr[e] = e;
+    attrs[e++] = at;
+  });
+  a = adjacencyOf(ids, indexOf, ids.map((id) => ag.graph.getNodeAttributes(id)), { count: m, eu, ev, attr, attrs });
+  cache.set(ag, a);
+  return a;
+}
+
+export function adjacencyOf(ids: readonly string[], indexOf: ReadonlyMap<string, number>, nodeAttrs: readonly AttackNodeAttributes[], edges: EdgeList): AttackAdjacency {
+  const n = ids.length;
+  const { eu, ev, attr, attrs } = edges;
+  const m = edges.count;
+  const outStart = new Int32Array(n + 1);
+  const inStart = new Int32Array(n + 1);
+  for (let k = 0; k < m; k++) {
+    outStart[eu[k]! + 1]!++;
+    inStart[ev[k]! + 1]!++;
+  }
+  for (let i = 0; i < n; i++) {
+    outStart[i + 1]! += outStart[i]!;
+    inStart[i + 1]! += inStart[i]!;
+  }
+  // Port list of each attribute entry (-1: none), equal lists shared.
+  const portLists: (readonly AttackPort[])[] = [];
+  const listIds = new Map<readonly AttackPort[], number>();
+  const attrPorts = new Int32Array(attrs.length).fill(-1);
+  attrs.forEach((at, i) => {
+    if (at.kind === 'network') {
+      let id = listIds.get(at.ports);
+      if (id === undefined) {
+        listIds.set(at.ports, (id = portLists.length));
+        portLists.push(at.ports);
+      }
+      attrPorts[i] = id;
+    } else if (at.kind === 'entry') {
+      attrPorts[i] = portLists.length;
+      portLists.push(at.exposures.map((x) => ({ protocol: x.protocol, port: x.port })));
+    }
+  });
+  const outTo = new Int32Array(m);
+  const inFrom = new Int32Array(m);
+  const inAttr = new Int32Array(m);
+  const inPorts = new Int32Array(m);
+  const outAt = outStart.slice(0, n);
+  const inAt = inStart.slice(0, n);
+  for (let k = 0; k < m; k++) {
+    const u = eu[k]!;
+    const v = ev[k]!;
+    outTo[outAt[u]!++] = v;
+    const j = inAt[v]!++;
+    inFrom[j] = u;
+    const a = attr[k]!;
+    inAttr[j] = a;
+    inPorts[j] = attrPorts[a]!;
+  }
+  const rank = new Int32Array(n);
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => (ids[x]! < ids[y]! ? -1 : ids[x]! > ids[y]! ? 1 : 0));
+  order.forEach((node, r) => (rank[node] = r));
+  return { ids, indexOf, nodeAttrs, rank, outStart, outTo, inStart, inFrom, inAttr, edgeAttrs: attrs, inPorts, portLists };
+}
