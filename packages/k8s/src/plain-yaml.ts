@@ -23,6 +23,9 @@ const SQUOTE = 0x27;
 const KEY_SLOTS = 1024;
 const MAX_CACHED_KEY = 64;
 
+/** `itemLines` of a document read without them: always empty. */
+const NO_ITEM_LINES: Map<object, number> = new Map();
+
 /** Thrown (never escapes this file) when the text leaves the subset read here. */
 const GIVE_UP = { giveUp: true };
 
@@ -63,12 +66,13 @@ export class PlainYamlReader {
    * Reads the one document in text[start, end) (which may begin with its `---` line);
    * `firstLine` is the 1-based number of the line at `start`. Undefined: not in the subset.
    * `explicit`: the document begins with `---`; otherwise a text with no content is no
-   * document at all (null is returned as `value` only for an explicit one).
+   * document at all (null is returned as `value` only for an explicit one). `itemLines` false:
+   * the lines of sequence items are not recorded (only a List's items need them).
    */
-  read(text: string, start: number, end: number, firstLine: number): PlainDocument | undefined {
+  read(text: string, start: number, end: number, firstLine: number, itemLines = true): PlainDocument | undefined {
     this.text = text;
     this.end = end;
-    this.itemLines = new Map();
+    this.itemLines = itemLines ? new Map() : NO_ITEM_LINES;
     try {
       let pos = start;
       let lineNo = firstLine;
@@ -234,7 +238,7 @@ export class PlainYamlReader {
         if (this.hasLine && this.indent > indent) {
           const itemLine = this.lineNo;
           item = this.node(this.indent);
-          if (item !== null && typeof item === 'object') this.itemLines.set(item, itemLine);
+          if (item !== null && typeof item === 'object' && this.itemLines !== NO_ITEM_LINES) this.itemLines.set(item, itemLine);
         } else item = null;
       } else if (this.isEntry(p)) {
         throw GIVE_UP; // `- - x`
@@ -243,7 +247,7 @@ export class PlainYamlReader {
         if (c !== DQUOTE && c !== SQUOTE && this.keyColon(p) >= 0) {
           // `- key: value`: a mapping whose keys line up with this one's.
           const m = this.mapping(p - this.lineStart + this.indent, p);
-          this.itemLines.set(m, line);
+          if (this.itemLines !== NO_ITEM_LINES) this.itemLines.set(m, line);
           item = m;
         } else {
           item = this.inlineScalar(p);
