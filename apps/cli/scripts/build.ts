@@ -17,6 +17,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { ensureUiBuilt, UI_DIST } from '@lateral/web';
+import { USAGE } from '../src/main.js';
 import { WORKER_ENTRIES, workerName } from './worker-entries.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,6 +25,8 @@ const REPO = join(CLI, '..', '..');
 export const DIST = join(CLI, 'dist');
 /** Written last: its time is the build's, which bin/lateral.js compares with the sources'. */
 export const STAMP = '.built';
+/** The top-level help text, which bin/lateral.js prints without loading the bundle. */
+export const USAGE_FILE = 'usage.txt';
 
 
 /** The demo cluster, so `lateral demo` works from an installed tarball too. */
@@ -59,6 +62,9 @@ async function main(): Promise<void> {
   cpSync(UI_DIST, join(next, 'ui'), { recursive: true });
   mkdirSync(join(next, 'fixtures'), { recursive: true });
   cpSync(join(REPO, DEMO_FIXTURE), join(next, DEMO_FIXTURE), { recursive: true });
+  // The top-level help, as `lateral --help` prints it: bin/lateral.js answers from this file
+  // without loading the bundle (it depends on main.ts alone, which bin/lateral.js compares).
+  writeFileSync(join(next, USAGE_FILE), `${USAGE}\n`);
   writeFileSync(join(next, STAMP), `${new Date().toISOString()}\n`);
 
   const old = `${DIST}.old-${process.pid}`;

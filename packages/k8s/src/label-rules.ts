@@ -11,8 +11,18 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
 
 const NAME_RULE = 'a name of at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit';
 
+/** Keys found valid so far: every pod of a cluster repeats a handful (`app`, `pod-template-hash`). */
+const validKeys = new Set<string>();
+
 /** Why `key` is not a valid label key, or undefined when it is. */
 export function invalidLabelKeyReason(key: string): string | undefined {
+  if (validKeys.has(key)) return undefined;
+  const why = labelKeyReason(key);
+  if (why === undefined && validKeys.size < 100_000) validKeys.add(key);
+  return why;
+}
+
+function labelKeyReason(key: string): string | undefined {
   const parts = key.split('/');
   if (parts.length > 2) return `a label key is an optional DNS-subdomain prefix and "/" and ${NAME_RULE}`;
   const name = parts[parts.length - 1]!;

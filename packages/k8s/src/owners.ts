@@ -1,7 +1,7 @@
 import type { V1ObjectMeta, V1OwnerReference } from '@kubernetes/client-node';
 import { InputError, type WorkloadRef } from '@lateral/core';
 import type { ObjectRef } from './object-ref.js';
-import { list, optBool, optMapping, optString } from './raw-fields.js';
+import { isMapping, list, optBool, optMapping, optString } from './raw-fields.js';
 
 /** An object of the input, as the owner walk sees it. */
 export interface OwnedObject {
@@ -23,6 +23,11 @@ export interface TopOwner {
 export function ownerReference(o: OwnedObject): { kind: string; name: string } | undefined {
   const meta = optMapping(o.obj.metadata, 'metadata');
   const refs = list(meta?.ownerReferences, 'metadata.ownerReferences').map((r, i) => {
+    // The usual reference, read without building its field paths (a pod of a large cluster has one).
+    if (isMapping(r) && typeof r.kind === 'string' && r.kind && typeof r.name === 'string' && r.name) {
+      const c = r.controller;
+      if (c === undefined || c === null || typeof c === 'boolean') return { kind: r.kind, name: r.name, controller: c ?? false };
+    }
     const f = `metadata.ownerReferences[${i}]`;
     const ref = optMapping(r, f) ?? ({} as V1OwnerReference);
     const kind = optString(ref.kind, `${f}.kind`);

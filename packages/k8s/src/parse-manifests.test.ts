@@ -74,6 +74,14 @@ describe('parseManifests', () => {
     expect(objs[1]!.line).toBe(10); // an item of the nested List
   });
 
+  it('gives List items their lines when the kind is spelt with an escape', () => {
+    // The reader records item lines only in texts that may hold a List: "List", or a `\`.
+    const text = 'apiVersion: v1\nkind: "Li\\u0073t"\nitems:\n- kind: Pod\n  metadata:\n    name: a\n- kind: Pod\n  metadata:\n    name: b\n';
+    const objs = parseManifests(text, 'e.yaml');
+    expect(names(objs)).toEqual(['a', 'b']);
+    expect(objs.map((o) => o.line)).toEqual([4, 7]);
+  });
+
   it('gives the items of a typed list (PodList) their kind when they lack one', () => {
     const objs = parseManifests(
       'apiVersion: v1\nkind: PodList\nitems:\n- metadata: {name: a}\n- metadata: {name: b}\n',

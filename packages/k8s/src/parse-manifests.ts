@@ -69,8 +69,11 @@ export function parseManifests(text: string, file: string): SourceObject[] {
     return out;
   }
   plainReader ??= new PlainYamlReader(KUBERNETES_SCHEMA);
+  // Only a List's items are looked up by line (flatten). A text without "List" (or a `\`
+  // escape that could spell it) holds none, and its readers need not record the lines.
+  const mayHoldList = lf.includes('List') || lf.includes('\\');
   for (const span of spans) {
-    const doc = plainReader.read(lf, span.start, span.end, span.line);
+    const doc = plainReader.read(lf, span.start, span.end, span.line, mayHoldList);
     // Anything the fast reader leaves (block scalars, anchors, flow mappings, errors) is js-yaml's.
     add(doc ? { docs: [doc.value], docLines: [doc.line], startLine: doc.itemLines } : parseYaml(lf.slice(span.start, span.end), file, false, span.line - 1));
   }

@@ -19,6 +19,13 @@ const DASH = 0x2d;
 const DQUOTE = 0x22;
 const SQUOTE = 0x27;
 
+/** Slots of the key cache (a power of two), and the longest key it holds. */
+const KEY_SLOTS = 1024;
+const MAX_CACHED_KEY = 64;
+
+/** `itemLines` of a document read without them: always empty. */
+const NO_ITEM_LINES: Map<object, number> = new Map();
+
 /** Thrown (never escapes this file) when the text leaves the subset read here. */
 const GIVE_UP = { giveUp: true };
 
@@ -46,6 +53,9 @@ export class PlainYamlReader {
   /** False once past the last content line. */
   private hasLine = false;
   private itemLines = new Map<object, number>();
+  /** cachedKey's table: the raw text of a key and the key it reads as, by hash slot. */
+  private readonly keyRaw: (string | undefined)[] = new Array<string | undefined>(KEY_SLOTS).fill(undefined);
+  private readonly keyValue: (string | undefined)[] = new Array<string | undefined>(KEY_SLOTS).fill(undefined);
 
   constructor(schema: yaml.Schema) {
     // js-yaml resolves plain scalars with the schema's compiled implicit types, in this order.
@@ -56,12 +66,13 @@ export class PlainYamlReader {
    * Reads the one document in text[start, end) (which may begin with its `---` line);
    * `firstLine` is the 1-based number of the line at `start`. Undefined: not in the subset.
    * `explicit`: the document begins with `---`; otherwise a text with no content is no
-   * document at all (null is returned as `value` only for an explicit one).
+   * document at all (null is returned as `value` only for an explicit one). `itemLines` false:
+   * the lines of sequence items are not recorded (only a List's items need them).
    */
-  read(text: string, start: number, end: number, firstLine: number): PlainDocument | undefined {
+  read(text: string, start: number, end: number, firstLine: number, itemLines = true): PlainDocument | undefined {
     this.text = text;
     this.end = end;
-    this.itemLines = new Map();
+    this.itemLines = itemLines ? new Map() : NO_ITEM_LINES;
     try {
       let pos = start;
       let lineNo = firstLine;
@@ -154,7 +165,7 @@ export class PlainYamlReader {
       if (colon < 0) throw GIVE_UP;
       let keyEnd = colon;
       while (keyEnd > at && text.charCodeAt(keyEnd - 1) === SPACE) keyEnd--;
-      const key = this.key(text.slice(at, keyEnd));
+      const key = this.cachedKey(at, keyEnd);
       if (Object.prototype.hasOwnProperty.call(result, key)) throw GIVE_UP; // js-yaml says "duplicated mapping key"
       result[key] = this.value(indent, colon + 1);
       if (!this.hasLine || this.indent < indent) return result;
@@ -162,6 +173,27 @@ export class PlainYamlReader {
       if (this.isEntry(this.lineStart)) throw GIVE_UP; // a `- ` where a key belongs
       at = this.lineStart;
     }
+  }
+
+  /**
+   * The key written at text[at, end): every object of a cluster repeats the same few dozen keys,
+   * so a key seen before is found by a hash of its characters and compared in place, without
+   * cutting a new string from the text or resolving it again (and the stored string is the one
+   * V8 already keeps as a property name, which makes setting the property cheaper too).
+   */
+  private cachedKey(at: number, end: number): string {
+    const { text } = this;
+    const len = end - at;
+    if (len > MAX_CACHED_KEY) return this.key(text.slice(at, end));
+    let h = len;
+    for (let p = at; p < end; p++) h = (Math.imul(h, 31) + text.charCodeAt(p)) | 0;
+    const slot = h & (KEY_SLOTS - 1);
+    const raw = this.keyRaw[slot];
+    if (raw !== undefined && raw.length === len && text.startsWith(raw, at)) return this.keyValue[slot]!;
+    const key = this.key(text.slice(at, end));
+    this.keyRaw[slot] = text.slice(at, end);
+    this.keyValue[slot] = key;
+    return key;
   }
 
   private key(raw: string): string {
@@ -206,7 +238,7 @@ export class PlainYamlReader {
         if (this.hasLine && this.indent > indent) {
           const itemLine = this.lineNo;
           item = this.node(this.indent);
-          if (item !== null && typeof item === 'object') this.itemLines.set(item, itemLine);
+          if (item !== null && typeof item === 'object' && this.itemLines !== NO_ITEM_LINES) this.itemLines.set(item, itemLine);
         } else item = null;
       } else if (this.isEntry(p)) {
         throw GIVE_UP; // `- - x`
@@ -215,7 +247,7 @@ export class PlainYamlReader {
         if (c !== DQUOTE && c !== SQUOTE && this.keyColon(p) >= 0) {
           // `- key: value`: a mapping whose keys line up with this one's.
           const m = this.mapping(p - this.lineStart + this.indent, p);
-          this.itemLines.set(m, line);
+          if (this.itemLines !== NO_ITEM_LINES) this.itemLines.set(m, line);
           item = m;
         } else {
           item = this.inlineScalar(p);

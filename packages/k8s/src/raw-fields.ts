@@ -1,5 +1,5 @@
 import { InputError, PROTOCOLS, quoteValue, type Labels, type Protocol } from '@lateral/core';
-import { checkLabelKey, checkLabelValue } from './label-rules.js';
+import { checkLabelKey, checkLabelValue, invalidLabelValueReason } from './label-rules.js';
 
 /**
  * Readers for fields of raw manifests. Manifests are typed with client-node's V1 classes for
@@ -105,7 +105,8 @@ export function optLabels(v: unknown, field: string): Labels | undefined {
   if (!m) return undefined;
   for (const [k, val] of Object.entries(m)) {
     checkLabelKey(k, field);
-    checkLabelValue(val, child(field, k));
+    // The field of a bad value is built only when there is one.
+    if (invalidLabelValueReason(val) !== undefined) checkLabelValue(val, child(field, k));
   }
   return m;
 }

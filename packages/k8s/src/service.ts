@@ -38,13 +38,14 @@ export function serviceFromObject(raw: V1Service, namespace: string, name: strin
     // nodePort 0 is the API's "not set" (the API server allocates one).
     const nodePort = optInt(p.nodePort, `${f}.nodePort`);
     if (nodePort) portNumber(nodePort, `${f}.nodePort`);
-    return {
-      ...(name !== undefined ? { name } : {}),
-      port: portNumber(p.port, `${f}.port`),
-      ...(targetPort !== undefined ? { targetPort } : {}),
-      protocol: protocol(p.protocol, `${f}.protocol`),
-      ...(nodePort ? { nodePort } : {}),
-    };
+    // By assignment, in this key order: an object literal that starts with a spread is slow in V8.
+    const port = portNumber(p.port, `${f}.port`);
+    const out: { name?: string; port: number; targetPort?: number | string; protocol?: ServicePort['protocol']; nodePort?: number } =
+      name !== undefined ? { name, port } : { port };
+    if (targetPort !== undefined) out.targetPort = targetPort;
+    out.protocol = protocol(p.protocol, `${f}.protocol`);
+    if (nodePort) out.nodePort = nodePort;
+    return out as ServicePort;
   });
   return {
     namespace,

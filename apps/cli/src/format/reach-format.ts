@@ -33,17 +33,43 @@ export function* reachJsonPieces(r: WorkloadReachability, warnings: readonly str
   yield '{\n  "endpoints": [';
   yield* listPieces(r.endpoints, linesPerPiece);
   yield '],\n  "connections": [';
-  yield* listPieces(r.connections, linesPerPiece);
+  yield* listPieces(r.connections, linesPerPiece, connectionJson());
   yield `],\n  "warnings": ${JSON.stringify(warnings)}\n}\n`;
 }
 
-function* listPieces(items: readonly unknown[], linesPerPiece: number): Generator<string> {
+function* listPieces<T>(items: readonly T[], linesPerPiece: number, json: (item: T) => string = JSON.stringify): Generator<string> {
   for (let start = 0; start < items.length; start += linesPerPiece) {
     let piece = '';
     const end = Math.min(items.length, start + linesPerPiece);
-    for (let i = start; i < end; i++) piece += `${i === 0 ? '' : ','}\n    ${JSON.stringify(items[i])}`;
+    for (let i = start; i < end; i++) piece += `${i === 0 ? '' : ','}\n    ${json(items[i]!)}`;
     yield end === items.length ? `${piece}\n  ` : piece;
   }
+}
+
+/**
+ * JSON.stringify of a connection, byte for byte, with each port set's text made once: the
+ * connections of one class pair share their port objects (workloadReachability), and all pairs
+ * of a large cluster repeats a few hundred sets over hundreds of thousands of connections.
+ * A connection with other fields than these (in this order) goes to JSON.stringify whole.
+ */
+function connectionJson(): (c: Connection) => string {
+  const portsText = new Map<object, string>();
+  const cached = (p: object) => {
+    let t = portsText.get(p);
+    if (t === undefined) portsText.set(p, (t = JSON.stringify(p)));
+    return t;
+  };
+  return (c) => {
+    const keys = Object.keys(c);
+    const unknown = keys.length === 5 && keys[4] === 'unknown';
+    if (
+      !(keys.length === 4 || unknown) || keys[0] !== 'from' || keys[1] !== 'to' || keys[2] !== 'all' || keys[3] !== 'ports' ||
+      typeof c.all !== 'boolean' || typeof c.from !== 'string' || typeof c.to !== 'string'
+    ) {
+      return JSON.stringify(c);
+    }
+    return `{"from":${JSON.stringify(c.from)},"to":${JSON.stringify(c.to)},"all":${c.all},"ports":${cached(c.ports)}${unknown ? `,"unknown":${cached(c.unknown!)}` : ''}}`;
+  };
 }
 
 export function reachJson(r: WorkloadReachability): string {

@@ -286,15 +286,26 @@ export function workloadReachability(compiled: CompiledCluster, filter: ReachFil
     })
     .map(({ e }) => e)
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // Every workload pair of one class pair shares that pair's ports: converted once, shared
+  // (read-only) by all of them — all pairs of S2 is ~350,000 connections over far fewer sets.
+  const portsOf = new Map<ProtoPorts, { all: boolean; json: Connection['ports'] }>();
+  const converted = (p: ProtoPorts) => {
+    let c = portsOf.get(p);
+    if (!c) portsOf.set(p, (c = { all: isAllProtoPorts(p), json: toJsonPorts(p) }));
+    return c;
+  };
   return {
     endpoints: keptEndpoints,
-    connections: connections.map((c) => ({
-      from: endpoints[c.from]!.id,
-      to: endpoints[c.to]!.id,
-      all: isAllProtoPorts(c.ports),
-      ports: toJsonPorts(c.ports),
-      ...(c.unknown ? { unknown: toJsonPorts(c.unknown) } : {}),
-    })),
+    connections: connections.map((c) => {
+      const ports = converted(c.ports);
+      return {
+        from: endpoints[c.from]!.id,
+        to: endpoints[c.to]!.id,
+        all: ports.all,
+        ports: ports.json,
+        ...(c.unknown ? { unknown: converted(c.unknown).json } : {}),
+      };
+    }),
     warnings: index.warnings,
   };
 }
