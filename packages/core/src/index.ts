@@ -63,6 +63,18 @@ export {
   type TierRule,
   type TierSubject,
 } from './model/model.js';
+// CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy, as the Cilium adapter reads them.
+export {
+  ciliumPolicyId,
+  type CiliumEnforcement,
+  type CiliumEntity,
+  type CiliumPeer,
+  type CiliumPolicy,
+  type CiliumPolicyKind,
+  type CiliumPort,
+  type CiliumRule,
+  type CiliumSelector,
+} from './model/model.js';
 // Bad input: a typed error naming file, line, object and field.
 export { formatInputError, InputError, MAX_QUOTED, quoteValue, type InputLocation } from './model/errors.js';
 
