@@ -52,14 +52,15 @@ export function recompile(previous: CompiledCluster, cluster: Cluster, options: 
 }
 
 function compileWith(cluster: Cluster, options: EvalOptions, memo: CompileMemo): CompiledCluster {
-  const table = buildPolicyTable(cluster, memo);
-  const state = buildClassState(cluster, options, table, memo);
+  const table = buildPolicyTable(cluster, memo, options);
+  // Cilium: "ipBlock never matches pods" (CIDR rules select only what is not a Cilium endpoint).
+  const state = buildClassState(cluster, options.cni === 'cilium' ? { ...options, ipBlockPods: 'ignore' } : options, table, memo);
   const sets = buildPeerSets(table, state);
   const check = connectionCheck(cluster, table, state, sets);
   let reachability: Reachability | undefined;
   let possible: Reachability | undefined;
   let endpointIndex: EndpointIndex | undefined;
-  // Only a domainNames peer can leave a connection unknown.
+  // Only a domainNames peer (or a Cilium peer the input cannot resolve) can leave a connection unknown.
   const unknowns = table.peerDefs.some((d) => d.kind === 'none');
   const compiled: CompiledCluster = {
     cluster,

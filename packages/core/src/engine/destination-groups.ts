@@ -169,11 +169,51 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     return list;
   };
 
+  /**
+   * Under Cilium (reference/cilium.ts): the deny rules of the policies selecting d are Deny steps
+   * before any allow list; the allow rules of those policies join NetworkPolicy's allow groups;
+   * d is isolated when it is in default deny.
+   */
+  const ciliumInMemo = new Map<string, Group[]>();
+  const ciliumIngress = (d: number, selecting: readonly number[]): Group[] => {
+    const cilium = table.cilium!;
+    const deny: Step[] = [];
+    const allow: Group[] = [];
+    let key = '';
+    cilium.policies.forEach((p, i) => {
+      if (!hasBit(sets.ciliumSubjects[i]!, d)) return;
+      for (const r of p.ingressDeny) {
+        deny.push({ sources: rulePeerBits[r.peers]!, atoms: atomsToward(r.ports, namedSetOf(d)), action: 'Deny' });
+        key += `d${r.uid},`;
+      }
+      for (const r of p.ingress) {
+        const a = atomsToward(r.ports, namedSetOf(d));
+        if (atomSets.isEmpty(a)) continue;
+        allow.push({ src: rulePeerBits[r.peers]!, id: r.peers, atoms: a });
+        key += `a${r.uid},`;
+      }
+    });
+    const isolated = hasBit(sets.ciliumIsolated.ingress, d);
+    key += `|${selecting.join(',')}|${namedSetOf(d)}|${isolated ? 'i' : ''}`;
+    let groups = ciliumInMemo.get(key);
+    if (!groups) {
+      const allowGroups = [...npIngressGroups(d), ...allow];
+      if (deny.length === 0) groups = mergeSameAtoms(isolated ? allowGroups : [{ src: everyNode, id: ALL_PEERS, atoms: allAtoms }], inUnions);
+      else groups = tierGroups(deny, allowGroups, isolated ? everyNode : emptyBitset(nodeCount), []);
+      ciliumInMemo.set(key, groups);
+    }
+    return groups;
+  };
+
   const inUnions = new Map<string, Bitset>();
   const inTierMemo = new Map<string, Group[]>();
   const inLists: Group[][] = [];
   for (let d = 0; d < nodeCount; d++) {
     const selecting = d < classCount ? classIngress[d]! : [];
+    if (table.cilium && d < classCount) {
+      inLists.push(ciliumIngress(d, selecting));
+      continue;
+    }
     if (hasTiers && d < classCount) {
       const admin = ingressSteps(d, table.admin, sets.adminSubjects);
       const baseline = ingressSteps(d, table.baseline, sets.baselineSubjects);
@@ -229,7 +269,48 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   const baselineEgress = tierEgress(table.baseline, sets.baselineSubjects);
   const egTierMemo = new Map<string, Group[]>();
   const egUnions = new Map<string, Bitset>();
+  // Under Cilium: each policy's egress rules with the classes it selects as their sources.
+  type CiliumEgress = { peers: number; ports: number; uid: number; subjects: Bitset };
+  const ciliumEgress = (deny: boolean): CiliumEgress[] =>
+    (table.cilium?.policies ?? []).flatMap((p, i) =>
+      (deny ? p.egressDeny : p.egress).map((r) => ({ peers: r.peers, ports: r.ports, uid: r.uid, subjects: sets.ciliumSubjects[i]! })),
+    );
+  const ciliumEgressDeny = ciliumEgress(true);
+  const ciliumEgressAllow = ciliumEgress(false);
+  const ciliumNotIsolated = fullBitset(nodeCount);
+  if (table.cilium) for (let w = 0; w < ciliumNotIsolated.length; w++) ciliumNotIsolated[w]! &= ~sets.ciliumIsolated.egress[w]!;
+  const ciliumEgMemo = new Map<string, Group[]>();
   for (let d = 0; d < nodeCount; d++) {
+    if (table.cilium) {
+      const deny: Step[] = [];
+      const allow: Group[] = [];
+      let key = '';
+      for (const r of ciliumEgressDeny) {
+        if (!hasBit(rulePeerBits[r.peers]!, d)) continue;
+        deny.push({ sources: r.subjects, atoms: atomsToward(r.ports, namedSetOf(d)), action: 'Deny' });
+        key += `d${r.uid},`;
+      }
+      for (const r of ciliumEgressAllow) {
+        if (!hasBit(rulePeerBits[r.peers]!, d)) continue;
+        const a = atomsToward(r.ports, namedSetOf(d));
+        if (atomSets.isEmpty(a)) continue;
+        // The id names the source set for merged unions: a rule's subjects, unique per rule.
+        allow.push({ src: r.subjects, id: 1_000_000 + r.uid, atoms: a });
+        key += `a${r.uid},`;
+      }
+      if (deny.length === 0) {
+        egLists[d] = mergeSameAtoms([{ src: ciliumNotIsolated, id: -2, atoms: allAtoms }, ...npToward[d]!, ...allow], egUnions);
+        continue;
+      }
+      key += `|${npToward[d]!.map((g) => `${g.id}:${g.atoms}`).join(',')}|${namedSetOf(d)}`;
+      let groups = ciliumEgMemo.get(key);
+      if (!groups) {
+        groups = tierGroups(deny, [...npToward[d]!, ...allow], sets.ciliumIsolated.egress, []);
+        ciliumEgMemo.set(key, groups);
+      }
+      egLists[d] = groups;
+      continue;
+    }
     if (adminEgress.length + baselineEgress.length > 0) {
       let key = '';
       const stepsOf = (list: readonly TierEgress[]): Step[] => {

@@ -15,6 +15,7 @@ import { isEmptySelector, matchesSelector } from '../semantics/label-selector.js
 import { effectivePolicyTypes } from '../semantics/policy-types.js';
 import type {
   Cluster,
+  EvalOptions,
   Labels,
   NetworkPolicy,
   NetworkPolicyPeer,
@@ -24,6 +25,7 @@ import type {
 } from '../model/model.js';
 import { compareTierPolicies, tierPolicyId, type TierAction, type TierPeer, type TierPolicy, type TierPort } from '../model/model.js';
 import type { CompileMemo } from './compile-memo.js';
+import { buildCiliumTable, nodeCidrs, type CiliumTable } from './cilium-table.js';
 import type { SelectorIndex } from './selector-index.js';
 
 /** A peer's podSelector that is absent or `{}`: every pod of the namespaces in question. */
@@ -54,8 +56,13 @@ export type PeerDef =
        */
       readonly pods: 'option' | 'always';
     }
-  /** A domainNames peer: no address is known to be in it (the rule is flagged `unknown`). */
-  | { readonly kind: 'none' };
+  /**
+   * A domainNames peer (or a Cilium peer the input cannot resolve): no address is known to be in
+   * it (the rule is flagged `unknown`). What it may hold: `block`'s addresses (absent: every
+   * address outside the cluster). `deny`: it sits in a deny rule, so it is taken to hold for
+   * "certainly allowed" and not to hold for "may be allowed".
+   */
+  | { readonly kind: 'none'; readonly block?: number; readonly deny?: boolean };
 
 export interface CompiledRule {
   /** Rule-peers id: the union of the rule's peers. */
@@ -132,6 +139,8 @@ export interface PolicyTable {
   readonly nsSelNamespaces: readonly (readonly number[])[];
   /** Per namespace: the pod selector ids that apply to pods there. */
   readonly relevant: readonly ReadonlySet<number>[];
+  /** Under `cni: cilium`: its policies (the tiers are then empty: Cilium does not enforce them). */
+  readonly cilium?: CiliumTable;
 }
 
 /**
@@ -154,7 +163,7 @@ function withField(e: unknown, field: string, object?: string): unknown {
 }
 
 /** Sorted, merged ranges: blocks must be disjoint inside (IpAtoms counts each range once). */
-function unionRanges(ranges: readonly IpRange[]): IpRange[] {
+export function unionRanges(ranges: readonly IpRange[]): IpRange[] {
   const sorted = [...ranges].sort((a, b) => a.family - b.family || (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
   const out: IpRange[] = [];
   for (const r of sorted) {
@@ -166,7 +175,18 @@ function unionRanges(ranges: readonly IpRange[]): IpRange[] {
   return out;
 }
 
-export function buildPolicyTable(cluster: Cluster, memo: CompileMemo): PolicyTable {
+export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: EvalOptions): PolicyTable {
+  // Under Cilium: its own kinds, NetworkPolicy, and not the network-policy-api tiers; with
+  // enforcement `never`, nothing at all.
+  const cilium = options?.cni === 'cilium';
+  const enforcement = options?.ciliumEnforcement ?? 'default';
+  const cluster: Cluster = !cilium
+    ? input
+    : enforcement === 'never'
+      ? { ...input, policies: [], tierPolicies: [], ciliumPolicies: [] }
+      : { ...input, tierPolicies: [] };
+  // CIDR rules and ipBlocks never select the nodes' own addresses under Cilium (host identity).
+  const ipBlockSkips = cilium ? nodeCidrs(cluster) : [];
   // --- Namespaces -----------------------------------------------------------------------
   const nsIndex = new Map<string, number>();
   const nsNames: string[] = [];
@@ -226,7 +246,9 @@ export function buildPolicyTable(cluster: Cluster, memo: CompileMemo): PolicyTab
     // The API server accepts exactly one of ipBlock or selectors; if both were given, the
     // ipBlock is what the peer means (as in the reference evaluator).
     if (peer.ipBlock) {
-      const block = blockOf(ipBlockRanges(peer.ipBlock));
+      const block = blockOf(
+        ipBlockRanges(ipBlockSkips.length === 0 ? peer.ipBlock : { ...peer.ipBlock, except: [...(peer.ipBlock.except ?? []), ...ipBlockSkips] }),
+      );
       return internPeer(`b${block}:option`, { kind: 'ipBlock', block, pods: 'option' });
     }
     const nsSel = peer.namespaceSelector ? nsSels.add(peer.namespaceSelector) : OWN_NAMESPACE;
@@ -361,6 +383,23 @@ export function buildPolicyTable(cluster: Cluster, memo: CompileMemo): PolicyTab
         : null,
     };
   });
+  const ciliumTable = cilium
+    ? buildCiliumTable(
+        cluster,
+        enforcement === 'always',
+        {
+          podSels,
+          nsSels,
+          namespaceIndex: (name) => addNamespace(name, defaultNamespaceLabels(name)),
+          internPeer,
+          podsPeer,
+          blockOf,
+          internRulePeers,
+          internPortSpec,
+        },
+        0,
+      )
+    : undefined;
   const nsCount = nsNames.length;
   const policiesByNs: number[][] = Array.from({ length: nsCount }, () => []);
   policies.forEach((p, i) => policiesByNs[p.ns]!.push(i));
@@ -430,6 +469,7 @@ export function buildPolicyTable(cluster: Cluster, memo: CompileMemo): PolicyTab
     baseline,
     nsSelNamespaces,
     relevant,
+    ...(ciliumTable ? { cilium: ciliumTable } : {}),
   };
 }
 
