@@ -91,7 +91,7 @@ describe('cilium: fast engine agrees with the reference evaluator', () => {
         rules += p.ingress.length + p.egress.length + p.ingressDeny.length + p.egressDeny.length;
         denyRules += p.ingressDeny.length + p.egressDeny.length;
       }
-      const found = findDisagreement(cluster, options, seed, process.env.LATERAL_CILIUM_EXPLAIN === '1');
+      const found = findDisagreement(cluster, options, seed, process.env.LATERAL_CILIUM_EXPLAIN === '1' || seed % 4 === 0);
       if (found) {
         expect.fail(
           [

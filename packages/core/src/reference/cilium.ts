@@ -80,6 +80,11 @@ function isNode(nodes: readonly Address[], ip: string): boolean {
   return nodes.some((n) => n.bits === a.bits && n.value === a.value);
 }
 
+/** Whether `ip` is one of the nodes' own addresses (status.addresses of a Node of the input). */
+export function isNodeAddress(cluster: Cluster, ip: string): boolean {
+  return isNode(nodeAddresses(cluster), ip);
+}
+
 function nodeAddresses(cluster: Cluster): Address[] {
   return (cluster.nodes ?? []).flatMap((n) => n.addresses.map(parseAddress));
 }
