@@ -126,6 +126,11 @@ export function explainCiliumSide(
   return { chain, denied: false, nearMisses: [], l7 };
 }
 
+/** `Cilium: Deny (cnp x/lock ingressDeny[0]): denies ...`; the default step by its detail. */
+export function formatCiliumChain(chain: readonly TierStep[]): string {
+  return chain.map((s) => (s.tier === 'default' ? `allowed: ${s.detail}` : `${s.tier}: ${s.action}${s.policy ? ` (${s.policy}${s.tier === 'NetworkPolicy' && s.rule !== undefined ? `, rule ${s.rule}` : ''})` : ''}: ${s.detail}`)).join(' → ');
+}
+
 function endpointText(p: Pod): string {
   return `${p.namespace}/${p.name}`;
 }

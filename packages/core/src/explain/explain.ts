@@ -29,7 +29,7 @@ import {
 } from '../model/model.js';
 
 import { formatTierChain, formatTierStep, walkTier, type TierNearMiss, type TierStep } from './explain-tiers.js';
-import { explainCiliumSide } from './explain-cilium.js';
+import { explainCiliumSide, formatCiliumChain } from './explain-cilium.js';
 type Direction = 'ingress' | 'egress';
 
 export interface RuleRef {
@@ -219,7 +219,7 @@ function withCilium(ctx: Context, direction: Direction, pod: Pod, side: SideExpl
   const destination = ctx.dst.kind === 'pod' ? ctx.dst.pod : undefined;
   const c = explainCiliumSide(ctx.cluster, ctx.options, direction, pod, other, ctx.port, ctx.protocol, destination, side);
   const tiers: SideTiers = { chain: c.chain, denied: c.denied, ...(c.unknown ? { unknown: c.unknown } : {}), nearMisses: c.nearMisses };
-  return { ...side, reason: `${formatTierChain(c.chain)}${c.unknown ? `; unknown: ${c.unknown}` : ''}`, tiers, ...(c.l7.length > 0 ? { l7: c.l7 } : {}) };
+  return { ...side, reason: `${formatCiliumChain(c.chain)}${c.unknown ? `; unknown: ${c.unknown}` : ''}`, tiers, ...(c.l7.length > 0 ? { l7: c.l7 } : {}) };
 }
 
 function explainNetworkPolicySide(ctx: Context, direction: Direction): SideExplanation {
