@@ -40,6 +40,7 @@ export {
   type SelectorOperator,
   type Service,
   type ServicePort,
+  type Verdict,
   type Workload,
   type WorkloadRef,
   // RBAC and the API server's address: the identity moves of lateral movement.
