@@ -1,3 +1,4 @@
+import { evalFlags } from '../cni-profile.js';
 import { resolve } from 'node:path';
 import { lineBatchesOf, openInput, fsReason } from '@lateral/flows';
 import {
@@ -8,7 +9,7 @@ import {
   type Explanation,
   type Protocol,
 } from '@lateral/core';
-import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, intOption, ipBlockPodsOption, parse, protocolOption, requireInputs, str, type OptionSpec } from '../args.js';
+import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, intOption, parse, protocolOption, requireInputs, str, type OptionSpec } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { out, type CliIo } from '../io.js';
 import { outAnswer, pairQualification, warningsOf } from '../answer.js';
@@ -147,7 +148,7 @@ export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
   const inputs = requireInputs(p, 'check');
   if (queriesFile === '-' && inputs.includes('-')) throw new UsageError('stdin (-) can feed the inputs or the queries, not both');
   const protocol = protocolOption(p);
-  const { compiled, load } = await loadAndCompile(io, inputs, { ipBlockPods: ipBlockPodsOption(p) });
+  const { compiled, load } = await loadAndCompile(io, inputs, evalFlags(p));
   const index = compiled.endpoints();
   const warnings = warningsOf(load);
   // Which unevaluated policies a pair's pods are selected by: each answer that could differ says so.

@@ -1,3 +1,4 @@
+import { evalFlags } from '../cni-profile.js';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InputError, type NetworkPolicy } from '@lateral/core';
@@ -12,7 +13,7 @@ import {
   type Verification,
 } from '@lateral/generator';
 import { clusterFromObjects, parseManifests } from '@lateral/k8s';
-import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, intOption, ipBlockPodsOption, oneOf, parse, requireInputs, str, type OptionSpec } from '../args.js';
+import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, intOption, oneOf, parse, requireInputs, str, type OptionSpec } from '../args.js';
 import { EXIT_CHECK_FAILED, UsageError } from '../cli-error.js';
 import { err, out, progress, progressDone, type CliIo } from '../io.js';
 import { allWarnings, mergeWarnings, outAnswer, warningsOf } from '../answer.js';
@@ -202,9 +203,9 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
   const inputs = requireInputs(p, 'generate');
   const flowFiles = p.values.flows as string[] | undefined;
   if (flowFiles?.includes('-') && inputs.includes('-')) throw new UsageError('stdin (-) can feed the inputs or the flows, not both');
-  const evalOptions = { ipBlockPods: ipBlockPodsOption(p) };
 
-  const loaded = await loadAndCompile(io, inputs, evalOptions);
+  const loaded = await loadAndCompile(io, inputs, evalFlags(p));
+  const evalOptions = loaded.compiled.options;
   const flows = await readFlowsOption(io, flowFiles, flowFormat, { cluster: loaded.load.cluster, compiled: loaded.compiled }, 'generate');
   const cluster = loaded.load.cluster;
 

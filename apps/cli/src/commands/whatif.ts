@@ -1,7 +1,8 @@
+import { evalFlags, resolveEvalOptions } from '../cni-profile.js';
 import { applyChange, changedLoad, changeLabel, parseObjectRef } from '@lateral/analysis';
 import { InputError } from '@lateral/core';
 import { clusterFromObjects, readInputs } from '@lateral/k8s';
-import { COMMON_INPUT_OPTIONS_HELP, ipBlockPodsOption, parse, requireInputs, type OptionSpec } from '../args.js';
+import { COMMON_INPUT_OPTIONS_HELP, parse, requireInputs, type OptionSpec } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { out, type CliIo } from '../io.js';
 import { reportLoad } from '../load.js';
@@ -47,11 +48,12 @@ export async function whatifCommand(argv: string[], io: CliIo): Promise<number> 
   if (stdinUsers > 1) throw new UsageError('stdin (-) can feed one of INPUTS, --apply and --flows, not several');
   const choices = whatIfChoices(p, flowFiles);
   for (const d of deletes) checkDelete(d);
-  const evalOptions = { ipBlockPods: ipBlockPodsOption(p) };
+  const flags = evalFlags(p);
 
   const objects = await onSideAsync('before', () => readObjects(io, inputs));
   const before = onSide('before', () => clusterFromObjects(objects));
   reportLoad(io, before);
+  const evalOptions = resolveEvalOptions(io, flags, before);
   const applied = await onSideAsync('after', () => readInputs(applyFiles, { stdin: io.stdin, cwd: io.cwd }));
   const change = { applied, deletes };
   const changed = applyChange(objects, change);

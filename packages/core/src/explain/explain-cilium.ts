@@ -104,7 +104,7 @@ export function explainCiliumSide(
             action: 'Allow',
             direction,
             rule: r.index,
-            detail: portOnly ? `${allowList}[${r.index}]: ${name} is not among its peers` : `${allowList}[${r.index}]: ${protocol} ${port} is not among its ports`,
+            detail: portOnly ? `${name} is not among its peers` : `${protocol} ${port} is not among its ports`,
           });
         }
       }
