@@ -7,7 +7,7 @@
  * policies builds its EvalOptions here, once the input is loaded.
  */
 import type { CiliumEnforcement, Cni, EvalOptions, IpBlockPods } from '@lateral/core';
-import type { LoadResult } from '@lateral/k8s';
+import { calicoPolicyCount, ciliumPolicyCounts, detectCni, type LoadResult } from '@lateral/k8s';
 import { oneOf, str, type Parsed } from './args.js';
 import { UsageError } from './cli-error.js';
 import { err, type CliIo } from './io.js';
@@ -28,41 +28,19 @@ export function evalFlags(p: Parsed): EvalFlags {
   return { ...(ipBlock ? { ipBlockPods: ipBlock } : {}), ...(cni ? { cni } : {}), ...(enforcement ? { ciliumEnforcement: enforcement } : {}) };
 }
 
-const CALICO_GROUPS = ['projectcalico.org', 'crd.projectcalico.org'];
-
-/** `3 CiliumNetworkPolicy, 1 CiliumClusterwideNetworkPolicy`: objects (not rules) by kind. */
-function ciliumCounts(load: LoadResult): string {
-  const objects = new Map<string, Set<string>>();
-  for (const p of load.cluster.ciliumPolicies ?? []) {
-    let set = objects.get(p.kind);
-    if (!set) objects.set(p.kind, (set = new Set()));
-    set.add(`${p.namespace}/${p.name}`);
-  }
-  return [...objects].map(([k, s]) => `${s.size} ${k}`).join(', ');
-}
-
-/** Calico objects: the Calico half reads them into `cluster.calico`; until then they are unevaluated kinds. */
-function calicoCount(load: LoadResult): number {
-  const unevaluated = load.unevaluated.filter((u) => CALICO_GROUPS.includes(u.group)).length;
-  const calico = (load.cluster as { calico?: { policies?: readonly unknown[]; globalPolicies?: readonly unknown[] } }).calico;
-  const read = calico ? (calico.policies?.length ?? 0) + (calico.globalPolicies?.length ?? 0) || 1 : 0;
-  return unevaluated + read;
-}
-
 /**
  * EvalOptions for a loaded input. Prints the profile once on stderr when it was detected (or
  * differs from the default), and what the chosen plugin does not enforce.
  */
 export function resolveEvalOptions(io: CliIo, flags: EvalFlags, load: LoadResult): EvalOptions {
-  const cilium = ciliumCounts(load);
-  const calico = calicoCount(load);
+  const cilium = ciliumPolicyCounts(load);
+  const calico = calicoPolicyCount(load);
   let cni = flags.cni;
   if (cni === undefined) {
-    if (cilium && calico > 0) {
-      throw new UsageError(`the input has both Cilium (${cilium}) and Calico (${calico}) policies: say which plugin enforces them with --cni cilium or --cni calico`);
-    }
-    cni = cilium ? 'cilium' : calico > 0 ? 'calico' : 'kubernetes';
-    if (cni !== 'kubernetes') err(io, `cni: ${cni} (detected from ${cni === 'cilium' ? cilium : `${calico} Calico polic${calico === 1 ? 'y' : 'ies'}`})`);
+    const d = detectCni(load);
+    if ('conflict' in d) throw new UsageError(d.conflict);
+    cni = d.cni;
+    if (d.from) err(io, `cni: ${cni} (detected from ${d.from})`);
   }
   if (flags.ciliumEnforcement !== undefined && cni !== 'cilium') throw new UsageError(`--cilium-enforcement goes with --cni cilium (the input was read as --cni ${cni})`);
   const tiers = load.cluster.tierPolicies ?? [];
@@ -84,13 +62,14 @@ export function resolveEvalOptions(io: CliIo, flags: EvalFlags, load: LoadResult
 
 /**
  * EvalOptions from the flags alone, for where the options must be known before the input is
- * read (the web server's sessions): no detection, `--cni` must be given.
+ * read (the web server's sessions, which detect the plugin themselves when `--cni` is absent).
  */
 export function flagOptions(flags: EvalFlags): EvalOptions {
-  const cni = flags.cni ?? 'kubernetes';
+  const cni = flags.cni;
+  // Without --cni the session detects the plugin from what it loads (withDetectedCni).
   return {
     ipBlockPods: cni === 'cilium' ? 'ignore' : (flags.ipBlockPods ?? 'match'),
-    ...(cni !== 'kubernetes' ? { cni } : {}),
+    ...(cni !== undefined ? { cni } : {}),
     ...(cni === 'cilium' && flags.ciliumEnforcement ? { ciliumEnforcement: flags.ciliumEnforcement } : {}),
   };
 }

@@ -24,3 +24,4 @@ export {
   type UnevaluatedSubject,
 } from './unevaluated-policy.js';
 export { groupOf, isClusterScoped } from './object-ref.js';
+export { calicoPolicyCount, ciliumPolicyCounts, detectCni, withDetectedCni, type CniDetection } from './cni-detect.js';
