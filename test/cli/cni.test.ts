@@ -69,4 +69,12 @@ describe('--cni', () => {
     expect(r.stderr).toContain('spec.ingress[0].fromEntities[0]');
     expect(r.stderr).toContain('unknown entity "everything"');
   });
+
+  it('whatif: applying the demo policy to the app closes the xwing\'s way in, through the CNP', async () => {
+    const r = await lateral(['whatif', APP, '--apply', join(STARWARS, 'sw_l3_l4_policy.yaml')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('cni: cilium (detected from 1 CiliumNetworkPolicy)');
+    expect(r.stdout).toContain('DENIED  default/xwing -> default/deathstar: All');
+    expect(r.stdout).toContain('Cilium: Deny (cnp default/rule1)');
+  });
 });

@@ -53,11 +53,12 @@ export async function whatifCommand(argv: string[], io: CliIo): Promise<number> 
   const objects = await onSideAsync('before', () => readObjects(io, inputs));
   const before = onSide('before', () => clusterFromObjects(objects));
   reportLoad(io, before);
-  const evalOptions = resolveEvalOptions(io, flags, before);
   const applied = await onSideAsync('after', () => readInputs(applyFiles, { stdin: io.stdin, cwd: io.cwd }));
   const change = { applied, deletes };
   const changed = applyChange(objects, change);
   const after = onSide('after', () => changedLoad(before, changed));
   const label = changeLabel(change);
+  // One profile for both sides: detected from the side that has a plugin's kinds.
+  const evalOptions = resolveEvalOptions(io, flags, (before.cluster.ciliumPolicies ?? []).length > 0 || after.cluster.ciliumPolicies === undefined ? before : after);
   return runWhatIf(io, p, choices, { before, after, label }, evalOptions, flowFiles);
 }
