@@ -102,6 +102,8 @@ export { PER_POD_LABELS } from './semantics/controller-labels.js';
 
 // Reference evaluator: one pair, one port, read straight from the spec; the fast engine's check.
 export { referenceAllowed, referenceVerdict } from './reference/reference.js';
+// The plugins' evaluators register themselves with the reference (CNI_VERDICTS).
+import './reference/cilium.js';
 
 // Engine: compile a cluster once, ask it anything; recompile reuses what a change cannot touch.
 export { compile, recompile } from './engine/compile.js';

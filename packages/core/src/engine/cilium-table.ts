@@ -10,53 +10,10 @@ import type { IpRange } from '../semantics/ip.js';
 import type { CiliumPeer, CiliumPolicy, CiliumPort, CiliumRule, Cluster, LabelSelector, Protocol } from '../model/model.js';
 import { matchesSelector } from '../semantics/label-selector.js';
 import { ipBlockRanges } from './ip-atoms.js';
-import { ALL_PEERS, ALL_PORTS, ANY_POD, OWN_NAMESPACE, unionRanges, type CompiledRule, type PeerDef, type PortEntry } from './policy-table.js';
-import type { SelectorIndex } from './selector-index.js';
-
-export interface CompiledCiliumRule extends CompiledRule {
-  /** Unique over the table: memo keys name rules by it. */
-  readonly uid: number;
-  readonly source: CiliumRule;
-  /** It has a peer the input cannot decide (toFQDNs, toServices, ...). */
-  readonly unknown: boolean;
-}
-
-export interface CompiledCiliumPolicy {
-  readonly source: CiliumPolicy;
-  /** Peer id of the pods it selects (never host-networked ones). */
-  readonly subject: number;
-  readonly ingress: readonly CompiledCiliumRule[];
-  readonly ingressDeny: readonly CompiledCiliumRule[];
-  readonly egress: readonly CompiledCiliumRule[];
-  readonly egressDeny: readonly CompiledCiliumRule[];
-}
-
-export interface CiliumTable {
-  readonly policies: readonly CompiledCiliumPolicy[];
-  /** Enforcement mode `always`: every endpoint is in default deny, selected or not. */
-  readonly always: boolean;
-}
-
-/** What the policy table lends this stage: its interners. */
-export interface TableInterners {
-  readonly podSels: SelectorIndex;
-  readonly nsSels: SelectorIndex;
-  namespaceIndex(name: string): number;
-  internPeer(key: string, def: PeerDef): number;
-  podsPeer(ns: number, nsSel: number, podSel: number, hostNetwork: boolean): number;
-  blockOf(ranges: IpRange[]): number;
-  internRulePeers(ids: number[]): number;
-  internPortSpec(entries: PortEntry[]): number;
-}
+import { ALL_PEERS, ALL_PORTS, ANY_POD, OWN_NAMESPACE, nodeCidrs, unionRanges, type CiliumTable, type CompiledCiliumPolicy, type CompiledCiliumRule, type PortEntry, type TableInterners } from './policy-table.js';
 
 const V4_ALL = '0.0.0.0/0';
 const V6_ALL = '::/0';
-
-/** The nodes' own addresses, as /32 and /128 CIDRs. */
-export function nodeCidrs(cluster: Cluster): string[] {
-  return (cluster.nodes ?? []).flatMap((n) => n.addresses.map((a) => (a.includes(':') ? `${a}/128` : `${a}/32`)));
-}
-
 
 export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInterners, firstUid: number): CiliumTable {
   let uid = firstUid;

@@ -25,8 +25,8 @@ import type {
 } from '../model/model.js';
 import { compareTierPolicies, tierPolicyId, type TierAction, type TierPeer, type TierPolicy, type TierPort } from '../model/model.js';
 import type { CompileMemo } from './compile-memo.js';
-import { buildCiliumTable, nodeCidrs, type CiliumTable } from './cilium-table.js';
 import type { SelectorIndex } from './selector-index.js';
+import type { CiliumPolicy, CiliumRule } from '../model/model.js';
 
 /** A peer's podSelector that is absent or `{}`: every pod of the namespaces in question. */
 export const ANY_POD = -1;
@@ -143,6 +143,54 @@ export interface PolicyTable {
   readonly cilium?: CiliumTable;
 }
 
+// --- Cilium policies in the table (cilium-table.ts) ---------------------------------------
+
+export interface CompiledCiliumRule extends CompiledRule {
+  /** Unique over the table: memo keys name rules by it. */
+  readonly uid: number;
+  readonly source: CiliumRule;
+  /** It has a peer the input cannot decide (toFQDNs, toServices, ...). */
+  readonly unknown: boolean;
+}
+
+export interface CompiledCiliumPolicy {
+  readonly source: CiliumPolicy;
+  /** Peer id of the pods it selects (never host-networked ones). */
+  readonly subject: number;
+  readonly ingress: readonly CompiledCiliumRule[];
+  readonly ingressDeny: readonly CompiledCiliumRule[];
+  readonly egress: readonly CompiledCiliumRule[];
+  readonly egressDeny: readonly CompiledCiliumRule[];
+}
+
+/** Under `cni: cilium` (cilium-table.ts builds it). */
+export interface CiliumTable {
+  readonly policies: readonly CompiledCiliumPolicy[];
+  /** Enforcement mode `always`: every endpoint is in default deny, selected or not. */
+  readonly always: boolean;
+}
+
+/** What the policy table lends this stage: its interners. */
+export interface TableInterners {
+  readonly podSels: SelectorIndex;
+  readonly nsSels: SelectorIndex;
+  namespaceIndex(name: string): number;
+  internPeer(key: string, def: PeerDef): number;
+  podsPeer(ns: number, nsSel: number, podSel: number, hostNetwork: boolean): number;
+  blockOf(ranges: IpRange[]): number;
+  internRulePeers(ids: number[]): number;
+  internPortSpec(entries: PortEntry[]): number;
+}
+
+/** The nodes' own addresses, as /32 and /128 CIDRs. */
+export function nodeCidrs(cluster: Cluster): string[] {
+  return (cluster.nodes ?? []).flatMap((n) => n.addresses.map((a) => (a.includes(':') ? `${a}/128` : `${a}/32`)));
+}
+
+
+/** Builds the Cilium part of the table from the table's interners (cilium-table.ts; compile.ts passes it in). */
+export type CiliumTableBuilder = (cluster: Cluster, always: boolean, t: TableInterners, firstUid: number) => CiliumTable;
+
 /**
  * Labels of a namespace by name. A namespace the input does not list still carries the label
  * the API server puts on every namespace, so `kubernetes.io/metadata.name` selectors work.
@@ -175,7 +223,7 @@ export function unionRanges(ranges: readonly IpRange[]): IpRange[] {
   return out;
 }
 
-export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: EvalOptions): PolicyTable {
+export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: EvalOptions, buildCiliumTable?: CiliumTableBuilder): PolicyTable {
   // Under Cilium: its own kinds, NetworkPolicy, and not the network-policy-api tiers; with
   // enforcement `never`, nothing at all.
   const cilium = options?.cni === 'cilium';
@@ -383,7 +431,7 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
         : null,
     };
   });
-  const ciliumTable = cilium
+  const ciliumTable = cilium && buildCiliumTable
     ? buildCiliumTable(
         cluster,
         enforcement === 'always',

@@ -35,6 +35,7 @@ import type {
   Verdict,
 } from '../model/model.js';
 import {
+  CNI_VERDICTS,
   cidrContains,
   egressAllows,
   ingressAllows,
@@ -49,6 +50,8 @@ import {
 
 type Direction = 'ingress' | 'egress';
 type Match = 'yes' | 'no' | 'maybe';
+
+CNI_VERDICTS.cilium = (ctx, src, dst, port, protocol, options) => ciliumVerdict(ctx, src, dst, port, protocol, options.ciliumEnforcement ?? 'default');
 
 export function ciliumVerdict(
   base: Context,

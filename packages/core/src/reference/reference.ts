@@ -22,8 +22,14 @@ import type {
   Protocol,
   Verdict,
 } from '../model/model.js';
-import type { TierName, TierPeer, TierPort, TierSubject } from '../model/model.js';
-import { ciliumVerdict } from './cilium.js';
+import type { Cni, TierName, TierPeer, TierPort, TierSubject } from '../model/model.js';
+
+/**
+ * The network plugins' own evaluators, by plugin: each registers itself from its own file
+ * (reference/cilium.ts), so that this file needs none of them and they can use its NetworkPolicy
+ * reading. The package's public face imports them all.
+ */
+export const CNI_VERDICTS: { [K in Cni]?: (ctx: Context, src: Endpoint, dst: Endpoint, port: number, protocol: Protocol, options: EvalOptions) => Verdict } = {};
 
 /**
  * May `src` open a connection to `dst` on `port`/`protocol`? True only when the answer is
@@ -70,8 +76,9 @@ export function referenceVerdict(
   if (src.kind === 'pod' && dst.kind === 'pod' && samePod(src.pod, dst.pod)) return 'allowed';
 
   const ctx: Context = { cluster, ipBlockPods };
-  // Cilium enforces its own kinds next to NetworkPolicy, in its own order (reference/cilium.ts).
-  if (options?.cni === 'cilium') return ciliumVerdict(ctx, src, dst, port, protocol, options.ciliumEnforcement ?? 'default');
+  // A plugin with kinds of its own decides in its own order (reference/cilium.ts).
+  const plugin = options?.cni === undefined ? undefined : CNI_VERDICTS[options.cni];
+  if (plugin) return plugin(ctx, src, dst, port, protocol, options!);
   const egress: Verdict = src.kind === 'ip' ? 'allowed' : egressVerdict(ctx, src.pod, dst, port, protocol);
   const ingress: Verdict = dst.kind === 'ip' ? 'allowed' : ingressVerdict(ctx, dst.pod, src, port, protocol);
   if (egress === 'denied' || ingress === 'denied') return 'denied';
