@@ -76,8 +76,9 @@ export function decide(
   const { from, to } = resolvePair(compiled, index, fromText, toText, names);
   const pairs = pairsOf(compiled, from, to);
   let allowedCount = 0;
-  // Only a domainNames peer can leave a connection unknown.
-  const mayBeUnknown = (compiled.cluster.tierPolicies ?? []).some((t) => t.egress.some((r) => r.peers.some((p) => p.kind === 'domainNames')));
+  // Only a rule the input cannot decide (a domainNames peer, a Cilium toFQDNs, ...) can leave a
+  // connection unknown; the compile offers possible() exactly then.
+  const mayBeUnknown = compiled.possible !== undefined;
   let firstAllowed: Explanation | undefined;
   let firstDenied: Explanation | undefined;
   for (const [a, b] of pairs) {
@@ -198,7 +199,7 @@ export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
         throw e;
       }
       const ne = notEvaluated(q.from, q.to);
-      answers.push(JSON.stringify({ ...q.raw, protocol: q.protocol, allowed: v.allowed, verdict: v.verdict, ...(v.partial ? { partial: true } : {}), reason: v.reason, ...(ne.length ? { notEvaluated: ne } : {}) }));
+      answers.push(JSON.stringify({ ...q.raw, protocol: q.protocol, allowed: v.allowed, verdict: v.verdict, ...(v.partial ? { partial: true } : {}), reason: v.reason, ...(v.explanation.notes ? { notes: v.explanation.notes } : {}), ...(ne.length ? { notEvaluated: ne } : {}) }));
     }
   }
   out(io, answers.join('\n'));
