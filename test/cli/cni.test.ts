@@ -77,4 +77,18 @@ describe('--cni', () => {
     expect(r.stdout).toContain('DENIED  default/xwing -> default/deathstar: All');
     expect(r.stdout).toContain('Cilium: Deny (cnp default/rule1)');
   });
+
+  it('generate --emit cilium writes CiliumNetworkPolicies and verifies them as Cilium reads them', async () => {
+    const ledger = join(REPO, 'fixtures/ledger');
+    const r = await lateral(['generate', ledger, '--flows', join(ledger, 'flows/hubble.jsonl'), '--emit', 'cilium']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('lateral generate: verified');
+    expect(r.stderr).toContain('recall: 100.0 %');
+    expect(r.stderr).toContain('over-permission: 0');
+    expect(r.stdout).toContain('kind: CiliumNetworkPolicy');
+    expect(r.stdout).not.toContain('kind: NetworkPolicy');
+    const bad = await lateral(['generate', ledger, '--flows', join(ledger, 'flows/hubble.jsonl'), '--emit', 'cilium', '--cni', 'calico']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--emit cilium writes CiliumNetworkPolicies');
+  });
 });

@@ -5,6 +5,7 @@ import { InputError, type NetworkPolicy } from '@lateral/core';
 import { FLOW_FORMATS } from '@lateral/flows';
 import {
   generatePolicies,
+  MANAGED_BY_LABEL,
   policiesYaml,
   policiesYamlByNamespace,
   policyObject,
@@ -12,7 +13,7 @@ import {
   type Generated,
   type Verification,
 } from '@lateral/generator';
-import { clusterFromObjects, parseManifests } from '@lateral/k8s';
+import { ciliumPoliciesYaml, ciliumPolicyManifest, clusterFromObjects, parseManifests } from '@lateral/k8s';
 import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, intOption, oneOf, parse, requireInputs, str, type OptionSpec } from '../args.js';
 import { EXIT_CHECK_FAILED, UsageError } from '../cli-error.js';
 import { err, out, progress, progressDone, type CliIo } from '../io.js';
@@ -54,6 +55,9 @@ Options:
   --allow-dropped            also allow connections the network dropped
                              (--include-dropped: the same)
   --max-over N               over-permission tolerated before failing (default 0)
+  --emit networkpolicy|cilium
+                             write NetworkPolicies (default) or CiliumNetworkPolicies (implies
+                             --cni cilium; verified as Cilium reads them)
   -o, --format yaml|json     json: {policies, files, verification, warnings, droppedOnly,
                              dropped, nodeLocal, isolated, dns}
 
@@ -78,6 +82,7 @@ export const GENERATE_OPTIONS: OptionSpec = {
   'allow-dropped': { type: 'boolean' },
   'include-dropped': { type: 'boolean' },
   'max-over': { type: 'string' },
+  emit: { type: 'string' },
   format: { type: 'string', short: 'o' },
 };
 
@@ -204,7 +209,10 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
   const flowFiles = p.values.flows as string[] | undefined;
   if (flowFiles?.includes('-') && inputs.includes('-')) throw new UsageError('stdin (-) can feed the inputs or the flows, not both');
 
-  const loaded = await loadAndCompile(io, inputs, evalFlags(p));
+  const emit = oneOf(p, 'emit', ['networkpolicy', 'cilium'] as const, 'networkpolicy');
+  const flags = evalFlags(p);
+  if (emit === 'cilium' && flags.cni !== undefined && flags.cni !== 'cilium') throw new UsageError(`--emit cilium writes CiliumNetworkPolicies: it goes with --cni cilium (got --cni ${flags.cni})`);
+  const loaded = await loadAndCompile(io, inputs, emit === 'cilium' ? { ...flags, cni: 'cilium' } : flags);
   const evalOptions = loaded.compiled.options;
   const flows = await readFlowsOption(io, flowFiles, flowFormat, { cluster: loaded.load.cluster, compiled: loaded.compiled }, 'generate');
   const cluster = loaded.load.cluster;
@@ -224,11 +232,15 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
   // Verify what is printed, not what we meant to print: the YAML goes back through the same
   // manifest reader as any input.
   progress(io, 'verifying…');
-  const yaml = policiesYaml(generated.policies);
+  const emitYaml = (list: typeof generated.policies, header: readonly string[] = []) =>
+    emit === 'cilium' ? ciliumPoliciesYaml(list.map((g) => g.policy), header, { ...MANAGED_BY_LABEL }) : policiesYaml(list, header);
+  const yaml = emitYaml(generated.policies);
   const reread = clusterFromObjects(parseManifests(yaml, '<generated>'));
-  const policies: readonly NetworkPolicy[] = reread.cluster.policies;
-  if (policies.length !== generated.policies.length) {
-    throw new Error(`generated YAML reads back as ${policies.length} policies, not ${generated.policies.length}`);
+  const policies: readonly NetworkPolicy[] = emit === 'cilium' ? [] : reread.cluster.policies;
+  const ciliumPolicies = emit === 'cilium' ? (reread.cluster.ciliumPolicies ?? []) : undefined;
+  const readBack = ciliumPolicies ? ciliumPolicies.length : policies.length;
+  if (readBack !== generated.policies.length) {
+    throw new Error(`generated YAML reads back as ${readBack} policies, not ${generated.policies.length}`);
   }
   // On the capture as recorded, not on the edges the generator worked from.
   const verification = verifyPolicies(cluster, policies, flows, {
@@ -238,6 +250,7 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
     maxOver,
     droppedObserved: allowDropped,
     evalOptions,
+    ...(ciliumPolicies ? { ciliumPolicies, emittedFrom: generated.policies.map((g) => g.policy) } : {}),
   });
   progressDone(io);
 
@@ -250,7 +263,13 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
   if (outDir !== undefined) {
     const dir = resolve(io.cwd, outDir);
     makeOutDir(dir, outDir);
-    for (const [file, text] of policiesYamlByNamespace(generated.policies, header)) {
+    const byNamespace =
+      emit === 'cilium'
+        ? new Map(
+            [...new Set(generated.policies.map((g) => g.policy.namespace))].sort().map((ns) => [`${ns}.yaml`, emitYaml(generated.policies.filter((g) => g.policy.namespace === ns), header)] as const),
+          )
+        : policiesYamlByNamespace(generated.policies, header);
+    for (const [file, text] of byNamespace) {
       try {
         writeFileSync(join(dir, file), text);
       } catch (e) {
@@ -265,7 +284,7 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
       io,
       JSON.stringify(
         {
-          policies: generated.policies.map((g) => policyObject(g.policy)),
+          policies: generated.policies.map((g) => (emit === 'cilium' ? ciliumPolicyManifest(g.policy, { ...MANAGED_BY_LABEL }) : policyObject(g.policy))),
           files,
           verification,
           warnings: allWarnings(mergeWarnings(warningsOf(loaded.load, []), { answer: [], other: generated.warnings })),
@@ -280,7 +299,7 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
       ),
     );
   } else if (outDir === undefined) {
-    out(io, policiesYaml(generated.policies, header));
+    out(io, emitYaml(generated.policies, header));
     err(io, `lateral generate: ${verdict}`);
     for (const l of [...summary, ...problemLines(verification)]) err(io, `  ${l}`);
     outAnswer(io, 'yaml', '', warningsOf(loaded.load));
