@@ -211,14 +211,17 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   };
 
   const ciliumInMemo = new Map<string, Group[]>();
+  // Class -> the Cilium policies selecting it, once (not every policy tested per destination).
+  const ciliumSelecting: number[][] = Array.from({ length: table.cilium ? classCount : 0 }, () => []);
+  sets.ciliumSubjects.forEach((bits, i) => forEachBit(bits, (c) => void (c < classCount && ciliumSelecting[c]!.push(i))));
   const ciliumIngress = (d: number, selecting: readonly number[]): Group[] => {
     const cilium = table.cilium!;
     const deny: Step[] = [];
     const allow: Group[] = [];
     let key = '';
     const seen = new Set<string>();
-    cilium.policies.forEach((p, i) => {
-      if (!hasBit(sets.ciliumSubjects[i]!, d)) return;
+    for (const i of ciliumSelecting[d]!) {
+      const p = cilium.policies[i]!;
       for (const r of p.ingressDeny) {
         const a = atomsToward(r.ports, namedSetOf(d));
         const k = `d${r.peers}:${a}`;
@@ -233,7 +236,7 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
         seen.add(k);
         allow.push({ src: rulePeerBits[r.peers]!, id: r.peers, atoms: a });
       }
-    });
+    }
     key = [...seen].sort().join(',');
     const isolated = hasBit(sets.ciliumIsolated.ingress, d);
     key += `|${selecting.join(',')}|${namedSetOf(d)}|${isolated ? 'i' : ''}`;
