@@ -1,5 +1,5 @@
 /**
- * Policies of kinds Lateral does not evaluate (Cilium, Calico, Antrea, ...) are never skipped
+ * Policies of kinds Lateral does not evaluate (Calico, Antrea, ...) are never skipped
  * quietly: every answer they could change says so, in each format, and a what-if whose change
  * is only such policies has no answer (exit 2, or 1 under --fail-on unknown), never "no changes".
  */
@@ -9,22 +9,22 @@ import { lateral, REPO } from './run-cli.js';
 
 const DIR = join(REPO, 'test/cli/unevaluated');
 const CLUSTER = join(DIR, 'cluster.yaml');
-const CILIUM = join(DIR, 'cilium.yaml');
+const TANZU = join(DIR, 'tanzu.yaml');
 const CALICO = join(DIR, 'calico.yaml');
 const ANTREA = join(DIR, 'antrea.yaml');
-const WARNING = 'not evaluated: 1 CiliumClusterwideNetworkPolicy, 1 CiliumNetworkPolicy';
+const WARNING = 'not evaluated: 1 ClusterNetworkPolicy (security.antrea.tanzu.vmware.com), 1 NetworkPolicy (security.antrea.tanzu.vmware.com)';
 
 describe('answers from inputs holding unevaluated policies', () => {
   it('reach: text ends with a warning naming kinds and counts; JSON and Markdown carry it; CSV leaves it on stderr', async () => {
-    const txt = await lateral(['reach', CLUSTER, CILIUM]);
+    const txt = await lateral(['reach', CLUSTER, TANZU]);
     expect(txt.code).toBe(0);
     const last = txt.stdout.trimEnd().split('\n').pop()!;
-    expect(last).toMatch(/^warning: not evaluated: 1 CiliumClusterwideNetworkPolicy, 1 CiliumNetworkPolicy — /);
-    const json = await lateral(['reach', CLUSTER, CILIUM, '--format', 'json']);
+    expect(last).toMatch(/^warning: not evaluated: 1 ClusterNetworkPolicy \(security\.antrea\.tanzu\.vmware\.com\), 1 NetworkPolicy \(security\.antrea\.tanzu\.vmware\.com\) — /);
+    const json = await lateral(['reach', CLUSTER, TANZU, '--format', 'json']);
     expect(JSON.parse(json.stdout).warnings[0]).toContain(WARNING);
-    const md = await lateral(['reach', CLUSTER, CILIUM, '--format', 'md']);
+    const md = await lateral(['reach', CLUSTER, TANZU, '--format', 'md']);
     expect(md.stdout).toContain(`> **Warning:** ${WARNING}`);
-    const csv = await lateral(['reach', CLUSTER, CILIUM, '--format', 'csv']);
+    const csv = await lateral(['reach', CLUSTER, TANZU, '--format', 'csv']);
     expect(csv.stdout).not.toContain('warning');
     expect(csv.stderr).toContain(`lateral: warning: ${WARNING}`);
   });
@@ -48,11 +48,11 @@ describe('answers from inputs holding unevaluated policies', () => {
   });
 
   it('explain qualifies the verdict for pods the objects select, and only for those', async () => {
-    const r = await lateral(['explain', CLUSTER, CILIUM, '--from', 'shop/web', '--to', 'shop/db', '--port', '5432']);
+    const r = await lateral(['explain', CLUSTER, TANZU, '--from', 'shop/web', '--to', 'shop/db', '--port', '5432']);
     expect(r.code).toBe(0);
     const verdict = r.stdout.split('\n')[0]!;
-    expect(verdict).toContain('ALLOWED; 1 CiliumClusterwideNetworkPolicy selecting shop/web was not evaluated (web-egress)');
-    expect(verdict).toContain('1 CiliumNetworkPolicy selecting shop/db was not evaluated (shop/db-lockdown)');
+    expect(verdict).toContain('ALLOWED; 1 ClusterNetworkPolicy (security.antrea.tanzu.vmware.com) selecting shop/web was not evaluated (web-egress)');
+    expect(verdict).toContain('1 NetworkPolicy (security.antrea.tanzu.vmware.com) selecting shop/db was not evaluated (shop/db-lockdown)');
     // The Antrea policy applies to namespaces labelled team=other: not to shop's pods.
     const other = await lateral(['explain', CLUSTER, ANTREA, '--from', 'shop/web', '--to', 'shop/db', '--port', '5432']);
     expect(other.stdout.split('\n')[0]).toBe('shop/web -> shop/db TCP 5432: ALLOWED');
@@ -65,7 +65,7 @@ describe('answers from inputs holding unevaluated policies', () => {
   });
 
   it('check marks each affected answer and warns on stderr', async () => {
-    const r = await lateral(['check', CLUSTER, CILIUM, '--queries', '-'], { stdin: '{"from":"shop/web","to":"shop/db","port":5432}\n' });
+    const r = await lateral(['check', CLUSTER, TANZU, '--queries', '-'], { stdin: '{"from":"shop/web","to":"shop/db","port":5432}\n' });
     const answer = JSON.parse(r.stdout.trim());
     expect(answer.allowed).toBe(true);
     expect(answer.notEvaluated).toHaveLength(2);
@@ -77,32 +77,32 @@ describe('answers from inputs holding unevaluated policies', () => {
     ['paths', ['--from', 'shop/web', '--to', 'shop/db']],
     ['risk', ['--target', 'shop/db']],
   ])('%s carries the warning in JSON and text', async (cmd, args) => {
-    const json = await lateral([cmd, CLUSTER, CILIUM, ...args, '--format', 'json']);
+    const json = await lateral([cmd, CLUSTER, TANZU, ...args, '--format', 'json']);
     expect(json.code).toBeLessThanOrEqual(1);
     expect(JSON.parse(json.stdout).warnings[0]).toContain(WARNING);
-    const txt = await lateral([cmd, CLUSTER, CILIUM, ...args]);
+    const txt = await lateral([cmd, CLUSTER, TANZU, ...args]);
     expect(txt.stdout.trimEnd().split('\n').pop()).toContain(`warning: ${WARNING}`);
   });
 });
 
 describe('what-if of unevaluated policies', () => {
   it('whatif --apply of only such objects exits 2: the effect is unknown, not "no changes"', async () => {
-    const r = await lateral(['whatif', CLUSTER, '--apply', CILIUM]);
+    const r = await lateral(['whatif', CLUSTER, '--apply', TANZU]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain("cannot evaluate kind CiliumClusterwideNetworkPolicy, CiliumNetworkPolicy: the change's effect is unknown");
+    expect(r.stderr).toContain("cannot evaluate kind ClusterNetworkPolicy (security.antrea.tanzu.vmware.com), NetworkPolicy (security.antrea.tanzu.vmware.com): the change's effect is unknown");
     // Cluster-scoped objects are named without a namespace.
-    expect(r.stderr).toContain('CiliumClusterwideNetworkPolicy web-egress');
+    expect(r.stderr).toContain('ClusterNetworkPolicy (security.antrea.tanzu.vmware.com) web-egress');
     expect(r.stderr).not.toContain('default/web-egress');
   });
 
   it('--fail-on unknown reports it and exits 1', async () => {
-    const r = await lateral(['whatif', CLUSTER, '--apply', CILIUM, '--fail-on', 'unknown', '--format', 'json']);
+    const r = await lateral(['whatif', CLUSTER, '--apply', TANZU, '--fail-on', 'unknown', '--format', 'json']);
     expect(r.code).toBe(1);
     const body = JSON.parse(r.stdout);
     expect(body.failed).toEqual(['unknown']);
     expect(body.warnings[0]).toContain("the change's effect is unknown");
-    expect(body.change).toContain('apply CiliumClusterwideNetworkPolicy/web-egress');
+    expect(body.change).toContain('apply ClusterNetworkPolicy/web-egress');
   });
 
   it('applying a Calico NetworkPolicy does not replace the Kubernetes one of the same name; deleting it is by group', async () => {
@@ -115,10 +115,10 @@ describe('what-if of unevaluated policies', () => {
   });
 
   it('a change of evaluated policies alongside says what it cannot cover', async () => {
-    const r = await lateral(['whatif', CLUSTER, '--delete', 'networkpolicy/shop/db', '--apply', CILIUM]);
+    const r = await lateral(['whatif', CLUSTER, '--delete', 'networkpolicy/shop/db', '--apply', TANZU]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('ALLOWED');
-    expect(r.stdout).toContain('warning: cannot evaluate kind CiliumClusterwideNetworkPolicy, CiliumNetworkPolicy: the effect of the change to');
+    expect(r.stdout).toContain('warning: cannot evaluate kind ClusterNetworkPolicy (security.antrea.tanzu.vmware.com), NetworkPolicy (security.antrea.tanzu.vmware.com): the effect of the change to');
   });
 
   it('diff whose sides differ only in such objects exits 2', async () => {

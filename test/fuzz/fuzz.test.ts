@@ -32,7 +32,7 @@ function shopObjects(): Json[] {
   const files = [
     ...readdirSync(SHOP).filter((f) => f.endsWith('.yaml')).map((f) => join(SHOP, f)),
     ...readdirSync(join(SHOP, 'policies')).map((f) => join(SHOP, 'policies', f)),
-    join(REPO, 'test/cli/unevaluated/cilium.yaml'),
+    join(REPO, 'test/cli/unevaluated/tanzu.yaml'),
   ].sort();
   return files.flatMap((f) => yaml.loadAll(readFileSync(f, 'utf8'), undefined, { schema: yaml.CORE_SCHEMA }) as Json[]).filter((o) => o !== null);
 }

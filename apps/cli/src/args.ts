@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { IpBlockPods, Protocol } from '@lateral/core';
+import type { Protocol } from '@lateral/core';
 import type { ClusterSource } from '@lateral/k8s';
 import { UsageError } from './cli-error.js';
 import { clusterInput } from './cluster-input.js';
@@ -80,12 +80,20 @@ export const COMMON_INPUT_OPTIONS_HELP = `Common options:
                         in-cluster)
   --ipblock-pods match|ignore
                         whether ipBlock peers match cluster pods by IP (default match, as the
-                        upstream e2e tests expect; Cilium and others: ignore)
+                        upstream e2e tests expect; under --cni cilium always ignore)
+  --cni kubernetes|cilium|calico
+                        the network plugin that enforces policy (default: detected from the
+                        policy kinds in the input, and printed; see docs/cni.md)
+  --cilium-enforcement default|always|never
+                        with --cni cilium: the agent's policy enforcement mode (default default)
   -v, --verbose         warnings in full (e.g. the pods of each group of a split workload)
   -h, --help            this help`;
 
 export const COMMON_INPUT_OPTIONS: OptionSpec = {
   'ipblock-pods': { type: 'string' },
+  // The CNI profile: see cni-profile.ts and docs/cni.md.
+  cni: { type: 'string' },
+  'cilium-enforcement': { type: 'string' },
   // A live cluster instead of INPUTS: see cluster-input.ts and docs/live-clusters.md.
   cluster: { type: 'boolean' },
   context: { type: 'string' },
@@ -93,10 +101,6 @@ export const COMMON_INPUT_OPTIONS: OptionSpec = {
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 };
-
-export function ipBlockPodsOption(p: Parsed): IpBlockPods {
-  return oneOf(p, 'ipblock-pods', ['match', 'ignore'] as const, 'match');
-}
 
 /** The cluster `--cluster [--context NAME] [--kubeconfig PATH]` names, or undefined without --cluster. */
 export function clusterOption(p: Parsed): ClusterSource | undefined {

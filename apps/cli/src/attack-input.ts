@@ -3,8 +3,9 @@
  * graph. `--from` and `--target`/`--to` become graph nodes by @lateral/analysis's
  * resolveFoothold and resolveJewels, as the web's requests do.
  */
+import { evalFlags } from './cni-profile.js';
 import { buildAttackGraph, parseApiServerAddress, parseEdgeCategories, type AttackGraph } from '@lateral/core';
-import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, ipBlockPodsOption, type OptionSpec, type Parsed } from './args.js';
+import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, type OptionSpec, type Parsed } from './args.js';
 import type { LoadResult } from '@lateral/k8s';
 import { progress, progressDone, type CliIo } from './io.js';
 import { loadAndCompile } from './load.js';
@@ -37,7 +38,7 @@ ${COMMON_INPUT_OPTIONS_HELP}`;
 export async function loadAttackGraph(io: CliIo, inputs: string[], p: Parsed): Promise<AttackGraph & { readonly load: LoadResult }> {
   const edges = typeof p.values.edges === 'string' ? parseEdgeCategories(p.values.edges) : undefined;
   const apiServer = typeof p.values.apiserver === 'string' ? parseApiServerAddress(p.values.apiserver) : undefined;
-  const { compiled, load } = await loadAndCompile(io, inputs, { ipBlockPods: ipBlockPodsOption(p) });
+  const { compiled, load } = await loadAndCompile(io, inputs, evalFlags(p));
   progress(io, 'building the attack graph…');
   const ag = buildAttackGraph(compiled, {
     assumeColocation: p.values['assume-colocation'] === true,

@@ -1,3 +1,4 @@
+import { resolveEvalOptions, type EvalFlags } from './cni-profile.js';
 import { compile, type CompiledCluster, type EvalOptions } from '@lateral/core';
 import { clusterFromObjects, loadCluster, type ClusterSource, type LoadResult } from '@lateral/k8s';
 import { clusterSourceOf } from './cluster-input.js';
@@ -13,7 +14,8 @@ export interface Loaded {
  * Loads the inputs and compiles them. What was skipped is summarised on stderr in one line, so
  * nothing is ignored silently and stdout stays machine-readable.
  */
-export async function loadAndCompile(io: CliIo, inputs: string[], options: EvalOptions): Promise<Loaded> {
+/** Loads INPUTS and compiles them with the EvalOptions the flags and the loaded kinds give (cni-profile.ts). */
+export async function loadAndCompile(io: CliIo, inputs: string[], flags: EvalFlags): Promise<Loaded> {
   const cluster = clusterSourceOf(inputs);
   let load: LoadResult;
   if (cluster) {
@@ -23,6 +25,7 @@ export async function loadAndCompile(io: CliIo, inputs: string[], options: EvalO
     load = await loadCluster(inputs, { stdin: io.stdin, cwd: io.cwd, onProgress: loadProgress(io) });
   }
   progress(io, 'compiling policies…');
+  const options = resolveEvalOptions(io, flags, load);
   const compiled = compile(load.cluster, options);
   progressDone(io);
   reportLoad(io, load);

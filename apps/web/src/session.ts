@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { buildAttackGraph, compile, DEFAULT_EVAL_OPTIONS, InputError, recompile, type AttackGraph, type Cluster, type CompiledCluster, type EndpointIndex, type EvalOptions } from '@lateral/core';
 import { readFlows, type FlowSet } from '@lateral/flows';
-import { clusterFromObjects, readInputs, type LoadResult, type SourceObject } from '@lateral/k8s';
+import { clusterFromObjects, readInputs, withDetectedCni, type LoadResult, type SourceObject } from '@lateral/k8s';
 
 /** An observed-traffic capture read at start (`--flows`), resolved against the cluster. */
 export interface FlowInput {
@@ -75,7 +75,7 @@ export function sessionFromCluster(
   label: string,
   objects: readonly SourceObject[],
   load: LoadResult,
-  options: EvalOptions,
+  given: EvalOptions,
   flows: readonly FlowInput[],
   targets: readonly string[] = [],
   /**
@@ -84,6 +84,8 @@ export function sessionFromCluster(
    */
   previous?: CompiledCluster,
 ): Session {
+  // Without a plugin named, the one whose policy kinds the input holds (cni-detect.ts).
+  const options = withDetectedCni(given, load);
   const compiled = previous ? recompile(previous, load.cluster, options) : compile(load.cluster, options);
   // All-pairs once, up front: every view reads it, and a request should not pay for it.
   compiled.reach();

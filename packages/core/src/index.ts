@@ -40,6 +40,7 @@ export {
   type SelectorOperator,
   type Service,
   type ServicePort,
+  type Verdict,
   type Workload,
   type WorkloadRef,
   // RBAC and the API server's address: the identity moves of lateral movement.
@@ -62,6 +63,18 @@ export {
   type TierPort,
   type TierRule,
   type TierSubject,
+} from './model/model.js';
+// CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy, as the Cilium adapter reads them.
+export {
+  ciliumPolicyId,
+  type CiliumEnforcement,
+  type CiliumEntity,
+  type CiliumPeer,
+  type CiliumPolicy,
+  type CiliumPolicyKind,
+  type CiliumPort,
+  type CiliumRule,
+  type CiliumSelector,
 } from './model/model.js';
 // Bad input: a typed error naming file, line, object and field.
 export { formatInputError, InputError, MAX_QUOTED, quoteValue, type InputLocation } from './model/errors.js';
@@ -89,6 +102,8 @@ export { PER_POD_LABELS } from './semantics/controller-labels.js';
 
 // Reference evaluator: one pair, one port, read straight from the spec; the fast engine's check.
 export { referenceAllowed, referenceVerdict } from './reference/reference.js';
+// The plugins' evaluators register themselves with the reference (CNI_VERDICTS).
+import './reference/cilium.js';
 
 // Engine: compile a cluster once, ask it anything; recompile reuses what a change cannot touch.
 export { compile, recompile } from './engine/compile.js';

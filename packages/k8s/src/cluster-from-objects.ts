@@ -13,6 +13,7 @@ import {
   type Pod,
   type Service,
   type TierPolicy,
+  type CiliumPolicy,
   type Workload,
   type WorkloadRef,
   type ApiServerAddress,
@@ -22,6 +23,7 @@ import {
 } from '@lateral/core';
 import { adminNetworkPolicyFromObject } from './admin-network-policy.js';
 import { baselineAdminNetworkPolicyFromObject } from './baseline-admin-network-policy.js';
+import { ciliumPoliciesFromObject, resolveCiliumServices } from './cilium/cilium-network-policy.js';
 import { clusterNetworkPolicyFromObject } from './cluster-network-policy.js';
 import { dropDuplicates } from './duplicates.js';
 import { ingressFromObject } from './ingress.js';
@@ -103,6 +105,7 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
   const ingresses: Ingress[] = [];
   const nodes: ClusterNode[] = [];
   const tierPolicies: TierPolicy[] = [];
+  const ciliumPolicies: CiliumPolicy[] = [];
   const serviceAccounts: ServiceAccount[] = [];
   const roles: Role[] = [];
   const roleBindings: RoleBinding[] = [];
@@ -175,6 +178,10 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
           break;
         case 'BaselineAdminNetworkPolicy':
           tierPolicies.push(baselineAdminNetworkPolicyFromObject(e.obj as { spec?: unknown }, ref.name));
+          break;
+        case 'CiliumNetworkPolicy':
+        case 'CiliumClusterwideNetworkPolicy':
+          ciliumPolicies.push(...ciliumPoliciesFromObject(e.obj as { spec?: unknown }, ref.kind, ref.namespace, ref.name));
           break;
         case 'Pod': {
           const pod = realPod(e);
@@ -251,6 +258,7 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
       ...(ingresses.length > 0 ? { ingresses } : {}),
       ...(nodes.length > 0 ? { nodes } : {}),
       ...(tierPolicies.length > 0 ? { tierPolicies } : {}),
+      ...(ciliumPolicies.length > 0 ? { ciliumPolicies: resolveCiliumServices(ciliumPolicies, services) } : {}),
       ...(serviceAccounts.length > 0 ? { serviceAccounts } : {}),
       ...(roles.length > 0 ? { roles } : {}),
       ...(roleBindings.length > 0 ? { roleBindings } : {}),

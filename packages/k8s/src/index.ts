@@ -25,3 +25,5 @@ export {
   type UnevaluatedSubject,
 } from './unevaluated-policy.js';
 export { groupOf, isClusterScoped } from './object-ref.js';
+export { calicoPolicyCount, ciliumPolicyCounts, detectCni, withDetectedCni, type CniDetection } from './cni-detect.js';
+export { ciliumPoliciesYaml, ciliumPolicyManifest } from './cilium/cilium-yaml.js';

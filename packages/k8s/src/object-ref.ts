@@ -26,6 +26,9 @@ const SUPPORTED_GROUPS: Readonly<Record<string, readonly string[]>> = {
   ClusterNetworkPolicy: ['policy.networking.k8s.io'],
   AdminNetworkPolicy: ['policy.networking.k8s.io'],
   BaselineAdminNetworkPolicy: ['policy.networking.k8s.io'],
+  // Evaluated under `--cni cilium` (see packages/k8s/src/cilium).
+  CiliumNetworkPolicy: ['cilium.io'],
+  CiliumClusterwideNetworkPolicy: ['cilium.io'],
   // Identity edges of the attack graph. Secrets are never read: see docs/lateral-movement.md.
   ServiceAccount: [''],
   Role: ['rbac.authorization.k8s.io'],
@@ -47,6 +50,7 @@ const CLUSTER_SCOPED_KINDS = new Set([
   'ClusterNetworkPolicy',
   'AdminNetworkPolicy',
   'BaselineAdminNetworkPolicy',
+  'CiliumClusterwideNetworkPolicy',
   'ClusterRole',
   'ClusterRoleBinding',
   'CustomResourceDefinition',

@@ -29,8 +29,6 @@ export interface UnevaluatedKind {
 
 // prettier-ignore
 export const UNEVALUATED_POLICY_KINDS: readonly UnevaluatedKind[] = [
-  { group: 'cilium.io', kind: 'CiliumNetworkPolicy', clusterScoped: false, subject: 'cilium' },
-  { group: 'cilium.io', kind: 'CiliumClusterwideNetworkPolicy', clusterScoped: true, subject: 'cilium' },
   { group: 'projectcalico.org', kind: 'NetworkPolicy', clusterScoped: false, subject: 'calico' },
   { group: 'projectcalico.org', kind: 'GlobalNetworkPolicy', clusterScoped: true, subject: 'calico' },
   { group: 'crd.projectcalico.org', kind: 'NetworkPolicy', clusterScoped: false, subject: 'calico' },

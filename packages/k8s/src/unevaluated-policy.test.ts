@@ -35,41 +35,6 @@ describe('the registry of unevaluated policy kinds', () => {
 });
 
 describe('which pods an unevaluated policy selects', () => {
-  it('Cilium: endpointSelector with source prefixes and the namespace label', () => {
-    const cnp = one(`apiVersion: cilium.io/v2
-kind: CiliumClusterwideNetworkPolicy
-metadata: {name: x}
-spec:
-  endpointSelector: {matchLabels: {"k8s:io.kubernetes.pod.namespace": prod, "k8s:app": web}}
-`);
-    expect(unevaluatedSelects(cnp, web, nsLabels('prod'))).toBe('selects');
-    expect(unevaluatedSelects(cnp, db, nsLabels('prod'))).toBeUndefined();
-    expect(unevaluatedSelects(cnp, other, nsLabels('dev'))).toBeUndefined();
-  });
-
-  it('Cilium: a namespaced policy selects only in its namespace', () => {
-    const cnp = one(`apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: x, namespace: prod}
-spec: {endpointSelector: {}}
-`);
-    expect(unevaluatedSelects(cnp, db, nsLabels('prod'))).toBe('selects');
-    expect(unevaluatedSelects(cnp, other, nsLabels('dev'))).toBeUndefined();
-  });
-
-  it('Cilium: rules in a specs list each select', () => {
-    const cnp = one(`apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: x, namespace: prod}
-specs:
-  - endpointSelector: {matchLabels: {app: db}}
-  - endpointSelector: {matchExpressions: [{key: "k8s:app", operator: In, values: [web]}]}
-`);
-    expect(unevaluatedSelects(cnp, db, nsLabels('prod'))).toBe('selects');
-    expect(unevaluatedSelects(cnp, web, nsLabels('prod'))).toBe('selects');
-    expect(unevaluatedSelects(cnp, { namespace: 'prod', labels: { app: 'api' } }, nsLabels('prod'))).toBeUndefined();
-  });
-
   it('Calico: the selector is kept as written and may select; all() selects', () => {
     const r = load(`apiVersion: projectcalico.org/v3
 kind: NetworkPolicy
@@ -113,10 +78,10 @@ spec: {egress: [{type: Deny, to: {cidrSelector: 0.0.0.0/0}}]}
   });
 
   it('says which objects select a pod, in one phrase', () => {
-    const r = load(`apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
+    const r = load(`apiVersion: k8s.cni.cncf.io/v1beta1
+kind: MultiNetworkPolicy
 metadata: {name: c, namespace: prod}
-spec: {endpointSelector: {matchLabels: {app: db}}}
+spec: {podSelector: {matchLabels: {app: db}}}
 ---
 apiVersion: projectcalico.org/v3
 kind: NetworkPolicy
@@ -124,7 +89,7 @@ metadata: {name: k, namespace: prod}
 spec: {selector: "app == 'db'"}
 `);
     const text = selectingText(unevaluatedSelecting(r.unevaluated, [db], nsLabels), 'prod/db');
-    expect(text).toBe('1 CiliumNetworkPolicy selecting prod/db and 1 NetworkPolicy (projectcalico.org) that may select prod/db were not evaluated (prod/c, prod/k)');
+    expect(text).toBe('1 MultiNetworkPolicy selecting prod/db and 1 NetworkPolicy (projectcalico.org) that may select prod/db were not evaluated (prod/c, prod/k)');
     expect(selectingText(unevaluatedSelecting(r.unevaluated, [other], nsLabels), 'dev/web')).toBeUndefined();
   });
 });

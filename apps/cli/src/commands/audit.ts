@@ -1,8 +1,9 @@
+import { evalFlags } from '../cni-profile.js';
 import { InputError, type NetworkPolicy } from '@lateral/core';
 import { FLOW_FORMATS } from '@lateral/flows';
 import { auditFlows, type AuditFinding } from '@lateral/generator';
 import { loadCluster } from '@lateral/k8s';
-import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, ipBlockPodsOption, oneOf, parse, requireInputs, str, type OptionSpec } from '../args.js';
+import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, oneOf, parse, requireInputs, str, type OptionSpec } from '../args.js';
 import { EXIT_CHECK_FAILED, UsageError } from '../cli-error.js';
 import { out, type CliIo } from '../io.js';
 import { jsonWithWarnings, outAnswer, warningsOf } from '../answer.js';
@@ -70,9 +71,9 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   const baselineFiles = p.values.baseline as string[] | undefined;
   if (baselineFiles?.includes('-')) throw new UsageError('--baseline takes files or directories, not -');
   if (flowFiles?.includes('-') && inputs.includes('-')) throw new UsageError('stdin (-) can feed the inputs or the flows, not both');
-  const evalOptions = { ipBlockPods: ipBlockPodsOption(p) };
 
-  const loaded = await loadAndCompile(io, inputs, evalOptions);
+  const loaded = await loadAndCompile(io, inputs, evalFlags(p));
+  const evalOptions = loaded.compiled.options;
   // The baseline before the flows: a wrong baseline path should not wait for a capture to be read.
   let baseline: readonly NetworkPolicy[] | undefined;
   if (baselineFiles && baselineFiles.length > 0) {

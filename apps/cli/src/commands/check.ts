@@ -1,3 +1,4 @@
+import { evalFlags } from '../cni-profile.js';
 import { resolve } from 'node:path';
 import { lineBatchesOf, openInput, fsReason } from '@lateral/flows';
 import {
@@ -8,7 +9,7 @@ import {
   type Explanation,
   type Protocol,
 } from '@lateral/core';
-import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, intOption, ipBlockPodsOption, parse, protocolOption, requireInputs, str, type OptionSpec } from '../args.js';
+import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, intOption, parse, protocolOption, requireInputs, str, type OptionSpec } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { out, type CliIo } from '../io.js';
 import { outAnswer, pairQualification, warningsOf } from '../answer.js';
@@ -75,8 +76,9 @@ export function decide(
   const { from, to } = resolvePair(compiled, index, fromText, toText, names);
   const pairs = pairsOf(compiled, from, to);
   let allowedCount = 0;
-  // Only a domainNames peer can leave a connection unknown.
-  const mayBeUnknown = (compiled.cluster.tierPolicies ?? []).some((t) => t.egress.some((r) => r.peers.some((p) => p.kind === 'domainNames')));
+  // Only a rule the input cannot decide (a domainNames peer, a Cilium toFQDNs, ...) can leave a
+  // connection unknown; the compile offers possible() exactly then.
+  const mayBeUnknown = compiled.possible !== undefined;
   let firstAllowed: Explanation | undefined;
   let firstDenied: Explanation | undefined;
   for (const [a, b] of pairs) {
@@ -147,7 +149,7 @@ export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
   const inputs = requireInputs(p, 'check');
   if (queriesFile === '-' && inputs.includes('-')) throw new UsageError('stdin (-) can feed the inputs or the queries, not both');
   const protocol = protocolOption(p);
-  const { compiled, load } = await loadAndCompile(io, inputs, { ipBlockPods: ipBlockPodsOption(p) });
+  const { compiled, load } = await loadAndCompile(io, inputs, evalFlags(p));
   const index = compiled.endpoints();
   const warnings = warningsOf(load);
   // Which unevaluated policies a pair's pods are selected by: each answer that could differ says so.
@@ -197,7 +199,7 @@ export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
         throw e;
       }
       const ne = notEvaluated(q.from, q.to);
-      answers.push(JSON.stringify({ ...q.raw, protocol: q.protocol, allowed: v.allowed, verdict: v.verdict, ...(v.partial ? { partial: true } : {}), reason: v.reason, ...(ne.length ? { notEvaluated: ne } : {}) }));
+      answers.push(JSON.stringify({ ...q.raw, protocol: q.protocol, allowed: v.allowed, verdict: v.verdict, ...(v.partial ? { partial: true } : {}), reason: v.reason, ...(v.explanation.notes ? { notes: v.explanation.notes } : {}), ...(ne.length ? { notEvaluated: ne } : {}) }));
     }
   }
   out(io, answers.join('\n'));

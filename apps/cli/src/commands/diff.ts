@@ -1,9 +1,10 @@
+import { evalFlags, resolveEvalOptions } from '../cni-profile.js';
 import { InputError, recompile, compile, type EvalOptions } from '@lateral/core';
 import { FAIL_ON, formatWhatIf, WHAT_IF_FORMATS, whatIfReport, type FailOn } from '@lateral/analysis';
 import { FLOW_FORMATS, type FlowFormat } from '@lateral/flows';
 import { readFlowsOption } from '../flows-input.js';
 import { clusterFromObjects, readInputs, type LoadResult, type SourceObject } from '@lateral/k8s';
-import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, ipBlockPodsOption, oneOf, parse, requireInputs, str, type OptionSpec, type Parsed } from '../args.js';
+import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, oneOf, parse, requireInputs, str, type OptionSpec, type Parsed } from '../args.js';
 import { EXIT_CHECK_FAILED, UsageError } from '../cli-error.js';
 import { clusterSourceOf } from '../cluster-input.js';
 import { err, out, progress, progressDone, type CliIo } from '../io.js';
@@ -154,10 +155,12 @@ export async function diffCommand(argv: string[], io: CliIo): Promise<number> {
   const stdinUsers = [beforeInputs.includes('-'), afterInputs.includes('-'), !!flowFiles?.includes('-')].filter(Boolean).length;
   if (stdinUsers > 1) throw new UsageError('stdin (-) can feed one of BEFORE, --after and --flows, not several');
   const choices = whatIfChoices(p, flowFiles);
-  const evalOptions = { ipBlockPods: ipBlockPodsOption(p) };
+  const flags = evalFlags(p);
   const before = await onSideAsync('before', async () => clusterFromObjects(await readObjects(io, beforeInputs)));
   const after = await onSideAsync('after', async () => clusterFromObjects(await readObjects(io, afterInputs)));
   reportLoad(io, before);
   reportLoad(io, after);
+  // One profile for both sides: detected from the side that has the plugin's kinds.
+  const evalOptions = resolveEvalOptions(io, flags, (before.cluster.ciliumPolicies ?? []).length > 0 || after.cluster.ciliumPolicies === undefined ? before : after);
   return runWhatIf(io, p, choices, { before, after, label: afterInputs.join(' ') }, evalOptions, flowFiles);
 }

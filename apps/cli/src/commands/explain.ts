@@ -1,3 +1,4 @@
+import { evalFlags } from '../cni-profile.js';
 import {
   formatExplanation,
   formatProtoPorts,
@@ -9,7 +10,7 @@ import {
   type ProtoPorts,
   type Protocol,
 } from '@lateral/core';
-import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, intOption, ipBlockPodsOption, oneOf, parse, protocolOption, requireInputs, str, type OptionSpec } from '../args.js';
+import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, intOption, oneOf, parse, protocolOption, requireInputs, str, type OptionSpec } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { out, type CliIo } from '../io.js';
 import { jsonWithWarnings, outAnswer, pairQualification, warningsOf } from '../answer.js';
@@ -62,7 +63,7 @@ export async function explainCommand(argv: string[], io: CliIo): Promise<number>
   let port = intOption(p, 'port', { min: 1, max: 65535 });
   let protocol: Protocol = protocolOption(p);
   const inputs = requireInputs(p, 'explain');
-  const { compiled, load } = await loadAndCompile(io, inputs, { ipBlockPods: ipBlockPodsOption(p) });
+  const { compiled, load } = await loadAndCompile(io, inputs, evalFlags(p));
   const index = compiled.endpoints();
   const pair = resolvePair(compiled, index, from, to, ENDPOINT_OPTIONS);
   // A verdict about pods that a policy we do not evaluate selects is not final: say so in it.

@@ -1,9 +1,11 @@
+import { evalFlags } from '../cni-profile.js';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InputError, type NetworkPolicy } from '@lateral/core';
 import { FLOW_FORMATS } from '@lateral/flows';
 import {
   generatePolicies,
+  MANAGED_BY_LABEL,
   policiesYaml,
   policiesYamlByNamespace,
   policyObject,
@@ -11,8 +13,8 @@ import {
   type Generated,
   type Verification,
 } from '@lateral/generator';
-import { clusterFromObjects, parseManifests } from '@lateral/k8s';
-import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, intOption, ipBlockPodsOption, oneOf, parse, requireInputs, str, type OptionSpec } from '../args.js';
+import { ciliumPoliciesYaml, ciliumPolicyManifest, clusterFromObjects, parseManifests } from '@lateral/k8s';
+import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, intOption, oneOf, parse, requireInputs, str, type OptionSpec } from '../args.js';
 import { EXIT_CHECK_FAILED, UsageError } from '../cli-error.js';
 import { err, out, progress, progressDone, type CliIo } from '../io.js';
 import { allWarnings, mergeWarnings, outAnswer, warningsOf } from '../answer.js';
@@ -55,6 +57,9 @@ Options:
   --allow-dropped            also allow connections the network dropped
                              (--include-dropped: the same)
   --max-over N               over-permission tolerated before failing (default 0)
+  --emit networkpolicy|cilium
+                             write NetworkPolicies (default) or CiliumNetworkPolicies (implies
+                             --cni cilium; verified as Cilium reads them)
   -o, --format yaml|json     json: {policies, files, verification, warnings, droppedOnly,
                              dropped, blockedByTier, nodeLocal, isolated, dns}
 
@@ -79,6 +84,7 @@ export const GENERATE_OPTIONS: OptionSpec = {
   'allow-dropped': { type: 'boolean' },
   'include-dropped': { type: 'boolean' },
   'max-over': { type: 'string' },
+  emit: { type: 'string' },
   format: { type: 'string', short: 'o' },
 };
 
@@ -210,9 +216,12 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
   const inputs = requireInputs(p, 'generate');
   const flowFiles = p.values.flows as string[] | undefined;
   if (flowFiles?.includes('-') && inputs.includes('-')) throw new UsageError('stdin (-) can feed the inputs or the flows, not both');
-  const evalOptions = { ipBlockPods: ipBlockPodsOption(p) };
 
-  const loaded = await loadAndCompile(io, inputs, evalOptions);
+  const emit = oneOf(p, 'emit', ['networkpolicy', 'cilium'] as const, 'networkpolicy');
+  const flags = evalFlags(p);
+  if (emit === 'cilium' && flags.cni !== undefined && flags.cni !== 'cilium') throw new UsageError(`--emit cilium writes CiliumNetworkPolicies: it goes with --cni cilium (got --cni ${flags.cni})`);
+  const loaded = await loadAndCompile(io, inputs, emit === 'cilium' ? { ...flags, cni: 'cilium' } : flags);
+  const evalOptions = loaded.compiled.options;
   const flows = await readFlowsOption(io, flowFiles, flowFormat, { cluster: loaded.load.cluster, compiled: loaded.compiled }, 'generate');
   const cluster = loaded.load.cluster;
 
@@ -231,11 +240,15 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
   // Verify what is printed, not what we meant to print: the YAML goes back through the same
   // manifest reader as any input.
   progress(io, 'verifying…');
-  const yaml = policiesYaml(generated.policies);
+  const emitYaml = (list: typeof generated.policies, header: readonly string[] = []) =>
+    emit === 'cilium' ? ciliumPoliciesYaml(list.map((g) => g.policy), header, { ...MANAGED_BY_LABEL }) : policiesYaml(list, header);
+  const yaml = emitYaml(generated.policies);
   const reread = clusterFromObjects(parseManifests(yaml, '<generated>'));
-  const policies: readonly NetworkPolicy[] = reread.cluster.policies;
-  if (policies.length !== generated.policies.length) {
-    throw new Error(`generated YAML reads back as ${policies.length} policies, not ${generated.policies.length}`);
+  const policies: readonly NetworkPolicy[] = emit === 'cilium' ? [] : reread.cluster.policies;
+  const ciliumPolicies = emit === 'cilium' ? (reread.cluster.ciliumPolicies ?? []) : undefined;
+  const readBack = ciliumPolicies ? ciliumPolicies.length : policies.length;
+  if (readBack !== generated.policies.length) {
+    throw new Error(`generated YAML reads back as ${readBack} policies, not ${generated.policies.length}`);
   }
   // On the capture as recorded, not on the edges the generator worked from.
   const verification = verifyPolicies(cluster, policies, flows, {
@@ -245,6 +258,7 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
     maxOver,
     droppedObserved: allowDropped,
     evalOptions,
+    ...(ciliumPolicies ? { ciliumPolicies, emittedFrom: generated.policies.map((g) => g.policy) } : {}),
   });
   progressDone(io);
 
@@ -257,7 +271,13 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
   if (outDir !== undefined) {
     const dir = resolve(io.cwd, outDir);
     makeOutDir(dir, outDir);
-    for (const [file, text] of policiesYamlByNamespace(generated.policies, header)) {
+    const byNamespace =
+      emit === 'cilium'
+        ? new Map(
+            [...new Set(generated.policies.map((g) => g.policy.namespace))].sort().map((ns) => [`${ns}.yaml`, emitYaml(generated.policies.filter((g) => g.policy.namespace === ns), header)] as const),
+          )
+        : policiesYamlByNamespace(generated.policies, header);
+    for (const [file, text] of byNamespace) {
       try {
         writeFileSync(join(dir, file), text);
       } catch (e) {
@@ -272,7 +292,7 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
       io,
       JSON.stringify(
         {
-          policies: generated.policies.map((g) => policyObject(g.policy)),
+          policies: generated.policies.map((g) => (emit === 'cilium' ? ciliumPolicyManifest(g.policy, { ...MANAGED_BY_LABEL }) : policyObject(g.policy))),
           files,
           verification,
           warnings: allWarnings(mergeWarnings(warningsOf(loaded.load, []), { answer: [], other: generated.warnings })),
@@ -288,7 +308,7 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
       ),
     );
   } else if (outDir === undefined) {
-    out(io, policiesYaml(generated.policies, header));
+    out(io, emitYaml(generated.policies, header));
     err(io, `lateral generate: ${verdict}`);
     for (const l of [...summary, ...problemLines(verification)]) err(io, `  ${l}`);
     outAnswer(io, 'yaml', '', warningsOf(loaded.load));

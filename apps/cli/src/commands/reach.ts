@@ -1,5 +1,6 @@
+import { evalFlags } from '../cni-profile.js';
 import { InputError, workloadReachability, type CompiledCluster, type EndpointIndex } from '@lateral/core';
-import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, ipBlockPodsOption, oneOf, parse, requireInputs, str, type OptionSpec } from '../args.js';
+import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, oneOf, parse, requireInputs, str, type OptionSpec } from '../args.js';
 import { outAnswer, allWarnings, reportSplits, warningsOf } from '../answer.js';
 import { REACH_FORMATS, formatReach, reachJsonPieces } from '../format/reach-format.js';
 import { out, progress, progressDone, type CliIo } from '../io.js';
@@ -50,7 +51,7 @@ export async function reachCommand(argv: string[], io: CliIo): Promise<number> {
   if (p.values.help) return out(io, REACH_HELP), 0;
   const format = oneOf(p, 'format', REACH_FORMATS, 'txt');
   const inputs = requireInputs(p, 'reach');
-  const { compiled, load } = await loadAndCompile(io, inputs, { ipBlockPods: ipBlockPodsOption(p) });
+  const { compiled, load } = await loadAndCompile(io, inputs, evalFlags(p));
   const index = compiled.endpoints();
   // Resolve names first so a typo is an input error with suggestions, not an empty result.
   const from = endpointFilter(compiled, index, str(p, 'from'), '--from');

@@ -1,6 +1,7 @@
 // The web package (express, the UI build) loads only when serving, so other commands stay quick.
+import { evalFlags, flagOptions } from '../cni-profile.js';
 import type { RunningServer } from '@lateral/web';
-import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, intOption, ipBlockPodsOption, parse, requireInputs, str, type Parsed } from '../args.js';
+import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, intOption, parse, requireInputs, str, type Parsed } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { clusterSourceOf } from '../cluster-input.js';
 import { buildAttackGraph, type CompiledCluster } from '@lateral/core';
@@ -64,7 +65,7 @@ export async function startServing(io: CliIo, p: Parsed, inputs: string[]): Prom
     const source = resolveKubeconfig(io, live);
     const o = {
       source,
-      options: { ipBlockPods: ipBlockPodsOption(p) },
+      options: flagOptions(evalFlags(p)),
       flowFiles: list(p, 'flows'),
       targets: list(p, 'target'),
       cwd: io.cwd,
@@ -103,7 +104,7 @@ export async function startServing(io: CliIo, p: Parsed, inputs: string[]): Prom
   }
   const session = await loadSession(inputs, {
     label: inputs.join(' '),
-    options: { ipBlockPods: ipBlockPodsOption(p) },
+    options: flagOptions(evalFlags(p)),
     flowFiles: list(p, 'flows'),
     targets: list(p, 'target'),
     cwd: io.cwd,

@@ -1,7 +1,8 @@
+import { evalFlags, resolveEvalOptions } from '../cni-profile.js';
 import { applyChange, changedLoad, changeLabel, parseObjectRef } from '@lateral/analysis';
 import { InputError } from '@lateral/core';
 import { clusterFromObjects, readInputs } from '@lateral/k8s';
-import { COMMON_INPUT_OPTIONS_HELP, ipBlockPodsOption, parse, requireInputs, type OptionSpec } from '../args.js';
+import { COMMON_INPUT_OPTIONS_HELP, parse, requireInputs, type OptionSpec } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { out, type CliIo } from '../io.js';
 import { reportLoad } from '../load.js';
@@ -47,7 +48,7 @@ export async function whatifCommand(argv: string[], io: CliIo): Promise<number> 
   if (stdinUsers > 1) throw new UsageError('stdin (-) can feed one of INPUTS, --apply and --flows, not several');
   const choices = whatIfChoices(p, flowFiles);
   for (const d of deletes) checkDelete(d);
-  const evalOptions = { ipBlockPods: ipBlockPodsOption(p) };
+  const flags = evalFlags(p);
 
   const objects = await onSideAsync('before', () => readObjects(io, inputs));
   const before = onSide('before', () => clusterFromObjects(objects));
@@ -57,5 +58,7 @@ export async function whatifCommand(argv: string[], io: CliIo): Promise<number> 
   const changed = applyChange(objects, change);
   const after = onSide('after', () => changedLoad(before, changed));
   const label = changeLabel(change);
+  // One profile for both sides: detected from the side that has a plugin's kinds.
+  const evalOptions = resolveEvalOptions(io, flags, (before.cluster.ciliumPolicies ?? []).length > 0 || after.cluster.ciliumPolicies === undefined ? before : after);
   return runWhatIf(io, p, choices, { before, after, label }, evalOptions, flowFiles);
 }

@@ -31,7 +31,8 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
   const matchPods = (options.ipBlockPods ?? 'match') === 'match';
   const { relevant, blockRanges, portNames, podNamespace } = table;
   const nsCount = table.nsNames.length;
-  const tiers = table.admin.length + table.baseline.length > 0;
+  // Tier policies and Cilium leave host-networked pods out of subjects and pod peers.
+  const tiers = table.admin.length + table.baseline.length > 0 || table.cilium !== undefined;
   // Tier networks and nodes peers match pods by address whatever the option says.
   const podsByIp = blockRanges.length > 0 && (matchPods || table.peerDefs.some((d) => d.kind === 'ipBlock' && d.pods === 'always'));
 

@@ -24,6 +24,7 @@ import { connectionCheck } from './connection-check.js';
 import { buildDestinationGroups } from './destination-groups.js';
 import { buildPeerSets } from './peer-sets.js';
 import { buildPolicyTable } from './policy-table.js';
+import { buildCiliumTable } from './cilium-table.js';
 import type { CompiledCluster, Reachability } from './reachability.js';
 import { buildEndpointIndex } from '../workloads/workload-reach.js';
 import type { EndpointIndex } from '../workloads/endpoint-types.js';
@@ -52,14 +53,15 @@ export function recompile(previous: CompiledCluster, cluster: Cluster, options: 
 }
 
 function compileWith(cluster: Cluster, options: EvalOptions, memo: CompileMemo): CompiledCluster {
-  const table = buildPolicyTable(cluster, memo);
-  const state = buildClassState(cluster, options, table, memo);
+  const table = buildPolicyTable(cluster, memo, options, buildCiliumTable);
+  // Cilium: "ipBlock never matches pods" (CIDR rules select only what is not a Cilium endpoint).
+  const state = buildClassState(cluster, options.cni === 'cilium' ? { ...options, ipBlockPods: 'ignore' } : options, table, memo);
   const sets = buildPeerSets(table, state);
   const check = connectionCheck(cluster, table, state, sets);
   let reachability: Reachability | undefined;
   let possible: Reachability | undefined;
   let endpointIndex: EndpointIndex | undefined;
-  // Only a domainNames peer can leave a connection unknown.
+  // Only a domainNames peer (or a Cilium peer the input cannot resolve) can leave a connection unknown.
   const unknowns = table.peerDefs.some((d) => d.kind === 'none');
   const compiled: CompiledCluster = {
     cluster,

@@ -157,7 +157,25 @@ export function connectionCheck(cluster: Cluster, table: PolicyTable, state: Cla
     return null;
   };
 
+  /** Under Cilium (reference/cilium.ts): deny rules first, then the union of allow lists for endpoints in default deny. */
+  const ciliumAllows = (direction: 'ingress' | 'egress', subject: Side, peer: Side, port: number, protocol: Protocol, dst: Pod | undefined): boolean => {
+    const cilium = table.cilium!;
+    if (subject.pod?.hostNetwork) return true;
+    const selected = cilium.policies.filter((p, i) =>
+      subject.foreign ? peerHoldsForeign(peerDefs[p.subject]!, subject.foreign) : hasBit(sets.ciliumSubjects[i]!, subject.node),
+    );
+    const holds = (r: { peers: number; ports: number }) => portsAllow(r.ports, port, protocol, dst) && ruleHolds(r.peers, peer);
+    if (selected.some((p) => (direction === 'ingress' ? p.ingressDeny : p.egressDeny).some(holds))) return false;
+    const knp = selectingPolicies(subject, direction);
+    const isolated = subject.foreign
+      ? cilium.always || knp.length > 0 || selected.some((p) => p.source.defaultDeny[direction])
+      : hasBit(sets.ciliumIsolated[direction], subject.node);
+    if (!isolated) return true;
+    return knp.some((pi) => policies[pi]![direction]!.some(holds)) || selected.some((p) => p[direction].some(holds));
+  };
+
   const directionAllows = (direction: 'ingress' | 'egress', subject: Side, peer: Side, port: number, protocol: Protocol, dst: Pod | undefined): boolean => {
+    if (table.cilium) return ciliumAllows(direction, subject, peer, port, protocol, dst);
     const admin = tierAction(table.admin, sets.adminSubjects, direction, subject, peer, port, protocol, dst);
     if (admin === 'Allow') return true;
     if (admin === 'Deny') return false;

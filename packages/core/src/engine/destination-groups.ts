@@ -169,11 +169,96 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     return list;
   };
 
+  /**
+   * Under Cilium (reference/cilium.ts): the deny rules of the policies selecting d are Deny steps
+   * before any allow list; the allow rules of those policies join NetworkPolicy's allow groups;
+   * d is isolated when it is in default deny.
+   */
+  /**
+   * Cilium's order is simpler than the tiers': a deny overrides, allows are a union. So each
+   * allow group loses, per region of the ports the deny rules cut, the sources denied there —
+   * no walk per region of every group's ports.
+   */
+  const withoutDenied = (deny: readonly Step[], groups: readonly Group[]): Group[] => {
+    let regions: { atoms: Uint32Array; denied: Bitset }[] = [{ atoms: atomSets.sets[allAtoms]!, denied: emptyBitset(nodeCount) }];
+    for (const d of deny) {
+      const s = atomSets.sets[d.atoms]!;
+      const next: typeof regions = [];
+      for (const r of regions) {
+        const inside = r.atoms.map((w, i) => w & s[i]!);
+        const outside = r.atoms.map((w, i) => w & ~s[i]!);
+        if (!isEmptyBitset(inside)) {
+          const denied = r.denied.slice();
+          orInto(denied, d.sources);
+          next.push({ atoms: inside, denied });
+        }
+        if (!isEmptyBitset(outside)) next.push({ atoms: outside, denied: r.denied });
+      }
+      regions = next;
+    }
+    const out: Group[] = [];
+    for (const g of groups) {
+      const ga = atomSets.sets[g.atoms]!;
+      for (const r of regions) {
+        const atoms = ga.map((w, i) => w & r.atoms[i]!);
+        if (isEmptyBitset(atoms)) continue;
+        const src = g.src.map((w, i) => w & ~r.denied[i]!);
+        if (isEmptyBitset(src)) continue;
+        out.push({ src, id: -1, atoms: atomSets.intern(atoms) });
+      }
+    }
+    return out;
+  };
+
+  const ciliumInMemo = new Map<string, Group[]>();
+  // Class -> the Cilium policies selecting it, once (not every policy tested per destination).
+  const ciliumSelecting: number[][] = Array.from({ length: table.cilium ? classCount : 0 }, () => []);
+  sets.ciliumSubjects.forEach((bits, i) => forEachBit(bits, (c) => void (c < classCount && ciliumSelecting[c]!.push(i))));
+  const ciliumIngress = (d: number, selecting: readonly number[]): Group[] => {
+    const cilium = table.cilium!;
+    const deny: Step[] = [];
+    const allow: Group[] = [];
+    let key = '';
+    const seen = new Set<string>();
+    for (const i of ciliumSelecting[d]!) {
+      const p = cilium.policies[i]!;
+      for (const r of p.ingressDeny) {
+        const a = atomsToward(r.ports, namedSetOf(d));
+        const k = `d${r.peers}:${a}`;
+        if (atomSets.isEmpty(a) || seen.has(k)) continue;
+        seen.add(k);
+        deny.push({ sources: rulePeerBits[r.peers]!, atoms: a, action: 'Deny' });
+      }
+      for (const r of p.ingress) {
+        const a = atomsToward(r.ports, namedSetOf(d));
+        const k = `a${r.peers}:${a}`;
+        if (atomSets.isEmpty(a) || seen.has(k)) continue;
+        seen.add(k);
+        allow.push({ src: rulePeerBits[r.peers]!, id: r.peers, atoms: a });
+      }
+    }
+    key = [...seen].sort().join(',');
+    const isolated = hasBit(sets.ciliumIsolated.ingress, d);
+    key += `|${selecting.join(',')}|${namedSetOf(d)}|${isolated ? 'i' : ''}`;
+    let groups = ciliumInMemo.get(key);
+    if (!groups) {
+      const allowGroups = [...npIngressGroups(d), ...allow];
+      if (deny.length === 0) groups = mergeSameAtoms(isolated ? allowGroups : [{ src: everyNode, id: ALL_PEERS, atoms: allAtoms }], inUnions);
+      else groups = withoutDenied(deny, isolated ? allowGroups : [{ src: everyNode, id: ALL_PEERS, atoms: allAtoms }]);
+      ciliumInMemo.set(key, groups);
+    }
+    return groups;
+  };
+
   const inUnions = new Map<string, Bitset>();
   const inTierMemo = new Map<string, Group[]>();
   const inLists: Group[][] = [];
   for (let d = 0; d < nodeCount; d++) {
     const selecting = d < classCount ? classIngress[d]! : [];
+    if (table.cilium && d < classCount) {
+      inLists.push(ciliumIngress(d, selecting));
+      continue;
+    }
     if (hasTiers && d < classCount) {
       const admin = ingressSteps(d, table.admin, sets.adminSubjects);
       const baseline = ingressSteps(d, table.baseline, sets.baselineSubjects);
@@ -229,7 +314,56 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   const baselineEgress = tierEgress(table.baseline, sets.baselineSubjects);
   const egTierMemo = new Map<string, Group[]>();
   const egUnions = new Map<string, Bitset>();
+  // Under Cilium: egress rules alike in peers and ports are one group whose sources are every
+  // selecting policy's subjects ("allow DNS" in every namespace is one group), as for NetworkPolicy.
+  type CiliumEgress = { peers: number; ports: number; id: number; subjects: Bitset };
+  const ciliumEgress = (deny: boolean): CiliumEgress[] => {
+    const byKey = new Map<string, CiliumEgress>();
+    (table.cilium?.policies ?? []).forEach((p, i) => {
+      for (const r of deny ? p.egressDeny : p.egress) {
+        const k = `${r.peers}:${r.ports}`;
+        let g = byKey.get(k);
+        if (!g) byKey.set(k, (g = { peers: r.peers, ports: r.ports, id: byKey.size, subjects: emptyBitset(nodeCount) }));
+        orInto(g.subjects, sets.ciliumSubjects[i]!);
+      }
+    });
+    return [...byKey.values()];
+  };
+  const ciliumTowardOf = (list: readonly CiliumEgress[]): { g: CiliumEgress; atoms: number }[][] => {
+    const toward: { g: CiliumEgress; atoms: number }[][] = Array.from({ length: table.cilium ? nodeCount : 0 }, () => []);
+    for (const g of list) {
+      forEachBit(rulePeerBits[g.peers]!, (d) => {
+        const a = atomsToward(g.ports, namedSetOf(d));
+        if (!atomSets.isEmpty(a)) toward[d]!.push({ g, atoms: a });
+      });
+    }
+    return toward;
+  };
+  const ciliumDenyToward = ciliumTowardOf(ciliumEgress(true));
+  const ciliumAllowToward = ciliumTowardOf(ciliumEgress(false));
+  const ciliumNotIsolated = fullBitset(nodeCount);
+  if (table.cilium) for (let w = 0; w < ciliumNotIsolated.length; w++) ciliumNotIsolated[w]! &= ~sets.ciliumIsolated.egress[w]!;
+  const ciliumEgMemo = new Map<string, Group[]>();
   for (let d = 0; d < nodeCount; d++) {
+    if (table.cilium) {
+      const deny: Step[] = ciliumDenyToward[d]!.map(({ g, atoms }) => ({ sources: g.subjects, atoms, action: 'Deny' as const }));
+      // The id names the source set for merged unions: a group's subjects, unique per group.
+      const allow: Group[] = ciliumAllowToward[d]!.map(({ g, atoms }) => ({ src: g.subjects, id: 1_000_000 + g.id, atoms }));
+      let key = ciliumDenyToward[d]!.map(({ g, atoms }) => `d${g.id}:${atoms}`).join(',');
+      key += `|${allow.map((g) => `${g.id}:${g.atoms}`).join(',')}`;
+      if (deny.length === 0) {
+        egLists[d] = mergeSameAtoms([{ src: ciliumNotIsolated, id: -2, atoms: allAtoms }, ...npToward[d]!, ...allow], egUnions);
+        continue;
+      }
+      key += `|${npToward[d]!.map((g) => `${g.id}:${g.atoms}`).join(',')}|${namedSetOf(d)}`;
+      let groups = ciliumEgMemo.get(key);
+      if (!groups) {
+        groups = withoutDenied(deny, [{ src: ciliumNotIsolated, id: -2, atoms: allAtoms }, ...npToward[d]!, ...allow]);
+        ciliumEgMemo.set(key, groups);
+      }
+      egLists[d] = groups;
+      continue;
+    }
     if (adminEgress.length + baselineEgress.length > 0) {
       let key = '';
       const stepsOf = (list: readonly TierEgress[]): Step[] => {

@@ -25,6 +25,10 @@ export interface PeerSets {
   /** Class -> NetworkPolicies (indices) that isolate it, per direction. */
   readonly classIngress: readonly (readonly number[])[];
   readonly classEgress: readonly (readonly number[])[];
+  /** Cilium policy (table order) -> the classes it selects. */
+  readonly ciliumSubjects: readonly Bitset[];
+  /** Under Cilium: the classes in default deny, per direction. */
+  readonly ciliumIsolated: { readonly ingress: Bitset; readonly egress: Bitset };
   /** Admin and Baseline tier policy (table order) -> the classes it selects. */
   readonly adminSubjects: readonly Bitset[];
   readonly baselineSubjects: readonly Bitset[];
@@ -92,7 +96,11 @@ export function buildPeerSets(table: PolicyTable, state: ClassState, domainNames
   const peerBits: Bitset[] = peerDefs.map((def) => {
     const bits = emptyBitset(nodeCount);
     if (def.kind === 'none') {
-      if (domainNames === 'externals') for (let n = classCount; n < nodeCount; n++) setBit(bits, n);
+      // An allow that may match holds for "may be allowed"; a deny that may match, for "certainly allowed".
+      if ((domainNames === 'externals') !== (def.deny === true)) {
+        if (def.block === undefined) for (let n = classCount; n < nodeCount; n++) setBit(bits, n);
+        else for (const g of blockGroups[def.block]!) setBit(bits, classCount + g);
+      }
       return bits;
     }
     if (def.kind === 'ipBlock') {
@@ -126,12 +134,32 @@ export function buildPeerSets(table: PolicyTable, state: ClassState, domainNames
   table.policies.forEach((p, i) => {
     if (p.ingress === null && p.egress === null) return;
     for (const c of state.classesMatching(p.ns, p.subject)) {
+      // Under Cilium a host-networked pod is the node: NetworkPolicy does not apply to it.
+      if (table.cilium && host[c]) continue;
       if (p.ingress !== null) classIngress[c]!.push(i);
       if (p.egress !== null) classEgress[c]!.push(i);
     }
   });
 
+  const ciliumSubjects = (table.cilium?.policies ?? []).map((p) => peerBits[p.subject]!);
+  const ciliumIsolated = { ingress: emptyBitset(nodeCount), egress: emptyBitset(nodeCount) };
+  if (table.cilium) {
+    for (const dir of ['ingress', 'egress'] as const) {
+      const bits = ciliumIsolated[dir];
+      // "always": every endpoint (never a host-networked pod: it is the node).
+      if (table.cilium.always) for (let c = 0; c < classCount; c++) if (!host[c]) setBit(bits, c);
+      table.cilium.policies.forEach((p, i) => {
+        if (p.source.defaultDeny[dir]) orInto(bits, ciliumSubjects[i]!);
+      });
+      classIngress.forEach((list, c) => {
+        if ((dir === 'ingress' ? list : classEgress[c]!).length > 0) setBit(bits, c);
+      });
+    }
+  }
+
   return {
+    ciliumSubjects,
+    ciliumIsolated,
     atoms,
     atomSets,
     allAtoms,

@@ -15,6 +15,7 @@ import { isEmptySelector, matchesSelector } from '../semantics/label-selector.js
 import { effectivePolicyTypes } from '../semantics/policy-types.js';
 import type {
   Cluster,
+  EvalOptions,
   Labels,
   NetworkPolicy,
   NetworkPolicyPeer,
@@ -25,6 +26,7 @@ import type {
 import { compareTierPolicies, tierPolicyId, type TierAction, type TierPeer, type TierPolicy, type TierPort } from '../model/model.js';
 import type { CompileMemo } from './compile-memo.js';
 import type { SelectorIndex } from './selector-index.js';
+import type { CiliumPolicy, CiliumRule } from '../model/model.js';
 
 /** A peer's podSelector that is absent or `{}`: every pod of the namespaces in question. */
 export const ANY_POD = -1;
@@ -54,8 +56,13 @@ export type PeerDef =
        */
       readonly pods: 'option' | 'always';
     }
-  /** A domainNames peer: no address is known to be in it (the rule is flagged `unknown`). */
-  | { readonly kind: 'none' };
+  /**
+   * A domainNames peer (or a Cilium peer the input cannot resolve): no address is known to be in
+   * it (the rule is flagged `unknown`). What it may hold: `block`'s addresses (absent: every
+   * address outside the cluster). `deny`: it sits in a deny rule, so it is taken to hold for
+   * "certainly allowed" and not to hold for "may be allowed".
+   */
+  | { readonly kind: 'none'; readonly block?: number; readonly deny?: boolean };
 
 export interface CompiledRule {
   /** Rule-peers id: the union of the rule's peers. */
@@ -132,7 +139,57 @@ export interface PolicyTable {
   readonly nsSelNamespaces: readonly (readonly number[])[];
   /** Per namespace: the pod selector ids that apply to pods there. */
   readonly relevant: readonly ReadonlySet<number>[];
+  /** Under `cni: cilium`: its policies (the tiers are then empty: Cilium does not enforce them). */
+  readonly cilium?: CiliumTable;
 }
+
+// --- Cilium policies in the table (cilium-table.ts) ---------------------------------------
+
+export interface CompiledCiliumRule extends CompiledRule {
+  /** Unique over the table: memo keys name rules by it. */
+  readonly uid: number;
+  readonly source: CiliumRule;
+  /** It has a peer the input cannot decide (toFQDNs, toServices, ...). */
+  readonly unknown: boolean;
+}
+
+export interface CompiledCiliumPolicy {
+  readonly source: CiliumPolicy;
+  /** Peer id of the pods it selects (never host-networked ones). */
+  readonly subject: number;
+  readonly ingress: readonly CompiledCiliumRule[];
+  readonly ingressDeny: readonly CompiledCiliumRule[];
+  readonly egress: readonly CompiledCiliumRule[];
+  readonly egressDeny: readonly CompiledCiliumRule[];
+}
+
+/** Under `cni: cilium` (cilium-table.ts builds it). */
+export interface CiliumTable {
+  readonly policies: readonly CompiledCiliumPolicy[];
+  /** Enforcement mode `always`: every endpoint is in default deny, selected or not. */
+  readonly always: boolean;
+}
+
+/** What the policy table lends this stage: its interners. */
+export interface TableInterners {
+  readonly podSels: SelectorIndex;
+  readonly nsSels: SelectorIndex;
+  namespaceIndex(name: string): number;
+  internPeer(key: string, def: PeerDef): number;
+  podsPeer(ns: number, nsSel: number, podSel: number, hostNetwork: boolean): number;
+  blockOf(ranges: IpRange[]): number;
+  internRulePeers(ids: number[]): number;
+  internPortSpec(entries: PortEntry[]): number;
+}
+
+/** The nodes' own addresses, as /32 and /128 CIDRs. */
+export function nodeCidrs(cluster: Cluster): string[] {
+  return (cluster.nodes ?? []).flatMap((n) => n.addresses.map((a) => (a.includes(':') ? `${a}/128` : `${a}/32`)));
+}
+
+
+/** Builds the Cilium part of the table from the table's interners (cilium-table.ts; compile.ts passes it in). */
+export type CiliumTableBuilder = (cluster: Cluster, always: boolean, t: TableInterners, firstUid: number) => CiliumTable;
 
 /**
  * Labels of a namespace by name. A namespace the input does not list still carries the label
@@ -154,7 +211,7 @@ function withField(e: unknown, field: string, object?: string): unknown {
 }
 
 /** Sorted, merged ranges: blocks must be disjoint inside (IpAtoms counts each range once). */
-function unionRanges(ranges: readonly IpRange[]): IpRange[] {
+export function unionRanges(ranges: readonly IpRange[]): IpRange[] {
   const sorted = [...ranges].sort((a, b) => a.family - b.family || (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
   const out: IpRange[] = [];
   for (const r of sorted) {
@@ -166,7 +223,18 @@ function unionRanges(ranges: readonly IpRange[]): IpRange[] {
   return out;
 }
 
-export function buildPolicyTable(cluster: Cluster, memo: CompileMemo): PolicyTable {
+export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: EvalOptions, buildCiliumTable?: CiliumTableBuilder): PolicyTable {
+  // Under Cilium: its own kinds, NetworkPolicy, and not the network-policy-api tiers; with
+  // enforcement `never`, nothing at all.
+  const cilium = options?.cni === 'cilium';
+  const enforcement = options?.ciliumEnforcement ?? 'default';
+  const cluster: Cluster = !cilium
+    ? input
+    : enforcement === 'never'
+      ? { ...input, policies: [], tierPolicies: [], ciliumPolicies: [] }
+      : { ...input, tierPolicies: [] };
+  // CIDR rules and ipBlocks never select the nodes' own addresses under Cilium (host identity).
+  const ipBlockSkips = cilium ? nodeCidrs(cluster) : [];
   // --- Namespaces -----------------------------------------------------------------------
   const nsIndex = new Map<string, number>();
   const nsNames: string[] = [];
@@ -226,7 +294,9 @@ export function buildPolicyTable(cluster: Cluster, memo: CompileMemo): PolicyTab
     // The API server accepts exactly one of ipBlock or selectors; if both were given, the
     // ipBlock is what the peer means (as in the reference evaluator).
     if (peer.ipBlock) {
-      const block = blockOf(ipBlockRanges(peer.ipBlock));
+      const block = blockOf(
+        ipBlockRanges(ipBlockSkips.length === 0 ? peer.ipBlock : { ...peer.ipBlock, except: [...(peer.ipBlock.except ?? []), ...ipBlockSkips] }),
+      );
       return internPeer(`b${block}:option`, { kind: 'ipBlock', block, pods: 'option' });
     }
     const nsSel = peer.namespaceSelector ? nsSels.add(peer.namespaceSelector) : OWN_NAMESPACE;
@@ -361,6 +431,23 @@ export function buildPolicyTable(cluster: Cluster, memo: CompileMemo): PolicyTab
         : null,
     };
   });
+  const ciliumTable = cilium && buildCiliumTable
+    ? buildCiliumTable(
+        cluster,
+        enforcement === 'always',
+        {
+          podSels,
+          nsSels,
+          namespaceIndex: (name) => addNamespace(name, defaultNamespaceLabels(name)),
+          internPeer,
+          podsPeer,
+          blockOf,
+          internRulePeers,
+          internPortSpec,
+        },
+        0,
+      )
+    : undefined;
   const nsCount = nsNames.length;
   const policiesByNs: number[][] = Array.from({ length: nsCount }, () => []);
   policies.forEach((p, i) => policiesByNs[p.ns]!.push(i));
@@ -430,6 +517,7 @@ export function buildPolicyTable(cluster: Cluster, memo: CompileMemo): PolicyTab
     baseline,
     nsSelNamespaces,
     relevant,
+    ...(ciliumTable ? { cilium: ciliumTable } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ export function formatExplanation(e: Explanation): string {
     const sides = e.denyingSides.map((d) => `${d} of ${d === 'egress' ? e.src : e.dst}`);
     lines.push(`  denied by: ${sides.join(', ')}`);
   }
+  for (const n of e.notes ?? []) lines.push(`  note: ${n}`);
   return lines.join('\n');
 }
 
@@ -28,7 +29,11 @@ function formatSide(label: string, s: SideExplanation, selfConnection: boolean):
       for (const r of s.allowedBy) lines.push(`    allowed by ${ruleName(r)}: ${r.detail}`);
       if (t.denied || t.unknown) for (const r of s.nearMisses) lines.push(`    near miss: ${ruleName(r)} ${r.detail}`);
     }
-    for (const m of t.nearMisses) lines.push(`    near miss (${m.tier}): ${tierRuleName(m.direction, m.rule, m.ruleName)} of ${m.policy} (${m.action}) ${m.detail}`);
+    for (const m of t.nearMisses) {
+      // Cilium rules are named by their list and index (`cnp shop/api ingress[0]`).
+      const rule = m.tier === 'Cilium' ? `${m.policy} ${m.direction}[${m.rule}]` : `${tierRuleName(m.direction, m.rule, m.ruleName)} of ${m.policy}`;
+      lines.push(`    near miss (${m.tier}): ${rule} (${m.action}) ${m.detail}`);
+    }
     return lines;
   }
   if (!s.isolated) return [`  ${label} of ${s.endpoint}: ${s.reason}`];

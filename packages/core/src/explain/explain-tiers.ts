@@ -11,7 +11,7 @@ import { compareTierPolicies, tierPolicyId, type TierName, type TierPeer, type T
 
 /** One link of the chain: a tier's say on the connection. */
 export interface TierStep {
-  readonly tier: TierName | 'NetworkPolicy' | 'default';
+  readonly tier: TierName | 'NetworkPolicy' | 'Cilium' | 'default';
   readonly action: 'Allow' | 'Deny' | 'Pass';
   /** `cnp/name`, `anp/name`, `banp/default`, or the NetworkPolicies' `namespace/name`s; absent for the default. */
   readonly policy?: string;
@@ -25,7 +25,7 @@ export interface TierStep {
 
 /** A tier rule that would have matched but for one clause. */
 export interface TierNearMiss {
-  readonly tier: TierName;
+  readonly tier: TierName | 'Cilium';
   readonly policy: string;
   readonly action: 'Allow' | 'Deny' | 'Pass';
   readonly direction: 'ingress' | 'egress';

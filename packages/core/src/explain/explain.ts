@@ -29,6 +29,7 @@ import {
 } from '../model/model.js';
 
 import { formatTierChain, formatTierStep, walkTier, type TierNearMiss, type TierStep } from './explain-tiers.js';
+import { explainCiliumSide, formatCiliumChain } from './explain-cilium.js';
 type Direction = 'ingress' | 'egress';
 
 export interface RuleRef {
@@ -61,6 +62,8 @@ export interface SideExplanation {
    * NetworkPolicy, Baseline, default) and the tier rules that almost matched.
    */
   tiers?: SideTiers;
+  /** Under Cilium: allow rules with L7 filtering that allow this side at L4. */
+  l7?: string[];
 }
 
 export interface SideTiers {
@@ -80,6 +83,8 @@ export interface Explanation {
   verdict?: Verdict;
   /** Why the verdict is unknown. */
   unknownReason?: string;
+  /** Said of an allowed connection: `L7-filtered: requests may be denied (cnp shop/api ingress[0])`. */
+  notes?: string[];
   src: string;
   dst: string;
   port: number;
@@ -111,7 +116,9 @@ export function explainConnection(
     dst.kind === 'pod' &&
     src.pod.namespace === dst.pod.namespace &&
     src.pod.name === dst.pod.name;
-  const ctx: Context = { cluster, options, src, dst, port, protocol, selfConnection };
+  const cilium = options.cni === 'cilium';
+  // Under Cilium an ipBlock never matches a pod.
+  const ctx: Context = { cluster, options: cilium ? { ...options, ipBlockPods: 'ignore' } : options, src, dst, port, protocol, selfConnection };
   const egress = explainSide(ctx, 'egress');
   const ingress = explainSide(ctx, 'ingress');
   const denyingSides: Direction[] = [];
@@ -119,13 +126,15 @@ export function explainConnection(
     if (sideDenies(egress)) denyingSides.push('egress');
     if (sideDenies(ingress)) denyingSides.push('ingress');
   }
-  const tiers = (cluster.tierPolicies ?? []).length > 0;
+  const tiers = (cluster.tierPolicies ?? []).length > 0 || cilium;
   const unknownReason = selfConnection || denyingSides.length > 0 ? undefined : (egress.tiers?.unknown ?? ingress.tiers?.unknown);
   const verdict: Verdict = denyingSides.length > 0 ? 'denied' : unknownReason ? 'unknown' : 'allowed';
+  const l7 = verdict === 'denied' ? [] : [...(egress.l7 ?? []), ...(ingress.l7 ?? [])];
   return {
     allowed: verdict === 'allowed',
     ...(tiers ? { verdict } : {}),
     ...(unknownReason ? { unknownReason } : {}),
+    ...(l7.length > 0 ? { notes: [`L7-filtered: requests may be denied (${l7.join(', ')})`] } : {}),
     src: endpointName(src),
     dst: endpointName(dst),
     port,
@@ -159,6 +168,7 @@ function policyId(p: NetworkPolicy): string {
 function explainSide(ctx: Context, direction: Direction): SideExplanation {
   const side = explainNetworkPolicySide(ctx, direction);
   const subject = direction === 'egress' ? ctx.src : ctx.dst;
+  if (ctx.options.cni === 'cilium') return subject.kind === 'ip' ? side : withCilium(ctx, direction, subject.pod, side);
   if ((ctx.cluster.tierPolicies ?? []).length === 0 || subject.kind === 'ip') return side;
   return withTiers(ctx, direction, subject.pod, side);
 }
@@ -201,6 +211,15 @@ function withTiers(ctx: Context, direction: Direction, pod: Pod, side: SideExpla
   const unknown = undecided && undecidedOutcome !== denied ? `${formatTierStep(undecided.step)} may match: ${undecided.reason}` : undefined;
   const tiers: SideTiers = { chain, denied: denied && !unknown, ...(unknown ? { unknown } : {}), nearMisses: denied || unknown ? nearMisses : [] };
   return { ...side, reason: `${formatTierChain(chain)}${unknown ? `; unknown: ${unknown}` : ''}`, tiers };
+}
+
+/** The side under Cilium (explain-cilium.ts): deny rules, default deny, the union of allow lists. */
+function withCilium(ctx: Context, direction: Direction, pod: Pod, side: SideExplanation): SideExplanation {
+  const other = direction === 'egress' ? ctx.dst : ctx.src;
+  const destination = ctx.dst.kind === 'pod' ? ctx.dst.pod : undefined;
+  const c = explainCiliumSide(ctx.cluster, ctx.options, direction, pod, other, ctx.port, ctx.protocol, destination, side);
+  const tiers: SideTiers = { chain: c.chain, denied: c.denied, ...(c.unknown ? { unknown: c.unknown } : {}), nearMisses: c.nearMisses };
+  return { ...side, reason: `${formatCiliumChain(c.chain)}${c.unknown ? `; unknown: ${c.unknown}` : ''}`, tiers, ...(c.l7.length > 0 ? { l7: c.l7 } : {}) };
 }
 
 function explainNetworkPolicySide(ctx: Context, direction: Direction): SideExplanation {

@@ -271,6 +271,8 @@ export interface Cluster {
    * tier rule form (below), when the input has them.
    */
   readonly tierPolicies?: readonly TierPolicy[];
+  /** CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies, one entry per rule (spec, specs[i]). */
+  readonly ciliumPolicies?: readonly CiliumPolicy[];
   /** RBAC, when the input has it (lateral movement: identity edges). Secrets are never read. */
   readonly serviceAccounts?: readonly ServiceAccount[];
   readonly roles?: readonly Role[];
@@ -296,6 +298,8 @@ export interface EvalOptions {
   readonly ipBlockPods: IpBlockPods;
   /** Absent: `kubernetes`. */
   readonly cni?: Cni;
+  /** Under `cni: cilium`: the agent's policy enforcement mode. Absent: `default`. */
+  readonly ciliumEnforcement?: CiliumEnforcement;
 }
 
 export const DEFAULT_EVAL_OPTIONS: EvalOptions = { ipBlockPods: 'match' };
@@ -412,4 +416,110 @@ export function compareTierPolicies(a: TierPolicy, b: TierPolicy): number {
 export function tierPolicyId(p: Pick<TierPolicy, 'kind' | 'name'>): string {
   const short = p.kind === 'ClusterNetworkPolicy' ? 'cnp' : p.kind === 'AdminNetworkPolicy' ? 'anp' : 'banp';
   return `${short}/${p.name}`;
+}
+
+/**
+ * CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy (cilium.io/v2), one entry per rule of
+ * `spec` and of `specs`. The adapter (packages/k8s/src/cilium) has already read Cilium's label
+ * conventions: selector keys lose their `k8s:`/`any:` source prefix, and the requirements on the
+ * namespace (`io.kubernetes.pod.namespace`, `io.cilium.k8s.namespace.labels.*`) are split off
+ * into a namespace selector. Evaluated only under `cni: cilium` (see reference/cilium.ts).
+ */
+export type CiliumPolicyKind = 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy';
+
+/** The policy enforcement mode of the Cilium agent (`enable-policy`). */
+export type CiliumEnforcement = 'default' | 'always' | 'never';
+
+/**
+ * A Cilium endpoint selector over pods, split by what each requirement reads. The pod must
+ * satisfy `pod` (its own labels) and its namespace `namespace` (the namespace's labels, where
+ * `io.kubernetes.pod.namespace` reads `kubernetes.io/metadata.name`).
+ */
+export interface CiliumSelector {
+  readonly pod: LabelSelector;
+  readonly namespace: LabelSelector;
+  /**
+   * Set when a requirement needs a label no pod carries (a `reserved:` or other non-Kubernetes
+   * source): the selector matches no pod.
+   */
+  readonly matchesNoPod?: boolean;
+}
+
+/**
+ * The entities of Cilium (`fromEntities`/`toEntities`), mapped to endpoints of the model:
+ * world (addresses that are neither pods nor nodes), cluster (every pod and node), host and
+ * remote-node (node addresses, from Node objects), kube-apiserver (Cluster.apiServer), all.
+ * health, init, ingress and unmanaged name endpoints the model has none of.
+ */
+export type CiliumEntity =
+  | 'world'
+  | 'world-ipv4'
+  | 'world-ipv6'
+  | 'cluster'
+  | 'host'
+  | 'remote-node'
+  | 'kube-apiserver'
+  | 'health'
+  | 'init'
+  | 'ingress'
+  | 'unmanaged'
+  | 'all';
+
+export type CiliumPeer =
+  /** fromEndpoints/toEndpoints; `ownNamespace`: limited to the policy's namespace (a namespaced CNP without a namespace requirement). */
+  | { readonly kind: 'endpoints'; readonly selector: CiliumSelector; readonly ownNamespace?: string }
+  /** fromCIDR/fromCIDRSet/toCIDR/toCIDRSet: never a pod or node of the cluster. */
+  | { readonly kind: 'cidr'; readonly cidr: string; readonly except?: readonly string[] }
+  | { readonly kind: 'entity'; readonly entity: CiliumEntity }
+  /** fromNodes/toNodes: the addresses of the Nodes the selector matches. */
+  | { readonly kind: 'nodes'; readonly selector: LabelSelector }
+  /** toServices resolved: the pods a Service of the input selects. */
+  | { readonly kind: 'service-pods'; readonly namespace: string; readonly selector: Labels; readonly service: string }
+  /**
+   * What manifests cannot decide: toFQDNs (which addresses a name resolves to), toServices of a
+   * Service not in the input or without a selector, fromGroups/toGroups. May match any address
+   * outside the cluster; never a pod.
+   */
+  | { readonly kind: 'unresolved'; readonly what: string; readonly service?: { readonly namespace: string; readonly name: string } };
+
+/** One `toPorts[].ports[]` entry. `ANY`: TCP, UDP and SCTP. Absent port (or 0): every port. */
+export interface CiliumPort {
+  readonly protocol: Protocol | 'ANY';
+  /** A number, or a named container port of the destination. */
+  readonly port?: number | string;
+  readonly endPort?: number;
+}
+
+export interface CiliumRule {
+  /** Position in the policy's ingress/ingressDeny/egress/egressDeny list. */
+  readonly index: number;
+  /** Absent: every peer (a rule with only toPorts). Empty: none. */
+  readonly peers?: readonly CiliumPeer[];
+  /** Absent: every port of every protocol. */
+  readonly ports?: readonly CiliumPort[];
+  /** The rule has L7 rules (HTTP, Kafka, DNS): L4 is allowed, requests may still be denied. */
+  readonly l7?: boolean;
+}
+
+export interface CiliumPolicy {
+  readonly kind: CiliumPolicyKind;
+  /** Empty for a CiliumClusterwideNetworkPolicy. */
+  readonly namespace: string;
+  readonly name: string;
+  /** Index in `specs` when the rule came from there; absent for `spec`. */
+  readonly specIndex?: number;
+  /** endpointSelector; a namespaced policy selects only its own namespace's pods. */
+  readonly subject: { readonly kind: 'endpoints'; readonly selector: CiliumSelector } | { readonly kind: 'nodes'; readonly selector: LabelSelector };
+  readonly ingress: readonly CiliumRule[];
+  readonly ingressDeny: readonly CiliumRule[];
+  readonly egress: readonly CiliumRule[];
+  readonly egressDeny: readonly CiliumRule[];
+  /** enableDefaultDeny as resolved: written value, else true when the direction has rules. */
+  readonly defaultDeny: { readonly ingress: boolean; readonly egress: boolean };
+}
+
+/** `cnp shop/allow-web`, `ccnp deny-world`, with `specs[1]` when it came from a list. */
+export function ciliumPolicyId(p: Pick<CiliumPolicy, 'kind' | 'namespace' | 'name' | 'specIndex'>): string {
+  const base = p.kind === 'CiliumNetworkPolicy' ? `cnp ${p.namespace}/${p.name}` : `ccnp ${p.name}`;
+  return p.specIndex === undefined ? base : `${base} specs[${p.specIndex}]`;
 }

@@ -22,7 +22,14 @@ import type {
   Protocol,
   Verdict,
 } from '../model/model.js';
-import type { TierName, TierPeer, TierPort, TierSubject } from '../model/model.js';
+import type { Cni, TierName, TierPeer, TierPort, TierSubject } from '../model/model.js';
+
+/**
+ * The network plugins' own evaluators, by plugin: each registers itself from its own file
+ * (reference/cilium.ts), so that this file needs none of them and they can use its NetworkPolicy
+ * reading. The package's public face imports them all.
+ */
+export const CNI_VERDICTS: { [K in Cni]?: (ctx: Context, src: Endpoint, dst: Endpoint, port: number, protocol: Protocol, options: EvalOptions) => Verdict } = {};
 
 /**
  * May `src` open a connection to `dst` on `port`/`protocol`? True only when the answer is
@@ -69,6 +76,9 @@ export function referenceVerdict(
   if (src.kind === 'pod' && dst.kind === 'pod' && samePod(src.pod, dst.pod)) return 'allowed';
 
   const ctx: Context = { cluster, ipBlockPods };
+  // A plugin with kinds of its own decides in its own order (reference/cilium.ts).
+  const plugin = options?.cni === undefined ? undefined : CNI_VERDICTS[options.cni];
+  if (plugin) return plugin(ctx, src, dst, port, protocol, options!);
   const egress: Verdict = src.kind === 'ip' ? 'allowed' : egressVerdict(ctx, src.pod, dst, port, protocol);
   const ingress: Verdict = dst.kind === 'ip' ? 'allowed' : ingressVerdict(ctx, dst.pod, src, port, protocol);
   if (egress === 'denied' || ingress === 'denied') return 'denied';
@@ -76,9 +86,11 @@ export function referenceVerdict(
   return 'allowed';
 }
 
-interface Context {
+export interface Context {
   readonly cluster: Cluster;
   readonly ipBlockPods: 'match' | 'ignore';
+  /** Addresses an ipBlock never matches (Cilium: the nodes' own, which have the host identity). */
+  readonly ipBlockSkips?: (ip: string) => boolean;
 }
 
 function samePod(a: Pod, b: Pod): boolean {
@@ -249,7 +261,7 @@ function policyTypesOf(policy: NetworkPolicy): readonly PolicyType[] {
  * The policies that select `pod` for `direction`: "NetworkPolicy ... selects pods in the
  * policy's namespace by podSelector", and only for the policyTypes it has.
  */
-function policiesSelecting(cluster: Cluster, pod: Pod, direction: PolicyType): NetworkPolicy[] {
+export function policiesSelecting(cluster: Cluster, pod: Pod, direction: PolicyType): NetworkPolicy[] {
   return cluster.policies.filter(
     (policy) =>
       policy.namespace === pod.namespace &&
@@ -265,7 +277,7 @@ function policiesSelecting(cluster: Cluster, pod: Pod, direction: PolicyType): N
  * the pod for ingress." Policies are additive: any one rule of any one policy suffices. (The
  * caller has checked that the pod is isolated.)
  */
-function ingressAllows(ctx: Context, subject: Pod, from: Endpoint, port: number, protocol: Protocol): boolean {
+export function ingressAllows(ctx: Context, subject: Pod, from: Endpoint, port: number, protocol: Protocol): boolean {
   const policies = policiesSelecting(ctx.cluster, subject, 'Ingress');
   return policies.some((policy) =>
     (policy.ingress ?? []).some(
@@ -278,7 +290,7 @@ function ingressAllows(ctx: Context, subject: Pod, from: Endpoint, port: number,
 }
 
 /** The egress mirror of ingressAllows: "... those allowed by the egress list of some policy". */
-function egressAllows(ctx: Context, subject: Pod, to: Endpoint, port: number, protocol: Protocol): boolean {
+export function egressAllows(ctx: Context, subject: Pod, to: Endpoint, port: number, protocol: Protocol): boolean {
   const policies = policiesSelecting(ctx.cluster, subject, 'Egress');
   return policies.some((policy) =>
     (policy.egress ?? []).some(
@@ -310,7 +322,7 @@ function peersMatch(
 
 function peerMatches(ctx: Context, policy: NetworkPolicy, peer: NetworkPolicyPeer, endpoint: Endpoint): boolean {
   if (peer.ipBlock) {
-    if (endpoint.kind === 'ip') return ipBlockContains(peer.ipBlock, endpoint.ip);
+    if (endpoint.kind === 'ip') return !(ctx.ipBlockSkips?.(endpoint.ip) ?? false) && ipBlockContains(peer.ipBlock, endpoint.ip);
     // Whether an ipBlock also selects cluster pods by their IPs is left to the plugin; see
     // EvalOptions.ipBlockPods.
     return ctx.ipBlockPods === 'match' && endpoint.pod.ips.some((ip) => ipBlockContains(peer.ipBlock!, ip));
@@ -332,7 +344,7 @@ function peerMatches(ctx: Context, policy: NetworkPolicy, peer: NetworkPolicyPee
  * A namespace the cluster does not list still has the label the API server puts on every
  * namespace, so that `kubernetes.io/metadata.name` selectors keep working.
  */
-function namespaceLabels(cluster: Cluster, name: string): Labels {
+export function namespaceLabels(cluster: Cluster, name: string): Labels {
   const ns = cluster.namespaces.find((n) => n.name === name);
   return ns ? ns.labels : { 'kubernetes.io/metadata.name': name };
 }
@@ -343,7 +355,7 @@ function namespaceLabels(cluster: Cluster, name: string): Labels {
  * "The requirements of matchLabels and matchExpressions are ANDed together"; an empty
  * selector matches everything.
  */
-function selectorMatches(selector: LabelSelector, labels: Labels): boolean {
+export function selectorMatches(selector: LabelSelector, labels: Labels): boolean {
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
     if (!hasLabel(labels, key) || labels[key] !== value) return false;
   }
@@ -423,7 +435,7 @@ function ipBlockContains(block: IPBlock, ip: string): boolean {
   return !(block.except ?? []).some((e) => cidrContains(parseCidrText(e), addr));
 }
 
-interface Address {
+export interface Address {
   readonly bits: 32 | 128;
   readonly value: bigint;
 }
@@ -435,7 +447,7 @@ interface CidrBlock {
   readonly prefix: number;
 }
 
-function cidrContains(cidr: CidrBlock, addr: Address): boolean {
+export function cidrContains(cidr: CidrBlock, addr: Address): boolean {
   if (cidr.bits !== addr.bits) return false;
   return networkOf(addr.value, cidr.prefix, cidr.bits) === cidr.network;
 }
@@ -446,7 +458,7 @@ function networkOf(value: bigint, prefix: number, bits: 32 | 128): bigint {
 }
 
 /** A cidr with host bits set (`10.0.0.1/8`, which the API server has long accepted) means its network, 10.0.0.0/8. */
-function parseCidrText(text: string): CidrBlock {
+export function parseCidrText(text: string): CidrBlock {
   const [addrText, prefixText, ...rest] = text.trim().split('/');
   if (addrText === undefined || prefixText === undefined || rest.length > 0 || !/^\d+$/.test(prefixText)) {
     throw new Error(`invalid CIDR "${text}"`);
@@ -457,7 +469,7 @@ function parseCidrText(text: string): CidrBlock {
   return { bits: addr.bits, prefix, network: networkOf(addr.value, prefix, addr.bits) };
 }
 
-function parseAddress(text: string): Address {
+export function parseAddress(text: string): Address {
   const t = text.trim();
   const value = t.includes(':') ? parseIPv6(t) : parseIPv4(t);
   if (value === undefined) throw new Error(`invalid IP address "${text}"`);

@@ -21,7 +21,7 @@ import { formatIp, type IpRange } from '../semantics/ip.js';
 import { matchesSelector } from '../semantics/label-selector.js';
 import type { Cluster, Endpoint, Labels, NetworkPolicy, Pod, Protocol } from '../model/model.js';
 import { PROTOCOLS } from '../model/model.js';
-import { tierPolicyId, type TierPolicy } from '../model/model.js';
+import { ciliumPolicyId, tierPolicyId, type CiliumPolicy, type TierPolicy } from '../model/model.js';
 import { EMPTY_PROTO_PORTS, isEmptyProtoPorts, protoPortsEqual, subtractProtoPorts, type ProtoPorts } from '../semantics/port-set.js';
 import type { CompiledCluster, Reachability } from '../engine/reachability.js';
 import { byEndpointIds, externalId, isWorkloadEndpoint, type EndpointIndex } from '../workloads/workload-reach.js';
@@ -229,7 +229,44 @@ function touchedPods(before: CompiledCluster, after: CompiledCluster): Touched |
     }
   }
   if (b.tierPolicies !== a.tierPolicies) touchTierSubjects(b, a, touched, samePods);
+  if (b.ciliumPolicies !== a.ciliumPolicies) touchCiliumSubjects(b, a, touched, samePods);
   return touched;
+}
+
+/**
+ * A changed Cilium policy, like a tier policy, can change a pair only through the pods its
+ * endpointSelector selects (host-networked pods never; a namespaced policy only in its namespace).
+ */
+function touchCiliumSubjects(b: Cluster, a: Cluster, touched: Touched, samePods: boolean): void {
+  const key = (p: CiliumPolicy) => `${ciliumPolicyId(p)}`;
+  const pb = new Map((b.ciliumPolicies ?? []).map((p) => [key(p), p]));
+  const pa = new Map((a.ciliumPolicies ?? []).map((p) => [key(p), p]));
+  const changed: { policy: CiliumPolicy; side: 'before' | 'after' }[] = [];
+  for (const [k, p] of pb) {
+    const q = pa.get(k);
+    if (q !== p && (!q || JSON.stringify(q) !== JSON.stringify(p))) changed.push({ policy: p, side: 'before' });
+  }
+  for (const [k, q] of pa) {
+    const p = pb.get(k);
+    if (p !== q && (!p || JSON.stringify(q) !== JSON.stringify(p))) changed.push({ policy: q, side: 'after' });
+  }
+  if (changed.length === 0) return;
+  const other = new Map(a.pods.map((p, i) => [podKey(p), i]));
+  const otherB = new Map(b.pods.map((p, i) => [podKey(p), i]));
+  for (const { policy, side } of changed) {
+    if (policy.subject.kind !== 'endpoints' || policy.subject.selector.matchesNoPod) continue;
+    const sel = policy.subject.selector;
+    const cluster = side === 'before' ? b : a;
+    const ns = namespaceLabels(cluster);
+    cluster.pods.forEach((p, i) => {
+      if (p.hostNetwork || (policy.kind === 'CiliumNetworkPolicy' && p.namespace !== policy.namespace)) return;
+      const labels = ns.get(p.namespace) ?? { 'kubernetes.io/metadata.name': p.namespace };
+      if (!matchesSelector(sel.namespace, labels) || !matchesSelector(sel.pod, p.labels)) return;
+      touched[side].add(i);
+      const j = samePods ? i : (side === 'before' ? other : otherB).get(podKey(p));
+      if (j !== undefined) touched[side === 'before' ? 'after' : 'before'].add(j);
+    });
+  }
 }
 
 /**

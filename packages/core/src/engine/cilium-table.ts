@@ -1,0 +1,152 @@
+/**
+ * Compile stage 1 for CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy (under `cni: cilium`):
+ * each policy's subject and rules interned into the policy table's peers and port specs, so that
+ * the later stages treat them like the other kinds: deny rules as Deny steps checked before any
+ * allow list, allow rules as allow groups next to NetworkPolicy's, isolating the endpoints a
+ * default-deny policy selects. The semantics are reference/cilium.ts's.
+ */
+import { InputError } from '../model/errors.js';
+import type { IpRange } from '../semantics/ip.js';
+import type { CiliumPeer, CiliumPolicy, CiliumPort, CiliumRule, Cluster, LabelSelector, Protocol } from '../model/model.js';
+import { matchesSelector } from '../semantics/label-selector.js';
+import { ipBlockRanges } from './ip-atoms.js';
+import { ALL_PEERS, ALL_PORTS, ANY_POD, OWN_NAMESPACE, nodeCidrs, unionRanges, type CiliumTable, type CompiledCiliumPolicy, type CompiledCiliumRule, type PortEntry, type TableInterners } from './policy-table.js';
+
+const V4_ALL = '0.0.0.0/0';
+const V6_ALL = '::/0';
+
+export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInterners, firstUid: number): CiliumTable {
+  let uid = firstUid;
+  const nodes = nodeCidrs(cluster);
+  const rangesOf = (cidr: string, except: readonly string[]) => ipBlockRanges({ cidr, except: [...except, ...nodes] });
+  const block = (ranges: IpRange[]) => {
+    const b = t.blockOf(unionRanges(ranges));
+    return t.internPeer(`b${b}:option`, { kind: 'ipBlock', block: b, pods: 'option' });
+  };
+  const nothing = () => block([]);
+  const addresses = (list: readonly string[]) =>
+    block(
+      list.map((a) => ipBlockRanges({ cidr: a.includes(':') ? `${a}/128` : `${a}/32` })[0]!),
+    );
+  const world = (families: readonly string[]) => block(families.flatMap((f) => rangesOf(f, [])));
+  const podSel = (s: LabelSelector) =>
+    (s.matchLabels && Object.keys(s.matchLabels).length > 0) || (s.matchExpressions && s.matchExpressions.length > 0) ? t.podSels.add(s) : ANY_POD;
+
+  /** Peer ids of one peer; null: every peer (the `all` entity). */
+  const peerIds = (p: CiliumPeer, deny: boolean, field: string): number[] | null => {
+    switch (p.kind) {
+      case 'endpoints': {
+        if (p.selector.matchesNoPod) return [nothing()];
+        if (p.ownNamespace !== undefined) return [t.podsPeer(t.namespaceIndex(p.ownNamespace), OWN_NAMESPACE, podSel(p.selector.pod), false)];
+        return [t.podsPeer(-1, t.nsSels.add(p.selector.namespace), podSel(p.selector.pod), false)];
+      }
+      case 'cidr':
+        try {
+          return [block(rangesOf(p.cidr, p.except ?? []))];
+        } catch (e) {
+          throw e instanceof InputError ? new InputError(e.detail, { field }) : e;
+        }
+      case 'nodes': {
+        const list = (cluster.nodes ?? []).filter((n) => matchesSelector(p.selector, n.labels)).flatMap((n) => n.addresses);
+        return [addresses(list)];
+      }
+      case 'service-pods':
+        return [t.podsPeer(t.namespaceIndex(p.namespace), OWN_NAMESPACE, podSel({ matchLabels: p.selector }), false)];
+      case 'unresolved': {
+        // May be any address outside the cluster (not a node's): unknown. In a deny rule it may
+        // deny, so it holds for "certainly allowed" and not for "may be allowed".
+        const b = t.blockOf(unionRanges([...rangesOf(V4_ALL, []), ...rangesOf(V6_ALL, [])]));
+        return [t.internPeer(`none:${b}:${deny ? 'deny' : 'allow'}`, { kind: 'none', block: b, deny })];
+      }
+      case 'entity':
+        switch (p.entity) {
+          case 'all':
+            return null;
+          case 'cluster':
+            return [t.podsPeer(-1, t.nsSels.add({}), ANY_POD, true), addresses(nodeAddresses(cluster))];
+          case 'world':
+            return [world([V4_ALL, V6_ALL])];
+          case 'world-ipv4':
+            return [world([V4_ALL])];
+          case 'world-ipv6':
+            return [world([V6_ALL])];
+          case 'host':
+          case 'remote-node':
+            return [addresses(nodeAddresses(cluster))];
+          case 'kube-apiserver':
+            return [addresses(cluster.apiServer?.addresses ?? [])];
+          case 'health':
+          case 'init':
+          case 'ingress':
+          case 'unmanaged':
+            return [nothing()];
+        }
+    }
+  };
+
+  const portSpec = (ports: readonly CiliumPort[] | undefined): number => {
+    if (ports === undefined) return ALL_PORTS;
+    const entries: PortEntry[] = [];
+    const protocols = (p: CiliumPort): Protocol[] => (p.protocol === 'ANY' ? ['TCP', 'UDP', 'SCTP'] : [p.protocol]);
+    for (const p of ports) {
+      if (typeof p.port === 'string') {
+        // A named port with ANY takes the container port's own protocol.
+        if (p.protocol === 'ANY') entries.push({ protocol: null, port: p.port });
+        else entries.push({ protocol: p.protocol, port: p.port });
+        continue;
+      }
+      for (const protocol of protocols(p)) {
+        entries.push({ protocol, ...(p.port !== undefined ? { port: p.port } : {}), ...(p.endPort !== undefined ? { endPort: p.endPort } : {}) });
+      }
+    }
+    if (entries.length === 0) return t.internPortSpec([]);
+    return t.internPortSpec(entries);
+  };
+
+  const compileRules = (policy: CiliumPolicy, list: readonly CiliumRule[], field: string, deny: boolean): CompiledCiliumRule[] =>
+    list.map((r) => {
+      const f = `${field}[${r.index}]`;
+      let peers: number;
+      if (r.peers === undefined) peers = ALL_PEERS;
+      else {
+        const ids: number[] = [];
+        let all = false;
+        r.peers.forEach((p) => {
+          const x = peerIds(p, deny, f);
+          if (x === null) all = true;
+          else ids.push(...x);
+        });
+        peers = all ? ALL_PEERS : t.internRulePeers(ids);
+      }
+      return { peers, ports: portSpec(r.ports), uid: uid++, source: r, unknown: (r.peers ?? []).some((p) => p.kind === 'unresolved') };
+    });
+
+  const policies = (cluster.ciliumPolicies ?? []).map((policy): CompiledCiliumPolicy => {
+    const base = policy.specIndex === undefined ? 'spec' : `specs[${policy.specIndex}]`;
+    let subject: number;
+    if (policy.subject.kind === 'nodes' || policy.subject.selector.matchesNoPod) subject = nothing();
+    else {
+      const sel = policy.subject.selector;
+      // A namespaced policy selects its own namespace's pods only.
+      const ns: LabelSelector =
+        policy.kind === 'CiliumNetworkPolicy'
+          ? { ...sel.namespace, matchExpressions: [...(sel.namespace.matchExpressions ?? []), { key: 'kubernetes.io/metadata.name', operator: 'In', values: [policy.namespace] }] }
+          : sel.namespace;
+      if (policy.kind === 'CiliumNetworkPolicy') t.namespaceIndex(policy.namespace);
+      subject = t.podsPeer(-1, t.nsSels.add(ns), podSel(sel.pod), false);
+    }
+    return {
+      source: policy,
+      subject,
+      ingress: compileRules(policy, policy.ingress, `${base}.ingress`, false),
+      ingressDeny: compileRules(policy, policy.ingressDeny, `${base}.ingressDeny`, true),
+      egress: compileRules(policy, policy.egress, `${base}.egress`, false),
+      egressDeny: compileRules(policy, policy.egressDeny, `${base}.egressDeny`, true),
+    };
+  });
+  return { policies, always };
+}
+
+function nodeAddresses(cluster: Cluster): string[] {
+  return (cluster.nodes ?? []).flatMap((n) => n.addresses);
+}

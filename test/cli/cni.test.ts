@@ -1,0 +1,94 @@
+/**
+ * The CNI profile on the command line: the plugin is detected from the policy kinds (and said
+ * once on stderr), `--cni` overrides it and says what the chosen plugin does not enforce, both
+ * Cilium and Calico kinds ask for `--cni`, and `--cilium-enforcement` sets the agent's mode.
+ * The Cilium Star Wars demo gives the answers its guide documents.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lateral, REPO } from './run-cli.js';
+
+const STARWARS = join(REPO, 'fixtures/cilium-starwars');
+const APP = join(STARWARS, 'http-sw-app.yaml');
+const L7 = join(REPO, 'fixtures/cilium-starwars-l7');
+const CALICO = join(REPO, 'test/cli/unevaluated/calico.yaml');
+const q = ['--from', 'default/xwing', '--to', 'default/deathstar', '--port', '80'];
+
+describe('--cni', () => {
+  it('detects Cilium from the kinds, says so once, and evaluates CiliumNetworkPolicy', async () => {
+    const r = await lateral(['explain', STARWARS, ...q]);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('cni: '))).toEqual(['cni: cilium (detected from 1 CiliumNetworkPolicy)']);
+    expect(r.stdout).toContain('default/xwing -> default/deathstar TCP 80: DENIED');
+    expect(r.stdout).toContain('cnp default/rule1');
+    const tie = await lateral(['explain', STARWARS, '--from', 'default/tiefighter', '--to', 'default/deathstar', '--port', '80']);
+    expect(tie.stdout).toContain('ALLOWED');
+  });
+
+  it('the L7 variant allows the connection and says requests may be denied', async () => {
+    const r = await lateral(['explain', APP, L7, '--from', 'default/tiefighter', '--to', 'default/deathstar', '--port', '80']);
+    expect(r.stdout).toContain('ALLOWED');
+    expect(r.stdout).toContain('note: L7-filtered: requests may be denied (cnp default/rule1 ingress[0])');
+  });
+
+  it('--cni kubernetes does not enforce Cilium policies, and says so', async () => {
+    const r = await lateral(['explain', STARWARS, ...q, '--cni', 'kubernetes']);
+    expect(r.stdout).toContain('ALLOWED');
+    expect(r.stderr).toContain('lateral: warning: --cni kubernetes does not enforce Cilium policies: 1 CiliumNetworkPolicy not evaluated');
+    expect(r.stderr).not.toContain('cni: cilium');
+  });
+
+  it('--cilium-enforcement never allows everything; always denies what no rule allows', async () => {
+    const never = await lateral(['explain', STARWARS, ...q, '--cilium-enforcement', 'never']);
+    expect(never.stdout).toContain('ALLOWED');
+    const always = await lateral(['explain', STARWARS, '--from', 'default/tiefighter', '--to', 'default/xwing', '--port', '80', '--cilium-enforcement', 'always']);
+    expect(always.stdout).toContain('DENIED');
+  });
+
+  it('both Cilium and Calico kinds: exit 2, asking for --cni', async () => {
+    const r = await lateral(['reach', STARWARS, CALICO]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('both Cilium (1 CiliumNetworkPolicy) and Calico');
+    expect(r.stderr).toContain('--cni cilium or --cni calico');
+  });
+
+  it('rejects an unknown plugin and --cilium-enforcement with another plugin', async () => {
+    const bad = await lateral(['reach', STARWARS, '--cni', 'flannel']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--cni must be one of kubernetes, cilium, calico (got "flannel")');
+    const mixed = await lateral(['reach', STARWARS, '--cni', 'kubernetes', '--cilium-enforcement', 'always']);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain('--cilium-enforcement goes with --cni cilium');
+  });
+
+  it('a CiliumNetworkPolicy the API server would refuse: exit 2 naming file, object and field', async () => {
+    const r = await lateral(['reach', '-'], {
+      stdin: 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: bad, namespace: x}\nspec:\n  endpointSelector: {}\n  ingress:\n  - fromEntities: [everything]\n',
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('CiliumNetworkPolicy x/bad');
+    expect(r.stderr).toContain('spec.ingress[0].fromEntities[0]');
+    expect(r.stderr).toContain('unknown entity "everything"');
+  });
+
+  it('whatif: applying the demo policy to the app closes the xwing\'s way in, through the CNP', async () => {
+    const r = await lateral(['whatif', APP, '--apply', join(STARWARS, 'sw_l3_l4_policy.yaml')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('cni: cilium (detected from 1 CiliumNetworkPolicy)');
+    expect(r.stdout).toContain('DENIED  default/xwing -> default/deathstar: All');
+    expect(r.stdout).toContain('Cilium: Deny (cnp default/rule1)');
+  });
+
+  it('generate --emit cilium writes CiliumNetworkPolicies and verifies them as Cilium reads them', async () => {
+    const ledger = join(REPO, 'fixtures/ledger');
+    const r = await lateral(['generate', ledger, '--flows', join(ledger, 'flows/hubble.jsonl'), '--emit', 'cilium']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('lateral generate: verified');
+    expect(r.stderr).toContain('recall: 100.0 %');
+    expect(r.stderr).toContain('over-permission: 0');
+    expect(r.stdout).toContain('kind: CiliumNetworkPolicy');
+    expect(r.stdout).not.toContain('kind: NetworkPolicy');
+    const bad = await lateral(['generate', ledger, '--flows', join(ledger, 'flows/hubble.jsonl'), '--emit', 'cilium', '--cni', 'calico']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--emit cilium writes CiliumNetworkPolicies');
+  });
+});
