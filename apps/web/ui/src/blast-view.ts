@@ -148,6 +148,9 @@ export class BlastView {
     this.cy?.destroy();
     this.cy = cytoscape({ container: this.canvas, elements: els, style: this.style(), layout: { name: 'preset', fit: true, padding: 20 } as cytoscape.LayoutOptions, minZoom: 0.05, maxZoom: 4 });
     (window as unknown as { __lateralBlast?: cytoscape.Core }).__lateralBlast = this.cy;
+    // Measure the container as it is now (the side column may have changed the page since the last run) and fit.
+    this.cy.resize();
+    this.cy.fit(undefined, 20);
     const tip = document.getElementById('tooltip')!;
     this.cy.on('mouseover', 'edge', (ev) => {
       tip.textContent = `${ev.target.data('source')} → ${ev.target.data('target')}: ${ev.target.data('ports')}`;

@@ -13,6 +13,7 @@ import type { Summary } from './types.js';
 import { WhatIfView } from './what-if-view.js';
 import { BlastView } from './blast-view.js';
 import { GenerateView } from './generate-view.js';
+import { showWarnings } from './banner.js';
 
 interface View {
   mount(): void;
@@ -34,14 +35,7 @@ const POLL_MS = 3000;
 function describe(store: Store): void {
   const s = store.summary;
   document.getElementById('cluster-label')!.textContent = `${s.label} — ${s.namespaces} namespaces, ${s.workloads} workloads, ${s.pods} pods, ${s.policies} policies${s.flows.length ? `, flows: ${s.flows.join(', ')}` : ''}`;
-  const banner = document.getElementById('error-banner')!;
-  banner.hidden = true;
-  banner.classList.remove('warning');
-  if (s.warnings.length) {
-    banner.textContent = `${s.warnings.length} warning${s.warnings.length === 1 ? '' : 's'}: ${s.warnings.slice(0, 3).join(' · ')}${s.warnings.length > 3 ? ' …' : ''}`;
-    banner.classList.add('warning');
-    banner.hidden = false;
-  }
+  showWarnings(document.getElementById('error-banner')!, s.label, s.warnings);
 }
 
 /** The views for one state of the cluster: built again from scratch when a watched cluster changes. */
