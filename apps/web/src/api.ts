@@ -69,7 +69,8 @@ function whatIfBody(body: unknown): WhatIfRequest {
   const b = body as Record<string, unknown>;
   if (b.yaml !== undefined && typeof b.yaml !== 'string') throw new BadRequest('"yaml" must be a string');
   if (b.format !== undefined && !(WHAT_IF_FORMATS as readonly unknown[]).includes(b.format)) throw new BadRequest(`"format" must be one of ${WHAT_IF_FORMATS.join(', ')}`);
-  return { yaml: (b.yaml as string | undefined) ?? '', disable: stringList(b.disable, 'disable'), delete: stringList(b.delete, 'delete'), format: (b.format as WhatIfFormat | undefined) ?? 'json' };
+  if (b.from !== undefined && (typeof b.from !== 'string' || b.from === '')) throw new BadRequest('"from" must be a workload id, node:<name> or internet');
+  return { yaml: (b.yaml as string | undefined) ?? '', disable: stringList(b.disable, 'disable'), delete: stringList(b.delete, 'delete'), format: (b.format as WhatIfFormat | undefined) ?? 'json', ...(b.from ? { from: b.from as string } : {}) };
 }
 
 const MEDIA_TYPE: Record<WhatIfFormat, string> = { json: 'application/json', txt: 'text/plain', csv: 'text/csv', md: 'text/markdown' };
@@ -125,9 +126,10 @@ export function apiRouter(holder: SessionHolder, extensions: ((r: Router, holder
   // `lateral whatif --format json` (or txt, csv, md with "format"), computed by the same builder.
   r.post('/what-if', (req, res) => {
     const body = whatIfBody(req.body);
-    const { report } = whatIf(holder.current(), body);
+    const { report, foothold } = whatIf(holder.current(), body);
     const format = body.format ?? 'json';
-    if (format === 'json') res.json(whatIfJson(report));
+    // With a foothold ("from"), the CLI's JSON plus `foothold`: its blast radius and paths before and after.
+    if (format === 'json') res.json(foothold ? { ...whatIfJson(report), foothold } : whatIfJson(report));
     else res.type(MEDIA_TYPE[format]).send(formatWhatIf(report, format));
   });
 

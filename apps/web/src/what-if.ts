@@ -4,7 +4,7 @@
  * cluster with the change made is recompiled from the loaded one, and the report is
  * @lateral/analysis's, so `POST /api/what-if` answers exactly `lateral whatif --format json`.
  */
-import { changedLoad, applyChange, changeLabel, whatIfReport, type ObjectChange, type WhatIfFormat, type WhatIfReport } from '@lateral/analysis';
+import { changedLoad, applyChange, changeLabel, footholdChange, whatIfReport, type FootholdChange, type ObjectChange, type WhatIfFormat, type WhatIfReport } from '@lateral/analysis';
 import { parseManifests, type SourceObject } from '@lateral/k8s';
 import { attackGraphOf, sessionFromCluster, type Session } from './session.js';
 
@@ -17,6 +17,8 @@ export interface WhatIfRequest {
   readonly delete?: readonly string[];
   /** The answer's format (default json). */
   readonly format?: WhatIfFormat;
+  /** A foothold (workload id, namespace/name, node:<name> or internet): its blast radius and paths before and after. */
+  readonly from?: string;
 }
 
 /** Messages name pasted YAML by this file name. */
@@ -30,7 +32,7 @@ export function changeOf(req: WhatIfRequest): ObjectChange {
 }
 
 /** The changed cluster as a session of its own (recompiled from the base), and the report. */
-export function whatIf(base: Session, req: WhatIfRequest): { report: WhatIfReport; after: Session } {
+export function whatIf(base: Session, req: WhatIfRequest): { report: WhatIfReport; after: Session; foothold?: FootholdChange } {
   const change = changeOf(req);
   const changed = applyChange(base.objects, change);
   const after = sessionFromCluster(base.label, changed.objects, changedLoad(base.load, changed), base.options, base.flows, base.targets, base.compiled);
@@ -45,5 +47,7 @@ export function whatIf(base: Session, req: WhatIfRequest): { report: WhatIfRepor
     // A change to policies of kinds Lateral does not evaluate: its effect is unknown (a 400), never "no changes".
     loads: { before: base.load, after: after.load },
   });
-  return { report, after };
+  if (!req.from) return { report, after };
+  // The foothold's view of the same change: its blast radius and its paths to the report's crown jewels.
+  return { report, after, foothold: footholdChange(attackGraphOf(base), attackGraphOf(after), req.from, report.lateral.crownJewels) };
 }

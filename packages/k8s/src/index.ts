@@ -9,6 +9,7 @@ export * from './synth/index.js';
 // Kubernetes client, which reading manifests must not load. Only the type is shared here.
 export type { ClusterSource } from './live/kube-config.js';
 export { networkPolicyManifest, networkPolicyYaml } from './network-policy-yaml.js';
+export { editableManifest, manifestYaml } from './manifest-yaml.js';
 export { UNEVALUATED_POLICY_KINDS, kindDisplay, unevaluatedKind, type UnevaluatedKind } from './policy-kinds.js';
 export {
   canonicalJson,

@@ -7,8 +7,9 @@
 import cytoscape from 'cytoscape';
 import * as d3 from 'd3';
 import { ApiError, postJson } from './api.js';
-import { clear, download, h } from './dom.js';
-import { ROLE, RING_COLOURS, ringColour, themeColour } from './palette.js';
+import { clear, download, h, placeTooltip } from './dom.js';
+import { renderLegend, type LegendEntry } from './legend.js';
+import { ROLE, RING_COLOURS, ringColour, ringName, themeColour } from './palette.js';
 import { RING_CAP, RING_STEP, ringPicture } from './blast-rings.js';
 import type { Store } from './store.js';
 import type { AttackPort, BlastRadius, PathsResult, RiskResult } from './types.js';
@@ -30,6 +31,9 @@ export class BlastView {
   private cy: cytoscape.Core | undefined;
   private current: BlastRadius | undefined;
   private readonly drawn = h('p', { class: 'muted', id: 'blast-drawn' });
+  private readonly legendEl = h('ul', { class: 'legend', id: 'blast-legend', 'aria-label': 'legend', hidden: true });
+  /** Called after each run (the URL follows the foothold). */
+  onStateChange: () => void = () => {};
   /** Per ring, how many are drawn beyond the default cap; and path nodes drawn whatever the cap. */
   private ringCaps = new Map<number, number>();
   private pinned = new Set<string>();
@@ -60,16 +64,38 @@ export class BlastView {
       h(
         'div',
         { class: 'blast-grid' },
-        h('div', { class: 'graph-wrap' }, this.canvas, this.legend()),
+        h('div', { class: 'graph-wrap' }, this.canvas, this.legendEl),
         h('div', { class: 'blast-side-col' }, this.stats, this.drawn, this.chart, this.side),
       ),
     );
-    this.store.on('theme', () => this.cy?.style(this.style()));
+    this.store.on('theme', () => {
+      this.cy?.style(this.style());
+      this.updateLegend();
+    });
   }
 
-  private legend(): HTMLElement {
-    const item = (cls: string, text: string) => h('li', {}, h('span', { class: `swatch ${cls}` }), text);
-    return h('ul', { class: 'legend' }, item('sw-ring0', 'compromised'), item('sw-ring1', '1 hop'), item('sw-ring2', '2 hops'), item('sw-ring3', '3+ hops'), item('sw-crown', 'crown jewel (star)'));
+  /** The foothold the view shows (for the URL). */
+  from(): string | undefined {
+    return this.current?.from;
+  }
+
+  /** Every colour and mark on the canvas now. */
+  private updateLegend(): void {
+    const cy = this.cy;
+    if (!cy) return renderLegend(this.legendEl, []);
+    const fg = themeColour('--fg');
+    const out: LegendEntry[] = [];
+    const hops = new Set<number>();
+    cy.nodes().forEach((n) => void hops.add(Math.min(n.data('hop') as number, RING_COLOURS.length - 1)));
+    for (const hop of [...hops].sort((a, b) => a - b)) out.push(hop === 0 ? { text: `${ringName(0)} (octagon)`, mark: 'octagon', colour: ringColour(0), also: [fg] } : { text: `reached in ${ringName(hop)}`, mark: 'dot', colour: ringColour(hop) });
+    if (cy.nodes('.crown').nonempty()) out.push({ text: 'crown jewel (star)', mark: 'star', colour: ROLE.crownJewel });
+    if (cy.nodes('.more').nonempty()) out.push({ text: '"+N more" of a ring (click to draw them)', mark: 'box', colour: '', also: [fg] });
+    if (cy.nodes('.node').nonempty()) out.push({ text: 'a node (square)', mark: 'shape', colour: '' });
+    if (cy.nodes('.internet').nonempty()) out.push({ text: 'the internet (diamond)', mark: 'shape', colour: '' });
+    if (cy.nodes('.identity').nonempty()) out.push({ text: 'an identity: token or role (tag)', mark: 'shape', colour: '' });
+    if (cy.edges(':not(.path)').nonempty()) out.push({ text: 'a move the attacker can make', mark: 'line', colour: themeColour('--muted') });
+    if (cy.edges('.path').nonempty()) out.push({ text: 'attack path shown (to a crown jewel or the chosen target)', mark: 'line', colour: ROLE.crownJewel });
+    renderLegend(this.legendEl, out);
   }
 
   async show(): Promise<void> {
@@ -107,6 +133,7 @@ export class BlastView {
     // The choke points (the risk report) come later, on their own: the rings are the answer.
     const side = this.renderSide(b);
     this.root.dataset.blastFrom = b.from;
+    this.onStateChange();
     await side;
   }
 
@@ -158,8 +185,7 @@ export class BlastView {
     });
     this.cy.on('mousemove', (ev) => {
       const oe = ev.originalEvent as MouseEvent;
-      tip.style.left = `${oe.clientX + 14}px`;
-      tip.style.top = `${oe.clientY + 14}px`;
+      placeTooltip(tip, oe.clientX, oe.clientY);
     });
     this.cy.on('mouseout', 'edge', () => void (tip.hidden = true));
     this.cy.on('tap', 'node', (ev) => {
@@ -167,6 +193,7 @@ export class BlastView {
       if (more) this.drawMore(ev.target.data('hop') as number);
       else void this.showPaths(ev.target.id() as string);
     });
+    this.updateLegend();
     const drawnNodes = pic.nodes.filter((n) => !n.more).length - 1;
     this.drawn.textContent = pic.hidden
       ? `drawn: ${drawnNodes} of ${b.reached.length} reached (click a "+N more" node to draw more of that ring), ${Math.round(performance.now() - t0)} ms`
@@ -176,6 +203,19 @@ export class BlastView {
   dispose(): void {
     this.cy?.destroy();
     this.cy = undefined;
+  }
+
+  /** Forgets the run (the map's "clear overlay"): an empty canvas and the prompt again. */
+  clearRun(): void {
+    this.dispose();
+    this.current = undefined;
+    this.picker.value = '';
+    clear(this.stats);
+    clear(this.chart);
+    this.drawn.textContent = '';
+    delete this.root.dataset.blastFrom;
+    this.updateLegend();
+    void this.show();
   }
 
   /** "+N more" on ring `hop`: draw RING_STEP more of it. */
@@ -260,9 +300,11 @@ export class BlastView {
         this.renderGraph(b);
       }
       this.cy?.edges().removeClass('path');
+      this.updateLegend();
       if (p.paths.length === 0) list.append(h('p', {}, `No path from ${b.from} to ${target}.`));
       p.paths.forEach((path, i) => {
         for (const hop of path.hops) this.cy?.getElementById(`${hop.from}->${hop.to}`).addClass('path');
+        this.updateLegend();
         list.append(
           h('h4', {}, `path ${i + 1}: ${path.hops.length} hop${path.hops.length === 1 ? '' : 's'}`),
           h('ol', { class: 'path' }, ...path.hops.map((hop) => h('li', {}, h('strong', {}, `${hop.from} → ${hop.to}`), ` ${hop.ports.map(portText).join(', ')}`, h('div', { class: 'muted' }, hop.because.join('; '))))),
