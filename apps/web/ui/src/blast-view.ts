@@ -99,7 +99,11 @@ export class BlastView {
   }
 
   async show(): Promise<void> {
-    this.cy?.resize();
+    // A run made while the view was hidden (a shared link) was measured at zero size: measure and fit now.
+    if (this.cy) {
+      this.cy.resize();
+      this.cy.fit(undefined, 20);
+    }
     if (!this.current) {
       clear(this.side);
       this.side.append(h('p', { class: 'muted' }, 'Pick a workload to compromise (or click one on the map), or start from the internet.'));
