@@ -37,6 +37,7 @@ export class BlastView {
   /** Per ring, how many are drawn beyond the default cap; and path nodes drawn whatever the cap. */
   private ringCaps = new Map<number, number>();
   private pinned = new Set<string>();
+  private readonly riskCache = new Map<string, Promise<RiskResult>>();
   onShowOnMap: () => void = () => {};
 
   constructor(
@@ -261,7 +262,7 @@ export class BlastView {
     );
     const choke = this.side.querySelector('#blast-choke')!;
     try {
-      const risk = await postJson<RiskResult>('risk', { targets: this.targetList() });
+      const risk = await this.risk({ targets: this.targetList() });
       clear(choke);
       const cp = risk.chokePoints;
       if (risk.crownJewels.length === 0) choke.append(h('p', { class: 'muted' }, 'Name crown jewels above (or annotate workloads lateral.dev/crown-jewel: "true") to find the connections that cut every path to them.'));
@@ -287,6 +288,22 @@ export class BlastView {
       clear(choke);
       choke.append(h('p', { class: 'error' }, (e as Error).message));
     }
+  }
+
+  /**
+   * The risk report for a request, asked once per distinct request: it does not change with
+   * the foothold unless the request names one, so a second blast radius does not queue behind
+   * recomputing it.
+   */
+  private risk(body: Record<string, unknown>): Promise<RiskResult> {
+    const key = JSON.stringify(body);
+    let r = this.riskCache.get(key);
+    if (!r) {
+      r = postJson<RiskResult>('risk', body);
+      this.riskCache.set(key, r);
+      r.catch(() => this.riskCache.delete(key));
+    }
+    return r;
   }
 
   private async showPaths(target: string): Promise<void> {
