@@ -313,6 +313,16 @@ describe('the views (Chromium)', () => {
     await p.screenshot({ path: `${SCREENSHOTS}/explain-tiers.png` });
     await p.click('#side-panel .close');
 
+    // On the map, a pair's tooltip names the tier that decided it: monitoring may always reach the tenants.
+    await p.click('[data-tab="map"]');
+    const edge = await p.evaluate(() => {
+      const cy = (globalThis as unknown as { __lateralMap: { edges(): { filter(f: (e: { id(): string; data(k: string): string }) => boolean): { map<T>(f: (e: { id(): string }) => T): T[] } } } }).__lateralMap;
+      return cy.edges().filter((e) => String(e.data('fromId')).startsWith('monitoring/') && String(e.data('toId')).startsWith('team-a/')).map((e) => e.id())[0];
+    });
+    expect(edge).toBeDefined();
+    await p.evaluate((id) => (globalThis as unknown as { __lateralMap: { getElementById(i: string): { emit(e: string): void } } }).__lateralMap.getElementById(id!).emit('mouseover'), edge);
+    await p.waitForFunction(() => String((globalThis as unknown as { document: { getElementById(i: string): { textContent: string } } }).document.getElementById('tooltip').textContent).includes('ingress: Admin tier: Allow (cnp/monitoring-always)'));
+
     await p.click('[data-tab="whatif"]');
     const edit = p.locator('[data-edit="clusternetworkpolicy/isolate-team-b"]');
     await edit.waitFor();

@@ -15,7 +15,7 @@ import { displayOf, HAYSTACK_ABOVE, layoutSubset, mapElements, type EdgeData, ty
 import { mapStyle } from './map-style.js';
 import { ROLE, ringColour, ringName, themeColour } from './palette.js';
 import { formatPorts, formatPortSet, portsInclude, type Store } from './store.js';
-import type { Ports } from './types.js';
+import type { PairExplanation, Ports } from './types.js';
 import type { LayoutRequest, LayoutResponse } from './layout.worker.js';
 
 let layoutWorker: Worker | undefined;
@@ -56,6 +56,9 @@ export class MapView {
   onStateChange: () => void = () => {};
   /** Called when the user clears the overlay. */
   onClearOverlay: () => void = () => {};
+  /** Whether the cluster has cluster-wide tiers: unknown until the first explanation says. */
+  private hasTiers: boolean | undefined;
+  private readonly tierNotes = new Map<string, Promise<string>>();
   /** Set when the aggregate edges were thinned: shown in the status line. */
   private edgeNote = '';
   /** Called when the user picks a workload to compromise. */
@@ -256,8 +259,15 @@ export class MapView {
     cy.on('mouseover', 'edge', (ev) => {
       const d = ev.target.data() as EdgeData;
       ev.target.addClass('hover');
-      tip.textContent = `${d.source.slice(d.source.indexOf(':') + 1)} → ${d.target.slice(d.target.indexOf(':') + 1)}: ${d.ports} (click to explain)`;
+      const text = `${d.source.slice(d.source.indexOf(':') + 1)} → ${d.target.slice(d.target.indexOf(':') + 1)}: ${d.ports} (click to explain)`;
+      tip.textContent = text;
       tip.hidden = false;
+      // With cluster-wide tiers, a workload pair's tooltip names the tier that decided each side.
+      if (d.fromId && d.toId && this.hasTiers !== false) {
+        void this.tierNote(d.fromId, d.toId).then((note) => {
+          if (note && ev.target.hasClass('hover')) tip.textContent = `${text} — ${note}`;
+        });
+      }
     });
     cy.on('mouseout', 'edge', (ev) => void ev.target.removeClass('hover'));
     let lodPending = false;
@@ -404,6 +414,29 @@ export class MapView {
   private exportSvg(): void {
     if (!this.cy) return;
     download('lateral-map.svg', graphSvg(this.cy, themeColour('--bg')), 'image/svg+xml');
+  }
+
+  /** "egress: NetworkPolicy tier: Allow (…); ingress: Admin tier: Allow (cnp/…)" for a pair, from its explanation (asked once). */
+  private tierNote(from: string, to: string): Promise<string> {
+    const key = `${from}\u0000${to}`;
+    let p = this.tierNotes.get(key);
+    if (!p) {
+      p = getJson<PairExplanation>('explain', { from, to })
+        .then((x) => {
+          const sides = [x.explanation.egress, x.explanation.ingress];
+          this.hasTiers = sides.some((sd) => sd.tiers !== undefined);
+          const decided = (sd: (typeof sides)[number]) => {
+            const st = sd.tiers?.chain.at(-1);
+            return st ? `${st.tier === 'default' ? 'no tier decided (default allow)' : `${st.tier} tier: ${st.action}${st.policy ? ` (${st.policy})` : ''}`}` : undefined;
+          };
+          const e = decided(sides[0]!);
+          const i = decided(sides[1]!);
+          return e || i ? `egress: ${e ?? '—'}; ingress: ${i ?? '—'}` : '';
+        })
+        .catch(() => '');
+      this.tierNotes.set(key, p);
+    }
+    return p;
   }
 
   /** What-if and blast-radius colours on top of the base map. */

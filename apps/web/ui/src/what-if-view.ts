@@ -236,7 +236,7 @@ function pathsBlock(paths: readonly PathChange[], jewels: readonly string[]): HT
     paths.length
       ? h(
           'table',
-          { class: 'changes paths' },
+          { class: 'paths' },
           h('thead', {}, h('tr', {}, ...['change', 'entry point', 'crown jewel', 'moves before → after', 'path'].map((t) => h('th', {}, t)))),
           h('tbody', {}, ...sorted.map((p) => h('tr', { class: `path-${p.change}` }, h('td', { class: p.change === 'closed' ? 'removed' : 'added' }, p.change), h('td', {}, p.entryPoint), h('td', {}, p.to), h('td', {}, `${hopText(p.hopsBefore)} → ${hopText(p.hopsAfter)}`), pathCell(p)))),
         )
@@ -251,11 +251,11 @@ function footholdBlock(f: FootholdChange): HTMLElement {
     'div',
     { id: 'whatif-foothold' },
     h('h3', {}, `From ${f.from}: blast radius before and after`),
-    h('table', { class: 'changes' }, h('tbody', {}, h('tr', {}, h('th', {}, 'before'), h('td', { id: 'whatif-foothold-before' }, m(f.before))), h('tr', {}, h('th', {}, 'after'), h('td', { id: 'whatif-foothold-after' }, m(f.after))))),
+    h('table', { class: 'paths' }, h('tbody', {}, h('tr', {}, h('th', {}, 'before'), h('td', { id: 'whatif-foothold-before' }, m(f.before))), h('tr', {}, h('th', {}, 'after'), h('td', { id: 'whatif-foothold-after' }, m(f.after))))),
     f.paths.length
       ? h(
           'table',
-          { class: 'changes paths' },
+          { class: 'paths' },
           h('thead', {}, h('tr', {}, ...['crown jewel', 'change', 'moves before → after', 'shortest path'].map((t) => h('th', {}, t)))),
           h('tbody', {}, ...f.paths.map((p) => h('tr', { class: `path-${p.change}` }, h('td', {}, p.to), h('td', { class: p.change === 'opened' || p.change === 'shortened' ? 'added' : p.change === 'closed' || p.change === 'lengthened' ? 'removed' : '' }, p.change), h('td', {}, `${hopText(p.hopsBefore)} → ${hopText(p.hopsAfter)}`), h('td', {}, p.path.join(' → '))))),
         )
