@@ -71,7 +71,8 @@ const pageErrors: string[] = [];
 async function open(url: string): Promise<Page> {
   const p = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
   p.on('pageerror', (e) => pageErrors.push(e.message));
-  p.on('console', (m) => void (m.type() === 'error' && pageErrors.push(m.text())));
+  // Errors, and cytoscape's warning for a selector it cannot read (a legend entry would silently go missing).
+  p.on('console', (m) => void ((m.type() === 'error' || (m.type() === 'warning' && /selector .* is ?invalid/i.test(m.text()))) && pageErrors.push(m.text())));
   await p.goto(url);
   await p.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
   return p;
@@ -320,7 +321,9 @@ describe('the views (Chromium)', () => {
       return cy.edges().filter((e) => String(e.data('fromId')).startsWith('monitoring/') && String(e.data('toId')).startsWith('team-a/')).map((e) => e.id())[0];
     });
     expect(edge).toBeDefined();
-    await p.evaluate((id) => (globalThis as unknown as { __lateralMap: { getElementById(i: string): { emit(e: string): void } } }).__lateralMap.getElementById(id!).emit('mouseover'), edge);
+    await p.evaluate((id) => {
+      (globalThis as unknown as { __lateralMap: { getElementById(i: string): { emit(e: string): void } } }).__lateralMap.getElementById(id!).emit('mouseover');
+    }, edge);
     await p.waitForFunction(() => String((globalThis as unknown as { document: { getElementById(i: string): { textContent: string } } }).document.getElementById('tooltip').textContent).includes('ingress: Admin tier: Allow (cnp/monitoring-always)'));
 
     await p.click('[data-tab="whatif"]');

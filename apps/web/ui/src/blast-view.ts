@@ -94,7 +94,7 @@ export class BlastView {
     if (cy.nodes('.node').nonempty()) out.push({ text: 'a node (square)', mark: 'shape', colour: '' });
     if (cy.nodes('.internet').nonempty()) out.push({ text: 'the internet (diamond)', mark: 'shape', colour: '' });
     if (cy.nodes('.identity').nonempty()) out.push({ text: 'an identity: token or role (tag)', mark: 'shape', colour: '' });
-    if (cy.edges(':not(.path)').nonempty()) out.push({ text: 'a move the attacker can make', mark: 'line', colour: themeColour('--muted') });
+    if (cy.edges().filter((e) => !e.hasClass('path')).nonempty()) out.push({ text: 'a move the attacker can make', mark: 'line', colour: themeColour('--muted') });
     if (cy.edges('.path').nonempty()) out.push({ text: 'attack path shown (to a crown jewel or the chosen target)', mark: 'line', colour: ROLE.crownJewel });
     renderLegend(this.legendEl, out);
   }

@@ -126,10 +126,15 @@ export class MapView {
     if (has('node.collapsed')) out.push({ text: 'namespace, collapsed (click to expand; size: workloads)', mark: 'dot', colour: muted });
     if (has('node.open-in')) out.push({ text: 'no ingress isolation (solid ring)', mark: 'ring', colour: fg });
     if (has('node.open-out')) out.push({ text: 'no egress isolation (dashed outline)', mark: 'outline', colour: fg });
-    const overlay = ':not(.wi-added):not(.wi-removed):not(.wi-changed)';
-    if (has(`edge:not(.observed)${overlay}`)) out.push({ text: has('edge.aggregate') ? 'allowed connection (width: workload pairs)' : 'allowed connection', mark: 'line', colour: muted });
-    if (has(`edge.observed:not(.observed-denied)${overlay}`)) out.push({ text: 'observed flow, allowed by policy', mark: 'line', colour: ROLE.observed });
-    if (has(`edge.observed-denied${overlay}`)) out.push({ text: 'observed flow, NOT allowed by policy (dashed)', mark: 'dashed', colour: ROLE.removed });
+    // Edges by the colour they are drawn in: a what-if class wins over the observed ones, which win over the plain line.
+    const base = new Set<string>();
+    shown.edges().forEach((e) => {
+      if (e.hasClass('wi-added') || e.hasClass('wi-removed') || e.hasClass('wi-changed')) return;
+      base.add(e.hasClass('observed-denied') ? 'denied' : e.hasClass('observed') ? 'observed' : 'allowed');
+    });
+    if (base.has('allowed')) out.push({ text: has('edge.aggregate') ? 'allowed connection (width: workload pairs)' : 'allowed connection', mark: 'line', colour: muted });
+    if (base.has('observed')) out.push({ text: 'observed flow, allowed by policy', mark: 'line', colour: ROLE.observed });
+    if (base.has('denied')) out.push({ text: 'observed flow, NOT allowed by policy (dashed)', mark: 'dashed', colour: ROLE.removed });
     if (has('edge.wi-added')) out.push({ text: 'what-if: newly allowed (dashed: a pair not drawn before)', mark: 'line', colour: ROLE.added });
     if (has('edge.wi-removed')) out.push({ text: 'what-if: newly denied (dotted)', mark: 'dotted', colour: ROLE.removed });
     if (has('edge.wi-changed')) out.push({ text: 'what-if: ports changed', mark: 'line', colour: ROLE.changed });
