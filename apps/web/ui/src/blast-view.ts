@@ -15,6 +15,9 @@ import type { Store } from './store.js';
 import type { AttackPort, BlastRadius, PathsResult, RiskResult } from './types.js';
 
 const INTERNET = 'internet';
+/** Choke points drawn at first, and per "show more". */
+const CHOKE_FIRST = 20;
+const CHOKE_STEP = 100;
 
 function portText(p: AttackPort): string {
   return `${p.protocol} ${p.port}${p.endPort ? `-${p.endPort}` : ''}${p.name ? ` (${p.name})` : ''}`;
@@ -270,19 +273,28 @@ export class BlastView {
       else if (!cp.cuttable) choke.append(h('p', {}, 'Some path uses only moves a NetworkPolicy cannot close (exposure or escape).'));
       else {
         choke.append(h('p', {}, `Closing ${cp.cut.length} connection${cp.cut.length === 1 ? '' : 's'} cuts every path from the internet to the crown jewels:`));
-        for (const r of cp.removals) {
-          choke.append(
-            h(
-              'div',
-              { class: 'choke' },
-              h('strong', {}, `${r.from} → ${r.to}`),
-              r.verified ? h('span', { class: 'allow' }, ' ✓ verified') : h('span', { class: 'deny' }, ` ${r.problem ?? 'not verified'}`),
-              h('ul', {}, ...r.changes.map((c) => h('li', {}, c))),
-              r.alsoBlocks.length ? h('p', { class: 'muted' }, `also blocks: ${r.alsoBlocks.map((a) => `${a.from} → ${a.to}`).join(', ')}`) : '',
-              r.yaml ? h('details', {}, h('summary', {}, 'policy patch'), h('pre', {}, r.yaml), h('button', { type: 'button', onclick: () => download(`close-${r.from.replace(/\W+/g, '_')}-${r.to.replace(/\W+/g, '_')}.yaml`, r.yaml, 'application/yaml') }, 'Download YAML')) : '',
-            ),
+        // Drawn a page at a time: at S2 the cut has thousands of connections, each with its patch.
+        const removal = (r: (typeof cp.removals)[number]) =>
+          h(
+            'div',
+            { class: 'choke' },
+            h('strong', {}, `${r.from} → ${r.to}`),
+            r.verified ? h('span', { class: 'allow' }, ' ✓ verified') : h('span', { class: 'deny' }, ` ${r.problem ?? 'not verified'}`),
+            h('ul', {}, ...r.changes.map((c) => h('li', {}, c))),
+            r.alsoBlocks.length ? h('p', { class: 'muted' }, `also blocks: ${r.alsoBlocks.map((a) => `${a.from} → ${a.to}`).join(', ')}`) : '',
+            r.yaml ? h('details', {}, h('summary', {}, 'policy patch'), h('pre', {}, r.yaml), h('button', { type: 'button', onclick: () => download(`close-${r.from.replace(/\W+/g, '_')}-${r.to.replace(/\W+/g, '_')}.yaml`, r.yaml, 'application/yaml') }, 'Download YAML')) : '',
           );
-        }
+        let shown = 0;
+        const more = h('button', { type: 'button', id: 'blast-choke-more' });
+        const page = (n: number) => {
+          for (const r of cp.removals.slice(shown, shown + n)) choke.insertBefore(removal(r), more);
+          shown = Math.min(cp.removals.length, shown + n);
+          more.textContent = `show ${Math.min(CHOKE_STEP, cp.removals.length - shown)} more of ${cp.removals.length - shown} left`;
+          more.hidden = shown >= cp.removals.length;
+        };
+        more.addEventListener('click', () => page(CHOKE_STEP));
+        choke.append(more);
+        page(CHOKE_FIRST);
       }
     } catch (e) {
       clear(choke);
