@@ -62,7 +62,7 @@ function splitOwners(): string {
 
 const SPLIT = 12;
 let shop: RunningServer;
-/** multi-tenant with its cluster-wide guardrails (fixtures/multi-tenant-tiers) and the split owners. */
+/** multi-tenant, which carries its cluster-wide guardrails (platform/guardrails.yaml), and the split owners. */
 let tiers: RunningServer;
 let browser: Browser;
 let page: Page;
@@ -80,7 +80,7 @@ async function open(url: string): Promise<Page> {
 
 beforeAll(async () => {
   await ensureUiBuilt();
-  const objects = [...(await readInputs([`${REPO}fixtures/multi-tenant`, `${REPO}fixtures/multi-tenant-tiers`])), ...parseManifests(splitOwners(), 'split.yaml')];
+  const objects = [...(await readInputs([`${REPO}fixtures/multi-tenant`])), ...parseManifests(splitOwners(), 'split.yaml')];
   [shop, browser, tiers] = await Promise.all([serveShop(), launchChromium(), startServer(sessionFromObjects('multi-tenant + tiers', objects), { log: () => {} })]);
   page = await open(shop.url);
 }, 180_000);
