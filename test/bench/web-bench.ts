@@ -1,12 +1,29 @@
 /**
- * The web server section of `pnpm bench`, on S2 (10,000 pods, 200 namespaces, 1,000 policies)
- * served on 127.0.0.1 like `lateral serve`: what-if with one policy changed (time to the
- * answer, as the browser's request sees it), a namespace default-deny what-if's first page,
- * and /api/summary's latency while 5 what-ifs run in the analysis workers. Numbers, never
- * assertions; on a shared machine read the ratios.
+ * `pnpm bench` (web): the web app on S2 (10,000 pods, 200 namespaces, 1,000 policies) served on
+ * 127.0.0.1 like `lateral serve`, in two tables from one server:
+ *
+ * - the server, as the browser's requests see it: what-if with one policy changed (time to the
+ *   answer), an empty what-if, a namespace default-deny what-if's first and next page, a what-if
+ *   with a foothold (its before/after blast radius and paths, computed in the worker), and
+ *   /api/summary's latency while 5 what-ifs run in the analysis workers;
+ * - the app in Chromium, as a reviewer meets it: page load to the namespace map drawn (the first
+ *   load, and the median of three more), and a blast radius from the click to its rings drawn,
+ *   cold and warm (median of three footholds). Wall-clock from the driver's side, so server,
+ *   transfer, layout and drawing all count.
+ *
+ * Numbers, never assertions; on a shared machine read the ratios.
+ *
+ *   pnpm exec tsx test/bench/web-bench.ts        (skipped when `pnpm bench` is given sizes without S2)
  */
 import { parseManifests, synthesizeYaml } from '@lateral/k8s';
-import { sessionFromObjects, startServer } from '@lateral/web';
+import { ensureUiBuilt, sessionFromObjects, startServer, type RunningServer } from '@lateral/web';
+import { launchChromium } from '../browser/browser.js';
+
+const sizes = process.argv.slice(2);
+if (sizes.length > 0 && !sizes.includes('S2')) {
+  console.log('web: S2 only; not asked for');
+  process.exit(0);
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -18,68 +35,135 @@ function quantile(xs: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 }
 
-async function post(url: string, body: unknown): Promise<{ ms: number; bytes: number; json: { page?: { total: number }; summary?: unknown } }> {
+interface WhatIfAnswer {
+  page?: { total: number };
+  foothold?: { from: string; before: { reached: number } | null; after: { reached: number } | null; paths: unknown[] };
+}
+
+async function post(url: string, body: unknown): Promise<{ ms: number; bytes: number; json: WhatIfAnswer }> {
   const t0 = performance.now();
   const r = await fetch(new URL('/api/what-if', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const text = await r.text();
   const ms = performance.now() - t0;
   if (r.status !== 200) throw new Error(`what-if answered ${r.status}: ${text.slice(0, 200)}`);
-  return { ms, bytes: text.length, json: JSON.parse(text) };
+  return { ms, bytes: text.length, json: JSON.parse(text) as WhatIfAnswer };
 }
 
-async function main(): Promise<void> {
-  const t0 = performance.now();
-  const session = sessionFromObjects('S2', parseManifests(synthesizeYaml({ pods: 10_000, namespaces: 200, policies: 1_000 }), 's2.yaml'));
-  const server = await startServer(session, { log: () => {}, jobs: { maxWaitMs: 600_000 } });
+type Session = ReturnType<typeof sessionFromObjects>;
+
+/** The server's table: rows of [what, measured]. */
+async function serverRows(server: RunningServer, session: Session, t0: number): Promise<[string, string][]> {
+  // The first answer waits for the worker to compile its copy and build the attack graph.
+  const warm = await post(server.url, {});
+  console.log(`S2 served: load + compile ${Math.round(performance.now() - t0 - warm.ms)} ms; first what-if (worker warming up) ${Math.round(warm.ms)} ms; ${server.analysis?.workers} analysis worker(s)`);
+
+  const policies = session.cluster.policies.filter((p) => (p.ingress?.length ?? 0) > 0);
+  const picks = [policies[Math.floor(policies.length / 2)]!, policies[Math.floor(policies.length / 3)]!, policies[Math.floor((2 * policies.length) / 3)]!];
+  const one: number[] = [];
+  let rows = 0;
+  for (const p of picks) {
+    const r = await post(server.url, { disable: [`${p.namespace}/${p.name}`] });
+    one.push(r.ms);
+    rows = r.json.page?.total ?? 0;
+  }
+  const empty = await post(server.url, {});
+
+  // A namespace whose workloads talk to much of the cluster (catalog-prod in the synthetic S2).
+  const ns = session.cluster.policies[5]!.namespace;
+  const dd = `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: bench-default-deny, namespace: ${ns}}\nspec: {podSelector: {}, policyTypes: [Ingress, Egress]}\n`;
+  const first = await post(server.url, { yaml: dd });
+  const next = await post(server.url, { yaml: dd, offset: 500 });
+
+  // The same change with a foothold: the kept report, plus footholdChange in the worker.
+  const eps = (await (await fetch(new URL('/api/endpoints', server.url))).json()) as { id: string; kind: string }[];
+  const fromId = eps.find((e) => e.kind !== 'External' && e.id.startsWith(`${ns}/`))?.id ?? 'internet';
+  const fh = await post(server.url, { yaml: dd, from: fromId });
+
+  // Summary latency while 5 what-ifs (different changes) run.
+  let running = true;
+  const load = Promise.all(policies.slice(0, 5).map((p) => post(server.url, { disable: [`${p.namespace}/${p.name}`] }))).finally(() => (running = false));
+  const summary: number[] = [];
+  while (running) {
+    const s0 = performance.now();
+    await (await fetch(new URL('/api/summary', server.url))).json();
+    if (running) summary.push(performance.now() - s0);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await load;
+
+  const f = fh.json.foothold;
+  return [
+    ['what-if, one policy switched off (median of 3, time to answer)', `${Math.round(median(one))} ms (${rows} changed pairs)`],
+    ['what-if, empty change (reuses the loaded cluster)', `${Math.round(empty.ms)} ms`],
+    [`what-if, default-deny in ${ns}: first page`, `${Math.round(first.ms)} ms, ${(first.bytes / 1e6).toFixed(2)} MB (${first.json.page?.total} changed pairs)`],
+    ['  next page of the same change (kept report)', `${Math.round(next.ms)} ms, ${(next.bytes / 1e6).toFixed(2)} MB`],
+    [`  the same change with foothold ${fromId} (kept report + foothold)`, `${Math.round(fh.ms)} ms (reached ${f?.before?.reached ?? '—'} → ${f?.after?.reached ?? '—'}, ${f?.paths.length ?? 0} crown-jewel paths)`],
+    ['/api/summary during 5 concurrent what-ifs: median / p95 / max', `${Math.round(median(summary))} / ${Math.round(quantile(summary, 0.95))} / ${Math.round(quantile(summary, 1))} ms (${summary.length} answers)`],
+  ];
+}
+
+/** The browser's table: rows of [step, ms]. */
+async function browserRows(server: RunningServer): Promise<[string, string][]> {
+  const browser = await launchChromium();
   try {
-    // The first answer waits for the worker to compile its copy and build the attack graph.
-    const warm = await post(server.url, {});
-    process.stdout.write(`S2 served: load + compile ${Math.round(performance.now() - t0 - warm.ms)} ms; first what-if (worker warming up) ${Math.round(warm.ms)} ms; ${server.analysis?.workers} analysis worker(s)\n\n`);
-
-    const policies = session.cluster.policies.filter((p) => (p.ingress?.length ?? 0) > 0);
-    const picks = [policies[Math.floor(policies.length / 2)]!, policies[Math.floor(policies.length / 3)]!, policies[Math.floor((2 * policies.length) / 3)]!];
-    const one: number[] = [];
-    let rows = 0;
-    for (const p of picks) {
-      const r = await post(server.url, { disable: [`${p.namespace}/${p.name}`] });
-      one.push(r.ms);
-      rows = r.json.page?.total ?? 0;
+    const loads: number[] = [];
+    let page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    for (let i = 0; i < 4; i++) {
+      if (i > 0) {
+        await page.close();
+        page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      }
+      const t = performance.now();
+      await page.goto(server.url);
+      await page.waitForSelector('#view-map[data-ready="true"]', { timeout: 180_000 });
+      loads.push(performance.now() - t);
+      console.log(`  load ${i + 1}: ${(performance.now() - t).toFixed(0)} ms; ${await page.textContent('#map-status')}`);
     }
-    const empty = await post(server.url, {});
-
-    // A namespace whose workloads talk to much of the cluster (catalog-prod in the synthetic S2).
-    const ns = session.cluster.policies[5]!.namespace;
-    const dd = `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: bench-default-deny, namespace: ${ns}}\nspec: {podSelector: {}, policyTypes: [Ingress, Egress]}\n`;
-    const first = await post(server.url, { yaml: dd });
-    const next = await post(server.url, { yaml: dd, offset: 500 });
-
-    // Summary latency while 5 what-ifs (different changes) run.
-    let running = true;
-    const load = Promise.all(policies.slice(0, 5).map((p) => post(server.url, { disable: [`${p.namespace}/${p.name}`] }))).finally(() => (running = false));
-    const summary: number[] = [];
-    while (running) {
-      const s0 = performance.now();
-      await (await fetch(new URL('/api/summary', server.url))).json();
-      if (running) summary.push(performance.now() - s0);
-      await new Promise((r) => setTimeout(r, 50));
+    const footholds = await page.evaluate(async () => {
+      const eps = (await (await fetch('api/endpoints')).json()) as { id: string; kind: string }[];
+      return eps.filter((e) => e.kind !== 'External' && /frontend|web|api/.test(e.id)).slice(0, 4).map((e) => e.id);
+    });
+    await page.click('[data-tab="blast"]');
+    const blasts: number[] = [];
+    for (const [i, from] of footholds.entries()) {
+      await page.fill('#blast-from', from);
+      const t = performance.now();
+      await page.click('#blast-go', { noWaitAfter: true });
+      await page.waitForSelector(`#view-blast[data-blast-from="${from}"]`, { timeout: 180_000 });
+      // The first run may build the worker's attack graph: cold, reported apart.
+      blasts.push(performance.now() - t);
+      console.log(`  blast ${i + 1} from ${from}: ${(performance.now() - t).toFixed(0)} ms; ${await page.textContent('#blast-drawn')}`);
+      if (i === 0) await page.waitForSelector('#blast-choke :not(.muted)', { timeout: 180_000 });
     }
-    await load;
-
-    const rowsOut: [string, string][] = [
-      ['what-if, one policy switched off (median of 3, time to answer)', `${Math.round(median(one))} ms (${rows} changed pairs)`],
-      ['what-if, empty change (reuses the loaded cluster)', `${Math.round(empty.ms)} ms`],
-      [`what-if, default-deny in ${ns}: first page`, `${Math.round(first.ms)} ms, ${(first.bytes / 1e6).toFixed(2)} MB (${first.json.page?.total} changed pairs)`],
-      ['  next page of the same change (kept report)', `${Math.round(next.ms)} ms, ${(next.bytes / 1e6).toFixed(2)} MB`],
-      ['/api/summary during 5 concurrent what-ifs: median / p95 / max', `${Math.round(median(summary))} / ${Math.round(quantile(summary, 0.95))} / ${Math.round(quantile(summary, 1))} ms (${summary.length} answers)`],
+    return [
+      ['page load to namespace map drawn, first', loads[0]!.toFixed(0)],
+      ['page load to namespace map drawn, median of 3 more', median(loads.slice(1)).toFixed(0)],
+      ['blast click to rings drawn, cold', blasts[0]!.toFixed(0)],
+      [`blast click to rings drawn, warm, median of ${blasts.length - 1}`, median(blasts.slice(1)).toFixed(0)],
     ];
-    process.stdout.write('| web server at S2 | measured |\n| --- | --- |\n');
-    for (const [k, v] of rowsOut) process.stdout.write(`| ${k} | ${v} |\n`);
   } finally {
-    await server.close();
+    await browser.close();
   }
 }
 
-main().catch((e: unknown) => {
+await ensureUiBuilt();
+const t0 = performance.now();
+const session = sessionFromObjects('S2', parseManifests(synthesizeYaml({ pods: 10_000, namespaces: 200, policies: 1_000 }), 's2.yaml'));
+const loadMs = performance.now() - t0;
+const server = await startServer(session, { log: () => {}, jobs: { maxWaitMs: 600_000 } });
+try {
+  const server1 = await serverRows(server, session, t0);
+  const browser1 = await browserRows(server);
+  console.log('\nweb server at S2 (time to answer, from the client; this machine, shared):');
+  console.log('| web server at S2 | measured |\n| --- | --- |');
+  for (const [k, v] of server1) console.log(`| ${k} | ${v} |`);
+  console.log('\nweb app on S2 in Chromium (wall clock from the driver; this machine, shared):');
+  console.log('| step | ms |\n|---|---:|');
+  console.log(`| server: synthesize + load + compile (not in the rows below) | ${loadMs.toFixed(0)} |`);
+  for (const [k, v] of browser1) console.log(`| ${k} | ${v} |`);
+} catch (e) {
   process.stderr.write(`web bench failed: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exitCode = 1;
-});
+} finally {
+  await server.close();
+}

@@ -140,10 +140,13 @@ describe('web API', () => {
     const second = await post('/api/what-if', { disable: ['shop/postgres-ingress'], offset: 1, limit: 1 });
     expect(second.body.changes).toEqual([off.body.changes[1]]);
     expect(second.body.page).toEqual({ offset: 1, limit: 1, total: off.body.changes.length });
-    // With a foothold, its blast radius on either side.
-    const fh = await post('/api/what-if', { disable: ['shop/postgres-ingress'], blastFrom: 'shop/frontend' });
-    expect(fh.body.foothold).toMatchObject({ id: 'shop/frontend' });
-    expect(fh.body.foothold.after).toBeGreaterThanOrEqual(fh.body.foothold.before);
+    // With a foothold ("from"), its blast radius on either side: switching a policy off reaches no less.
+    const fh = await post('/api/what-if', { disable: ['shop/postgres-ingress'], from: 'shop/frontend' });
+    expect(fh.body.foothold).toMatchObject({ from: 'shop/frontend' });
+    expect(fh.body.foothold.after.reached).toBeGreaterThanOrEqual(fh.body.foothold.before.reached);
+    // The next page of the same change with the same foothold carries the same foothold.
+    const fh2 = await post('/api/what-if', { disable: ['shop/postgres-ingress'], from: 'shop/frontend', offset: 1, limit: 1 });
+    expect(fh2.body.foothold).toEqual(fh.body.foothold);
     const md = await fetch(new URL('/api/what-if', server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ disable: ['shop/postgres-ingress'], format: 'md' }) });
     expect(md.headers.get('content-type')).toMatch(/^text\/markdown/);
     const cliMd = await lateral(['whatif', SHOP, '--delete', 'networkpolicy/shop/postgres-ingress', '--flows', SHOP_FLOWS, '--target', 'shop/postgres', '--format', 'md']);
@@ -206,7 +209,8 @@ describe('web API', () => {
 
   it('refuses bodies of the wrong shape with a 400 naming the field', async () => {
     expect(await post('/api/what-if', ['shop/postgres-ingress'])).toEqual({ status: 400, body: { error: expect.stringMatching(/^expected a JSON object .*, got an array$/) } });
-    expect(await post('/api/what-if', { disable: ['shop/postgres-ingress'], blastFrom: 7 })).toEqual({ status: 400, body: { error: '"blastFrom" must be a workload id, node:<name> or internet' } });
+    expect(await post('/api/what-if', { disable: ['shop/postgres-ingress'], from: 7 })).toEqual({ status: 400, body: { error: '"from" must be a workload id, node:<name> or internet' } });
+    expect(await post('/api/what-if', { disable: ['shop/postgres-ingress'], from: '' })).toEqual({ status: 400, body: { error: '"from" must be a workload id, node:<name> or internet' } });
     expect(await post('/api/what-if', { yaml: 5 })).toEqual({ status: 400, body: { error: '"yaml" must be a string' } });
     expect(await post('/api/what-if', { disable: 'shop/postgres-ingress' })).toEqual({ status: 400, body: { error: '"disable" must be a list of strings' } });
     expect(await post('/api/what-if', { limit: 0 })).toEqual({ status: 400, body: { error: '"limit" must be a whole number from 1 to 10000' } });

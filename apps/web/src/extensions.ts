@@ -7,5 +7,6 @@ import type { SessionHolder } from './session.js';
 import { attackRoutes } from './attack-routes.js';
 import { flowRoutes } from './flows-route.js';
 import { generateRoutes } from './generate-route.js';
+import { policySourceRoutes } from './policy-source.js';
 
-export const apiExtensions: ((r: Router, holder: SessionHolder) => void)[] = [attackRoutes, flowRoutes, generateRoutes];
+export const apiExtensions: ((r: Router, holder: SessionHolder) => void)[] = [attackRoutes, flowRoutes, generateRoutes, policySourceRoutes];

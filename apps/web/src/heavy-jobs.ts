@@ -6,8 +6,8 @@
  * no workers. Shapes are the CLI's JSON (`lateral whatif|blast|paths|risk --format json`); the
  * what-if adds a page of its rows and per-namespace-pair counts (documented in docs/web.md).
  */
-import { formatWhatIf, pathsReport, resolveFoothold, resolveJewels, riskJson, WHAT_IF_FORMATS, whatIfJson, type WhatIfFormat, type WhatIfJson, type WhatIfReport } from '@lateral/analysis';
-import { blastRadius, type PairChange } from '@lateral/core';
+import { footholdChange, formatWhatIf, pathsReport, resolveFoothold, resolveJewels, riskJson, WHAT_IF_FORMATS, whatIfJson, type FootholdChange, type WhatIfFormat, type WhatIfJson, type WhatIfReport } from '@lateral/analysis';
+import { blastRadius, type AttackGraph, type PairChange } from '@lateral/core';
 import type { FlowSet } from '@lateral/flows';
 import { generatePolicies, policiesYaml, verifyPolicies } from '@lateral/generator';
 import { flowsFromText, mergeSets } from './flow-upload.js';
@@ -22,7 +22,7 @@ export const WHAT_IF_PAGE = 500;
 export const WHAT_IF_MAX_PAGE = 10_000;
 
 export type Job =
-  | { readonly kind: 'what-if'; readonly req: WhatIfRequest; readonly offset: number; readonly limit: number; readonly blastFrom?: string }
+  | { readonly kind: 'what-if'; readonly req: WhatIfRequest; readonly offset: number; readonly limit: number }
   | { readonly kind: 'blast'; readonly from: string; readonly targets: readonly string[]; readonly hops?: number }
   | { readonly kind: 'paths'; readonly from: string; readonly to: readonly string[]; readonly k: number }
   | { readonly kind: 'risk'; readonly targets: readonly string[]; readonly top: number; readonly cutEntry: boolean; readonly from?: string }
@@ -52,13 +52,13 @@ export function whatIfJob(body: unknown): Job {
   const b = objectBody(body, '{"yaml": "...", "disable": ["ns/name"], "delete": ["kind/ns/name"]}');
   const format = stringField(b, 'format', `one of ${WHAT_IF_FORMATS.join(', ')}`) ?? 'json';
   if (!(WHAT_IF_FORMATS as readonly string[]).includes(format)) throw new BadRequest(`"format" must be one of ${WHAT_IF_FORMATS.join(', ')}`);
-  const blastFrom = stringField(b, 'blastFrom', 'a workload id, node:<name> or internet');
+  // The foothold: absent or null for none; an empty string, a number or a list is a 400 naming "from".
+  const from = b.from === undefined || b.from === null ? undefined : foothold(stringField(b, 'from', 'a workload id, node:<name> or internet'), 'from');
   return {
     kind: 'what-if',
-    req: { yaml: stringField(b, 'yaml') ?? '', disable: stringListField(b, 'disable'), delete: stringListField(b, 'delete'), format: format as WhatIfFormat },
+    req: { yaml: stringField(b, 'yaml') ?? '', disable: stringListField(b, 'disable'), delete: stringListField(b, 'delete'), format: format as WhatIfFormat, ...(from !== undefined ? { from } : {}) },
     offset: intField(b, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0,
     limit: intField(b, 'limit', 1, WHAT_IF_MAX_PAGE) ?? WHAT_IF_PAGE,
-    ...(blastFrom ? { blastFrom } : {}),
   };
 }
 
@@ -106,8 +106,8 @@ export interface NamespacePairCount {
 export type WhatIfPageJson = WhatIfJson & {
   readonly page: { readonly offset: number; readonly limit: number; readonly total: number };
   readonly namespacePairs: readonly NamespacePairCount[];
-  /** Blast radius from `blastFrom` on either side (reached workloads), when the request named one. */
-  readonly foothold?: { readonly id: string; readonly before: number; readonly after: number };
+  /** The request's foothold (`from`): its blast radius and shortest path to each crown jewel, before and after. */
+  readonly foothold?: FootholdChange;
 };
 
 function groupOf(id: string, external: boolean): string {
@@ -131,47 +131,41 @@ export function namespacePairCounts(changes: readonly PairChange[]): NamespacePa
 /**
  * Reports of recent changes per session, so the next page of a large answer is a slice, not a
  * recompute. Keyed by the change (YAML, policies off, deletes); a few kept, the oldest dropped.
- * Only the newest keeps its changed cluster (a compiled cluster and attack graph each: memory);
- * a foothold asked of an older one recomputes it.
+ * Only the newest keeps its changed attack graph (memory); a foothold asked of an older one
+ * recomputes it. This is the one what-if cache: the UI asks the server again, never keeps its own.
  */
 const REPORTS_KEPT = 4;
 interface Kept {
   readonly report: WhatIfReport;
-  after?: Session;
+  afterGraph?: AttackGraph;
 }
 const recentReports = new WeakMap<Session, Map<string, Kept>>();
 
-function reportFor(s: Session, req: WhatIfRequest, needAfter: boolean): { report: WhatIfReport; after?: Session } {
+function reportFor(s: Session, req: WhatIfRequest, needAfter: boolean): { report: WhatIfReport; afterGraph?: AttackGraph } {
   const key = JSON.stringify([req.yaml ?? '', req.disable ?? [], req.delete ?? []]);
   let recent = recentReports.get(s);
   if (!recent) recentReports.set(s, (recent = new Map()));
   const had = recent.get(key);
-  if (had && (had.after || !needAfter)) {
+  if (had && (had.afterGraph || !needAfter)) {
     recent.delete(key);
     recent.set(key, had);
     return had;
   }
   const r = whatIf(s, req);
-  for (const k of recent.values()) delete k.after;
+  for (const k of recent.values()) delete k.afterGraph;
   recent.delete(key);
-  recent.set(key, { report: r.report, after: r.after });
+  recent.set(key, { report: r.report, afterGraph: r.afterGraph });
   if (recent.size > REPORTS_KEPT) recent.delete(recent.keys().next().value!);
   return r;
 }
 
 function whatIfAnswer(s: Session, job: Extract<Job, { kind: 'what-if' }>): JobAnswer {
-  const { report, after } = reportFor(s, job.req, job.blastFrom !== undefined);
+  const { report, afterGraph } = reportFor(s, job.req, job.req.from !== undefined);
   const format = job.req.format ?? 'json';
   if (format !== 'json') return { type: MEDIA_TYPE[format], text: formatWhatIf(report, format) };
   const full = whatIfJson(report);
-  let foothold: WhatIfPageJson['foothold'];
-  if (job.blastFrom && after) {
-    const agB = attackGraphOf(s);
-    const agA = attackGraphOf(after);
-    const id = resolveFoothold(agB, job.blastFrom, 'blastFrom');
-    const reached = (ag: typeof agB) => (ag.graph.hasNode(id) ? blastRadius(ag, id, {}).metrics.reached : 0);
-    foothold = { id, before: reached(agB), after: reached(agA) };
-  }
+  // The foothold's view of the same change (@lateral/analysis's footholdChange), here in the worker.
+  const foothold = job.req.from !== undefined && afterGraph ? footholdChange(attackGraphOf(s), afterGraph, job.req.from, report.lateral.crownJewels) : undefined;
   const page: WhatIfPageJson = {
     ...full,
     changes: full.changes.slice(job.offset, job.offset + job.limit),

@@ -1,7 +1,7 @@
 /**
  * Strict request bodies: every POST body is one JSON object, and each field the route reads has
- * one type. A wrong shape is a 400 that names the field ("blastFrom" must be a string), never a
- * silently ignored value or an array read as an empty request. Fields a route does not read
+ * one type. A wrong shape is a 400 that names the field ("from" must be a workload id, node:<name>
+ * or internet), never a silently ignored value or an array read as an empty request. Fields a route does not read
  * are left alone, so a newer page can talk to this server.
  */
 import { BadRequest } from './security.js';

@@ -5,7 +5,7 @@
  * @lateral/analysis's, so `POST /api/what-if` answers exactly `lateral whatif --format json`.
  */
 import { changedLoad, applyChange, changeLabel, whatIfReport, type ObjectChange, type WhatIfFormat, type WhatIfReport } from '@lateral/analysis';
-import { diffReachability } from '@lateral/core';
+import { diffReachability, type AttackGraph } from '@lateral/core';
 import { parseManifests, type SourceObject } from '@lateral/k8s';
 import { attackGraphOf, sessionFromCluster, type Session } from './session.js';
 
@@ -18,6 +18,11 @@ export interface WhatIfRequest {
   readonly delete?: readonly string[];
   /** The answer's format (default json). */
   readonly format?: WhatIfFormat;
+  /**
+   * A foothold (workload id, namespace/name, node:<name> or internet): the answer adds its blast
+   * radius and shortest paths to the crown jewels before and after (`footholdChange`, in heavy-jobs.ts).
+   */
+  readonly from?: string;
 }
 
 /** Messages name pasted YAML by this file name. */
@@ -31,7 +36,7 @@ export function changeOf(req: WhatIfRequest): ObjectChange {
 }
 
 /** The changed cluster as a session of its own (recompiled from the base), and the report. */
-export function whatIf(base: Session, req: WhatIfRequest): { report: WhatIfReport; after: Session } {
+export function whatIf(base: Session, req: WhatIfRequest): { report: WhatIfReport; after: Session; afterGraph: AttackGraph } {
   const change = changeOf(req);
   // No change: the loaded cluster is its own "after", compiled once at start.
   const empty = change.applied.length === 0 && change.deletes.length === 0;
@@ -40,6 +45,7 @@ export function whatIf(base: Session, req: WhatIfRequest): { report: WhatIfRepor
   // A policy change that moves no connection leaves the attack graph as it was (its other
   // moves come from pods, nodes and tokens, which a policy does not touch): reuse it.
   const sameGraph = empty || (changed.policyOnly && diffReachability(base.compiled, after.compiled).changes.length === 0);
+  const afterGraph = sameGraph ? attackGraphOf(base) : attackGraphOf(after);
   const report = whatIfReport({
     label: changeLabel(change) || 'no change',
     before: base.compiled,
@@ -47,9 +53,10 @@ export function whatIf(base: Session, req: WhatIfRequest): { report: WhatIfRepor
     targets: base.targets,
     targetOption: 'target',
     ...(base.flows.length > 0 ? { flows: base.flows.flatMap((f) => f.flows.edges) } : {}),
-    attackGraphs: { before: attackGraphOf(base), after: sameGraph ? attackGraphOf(base) : attackGraphOf(after) },
+    attackGraphs: { before: attackGraphOf(base), after: afterGraph },
     // A change to policies of kinds Lateral does not evaluate: its effect is unknown (a 400), never "no changes".
     loads: { before: base.load, after: after.load },
   });
-  return { report, after };
+  // The after graph goes with the report, so a foothold asked of it (heavy-jobs.ts) reuses it.
+  return { report, after, afterGraph };
 }

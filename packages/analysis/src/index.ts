@@ -15,6 +15,7 @@ export { formatWhatIf, WHAT_IF_FORMATS, type WhatIfFormat } from './what-if/form
 export { whatIfJson, type WhatIfJson } from './what-if/format/json.js';
 export { whatIfMarkdown } from './what-if/format/md.js';
 export { whatIfSummary, type WhatIfSummary } from './what-if/format/summary.js';
+export { footholdChange, type FootholdChange, type FootholdPathChange } from './what-if/foothold-change.js';
 
 // Lateral movement: footholds and crown jewels from user input, the paths and risk answers.
 export { resolveFoothold, resolveJewels } from './lateral-movement/resolve.js';

@@ -10,6 +10,7 @@ export * from './synth/index.js';
 export type { ClusterSource } from './live/kube-config.js';
 export { networkPolicyManifest, networkPolicyYaml } from './network-policy-yaml.js';
 export { clusterNetworkPolicyManifest, clusterNetworkPolicyYaml } from './cluster-network-policy-yaml.js';
+export { editableManifest, manifestYaml } from './manifest-yaml.js';
 export { UNEVALUATED_POLICY_KINDS, kindDisplay, unevaluatedKind, type UnevaluatedKind } from './policy-kinds.js';
 export {
   canonicalJson,

@@ -7,13 +7,17 @@
 import cytoscape from 'cytoscape';
 import * as d3 from 'd3';
 import { ApiError, postJson } from './api.js';
-import { clear, download, h } from './dom.js';
-import { ROLE, RING_COLOURS, ringColour, themeColour } from './palette.js';
+import { clear, download, h, placeTooltip } from './dom.js';
+import { renderLegend, type LegendEntry } from './legend.js';
+import { ROLE, RING_COLOURS, ringColour, ringName, themeColour } from './palette.js';
 import { RING_CAP, RING_STEP, ringPicture } from './blast-rings.js';
 import type { Store } from './store.js';
 import type { AttackPort, BlastRadius, PathsResult, RiskResult } from './types.js';
 
 const INTERNET = 'internet';
+/** Choke points drawn at first, and per "show more". */
+const CHOKE_FIRST = 20;
+const CHOKE_STEP = 100;
 
 function portText(p: AttackPort): string {
   return `${p.protocol} ${p.port}${p.endPort ? `-${p.endPort}` : ''}${p.name ? ` (${p.name})` : ''}`;
@@ -30,9 +34,13 @@ export class BlastView {
   private cy: cytoscape.Core | undefined;
   private current: BlastRadius | undefined;
   private readonly drawn = h('p', { class: 'muted', id: 'blast-drawn' });
+  private readonly legendEl = h('ul', { class: 'legend', id: 'blast-legend', 'aria-label': 'legend', hidden: true });
+  /** Called after each run (the URL follows the foothold). */
+  onStateChange: () => void = () => {};
   /** Per ring, how many are drawn beyond the default cap; and path nodes drawn whatever the cap. */
   private ringCaps = new Map<number, number>();
   private pinned = new Set<string>();
+  private readonly riskCache = new Map<string, Promise<RiskResult>>();
   onShowOnMap: () => void = () => {};
 
   constructor(
@@ -60,20 +68,46 @@ export class BlastView {
       h(
         'div',
         { class: 'blast-grid' },
-        h('div', { class: 'graph-wrap' }, this.canvas, this.legend()),
+        h('div', { class: 'graph-wrap' }, this.canvas, this.legendEl),
         h('div', { class: 'blast-side-col' }, this.stats, this.drawn, this.chart, this.side),
       ),
     );
-    this.store.on('theme', () => this.cy?.style(this.style()));
+    this.store.on('theme', () => {
+      this.cy?.style(this.style());
+      this.updateLegend();
+    });
   }
 
-  private legend(): HTMLElement {
-    const item = (cls: string, text: string) => h('li', {}, h('span', { class: `swatch ${cls}` }), text);
-    return h('ul', { class: 'legend' }, item('sw-ring0', 'compromised'), item('sw-ring1', '1 hop'), item('sw-ring2', '2 hops'), item('sw-ring3', '3+ hops'), item('sw-crown', 'crown jewel (star)'));
+  /** The foothold the view shows (for the URL). */
+  from(): string | undefined {
+    return this.current?.from;
+  }
+
+  /** Every colour and mark on the canvas now. */
+  private updateLegend(): void {
+    const cy = this.cy;
+    if (!cy) return renderLegend(this.legendEl, []);
+    const fg = themeColour('--fg');
+    const out: LegendEntry[] = [];
+    const hops = new Set<number>();
+    cy.nodes().forEach((n) => void hops.add(Math.min(n.data('hop') as number, RING_COLOURS.length - 1)));
+    for (const hop of [...hops].sort((a, b) => a - b)) out.push(hop === 0 ? { text: `${ringName(0)} (octagon)`, mark: 'octagon', colour: ringColour(0), also: [fg] } : { text: `reached in ${ringName(hop)}`, mark: 'dot', colour: ringColour(hop) });
+    if (cy.nodes('.crown').nonempty()) out.push({ text: 'crown jewel (star)', mark: 'star', colour: ROLE.crownJewel });
+    if (cy.nodes('.more').nonempty()) out.push({ text: '"+N more" of a ring (click to draw them)', mark: 'box', colour: '', also: [fg] });
+    if (cy.nodes('.node').nonempty()) out.push({ text: 'a node (square)', mark: 'shape', colour: '' });
+    if (cy.nodes('.internet').nonempty()) out.push({ text: 'the internet (diamond)', mark: 'shape', colour: '' });
+    if (cy.nodes('.identity').nonempty()) out.push({ text: 'an identity: token or role (tag)', mark: 'shape', colour: '' });
+    if (cy.edges().filter((e) => !e.hasClass('path')).nonempty()) out.push({ text: 'a move the attacker can make', mark: 'line', colour: themeColour('--muted') });
+    if (cy.edges('.path').nonempty()) out.push({ text: 'attack path shown (to a crown jewel or the chosen target)', mark: 'line', colour: ROLE.crownJewel });
+    renderLegend(this.legendEl, out);
   }
 
   async show(): Promise<void> {
-    this.cy?.resize();
+    // A run made while the view was hidden (a shared link) was measured at zero size: measure and fit now.
+    if (this.cy) {
+      this.cy.resize();
+      this.cy.fit(undefined, 20);
+    }
     if (!this.current) {
       clear(this.side);
       this.side.append(h('p', { class: 'muted' }, 'Pick a workload to compromise (or click one on the map), or start from the internet.'));
@@ -107,6 +141,7 @@ export class BlastView {
     // The choke points (the risk report) come later, on their own: the rings are the answer.
     const side = this.renderSide(b);
     this.root.dataset.blastFrom = b.from;
+    this.onStateChange();
     await side;
   }
 
@@ -148,6 +183,9 @@ export class BlastView {
     this.cy?.destroy();
     this.cy = cytoscape({ container: this.canvas, elements: els, style: this.style(), layout: { name: 'preset', fit: true, padding: 20 } as cytoscape.LayoutOptions, minZoom: 0.05, maxZoom: 4 });
     (window as unknown as { __lateralBlast?: cytoscape.Core }).__lateralBlast = this.cy;
+    // Measure the container as it is now (the side column may have changed the page since the last run) and fit.
+    this.cy.resize();
+    this.cy.fit(undefined, 20);
     const tip = document.getElementById('tooltip')!;
     this.cy.on('mouseover', 'edge', (ev) => {
       tip.textContent = `${ev.target.data('source')} → ${ev.target.data('target')}: ${ev.target.data('ports')}`;
@@ -155,8 +193,7 @@ export class BlastView {
     });
     this.cy.on('mousemove', (ev) => {
       const oe = ev.originalEvent as MouseEvent;
-      tip.style.left = `${oe.clientX + 14}px`;
-      tip.style.top = `${oe.clientY + 14}px`;
+      placeTooltip(tip, oe.clientX, oe.clientY);
     });
     this.cy.on('mouseout', 'edge', () => void (tip.hidden = true));
     this.cy.on('tap', 'node', (ev) => {
@@ -164,6 +201,7 @@ export class BlastView {
       if (more) this.drawMore(ev.target.data('hop') as number);
       else void this.showPaths(ev.target.id() as string);
     });
+    this.updateLegend();
     const drawnNodes = pic.nodes.filter((n) => !n.more).length - 1;
     this.drawn.textContent = pic.hidden
       ? `drawn: ${drawnNodes} of ${b.reached.length} reached (click a "+N more" node to draw more of that ring), ${Math.round(performance.now() - t0)} ms`
@@ -173,6 +211,19 @@ export class BlastView {
   dispose(): void {
     this.cy?.destroy();
     this.cy = undefined;
+  }
+
+  /** Forgets the run (the map's "clear overlay"): an empty canvas and the prompt again. */
+  clearRun(): void {
+    this.dispose();
+    this.current = undefined;
+    this.picker.value = '';
+    clear(this.stats);
+    clear(this.chart);
+    this.drawn.textContent = '';
+    delete this.root.dataset.blastFrom;
+    this.updateLegend();
+    void this.show();
   }
 
   /** "+N more" on ring `hop`: draw RING_STEP more of it. */
@@ -215,7 +266,7 @@ export class BlastView {
     const choke = this.side.querySelector('#blast-choke')!;
     try {
       // Choke points from this foothold (the server's minimum cut starts where the attacker does).
-      const risk = await postJson<RiskResult>('risk', { targets: this.targetList(), from: b.from });
+      const risk = await this.risk({ targets: this.targetList(), from: b.from });
       clear(choke);
       const cp = risk.chokePoints;
       if (risk.crownJewels.length === 0) choke.append(h('p', { class: 'muted' }, 'Name crown jewels above (or annotate workloads lateral.dev/crown-jewel: "true") to find the connections that cut every path to them.'));
@@ -223,27 +274,52 @@ export class BlastView {
       else if (!cp.cuttable) choke.append(h('p', {}, 'Some path uses only moves a NetworkPolicy cannot close (exposure or escape).'));
       else {
         // Said as the changes a person makes (several cut connections often share one policy).
-        const n = cp.objectsChanged.length;
-        const objects = n > 0 ? `${n} change${n === 1 ? '' : 's'} (${cp.objectsChanged.slice(0, 3).join(', ')}${n > 3 ? ', …' : ''})` : `closing ${cp.cut.length} connection${cp.cut.length === 1 ? '' : 's'}`;
+        const nObjects = cp.objectsChanged.length;
+        const objects = nObjects > 0 ? `${nObjects} change${nObjects === 1 ? '' : 's'} (${cp.objectsChanged.slice(0, 3).join(', ')}${nObjects > 3 ? ', …' : ''})` : `closing ${cp.cut.length} connection${cp.cut.length === 1 ? '' : 's'}`;
         choke.append(h('p', { id: 'blast-choke-summary' }, `${objects} cut every path from ${b.from} to the crown jewels (${cp.cut.length} connection${cp.cut.length === 1 ? '' : 's'} closed):`));
-        for (const r of cp.removals) {
-          choke.append(
-            h(
-              'div',
-              { class: 'choke' },
-              h('strong', {}, `${r.from} → ${r.to}`),
-              r.verified ? h('span', { class: 'allow' }, ' ✓ verified') : h('span', { class: 'deny' }, ` ${r.problem ?? 'not verified'}`),
-              h('ul', {}, ...r.changes.map((c) => h('li', {}, c))),
-              r.alsoBlocks.length ? h('p', { class: 'muted' }, `also blocks: ${r.alsoBlocks.map((a) => `${a.from} → ${a.to}`).join(', ')}`) : '',
-              r.yaml ? h('details', {}, h('summary', {}, 'policy patch'), h('pre', {}, r.yaml), h('button', { type: 'button', onclick: () => download(`close-${r.from.replace(/\W+/g, '_')}-${r.to.replace(/\W+/g, '_')}.yaml`, r.yaml, 'application/yaml') }, 'Download YAML')) : '',
-            ),
+        // Drawn a page at a time: at S2 the cut has thousands of connections, each with its patch.
+        const removal = (r: (typeof cp.removals)[number]) =>
+          h(
+            'div',
+            { class: 'choke' },
+            h('strong', {}, `${r.from} → ${r.to}`),
+            r.verified ? h('span', { class: 'allow' }, ' ✓ verified') : h('span', { class: 'deny' }, ` ${r.problem ?? 'not verified'}`),
+            h('ul', {}, ...r.changes.map((c) => h('li', {}, c))),
+            r.alsoBlocks.length ? h('p', { class: 'muted' }, `also blocks: ${r.alsoBlocks.map((a) => `${a.from} → ${a.to}`).join(', ')}`) : '',
+            r.yaml ? h('details', {}, h('summary', {}, 'policy patch'), h('pre', {}, r.yaml), h('button', { type: 'button', onclick: () => download(`close-${r.from.replace(/\W+/g, '_')}-${r.to.replace(/\W+/g, '_')}.yaml`, r.yaml, 'application/yaml') }, 'Download YAML')) : '',
           );
-        }
+        let shown = 0;
+        const more = h('button', { type: 'button', id: 'blast-choke-more' });
+        const page = (n: number) => {
+          for (const r of cp.removals.slice(shown, shown + n)) choke.insertBefore(removal(r), more);
+          shown = Math.min(cp.removals.length, shown + n);
+          more.textContent = `show ${Math.min(CHOKE_STEP, cp.removals.length - shown)} more of ${cp.removals.length - shown} left`;
+          more.hidden = shown >= cp.removals.length;
+        };
+        more.addEventListener('click', () => page(CHOKE_STEP));
+        choke.append(more);
+        page(CHOKE_FIRST);
       }
     } catch (e) {
       clear(choke);
       choke.append(h('p', { class: 'error' }, (e as Error).message));
     }
+  }
+
+  /**
+   * The risk report for a request (targets and foothold), asked once per distinct request while
+   * this cluster is shown: going back to a foothold does not queue behind recomputing its cut.
+   * The one risk cache: the server's worker pool keeps none.
+   */
+  private risk(body: Record<string, unknown>): Promise<RiskResult> {
+    const key = JSON.stringify(body);
+    let r = this.riskCache.get(key);
+    if (!r) {
+      r = postJson<RiskResult>('risk', body);
+      this.riskCache.set(key, r);
+      r.catch(() => this.riskCache.delete(key));
+    }
+    return r;
   }
 
   private async showPaths(target: string): Promise<void> {
@@ -261,9 +337,11 @@ export class BlastView {
         this.renderGraph(b);
       }
       this.cy?.edges().removeClass('path');
+      this.updateLegend();
       if (p.paths.length === 0) list.append(h('p', {}, `No path from ${b.from} to ${target}.`));
       p.paths.forEach((path, i) => {
         for (const hop of path.hops) this.cy?.getElementById(`${hop.from}->${hop.to}`).addClass('path');
+        this.updateLegend();
         list.append(
           h('h4', {}, `path ${i + 1}: ${path.hops.length} hop${path.hops.length === 1 ? '' : 's'}`),
           h('ol', { class: 'path' }, ...path.hops.map((hop) => h('li', {}, h('strong', {}, `${hop.from} → ${hop.to}`), ` ${hop.ports.map(portText).join(', ')}`, h('div', { class: 'muted' }, hop.because.join('; '))))),

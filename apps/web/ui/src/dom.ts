@@ -20,11 +20,28 @@ export function clear(el: Element): void {
   while (el.firstChild) el.removeChild(el.firstChild);
 }
 
-export function download(name: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+export function download(name: string, content: string | Blob, type: string): void {
+  const url = URL.createObjectURL(typeof content === 'string' ? new Blob([content], { type }) : content);
   const a = h('a', { href: url, download: name });
   document.body.append(a);
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/**
+ * Puts the tooltip beside the pointer, never over the side panel: when the panel is open and
+ * the tooltip would reach it, it goes to the pointer's left; it stays inside the window.
+ */
+export function placeTooltip(tip: HTMLElement, x: number, y: number): void {
+  const panel = document.getElementById('side-panel');
+  const right = panel?.classList.contains('open') ? panel.getBoundingClientRect().left : window.innerWidth;
+  const w = tip.offsetWidth;
+  const hgt = tip.offsetHeight;
+  let left = x + 14;
+  if (left + w > right - 4) left = Math.max(4, Math.min(x - 14, right - 4) - w);
+  let top = y + 14;
+  if (top + hgt > window.innerHeight - 4) top = Math.max(4, y - 14 - hgt);
+  tip.style.left = `${left}px`;
+  tip.style.top = `${top}px`;
 }

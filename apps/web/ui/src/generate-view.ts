@@ -13,6 +13,8 @@ export class GenerateView {
   private readonly defaultDeny = h('input', { type: 'checkbox', id: 'generate-default-deny' });
   private readonly out = h('div', { id: 'generate-result', 'aria-live': 'polite' });
   private readonly error = h('p', { class: 'error', id: 'generate-error', hidden: true });
+  /** "Try in what-if": the generated policies go to the what-if editor. */
+  onTryInWhatIf: (yaml: string) => void = () => {};
 
   constructor(
     readonly root: HTMLElement,
@@ -74,7 +76,7 @@ export class GenerateView {
       v.flows.denied.length ? h('div', { class: 'warn' }, h('h3', {}, 'Observed flows still denied'), h('ul', {}, ...v.flows.denied.map((d) => h('li', {}, `${d.from} → ${d.to} ${d.protocol} ${d.port} (${d.count}×)${d.reason ? `: ${d.reason}` : ''}`)))) : '',
       r.warnings.length ? h('ul', { class: 'muted' }, ...r.warnings.map((w) => h('li', {}, w))) : '',
       r.flows.badLines ? h('p', { class: 'muted' }, `${r.flows.badLines} line(s) of the capture could not be read`) : '',
-      h('div', { class: 'toolbar' }, h('button', { type: 'button', id: 'generate-download', class: 'primary', onclick: () => download('generated-policies.yaml', r.yaml, 'application/yaml') }, 'Download YAML'), h('span', { class: 'muted' }, r.policies.map((p) => p.name).join(', '))),
+      h('div', { class: 'toolbar' }, h('button', { type: 'button', id: 'generate-download', class: 'primary', onclick: () => download('generated-policies.yaml', r.yaml, 'application/yaml') }, 'Download YAML'), h('button', { type: 'button', id: 'generate-try', title: 'See what applying them would change: pairs, exposure, paths, broken flows', onclick: () => this.onTryInWhatIf(r.yaml) }, 'Try in what-if'), h('span', { class: 'muted' }, r.policies.map((p) => p.name).join(', '))),
       h('pre', { id: 'generate-yaml' }, r.yaml),
     );
   }

@@ -13,6 +13,8 @@ import type { Summary } from './types.js';
 import { WhatIfView } from './what-if-view.js';
 import { BlastView } from './blast-view.js';
 import { GenerateView } from './generate-view.js';
+import { showWarnings } from './banner.js';
+import { decodeState, encodeState, type UrlState } from './url-state.js';
 
 interface View {
   mount(): void;
@@ -34,19 +36,14 @@ const POLL_MS = 3000;
 function describe(store: Store): void {
   const s = store.summary;
   document.getElementById('cluster-label')!.textContent = `${s.label} — ${s.namespaces} namespaces, ${s.workloads} workloads, ${s.pods} pods, ${s.policies} policies${s.flows.length ? `, flows: ${s.flows.join(', ')}` : ''}`;
-  const banner = document.getElementById('error-banner')!;
-  banner.hidden = true;
-  banner.classList.remove('warning');
-  if (s.warnings.length) {
-    banner.textContent = `${s.warnings.length} warning${s.warnings.length === 1 ? '' : 's'}: ${s.warnings.slice(0, 3).join(' · ')}${s.warnings.length > 3 ? ' …' : ''}`;
-    banner.classList.add('warning');
-    banner.hidden = false;
-  }
+  showWarnings(document.getElementById('error-banner')!, s.label, s.warnings);
 }
 
 /** The views for one state of the cluster: built again from scratch when a watched cluster changes. */
 interface Mounted {
   select(id: string): Promise<void>;
+  /** Opens the views as a shared link describes them. */
+  restore(st: UrlState): Promise<void>;
   current(): string;
   blastFrom(): string | undefined;
   compromise(id: string): Promise<void>;
@@ -73,6 +70,15 @@ function mountViews(store: Store): Mounted {
     ['generate', 'Generate', generate],
   ];
   let shown = 'map';
+  /** While a link is being restored, the URL is left as it came. */
+  let restoring = false;
+  const writeUrl = () => {
+    if (restoring) return;
+    // One foothold in the link: the what-if's on its own view, else the blast radius's.
+    const from = shown === 'whatif' ? (whatIf.state()?.from ?? blast.from()) : (blast.from() ?? whatIf.state()?.from);
+    const hash = encodeState({ view: shown as UrlState['view'], ...map.state(), ...(from ? { from } : {}), ...(whatIf.state() ? { change: whatIf.state()! } : {}) });
+    if (location.hash !== hash) history.replaceState(null, '', hash);
+  };
   const select = async (id: string) => {
     hidePanel();
     document.getElementById('tooltip')!.hidden = true;
@@ -81,7 +87,7 @@ function mountViews(store: Store): Mounted {
       v.root.hidden = vid !== id;
       tabs.querySelector(`[data-tab="${vid}"]`)?.setAttribute('aria-selected', String(vid === id));
     }
-    if (location.hash !== `#${id}`) history.replaceState(null, '', `#${id}`);
+    writeUrl();
     await entries.find(([vid]) => vid === id)![2].show();
   };
   for (const [id, label, v] of entries) {
@@ -93,8 +99,37 @@ function mountViews(store: Store): Mounted {
     void select('blast').then(() => blast.compromise(id));
   };
   blast.onShowOnMap = () => void select('map');
+  map.onStateChange = writeUrl;
+  blast.onStateChange = writeUrl;
+  whatIf.onStateChange = writeUrl;
+  map.onClearOverlay = () => {
+    blast.clearRun();
+    store.blast = undefined;
+    store.emit('blast');
+    whatIf.clearOverlay();
+    writeUrl();
+  };
+  generate.onTryInWhatIf = (yaml) => {
+    whatIf.load(yaml);
+    void select('whatif');
+  };
+  const restore = async (st: UrlState) => {
+    restoring = true;
+    try {
+      await map.setState(st);
+      if (st.change) whatIf.setState({ ...st.change, ...(st.from ? { from: st.from } : {}) });
+      // The what-if runs on its view's first show; shown here first when the link opens another view, so its colours are on the map and matrix.
+      if (st.change) await whatIf.show();
+      if (st.from && !st.change) await blast.compromise(st.from);
+      if (st.from && st.change && st.view === 'blast') await blast.compromise(st.from);
+    } finally {
+      restoring = false;
+    }
+    await select(st.view);
+  };
   return {
     select,
+    restore,
     current: () => shown,
     blastFrom: () => store.blast?.from,
     compromise: (id) => blast.compromise(id),
@@ -174,8 +209,8 @@ async function main(): Promise<void> {
     activeStore?.emit('theme');
   });
 
-  const initial = location.hash.slice(1);
-  await mounted.select(['map', 'blast', 'matrix', 'whatif', 'generate'].includes(initial) ? initial : 'map');
+  const initial = decodeState(location.hash);
+  await mounted.restore(initial);
   document.body.dataset.generation = String(store.summary.generation);
   document.body.dataset.ready = 'true';
   if (store.summary.live) followCluster(store, mounted);

@@ -77,6 +77,14 @@ describe('the map’s elements', () => {
     expect(ids(elements, 'nodes')).toEqual(['ns:data', 'ns:shop', 'w:data/postgres', 'w:shop/cart']);
   });
 
+  it('a picked namespace hides the edges between other namespaces', () => {
+    // frontend -> cart is inside shop: both ends are drawn (both talk to data), the edge between them is not.
+    const d = shop(['shop', 'data']);
+    const { elements } = mapElements({ ...d, connections: [...d.connections, conn('shop/frontend', 'data/postgres', 5432)] }, { nsFocus: 'data' });
+    expect(ids(elements, 'nodes')).toContain('w:shop/frontend');
+    expect(ids(elements, 'edges')).toEqual(['e:w:shop/cart\u0000w:data/postgres', 'e:w:shop/frontend\u0000w:data/postgres']);
+  });
+
   it('thins thousands of namespace pairs to each namespace’s strongest, and says so', () => {
     const n = 60;
     const nodes = Array.from({ length: n }, (_, i) => ({ id: `ns${i}`, kind: 'Namespace' as const, workloads: 1, pods: 1 }));

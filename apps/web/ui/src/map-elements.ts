@@ -110,7 +110,7 @@ export function endpointNode(e: Endpoint): cytoscape.ElementDefinition {
   };
 }
 
-/** Keeps one namespace, its workloads and whatever it connects to. */
+/** Keeps one namespace, its workloads, whatever it connects to, and only the edges with an end in it. */
 function focusOn(d: Pick<MapData, 'byId'>, els: cytoscape.ElementDefinition[], ns: string): cytoscape.ElementDefinition[] {
   const inNs = (id: string) => id === nsNode(ns) || d.byId.get(id.slice(2))?.namespace === ns;
   const keep = new Set<string>();
@@ -121,7 +121,7 @@ function focusOn(d: Pick<MapData, 'byId'>, els: cytoscape.ElementDefinition[], n
     const parent = parentOf.get(id);
     if (parent) keep.add(parent);
   }
-  return els.filter((e) => (e.group === 'nodes' ? keep.has(e.data.id!) : keep.has(e.data.source!) && keep.has(e.data.target!)));
+  return els.filter((e) => (e.group === 'nodes' ? keep.has(e.data.id!) : inNs(e.data.source!) || inNs(e.data.target!)));
 }
 
 /** The map's elements, and a note for the status line when edges were thinned. */

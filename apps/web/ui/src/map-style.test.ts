@@ -9,7 +9,8 @@ describe('the map’s style', () => {
   it('carries meaning by shape and line style as well as colour', () => {
     expect(rule(false, 'edge.wi-removed')[0]!.style).toMatchObject({ 'line-color': ROLE.removed, 'line-style': 'dotted' });
     expect(rule(false, 'edge.observed-denied')[0]!.style).toMatchObject({ 'line-style': 'dashed' });
-    expect(rule(false, 'node.open-out')[0]!.style).toMatchObject({ 'border-style': 'dashed' });
+    expect(rule(false, 'node.open-in')[0]!.style).toMatchObject({ 'border-color': theme.fg, 'border-style': 'solid' });
+    expect(rule(false, 'node.open-out')[0]!.style).toMatchObject({ 'outline-color': theme.fg, 'outline-style': 'dashed' });
     expect(rule(false, 'node.crown')[0]!.style).toMatchObject({ shape: 'star' });
     expect(rule(false, 'node')[0]!.style).toMatchObject({ color: theme.fg, 'text-outline-color': theme.bg });
   });

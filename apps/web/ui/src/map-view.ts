@@ -6,13 +6,16 @@
  */
 import cytoscape from 'cytoscape';
 import { getJson } from './api.js';
-import { clear, h } from './dom.js';
+import { clear, download, h, placeTooltip } from './dom.js';
 import { explain, showPanel } from './explain-panel.js';
+import { graphSvg } from './export.js';
+import { renderLegend, type LegendEntry } from './legend.js';
+import { CHAR_EM, NAMESPACE_FONT_PX, placeLabels, type LabelCandidate } from './lod.js';
 import { displayOf, HAYSTACK_ABOVE, layoutSubset, mapElements, type EdgeData, type ObservedEdge } from './map-elements.js';
 import { mapStyle } from './map-style.js';
-import { ringColour, themeColour } from './palette.js';
+import { ROLE, ringColour, ringName, themeColour } from './palette.js';
 import { formatPorts, formatPortSet, portsInclude, type Store } from './store.js';
-import type { Ports } from './types.js';
+import type { PairExplanation, Ports } from './types.js';
 import type { LayoutRequest, LayoutResponse } from './layout.worker.js';
 
 let layoutWorker: Worker | undefined;
@@ -43,8 +46,19 @@ export class MapView {
   private readonly portFilter = h('input', { id: 'map-port', type: 'number', min: '1', max: '65535', placeholder: 'port', 'aria-label': 'port filter' });
   private readonly search = h('input', { id: 'map-search', type: 'search', placeholder: 'search workloads', 'aria-label': 'search' });
   private readonly edgeMode = h('select', { id: 'map-edges', 'aria-label': 'edges shown' }, h('option', { value: 'allowed' }, 'allowed (policy)'), h('option', { value: 'observed' }, 'observed (flows)'));
+  private readonly legendEl = h('ul', { class: 'legend', id: 'map-legend', 'aria-label': 'legend' });
+  private readonly clearOverlay = h('button', { type: 'button', id: 'map-clear-overlay', hidden: true, title: 'Remove the blast-radius and what-if colours' }, 'Clear overlay');
   private observed: ObservedEdge[] | undefined;
   private dense = false;
+  /** Positions per set of laid-out nodes: the allowed and observed views of one graph share them, so nothing jumps. */
+  private readonly layoutCache = new Map<string, { positions: LayoutResponse['positions']; note: string }>();
+  /** Called when the view's state (namespace, edges) changes: the URL follows it. */
+  onStateChange: () => void = () => {};
+  /** Called when the user clears the overlay. */
+  onClearOverlay: () => void = () => {};
+  /** Whether the cluster has cluster-wide tiers: unknown until the first explanation says. */
+  private hasTiers: boolean | undefined;
+  private readonly tierNotes = new Map<string, Promise<string>>();
   /** Set when the aggregate edges were thinned: shown in the status line. */
   private edgeNote = '';
   /** Called when the user picks a workload to compromise. */
@@ -62,30 +76,85 @@ export class MapView {
     for (const el of [this.nsFilter, this.edgeMode]) el.addEventListener('change', () => void this.onFilterChange(el === this.edgeMode));
     for (const el of [this.labelFilter, this.portFilter]) el.addEventListener('input', () => this.applyFilters());
     this.search.addEventListener('input', () => this.applySearch());
+    this.clearOverlay.addEventListener('click', () => this.onClearOverlay());
+    const exportPng = h('button', { type: 'button', id: 'map-export-png', title: 'Download the map as a PNG image' }, 'PNG');
+    const exportSvg = h('button', { type: 'button', id: 'map-export-svg', title: 'Download the map as an SVG drawing' }, 'SVG');
+    exportPng.addEventListener('click', () => void this.exportPng());
+    exportSvg.addEventListener('click', () => this.exportSvg());
     this.root.append(
-      h('div', { class: 'toolbar' }, this.nsFilter, this.labelFilter, this.portFilter, this.search, h('label', {}, 'edges ', this.edgeMode), this.status),
-      h('div', { class: 'graph-wrap' }, this.canvas, this.legend()),
+      h('div', { class: 'toolbar' }, this.nsFilter, this.labelFilter, this.portFilter, this.search, h('label', {}, 'edges ', this.edgeMode), this.clearOverlay, h('span', { class: 'export' }, 'export ', exportPng, exportSvg), this.status),
+      h('div', { class: 'graph-wrap' }, this.canvas, this.legendEl),
     );
     s.on('whatif', () => this.restyleOverlay());
     s.on('blast', () => this.restyleOverlay());
-    s.on('theme', () => this.cy?.style(this.style()));
+    s.on('theme', () => {
+      this.cy?.style(this.style());
+      this.updateLegend();
+    });
   }
 
-  private legend(): HTMLElement {
-    const item = (cls: string, text: string) => h('li', {}, h('span', { class: `swatch ${cls}` }), text);
-    return h(
-      'ul',
-      { class: 'legend', 'aria-label': 'legend' },
-      item('sw-workload', 'workload'),
-      item('sw-external', 'addresses outside the cluster'),
-      item('sw-open-in', 'no ingress isolation (red border)'),
-      item('sw-open-out', 'no egress isolation (dashed border)'),
-      item('sw-edge', 'allowed connection'),
-      item('sw-observed', 'observed flow'),
-      item('sw-observed-denied', 'observed, NOT allowed by policy (dashed)'),
-      item('sw-added', 'what-if: newly allowed'),
-      item('sw-removed', 'what-if: newly denied'),
-    );
+  /** The namespace picked and the edges shown, for the URL. */
+  state(): { ns: string; edges: string } {
+    return { ns: this.nsFilter.value, edges: this.edgeMode.value };
+  }
+
+  /** Opens the view as a shared link describes it (before it is first drawn). */
+  async setState(st: { ns?: string | undefined; edges?: string | undefined }): Promise<void> {
+    if (st.ns && [...this.nsFilter.options].some((o) => o.value === st.ns)) {
+      this.nsFilter.value = st.ns;
+      await this.store.loadNamespace(st.ns);
+    }
+    if (st.edges === 'observed' && !this.edgeMode.disabled) {
+      this.edgeMode.value = 'observed';
+      this.observed ??= await getJson<ObservedEdge[]>('flows/edges');
+    }
+    if (this.cy) await this.render();
+  }
+
+  /** Every colour and mark the map shows right now, one entry per meaning. */
+  private legendEntries(): LegendEntry[] {
+    const cy = this.cy;
+    if (!cy) return [];
+    const fg = themeColour('--fg');
+    const muted = themeColour('--muted');
+    const shown = cy.elements(':visible');
+    const has = (sel: string) => shown.filter(sel).nonempty();
+    const out: LegendEntry[] = [];
+    if (has('node.workload')) out.push({ text: 'workload', mark: 'dot', colour: ROLE.workload });
+    if (has('node.external')) out.push({ text: 'addresses outside the cluster', mark: 'square', colour: ROLE.external });
+    if (has('node.namespace:parent')) out.push({ text: 'namespace (box around its workloads)', mark: 'box', colour: themeColour('--ns-bg'), also: [muted] });
+    if (has('node.collapsed')) out.push({ text: 'namespace, collapsed (click to expand; size: workloads)', mark: 'dot', colour: muted });
+    if (has('node.open-in')) out.push({ text: 'no ingress isolation (solid ring)', mark: 'ring', colour: fg });
+    if (has('node.open-out')) out.push({ text: 'no egress isolation (dashed outline)', mark: 'outline', colour: fg });
+    // Edges by the colour they are drawn in: a what-if class wins over the observed ones, which win over the plain line.
+    const base = new Set<string>();
+    shown.edges().forEach((e) => {
+      if (e.hasClass('wi-added') || e.hasClass('wi-removed') || e.hasClass('wi-changed')) return;
+      base.add(e.hasClass('observed-denied') ? 'denied' : e.hasClass('observed') ? 'observed' : 'allowed');
+    });
+    if (base.has('allowed')) out.push({ text: has('edge.aggregate') ? 'allowed connection (width: workload pairs)' : 'allowed connection', mark: 'line', colour: muted });
+    if (base.has('observed')) out.push({ text: 'observed flow, allowed by policy', mark: 'line', colour: ROLE.observed });
+    if (base.has('denied')) out.push({ text: 'observed flow, NOT allowed by policy (dashed)', mark: 'dashed', colour: ROLE.removed });
+    if (has('edge.wi-added')) out.push({ text: 'what-if: newly allowed (dashed: a pair not drawn before)', mark: 'line', colour: ROLE.added });
+    if (has('edge.wi-removed')) out.push({ text: 'what-if: newly denied (dotted)', mark: 'dotted', colour: ROLE.removed });
+    if (has('edge.wi-changed')) out.push({ text: 'what-if: ports changed', mark: 'line', colour: ROLE.changed });
+    const blast = this.store.blast;
+    if (blast) {
+      const hops = new Set<number>();
+      shown.nodes('.ring, .compromised').forEach((n) => void hops.add(Math.min(blast.hops.get(n.data('epId') as string) ?? 0, 4)));
+      for (const hop of [...hops].sort((a, b) => a - b)) {
+        out.push(hop === 0 ? { text: `blast radius: ${ringName(0)} (octagon)`, mark: 'octagon', colour: ringColour(0), also: [fg] } : { text: `blast radius: reached in ${ringName(hop)}`, mark: 'dot', colour: ringColour(hop) });
+      }
+      if (has('node.unreached')) out.push({ text: 'blast radius: not reached (faded)', mark: 'shape', colour: '' });
+    }
+    if (has('node.crown')) out.push({ text: 'crown jewel (star)', mark: 'star', colour: ROLE.crownJewel });
+    if (has('node.match')) out.push({ text: 'search match (double ring)', mark: 'ring', colour: fg });
+    return out;
+  }
+
+  private updateLegend(): void {
+    renderLegend(this.legendEl, this.legendEntries());
+    this.clearOverlay.hidden = !this.store.blast && !this.store.whatIf;
   }
 
   /** Shown for the first time: build and lay out. */
@@ -101,19 +170,34 @@ export class MapView {
     }
     if (ns && !this.store.loaded.has(ns)) await this.store.loadNamespace(ns);
     await this.render();
+    this.onStateChange();
   }
 
   private displayOf(id: string): string {
     return displayOf(this.store, id);
   }
 
-  private elements(): cytoscape.ElementDefinition[] {
-    const observed = this.edgeMode.value === 'observed' ? this.observed : undefined;
+  private elements(mode = this.edgeMode.value): cytoscape.ElementDefinition[] {
+    const observed = mode === 'observed' ? this.observed : undefined;
     const { elements, edgeNote } = mapElements(
       { groups: this.store.groups, endpoints: this.store.endpoints, byId: this.store.byId, loaded: this.store.loaded, connections: this.store.connections.values(), summaries: this.store.summaries },
       { nsFocus: this.nsFilter.value, observed });
-    this.edgeNote = edgeNote;
+    if (mode === this.edgeMode.value) this.edgeNote = edgeNote;
     return elements;
+  }
+
+  /**
+   * What the layout runs on: the allowed view's elements plus the nodes only the observed view
+   * draws, so both views of one graph get one layout (cached by its node set) and switching
+   * between them moves nothing.
+   */
+  private layoutElements(current: cytoscape.ElementDefinition[]): { els: cytoscape.ElementDefinition[]; key: string } {
+    const allowed = this.edgeMode.value === 'allowed' ? current : this.elements('allowed');
+    const other = this.observed ? (this.edgeMode.value === 'observed' ? current : this.elements('observed')) : [];
+    const ids = new Set(allowed.filter((e) => e.group === 'nodes').map((e) => e.data.id!));
+    const extra = other.filter((e) => e.group === 'nodes' && !ids.has(e.data.id!));
+    for (const e of extra) ids.add(e.data.id!);
+    return { els: [...allowed, ...extra], key: [...ids].sort().join('\u0001') };
   }
 
   private style(): cytoscape.StylesheetJson {
@@ -127,12 +211,23 @@ export class MapView {
     const t0 = performance.now();
     let positions: LayoutResponse['positions'] = {};
     let layoutNote = '';
-    try {
-      const r = await layoutInWorker(els);
-      positions = r.positions;
-      layoutNote = `layout ${r.recipe} ${r.ms} ms, `;
-    } catch (e) {
-      this.status.textContent = `layout failed: ${(e as Error).message}`;
+    // The observed edges take part in the layout from the start (when there is a capture), so the views never differ in it.
+    if (this.store.summary.features.flows && !this.observed) this.observed = await getJson<ObservedEdge[]>('flows/edges').catch(() => undefined);
+    const { els: layoutEls, key } = this.layoutElements(els);
+    const cached = this.layoutCache.get(key);
+    if (cached) {
+      positions = cached.positions;
+      layoutNote = `layout reused (${cached.note}), `;
+    } else {
+      try {
+        const r = await layoutInWorker(layoutEls);
+        positions = r.positions;
+        const note = `${r.recipe} ${r.ms} ms`;
+        this.layoutCache.set(key, { positions, note });
+        layoutNote = `layout ${note}, `;
+      } catch (e) {
+        this.status.textContent = `layout failed: ${(e as Error).message}`;
+      }
     }
     const t1 = performance.now();
     this.cy?.destroy();
@@ -158,6 +253,8 @@ export class MapView {
     // The status line may have wrapped and shrunk the canvas since cytoscape measured it.
     cy.resize();
     cy.fit(undefined, 30);
+    this.levelOfDetail();
+    this.updateLegend();
     this.root.dataset.edges = this.edgeMode.value;
     this.root.dataset.ready = 'true';
   }
@@ -166,8 +263,26 @@ export class MapView {
     const tip = document.getElementById('tooltip')!;
     cy.on('mouseover', 'edge', (ev) => {
       const d = ev.target.data() as EdgeData;
-      tip.textContent = `${d.source.slice(d.source.indexOf(':') + 1)} → ${d.target.slice(d.target.indexOf(':') + 1)}: ${d.ports}`;
+      ev.target.addClass('hover');
+      const text = `${d.source.slice(d.source.indexOf(':') + 1)} → ${d.target.slice(d.target.indexOf(':') + 1)}: ${d.ports} (click to explain)`;
+      tip.textContent = text;
       tip.hidden = false;
+      // With cluster-wide tiers, a workload pair's tooltip names the tier that decided each side.
+      if (d.fromId && d.toId && this.hasTiers !== false) {
+        void this.tierNote(d.fromId, d.toId).then((note) => {
+          if (note && ev.target.hasClass('hover')) tip.textContent = `${text} — ${note}`;
+        });
+      }
+    });
+    cy.on('mouseout', 'edge', (ev) => void ev.target.removeClass('hover'));
+    let lodPending = false;
+    cy.on('zoom', () => {
+      if (lodPending) return;
+      lodPending = true;
+      requestAnimationFrame(() => {
+        lodPending = false;
+        this.levelOfDetail();
+      });
     });
     cy.on('mouseover', 'node', (ev) => {
       const id = ev.target.data('epId') as string | undefined;
@@ -177,8 +292,7 @@ export class MapView {
     });
     cy.on('mousemove', (ev) => {
       const oe = ev.originalEvent as MouseEvent;
-      tip.style.left = `${oe.clientX + 14}px`;
-      tip.style.top = `${oe.clientY + 14}px`;
+      placeTooltip(tip, oe.clientX, oe.clientY);
     });
     cy.on('mouseout', 'node, edge', () => void (tip.hidden = true));
     cy.on('tap', 'edge', (ev) => void this.onEdgeTap(ev.target.data() as EdgeData));
@@ -261,6 +375,75 @@ export class MapView {
     if (hits.nonempty()) cy.animate({ fit: { eles: hits, padding: 80 } }, { duration: 250 });
   }
 
+  /**
+   * Labels readable at every zoom: namespace titles keep NAMESPACE_FONT_PX on screen, workload
+   * labels show once legible (min-zoomed-font-size in the style), and overlapping labels give
+   * way to more important ones (namespaces first, larger first).
+   */
+  levelOfDetail(): void {
+    const cy = this.cy;
+    if (!cy) return;
+    const zoom = cy.zoom();
+    const nsFont = Math.min(60, Math.max(11, NAMESPACE_FONT_PX / zoom));
+    const cands: LabelCandidate[] = [];
+    const nodes = cy.nodes(':visible');
+    nodes.forEach((n) => {
+      const label = String(n.data('label') ?? '');
+      if (!label) return;
+      const isNs = n.hasClass('namespace');
+      const fontPx = isNs ? nsFont * zoom : 11 * zoom;
+      if (!isNs && fontPx < 7) return;
+      const bb = n.renderedBoundingBox({ includeLabels: false });
+      const width = label.length * fontPx * CHAR_EM;
+      // Expanded namespaces carry their title above the box; everything else below the node.
+      const y = isNs && n.isParent() ? bb.y1 - fontPx / 2 - 2 : bb.y2 + 4 + fontPx / 2;
+      cands.push({ id: n.id(), x: (bb.x1 + bb.x2) / 2, y, width, height: fontPx, priority: (isNs ? 1e6 : 0) + Number(n.data('workloads') ?? 1) });
+    });
+    const keep = placeLabels(cands, { width: cy.width(), height: cy.height() });
+    const candidates = new Set(cands.map((c) => c.id));
+    cy.batch(() => {
+      cy.nodes('.namespace').style('font-size', nsFont);
+      nodes.forEach((n) => {
+        const hide = candidates.has(n.id()) && !keep.has(n.id());
+        if (hide !== n.hasClass('lod-hide')) n.toggleClass('lod-hide', hide);
+      });
+    });
+  }
+
+  private async exportPng(): Promise<void> {
+    if (!this.cy) return;
+    const blob = await this.cy.png({ output: 'blob-promise', full: true, scale: 2, bg: themeColour('--bg') });
+    download('lateral-map.png', blob, 'image/png');
+  }
+
+  private exportSvg(): void {
+    if (!this.cy) return;
+    download('lateral-map.svg', graphSvg(this.cy, themeColour('--bg')), 'image/svg+xml');
+  }
+
+  /** "egress: NetworkPolicy tier: Allow (…); ingress: Admin tier: Allow (cnp/…)" for a pair, from its explanation (asked once). */
+  private tierNote(from: string, to: string): Promise<string> {
+    const key = `${from}\u0000${to}`;
+    let p = this.tierNotes.get(key);
+    if (!p) {
+      p = getJson<PairExplanation>('explain', { from, to })
+        .then((x) => {
+          const sides = [x.explanation.egress, x.explanation.ingress];
+          this.hasTiers = sides.some((sd) => sd.tiers !== undefined);
+          const decided = (sd: (typeof sides)[number]) => {
+            const st = sd.tiers?.chain.at(-1);
+            return st ? `${st.tier === 'default' ? 'no tier decided (default allow)' : `${st.tier} tier: ${st.action}${st.policy ? ` (${st.policy})` : ''}`}` : undefined;
+          };
+          const e = decided(sides[0]!);
+          const i = decided(sides[1]!);
+          return e || i ? `egress: ${e ?? '—'}; ingress: ${i ?? '—'}` : '';
+        })
+        .catch(() => '');
+      this.tierNotes.set(key, p);
+    }
+    return p;
+  }
+
   /** What-if and blast-radius colours on top of the base map. */
   restyleOverlay(): void {
     const cy = this.cy;
@@ -293,6 +476,7 @@ export class MapView {
         });
       } else cy.nodes().removeStyle('background-color');
     });
+    this.updateLegend();
   }
 
   /** Empties the map (a new cluster or a new what-if baseline). */

@@ -5,8 +5,9 @@
  * the change instead: newly allowed, newly denied, ports changed.
  */
 import * as d3 from 'd3';
-import { clear, h } from './dom.js';
+import { clear, download, h, placeTooltip } from './dom.js';
 import { explain } from './explain-panel.js';
+import { matrixCsv } from './export.js';
 import { barycentricOrder } from './matrix-order.js';
 import { ROLE, themeColour } from './palette.js';
 import { formatPorts, formatPortSet, type Store } from './store.js';
@@ -27,6 +28,8 @@ interface MatrixSpec {
 }
 
 const SVG_CELL_LIMIT = 4000;
+/** Height of the axis titles' band. */
+const AXIS = 20;
 const LABEL_LIMIT = 260;
 
 function drawMatrix(host: HTMLElement, spec: MatrixSpec): void {
@@ -38,7 +41,9 @@ function drawMatrix(host: HTMLElement, spec: MatrixSpec): void {
   const colName = spec.colLabel ?? ((j: number) => spec.cols[j]!);
   const longest = showLabels ? Math.max(...spec.rows.map((_r, i) => rowName(i).length), ...spec.cols.map((_c, j) => colName(j).length), 4) : 0;
   // Roughly 6.2 px per character at 11 px; long external ids are capped and shown in full on hover.
-  const margin = showLabels ? Math.min(300, 16 + Math.ceil(longest * 6.2)) : 10;
+  const labelMargin = showLabels ? Math.min(300, 16 + Math.ceil(longest * 6.2)) : 10;
+  // Room for the axis titles: "destination (to) →" above, "source (from) ↓" to the left.
+  const margin = labelMargin + AXIS;
   const avail = Math.max(200, Math.min(host.clientWidth || 900, 1400) - margin - 20);
   const size = Math.max(2, Math.min(28, Math.floor(avail / Math.max(n, m, 1))));
   const width = margin + m * size + 10;
@@ -47,8 +52,7 @@ function drawMatrix(host: HTMLElement, spec: MatrixSpec): void {
   const moveTip = (ev: MouseEvent, text: string) => {
     tip.textContent = text;
     tip.hidden = false;
-    tip.style.left = `${ev.clientX + 14}px`;
-    tip.style.top = `${ev.clientY + 14}px`;
+    placeTooltip(tip, ev.clientX, ev.clientY);
   };
   const emptyFill = themeColour('--cell-empty');
 
@@ -56,6 +60,8 @@ function drawMatrix(host: HTMLElement, spec: MatrixSpec): void {
   host.append(wrap);
   if (n * m <= SVG_CELL_LIMIT) {
     const svg = d3.select(wrap).append('svg').attr('width', width).attr('height', height).attr('class', 'matrix').attr('role', 'grid');
+    svg.append('text').attr('class', 'axis-title').attr('id', 'matrix-cols-title').attr('x', margin).attr('y', 14).text('destination (to) →');
+    svg.append('text').attr('class', 'axis-title').attr('id', 'matrix-rows-title').attr('transform', `translate(14,${margin}) rotate(90)`).text('source (from) →');
     const g = svg.append('g').attr('transform', `translate(${margin},${margin})`);
     const cells: { i: number; j: number; c: Cell | undefined }[] = [];
     for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) cells.push({ i, j, c: spec.cell(i, j) });
@@ -70,7 +76,7 @@ function drawMatrix(host: HTMLElement, spec: MatrixSpec): void {
       .attr('class', (d) => (d.c ? 'cell on' : 'cell'))
       .attr('data-row', (d) => spec.rows[d.i]!)
       .attr('data-col', (d) => spec.cols[d.j]!)
-      .on('mousemove', (ev: MouseEvent, d) => moveTip(ev, `${spec.rows[d.i]} → ${spec.cols[d.j]}: ${d.c?.title ?? 'nothing allowed'}`))
+      .on('mousemove', (ev: MouseEvent, d) => moveTip(ev, `from ${spec.rows[d.i]} to ${spec.cols[d.j]}: ${d.c?.title ?? 'nothing allowed'}`))
       .on('mouseout', () => void (tip.hidden = true))
       .on('click', (_ev, d) => spec.onClick(d.i, d.j));
     if (showLabels) {
@@ -113,6 +119,15 @@ function drawMatrix(host: HTMLElement, spec: MatrixSpec): void {
       ctx.fillRect(margin + j * size, margin + i * size, Math.max(1, size - (size > 4 ? 1 : 0)), Math.max(1, size - (size > 4 ? 1 : 0)));
     }
   }
+  ctx.fillStyle = themeColour('--fg');
+  ctx.font = 'bold 12px sans-serif';
+  ctx.textBaseline = 'alphabetic';
+  ctx.fillText('destination (to) →', margin, 14);
+  ctx.save();
+  ctx.translate(14, margin);
+  ctx.rotate(Math.PI / 2);
+  ctx.fillText('source (from) →', 0, 0);
+  ctx.restore();
   if (showLabels) {
     ctx.fillStyle = themeColour('--fg');
     ctx.font = `${Math.min(11, size)}px sans-serif`;
@@ -137,7 +152,7 @@ function drawMatrix(host: HTMLElement, spec: MatrixSpec): void {
   canvas.addEventListener('mousemove', (ev) => {
     const p = at(ev);
     if (!p) return void (tip.hidden = true);
-    moveTip(ev, `${spec.rows[p[0]]} → ${spec.cols[p[1]]}: ${spec.cell(p[0], p[1])?.title ?? 'nothing allowed'}`);
+    moveTip(ev, `from ${spec.rows[p[0]]} to ${spec.cols[p[1]]}: ${spec.cell(p[0], p[1])?.title ?? 'nothing allowed'}`);
   });
   canvas.addEventListener('mouseout', () => void (tip.hidden = true));
   canvas.addEventListener('click', (ev) => {
@@ -151,6 +166,8 @@ export class MatrixView {
   private readonly crumbs = h('div', { class: 'crumbs' });
   private readonly legendEl = h('div', { class: 'matrix-legend' });
   private level: { kind: 'groups' } | { kind: 'workloads'; rowsNs?: string; colsNs?: string } = { kind: 'groups' };
+  /** What is drawn now, for the CSV export. */
+  private drawnSpec: MatrixSpec | undefined;
   private shown = false;
 
   constructor(
@@ -159,7 +176,9 @@ export class MatrixView {
   ) {}
 
   mount(): void {
-    this.root.append(h('div', { class: 'toolbar' }, this.crumbs), this.legendEl, this.host);
+    const csv = h('button', { type: 'button', id: 'matrix-export-csv', title: 'Download the matrix on show as CSV: sources down, destinations across' }, 'Export CSV');
+    csv.addEventListener('click', () => this.exportCsv());
+    this.root.append(h('div', { class: 'toolbar' }, this.crumbs, h('span', { class: 'spacer' }), csv), this.legendEl, this.host);
     if (this.store.isSmall()) this.level = { kind: 'workloads' };
     this.store.on('whatif', () => this.shown && void this.draw());
     this.store.on('theme', () => this.shown && void this.draw());
@@ -168,6 +187,18 @@ export class MatrixView {
   async show(): Promise<void> {
     this.shown = true;
     await this.draw();
+  }
+
+  private exportCsv(): void {
+    const spec = this.drawnSpec;
+    if (!spec) return;
+    const name = this.level.kind === 'groups' ? 'namespaces' : `${this.level.rowsNs ?? 'all'}-to-${this.level.colsNs ?? 'all'}`;
+    download(`lateral-matrix-${name.replace(/[^\w.-]+/g, '_')}.csv`, matrixCsv(spec.rows, spec.cols, (i, j) => spec.cell(i, j)?.title), 'text/csv');
+  }
+
+  private drawSpec(spec: MatrixSpec): void {
+    this.drawnSpec = spec;
+    drawMatrix(this.host, spec);
   }
 
   private changeMap(): Map<string, PairChange> | undefined {
@@ -223,7 +254,7 @@ export class MatrixView {
     }
     const order = barycentricOrder(nodes.length, s.groups.edges.map((e) => [idx.get(e.from)!, idx.get(e.to)!] as const));
     const size = (g: (typeof nodes)[number]) => Math.max(1, g.workloads);
-    drawMatrix(this.host, {
+    this.drawSpec({
       rows: order.map((i) => nodes[i]!.id),
       cols: order.map((i) => nodes[i]!.id),
       cell: (a, b) => {
@@ -272,7 +303,7 @@ export class MatrixView {
     const rOrder = barycentricOrder(rows.length, edges, (i) => rows[i]!.namespace ?? '~');
     const cOrder = same ? rOrder : barycentricOrder(cols.length, [], (j) => cols[j]!.namespace ?? '~');
     const on = themeColour('--cell-on');
-    drawMatrix(this.host, {
+    this.drawSpec({
       rows: rOrder.map((i) => rows[i]!.id),
       cols: cOrder.map((j) => cols[j]!.id),
       cell: (a, b) => {

@@ -122,8 +122,8 @@ export interface WhatIfResult {
   page: { offset: number; limit: number; total: number };
   /** Changed pairs per namespace pair (externals as their own group), most first. */
   namespacePairs: { from: string; to: string; allowed: number; denied: number; changed: number }[];
-  /** Blast radius from the request's `blastFrom`, before and after (reached workloads). */
-  foothold?: { id: string; before: number; after: number };
+  /** The request's foothold (`from`): its blast radius and paths to the crown jewels, before and after. */
+  foothold?: FootholdChange;
 }
 
 export interface PolicyRef {
@@ -212,4 +212,29 @@ export interface GenerateResult {
     ok: boolean;
   };
   yaml: string;
+}
+
+/** `GET /api/policy-objects`: the loaded policies of the kinds Lateral evaluates, with the reference a what-if `delete` takes. */
+export interface PolicyObject {
+  ref: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  /** Admin, NetworkPolicy or Baseline: where it sits in the evaluation order. */
+  tier: string;
+}
+
+/** `POST /api/what-if {from}` adds this: the foothold's blast radius and paths before and after. */
+export interface FootholdChange {
+  from: string;
+  before: AttackMetrics | null;
+  after: AttackMetrics | null;
+  paths: { to: string; change: 'opened' | 'closed' | 'shortened' | 'lengthened' | 'unchanged'; hopsBefore: number | null; hopsAfter: number | null; path: string[] }[];
+}
+
+/** A what-if as the page asks for it (and as a shared link carries it). */
+export interface WhatIfRequest {
+  yaml: string;
+  delete: string[];
+  from?: string;
 }
