@@ -289,6 +289,8 @@ describe('the views (Chromium)', () => {
     expect(await p.textContent('#error-banner summary')).toContain(`${SPLIT} warnings: ${SPLIT} workloads split by policy`);
     expect((await banner.boundingBox())!.height).toBeLessThan(50);
     await p.click('#error-banner summary');
+    // The list is built when the details open (a `toggle` event, which fires after the click).
+    await p.waitForSelector('.warning-list li');
     expect(await p.locator('.warning-list li').count()).toBe(SPLIT);
     await p.click('#error-banner summary');
     await p.click('#warning-dismiss');
