@@ -31,3 +31,40 @@ export async function launchChromium(binary?: ChromiumBinary): Promise<Browser> 
   mkdirSync(SCREENSHOTS, { recursive: true });
   return chromium.launch({ executablePath: b.executablePath, env: { ...process.env, ...b.env }, args: CHROMIUM_ARGS });
 }
+
+/** A what-if the browser tests type in: frontend may reach postgres on 5432, both directions written. */
+export const FRONTEND_TO_POSTGRES = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: frontend-to-postgres
+  namespace: shop
+spec:
+  podSelector:
+    matchLabels:
+      app: postgres
+  ingress:
+    - from:
+        - podSelector:
+            matchLabels:
+              app: frontend
+      ports:
+        - port: 5432
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: frontend-egress-postgres
+  namespace: shop
+spec:
+  podSelector:
+    matchLabels:
+      app: frontend
+  policyTypes: [Egress]
+  egress:
+    - to:
+        - podSelector:
+            matchLabels:
+              app: postgres
+      ports:
+        - port: 5432
+`;

@@ -8,43 +8,8 @@ import type { Browser, Page } from 'playwright-core';
 import { blastRadius, buildAttackGraph, compile } from '@lateral/core';
 import { loadCluster } from '@lateral/k8s';
 import type { RunningServer } from '@lateral/web';
-import { launchChromium, SCREENSHOTS, serveShop, SHOP } from './browser.js';
+import { FRONTEND_TO_POSTGRES as WHAT_IF_YAML, launchChromium, SCREENSHOTS, serveShop, SHOP } from './browser.js';
 
-const WHAT_IF_YAML = `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: frontend-to-postgres
-  namespace: shop
-spec:
-  podSelector:
-    matchLabels:
-      app: postgres
-  ingress:
-    - from:
-        - podSelector:
-            matchLabels:
-              app: frontend
-      ports:
-        - port: 5432
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: frontend-egress-postgres
-  namespace: shop
-spec:
-  podSelector:
-    matchLabels:
-      app: frontend
-  policyTypes: [Egress]
-  egress:
-    - to:
-        - podSelector:
-            matchLabels:
-              app: postgres
-      ports:
-        - port: 5432
-`;
 
 let server: RunningServer;
 let browser: Browser;

@@ -10,43 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { parseManifests, readInputs } from '@lateral/k8s';
 import { ensureUiBuilt, sessionFromObjects, startServer, type RunningServer } from '@lateral/web';
-import { launchChromium, REPO, SCREENSHOTS, serveShop } from './browser.js';
-
-const FRONTEND_TO_POSTGRES = `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: frontend-to-postgres
-  namespace: shop
-spec:
-  podSelector:
-    matchLabels:
-      app: postgres
-  ingress:
-    - from:
-        - podSelector:
-            matchLabels:
-              app: frontend
-      ports:
-        - port: 5432
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: frontend-egress-postgres
-  namespace: shop
-spec:
-  podSelector:
-    matchLabels:
-      app: frontend
-  policyTypes: [Egress]
-  egress:
-    - to:
-        - podSelector:
-            matchLabels:
-              app: postgres
-      ports:
-        - port: 5432
-`;
+import { FRONTEND_TO_POSTGRES, launchChromium, REPO, SCREENSHOTS, serveShop } from './browser.js';
 
 /** 12 ReplicaSets whose two pods a policy tells apart: 12 owner-split warnings, as S2 has ~300. */
 function splitOwners(): string {
