@@ -63,10 +63,22 @@ export function groupGraph(s: Session): GroupGraph {
       n.pods += e.pods;
     }
   });
+  return {
+    nodes: [...nodes.values()].sort((x, y) => (x.kind !== y.kind ? (x.kind === 'Namespace' ? -1 : 1) : x.id < y.id ? -1 : 1)),
+    edges: foldEdges(s, (a, b) => [groups[a]!, groups[b]!]),
+  };
+}
+
+/**
+ * The allowed endpoint pairs folded into edges between what `ends` maps each pair to (undefined:
+ * left out): how many pairs each edge stands for and the union of their ports, sorted.
+ */
+export function foldEdges(s: Session, ends: (a: number, b: number) => readonly [string, string] | undefined): GroupEdge[] {
   const edges = new Map<string, { from: string; to: string; pairs: number; ports: ProtoPorts; seen: Set<unknown> }>();
   forEachEndpointPair(s, (a, b, ports) => {
-    const from = groups[a]!;
-    const to = groups[b]!;
+    const fromTo = ends(a, b);
+    if (!fromTo) return;
+    const [from, to] = fromTo;
     const key = `${from}\u0000${to}`;
     let e = edges.get(key);
     if (!e) edges.set(key, (e = { from, to, pairs: 0, ports: EMPTY_PROTO_PORTS, seen: new Set() }));
@@ -77,10 +89,7 @@ export function groupGraph(s: Session): GroupGraph {
       e.ports = unionProtoPorts(e.ports, ports);
     }
   });
-  return {
-    nodes: [...nodes.values()].sort((x, y) => (x.kind !== y.kind ? (x.kind === 'Namespace' ? -1 : 1) : x.id < y.id ? -1 : 1)),
-    edges: [...edges.values()]
-      .map((e) => ({ from: e.from, to: e.to, pairs: e.pairs, ports: formatProtoPorts(e.ports), portRanges: e.ports }))
-      .sort((x, y) => (x.from !== y.from ? (x.from < y.from ? -1 : 1) : x.to < y.to ? -1 : x.to > y.to ? 1 : 0)),
-  };
+  return [...edges.values()]
+    .map((e) => ({ from: e.from, to: e.to, pairs: e.pairs, ports: formatProtoPorts(e.ports), portRanges: e.ports }))
+    .sort((x, y) => (x.from !== y.from ? (x.from < y.from ? -1 : 1) : x.to < y.to ? -1 : x.to > y.to ? 1 : 0));
 }

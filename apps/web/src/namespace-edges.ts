@@ -5,8 +5,8 @@
  * other end's namespace (or external address group), with how many workload pairs it stands for
  * and the union of their ports — not every workload pair of the cluster that touches it.
  */
-import { EMPTY_PROTO_PORTS, formatProtoPorts, isWorkloadEndpoint, unionProtoPorts, type ProtoPorts } from '@lateral/core';
-import { endpointGroups, forEachEndpointPair, type GroupEdge } from './group-graph.js';
+import { isWorkloadEndpoint } from '@lateral/core';
+import { endpointGroups, foldEdges, type GroupEdge } from './group-graph.js';
 import type { Session } from './session.js';
 
 export interface NamespaceEdges {
@@ -22,24 +22,8 @@ export function namespaceEdges(s: Session, namespace: string, detail: ReadonlySe
     const g = groups[i]!;
     return isWorkloadEndpoint(eps[i]!) && (g === namespace || detail.has(g)) ? eps[i]!.id : g;
   };
-  const edges = new Map<string, { from: string; to: string; pairs: number; ports: ProtoPorts; seen: Set<unknown> }>();
-  forEachEndpointPair(s, (a, b, ports) => {
-    if (groups[a] !== namespace && groups[b] !== namespace) return;
-    const from = end(a);
-    const to = end(b);
-    const key = `${from}\u0000${to}`;
-    let e = edges.get(key);
-    if (!e) edges.set(key, (e = { from, to, pairs: 0, ports: EMPTY_PROTO_PORTS, seen: new Set() }));
-    e.pairs++;
-    if (!e.seen.has(ports)) {
-      e.seen.add(ports);
-      e.ports = unionProtoPorts(e.ports, ports);
-    }
-  });
   return {
     namespace,
-    edges: [...edges.values()]
-      .map((e) => ({ from: e.from, to: e.to, pairs: e.pairs, ports: formatProtoPorts(e.ports), portRanges: e.ports }))
-      .sort((x, y) => (x.from !== y.from ? (x.from < y.from ? -1 : 1) : x.to < y.to ? -1 : x.to > y.to ? 1 : 0)),
+    edges: foldEdges(s, (a, b) => (groups[a] !== namespace && groups[b] !== namespace ? undefined : [end(a), end(b)])),
   };
 }
