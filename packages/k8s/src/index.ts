@@ -23,4 +23,5 @@ export {
   type UnevaluatedPolicy,
   type UnevaluatedSubject,
 } from './unevaluated-policy.js';
-export { groupOf, isClusterScoped } from './object-ref.js';
+export { groupOf, isCalicoKind, isClusterScoped } from './object-ref.js';
+export { CALICO_GROUPS, CALICO_KINDS } from './calico/calico-objects.js';

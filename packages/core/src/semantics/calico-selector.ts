@@ -147,7 +147,10 @@ export function parseCalicoSelector(text: string): CalicoSelector {
     }
     const key = tok.v;
     const opTok = next();
-    if (isSym(opTok, '==') || isSym(opTok, '!=')) return { op: opTok.v as '==' | '!=', key, value: stringLit(`a value after ${opTok.v}`) };
+    if (isSym(opTok, '==') || isSym(opTok, '!=')) {
+      const op = isSym(opTok, '==') ? '==' : '!=';
+      return { op, key, value: stringLit(`a value after ${op}`) };
+    }
     if (isWord(opTok, 'in')) return { op: 'in', key, values: set() };
     if (isWord(opTok, 'not')) {
       const inTok = next();
@@ -156,9 +159,10 @@ export function parseCalicoSelector(text: string): CalicoSelector {
     }
     if (isWord(opTok, 'contains')) return { op: 'contains', key, value: stringLit('a value after contains') };
     if (isWord(opTok, 'starts') || isWord(opTok, 'ends')) {
+      const word = isWord(opTok, 'starts') ? 'starts' : 'ends';
       const withTok = next();
-      if (!isWord(withTok, 'with')) fail(text, withTok.at, `expected "with" after "${opTok.t === 'word' ? opTok.v : ''}"`);
-      const op = opTok.t === 'word' && opTok.v === 'starts' ? 'starts with' : 'ends with';
+      if (!isWord(withTok, 'with')) fail(text, withTok.at, `expected "with" after "${word}"`);
+      const op = word === 'starts' ? 'starts with' : 'ends with';
       return { op, key, value: stringLit(`a value after ${op}`) };
     }
     return fail(
