@@ -12,6 +12,8 @@ import { buildPodClasses, type PodClasses } from './pod-classes.js';
 import { ANY_POD, type PolicyTable } from './policy-table.js';
 
 export interface ClassState {
+  /** The cluster's pods (classPods index them). */
+  readonly pods: readonly Pod[];
   readonly matchPods: boolean;
   readonly classes: PodClasses;
   readonly classCount: number;
@@ -31,9 +33,11 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
   const matchPods = (options.ipBlockPods ?? 'match') === 'match';
   const { relevant, blockRanges, portNames, podNamespace } = table;
   const nsCount = table.nsNames.length;
-  const tiers = table.admin.length + table.baseline.length > 0;
+  const tiers = table.admin.length + table.baseline.length > 0 || table.calico !== undefined;
   // Tier networks and nodes peers match pods by address whatever the option says.
-  const podsByIp = blockRanges.length > 0 && (matchPods || table.peerDefs.some((d) => d.kind === 'ipBlock' && d.pods === 'always'));
+  // So do Calico's nets, network sets and host endpoints.
+  const podsByIp =
+    blockRanges.length > 0 && (matchPods || table.calico !== undefined || table.peerDefs.some((d) => d.kind === 'ipBlock' && d.pods === 'always'));
 
   const ipAtoms = new IpAtoms(blockRanges);
   const externalCount = ipAtoms.groups.length;
@@ -83,6 +87,7 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
       relevant,
       portNames,
       distinguishHostNetwork: tiers,
+      ...(table.calico ? { extraKey: (i: number) => table.calico!.podKey(cluster.pods[i]!) } : {}),
       ...(podIpGroups ? { podIpGroups } : {}),
     });
   }
@@ -104,6 +109,7 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
   for (let c = 0; c < classCount; c++) for (const g of classes.classIpGroups[c]!) groupClasses[g]!.push(c);
 
   return {
+    pods: cluster.pods,
     matchPods,
     classes,
     classCount,

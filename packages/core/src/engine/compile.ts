@@ -52,15 +52,15 @@ export function recompile(previous: CompiledCluster, cluster: Cluster, options: 
 }
 
 function compileWith(cluster: Cluster, options: EvalOptions, memo: CompileMemo): CompiledCluster {
-  const table = buildPolicyTable(cluster, memo);
+  const table = buildPolicyTable(cluster, memo, options);
   const state = buildClassState(cluster, options, table, memo);
   const sets = buildPeerSets(table, state);
   const check = connectionCheck(cluster, table, state, sets);
   let reachability: Reachability | undefined;
   let possible: Reachability | undefined;
   let endpointIndex: EndpointIndex | undefined;
-  // Only a domainNames peer can leave a connection unknown.
-  const unknowns = table.peerDefs.some((d) => d.kind === 'none');
+  // Only a domainNames peer (or, with Calico, a rule the manifests cannot decide) can leave a connection unknown.
+  const unknowns = table.peerDefs.some((d) => d.kind === 'none') || (table.calico?.mayBeUnknown ?? false);
   const compiled: CompiledCluster = {
     cluster,
     options,

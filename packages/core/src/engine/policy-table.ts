@@ -24,6 +24,8 @@ import type {
 } from '../model/model.js';
 import { compareTierPolicies, tierPolicyId, type TierAction, type TierPeer, type TierPolicy, type TierPort } from '../model/model.js';
 import type { CompileMemo } from './compile-memo.js';
+import type { EvalOptions } from '../model/model.js';
+import { buildCalicoTable, type CalicoTable } from './calico-stage.js';
 import type { SelectorIndex } from './selector-index.js';
 
 /** A peer's podSelector that is absent or `{}`: every pod of the namespaces in question. */
@@ -64,6 +66,7 @@ export interface CompiledRule {
 }
 
 export interface CompiledPolicy {
+  readonly source: NetworkPolicy;
   readonly ns: number;
   /** Selector id, or ANY_POD for `{}`. */
   readonly subject: number;
@@ -132,6 +135,8 @@ export interface PolicyTable {
   readonly nsSelNamespaces: readonly (readonly number[])[];
   /** Per namespace: the pod selector ids that apply to pods there. */
   readonly relevant: readonly ReadonlySet<number>[];
+  /** EvalOptions.cni `calico`: Calico's tiers and policies (calico-stage.ts). */
+  readonly calico?: CalicoTable;
 }
 
 /**
@@ -166,7 +171,7 @@ function unionRanges(ranges: readonly IpRange[]): IpRange[] {
   return out;
 }
 
-export function buildPolicyTable(cluster: Cluster, memo: CompileMemo): PolicyTable {
+export function buildPolicyTable(cluster: Cluster, memo: CompileMemo, options?: EvalOptions): PolicyTable {
   // --- Namespaces -----------------------------------------------------------------------
   const nsIndex = new Map<string, number>();
   const nsNames: string[] = [];
@@ -350,6 +355,7 @@ export function buildPolicyTable(cluster: Cluster, memo: CompileMemo): PolicyTab
       }
     };
     return {
+      source: policy,
       ns,
       subject,
       // An Ingress policy with absent or empty `ingress` has no rule, so it allows nothing in.
@@ -397,6 +403,10 @@ export function buildPolicyTable(cluster: Cluster, memo: CompileMemo): PolicyTab
   const admin = sortedTier('Admin');
   const baseline = sortedTier('Baseline');
   checkDistinct(cluster.tierPolicies ?? []);
+  const calico =
+    options?.cni === 'calico'
+      ? buildCalicoTable(cluster, { internPortSpec, addBlock: (ranges) => void blockOf(unionRanges(ranges)) })
+      : undefined;
 
   // --- Namespace selectors, once per namespace --------------------------------------------
   const nsSelNamespaces: number[][] = Array.from({ length: nsSels.size }, () => []);
@@ -430,6 +440,7 @@ export function buildPolicyTable(cluster: Cluster, memo: CompileMemo): PolicyTab
     baseline,
     nsSelNamespaces,
     relevant,
+    ...(calico ? { calico } : {}),
   };
 }
 

@@ -23,6 +23,7 @@ import type {
   Verdict,
 } from '../model/model.js';
 import type { TierName, TierPeer, TierPort, TierSubject } from '../model/model.js';
+import { calicoDirectionVerdict } from './calico.js';
 
 /**
  * May `src` open a connection to `dst` on `port`/`protocol`? True only when the answer is
@@ -69,14 +70,16 @@ export function referenceVerdict(
   if (src.kind === 'pod' && dst.kind === 'pod' && samePod(src.pod, dst.pod)) return 'allowed';
 
   const ctx: Context = { cluster, ipBlockPods };
-  const egress: Verdict = src.kind === 'ip' ? 'allowed' : egressVerdict(ctx, src.pod, dst, port, protocol);
-  const ingress: Verdict = dst.kind === 'ip' ? 'allowed' : ingressVerdict(ctx, dst.pod, src, port, protocol);
+  // Calico: every kind in Calico's tiers (reference/calico.ts).
+  const directionVerdict = options?.cni === 'calico' ? calicoDirectionVerdict : kubernetesDirectionVerdict;
+  const egress: Verdict = src.kind === 'ip' ? 'allowed' : directionVerdict(ctx, src.pod, 'egress', dst, port, protocol);
+  const ingress: Verdict = dst.kind === 'ip' ? 'allowed' : directionVerdict(ctx, dst.pod, 'ingress', src, port, protocol);
   if (egress === 'denied' || ingress === 'denied') return 'denied';
   if (egress === 'unknown' || ingress === 'unknown') return 'unknown';
   return 'allowed';
 }
 
-interface Context {
+export interface Context {
   readonly cluster: Cluster;
   readonly ipBlockPods: 'match' | 'ignore';
 }
@@ -87,7 +90,7 @@ function samePod(a: Pod, b: Pod): boolean {
 
 // --- Tiers ------------------------------------------------------------------------------------
 
-type Direction = 'ingress' | 'egress';
+export type Direction = 'ingress' | 'egress';
 
 /**
  * Admin tier, then NetworkPolicy, then Baseline tier, then allowed. "If Admin tier has made a
@@ -95,7 +98,7 @@ type Direction = 'ingress' | 'egress';
  * "v1.NetworkPolicy always makes a final decision for selected pods. Further evaluation only
  * happens for Pods not selected by a v1.NetworkPolicy."
  */
-function directionVerdict(ctx: Context, subject: Pod, direction: Direction, peer: Endpoint, port: number, protocol: Protocol): Verdict {
+function kubernetesDirectionVerdict(ctx: Context, subject: Pod, direction: Direction, peer: Endpoint, port: number, protocol: Protocol): Verdict {
   const destination = direction === 'ingress' ? subject : peer.kind === 'pod' ? peer.pod : undefined;
   const baseline = () =>
     tierVerdict(ctx, 'Baseline', subject, direction, peer, port, protocol, destination, () => 'allowed');
@@ -111,13 +114,7 @@ function directionVerdict(ctx: Context, subject: Pod, direction: Direction, peer
   return tierVerdict(ctx, 'Admin', subject, direction, peer, port, protocol, destination, networkPolicy);
 }
 
-function egressVerdict(ctx: Context, subject: Pod, to: Endpoint, port: number, protocol: Protocol): Verdict {
-  return directionVerdict(ctx, subject, 'egress', to, port, protocol);
-}
 
-function ingressVerdict(ctx: Context, subject: Pod, from: Endpoint, port: number, protocol: Protocol): Verdict {
-  return directionVerdict(ctx, subject, 'ingress', from, port, protocol);
-}
 
 /**
  * One tier: its policies that select `subject`, by priority ("Policies with lower priority values
@@ -162,7 +159,7 @@ function cmp(a: string, b: string): number {
 }
 
 /** "Note that host-networked pods are not included in subject selection." */
-function tierSubjectSelects(ctx: Context, subject: TierSubject, pod: Pod): boolean {
+export function tierSubjectSelects(ctx: Context, subject: TierSubject, pod: Pod): boolean {
   if (pod.hostNetwork) return false;
   return (
     selectorMatches(subject.namespaceSelector, namespaceLabels(ctx.cluster, pod.namespace)) &&
@@ -170,10 +167,10 @@ function tierSubjectSelects(ctx: Context, subject: TierSubject, pod: Pod): boole
   );
 }
 
-type Match = 'yes' | 'no' | 'maybe';
+export type Match = 'yes' | 'no' | 'maybe';
 
 /** "If any element matches the source (destination) of the traffic then the specified action is applied." */
-function tierPeersMatch(ctx: Context, peers: readonly TierPeer[], endpoint: Endpoint): Match {
+export function tierPeersMatch(ctx: Context, peers: readonly TierPeer[], endpoint: Endpoint): Match {
   let result: Match = 'no';
   for (const peer of peers) {
     const m = tierPeerMatches(ctx, peer, endpoint);
@@ -220,7 +217,7 @@ function tierPeerMatches(ctx: Context, peer: TierPeer, endpoint: Endpoint): Matc
 }
 
 /** "If Ports is not set then the rule does not filter traffic via port." */
-function tierPortsMatch(ports: readonly TierPort[] | undefined, port: number, protocol: Protocol, destination: Pod | undefined): boolean {
+export function tierPortsMatch(ports: readonly TierPort[] | undefined, port: number, protocol: Protocol, destination: Pod | undefined): boolean {
   if (ports === undefined) return true;
   return ports.some((p) => {
     if ('namedPort' in p) {
@@ -239,7 +236,7 @@ function tierPortsMatch(ports: readonly TierPort[] | undefined, port: number, pr
  * set and Egress will be set if the NetworkPolicy has any egress rules." The API server's
  * defaulting tests `len(spec.Egress) != 0`, so `egress: []` does not make a policy Egress.
  */
-function policyTypesOf(policy: NetworkPolicy): readonly PolicyType[] {
+export function policyTypesOf(policy: NetworkPolicy): readonly PolicyType[] {
   if (policy.policyTypes && policy.policyTypes.length > 0) return policy.policyTypes;
   const hasEgressRules = policy.egress !== undefined && policy.egress.length > 0;
   return hasEgressRules ? ['Ingress', 'Egress'] : ['Ingress'];
@@ -298,7 +295,7 @@ function egressAllows(ctx: Context, subject: Pod, to: Endpoint, port: number, pr
  * by source). If this field is present and contains at least one item, this rule allows
  * traffic only if the traffic matches at least one item in the from list."
  */
-function peersMatch(
+export function peersMatch(
   ctx: Context,
   policy: NetworkPolicy,
   peers: readonly NetworkPolicyPeer[] | undefined,
@@ -332,7 +329,7 @@ function peerMatches(ctx: Context, policy: NetworkPolicy, peer: NetworkPolicyPee
  * A namespace the cluster does not list still has the label the API server puts on every
  * namespace, so that `kubernetes.io/metadata.name` selectors keep working.
  */
-function namespaceLabels(cluster: Cluster, name: string): Labels {
+export function namespaceLabels(cluster: Cluster, name: string): Labels {
   const ns = cluster.namespaces.find((n) => n.name === name);
   return ns ? ns.labels : { 'kubernetes.io/metadata.name': name };
 }
@@ -343,7 +340,7 @@ function namespaceLabels(cluster: Cluster, name: string): Labels {
  * "The requirements of matchLabels and matchExpressions are ANDed together"; an empty
  * selector matches everything.
  */
-function selectorMatches(selector: LabelSelector, labels: Labels): boolean {
+export function selectorMatches(selector: LabelSelector, labels: Labels): boolean {
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
     if (!hasLabel(labels, key) || labels[key] !== value) return false;
   }
@@ -381,7 +378,7 @@ function hasLabel(labels: Labels, key: string): boolean {
  * port). If this field is present and contains at least one item, then this rule allows
  * traffic only if the traffic matches at least one port in the list."
  */
-function portsMatch(
+export function portsMatch(
   ports: readonly NetworkPolicyPort[] | undefined,
   port: number,
   protocol: Protocol,
@@ -435,7 +432,7 @@ interface CidrBlock {
   readonly prefix: number;
 }
 
-function cidrContains(cidr: CidrBlock, addr: Address): boolean {
+export function cidrContains(cidr: CidrBlock, addr: Address): boolean {
   if (cidr.bits !== addr.bits) return false;
   return networkOf(addr.value, cidr.prefix, cidr.bits) === cidr.network;
 }
@@ -446,7 +443,7 @@ function networkOf(value: bigint, prefix: number, bits: 32 | 128): bigint {
 }
 
 /** A cidr with host bits set (`10.0.0.1/8`, which the API server has long accepted) means its network, 10.0.0.0/8. */
-function parseCidrText(text: string): CidrBlock {
+export function parseCidrText(text: string): CidrBlock {
   const [addrText, prefixText, ...rest] = text.trim().split('/');
   if (addrText === undefined || prefixText === undefined || rest.length > 0 || !/^\d+$/.test(prefixText)) {
     throw new Error(`invalid CIDR "${text}"`);
@@ -457,7 +454,7 @@ function parseCidrText(text: string): CidrBlock {
   return { bits: addr.bits, prefix, network: networkOf(addr.value, prefix, addr.bits) };
 }
 
-function parseAddress(text: string): Address {
+export function parseAddress(text: string): Address {
   const t = text.trim();
   const value = t.includes(':') ? parseIPv6(t) : parseIPv4(t);
   if (value === undefined) throw new Error(`invalid IP address "${text}"`);

@@ -1,0 +1,462 @@
+/**
+ * Calico in the fast engine (EvalOptions.cni `calico`). Two halves:
+ *
+ * - buildCalicoTable (with the policy table): Calico's selectors parsed, every address Calico
+ *   can name (nets, notNets, network sets, host endpoints) registered as a block so external
+ *   groups and pod classes respect it, rule ports interned as port specs, and the per-pod
+ *   predicates (subjects, the pod parts of rule selectors) that pod classes must tell apart.
+ * - calicoWalk (with the peer sets): every policy of every kind placed in Calico's tiers as
+ *   bitsets over nodes — Calico's own policies, Kubernetes NetworkPolicies (default tier, order
+ *   1000), the Admin kinds (kube-admin, by priority) and the Baseline kinds (kube-baseline) — the
+ *   ordered form connection-check.ts and destination-groups.ts walk.
+ *
+ * The semantics are those of reference/calico.ts; the differential test holds the two together.
+ */
+import { andInto, emptyBitset, hasBit, setBit, type Bitset } from './bitset.js';
+import type { ClassState } from './class-stage.js';
+import type { PeerSets } from './peer-sets.js';
+import { ipBlockRanges } from './ip-atoms.js';
+import { InputError } from '../model/errors.js';
+import { calicoSelector, matchesCalicoSelector, type CalicoSelector } from '../semantics/calico-selector.js';
+import { tryParseIp, type IpAddress, type IpRange } from '../semantics/ip.js';
+import {
+  CALICO_BUILTIN_TIERS,
+  CALICO_K8S_POLICY_ORDER,
+  calicoPolicyId,
+  calicoPolicyTypes,
+  tierPolicyId,
+  type CalicoEntityRule,
+  type CalicoPolicy,
+  type CalicoPort,
+  type Cluster,
+  type Labels,
+  type Pod,
+  type Protocol,
+} from '../model/model.js';
+import { ANY_POD, type PolicyTable, type PortEntry } from './policy-table.js';
+
+/** 0: no, 1: maybe, 2: yes. */
+type Tri = 0 | 1 | 2;
+
+interface Scope {
+  readonly nsSel?: CalicoSelector;
+  /** The policy's namespace (NetworkPolicy) or undefined (GlobalNetworkPolicy: every endpoint). */
+  readonly policyNs?: string;
+}
+
+interface CompiledEntity {
+  readonly nets?: readonly IpRange[];
+  readonly notNets?: readonly IpRange[];
+  readonly selector?: CalicoSelector;
+  readonly notSelector?: CalicoSelector;
+  readonly sa?: { readonly names?: readonly string[]; readonly selector?: CalicoSelector };
+  readonly scope: Scope;
+}
+
+export interface CompiledCalicoRule {
+  readonly action: 'Allow' | 'Deny' | 'Pass';
+  /** Entity ids: the peer's side and the subject's own side of the rule. */
+  readonly peer: number;
+  readonly local: number;
+  readonly ports: number;
+  /** Port spec removed from `ports` (destination.notPorts), or -1. */
+  readonly notPorts: number;
+  readonly unknown: boolean;
+  /** Position in the policy's rule list (Log rules count). */
+  readonly index: number;
+}
+
+export interface CompiledCalicoPolicy {
+  readonly source: CalicoPolicy;
+  readonly id: string;
+  readonly ingress: readonly CompiledCalicoRule[] | null;
+  readonly egress: readonly CompiledCalicoRule[] | null;
+}
+
+export interface CalicoTable {
+  readonly tiers: readonly { readonly name: string; readonly order: number; readonly end: 'Deny' | 'Pass' }[];
+  readonly policies: readonly CompiledCalicoPolicy[];
+  /** Per pod: the answers of every pod predicate, as a key (pods with different keys never share a class). */
+  podKey(pod: Pod): string;
+  /** Some rule may match where the manifests cannot say (a domain network set, a source port): possible() differs. */
+  readonly mayBeUnknown: boolean;
+  /** Does the policy select the pod (a subject)? */
+  selects(policy: number, pod: Pod): boolean;
+  /** The entity's match on a pod (by its labels and addresses) or an address. */
+  entityMatch(entity: number, pod: Pod | undefined, addresses: readonly IpAddress[]): Tri;
+}
+
+/** What the policy table lends this stage: interning of port specs and address blocks. */
+export interface CalicoTableApi {
+  internPortSpec(entries: PortEntry[]): number;
+  addBlock(ranges: IpRange[]): void;
+}
+
+const PORT_PROTOCOLS: Readonly<Record<string, Protocol>> = { TCP: 'TCP', UDP: 'UDP', SCTP: 'SCTP', 6: 'TCP', 17: 'UDP', 132: 'SCTP' };
+const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = { TCP: 6, UDP: 17, ICMP: 1, ICMPv6: 58, SCTP: 132, UDPLite: 136 };
+const num = (p: string | number) => (typeof p === 'number' ? p : PROTOCOL_NUMBERS[p]!);
+
+export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoTable {
+  const calico = cluster.calico;
+  const nsLabelsByName = new Map(cluster.namespaces.map((n) => [n.name, n.labels]));
+  const nsLabels = (ns: string): Labels => nsLabelsByName.get(ns) ?? { 'kubernetes.io/metadata.name': ns };
+  const saLabels = new Map((cluster.serviceAccounts ?? []).map((s) => [`${s.namespace}/${s.name}`, s.labels ?? {}]));
+
+  const rangesOf = (cidrs: readonly string[], field: string): IpRange[] =>
+    cidrs.flatMap((cidr, i) => {
+      try {
+        return ipBlockRanges({ cidr });
+      } catch {
+        throw new InputError(`invalid CIDR "${cidr}"`, { field: `${field}[${i}]` });
+      }
+    });
+  const addressRange = (ip: string): IpRange => {
+    const a = tryParseIp(ip);
+    if (!a) throw new InputError(`invalid IP address "${ip}"`);
+    return { family: a.family, start: a.value, end: a.value };
+  };
+
+  // Network sets and host endpoints: labelled address sets rule selectors match.
+  const sets = (calico?.networkSets ?? []).map((s) => {
+    const ranges = rangesOf(s.nets, 'spec.nets');
+    if (ranges.length > 0) api.addBlock(ranges);
+    return { namespace: s.namespace, labels: s.labels, ranges, domains: (s.allowedEgressDomains ?? []).length > 0 };
+  });
+  const heps = (calico?.hostEndpoints ?? []).map((h) => {
+    const ranges = h.expectedIPs.map(addressRange);
+    if (ranges.length > 0) api.addBlock(ranges);
+    return { labels: h.labels, ranges };
+  });
+
+  // --- Pod predicates: what classes must tell apart -------------------------------------------
+  const predicates: ((pod: Pod) => boolean)[] = [];
+  const predicateIds = new Map<string, number>();
+  const predicate = (key: string, fn: (pod: Pod) => boolean) => {
+    if (!predicateIds.has(key)) {
+      predicateIds.set(key, predicates.length);
+      predicates.push(fn);
+    }
+  };
+
+  const labelCache = new WeakMap<Pod, Labels>();
+  const saOf = (pod: Pod) => pod.serviceAccountName ?? 'default';
+  const serviceAccountLabels = (pod: Pod): Labels => ({ ...(saLabels.get(`${pod.namespace}/${saOf(pod)}`) ?? {}), 'projectcalico.org/name': saOf(pod) });
+  /** The labels of a pod's workload endpoint (see reference/calico.ts endpointLabels). */
+  const endpointLabels = (pod: Pod): Labels => {
+    let l = labelCache.get(pod);
+    if (!l) {
+      const out: Record<string, string> = {};
+      for (const [k, v] of Object.entries(nsLabels(pod.namespace))) out[`pcns.${k}`] = v;
+      for (const [k, v] of Object.entries(serviceAccountLabels(pod))) if (k !== 'projectcalico.org/name') out[`pcsa.${k}`] = v;
+      Object.assign(out, pod.labels);
+      out['projectcalico.org/namespace'] = pod.namespace;
+      out['projectcalico.org/orchestrator'] = 'k8s';
+      out['projectcalico.org/serviceaccount'] = saOf(pod);
+      labelCache.set(pod, (l = out));
+    }
+    return l;
+  };
+  const nsSelected = (sel: CalicoSelector, ns: string) =>
+    matchesCalicoSelector(sel, { labels: { ...nsLabels(ns), 'projectcalico.org/name': ns }, global: false });
+  const inScope = (scope: Scope, ns: string | undefined): boolean => {
+    if (scope.nsSel) return ns === undefined ? matchesCalicoSelector(scope.nsSel, { labels: {}, global: true }) : nsSelected(scope.nsSel, ns);
+    return scope.policyNs === undefined || ns === scope.policyNs;
+  };
+  const podSelected = (sel: CalicoSelector, scope: Scope, pod: Pod) =>
+    !pod.hostNetwork && inScope(scope, pod.namespace) && matchesCalicoSelector(sel, { labels: endpointLabels(pod), global: false });
+  const saSelected = (sa: NonNullable<CompiledEntity['sa']>, scope: Scope, pod: Pod) =>
+    !pod.hostNetwork &&
+    inScope(scope, pod.namespace) &&
+    (sa.names === undefined || sa.names.length === 0 || sa.names.includes(saOf(pod))) &&
+    (sa.selector === undefined || matchesCalicoSelector(sa.selector, { labels: serviceAccountLabels(pod), global: false }));
+
+  const scopeKey = (s: Scope) => `${s.nsSel ? JSON.stringify(s.nsSel) : '-'}|${s.policyNs ?? '*'}`;
+
+  // --- Entities ------------------------------------------------------------------------------
+  const entities: CompiledEntity[] = [];
+  const entity = (e: CalicoEntityRule, policy: CalicoPolicy, field: string): number => {
+    const scope: Scope = {
+      ...(e.namespaceSelector !== undefined ? { nsSel: calicoSelector(e.namespaceSelector) } : {}),
+      ...(policy.kind === 'NetworkPolicy' ? { policyNs: policy.namespace } : {}),
+    };
+    const selectorText = e.selector ?? (e.namespaceSelector !== undefined ? 'all()' : undefined);
+    const c: CompiledEntity = {
+      scope,
+      ...(e.nets !== undefined ? { nets: rangesOf(e.nets, `${field}.nets`) } : {}),
+      ...(e.notNets !== undefined ? { notNets: rangesOf(e.notNets, `${field}.notNets`) } : {}),
+      ...(selectorText !== undefined ? { selector: calicoSelector(selectorText) } : {}),
+      ...(e.notSelector !== undefined ? { notSelector: calicoSelector(e.notSelector) } : {}),
+      ...(e.serviceAccounts !== undefined
+        ? {
+            sa: {
+              ...(e.serviceAccounts.names ? { names: e.serviceAccounts.names } : {}),
+              ...(e.serviceAccounts.selector !== undefined ? { selector: calicoSelector(e.serviceAccounts.selector) } : {}),
+            },
+          }
+        : {}),
+    };
+    for (const r of [c.nets, c.notNets]) if (r && r.length > 0) api.addBlock([...r]);
+    const sk = scopeKey(scope);
+    if (c.selector) predicate(`s:${sk}:${JSON.stringify(c.selector)}`, (pod) => podSelected(c.selector!, scope, pod));
+    if (c.notSelector) predicate(`s:${sk}:${JSON.stringify(c.notSelector)}`, (pod) => podSelected(c.notSelector!, scope, pod));
+    if (c.sa) predicate(`a:${sk}:${JSON.stringify(c.sa)}`, (pod) => saSelected(c.sa!, scope, pod));
+    entities.push(c);
+    return entities.length - 1;
+  };
+
+  const inRanges = (ranges: readonly IpRange[], addresses: readonly IpAddress[]) =>
+    addresses.some((a) => ranges.some((r) => r.family === a.family && a.value >= r.start && a.value <= r.end));
+  const selectedTri = (sel: CalicoSelector, scope: Scope, pod: Pod | undefined, addresses: readonly IpAddress[]): Tri => {
+    if (pod && podSelected(sel, scope, pod)) return 2;
+    let out: Tri = 0;
+    for (const s of sets) {
+      if (!inScope(scope, s.namespace) || !matchesCalicoSelector(sel, { labels: s.labels, global: s.namespace === undefined })) continue;
+      if (inRanges(s.ranges, addresses)) return 2;
+      if (s.domains && !pod) out = 1;
+    }
+    for (const h of heps) {
+      if (inScope(scope, undefined) && matchesCalicoSelector(sel, { labels: h.labels, global: true }) && inRanges(h.ranges, addresses)) return 2;
+    }
+    return out;
+  };
+  const entityMatch = (id: number, pod: Pod | undefined, addresses: readonly IpAddress[]): Tri => {
+    const e = entities[id]!;
+    if (e.nets && !inRanges(e.nets, addresses)) return 0;
+    if (e.notNets && inRanges(e.notNets, addresses)) return 0;
+    let out: Tri = 2;
+    const and = (t: Tri) => {
+      if (t < out) out = t;
+    };
+    if (e.selector) and(selectedTri(e.selector, e.scope, pod, addresses));
+    if (e.notSelector) and((2 - selectedTri(e.notSelector, e.scope, pod, addresses)) as Tri);
+    if (e.sa) and(pod && saSelected(e.sa, e.scope, pod) ? 2 : 0);
+    return out;
+  };
+
+  // --- Ports ---------------------------------------------------------------------------------
+  const portSpec = (protocols: readonly Protocol[], ports: readonly CalicoPort[] | undefined): number => {
+    const entries: PortEntry[] = [];
+    for (const protocol of protocols) {
+      if (ports === undefined) entries.push({ protocol });
+      else {
+        for (const p of ports) {
+          if ('name' in p) entries.push({ protocol, port: p.name });
+          else if (p.last >= 1) entries.push({ protocol, port: Math.max(1, p.first), endPort: p.last });
+        }
+      }
+    }
+    return api.internPortSpec(entries);
+  };
+
+  // --- Policies ------------------------------------------------------------------------------
+  const policies: CompiledCalicoPolicy[] = (calico?.policies ?? []).map((p) => {
+    const id = calicoPolicyId(p);
+    const object = p.kind === 'GlobalNetworkPolicy' ? `GlobalNetworkPolicy ${p.name}` : `NetworkPolicy ${p.namespace}/${p.name}`;
+    const types = calicoPolicyTypes(p);
+    const subjectScope: Scope = {
+      ...(p.namespaceSelector !== undefined ? { nsSel: calicoSelector(p.namespaceSelector) } : {}),
+      ...(p.kind === 'NetworkPolicy' ? { policyNs: p.namespace } : {}),
+    };
+    const sel = calicoSelector(p.selector ?? '');
+    const saSel = p.serviceAccountSelector !== undefined ? calicoSelector(p.serviceAccountSelector) : undefined;
+    predicate(`p:${id}`, (pod) => podSelected(sel, subjectScope, pod) && (saSel === undefined || matchesCalicoSelector(saSel, { labels: serviceAccountLabels(pod), global: false })));
+    const rules = (direction: 'ingress' | 'egress'): CompiledCalicoRule[] => {
+      const out: CompiledCalicoRule[] = [];
+      p[direction].forEach((r, index) => {
+        const field = `spec.${direction}[${index}]`;
+        try {
+          const src = entity(r.source, p, `${field}.source`);
+          const dst = entity(r.destination, p, `${field}.destination`);
+          if (r.action === 'Log') return;
+          const protocols = (['TCP', 'UDP', 'SCTP'] as const).filter(
+            (pr) => (r.protocol === undefined || num(r.protocol) === num(pr)) && (r.notProtocol === undefined || num(r.notProtocol) !== num(pr)),
+          );
+          out.push({
+            action: r.action,
+            peer: direction === 'ingress' ? src : dst,
+            local: direction === 'ingress' ? dst : src,
+            ports: portSpec(protocols, r.destination.ports),
+            notPorts: r.destination.notPorts ? portSpec(protocols, r.destination.notPorts) : -1,
+            unknown: r.unknown !== undefined,
+            index,
+          });
+        } catch (e) {
+          if (e instanceof InputError && !e.location.object) throw new InputError(e.detail, { object, field: e.location.field ?? field });
+          throw e;
+        }
+      });
+      return out;
+    };
+    return {
+      source: p,
+      id,
+      ingress: types.includes('Ingress') ? rules('ingress') : null,
+      egress: types.includes('Egress') ? rules('egress') : null,
+    };
+  });
+  void PORT_PROTOCOLS;
+
+  const tiers = [...CALICO_BUILTIN_TIERS.filter((b) => !(calico?.tiers ?? []).some((t) => t.name === b.name)), ...(calico?.tiers ?? [])]
+    .map((t) => ({ name: t.name, order: t.order ?? Infinity, end: t.defaultAction ?? ('Deny' as const) }))
+    .sort((a, b) => a.order - b.order || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+  const keyCache = new Map<string, string>();
+  const podKey = (pod: Pod): string => {
+    if (predicates.length === 0) return '';
+    let k = `${pod.namespace}\u0000${saOf(pod)}\u0000${pod.hostNetwork ? 'h' : ''}`;
+    for (const l in pod.labels) k += `\u0001${l}\u0000${pod.labels[l]}`;
+    let v = keyCache.get(k);
+    if (v === undefined) {
+      v = '';
+      for (const f of predicates) v += f(pod) ? '1' : '0';
+      keyCache.set(k, v);
+    }
+    return v;
+  };
+  const subjectOf = policies.map((_, i) => predicateIds.get(`p:${policies[i]!.id}`)!);
+
+  return {
+    tiers,
+    policies,
+    podKey,
+    mayBeUnknown: sets.some((s) => s.domains) || policies.some((p) => [...(p.ingress ?? []), ...(p.egress ?? [])].some((r) => r.unknown)),
+    selects: (i, pod) => predicates[subjectOf[i]!]!(pod),
+    entityMatch,
+  };
+}
+
+// --- The walk over nodes ----------------------------------------------------------------------
+
+export interface WalkRule {
+  readonly action: 'Allow' | 'Deny' | 'Pass';
+  /** Nodes on the other side the rule holds (for the mode of the peer sets: certain or possible). */
+  readonly peer: Bitset;
+  /** Subject nodes the rule applies to (a Calico rule's own side), null: all. */
+  readonly local: Bitset | null;
+  readonly ports: number;
+  readonly notPorts: number;
+  /** Unique over the walk: memo keys name rules by it. */
+  readonly uid: number;
+}
+
+export interface WalkPolicy {
+  /** How answers name it: `gnp/name`, `np/ns/name`, `knp/ns/name`, `anp/name`. */
+  readonly id: string;
+  readonly subject: Bitset;
+  readonly ingress: readonly WalkRule[] | null;
+  readonly egress: readonly WalkRule[] | null;
+}
+
+export interface WalkTier {
+  readonly name: string;
+  readonly end: 'Deny' | 'Pass';
+  readonly policies: readonly WalkPolicy[];
+}
+
+/**
+ * Every policy in Calico's tiers as bitsets over the nodes of `state`, for the peer sets' mode:
+ * a rule that may match (a domain network set, a source port) holds its maybe-nodes where that
+ * can only allow more (Allow in possible mode, Deny in certain mode) and its sure ones elsewhere.
+ */
+export function calicoWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkTier[] {
+  const calico = table.calico!;
+  const { classCount, nodeCount, classes, ipAtoms } = state;
+  const host = classes.classHostNetwork;
+  const reps: (Pod | undefined)[] = [];
+  const addrs: IpAddress[][] = [];
+  for (let c = 0; c < classCount; c++) {
+    const pod = state.pods[classes.classPods[c]![0]!]!;
+    reps.push(pod);
+    addrs.push(pod.ips.map((ip) => state.parsePodIp(pod, ip)));
+  }
+  for (const g of ipAtoms.groups) {
+    reps.push(undefined);
+    const r = g.ranges[0]!;
+    addrs.push([{ family: r.family, value: r.start }]);
+  }
+  const notHost = (b: Bitset) => {
+    for (let c = 0; c < classCount; c++) if (host[c] && hasBit(b, c)) b[c >>> 5]! &= ~(1 << (c & 31));
+    return b;
+  };
+  const entityBits = new Map<number, { sure: Bitset; maybe: Bitset }>();
+  const bitsOf = (entity: number) => {
+    let b = entityBits.get(entity);
+    if (!b) {
+      const sure = emptyBitset(nodeCount);
+      const maybe = emptyBitset(nodeCount);
+      for (let n = 0; n < nodeCount; n++) {
+        const t = calico.entityMatch(entity, reps[n], addrs[n]!);
+        if (t === 2) setBit(sure, n);
+        if (t >= 1) setBit(maybe, n);
+      }
+      entityBits.set(entity, (b = { sure, maybe }));
+    }
+    return b;
+  };
+  const possible = sets.possible;
+  let uid = 0;
+
+  type Placed = { tier: string; order: number; key: string; policy: WalkPolicy };
+  const placed: Placed[] = [];
+  calico.policies.forEach((p, i) => {
+    const subject = emptyBitset(nodeCount);
+    for (let c = 0; c < classCount; c++) if (calico.selects(i, reps[c]!)) setBit(subject, c);
+    const rules = (list: readonly CompiledCalicoRule[] | null): WalkRule[] | null =>
+      list === null
+        ? null
+        : list.map((r) => {
+            const peer = bitsOf(r.peer);
+            const local = bitsOf(r.local).sure;
+            // Certain: Allow holds what surely matches, Deny what may; possible: the other way.
+            const wide = possible ? r.action === 'Allow' || r.action === 'Pass' : r.action === 'Deny';
+            const held = wide ? peer.maybe : r.unknown ? emptyBitset(nodeCount) : peer.sure;
+            return { action: r.action, peer: held, local, ports: r.ports, notPorts: r.notPorts, uid: uid++ };
+          });
+    placed.push({
+      tier: p.source.tier,
+      order: p.source.order ?? Infinity,
+      key: p.source.kind === 'GlobalNetworkPolicy' ? p.source.name : `${p.source.namespace}/${p.source.name}`,
+      policy: { id: p.id, subject, ingress: rules(p.ingress), egress: rules(p.egress) },
+    });
+  });
+  table.policies.forEach((np, i) => {
+    const subject = emptyBitset(nodeCount);
+    for (const c of state.classesMatching(np.ns, np.subject === ANY_POD ? ANY_POD : np.subject)) setBit(subject, c);
+    notHost(subject);
+    const rules = (list: typeof np.ingress): WalkRule[] | null =>
+      list === null ? null : list.map((r) => ({ action: 'Allow' as const, peer: sets.rulePeerBits[r.peers]!, local: null, ports: r.ports, notPorts: -1, uid: uid++ }));
+    const source = np.source;
+    placed.push({
+      tier: 'default',
+      order: CALICO_K8S_POLICY_ORDER,
+      key: `${source.namespace}/knp.default.${source.name}`,
+      policy: { id: `knp/${source.namespace}/${source.name}`, subject, ingress: rules(np.ingress), egress: rules(np.egress) },
+    });
+  });
+  const tierKinds = [
+    { list: table.admin, subjects: sets.adminSubjects, tier: 'kube-admin' },
+    { list: table.baseline, subjects: sets.baselineSubjects, tier: 'kube-baseline' },
+  ];
+  for (const { list, subjects, tier } of tierKinds) {
+    list.forEach((p, i) => {
+      const rules = (rs: typeof p.ingress): WalkRule[] | null =>
+        rs.length === 0 ? null : rs.map((r) => ({ action: r.action, peer: sets.rulePeerBits[r.peers]!, local: null, ports: r.ports, notPorts: -1, uid: uid++ }));
+      placed.push({
+        tier,
+        // "The BaselineAdminNetworkPolicy is treated as if it had an order of 1,000."
+        order: p.source.kind === 'BaselineAdminNetworkPolicy' ? 1000 : p.source.priority,
+        key: `${p.source.kind}/${p.source.name}`,
+        policy: { id: tierPolicyId(p.source), subject: notHost(subjects[i]!.slice()), ingress: rules(p.ingress), egress: rules(p.egress) },
+      });
+    });
+  }
+  void andInto;
+  return calico.tiers.map((t) => ({
+    name: t.name,
+    end: t.end,
+    policies: placed
+      .filter((p) => p.tier === t.name)
+      .sort((a, b) => a.order - b.order || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .map((p) => p.policy),
+  }));
+}
