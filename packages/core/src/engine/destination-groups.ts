@@ -183,7 +183,8 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       }
       let key = `${namedSetOf(d)}|`;
       const stages: WalkStage[] = [];
-      for (const tier of walk) {
+      for (let t = 0; t < walk.length; t++) {
+        const tier = walk[t]!;
         const steps: Step[] = [];
         let selected = false;
         for (const p of tier.policies) {
@@ -196,7 +197,7 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
           }
         }
         if (!selected) continue;
-        key += '|';
+        key += `|${t};`;
         stages.push({ steps, selected: everyNode, end: tier.end });
       }
       let groups = memo.get(key);
