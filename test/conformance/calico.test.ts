@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { compile, rangesContain, referenceVerdict, type Cluster, type Endpoint, type EvalOptions, type Protocol, type Verdict } from '@lateral/core';
+import { compile, explainConnection, formatExplanation, rangesContain, referenceVerdict, type Cluster, type Endpoint, type EvalOptions, type Protocol, type Verdict } from '@lateral/core';
 import { clusterFromObjects, parseManifests } from '@lateral/k8s';
 import { describe, expect, it } from 'vitest';
 
@@ -283,5 +283,20 @@ describe('Calico tiered example (fixtures/calico-tiers, from "Get started with p
   ] as const)('%s -> %s :%i is %s', (src, dst, port, expected) => {
     const [v] = verdicts(cluster, [[src, dst, port, expected]]);
     expect([v!.reference, v!.fast, v!.allowed]).toEqual([expected, expected, true]);
+  });
+});
+
+describe('explain names Calico tiers, policies and rules', () => {
+  it('shows the Pass of devops.stage-env and the end of the default tier for stage/batch -> stage/db', () => {
+    const cluster = load(readFileSync(fileURLToPath(new URL('../../fixtures/calico-tiers/cluster.yaml', import.meta.url)), 'utf8'));
+    const batch = endpoint(cluster, 'stage/batch');
+    const db = endpoint(cluster, 'stage/db');
+    const x = explainConnection(cluster, batch, db, 5432, 'TCP', OPTIONS);
+    expect(x.verdict).toBe('denied');
+    expect(x.ingress.reason).toBe('calico tier devops: gnp/devops.stage-env ingress[1] Pass → calico tier default: Deny (end of tier for knp/stage/db-from-web)');
+    expect(x.egress.reason).toBe('calico tier devops: gnp/devops.stage-env egress[1] Pass → no tier decided: allowed by default');
+    expect(formatExplanation(x)).toContain('DENIED');
+    const prod = explainConnection(cluster, endpoint(cluster, 'prod/web'), endpoint(cluster, 'stage/web'), 8080, 'TCP', OPTIONS);
+    expect(prod.ingress.reason).toBe('calico tier devops: gnp/devops.stage-env ingress[0] Deny');
   });
 });

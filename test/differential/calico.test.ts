@@ -5,7 +5,7 @@
  * with the seed and the shrunk cluster.
  */
 import { describe, expect, it } from 'vitest';
-import { compile, rangesContain, referenceVerdict } from '@lateral/core';
+import { compile, explainConnection, rangesContain, referenceVerdict } from '@lateral/core';
 import type { Cluster, EvalOptions, Endpoint, Protocol } from '@lateral/core';
 import { Rng, probeIps, probePorts } from './random-cluster.js';
 import { calicoProbeIps, calicoProbePorts, randomCalicoCluster } from './random-calico.js';
@@ -29,7 +29,7 @@ function sample<T>(rng: Rng, xs: readonly T[], n: number): T[] {
 const name = (e: Endpoint) => (e.kind === 'pod' ? `${e.pod.namespace}/${e.pod.name}` : e.ip);
 const counts = { unknown: 0, denied: 0, allowed: 0 };
 
-function findDisagreement(cluster: Cluster, options: EvalOptions, seed: number): Disagreement | undefined {
+function findDisagreement(cluster: Cluster, options: EvalOptions, seed: number, withExplain = seed % 4 === 0): Disagreement | undefined {
   const compiled = compile(cluster, options);
   const reach = compiled.reach();
   const possible = compiled.possible?.() ?? reach;
@@ -51,6 +51,10 @@ function findDisagreement(cluster: Cluster, options: EvalOptions, seed: number):
         if (viaPossible !== (verdict !== 'denied')) return { at, reference: verdict, fast: viaPossible ? 'possible' : 'denied', via: 'possible' };
         const viaAllowed = compiled.allowed(src, dst, port, protocol);
         if (viaAllowed !== (verdict === 'allowed')) return { at, reference: verdict, fast: String(viaAllowed), via: 'allowed' };
+        if (withExplain) {
+          const x = explainConnection(cluster, src, dst, port, protocol, options);
+          if (x.verdict !== verdict || x.allowed !== (verdict === 'allowed')) return { at, reference: verdict, fast: String(x.verdict), via: 'explain' };
+        }
       }
     }
     return undefined;

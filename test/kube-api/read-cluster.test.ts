@@ -86,7 +86,9 @@ describe('readCluster', () => {
     server = await startKubeApiServer({ objects: [...(await fixtureObjects('shop')), cnp, gnp], crds: true });
     const read = await readCluster({ kubeconfig: writeKubeconfig(server) });
     const load = clusterFromObjects(read.objects);
-    expect(load.unevaluated.map((p) => `${p.kindLabel} ${p.namespace ?? ''}/${p.name}`)).toEqual(['CiliumNetworkPolicy shop/lockdown', 'GlobalNetworkPolicy /deny']);
+    expect(load.unevaluated.map((p) => `${p.kindLabel} ${p.namespace ?? ''}/${p.name}`)).toEqual(['CiliumNetworkPolicy shop/lockdown']);
+    // Calico's policies are read into the model (calico/), not listed as unevaluated.
+    expect(load.cluster.calico?.policies.map((p) => p.name)).toEqual(['deny']);
   });
 
   it('a 403 on one kind is a warning naming it and what the analysis assumes', async () => {

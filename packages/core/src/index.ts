@@ -49,6 +49,7 @@ export {
   type Role,
   type RoleBinding,
   type ServiceAccount,
+  type Verdict,
 } from './model/model.js';
 // The cluster-wide tiers (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy) in one rule form.
 export {

@@ -12,7 +12,7 @@ import { matchesSelector } from '../semantics/label-selector.js';
 import type { Cluster, Endpoint, Labels, Pod, Protocol } from '../model/model.js';
 import type { TierAction } from '../model/model.js';
 import type { PeerSets } from './peer-sets.js';
-import { calicoWalk, type WalkTier } from './calico-stage.js';
+import { calicoWalk, type WalkTier } from './calico-walk.js';
 import {
   ALL_PEERS,
   ANY_POD,

@@ -15,7 +15,7 @@ import { emptyBitset, forEachBit, fullBitset, hasBit, isEmptyBitset, orInto, set
 import type { ClassState } from './class-stage.js';
 import type { PeerSets } from './peer-sets.js';
 import { ALL_PEERS, type CompiledTierRule, type PolicyTable } from './policy-table.js';
-import { calicoWalk, type WalkRule, type WalkTier } from './calico-stage.js';
+import { calicoWalk, type WalkRule, type WalkTier } from './calico-walk.js';
 
 /** A group's `id` names its source set, so that merged unions can be shared (-1: a computed set). */
 interface Group {

@@ -25,7 +25,7 @@ import type {
 import { compareTierPolicies, tierPolicyId, type TierAction, type TierPeer, type TierPolicy, type TierPort } from '../model/model.js';
 import type { CompileMemo } from './compile-memo.js';
 import type { EvalOptions } from '../model/model.js';
-import { buildCalicoTable, type CalicoTable } from './calico-stage.js';
+import { buildCalicoTable, type CalicoTable } from './calico-table.js';
 import type { SelectorIndex } from './selector-index.js';
 
 /** A peer's podSelector that is absent or `{}`: every pod of the namespaces in question. */

@@ -29,6 +29,7 @@ import {
 } from '../model/model.js';
 
 import { formatTierChain, formatTierStep, walkTier, type TierNearMiss, type TierStep } from './explain-tiers.js';
+import { referenceCalicoTrace } from '../reference/reference.js';
 type Direction = 'ingress' | 'egress';
 
 export interface RuleRef {
@@ -119,7 +120,7 @@ export function explainConnection(
     if (sideDenies(egress)) denyingSides.push('egress');
     if (sideDenies(ingress)) denyingSides.push('ingress');
   }
-  const tiers = (cluster.tierPolicies ?? []).length > 0;
+  const tiers = (cluster.tierPolicies ?? []).length > 0 || options.cni === 'calico';
   const unknownReason = selfConnection || denyingSides.length > 0 ? undefined : (egress.tiers?.unknown ?? ingress.tiers?.unknown);
   const verdict: Verdict = denyingSides.length > 0 ? 'denied' : unknownReason ? 'unknown' : 'allowed';
   return {
@@ -159,6 +160,7 @@ function policyId(p: NetworkPolicy): string {
 function explainSide(ctx: Context, direction: Direction): SideExplanation {
   const side = explainNetworkPolicySide(ctx, direction);
   const subject = direction === 'egress' ? ctx.src : ctx.dst;
+  if (ctx.options.cni === 'calico') return subject.kind === 'ip' ? { ...side, isolated: false, isolatingPolicies: [], allowedBy: [], nearMisses: [] } : withCalico(ctx, direction, subject.pod, side);
   if ((ctx.cluster.tierPolicies ?? []).length === 0 || subject.kind === 'ip') return side;
   return withTiers(ctx, direction, subject.pod, side);
 }
@@ -201,6 +203,31 @@ function withTiers(ctx: Context, direction: Direction, pod: Pod, side: SideExpla
   const unknown = undecided && undecidedOutcome !== denied ? `${formatTierStep(undecided.step)} may match: ${undecided.reason}` : undefined;
   const tiers: SideTiers = { chain, denied: denied && !unknown, ...(unknown ? { unknown } : {}), nearMisses: denied || unknown ? nearMisses : [] };
   return { ...side, reason: `${formatTierChain(chain)}${unknown ? `; unknown: ${unknown}` : ''}`, tiers };
+}
+
+/** The side through Calico's tiers (reference/calico.ts walks them and records the chain). */
+function withCalico(ctx: Context, direction: Direction, pod: Pod, side: SideExplanation): SideExplanation {
+  const other = direction === 'egress' ? ctx.dst : ctx.src;
+  const trace = referenceCalicoTrace(ctx.cluster, pod, direction, other, ctx.port, ctx.protocol, ctx.options);
+  const chain: TierStep[] = trace.chain.map((s) => ({
+    tier: `calico tier ${s.tier}`,
+    action: s.action,
+    ...(s.policy !== undefined ? { policy: s.policy, direction, rule: s.rule! } : {}),
+    detail: s.policy !== undefined ? '' : `end of tier for ${s.selecting!.join(', ')}`,
+  }));
+  if (trace.verdict !== 'denied' && (chain.length === 0 || chain[chain.length - 1]!.action === 'Pass')) chain.push({ tier: 'default', action: 'Allow', detail: 'no tier decided' });
+  const unknown = trace.verdict === 'unknown' ? `${trace.undecided ?? 'a rule'} may match: the manifests cannot decide it` : undefined;
+  const tiers: SideTiers = { chain, denied: trace.verdict === 'denied', ...(unknown ? { unknown } : {}), nearMisses: [] };
+  const isolating = [...new Set(trace.chain.map((s) => s.policy ?? s.selecting ?? []).flat())];
+  return {
+    ...side,
+    isolated: isolating.length > 0,
+    isolatingPolicies: isolating,
+    allowedBy: [],
+    nearMisses: [],
+    reason: `${formatTierChain(chain)}${unknown ? `; unknown: ${unknown}` : ''}`,
+    tiers,
+  };
 }
 
 function explainNetworkPolicySide(ctx: Context, direction: Direction): SideExplanation {

@@ -23,7 +23,7 @@ import type {
   Verdict,
 } from '../model/model.js';
 import type { TierName, TierPeer, TierPort, TierSubject } from '../model/model.js';
-import { calicoDirectionVerdict } from './calico.js';
+import { calicoDirectionTrace, calicoDirectionVerdict, type CalicoTrace, type ReferenceRules } from './calico.js';
 
 /**
  * May `src` open a connection to `dst` on `port`/`protocol`? True only when the answer is
@@ -71,7 +71,8 @@ export function referenceVerdict(
 
   const ctx: Context = { cluster, ipBlockPods };
   // Calico: every kind in Calico's tiers (reference/calico.ts).
-  const directionVerdict = options?.cni === 'calico' ? calicoDirectionVerdict : kubernetesDirectionVerdict;
+  const directionVerdict: typeof kubernetesDirectionVerdict =
+    options?.cni === 'calico' ? (...args) => calicoDirectionVerdict(RULES, ...args) : kubernetesDirectionVerdict;
   const egress: Verdict = src.kind === 'ip' ? 'allowed' : directionVerdict(ctx, src.pod, 'egress', dst, port, protocol);
   const ingress: Verdict = dst.kind === 'ip' ? 'allowed' : directionVerdict(ctx, dst.pod, 'ingress', src, port, protocol);
   if (egress === 'denied' || ingress === 'denied') return 'denied';
@@ -79,7 +80,38 @@ export function referenceVerdict(
   return 'allowed';
 }
 
-export interface Context {
+/** The rules reference/calico.ts uses: the same NetworkPolicy and tier clauses, placed in Calico's tiers. */
+const RULES: ReferenceRules = {
+  peersMatch,
+  portsMatch,
+  selectorMatches,
+  policyTypesOf,
+  tierSubjectSelects,
+  tierPeersMatch,
+  tierPortsMatch,
+  namespaceLabels,
+  inCidrs: (cidrs, addresses) => addresses.some((a) => cidrs.some((c) => cidrContains(parseCidrText(c), parseAddress(a)))),
+  sameAddress: (a, b) => {
+    const x = parseAddress(a);
+    const y = parseAddress(b);
+    return x.bits === y.bits && x.value === y.value;
+  },
+};
+
+/** One side of a connection under Calico, with the chain of tiers and rules that decided (explain shows it). */
+export function referenceCalicoTrace(
+  cluster: Cluster,
+  subject: Pod,
+  direction: Direction,
+  peer: Endpoint,
+  port: number,
+  protocol: Protocol,
+  options?: EvalOptions,
+): CalicoTrace {
+  return calicoDirectionTrace(RULES, { cluster, ipBlockPods: options?.ipBlockPods ?? 'match' }, subject, direction, peer, port, protocol);
+}
+
+interface Context {
   readonly cluster: Cluster;
   readonly ipBlockPods: 'match' | 'ignore';
 }
@@ -90,7 +122,7 @@ function samePod(a: Pod, b: Pod): boolean {
 
 // --- Tiers ------------------------------------------------------------------------------------
 
-export type Direction = 'ingress' | 'egress';
+type Direction = 'ingress' | 'egress';
 
 /**
  * Admin tier, then NetworkPolicy, then Baseline tier, then allowed. "If Admin tier has made a
@@ -159,7 +191,7 @@ function cmp(a: string, b: string): number {
 }
 
 /** "Note that host-networked pods are not included in subject selection." */
-export function tierSubjectSelects(ctx: Context, subject: TierSubject, pod: Pod): boolean {
+function tierSubjectSelects(ctx: Context, subject: TierSubject, pod: Pod): boolean {
   if (pod.hostNetwork) return false;
   return (
     selectorMatches(subject.namespaceSelector, namespaceLabels(ctx.cluster, pod.namespace)) &&
@@ -167,10 +199,10 @@ export function tierSubjectSelects(ctx: Context, subject: TierSubject, pod: Pod)
   );
 }
 
-export type Match = 'yes' | 'no' | 'maybe';
+type Match = 'yes' | 'no' | 'maybe';
 
 /** "If any element matches the source (destination) of the traffic then the specified action is applied." */
-export function tierPeersMatch(ctx: Context, peers: readonly TierPeer[], endpoint: Endpoint): Match {
+function tierPeersMatch(ctx: Context, peers: readonly TierPeer[], endpoint: Endpoint): Match {
   let result: Match = 'no';
   for (const peer of peers) {
     const m = tierPeerMatches(ctx, peer, endpoint);
@@ -217,7 +249,7 @@ function tierPeerMatches(ctx: Context, peer: TierPeer, endpoint: Endpoint): Matc
 }
 
 /** "If Ports is not set then the rule does not filter traffic via port." */
-export function tierPortsMatch(ports: readonly TierPort[] | undefined, port: number, protocol: Protocol, destination: Pod | undefined): boolean {
+function tierPortsMatch(ports: readonly TierPort[] | undefined, port: number, protocol: Protocol, destination: Pod | undefined): boolean {
   if (ports === undefined) return true;
   return ports.some((p) => {
     if ('namedPort' in p) {
@@ -236,7 +268,7 @@ export function tierPortsMatch(ports: readonly TierPort[] | undefined, port: num
  * set and Egress will be set if the NetworkPolicy has any egress rules." The API server's
  * defaulting tests `len(spec.Egress) != 0`, so `egress: []` does not make a policy Egress.
  */
-export function policyTypesOf(policy: NetworkPolicy): readonly PolicyType[] {
+function policyTypesOf(policy: NetworkPolicy): readonly PolicyType[] {
   if (policy.policyTypes && policy.policyTypes.length > 0) return policy.policyTypes;
   const hasEgressRules = policy.egress !== undefined && policy.egress.length > 0;
   return hasEgressRules ? ['Ingress', 'Egress'] : ['Ingress'];
@@ -295,7 +327,7 @@ function egressAllows(ctx: Context, subject: Pod, to: Endpoint, port: number, pr
  * by source). If this field is present and contains at least one item, this rule allows
  * traffic only if the traffic matches at least one item in the from list."
  */
-export function peersMatch(
+function peersMatch(
   ctx: Context,
   policy: NetworkPolicy,
   peers: readonly NetworkPolicyPeer[] | undefined,
@@ -329,7 +361,7 @@ function peerMatches(ctx: Context, policy: NetworkPolicy, peer: NetworkPolicyPee
  * A namespace the cluster does not list still has the label the API server puts on every
  * namespace, so that `kubernetes.io/metadata.name` selectors keep working.
  */
-export function namespaceLabels(cluster: Cluster, name: string): Labels {
+function namespaceLabels(cluster: Cluster, name: string): Labels {
   const ns = cluster.namespaces.find((n) => n.name === name);
   return ns ? ns.labels : { 'kubernetes.io/metadata.name': name };
 }
@@ -340,7 +372,7 @@ export function namespaceLabels(cluster: Cluster, name: string): Labels {
  * "The requirements of matchLabels and matchExpressions are ANDed together"; an empty
  * selector matches everything.
  */
-export function selectorMatches(selector: LabelSelector, labels: Labels): boolean {
+function selectorMatches(selector: LabelSelector, labels: Labels): boolean {
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
     if (!hasLabel(labels, key) || labels[key] !== value) return false;
   }
@@ -378,7 +410,7 @@ function hasLabel(labels: Labels, key: string): boolean {
  * port). If this field is present and contains at least one item, then this rule allows
  * traffic only if the traffic matches at least one port in the list."
  */
-export function portsMatch(
+function portsMatch(
   ports: readonly NetworkPolicyPort[] | undefined,
   port: number,
   protocol: Protocol,
@@ -432,7 +464,7 @@ interface CidrBlock {
   readonly prefix: number;
 }
 
-export function cidrContains(cidr: CidrBlock, addr: Address): boolean {
+function cidrContains(cidr: CidrBlock, addr: Address): boolean {
   if (cidr.bits !== addr.bits) return false;
   return networkOf(addr.value, cidr.prefix, cidr.bits) === cidr.network;
 }
@@ -443,7 +475,7 @@ function networkOf(value: bigint, prefix: number, bits: 32 | 128): bigint {
 }
 
 /** A cidr with host bits set (`10.0.0.1/8`, which the API server has long accepted) means its network, 10.0.0.0/8. */
-export function parseCidrText(text: string): CidrBlock {
+function parseCidrText(text: string): CidrBlock {
   const [addrText, prefixText, ...rest] = text.trim().split('/');
   if (addrText === undefined || prefixText === undefined || rest.length > 0 || !/^\d+$/.test(prefixText)) {
     throw new Error(`invalid CIDR "${text}"`);
@@ -454,7 +486,7 @@ export function parseCidrText(text: string): CidrBlock {
   return { bits: addr.bits, prefix, network: networkOf(addr.value, prefix, addr.bits) };
 }
 
-export function parseAddress(text: string): Address {
+function parseAddress(text: string): Address {
   const t = text.trim();
   const value = t.includes(':') ? parseIPv6(t) : parseIPv4(t);
   if (value === undefined) throw new Error(`invalid IP address "${text}"`);
