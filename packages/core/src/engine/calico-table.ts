@@ -77,6 +77,8 @@ export interface CompiledCalicoPolicy {
 export interface CalicoTable {
   readonly tiers: readonly { readonly name: string; readonly order: number; readonly end: 'Deny' | 'Pass' }[];
   readonly policies: readonly CompiledCalicoPolicy[];
+  /** What the pod predicates are: equal keys, equal partitions (a recompile may keep its classes). */
+  readonly predicatesKey: string;
   /** Per pod: the answers of every pod predicate, as a key (pods with different keys never share a class). */
   podKey(pod: Pod): string;
   /** Some rule may match where the manifests cannot say (a domain network set, a source port): possible() differs. */
@@ -249,6 +251,7 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
   };
 
   // --- Policies ------------------------------------------------------------------------------
+  const subjectKeys: string[] = [];
   const policies: CompiledCalicoPolicy[] = (calico?.policies ?? []).map((p) => {
     const id = calicoPolicyId(p);
     const object = p.kind === 'GlobalNetworkPolicy' ? `GlobalNetworkPolicy ${p.name}` : `NetworkPolicy ${p.namespace}/${p.name}`;
@@ -259,7 +262,10 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
     };
     const sel = calicoSelector(p.selector ?? '');
     const saSel = p.serviceAccountSelector !== undefined ? calicoSelector(p.serviceAccountSelector) : undefined;
-    predicate(`p:${id}`, (pod) => podSelected(sel, subjectScope, pod) && (saSel === undefined || matchesCalicoSelector(saSel, { labels: serviceAccountLabels(pod), global: false })));
+    // Keyed by what it selects, not by name: an edited selector is a different predicate.
+    const subjectKey = `p:${p.kind === 'NetworkPolicy' ? p.namespace : '*'}|${p.selector ?? ''}|${p.namespaceSelector ?? ''}|${p.serviceAccountSelector ?? ''}`;
+    subjectKeys.push(subjectKey);
+    predicate(subjectKey, (pod) => podSelected(sel, subjectScope, pod) && (saSel === undefined || matchesCalicoSelector(saSel, { labels: serviceAccountLabels(pod), global: false })));
     const rules = (direction: 'ingress' | 'egress'): CompiledCalicoRule[] => {
       const out: CompiledCalicoRule[] = [];
       p[direction].forEach((r, index) => {
@@ -312,12 +318,13 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
     }
     return v;
   };
-  const subjectOf = policies.map((_, i) => predicateIds.get(`p:${policies[i]!.id}`)!);
+  const subjectOf = subjectKeys.map((k) => predicateIds.get(k)!);
 
   return {
     tiers,
     policies,
     podKey,
+    predicatesKey: [...predicateIds.keys()].join('\n'),
     mayBeUnknown: sets.some((s) => s.domains) || policies.some((p) => [...(p.ingress ?? []), ...(p.egress ?? [])].some((r) => r.unknown)),
     selects: (i, pod) => predicates[subjectOf[i]!]!(pod),
     entityMatch,

@@ -66,7 +66,7 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
   // Everything the partition depends on besides the pods themselves: when a change leaves it
   // as it was (a policy edit that brings no new selector, port name or address block to any
   // namespace), the previous compile's classes are this compile's classes.
-  const classesKey = [relevantSignature.join('|'), [...portNames].sort().join(','), podsByIp, tiers, table.blockKeys.join(';')].join('#');
+  const classesKey = [relevantSignature.join('|'), [...portNames].sort().join(','), podsByIp, tiers, table.blockKeys.join(';'), table.calico?.predicatesKey ?? ''].join('#');
   const last = memo.lastClasses;
   const classes =
     last && last.pods === cluster.pods && last.namespaces === cluster.namespaces && last.key === classesKey

@@ -15,7 +15,7 @@ import { emptyBitset, forEachBit, fullBitset, hasBit, isEmptyBitset, orInto, set
 import type { ClassState } from './class-stage.js';
 import type { PeerSets } from './peer-sets.js';
 import { ALL_PEERS, type CompiledTierRule, type PolicyTable } from './policy-table.js';
-import { calicoWalk, type WalkRule, type WalkTier } from './calico-walk.js';
+import { calicoWalk, type WalkPolicy, type WalkRule, type WalkTier } from './calico-walk.js';
 
 /** A group's `id` names its source set, so that merged unions can be shared (-1: a computed set). */
 interface Group {
@@ -174,6 +174,11 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       }
       return id;
     };
+    // Which policies of which tier select each class, in walk order (inverted once, not per class).
+    const selectedBy: { t: number; p: WalkPolicy }[][] = Array.from({ length: classCount }, () => []);
+    walk.forEach((tier, t) => {
+      for (const p of tier.policies) if (p.ingress !== null) forEachBit(p.subject, (c) => void (c < classCount && selectedBy[c]!.push({ t, p })));
+    });
     const memo = new Map<string, Group[]>();
     const inLists: Group[][] = [];
     for (let d = 0; d < nodeCount; d++) {
@@ -183,23 +188,22 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       }
       let key = `${namedSetOf(d)}|`;
       const stages: WalkStage[] = [];
-      for (let t = 0; t < walk.length; t++) {
-        const tier = walk[t]!;
-        const steps: Step[] = [];
-        let selected = false;
-        for (const p of tier.policies) {
-          if (p.ingress === null || !hasBit(p.subject, d)) continue;
-          selected = true;
-          for (const r of p.ingress) {
-            if (r.local !== null && !hasBit(r.local, d)) continue;
-            steps.push({ sources: r.peer, atoms: atomsOf(r, d), action: r.action });
-            key += `${r.uid},`;
-          }
+      let current = -1;
+      let steps: Step[] = [];
+      for (const { t, p } of selectedBy[d]!) {
+        if (t !== current) {
+          if (current >= 0) stages.push({ steps, selected: everyNode, end: walk[current]!.end });
+          current = t;
+          steps = [];
+          key += `|${t};`;
         }
-        if (!selected) continue;
-        key += `|${t};`;
-        stages.push({ steps, selected: everyNode, end: tier.end });
+        for (const r of p.ingress!) {
+          if (r.local !== null && !hasBit(r.local, d)) continue;
+          steps.push({ sources: r.peer, atoms: atomsOf(r, d), action: r.action });
+          key += `${r.uid},`;
+        }
       }
+      if (current >= 0) stages.push({ steps, selected: everyNode, end: walk[current]!.end });
       let groups = memo.get(key);
       if (!groups) memo.set(key, (groups = walkGroups(stages)));
       inLists.push(groups);
@@ -223,22 +227,24 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       }
       return { end: tier.end, selected, rules, any: !isEmptyBitset(selected) };
     });
+    // The rules holding each destination, in walk order (inverted once, not per destination).
+    const toward: { t: number; rule: WalkRule; sources: Bitset }[][] = Array.from({ length: nodeCount }, () => []);
+    tiers.forEach((tier, t) => {
+      for (const e of tier.rules) forEachBit(e.rule.peer, (d) => void toward[d]!.push({ t, ...e }));
+    });
     const egMemo = new Map<string, Group[]>();
     const egLists: Group[][] = [];
     for (let d = 0; d < nodeCount; d++) {
       let key = `${namedSetOf(d)}|`;
-      const stages: WalkStage[] = [];
-      for (const t of tiers) {
-        if (!t.any) continue;
-        const steps: Step[] = [];
-        for (const { rule, sources } of t.rules) {
-          if (!hasBit(rule.peer, d)) continue;
-          steps.push({ sources, atoms: atomsOf(rule, d), action: rule.action });
-          key += `${rule.uid},`;
-        }
-        key += '|';
-        stages.push({ steps, selected: t.selected, end: t.end });
+      const stepsOf: Step[][] = tiers.map(() => []);
+      for (const { t, rule, sources } of toward[d]!) {
+        stepsOf[t]!.push({ sources, atoms: atomsOf(rule, d), action: rule.action });
+        key += `${t}:${rule.uid},`;
       }
+      const stages: WalkStage[] = [];
+      tiers.forEach((tier, t) => {
+        if (tier.any) stages.push({ steps: stepsOf[t]!, selected: tier.selected, end: tier.end });
+      });
       let groups = egMemo.get(key);
       if (!groups) egMemo.set(key, (groups = walkGroups(stages)));
       egLists.push(groups);
