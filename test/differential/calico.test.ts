@@ -110,3 +110,4 @@ describe('Calico: fast engine agrees with the reference evaluator', () => {
     expect(counts.allowed).toBeGreaterThan(COUNT);
   });
 });
+

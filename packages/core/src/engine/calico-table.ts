@@ -140,11 +140,17 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
     }
   };
 
-  const labelCache = new WeakMap<Pod, Labels>();
+  const labelCache = new WeakMap<Pod, { labels: Labels; global: false }>();
   const saOf = (pod: Pod) => pod.serviceAccountName ?? 'default';
-  const serviceAccountLabels = (pod: Pod): Labels => ({ ...(saLabels.get(`${pod.namespace}/${saOf(pod)}`) ?? {}), 'projectcalico.org/name': saOf(pod) });
+  const saLabelCache = new Map<string, Labels>();
+  const serviceAccountLabels = (pod: Pod): Labels => {
+    const k = `${pod.namespace}/${saOf(pod)}`;
+    let l = saLabelCache.get(k);
+    if (!l) saLabelCache.set(k, (l = { ...(saLabels.get(k) ?? {}), 'projectcalico.org/name': saOf(pod) }));
+    return l;
+  };
   /** The labels of a pod's workload endpoint (see reference/calico.ts endpointLabels). */
-  const endpointLabels = (pod: Pod): Labels => {
+  const endpointScope = (pod: Pod): { labels: Labels; global: false } => {
     let l = labelCache.get(pod);
     if (!l) {
       const out: Record<string, string> = {};
@@ -154,18 +160,22 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
       out['projectcalico.org/namespace'] = pod.namespace;
       out['projectcalico.org/orchestrator'] = 'k8s';
       out['projectcalico.org/serviceaccount'] = saOf(pod);
-      labelCache.set(pod, (l = out));
+      labelCache.set(pod, (l = { labels: out, global: false }));
     }
     return l;
   };
-  const nsSelected = (sel: CalicoSelector, ns: string) =>
-    matchesCalicoSelector(sel, { labels: { ...nsLabels(ns), 'projectcalico.org/name': ns }, global: false });
+  const nsScopes = new Map<string, { labels: Labels; global: false }>();
+  const nsSelected = (sel: CalicoSelector, ns: string) => {
+    let scope = nsScopes.get(ns);
+    if (!scope) nsScopes.set(ns, (scope = { labels: { ...nsLabels(ns), 'projectcalico.org/name': ns }, global: false }));
+    return matchesCalicoSelector(sel, scope);
+  };
   const inScope = (scope: Scope, ns: string | undefined): boolean => {
     if (scope.nsSel) return ns === undefined ? matchesCalicoSelector(scope.nsSel, { labels: {}, global: true }) : nsSelected(scope.nsSel, ns);
     return scope.policyNs === undefined || ns === scope.policyNs;
   };
   const podSelected = (sel: CalicoSelector, scope: Scope, pod: Pod) =>
-    !pod.hostNetwork && inScope(scope, pod.namespace) && matchesCalicoSelector(sel, { labels: endpointLabels(pod), global: false });
+    !pod.hostNetwork && inScope(scope, pod.namespace) && matchesCalicoSelector(sel, endpointScope(pod));
   const saSelected = (sa: NonNullable<CompiledEntity['sa']>, scope: Scope, pod: Pod) =>
     !pod.hostNetwork &&
     inScope(scope, pod.namespace) &&
@@ -176,7 +186,15 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
 
   // --- Entities ------------------------------------------------------------------------------
   const entities: CompiledEntity[] = [];
+  const entityIds = new Map<string, number>();
   const entity = (e: CalicoEntityRule, policy: CalicoPolicy, field: string): number => {
+    // Equal entities in equal scopes are one entity: rules repeat `{}` and a few selectors.
+    const { ports: _p, notPorts: _n, ...matching } = e;
+    const hasSelectors = e.selector !== undefined || e.notSelector !== undefined || e.namespaceSelector !== undefined || e.serviceAccounts !== undefined;
+    const id = `${hasSelectors && policy.kind === 'NetworkPolicy' ? policy.namespace : '*'}|${JSON.stringify(matching)}`;
+    const known = entityIds.get(id);
+    if (known !== undefined) return known;
+    entityIds.set(id, entities.length);
     const scope: Scope = {
       ...(e.namespaceSelector !== undefined ? { nsSel: calicoSelector(e.namespaceSelector) } : {}),
       ...(policy.kind === 'NetworkPolicy' ? { policyNs: policy.namespace } : {}),

@@ -158,6 +158,36 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
    * peers hold d, from their policies' subjects; each tier ends for every source it selects.
    */
   function calicoLists(walk: readonly WalkTier[]): { inLists: Group[][]; egLists: Group[][] } {
+    /**
+     * Consecutive steps of one action do the same to whatever they match, so their order among
+     * themselves does not matter: one step per port-atom set, sources OR'ed (the many Allow rules
+     * of Kubernetes NetworkPolicies at order 1000 become a few steps).
+     */
+    const compress = (stages: WalkStage[]): WalkStage[] =>
+      stages.map((stage) => {
+        const out: Step[] = [];
+        let action: Step['action'] | undefined;
+        let run = new Map<number, Bitset>();
+        const flush = () => {
+          for (const [atoms, sources] of run) out.push({ sources, atoms, action: action! });
+          run = new Map();
+        };
+        for (const s of stage.steps) {
+          if (s.action !== action) {
+            flush();
+            action = s.action;
+          }
+          const have = run.get(s.atoms);
+          if (!have) run.set(s.atoms, s.sources);
+          else {
+            const u = have.slice();
+            orInto(u, s.sources);
+            run.set(s.atoms, u);
+          }
+        }
+        flush();
+        return { ...stage, steps: out };
+      });
     const notMemo = new Map<string, number>();
     const atomsOf = (r: WalkRule, d: number): number => {
       const np = namedSetOf(d);
@@ -205,7 +235,7 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       }
       if (current >= 0) stages.push({ steps, selected: everyNode, end: walk[current]!.end });
       let groups = memo.get(key);
-      if (!groups) memo.set(key, (groups = walkGroups(stages)));
+      if (!groups) memo.set(key, (groups = walkGroups(compress(stages))));
       inLists.push(groups);
     }
 
@@ -246,7 +276,7 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
         if (tier.any) stages.push({ steps: stepsOf[t]!, selected: tier.selected, end: tier.end });
       });
       let groups = egMemo.get(key);
-      if (!groups) egMemo.set(key, (groups = walkGroups(stages)));
+      if (!groups) egMemo.set(key, (groups = walkGroups(compress(stages))));
       egLists.push(groups);
     }
     return { inLists, egLists };
