@@ -29,10 +29,6 @@ export interface UnevaluatedKind {
 
 // prettier-ignore
 export const UNEVALUATED_POLICY_KINDS: readonly UnevaluatedKind[] = [
-  { group: 'projectcalico.org', kind: 'NetworkPolicy', clusterScoped: false, subject: 'calico' },
-  { group: 'projectcalico.org', kind: 'GlobalNetworkPolicy', clusterScoped: true, subject: 'calico' },
-  { group: 'crd.projectcalico.org', kind: 'NetworkPolicy', clusterScoped: false, subject: 'calico' },
-  { group: 'crd.projectcalico.org', kind: 'GlobalNetworkPolicy', clusterScoped: true, subject: 'calico' },
   { group: 'crd.antrea.io', kind: 'NetworkPolicy', clusterScoped: false, subject: 'antrea' },
   { group: 'crd.antrea.io', kind: 'ClusterNetworkPolicy', clusterScoped: true, subject: 'antrea' },
   { group: 'security.antrea.tanzu.vmware.com', kind: 'NetworkPolicy', clusterScoped: false, subject: 'antrea' },
