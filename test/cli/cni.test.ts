@@ -98,6 +98,16 @@ describe('--cni', () => {
     expect(r.stdout).toContain('Cilium: Deny (cnp default/rule1)');
   });
 
+  it('whatif: deleting the devops tier\'s policy opens staging and production to each other, under Calico', async () => {
+    const r = await lateral(['whatif', CALICO, '--delete', 'globalnetworkpolicy.projectcalico.org/devops.stage-env']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('cni: calico (detected from 1 GlobalNetworkPolicy, 1 Tier)');
+    expect(r.stdout).toContain('5 connections newly allowed, 0 newly denied');
+    expect(r.stdout).toContain('ALLOWED prod/web -> stage/web: All');
+    // The team's NetworkPolicy still keeps batch away from the database.
+    expect(r.stdout).not.toContain('-> stage/db');
+  });
+
   it('generate --emit cilium writes CiliumNetworkPolicies and verifies them as Cilium reads them', async () => {
     const ledger = join(REPO, 'fixtures/ledger');
     const r = await lateral(['generate', ledger, '--flows', join(ledger, 'flows/hubble.jsonl'), '--emit', 'cilium']);
