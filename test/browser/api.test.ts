@@ -162,9 +162,9 @@ describe('web API', () => {
     expect(pod.body.change).toBe('apply Pod/default/p');
     expect(await post('/api/what-if', { disable: ['shop/none'] })).toEqual({ status: 400, body: { error: 'delete "networkpolicy/shop/none": no such object in the inputs; closest: networkpolicy/shop/cart-ingress, networkpolicy/shop/cache-egress, networkpolicy/shop/cache-ingress' } });
     // A policy of a kind Lateral does not evaluate has an unknown effect, never "no changes".
-    const calico = await post('/api/what-if', { yaml: 'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: postgres-ingress, namespace: shop}\nspec: {selector: all()}\n' });
-    expect(calico.status).toBe(400);
-    expect(calico.body.error).toContain("cannot evaluate kind NetworkPolicy (projectcalico.org): the change's effect is unknown");
+    const antrea = await post('/api/what-if', { yaml: 'apiVersion: crd.antrea.io/v1beta1\nkind: NetworkPolicy\nmetadata: {name: postgres-ingress, namespace: shop}\nspec: {appliedTo: [{podSelector: {}}]}\n' });
+    expect(antrea.status).toBe(400);
+    expect(antrea.body.error).toContain("cannot evaluate kind NetworkPolicy (crd.antrea.io): the change's effect is unknown");
     expect(await post('/api/what-if', '{"yaml": ', true)).toEqual({ status: 400, body: { error: 'request body is not valid JSON' } });
     const big = await post('/api/what-if', { yaml: 'x'.repeat(9 * 1024 * 1024) });
     expect(big).toEqual({ status: 413, body: { error: 'request too large' } });

@@ -11,7 +11,7 @@ import { lateral, REPO } from './run-cli.js';
 const STARWARS = join(REPO, 'fixtures/cilium-starwars');
 const APP = join(STARWARS, 'http-sw-app.yaml');
 const L7 = join(REPO, 'fixtures/cilium-starwars-l7');
-const CALICO = join(REPO, 'test/cli/unevaluated/calico.yaml');
+const CALICO = join(REPO, 'fixtures/calico-tiers');
 const q = ['--from', 'default/xwing', '--to', 'default/deathstar', '--port', '80'];
 
 describe('--cni', () => {
@@ -47,8 +47,28 @@ describe('--cni', () => {
   it('both Cilium and Calico kinds: exit 2, asking for --cni', async () => {
     const r = await lateral(['reach', STARWARS, CALICO]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('both Cilium (1 CiliumNetworkPolicy) and Calico');
+    expect(r.stderr).toContain('both Cilium (1 CiliumNetworkPolicy) and Calico (1 GlobalNetworkPolicy, 1 Tier)');
     expect(r.stderr).toContain('--cni cilium or --cni calico');
+  });
+
+  it('detects Calico from its kinds, says so once, and walks its tiers', async () => {
+    const r = await lateral(['explain', CALICO, '--from', 'stage/batch', '--to', 'stage/db', '--port', '5432']);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('cni: '))).toEqual(['cni: calico (detected from 1 GlobalNetworkPolicy, 1 Tier)']);
+    expect(r.stdout).toContain('stage/batch -> stage/db TCP 5432: DENIED');
+    expect(r.stdout).toContain('calico tier devops: gnp/devops.stage-env ingress[1] Pass');
+  });
+
+  it('a plugin given with --cni names the other plugin\'s objects it does not enforce, never drops them silently', async () => {
+    // devops.stage-env denies prod -> stage under Calico; without it the pods are open.
+    const k8s = await lateral(['explain', CALICO, '--from', 'prod/web', '--to', 'stage/web', '--port', '8080', '--cni', 'kubernetes']);
+    expect(k8s.stdout).toContain('ALLOWED');
+    expect(k8s.stderr).toContain("lateral: warning: --cni kubernetes does not enforce Calico's kinds: 1 GlobalNetworkPolicy, 1 Tier not evaluated");
+    const cilium = await lateral(['reach', STARWARS, CALICO, '--cni', 'cilium']);
+    expect(cilium.code).toBe(0);
+    expect(cilium.stderr).toContain("lateral: warning: --cni cilium does not enforce Calico's kinds: 1 GlobalNetworkPolicy, 1 Tier not evaluated");
+    const calico = await lateral(['explain', STARWARS, CALICO, ...q, '--cni', 'calico']);
+    expect(calico.stdout).toContain('ALLOWED');
+    expect(calico.stderr).toContain('lateral: warning: --cni calico does not enforce Cilium policies: 1 CiliumNetworkPolicy not evaluated');
   });
 
   it('rejects an unknown plugin and --cilium-enforcement with another plugin', async () => {
@@ -76,6 +96,16 @@ describe('--cni', () => {
     expect(r.stderr).toContain('cni: cilium (detected from 1 CiliumNetworkPolicy)');
     expect(r.stdout).toContain('DENIED  default/xwing -> default/deathstar: All');
     expect(r.stdout).toContain('Cilium: Deny (cnp default/rule1)');
+  });
+
+  it('whatif: deleting the devops tier\'s policy opens staging and production to each other, under Calico', async () => {
+    const r = await lateral(['whatif', CALICO, '--delete', 'globalnetworkpolicy.projectcalico.org/devops.stage-env']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('cni: calico (detected from 1 GlobalNetworkPolicy, 1 Tier)');
+    expect(r.stdout).toContain('5 connections newly allowed, 0 newly denied');
+    expect(r.stdout).toContain('ALLOWED prod/web -> stage/web: All');
+    // The team's NetworkPolicy still keeps batch away from the database.
+    expect(r.stdout).not.toContain('-> stage/db');
   });
 
   it('generate --emit cilium writes CiliumNetworkPolicies and verifies them as Cilium reads them', async () => {

@@ -1,5 +1,5 @@
 /**
- * Policies of kinds Lateral does not evaluate (Calico, Antrea, ...) are never skipped
+ * Policies of kinds Lateral does not evaluate (Antrea, OVN, ...) are never skipped
  * quietly: every answer they could change says so, in each format, and a what-if whose change
  * is only such policies has no answer (exit 2, or 1 under --fail-on unknown), never "no changes".
  */
@@ -10,7 +10,6 @@ import { lateral, REPO } from './run-cli.js';
 const DIR = join(REPO, 'test/cli/unevaluated');
 const CLUSTER = join(DIR, 'cluster.yaml');
 const TANZU = join(DIR, 'tanzu.yaml');
-const CALICO = join(DIR, 'calico.yaml');
 const ANTREA = join(DIR, 'antrea.yaml');
 const WARNING = 'not evaluated: 1 ClusterNetworkPolicy (security.antrea.tanzu.vmware.com), 1 NetworkPolicy (security.antrea.tanzu.vmware.com)';
 
@@ -29,13 +28,11 @@ describe('answers from inputs holding unevaluated policies', () => {
     expect(csv.stderr).toContain(`lateral: warning: ${WARNING}`);
   });
 
-  it('names Calico policies by group and keeps them apart from the networking.k8s.io policy of the same name', async () => {
-    const r = await lateral(['reach', CLUSTER, CALICO, ANTREA, '--format', 'json']);
+  it('names Antrea policies by group and keeps them apart from the networking.k8s.io kinds of the same name', async () => {
+    const r = await lateral(['reach', CLUSTER, ANTREA, '--format', 'json']);
     expect(r.code).toBe(0);
     const body = JSON.parse(r.stdout);
-    expect(body.warnings[0]).toContain(
-      'not evaluated: 1 ClusterNetworkPolicy (crd.antrea.io), 1 GlobalNetworkPolicy, 1 NetworkPolicy (projectcalico.org)',
-    );
+    expect(body.warnings[0]).toContain('not evaluated: 1 ClusterNetworkPolicy (crd.antrea.io)');
     // The Kubernetes policy shop/db still isolates db: only web may reach it, on 5432.
     const intoDb = body.connections.filter((c: { to: string }) => c.to === 'shop/db');
     expect(intoDb.map((c: { from: string }) => c.from)).toEqual(['shop/web']);
@@ -57,11 +54,6 @@ describe('answers from inputs holding unevaluated policies', () => {
     const other = await lateral(['explain', CLUSTER, ANTREA, '--from', 'shop/web', '--to', 'shop/db', '--port', '5432']);
     expect(other.stdout.split('\n')[0]).toBe('shop/web -> shop/db TCP 5432: ALLOWED');
     expect(other.stdout).toContain('warning: not evaluated: 1 ClusterNetworkPolicy (crd.antrea.io)');
-    // A Calico selector is kept as written: it may select the pod.
-    const calico = await lateral(['explain', CLUSTER, CALICO, '--from', 'shop/web', '--to', 'shop/db', '--port', '5432', '--format', 'json']);
-    const body = JSON.parse(calico.stdout);
-    expect(body.notEvaluated.join(' ')).toContain('that may select shop/db');
-    expect(body.warnings).toHaveLength(1);
   });
 
   it('check marks each affected answer and warns on stderr', async () => {
@@ -103,15 +95,6 @@ describe('what-if of unevaluated policies', () => {
     expect(body.failed).toEqual(['unknown']);
     expect(body.warnings[0]).toContain("the change's effect is unknown");
     expect(body.change).toContain('apply ClusterNetworkPolicy/web-egress');
-  });
-
-  it('applying a Calico NetworkPolicy does not replace the Kubernetes one of the same name; deleting it is by group', async () => {
-    const applied = await lateral(['whatif', CLUSTER, '--apply', CALICO]);
-    expect(applied.code).toBe(2);
-    expect(applied.stderr).toContain('cannot evaluate kind GlobalNetworkPolicy, NetworkPolicy (projectcalico.org)');
-    const deleted = await lateral(['whatif', CLUSTER, CALICO, '--delete', 'networkpolicy.projectcalico.org/shop/db', '--fail-on', 'unknown', '--format', 'md']);
-    expect(deleted.code).toBe(1);
-    expect(deleted.stdout).toContain('> **Warning:** cannot evaluate kind NetworkPolicy (projectcalico.org)');
   });
 
   it('a change of evaluated policies alongside says what it cannot cover', async () => {

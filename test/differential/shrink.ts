@@ -9,6 +9,22 @@ import type { Cluster, NetworkPolicy, TierPolicy } from '@lateral/core';
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function* candidates(c: Cluster): Generator<Cluster> {
+  if (c.calico) {
+    const calico = c.calico;
+    const cps = calico.policies;
+    for (let i = 0; i < cps.length; i++) yield { ...c, calico: { ...calico, policies: cps.filter((_, k) => k !== i) } };
+    for (let i = 0; i < cps.length; i++) {
+      const p = cps[i]!;
+      for (const dir of ['ingress', 'egress'] as const) {
+        for (let r = 0; r < p[dir].length; r++) {
+          const np = { ...p, [dir]: p[dir].filter((_, k) => k !== r) };
+          yield { ...c, calico: { ...calico, policies: cps.map((x, k) => (k === i ? np : x)) } };
+        }
+      }
+    }
+    for (let i = 0; i < calico.networkSets.length; i++) yield { ...c, calico: { ...calico, networkSets: calico.networkSets.filter((_, k) => k !== i) } };
+    if (calico.hostEndpoints.length > 0) yield { ...c, calico: { ...calico, hostEndpoints: [] } };
+  }
   const tiers = c.tierPolicies ?? [];
   for (let i = 0; i < tiers.length; i++) yield { ...c, tierPolicies: tiers.filter((_, k) => k !== i) };
   for (let i = 0; i < tiers.length; i++) {

@@ -80,14 +80,17 @@ describe('readCluster', () => {
     expect(new Set(role.rules!.flatMap((r) => r.verbs))).toEqual(new Set(['get', 'list', 'watch']));
   });
 
-  it('reads Cilium policies and the policy kinds Lateral does not evaluate, so that answers can name them', async () => {
+  it('reads Cilium and Calico policies and the policy kinds Lateral does not evaluate, so that answers can name them', async () => {
     const cnp = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'lockdown', namespace: 'shop' }, spec: { endpointSelector: {} } };
     const gnp = { apiVersion: 'crd.projectcalico.org/v1', kind: 'GlobalNetworkPolicy', metadata: { name: 'deny' }, spec: { selector: 'all()' } };
-    server = await startKubeApiServer({ objects: [...(await fixtureObjects('shop')), cnp, gnp], crds: true });
+    const anp = { apiVersion: 'crd.antrea.io/v1beta1', kind: 'NetworkPolicy', metadata: { name: 'isolate', namespace: 'shop' }, spec: { appliedTo: [{ podSelector: {} }] } };
+    server = await startKubeApiServer({ objects: [...(await fixtureObjects('shop')), cnp, gnp, anp], crds: true });
     const read = await readCluster({ kubeconfig: writeKubeconfig(server) });
     const load = clusterFromObjects(read.objects);
     expect(load.cluster.ciliumPolicies?.map((p) => `${p.kind} ${p.namespace}/${p.name}`)).toEqual(['CiliumNetworkPolicy shop/lockdown']);
-    expect(load.unevaluated.map((p) => `${p.kindLabel} ${p.namespace ?? ''}/${p.name}`)).toEqual(['GlobalNetworkPolicy /deny']);
+    // Calico's policies are read into the model (calico/), not listed as unevaluated.
+    expect(load.cluster.calico?.policies.map((p) => p.name)).toEqual(['deny']);
+    expect(load.unevaluated.map((p) => `${p.kindLabel} ${p.namespace ?? ''}/${p.name}`)).toEqual(['NetworkPolicy (crd.antrea.io) shop/isolate']);
   });
 
   it('a 403 on one kind is a warning naming it and what the analysis assumes', async () => {

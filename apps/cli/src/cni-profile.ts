@@ -7,7 +7,7 @@
  * policies builds its EvalOptions here, once the input is loaded.
  */
 import type { CiliumEnforcement, Cni, EvalOptions, IpBlockPods } from '@lateral/core';
-import { calicoPolicyCount, ciliumPolicyCounts, detectCni, type LoadResult } from '@lateral/k8s';
+import { calicoObjectCounts, ciliumPolicyCounts, detectCni, type LoadResult } from '@lateral/k8s';
 import { oneOf, str, type Parsed } from './args.js';
 import { UsageError } from './cli-error.js';
 import { err, type CliIo } from './io.js';
@@ -34,7 +34,7 @@ export function evalFlags(p: Parsed): EvalFlags {
  */
 export function resolveEvalOptions(io: CliIo, flags: EvalFlags, load: LoadResult): EvalOptions {
   const cilium = ciliumPolicyCounts(load);
-  const calico = calicoPolicyCount(load);
+  const calico = calicoObjectCounts(load);
   let cni = flags.cni;
   if (cni === undefined) {
     const d = detectCni(load);
@@ -48,11 +48,12 @@ export function resolveEvalOptions(io: CliIo, flags: EvalFlags, load: LoadResult
     if (tiers.length > 0) {
       err(io, `lateral: warning: Cilium does not enforce ClusterNetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy: ${tiers.length} such object${tiers.length === 1 ? ' is' : 's are'} not evaluated`);
     }
-    if (calico > 0) err(io, `lateral: warning: Cilium does not enforce Calico policies: ${calico} not evaluated`);
     if (flags.ipBlockPods === 'match') err(io, 'lateral: warning: --ipblock-pods match is ignored under --cni cilium: Cilium never matches pods by ipBlock');
   } else if (cilium) {
     err(io, `lateral: warning: --cni ${cni} does not enforce Cilium policies: ${cilium} not evaluated`);
   }
+  // Calico's objects are read whatever the plugin; only Calico enforces them. Never silently.
+  if (cni !== 'calico' && calico) err(io, `lateral: warning: --cni ${cni} does not enforce Calico's kinds: ${calico} not evaluated`);
   return {
     ipBlockPods: cni === 'cilium' ? 'ignore' : (flags.ipBlockPods ?? 'match'),
     ...(cni !== 'kubernetes' ? { cni } : {}),

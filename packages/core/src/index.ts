@@ -76,6 +76,30 @@ export {
   type CiliumRule,
   type CiliumSelector,
 } from './model/model.js';
+// Calico's kinds (tiers, policies, network sets, host endpoints) as written, and its selector language.
+export {
+  CALICO_BUILTIN_TIERS,
+  CALICO_K8S_POLICY_ORDER,
+  calicoPolicyId,
+  calicoPolicyTypes,
+  type CalicoAction,
+  type CalicoEntityRule,
+  type CalicoHostEndpoint,
+  type CalicoNetworkSet,
+  type CalicoObjects,
+  type CalicoPolicy,
+  type CalicoPort,
+  type CalicoRule,
+  type CalicoTier,
+} from './model/model.js';
+export {
+  calicoSelector,
+  formatCalicoSelector,
+  matchesCalicoSelector,
+  parseCalicoSelector,
+  type CalicoScope,
+  type CalicoSelector,
+} from './semantics/calico-selector.js';
 // Bad input: a typed error naming file, line, object and field.
 export { formatInputError, InputError, MAX_QUOTED, quoteValue, type InputLocation } from './model/errors.js';
 

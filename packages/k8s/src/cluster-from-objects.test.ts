@@ -365,7 +365,7 @@ spec: {type: NodePort, ports: [{port: 443, nodePort: 30443}]}
 });
 
 describe('clusterFromObjects: skipped kinds and counts', () => {
-  it('counts what it does not model, and keeps a policy of a kind it does not evaluate (Calico\'s NetworkPolicy) apart', () => {
+  it('counts what it does not model, and reads Calico\'s NetworkPolicy apart from networking.k8s.io\'s', () => {
     const r = load(`
 kind: ConfigMap
 metadata: {name: a}
@@ -382,9 +382,8 @@ kind: Secret
 metadata: {name: s}
 `);
     expect(r.skipped).toEqual({ ConfigMap: 2, Secret: 1 });
-    expect(r.unevaluated.map((p) => [p.kindLabel, p.namespace, p.name, p.subjects])).toEqual([
-      ['NetworkPolicy (projectcalico.org)', 'default', 'calico', [{ namespace: 'default' }]],
-    ]);
+    expect(r.unevaluated).toEqual([]);
+    expect(r.cluster.calico!.policies.map((p) => [p.kind, p.namespace, p.name, p.selector])).toEqual([['NetworkPolicy', 'default', 'calico', 'all()']]);
     expect(r.cluster.policies).toEqual([]);
     expect(r.objectCount).toBe(4);
   });

@@ -36,6 +36,7 @@ import { podSpecFacts, type PodSpecFacts } from './pod-spec.js';
 import { apiServerFromEndpointSlice, apiServerFromService, roleBindingFromObject, roleFromObject, serviceAccountFromObject } from './rbac.js';
 import { isMapping, list, optLabels, optMapping, optString, optStringMap } from './raw-fields.js';
 import { serviceFromObject } from './service.js';
+import { CalicoCollector } from './calico/calico-collector.js';
 import { unevaluatedPolicy, type UnevaluatedPolicy } from './unevaluated-policy.js';
 import { withinAt } from './within.js';
 import { readWorkloadManifest, WORKLOAD_KINDS, type WorkloadManifest } from './workload-manifest.js';
@@ -106,6 +107,7 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
   const nodes: ClusterNode[] = [];
   const tierPolicies: TierPolicy[] = [];
   const ciliumPolicies: CiliumPolicy[] = [];
+  const calico = new CalicoCollector();
   const serviceAccounts: ServiceAccount[] = [];
   const roles: Role[] = [];
   const roleBindings: RoleBinding[] = [];
@@ -126,6 +128,10 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
   for (const e of entries) {
     const { ref } = e;
     if (ref.namespaceGiven || (ref.supported && ref.namespace)) referencedNamespaces.add(ref.namespace);
+    if (ref.calico) {
+      withinAt(() => locOf(e), () => calico.add(ref.kind, e.obj, ref.namespace, ref.name));
+      continue;
+    }
     if (ref.unevaluated) {
       unevaluated.push(unevaluatedPolicy(ref.unevaluated, e.obj as Record<string, unknown>, ref.namespace, ref.name));
       continue;
@@ -259,6 +265,7 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
       ...(nodes.length > 0 ? { nodes } : {}),
       ...(tierPolicies.length > 0 ? { tierPolicies } : {}),
       ...(ciliumPolicies.length > 0 ? { ciliumPolicies: resolveCiliumServices(ciliumPolicies, services) } : {}),
+      ...(calico.any() ? { calico: calico.objects() } : {}),
       ...(serviceAccounts.length > 0 ? { serviceAccounts } : {}),
       ...(roles.length > 0 ? { roles } : {}),
       ...(roleBindings.length > 0 ? { roleBindings } : {}),

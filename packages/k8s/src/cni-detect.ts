@@ -1,12 +1,10 @@
 /**
  * Which network plugin an input was written for, from the policy kinds it holds: Cilium's
  * (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy) or Calico's (projectcalico.org and
- * crd.projectcalico.org). Both at once cannot be told apart: the caller asks for `--cni`.
+ * crd.projectcalico.org: policies, tiers, network sets, host endpoints). Both at once cannot be told apart: the caller asks for `--cni`.
  */
 import type { Cni, EvalOptions } from '@lateral/core';
 import type { LoadResult } from './cluster-from-objects.js';
-
-const CALICO_GROUPS = ['projectcalico.org', 'crd.projectcalico.org'];
 
 export type CniDetection =
   | { readonly cni: Cni; readonly from?: string }
@@ -23,22 +21,36 @@ export function ciliumPolicyCounts(load: LoadResult): string {
   return [...objects].map(([k, s]) => `${s.size} ${k}`).join(', ');
 }
 
-/** Calico objects: read into `cluster.calico` once Calico is evaluated, unevaluated kinds before. */
-export function calicoPolicyCount(load: LoadResult): number {
-  const unevaluated = load.unevaluated.filter((u) => CALICO_GROUPS.includes(u.group)).length;
-  const calico = (load.cluster as { calico?: { policies?: readonly unknown[]; globalPolicies?: readonly unknown[] } }).calico;
-  const read = calico ? (calico.policies?.length ?? 0) + (calico.globalPolicies?.length ?? 0) || 1 : 0;
-  return unevaluated + read;
+/**
+ * `1 GlobalNetworkPolicy, 2 NetworkPolicy (projectcalico.org), 1 Tier`: the Calico objects the
+ * input holds (Cluster.calico), by kind; '' when none. Tiers, network sets and host endpoints
+ * count too: any of them says the input was written for Calico.
+ */
+export function calicoObjectCounts(load: LoadResult): string {
+  const calico = load.cluster.calico;
+  if (!calico) return '';
+  const counts = new Map<string, number>();
+  const add = (kind: string) => counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  for (const p of calico.policies) add(p.kind === 'GlobalNetworkPolicy' ? 'GlobalNetworkPolicy' : 'NetworkPolicy (projectcalico.org)');
+  for (const _ of calico.tiers) add('Tier');
+  for (const n of calico.networkSets) add(n.namespace === undefined ? 'GlobalNetworkSet' : 'NetworkSet');
+  for (const _ of calico.hostEndpoints) add('HostEndpoint');
+  return [...counts].map(([k, n]) => `${n} ${k}`).join(', ');
+}
+
+/** Whether the input holds kinds of a network plugin (Cilium's or Calico's). */
+export function hasPluginKinds(load: LoadResult): boolean {
+  return (load.cluster.ciliumPolicies ?? []).length > 0 || calicoObjectCounts(load) !== '';
 }
 
 export function detectCni(load: LoadResult): CniDetection {
   const cilium = ciliumPolicyCounts(load);
-  const calico = calicoPolicyCount(load);
-  if (cilium && calico > 0) {
-    return { conflict: `the input has both Cilium (${cilium}) and Calico (${calico}) policies: say which plugin enforces them with --cni cilium or --cni calico` };
+  const calico = calicoObjectCounts(load);
+  if (cilium && calico) {
+    return { conflict: `the input has both Cilium (${cilium}) and Calico (${calico}) objects: say which plugin enforces them with --cni cilium or --cni calico` };
   }
   if (cilium) return { cni: 'cilium', from: cilium };
-  if (calico > 0) return { cni: 'calico', from: `${calico} Calico polic${calico === 1 ? 'y' : 'ies'}` };
+  if (calico) return { cni: 'calico', from: calico };
   return { cni: 'kubernetes' };
 }
 

@@ -25,6 +25,7 @@ export {
   type UnevaluatedPolicy,
   type UnevaluatedSubject,
 } from './unevaluated-policy.js';
-export { groupOf, isClusterScoped } from './object-ref.js';
-export { calicoPolicyCount, ciliumPolicyCounts, detectCni, withDetectedCni, type CniDetection } from './cni-detect.js';
+export { groupOf, isCalicoKind, isClusterScoped } from './object-ref.js';
+export { calicoObjectCounts, ciliumPolicyCounts, detectCni, hasPluginKinds, withDetectedCni, type CniDetection } from './cni-detect.js';
 export { ciliumPoliciesYaml, ciliumPolicyManifest } from './cilium/cilium-yaml.js';
+export { CALICO_GROUPS, CALICO_KINDS } from './calico/calico-objects.js';

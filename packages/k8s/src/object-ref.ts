@@ -2,6 +2,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { InputError, quoteValue } from '@lateral/core';
 import { unevaluatedKind, type UnevaluatedKind } from './policy-kinds.js';
 import { isMapping, optMapping, optString } from './raw-fields.js';
+import { CALICO_GROUPS, CALICO_KINDS } from './calico/calico-objects.js';
 
 /** The kinds we turn into the model, with the API groups they may come from. */
 const SUPPORTED_GROUPS: Readonly<Record<string, readonly string[]>> = {
@@ -66,8 +67,14 @@ const CLUSTER_SCOPED_KINDS = new Set([
 
 /** Whether objects of this kind have no namespace (named `Kind name`, not `Kind namespace/name`). */
 export function isClusterScoped(kind: string, apiVersion: string | undefined): boolean {
+  if (isCalicoKind(kind, apiVersion)) return CALICO_KINDS[kind]!.clusterScoped;
   const unevaluated = unevaluatedKind(groupOf(apiVersion), kind);
   return unevaluated ? unevaluated.clusterScoped : CLUSTER_SCOPED_KINDS.has(kind);
+}
+
+/** A kind of Calico's API groups that Lateral reads (clusterFromObjects hands it to calico/). */
+export function isCalicoKind(kind: string, apiVersion: string | undefined): boolean {
+  return Object.prototype.hasOwnProperty.call(CALICO_KINDS, kind) && CALICO_GROUPS.includes(groupOf(apiVersion));
 }
 
 /** Identity of one manifest: what the error messages and the duplicate check key on. */
@@ -81,6 +88,8 @@ export interface ObjectRef {
   readonly name: string;
   /** Whether clusterFromObjects converts it; otherwise it is counted under `skippedAs`. */
   readonly supported: boolean;
+  /** Set for Calico's kinds (projectcalico.org, crd.projectcalico.org): read by calico/. */
+  readonly calico?: true;
   /** Set for a policy kind we know but do not evaluate: kept and reported, not skipped. */
   readonly unevaluated?: UnevaluatedKind;
   /** Key for the `skipped` counts: the kind, qualified by apiVersion when the kind alone would mislead. */
@@ -169,6 +178,7 @@ export function objectRef(obj: unknown): ObjectRef {
     name,
     supported,
     ...(unevaluated ? { unevaluated } : {}),
+    ...(isCalicoKind(kind, apiVersion) ? { calico: true as const } : {}),
     skippedAs: groups !== undefined && !supported ? `${kind} (${apiVersion})` : kind,
     label: clusterScoped ? `${kind} ${name}` : `${kind} ${namespace}/${name}`,
   };

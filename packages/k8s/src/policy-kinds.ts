@@ -3,16 +3,12 @@
  * can allow or deny connections that the answer is about, so it is never skipped quietly: it is
  * kept in the load result with what it applies to, and every answer it could affect says so.
  *
- * One line per kind, keyed by API group and kind: Calico's `NetworkPolicy` shares its kind name
- * with networking.k8s.io's and is told apart by its group only. `subject` names how to read
+ * One line per kind, keyed by API group and kind: Antrea's `NetworkPolicy` shares its kind name
+ * with networking.k8s.io's (and Calico's) and is told apart by its group only. `subject` names how to read
  * which pods the object applies to (see unevaluated-policy.ts). A kind the engine learns to
- * evaluate leaves this table.
+ * evaluate leaves this table (Cilium's and Calico's have: cilium/, calico/).
  */
 export type SubjectShape =
-  /** Cilium: spec.endpointSelector (or spec.nodeSelector), also inside a `specs` list. */
-  | 'cilium'
-  /** Calico: spec.selector (and spec.namespaceSelector) in Calico's selector language, kept as written. */
-  | 'calico'
   /** Antrea: spec.appliedTo [{podSelector, namespaceSelector, group, ...}]. */
   | 'antrea'
   /** A Kubernetes label selector at spec.podSelector, in the object's namespace. */
@@ -29,10 +25,6 @@ export interface UnevaluatedKind {
 
 // prettier-ignore
 export const UNEVALUATED_POLICY_KINDS: readonly UnevaluatedKind[] = [
-  { group: 'projectcalico.org', kind: 'NetworkPolicy', clusterScoped: false, subject: 'calico' },
-  { group: 'projectcalico.org', kind: 'GlobalNetworkPolicy', clusterScoped: true, subject: 'calico' },
-  { group: 'crd.projectcalico.org', kind: 'NetworkPolicy', clusterScoped: false, subject: 'calico' },
-  { group: 'crd.projectcalico.org', kind: 'GlobalNetworkPolicy', clusterScoped: true, subject: 'calico' },
   { group: 'crd.antrea.io', kind: 'NetworkPolicy', clusterScoped: false, subject: 'antrea' },
   { group: 'crd.antrea.io', kind: 'ClusterNetworkPolicy', clusterScoped: true, subject: 'antrea' },
   { group: 'security.antrea.tanzu.vmware.com', kind: 'NetworkPolicy', clusterScoped: false, subject: 'antrea' },
@@ -50,7 +42,7 @@ export function unevaluatedKind(group: string, kind: string): UnevaluatedKind | 
   return BY_KEY.get(`${group}/${kind}`);
 }
 
-/** How answers name a kind: `CiliumNetworkPolicy`, or `NetworkPolicy (projectcalico.org)` where the name alone is ambiguous. */
+/** How answers name a kind: `EgressFirewall`, or `NetworkPolicy (crd.antrea.io)` where the name alone is ambiguous. */
 export function kindDisplay(k: Pick<UnevaluatedKind, 'group' | 'kind'>): string {
   return AMBIGUOUS.has(k.kind) ? `${k.kind} (${k.group})` : k.kind;
 }

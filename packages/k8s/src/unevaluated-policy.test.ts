@@ -35,24 +35,6 @@ describe('the registry of unevaluated policy kinds', () => {
 });
 
 describe('which pods an unevaluated policy selects', () => {
-  it('Calico: the selector is kept as written and may select; all() selects', () => {
-    const r = load(`apiVersion: projectcalico.org/v3
-kind: NetworkPolicy
-metadata: {name: x, namespace: prod}
-spec: {selector: "app == 'db'"}
----
-apiVersion: crd.projectcalico.org/v1
-kind: GlobalNetworkPolicy
-metadata: {name: all}
-spec: {selector: all()}
-`);
-    const [np, gnp] = r.unevaluated;
-    expect(np!.subjects).toEqual([{ namespace: 'prod', raw: "app == 'db'" }]);
-    expect(unevaluatedSelects(np!, db, nsLabels('prod'))).toBe('may select');
-    expect(unevaluatedSelects(np!, other, nsLabels('dev'))).toBeUndefined();
-    expect(unevaluatedSelects(gnp!, other, nsLabels('dev'))).toBe('selects');
-  });
-
   it('Antrea: appliedTo entries are OR-ed; a group reference may select anything', () => {
     const acnp = one(`apiVersion: crd.antrea.io/v1beta1
 kind: ClusterNetworkPolicy
@@ -83,13 +65,13 @@ kind: MultiNetworkPolicy
 metadata: {name: c, namespace: prod}
 spec: {podSelector: {matchLabels: {app: db}}}
 ---
-apiVersion: projectcalico.org/v3
+apiVersion: crd.antrea.io/v1beta1
 kind: NetworkPolicy
 metadata: {name: k, namespace: prod}
-spec: {selector: "app == 'db'"}
+spec: {appliedTo: [{group: some-group}]}
 `);
     const text = selectingText(unevaluatedSelecting(r.unevaluated, [db], nsLabels), 'prod/db');
-    expect(text).toBe('1 MultiNetworkPolicy selecting prod/db and 1 NetworkPolicy (projectcalico.org) that may select prod/db were not evaluated (prod/c, prod/k)');
+    expect(text).toBe('1 MultiNetworkPolicy selecting prod/db and 1 NetworkPolicy (crd.antrea.io) that may select prod/db were not evaluated (prod/c, prod/k)');
     expect(selectingText(unevaluatedSelecting(r.unevaluated, [other], nsLabels), 'dev/web')).toBeUndefined();
   });
 });

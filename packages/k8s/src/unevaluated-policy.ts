@@ -38,10 +38,6 @@ export function unevaluatedLabel(p: UnevaluatedPolicy): string {
   return `${p.kindLabel} ${p.namespace ? `${p.namespace}/` : ''}${p.name}`;
 }
 
-const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
-/** Cilium's label for an endpoint's namespace, under the `k8s:` source prefix or none. */
-const CILIUM_NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
-
 /**
  * Reads an object of an unevaluated kind. Never throws: these objects are checked by their own
  * CRD schemas, not by us, and a shape we do not recognise only widens what the object may select.
@@ -56,35 +52,17 @@ export function unevaluatedPolicy(k: UnevaluatedKind, obj: Record<string, unknow
     kindLabel: kindDisplay(k),
     ...(ns !== undefined ? { namespace: ns } : {}),
     name,
-    subjects: readSubjects(k.subject, spec, obj).map(scoped),
+    subjects: readSubjects(k.subject, spec).map(scoped),
     fingerprint: canonicalJson({ spec: obj.spec, specs: obj.specs }),
   };
 }
 
-function readSubjects(shape: SubjectShape, spec: Record<string, unknown>, obj: Record<string, unknown>): UnevaluatedSubject[] {
+function readSubjects(shape: SubjectShape, spec: Record<string, unknown>): UnevaluatedSubject[] {
   switch (shape) {
     case 'namespace':
       return [{}];
     case 'pod-selector':
       return [podSelectorSubject(spec.podSelector)];
-    case 'calico': {
-      const sel = typeof spec.selector === 'string' ? spec.selector.trim() : '';
-      const nsSel = typeof spec.namespaceSelector === 'string' ? spec.namespaceSelector.trim() : '';
-      const raw = [sel, nsSel && `namespace ${nsSel}`].filter((s) => s !== '' && s !== 'all()').join('; ');
-      // An absent or `all()` selector is every endpoint (Calico's default).
-      return [raw ? { raw } : {}];
-    }
-    case 'cilium': {
-      // A Cilium policy object holds one rule in `spec`, more in `specs`, or both.
-      const specs = [...(isMapping(obj.spec) ? [obj.spec] : []), ...(Array.isArray(obj.specs) ? obj.specs : [])];
-      if (specs.length === 0) return [{ raw: 'no spec' }];
-      return specs.map((s): UnevaluatedSubject => {
-        if (!isMapping(s)) return { raw: canonicalJson(s) };
-        if (s.endpointSelector !== undefined) return ciliumSubject(s.endpointSelector);
-        if (s.nodeSelector !== undefined) return { raw: `nodeSelector ${canonicalJson(s.nodeSelector)}` };
-        return { raw: 'no endpointSelector' };
-      });
-    }
     case 'antrea': {
       const appliedTo = Array.isArray(spec.appliedTo) ? spec.appliedTo : undefined;
       // Without a policy-level appliedTo, each rule names its own: any pod may be selected.
@@ -106,33 +84,6 @@ function podSelectorSubject(raw: unknown): UnevaluatedSubject {
   if (raw === undefined || raw === null) return {};
   const sel = labelSelectorOrUndefined(raw);
   return sel ? { podSelector: sel } : { raw: canonicalJson(raw) };
-}
-
-/**
- * Cilium's endpointSelector is a label selector whose keys may carry a source prefix (`k8s:`,
- * `any:`); the namespace is the label `io.kubernetes.pod.namespace`.
- */
-function ciliumSubject(raw: unknown): UnevaluatedSubject {
-  const sel = labelSelectorOrUndefined(raw);
-  if (!sel) return { raw: canonicalJson(raw) };
-  const strip = (key: string) => key.replace(/^(k8s|any):/, '');
-  const matchLabels: Record<string, string> = {};
-  let namespace: string | undefined;
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) {
-    if (k.startsWith('reserved:')) return { raw: canonicalJson(raw) };
-    if (strip(k) === CILIUM_NAMESPACE_LABEL) namespace = v;
-    else matchLabels[strip(k)] = v;
-  }
-  const exprs = (sel.matchExpressions ?? []).map((e) => ({ ...e, key: strip(e.key) }));
-  if (exprs.some((e) => e.key === CILIUM_NAMESPACE_LABEL || e.key.startsWith('reserved:'))) return { raw: canonicalJson(raw) };
-  const podSelector: LabelSelector = {
-    ...(Object.keys(matchLabels).length ? { matchLabels } : {}),
-    ...(exprs.length ? { matchExpressions: exprs } : {}),
-  };
-  return {
-    podSelector,
-    ...(namespace !== undefined ? { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } } } : {}),
-  };
 }
 
 const OPERATORS = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist']);

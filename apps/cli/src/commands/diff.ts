@@ -3,7 +3,7 @@ import { InputError, recompile, compile, type EvalOptions } from '@lateral/core'
 import { FAIL_ON, formatWhatIf, WHAT_IF_FORMATS, whatIfReport, type FailOn } from '@lateral/analysis';
 import { FLOW_FORMATS, type FlowFormat } from '@lateral/flows';
 import { readFlowsOption } from '../flows-input.js';
-import { clusterFromObjects, readInputs, type LoadResult, type SourceObject } from '@lateral/k8s';
+import { clusterFromObjects, hasPluginKinds, readInputs, type LoadResult, type SourceObject } from '@lateral/k8s';
 import { COMMON_INPUT_OPTIONS, COMMON_INPUT_OPTIONS_HELP, oneOf, parse, requireInputs, str, type OptionSpec, type Parsed } from '../args.js';
 import { EXIT_CHECK_FAILED, UsageError } from '../cli-error.js';
 import { clusterSourceOf } from '../cluster-input.js';
@@ -161,6 +161,6 @@ export async function diffCommand(argv: string[], io: CliIo): Promise<number> {
   reportLoad(io, before);
   reportLoad(io, after);
   // One profile for both sides: detected from the side that has the plugin's kinds.
-  const evalOptions = resolveEvalOptions(io, flags, (before.cluster.ciliumPolicies ?? []).length > 0 || after.cluster.ciliumPolicies === undefined ? before : after);
+  const evalOptions = resolveEvalOptions(io, flags, hasPluginKinds(before) || !hasPluginKinds(after) ? before : after);
   return runWhatIf(io, p, choices, { before, after, label: afterInputs.join(' ') }, evalOptions, flowFiles);
 }

@@ -1,7 +1,7 @@
 import { evalFlags, resolveEvalOptions } from '../cni-profile.js';
 import { applyChange, changedLoad, changeLabel, parseObjectRef } from '@lateral/analysis';
 import { InputError } from '@lateral/core';
-import { clusterFromObjects, readInputs } from '@lateral/k8s';
+import { clusterFromObjects, hasPluginKinds, readInputs } from '@lateral/k8s';
 import { COMMON_INPUT_OPTIONS_HELP, parse, requireInputs, type OptionSpec } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { out, type CliIo } from '../io.js';
@@ -59,6 +59,6 @@ export async function whatifCommand(argv: string[], io: CliIo): Promise<number> 
   const after = onSide('after', () => changedLoad(before, changed));
   const label = changeLabel(change);
   // One profile for both sides: detected from the side that has a plugin's kinds.
-  const evalOptions = resolveEvalOptions(io, flags, (before.cluster.ciliumPolicies ?? []).length > 0 || after.cluster.ciliumPolicies === undefined ? before : after);
+  const evalOptions = resolveEvalOptions(io, flags, hasPluginKinds(before) || !hasPluginKinds(after) ? before : after);
   return runWhatIf(io, p, choices, { before, after, label }, evalOptions, flowFiles);
 }

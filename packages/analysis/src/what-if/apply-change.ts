@@ -5,7 +5,7 @@
  * both describe their change this way.
  */
 import { InputError, type NetworkPolicy } from '@lateral/core';
-import { clusterFromObjects, groupOf, isClusterScoped, UNEVALUATED_POLICY_KINDS, type LoadResult, type SourceObject } from '@lateral/k8s';
+import { CALICO_GROUPS, CALICO_KINDS, clusterFromObjects, groupOf, isClusterScoped, UNEVALUATED_POLICY_KINDS, type LoadResult, type SourceObject } from '@lateral/k8s';
 import { closestHint } from '../closest.js';
 
 /** Groups whose kinds are named by the kind alone (`networkpolicy`, `deployment`), as kubectl does. */
@@ -19,6 +19,9 @@ const CLUSTER_SCOPED_REFS = new Set([
   'adminnetworkpolicy',
   'baselineadminnetworkpolicy',
   ...UNEVALUATED_POLICY_KINDS.filter((k) => k.clusterScoped).map((k) => `${k.kind.toLowerCase()}.${k.group}`),
+  ...Object.entries(CALICO_KINDS)
+    .filter(([, k]) => k.clusterScoped)
+    .flatMap(([kind]) => CALICO_GROUPS.map((g) => `${kind.toLowerCase()}.${g}`)),
 ]);
 
 /** An object's identity: lower-case kind, namespace ('' for cluster-scoped kinds), name. */

@@ -12,6 +12,8 @@ import { buildPodClasses, type PodClasses } from './pod-classes.js';
 import { ANY_POD, type PolicyTable } from './policy-table.js';
 
 export interface ClassState {
+  /** The cluster's pods (classPods index them). */
+  readonly pods: readonly Pod[];
   readonly matchPods: boolean;
   readonly classes: PodClasses;
   readonly classCount: number;
@@ -31,10 +33,12 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
   const matchPods = (options.ipBlockPods ?? 'match') === 'match';
   const { relevant, blockRanges, portNames, podNamespace } = table;
   const nsCount = table.nsNames.length;
-  // Tier policies and Cilium leave host-networked pods out of subjects and pod peers.
-  const tiers = table.admin.length + table.baseline.length > 0 || table.cilium !== undefined;
+  // Tier policies, Cilium and Calico leave host-networked pods out of subjects and pod peers.
+  const tiers = table.admin.length + table.baseline.length > 0 || table.cilium !== undefined || table.calico !== undefined;
   // Tier networks and nodes peers match pods by address whatever the option says.
-  const podsByIp = blockRanges.length > 0 && (matchPods || table.peerDefs.some((d) => d.kind === 'ipBlock' && d.pods === 'always'));
+  // So do Calico's nets, network sets and host endpoints.
+  const podsByIp =
+    blockRanges.length > 0 && (matchPods || table.calico !== undefined || table.peerDefs.some((d) => d.kind === 'ipBlock' && d.pods === 'always'));
 
   const ipAtoms = new IpAtoms(blockRanges);
   const externalCount = ipAtoms.groups.length;
@@ -63,7 +67,7 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
   // Everything the partition depends on besides the pods themselves: when a change leaves it
   // as it was (a policy edit that brings no new selector, port name or address block to any
   // namespace), the previous compile's classes are this compile's classes.
-  const classesKey = [relevantSignature.join('|'), [...portNames].sort().join(','), podsByIp, tiers, table.blockKeys.join(';')].join('#');
+  const classesKey = [relevantSignature.join('|'), [...portNames].sort().join(','), podsByIp, tiers, table.blockKeys.join(';'), table.calico?.predicatesKey ?? ''].join('#');
   const last = memo.lastClasses;
   const classes =
     last && last.pods === cluster.pods && last.namespaces === cluster.namespaces && last.key === classesKey
@@ -84,6 +88,7 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
       relevant,
       portNames,
       distinguishHostNetwork: tiers,
+      ...(table.calico ? { extraKey: (i: number) => table.calico!.podKey(cluster.pods[i]!) } : {}),
       ...(podIpGroups ? { podIpGroups } : {}),
     });
   }
@@ -105,6 +110,7 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
   for (let c = 0; c < classCount; c++) for (const g of classes.classIpGroups[c]!) groupClasses[g]!.push(c);
 
   return {
+    pods: cluster.pods,
     matchPods,
     classes,
     classCount,

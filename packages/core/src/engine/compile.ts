@@ -61,8 +61,9 @@ function compileWith(cluster: Cluster, options: EvalOptions, memo: CompileMemo):
   let reachability: Reachability | undefined;
   let possible: Reachability | undefined;
   let endpointIndex: EndpointIndex | undefined;
-  // Only a domainNames peer (or a Cilium peer the input cannot resolve) can leave a connection unknown.
-  const unknowns = table.peerDefs.some((d) => d.kind === 'none');
+  // Only a domainNames peer (a Cilium peer the input cannot resolve, or, with Calico, a rule the
+  // manifests cannot decide) can leave a connection unknown.
+  const unknowns = table.peerDefs.some((d) => d.kind === 'none') || (table.calico?.mayBeUnknown ?? false);
   const compiled: CompiledCluster = {
     cluster,
     options,

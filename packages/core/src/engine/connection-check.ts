@@ -13,6 +13,7 @@ import { matchesSelector } from '../semantics/label-selector.js';
 import type { Cluster, Endpoint, Labels, Pod, Protocol } from '../model/model.js';
 import type { TierAction } from '../model/model.js';
 import type { PeerSets } from './peer-sets.js';
+import { calicoWalk, type WalkTier } from './calico-walk.js';
 import {
   ALL_PEERS,
   ANY_POD,
@@ -174,7 +175,38 @@ export function connectionCheck(cluster: Cluster, table: PolicyTable, state: Cla
     return knp.some((pi) => policies[pi]![direction]!.some(holds)) || selected.some((p) => p[direction].some(holds));
   };
 
+  /**
+   * Calico (EvalOptions.cni `calico`): tiers by order; in each, the policies that select the
+   * subject, rules in order, Allow/Deny decide and Pass goes to the next tier; a tier that
+   * selects the subject and decides nothing ends in its default action; past the last, allowed.
+   */
+  let walk: WalkTier[] | undefined;
+  const calicoAllows = (direction: 'ingress' | 'egress', subject: Side, peer: Side, port: number, protocol: Protocol, dst: Pod | undefined): boolean => {
+    if (subject.foreign || peer.foreign) throw new InputError('with --cni calico, only pods of the cluster can be evaluated');
+    walk ??= calicoWalk(table, state, sets);
+    const s = subject.node;
+    tiers: for (const tier of walk) {
+      let selected = false;
+      for (const p of tier.policies) {
+        const rules = p[direction];
+        if (rules === null || !hasBit(p.subject, s)) continue;
+        selected = true;
+        for (const r of rules) {
+          if (r.local !== null && !hasBit(r.local, s)) continue;
+          if (!portsAllow(r.ports, port, protocol, dst) || (r.notPorts >= 0 && portsAllow(r.notPorts, port, protocol, dst))) continue;
+          if (!hasBit(r.peer, peer.node)) continue;
+          if (r.action === 'Allow') return true;
+          if (r.action === 'Deny') return false;
+          continue tiers;
+        }
+      }
+      if (selected && tier.end === 'Deny') return false;
+    }
+    return true;
+  };
+
   const directionAllows = (direction: 'ingress' | 'egress', subject: Side, peer: Side, port: number, protocol: Protocol, dst: Pod | undefined): boolean => {
+    if (table.calico) return calicoAllows(direction, subject, peer, port, protocol, dst);
     if (table.cilium) return ciliumAllows(direction, subject, peer, port, protocol, dst);
     const admin = tierAction(table.admin, sets.adminSubjects, direction, subject, peer, port, protocol, dst);
     if (admin === 'Allow') return true;

@@ -15,6 +15,7 @@ import { emptyBitset, forEachBit, fullBitset, hasBit, isEmptyBitset, orInto, set
 import type { ClassState } from './class-stage.js';
 import type { PeerSets } from './peer-sets.js';
 import { ALL_PEERS, type CompiledTierRule, type PolicyTable } from './policy-table.js';
+import { calicoWalk, type WalkPolicy, type WalkRule, type WalkTier } from './calico-walk.js';
 
 /** A group's `id` names its source set, so that merged unions can be shared (-1: a computed set). */
 interface Group {
@@ -28,6 +29,13 @@ interface Step {
   readonly sources: Bitset;
   readonly atoms: number;
   readonly action: 'Allow' | 'Deny' | 'Pass';
+}
+
+/** One tier of the walk: its steps in order, the sources it selects, what ends it for them. */
+interface WalkStage {
+  readonly steps: readonly Step[];
+  readonly selected: Bitset | null;
+  readonly end: 'Deny' | 'Pass';
 }
 
 export function buildDestinationGroups(table: PolicyTable, state: ClassState, sets: PeerSets): DestinationGroups {
@@ -72,11 +80,14 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   };
 
   /**
-   * The groups for one destination where tier rules apply: `admin` and `baseline` are the rules
-   * in play in order, `networkPolicy` the NetworkPolicy groups toward d (sources each allows),
-   * `isolated` the sources NetworkPolicy decides for.
+   * The groups for one destination where ordered rules apply: `stages` are the tiers in order,
+   * each its rules in play in order, the sources it selects (`selected`, for its end) and what
+   * ends it for those sources when no rule decided: Deny, or Pass to the next stage. Pass rules
+   * go to the next stage too; past the last stage, allowed. (Without Calico the stages are
+   * Admin, NetworkPolicy — its groups are Allow steps and it denies the sources it isolates —
+   * and Baseline.)
    */
-  const tierGroups = (admin: readonly Step[], networkPolicy: readonly Group[], isolated: Bitset, baseline: readonly Step[]): Group[] => {
+  const walkGroups = (stages: readonly WalkStage[]): Group[] => {
     // Regions: cut the atoms by every atom set in play, so each rule covers a region or misses it.
     let regions: Uint32Array[] = [atomSets.sets[allAtoms]!];
     const seen = new Set<number>([allAtoms]);
@@ -93,9 +104,7 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       }
       regions = next;
     };
-    for (const s of admin) cut(s.atoms);
-    for (const g of networkPolicy) cut(g.atoms);
-    for (const s of baseline) cut(s.atoms);
+    for (const stage of stages) for (const s of stage.steps) cut(s.atoms);
 
     const byAllowed = new Map<string, { src: Bitset; atoms: Uint32Array }>();
     for (const region of regions) {
@@ -105,30 +114,21 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       const covers = (atoms: number) => hasBit(atomSets.sets[atoms]!, a0);
       const undecided = everyNode.slice();
       const allowed = emptyBitset(nodeCount);
-      const walk = (steps: readonly Step[], passTo: Bitset) => {
-        for (const s of steps) {
+      for (const stage of stages) {
+        const passed = emptyBitset(nodeCount);
+        for (const s of stage.steps) {
           if (!covers(s.atoms)) continue;
           for (let w = 0; w < words; w++) {
             const m = s.sources[w]! & undecided[w]!;
             if (m === 0) continue;
             if (s.action === 'Allow') allowed[w]! |= m;
-            else if (s.action === 'Pass') passTo[w]! |= m;
+            else if (s.action === 'Pass') passed[w]! |= m;
             undecided[w]! &= ~m;
           }
         }
-      };
-      const passed = emptyBitset(nodeCount);
-      walk(admin, passed);
-      orInto(undecided, passed);
-      // NetworkPolicy decides for the sources it isolates: allowed if a group holds them.
-      const npAllowed = emptyBitset(nodeCount);
-      for (const g of networkPolicy) if (covers(g.atoms)) orInto(npAllowed, g.src);
-      for (let w = 0; w < words; w++) {
-        allowed[w]! |= undecided[w]! & isolated[w]! & npAllowed[w]!;
-        undecided[w]! &= ~isolated[w]!;
+        if (stage.end === 'Deny' && stage.selected) for (let w = 0; w < words; w++) undecided[w]! &= ~stage.selected[w]!;
+        orInto(undecided, passed);
       }
-      // Baseline: Pass there goes on to the default, which allows.
-      walk(baseline, allowed);
       orInto(allowed, undecided);
       if (isEmptyBitset(allowed)) continue;
       const key = allowed.join(',');
@@ -138,6 +138,149 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     }
     return [...byAllowed.values()].map((g) => ({ src: g.src, id: -1, atoms: atomSets.intern(g.atoms) }));
   };
+
+  /** Admin tier, NetworkPolicy (its groups allow, and it denies what it isolates), Baseline tier. */
+  const tierGroups = (admin: readonly Step[], networkPolicy: readonly Group[], isolated: Bitset, baseline: readonly Step[]): Group[] =>
+    walkGroups([
+      { steps: admin, selected: null, end: 'Pass' },
+      { steps: networkPolicy.map((g) => ({ sources: g.src, atoms: g.atoms, action: 'Allow' as const })), selected: isolated, end: 'Deny' },
+      { steps: baseline, selected: null, end: 'Pass' },
+    ]);
+
+  if (table.calico) {
+    const { inLists, egLists } = calicoLists(calicoWalk(table, state, sets));
+    return result(inLists, egLists);
+  }
+
+  /**
+   * Calico: per destination, the tiers' steps in play. Ingress into d: the policies selecting d,
+   * their rules that apply to d and whose peers are the sources. Egress toward d: the rules whose
+   * peers hold d, from their policies' subjects; each tier ends for every source it selects.
+   */
+  function calicoLists(walk: readonly WalkTier[]): { inLists: Group[][]; egLists: Group[][] } {
+    /**
+     * Consecutive steps of one action do the same to whatever they match, so their order among
+     * themselves does not matter: one step per port-atom set, sources OR'ed (the many Allow rules
+     * of Kubernetes NetworkPolicies at order 1000 become a few steps).
+     */
+    const compress = (stages: WalkStage[]): WalkStage[] =>
+      stages.map((stage) => {
+        const out: Step[] = [];
+        let action: Step['action'] | undefined;
+        let run = new Map<number, Bitset>();
+        const flush = () => {
+          for (const [atoms, sources] of run) out.push({ sources, atoms, action: action! });
+          run = new Map();
+        };
+        for (const s of stage.steps) {
+          if (s.action !== action) {
+            flush();
+            action = s.action;
+          }
+          const have = run.get(s.atoms);
+          if (!have) run.set(s.atoms, s.sources);
+          else {
+            const u = have.slice();
+            orInto(u, s.sources);
+            run.set(s.atoms, u);
+          }
+        }
+        flush();
+        return { ...stage, steps: out };
+      });
+    const notMemo = new Map<string, number>();
+    const atomsOf = (r: WalkRule, d: number): number => {
+      const np = namedSetOf(d);
+      const a = atomsToward(r.ports, np);
+      if (r.notPorts < 0) return a;
+      const b = atomsToward(r.notPorts, np);
+      const key = `${a}-${b}`;
+      let id = notMemo.get(key);
+      if (id === undefined) {
+        const x = atomSets.sets[a]!;
+        const y = atomSets.sets[b]!;
+        id = atomSets.intern(x.map((w, i) => w & ~y[i]!));
+        notMemo.set(key, id);
+      }
+      return id;
+    };
+    // Which policies of which tier select each class, in walk order (inverted once, not per class).
+    const selectedBy: { t: number; p: WalkPolicy }[][] = Array.from({ length: classCount }, () => []);
+    walk.forEach((tier, t) => {
+      for (const p of tier.policies) if (p.ingress !== null) forEachBit(p.subject, (c) => void (c < classCount && selectedBy[c]!.push({ t, p })));
+    });
+    const memo = new Map<string, Group[]>();
+    const inLists: Group[][] = [];
+    for (let d = 0; d < nodeCount; d++) {
+      if (d >= classCount) {
+        inLists.push([{ src: everyNode, id: ALL_PEERS, atoms: allAtoms }]);
+        continue;
+      }
+      let key = `${namedSetOf(d)}|`;
+      const stages: WalkStage[] = [];
+      let current = -1;
+      let steps: Step[] = [];
+      for (const { t, p } of selectedBy[d]!) {
+        if (t !== current) {
+          if (current >= 0) stages.push({ steps, selected: everyNode, end: walk[current]!.end });
+          current = t;
+          steps = [];
+          key += `|${t};`;
+        }
+        for (const r of p.ingress!) {
+          if (r.local !== null && !hasBit(r.local, d)) continue;
+          steps.push({ sources: r.peer, atoms: atomsOf(r, d), action: r.action });
+          key += `${r.uid},`;
+        }
+      }
+      if (current >= 0) stages.push({ steps, selected: everyNode, end: walk[current]!.end });
+      let groups = memo.get(key);
+      if (!groups) memo.set(key, (groups = walkGroups(compress(stages))));
+      inLists.push(groups);
+    }
+
+    // Egress: per tier, the sources it selects and its rules with their sources.
+    const tiers = walk.map((tier) => {
+      const selected = emptyBitset(nodeCount);
+      const rules: { rule: WalkRule; sources: Bitset }[] = [];
+      for (const p of tier.policies) {
+        if (p.egress === null) continue;
+        orInto(selected, p.subject);
+        for (const r of p.egress) {
+          let sources = p.subject;
+          if (r.local !== null) {
+            sources = p.subject.slice();
+            for (let w = 0; w < words; w++) sources[w]! &= r.local[w]!;
+          }
+          rules.push({ rule: r, sources });
+        }
+      }
+      return { end: tier.end, selected, rules, any: !isEmptyBitset(selected) };
+    });
+    // The rules holding each destination, in walk order (inverted once, not per destination).
+    const toward: { t: number; rule: WalkRule; sources: Bitset }[][] = Array.from({ length: nodeCount }, () => []);
+    tiers.forEach((tier, t) => {
+      for (const e of tier.rules) forEachBit(e.rule.peer, (d) => void toward[d]!.push({ t, ...e }));
+    });
+    const egMemo = new Map<string, Group[]>();
+    const egLists: Group[][] = [];
+    for (let d = 0; d < nodeCount; d++) {
+      let key = `${namedSetOf(d)}|`;
+      const stepsOf: Step[][] = tiers.map(() => []);
+      for (const { t, rule, sources } of toward[d]!) {
+        stepsOf[t]!.push({ sources, atoms: atomsOf(rule, d), action: rule.action });
+        key += `${t}:${rule.uid},`;
+      }
+      const stages: WalkStage[] = [];
+      tiers.forEach((tier, t) => {
+        if (tier.any) stages.push({ steps: stepsOf[t]!, selected: tier.selected, end: tier.end });
+      });
+      let groups = egMemo.get(key);
+      if (!groups) egMemo.set(key, (groups = walkGroups(compress(stages))));
+      egLists.push(groups);
+    }
+    return { inLists, egLists };
+  }
 
   // --- Ingress -------------------------------------------------------------------------
   const hasTiers = table.admin.length + table.baseline.length > 0;
@@ -392,26 +535,11 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     egLists[d] = mergeSameAtoms([{ src: notIsolated, id: 0, atoms: allAtoms }, ...npToward[d]!], egUnions);
   }
 
-  const flatten = (lists: Group[][]) => {
-    const start = new Int32Array(nodeCount + 1);
-    let n = 0;
-    lists.forEach((l, d) => {
-      start[d] = n;
-      n += l.length;
-    });
-    start[nodeCount] = n;
-    const sources: Bitset[] = [];
-    const atomIds = new Int32Array(n);
-    for (const l of lists) {
-      for (const e of l) {
-        atomIds[sources.length] = e.atoms;
-        sources.push(e.src);
-      }
-    }
-    return { start, sources, atomIds };
-  };
-  const ins = flatten(inLists);
-  const egs = flatten(egLists);
+  return result(inLists, egLists);
+
+  function result(inLists: Group[][], egLists: Group[][]): DestinationGroups {
+  const ins = flatten(nodeCount, inLists);
+  const egs = flatten(nodeCount, egLists);
   return {
     nodeCount,
     classCount,
@@ -423,4 +551,24 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     egSources: egs.sources,
     egAtoms: egs.atomIds,
   };
+  }
+}
+
+function flatten(nodeCount: number, lists: Group[][]) {
+  const start = new Int32Array(nodeCount + 1);
+  let n = 0;
+  lists.forEach((l, d) => {
+    start[d] = n;
+    n += l.length;
+  });
+  start[nodeCount] = n;
+  const sources: Bitset[] = [];
+  const atomIds = new Int32Array(n);
+  for (const l of lists) {
+    for (const e of l) {
+      atomIds[sources.length] = e.atoms;
+      sources.push(e.src);
+    }
+  }
+  return { start, sources, atomIds };
 }

@@ -9,6 +9,8 @@ import { OWN_NAMESPACE, type PolicyTable } from './policy-table.js';
 import { AtomSets, PortCuts, type PortAtoms } from './port-atoms.js';
 
 export interface PeerSets {
+  /** Built for possible() (domainNames peers hold every external address) rather than for certain answers. */
+  readonly possible: boolean;
   readonly atoms: PortAtoms;
   readonly atomSets: AtomSets;
   /** Atom-set id of every port of every protocol. */
@@ -160,6 +162,7 @@ export function buildPeerSets(table: PolicyTable, state: ClassState, domainNames
   return {
     ciliumSubjects,
     ciliumIsolated,
+    possible: domainNames === 'externals',
     atoms,
     atomSets,
     allAtoms,

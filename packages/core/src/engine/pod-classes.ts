@@ -44,6 +44,8 @@ export interface PodClassesInput {
    * the cluster has any, host-networked pods get classes of their own.
    */
   readonly distinguishHostNetwork?: boolean;
+  /** Per pod: more that policy can see of it (Calico's selector answers); pods with different keys get different classes. */
+  readonly extraKey?: (podIndex: number) => string;
 }
 
 export interface PodClasses {
@@ -153,7 +155,8 @@ export function buildPodClasses(input: PodClassesInput): PodClasses {
     }
     const groups = podIpGroups?.[i] ?? [];
     const host = input.distinguishHostNetwork === true && pod.hostNetwork;
-    const key = `${ns}|${sel.key}|${portsId}|${groups.join(',')}${host ? '|h' : ''}`;
+    const extra = input.extraKey ? `|${input.extraKey(i)}` : '';
+    const key = `${ns}|${sel.key}|${portsId}|${groups.join(',')}${host ? '|h' : ''}${extra}`;
     let c = classIds.get(key);
     if (c === undefined) {
       c = classPods.length;

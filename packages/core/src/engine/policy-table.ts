@@ -25,6 +25,7 @@ import type {
 } from '../model/model.js';
 import { compareTierPolicies, tierPolicyId, type TierAction, type TierPeer, type TierPolicy, type TierPort } from '../model/model.js';
 import type { CompileMemo } from './compile-memo.js';
+import { buildCalicoTable, type CalicoTable } from './calico-table.js';
 import type { SelectorIndex } from './selector-index.js';
 import type { CiliumPolicy, CiliumRule } from '../model/model.js';
 
@@ -71,6 +72,7 @@ export interface CompiledRule {
 }
 
 export interface CompiledPolicy {
+  readonly source: NetworkPolicy;
   readonly ns: number;
   /** Selector id, or ANY_POD for `{}`. */
   readonly subject: number;
@@ -141,6 +143,8 @@ export interface PolicyTable {
   readonly relevant: readonly ReadonlySet<number>[];
   /** Under `cni: cilium`: its policies (the tiers are then empty: Cilium does not enforce them). */
   readonly cilium?: CiliumTable;
+  /** EvalOptions.cni `calico`: Calico's tiers and policies (calico-table.ts). */
+  readonly calico?: CalicoTable;
 }
 
 // --- Cilium policies in the table (cilium-table.ts) ---------------------------------------
@@ -420,6 +424,7 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
       }
     };
     return {
+      source: policy,
       ns,
       subject,
       // An Ingress policy with absent or empty `ingress` has no rule, so it allows nothing in.
@@ -484,6 +489,10 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
   const admin = sortedTier('Admin');
   const baseline = sortedTier('Baseline');
   checkDistinct(cluster.tierPolicies ?? []);
+  const calico =
+    options?.cni === 'calico'
+      ? buildCalicoTable(cluster, { internPortSpec, addBlock: (ranges) => void blockOf(unionRanges(ranges)) })
+      : undefined;
 
   // --- Namespace selectors, once per namespace --------------------------------------------
   const nsSelNamespaces: number[][] = Array.from({ length: nsSels.size }, () => []);
@@ -518,6 +527,7 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
     nsSelNamespaces,
     relevant,
     ...(ciliumTable ? { cilium: ciliumTable } : {}),
+    ...(calico ? { calico } : {}),
   };
 }
 

@@ -11,7 +11,8 @@ import { compareTierPolicies, tierPolicyId, type TierName, type TierPeer, type T
 
 /** One link of the chain: a tier's say on the connection. */
 export interface TierStep {
-  readonly tier: TierName | 'NetworkPolicy' | 'Cilium' | 'default';
+  /** `calico tier <name>` under Calico (EvalOptions.cni), where any tier may hold any kind. */
+  readonly tier: TierName | 'NetworkPolicy' | 'Cilium' | 'default' | `calico tier ${string}`;
   readonly action: 'Allow' | 'Deny' | 'Pass';
   /** `cnp/name`, `anp/name`, `banp/default`, or the NetworkPolicies' `namespace/name`s; absent for the default. */
   readonly policy?: string;
@@ -53,6 +54,8 @@ export function tierRuleName(direction: 'ingress' | 'egress', rule: number, rule
 /** `Admin: Pass (cnp/dev-pass, ingress rule "pass-dev")`. */
 export function formatTierStep(s: TierStep): string {
   if (s.tier === 'default') return 'no tier decided: allowed by default';
+  // `calico tier security: gnp/deny-db ingress[1] Deny`, or the tier's own end.
+  if (s.tier.startsWith('calico tier ')) return s.rule !== undefined ? `${s.tier}: ${s.policy} ${s.direction}[${s.rule}] ${s.action}` : `${s.tier}: ${s.action} (${s.detail})`;
   const where =
     s.rule !== undefined && s.direction ? `${s.policy}, ${s.tier === 'NetworkPolicy' ? `rule ${s.rule}` : tierRuleName(s.direction, s.rule, s.ruleName)}` : s.policy;
   return `${s.tier}: ${s.action} (${where})`;

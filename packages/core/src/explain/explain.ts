@@ -30,6 +30,7 @@ import {
 
 import { formatTierChain, formatTierStep, walkTier, type TierNearMiss, type TierStep } from './explain-tiers.js';
 import { explainCiliumSide, formatCiliumChain } from './explain-cilium.js';
+import { referenceCalicoTrace } from '../reference/reference.js';
 type Direction = 'ingress' | 'egress';
 
 export interface RuleRef {
@@ -126,7 +127,7 @@ export function explainConnection(
     if (sideDenies(egress)) denyingSides.push('egress');
     if (sideDenies(ingress)) denyingSides.push('ingress');
   }
-  const tiers = (cluster.tierPolicies ?? []).length > 0 || cilium;
+  const tiers = (cluster.tierPolicies ?? []).length > 0 || cilium || options.cni === 'calico';
   const unknownReason = selfConnection || denyingSides.length > 0 ? undefined : (egress.tiers?.unknown ?? ingress.tiers?.unknown);
   const verdict: Verdict = denyingSides.length > 0 ? 'denied' : unknownReason ? 'unknown' : 'allowed';
   const l7 = verdict === 'denied' ? [] : [...(egress.l7 ?? []), ...(ingress.l7 ?? [])];
@@ -169,6 +170,7 @@ function explainSide(ctx: Context, direction: Direction): SideExplanation {
   const side = explainNetworkPolicySide(ctx, direction);
   const subject = direction === 'egress' ? ctx.src : ctx.dst;
   if (ctx.options.cni === 'cilium') return subject.kind === 'ip' ? side : withCilium(ctx, direction, subject.pod, side);
+  if (ctx.options.cni === 'calico') return subject.kind === 'ip' ? { ...side, isolated: false, isolatingPolicies: [], allowedBy: [], nearMisses: [] } : withCalico(ctx, direction, subject.pod, side);
   if ((ctx.cluster.tierPolicies ?? []).length === 0 || subject.kind === 'ip') return side;
   return withTiers(ctx, direction, subject.pod, side);
 }
@@ -220,6 +222,31 @@ function withCilium(ctx: Context, direction: Direction, pod: Pod, side: SideExpl
   const c = explainCiliumSide(ctx.cluster, ctx.options, direction, pod, other, ctx.port, ctx.protocol, destination, side);
   const tiers: SideTiers = { chain: c.chain, denied: c.denied, ...(c.unknown ? { unknown: c.unknown } : {}), nearMisses: c.nearMisses };
   return { ...side, reason: `${formatCiliumChain(c.chain)}${c.unknown ? `; unknown: ${c.unknown}` : ''}`, tiers, ...(c.l7.length > 0 ? { l7: c.l7 } : {}) };
+}
+
+/** The side through Calico's tiers (reference/calico.ts walks them and records the chain). */
+function withCalico(ctx: Context, direction: Direction, pod: Pod, side: SideExplanation): SideExplanation {
+  const other = direction === 'egress' ? ctx.dst : ctx.src;
+  const trace = referenceCalicoTrace(ctx.cluster, pod, direction, other, ctx.port, ctx.protocol, ctx.options);
+  const chain: TierStep[] = trace.chain.map((s) => ({
+    tier: `calico tier ${s.tier}`,
+    action: s.action,
+    ...(s.policy !== undefined ? { policy: s.policy, direction, rule: s.rule! } : {}),
+    detail: s.policy !== undefined ? '' : `end of tier for ${s.selecting!.join(', ')}`,
+  }));
+  if (trace.verdict !== 'denied' && (chain.length === 0 || chain[chain.length - 1]!.action === 'Pass')) chain.push({ tier: 'default', action: 'Allow', detail: 'no tier decided' });
+  const unknown = trace.verdict === 'unknown' ? `${trace.undecided ?? 'a rule'} may match: the manifests cannot decide it` : undefined;
+  const tiers: SideTiers = { chain, denied: trace.verdict === 'denied', ...(unknown ? { unknown } : {}), nearMisses: [] };
+  const isolating = [...new Set(trace.chain.map((s) => s.policy ?? s.selecting ?? []).flat())];
+  return {
+    ...side,
+    isolated: isolating.length > 0,
+    isolatingPolicies: isolating,
+    allowedBy: [],
+    nearMisses: [],
+    reason: `${formatTierChain(chain)}${unknown ? `; unknown: ${unknown}` : ''}`,
+    tiers,
+  };
 }
 
 function explainNetworkPolicySide(ctx: Context, direction: Direction): SideExplanation {

@@ -209,6 +209,8 @@ export interface ServiceAccount {
   readonly name: string;
   /** automountServiceAccountToken as written; absent means true (the API's default). */
   readonly automountServiceAccountToken?: boolean;
+  /** metadata.labels (Calico's serviceAccountSelector reads them). */
+  readonly labels?: Labels;
 }
 
 /** One rule of a Role or ClusterRole (rbac.authorization.k8s.io/v1 PolicyRule). */
@@ -278,6 +280,8 @@ export interface Cluster {
   readonly roles?: readonly Role[];
   readonly roleBindings?: readonly RoleBinding[];
   readonly apiServer?: ApiServerAddress;
+  /** Calico's own kinds (tiers, policies, network sets, host endpoints), when the input has them. */
+  readonly calico?: CalicoObjects;
 }
 
 /**
@@ -522,4 +526,132 @@ export interface CiliumPolicy {
 export function ciliumPolicyId(p: Pick<CiliumPolicy, 'kind' | 'namespace' | 'name' | 'specIndex'>): string {
   const base = p.kind === 'CiliumNetworkPolicy' ? `cnp ${p.namespace}/${p.name}` : `ccnp ${p.name}`;
   return p.specIndex === undefined ? base : `${base} specs[${p.specIndex}]`;
+}
+
+/**
+ * Calico (projectcalico.org/v3, crd.projectcalico.org/v1), as written: selectors stay in Calico's
+ * selector language (semantics/calico-selector.ts parses them), ports and protocols as the
+ * manifest gives them. Both evaluators apply Calico's rules to this form when EvalOptions.cni is
+ * `calico`:
+ *
+ *   tiers by order (lower first); in a tier, the policies that select the endpoint by order,
+ *   rules in written order: Allow and Deny decide, Pass goes on to the next tier, Log goes on to
+ *   the next rule; a tier whose policies select the endpoint but decide nothing ends in its
+ *   default action (Deny unless the Tier says Pass); a tier none of whose policies select the
+ *   endpoint is skipped. Past the last tier: allowed (the namespace profile of Kubernetes pods).
+ *
+ * Kubernetes NetworkPolicies sit in the `default` tier at order 1000; AdminNetworkPolicies and
+ * Admin-tier ClusterNetworkPolicies in `kube-admin` (order 1000, default action Pass) at their
+ * priority; the BaselineAdminNetworkPolicy (as order 1000) and Baseline-tier ClusterNetworkPolicies
+ * in `kube-baseline` (order 10,000,000, default action Pass).
+ */
+export interface CalicoObjects {
+  readonly tiers: readonly CalicoTier[];
+  readonly policies: readonly CalicoPolicy[];
+  readonly networkSets: readonly CalicoNetworkSet[];
+  readonly hostEndpoints: readonly CalicoHostEndpoint[];
+}
+
+export interface CalicoTier {
+  readonly name: string;
+  /** Absent: after every tier that has one. */
+  readonly order?: number;
+  /** What ends the tier for an endpoint its policies select but no rule decided. Default Deny. */
+  readonly defaultAction?: 'Deny' | 'Pass';
+}
+
+/** The tiers Calico creates itself, with their fixed orders and default actions. */
+export const CALICO_BUILTIN_TIERS: readonly Required<CalicoTier>[] = [
+  { name: 'kube-admin', order: 1_000, defaultAction: 'Pass' },
+  { name: 'default', order: 1_000_000, defaultAction: 'Deny' },
+  { name: 'kube-baseline', order: 10_000_000, defaultAction: 'Pass' },
+];
+
+/** Calico's order of a Kubernetes NetworkPolicy in the default tier. */
+export const CALICO_K8S_POLICY_ORDER = 1000;
+
+export type CalicoAction = 'Allow' | 'Deny' | 'Log' | 'Pass';
+
+/** A port of an EntityRule: a number or inclusive range, or a named port. */
+export type CalicoPort = { readonly first: number; readonly last: number } | { readonly name: string };
+
+export interface CalicoEntityRule {
+  readonly nets?: readonly string[];
+  readonly notNets?: readonly string[];
+  readonly selector?: string;
+  readonly notSelector?: string;
+  readonly namespaceSelector?: string;
+  readonly ports?: readonly CalicoPort[];
+  readonly notPorts?: readonly CalicoPort[];
+  /** ServiceAccountMatch: names (any of) and a selector over the ServiceAccount's labels. */
+  readonly serviceAccounts?: { readonly names?: readonly string[]; readonly selector?: string };
+}
+
+export interface CalicoRule {
+  readonly action: CalicoAction;
+  /** `TCP`, `UDP`, `SCTP`, `ICMP`, ... or a number 1-255, as written. Absent: any protocol. */
+  readonly protocol?: string | number;
+  readonly notProtocol?: string | number;
+  readonly source: CalicoEntityRule;
+  readonly destination: CalicoEntityRule;
+  /**
+   * Why whether the rule matches a connection cannot be decided from manifests, when it cannot
+   * (source ports: the client picks them; ipVersion; services): where the rest of the rule
+   * matches, the connection's verdict may be unknown.
+   */
+  readonly unknown?: string;
+}
+
+export interface CalicoPolicy {
+  readonly kind: 'NetworkPolicy' | 'GlobalNetworkPolicy';
+  /** NetworkPolicy only. */
+  readonly namespace?: string;
+  /** As written (a tiered policy's name starts with its tier's name and a dot). */
+  readonly name: string;
+  /** `default` when the manifest names none. */
+  readonly tier: string;
+  /** Absent: after every policy of its tier that has one. */
+  readonly order?: number;
+  /** Absent or empty: all(). */
+  readonly selector?: string;
+  /** GlobalNetworkPolicy: the namespaces whose endpoints it applies to. */
+  readonly namespaceSelector?: string;
+  readonly serviceAccountSelector?: string;
+  /** As written; absent: defaulted from the rules (calicoPolicyTypes). */
+  readonly types?: readonly PolicyType[];
+  readonly ingress: readonly CalicoRule[];
+  readonly egress: readonly CalicoRule[];
+}
+
+/** NetworkSet (namespaced) or GlobalNetworkSet (no namespace): labelled CIDRs that rule selectors match. */
+export interface CalicoNetworkSet {
+  readonly namespace?: string;
+  readonly name: string;
+  readonly labels: Labels;
+  readonly nets: readonly string[];
+  /** Domain names (Calico Enterprise): which addresses they resolve to is not in any manifest. */
+  readonly allowedEgressDomains?: readonly string[];
+}
+
+/** A HostEndpoint: a node interface whose expectedIPs rule selectors match. */
+export interface CalicoHostEndpoint {
+  readonly name: string;
+  readonly node?: string;
+  readonly labels: Labels;
+  readonly expectedIPs: readonly string[];
+}
+
+/**
+ * "If types has no value, Calico defaults as follows": Ingress when there are no egress rules,
+ * Egress when there are egress rules only, both when there are both.
+ */
+export function calicoPolicyTypes(p: Pick<CalicoPolicy, 'types' | 'ingress' | 'egress'>): readonly PolicyType[] {
+  if (p.types && p.types.length > 0) return p.types;
+  if (p.egress.length > 0) return p.ingress.length > 0 ? ['Ingress', 'Egress'] : ['Egress'];
+  return ['Ingress'];
+}
+
+/** `gnp/name`, `np/namespace/name`: how answers name a Calico policy. */
+export function calicoPolicyId(p: Pick<CalicoPolicy, 'kind' | 'namespace' | 'name'>): string {
+  return p.kind === 'GlobalNetworkPolicy' ? `gnp/${p.name}` : `np/${p.namespace}/${p.name}`;
 }

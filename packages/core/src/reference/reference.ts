@@ -23,11 +23,14 @@ import type {
   Verdict,
 } from '../model/model.js';
 import type { Cni, TierName, TierPeer, TierPort, TierSubject } from '../model/model.js';
+import { calicoDirectionTrace, calicoDirectionVerdict, type CalicoTrace, type ReferenceRules } from './calico.js';
 
 /**
- * The network plugins' own evaluators, by plugin: each registers itself from its own file
- * (reference/cilium.ts), so that this file needs none of them and they can use its NetworkPolicy
- * reading. The package's public face imports them all.
+ * The network plugins' own evaluators, by plugin. Cilium's registers itself from its own file
+ * (reference/cilium.ts), so that this file needs none of it and it can use its NetworkPolicy
+ * reading; Calico's is registered below, with the rules reference/calico.ts is handed (it places
+ * the same NetworkPolicy and tier clauses in Calico's tiers). The package's public face imports
+ * them all.
  */
 export const CNI_VERDICTS: { [K in Cni]?: (ctx: Context, src: Endpoint, dst: Endpoint, port: number, protocol: Protocol, options: EvalOptions) => Verdict } = {};
 
@@ -76,15 +79,55 @@ export function referenceVerdict(
   if (src.kind === 'pod' && dst.kind === 'pod' && samePod(src.pod, dst.pod)) return 'allowed';
 
   const ctx: Context = { cluster, ipBlockPods };
-  // A plugin with kinds of its own decides in its own order (reference/cilium.ts).
+  // A plugin with kinds of its own decides in its own order (reference/cilium.ts, reference/calico.ts).
   const plugin = options?.cni === undefined ? undefined : CNI_VERDICTS[options.cni];
   if (plugin) return plugin(ctx, src, dst, port, protocol, options!);
-  const egress: Verdict = src.kind === 'ip' ? 'allowed' : egressVerdict(ctx, src.pod, dst, port, protocol);
-  const ingress: Verdict = dst.kind === 'ip' ? 'allowed' : ingressVerdict(ctx, dst.pod, src, port, protocol);
+  const egress: Verdict = src.kind === 'ip' ? 'allowed' : kubernetesDirectionVerdict(ctx, src.pod, 'egress', dst, port, protocol);
+  const ingress: Verdict = dst.kind === 'ip' ? 'allowed' : kubernetesDirectionVerdict(ctx, dst.pod, 'ingress', src, port, protocol);
   if (egress === 'denied' || ingress === 'denied') return 'denied';
   if (egress === 'unknown' || ingress === 'unknown') return 'unknown';
   return 'allowed';
 }
+
+/** The rules reference/calico.ts uses: the same NetworkPolicy and tier clauses, placed in Calico's tiers. */
+const RULES: ReferenceRules = {
+  peersMatch,
+  portsMatch,
+  selectorMatches,
+  policyTypesOf,
+  tierSubjectSelects,
+  tierPeersMatch,
+  tierPortsMatch,
+  namespaceLabels,
+  inCidrs: (cidrs, addresses) => addresses.some((a) => cidrs.some((c) => cidrContains(parseCidrText(c), parseAddress(a)))),
+  sameAddress: (a, b) => {
+    const x = parseAddress(a);
+    const y = parseAddress(b);
+    return x.bits === y.bits && x.value === y.value;
+  },
+};
+
+/** One side of a connection under Calico, with the chain of tiers and rules that decided (explain shows it). */
+export function referenceCalicoTrace(
+  cluster: Cluster,
+  subject: Pod,
+  direction: Direction,
+  peer: Endpoint,
+  port: number,
+  protocol: Protocol,
+  options?: EvalOptions,
+): CalicoTrace {
+  return calicoDirectionTrace(RULES, { cluster, ipBlockPods: options?.ipBlockPods ?? 'match' }, subject, direction, peer, port, protocol);
+}
+
+/** Calico: every kind in Calico's tiers, each direction separately; a connection needs both. */
+CNI_VERDICTS.calico = (ctx, src, dst, port, protocol) => {
+  const egress: Verdict = src.kind === 'ip' ? 'allowed' : calicoDirectionVerdict(RULES, ctx, src.pod, 'egress', dst, port, protocol);
+  const ingress: Verdict = dst.kind === 'ip' ? 'allowed' : calicoDirectionVerdict(RULES, ctx, dst.pod, 'ingress', src, port, protocol);
+  if (egress === 'denied' || ingress === 'denied') return 'denied';
+  if (egress === 'unknown' || ingress === 'unknown') return 'unknown';
+  return 'allowed';
+};
 
 export interface Context {
   readonly cluster: Cluster;
@@ -107,7 +150,7 @@ type Direction = 'ingress' | 'egress';
  * "v1.NetworkPolicy always makes a final decision for selected pods. Further evaluation only
  * happens for Pods not selected by a v1.NetworkPolicy."
  */
-function directionVerdict(ctx: Context, subject: Pod, direction: Direction, peer: Endpoint, port: number, protocol: Protocol): Verdict {
+function kubernetesDirectionVerdict(ctx: Context, subject: Pod, direction: Direction, peer: Endpoint, port: number, protocol: Protocol): Verdict {
   const destination = direction === 'ingress' ? subject : peer.kind === 'pod' ? peer.pod : undefined;
   const baseline = () =>
     tierVerdict(ctx, 'Baseline', subject, direction, peer, port, protocol, destination, () => 'allowed');
@@ -123,13 +166,7 @@ function directionVerdict(ctx: Context, subject: Pod, direction: Direction, peer
   return tierVerdict(ctx, 'Admin', subject, direction, peer, port, protocol, destination, networkPolicy);
 }
 
-function egressVerdict(ctx: Context, subject: Pod, to: Endpoint, port: number, protocol: Protocol): Verdict {
-  return directionVerdict(ctx, subject, 'egress', to, port, protocol);
-}
 
-function ingressVerdict(ctx: Context, subject: Pod, from: Endpoint, port: number, protocol: Protocol): Verdict {
-  return directionVerdict(ctx, subject, 'ingress', from, port, protocol);
-}
 
 /**
  * One tier: its policies that select `subject`, by priority ("Policies with lower priority values

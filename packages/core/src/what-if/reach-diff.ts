@@ -116,7 +116,7 @@ function sameLabels(a: Labels, b: Labels): boolean {
   return ka.every((k) => a[k] === b[k]);
 }
 
-/** What policy can see of a pod: labels, container ports (named ports), IPs. */
+/** What policy can see of a pod: labels, container ports (named ports), IPs, its ServiceAccount (Calico). */
 function samePolicyFacts(a: Pod, b: Pod): boolean {
   if (a === b) return true;
   return (
@@ -126,7 +126,8 @@ function samePolicyFacts(a: Pod, b: Pod): boolean {
     a.ips.every((ip, i) => b.ips[i] === ip) &&
     JSON.stringify(a.ports) === JSON.stringify(b.ports) &&
     // Tier policies leave host-networked pods out of subjects and pods peers.
-    a.hostNetwork === b.hostNetwork
+    a.hostNetwork === b.hostNetwork &&
+    a.serviceAccountName === b.serviceAccountName
   );
 }
 
@@ -164,6 +165,11 @@ function touchedPods(before: CompiledCluster, after: CompiledCluster): Touched |
   }
   // Nodes are what nodes peers match: a changed Node can touch any pod's egress.
   if (b.nodes !== a.nodes && JSON.stringify(b.nodes ?? []) !== JSON.stringify(a.nodes ?? [])) return undefined;
+  // Calico's objects reach past their subjects (a Pass hands pairs to later tiers, network sets
+  // and host endpoints are peers of any rule), and its rules read ServiceAccount labels: a change
+  // to them is not bounded here.
+  if (b.calico !== a.calico && JSON.stringify(b.calico ?? null) !== JSON.stringify(a.calico ?? null)) return undefined;
+  if (before.options.cni === 'calico' && b.serviceAccounts !== a.serviceAccounts && JSON.stringify(b.serviceAccounts ?? []) !== JSON.stringify(a.serviceAccounts ?? [])) return undefined;
   const touched: Touched = { before: new Set(), after: new Set() };
   const samePods = b.pods === a.pods;
 

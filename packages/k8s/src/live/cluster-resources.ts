@@ -96,14 +96,28 @@ export const CLUSTER_RESOURCES: readonly ClusterResource[] = [
     namespaced: false, optional: true,
     missing: 'the analysis assumes no BaselineAdminNetworkPolicy',
   },
+  // Calico's kinds (calico/): policies, the tiers they sit in, and the sets their selectors match.
+  ...(
+    [
+      ['networkpolicies', 'NetworkPolicy', true],
+      ['globalnetworkpolicies', 'GlobalNetworkPolicy', false],
+      ['tiers', 'Tier', false],
+      ['networksets', 'NetworkSet', true],
+      ['globalnetworksets', 'GlobalNetworkSet', false],
+      ['hostendpoints', 'HostEndpoint', false],
+    ] as const
+  ).map(
+    ([plural, kind, namespaced]): ClusterResource => ({
+      group: 'crd.projectcalico.org', version: 'v1', plural, kind, namespaced, optional: true,
+      missing: `the analysis assumes no Calico ${kind} objects {where}`,
+    }),
+  ),
   // Policy kinds Lateral does not evaluate (policy-kinds.ts): read so that answers can say they
   // were not evaluated, instead of not knowing they exist.
   ...(
     [
       ['cilium.io', 'v2', 'ciliumnetworkpolicies', 'CiliumNetworkPolicy', true],
       ['cilium.io', 'v2', 'ciliumclusterwidenetworkpolicies', 'CiliumClusterwideNetworkPolicy', false],
-      ['crd.projectcalico.org', 'v1', 'networkpolicies', 'NetworkPolicy', true],
-      ['crd.projectcalico.org', 'v1', 'globalnetworkpolicies', 'GlobalNetworkPolicy', false],
       ['crd.antrea.io', 'v1beta1', 'networkpolicies', 'NetworkPolicy', true],
       ['crd.antrea.io', 'v1beta1', 'clusternetworkpolicies', 'ClusterNetworkPolicy', false],
       ['k8s.ovn.org', 'v1', 'egressfirewalls', 'EgressFirewall', true],

@@ -1,0 +1,350 @@
+/**
+ * Calico in the fast engine (EvalOptions.cni `calico`). Two halves:
+ *
+ * - buildCalicoTable (here, with the policy table): Calico's selectors parsed, every address Calico
+ *   can name (nets, notNets, network sets, host endpoints) registered as a block so external
+ *   groups and pod classes respect it, rule ports interned as port specs, and the per-pod
+ *   predicates (subjects, the pod parts of rule selectors) that pod classes must tell apart.
+ * - calicoWalk (calico-walk.ts, with the peer sets): every policy of every kind placed in Calico's tiers as
+ *   bitsets over nodes — Calico's own policies, Kubernetes NetworkPolicies (default tier, order
+ *   1000), the Admin kinds (kube-admin, by priority) and the Baseline kinds (kube-baseline) — the
+ *   ordered form connection-check.ts and destination-groups.ts walk.
+ *
+ * The semantics are those of reference/calico.ts; the differential test holds the two together.
+ */
+import { ipBlockRanges } from './ip-atoms.js';
+import { InputError } from '../model/errors.js';
+import { calicoSelector, matchesCalicoSelector, type CalicoSelector } from '../semantics/calico-selector.js';
+import { tryParseIp, type IpAddress, type IpRange } from '../semantics/ip.js';
+import {
+  CALICO_BUILTIN_TIERS,
+  calicoPolicyId,
+  calicoPolicyTypes,
+  type CalicoEntityRule,
+  type CalicoPolicy,
+  type CalicoPort,
+  type Cluster,
+  type Labels,
+  type Pod,
+  type Protocol,
+} from '../model/model.js';
+
+/** A port entry as the policy table interns it (policy-table.ts PortEntry). */
+interface PortEntry {
+  readonly protocol: Protocol | null;
+  readonly port?: number | string;
+  readonly endPort?: number;
+}
+
+/** 0: no, 1: maybe, 2: yes. */
+type Tri = 0 | 1 | 2;
+
+interface Scope {
+  readonly nsSel?: CalicoSelector;
+  /** The policy's namespace (NetworkPolicy) or undefined (GlobalNetworkPolicy: every endpoint). */
+  readonly policyNs?: string;
+}
+
+interface CompiledEntity {
+  readonly nets?: readonly IpRange[];
+  readonly notNets?: readonly IpRange[];
+  readonly selector?: CalicoSelector;
+  readonly notSelector?: CalicoSelector;
+  readonly sa?: { readonly names?: readonly string[]; readonly selector?: CalicoSelector };
+  readonly scope: Scope;
+}
+
+export interface CompiledCalicoRule {
+  readonly action: 'Allow' | 'Deny' | 'Pass';
+  /** Entity ids: the peer's side and the subject's own side of the rule. */
+  readonly peer: number;
+  readonly local: number;
+  readonly ports: number;
+  /** Port spec removed from `ports` (destination.notPorts), or -1. */
+  readonly notPorts: number;
+  readonly unknown: boolean;
+  /** Position in the policy's rule list (Log rules count). */
+  readonly index: number;
+}
+
+export interface CompiledCalicoPolicy {
+  readonly source: CalicoPolicy;
+  readonly id: string;
+  readonly ingress: readonly CompiledCalicoRule[] | null;
+  readonly egress: readonly CompiledCalicoRule[] | null;
+}
+
+export interface CalicoTable {
+  readonly tiers: readonly { readonly name: string; readonly order: number; readonly end: 'Deny' | 'Pass' }[];
+  readonly policies: readonly CompiledCalicoPolicy[];
+  /** What the pod predicates are: equal keys, equal partitions (a recompile may keep its classes). */
+  readonly predicatesKey: string;
+  /** Per pod: the answers of every pod predicate, as a key (pods with different keys never share a class). */
+  podKey(pod: Pod): string;
+  /** Some rule may match where the manifests cannot say (a domain network set, a source port): possible() differs. */
+  readonly mayBeUnknown: boolean;
+  /** Does the policy select the pod (a subject)? */
+  selects(policy: number, pod: Pod): boolean;
+  /** The entity's match on a pod (by its labels and addresses) or an address. */
+  entityMatch(entity: number, pod: Pod | undefined, addresses: readonly IpAddress[]): Tri;
+}
+
+/** What the policy table lends this stage: interning of port specs and address blocks. */
+export interface CalicoTableApi {
+  internPortSpec(entries: PortEntry[]): number;
+  addBlock(ranges: IpRange[]): void;
+}
+
+const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = { TCP: 6, UDP: 17, ICMP: 1, ICMPv6: 58, SCTP: 132, UDPLite: 136 };
+const num = (p: string | number) => (typeof p === 'number' ? p : PROTOCOL_NUMBERS[p]!);
+
+export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoTable {
+  const calico = cluster.calico;
+  const nsLabelsByName = new Map(cluster.namespaces.map((n) => [n.name, n.labels]));
+  const nsLabels = (ns: string): Labels => nsLabelsByName.get(ns) ?? { 'kubernetes.io/metadata.name': ns };
+  const saLabels = new Map((cluster.serviceAccounts ?? []).map((s) => [`${s.namespace}/${s.name}`, s.labels ?? {}]));
+
+  const rangesOf = (cidrs: readonly string[], field: string): IpRange[] =>
+    cidrs.flatMap((cidr, i) => {
+      try {
+        return ipBlockRanges({ cidr });
+      } catch {
+        throw new InputError(`invalid CIDR "${cidr}"`, { field: `${field}[${i}]` });
+      }
+    });
+  const addressRange = (ip: string): IpRange => {
+    const a = tryParseIp(ip);
+    if (!a) throw new InputError(`invalid IP address "${ip}"`);
+    return { family: a.family, start: a.value, end: a.value };
+  };
+
+  // Network sets and host endpoints: labelled address sets rule selectors match.
+  const sets = (calico?.networkSets ?? []).map((s) => {
+    const ranges = rangesOf(s.nets, 'spec.nets');
+    if (ranges.length > 0) api.addBlock(ranges);
+    return { namespace: s.namespace, labels: s.labels, ranges, domains: (s.allowedEgressDomains ?? []).length > 0 };
+  });
+  const heps = (calico?.hostEndpoints ?? []).map((h) => {
+    const ranges = h.expectedIPs.map(addressRange);
+    if (ranges.length > 0) api.addBlock(ranges);
+    return { labels: h.labels, ranges };
+  });
+
+  // --- Pod predicates: what classes must tell apart -------------------------------------------
+  const predicates: ((pod: Pod) => boolean)[] = [];
+  const predicateIds = new Map<string, number>();
+  const predicate = (key: string, fn: (pod: Pod) => boolean) => {
+    if (!predicateIds.has(key)) {
+      predicateIds.set(key, predicates.length);
+      predicates.push(fn);
+    }
+  };
+
+  const labelCache = new WeakMap<Pod, { labels: Labels; global: false }>();
+  const saOf = (pod: Pod) => pod.serviceAccountName ?? 'default';
+  const saLabelCache = new Map<string, Labels>();
+  const serviceAccountLabels = (pod: Pod): Labels => {
+    const k = `${pod.namespace}/${saOf(pod)}`;
+    let l = saLabelCache.get(k);
+    if (!l) saLabelCache.set(k, (l = { ...(saLabels.get(k) ?? {}), 'projectcalico.org/name': saOf(pod) }));
+    return l;
+  };
+  /** The labels of a pod's workload endpoint (see reference/calico.ts endpointLabels). */
+  const endpointScope = (pod: Pod): { labels: Labels; global: false } => {
+    let l = labelCache.get(pod);
+    if (!l) {
+      const out: Record<string, string> = {};
+      for (const [k, v] of Object.entries(nsLabels(pod.namespace))) out[`pcns.${k}`] = v;
+      for (const [k, v] of Object.entries(serviceAccountLabels(pod))) if (k !== 'projectcalico.org/name') out[`pcsa.${k}`] = v;
+      Object.assign(out, pod.labels);
+      out['projectcalico.org/namespace'] = pod.namespace;
+      out['projectcalico.org/orchestrator'] = 'k8s';
+      out['projectcalico.org/serviceaccount'] = saOf(pod);
+      labelCache.set(pod, (l = { labels: out, global: false }));
+    }
+    return l;
+  };
+  const nsScopes = new Map<string, { labels: Labels; global: false }>();
+  const nsSelected = (sel: CalicoSelector, ns: string) => {
+    let scope = nsScopes.get(ns);
+    if (!scope) nsScopes.set(ns, (scope = { labels: { ...nsLabels(ns), 'projectcalico.org/name': ns }, global: false }));
+    return matchesCalicoSelector(sel, scope);
+  };
+  const inScope = (scope: Scope, ns: string | undefined): boolean => {
+    if (scope.nsSel) return ns === undefined ? matchesCalicoSelector(scope.nsSel, { labels: {}, global: true }) : nsSelected(scope.nsSel, ns);
+    return scope.policyNs === undefined || ns === scope.policyNs;
+  };
+  const podSelected = (sel: CalicoSelector, scope: Scope, pod: Pod) =>
+    !pod.hostNetwork && inScope(scope, pod.namespace) && matchesCalicoSelector(sel, endpointScope(pod));
+  const saSelected = (sa: NonNullable<CompiledEntity['sa']>, scope: Scope, pod: Pod) =>
+    !pod.hostNetwork &&
+    inScope(scope, pod.namespace) &&
+    (sa.names === undefined || sa.names.length === 0 || sa.names.includes(saOf(pod))) &&
+    (sa.selector === undefined || matchesCalicoSelector(sa.selector, { labels: serviceAccountLabels(pod), global: false }));
+
+  const scopeKey = (s: Scope) => `${s.nsSel ? JSON.stringify(s.nsSel) : '-'}|${s.policyNs ?? '*'}`;
+
+  // --- Entities ------------------------------------------------------------------------------
+  const entities: CompiledEntity[] = [];
+  const entityIds = new Map<string, number>();
+  const entity = (e: CalicoEntityRule, policy: CalicoPolicy, field: string): number => {
+    // Equal entities in equal scopes are one entity: rules repeat `{}` and a few selectors.
+    const { ports: _p, notPorts: _n, ...matching } = e;
+    const hasSelectors = e.selector !== undefined || e.notSelector !== undefined || e.namespaceSelector !== undefined || e.serviceAccounts !== undefined;
+    const id = `${hasSelectors && policy.kind === 'NetworkPolicy' ? policy.namespace : '*'}|${JSON.stringify(matching)}`;
+    const known = entityIds.get(id);
+    if (known !== undefined) return known;
+    entityIds.set(id, entities.length);
+    const scope: Scope = {
+      ...(e.namespaceSelector !== undefined ? { nsSel: calicoSelector(e.namespaceSelector) } : {}),
+      ...(policy.kind === 'NetworkPolicy' ? { policyNs: policy.namespace } : {}),
+    };
+    const selectorText = e.selector ?? (e.namespaceSelector !== undefined ? 'all()' : undefined);
+    const c: CompiledEntity = {
+      scope,
+      ...(e.nets !== undefined ? { nets: rangesOf(e.nets, `${field}.nets`) } : {}),
+      ...(e.notNets !== undefined ? { notNets: rangesOf(e.notNets, `${field}.notNets`) } : {}),
+      ...(selectorText !== undefined ? { selector: calicoSelector(selectorText) } : {}),
+      ...(e.notSelector !== undefined ? { notSelector: calicoSelector(e.notSelector) } : {}),
+      ...(e.serviceAccounts !== undefined
+        ? {
+            sa: {
+              ...(e.serviceAccounts.names ? { names: e.serviceAccounts.names } : {}),
+              ...(e.serviceAccounts.selector !== undefined ? { selector: calicoSelector(e.serviceAccounts.selector) } : {}),
+            },
+          }
+        : {}),
+    };
+    for (const r of [c.nets, c.notNets]) if (r && r.length > 0) api.addBlock([...r]);
+    const sk = scopeKey(scope);
+    if (c.selector) predicate(`s:${sk}:${JSON.stringify(c.selector)}`, (pod) => podSelected(c.selector!, scope, pod));
+    if (c.notSelector) predicate(`s:${sk}:${JSON.stringify(c.notSelector)}`, (pod) => podSelected(c.notSelector!, scope, pod));
+    if (c.sa) predicate(`a:${sk}:${JSON.stringify(c.sa)}`, (pod) => saSelected(c.sa!, scope, pod));
+    entities.push(c);
+    return entities.length - 1;
+  };
+
+  const inRanges = (ranges: readonly IpRange[], addresses: readonly IpAddress[]) =>
+    addresses.some((a) => ranges.some((r) => r.family === a.family && a.value >= r.start && a.value <= r.end));
+  const selectedTri = (sel: CalicoSelector, scope: Scope, pod: Pod | undefined, addresses: readonly IpAddress[]): Tri => {
+    if (pod && podSelected(sel, scope, pod)) return 2;
+    let out: Tri = 0;
+    for (const s of sets) {
+      if (!inScope(scope, s.namespace) || !matchesCalicoSelector(sel, { labels: s.labels, global: s.namespace === undefined })) continue;
+      if (inRanges(s.ranges, addresses)) return 2;
+      if (s.domains && !pod) out = 1;
+    }
+    for (const h of heps) {
+      if (inScope(scope, undefined) && matchesCalicoSelector(sel, { labels: h.labels, global: true }) && inRanges(h.ranges, addresses)) return 2;
+    }
+    return out;
+  };
+  const entityMatch = (id: number, pod: Pod | undefined, addresses: readonly IpAddress[]): Tri => {
+    const e = entities[id]!;
+    if (e.nets && !inRanges(e.nets, addresses)) return 0;
+    if (e.notNets && inRanges(e.notNets, addresses)) return 0;
+    let out: Tri = 2;
+    const and = (t: Tri) => {
+      if (t < out) out = t;
+    };
+    if (e.selector) and(selectedTri(e.selector, e.scope, pod, addresses));
+    if (e.notSelector) and((2 - selectedTri(e.notSelector, e.scope, pod, addresses)) as Tri);
+    if (e.sa) and(pod && saSelected(e.sa, e.scope, pod) ? 2 : 0);
+    return out;
+  };
+
+  // --- Ports ---------------------------------------------------------------------------------
+  const portSpec = (protocols: readonly Protocol[], ports: readonly CalicoPort[] | undefined): number => {
+    const entries: PortEntry[] = [];
+    for (const protocol of protocols) {
+      if (ports === undefined) entries.push({ protocol });
+      else {
+        for (const p of ports) {
+          if ('name' in p) entries.push({ protocol, port: p.name });
+          else if (p.last >= 1) entries.push({ protocol, port: Math.max(1, p.first), endPort: p.last });
+        }
+      }
+    }
+    return api.internPortSpec(entries);
+  };
+
+  // --- Policies ------------------------------------------------------------------------------
+  const subjectKeys: string[] = [];
+  const policies: CompiledCalicoPolicy[] = (calico?.policies ?? []).map((p) => {
+    const id = calicoPolicyId(p);
+    const object = p.kind === 'GlobalNetworkPolicy' ? `GlobalNetworkPolicy ${p.name}` : `NetworkPolicy ${p.namespace}/${p.name}`;
+    const types = calicoPolicyTypes(p);
+    const subjectScope: Scope = {
+      ...(p.namespaceSelector !== undefined ? { nsSel: calicoSelector(p.namespaceSelector) } : {}),
+      ...(p.kind === 'NetworkPolicy' ? { policyNs: p.namespace } : {}),
+    };
+    const sel = calicoSelector(p.selector ?? '');
+    const saSel = p.serviceAccountSelector !== undefined ? calicoSelector(p.serviceAccountSelector) : undefined;
+    // Keyed by what it selects, not by name: an edited selector is a different predicate.
+    const subjectKey = `p:${p.kind === 'NetworkPolicy' ? p.namespace : '*'}|${p.selector ?? ''}|${p.namespaceSelector ?? ''}|${p.serviceAccountSelector ?? ''}`;
+    subjectKeys.push(subjectKey);
+    predicate(subjectKey, (pod) => podSelected(sel, subjectScope, pod) && (saSel === undefined || matchesCalicoSelector(saSel, { labels: serviceAccountLabels(pod), global: false })));
+    const rules = (direction: 'ingress' | 'egress'): CompiledCalicoRule[] => {
+      const out: CompiledCalicoRule[] = [];
+      p[direction].forEach((r, index) => {
+        const field = `spec.${direction}[${index}]`;
+        try {
+          const src = entity(r.source, p, `${field}.source`);
+          const dst = entity(r.destination, p, `${field}.destination`);
+          if (r.action === 'Log') return;
+          const protocols = (['TCP', 'UDP', 'SCTP'] as const).filter(
+            (pr) => (r.protocol === undefined || num(r.protocol) === num(pr)) && (r.notProtocol === undefined || num(r.notProtocol) !== num(pr)),
+          );
+          out.push({
+            action: r.action,
+            peer: direction === 'ingress' ? src : dst,
+            local: direction === 'ingress' ? dst : src,
+            ports: portSpec(protocols, r.destination.ports),
+            notPorts: r.destination.notPorts ? portSpec(protocols, r.destination.notPorts) : -1,
+            unknown: r.unknown !== undefined,
+            index,
+          });
+        } catch (e) {
+          if (e instanceof InputError && !e.location.object) throw new InputError(e.detail, { object, field: e.location.field ?? field });
+          throw e;
+        }
+      });
+      return out;
+    };
+    return {
+      source: p,
+      id,
+      ingress: types.includes('Ingress') ? rules('ingress') : null,
+      egress: types.includes('Egress') ? rules('egress') : null,
+    };
+  });
+
+  const tiers = [...CALICO_BUILTIN_TIERS.filter((b) => !(calico?.tiers ?? []).some((t) => t.name === b.name)), ...(calico?.tiers ?? [])]
+    .map((t) => ({ name: t.name, order: t.order ?? Infinity, end: t.defaultAction ?? ('Deny' as const) }))
+    .sort((a, b) => a.order - b.order || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+  const keyCache = new Map<string, string>();
+  const podKey = (pod: Pod): string => {
+    if (predicates.length === 0) return '';
+    let k = `${pod.namespace}\u0000${saOf(pod)}\u0000${pod.hostNetwork ? 'h' : ''}`;
+    for (const l in pod.labels) k += `\u0001${l}\u0000${pod.labels[l]}`;
+    let v = keyCache.get(k);
+    if (v === undefined) {
+      v = '';
+      for (const f of predicates) v += f(pod) ? '1' : '0';
+      keyCache.set(k, v);
+    }
+    return v;
+  };
+  const subjectOf = subjectKeys.map((k) => predicateIds.get(k)!);
+
+  return {
+    tiers,
+    policies,
+    podKey,
+    predicatesKey: [...predicateIds.keys()].join('\n'),
+    mayBeUnknown: sets.some((s) => s.domains) || policies.some((p) => [...(p.ingress ?? []), ...(p.egress ?? [])].some((r) => r.unknown)),
+    selects: (i, pod) => predicates[subjectOf[i]!]!(pod),
+    entityMatch,
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * Calico's tiers as bitsets over the nodes of the class stage, for connection-check.ts and
+ * destination-groups.ts to walk (the table half is calico-table.ts).
+ */
+import { emptyBitset, hasBit, setBit, type Bitset } from './bitset.js';
+import type { ClassState } from './class-stage.js';
+import type { PeerSets } from './peer-sets.js';
+import type { IpAddress } from '../semantics/ip.js';
+import { CALICO_K8S_POLICY_ORDER, tierPolicyId, type Pod } from '../model/model.js';
+import { ANY_POD, type PolicyTable } from './policy-table.js';
+import type { CompiledCalicoRule } from './calico-table.js';
+
+export interface WalkRule {
+  readonly action: 'Allow' | 'Deny' | 'Pass';
+  /** Nodes on the other side the rule holds (for the mode of the peer sets: certain or possible). */
+  readonly peer: Bitset;
+  /** Subject nodes the rule applies to (a Calico rule's own side), null: all. */
+  readonly local: Bitset | null;
+  readonly ports: number;
+  readonly notPorts: number;
+  /** Unique over the walk: memo keys name rules by it. */
+  readonly uid: number;
+}
+
+export interface WalkPolicy {
+  /** How answers name it: `gnp/name`, `np/ns/name`, `knp/ns/name`, `anp/name`. */
+  readonly id: string;
+  readonly subject: Bitset;
+  readonly ingress: readonly WalkRule[] | null;
+  readonly egress: readonly WalkRule[] | null;
+}
+
+export interface WalkTier {
+  readonly name: string;
+  readonly end: 'Deny' | 'Pass';
+  readonly policies: readonly WalkPolicy[];
+}
+
+/**
+ * Every policy in Calico's tiers as bitsets over the nodes of `state`, for the peer sets' mode:
+ * a rule that may match (a domain network set, a source port) holds its maybe-nodes where that
+ * can only allow more (Allow in possible mode, Deny in certain mode) and its sure ones elsewhere.
+ */
+export function calicoWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkTier[] {
+  const calico = table.calico!;
+  const { classCount, nodeCount, classes, ipAtoms } = state;
+  const host = classes.classHostNetwork;
+  const reps: (Pod | undefined)[] = [];
+  const addrs: IpAddress[][] = [];
+  for (let c = 0; c < classCount; c++) {
+    const pod = state.pods[classes.classPods[c]![0]!]!;
+    reps.push(pod);
+    addrs.push(pod.ips.map((ip) => state.parsePodIp(pod, ip)));
+  }
+  for (const g of ipAtoms.groups) {
+    reps.push(undefined);
+    const r = g.ranges[0]!;
+    addrs.push([{ family: r.family, value: r.start }]);
+  }
+  const notHost = (b: Bitset) => {
+    for (let c = 0; c < classCount; c++) if (host[c] && hasBit(b, c)) b[c >>> 5]! &= ~(1 << (c & 31));
+    return b;
+  };
+  const entityBits = new Map<number, { sure: Bitset; maybe: Bitset }>();
+  const bitsOf = (entity: number) => {
+    let b = entityBits.get(entity);
+    if (!b) {
+      const sure = emptyBitset(nodeCount);
+      const maybe = emptyBitset(nodeCount);
+      for (let n = 0; n < nodeCount; n++) {
+        const t = calico.entityMatch(entity, reps[n], addrs[n]!);
+        if (t === 2) setBit(sure, n);
+        if (t >= 1) setBit(maybe, n);
+      }
+      entityBits.set(entity, (b = { sure, maybe }));
+    }
+    return b;
+  };
+  const possible = sets.possible;
+  let uid = 0;
+
+  type Placed = { tier: string; order: number; key: string; policy: WalkPolicy };
+  const placed: Placed[] = [];
+  calico.policies.forEach((p, i) => {
+    const subject = emptyBitset(nodeCount);
+    for (let c = 0; c < classCount; c++) if (calico.selects(i, reps[c]!)) setBit(subject, c);
+    const rules = (list: readonly CompiledCalicoRule[] | null): WalkRule[] | null =>
+      list === null
+        ? null
+        : list.map((r) => {
+            const peer = bitsOf(r.peer);
+            const local = bitsOf(r.local).sure;
+            // Certain: Allow holds what surely matches, Deny what may; possible: the other way.
+            const wide = possible ? r.action === 'Allow' || r.action === 'Pass' : r.action === 'Deny';
+            const held = wide ? peer.maybe : r.unknown ? emptyBitset(nodeCount) : peer.sure;
+            return { action: r.action, peer: held, local, ports: r.ports, notPorts: r.notPorts, uid: uid++ };
+          });
+    placed.push({
+      tier: p.source.tier,
+      order: p.source.order ?? Infinity,
+      key: p.source.kind === 'GlobalNetworkPolicy' ? p.source.name : `${p.source.namespace}/${p.source.name}`,
+      policy: { id: p.id, subject, ingress: rules(p.ingress), egress: rules(p.egress) },
+    });
+  });
+  table.policies.forEach((np, i) => {
+    const subject = emptyBitset(nodeCount);
+    for (const c of state.classesMatching(np.ns, np.subject === ANY_POD ? ANY_POD : np.subject)) setBit(subject, c);
+    notHost(subject);
+    const rules = (list: typeof np.ingress): WalkRule[] | null =>
+      list === null ? null : list.map((r) => ({ action: 'Allow' as const, peer: sets.rulePeerBits[r.peers]!, local: null, ports: r.ports, notPorts: -1, uid: uid++ }));
+    const source = np.source;
+    placed.push({
+      tier: 'default',
+      order: CALICO_K8S_POLICY_ORDER,
+      key: `${source.namespace}/knp.default.${source.name}`,
+      policy: { id: `knp/${source.namespace}/${source.name}`, subject, ingress: rules(np.ingress), egress: rules(np.egress) },
+    });
+  });
+  const tierKinds = [
+    { list: table.admin, subjects: sets.adminSubjects, tier: 'kube-admin' },
+    { list: table.baseline, subjects: sets.baselineSubjects, tier: 'kube-baseline' },
+  ];
+  for (const { list, subjects, tier } of tierKinds) {
+    list.forEach((p, i) => {
+      const rules = (rs: typeof p.ingress): WalkRule[] | null =>
+        rs.length === 0 ? null : rs.map((r) => ({ action: r.action, peer: sets.rulePeerBits[r.peers]!, local: null, ports: r.ports, notPorts: -1, uid: uid++ }));
+      placed.push({
+        tier,
+        // "The BaselineAdminNetworkPolicy is treated as if it had an order of 1,000."
+        order: p.source.kind === 'BaselineAdminNetworkPolicy' ? 1000 : p.source.priority,
+        key: `${p.source.kind}/${p.source.name}`,
+        policy: { id: tierPolicyId(p.source), subject: notHost(subjects[i]!.slice()), ingress: rules(p.ingress), egress: rules(p.egress) },
+      });
+    });
+  }
+  return calico.tiers.map((t) => ({
+    name: t.name,
+    end: t.end,
+    policies: placed
+      .filter((p) => p.tier === t.name)
+      .sort((a, b) => a.order - b.order || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .map((p) => p.policy),
+  }));
+}
