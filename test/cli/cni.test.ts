@@ -49,6 +49,10 @@ describe('--cni', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('both Cilium (1 CiliumNetworkPolicy) and Calico (1 GlobalNetworkPolicy, 1 Tier)');
     expect(r.stderr).toContain('--cni cilium or --cni calico');
+    // The web app's sessions detect the plugin the same way: no server on a guess.
+    const served = await lateral(['serve', STARWARS, CALICO, '--port', '0']);
+    expect(served.code).toBe(2);
+    expect(served.stderr).toContain('--cni cilium or --cni calico');
   });
 
   it('detects Calico from its kinds, says so once, and walks its tiers', async () => {

@@ -3,7 +3,7 @@
  * (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy) or Calico's (projectcalico.org and
  * crd.projectcalico.org: policies, tiers, network sets, host endpoints). Both at once cannot be told apart: the caller asks for `--cni`.
  */
-import type { Cni, EvalOptions } from '@lateral/core';
+import { InputError, type Cni, type EvalOptions } from '@lateral/core';
 import type { LoadResult } from './cluster-from-objects.js';
 
 export type CniDetection =
@@ -56,11 +56,13 @@ export function detectCni(load: LoadResult): CniDetection {
 
 /**
  * `options` with the plugin detected when it names none (and Cilium's ipBlock behaviour): what
- * a caller without flags (the web app's sessions) evaluates with. A conflict keeps `kubernetes`.
+ * a caller without flags (the web app's sessions) evaluates with. Both plugins' kinds at once is
+ * an input error, as on the command line: answering with either plugin's rules would be a guess.
  */
 export function withDetectedCni(options: EvalOptions, load: LoadResult): EvalOptions {
   if (options.cni !== undefined) return options;
   const d = detectCni(load);
-  if ('conflict' in d || d.cni === 'kubernetes') return options;
+  if ('conflict' in d) throw new InputError(d.conflict);
+  if (d.cni === 'kubernetes') return options;
   return { ...options, cni: d.cni, ...(d.cni === 'cilium' ? { ipBlockPods: 'ignore' } : {}) };
 }
