@@ -21,7 +21,7 @@ import { formatIp, type IpRange } from '../semantics/ip.js';
 import { matchesSelector } from '../semantics/label-selector.js';
 import type { Cluster, Endpoint, Labels, NetworkPolicy, Pod, Protocol } from '../model/model.js';
 import { PROTOCOLS } from '../model/model.js';
-import { ciliumPolicyId, tierPolicyId, type CiliumPolicy, type TierPolicy } from '../model/model.js';
+import { ciliumPolicyId, tierPolicyId } from '../model/model.js';
 import { EMPTY_PROTO_PORTS, isEmptyProtoPorts, protoPortsEqual, subtractProtoPorts, type ProtoPorts } from '../semantics/port-set.js';
 import type { CompiledCluster, Reachability } from '../engine/reachability.js';
 import { byEndpointIds, externalId, isWorkloadEndpoint, type EndpointIndex } from '../workloads/workload-reach.js';
@@ -244,35 +244,11 @@ function touchedPods(before: CompiledCluster, after: CompiledCluster): Touched |
  * endpointSelector selects (host-networked pods never; a namespaced policy only in its namespace).
  */
 function touchCiliumSubjects(b: Cluster, a: Cluster, touched: Touched, samePods: boolean): void {
-  const key = (p: CiliumPolicy) => `${ciliumPolicyId(p)}`;
-  const pb = new Map((b.ciliumPolicies ?? []).map((p) => [key(p), p]));
-  const pa = new Map((a.ciliumPolicies ?? []).map((p) => [key(p), p]));
-  const changed: { policy: CiliumPolicy; side: 'before' | 'after' }[] = [];
-  for (const [k, p] of pb) {
-    const q = pa.get(k);
-    if (q !== p && (!q || JSON.stringify(q) !== JSON.stringify(p))) changed.push({ policy: p, side: 'before' });
-  }
-  for (const [k, q] of pa) {
-    const p = pb.get(k);
-    if (p !== q && (!p || JSON.stringify(q) !== JSON.stringify(p))) changed.push({ policy: q, side: 'after' });
-  }
-  if (changed.length === 0) return;
-  const other = new Map(a.pods.map((p, i) => [podKey(p), i]));
-  const otherB = new Map(b.pods.map((p, i) => [podKey(p), i]));
-  for (const { policy, side } of changed) {
-    if (policy.subject.kind !== 'endpoints' || policy.subject.selector.matchesNoPod) continue;
-    const sel = policy.subject.selector;
-    const cluster = side === 'before' ? b : a;
-    const ns = namespaceLabels(cluster);
-    cluster.pods.forEach((p, i) => {
-      if (p.hostNetwork || (policy.kind === 'CiliumNetworkPolicy' && p.namespace !== policy.namespace)) return;
-      const labels = ns.get(p.namespace) ?? { 'kubernetes.io/metadata.name': p.namespace };
-      if (!matchesSelector(sel.namespace, labels) || !matchesSelector(sel.pod, p.labels)) return;
-      touched[side].add(i);
-      const j = samePods ? i : (side === 'before' ? other : otherB).get(podKey(p));
-      if (j !== undefined) touched[side === 'before' ? 'after' : 'before'].add(j);
-    });
-  }
+  touchChangedSubjects(b.ciliumPolicies ?? [], a.ciliumPolicies ?? [], ciliumPolicyId, b, a, touched, samePods, (policy, p, nsLabels) => {
+    if (policy.subject.kind !== 'endpoints' || policy.subject.selector.matchesNoPod) return false;
+    if (p.hostNetwork || (policy.kind === 'CiliumNetworkPolicy' && p.namespace !== policy.namespace)) return false;
+    return matchesSelector(policy.subject.selector.namespace, nsLabels) && matchesSelector(policy.subject.selector.pod, p.labels);
+  });
 }
 
 /**
@@ -281,10 +257,28 @@ function touchCiliumSubjects(b: Cluster, a: Cluster, touched: Touched, samePods:
  * what enters them, its egress rules on what leaves them.
  */
 function touchTierSubjects(b: Cluster, a: Cluster, touched: Touched, samePods: boolean): void {
-  const key = (p: TierPolicy) => tierPolicyId(p);
-  const pb = new Map((b.tierPolicies ?? []).map((p) => [key(p), p]));
-  const pa = new Map((a.tierPolicies ?? []).map((p) => [key(p), p]));
-  const changed: { policy: TierPolicy; side: 'before' | 'after' }[] = [];
+  touchChangedSubjects(b.tierPolicies ?? [], a.tierPolicies ?? [], tierPolicyId, b, a, touched, samePods, (policy, p, nsLabels) =>
+    matchesSelector(policy.subject.namespaceSelector, nsLabels) && (!policy.subject.podSelector || matchesSelector(policy.subject.podSelector, p.labels)),
+  );
+}
+
+/**
+ * The policies (by `key`) that differ between the two sides: the pods each selects on its side,
+ * and the same pods on the other side, are touched.
+ */
+function touchChangedSubjects<P>(
+  before: readonly P[],
+  after: readonly P[],
+  key: (p: P) => string,
+  b: Cluster,
+  a: Cluster,
+  touched: Touched,
+  samePods: boolean,
+  selects: (policy: P, pod: Pod, nsLabels: Labels) => boolean,
+): void {
+  const pb = new Map(before.map((p) => [key(p), p]));
+  const pa = new Map(after.map((p) => [key(p), p]));
+  const changed: { policy: P; side: 'before' | 'after' }[] = [];
   for (const [k, p] of pb) {
     const q = pa.get(k);
     if (q !== p && (!q || JSON.stringify(q) !== JSON.stringify(p))) changed.push({ policy: p, side: 'before' });
@@ -300,9 +294,7 @@ function touchTierSubjects(b: Cluster, a: Cluster, touched: Touched, samePods: b
     const cluster = side === 'before' ? b : a;
     const ns = namespaceLabels(cluster);
     cluster.pods.forEach((p, i) => {
-      const labels = ns.get(p.namespace) ?? { 'kubernetes.io/metadata.name': p.namespace };
-      if (!matchesSelector(policy.subject.namespaceSelector, labels)) return;
-      if (policy.subject.podSelector && !matchesSelector(policy.subject.podSelector, p.labels)) return;
+      if (!selects(policy, p, ns.get(p.namespace) ?? { 'kubernetes.io/metadata.name': p.namespace })) return;
       touched[side].add(i);
       const j = samePods ? i : (side === 'before' ? other : otherB).get(podKey(p));
       if (j !== undefined) touched[side === 'before' ? 'after' : 'before'].add(j);
