@@ -72,6 +72,28 @@ describe('readFileInParallel', () => {
     expect(await parallel(gz, shop, 5000)).toEqual(gzSequential);
   });
 
+  it('drops a byte-order mark and reads lines longer than a chunk', async () => {
+    const text = (await import('node:fs')).readFileSync(fixture('shop/flows/hubble.jsonl'));
+    const file = join(dir, 'bom.jsonl');
+    await writeFile(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), text]));
+    const sequential = await readFlows([file], shop, { workers: 0 });
+    expect(sequential.edges).toEqual((await readFlows([fixture('shop/flows/hubble.jsonl')], shop, { workers: 0 })).edges);
+    expect(await parallel(file, shop, 256)).toEqual(sequential);
+  });
+
+  it('reads text that is not ASCII as UTF-8, also when the chunks before it are ASCII', async () => {
+    // Workers read an all-ASCII chunk as Latin-1 (the same text, faster): a chunk with UTF-8 in
+    // it must still decode as UTF-8, as the bad-line messages that quote it show.
+    const good = (await import('node:fs')).readFileSync(fixture('shop/flows/hubble.jsonl'), 'utf8').trim().split('\n');
+    const at = good.findIndex((l) => l.startsWith('{"flow":{"time":"20'));
+    const lines = good.map((l, i) => (i === at ? l.replace(/"time":"[^"]*"/g, '"time":"jetzt, über 💥"') : l));
+    const file = join(dir, 'unicode.jsonl');
+    await writeFile(file, `${lines.join('\n')}\n`);
+    const sequential = await readFlows([file], shop, { workers: 0 });
+    expect(sequential.badLines.map((b) => b.message)).toContain('time "jetzt, über 💥" is not ISO 8601 or epoch seconds');
+    expect(await parallel(file, shop, 2048)).toEqual(sequential);
+  });
+
   it('through readFlows: the same FlowSet with workers, and the same errors for a file where no line parses', async () => {
     const file = fixture('shop/flows/hubble.jsonl');
     expect(await readFlows([file, fixture('shop/flows/flows.csv')], shop, { workers: 2 })).toEqual(

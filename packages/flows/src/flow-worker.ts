@@ -4,6 +4,7 @@
  * until the input ends. Resolution and edges stay with the reader: they need the cluster, and
  * must see the flow ends in file order.
  */
+import { isAscii } from 'node:buffer';
 import { parentPort, workerData } from 'node:worker_threads';
 import { BadFlowLine } from './flow-record.js';
 import type { FlowFormat } from './flow-set.js';
@@ -54,7 +55,11 @@ let nonEmpty = 0;
 let ignored = 0;
 
 function chunk(seq: number, bytes: Uint8Array, length: number, skipLine: number): { lines: number; parsed: number } {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, length).toString('utf8');
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, length);
+  // An all-ASCII chunk (a Hubble capture, as a rule) is the same text read as Latin-1, byte for
+  // character, and that is a copy: about ten times cheaper than the UTF-8 decoder, which was a
+  // fifth of a worker's time.
+  const text = isAscii(buf) ? buf.toString('latin1') : buf.toString('utf8');
   const before = parsed;
   let lineNo = 0;
   let start = 0;

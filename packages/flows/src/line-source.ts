@@ -14,7 +14,7 @@ export const STDIN_NAME = '<stdin>';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
-const BOM = [0xef, 0xbb, 0xbf];
+export const BOM = [0xef, 0xbb, 0xbf];
 
 /**
  * The bytes without a leading UTF-8 byte-order mark (what Windows tools put in front of a

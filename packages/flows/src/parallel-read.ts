@@ -10,6 +10,7 @@
  * file order, and are per distinct connection, so they stay here.
  */
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { detectFormat } from './detect-format.js';
@@ -18,7 +19,7 @@ import { BadFlowLine } from './flow-record.js';
 import type { BadLine, FlowFormat } from './flow-set.js';
 import type { FromWorker, ToWorker, WorkerBadLine, WorkerInit } from './flow-worker.js';
 import { parserFor } from './line-parser.js';
-import { decoded, MAX_LINE_CHARS } from './line-source.js';
+import { BOM, decoded, MAX_LINE_CHARS } from './line-source.js';
 import { InputError } from '@lateral/core';
 import type { PeerAggregate } from './peer-folder.js';
 
@@ -130,57 +131,110 @@ export async function readFileInParallel(
   limits: { readonly maxBadLines: number; readonly detectLines: number; readonly chunkBytes?: number },
   onRecords?: (records: number) => void,
 ): Promise<ParallelFileResult | undefined> {
+  const source = await bytesOf(file);
+  try {
+    return await readChunks(file, source.fill, forced, workers, folder, badLines, limits, onRecords);
+  } finally {
+    await source.close();
+  }
+}
+
+/** Reads bytes into `buf` from `at` on; 0 at the end of the input. */
+type Fill = (buf: Buffer, at: number) => Promise<number>;
+
+/**
+ * The input's bytes as the sequential reader sees them (decoded(): gunzipped, without a
+ * byte-order mark). A plain file is read straight into the chunk buffers: no stream pieces to
+ * copy together, which was most of the main thread's time next to the workers.
+ */
+async function bytesOf(file: string): Promise<{ fill: Fill; close: () => Promise<void> }> {
+  const fh = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(BOM.length);
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    if (!(bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b)) {
+      let position = bytesRead === BOM.length && BOM.every((b, i) => head[i] === b) ? BOM.length : 0;
+      return {
+        fill: async (buf, at) => {
+          const r = await fh.read(buf, at, buf.length - at, position);
+          position += r.bytesRead;
+          return r.bytesRead;
+        },
+        close: () => fh.close(),
+      };
+    }
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
+  await fh.close();
   const stream = await decoded(createReadStream(file, { highWaterMark: 2 ** 20 }));
   const it = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-  let pieces: Buffer[] = [];
-  let size = 0;
-  let eof = false;
-  /** Cut when this much is buffered (doubled past a line longer than a chunk). */
+  let pending: Buffer = Buffer.alloc(0);
+  return {
+    fill: async (buf, at) => {
+      while (pending.length === 0) {
+        const n = await it.next();
+        if (n.done) return 0;
+        pending = n.value;
+      }
+      const k = pending.copy(buf, at, 0, Math.min(pending.length, buf.length - at));
+      pending = pending.subarray(k);
+      return k;
+    },
+    close: async () => {
+      (stream as unknown as { destroy?: () => void }).destroy?.();
+    },
+  };
+}
+
+async function readChunks(
+  file: string,
+  fill: Fill,
+  forced: FlowFormat | undefined,
+  workers: number,
+  folder: EdgeFolder,
+  badLines: BadLine[],
+  limits: { readonly maxBadLines: number; readonly detectLines: number; readonly chunkBytes?: number },
+  onRecords?: (records: number) => void,
+): Promise<ParallelFileResult | undefined> {
   const chunkBytes = limits.chunkBytes ?? CHUNK_BYTES;
-  let cutAt = chunkBytes;
+  /** What followed the last newline of the previous chunk: the start of the next one. */
+  let carry: Buffer = Buffer.alloc(0);
+  let eof = false;
+  /** The size of the next chunk's buffer (doubled past a line longer than a chunk). */
+  let cap = chunkBytes;
   let cutOnce = false;
   /** The next chunk of whole lines (all that is left at the end), in a buffer of its own. */
   const nextChunk = async (): Promise<{ bytes: Buffer; length: number } | undefined> => {
-    while (!eof) {
-      if (size >= cutAt) {
-        const all = Buffer.allocUnsafeSlow(size);
-        let at = 0;
-        for (const p of pieces) {
-          p.copy(all, at);
-          at += p.length;
-        }
-        const cut = all.lastIndexOf(10) + 1;
-        if (cut > 0) {
-          pieces = cut < size ? [Buffer.from(all.subarray(cut))] : [];
-          size -= cut;
-          cutAt = chunkBytes;
-          cutOnce = true;
-          return { bytes: all, length: cut };
-        }
-        pieces = [all]; // one line longer than a chunk: read on, up to the longest line allowed
-        if (!cutOnce && startsWithArray(all)) return undefined; // the sequential reader's
-        if (size > MAX_LINE_CHARS) {
-          throw new InputError(`a line is longer than ${MAX_LINE_CHARS.toLocaleString('en-US')} characters: a capture has one flow record per line (JSON lines, CSV) or is one JSON array of records`, { file });
-        }
-        cutAt = size * 2;
+    for (;;) {
+      if (eof && carry.length === 0) return undefined;
+      const all = Buffer.allocUnsafeSlow(Math.max(cap, carry.length + 1));
+      carry.copy(all, 0);
+      let filled = carry.length;
+      while (!eof && filled < all.length) {
+        const n = await fill(all, filled);
+        if (n === 0) eof = true;
+        else filled += n;
       }
-      const n = await it.next();
-      if (n.done) eof = true;
-      else {
-        pieces.push(n.value);
-        size += n.value.length;
+      if (eof) {
+        carry = Buffer.alloc(0);
+        return filled === 0 ? undefined : { bytes: all, length: filled };
       }
+      const cut = all.lastIndexOf(10, filled - 1) + 1;
+      if (cut > 0) {
+        carry = Buffer.from(all.subarray(cut, filled));
+        cap = chunkBytes;
+        cutOnce = true;
+        return { bytes: all, length: cut };
+      }
+      carry = all; // one line longer than a chunk: read on, up to the longest line allowed
+      if (!cutOnce && startsWithArray(all)) return undefined; // the sequential reader's
+      if (filled > MAX_LINE_CHARS) {
+        throw new InputError(`a line is longer than ${MAX_LINE_CHARS.toLocaleString('en-US')} characters: a capture has one flow record per line (JSON lines, CSV) or is one JSON array of records`, { file });
+      }
+      cap = filled * 2;
     }
-    if (size === 0) return undefined;
-    const all = Buffer.allocUnsafeSlow(size);
-    let at = 0;
-    for (const p of pieces) {
-      p.copy(all, at);
-      at += p.length;
-    }
-    pieces = [];
-    size = 0;
-    return { bytes: all, length: all.length };
   };
 
   const first = await nextChunk();
