@@ -9,8 +9,9 @@
  *
  *   pnpm exec tsx test/bench/calico-bench.ts [pods namespaces policies]
  */
-import { compile, type CalicoPolicy, type Cluster, type EvalOptions } from '@lateral/core';
+import { type CalicoPolicy, type Cluster } from '@lateral/core';
 import { clusterFromObjects, parseManifests, synthesizeYaml } from '@lateral/k8s';
+import { measureCompile } from './compile-measure.js';
 
 const [pods = 10_000, namespaces = 200, policies = 1_000] = process.argv.slice(2).map(Number);
 
@@ -57,40 +58,15 @@ function calicoPolicies(cluster: Cluster, count: number): CalicoPolicy[] {
   return out;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function measure(cluster: Cluster, options: EvalOptions): { compileMs: number; reachMs: number; pairs: number; classes: number } {
-  const compileTimes: number[] = [];
-  const reachTimes: number[] = [];
-  let pairs = 0;
-  let classes = 0;
-  for (let run = 0; run < 3; run++) {
-    let t = performance.now();
-    const compiled = compile(cluster, options);
-    compileTimes.push(performance.now() - t);
-    t = performance.now();
-    pairs = 0;
-    compiled.reach().forEachAllowed(() => {
-      pairs++;
-    });
-    reachTimes.push(performance.now() - t);
-    classes = compiled.classCount;
-  }
-  return { compileMs: median(compileTimes), reachMs: median(reachTimes), pairs, classes };
-}
-
 const base = clusterFromObjects(parseManifests(synthesizeYaml({ pods, namespaces, policies, seed: 1 }), 'S2.yaml')).cluster;
 const withCalico: Cluster = {
   ...base,
   calico: { tiers: [{ name: 'security', order: 100 }], policies: calicoPolicies(base, 100), networkSets: [], hostEndpoints: [] },
 };
 const rows = [
-  ['S2 (kubernetes)', measure(base, { ipBlockPods: 'match' })],
-  ['S2 (calico profile, no Calico policies)', measure(base, { ipBlockPods: 'match', cni: 'calico' })],
-  ['S2 + 100 Calico policies (50 GNP security tier, 50 NP default tier)', measure(withCalico, { ipBlockPods: 'match', cni: 'calico' })],
+  ['S2 (kubernetes)', measureCompile(base, { ipBlockPods: 'match' })],
+  ['S2 (calico profile, no Calico policies)', measureCompile(base, { ipBlockPods: 'match', cni: 'calico' })],
+  ['S2 + 100 Calico policies (50 GNP security tier, 50 NP default tier)', measureCompile(withCalico, { ipBlockPods: 'match', cni: 'calico' })],
 ] as const;
 const total = (m: (typeof rows)[number][1]) => m.compileMs + m.reachMs;
 const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 });

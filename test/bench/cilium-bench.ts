@@ -8,8 +8,9 @@
  *
  *   pnpm exec tsx test/bench/cilium-bench.ts [pods namespaces policies]
  */
-import { compile, type CiliumPolicy, type Cluster, type EvalOptions } from '@lateral/core';
+import { type CiliumPolicy, type Cluster } from '@lateral/core';
 import { clusterFromObjects, parseManifests, synthesizeYaml } from '@lateral/k8s';
+import { measureCompile } from './compile-measure.js';
 
 const [pods = 10_000, namespaces = 200, policies = 1_000] = process.argv.slice(2).map(Number);
 
@@ -55,38 +56,13 @@ function ciliumPolicies(cluster: Cluster, count: number): CiliumPolicy[] {
   return out;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function measure(cluster: Cluster, options?: EvalOptions): { compileMs: number; reachMs: number; pairs: number; classes: number } {
-  const compileTimes: number[] = [];
-  const reachTimes: number[] = [];
-  let pairs = 0;
-  let classes = 0;
-  for (let run = 0; run < 3; run++) {
-    let t = performance.now();
-    const compiled = compile(cluster, options);
-    compileTimes.push(performance.now() - t);
-    t = performance.now();
-    pairs = 0;
-    compiled.reach().forEachAllowed(() => {
-      pairs++;
-    });
-    reachTimes.push(performance.now() - t);
-    classes = compiled.classCount;
-  }
-  return { compileMs: median(compileTimes), reachMs: median(reachTimes), pairs, classes };
-}
-
 const base = clusterFromObjects(parseManifests(synthesizeYaml({ pods, namespaces, policies, seed: 1 }), 'S2.yaml')).cluster;
 const withCilium: Cluster = { ...base, ciliumPolicies: ciliumPolicies(base, 200) };
 // One untimed round of each first: the first compile of a process pays for JIT warm-up.
-measure(base);
-measure(withCilium, { ipBlockPods: 'ignore', cni: 'cilium' });
-const without = measure(base);
-const cilium = measure(withCilium, { ipBlockPods: 'ignore', cni: 'cilium' });
+measureCompile(base);
+measureCompile(withCilium, { ipBlockPods: 'ignore', cni: 'cilium' });
+const without = measureCompile(base);
+const cilium = measureCompile(withCilium, { ipBlockPods: 'ignore', cni: 'cilium' });
 const total = (m: typeof without) => m.compileMs + m.reachMs;
 const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 });
 console.log(`\nCilium: S2 (${fmt(pods)} pods, ${fmt(namespaces)} namespaces, ${fmt(policies)} NetworkPolicies), median of 3\n`);

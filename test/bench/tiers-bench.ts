@@ -7,8 +7,9 @@
  *
  *   pnpm exec tsx test/bench/tiers-bench.ts [pods namespaces policies]
  */
-import { compile, type Cluster, type TierPolicy, type TierRule } from '@lateral/core';
+import { type Cluster, type TierPolicy, type TierRule } from '@lateral/core';
 import { clusterFromObjects, parseManifests, synthesizeYaml } from '@lateral/k8s';
+import { measureCompile } from './compile-measure.js';
 
 const [pods = 10_000, namespaces = 200, policies = 1_000] = process.argv.slice(2).map(Number);
 
@@ -44,35 +45,10 @@ function guardrails(cluster: Cluster, count: number): TierPolicy[] {
   return out;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function measure(cluster: Cluster): { compileMs: number; reachMs: number; pairs: number; classes: number } {
-  const compileTimes: number[] = [];
-  const reachTimes: number[] = [];
-  let pairs = 0;
-  let classes = 0;
-  for (let run = 0; run < 3; run++) {
-    let t = performance.now();
-    const compiled = compile(cluster);
-    compileTimes.push(performance.now() - t);
-    t = performance.now();
-    pairs = 0;
-    compiled.reach().forEachAllowed(() => {
-      pairs++;
-    });
-    reachTimes.push(performance.now() - t);
-    classes = compiled.classCount;
-  }
-  return { compileMs: median(compileTimes), reachMs: median(reachTimes), pairs, classes };
-}
-
 const base = clusterFromObjects(parseManifests(synthesizeYaml({ pods, namespaces, policies, seed: 1 }), 'S2.yaml')).cluster;
 const tiered: Cluster = { ...base, tierPolicies: guardrails(base, 50) };
-const without = measure(base);
-const withTiers = measure(tiered);
+const without = measureCompile(base);
+const withTiers = measureCompile(tiered);
 const total = (m: typeof without) => m.compileMs + m.reachMs;
 const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 });
 console.log(`\nTiers: S2 (${fmt(pods)} pods, ${fmt(namespaces)} namespaces, ${fmt(policies)} NetworkPolicies), median of 3\n`);
