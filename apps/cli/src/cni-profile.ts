@@ -7,7 +7,7 @@
  * policies builds its EvalOptions here, once the input is loaded.
  */
 import type { CiliumEnforcement, Cni, EvalOptions, IpBlockPods } from '@lateral/core';
-import { calicoObjectCounts, ciliumPolicyCounts, detectCni, type LoadResult } from '@lateral/k8s';
+import { calicoObjectCounts, ciliumPolicyCounts, detectCni, pluginOptions, type LoadResult } from '@lateral/k8s';
 import { oneOf, str, type Parsed } from './args.js';
 import { UsageError } from './cli-error.js';
 import { err, type CliIo } from './io.js';
@@ -54,11 +54,7 @@ export function resolveEvalOptions(io: CliIo, flags: EvalFlags, load: LoadResult
   }
   // Calico's objects are read whatever the plugin; only Calico enforces them. Never silently.
   if (cni !== 'calico' && calico) err(io, `lateral: warning: --cni ${cni} does not enforce Calico's kinds: ${calico} not evaluated`);
-  return {
-    ipBlockPods: cni === 'cilium' ? 'ignore' : (flags.ipBlockPods ?? 'match'),
-    ...(cni !== 'kubernetes' ? { cni } : {}),
-    ...(cni === 'cilium' && flags.ciliumEnforcement ? { ciliumEnforcement: flags.ciliumEnforcement } : {}),
-  };
+  return pluginOptions(cni === 'kubernetes' ? undefined : cni, flags);
 }
 
 /**
@@ -66,11 +62,6 @@ export function resolveEvalOptions(io: CliIo, flags: EvalFlags, load: LoadResult
  * read (the web server's sessions, which detect the plugin themselves when `--cni` is absent).
  */
 export function flagOptions(flags: EvalFlags): EvalOptions {
-  const cni = flags.cni;
   // Without --cni the session detects the plugin from what it loads (withDetectedCni).
-  return {
-    ipBlockPods: cni === 'cilium' ? 'ignore' : (flags.ipBlockPods ?? 'match'),
-    ...(cni !== undefined ? { cni } : {}),
-    ...(cni === 'cilium' && flags.ciliumEnforcement ? { ciliumEnforcement: flags.ciliumEnforcement } : {}),
-  };
+  return pluginOptions(flags.cni, flags);
 }

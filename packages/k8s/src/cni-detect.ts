@@ -3,7 +3,7 @@
  * (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy) or Calico's (projectcalico.org and
  * crd.projectcalico.org: policies, tiers, network sets, host endpoints). Both at once cannot be told apart: the caller asks for `--cni`.
  */
-import { InputError, type Cni, type EvalOptions } from '@lateral/core';
+import { InputError, type CiliumEnforcement, type Cni, type EvalOptions, type IpBlockPods } from '@lateral/core';
 import type { LoadResult } from './cluster-from-objects.js';
 
 export type CniDetection =
@@ -55,14 +55,30 @@ export function detectCni(load: LoadResult): CniDetection {
 }
 
 /**
- * `options` with the plugin detected when it names none (and Cilium's ipBlock behaviour): what
- * a caller without flags (the web app's sessions) evaluates with. Both plugins' kinds at once is
- * an input error, as on the command line: answering with either plugin's rules would be a guess.
+ * EvalOptions for a plugin (absent: none named) and the flags that go with it: Cilium never
+ * matches pods by ipBlock and alone takes an enforcement mode. The one place a plugin's options
+ * are spelt out, for the CLI's commands, `serve` and the web app's detected sessions.
+ */
+export function pluginOptions(
+  cni: Cni | undefined,
+  flags: { readonly ipBlockPods?: IpBlockPods; readonly ciliumEnforcement?: CiliumEnforcement },
+): EvalOptions {
+  return {
+    ipBlockPods: cni === 'cilium' ? 'ignore' : (flags.ipBlockPods ?? 'match'),
+    ...(cni !== undefined ? { cni } : {}),
+    ...(cni === 'cilium' && flags.ciliumEnforcement ? { ciliumEnforcement: flags.ciliumEnforcement } : {}),
+  };
+}
+
+/**
+ * `options` with the plugin detected when it names none: what a caller without flags (the web
+ * app's sessions) evaluates with. Both plugins' kinds at once is an input error, as on the
+ * command line: answering with either plugin's rules would be a guess.
  */
 export function withDetectedCni(options: EvalOptions, load: LoadResult): EvalOptions {
   if (options.cni !== undefined) return options;
   const d = detectCni(load);
   if ('conflict' in d) throw new InputError(d.conflict);
   if (d.cni === 'kubernetes') return options;
-  return { ...options, cni: d.cni, ...(d.cni === 'cilium' ? { ipBlockPods: 'ignore' } : {}) };
+  return pluginOptions(d.cni, options);
 }

@@ -26,6 +26,6 @@ export {
   type UnevaluatedSubject,
 } from './unevaluated-policy.js';
 export { groupOf, isCalicoKind, isClusterScoped } from './object-ref.js';
-export { calicoObjectCounts, ciliumPolicyCounts, detectCni, hasPluginKinds, withDetectedCni, type CniDetection } from './cni-detect.js';
+export { calicoObjectCounts, ciliumPolicyCounts, detectCni, hasPluginKinds, pluginOptions, withDetectedCni, type CniDetection } from './cni-detect.js';
 export { ciliumPoliciesYaml, ciliumPolicyManifest } from './cilium/cilium-yaml.js';
 export { CALICO_GROUPS, CALICO_KINDS } from './calico/calico-objects.js';
