@@ -88,7 +88,7 @@ describe('cilium: fast engine agrees with the reference evaluator', () => {
     for (let seed = FIRST_SEED; seed < FIRST_SEED + COUNT; seed++) {
       const cluster = randomCiliumCluster(seed);
       const ciliumEnforcement = seed % 7 === 0 ? 'always' : seed % 23 === 0 ? 'never' : 'default';
-      const options: EvalOptions = { ipBlockPods: 'match', cni: 'cilium', ciliumEnforcement };
+      const options: EvalOptions = { ipBlockPods: 'match', cni: 'cilium', ciliumEnforcement, ...(seed % 5 === 0 ? { ciliumAllowLocalhost: 'policy' as const } : {}) };
       for (const p of cluster.ciliumPolicies!) {
         rules += p.ingress.length + p.egress.length + p.ingressDeny.length + p.egressDeny.length;
         denyRules += p.ingressDeny.length + p.egressDeny.length;
@@ -99,7 +99,7 @@ describe('cilium: fast engine agrees with the reference evaluator', () => {
           [
             `seed ${seed} (enforcement ${ciliumEnforcement}): ${found}`,
             `reproduce with LATERAL_CILIUM_SEED=${seed} LATERAL_CILIUM_CLUSTERS=1; cluster:`,
-            JSON.stringify({ namespaces: cluster.namespaces, pods: cluster.pods.map((p) => ({ ns: p.namespace, name: p.name, labels: p.labels, ips: p.ips, hostNetwork: p.hostNetwork, ports: p.ports })), nodes: cluster.nodes, apiServer: cluster.apiServer, policies: cluster.policies, ciliumPolicies: cluster.ciliumPolicies }, null, 1),
+            JSON.stringify({ namespaces: cluster.namespaces, pods: cluster.pods.map((p) => ({ ns: p.namespace, name: p.name, labels: p.labels, ips: p.ips, hostNetwork: p.hostNetwork, node: p.node, ports: p.ports })), nodes: cluster.nodes, apiServer: cluster.apiServer, policies: cluster.policies, ciliumPolicies: cluster.ciliumPolicies }, null, 1),
           ].join('\n'),
         );
       }

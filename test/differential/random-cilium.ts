@@ -3,7 +3,8 @@
  * CiliumClusterwideNetworkPolicies next to NetworkPolicies, dense in what Cilium adds — deny
  * rules over allows, enableDefaultDeny off, namespace-scoped and cluster-wide selectors, namespace
  * label selectors, CIDR sets with except (never pods, never nodes), entities, node peers,
- * L3-only and L4-only rules, ANY and named ports, toFQDNs (unknown), host-networked pods.
+ * L3-only and L4-only rules, ANY and named ports, toFQDNs (unknown), host-networked pods, pods on
+ * nodes (host and remote-node are relative to them; allow-localhost) or on none (unknown).
  */
 import type { CiliumPeer, CiliumPolicy, CiliumPort, CiliumRule, CiliumSelector, Cluster, ClusterNode, Pod } from '@lateral/core';
 import { Rng, randomCidr, randomCluster, randomIp, randomLabels, randomSelector, type RandomClusterShape } from './random-cluster.js';
@@ -84,9 +85,19 @@ export function randomCiliumCluster(seed: number): Cluster {
     labels: randomLabels(rng, ['zone', 'role']),
     addresses: [randomIp(rng)],
   }));
-  const pods: Pod[] = base.pods.map((p) =>
-    nodes.length > 0 && rng.chance(0.15) ? { ...p, hostNetwork: true, ips: [...rng.pick(nodes).addresses] } : p,
-  );
+  // Pods run on a node of the input, on one the input does not list, or (templates) on none:
+  // host and remote-node are relative to it, and unknown without it.
+  const pods: Pod[] = base.pods.map((p) => {
+    const rest = p;
+    if (nodes.length > 0 && rng.chance(0.15)) {
+      const n = rng.pick(nodes);
+      return { ...rest, hostNetwork: true, ips: [...n.addresses], node: n.name };
+    }
+    const at = rng.int(0, 9);
+    if (nodes.length > 0 && at <= 6) return { ...rest, node: rng.pick(nodes).name };
+    if (at === 7) return { ...rest, node: 'elsewhere' };
+    return rest;
+  });
   const namespaces = base.namespaces.map((n) => n.name);
   const ciliumPolicies: CiliumPolicy[] = [];
   const count = rng.int(1, 4);

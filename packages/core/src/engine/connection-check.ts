@@ -163,7 +163,9 @@ export function connectionCheck(cluster: Cluster, table: PolicyTable, state: Cla
     const cilium = table.cilium!;
     if (subject.pod?.hostNetwork) return true;
     const selected = cilium.policies.filter((p, i) =>
-      subject.foreign ? peerHoldsForeign(peerDefs[p.subject]!, subject.foreign) : hasBit(sets.ciliumSubjects[i]!, subject.node),
+      subject.foreign
+        ? peerHoldsForeign(peerDefs[p.subject]!, subject.foreign) && (p.node === undefined || (subject.foreign.pod.node ?? null) === p.node)
+        : hasBit(sets.ciliumSubjects[i]!, subject.node),
     );
     const holds = (r: { peers: number; ports: number }) => portsAllow(r.ports, port, protocol, dst) && ruleHolds(r.peers, peer);
     if (selected.some((p) => (direction === 'ingress' ? p.ingressDeny : p.egressDeny).some(holds))) return false;

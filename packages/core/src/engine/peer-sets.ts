@@ -3,7 +3,7 @@
  * and subject as a bitset over the nodes of stage 2, so that later stages answer "which sources
  * does this rule hold" with word-wide AND/OR.
  */
-import { emptyBitset, fullBitset, orInto, setBit, type Bitset } from './bitset.js';
+import { emptyBitset, forEachBit, fullBitset, orInto, setBit, type Bitset } from './bitset.js';
 import type { ClassState } from './class-stage.js';
 import { OWN_NAMESPACE, type PolicyTable } from './policy-table.js';
 import { AtomSets, PortCuts, type PortAtoms } from './port-atoms.js';
@@ -143,7 +143,16 @@ export function buildPeerSets(table: PolicyTable, state: ClassState, domainNames
     }
   });
 
-  const ciliumSubjects = (table.cilium?.policies ?? []).map((p) => peerBits[p.subject]!);
+  // A policy compiled per node selects the pods of its node only (classes tell nodes apart then).
+  const ciliumSubjects = (table.cilium?.policies ?? []).map((p) => {
+    const bits = peerBits[p.subject]!;
+    if (p.node === undefined) return bits;
+    const narrowed = emptyBitset(nodeCount);
+    forEachBit(bits, (c) => {
+      if (c < classCount && (state.pods[classes.classPods[c]![0]!]!.node ?? null) === p.node) setBit(narrowed, c);
+    });
+    return narrowed;
+  });
   const ciliumIsolated = { ingress: emptyBitset(nodeCount), egress: emptyBitset(nodeCount) };
   if (table.cilium) {
     for (const dir of ['ingress', 'egress'] as const) {
