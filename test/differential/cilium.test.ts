@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { compile, explainConnection, recompile, referenceVerdict, rangesContain } from '@lateral/core';
 import type { Cluster, EvalOptions, Endpoint, Protocol } from '@lateral/core';
 import { Rng, probeIps, probePorts } from './random-cluster.js';
-import { ciliumProbeIps, randomCiliumCluster } from './random-cilium.js';
+import { ciliumProbeIps, randomCiliumCluster, withOneCiliumPolicyEdited } from './random-cilium.js';
 
 const name = (e: Endpoint) => (e.kind === 'pod' ? `${e.pod.namespace}/${e.pod.name}` : e.ip);
 
@@ -22,9 +22,13 @@ function sample<T>(rng: Rng, xs: readonly T[], n: number): T[] {
 let unknownSeen = 0;
 
 function findDisagreement(cluster: Cluster, options: EvalOptions, seed: number, withExplain: boolean): string | undefined {
-  // Every third cluster through recompile from the cluster without its Cilium policies, as a
-  // what-if that applies them compiles it: the answers must be compile's.
-  const compiled = seed % 3 === 0 ? recompile(compile({ ...cluster, ciliumPolicies: [] }, options), cluster, options) : compile(cluster, options);
+  // A third of the clusters through recompile from the cluster without its Cilium policies, as a
+  // what-if that applies them compiles it, and a third from the cluster with one policy edited
+  // (a what-if that edits a CNP): the answers must be the reference's, as compile's are.
+  const compiled =
+    seed % 3 === 0 ? recompile(compile({ ...cluster, ciliumPolicies: [] }, options), cluster, options)
+    : seed % 3 === 1 ? recompile(compile(withOneCiliumPolicyEdited(cluster, seed), options), cluster, options)
+    : compile(cluster, options);
   const reach = compiled.reach();
   const possible = compiled.possible?.() ?? reach;
   const extra = new Set<number>();

@@ -125,3 +125,22 @@ export function ciliumProbeIps(cluster: Cluster): string[] {
   }
   return [...out];
 }
+
+/**
+ * `cluster` with one Cilium policy edited as a what-if edits it: its endpointSelector widened to
+ * every pod, a rule removed, or its default deny flipped. A recompile from the edited cluster back
+ * to `cluster` must answer as a compile of `cluster` does.
+ */
+export function withOneCiliumPolicyEdited(cluster: Cluster, seed: number): Cluster {
+  const list = cluster.ciliumPolicies ?? [];
+  if (list.length === 0) return cluster;
+  const rng = new Rng(seed ^ 0xed17);
+  const k = rng.int(0, list.length - 1);
+  const p = list[k]!;
+  const shape = rng.int(0, 2);
+  const edited: CiliumPolicy =
+    shape === 0 ? { ...p, subject: { kind: 'endpoints', selector: { pod: {}, namespace: {} } } }
+    : shape === 1 ? { ...p, ingress: p.ingress.slice(1), egressDeny: p.egressDeny.slice(1), egress: [...p.egress, { index: p.egress.length, peers: [{ kind: 'entity', entity: 'host' }] }] }
+    : { ...p, defaultDeny: { ingress: !p.defaultDeny.ingress, egress: !p.defaultDeny.egress } };
+  return { ...cluster, ciliumPolicies: list.map((x, i) => (i === k ? edited : x)) };
+}
