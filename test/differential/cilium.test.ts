@@ -29,6 +29,11 @@ function findDisagreement(cluster: Cluster, options: EvalOptions, seed: number, 
     seed % 3 === 0 ? recompile(compile({ ...cluster, ciliumPolicies: [] }, options), cluster, options)
     : seed % 3 === 1 ? recompile(compile(withOneCiliumPolicyEdited(cluster, seed), options), cluster, options)
     : compile(cluster, options);
+  // "The result is the one compile(cluster, options) gives, class numbering included."
+  if (seed % 3 !== 2) {
+    const fresh = compile(cluster, options);
+    if (fresh.classCount !== compiled.classCount || fresh.podClass.some((c, i) => compiled.podClass[i] !== c)) return `recompile's pod classes differ from compile's (${compiled.classCount} vs ${fresh.classCount})`;
+  }
   const reach = compiled.reach();
   const possible = compiled.possible?.() ?? reach;
   const extra = new Set<number>();
