@@ -91,7 +91,8 @@ export function randomCiliumCluster(seed: number): Cluster {
     const rest = p;
     if (nodes.length > 0 && rng.chance(0.15)) {
       const n = rng.pick(nodes);
-      return { ...rest, hostNetwork: true, ips: [...n.addresses], node: n.name };
+      // A DaemonSet's template is host-networked on no known node.
+      return rng.chance(0.2) ? { ...rest, hostNetwork: true, ips: [] } : { ...rest, hostNetwork: true, ips: [...n.addresses], node: n.name };
     }
     const at = rng.int(0, 9);
     if (nodes.length > 0 && at <= 6) return { ...rest, node: rng.pick(nodes).name };

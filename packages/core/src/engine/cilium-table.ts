@@ -9,7 +9,8 @@
  * node into its own pods: a policy naming either entity is compiled once per node pods run on
  * (its subject narrowed to that node's pods, `node`), plus once for pods without a node, where
  * both entities may be any node address (unknown); allow-localhost is one such policy per node.
- * The pod classes then tell nodes apart (`byNode`).
+ * Each entity also holds the host-networked pods of its node(s) (`hostPods` peers). The pod
+ * classes then tell nodes apart (`byNode`).
  */
 import { InputError } from '../model/errors.js';
 import type { IpRange } from '../semantics/ip.js';
@@ -46,7 +47,10 @@ const V6_ALL = '::/0';
 export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInterners, firstUid: number, allowLocalhost = true): CiliumTable {
   let uid = firstUid;
   const nodes = nodeCidrs(cluster);
-  const localhost = allowLocalhost && nodes.length > 0;
+  const hostPods = cluster.pods.some((p) => p.hostNetwork);
+  // The local host: the node's addresses and its host-networked pods.
+  const localhost = allowLocalhost && (nodes.length > 0 || hostPods);
+  const unplacedHostPods = cluster.pods.some((p) => p.hostNetwork && p.node === undefined);
   const byNode = localhost || (cluster.ciliumPolicies ?? []).some(namesNodeEntity);
   // Every node of the input and every node some (non-host-networked) pod runs on, and null when
   // some pod names none.
@@ -85,6 +89,13 @@ export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInte
   const anyNode = (deny: boolean) => {
     const b = t.blockOf(unionRanges(nodeAddresses(cluster).map((a) => ipBlockRanges({ cidr: a.includes(':') ? `${a}/128` : `${a}/32` })[0]!)));
     return t.internPeer(`none:${b}:${deny ? 'deny' : 'allow'}`, { kind: 'none', block: b, deny });
+  };
+
+  /** The host-networked pods that are `at`'s local host (or not: remote-node). */
+  const hostPodsPeer = (at: Placement, local: boolean, deny: boolean): number[] => {
+    if (!hostPods) return [];
+    const maybe = at === null || unplacedHostPods;
+    return [t.internPeer(`hp:${at ?? ''}:${at === null ? 'n' : 's'}:${local ? 'l' : 'r'}:${deny ? 'd' : 'a'}:${maybe ? 'm' : ''}`, { kind: 'hostPods', at, local, deny, maybe })];
   };
 
   /** Peer ids of one peer; null: every peer (the `all` entity). `at`: where the subject's pods run. */
@@ -128,8 +139,8 @@ export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInte
           case 'host':
           case 'remote-node':
             if (at === undefined) throw new Error('a policy naming host or remote-node is compiled per node');
-            if (at === null) return [anyNode(deny)];
-            return [addresses(nodeAddressesOf((name) => (name === at) === (p.entity === 'host')))];
+            if (at === null) return [...(nodes.length > 0 ? [anyNode(deny)] : []), ...hostPodsPeer(null, p.entity === 'host', deny)];
+            return [addresses(nodeAddressesOf((name) => (name === at) === (p.entity === 'host'))), ...hostPodsPeer(at, p.entity === 'host', deny)];
           case 'kube-apiserver':
             return [addresses(cluster.apiServer?.addresses ?? [])];
           case 'health':
@@ -175,7 +186,7 @@ export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInte
         });
         peers = all ? ALL_PEERS : t.internRulePeers(ids);
       }
-      const unplaced = at === null && (r.peers ?? []).some((p) => p.kind === 'entity' && (p.entity === 'host' || p.entity === 'remote-node'));
+      const unplaced = (at === null || unplacedHostPods) && (r.peers ?? []).some((p) => p.kind === 'entity' && (p.entity === 'host' || p.entity === 'remote-node'));
       return { peers, ports: portSpec(r.ports), uid: uid++, source: r, unknown: unplaced || (r.peers ?? []).some((p) => p.kind === 'unresolved') };
     });
 

@@ -89,6 +89,12 @@ export function connectionCheck(cluster: Cluster, table: PolicyTable, state: Cla
 
   const peerHoldsForeign = (def: PeerDef, f: ForeignPod): boolean => {
     if (def.kind === 'none') return false;
+    if (def.kind === 'hostPods') {
+      if (!f.pod.hostNetwork) return false;
+      const at = f.pod.node ?? null;
+      if (def.at === null || at === null) return def.deny;
+      return (at === def.at) === def.local;
+    }
     if (def.kind === 'ipBlock') {
       if (def.pods === 'option' && !matchPods) return false;
       return f.pod.ips.some((ip) => {

@@ -105,6 +105,18 @@ export function buildPeerSets(table: PolicyTable, state: ClassState, domainNames
       }
       return bits;
     }
+    if (def.kind === 'hostPods') {
+      // Classes tell nodes apart here (CiliumTable.byNode): a class's first pod has its node.
+      const maybeHolds = (domainNames === 'externals') !== def.deny;
+      for (let c = 0; c < classCount; c++) {
+        if (!host[c]) continue;
+        const at = state.pods[classes.classPods[c]![0]!]!.node ?? null;
+        if (def.at === null || at === null) {
+          if (maybeHolds) setBit(bits, c);
+        } else if ((at === def.at) === def.local) setBit(bits, c);
+      }
+      return bits;
+    }
     if (def.kind === 'ipBlock') {
       const withPods = def.pods === 'always' || matchPods;
       for (const g of blockGroups[def.block]!) {

@@ -63,7 +63,14 @@ export type PeerDef =
    * address outside the cluster). `deny`: it sits in a deny rule, so it is taken to hold for
    * "certainly allowed" and not to hold for "may be allowed".
    */
-  | { readonly kind: 'none'; readonly block?: number; readonly deny?: boolean };
+  | { readonly kind: 'none'; readonly block?: number; readonly deny?: boolean }
+  /**
+   * Cilium's `host` (local) or `remote-node` for the pods of node `at` (null: pods without a
+   * node): the host-networked pods that carry that identity (cilium-table.ts). Where either pod
+   * names no node it may or may not (`maybe`), held as `none` is: for "may be allowed" in an
+   * allow rule, for "certainly allowed" in a deny rule.
+   */
+  | { readonly kind: 'hostPods'; readonly at: string | null; readonly local: boolean; readonly deny: boolean; readonly maybe: boolean };
 
 export interface CompiledRule {
   /** Rule-peers id: the union of the rule's peers. */

@@ -67,7 +67,7 @@ export function explainCiliumSide(
         chain.push(step(p, denyList, r, 'Deny', `denies ${name} on ${protocol} ${port} ("deny policies take precedence over allow policies")`));
         return { chain, denied: true, nearMisses: [], l7: [] };
       }
-      if (m === 'maybe') maybe ??= `${ciliumRuleName(p, denyList, r)} may deny ${name}: ${unresolvedText(r, subject)}`;
+      if (m === 'maybe') maybe ??= `${ciliumRuleName(p, denyList, r)} may deny ${name}: ${unresolvedText(r, subject, other)}`;
     }
   }
   const defaultDenyBy = selecting.filter((p) => p.defaultDeny[direction]).map(ciliumPolicyId);
@@ -90,12 +90,12 @@ export function explainCiliumSide(
     }
     // allow-localhost ("Policy when to allow local stack to reach local endpoints"; auto is
     // always under Kubernetes): the node the pod runs on reaches it.
-    if (direction === 'ingress' && other.kind === 'ip' && (options.ciliumAllowLocalhost ?? 'always') === 'always') {
-      const local = isLocalHost(cluster, subject, other.ip);
+    if (direction === 'ingress' && (options.ciliumAllowLocalhost ?? 'always') === 'always') {
+      const local = isLocalHost(cluster, subject, other);
       if (local === 'yes' && !allowed) {
         allowed = true;
         chain.push({ tier: 'Cilium', action: 'Allow', policy: 'allow-localhost', direction, detail: `${name} is the local host of ${endpointText(subject)} (node ${subject.node}): the local host may reach its endpoints` });
-      } else if (local === 'maybe') allowMaybe ??= `allow-localhost may allow ${name}: ${unplacedReason(subject)}`;
+      } else if (local === 'maybe') allowMaybe ??= `allow-localhost may allow ${name}: ${unplacedReason(subject, other)}`;
     }
     for (const p of selecting) {
       for (const r of p[allowList]) {
@@ -104,7 +104,7 @@ export function explainCiliumSide(
           if (r.l7) l7.push(ciliumRuleName(p, allowList, r));
           if (!allowed) chain.push(step(p, allowList, r, 'Allow', `allows ${name} on ${protocol} ${port}${r.l7 ? ' (L7-filtered: requests may be denied)' : ''}`));
           allowed = true;
-        } else if (m === 'maybe') allowMaybe ??= `${ciliumRuleName(p, allowList, r)} may allow ${name}: ${unresolvedText(r, subject)}`;
+        } else if (m === 'maybe') allowMaybe ??= `${ciliumRuleName(p, allowList, r)} may allow ${name}: ${unresolvedText(r, subject, other)}`;
         else {
           const portOnly = ruleMatches({ cluster, ipBlockPods: 'ignore' }, p, { ...r, peers: undefined } as CiliumRule, other, port, protocol, destination, subject) === 'yes';
           nearMisses.push({
@@ -144,10 +144,10 @@ function endpointText(p: Pod): string {
   return `${p.namespace}/${p.name}`;
 }
 
-function unresolvedText(r: CiliumRule, subject: Pod): string {
+function unresolvedText(r: CiliumRule, subject: Pod, other: Endpoint): string {
   const u = (r.peers ?? []).find((p) => p.kind === 'unresolved');
   if (u && u.kind === 'unresolved') return u.what;
   const e = (r.peers ?? []).find((p) => p.kind === 'entity' && (p.entity === 'host' || p.entity === 'remote-node'));
-  if (e && e.kind === 'entity') return `${e.entity}: ${unplacedReason(subject)}`;
+  if (e && e.kind === 'entity') return `${e.entity}: ${unplacedReason(subject, other)}`;
   return 'not decidable from the input';
 }

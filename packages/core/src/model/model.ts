@@ -460,9 +460,9 @@ export interface CiliumSelector {
 /**
  * The entities of Cilium (`fromEntities`/`toEntities`), mapped to endpoints of the model:
  * world (addresses that are neither pods nor nodes), cluster (every pod and node), host (the
- * addresses of the node the selected pod runs on, `spec.nodeName`) and remote-node (every other
- * node's addresses), kube-apiserver (Cluster.apiServer), all. For a pod without a node, which of
- * host and remote-node a node address is cannot be told: unknown.
+ * addresses and host-networked pods of the node the selected pod runs on, `spec.nodeName`) and
+ * remote-node (those of every other node), kube-apiserver (Cluster.apiServer), all. Where a pod
+ * names no node, which of host and remote-node a node's endpoint is cannot be told: unknown.
  * health, init, ingress and unmanaged name endpoints the model has none of.
  */
 export type CiliumEntity =

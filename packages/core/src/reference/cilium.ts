@@ -111,19 +111,34 @@ function nodesOwning(cluster: Cluster, ip: string): string[] {
 }
 
 /**
- * Whether `ip` is an address of the local host of `subject` (the node it runs on): yes, no, or
- * maybe when the pod names no node. Only node addresses of the input can be.
+ * Whether `peer` is the local host of `subject` (the node it runs on): a node address of the
+ * input, or a host-networked pod ("This also includes all containers running in host networking
+ * mode on the local host"). Yes, no, or maybe when either names no node.
  */
-export function isLocalHost(cluster: Cluster, subject: Pod, ip: string): Match {
-  const owners = nodesOwning(cluster, ip);
-  if (owners.length === 0) return 'no';
-  if (subject.node === undefined) return 'maybe';
-  return owners.includes(subject.node) ? 'yes' : 'no';
+export function isLocalHost(cluster: Cluster, subject: Pod, peer: Endpoint): Match {
+  return hostRelation(cluster, subject, peer, 'host');
 }
 
-/** Why host/remote-node or allow-localhost cannot be decided for `subject`. */
-export function unplacedReason(subject: Pod): string {
-  return `which node ${subject.namespace}/${subject.name} runs on is not in the input (no spec.nodeName), so whether a node address is its local host cannot be told`;
+/** `host` or `remote-node` for `subject`: does `peer` carry that identity? no for what is not a node. */
+function hostRelation(cluster: Cluster, subject: Pod, peer: Endpoint, entity: 'host' | 'remote-node'): Match {
+  let local: boolean;
+  if (peer.kind === 'pod') {
+    if (!peer.pod.hostNetwork) return 'no';
+    if (peer.pod.node === undefined || subject.node === undefined) return 'maybe';
+    local = peer.pod.node === subject.node;
+  } else {
+    const owners = nodesOwning(cluster, peer.ip);
+    if (owners.length === 0) return 'no';
+    if (subject.node === undefined) return 'maybe';
+    local = owners.includes(subject.node);
+  }
+  return local === (entity === 'host') ? 'yes' : 'no';
+}
+
+/** Why host/remote-node or allow-localhost cannot be decided for `subject` and `peer`. */
+export function unplacedReason(subject: Pod, peer?: Endpoint): string {
+  const who = subject.node === undefined ? subject : peer?.kind === 'pod' ? peer.pod : subject;
+  return `which node ${who.namespace}/${who.name} runs on is not in the input (no spec.nodeName), so whether ${peer?.kind === 'pod' ? 'a host-networked pod' : 'a node address'} is the local host cannot be told`;
 }
 
 /** The Cilium policies whose endpointSelector selects `pod` (host-networked pods are not Cilium endpoints). */
@@ -159,7 +174,7 @@ function directionVerdict(ctx: CiliumContext, subject: Pod, direction: Direction
     const byNetworkPolicy =
       direction === 'ingress' ? ingressAllows(ctx, subject, peer, port, protocol) : egressAllows(ctx, subject, peer, port, protocol);
     const allowRules = selecting.flatMap((p) => (direction === 'ingress' ? p.ingress : p.egress).map((r) => [p, r] as const));
-    const localhost: Match = direction === 'ingress' && ctx.allowLocalhost === 'always' && peer.kind === 'ip' ? isLocalHost(ctx.cluster, subject, peer.ip) : 'no';
+    const localhost: Match = direction === 'ingress' && ctx.allowLocalhost === 'always' ? isLocalHost(ctx.cluster, subject, peer) : 'no';
     const byRules = byNetworkPolicy || localhost === 'yes' ? 'yes' : rulesMatch(ctx, allowRules, peer, port, protocol, destination, subject);
     const m = byRules === 'no' ? localhost : byRules;
     allow = m === 'yes' ? 'allowed' : m === 'maybe' ? 'unknown' : 'denied';
@@ -278,15 +293,12 @@ function peerMatches(ctx: CiliumContext, policy: CiliumPolicy, peer: CiliumPeer,
           return yes(parseAddress(endpoint.ip).bits === (peer.entity === 'world-ipv4' ? 32 : 128));
         }
         case 'host':
-        case 'remote-node': {
-          // "The host entity includes the local host"; remote-node: "Any node ... other than the
-          // local host". Host-networked pods stay matched by cluster and all only (docs/cni.md).
-          if (endpoint.kind === 'pod') return 'no';
-          const local = isLocalHost(ctx.cluster, subject, endpoint.ip);
-          if (local === 'maybe') return 'maybe';
-          if (peer.entity === 'host') return local;
-          return node && local === 'no' ? 'yes' : 'no';
-        }
+        case 'remote-node':
+          // "The host entity includes the local host. This also includes all containers running
+          // in host networking mode on the local host"; remote-node: "Any node ... other than the
+          // local host. This also includes all containers running in host-networking mode on
+          // remote nodes."
+          return hostRelation(ctx.cluster, subject, endpoint, peer.entity);
         case 'kube-apiserver': {
           if (endpoint.kind === 'pod' || !ctx.cluster.apiServer) return 'no';
           const a = parseAddress(endpoint.ip);
