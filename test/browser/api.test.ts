@@ -83,6 +83,8 @@ describe('web API', () => {
   it('GET /api/summary, /api/endpoints, /api/groups, /api/policies describe the shop', async () => {
     const s = await get('/api/summary');
     expect(s.body).toMatchObject({ label: 'fixtures/shop', namespaces: 4, workloads: 14, flows: ['fixtures/shop/flows/hubble.jsonl'] });
+    // No plugin kinds in the shop: NetworkPolicy as Kubernetes defines it (the page shows `cni: kubernetes`).
+    expect(s.body.cni).toEqual({ name: 'kubernetes' });
     const e = await get('/api/endpoints');
     const rec = e.body.find((x: { id: string }) => x.id === 'shop/recommendation');
     expect(rec).toMatchObject({ ingressIsolated: true, egressIsolated: false });

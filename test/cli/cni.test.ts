@@ -4,6 +4,8 @@
  * Cilium and Calico kinds ask for `--cni`, and `--cilium-enforcement` sets the agent's mode.
  * The Cilium Star Wars demo gives the answers its guide documents.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lateral, REPO } from './run-cli.js';
@@ -73,6 +75,28 @@ describe('--cni', () => {
     const calico = await lateral(['explain', STARWARS, CALICO, ...q, '--cni', 'calico']);
     expect(calico.stdout).toContain('ALLOWED');
     expect(calico.stderr).toContain('lateral: warning: --cni calico does not enforce Cilium policies: 1 CiliumNetworkPolicy not evaluated');
+  });
+
+  it('--cilium-allow-localhost: the node a pod runs on reaches it by default (Cilium under Kubernetes), not with "policy"', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lateral-localhost-'));
+    const file = join(dir, 'cluster.yaml');
+    writeFileSync(
+      file,
+      [
+        'apiVersion: v1\nkind: Node\nmetadata: {name: n1}\nstatus: {addresses: [{type: InternalIP, address: 10.1.0.1}]}',
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: default, labels: {app: web}}\nspec: {nodeName: n1, containers: [{name: c, image: i}]}\nstatus: {podIP: 10.0.1.1}',
+        'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: only-client, namespace: default}\nspec:\n  endpointSelector: {matchLabels: {app: web}}\n  ingress: [{fromEndpoints: [{matchLabels: {app: client}}]}]',
+      ].join('\n---\n'),
+    );
+    const args = ['explain', file, '--from', '10.1.0.1', '--to', 'default/web', '--port', '80'];
+    const always = await lateral(args);
+    expect(always.stdout).toContain('ALLOWED');
+    expect(always.stdout).toContain('Cilium: Allow (allow-localhost)');
+    const policy = await lateral([...args, '--cilium-allow-localhost', 'policy']);
+    expect(policy.stdout).toContain('DENIED');
+    const mixed = await lateral(['reach', file, '--cni', 'kubernetes', '--cilium-allow-localhost', 'policy']);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain('--cilium-allow-localhost goes with --cni cilium');
   });
 
   it('rejects an unknown plugin and --cilium-enforcement with another plugin', async () => {

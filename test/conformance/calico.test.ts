@@ -299,4 +299,41 @@ describe('explain names Calico tiers, policies and rules', () => {
     const prod = explainConnection(cluster, endpoint(cluster, 'prod/web'), endpoint(cluster, 'stage/web'), 8080, 'TCP', OPTIONS);
     expect(prod.ingress.reason).toBe('calico tier devops: gnp/devops.stage-env ingress[0] Deny');
   });
+  it('names the Kubernetes NetworkPolicy rule in the default tier that would allow stage/batch -> stage/db on another peer', () => {
+    const cluster = load(readFileSync(fileURLToPath(new URL('../../fixtures/calico-tiers/cluster.yaml', import.meta.url)), 'utf8'));
+    const x = explainConnection(cluster, endpoint(cluster, 'stage/batch'), endpoint(cluster, 'stage/db'), 5432, 'TCP', OPTIONS);
+    expect(x.ingress.tiers?.nearMisses.map((m) => [m.tier, m.policy, m.rule])).toEqual([['calico tier default', 'knp/stage/db-from-web', 0]]);
+    expect(formatExplanation(x)).toContain('near miss (calico tier default): knp/stage/db-from-web ingress[0] (Allow)');
+  });
+
+  it('gives the near misses of Calico Allow rules: the rule that matches the port but not the peer, and the one that matches the peer but not the port', () => {
+    const cluster = load(`${BASE}---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: db-access}
+spec:
+  selector: app == 'db'
+  ingress:
+    - action: Allow
+      protocol: TCP
+      source: {selector: app == 'web'}
+      destination: {ports: [5432]}
+    - action: Allow
+      protocol: TCP
+      source: {selector: app == 'api', namespaceSelector: all()}
+      destination: {ports: ['9000:9100']}
+`);
+    const x = explainConnection(cluster, endpoint(cluster, 'b/api'), endpoint(cluster, 'a/db'), 5432, 'TCP', OPTIONS);
+    expect(x.verdict).toBe('denied');
+    expect(x.ingress.reason).toBe('calico tier default: Deny (end of tier for gnp/db-access)');
+    const misses = x.ingress.tiers?.nearMisses ?? [];
+    expect(misses.map((m) => `${m.policy} ${m.direction}[${m.rule}]: ${m.detail}`)).toEqual([
+      'gnp/db-access ingress[0]: would match if b/api were among its sources: it matches TCP 5432',
+      'gnp/db-access ingress[1]: would match if the port were among its protocol TCP, ports 9000:9100: it matches b/api, not TCP 5432',
+    ]);
+    // An allowed connection lists none.
+    const ok = explainConnection(cluster, endpoint(cluster, 'a/web'), endpoint(cluster, 'a/db'), 5432, 'TCP', OPTIONS);
+    expect(ok.verdict).toBe('allowed');
+    expect(ok.ingress.tiers?.nearMisses).toEqual([]);
+  });
 });

@@ -5,10 +5,10 @@
  * with the seed and the shrunk cluster.
  */
 import { describe, expect, it } from 'vitest';
-import { compile, explainConnection, rangesContain, referenceVerdict } from '@lateral/core';
+import { compile, explainConnection, rangesContain, recompile, referenceVerdict } from '@lateral/core';
 import type { Cluster, EvalOptions, Endpoint, Protocol } from '@lateral/core';
 import { Rng, probeIps, probePorts } from './random-cluster.js';
-import { calicoProbeIps, calicoProbePorts, randomCalicoCluster } from './random-calico.js';
+import { calicoProbeIps, calicoProbePorts, randomCalicoCluster, withOneCalicoPolicyEdited } from './random-calico.js';
 import { tierProbeIps } from './random-tiers.js';
 import { reproductionYaml, shrinkCluster } from './shrink.js';
 
@@ -30,7 +30,16 @@ const name = (e: Endpoint) => (e.kind === 'pod' ? `${e.pod.namespace}/${e.pod.na
 const counts = { unknown: 0, denied: 0, allowed: 0 };
 
 function findDisagreement(cluster: Cluster, options: EvalOptions, seed: number, withExplain = seed % 4 === 0): Disagreement | undefined {
-  const compiled = compile(cluster, options);
+  // Every third cluster through recompile from the cluster with one Calico policy edited (a
+  // what-if that edits a selector or a rule): the answers must be the reference's, as compile's are.
+  const compiled = seed % 3 === 0 ? recompile(compile(withOneCalicoPolicyEdited(cluster, seed), options), cluster, options) : compile(cluster, options);
+  // "The result is the one compile(cluster, options) gives, class numbering included."
+  if (seed % 3 === 0) {
+    const fresh = compile(cluster, options);
+    if (fresh.classCount !== compiled.classCount || fresh.podClass.some((c, i) => compiled.podClass[i] !== c)) {
+      return { at: 'pod classes', reference: `compile: ${fresh.classCount} classes`, fast: `recompile: ${compiled.classCount} classes`, via: 'recompile' };
+    }
+  }
   const reach = compiled.reach();
   const possible = compiled.possible?.() ?? reach;
   const rng = new Rng(seed ^ 0xca11c0);

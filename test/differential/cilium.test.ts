@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { compile, explainConnection, recompile, referenceVerdict, rangesContain } from '@lateral/core';
 import type { Cluster, EvalOptions, Endpoint, Protocol } from '@lateral/core';
 import { Rng, probeIps, probePorts } from './random-cluster.js';
-import { ciliumProbeIps, randomCiliumCluster } from './random-cilium.js';
+import { ciliumProbeIps, randomCiliumCluster, withOneCiliumPolicyEdited } from './random-cilium.js';
 
 const name = (e: Endpoint) => (e.kind === 'pod' ? `${e.pod.namespace}/${e.pod.name}` : e.ip);
 
@@ -22,9 +22,18 @@ function sample<T>(rng: Rng, xs: readonly T[], n: number): T[] {
 let unknownSeen = 0;
 
 function findDisagreement(cluster: Cluster, options: EvalOptions, seed: number, withExplain: boolean): string | undefined {
-  // Every third cluster through recompile from the cluster without its Cilium policies, as a
-  // what-if that applies them compiles it: the answers must be compile's.
-  const compiled = seed % 3 === 0 ? recompile(compile({ ...cluster, ciliumPolicies: [] }, options), cluster, options) : compile(cluster, options);
+  // A third of the clusters through recompile from the cluster without its Cilium policies, as a
+  // what-if that applies them compiles it, and a third from the cluster with one policy edited
+  // (a what-if that edits a CNP): the answers must be the reference's, as compile's are.
+  const compiled =
+    seed % 3 === 0 ? recompile(compile({ ...cluster, ciliumPolicies: [] }, options), cluster, options)
+    : seed % 3 === 1 ? recompile(compile(withOneCiliumPolicyEdited(cluster, seed), options), cluster, options)
+    : compile(cluster, options);
+  // "The result is the one compile(cluster, options) gives, class numbering included."
+  if (seed % 3 !== 2) {
+    const fresh = compile(cluster, options);
+    if (fresh.classCount !== compiled.classCount || fresh.podClass.some((c, i) => compiled.podClass[i] !== c)) return `recompile's pod classes differ from compile's (${compiled.classCount} vs ${fresh.classCount})`;
+  }
   const reach = compiled.reach();
   const possible = compiled.possible?.() ?? reach;
   const extra = new Set<number>();
@@ -88,7 +97,7 @@ describe('cilium: fast engine agrees with the reference evaluator', () => {
     for (let seed = FIRST_SEED; seed < FIRST_SEED + COUNT; seed++) {
       const cluster = randomCiliumCluster(seed);
       const ciliumEnforcement = seed % 7 === 0 ? 'always' : seed % 23 === 0 ? 'never' : 'default';
-      const options: EvalOptions = { ipBlockPods: 'match', cni: 'cilium', ciliumEnforcement };
+      const options: EvalOptions = { ipBlockPods: 'match', cni: 'cilium', ciliumEnforcement, ...(seed % 5 === 0 ? { ciliumAllowLocalhost: 'policy' as const } : {}) };
       for (const p of cluster.ciliumPolicies!) {
         rules += p.ingress.length + p.egress.length + p.ingressDeny.length + p.egressDeny.length;
         denyRules += p.ingressDeny.length + p.egressDeny.length;
@@ -99,7 +108,7 @@ describe('cilium: fast engine agrees with the reference evaluator', () => {
           [
             `seed ${seed} (enforcement ${ciliumEnforcement}): ${found}`,
             `reproduce with LATERAL_CILIUM_SEED=${seed} LATERAL_CILIUM_CLUSTERS=1; cluster:`,
-            JSON.stringify({ namespaces: cluster.namespaces, pods: cluster.pods.map((p) => ({ ns: p.namespace, name: p.name, labels: p.labels, ips: p.ips, hostNetwork: p.hostNetwork, ports: p.ports })), nodes: cluster.nodes, apiServer: cluster.apiServer, policies: cluster.policies, ciliumPolicies: cluster.ciliumPolicies }, null, 1),
+            JSON.stringify({ namespaces: cluster.namespaces, pods: cluster.pods.map((p) => ({ ns: p.namespace, name: p.name, labels: p.labels, ips: p.ips, hostNetwork: p.hostNetwork, node: p.node, ports: p.ports })), nodes: cluster.nodes, apiServer: cluster.apiServer, policies: cluster.policies, ciliumPolicies: cluster.ciliumPolicies }, null, 1),
           ].join('\n'),
         );
       }

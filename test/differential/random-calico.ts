@@ -174,3 +174,25 @@ export function calicoProbePorts(cluster: Cluster): number[] {
   }
   return [...out];
 }
+
+/**
+ * `cluster` with one Calico policy edited as a what-if edits it: its selector changed (to
+ * another policy's, to `all()`, or dropped), or its first rule removed. A recompile from the
+ * edited cluster back to `cluster` must answer as a compile of `cluster` does.
+ */
+export function withOneCalicoPolicyEdited(cluster: Cluster, seed: number): Cluster {
+  const calico = cluster.calico;
+  if (!calico || calico.policies.length === 0) return cluster;
+  const rng = new Rng(seed ^ 0xed17);
+  const k = rng.int(0, calico.policies.length - 1);
+  const p = calico.policies[k]!;
+  const other = rng.pick(calico.policies).selector;
+  const shape = rng.int(0, 3);
+  const { selector: _dropped, ...rest } = p;
+  const edited: CalicoPolicy =
+    shape === 0 ? { ...p, selector: 'all()' }
+    : shape === 1 ? (other !== undefined ? { ...p, selector: other } : rest)
+    : shape === 2 ? rest
+    : { ...p, ingress: p.ingress.slice(1), egress: p.egress.slice(1) };
+  return { ...cluster, calico: { ...calico, policies: calico.policies.map((x, i) => (i === k ? edited : x)) } };
+}

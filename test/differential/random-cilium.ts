@@ -3,7 +3,8 @@
  * CiliumClusterwideNetworkPolicies next to NetworkPolicies, dense in what Cilium adds — deny
  * rules over allows, enableDefaultDeny off, namespace-scoped and cluster-wide selectors, namespace
  * label selectors, CIDR sets with except (never pods, never nodes), entities, node peers,
- * L3-only and L4-only rules, ANY and named ports, toFQDNs (unknown), host-networked pods.
+ * L3-only and L4-only rules, ANY and named ports, toFQDNs (unknown), host-networked pods, pods on
+ * nodes (host and remote-node are relative to them; allow-localhost) or on none (unknown).
  */
 import type { CiliumPeer, CiliumPolicy, CiliumPort, CiliumRule, CiliumSelector, Cluster, ClusterNode, Pod } from '@lateral/core';
 import { Rng, randomCidr, randomCluster, randomIp, randomLabels, randomSelector, type RandomClusterShape } from './random-cluster.js';
@@ -84,9 +85,20 @@ export function randomCiliumCluster(seed: number): Cluster {
     labels: randomLabels(rng, ['zone', 'role']),
     addresses: [randomIp(rng)],
   }));
-  const pods: Pod[] = base.pods.map((p) =>
-    nodes.length > 0 && rng.chance(0.15) ? { ...p, hostNetwork: true, ips: [...rng.pick(nodes).addresses] } : p,
-  );
+  // Pods run on a node of the input, on one the input does not list, or (templates) on none:
+  // host and remote-node are relative to it, and unknown without it.
+  const pods: Pod[] = base.pods.map((p) => {
+    const rest = p;
+    if (nodes.length > 0 && rng.chance(0.15)) {
+      const n = rng.pick(nodes);
+      // A DaemonSet's template is host-networked on no known node.
+      return rng.chance(0.2) ? { ...rest, hostNetwork: true, ips: [] } : { ...rest, hostNetwork: true, ips: [...n.addresses], node: n.name };
+    }
+    const at = rng.int(0, 9);
+    if (nodes.length > 0 && at <= 6) return { ...rest, node: rng.pick(nodes).name };
+    if (at === 7) return { ...rest, node: 'elsewhere' };
+    return rest;
+  });
   const namespaces = base.namespaces.map((n) => n.name);
   const ciliumPolicies: CiliumPolicy[] = [];
   const count = rng.int(1, 4);
@@ -113,4 +125,23 @@ export function ciliumProbeIps(cluster: Cluster): string[] {
     }
   }
   return [...out];
+}
+
+/**
+ * `cluster` with one Cilium policy edited as a what-if edits it: its endpointSelector widened to
+ * every pod, a rule removed, or its default deny flipped. A recompile from the edited cluster back
+ * to `cluster` must answer as a compile of `cluster` does.
+ */
+export function withOneCiliumPolicyEdited(cluster: Cluster, seed: number): Cluster {
+  const list = cluster.ciliumPolicies ?? [];
+  if (list.length === 0) return cluster;
+  const rng = new Rng(seed ^ 0xed17);
+  const k = rng.int(0, list.length - 1);
+  const p = list[k]!;
+  const shape = rng.int(0, 2);
+  const edited: CiliumPolicy =
+    shape === 0 ? { ...p, subject: { kind: 'endpoints', selector: { pod: {}, namespace: {} } } }
+    : shape === 1 ? { ...p, ingress: p.ingress.slice(1), egressDeny: p.egressDeny.slice(1), egress: [...p.egress, { index: p.egress.length, peers: [{ kind: 'entity', entity: 'host' }] }] }
+    : { ...p, defaultDeny: { ingress: !p.defaultDeny.ingress, egress: !p.defaultDeny.egress } };
+  return { ...cluster, ciliumPolicies: list.map((x, i) => (i === k ? edited : x)) };
 }

@@ -86,6 +86,9 @@ export const COMMON_INPUT_OPTIONS_HELP = `Common options:
                         policy kinds in the input, and printed; see docs/cni.md)
   --cilium-enforcement default|always|never
                         with --cni cilium: the agent's policy enforcement mode (default default)
+  --cilium-allow-localhost always|policy
+                        with --cni cilium: whether a node reaches its own pods whatever policy
+                        says (the agent's allow-localhost; default always, as under Kubernetes)
   -v, --verbose         warnings in full (e.g. the pods of each group of a split workload)
   -h, --help            this help`;
 
@@ -94,6 +97,7 @@ export const COMMON_INPUT_OPTIONS: OptionSpec = {
   // The CNI profile: see cni-profile.ts and docs/cni.md.
   cni: { type: 'string' },
   'cilium-enforcement': { type: 'string' },
+  'cilium-allow-localhost': { type: 'string' },
   // A live cluster instead of INPUTS: see cluster-input.ts and docs/live-clusters.md.
   cluster: { type: 'boolean' },
   context: { type: 'string' },

@@ -6,7 +6,7 @@
  * enforcement mode (`--cilium-enforcement default|always|never`). Every command that evaluates
  * policies builds its EvalOptions here, once the input is loaded.
  */
-import type { CiliumEnforcement, Cni, EvalOptions, IpBlockPods } from '@lateral/core';
+import type { CiliumAllowLocalhost, CiliumEnforcement, Cni, EvalOptions, IpBlockPods } from '@lateral/core';
 import { calicoObjectCounts, ciliumPolicyCounts, detectCni, pluginOptions, type LoadResult } from '@lateral/k8s';
 import { oneOf, str, type Parsed } from './args.js';
 import { UsageError } from './cli-error.js';
@@ -18,6 +18,7 @@ export interface EvalFlags {
   readonly ipBlockPods?: IpBlockPods;
   readonly cni?: Cni;
   readonly ciliumEnforcement?: CiliumEnforcement;
+  readonly ciliumAllowLocalhost?: CiliumAllowLocalhost;
 }
 
 export function evalFlags(p: Parsed): EvalFlags {
@@ -25,7 +26,14 @@ export function evalFlags(p: Parsed): EvalFlags {
   const cni = str(p, 'cni') === undefined ? undefined : oneOf(p, 'cni', ['kubernetes', 'cilium', 'calico'] as const, 'kubernetes');
   const enforcement = str(p, 'cilium-enforcement') === undefined ? undefined : oneOf(p, 'cilium-enforcement', ['default', 'always', 'never'] as const, 'default');
   if (enforcement !== undefined && cni !== undefined && cni !== 'cilium') throw new UsageError(`--cilium-enforcement goes with --cni cilium (got --cni ${cni})`);
-  return { ...(ipBlock ? { ipBlockPods: ipBlock } : {}), ...(cni ? { cni } : {}), ...(enforcement ? { ciliumEnforcement: enforcement } : {}) };
+  const localhost = str(p, 'cilium-allow-localhost') === undefined ? undefined : oneOf(p, 'cilium-allow-localhost', ['always', 'policy'] as const, 'always');
+  if (localhost !== undefined && cni !== undefined && cni !== 'cilium') throw new UsageError(`--cilium-allow-localhost goes with --cni cilium (got --cni ${cni})`);
+  return {
+    ...(ipBlock ? { ipBlockPods: ipBlock } : {}),
+    ...(cni ? { cni } : {}),
+    ...(enforcement ? { ciliumEnforcement: enforcement } : {}),
+    ...(localhost ? { ciliumAllowLocalhost: localhost } : {}),
+  };
 }
 
 /**
@@ -43,6 +51,7 @@ export function resolveEvalOptions(io: CliIo, flags: EvalFlags, load: LoadResult
     if (d.from) err(io, `cni: ${cni} (detected from ${d.from})`);
   }
   if (flags.ciliumEnforcement !== undefined && cni !== 'cilium') throw new UsageError(`--cilium-enforcement goes with --cni cilium (the input was read as --cni ${cni})`);
+  if (flags.ciliumAllowLocalhost !== undefined && cni !== 'cilium') throw new UsageError(`--cilium-allow-localhost goes with --cni cilium (the input was read as --cni ${cni})`);
   const tiers = load.cluster.tierPolicies ?? [];
   if (cni === 'cilium') {
     if (tiers.length > 0) {

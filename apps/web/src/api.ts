@@ -77,6 +77,8 @@ export function apiRouter(holder: SessionHolder, extensions: ((r: Router, holder
       flows: s.flows.map((f) => f.name),
       targets: s.targets,
       features: { blast: true, flows: s.flows.length > 0, generate: true },
+      // The network plugin whose semantics every answer uses, as the CLI prints it once on stderr.
+      cni: { name: s.options.cni ?? 'kubernetes', ...(s.cniDetectedFrom ? { detectedFrom: s.cniDetectedFrom } : {}) },
       live: holder.live === true,
       generation: holder.generation?.() ?? 0,
       changedAt: holder.changedAt?.() ?? null,

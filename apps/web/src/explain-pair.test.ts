@@ -44,4 +44,21 @@ describe('explainPair', () => {
     expect(e.text.split('\n')[0]).toBe('shop/web -> shop/db TCP 5432: DENIED');
     expect(e.text).toContain('cnp shop/db-lockdown');
   });
+
+  it('a possible edge (every port unknown) explains its first unknown port, with the reason', () => {
+    const fqdn = `---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: web-out, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: web}}
+  egress: [{toFQDNs: [{matchName: api.example.com}], toPorts: [{ports: [{port: "443", protocol: TCP}]}]}]
+`;
+    const s = sessionFromObjects('t', parseManifests(CLUSTER + fqdn, 't.yaml'));
+    const external = s.index.endpoints.find((e) => !('namespace' in e))!;
+    const e = explainPair(s, 'shop/web', external.id);
+    expect(e.allowedPorts).toBe('nothing');
+    expect([e.explanation.protocol, e.explanation.port, e.explanation.verdict]).toEqual(['TCP', 443, 'unknown']);
+    expect(e.explanation.unknownReason).toContain('toFQDNs');
+  });
 });

@@ -64,20 +64,26 @@ function representative(s: Session, i: number, other?: Endpoint): Endpoint {
 }
 
 /**
- * Without a port: the first allowed port (so an edge explains why it exists), else the
- * destination's first declared port, else TCP 80 — as `lateral explain` does without --port.
+ * Without a port: the first allowed port (so an edge explains why it exists), else the first
+ * port whose verdict is unknown (a possible edge explains its reason), else the destination's
+ * first declared port, else TCP 80 — as `lateral explain` does without --port.
  */
 export function explainPair(s: Session, fromId: string, toId: string, port?: number, protocol?: Protocol): PairExplanation {
   const a = endpointIndexOf(s, fromId, 'from');
   const b = endpointIndexOf(s, toId, 'to');
   const ports = s.compiled.reach().ports(s.index.endpointNode[a]!, s.index.endpointNode[b]!);
   if (port === undefined) {
+    const possible = s.compiled.possible?.().ports(s.index.endpointNode[a]!, s.index.endpointNode[b]!);
     const firstProto = (['TCP', 'UDP', 'SCTP'] as const).find((p) => ports[p].length > 0);
+    const firstPossible = possible && (['TCP', 'UDP', 'SCTP'] as const).find((p) => possible[p].length > 0);
     const dst = s.index.endpoints[b]!;
     const declared = isWorkloadEndpoint(dst) ? s.cluster.pods[s.index.endpointPods[b]![0]!]!.ports[0] : undefined;
     if (firstProto) {
       protocol = firstProto;
       port = ports[firstProto][0]![0];
+    } else if (possible && firstPossible) {
+      protocol = firstPossible;
+      port = possible[firstPossible][0]![0];
     } else {
       protocol = declared?.protocol ?? 'TCP';
       port = declared?.containerPort ?? 80;

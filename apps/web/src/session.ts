@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { buildAttackGraph, compile, DEFAULT_EVAL_OPTIONS, InputError, recompile, type AttackGraph, type Cluster, type CompiledCluster, type EndpointIndex, type EvalOptions } from '@lateral/core';
 import { readFlows, type FlowSet } from '@lateral/flows';
-import { clusterFromObjects, readInputs, withDetectedCni, type LoadResult, type SourceObject } from '@lateral/k8s';
+import { clusterFromObjects, detectCni, readInputs, withDetectedCni, type LoadResult, type SourceObject } from '@lateral/k8s';
 
 /** An observed-traffic capture read at start (`--flows`), resolved against the cluster. */
 export interface FlowInput {
@@ -28,6 +28,8 @@ export interface Session {
   readonly flows: readonly FlowInput[];
   /** Crown-jewel selectors given at start (`--target`), the blast-radius view's default. */
   readonly targets: readonly string[];
+  /** The network plugin's kinds it was detected from (`1 GlobalNetworkPolicy`), when none was named. */
+  readonly cniDetectedFrom?: string;
 }
 
 /** Where the current session lives; a watcher may swap it. */
@@ -86,10 +88,12 @@ export function sessionFromCluster(
 ): Session {
   // Without a plugin named, the one whose policy kinds the input holds (cni-detect.ts).
   const options = withDetectedCni(given, load);
+  const detected = given.cni === undefined ? detectCni(load) : undefined;
+  const cniDetectedFrom = detected && 'from' in detected ? detected.from : undefined;
   const compiled = previous ? recompile(previous, load.cluster, options) : compile(load.cluster, options);
   // All-pairs once, up front: every view reads it, and a request should not pay for it.
   compiled.reach();
-  return { label, objects, load, cluster: load.cluster, compiled, index: compiled.endpoints(), options, flows, targets };
+  return { label, objects, load, cluster: load.cluster, compiled, index: compiled.endpoints(), options, flows, targets, ...(cniDetectedFrom ? { cniDetectedFrom } : {}) };
 }
 
 export interface LoadSessionOptions {

@@ -68,6 +68,7 @@ export {
 export {
   ciliumPolicyId,
   type CiliumEnforcement,
+  type CiliumAllowLocalhost,
   type CiliumEntity,
   type CiliumPeer,
   type CiliumPolicy,

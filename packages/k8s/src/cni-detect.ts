@@ -3,7 +3,7 @@
  * (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy) or Calico's (projectcalico.org and
  * crd.projectcalico.org: policies, tiers, network sets, host endpoints). Both at once cannot be told apart: the caller asks for `--cni`.
  */
-import { InputError, type CiliumEnforcement, type Cni, type EvalOptions, type IpBlockPods } from '@lateral/core';
+import { InputError, type CiliumAllowLocalhost, type CiliumEnforcement, type Cni, type EvalOptions, type IpBlockPods } from '@lateral/core';
 import type { LoadResult } from './cluster-from-objects.js';
 
 export type CniDetection =
@@ -61,12 +61,13 @@ export function detectCni(load: LoadResult): CniDetection {
  */
 export function pluginOptions(
   cni: Cni | undefined,
-  flags: { readonly ipBlockPods?: IpBlockPods; readonly ciliumEnforcement?: CiliumEnforcement },
+  flags: { readonly ipBlockPods?: IpBlockPods; readonly ciliumEnforcement?: CiliumEnforcement; readonly ciliumAllowLocalhost?: CiliumAllowLocalhost },
 ): EvalOptions {
   return {
     ipBlockPods: cni === 'cilium' ? 'ignore' : (flags.ipBlockPods ?? 'match'),
     ...(cni !== undefined ? { cni } : {}),
     ...(cni === 'cilium' && flags.ciliumEnforcement ? { ciliumEnforcement: flags.ciliumEnforcement } : {}),
+    ...(cni === 'cilium' && flags.ciliumAllowLocalhost ? { ciliumAllowLocalhost: flags.ciliumAllowLocalhost } : {}),
   };
 }
 

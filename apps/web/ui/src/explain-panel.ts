@@ -4,6 +4,7 @@
  */
 import { getJson } from './api.js';
 import { clear, h } from './dom.js';
+import { cniNearMissText, cniStepText } from './cni.js';
 import type { PairExplanation, Side } from './types.js';
 
 type TierStep = NonNullable<Side['tiers']>['chain'][number];
@@ -24,6 +25,8 @@ export function hidePanel(): void {
 /** `Admin: Pass (cnp/dev-pass, ingress rule "pass-dev")`, as core's formatTierStep writes it. */
 function stepText(st: TierStep): string {
   if (st.tier === 'default') return 'no tier decided: allowed by default';
+  const cni = cniStepText(st);
+  if (cni) return cni;
   const rule = st.rule === undefined || !st.direction ? '' : st.tier === 'NetworkPolicy' ? `, rule ${st.rule}` : `, ${st.direction} rule ${st.ruleName ? `"${st.ruleName}"` : st.rule}`;
   return `${st.tier}: ${st.action} (${st.policy ?? ''}${rule})`;
 }
@@ -32,14 +35,17 @@ function sideBlock(label: string, s: Side): HTMLElement {
   const items: HTMLElement[] = [];
   if (s.tiers) {
     // Cluster-wide tiers: the chain across them (Admin → NetworkPolicy → Baseline), each link naming its tier.
-    const chain = h('ol', { class: 'tier-chain' }, ...s.tiers.chain.map((st) => h('li', { class: `tier tier-${st.tier.toLowerCase()} ${st.action === 'Deny' ? 'deny' : st.action === 'Allow' ? 'allow' : ''}` }, h('span', { class: 'tier-name' }, st.tier === 'default' ? 'default' : `${st.tier} tier`), ` ${stepText(st)}`, st.detail ? h('div', { class: 'muted' }, st.detail) : '')));
+    const chain = h('ol', { class: 'tier-chain' }, ...s.tiers.chain.map((st) => h('li', { class: `tier tier-${st.tier.toLowerCase()} ${st.action === 'Deny' ? 'deny' : st.action === 'Allow' ? 'allow' : ''}` }, h('span', { class: 'tier-name' }, st.tier === 'default' || st.tier === 'Cilium' || st.tier.startsWith('calico tier ') ? st.tier : `${st.tier} tier`), ` ${stepText(st)}`, st.detail ? h('div', { class: 'muted' }, st.detail) : '')));
     items.push(h('li', {}, 'decided across the tiers:', chain));
     if (s.tiers.unknown) items.push(h('li', { class: 'near' }, `unknown: ${s.tiers.unknown}`));
     if (s.tiers.chain.some((st) => st.tier === 'NetworkPolicy')) {
       for (const r of s.allowedBy) items.push(h('li', { class: 'allow' }, `allowed by ${r.direction} rule ${r.rule} of `, h('code', {}, r.policy), `: ${r.detail}`));
       for (const r of s.nearMisses) items.push(h('li', { class: 'near' }, `near miss: ${r.direction} rule ${r.rule} of `, h('code', {}, r.policy), ` ${r.detail}`));
     }
-    for (const m of s.tiers.nearMisses) items.push(h('li', { class: 'near' }, `near miss (${m.tier} tier): ${m.direction} rule ${m.ruleName ? `"${m.ruleName}"` : m.rule} of `, h('code', {}, m.policy), ` (${m.action}) ${m.detail}`));
+    for (const m of s.tiers.nearMisses) {
+      const cni = cniNearMissText(m);
+      items.push(cni ? h('li', { class: 'near' }, cni) : h('li', { class: 'near' }, `near miss (${m.tier} tier): ${m.direction} rule ${m.ruleName ? `"${m.ruleName}"` : m.rule} of `, h('code', {}, m.policy), ` (${m.action}) ${m.detail}`));
+    }
   } else if (!s.isolated) items.push(h('li', {}, s.reason));
   else {
     items.push(h('li', {}, `isolated by ${s.isolatingPolicies.join(', ')}`));

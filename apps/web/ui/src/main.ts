@@ -14,6 +14,7 @@ import { WhatIfView } from './what-if-view.js';
 import { BlastView } from './blast-view.js';
 import { GenerateView } from './generate-view.js';
 import { showWarnings } from './banner.js';
+import { cniLabel } from './cni.js';
 import { decodeState, encodeState, type UrlState } from './url-state.js';
 
 interface View {
@@ -35,7 +36,8 @@ const POLL_MS = 3000;
 
 function describe(store: Store): void {
   const s = store.summary;
-  document.getElementById('cluster-label')!.textContent = `${s.label} — ${s.namespaces} namespaces, ${s.workloads} workloads, ${s.pods} pods, ${s.policies} policies${s.flows.length ? `, flows: ${s.flows.join(', ')}` : ''}`;
+  const cni = cniLabel(s);
+  document.getElementById('cluster-label')!.textContent = `${s.label} — ${s.namespaces} namespaces, ${s.workloads} workloads, ${s.pods} pods, ${s.policies} policies${s.flows.length ? `, flows: ${s.flows.join(', ')}` : ''}${cni ? ` · ${cni}` : ''}`;
   showWarnings(document.getElementById('error-banner')!, s.label, s.warnings);
 }
 

@@ -99,4 +99,18 @@ describe('the map’s elements', () => {
     expect(laidOut.filter((e) => e.group === 'nodes')).toHaveLength(n);
     if (drawn > HAYSTACK_ABOVE) expect(laidOut.length).toBeLessThan(elements.length);
   });
+
+  it('an unknown-only connection is a possible edge (dashed), its unknown ports in the edge detail', () => {
+    const possible: Connection = { from: 'shop/frontend', to: 'shop/cart', all: false, ports: ports(), unknown: ports([[443, 443]]) };
+    const mixed: Connection = { from: 'shop/cart', to: 'data/postgres', all: false, ports: ports([[5432, 5432]]), unknown: ports([[6432, 6432]]) };
+    const d = { ...shop(['shop', 'data']), connections: [possible, mixed] };
+    const { elements } = mapElements(d, { nsFocus: '' });
+    const a = elements.find((e) => e.data.id === 'e:w:shop/frontend\u0000w:shop/cart')!;
+    expect(a.classes).toBe('pair possible');
+    expect(a.data).toMatchObject({ ports: 'unknown: TCP 443 (a rule the manifests cannot decide; click to explain)' });
+    // Some port certainly allowed: an allowed edge, the unknown ports after the allowed ones.
+    const b = elements.find((e) => e.data.id === 'e:w:shop/cart\u0000w:data/postgres')!;
+    expect(b.classes).toBe('pair');
+    expect(b.data).toMatchObject({ ports: 'TCP 5432; unknown: TCP 6432 (a rule the manifests cannot decide; click to explain)' });
+  });
 });

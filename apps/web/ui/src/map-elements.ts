@@ -5,7 +5,7 @@
  * flows with whether policy allows them. Plain data in, cytoscape element definitions out.
  */
 import type cytoscape from 'cytoscape';
-import { formatPorts } from './store.js';
+import { onlyPossible, portsWithUnknown } from './cni.js';
 import { strongestPerNode } from './top-edges.js';
 import type { Connection, Endpoint, GroupEdge, Groups, Ports } from './types.js';
 
@@ -31,6 +31,8 @@ export interface EdgeData {
   portRanges?: Ports;
   /** Observed mode: whether today's policies allow every flow the edge stands for. */
   observed?: 'allowed' | 'denied';
+  /** One workload pair whose every port is unknown (possible, not certain): drawn dashed. */
+  possible?: boolean;
 }
 
 /** What the map is drawn from: the store's cluster data. */
@@ -176,7 +178,11 @@ export function mapElements(d: MapData, choice: MapChoice): { elements: cytoscap
       const dst = d.byId.has(g.to) ? epNode(g.to) : nsNode(g.to);
       add(src, dst, `${g.ports} — ${g.pairs} workload pair${g.pairs === 1 ? '' : 's'}`, g.pairs, undefined, g.portRanges);
     }
-    for (const c of d.connections) add(displayOf(d, c.from), displayOf(d, c.to), formatPorts(c), 1, c);
+    for (const c of d.connections) {
+      add(displayOf(d, c.from), displayOf(d, c.to), portsWithUnknown(c), 1, c);
+      const e = edges.get(`${displayOf(d, c.from)}\u0000${displayOf(d, c.to)}`)!;
+      if (onlyPossible(c) && e.fromId === c.from) e.possible = true;
+    }
     // A summary toward a namespace opened since is drawn from that namespace's own pairs.
     const opened = (x: string) => !d.byId.has(x) && d.loaded.has(x);
     const end = (x: string) => (d.byId.has(x) ? displayOf(d, x) : nsNode(x));
@@ -200,7 +206,7 @@ export function mapElements(d: MapData, choice: MapChoice): { elements: cytoscap
     }
   }
   for (const e of edges.values()) {
-    const classes = [e.fromId ? 'pair' : 'aggregate', ...(e.observed ? ['observed', ...(e.observed === 'denied' ? ['observed-denied'] : [])] : [])];
+    const classes = [e.fromId ? 'pair' : 'aggregate', ...(e.observed ? ['observed', ...(e.observed === 'denied' ? ['observed-denied'] : [])] : []), ...(e.possible && e.fromId ? ['possible'] : [])];
     els.push({ group: 'edges', data: { ...e }, classes: classes.join(' ') });
   }
   return { elements: choice.nsFocus ? focusOn(d, els, choice.nsFocus) : els, edgeNote };

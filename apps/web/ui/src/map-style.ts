@@ -31,6 +31,8 @@ export function mapStyle({ fg, muted, bg, nsBg }: ThemeColours, dense: boolean):
     { selector: 'edge.observed', style: { 'line-color': ROLE.observed, 'target-arrow-color': ROLE.observed, width: 2, opacity: 0.9 } },
     // A flow the policies do not allow: vermillion and dashed, so it reads without colour too.
     { selector: 'edge.observed-denied', style: { 'line-color': ROLE.removed, 'target-arrow-color': ROLE.removed, 'line-style': 'dashed', width: 2.5 } },
+    // A connection whose verdict is unknown (a rule the manifests cannot decide): possible, dashed.
+    { selector: 'edge.possible', style: { 'line-style': 'dashed', opacity: 0.9 } },
     { selector: 'edge:selected', style: { 'line-color': fg, 'target-arrow-color': fg, width: 3 } },
     // The edge under the pointer: what a click will explain, drawn thick and on top.
     { selector: 'edge.hover', style: { width: 5, opacity: 1, 'z-index': 999, 'underlay-color': fg, 'underlay-opacity': 0.25, 'underlay-padding': 3 } },

@@ -130,9 +130,10 @@ export class MapView {
     const base = new Set<string>();
     shown.edges().forEach((e) => {
       if (e.hasClass('wi-added') || e.hasClass('wi-removed') || e.hasClass('wi-changed')) return;
-      base.add(e.hasClass('observed-denied') ? 'denied' : e.hasClass('observed') ? 'observed' : 'allowed');
+      base.add(e.hasClass('observed-denied') ? 'denied' : e.hasClass('observed') ? 'observed' : e.hasClass('possible') ? 'possible' : 'allowed');
     });
     if (base.has('allowed')) out.push({ text: has('edge.aggregate') ? 'allowed connection (width: workload pairs)' : 'allowed connection', mark: 'line', colour: muted });
+    if (base.has('possible')) out.push({ text: 'possible connection: verdict unknown (dashed; click for the reason)', mark: 'dashed', colour: muted });
     if (base.has('observed')) out.push({ text: 'observed flow, allowed by policy', mark: 'line', colour: ROLE.observed });
     if (base.has('denied')) out.push({ text: 'observed flow, NOT allowed by policy (dashed)', mark: 'dashed', colour: ROLE.removed });
     if (has('edge.wi-added')) out.push({ text: 'what-if: newly allowed (dashed: a pair not drawn before)', mark: 'line', colour: ROLE.added });

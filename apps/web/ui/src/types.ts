@@ -27,6 +27,8 @@ export interface Connection {
   to: string;
   all: boolean;
   ports: Ports;
+  /** Ports whose verdict is unknown (a rule the manifests cannot decide), beyond `ports`. */
+  unknown?: Ports;
 }
 
 export interface Reach {
@@ -47,6 +49,8 @@ export interface Summary {
   targets?: string[];
   /** The server follows a live cluster (`serve --cluster --watch`): poll `generation`. */
   live: boolean;
+  /** The network plugin the answers follow (`--cni`), and what it was detected from. */
+  cni?: { name: string; detectedFrom?: string };
   /** Bumped whenever the server swaps in a recomputed cluster. */
   generation: number;
   changedAt: string | null;

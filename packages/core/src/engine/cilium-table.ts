@@ -4,10 +4,39 @@
  * the later stages treat them like the other kinds: deny rules as Deny steps checked before any
  * allow list, allow rules as allow groups next to NetworkPolicy's, isolating the endpoints a
  * default-deny policy selects. The semantics are reference/cilium.ts's.
+ *
+ * host and remote-node are relative to the selected pod's node, and allow-localhost lets each
+ * node into its own pods: a policy naming either entity is compiled once per node pods run on
+ * (its subject narrowed to that node's pods, `node`), plus once for pods without a node, where
+ * both entities may be any node address (unknown); allow-localhost is one such policy per node.
+ * Each entity also holds the host-networked pods of its node(s) (`hostPods` peers). The pod
+ * classes then tell nodes apart (`byNode`).
  */
 import { InputError } from '../model/errors.js';
 import type { IpRange } from '../semantics/ip.js';
 import type { CiliumPeer, CiliumPolicy, CiliumPort, CiliumRule, Cluster, LabelSelector, Protocol } from '../model/model.js';
+
+/** Where the pods a compiled policy stands for run: a node's name, or null for pods without one. */
+type Placement = string | null;
+
+/** The allow-localhost default as a policy of its own: every endpoint lets its local host in. */
+const ALLOW_LOCALHOST: CiliumPolicy = {
+  kind: 'CiliumClusterwideNetworkPolicy',
+  namespace: '',
+  name: 'allow-localhost',
+  subject: { kind: 'endpoints', selector: { pod: {}, namespace: {} } },
+  ingress: [{ index: 0, peers: [{ kind: 'entity', entity: 'host' }] }],
+  ingressDeny: [],
+  egress: [],
+  egressDeny: [],
+  defaultDeny: { ingress: false, egress: false },
+};
+
+function namesNodeEntity(p: CiliumPolicy): boolean {
+  return [p.ingress, p.ingressDeny, p.egress, p.egressDeny].some((list) =>
+    list.some((r) => (r.peers ?? []).some((x) => x.kind === 'entity' && (x.entity === 'host' || x.entity === 'remote-node'))),
+  );
+}
 import { matchesSelector } from '../semantics/label-selector.js';
 import { ipBlockRanges } from './ip-atoms.js';
 import { ALL_PEERS, ALL_PORTS, ANY_POD, OWN_NAMESPACE, nodeCidrs, unionRanges, type CiliumTable, type CompiledCiliumPolicy, type CompiledCiliumRule, type PortEntry, type TableInterners } from './policy-table.js';
@@ -15,9 +44,32 @@ import { ALL_PEERS, ALL_PORTS, ANY_POD, OWN_NAMESPACE, nodeCidrs, unionRanges, t
 const V4_ALL = '0.0.0.0/0';
 const V6_ALL = '::/0';
 
-export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInterners, firstUid: number): CiliumTable {
+export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInterners, firstUid: number, allowLocalhost = true): CiliumTable {
   let uid = firstUid;
   const nodes = nodeCidrs(cluster);
+  const hostPods = cluster.pods.some((p) => p.hostNetwork);
+  // The local host: the node's addresses and its host-networked pods.
+  const localhost = allowLocalhost && (nodes.length > 0 || hostPods);
+  const unplacedHostPods = cluster.pods.some((p) => p.hostNetwork && p.node === undefined);
+  const byNode = localhost || (cluster.ciliumPolicies ?? []).some(namesNodeEntity);
+  // Every node of the input and every node some (non-host-networked) pod runs on, and null when
+  // some pod names none.
+  const placements: Placement[] = [];
+  if (byNode) {
+    const seen = new Set<Placement>();
+    for (const n of cluster.nodes ?? []) {
+      seen.add(n.name);
+      placements.push(n.name);
+    }
+    for (const pod of cluster.pods) {
+      if (pod.hostNetwork) continue;
+      const at = pod.node ?? null;
+      if (!seen.has(at)) {
+        seen.add(at);
+        placements.push(at);
+      }
+    }
+  }
   const rangesOf = (cidr: string, except: readonly string[]) => ipBlockRanges({ cidr, except: [...except, ...nodes] });
   const block = (ranges: IpRange[]) => {
     const b = t.blockOf(unionRanges(ranges));
@@ -32,8 +84,22 @@ export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInte
   const podSel = (s: LabelSelector) =>
     (s.matchLabels && Object.keys(s.matchLabels).length > 0) || (s.matchExpressions && s.matchExpressions.length > 0) ? t.podSels.add(s) : ANY_POD;
 
-  /** Peer ids of one peer; null: every peer (the `all` entity). */
-  const peerIds = (p: CiliumPeer, deny: boolean, field: string): number[] | null => {
+  const nodeAddressesOf = (keep: (name: string) => boolean) => (cluster.nodes ?? []).filter((n) => keep(n.name)).flatMap((n) => n.addresses);
+  /** Any node address, the input cannot tell which (a pod without a node): unknown, like toFQDNs. */
+  const anyNode = (deny: boolean) => {
+    const b = t.blockOf(unionRanges(nodeAddresses(cluster).map((a) => ipBlockRanges({ cidr: a.includes(':') ? `${a}/128` : `${a}/32` })[0]!)));
+    return t.internPeer(`none:${b}:${deny ? 'deny' : 'allow'}`, { kind: 'none', block: b, deny });
+  };
+
+  /** The host-networked pods that are `at`'s local host (or not: remote-node). */
+  const hostPodsPeer = (at: Placement, local: boolean, deny: boolean): number[] => {
+    if (!hostPods) return [];
+    const maybe = at === null || unplacedHostPods;
+    return [t.internPeer(`hp:${at ?? ''}:${at === null ? 'n' : 's'}:${local ? 'l' : 'r'}:${deny ? 'd' : 'a'}:${maybe ? 'm' : ''}`, { kind: 'hostPods', at, local, deny, maybe })];
+  };
+
+  /** Peer ids of one peer; null: every peer (the `all` entity). `at`: where the subject's pods run. */
+  const peerIds = (p: CiliumPeer, deny: boolean, field: string, at: Placement | undefined): number[] | null => {
     switch (p.kind) {
       case 'endpoints': {
         if (p.selector.matchesNoPod) return [nothing()];
@@ -72,7 +138,9 @@ export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInte
             return [world([V6_ALL])];
           case 'host':
           case 'remote-node':
-            return [addresses(nodeAddresses(cluster))];
+            if (at === undefined) throw new Error('a policy naming host or remote-node is compiled per node');
+            if (at === null) return [...(nodes.length > 0 ? [anyNode(deny)] : []), ...hostPodsPeer(null, p.entity === 'host', deny)];
+            return [addresses(nodeAddressesOf((name) => (name === at) === (p.entity === 'host'))), ...hostPodsPeer(at, p.entity === 'host', deny)];
           case 'kube-apiserver':
             return [addresses(cluster.apiServer?.addresses ?? [])];
           case 'health':
@@ -103,7 +171,7 @@ export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInte
     return t.internPortSpec(entries);
   };
 
-  const compileRules = (policy: CiliumPolicy, list: readonly CiliumRule[], field: string, deny: boolean): CompiledCiliumRule[] =>
+  const compileRules = (policy: CiliumPolicy, list: readonly CiliumRule[], field: string, deny: boolean, at: Placement | undefined): CompiledCiliumRule[] =>
     list.map((r) => {
       const f = `${field}[${r.index}]`;
       let peers: number;
@@ -112,16 +180,17 @@ export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInte
         const ids: number[] = [];
         let all = false;
         r.peers.forEach((p) => {
-          const x = peerIds(p, deny, f);
+          const x = peerIds(p, deny, f, at);
           if (x === null) all = true;
           else ids.push(...x);
         });
         peers = all ? ALL_PEERS : t.internRulePeers(ids);
       }
-      return { peers, ports: portSpec(r.ports), uid: uid++, source: r, unknown: (r.peers ?? []).some((p) => p.kind === 'unresolved') };
+      const unplaced = (at === null || unplacedHostPods) && (r.peers ?? []).some((p) => p.kind === 'entity' && (p.entity === 'host' || p.entity === 'remote-node'));
+      return { peers, ports: portSpec(r.ports), uid: uid++, source: r, unknown: unplaced || (r.peers ?? []).some((p) => p.kind === 'unresolved') };
     });
 
-  const policies = (cluster.ciliumPolicies ?? []).map((policy): CompiledCiliumPolicy => {
+  const compilePolicy = (policy: CiliumPolicy, at: Placement | undefined): CompiledCiliumPolicy => {
     const base = policy.specIndex === undefined ? 'spec' : `specs[${policy.specIndex}]`;
     let subject: number;
     if (policy.subject.kind === 'nodes' || policy.subject.selector.matchesNoPod) subject = nothing();
@@ -138,13 +207,18 @@ export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInte
     return {
       source: policy,
       subject,
-      ingress: compileRules(policy, policy.ingress, `${base}.ingress`, false),
-      ingressDeny: compileRules(policy, policy.ingressDeny, `${base}.ingressDeny`, true),
-      egress: compileRules(policy, policy.egress, `${base}.egress`, false),
-      egressDeny: compileRules(policy, policy.egressDeny, `${base}.egressDeny`, true),
+      ...(at !== undefined ? { node: at } : {}),
+      ingress: compileRules(policy, policy.ingress, `${base}.ingress`, false, at),
+      ingressDeny: compileRules(policy, policy.ingressDeny, `${base}.ingressDeny`, true, at),
+      egress: compileRules(policy, policy.egress, `${base}.egress`, false, at),
+      egressDeny: compileRules(policy, policy.egressDeny, `${base}.egressDeny`, true, at),
     };
-  });
-  return { policies, always };
+  };
+  const policies = (cluster.ciliumPolicies ?? []).flatMap((policy) =>
+    namesNodeEntity(policy) ? placements.map((at) => compilePolicy(policy, at)) : [compilePolicy(policy, undefined)],
+  );
+  if (localhost) for (const at of placements) policies.push(compilePolicy(ALLOW_LOCALHOST, at));
+  return { policies, always, byNode };
 }
 
 function nodeAddresses(cluster: Cluster): string[] {

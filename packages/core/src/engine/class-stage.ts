@@ -67,7 +67,7 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
   // Everything the partition depends on besides the pods themselves: when a change leaves it
   // as it was (a policy edit that brings no new selector, port name or address block to any
   // namespace), the previous compile's classes are this compile's classes.
-  const classesKey = [relevantSignature.join('|'), [...portNames].sort().join(','), podsByIp, tiers, table.blockKeys.join(';'), table.calico?.predicatesKey ?? ''].join('#');
+  const classesKey = [relevantSignature.join('|'), [...portNames].sort().join(','), podsByIp, tiers, table.blockKeys.join(';'), table.calico?.predicatesKey ?? '', table.cilium?.byNode ? 'node' : ''].join('#');
   const last = memo.lastClasses;
   const classes =
     last && last.pods === cluster.pods && last.namespaces === cluster.namespaces && last.key === classesKey
@@ -89,6 +89,8 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
       portNames,
       distinguishHostNetwork: tiers,
       ...(table.calico ? { extraKey: (i: number) => table.calico!.podKey(cluster.pods[i]!) } : {}),
+      // Cilium's host and remote-node are relative to the pod's node (cilium-table.ts).
+      ...(table.cilium?.byNode ? { extraKey: (i: number) => cluster.pods[i]!.node ?? '\u0000' } : {}),
       ...(podIpGroups ? { podIpGroups } : {}),
     });
   }

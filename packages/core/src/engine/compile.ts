@@ -63,7 +63,7 @@ function compileWith(cluster: Cluster, options: EvalOptions, memo: CompileMemo):
   let endpointIndex: EndpointIndex | undefined;
   // Only a domainNames peer (a Cilium peer the input cannot resolve, or, with Calico, a rule the
   // manifests cannot decide) can leave a connection unknown.
-  const unknowns = table.peerDefs.some((d) => d.kind === 'none') || (table.calico?.mayBeUnknown ?? false);
+  const unknowns = table.peerDefs.some((d) => d.kind === 'none' || (d.kind === 'hostPods' && d.maybe)) || (table.calico?.mayBeUnknown ?? false);
   const compiled: CompiledCluster = {
     cluster,
     options,

@@ -89,6 +89,12 @@ export function connectionCheck(cluster: Cluster, table: PolicyTable, state: Cla
 
   const peerHoldsForeign = (def: PeerDef, f: ForeignPod): boolean => {
     if (def.kind === 'none') return false;
+    if (def.kind === 'hostPods') {
+      if (!f.pod.hostNetwork) return false;
+      const at = f.pod.node ?? null;
+      if (def.at === null || at === null) return def.deny;
+      return (at === def.at) === def.local;
+    }
     if (def.kind === 'ipBlock') {
       if (def.pods === 'option' && !matchPods) return false;
       return f.pod.ips.some((ip) => {
@@ -163,7 +169,9 @@ export function connectionCheck(cluster: Cluster, table: PolicyTable, state: Cla
     const cilium = table.cilium!;
     if (subject.pod?.hostNetwork) return true;
     const selected = cilium.policies.filter((p, i) =>
-      subject.foreign ? peerHoldsForeign(peerDefs[p.subject]!, subject.foreign) : hasBit(sets.ciliumSubjects[i]!, subject.node),
+      subject.foreign
+        ? peerHoldsForeign(peerDefs[p.subject]!, subject.foreign) && (p.node === undefined || (subject.foreign.pod.node ?? null) === p.node)
+        : hasBit(sets.ciliumSubjects[i]!, subject.node),
     );
     const holds = (r: { peers: number; ports: number }) => portsAllow(r.ports, port, protocol, dst) && ruleHolds(r.peers, peer);
     if (selected.some((p) => (direction === 'ingress' ? p.ingressDeny : p.egressDeny).some(holds))) return false;

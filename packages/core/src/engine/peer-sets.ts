@@ -3,7 +3,7 @@
  * and subject as a bitset over the nodes of stage 2, so that later stages answer "which sources
  * does this rule hold" with word-wide AND/OR.
  */
-import { emptyBitset, fullBitset, orInto, setBit, type Bitset } from './bitset.js';
+import { emptyBitset, forEachBit, fullBitset, orInto, setBit, type Bitset } from './bitset.js';
 import type { ClassState } from './class-stage.js';
 import { OWN_NAMESPACE, type PolicyTable } from './policy-table.js';
 import { AtomSets, PortCuts, type PortAtoms } from './port-atoms.js';
@@ -105,6 +105,18 @@ export function buildPeerSets(table: PolicyTable, state: ClassState, domainNames
       }
       return bits;
     }
+    if (def.kind === 'hostPods') {
+      // Classes tell nodes apart here (CiliumTable.byNode): a class's first pod has its node.
+      const maybeHolds = (domainNames === 'externals') !== def.deny;
+      for (let c = 0; c < classCount; c++) {
+        if (!host[c]) continue;
+        const at = state.pods[classes.classPods[c]![0]!]!.node ?? null;
+        if (def.at === null || at === null) {
+          if (maybeHolds) setBit(bits, c);
+        } else if ((at === def.at) === def.local) setBit(bits, c);
+      }
+      return bits;
+    }
     if (def.kind === 'ipBlock') {
       const withPods = def.pods === 'always' || matchPods;
       for (const g of blockGroups[def.block]!) {
@@ -143,7 +155,16 @@ export function buildPeerSets(table: PolicyTable, state: ClassState, domainNames
     }
   });
 
-  const ciliumSubjects = (table.cilium?.policies ?? []).map((p) => peerBits[p.subject]!);
+  // A policy compiled per node selects the pods of its node only (classes tell nodes apart then).
+  const ciliumSubjects = (table.cilium?.policies ?? []).map((p) => {
+    const bits = peerBits[p.subject]!;
+    if (p.node === undefined) return bits;
+    const narrowed = emptyBitset(nodeCount);
+    forEachBit(bits, (c) => {
+      if (c < classCount && (state.pods[classes.classPods[c]![0]!]!.node ?? null) === p.node) setBit(narrowed, c);
+    });
+    return narrowed;
+  });
   const ciliumIsolated = { ingress: emptyBitset(nodeCount), egress: emptyBitset(nodeCount) };
   if (table.cilium) {
     for (const dir of ['ingress', 'egress'] as const) {

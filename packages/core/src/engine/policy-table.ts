@@ -63,7 +63,14 @@ export type PeerDef =
    * address outside the cluster). `deny`: it sits in a deny rule, so it is taken to hold for
    * "certainly allowed" and not to hold for "may be allowed".
    */
-  | { readonly kind: 'none'; readonly block?: number; readonly deny?: boolean };
+  | { readonly kind: 'none'; readonly block?: number; readonly deny?: boolean }
+  /**
+   * Cilium's `host` (local) or `remote-node` for the pods of node `at` (null: pods without a
+   * node): the host-networked pods that carry that identity (cilium-table.ts). Where either pod
+   * names no node it may or may not (`maybe`), held as `none` is: for "may be allowed" in an
+   * allow rule, for "certainly allowed" in a deny rule.
+   */
+  | { readonly kind: 'hostPods'; readonly at: string | null; readonly local: boolean; readonly deny: boolean; readonly maybe: boolean };
 
 export interface CompiledRule {
   /** Rule-peers id: the union of the rule's peers. */
@@ -161,6 +168,11 @@ export interface CompiledCiliumPolicy {
   readonly source: CiliumPolicy;
   /** Peer id of the pods it selects (never host-networked ones). */
   readonly subject: number;
+  /**
+   * Set when the policy is compiled per node (it names host or remote-node, or it is
+   * allow-localhost): it selects only the pods on this node, or (null) the pods without a node.
+   */
+  readonly node?: string | null;
   readonly ingress: readonly CompiledCiliumRule[];
   readonly ingressDeny: readonly CompiledCiliumRule[];
   readonly egress: readonly CompiledCiliumRule[];
@@ -172,6 +184,8 @@ export interface CiliumTable {
   readonly policies: readonly CompiledCiliumPolicy[];
   /** Enforcement mode `always`: every endpoint is in default deny, selected or not. */
   readonly always: boolean;
+  /** Some policy is compiled per node: pod classes must tell nodes apart. */
+  readonly byNode: boolean;
 }
 
 /** What the policy table lends this stage: its interners. */
@@ -193,7 +207,7 @@ export function nodeCidrs(cluster: Cluster): string[] {
 
 
 /** Builds the Cilium part of the table from the table's interners (cilium-table.ts; compile.ts passes it in). */
-export type CiliumTableBuilder = (cluster: Cluster, always: boolean, t: TableInterners, firstUid: number) => CiliumTable;
+export type CiliumTableBuilder = (cluster: Cluster, always: boolean, t: TableInterners, firstUid: number, allowLocalhost: boolean) => CiliumTable;
 
 /**
  * Labels of a namespace by name. A namespace the input does not list still carries the label
@@ -451,6 +465,7 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
           internPortSpec,
         },
         0,
+        (options?.ciliumAllowLocalhost ?? 'always') === 'always',
       )
     : undefined;
   const nsCount = nsNames.length;

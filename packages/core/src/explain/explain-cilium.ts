@@ -6,7 +6,7 @@
  * reference's (reference/cilium.ts), so explain and the verdict cannot drift apart.
  */
 import { ciliumPolicyId, type CiliumPolicy, type CiliumRule, type Cluster, type Endpoint, type EvalOptions, type Pod, type Protocol } from '../model/model.js';
-import { ciliumPoliciesSelecting, isNodeAddress, ruleMatches } from '../reference/cilium.js';
+import { ciliumPoliciesSelecting, isLocalHost, isNodeAddress, ruleMatches, unplacedReason } from '../reference/cilium.js';
 import type { TierNearMiss, TierStep } from './explain-tiers.js';
 
 type Direction = 'ingress' | 'egress';
@@ -62,12 +62,12 @@ export function explainCiliumSide(
   });
   for (const p of selecting) {
     for (const r of p[denyList]) {
-      const m = ruleMatches({ cluster, ipBlockPods: 'ignore' }, p, r, other, port, protocol, destination);
+      const m = ruleMatches({ cluster, ipBlockPods: 'ignore' }, p, r, other, port, protocol, destination, subject);
       if (m === 'yes') {
         chain.push(step(p, denyList, r, 'Deny', `denies ${name} on ${protocol} ${port} ("deny policies take precedence over allow policies")`));
         return { chain, denied: true, nearMisses: [], l7: [] };
       }
-      if (m === 'maybe') maybe ??= `${ciliumRuleName(p, denyList, r)} may deny ${name}: ${unresolvedText(r)}`;
+      if (m === 'maybe') maybe ??= `${ciliumRuleName(p, denyList, r)} may deny ${name}: ${unresolvedText(r, subject, other)}`;
     }
   }
   const defaultDenyBy = selecting.filter((p) => p.defaultDeny[direction]).map(ciliumPolicyId);
@@ -88,16 +88,25 @@ export function explainCiliumSide(
       allowed = true;
       chain.push({ tier: 'NetworkPolicy', action: 'Allow', policy: npAllow.policy, direction, rule: npAllow.rule, detail: npAllow.detail });
     }
+    // allow-localhost ("Policy when to allow local stack to reach local endpoints"; auto is
+    // always under Kubernetes): the node the pod runs on reaches it.
+    if (direction === 'ingress' && (options.ciliumAllowLocalhost ?? 'always') === 'always') {
+      const local = isLocalHost(cluster, subject, other);
+      if (local === 'yes' && !allowed) {
+        allowed = true;
+        chain.push({ tier: 'Cilium', action: 'Allow', policy: 'allow-localhost', direction, detail: `${name} is the local host of ${endpointText(subject)} (node ${subject.node}): the local host may reach its endpoints` });
+      } else if (local === 'maybe') allowMaybe ??= `allow-localhost may allow ${name}: ${unplacedReason(subject, other)}`;
+    }
     for (const p of selecting) {
       for (const r of p[allowList]) {
-        const m = ruleMatches({ cluster, ipBlockPods: 'ignore' }, p, r, other, port, protocol, destination);
+        const m = ruleMatches({ cluster, ipBlockPods: 'ignore' }, p, r, other, port, protocol, destination, subject);
         if (m === 'yes') {
           if (r.l7) l7.push(ciliumRuleName(p, allowList, r));
           if (!allowed) chain.push(step(p, allowList, r, 'Allow', `allows ${name} on ${protocol} ${port}${r.l7 ? ' (L7-filtered: requests may be denied)' : ''}`));
           allowed = true;
-        } else if (m === 'maybe') allowMaybe ??= `${ciliumRuleName(p, allowList, r)} may allow ${name}: ${unresolvedText(r)}`;
+        } else if (m === 'maybe') allowMaybe ??= `${ciliumRuleName(p, allowList, r)} may allow ${name}: ${unresolvedText(r, subject, other)}`;
         else {
-          const portOnly = ruleMatches({ cluster, ipBlockPods: 'ignore' }, p, { ...r, peers: undefined } as CiliumRule, other, port, protocol, destination) === 'yes';
+          const portOnly = ruleMatches({ cluster, ipBlockPods: 'ignore' }, p, { ...r, peers: undefined } as CiliumRule, other, port, protocol, destination, subject) === 'yes';
           nearMisses.push({
             tier: 'Cilium',
             policy: ciliumPolicyId(p),
@@ -135,7 +144,10 @@ function endpointText(p: Pod): string {
   return `${p.namespace}/${p.name}`;
 }
 
-function unresolvedText(r: CiliumRule): string {
+function unresolvedText(r: CiliumRule, subject: Pod, other: Endpoint): string {
   const u = (r.peers ?? []).find((p) => p.kind === 'unresolved');
-  return u && u.kind === 'unresolved' ? u.what : 'not decidable from the input';
+  if (u && u.kind === 'unresolved') return u.what;
+  const e = (r.peers ?? []).find((p) => p.kind === 'entity' && (p.entity === 'host' || p.entity === 'remote-node'));
+  if (e && e.kind === 'entity') return `${e.entity}: ${unplacedReason(subject, other)}`;
+  return 'not decidable from the input';
 }

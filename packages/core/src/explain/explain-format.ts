@@ -30,8 +30,9 @@ function formatSide(label: string, s: SideExplanation, selfConnection: boolean):
       if (t.denied || t.unknown) for (const r of s.nearMisses) lines.push(`    near miss: ${ruleName(r)} ${r.detail}`);
     }
     for (const m of t.nearMisses) {
-      // Cilium rules are named by their list and index (`cnp shop/api ingress[0]`).
-      const rule = m.tier === 'Cilium' ? `${m.policy} ${m.direction}[${m.rule}]` : `${tierRuleName(m.direction, m.rule, m.ruleName)} of ${m.policy}`;
+      // Cilium and Calico rules are named by their list and index (`cnp shop/api ingress[0]`, `gnp/db ingress[1]`).
+      const byIndex = m.tier === 'Cilium' || m.tier.startsWith('calico tier ');
+      const rule = byIndex ? `${m.policy} ${m.direction}[${m.rule}]` : `${tierRuleName(m.direction, m.rule, m.ruleName)} of ${m.policy}`;
       lines.push(`    near miss (${m.tier}): ${rule} (${m.action}) ${m.detail}`);
     }
     return lines;

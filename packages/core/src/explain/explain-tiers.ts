@@ -26,7 +26,7 @@ export interface TierStep {
 
 /** A tier rule that would have matched but for one clause. */
 export interface TierNearMiss {
-  readonly tier: TierName | 'Cilium';
+  readonly tier: TierName | 'Cilium' | `calico tier ${string}`;
   readonly policy: string;
   readonly action: 'Allow' | 'Deny' | 'Pass';
   readonly direction: 'ingress' | 'egress';

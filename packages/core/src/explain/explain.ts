@@ -236,7 +236,16 @@ function withCalico(ctx: Context, direction: Direction, pod: Pod, side: SideExpl
   }));
   if (trace.verdict !== 'denied' && (chain.length === 0 || chain[chain.length - 1]!.action === 'Pass')) chain.push({ tier: 'default', action: 'Allow', detail: 'no tier decided' });
   const unknown = trace.verdict === 'unknown' ? `${trace.undecided ?? 'a rule'} may match: the manifests cannot decide it` : undefined;
-  const tiers: SideTiers = { chain, denied: trace.verdict === 'denied', ...(unknown ? { unknown } : {}), nearMisses: [] };
+  // Near misses: Calico's Allow rules on the walked path, and the NetworkPolicies' (in the
+  // default tier as `knp/...`), shown when the side does not allow.
+  const nearMisses: TierNearMiss[] =
+    trace.verdict === 'allowed'
+      ? []
+      : [
+          ...trace.nearMisses.map((m) => ({ tier: `calico tier ${m.tier}` as const, policy: m.policy, action: 'Allow' as const, direction, rule: m.rule, detail: m.detail })),
+          ...(trace.chain.some((s) => s.tier === 'default') ? side.nearMisses : []).map((m) => ({ tier: 'calico tier default' as const, policy: `knp/${m.policy}`, action: 'Allow' as const, direction, rule: m.rule, detail: m.detail })),
+        ];
+  const tiers: SideTiers = { chain, denied: trace.verdict === 'denied', ...(unknown ? { unknown } : {}), nearMisses };
   const isolating = [...new Set(trace.chain.map((s) => s.policy ?? s.selecting ?? []).flat())];
   return {
     ...side,

@@ -304,7 +304,15 @@ export interface EvalOptions {
   readonly cni?: Cni;
   /** Under `cni: cilium`: the agent's policy enforcement mode. Absent: `default`. */
   readonly ciliumEnforcement?: CiliumEnforcement;
+  /**
+   * Under `cni: cilium`: the agent's `allow-localhost` ("Policy when to allow local stack to reach
+   * local endpoints { auto | always | policy }"; auto is always under Kubernetes). Absent: `always`.
+   */
+  readonly ciliumAllowLocalhost?: CiliumAllowLocalhost;
 }
+
+/** `always`: the local host may reach the endpoints on its node whatever the allow lists say; `policy`: only what policy allows. */
+export type CiliumAllowLocalhost = 'always' | 'policy';
 
 export const DEFAULT_EVAL_OPTIONS: EvalOptions = { ipBlockPods: 'match' };
 
@@ -451,8 +459,10 @@ export interface CiliumSelector {
 
 /**
  * The entities of Cilium (`fromEntities`/`toEntities`), mapped to endpoints of the model:
- * world (addresses that are neither pods nor nodes), cluster (every pod and node), host and
- * remote-node (node addresses, from Node objects), kube-apiserver (Cluster.apiServer), all.
+ * world (addresses that are neither pods nor nodes), cluster (every pod and node), host (the
+ * addresses and host-networked pods of the node the selected pod runs on, `spec.nodeName`) and
+ * remote-node (those of every other node), kube-apiserver (Cluster.apiServer), all. Where a pod
+ * names no node, which of host and remote-node a node's endpoint is cannot be told: unknown.
  * health, init, ingress and unmanaged name endpoints the model has none of.
  */
 export type CiliumEntity =

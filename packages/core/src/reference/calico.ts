@@ -70,6 +70,8 @@ interface Entry {
   selects(pod: Pod, direction: Direction): boolean;
   /** Rules in order: each one's action and whether it matches the connection. */
   rules(direction: Direction): readonly ((peer: Endpoint, port: number, protocol: Protocol, dst: Pod | undefined, subject: Pod) => { action: CalicoRule['action']; match: Match })[];
+  /** For a rule that does not match: what it would match if the peer or the port were another ("near miss"), when only one of them is off. */
+  nearMiss?(direction: Direction, index: number, peer: Endpoint, port: number, protocol: Protocol, dst: Pod | undefined, subject: Pod): string | undefined;
 }
 
 /**
@@ -96,8 +98,18 @@ export interface CalicoStep {
   readonly selecting?: readonly string[];
 }
 
+/** An Allow rule on the walked path that would have matched with only the peer, or only the port, different. */
+export interface CalicoNearMiss {
+  readonly tier: string;
+  readonly policy: string;
+  readonly rule: number;
+  readonly detail: string;
+}
+
 export interface CalicoTrace {
   readonly verdict: Verdict;
+  /** Allow rules passed over on the recorded path that almost matched. */
+  readonly nearMisses: readonly CalicoNearMiss[];
   /** The path taken when every rule that may match is taken not to. */
   readonly chain: readonly CalicoStep[];
   /** A rule that may match, when the verdict depends on it: `gnp/x ingress[0]`. */
@@ -107,7 +119,7 @@ export interface CalicoTrace {
 /** calicoDirectionVerdict, with the chain of tiers and rules that decided (explain shows it). */
 export function calicoDirectionTrace(R: ReferenceRules, ctx: Context, subject: Pod, direction: Direction, peer: Endpoint, port: number, protocol: Protocol): CalicoTrace {
   // Host-networked pods are not workload endpoints: no policy of a pod applies to them.
-  if (subject.hostNetwork) return { verdict: 'allowed', chain: [] };
+  if (subject.hostNetwork) return { verdict: 'allowed', chain: [], nearMisses: [] };
   const destination = direction === 'ingress' ? subject : peer.kind === 'pod' ? peer.pod : undefined;
   const entries = entriesOf(R, ctx);
   const tiers = [...BUILTIN_TIERS.filter((b) => !(ctx.cluster.calico?.tiers ?? []).some((t) => t.name === b.name)), ...(ctx.cluster.calico?.tiers ?? [])]
@@ -116,6 +128,7 @@ export function calicoDirectionTrace(R: ReferenceRules, ctx: Context, subject: P
 
   // The chain records the path where rules that may match do not: the certain part of the walk.
   const chain: CalicoStep[] = [];
+  const nearMisses: CalicoNearMiss[] = [];
   let undecided: string | undefined;
   const fromTier = (ti: number, record: boolean): Verdict => {
     if (ti === tiers.length) return 'allowed';
@@ -124,14 +137,18 @@ export function calicoDirectionTrace(R: ReferenceRules, ctx: Context, subject: P
       .filter((e) => e.tier === tier.name && e.selects(subject, direction))
       .sort((a, b) => a.order - b.order || cmp(a.key, b.key));
     if (selecting.length === 0) return fromTier(ti + 1, record);
-    const rules = selecting.flatMap((e) => e.rules(direction).map((rule, index) => ({ rule, index, id: e.id })));
+    const rules = selecting.flatMap((e) => e.rules(direction).map((rule, index) => ({ rule, index, id: e.id, entry: e })));
     const fromRule = (i: number, record: boolean): Verdict => {
       if (i === rules.length) {
         if (record) chain.push({ tier: tier.name, action: tier.defaultAction, selecting: selecting.map((e) => e.id) });
         return tier.defaultAction === 'Pass' ? fromTier(ti + 1, record) : 'denied';
       }
-      const { rule, index, id } = rules[i]!;
+      const { rule, index, id, entry } = rules[i]!;
       const { action, match } = rule(peer, port, protocol, destination, subject);
+      if (match === 'no' && action === 'Allow' && record && entry.nearMiss) {
+        const detail = entry.nearMiss(direction, index, peer, port, protocol, destination, subject);
+        if (detail !== undefined) nearMisses.push({ tier: tier.name, policy: id, rule: index, detail });
+      }
       if (match === 'no' || action === 'Log') return fromRule(i + 1, record);
       const step: CalicoStep = { tier: tier.name, action, policy: id, rule: index };
       if (match === 'yes') {
@@ -146,7 +163,7 @@ export function calicoDirectionTrace(R: ReferenceRules, ctx: Context, subject: P
     return fromRule(0, record);
   };
   const verdict = fromTier(0, true);
-  return { verdict, chain, ...(verdict === 'unknown' && undecided ? { undecided } : {}) };
+  return { verdict, chain, nearMisses, ...(verdict === 'unknown' && undecided ? { undecided } : {}) };
 }
 
 function cmp(a: string, b: string): number {
@@ -230,7 +247,33 @@ function calicoEntry(R: ReferenceRules, ctx: Context, p: CalicoPolicy): Entry {
         action: r.action,
         match: ruleMatches(R, ctx, p, r, direction, subject, peer, port, protocol, dst),
       })),
+    nearMiss: (direction, index, peer, port, protocol, dst, subject) => {
+      const r = p[direction][index]!;
+      const peerName = peer.kind === 'pod' ? `${peer.pod.namespace}/${peer.pod.name}` : peer.ip;
+      // The rule with its protocol and destination ports left out: does the peer side match?
+      const anyPort: CalicoRule = { ...r, protocol: undefined, notProtocol: undefined, destination: { ...r.destination, ports: undefined, notPorts: undefined } };
+      if (ruleMatches(R, ctx, p, anyPort, direction, subject, peer, port, protocol, dst) === 'yes') {
+        return `would match if the port were among its ${describeCalicoPorts(r)}: it matches ${peerName}, not ${protocol} ${port}`;
+      }
+      // The rule with the peer's entity left out (its ports kept): does the port side match?
+      const anyPeer: CalicoRule =
+        direction === 'ingress' ? { ...r, source: {} } : { ...r, destination: { ports: r.destination.ports, notPorts: r.destination.notPorts } };
+      if (ruleMatches(R, ctx, p, anyPeer, direction, subject, peer, port, protocol, dst) === 'yes') {
+        return `would match if ${peerName} were among its ${direction === 'ingress' ? 'sources' : 'destinations'}: it matches ${protocol} ${port}`;
+      }
+      return undefined;
+    },
   };
+}
+
+/** `TCP 5432, 8000:8099` / `any protocol, ports http`: a rule's protocol and destination ports, for near misses. */
+function describeCalicoPorts(r: CalicoRule): string {
+  const port = (x: CalicoPort) => ('name' in x ? x.name : x.first === x.last ? `${x.first}` : `${x.first}:${x.last}`);
+  const parts: string[] = [];
+  parts.push(r.protocol !== undefined ? `protocol ${r.protocol}` : r.notProtocol !== undefined ? `protocol not ${r.notProtocol}` : 'any protocol');
+  if (r.destination.ports !== undefined) parts.push(`ports ${r.destination.ports.map(port).join(', ')}`);
+  if (r.destination.notPorts !== undefined) parts.push(`ports not ${r.destination.notPorts.map(port).join(', ')}`);
+  return parts.join(', ');
 }
 
 /**

@@ -20,8 +20,17 @@
  *
  * A rule the input cannot decide (toFQDNs, an unresolvable toServices) is followed both ways: when
  * the outcomes differ the verdict is unknown.
+ *
+ * Entities relative to the endpoint: "host: The host entity includes the local host"; "remote-node:
+ * Any node in any of the connected clusters other than the local host" (security/policy/language,
+ * Entities Based). The local host of a pod is the node it runs on (`spec.nodeName`); a pod without
+ * one (a template) leaves host and remote-node undecided for every node address: unknown.
+ * `allow-localhost` ("Policy when to allow local stack to reach local endpoints"; auto, the
+ * default, is "always" under Kubernetes): the local host's addresses are allowed into its
+ * endpoints, as one more allow (a deny rule still takes precedence).
  */
 import type {
+  CiliumAllowLocalhost,
   CiliumEnforcement,
   CiliumPeer,
   CiliumPolicy,
@@ -51,7 +60,8 @@ import {
 type Direction = 'ingress' | 'egress';
 type Match = 'yes' | 'no' | 'maybe';
 
-CNI_VERDICTS.cilium = (ctx, src, dst, port, protocol, options) => ciliumVerdict(ctx, src, dst, port, protocol, options.ciliumEnforcement ?? 'default');
+CNI_VERDICTS.cilium = (ctx, src, dst, port, protocol, options) =>
+  ciliumVerdict(ctx, src, dst, port, protocol, options.ciliumEnforcement ?? 'default', options.ciliumAllowLocalhost ?? 'always');
 
 export function ciliumVerdict(
   base: Context,
@@ -60,12 +70,13 @@ export function ciliumVerdict(
   port: number,
   protocol: Protocol,
   enforcement: CiliumEnforcement,
+  allowLocalhost: CiliumAllowLocalhost = 'always',
 ): Verdict {
   if (enforcement === 'never') return 'allowed';
   const nodes = nodeAddresses(base.cluster);
   // ipBlocks never select pods under Cilium, nor the nodes' addresses (they carry the host and
   // remote-node identities, which CIDR rules do not select).
-  const ctx: CiliumContext = { ...base, ipBlockPods: 'ignore', ipBlockSkips: (ip) => isNode(nodes, ip), nodes, enforcement };
+  const ctx: CiliumContext = { ...base, ipBlockPods: 'ignore', ipBlockSkips: (ip) => isNode(nodes, ip), nodes, enforcement, allowLocalhost };
   const egress: Verdict = src.kind === 'ip' ? 'allowed' : directionVerdict(ctx, src.pod, 'egress', dst, port, protocol, dst.kind === 'pod' ? dst.pod : undefined);
   const ingress: Verdict = dst.kind === 'ip' ? 'allowed' : directionVerdict(ctx, dst.pod, 'ingress', src, port, protocol, dst.pod);
   if (egress === 'denied' || ingress === 'denied') return 'denied';
@@ -76,6 +87,7 @@ export function ciliumVerdict(
 interface CiliumContext extends Context {
   readonly nodes: readonly Address[];
   readonly enforcement: CiliumEnforcement;
+  readonly allowLocalhost: CiliumAllowLocalhost;
 }
 
 function isNode(nodes: readonly Address[], ip: string): boolean {
@@ -90,6 +102,43 @@ export function isNodeAddress(cluster: Cluster, ip: string): boolean {
 
 function nodeAddresses(cluster: Cluster): Address[] {
   return (cluster.nodes ?? []).flatMap((n) => n.addresses.map(parseAddress));
+}
+
+/** The Nodes of the input that own address `ip`. */
+function nodesOwning(cluster: Cluster, ip: string): string[] {
+  const a = parseAddress(ip);
+  return (cluster.nodes ?? []).filter((n) => n.addresses.map(parseAddress).some((x) => x.bits === a.bits && x.value === a.value)).map((n) => n.name);
+}
+
+/**
+ * Whether `peer` is the local host of `subject` (the node it runs on): a node address of the
+ * input, or a host-networked pod ("This also includes all containers running in host networking
+ * mode on the local host"). Yes, no, or maybe when either names no node.
+ */
+export function isLocalHost(cluster: Cluster, subject: Pod, peer: Endpoint): Match {
+  return hostRelation(cluster, subject, peer, 'host');
+}
+
+/** `host` or `remote-node` for `subject`: does `peer` carry that identity? no for what is not a node. */
+function hostRelation(cluster: Cluster, subject: Pod, peer: Endpoint, entity: 'host' | 'remote-node'): Match {
+  let local: boolean;
+  if (peer.kind === 'pod') {
+    if (!peer.pod.hostNetwork) return 'no';
+    if (peer.pod.node === undefined || subject.node === undefined) return 'maybe';
+    local = peer.pod.node === subject.node;
+  } else {
+    const owners = nodesOwning(cluster, peer.ip);
+    if (owners.length === 0) return 'no';
+    if (subject.node === undefined) return 'maybe';
+    local = owners.includes(subject.node);
+  }
+  return local === (entity === 'host') ? 'yes' : 'no';
+}
+
+/** Why host/remote-node or allow-localhost cannot be decided for `subject` and `peer`. */
+export function unplacedReason(subject: Pod, peer?: Endpoint): string {
+  const who = subject.node === undefined ? subject : peer?.kind === 'pod' ? peer.pod : subject;
+  return `which node ${who.namespace}/${who.name} runs on is not in the input (no spec.nodeName), so whether ${peer?.kind === 'pod' ? 'a host-networked pod' : 'a node address'} is the local host cannot be told`;
 }
 
 /** The Cilium policies whose endpointSelector selects `pod` (host-networked pods are not Cilium endpoints). */
@@ -111,7 +160,7 @@ function directionVerdict(ctx: CiliumContext, subject: Pod, direction: Direction
   if (subject.hostNetwork) return 'allowed';
   const selecting = ciliumPoliciesSelecting(ctx.cluster, subject);
   const denyRules = selecting.flatMap((p) => (direction === 'ingress' ? p.ingressDeny : p.egressDeny).map((r) => [p, r] as const));
-  const deny = rulesMatch(ctx, denyRules, peer, port, protocol, destination);
+  const deny = rulesMatch(ctx, denyRules, peer, port, protocol, destination, subject);
   if (deny === 'yes') return 'denied';
 
   const type = direction === 'ingress' ? 'Ingress' : 'Egress';
@@ -125,7 +174,9 @@ function directionVerdict(ctx: CiliumContext, subject: Pod, direction: Direction
     const byNetworkPolicy =
       direction === 'ingress' ? ingressAllows(ctx, subject, peer, port, protocol) : egressAllows(ctx, subject, peer, port, protocol);
     const allowRules = selecting.flatMap((p) => (direction === 'ingress' ? p.ingress : p.egress).map((r) => [p, r] as const));
-    const m = byNetworkPolicy ? 'yes' : rulesMatch(ctx, allowRules, peer, port, protocol, destination);
+    const localhost: Match = direction === 'ingress' && ctx.allowLocalhost === 'always' ? isLocalHost(ctx.cluster, subject, peer) : 'no';
+    const byRules = byNetworkPolicy || localhost === 'yes' ? 'yes' : rulesMatch(ctx, allowRules, peer, port, protocol, destination, subject);
+    const m = byRules === 'no' ? localhost : byRules;
     allow = m === 'yes' ? 'allowed' : m === 'maybe' ? 'unknown' : 'denied';
   }
   if (deny === 'maybe') return allow === 'denied' ? 'denied' : 'unknown';
@@ -140,10 +191,11 @@ function rulesMatch(
   port: number,
   protocol: Protocol,
   destination: Pod | undefined,
+  subject: Pod,
 ): Match {
   let result: Match = 'no';
   for (const [policy, rule] of rules) {
-    const m = ruleMatches(ctx, policy, rule, peer, port, protocol, destination);
+    const m = ruleMatches(ctx, policy, rule, peer, port, protocol, destination, subject);
     if (m === 'yes') return 'yes';
     if (m === 'maybe') result = 'maybe';
   }
@@ -153,7 +205,8 @@ function rulesMatch(
 /**
  * A rule matches when its L3 part (any peer; every peer when it names none) and its L4 part
  * ("toPorts ... If omitted or empty, the rule applies to all ports"; every port entry OR'ed)
- * both match. L7 rules filter requests inside an allowed connection: L4 is allowed.
+ * both match. L7 rules filter requests inside an allowed connection: L4 is allowed. `subject`: the
+ * pod the policy selects (host and remote-node are relative to its node).
  */
 export function ruleMatches(
   ctx: CiliumContext | Context,
@@ -163,13 +216,14 @@ export function ruleMatches(
   port: number,
   protocol: Protocol,
   destination: Pod | undefined,
+  subject: Pod,
 ): Match {
   if (!portsMatch(rule.ports, port, protocol, destination)) return 'no';
   if (rule.peers === undefined) return 'yes';
-  const c = 'nodes' in ctx ? ctx : { ...ctx, nodes: nodeAddresses(ctx.cluster), enforcement: 'default' as const };
+  const c = 'nodes' in ctx ? ctx : { ...ctx, nodes: nodeAddresses(ctx.cluster), enforcement: 'default' as const, allowLocalhost: 'always' as const };
   let result: Match = 'no';
   for (const p of rule.peers) {
-    const m = peerMatches(c, policy, p, peer);
+    const m = peerMatches(c, policy, p, peer, subject);
     if (m === 'yes') return 'yes';
     if (m === 'maybe') result = 'maybe';
   }
@@ -189,7 +243,7 @@ function portsMatch(ports: readonly CiliumPort[] | undefined, port: number, prot
   });
 }
 
-function peerMatches(ctx: CiliumContext, policy: CiliumPolicy, peer: CiliumPeer, endpoint: Endpoint): Match {
+function peerMatches(ctx: CiliumContext, policy: CiliumPolicy, peer: CiliumPeer, endpoint: Endpoint, subject: Pod): Match {
   const node = endpoint.kind === 'ip' && isNode(ctx.nodes, endpoint.ip);
   const yes = (b: boolean): Match => (b ? 'yes' : 'no');
   switch (peer.kind) {
@@ -240,8 +294,11 @@ function peerMatches(ctx: CiliumContext, policy: CiliumPolicy, peer: CiliumPeer,
         }
         case 'host':
         case 'remote-node':
-          // Lateral does not place pods on nodes relative to each other: both name every node's address.
-          return yes(node);
+          // "The host entity includes the local host. This also includes all containers running
+          // in host networking mode on the local host"; remote-node: "Any node ... other than the
+          // local host. This also includes all containers running in host-networking mode on
+          // remote nodes."
+          return hostRelation(ctx.cluster, subject, endpoint, peer.entity);
         case 'kube-apiserver': {
           if (endpoint.kind === 'pod' || !ctx.cluster.apiServer) return 'no';
           const a = parseAddress(endpoint.ip);
