@@ -17,6 +17,8 @@ export interface AttackAdjacency {
   /** Out-neighbours of i: outTo[outStart[i] .. outStart[i + 1]). */
   readonly outStart: Int32Array;
   readonly outTo: Int32Array;
+  /** Parallel to outTo: the edge's insertion number (graphology's edge key), to list moves in that order. */
+  readonly outEdge: Int32Array;
   /**
    * In-neighbours of i: inFrom[inStart[i] .. inStart[i + 1]); the edge's attributes are
    * edgeAttrs[inAttr[k]] (edges that carry the same attribute object share one entry).
@@ -99,6 +101,7 @@ export function adjacencyOf(ids: readonly string[], indexOf: ReadonlyMap<string,
     }
   });
   const outTo = new Int32Array(m);
+  const outEdge = new Int32Array(m);
   const inFrom = new Int32Array(m);
   const inAttr = new Int32Array(m);
   const inPorts = new Int32Array(m);
@@ -107,7 +110,9 @@ export function adjacencyOf(ids: readonly string[], indexOf: ReadonlyMap<string,
   for (let k = 0; k < m; k++) {
     const u = eu[k]!;
     const v = ev[k]!;
-    outTo[outAt[u]!++] = v;
+    const o = outAt[u]!++;
+    outTo[o] = v;
+    outEdge[o] = k;
     const j = inAt[v]!++;
     inFrom[j] = u;
     const a = attr[k]!;
@@ -117,5 +122,5 @@ export function adjacencyOf(ids: readonly string[], indexOf: ReadonlyMap<string,
   const rank = new Int32Array(n);
   const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => (ids[x]! < ids[y]! ? -1 : ids[x]! > ids[y]! ? 1 : 0));
   order.forEach((node, r) => (rank[node] = r));
-  return { ids, indexOf, nodeAttrs, rank, outStart, outTo, inStart, inFrom, inAttr, edgeAttrs: attrs, inPorts, portLists };
+  return { ids, indexOf, nodeAttrs, rank, outStart, outTo, outEdge, inStart, inFrom, inAttr, edgeAttrs: attrs, inPorts, portLists };
 }

@@ -54,9 +54,43 @@ function reachedCounts(ag: AttackGraph): Map<string, number> {
   return new Map(ag.workloads.map((id) => [id, closure.countReached(closure.indexOf.get(id)!, mask)]));
 }
 
-/** Entry points: workloads the internet reaches in one move. */
+/** Entry points: workloads the internet reaches in one move (in the order the moves were drawn). */
 function entryPoints(ag: AttackGraph): string[] {
-  return ag.graph.hasNode(INTERNET) ? ag.graph.outNeighbors(INTERNET) : [];
+  const adj = adjacency(ag);
+  const i = adj.indexOf.get(INTERNET);
+  if (i === undefined) return [];
+  const out: string[] = [];
+  for (let k = adj.outStart[i]!, end = adj.outStart[i + 1]!; k < end; k++) out.push(adj.ids[adj.outTo[k]!]!);
+  return out;
+}
+
+/**
+ * Moves of `after` that `before` does not have, as after's node indices, in the order they were
+ * drawn. On the integer adjacency: the named graphs of both sides (300k moves each at S2) cost
+ * most of a what-if when they were built for this.
+ */
+function freshMoves(before: AttackGraph, after: AttackGraph): [number, number][] {
+  const adjA = adjacency(after);
+  const adjB = adjacency(before);
+  const toBefore = new Int32Array(adjA.ids.length);
+  for (let i = 0; i < adjA.ids.length; i++) toBefore[i] = adjB.indexOf.get(adjA.ids[i]!) ?? -1;
+  // stamp[w] === u: before has the move u -> w (w in before's numbering).
+  const stamp = new Int32Array(adjB.ids.length).fill(-1);
+  const slots: number[] = [];
+  const from: number[] = [];
+  for (let u = 0; u < adjA.ids.length; u++) {
+    const ub = toBefore[u]!;
+    if (ub >= 0) for (let k = adjB.outStart[ub]!, end = adjB.outStart[ub + 1]!; k < end; k++) stamp[adjB.outTo[k]!] = u;
+    for (let k = adjA.outStart[u]!, end = adjA.outStart[u + 1]!; k < end; k++) {
+      const vb = toBefore[adjA.outTo[k]!]!;
+      if (ub < 0 || vb < 0 || stamp[vb] !== u) {
+        slots.push(k);
+        from.push(u);
+      }
+    }
+  }
+  const order = slots.map((_, i) => i).sort((x, y) => adjA.outEdge[slots[x]!]! - adjA.outEdge[slots[y]!]!);
+  return order.map((i) => [from[i]!, adjA.outTo[slots[i]!]!]);
 }
 
 /** Hops and parents of a breadth-first search from `source` (neighbour order: insertion). */
@@ -108,10 +142,8 @@ function routeChanges(before: AttackGraph, after: AttackGraph, jewels: readonly 
   const entriesA = entryPoints(after);
   const entriesB = new Set(entryPoints(before));
   // Moves of the after side that the before side did not have.
-  const fresh: [number, number][] = [];
-  after.graph.forEachEdge((_k, _a, u, v) => {
-    if (!before.graph.hasNode(u) || !before.graph.hasNode(v) || !before.graph.hasEdge(u, v)) fresh.push([adjA.indexOf.get(u)!, adjA.indexOf.get(v)!]);
-  });
+  const fresh = freshMoves(before, after);
+  const adjB = adjacency(before);
   const isFresh = new Set(fresh.map(([u, v]) => u * adjA.ids.length + v));
   const fromEntry = new Map<string, ReturnType<typeof bfs>>();
   const search = (e: string) => {
@@ -121,8 +153,8 @@ function routeChanges(before: AttackGraph, after: AttackGraph, jewels: readonly 
   };
   const out: PathChange[] = [];
   for (const jewel of jewels) {
-    const dA = after.graph.hasNode(jewel) ? distanceToTargets(after, [jewel]) : new Map<string, number>();
-    const dB = before.graph.hasNode(jewel) ? distanceToTargets(before, [jewel]) : new Map<string, number>();
+    const dA = adjA.indexOf.has(jewel) ? distanceToTargets(after, [jewel]) : new Map<string, number>();
+    const dB = adjB.indexOf.has(jewel) ? distanceToTargets(before, [jewel]) : new Map<string, number>();
     // Walks the after side's shortest way from `v` to the jewel (distances strictly drop).
     const toJewel = (v: number): number[] => {
       const path = [v];
