@@ -322,7 +322,6 @@ class GraphRecorder {
   readonly ids: string[] = [];
   readonly attrs: AttackNodeAttributes[] = [];
   readonly indexOf = new Map<string, number>();
-  readonly degree: number[] = [];
   /** Edge k: from eu[k] to ev[k], attributes edgeAttrs[attr[k]]; typed arrays, grown by doubling. */
   count = 0;
   eu = new Int32Array(1024);
@@ -338,7 +337,6 @@ class GraphRecorder {
     this.indexOf.set(id, this.ids.length);
     this.ids.push(id);
     this.attrs.push(attrs);
-    this.degree.push(0);
   }
   private at(id: string): number {
     const i = this.indexOf.get(id);
@@ -355,22 +353,37 @@ class GraphRecorder {
   }
   /** An edge between nodes by index (as indexOf gives them), with attributes by attrId. */
   addEdgeAt(ui: number, vi: number, attr: number): void {
+    if (this.count === this.eu.length) this.reserve(1);
     const k = this.count++;
-    if (k === this.eu.length) {
-      const grow = (a: Int32Array) => {
-        const b = new Int32Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.eu = grow(this.eu);
-      this.ev = grow(this.ev);
-      this.attr = grow(this.attr);
-    }
     this.eu[k] = ui;
     this.ev[k] = vi;
     this.attr[k] = attr;
-    this.degree[ui]!++;
-    this.degree[vi]!++;
+  }
+  /** Edges from each of `sources` but vi itself to vi, in that order: the network edges of one class pair. */
+  addEdgesInto(sources: Int32Array, vi: number, attr: number): void {
+    if (this.count + sources.length > this.eu.length) this.reserve(sources.length);
+    const { eu, ev, attr: at } = this;
+    let k = this.count;
+    for (let s = 0; s < sources.length; s++) {
+      const ui = sources[s]!;
+      if (ui === vi) continue;
+      eu[k] = ui;
+      ev[k] = vi;
+      at[k++] = attr;
+    }
+    this.count = k;
+  }
+  private reserve(more: number): void {
+    let size = this.eu.length;
+    while (size < this.count + more) size *= 2;
+    const grow = (a: Int32Array) => {
+      const b = new Int32Array(size);
+      b.set(a);
+      return b;
+    };
+    this.eu = grow(this.eu);
+    this.ev = grow(this.ev);
+    this.attr = grow(this.attr);
   }
   mergeNodeAttributes(id: string, attrs: Partial<AttackNodeAttributes>): void {
     // As graphology does: into the attribute object itself.
@@ -378,10 +391,16 @@ class GraphRecorder {
   }
   /** Drops nodes without edges among `ids`, renumbering the rest (edges keep their order). */
   dropIsolated(ids: Iterable<string>): void {
+    // Degrees counted here, once, rather than kept up to date on every one of 300k moves.
+    const degree = new Int32Array(this.ids.length);
+    for (let k = 0; k < this.count; k++) {
+      degree[this.eu[k]!]!++;
+      degree[this.ev[k]!]!++;
+    }
     const drop = new Set<number>();
     for (const id of ids) {
       const i = this.indexOf.get(id);
-      if (i !== undefined && this.degree[i] === 0) drop.add(i);
+      if (i !== undefined && degree[i] === 0) drop.add(i);
     }
     if (drop.size === 0) return;
     const renumber = new Int32Array(this.ids.length);
@@ -391,10 +410,9 @@ class GraphRecorder {
       renumber[i] = n;
       this.ids[n] = this.ids[i]!;
       this.attrs[n] = this.attrs[i]!;
-      this.degree[n] = this.degree[i]!;
       n++;
     }
-    this.ids.length = this.attrs.length = this.degree.length = n;
+    this.ids.length = this.attrs.length = n;
     this.indexOf.clear();
     this.ids.forEach((id, i) => this.indexOf.set(id, i));
     for (let k = 0; k < this.count; k++) {
@@ -411,6 +429,9 @@ class GraphRecorder {
   }
 }
 
+/** Distinct port sets the served-ports memo keeps (sets x endpoints entries). */
+const MAX_MEMO_SETS = 1 << 10;
+
 export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraphOptions = {}, index = compiled.endpoints()): AttackGraph {
   const { cluster, classCount } = compiled;
   const reach = compiled.reach();
@@ -423,9 +444,11 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
   const epNode: (string | undefined)[] = [];
   const epDeclared: ContainerPort[][] = [];
   const epAttrs: (WorkloadNodeAttributes | undefined)[] = [];
+  /** Each workload endpoint's pods, looked up once for every step below. */
+  const epPods: Pod[][] = [];
   index.endpoints.forEach((ep, i) => {
     if (!isWorkloadEndpoint(ep)) return;
-    const pods = index.endpointPods[i]!.map((pi) => cluster.pods[pi]!);
+    const pods = (epPods[i] = index.endpointPods[i]!.map((pi) => cluster.pods[pi]!));
     const first = pods[0]!;
     const attrs: WorkloadNodeAttributes = {
       kind: 'workload',
@@ -454,7 +477,7 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
   // node's), so they take part through their node instead.
   //
   // The served ports depend on the destination and the class pair's ports only: computed once
-  // per (class pair, destination) and, for declared ports, interned per destination by which of
+  // per (destination, port set) and, for declared ports, interned per destination by which of
   // its ports are open, so edges share one list (blast radius merges each list once). Edge keys
   // are a counter: graphology's generated keys cost more than the rest of the insertion.
   const drawn = new Set(options.edges ?? EDGE_CATEGORIES);
@@ -463,19 +486,19 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
   };
   // The edge attributes are shared the same way: one object per (destination, open ports).
   const servedByMask: Map<number, number>[] = [];
+  const networkEdge = (b: number, declared: readonly ContainerPort[], ports: ProtoPorts): number => {
+    const list = servedPorts(declared, ports);
+    return list.length === 0 ? -1 : graph.attrId({ kind: 'network', ports: list, undeclaredPorts: epAttrs[b]!.undeclaredPorts });
+  };
   /** The attribute entry of the edges into b on these ports (-1: b serves none of them). */
   const served = (b: number, ports: ProtoPorts): number => {
     const declared = epDeclared[b]!;
-    const edge = (): number => {
-      const list = servedPorts(declared, ports);
-      return list.length === 0 ? -1 : graph.attrId({ kind: 'network', ports: list, undeclaredPorts: epAttrs[b]!.undeclaredPorts });
-    };
-    if (declared.length === 0 || declared.length > 30) return edge();
+    if (declared.length === 0 || declared.length > 30) return networkEdge(b, declared, ports);
     let mask = 0;
     for (let i = 0; i < declared.length; i++) if (rangesContain(ports[declared[i]!.protocol], declared[i]!.containerPort)) mask |= 1 << i;
     const memo = (servedByMask[b] ??= new Map());
     let e = memo.get(mask);
-    if (e === undefined) memo.set(mask, (e = edge()));
+    if (e === undefined) memo.set(mask, (e = networkEdge(b, declared, ports)));
     return e;
   };
   // Endpoint -> graph node index, -1 where it takes no network edges (not a workload, hostNetwork).
@@ -483,21 +506,45 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
   epAttrs.forEach((a, i) => {
     if (a && !a.hostNetwork) netNode[i] = graph.indexOf.get(a.id)!;
   });
+  // Per class: the graph nodes of its endpoints that take network edges, the sources of a pair.
+  const classSources: Int32Array[] = [];
+  for (let c = 0; c < classCount; c++) {
+    const eps = index.nodeEndpoints[c] ?? [];
+    classSources.push(Int32Array.from(eps.map((e) => netNode[e]!).filter((x) => x >= 0)));
+  }
+  // The engine shares one port-set object per distinct set (a few hundred), so the served ports of
+  // a destination are computed once per set it is reached on, not once per class pair.
+  // The memo is a flat table, set-major (entry + 2; 0: not yet computed), grown by doubling; past
+  // MAX_MEMO_SETS distinct sets (an engine that does not share them) served() is asked directly.
+  const portsIds = new Map<ProtoPorts, number>();
+  const endpointCount = index.endpoints.length;
+  let memoSets = 16;
+  let memo = new Int32Array(memoSets * endpointCount);
   if (drawn.has('network')) reach.forEachAllowed((src, dst, ports) => {
     if (src >= classCount || dst >= classCount) return;
-    const sources = index.nodeEndpoints[src];
+    const sources = classSources[src]!;
     const destinations = index.nodeEndpoints[dst];
-    if (!sources || !destinations) return;
-    for (const b of destinations) {
+    if (sources.length === 0 || !destinations) return;
+    let pid = portsIds.get(ports);
+    if (pid === undefined) {
+      portsIds.set(ports, (pid = portsIds.size));
+      if (pid === memoSets && pid < MAX_MEMO_SETS) {
+        const wider = new Int32Array(2 * memoSets * endpointCount);
+        wider.set(memo);
+        memo = wider;
+        memoSets *= 2;
+      }
+    }
+    const row = pid < memoSets ? pid * endpointCount : -1;
+    for (let j = 0; j < destinations.length; j++) {
+      const b = destinations[j]!;
       const bi = netNode[b]!;
       if (bi < 0) continue;
-      const edge = served(b, ports);
-      if (edge < 0) continue;
-      for (const a of sources) {
-        const ai = netNode[a]!;
-        if (ai < 0 || a === b) continue;
-        graph.addEdgeAt(ai, bi, edge);
-      }
+      let edge: number;
+      if (row < 0) edge = served(b, ports);
+      else if (memo[row + b] !== 0) edge = memo[row + b]! - 2;
+      else memo[row + b] = (edge = served(b, ports)) + 2;
+      if (edge >= 0) graph.addEdgesInto(sources, bi, edge);
     }
   });
 
@@ -506,7 +553,7 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
   const externalIds = index.endpoints.filter((e) => !isWorkloadEndpoint(e)).map((e) => e.id);
   epAttrs.forEach((attrs, i) => {
     if (!attrs) return;
-    const pods = index.endpointPods[i]!.map((pi) => cluster.pods[pi]!);
+    const pods = epPods[i]!;
     const exposures: Exposure[] = [];
     if (attrs.hostNetwork) {
       // Outside NetworkPolicy: whatever reaches the node's address reaches these ports.
@@ -564,7 +611,7 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
     for (const a of placed) addEdge(ANY_NODE, a.id, { kind: 'escalation', reason: 'may run on the same node' });
   }
 
-  const identities = addIdentityEdges(compiled, index, placed, options, graph, addEdge, machine, knownNodes);
+  const identities = addIdentityEdges(compiled, index, epPods, placed, options, graph, addEdge, machine, knownNodes);
   let named: AttackGraphology | undefined;
   const ag: AttackGraph = {
     get graph() {
@@ -589,6 +636,7 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
 function addIdentityEdges(
   compiled: CompiledCluster,
   index: EndpointIndex,
+  epPods: readonly (readonly Pod[])[],
   placed: readonly WorkloadNodeAttributes[],
   options: AttackGraphOptions,
   graph: GraphRecorder,
@@ -636,7 +684,7 @@ function addIdentityEdges(
   const reach = compiled.reach();
   const tokenAttrs = new Map<string, NonNullable<WorkloadNodeAttributes['token']>>();
   for (const a of placed) {
-    const pods = index.endpointPods[a.endpoint]!.map((pi) => cluster.pods[pi]!);
+    const pods = epPods[a.endpoint]!;
     const mounted = pods.find((p) => {
       const key = `${p.namespace}/${p.serviceAccountName ?? 'default'}`;
       return withMoves.has(key) && (p.automountServiceAccountToken ?? automount.get(key) ?? true);
