@@ -168,6 +168,11 @@ function reverseDistances(adj: AttackAdjacency, targets: Iterable<string>): Int3
   return dist;
 }
 
+/** Hops to the nearest target by node index (-1: none reachable), computed afresh (no memo): the caller's own array. */
+export function hopsToTargets(adj: AttackAdjacency, targets: Iterable<string>): Int32Array {
+  return reverseDistances(adj, targets);
+}
+
 /** Hops to the nearest target from every node that can reach one (reverse BFS). */
 export function distanceToTargets(ag: AttackGraph, targets: Iterable<string>): Map<string, number> {
   const adj = adjacency(ag);

@@ -6,7 +6,7 @@
  */
 import { attackClosure } from './attack-closure.js';
 import { INTERNET, type AttackGraph } from './attack-graph.js';
-import { adjacency, distanceToTargets, shortestAttackPath, type AttackAdjacency } from './attack-paths.js';
+import { adjacency, hopsToTargets, shortestAttackPath, type AttackAdjacency } from './attack-paths.js';
 import { emptyBitset, setBit } from '../engine/bitset.js';
 
 export interface BlastRadiusChange {
@@ -152,17 +152,25 @@ function routeChanges(before: AttackGraph, after: AttackGraph, jewels: readonly 
     return r;
   };
   const out: PathChange[] = [];
+  const entriesASet = new Set(entriesA);
+  const entries = [...new Set([...entriesA, ...entriesB])].sort();
   for (const jewel of jewels) {
-    const dA = adjA.indexOf.has(jewel) ? distanceToTargets(after, [jewel]) : new Map<string, number>();
-    const dB = adjB.indexOf.has(jewel) ? distanceToTargets(before, [jewel]) : new Map<string, number>();
+    // Distances by node index (-1: no route): one reverse search per side and jewel.
+    const ja = adjA.indexOf.get(jewel);
+    const dA = ja !== undefined ? hopsToTargets(adjA, [jewel]) : undefined;
+    const dB = adjB.indexOf.has(jewel) ? hopsToTargets(adjB, [jewel]) : undefined;
+    const hopsFrom = (adj: AttackAdjacency, d: Int32Array | undefined, e: string): number | null => {
+      const i = adj.indexOf.get(e);
+      return d === undefined || i === undefined || d[i]! < 0 ? null : 1 + d[i]!;
+    };
     // Walks the after side's shortest way from `v` to the jewel (distances strictly drop).
     const toJewel = (v: number): number[] => {
       const path = [v];
-      for (let u = v; adjA.ids[u] !== jewel; ) {
-        const d = dA.get(adjA.ids[u]!)!;
+      for (let u = v; u !== ja; ) {
+        const d = dA![u]!;
         let next = -1;
         for (let k = adjA.outStart[u]!, end = adjA.outStart[u + 1]!; k < end && next < 0; k++) {
-          if (dA.get(adjA.ids[adjA.outTo[k]!]!) === d - 1) next = adjA.outTo[k]!;
+          if (dA![adjA.outTo[k]!] === d - 1) next = adjA.outTo[k]!;
         }
         path.push((u = next));
       }
@@ -185,10 +193,9 @@ function routeChanges(before: AttackGraph, after: AttackGraph, jewels: readonly 
       if (!entriesB.has(ids[1]!)) newMoves.unshift({ from: INTERNET, to: ids[1]! });
       return { path: ids, newMoves };
     };
-    const entries = [...new Set([...entriesA, ...entriesB])].sort();
     for (const e of entries) {
-      const hopsAfter = entriesA.includes(e) && dA.has(e) ? 1 + dA.get(e)! : null;
-      const hopsBefore = entriesB.has(e) && dB.has(e) ? 1 + dB.get(e)! : null;
+      const hopsAfter = entriesASet.has(e) ? hopsFrom(adjA, dA, e) : null;
+      const hopsBefore = entriesB.has(e) ? hopsFrom(adjB, dB, e) : null;
       const base = { from: INTERNET, entryPoint: e, to: jewel, hopsBefore, hopsAfter };
       if (hopsAfter === null) {
         if (hopsBefore !== null) {
@@ -203,13 +210,14 @@ function routeChanges(before: AttackGraph, after: AttackGraph, jewels: readonly 
         out.push({ ...base, change: hopsBefore === null ? 'opened' : 'shortened', ...describe(shortest()) });
         continue;
       }
-      // As short as before, or longer: opened when a route takes a new move.
+      // As short as before, or longer: opened when a route takes a new move (none without new moves).
+      if (fresh.length === 0) continue;
       const { depth } = search(e);
       let best: [number, number] | undefined;
       let bestLen = Infinity;
       for (const [u, v] of fresh) {
-        const dv = dA.get(adjA.ids[v]!);
-        if (depth[u] === -1 || dv === undefined || adjA.ids[u] === INTERNET) continue;
+        const dv = dA![v]!;
+        if (depth[u] === -1 || dv < 0 || adjA.ids[u] === INTERNET) continue;
         const len = depth[u]! + 1 + dv;
         if (len < bestLen) {
           bestLen = len;
