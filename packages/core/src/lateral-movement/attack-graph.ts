@@ -313,6 +313,9 @@ export function recordingOf(ag: AttackGraph): GraphRecording | undefined {
   return recordings.get(ag);
 }
 
+/** Edges the last graph built had (plus an eighth): only where the next one starts its arrays. */
+let capacityHint = 1024;
+
 /**
  * The graph as buildAttackGraph adds to it: nodes and edges by integer, in insertion order.
  * Queries run on the adjacency made from it (adjacency.ts); the graphology graph is made from
@@ -322,11 +325,15 @@ class GraphRecorder {
   readonly ids: string[] = [];
   readonly attrs: AttackNodeAttributes[] = [];
   readonly indexOf = new Map<string, number>();
-  /** Edge k: from eu[k] to ev[k], attributes edgeAttrs[attr[k]]; typed arrays, grown by doubling. */
+  /**
+   * Edge k: from eu[k] to ev[k], attributes edgeAttrs[attr[k]]; typed arrays, grown by doubling,
+   * first sized as the previous graph was: a server rebuilds graphs of about the same size
+   * (what-if), and growing 300k-edge arrays step by step cost more than filling them.
+   */
   count = 0;
-  eu = new Int32Array(1024);
-  ev = new Int32Array(1024);
-  attr = new Int32Array(1024);
+  eu = new Int32Array(capacityHint);
+  ev = new Int32Array(capacityHint);
+  attr = new Int32Array(capacityHint);
   readonly edgeAttrs: AttackEdgeAttributes[] = [];
 
   hasNode(id: string): boolean {
@@ -624,6 +631,7 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
     unplacedEscapes: unplacedEscapes.sort(),
     identities,
   };
+  capacityHint = Math.max(1024, graph.count + (graph.count >> 3));
   recordings.set(ag, { ids: graph.ids, indexOf: graph.indexOf, nodeAttrs: graph.attrs, edges: { count: graph.count, eu: graph.eu, ev: graph.ev, attr: graph.attr, attrs: graph.edgeAttrs } });
   return ag;
 }
