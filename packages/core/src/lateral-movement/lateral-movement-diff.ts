@@ -47,11 +47,34 @@ export interface LateralMovementDiff {
   readonly crownJewels: readonly string[];
 }
 
+/**
+ * Per graph, what a diff reads of one side that does not depend on the other: a server compares
+ * every what-if with the same loaded graph, so its side is worked out once.
+ */
+const counted = new WeakMap<AttackGraph, Map<string, number>>();
+const jewelDistances = new WeakMap<AttackAdjacency, Map<string, Int32Array>>();
+
 function reachedCounts(ag: AttackGraph): Map<string, number> {
+  let counts = counted.get(ag);
+  if (counts) return counts;
   const closure = attackClosure(ag);
   const mask = emptyBitset(closure.ids.length);
   for (const id of ag.workloads) setBit(mask, closure.indexOf.get(id)!);
-  return new Map(ag.workloads.map((id) => [id, closure.countReached(closure.indexOf.get(id)!, mask)]));
+  counts = new Map(ag.workloads.map((id) => [id, closure.countReached(closure.indexOf.get(id)!, mask)]));
+  counted.set(ag, counts);
+  return counts;
+}
+
+/** Hops to one jewel by node index (read-only, kept per graph). */
+function hopsToJewel(adj: AttackAdjacency, jewel: string): Int32Array {
+  let byJewel = jewelDistances.get(adj);
+  if (!byJewel) jewelDistances.set(adj, (byJewel = new Map()));
+  let d = byJewel.get(jewel);
+  if (!d) {
+    if (byJewel.size >= 64) byJewel.clear();
+    byJewel.set(jewel, (d = hopsToTargets(adj, [jewel])));
+  }
+  return d;
 }
 
 /** Entry points: workloads the internet reaches in one move (in the order the moves were drawn). */
@@ -157,8 +180,8 @@ function routeChanges(before: AttackGraph, after: AttackGraph, jewels: readonly 
   for (const jewel of jewels) {
     // Distances by node index (-1: no route): one reverse search per side and jewel.
     const ja = adjA.indexOf.get(jewel);
-    const dA = ja !== undefined ? hopsToTargets(adjA, [jewel]) : undefined;
-    const dB = adjB.indexOf.has(jewel) ? hopsToTargets(adjB, [jewel]) : undefined;
+    const dA = ja !== undefined ? hopsToJewel(adjA, jewel) : undefined;
+    const dB = adjB.indexOf.has(jewel) ? hopsToJewel(adjB, jewel) : undefined;
     const hopsFrom = (adj: AttackAdjacency, d: Int32Array | undefined, e: string): number | null => {
       const i = adj.indexOf.get(e);
       return d === undefined || i === undefined || d[i]! < 0 ? null : 1 + d[i]!;
