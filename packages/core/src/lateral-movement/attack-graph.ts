@@ -308,6 +308,58 @@ export interface GraphRecording {
 
 const recordings = new WeakMap<AttackGraph, GraphRecording>();
 
+/** Graphology's graph of a recording: the same nodes and moves in the same order; edge keys are insertion numbers. */
+function graphologyOf(rec: GraphRecording, keys?: Int32Array): AttackGraphology {
+  const graph: AttackGraphology = new DirectedGraph<AttackNodeAttributes, AttackEdgeAttributes>();
+  rec.ids.forEach((id, i) => graph.addNode(id, rec.nodeAttrs[i]!));
+  const { count, eu, ev, attr, attrs } = rec.edges;
+  for (let k = 0; k < count; k++) graph.addDirectedEdgeWithKey(String(keys ? keys[k]! : k), rec.ids[eu[k]!]!, rec.ids[ev[k]!]!, attrs[attr[k]!]!);
+  return graph;
+}
+
+/**
+ * The graph without the moves `drop` picks (by node index, as the recording numbers them): the
+ * same nodes and the other moves in their order, each keeping its edge key. Made from the
+ * integer recording, so queries on it never build a named graph; a graph made otherwise is
+ * copied through graphology.
+ */
+export function withoutMoves(ag: AttackGraph, drop: (from: number, to: number, attrs: AttackEdgeAttributes) => boolean): AttackGraph {
+  const rec = recordings.get(ag);
+  const base = { compiled: ag.compiled, index: ag.index, options: ag.options, workloads: ag.workloads, unplacedEscapes: ag.unplacedEscapes, identities: ag.identities };
+  if (!rec) {
+    const graph = ag.graph.copy() as AttackGraphology;
+    const ids = graph.nodes();
+    const indexOf = new Map(ids.map((id, i) => [id, i]));
+    graph.forEachEdge((e, a, u, v) => {
+      if (drop(indexOf.get(u)!, indexOf.get(v)!, a)) graph.dropEdge(e);
+    });
+    return { ...base, graph };
+  }
+  const { count, eu, ev, attr, attrs } = rec.edges;
+  const keys = new Int32Array(count);
+  const nu = new Int32Array(count);
+  const nv = new Int32Array(count);
+  const na = new Int32Array(count);
+  let m = 0;
+  for (let k = 0; k < count; k++) {
+    if (drop(eu[k]!, ev[k]!, attrs[attr[k]!]!)) continue;
+    keys[m] = k;
+    nu[m] = eu[k]!;
+    nv[m] = ev[k]!;
+    na[m++] = attr[k]!;
+  }
+  const filtered: GraphRecording = { ids: rec.ids, indexOf: rec.indexOf, nodeAttrs: rec.nodeAttrs, edges: { count: m, eu: nu, ev: nv, attr: na, attrs } };
+  let named: AttackGraphology | undefined;
+  const out: AttackGraph = {
+    get graph() {
+      return (named ??= graphologyOf(filtered, keys));
+    },
+    ...base,
+  };
+  recordings.set(out, filtered);
+  return out;
+}
+
 /** The recording of a graph buildAttackGraph made (undefined for one made otherwise). */
 export function recordingOf(ag: AttackGraph): GraphRecording | undefined {
   return recordings.get(ag);
@@ -426,13 +478,6 @@ class GraphRecorder {
       this.eu[k] = renumber[this.eu[k]!]!;
       this.ev[k] = renumber[this.ev[k]!]!;
     }
-  }
-  /** The graphology graph of the records: edge keys are insertion numbers, as they always were. */
-  graphology(): AttackGraphology {
-    const graph: AttackGraphology = new DirectedGraph<AttackNodeAttributes, AttackEdgeAttributes>();
-    this.ids.forEach((id, i) => graph.addNode(id, this.attrs[i]!));
-    for (let k = 0; k < this.count; k++) graph.addDirectedEdgeWithKey(String(k), this.ids[this.eu[k]!]!, this.ids[this.ev[k]!]!, this.edgeAttrs[this.attr[k]!]!);
-    return graph;
   }
 }
 
@@ -620,9 +665,11 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
 
   const identities = addIdentityEdges(compiled, index, epPods, placed, options, graph, addEdge, machine, knownNodes);
   let named: AttackGraphology | undefined;
+  const recording: GraphRecording = { ids: graph.ids, indexOf: graph.indexOf, nodeAttrs: graph.attrs, edges: { count: graph.count, eu: graph.eu, ev: graph.ev, attr: graph.attr, attrs: graph.edgeAttrs } };
   const ag: AttackGraph = {
     get graph() {
-      return (named ??= graph.graphology());
+      // The graphology graph of the records: edge keys are insertion numbers, as they always were.
+      return (named ??= graphologyOf(recording));
     },
     compiled,
     index,
@@ -632,7 +679,7 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
     identities,
   };
   capacityHint = Math.max(1024, graph.count + (graph.count >> 3));
-  recordings.set(ag, { ids: graph.ids, indexOf: graph.indexOf, nodeAttrs: graph.attrs, edges: { count: graph.count, eu: graph.eu, ev: graph.ev, attr: graph.attr, attrs: graph.edgeAttrs } });
+  recordings.set(ag, recording);
   return ag;
 }
 
