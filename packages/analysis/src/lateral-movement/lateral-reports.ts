@@ -3,7 +3,7 @@
  * `POST /api/paths|risk` return them. Blast radius needs no assembly: core's BlastRadius is its
  * JSON.
  */
-import { blastRadius, describePath, InputError, kShortestAttackPaths, riskReport, type AttackGraph, type AttackMetrics, type AttackPath, type ConnectionRemoval, type ObservedConnection, type RiskReport } from '@lateral/core';
+import { adjacency, blastRadius, describePath, InputError, kShortestAttackPaths, riskReport, type AttackGraph, type AttackMetrics, type AttackPath, type ConnectionRemoval, type ObservedConnection, type RiskReport } from '@lateral/core';
 import type { FlowEdge } from '@lateral/flows';
 import { clusterNetworkPolicyYaml, networkPolicyYaml } from '@lateral/k8s';
 import { resolveJewels } from './resolve.js';
@@ -22,7 +22,8 @@ export interface PathsReport {
  */
 export function pathsReport(ag: AttackGraph, from: string, to: readonly string[], k: number, option = { from: '--from', to: '--to' }): PathsReport {
   // A node, token or cluster-admin is named by its id (node:*, sa:ci/runner); the rest select workloads.
-  const direct = to.filter((t) => ag.graph.hasNode(t) && ag.graph.getNodeAttribute(t, 'kind') !== 'workload');
+  const adj = adjacency(ag);
+  const direct = to.filter((t) => adj.indexOf.has(t) && adj.nodeAttrs[adj.indexOf.get(t)!]!.kind !== 'workload');
   const selectors = to.filter((t) => !direct.includes(t));
   const chosen = new Set([...direct, ...(selectors.length ? resolveJewels(ag, selectors, option.to, false) : [])].filter((t) => t !== from));
   if (chosen.size === 0) throw new InputError(`${option.to} selects only the ${option.from} workload itself (${from}): name a destination other than the start`);

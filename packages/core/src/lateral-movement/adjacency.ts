@@ -14,9 +14,17 @@ export interface AttackAdjacency {
   readonly nodeAttrs: readonly AttackNodeAttributes[];
   /** Position of each id in sorted order: compares ids as integers. */
   readonly rank: Int32Array;
+  /** The node at each position of sorted order (rank's inverse). */
+  readonly byRank: Int32Array;
   /** Out-neighbours of i: outTo[outStart[i] .. outStart[i + 1]). */
   readonly outStart: Int32Array;
   readonly outTo: Int32Array;
+  /** Parallel to outTo: the edge's insertion number (graphology's edge key), to list moves in that order. */
+  readonly outEdge: Int32Array;
+  /** Parallel to outTo: the edge's attributes, edgeAttrs[outAttr[k]]. */
+  readonly outAttr: Int32Array;
+  /** Parallel to outTo: which of `portLists` the edge's ports are (-1: none, an escalation or identity move). */
+  readonly outPorts: Int32Array;
   /**
    * In-neighbours of i: inFrom[inStart[i] .. inStart[i + 1]); the edge's attributes are
    * edgeAttrs[inAttr[k]] (edges that carry the same attribute object share one entry).
@@ -27,11 +35,15 @@ export interface AttackAdjacency {
   readonly edgeAttrs: readonly AttackEdgeAttributes[];
   /**
    * Parallel to inFrom: which of `portLists` the edge's ports are (-1: an escalation). Network
-   * edges that share a port list (see buildAttackGraph) share the number, so a union over
-   * thousands of in-edges merges each list once.
+   * edges into one node that share a port list (see buildAttackGraph) share the number, so a
+   * union over thousands of in-edges merges each list once. A number belongs to one
+   * destination only: `listsInto` names them per destination.
    */
   readonly inPorts: Int32Array;
   readonly portLists: readonly (readonly AttackPort[])[];
+  /** The port lists of i's in-edges, each once, in in-edge order: listsInto[listsStart[i] .. listsStart[i + 1]). */
+  readonly listsStart: Int32Array;
+  readonly listsInto: Int32Array;
 }
 
 const cache = new WeakMap<AttackGraph, AttackAdjacency>();
@@ -98,7 +110,29 @@ export function adjacencyOf(ids: readonly string[], indexOf: ReadonlyMap<string,
       portLists.push(at.exposures.map((x) => ({ protocol: x.protocol, port: x.port })));
     }
   });
+  // A list number stands for one destination (blast radius marks lists, then reads each
+  // destination's): buildAttackGraph's lists already do; a graph built otherwise may share one
+  // list between destinations, which then gets a number per destination.
+  const owner = new Int32Array(portLists.length).fill(-1);
+  const copies = new Map<number, number>();
+  const listFor = (list: number, v: number): number => {
+    if (list < 0 || owner[list] === v) return list;
+    if (owner[list] === -1) {
+      owner[list] = v;
+      return list;
+    }
+    const key = list * n + v;
+    let id = copies.get(key);
+    if (id === undefined) {
+      copies.set(key, (id = portLists.length));
+      portLists.push(portLists[list]!);
+    }
+    return id;
+  };
   const outTo = new Int32Array(m);
+  const outEdge = new Int32Array(m);
+  const outAttr = new Int32Array(m);
+  const outPorts = new Int32Array(m);
   const inFrom = new Int32Array(m);
   const inAttr = new Int32Array(m);
   const inPorts = new Int32Array(m);
@@ -107,15 +141,37 @@ export function adjacencyOf(ids: readonly string[], indexOf: ReadonlyMap<string,
   for (let k = 0; k < m; k++) {
     const u = eu[k]!;
     const v = ev[k]!;
-    outTo[outAt[u]!++] = v;
+    const a = attr[k]!;
+    const list = listFor(attrPorts[a]!, v);
+    const o = outAt[u]!++;
+    outTo[o] = v;
+    outEdge[o] = k;
+    outAttr[o] = a;
+    outPorts[o] = list;
     const j = inAt[v]!++;
     inFrom[j] = u;
-    const a = attr[k]!;
     inAttr[j] = a;
-    inPorts[j] = attrPorts[a]!;
+    inPorts[j] = list;
+  }
+  // Each destination's lists, once each, in in-edge order.
+  const listsStart = new Int32Array(n + 1);
+  const listsInto: number[] = [];
+  const seen = new Int32Array(portLists.length).fill(-1);
+  for (let v = 0; v < n; v++) {
+    for (let j = inStart[v]!, end = inStart[v + 1]!; j < end; j++) {
+      const l = inPorts[j]!;
+      if (l < 0 || seen[l] === v) continue;
+      seen[l] = v;
+      listsInto.push(l);
+    }
+    listsStart[v + 1] = listsInto.length;
   }
   const rank = new Int32Array(n);
+  const byRank = new Int32Array(n);
   const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => (ids[x]! < ids[y]! ? -1 : ids[x]! > ids[y]! ? 1 : 0));
-  order.forEach((node, r) => (rank[node] = r));
-  return { ids, indexOf, nodeAttrs, rank, outStart, outTo, inStart, inFrom, inAttr, edgeAttrs: attrs, inPorts, portLists };
+  order.forEach((node, r) => {
+    rank[node] = r;
+    byRank[r] = node;
+  });
+  return { ids, indexOf, nodeAttrs, rank, byRank, outStart, outTo, outEdge, outAttr, outPorts, inStart, inFrom, inAttr, edgeAttrs: attrs, inPorts, portLists, listsStart, listsInto: Int32Array.from(listsInto) };
 }

@@ -308,10 +308,65 @@ export interface GraphRecording {
 
 const recordings = new WeakMap<AttackGraph, GraphRecording>();
 
+/** Graphology's graph of a recording: the same nodes and moves in the same order; edge keys are insertion numbers. */
+function graphologyOf(rec: GraphRecording, keys?: Int32Array): AttackGraphology {
+  const graph: AttackGraphology = new DirectedGraph<AttackNodeAttributes, AttackEdgeAttributes>();
+  rec.ids.forEach((id, i) => graph.addNode(id, rec.nodeAttrs[i]!));
+  const { count, eu, ev, attr, attrs } = rec.edges;
+  for (let k = 0; k < count; k++) graph.addDirectedEdgeWithKey(String(keys ? keys[k]! : k), rec.ids[eu[k]!]!, rec.ids[ev[k]!]!, attrs[attr[k]!]!);
+  return graph;
+}
+
+/**
+ * The graph without the moves `drop` picks (by node index, as the recording numbers them): the
+ * same nodes and the other moves in their order, each keeping its edge key. Made from the
+ * integer recording, so queries on it never build a named graph; a graph made otherwise is
+ * copied through graphology.
+ */
+export function withoutMoves(ag: AttackGraph, drop: (from: number, to: number, attrs: AttackEdgeAttributes) => boolean): AttackGraph {
+  const rec = recordings.get(ag);
+  const base = { compiled: ag.compiled, index: ag.index, options: ag.options, workloads: ag.workloads, unplacedEscapes: ag.unplacedEscapes, identities: ag.identities };
+  if (!rec) {
+    const graph = ag.graph.copy() as AttackGraphology;
+    const ids = graph.nodes();
+    const indexOf = new Map(ids.map((id, i) => [id, i]));
+    graph.forEachEdge((e, a, u, v) => {
+      if (drop(indexOf.get(u)!, indexOf.get(v)!, a)) graph.dropEdge(e);
+    });
+    return { ...base, graph };
+  }
+  const { count, eu, ev, attr, attrs } = rec.edges;
+  const keys = new Int32Array(count);
+  const nu = new Int32Array(count);
+  const nv = new Int32Array(count);
+  const na = new Int32Array(count);
+  let m = 0;
+  for (let k = 0; k < count; k++) {
+    if (drop(eu[k]!, ev[k]!, attrs[attr[k]!]!)) continue;
+    keys[m] = k;
+    nu[m] = eu[k]!;
+    nv[m] = ev[k]!;
+    na[m++] = attr[k]!;
+  }
+  const filtered: GraphRecording = { ids: rec.ids, indexOf: rec.indexOf, nodeAttrs: rec.nodeAttrs, edges: { count: m, eu: nu, ev: nv, attr: na, attrs } };
+  let named: AttackGraphology | undefined;
+  const out: AttackGraph = {
+    get graph() {
+      return (named ??= graphologyOf(filtered, keys));
+    },
+    ...base,
+  };
+  recordings.set(out, filtered);
+  return out;
+}
+
 /** The recording of a graph buildAttackGraph made (undefined for one made otherwise). */
 export function recordingOf(ag: AttackGraph): GraphRecording | undefined {
   return recordings.get(ag);
 }
+
+/** Edges the last graph built had (plus an eighth): only where the next one starts its arrays. */
+let capacityHint = 1024;
 
 /**
  * The graph as buildAttackGraph adds to it: nodes and edges by integer, in insertion order.
@@ -322,12 +377,15 @@ class GraphRecorder {
   readonly ids: string[] = [];
   readonly attrs: AttackNodeAttributes[] = [];
   readonly indexOf = new Map<string, number>();
-  readonly degree: number[] = [];
-  /** Edge k: from eu[k] to ev[k], attributes edgeAttrs[attr[k]]; typed arrays, grown by doubling. */
+  /**
+   * Edge k: from eu[k] to ev[k], attributes edgeAttrs[attr[k]]; typed arrays, grown by doubling,
+   * first sized as the previous graph was: a server rebuilds graphs of about the same size
+   * (what-if), and growing 300k-edge arrays step by step cost more than filling them.
+   */
   count = 0;
-  eu = new Int32Array(1024);
-  ev = new Int32Array(1024);
-  attr = new Int32Array(1024);
+  eu = new Int32Array(capacityHint);
+  ev = new Int32Array(capacityHint);
+  attr = new Int32Array(capacityHint);
   readonly edgeAttrs: AttackEdgeAttributes[] = [];
 
   hasNode(id: string): boolean {
@@ -338,7 +396,6 @@ class GraphRecorder {
     this.indexOf.set(id, this.ids.length);
     this.ids.push(id);
     this.attrs.push(attrs);
-    this.degree.push(0);
   }
   private at(id: string): number {
     const i = this.indexOf.get(id);
@@ -355,22 +412,37 @@ class GraphRecorder {
   }
   /** An edge between nodes by index (as indexOf gives them), with attributes by attrId. */
   addEdgeAt(ui: number, vi: number, attr: number): void {
+    if (this.count === this.eu.length) this.reserve(1);
     const k = this.count++;
-    if (k === this.eu.length) {
-      const grow = (a: Int32Array) => {
-        const b = new Int32Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.eu = grow(this.eu);
-      this.ev = grow(this.ev);
-      this.attr = grow(this.attr);
-    }
     this.eu[k] = ui;
     this.ev[k] = vi;
     this.attr[k] = attr;
-    this.degree[ui]!++;
-    this.degree[vi]!++;
+  }
+  /** Edges from each of `sources` but vi itself to vi, in that order: the network edges of one class pair. */
+  addEdgesInto(sources: Int32Array, vi: number, attr: number): void {
+    if (this.count + sources.length > this.eu.length) this.reserve(sources.length);
+    const { eu, ev, attr: at } = this;
+    let k = this.count;
+    for (let s = 0; s < sources.length; s++) {
+      const ui = sources[s]!;
+      if (ui === vi) continue;
+      eu[k] = ui;
+      ev[k] = vi;
+      at[k++] = attr;
+    }
+    this.count = k;
+  }
+  private reserve(more: number): void {
+    let size = this.eu.length;
+    while (size < this.count + more) size *= 2;
+    const grow = (a: Int32Array) => {
+      const b = new Int32Array(size);
+      b.set(a);
+      return b;
+    };
+    this.eu = grow(this.eu);
+    this.ev = grow(this.ev);
+    this.attr = grow(this.attr);
   }
   mergeNodeAttributes(id: string, attrs: Partial<AttackNodeAttributes>): void {
     // As graphology does: into the attribute object itself.
@@ -378,10 +450,16 @@ class GraphRecorder {
   }
   /** Drops nodes without edges among `ids`, renumbering the rest (edges keep their order). */
   dropIsolated(ids: Iterable<string>): void {
+    // Degrees counted here, once, rather than kept up to date on every one of 300k moves.
+    const degree = new Int32Array(this.ids.length);
+    for (let k = 0; k < this.count; k++) {
+      degree[this.eu[k]!]!++;
+      degree[this.ev[k]!]!++;
+    }
     const drop = new Set<number>();
     for (const id of ids) {
       const i = this.indexOf.get(id);
-      if (i !== undefined && this.degree[i] === 0) drop.add(i);
+      if (i !== undefined && degree[i] === 0) drop.add(i);
     }
     if (drop.size === 0) return;
     const renumber = new Int32Array(this.ids.length);
@@ -391,10 +469,9 @@ class GraphRecorder {
       renumber[i] = n;
       this.ids[n] = this.ids[i]!;
       this.attrs[n] = this.attrs[i]!;
-      this.degree[n] = this.degree[i]!;
       n++;
     }
-    this.ids.length = this.attrs.length = this.degree.length = n;
+    this.ids.length = this.attrs.length = n;
     this.indexOf.clear();
     this.ids.forEach((id, i) => this.indexOf.set(id, i));
     for (let k = 0; k < this.count; k++) {
@@ -402,14 +479,10 @@ class GraphRecorder {
       this.ev[k] = renumber[this.ev[k]!]!;
     }
   }
-  /** The graphology graph of the records: edge keys are insertion numbers, as they always were. */
-  graphology(): AttackGraphology {
-    const graph: AttackGraphology = new DirectedGraph<AttackNodeAttributes, AttackEdgeAttributes>();
-    this.ids.forEach((id, i) => graph.addNode(id, this.attrs[i]!));
-    for (let k = 0; k < this.count; k++) graph.addDirectedEdgeWithKey(String(k), this.ids[this.eu[k]!]!, this.ids[this.ev[k]!]!, this.edgeAttrs[this.attr[k]!]!);
-    return graph;
-  }
 }
+
+/** Distinct port sets the served-ports memo keeps (sets x endpoints entries). */
+const MAX_MEMO_SETS = 1 << 10;
 
 export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraphOptions = {}, index = compiled.endpoints()): AttackGraph {
   const { cluster, classCount } = compiled;
@@ -423,9 +496,11 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
   const epNode: (string | undefined)[] = [];
   const epDeclared: ContainerPort[][] = [];
   const epAttrs: (WorkloadNodeAttributes | undefined)[] = [];
+  /** Each workload endpoint's pods, looked up once for every step below. */
+  const epPods: Pod[][] = [];
   index.endpoints.forEach((ep, i) => {
     if (!isWorkloadEndpoint(ep)) return;
-    const pods = index.endpointPods[i]!.map((pi) => cluster.pods[pi]!);
+    const pods = (epPods[i] = index.endpointPods[i]!.map((pi) => cluster.pods[pi]!));
     const first = pods[0]!;
     const attrs: WorkloadNodeAttributes = {
       kind: 'workload',
@@ -454,7 +529,7 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
   // node's), so they take part through their node instead.
   //
   // The served ports depend on the destination and the class pair's ports only: computed once
-  // per (class pair, destination) and, for declared ports, interned per destination by which of
+  // per (destination, port set) and, for declared ports, interned per destination by which of
   // its ports are open, so edges share one list (blast radius merges each list once). Edge keys
   // are a counter: graphology's generated keys cost more than the rest of the insertion.
   const drawn = new Set(options.edges ?? EDGE_CATEGORIES);
@@ -463,19 +538,19 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
   };
   // The edge attributes are shared the same way: one object per (destination, open ports).
   const servedByMask: Map<number, number>[] = [];
+  const networkEdge = (b: number, declared: readonly ContainerPort[], ports: ProtoPorts): number => {
+    const list = servedPorts(declared, ports);
+    return list.length === 0 ? -1 : graph.attrId({ kind: 'network', ports: list, undeclaredPorts: epAttrs[b]!.undeclaredPorts });
+  };
   /** The attribute entry of the edges into b on these ports (-1: b serves none of them). */
   const served = (b: number, ports: ProtoPorts): number => {
     const declared = epDeclared[b]!;
-    const edge = (): number => {
-      const list = servedPorts(declared, ports);
-      return list.length === 0 ? -1 : graph.attrId({ kind: 'network', ports: list, undeclaredPorts: epAttrs[b]!.undeclaredPorts });
-    };
-    if (declared.length === 0 || declared.length > 30) return edge();
+    if (declared.length === 0 || declared.length > 30) return networkEdge(b, declared, ports);
     let mask = 0;
     for (let i = 0; i < declared.length; i++) if (rangesContain(ports[declared[i]!.protocol], declared[i]!.containerPort)) mask |= 1 << i;
     const memo = (servedByMask[b] ??= new Map());
     let e = memo.get(mask);
-    if (e === undefined) memo.set(mask, (e = edge()));
+    if (e === undefined) memo.set(mask, (e = networkEdge(b, declared, ports)));
     return e;
   };
   // Endpoint -> graph node index, -1 where it takes no network edges (not a workload, hostNetwork).
@@ -483,21 +558,45 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
   epAttrs.forEach((a, i) => {
     if (a && !a.hostNetwork) netNode[i] = graph.indexOf.get(a.id)!;
   });
+  // Per class: the graph nodes of its endpoints that take network edges, the sources of a pair.
+  const classSources: Int32Array[] = [];
+  for (let c = 0; c < classCount; c++) {
+    const eps = index.nodeEndpoints[c] ?? [];
+    classSources.push(Int32Array.from(eps.map((e) => netNode[e]!).filter((x) => x >= 0)));
+  }
+  // The engine shares one port-set object per distinct set (a few hundred), so the served ports of
+  // a destination are computed once per set it is reached on, not once per class pair.
+  // The memo is a flat table, set-major (entry + 2; 0: not yet computed), grown by doubling; past
+  // MAX_MEMO_SETS distinct sets (an engine that does not share them) served() is asked directly.
+  const portsIds = new Map<ProtoPorts, number>();
+  const endpointCount = index.endpoints.length;
+  let memoSets = 16;
+  let memo = new Int32Array(memoSets * endpointCount);
   if (drawn.has('network')) reach.forEachAllowed((src, dst, ports) => {
     if (src >= classCount || dst >= classCount) return;
-    const sources = index.nodeEndpoints[src];
+    const sources = classSources[src]!;
     const destinations = index.nodeEndpoints[dst];
-    if (!sources || !destinations) return;
-    for (const b of destinations) {
+    if (sources.length === 0 || !destinations) return;
+    let pid = portsIds.get(ports);
+    if (pid === undefined) {
+      portsIds.set(ports, (pid = portsIds.size));
+      if (pid === memoSets && pid < MAX_MEMO_SETS) {
+        const wider = new Int32Array(2 * memoSets * endpointCount);
+        wider.set(memo);
+        memo = wider;
+        memoSets *= 2;
+      }
+    }
+    const row = pid < memoSets ? pid * endpointCount : -1;
+    for (let j = 0; j < destinations.length; j++) {
+      const b = destinations[j]!;
       const bi = netNode[b]!;
       if (bi < 0) continue;
-      const edge = served(b, ports);
-      if (edge < 0) continue;
-      for (const a of sources) {
-        const ai = netNode[a]!;
-        if (ai < 0 || a === b) continue;
-        graph.addEdgeAt(ai, bi, edge);
-      }
+      let edge: number;
+      if (row < 0) edge = served(b, ports);
+      else if (memo[row + b] !== 0) edge = memo[row + b]! - 2;
+      else memo[row + b] = (edge = served(b, ports)) + 2;
+      if (edge >= 0) graph.addEdgesInto(sources, bi, edge);
     }
   });
 
@@ -506,7 +605,7 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
   const externalIds = index.endpoints.filter((e) => !isWorkloadEndpoint(e)).map((e) => e.id);
   epAttrs.forEach((attrs, i) => {
     if (!attrs) return;
-    const pods = index.endpointPods[i]!.map((pi) => cluster.pods[pi]!);
+    const pods = epPods[i]!;
     const exposures: Exposure[] = [];
     if (attrs.hostNetwork) {
       // Outside NetworkPolicy: whatever reaches the node's address reaches these ports.
@@ -564,11 +663,13 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
     for (const a of placed) addEdge(ANY_NODE, a.id, { kind: 'escalation', reason: 'may run on the same node' });
   }
 
-  const identities = addIdentityEdges(compiled, index, placed, options, graph, addEdge, machine, knownNodes);
+  const identities = addIdentityEdges(compiled, index, epPods, placed, options, graph, addEdge, machine, knownNodes);
   let named: AttackGraphology | undefined;
+  const recording: GraphRecording = { ids: graph.ids, indexOf: graph.indexOf, nodeAttrs: graph.attrs, edges: { count: graph.count, eu: graph.eu, ev: graph.ev, attr: graph.attr, attrs: graph.edgeAttrs } };
   const ag: AttackGraph = {
     get graph() {
-      return (named ??= graph.graphology());
+      // The graphology graph of the records: edge keys are insertion numbers, as they always were.
+      return (named ??= graphologyOf(recording));
     },
     compiled,
     index,
@@ -577,7 +678,8 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
     unplacedEscapes: unplacedEscapes.sort(),
     identities,
   };
-  recordings.set(ag, { ids: graph.ids, indexOf: graph.indexOf, nodeAttrs: graph.attrs, edges: { count: graph.count, eu: graph.eu, ev: graph.ev, attr: graph.attr, attrs: graph.edgeAttrs } });
+  capacityHint = Math.max(1024, graph.count + (graph.count >> 3));
+  recordings.set(ag, recording);
   return ag;
 }
 
@@ -589,6 +691,7 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
 function addIdentityEdges(
   compiled: CompiledCluster,
   index: EndpointIndex,
+  epPods: readonly (readonly Pod[])[],
   placed: readonly WorkloadNodeAttributes[],
   options: AttackGraphOptions,
   graph: GraphRecorder,
@@ -636,7 +739,7 @@ function addIdentityEdges(
   const reach = compiled.reach();
   const tokenAttrs = new Map<string, NonNullable<WorkloadNodeAttributes['token']>>();
   for (const a of placed) {
-    const pods = index.endpointPods[a.endpoint]!.map((pi) => cluster.pods[pi]!);
+    const pods = epPods[a.endpoint]!;
     const mounted = pods.find((p) => {
       const key = `${p.namespace}/${p.serviceAccountName ?? 'default'}`;
       return withMoves.has(key) && (p.automountServiceAccountToken ?? automount.get(key) ?? true);

@@ -168,6 +168,11 @@ function reverseDistances(adj: AttackAdjacency, targets: Iterable<string>): Int3
   return dist;
 }
 
+/** Hops to the nearest target by node index (-1: none reachable), computed afresh (no memo): the caller's own array. */
+export function hopsToTargets(adj: AttackAdjacency, targets: Iterable<string>): Int32Array {
+  return reverseDistances(adj, targets);
+}
+
 /** Hops to the nearest target from every node that can reach one (reverse BFS). */
 export function distanceToTargets(ag: AttackGraph, targets: Iterable<string>): Map<string, number> {
   const adj = adjacency(ag);
@@ -231,9 +236,31 @@ export function countAttackPaths(ag: AttackGraph, source: string, targets: Reado
   return { count, capped, hopLimit };
 }
 
+/**
+ * The attributes of the move from -> to, from the integer adjacency (a scan of from's moves):
+ * describing a path must not build graphology's graph of 300k moves for a handful of hops.
+ */
+export function moveAttributes(ag: AttackGraph, from: string, to: string): AttackEdgeAttributes {
+  const adj = adjacency(ag);
+  const u = adj.indexOf.get(from);
+  const v = adj.indexOf.get(to);
+  if (u !== undefined && v !== undefined) {
+    for (let k = adj.outStart[u]!, end = adj.outStart[u + 1]!; k < end; k++) if (adj.outTo[k] === v) return adj.edgeAttrs[adj.outAttr[k]!]!;
+  }
+  throw new Error(`attack graph: no move from "${from}" to "${to}"`);
+}
+
+/** A node's attributes, from the integer adjacency. */
+function nodeAttributes(ag: AttackGraph, id: string): AttackNodeAttributes {
+  const adj = adjacency(ag);
+  const i = adj.indexOf.get(id);
+  if (i === undefined) throw new Error(`attack graph: no node "${id}"`);
+  return adj.nodeAttrs[i]!;
+}
+
 /** A pod that stands for a workload node (its first pod), for explaining a connection. */
 export function representativePod(ag: AttackGraph, id: string): Endpoint | undefined {
-  const a = ag.graph.getNodeAttributes(id) as AttackNodeAttributes;
+  const a = nodeAttributes(ag, id);
   if (a.kind !== 'workload') return undefined;
   const pi = ag.index.endpointPods[a.endpoint]![0];
   return pi === undefined ? undefined : { kind: 'pod', pod: ag.compiled.cluster.pods[pi]! };
@@ -248,7 +275,7 @@ function formatRule(r: RuleRef): string {
  * straight from the spec), on the edge's first port.
  */
 export function networkEdgeRules(ag: AttackGraph, from: string, to: string): string[] {
-  const attrs = ag.graph.getEdgeAttributes(from, to);
+  const attrs = moveAttributes(ag, from, to);
   if (attrs.kind !== 'network') return [];
   const src = representativePod(ag, from);
   const dst = representativePod(ag, to);
@@ -266,7 +293,7 @@ export function hopOf(ag: AttackGraph, from: string, to: string): AttackHop {
 }
 
 function hopWithoutCategory(ag: AttackGraph, from: string, to: string): Omit<AttackHop, 'category'> {
-  const attrs = ag.graph.getEdgeAttributes(from, to);
+  const attrs = moveAttributes(ag, from, to);
   switch (attrs.kind) {
     case 'network':
       return { from, to, kind: 'network', ports: attrs.ports, because: networkEdgeRules(ag, from, to) };

@@ -67,11 +67,15 @@ function portKey(p: { protocol: AttackPort['protocol']; port: number; endPort?: 
   return (PROTO_INDEX[p.protocol] * 65536 + p.port) * 65536 + (p.endPort ?? 0);
 }
 
-function portsOf(attrs: AttackEdgeAttributes): AttackPort[] {
-  if (attrs.kind === 'network') return [...attrs.ports];
-  if (attrs.kind === 'entry') return attrs.exposures.map((x) => ({ protocol: x.protocol, port: x.port }));
-  return [];
+/** Ports of several lists, one per (protocol, port, endPort), the later list's entry kept; sorted by protocol, then port. */
+function unionOf(lists: readonly (readonly AttackPort[])[]): AttackPort[] {
+  const ports = new Map<number, AttackPort>();
+  for (const list of lists) for (const p of list) ports.set(portKey(p), p);
+  return [...ports.values()].sort((a, b) => (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : a.port - b.port));
 }
+
+/** Per graph: a single list's union, made once and shared by every answer that has it alone. */
+const unionMemo = new WeakMap<AttackAdjacency, AttackPort[][]>();
 
 /** Hop counts by node index from a source (-1: not reached), breadth-first up to `maxHops`. */
 function hopsByIndex(adj: AttackAdjacency, from: number, maxHops: number): { depth: Int32Array; order: number[] } {
@@ -109,52 +113,106 @@ export function blastRadius(ag: AttackGraph, from: string, options: BlastOptions
   const maxHops = options.maxHops ?? Infinity;
   const jewels = new Set(options.crownJewels ?? []);
   const adj = adjacency(ag);
-  const { ids, rank, inStart, inFrom, inAttr, edgeAttrs, inPorts, portLists, nodeAttrs } = adj;
-  // mergedFor[list] = the node (plus one) whose union already holds that port list.
-  const mergedFor = new Int32Array(portLists.length);
+  const { ids, rank, byRank, outStart, outTo, outAttr, outPorts, edgeAttrs, portLists, listsStart, listsInto, nodeAttrs } = adj;
+  const n = ids.length;
   const source = adj.indexOf.get(from);
-  const { depth, order } = source === undefined ? { depth: new Int32Array(0), order: [] as number[] } : hopsByIndex(adj, source, maxHops);
+  // One breadth-first pass does all the work: a move from a node at hop d - 1 to one at hop d
+  // is a first reach, so while the level is scanned each node counts its first reaches, keeps
+  // the MAX_VIA smallest ids among their sources (by rank: integers, not strings) and marks
+  // their port lists. No node's in-edges are read again afterwards: at S2 that second pass
+  // over 300k moves was most of a query.
+  const depth = new Int32Array(n).fill(-1);
+  const viaCount = new Int32Array(n);
+  const viaLen = new Uint8Array(n);
+  /** Rank a source must be below to be kept (the last kept one's, once MAX_VIA are kept). */
+  const viaWorst = new Int32Array(n).fill(n);
+  /** The first reaches kept per node, by rank: out-edge positions, MAX_VIA slots per node. */
+  const viaSlot = new Int32Array(n * MAX_VIA);
+  const viaFrom = new Int32Array(n * MAX_VIA);
+  const listUsed = new Uint8Array(portLists.length);
+  let unions = unionMemo.get(adj);
+  if (!unions) unionMemo.set(adj, (unions = []));
+  const order = new Int32Array(n);
+  let size = 0;
+  if (source !== undefined) {
+    depth[source] = 0;
+    order[size++] = source;
+  }
+  for (let d = 1, begin = 0; d <= maxHops && begin < size; d++) {
+    const end = size;
+    for (let q = begin; q < end; q++) {
+      const u = order[q]!;
+      const ru = rank[u]!;
+      for (let k = outStart[u]!, stop = outStart[u + 1]!; k < stop; k++) {
+        const v = outTo[k]!;
+        const dv = depth[v]!;
+        if (dv === -1) {
+          depth[v] = d;
+          order[size++] = v;
+        } else if (dv !== d) continue;
+        viaCount[v]!++;
+        const list = outPorts[k]!;
+        if (list >= 0) listUsed[list] = 1;
+        // Insert by rank into v's kept sources (sources arrive in BFS order, not by id).
+        if (ru > viaWorst[v]!) continue;
+        const base = v * MAX_VIA;
+        let len = viaLen[v]!;
+        let at = len < MAX_VIA ? len++ : MAX_VIA - 1;
+        while (at > 0 && rank[viaFrom[base + at - 1]!]! > ru) {
+          viaFrom[base + at] = viaFrom[base + at - 1]!;
+          viaSlot[base + at] = viaSlot[base + at - 1]!;
+          at--;
+        }
+        viaFrom[base + at] = u;
+        viaSlot[base + at] = k;
+        viaLen[v] = len;
+        if (len === MAX_VIA) viaWorst[v] = rank[viaFrom[base + MAX_VIA - 1]!]!;
+      }
+    }
+    begin = end;
+  }
+  // By hop count, then id: one numeric sort of hop * n + rank.
+  const keys = new Float64Array(size);
+  let kept = 0;
+  for (let q = 0; q < size; q++) {
+    const v = order[q]!;
+    if (v !== source) keys[kept++] = depth[v]! * n + rank[v]!;
+  }
+  const sorted = keys.subarray(0, kept).sort();
   const reached: ReachedNode[] = [];
-  // By hop count, then id: ranks compare ids as integers.
-  const sorted = order.slice().sort((x, y) => depth[x]! - depth[y]! || rank[x]! - rank[y]!);
-  for (const v of sorted) {
-    if (v === source) continue;
+  for (let q = 0; q < kept; q++) {
+    const v = byRank[sorted[q]! % n]!;
     const hops = depth[v]!;
     // In a dense cluster a node is first reached from hundreds of others: keep the ports of all
     // of them but name only the first few, so the answer stays readable and fast.
-    const firsts: number[] = [];
-    /** Rank a candidate must beat to enter `firsts` (anything, until it is full). */
-    let worst = Infinity;
-    let viaCount = 0;
-    const ports = new Map<number, AttackPort>();
-    for (let k = inStart[v]!, end = inStart[v + 1]!; k < end; k++) {
-      const src = inFrom[k]!;
-      if (depth[src] !== hops - 1) continue;
-      viaCount++;
-      // Keep the MAX_VIA smallest ids only (by rank: integers, not strings).
-      const r = rank[src]!;
-      if (r < worst) {
-        let at = firsts.length;
-        while (at > 0 && rank[inFrom[firsts[at - 1]!]!]! > r) at--;
-        firsts.splice(at, 0, k);
-        if (firsts.length > MAX_VIA) firsts.pop();
-        if (firsts.length === MAX_VIA) worst = rank[inFrom[firsts[MAX_VIA - 1]!]!]!;
-      }
-      // Edges into one destination share a few port lists (one per source class, see
-      // buildAttackGraph): each distinct list is merged once. A list holds one entry per key,
-      // all into this node, so skipping a repeat changes nothing.
-      const list = inPorts[k]!;
-      if (list < 0 || mergedFor[list] === v + 1) continue;
-      mergedFor[list] = v + 1;
-      for (const p of portLists[list]!) ports.set(portKey(p), p);
+    // The answer shares the graph's (read-only) port lists instead of copying them: building
+    // these objects is most of what is left of a query.
+    const via: FirstReach[] = [];
+    for (let i = 0, base = v * MAX_VIA; i < viaLen[v]!; i++) {
+      const slot = viaSlot[base + i]!;
+      const at = edgeAttrs[outAttr[slot]!]!;
+      const list = outPorts[slot]!;
+      via.push({ from: ids[viaFrom[base + i]!]!, kind: at.kind, category: edgeCategory(at.kind), ports: list >= 0 ? portLists[list]! : [] });
     }
-    const via = firsts.map((k) => {
-      const at = edgeAttrs[inAttr[k]!]!;
-      return { from: ids[inFrom[k]!]!, kind: at.kind, category: edgeCategory(at.kind), ports: portsOf(at) };
-    });
-    const union = [...ports.values()].sort((a, b) => (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : a.port - b.port));
+    // The lists into v that a first reach carries: each list is v's alone (adjacency.ts), so a
+    // mark made while scanning is a mark for v.
+    let only = -1;
+    let several = false;
+    for (let i = listsStart[v]!, end = listsStart[v + 1]!; i < end && !several; i++) {
+      if (listUsed[listsInto[i]!] === 0) continue;
+      if (only < 0) only = listsInto[i]!;
+      else several = true;
+    }
+    let union: readonly AttackPort[];
+    if (only < 0) union = [];
+    else if (!several) union = unions[only] ??= unionOf([portLists[only]!]);
+    else {
+      const used: (readonly AttackPort[])[] = [];
+      for (let i = listsStart[v]!, end = listsStart[v + 1]!; i < end; i++) if (listUsed[listsInto[i]!] !== 0) used.push(portLists[listsInto[i]!]!);
+      union = unionOf(used);
+    }
     const id = ids[v]!;
-    reached.push({ id, kind: nodeAttrs[v]!.kind, hops, via, viaCount, ports: union, crownJewel: jewels.has(id) });
+    reached.push({ id, kind: nodeAttrs[v]!.kind, hops, via, viaCount: viaCount[v]!, ports: union, crownJewel: jewels.has(id) });
   }
   const crownJewelsReached = reached.filter((r) => r.crownJewel).map((r) => ({ id: r.id, hops: r.hops }));
   const sourceIsWorkload = source !== undefined && nodeAttrs[source]!.kind === 'workload';

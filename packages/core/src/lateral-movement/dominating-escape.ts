@@ -4,8 +4,9 @@
  * no signal. Find that escape, say it once, propose the de-privileging change (verified by
  * building the attack graph of the changed cluster), and rank the rest with it set aside.
  */
-import { buildAttackGraph, type AttackGraph, type AttackGraphology, type WorkloadNodeAttributes } from './attack-graph.js';
+import { buildAttackGraph, withoutMoves, type AttackEdgeAttributes, type AttackGraph, type WorkloadNodeAttributes } from './attack-graph.js';
 import { attackClosure, type AttackClosure } from './attack-closure.js';
+import { adjacency } from './adjacency.js';
 import { recompile } from '../engine/compile.js';
 import { emptyBitset, setBit, type Bitset } from '../engine/bitset.js';
 import { NO_SECURITY_FLAGS, type Cluster } from '../model/model.js';
@@ -45,24 +46,41 @@ function saturated(ag: AttackGraph, closure: AttackClosure): number {
 }
 
 /** Nodes with escalation moves onto machines: escaping workloads, identities that may start privileged pods. */
-function escapeSources(graph: AttackGraphology): string[] {
-  const out = new Set<string>();
-  graph.forEachEdge((_k, a, u, v) => {
-    if (a.kind === 'escalation' && graph.getNodeAttribute(v, 'kind') === 'node' && graph.getNodeAttribute(u, 'kind') !== 'node') out.add(u);
-  });
-  return [...out].sort();
+function escapeSources(ag: AttackGraph): string[] {
+  const { ids, nodeAttrs, outStart, outTo, outAttr, edgeAttrs } = adjacency(ag);
+  const out: string[] = [];
+  for (let u = 0; u < ids.length; u++) {
+    if (nodeAttrs[u]!.kind === 'node') continue;
+    for (let k = outStart[u]!, end = outStart[u + 1]!; k < end; k++) {
+      if (edgeAttrs[outAttr[k]!]!.kind === 'escalation' && nodeAttrs[outTo[k]!]!.kind === 'node') {
+        out.push(ids[u]!);
+        break;
+      }
+    }
+  }
+  return out.sort();
+}
+
+/** The attributes of a node's moves, in their order (on the integer adjacency: no named graph). */
+function movesOf(ag: AttackGraph, id: string): AttackEdgeAttributes[] {
+  const { indexOf, outStart, outAttr, edgeAttrs } = adjacency(ag);
+  const u = indexOf.get(id);
+  if (u === undefined) return [];
+  const out: AttackEdgeAttributes[] = [];
+  for (let k = outStart[u]!, end = outStart[u + 1]!; k < end; k++) out.push(edgeAttrs[outAttr[k]!]!);
+  return out;
 }
 
 function withoutEscape(ag: AttackGraph, id: string): AttackGraph {
-  const graph = ag.graph.copy() as AttackGraphology;
-  for (const e of graph.outEdges(id)) if (graph.getEdgeAttribute(e, 'kind') === 'escalation') graph.dropEdge(e);
-  return { ...ag, graph };
+  const u = adjacency(ag).indexOf.get(id);
+  return withoutMoves(ag, (from, _to, a) => from === u && a.kind === 'escalation');
 }
 
 function deprivilege(ag: AttackGraph, id: string): DominatingEscape['deprivilege'] {
   const { compiled } = ag;
   const { cluster } = compiled;
-  const attrs = ag.graph.getNodeAttributes(id);
+  const adj = adjacency(ag);
+  const attrs = adj.nodeAttrs[adj.indexOf.get(id)!]!;
   let changed: Cluster;
   let changes: string[];
   if (attrs.kind === 'workload') {
@@ -75,14 +93,14 @@ function deprivilege(ag: AttackGraph, id: string): DominatingEscape['deprivilege
     ];
   } else {
     // An identity that may start privileged pods: its namespaces' Pod Security level.
-    const reasons = ag.graph.outEdges(id).map((e) => ag.graph.getEdgeAttributes(e)).filter((a) => a.kind === 'escalation');
+    const reasons = movesOf(ag, id).filter((a) => a.kind === 'escalation');
     const nss = new Set(cluster.namespaces.filter((n) => reasons.some((r) => r.kind === 'escalation' && r.reason.includes(`namespace ${n.name} has`))).map((n) => n.name));
     changed = { ...cluster, namespaces: cluster.namespaces.map((n) => (nss.has(n.name) ? { ...n, labels: { ...n.labels, [POD_SECURITY_ENFORCE]: 'baseline' } } : n)) };
     changes = [...nss].map((n) => `Namespace ${n}: label ${POD_SECURITY_ENFORCE}=baseline (no privileged, hostPath or hostPID pods), or take the pod-creating grant from ${id.replace(/^sa:/, 'ServiceAccount ')}`);
     if (changes.length === 0) changes = [`take the grants that make ${id} cluster admin`];
   }
   const after = buildAttackGraph(recompile(compiled, changed, compiled.options), ag.options);
-  const verified = !after.graph.hasNode(id) || after.graph.outEdges(id).every((e) => after.graph.getEdgeAttribute(e, 'kind') !== 'escalation');
+  const verified = movesOf(after, id).every((a) => a.kind !== 'escalation');
   return { changes, verified };
 }
 
@@ -102,7 +120,7 @@ export function setAsideDominatingEscapes(ag: AttackGraph, closure = attackClosu
     const reachedBy = currentClosure.reachedByCounts(mask);
     // The few most reached escapes are tried; the one whose absence frees most workloads wins,
     // and only if it frees a quarter of them: otherwise the cluster is flat on its own.
-    const candidates = escapeSources(current.graph)
+    const candidates = escapeSources(current)
       .map((id) => ({ id, by: reachedBy[currentClosure.indexOf.get(id)!]! }))
       .sort((a, b) => b.by - a.by || (a.id < b.id ? -1 : 1))
       .slice(0, 3)
@@ -114,7 +132,7 @@ export function setAsideDominatingEscapes(ag: AttackGraph, closure = attackClosu
       .sort((a, b) => a.without - b.without || b.by - a.by);
     const best = candidates[0];
     if (!best || sat - best.without < Math.max(1, Math.ceil(ag.workloads.length / 4))) break;
-    const reason = current.graph.outEdges(best.id).map((e) => current.graph.getEdgeAttributes(e)).find((a) => a.kind === 'escalation');
+    const reason = movesOf(current, best.id).find((a) => a.kind === 'escalation');
     escapes.push({
       id: best.id,
       because: reason?.kind === 'escalation' ? reason.reason : '',

@@ -6,7 +6,7 @@
  */
 import { attackClosure } from './attack-closure.js';
 import { INTERNET, type AttackGraph } from './attack-graph.js';
-import { adjacency, distanceToTargets, shortestAttackPath, type AttackAdjacency } from './attack-paths.js';
+import { adjacency, hopsToTargets, shortestAttackPath, type AttackAdjacency } from './attack-paths.js';
 import { emptyBitset, setBit } from '../engine/bitset.js';
 
 export interface BlastRadiusChange {
@@ -47,16 +47,73 @@ export interface LateralMovementDiff {
   readonly crownJewels: readonly string[];
 }
 
+/**
+ * Per graph, what a diff reads of one side that does not depend on the other: a server compares
+ * every what-if with the same loaded graph, so its side is worked out once.
+ */
+const counted = new WeakMap<AttackGraph, Map<string, number>>();
+const jewelDistances = new WeakMap<AttackAdjacency, Map<string, Int32Array>>();
+
 function reachedCounts(ag: AttackGraph): Map<string, number> {
+  let counts = counted.get(ag);
+  if (counts) return counts;
   const closure = attackClosure(ag);
   const mask = emptyBitset(closure.ids.length);
   for (const id of ag.workloads) setBit(mask, closure.indexOf.get(id)!);
-  return new Map(ag.workloads.map((id) => [id, closure.countReached(closure.indexOf.get(id)!, mask)]));
+  counts = new Map(ag.workloads.map((id) => [id, closure.countReached(closure.indexOf.get(id)!, mask)]));
+  counted.set(ag, counts);
+  return counts;
 }
 
-/** Entry points: workloads the internet reaches in one move. */
+/** Hops to one jewel by node index (read-only, kept per graph). */
+function hopsToJewel(adj: AttackAdjacency, jewel: string): Int32Array {
+  let byJewel = jewelDistances.get(adj);
+  if (!byJewel) jewelDistances.set(adj, (byJewel = new Map()));
+  let d = byJewel.get(jewel);
+  if (!d) {
+    if (byJewel.size >= 64) byJewel.clear();
+    byJewel.set(jewel, (d = hopsToTargets(adj, [jewel])));
+  }
+  return d;
+}
+
+/** Entry points: workloads the internet reaches in one move (in the order the moves were drawn). */
 function entryPoints(ag: AttackGraph): string[] {
-  return ag.graph.hasNode(INTERNET) ? ag.graph.outNeighbors(INTERNET) : [];
+  const adj = adjacency(ag);
+  const i = adj.indexOf.get(INTERNET);
+  if (i === undefined) return [];
+  const out: string[] = [];
+  for (let k = adj.outStart[i]!, end = adj.outStart[i + 1]!; k < end; k++) out.push(adj.ids[adj.outTo[k]!]!);
+  return out;
+}
+
+/**
+ * Moves of `after` that `before` does not have, as after's node indices, in the order they were
+ * drawn. On the integer adjacency: the named graphs of both sides (300k moves each at S2) cost
+ * most of a what-if when they were built for this.
+ */
+function freshMoves(before: AttackGraph, after: AttackGraph): [number, number][] {
+  const adjA = adjacency(after);
+  const adjB = adjacency(before);
+  const toBefore = new Int32Array(adjA.ids.length);
+  for (let i = 0; i < adjA.ids.length; i++) toBefore[i] = adjB.indexOf.get(adjA.ids[i]!) ?? -1;
+  // stamp[w] === u: before has the move u -> w (w in before's numbering).
+  const stamp = new Int32Array(adjB.ids.length).fill(-1);
+  const slots: number[] = [];
+  const from: number[] = [];
+  for (let u = 0; u < adjA.ids.length; u++) {
+    const ub = toBefore[u]!;
+    if (ub >= 0) for (let k = adjB.outStart[ub]!, end = adjB.outStart[ub + 1]!; k < end; k++) stamp[adjB.outTo[k]!] = u;
+    for (let k = adjA.outStart[u]!, end = adjA.outStart[u + 1]!; k < end; k++) {
+      const vb = toBefore[adjA.outTo[k]!]!;
+      if (ub < 0 || vb < 0 || stamp[vb] !== u) {
+        slots.push(k);
+        from.push(u);
+      }
+    }
+  }
+  const order = slots.map((_, i) => i).sort((x, y) => adjA.outEdge[slots[x]!]! - adjA.outEdge[slots[y]!]!);
+  return order.map((i) => [from[i]!, adjA.outTo[slots[i]!]!]);
 }
 
 /** Hops and parents of a breadth-first search from `source` (neighbour order: insertion). */
@@ -108,10 +165,8 @@ function routeChanges(before: AttackGraph, after: AttackGraph, jewels: readonly 
   const entriesA = entryPoints(after);
   const entriesB = new Set(entryPoints(before));
   // Moves of the after side that the before side did not have.
-  const fresh: [number, number][] = [];
-  after.graph.forEachEdge((_k, _a, u, v) => {
-    if (!before.graph.hasNode(u) || !before.graph.hasNode(v) || !before.graph.hasEdge(u, v)) fresh.push([adjA.indexOf.get(u)!, adjA.indexOf.get(v)!]);
-  });
+  const fresh = freshMoves(before, after);
+  const adjB = adjacency(before);
   const isFresh = new Set(fresh.map(([u, v]) => u * adjA.ids.length + v));
   const fromEntry = new Map<string, ReturnType<typeof bfs>>();
   const search = (e: string) => {
@@ -120,17 +175,25 @@ function routeChanges(before: AttackGraph, after: AttackGraph, jewels: readonly 
     return r;
   };
   const out: PathChange[] = [];
+  const entriesASet = new Set(entriesA);
+  const entries = [...new Set([...entriesA, ...entriesB])].sort();
   for (const jewel of jewels) {
-    const dA = after.graph.hasNode(jewel) ? distanceToTargets(after, [jewel]) : new Map<string, number>();
-    const dB = before.graph.hasNode(jewel) ? distanceToTargets(before, [jewel]) : new Map<string, number>();
+    // Distances by node index (-1: no route): one reverse search per side and jewel.
+    const ja = adjA.indexOf.get(jewel);
+    const dA = ja !== undefined ? hopsToJewel(adjA, jewel) : undefined;
+    const dB = adjB.indexOf.has(jewel) ? hopsToJewel(adjB, jewel) : undefined;
+    const hopsFrom = (adj: AttackAdjacency, d: Int32Array | undefined, e: string): number | null => {
+      const i = adj.indexOf.get(e);
+      return d === undefined || i === undefined || d[i]! < 0 ? null : 1 + d[i]!;
+    };
     // Walks the after side's shortest way from `v` to the jewel (distances strictly drop).
     const toJewel = (v: number): number[] => {
       const path = [v];
-      for (let u = v; adjA.ids[u] !== jewel; ) {
-        const d = dA.get(adjA.ids[u]!)!;
+      for (let u = v; u !== ja; ) {
+        const d = dA![u]!;
         let next = -1;
         for (let k = adjA.outStart[u]!, end = adjA.outStart[u + 1]!; k < end && next < 0; k++) {
-          if (dA.get(adjA.ids[adjA.outTo[k]!]!) === d - 1) next = adjA.outTo[k]!;
+          if (dA![adjA.outTo[k]!] === d - 1) next = adjA.outTo[k]!;
         }
         path.push((u = next));
       }
@@ -153,10 +216,9 @@ function routeChanges(before: AttackGraph, after: AttackGraph, jewels: readonly 
       if (!entriesB.has(ids[1]!)) newMoves.unshift({ from: INTERNET, to: ids[1]! });
       return { path: ids, newMoves };
     };
-    const entries = [...new Set([...entriesA, ...entriesB])].sort();
     for (const e of entries) {
-      const hopsAfter = entriesA.includes(e) && dA.has(e) ? 1 + dA.get(e)! : null;
-      const hopsBefore = entriesB.has(e) && dB.has(e) ? 1 + dB.get(e)! : null;
+      const hopsAfter = entriesASet.has(e) ? hopsFrom(adjA, dA, e) : null;
+      const hopsBefore = entriesB.has(e) ? hopsFrom(adjB, dB, e) : null;
       const base = { from: INTERNET, entryPoint: e, to: jewel, hopsBefore, hopsAfter };
       if (hopsAfter === null) {
         if (hopsBefore !== null) {
@@ -171,13 +233,14 @@ function routeChanges(before: AttackGraph, after: AttackGraph, jewels: readonly 
         out.push({ ...base, change: hopsBefore === null ? 'opened' : 'shortened', ...describe(shortest()) });
         continue;
       }
-      // As short as before, or longer: opened when a route takes a new move.
+      // As short as before, or longer: opened when a route takes a new move (none without new moves).
+      if (fresh.length === 0) continue;
       const { depth } = search(e);
       let best: [number, number] | undefined;
       let bestLen = Infinity;
       for (const [u, v] of fresh) {
-        const dv = dA.get(adjA.ids[v]!);
-        if (depth[u] === -1 || dv === undefined || adjA.ids[u] === INTERNET) continue;
+        const dv = dA![v]!;
+        if (depth[u] === -1 || dv < 0 || adjA.ids[u] === INTERNET) continue;
         const len = depth[u]! + 1 + dv;
         if (len < bestLen) {
           bestLen = len;
