@@ -5,7 +5,7 @@
  * own lateral-movement diff answers from the internet through every entry point; this answers
  * for the foothold the user names (`POST /api/what-if {from}`).
  */
-import { blastRadius, shortestAttackPath, type AttackGraph, type AttackMetrics } from '@lateral/core';
+import { adjacency, blastRadius, shortestAttackPath, type AttackGraph, type AttackMetrics } from '@lateral/core';
 import { resolveFoothold } from '../lateral-movement/resolve.js';
 
 export interface FootholdPathChange {
@@ -41,8 +41,10 @@ export function footholdChange(before: AttackGraph, after: AttackGraph, from: st
   const a = tryResolve(after, from);
   if (b === undefined && a === undefined) resolveFoothold(before, from, 'from');
   const jewels = [...new Set(crownJewels)].sort();
-  const metrics = (ag: AttackGraph, id: string | undefined) => (id === undefined ? null : blastRadius(ag, id, { crownJewels: jewels.filter((j) => ag.graph.hasNode(j)) }).metrics);
-  const shortest = (ag: AttackGraph, id: string | undefined, jewel: string) => (id === undefined || !ag.graph.hasNode(jewel) ? undefined : id === jewel ? [id] : shortestAttackPath(ag, id, new Set([jewel])));
+  // Node lookups on the integer adjacency: `ag.graph` would build the named graph of every move.
+  const has = (ag: AttackGraph, id: string) => adjacency(ag).indexOf.has(id);
+  const metrics = (ag: AttackGraph, id: string | undefined) => (id === undefined ? null : blastRadius(ag, id, { crownJewels: jewels.filter((j) => has(ag, j)) }).metrics);
+  const shortest = (ag: AttackGraph, id: string | undefined, jewel: string) => (id === undefined || !has(ag, jewel) ? undefined : id === jewel ? [id] : shortestAttackPath(ag, id, new Set([jewel])));
   const paths: FootholdPathChange[] = [];
   for (const to of jewels) {
     const pb = shortest(before, b, to);
