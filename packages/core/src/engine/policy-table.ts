@@ -279,8 +279,7 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
     }
     return id;
   };
-  const blockOf = (ranges: IpRange[]): number => {
-    const rk = ranges.map((r) => `${r.family}:${r.start}-${r.end}`).join(',');
+  const blockOf = (ranges: IpRange[], rk = rangesKey(ranges)): number => {
     let block = blockIds.get(rk);
     if (block === undefined) {
       block = blockRanges.length;
@@ -293,19 +292,6 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
   const podsPeer = (ns: number, nsSel: number, podSel: number, hostNetwork: boolean) =>
     internPeer(`p${ns}:${nsSel}:${podSel}:${hostNetwork ? 'h' : ''}`, { kind: 'pods', ns, nsSel, podSel, hostNetwork });
   const podSelId = (sel: NetworkPolicyPeer['podSelector']) => (sel && !isEmptySelector(sel) ? podSels.add(sel) : ANY_POD);
-
-  const peerId = (peer: NetworkPolicyPeer, policyNs: number): number => {
-    // The API server accepts exactly one of ipBlock or selectors; if both were given, the
-    // ipBlock is what the peer means (as in the reference evaluator).
-    if (peer.ipBlock) {
-      const block = blockOf(
-        ipBlockRanges(ipBlockSkips.length === 0 ? peer.ipBlock : { ...peer.ipBlock, except: [...(peer.ipBlock.except ?? []), ...ipBlockSkips] }),
-      );
-      return internPeer(`b${block}:option`, { kind: 'ipBlock', block, pods: 'option' });
-    }
-    const nsSel = peer.namespaceSelector ? nsSels.add(peer.namespaceSelector) : OWN_NAMESPACE;
-    return podsPeer(nsSel === OWN_NAMESPACE ? policyNs : -1, nsSel, podSelId(peer.podSelector), true);
-  };
 
   const nodes = cluster.nodes ?? [];
   const tierPeerId = (peer: TierPeer, field: string): number => {
@@ -354,21 +340,7 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
     return id;
   };
 
-  const rulePeersId = (peers: readonly NetworkPolicyPeer[] | undefined, policyNs: number, field: string): number => {
-    if (peers === undefined || peers.length === 0) return ALL_PEERS;
-    return internRulePeers(
-      peers.map((p, i) => {
-        try {
-          return peerId(p, policyNs);
-        } catch (e) {
-          throw withField(e, `${field}[${i}]`);
-        }
-      }),
-    );
-  };
-
-  const internPortSpec = (entries: PortEntry[]): number => {
-    const key = JSON.stringify(entries.map((p) => [p.protocol, p.port ?? null, p.endPort ?? null]));
+  const internPortSpec = (entries: PortEntry[], key = portSpecKey(entries)): number => {
     let id = portSpecIds.get(key);
     if (id === undefined) {
       id = portSpecs.length;
@@ -384,16 +356,6 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
     }
     return id;
   };
-  const portSpecId = (ports: readonly NetworkPolicyPort[] | undefined): number => {
-    if (ports === undefined || ports.length === 0) return ALL_PORTS;
-    return internPortSpec(
-      ports.map((p) => ({
-        protocol: p.protocol ?? 'TCP',
-        ...(p.port !== undefined ? { port: p.port } : {}),
-        ...(p.endPort !== undefined ? { endPort: p.endPort } : {}),
-      })),
-    );
-  };
   const tierPortSpecId = (ports: readonly TierPort[] | undefined): number => {
     if (ports === undefined) return ALL_PORTS;
     return internPortSpec(
@@ -406,35 +368,37 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
   };
 
   // --- NetworkPolicies -------------------------------------------------------------------
-  const policies: CompiledPolicy[] = cluster.policies.map((policy) => {
-    const object = `NetworkPolicy ${policy.namespace}/${policy.name}`;
-    const ns = addNamespace(policy.namespace, defaultNamespaceLabels(policy.namespace));
-    const types = effectivePolicyTypes(policy);
-    const subject = isEmptySelector(policy.podSelector) ? ANY_POD : podSels.add(policy.podSelector);
-    const rule = (
-      peers: readonly NetworkPolicyPeer[] | undefined,
-      peersField: 'from' | 'to',
-      ports: readonly NetworkPolicyPort[] | undefined,
-      field: string,
-    ): CompiledRule => {
-      try {
-        return { peers: rulePeersId(peers, ns, peersField), ports: portSpecId(ports) };
-      } catch (e) {
-        throw withField(e, field, object);
+  // A policy's form depends on the policy object alone: it is worked out once per object (and
+  // per set of addresses ipBlocks skip) and replayed here, interning in the order a fresh
+  // compile does, so ids come out the same.
+  const skipsKey = ipBlockSkips.join(',');
+  const replayRules = (rules: readonly RuleForm[] | null, ns: number): CompiledRule[] | null => {
+    if (rules === null) return null;
+    const out: CompiledRule[] = [];
+    for (const r of rules) {
+      let peers = ALL_PEERS;
+      if (r.peers !== null) {
+        const ids: number[] = [];
+        for (const p of r.peers) {
+          if (p.kind === 'ipBlock') {
+            const block = blockOf(p.ranges, p.rangesKey);
+            ids.push(internPeer(`b${block}:option`, { kind: 'ipBlock', block, pods: 'option' }));
+          } else ids.push(podsPeer(p.nsSel === OWN_NAMESPACE ? ns : -1, p.nsSel, p.podSel, true));
+        }
+        peers = internRulePeers(ids);
       }
-    };
-    return {
-      source: policy,
-      ns,
-      subject,
-      // An Ingress policy with absent or empty `ingress` has no rule, so it allows nothing in.
-      ingress: types.includes('Ingress')
-        ? (policy.ingress ?? []).map((r, i) => rule(r.from, 'from', r.ports, `spec.ingress[${i}]`))
-        : null,
-      egress: types.includes('Egress')
-        ? (policy.egress ?? []).map((r, i) => rule(r.to, 'to', r.ports, `spec.egress[${i}]`))
-        : null,
-    };
+      out.push({ peers, ports: r.ports === null ? ALL_PORTS : internPortSpec(r.ports.entries, r.ports.key) });
+    }
+    return out;
+  };
+  const policies: CompiledPolicy[] = cluster.policies.map((policy) => {
+    let form = memo.networkPolicyForms.get(policy);
+    if (form === undefined || form.skipsKey !== skipsKey) {
+      form = networkPolicyForm(policy, podSels, nsSels, ipBlockSkips, skipsKey);
+      memo.networkPolicyForms.set(policy, form);
+    }
+    const ns = addNamespace(policy.namespace, defaultNamespaceLabels(policy.namespace));
+    return { source: policy, ns, subject: form.subject, ingress: replayRules(form.ingress, ns), egress: replayRules(form.egress, ns) };
   });
   const ciliumTable = cilium && buildCiliumTable
     ? buildCiliumTable(
@@ -539,4 +503,94 @@ function checkDistinct(policies: readonly TierPolicy[]): void {
     if (seen.has(id)) throw new InputError(`two ${p.kind}s are named "${p.name}"`, { object: `${p.kind} ${p.name}` });
     seen.add(id);
   }
+}
+
+// --- A NetworkPolicy's form: what compiling it needs, without the table's ids ----------------
+
+type PeerForm =
+  | { readonly kind: 'ipBlock'; readonly ranges: IpRange[]; readonly rangesKey: string }
+  /** nsSel OWN_NAMESPACE: the policy's own namespace. */
+  | { readonly kind: 'pods'; readonly nsSel: number; readonly podSel: number };
+
+interface RuleForm {
+  /** null: every peer (absent or empty from/to). */
+  readonly peers: readonly PeerForm[] | null;
+  /** null: every port (absent or empty ports). */
+  readonly ports: { readonly entries: PortEntry[]; readonly key: string } | null;
+}
+
+/**
+ * A NetworkPolicy with its selectors as ids of the memo's (append-only) selector indexes, its
+ * ipBlocks as address ranges and its ports as entries, each with the key the table interns it
+ * by. CompileMemo keeps one per policy object; the table replays it.
+ */
+export interface NetworkPolicyForm {
+  /** The addresses ipBlocks leave out (Cilium: the nodes'), as the form was built with. */
+  readonly skipsKey: string;
+  readonly subject: number;
+  /** null when the policy's types leave out that direction. */
+  readonly ingress: readonly RuleForm[] | null;
+  readonly egress: readonly RuleForm[] | null;
+}
+
+function rangesKey(ranges: readonly IpRange[]): string {
+  return ranges.map((r) => `${r.family}:${r.start}-${r.end}`).join(',');
+}
+
+function portSpecKey(entries: readonly PortEntry[]): string {
+  return JSON.stringify(entries.map((p) => [p.protocol, p.port ?? null, p.endPort ?? null]));
+}
+
+/** Throws InputError (naming the policy and field) for what the table cannot evaluate. */
+function networkPolicyForm(policy: NetworkPolicy, podSels: SelectorIndex, nsSels: SelectorIndex, ipBlockSkips: readonly string[], skipsKey: string): NetworkPolicyForm {
+  const object = `NetworkPolicy ${policy.namespace}/${policy.name}`;
+  const podSelId = (sel: NetworkPolicyPeer['podSelector']) => (sel && !isEmptySelector(sel) ? podSels.add(sel) : ANY_POD);
+  const peerForm = (peer: NetworkPolicyPeer): PeerForm => {
+    // The API server accepts exactly one of ipBlock or selectors; if both were given, the
+    // ipBlock is what the peer means (as in the reference evaluator).
+    if (peer.ipBlock) {
+      const ranges = ipBlockRanges(ipBlockSkips.length === 0 ? peer.ipBlock : { ...peer.ipBlock, except: [...(peer.ipBlock.except ?? []), ...ipBlockSkips] });
+      return { kind: 'ipBlock', ranges, rangesKey: rangesKey(ranges) };
+    }
+    return { kind: 'pods', nsSel: peer.namespaceSelector ? nsSels.add(peer.namespaceSelector) : OWN_NAMESPACE, podSel: podSelId(peer.podSelector) };
+  };
+  const rule = (
+    peers: readonly NetworkPolicyPeer[] | undefined,
+    peersField: 'from' | 'to',
+    ports: readonly NetworkPolicyPort[] | undefined,
+    field: string,
+  ): RuleForm => {
+    try {
+      const peerForms =
+        peers === undefined || peers.length === 0
+          ? null
+          : peers.map((p, i) => {
+              try {
+                return peerForm(p);
+              } catch (e) {
+                throw withField(e, `${peersField}[${i}]`);
+              }
+            });
+      let portForm: RuleForm['ports'] = null;
+      if (ports !== undefined && ports.length > 0) {
+        const entries = ports.map((p) => ({
+          protocol: p.protocol ?? 'TCP',
+          ...(p.port !== undefined ? { port: p.port } : {}),
+          ...(p.endPort !== undefined ? { endPort: p.endPort } : {}),
+        }));
+        portForm = { entries, key: portSpecKey(entries) };
+      }
+      return { peers: peerForms, ports: portForm };
+    } catch (e) {
+      throw withField(e, field, object);
+    }
+  };
+  const types = effectivePolicyTypes(policy);
+  return {
+    skipsKey,
+    subject: isEmptySelector(policy.podSelector) ? ANY_POD : podSels.add(policy.podSelector),
+    // An Ingress policy with absent or empty `ingress` has no rule, so it allows nothing in.
+    ingress: types.includes('Ingress') ? (policy.ingress ?? []).map((r, i) => rule(r.from, 'from', r.ports, `spec.ingress[${i}]`)) : null,
+    egress: types.includes('Egress') ? (policy.egress ?? []).map((r, i) => rule(r.to, 'to', r.ports, `spec.egress[${i}]`)) : null,
+  };
 }
