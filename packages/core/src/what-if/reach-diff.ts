@@ -524,13 +524,16 @@ export function diffReachability(before: CompiledCluster, after: CompiledCluster
     before.cluster.pods === after.cluster.pods &&
     before.cluster.workloads === after.cluster.workloads &&
     before.classCount === after.classCount &&
-    before.podClass.every((c, i) => after.podClass[i] === c)
+    (before.podClass === after.podClass || before.podClass.every((c, i) => after.podClass[i] === c))
       ? bIndex // refine() reads only the pod endpoints of an index
       : endpointIndexOf(after);
   const r = refineOnce(before, after, bIndex, aIndex);
   const { cells, endpoints } = r;
-  const bReach = before.reach();
-  const aReach = after.reach();
+  // Pairs toward a few destinations need only those destinations' groups (reachToward).
+  const reachOf = (c: CompiledCluster, destinations?: ReadonlySet<number>): Reachability =>
+    destinations === undefined || destinations.size * 8 > c.classCount + c.externals.length ? c.reach() : c.reachToward(destinations);
+  let bReach: Reachability;
+  let aReach: Reachability;
   const bMemo = new Map<number, ProtoPorts>();
   const aMemo = new Map<number, ProtoPorts>();
   let compared = 0;
@@ -572,6 +575,8 @@ export function diffReachability(before: CompiledCluster, after: CompiledCluster
     }
   };
   if (touched === undefined) {
+    bReach = reachOf(before);
+    aReach = reachOf(after);
     for (let cs = 0; cs < cells.length; cs++) for (let cd = 0; cd < cells.length; cd++) comparePair(cs, cd);
   } else if (touched.boxes) {
     // Each box's pairs, once each (boxes may overlap).
@@ -582,6 +587,18 @@ export function diffReachability(before: CompiledCluster, after: CompiledCluster
       for (const i of bound) if (r.aPodCell[i]! >= 0) out.add(r.aPodCell[i]!);
       return [...out];
     };
+    const bDst = new Set<number>();
+    const aDst = new Set<number>();
+    let everyDst = false;
+    for (const box of touched.boxes) {
+      if (box.dst === 'all') everyDst = true;
+      else for (const cd of cellsOf(box.dst)) {
+        if (cells[cd]!.bNode >= 0) bDst.add(cells[cd]!.bNode);
+        if (cells[cd]!.aNode >= 0) aDst.add(cells[cd]!.aNode);
+      }
+    }
+    bReach = reachOf(before, everyDst ? undefined : bDst);
+    aReach = reachOf(after, everyDst ? undefined : aDst);
     const done = new Set<number>();
     for (const box of touched.boxes) {
       const src = cellsOf(box.src);
@@ -596,6 +613,8 @@ export function diffReachability(before: CompiledCluster, after: CompiledCluster
       }
     }
   } else {
+    bReach = reachOf(before);
+    aReach = reachOf(after);
     const isTouched = new Uint8Array(cells.length);
     for (const i of touched.before) if (r.bPodCell[i]! >= 0) isTouched[r.bPodCell[i]!] = 1;
     for (const i of touched.after) if (r.aPodCell[i]! >= 0) isTouched[r.aPodCell[i]!] = 1;
