@@ -40,8 +40,6 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
   const podsByIp =
     blockRanges.length > 0 && (matchPods || table.calico !== undefined || table.peerDefs.some((d) => d.kind === 'ipBlock' && d.pods === 'always'));
 
-  const ipAtoms = new IpAtoms(blockRanges);
-  const externalCount = ipAtoms.groups.length;
   const parsePodIp = (pod: Pod, ip: string): IpAddress => {
     const a = tryParseIp(ip);
     if (!a) throw new InputError(`invalid pod IP "${ip}"`, { object: `Pod ${pod.namespace}/${pod.name}`, field: 'status.podIPs' });
@@ -69,11 +67,13 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
   // namespace), the previous compile's classes are this compile's classes.
   const classesKey = [relevantSignature.join('|'), [...portNames].sort().join(','), podsByIp, tiers, table.blockKeys.join(';'), table.calico?.predicatesKey ?? ''].join('#');
   const last = memo.lastClasses;
-  const classes =
-    last && last.pods === cluster.pods && last.namespaces === cluster.namespaces && last.key === classesKey
-      ? last.classes
-      : buildClasses();
-  memo.lastClasses = { pods: cluster.pods, namespaces: cluster.namespaces, key: classesKey, classes };
+  const same = last !== undefined && last.pods === cluster.pods && last.namespaces === cluster.namespaces && last.key === classesKey;
+  // Then this whole stage is as it was too (the address groups come from the same blocks), and
+  // later stages may keep what they derive from it on it (peer-sets.ts).
+  if (same && last.state?.matchPods === matchPods) return last.state;
+  const ipAtoms = new IpAtoms(blockRanges);
+  const externalCount = ipAtoms.groups.length;
+  const classes = same ? last.classes : buildClasses();
   function buildClasses() {
     const podIpGroups = podIpGroupsOf();
     return buildPodClasses({
@@ -109,7 +109,7 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
   const groupClasses: number[][] = Array.from({ length: externalCount }, () => []);
   for (let c = 0; c < classCount; c++) for (const g of classes.classIpGroups[c]!) groupClasses[g]!.push(c);
 
-  return {
+  const state: ClassState = {
     pods: cluster.pods,
     matchPods,
     classes,
@@ -122,4 +122,6 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
     groupClasses,
     parsePodIp,
   };
+  memo.lastClasses = { pods: cluster.pods, namespaces: cluster.namespaces, key: classesKey, classes, state };
+  return state;
 }

@@ -11,6 +11,7 @@
  * it gives exactly what a fresh compile gives.
  */
 import type { IpAddress } from '../semantics/ip.js';
+import type { ClassState } from './class-stage.js';
 import { matchesSelector } from '../semantics/label-selector.js';
 import type { Cluster, Labels, NetworkPolicy, Pod } from '../model/model.js';
 import { labelsKey, writtenLabelsKey, type PodClasses } from './pod-classes.js';
@@ -49,8 +50,14 @@ interface NamespaceAnswers {
 }
 
 export class CompileMemo {
-  /** The last partition into classes and what it was computed from (see compile.ts). */
-  lastClasses?: { readonly pods: readonly Pod[]; readonly namespaces: readonly unknown[]; readonly key: string; readonly classes: PodClasses };
+  /** The last partition into classes, the class stage built on it, and what they were computed from (class-stage.ts). */
+  lastClasses?: {
+    readonly pods: readonly Pod[];
+    readonly namespaces: readonly unknown[];
+    readonly key: string;
+    readonly classes: PodClasses;
+    readonly state: ClassState;
+  };
   /** The last pods' namespace indexes, and the namespaces only pods named (in order). */
   private lastPodNamespaces?: { readonly pods: readonly Pod[]; readonly namespaces: readonly unknown[]; readonly podNamespace: Int32Array; readonly added: readonly string[] };
   /** Shared by every compile that uses this memo: ids stay stable, new selectors are appended. */

@@ -289,8 +289,10 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
     }
     return block;
   };
-  const podsPeer = (ns: number, nsSel: number, podSel: number, hostNetwork: boolean) =>
-    internPeer(`p${ns}:${nsSel}:${podSel}:${hostNetwork ? 'h' : ''}`, { kind: 'pods', ns, nsSel, podSel, hostNetwork });
+  const podsPeer = (ns: number, nsSel: number, podSel: number, hostNetwork: boolean): number => {
+    const key = `p${ns}:${nsSel}:${podSel}:${hostNetwork ? 'h' : ''}`;
+    return peerIds.get(key) ?? internPeer(key, { kind: 'pods', ns, nsSel, podSel, hostNetwork });
+  };
   const podSelId = (sel: NetworkPolicyPeer['podSelector']) => (sel && !isEmptySelector(sel) ? podSels.add(sel) : ANY_POD);
 
   const nodes = cluster.nodes ?? [];
@@ -329,8 +331,8 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
   };
 
   const internRulePeers = (ids: number[]): number => {
-    const sorted = [...new Set(ids)].sort((a, b) => a - b);
-    const key = sorted.join(',');
+    const sorted = ids.length === 1 ? ids : [...new Set(ids)].sort((a, b) => a - b);
+    const key = sorted.length === 1 ? String(sorted[0]) : sorted.join(',');
     let id = rulePeerIds.get(key);
     if (id === undefined) {
       id = rulePeerLists.length;
@@ -372,7 +374,9 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
   // per set of addresses ipBlocks skip) and replayed here, interning in the order a fresh
   // compile does, so ids come out the same.
   const skipsKey = ipBlockSkips.join(',');
-  const replayRules = (rules: readonly RuleForm[] | null, ns: number): CompiledRule[] | null => {
+  // Rules and policies that come out as last time are last time's objects: less to collect.
+  let reused = true;
+  const replayRules = (rules: readonly RuleForm[] | null, ns: number): readonly CompiledRule[] | null => {
     if (rules === null) return null;
     const out: CompiledRule[] = [];
     for (const r of rules) {
@@ -382,15 +386,23 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
         for (const p of r.peers) {
           if (p.kind === 'ipBlock') {
             const block = blockOf(p.ranges, p.rangesKey);
-            ids.push(internPeer(`b${block}:option`, { kind: 'ipBlock', block, pods: 'option' }));
+            const key = `b${block}:option`;
+            ids.push(peerIds.get(key) ?? internPeer(key, { kind: 'ipBlock', block, pods: 'option' }));
           } else ids.push(podsPeer(p.nsSel === OWN_NAMESPACE ? ns : -1, p.nsSel, p.podSel, true));
         }
         peers = internRulePeers(ids);
       }
-      out.push({ peers, ports: r.ports === null ? ALL_PORTS : internPortSpec(r.ports.entries, r.ports.key) });
+      const ports = r.ports === null ? ALL_PORTS : internPortSpec(r.ports.entries, r.ports.key);
+      if (r.last === undefined || r.last.peers !== peers || r.last.ports !== ports) {
+        r.last = { peers, ports };
+        reused = false;
+      }
+      out.push(r.last);
     }
     return out;
   };
+  const sameRules = (a: readonly CompiledRule[] | null, b: readonly CompiledRule[] | null) =>
+    a === b || (a !== null && b !== null && a.length === b.length && a.every((r, i) => r === b[i]));
   const policies: CompiledPolicy[] = cluster.policies.map((policy) => {
     let form = memo.networkPolicyForms.get(policy);
     if (form === undefined || form.skipsKey !== skipsKey) {
@@ -398,7 +410,12 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
       memo.networkPolicyForms.set(policy, form);
     }
     const ns = addNamespace(policy.namespace, defaultNamespaceLabels(policy.namespace));
-    return { source: policy, ns, subject: form.subject, ingress: replayRules(form.ingress, ns), egress: replayRules(form.egress, ns) };
+    reused = true;
+    const ingress = replayRules(form.ingress, ns);
+    const egress = replayRules(form.egress, ns);
+    const last = form.last;
+    if (reused && last !== undefined && last.ns === ns && sameRules(last.ingress, ingress) && sameRules(last.egress, egress)) return last;
+    return (form.last = { source: policy, ns, subject: form.subject, ingress, egress });
   });
   const ciliumTable = cilium && buildCiliumTable
     ? buildCiliumTable(
@@ -517,6 +534,8 @@ interface RuleForm {
   readonly peers: readonly PeerForm[] | null;
   /** null: every port (absent or empty ports). */
   readonly ports: { readonly entries: PortEntry[]; readonly key: string } | null;
+  /** The rule as the last table that replayed it compiled it. */
+  last?: CompiledRule;
 }
 
 /**
@@ -531,6 +550,8 @@ export interface NetworkPolicyForm {
   /** null when the policy's types leave out that direction. */
   readonly ingress: readonly RuleForm[] | null;
   readonly egress: readonly RuleForm[] | null;
+  /** The policy as the last table that replayed it compiled it. */
+  last?: CompiledPolicy;
 }
 
 function rangesKey(ranges: readonly IpRange[]): string {
