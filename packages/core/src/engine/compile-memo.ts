@@ -72,6 +72,8 @@ export class CompileMemo {
   private readonly writtenLabelSets = new Map<string, LabelSetAnswers>();
   private readonly pods = new WeakMap<Pod, PodFacts>();
   private readonly namespaces = new Map<string, NamespaceAnswers>();
+  /** Namespace label sets' keys, by object (model data is immutable). */
+  private readonly labelsKeys = new WeakMap<Labels, string>();
 
   private factsOf(pod: Pod): PodFacts {
     let f = this.pods.get(pod);
@@ -142,7 +144,8 @@ export class CompileMemo {
 
   /** Ids of every namespace selector that a namespace with these labels satisfies. */
   namespaceSelectorsOf(labels: Labels): readonly number[] {
-    const key = labelsKey(labels);
+    let key = this.labelsKeys.get(labels);
+    if (key === undefined) this.labelsKeys.set(labels, (key = labelsKey(labels)));
     const size = this.namespaceSelectors.size;
     let a = this.namespaces.get(key);
     if (!a) {

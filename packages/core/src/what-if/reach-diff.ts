@@ -23,7 +23,7 @@ import type { Cluster, Endpoint, Labels, NetworkPolicy, Pod, Protocol } from '..
 import { PROTOCOLS } from '../model/model.js';
 import { ciliumPolicyId, tierPolicyId } from '../model/model.js';
 import { EMPTY_PROTO_PORTS, isEmptyProtoPorts, protoPortsEqual, subtractProtoPorts, type ProtoPorts } from '../semantics/port-set.js';
-import type { CompiledCluster, Reachability } from '../engine/reachability.js';
+import type { CompiledCluster, ExternalGroup, Reachability } from '../engine/reachability.js';
 import { byEndpointIds, externalId, isWorkloadEndpoint, type EndpointIndex } from '../workloads/workload-reach.js';
 import { policyChangeBoxes, type PairBox, type PodBound } from './policy-change-bounds.js';
 
@@ -335,16 +335,21 @@ interface Refined {
  * A policy-only what-if keeps pods, classes and endpoints: its refinement is the same for every
  * change of one `before` whose address groups stay put, so it is worked out once.
  */
-const refinements = new WeakMap<EndpointIndex, { readonly key: string; readonly refined: Refined }>();
+const refinements = new WeakMap<
+  EndpointIndex,
+  { readonly key: string; readonly externals: readonly (readonly ExternalGroup[])[]; readonly refined: Refined }
+>();
 
 function refineOnce(before: CompiledCluster, after: CompiledCluster, bIndex: EndpointIndex, aIndex: EndpointIndex): Refined {
   if (aIndex !== bIndex) return refine(before, after, bIndex, aIndex);
+  const known = refinements.get(bIndex);
+  // The very address groups of last time (a recompile that kept the class stage): nothing to spell out.
+  if (known && known.externals[0] === before.externals && known.externals[1] === after.externals) return known.refined;
   const side = (c: CompiledCluster) => `${c.classCount}:${c.externals.map((g) => g.ranges.map((x) => `${x.family}:${x.start}-${x.end}`).join(',')).join(';')}`;
   const key = `${side(before)}|${side(after)}`;
-  const known = refinements.get(bIndex);
-  if (known && known.key === key) return known.refined;
-  const refined = refine(before, after, bIndex, aIndex);
-  refinements.set(bIndex, { key, refined });
+  const externals = [before.externals, after.externals];
+  const refined = known && known.key === key ? known.refined : refine(before, after, bIndex, aIndex);
+  refinements.set(bIndex, { key, externals, refined });
   return refined;
 }
 
