@@ -47,18 +47,26 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
   };
   // Only groups inside some block matter: an address no block covers is the same to policy as
   // having no known address at all.
-  const podIpGroupsOf = () =>
-    podsByIp
-      ? cluster.pods.map((pod) => {
-          if (pod.ips.length === 0) return [];
-          const groups = new Set<number>();
-          for (const a of memo.podIps(pod, (ip) => parsePodIp(pod, ip))) {
-            const g = ipAtoms.groupOf(a);
-            if (ipAtoms.groupBlocks[g]!.length > 0) groups.add(g);
-          }
-          return [...groups].sort((a, b) => a - b);
-        })
-      : undefined;
+  const podIpGroupsOf = () => {
+    if (!podsByIp) return undefined;
+    // Pods of one group share its one-element list (most pods have one address).
+    const none: readonly number[] = [];
+    const single: (readonly number[])[] = [];
+    return cluster.pods.map((pod): readonly number[] => {
+      if (pod.ips.length === 0) return none;
+      const ips = memo.podIps(pod, (ip) => parsePodIp(pod, ip));
+      if (ips.length === 1) {
+        const g = ipAtoms.groupOf(ips[0]!);
+        return ipAtoms.groupBlocks[g]!.length === 0 ? none : (single[g] ??= [g]);
+      }
+      const groups = new Set<number>();
+      for (const a of ips) {
+        const g = ipAtoms.groupOf(a);
+        if (ipAtoms.groupBlocks[g]!.length > 0) groups.add(g);
+      }
+      return [...groups].sort((a, b) => a - b);
+    });
+  };
 
   // A namespace's relevant set, named: a label set's answer is reused while it is unchanged.
   const relevantSignature = relevant.map((r) => [...r].sort((a, b) => a - b).join(','));
