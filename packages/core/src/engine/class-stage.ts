@@ -69,13 +69,22 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
   };
 
   // A namespace's relevant set, named: a label set's answer is reused while it is unchanged.
-  const relevantSignature = relevant.map((r) => [...r].sort((a, b) => a - b).join(','));
+  const relevantSignature = () => (signatures ??= relevant.map((r) => [...r].sort((a, b) => a - b).join(',')));
+  let signatures: string[] | undefined;
   // Everything the partition depends on besides the pods themselves: when a change leaves it
   // as it was (a policy edit that brings no new selector, port name or address block to any
   // namespace), the previous compile's classes are this compile's classes.
-  const classesKey = [relevantSignature.join('|'), [...portNames].sort().join(','), podsByIp, tiers, table.blockKeys.join(';'), table.calico?.predicatesKey ?? ''].join('#');
+  // (The relevant sets are compared as sets, not spelled out in the key: a recompile that keeps
+  // the classes then builds no string per namespace.)
+  const classesKey = [[...portNames].sort().join(','), podsByIp, tiers, table.blockKeys.join(';'), table.calico?.predicatesKey ?? ''].join('#');
   const last = memo.lastClasses;
-  const same = last !== undefined && last.pods === cluster.pods && last.namespaces === cluster.namespaces && last.key === classesKey;
+  const same =
+    last !== undefined &&
+    last.pods === cluster.pods &&
+    last.namespaces === cluster.namespaces &&
+    last.key === classesKey &&
+    last.relevant.length === relevant.length &&
+    relevant.every((r, ns) => sameSet(r, last.relevant[ns]!));
   // Then this whole stage is as it was too (the address groups come from the same blocks), and
   // later stages may keep what they derive from it on it (peer-sets.ts).
   if (same && last.state?.matchPods === matchPods) return last.state;
@@ -87,7 +96,7 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
     return buildPodClasses({
       podSelectors: (i) => {
         const ns = podNamespace[i]!;
-        return memo.podSelectorsOf(cluster.pods[i]!, relevant[ns]!, relevantSignature[ns]!);
+        return memo.podSelectorsOf(cluster.pods[i]!, relevant[ns]!, relevantSignature()[ns]!);
       },
       pods: cluster.pods,
       podNamespace,
@@ -130,6 +139,12 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
     groupClasses,
     parsePodIp,
   };
-  memo.lastClasses = { pods: cluster.pods, namespaces: cluster.namespaces, key: classesKey, classes, state };
+  memo.lastClasses = { pods: cluster.pods, namespaces: cluster.namespaces, key: classesKey, relevant, classes, state };
   return state;
+}
+
+function sameSet(a: ReadonlySet<number>, b: ReadonlySet<number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
 }

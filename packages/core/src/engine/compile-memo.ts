@@ -55,6 +55,8 @@ export class CompileMemo {
     readonly pods: readonly Pod[];
     readonly namespaces: readonly unknown[];
     readonly key: string;
+    /** Per namespace, the pod selectors that apply there (the table's `relevant`). */
+    readonly relevant: readonly ReadonlySet<number>[];
     readonly classes: PodClasses;
     readonly state: ClassState;
   };

@@ -42,20 +42,10 @@ export interface PeerSets {
  */
 /**
  * A peer's nodes depend on the peer and the class stage alone: kept per class stage (which a
- * recompile reuses when the classes and address groups stay as they were), by the peer's content.
+ * recompile reuses when the classes and address groups stay as they were) and domainNames
+ * reading, by the peer's intern key (its content).
  */
-const peerBitsByState = new WeakMap<ClassState, Map<string, Bitset>>();
-
-function peerKey(def: PeerDef, domainNames: 'none' | 'externals'): string {
-  switch (def.kind) {
-    case 'pods':
-      return `p${def.ns}:${def.nsSel}:${def.podSel}:${def.hostNetwork ? 'h' : ''}`;
-    case 'ipBlock':
-      return `b${def.block}:${def.pods}`;
-    case 'none':
-      return `n${def.block ?? ''}:${def.deny === true ? 'd' : ''}:${domainNames}`;
-  }
-}
+const peerBitsByState = new WeakMap<ClassState, { readonly none: Map<string, Bitset>; readonly externals: Map<string, Bitset> }>();
 
 /**
  * Which NetworkPolicies (indices) isolate each class, per direction: kept per class stage and
@@ -147,10 +137,11 @@ export function buildPeerSets(table: PolicyTable, state: ClassState, domainNames
     for (const b of blocks) blockGroups[b]!.push(g);
   });
   const host = classes.classHostNetwork;
-  let known = peerBitsByState.get(state);
-  if (!known) peerBitsByState.set(state, (known = new Map()));
-  const peerBits: Bitset[] = peerDefs.map((def) => {
-    const key = peerKey(def, domainNames);
+  let byReading = peerBitsByState.get(state);
+  if (!byReading) peerBitsByState.set(state, (byReading = { none: new Map(), externals: new Map() }));
+  const known = byReading[domainNames];
+  const peerBits: Bitset[] = peerDefs.map((def, i) => {
+    const key = table.peerKeys[i]!;
     let bits = known.get(key);
     if (!bits) known.set(key, (bits = peerBitsOf(def)));
     return bits;

@@ -122,6 +122,8 @@ export interface PolicyTable {
   readonly podSels: SelectorIndex;
   readonly nsSels: SelectorIndex;
   readonly peerDefs: readonly PeerDef[];
+  /** Each peer's intern key: equal keys, equal peers (given the namespaces and blocks). */
+  readonly peerKeys: readonly string[];
   /** Distinct address sets of ipBlocks, networks and nodes peers: disjoint sorted ranges each. */
   readonly blockRanges: readonly (readonly IpRange[])[];
   /** Key of each block's ranges (in block order): what the pod classes depend on. */
@@ -260,6 +262,7 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
   const podSels = memo.podSelectors;
   const nsSels = memo.namespaceSelectors;
   const peerDefs: PeerDef[] = [];
+  const peerKeys: string[] = [];
   const peerIds = new Map<string, number>();
   const blockRanges: IpRange[][] = [];
   const blockKeys: string[] = [];
@@ -276,6 +279,7 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
       id = peerDefs.length;
       peerIds.set(key, id);
       peerDefs.push(def);
+      peerKeys.push(key);
     }
     return id;
   };
@@ -374,47 +378,56 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
   // per set of addresses ipBlocks skip) and replayed here, interning in the order a fresh
   // compile does, so ids come out the same.
   const skipsKey = ipBlockSkips.join(',');
-  // Rules and policies that come out as last time are last time's objects: less to collect.
-  let reused = true;
-  const replayRules = (rules: readonly RuleForm[] | null, ns: number): readonly CompiledRule[] | null => {
+  // Rules, rule lists and policies that come out as last time are last time's objects, and
+  // peers keep their keys: less to build and to collect.
+  const replayPeer = (p: PeerForm, ns: number): number => {
+    if (p.kind === 'ipBlock') {
+      const block = blockOf(p.ranges, p.rangesKey);
+      if (p.keyAt !== block) {
+        p.keyAt = block;
+        p.key = `b${block}:option`;
+      }
+      return peerIds.get(p.key!) ?? internPeer(p.key!, { kind: 'ipBlock', block, pods: 'option' });
+    }
+    const peerNs = p.nsSel === OWN_NAMESPACE ? ns : -1;
+    if (p.keyAt !== peerNs) {
+      p.keyAt = peerNs;
+      p.key = `p${peerNs}:${p.nsSel}:${p.podSel}:h`;
+    }
+    return peerIds.get(p.key!) ?? internPeer(p.key!, { kind: 'pods', ns: peerNs, nsSel: p.nsSel, podSel: p.podSel, hostNetwork: true });
+  };
+  const replayRules = (rules: readonly RuleForm[] | null, ns: number, prev: readonly CompiledRule[] | null | undefined): readonly CompiledRule[] | null => {
     if (rules === null) return null;
-    const out: CompiledRule[] = [];
-    for (const r of rules) {
+    // Undefined while every rule so far is prev's.
+    let out: CompiledRule[] | undefined = prev && prev.length === rules.length ? undefined : [];
+    for (let k = 0; k < rules.length; k++) {
+      const r = rules[k]!;
       let peers = ALL_PEERS;
       if (r.peers !== null) {
-        const ids: number[] = [];
-        for (const p of r.peers) {
-          if (p.kind === 'ipBlock') {
-            const block = blockOf(p.ranges, p.rangesKey);
-            const key = `b${block}:option`;
-            ids.push(peerIds.get(key) ?? internPeer(key, { kind: 'ipBlock', block, pods: 'option' }));
-          } else ids.push(podsPeer(p.nsSel === OWN_NAMESPACE ? ns : -1, p.nsSel, p.podSel, true));
-        }
-        peers = internRulePeers(ids);
+        if (r.peers.length === 1) peers = internRulePeers([replayPeer(r.peers[0]!, ns)]);
+        else peers = internRulePeers(r.peers.map((p) => replayPeer(p, ns)));
       }
       const ports = r.ports === null ? ALL_PORTS : internPortSpec(r.ports.entries, r.ports.key);
-      if (r.last === undefined || r.last.peers !== peers || r.last.ports !== ports) {
-        r.last = { peers, ports };
-        reused = false;
+      if (r.last === undefined || r.last.peers !== peers || r.last.ports !== ports) r.last = { peers, ports };
+      if (out === undefined) {
+        if (prev![k] === r.last) continue;
+        out = prev!.slice(0, k);
       }
       out.push(r.last);
     }
-    return out;
+    return out ?? prev!;
   };
-  const sameRules = (a: readonly CompiledRule[] | null, b: readonly CompiledRule[] | null) =>
-    a === b || (a !== null && b !== null && a.length === b.length && a.every((r, i) => r === b[i]));
   const policies: CompiledPolicy[] = cluster.policies.map((policy) => {
     let form = memo.networkPolicyForms.get(policy);
     if (form === undefined || form.skipsKey !== skipsKey) {
       form = networkPolicyForm(policy, podSels, nsSels, ipBlockSkips, skipsKey);
       memo.networkPolicyForms.set(policy, form);
     }
-    const ns = addNamespace(policy.namespace, defaultNamespaceLabels(policy.namespace));
-    reused = true;
-    const ingress = replayRules(form.ingress, ns);
-    const egress = replayRules(form.egress, ns);
+    const ns = nsIndex.get(policy.namespace) ?? addNamespace(policy.namespace, defaultNamespaceLabels(policy.namespace));
     const last = form.last;
-    if (reused && last !== undefined && last.ns === ns && sameRules(last.ingress, ingress) && sameRules(last.egress, egress)) return last;
+    const ingress = replayRules(form.ingress, ns, last?.ingress);
+    const egress = replayRules(form.egress, ns, last?.egress);
+    if (last !== undefined && last.ns === ns && last.ingress === ingress && last.egress === egress) return last;
     return (form.last = { source: policy, ns, subject: form.subject, ingress, egress });
   });
   const ciliumTable = cilium && buildCiliumTable
@@ -496,6 +509,7 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
     podSels,
     nsSels,
     peerDefs,
+    peerKeys,
     blockRanges,
     blockKeys,
     rulePeerLists,
@@ -524,10 +538,11 @@ function checkDistinct(policies: readonly TierPolicy[]): void {
 
 // --- A NetworkPolicy's form: what compiling it needs, without the table's ids ----------------
 
+/** `key`: the peer's intern key when last replayed, for the block or namespace `keyAt`. */
 type PeerForm =
-  | { readonly kind: 'ipBlock'; readonly ranges: IpRange[]; readonly rangesKey: string }
+  | { readonly kind: 'ipBlock'; readonly ranges: IpRange[]; readonly rangesKey: string; keyAt?: number; key?: string }
   /** nsSel OWN_NAMESPACE: the policy's own namespace. */
-  | { readonly kind: 'pods'; readonly nsSel: number; readonly podSel: number };
+  | { readonly kind: 'pods'; readonly nsSel: number; readonly podSel: number; keyAt?: number; key?: string };
 
 interface RuleForm {
   /** null: every peer (absent or empty from/to). */
