@@ -17,7 +17,7 @@ export interface Disagreement {
   protocol: Protocol;
   reference: boolean;
   fast: boolean;
-  via: 'reach' | 'allowed' | 'explain';
+  via: 'reach' | 'reachToward' | 'allowed' | 'explain';
 }
 
 function name(e: Endpoint): string {
@@ -31,6 +31,11 @@ function name(e: Endpoint): string {
  */
 export function findDisagreement(cluster: Cluster, options: EvalOptions, seed: number, withExplain = false): Disagreement | undefined {
   const compiled = compile(cluster, options);
+  // Pairs toward every other node, worked out for those destinations alone (as a what-if diff
+  // reads them): asked before reach(), which it would otherwise reuse.
+  const nodeCount = compiled.classCount + compiled.externals.length;
+  const towardNodes = Array.from({ length: nodeCount }, (_, i) => i).filter((i) => i % 2 === seed % 2);
+  const toward = compiled.reachToward(towardNodes);
   const reach = compiled.reach();
   const ports = probePorts(cluster);
   const ips = probeIps(cluster, new Rng(seed ^ 0x5eed));
@@ -39,11 +44,14 @@ export function findDisagreement(cluster: Cluster, options: EvalOptions, seed: n
 
   const check = (src: Endpoint, dst: Endpoint, srcNode: number, dstNode: number): Disagreement | undefined => {
     const allowedPorts = reach.ports(srcNode, dstNode);
+    const towardPorts = dstNode % 2 === seed % 2 ? toward.ports(srcNode, dstNode) : undefined;
     for (const protocol of PROTOCOLS) {
       for (const port of ports) {
         const reference = referenceAllowed(cluster, src, dst, port, protocol, options);
         const viaReach = rangesContain(allowedPorts[protocol], port);
         if (viaReach !== reference) return { src: name(src), dst: name(dst), port, protocol, reference, fast: viaReach, via: 'reach' };
+        const viaToward = towardPorts === undefined ? reference : rangesContain(towardPorts[protocol], port);
+        if (viaToward !== reference) return { src: name(src), dst: name(dst), port, protocol, reference, fast: viaToward, via: 'reachToward' };
         const viaAllowed = compiled.allowed(src, dst, port, protocol);
         if (viaAllowed !== reference) return { src: name(src), dst: name(dst), port, protocol, reference, fast: viaAllowed, via: 'allowed' };
         if (withExplain) {

@@ -16,7 +16,7 @@
  * pattern, so its cost is the number of sources scanned word-wide plus one callback per
  * allowed pair.
  */
-import type { Bitset } from './bitset.js';
+import { hasBit, type Bitset } from './bitset.js';
 import type { AtomSets } from './port-atoms.js';
 import type { ProtoPorts } from '../semantics/port-set.js';
 import { EMPTY_PROTO_PORTS } from '../semantics/port-set.js';
@@ -176,6 +176,25 @@ export function reachabilityOf(g: DestinationGroups): Reachability {
       // Only a sweep that ran to the end counts (a callback may throw).
       if (firstCount < 0) firstCount = count;
       else if (keep && count === size) kept = { ...keep, count };
+    },
+  };
+}
+
+/** `reach` answering only for destinations in `only` (CompiledCluster.reachToward). */
+export function towardOnly(reach: Reachability, only: Bitset): Reachability {
+  const { nodeCount } = reach;
+  return {
+    nodeCount,
+    ports(src: number, dst: number): ProtoPorts {
+      if (Number.isInteger(dst) && dst >= 0 && dst < nodeCount && !hasBit(only, dst)) {
+        throw new RangeError(`destination ${dst} is not one this reachability was computed for`);
+      }
+      return reach.ports(src, dst);
+    },
+    forEachAllowed(cb: (src: number, dst: number, ports: ProtoPorts) => void): void {
+      reach.forEachAllowed((src, dst, ports) => {
+        if (hasBit(only, dst)) cb(src, dst, ports);
+      });
     },
   };
 }

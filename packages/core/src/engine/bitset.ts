@@ -76,6 +76,18 @@ export function forEachBit(b: Bitset, cb: (i: number) => void): void {
   }
 }
 
+/** Calls `cb` for each element of both `a` and `b` (same size) in ascending order. */
+export function forEachCommonBit(a: Bitset, b: Bitset, cb: (i: number) => void): void {
+  for (let w = 0; w < a.length; w++) {
+    let x = a[w]! & b[w]!;
+    while (x !== 0) {
+      const low = x & -x;
+      cb((w << 5) + 31 - Math.clz32(low));
+      x ^= low;
+    }
+  }
+}
+
 export function bitsetToArray(b: Bitset): number[] {
   const out: number[] = [];
   forEachBit(b, (i) => out.push(i));

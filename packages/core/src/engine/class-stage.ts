@@ -40,8 +40,6 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
   const podsByIp =
     blockRanges.length > 0 && (matchPods || table.calico !== undefined || table.peerDefs.some((d) => d.kind === 'ipBlock' && d.pods === 'always'));
 
-  const ipAtoms = new IpAtoms(blockRanges);
-  const externalCount = ipAtoms.groups.length;
   const parsePodIp = (pod: Pod, ip: string): IpAddress => {
     const a = tryParseIp(ip);
     if (!a) throw new InputError(`invalid pod IP "${ip}"`, { object: `Pod ${pod.namespace}/${pod.name}`, field: 'status.podIPs' });
@@ -49,37 +47,56 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
   };
   // Only groups inside some block matter: an address no block covers is the same to policy as
   // having no known address at all.
-  const podIpGroupsOf = () =>
-    podsByIp
-      ? cluster.pods.map((pod) => {
-          if (pod.ips.length === 0) return [];
-          const groups = new Set<number>();
-          for (const a of memo.podIps(pod, (ip) => parsePodIp(pod, ip))) {
-            const g = ipAtoms.groupOf(a);
-            if (ipAtoms.groupBlocks[g]!.length > 0) groups.add(g);
-          }
-          return [...groups].sort((a, b) => a - b);
-        })
-      : undefined;
+  const podIpGroupsOf = () => {
+    if (!podsByIp) return undefined;
+    // Pods of one group share its one-element list (most pods have one address).
+    const none: readonly number[] = [];
+    const single: (readonly number[])[] = [];
+    return cluster.pods.map((pod): readonly number[] => {
+      if (pod.ips.length === 0) return none;
+      const ips = memo.podIps(pod, (ip) => parsePodIp(pod, ip));
+      if (ips.length === 1) {
+        const g = ipAtoms.groupOf(ips[0]!);
+        return ipAtoms.groupBlocks[g]!.length === 0 ? none : (single[g] ??= [g]);
+      }
+      const groups = new Set<number>();
+      for (const a of ips) {
+        const g = ipAtoms.groupOf(a);
+        if (ipAtoms.groupBlocks[g]!.length > 0) groups.add(g);
+      }
+      return [...groups].sort((a, b) => a - b);
+    });
+  };
 
   // A namespace's relevant set, named: a label set's answer is reused while it is unchanged.
-  const relevantSignature = relevant.map((r) => [...r].sort((a, b) => a - b).join(','));
+  const relevantSignature = () => (signatures ??= relevant.map((r) => [...r].sort((a, b) => a - b).join(',')));
+  let signatures: string[] | undefined;
   // Everything the partition depends on besides the pods themselves: when a change leaves it
   // as it was (a policy edit that brings no new selector, port name or address block to any
   // namespace), the previous compile's classes are this compile's classes.
-  const classesKey = [relevantSignature.join('|'), [...portNames].sort().join(','), podsByIp, tiers, table.blockKeys.join(';'), table.calico?.predicatesKey ?? '', table.cilium?.byNode ? 'node' : ''].join('#');
+  // (The relevant sets are compared as sets, not spelled out in the key: a recompile that keeps
+  // the classes then builds no string per namespace.)
+  const classesKey = [[...portNames].sort().join(','), podsByIp, tiers, table.blockKeys.join(';'), table.calico?.predicatesKey ?? '', table.cilium?.byNode ? 'node' : ''].join('#');
   const last = memo.lastClasses;
-  const classes =
-    last && last.pods === cluster.pods && last.namespaces === cluster.namespaces && last.key === classesKey
-      ? last.classes
-      : buildClasses();
-  memo.lastClasses = { pods: cluster.pods, namespaces: cluster.namespaces, key: classesKey, classes };
+  const same =
+    last !== undefined &&
+    last.pods === cluster.pods &&
+    last.namespaces === cluster.namespaces &&
+    last.key === classesKey &&
+    last.relevant.length === relevant.length &&
+    relevant.every((r, ns) => sameSet(r, last.relevant[ns]!));
+  // Then this whole stage is as it was too (the address groups come from the same blocks), and
+  // later stages may keep what they derive from it on it (peer-sets.ts).
+  if (same && last.state?.matchPods === matchPods) return last.state;
+  const ipAtoms = new IpAtoms(blockRanges);
+  const externalCount = ipAtoms.groups.length;
+  const classes = same ? last.classes : buildClasses();
   function buildClasses() {
     const podIpGroups = podIpGroupsOf();
     return buildPodClasses({
       podSelectors: (i) => {
         const ns = podNamespace[i]!;
-        return memo.podSelectorsOf(cluster.pods[i]!, relevant[ns]!, relevantSignature[ns]!);
+        return memo.podSelectorsOf(cluster.pods[i]!, relevant[ns]!, relevantSignature()[ns]!);
       },
       pods: cluster.pods,
       podNamespace,
@@ -111,7 +128,7 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
   const groupClasses: number[][] = Array.from({ length: externalCount }, () => []);
   for (let c = 0; c < classCount; c++) for (const g of classes.classIpGroups[c]!) groupClasses[g]!.push(c);
 
-  return {
+  const state: ClassState = {
     pods: cluster.pods,
     matchPods,
     classes,
@@ -124,4 +141,12 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
     groupClasses,
     parsePodIp,
   };
+  memo.lastClasses = { pods: cluster.pods, namespaces: cluster.namespaces, key: classesKey, relevant, classes, state };
+  return state;
+}
+
+function sameSet(a: ReadonlySet<number>, b: ReadonlySet<number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
 }

@@ -11,9 +11,11 @@
  * it gives exactly what a fresh compile gives.
  */
 import type { IpAddress } from '../semantics/ip.js';
+import type { ClassState } from './class-stage.js';
 import { matchesSelector } from '../semantics/label-selector.js';
-import type { Cluster, Labels, Pod } from '../model/model.js';
+import type { Cluster, Labels, NetworkPolicy, Pod } from '../model/model.js';
 import { labelsKey, writtenLabelsKey, type PodClasses } from './pod-classes.js';
+import type { NetworkPolicyForm } from './policy-table.js';
 import { SelectorIndex } from './selector-index.js';
 
 /**
@@ -48,13 +50,23 @@ interface NamespaceAnswers {
 }
 
 export class CompileMemo {
-  /** The last partition into classes and what it was computed from (see compile.ts). */
-  lastClasses?: { readonly pods: readonly Pod[]; readonly namespaces: readonly unknown[]; readonly key: string; readonly classes: PodClasses };
+  /** The last partition into classes, the class stage built on it, and what they were computed from (class-stage.ts). */
+  lastClasses?: {
+    readonly pods: readonly Pod[];
+    readonly namespaces: readonly unknown[];
+    readonly key: string;
+    /** Per namespace, the pod selectors that apply there (the table's `relevant`). */
+    readonly relevant: readonly ReadonlySet<number>[];
+    readonly classes: PodClasses;
+    readonly state: ClassState;
+  };
   /** The last pods' namespace indexes, and the namespaces only pods named (in order). */
   private lastPodNamespaces?: { readonly pods: readonly Pod[]; readonly namespaces: readonly unknown[]; readonly podNamespace: Int32Array; readonly added: readonly string[] };
   /** Shared by every compile that uses this memo: ids stay stable, new selectors are appended. */
   readonly podSelectors = new SelectorIndex();
   readonly namespaceSelectors = new SelectorIndex();
+  /** Each NetworkPolicy object's form (policy-table.ts), in ids of the selector indexes above. */
+  readonly networkPolicyForms = new WeakMap<NetworkPolicy, NetworkPolicyForm>();
   private readonly labelSets = new Map<string, LabelSetAnswers>();
   /** Selector answers by label set alone, shared across namespaces. */
   private readonly selectorAnswers = new Map<string, SelectorAnswers>();
@@ -62,6 +74,8 @@ export class CompileMemo {
   private readonly writtenLabelSets = new Map<string, LabelSetAnswers>();
   private readonly pods = new WeakMap<Pod, PodFacts>();
   private readonly namespaces = new Map<string, NamespaceAnswers>();
+  /** Namespace label sets' keys, by object (model data is immutable). */
+  private readonly labelsKeys = new WeakMap<Labels, string>();
 
   private factsOf(pod: Pod): PodFacts {
     let f = this.pods.get(pod);
@@ -132,7 +146,8 @@ export class CompileMemo {
 
   /** Ids of every namespace selector that a namespace with these labels satisfies. */
   namespaceSelectorsOf(labels: Labels): readonly number[] {
-    const key = labelsKey(labels);
+    let key = this.labelsKeys.get(labels);
+    if (key === undefined) this.labelsKeys.set(labels, (key = labelsKey(labels)));
     const size = this.namespaceSelectors.size;
     let a = this.namespaces.get(key);
     if (!a) {

@@ -16,7 +16,8 @@
  *   4. connection-check.ts   one connection, one port
  *   5. destination-groups.ts per destination, the (sources, ports) groups all-pairs reads
  */
-import { reachabilityOf } from './all-pairs.js';
+import { reachabilityOf, towardOnly } from './all-pairs.js';
+import { emptyBitset, setBit } from './bitset.js';
 import { DEFAULT_EVAL_OPTIONS, type Cluster, type Endpoint, type EvalOptions } from '../model/model.js';
 import { buildClassState } from './class-stage.js';
 import { CompileMemo } from './compile-memo.js';
@@ -76,6 +77,14 @@ function compileWith(cluster: Cluster, options: EvalOptions, memo: CompileMemo):
     endpoints: () => (endpointIndex ??= buildEndpointIndex(compiled)),
     allowed: check.allowed,
     reach: () => (reachability ??= reachabilityOf(buildDestinationGroups(table, state, sets))),
+    reachToward: (destinations) => {
+      const only = emptyBitset(state.nodeCount);
+      for (const d of destinations) {
+        if (!Number.isInteger(d) || d < 0 || d >= state.nodeCount) throw new RangeError(`destination ${d} is not a node (0..${state.nodeCount - 1})`);
+        setBit(only, d);
+      }
+      return towardOnly(reachability ?? reachabilityOf(buildDestinationGroups(table, state, sets, only)), only);
+    },
     ...(unknowns
       ? { possible: () => (possible ??= reachabilityOf(buildDestinationGroups(table, state, buildPeerSets(table, state, 'externals')))) }
       : {}),

@@ -11,7 +11,7 @@
  * rules in play share the answer.
  */
 import type { DestinationGroups } from './all-pairs.js';
-import { emptyBitset, forEachBit, fullBitset, hasBit, isEmptyBitset, orInto, setBit, type Bitset } from './bitset.js';
+import { emptyBitset, forEachBit, forEachCommonBit, fullBitset, hasBit, isEmptyBitset, orInto, setBit, type Bitset } from './bitset.js';
 import type { ClassState } from './class-stage.js';
 import type { PeerSets } from './peer-sets.js';
 import { ALL_PEERS, type CompiledTierRule, type PolicyTable } from './policy-table.js';
@@ -38,7 +38,11 @@ interface WalkStage {
   readonly end: 'Deny' | 'Pass';
 }
 
-export function buildDestinationGroups(table: PolicyTable, state: ClassState, sets: PeerSets): DestinationGroups {
+/**
+ * With `only`, just those destinations get their groups (the others none): what a diff of a few
+ * pairs reads (CompiledCluster.reachToward). Calico's walk still computes every destination.
+ */
+export function buildDestinationGroups(table: PolicyTable, state: ClassState, sets: PeerSets, only?: Bitset): DestinationGroups {
   const { policies } = table;
   const { classCount, nodeCount } = state;
   const { atomSets, allAtoms, atomsToward, namedSetOf, everyNode, rulePeerBits, classIngress } = sets;
@@ -397,6 +401,10 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   const inTierMemo = new Map<string, Group[]>();
   const inLists: Group[][] = [];
   for (let d = 0; d < nodeCount; d++) {
+    if (only && !hasBit(only, d)) {
+      inLists.push([]);
+      continue;
+    }
     const selecting = d < classCount ? classIngress[d]! : [];
     if (table.cilium && d < classCount) {
       inLists.push(ciliumIngress(d, selecting));
@@ -443,7 +451,7 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   const egLists: Group[][] = Array.from({ length: nodeCount }, () => []);
   const npToward: Group[][] = Array.from({ length: nodeCount }, () => []);
   for (const g of npGroups.values()) {
-    forEachBit(rulePeerBits[g.peers]!, (d) => {
+    forEachCommonBit(rulePeerBits[g.peers]!, only ?? everyNode, (d) => {
       const a = atomsToward(g.ports, namedSetOf(d));
       if (!atomSets.isEmpty(a)) npToward[d]!.push({ src: g.src, id: g.id, atoms: a });
     });
@@ -488,6 +496,7 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   if (table.cilium) for (let w = 0; w < ciliumNotIsolated.length; w++) ciliumNotIsolated[w]! &= ~sets.ciliumIsolated.egress[w]!;
   const ciliumEgMemo = new Map<string, Group[]>();
   for (let d = 0; d < nodeCount; d++) {
+    if (only && !hasBit(only, d)) continue;
     if (table.cilium) {
       const deny: Step[] = ciliumDenyToward[d]!.map(({ g, atoms }) => ({ sources: g.subjects, atoms, action: 'Deny' as const }));
       // The id names the source set for merged unions: a group's subjects, unique per group.

@@ -5,7 +5,7 @@
  */
 import { emptyBitset, forEachBit, fullBitset, orInto, setBit, type Bitset } from './bitset.js';
 import type { ClassState } from './class-stage.js';
-import { OWN_NAMESPACE, type PolicyTable } from './policy-table.js';
+import { OWN_NAMESPACE, type PeerDef, type PolicyTable } from './policy-table.js';
 import { AtomSets, PortCuts, type PortAtoms } from './port-atoms.js';
 
 export interface PeerSets {
@@ -40,6 +40,48 @@ export interface PeerSets {
  * `domainNames`: what a domainNames peer holds — `none` for what is certainly allowed, `externals`
  * (every address outside the cluster, none of its pods) for what may be allowed.
  */
+/**
+ * A peer's nodes depend on the peer and the class stage alone: kept per class stage (which a
+ * recompile reuses when the classes and address groups stay as they were) and domainNames
+ * reading, by the peer's intern key (its content).
+ */
+const peerBitsByState = new WeakMap<ClassState, { readonly none: Map<string, Bitset>; readonly externals: Map<string, Bitset> }>();
+
+/**
+ * Which NetworkPolicies (indices) isolate each class, per direction: kept per class stage and
+ * reused while every policy keeps its namespace, subject and directions (a rule edit).
+ */
+const isolationByState = new WeakMap<ClassState, { readonly signature: Int32Array; readonly classIngress: number[][]; readonly classEgress: number[][] }>();
+
+function isolation(table: PolicyTable, state: ClassState): { readonly classIngress: number[][]; readonly classEgress: number[][] } {
+  const { policies } = table;
+  // Per policy: namespace, subject, directions (and Cilium, which leaves host-networked pods out).
+  const signature = new Int32Array(policies.length * 3 + 1);
+  policies.forEach((p, i) => {
+    signature[i * 3] = p.ns;
+    signature[i * 3 + 1] = p.subject;
+    signature[i * 3 + 2] = (p.ingress !== null ? 1 : 0) | (p.egress !== null ? 2 : 0);
+  });
+  signature[policies.length * 3] = table.cilium ? 1 : 0;
+  const last = isolationByState.get(state);
+  if (last && last.signature.length === signature.length && last.signature.every((x, i) => x === signature[i])) return last;
+  const host = state.classes.classHostNetwork;
+  const classIngress: number[][] = Array.from({ length: state.classCount }, () => []);
+  const classEgress: number[][] = Array.from({ length: state.classCount }, () => []);
+  policies.forEach((p, i) => {
+    if (p.ingress === null && p.egress === null) return;
+    for (const c of state.classesMatching(p.ns, p.subject)) {
+      // Under Cilium a host-networked pod is the node: NetworkPolicy does not apply to it.
+      if (table.cilium && host[c]) continue;
+      if (p.ingress !== null) classIngress[c]!.push(i);
+      if (p.egress !== null) classEgress[c]!.push(i);
+    }
+  });
+  const built = { signature, classIngress, classEgress };
+  isolationByState.set(state, built);
+  return built;
+}
+
 export function buildPeerSets(table: PolicyTable, state: ClassState, domainNames: 'none' | 'externals' = 'none'): PeerSets {
   const { classes, classCount, nodeCount, ipAtoms, matchPods } = state;
   const { portSpecs, peerDefs, blockRanges, nsSelNamespaces } = table;
@@ -95,7 +137,16 @@ export function buildPeerSets(table: PolicyTable, state: ClassState, domainNames
     for (const b of blocks) blockGroups[b]!.push(g);
   });
   const host = classes.classHostNetwork;
-  const peerBits: Bitset[] = peerDefs.map((def) => {
+  let byReading = peerBitsByState.get(state);
+  if (!byReading) peerBitsByState.set(state, (byReading = { none: new Map(), externals: new Map() }));
+  const known = byReading[domainNames];
+  const peerBits: Bitset[] = peerDefs.map((def, i) => {
+    const key = table.peerKeys[i]!;
+    let bits = known.get(key);
+    if (!bits) known.set(key, (bits = peerBitsOf(def)));
+    return bits;
+  });
+  function peerBitsOf(def: PeerDef): Bitset {
     const bits = emptyBitset(nodeCount);
     if (def.kind === 'none') {
       // An allow that may match holds for "may be allowed"; a deny that may match, for "certainly allowed".
@@ -133,7 +184,7 @@ export function buildPeerSets(table: PolicyTable, state: ClassState, domainNames
     if (def.nsSel === OWN_NAMESPACE) for (const c of state.classesMatching(def.ns, def.podSel)) add(c);
     else for (const ns of nsSelNamespaces[def.nsSel]!) for (const c of state.classesMatching(ns, def.podSel)) add(c);
     return bits;
-  });
+  }
   const everyNode = fullBitset(nodeCount);
   const rulePeerBits: Bitset[] = table.rulePeerLists.map((ids) => {
     if (ids === null) return everyNode;
@@ -143,17 +194,7 @@ export function buildPeerSets(table: PolicyTable, state: ClassState, domainNames
     return bits;
   });
 
-  const classIngress: number[][] = Array.from({ length: classCount }, () => []);
-  const classEgress: number[][] = Array.from({ length: classCount }, () => []);
-  table.policies.forEach((p, i) => {
-    if (p.ingress === null && p.egress === null) return;
-    for (const c of state.classesMatching(p.ns, p.subject)) {
-      // Under Cilium a host-networked pod is the node: NetworkPolicy does not apply to it.
-      if (table.cilium && host[c]) continue;
-      if (p.ingress !== null) classIngress[c]!.push(i);
-      if (p.egress !== null) classEgress[c]!.push(i);
-    }
-  });
+  const { classIngress, classEgress } = isolation(table, state);
 
   // A policy compiled per node selects the pods of its node only (classes tell nodes apart then).
   const ciliumSubjects = (table.cilium?.policies ?? []).map((p) => {

@@ -129,6 +129,8 @@ export interface PolicyTable {
   readonly podSels: SelectorIndex;
   readonly nsSels: SelectorIndex;
   readonly peerDefs: readonly PeerDef[];
+  /** Each peer's intern key: equal keys, equal peers (given the namespaces and blocks). */
+  readonly peerKeys: readonly string[];
   /** Distinct address sets of ipBlocks, networks and nodes peers: disjoint sorted ranges each. */
   readonly blockRanges: readonly (readonly IpRange[])[];
   /** Key of each block's ranges (in block order): what the pod classes depend on. */
@@ -274,6 +276,7 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
   const podSels = memo.podSelectors;
   const nsSels = memo.namespaceSelectors;
   const peerDefs: PeerDef[] = [];
+  const peerKeys: string[] = [];
   const peerIds = new Map<string, number>();
   const blockRanges: IpRange[][] = [];
   const blockKeys: string[] = [];
@@ -290,11 +293,11 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
       id = peerDefs.length;
       peerIds.set(key, id);
       peerDefs.push(def);
+      peerKeys.push(key);
     }
     return id;
   };
-  const blockOf = (ranges: IpRange[]): number => {
-    const rk = ranges.map((r) => `${r.family}:${r.start}-${r.end}`).join(',');
+  const blockOf = (ranges: IpRange[], rk = rangesKey(ranges)): number => {
     let block = blockIds.get(rk);
     if (block === undefined) {
       block = blockRanges.length;
@@ -304,22 +307,11 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
     }
     return block;
   };
-  const podsPeer = (ns: number, nsSel: number, podSel: number, hostNetwork: boolean) =>
-    internPeer(`p${ns}:${nsSel}:${podSel}:${hostNetwork ? 'h' : ''}`, { kind: 'pods', ns, nsSel, podSel, hostNetwork });
-  const podSelId = (sel: NetworkPolicyPeer['podSelector']) => (sel && !isEmptySelector(sel) ? podSels.add(sel) : ANY_POD);
-
-  const peerId = (peer: NetworkPolicyPeer, policyNs: number): number => {
-    // The API server accepts exactly one of ipBlock or selectors; if both were given, the
-    // ipBlock is what the peer means (as in the reference evaluator).
-    if (peer.ipBlock) {
-      const block = blockOf(
-        ipBlockRanges(ipBlockSkips.length === 0 ? peer.ipBlock : { ...peer.ipBlock, except: [...(peer.ipBlock.except ?? []), ...ipBlockSkips] }),
-      );
-      return internPeer(`b${block}:option`, { kind: 'ipBlock', block, pods: 'option' });
-    }
-    const nsSel = peer.namespaceSelector ? nsSels.add(peer.namespaceSelector) : OWN_NAMESPACE;
-    return podsPeer(nsSel === OWN_NAMESPACE ? policyNs : -1, nsSel, podSelId(peer.podSelector), true);
+  const podsPeer = (ns: number, nsSel: number, podSel: number, hostNetwork: boolean): number => {
+    const key = `p${ns}:${nsSel}:${podSel}:${hostNetwork ? 'h' : ''}`;
+    return peerIds.get(key) ?? internPeer(key, { kind: 'pods', ns, nsSel, podSel, hostNetwork });
   };
+  const podSelId = (sel: NetworkPolicyPeer['podSelector']) => (sel && !isEmptySelector(sel) ? podSels.add(sel) : ANY_POD);
 
   const nodes = cluster.nodes ?? [];
   const tierPeerId = (peer: TierPeer, field: string): number => {
@@ -357,8 +349,8 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
   };
 
   const internRulePeers = (ids: number[]): number => {
-    const sorted = [...new Set(ids)].sort((a, b) => a - b);
-    const key = sorted.join(',');
+    const sorted = ids.length === 1 ? ids : [...new Set(ids)].sort((a, b) => a - b);
+    const key = sorted.length === 1 ? String(sorted[0]) : sorted.join(',');
     let id = rulePeerIds.get(key);
     if (id === undefined) {
       id = rulePeerLists.length;
@@ -368,21 +360,7 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
     return id;
   };
 
-  const rulePeersId = (peers: readonly NetworkPolicyPeer[] | undefined, policyNs: number, field: string): number => {
-    if (peers === undefined || peers.length === 0) return ALL_PEERS;
-    return internRulePeers(
-      peers.map((p, i) => {
-        try {
-          return peerId(p, policyNs);
-        } catch (e) {
-          throw withField(e, `${field}[${i}]`);
-        }
-      }),
-    );
-  };
-
-  const internPortSpec = (entries: PortEntry[]): number => {
-    const key = JSON.stringify(entries.map((p) => [p.protocol, p.port ?? null, p.endPort ?? null]));
+  const internPortSpec = (entries: PortEntry[], key = portSpecKey(entries)): number => {
     let id = portSpecIds.get(key);
     if (id === undefined) {
       id = portSpecs.length;
@@ -398,16 +376,6 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
     }
     return id;
   };
-  const portSpecId = (ports: readonly NetworkPolicyPort[] | undefined): number => {
-    if (ports === undefined || ports.length === 0) return ALL_PORTS;
-    return internPortSpec(
-      ports.map((p) => ({
-        protocol: p.protocol ?? 'TCP',
-        ...(p.port !== undefined ? { port: p.port } : {}),
-        ...(p.endPort !== undefined ? { endPort: p.endPort } : {}),
-      })),
-    );
-  };
   const tierPortSpecId = (ports: readonly TierPort[] | undefined): number => {
     if (ports === undefined) return ALL_PORTS;
     return internPortSpec(
@@ -420,35 +388,61 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
   };
 
   // --- NetworkPolicies -------------------------------------------------------------------
-  const policies: CompiledPolicy[] = cluster.policies.map((policy) => {
-    const object = `NetworkPolicy ${policy.namespace}/${policy.name}`;
-    const ns = addNamespace(policy.namespace, defaultNamespaceLabels(policy.namespace));
-    const types = effectivePolicyTypes(policy);
-    const subject = isEmptySelector(policy.podSelector) ? ANY_POD : podSels.add(policy.podSelector);
-    const rule = (
-      peers: readonly NetworkPolicyPeer[] | undefined,
-      peersField: 'from' | 'to',
-      ports: readonly NetworkPolicyPort[] | undefined,
-      field: string,
-    ): CompiledRule => {
-      try {
-        return { peers: rulePeersId(peers, ns, peersField), ports: portSpecId(ports) };
-      } catch (e) {
-        throw withField(e, field, object);
+  // A policy's form depends on the policy object alone: it is worked out once per object (and
+  // per set of addresses ipBlocks skip) and replayed here, interning in the order a fresh
+  // compile does, so ids come out the same.
+  const skipsKey = ipBlockSkips.join(',');
+  // Rules, rule lists and policies that come out as last time are last time's objects, and
+  // peers keep their keys: less to build and to collect.
+  const replayPeer = (p: PeerForm, ns: number): number => {
+    if (p.kind === 'ipBlock') {
+      const block = blockOf(p.ranges, p.rangesKey);
+      if (p.keyAt !== block) {
+        p.keyAt = block;
+        p.key = `b${block}:option`;
       }
-    };
-    return {
-      source: policy,
-      ns,
-      subject,
-      // An Ingress policy with absent or empty `ingress` has no rule, so it allows nothing in.
-      ingress: types.includes('Ingress')
-        ? (policy.ingress ?? []).map((r, i) => rule(r.from, 'from', r.ports, `spec.ingress[${i}]`))
-        : null,
-      egress: types.includes('Egress')
-        ? (policy.egress ?? []).map((r, i) => rule(r.to, 'to', r.ports, `spec.egress[${i}]`))
-        : null,
-    };
+      return peerIds.get(p.key!) ?? internPeer(p.key!, { kind: 'ipBlock', block, pods: 'option' });
+    }
+    const peerNs = p.nsSel === OWN_NAMESPACE ? ns : -1;
+    if (p.keyAt !== peerNs) {
+      p.keyAt = peerNs;
+      p.key = `p${peerNs}:${p.nsSel}:${p.podSel}:h`;
+    }
+    return peerIds.get(p.key!) ?? internPeer(p.key!, { kind: 'pods', ns: peerNs, nsSel: p.nsSel, podSel: p.podSel, hostNetwork: true });
+  };
+  const replayRules = (rules: readonly RuleForm[] | null, ns: number, prev: readonly CompiledRule[] | null | undefined): readonly CompiledRule[] | null => {
+    if (rules === null) return null;
+    // Undefined while every rule so far is prev's.
+    let out: CompiledRule[] | undefined = prev && prev.length === rules.length ? undefined : [];
+    for (let k = 0; k < rules.length; k++) {
+      const r = rules[k]!;
+      let peers = ALL_PEERS;
+      if (r.peers !== null) {
+        if (r.peers.length === 1) peers = internRulePeers([replayPeer(r.peers[0]!, ns)]);
+        else peers = internRulePeers(r.peers.map((p) => replayPeer(p, ns)));
+      }
+      const ports = r.ports === null ? ALL_PORTS : internPortSpec(r.ports.entries, r.ports.key);
+      if (r.last === undefined || r.last.peers !== peers || r.last.ports !== ports) r.last = { peers, ports };
+      if (out === undefined) {
+        if (prev![k] === r.last) continue;
+        out = prev!.slice(0, k);
+      }
+      out.push(r.last);
+    }
+    return out ?? prev!;
+  };
+  const policies: CompiledPolicy[] = cluster.policies.map((policy) => {
+    let form = memo.networkPolicyForms.get(policy);
+    if (form === undefined || form.skipsKey !== skipsKey) {
+      form = networkPolicyForm(policy, podSels, nsSels, ipBlockSkips, skipsKey);
+      memo.networkPolicyForms.set(policy, form);
+    }
+    const ns = nsIndex.get(policy.namespace) ?? addNamespace(policy.namespace, defaultNamespaceLabels(policy.namespace));
+    const last = form.last;
+    const ingress = replayRules(form.ingress, ns, last?.ingress);
+    const egress = replayRules(form.egress, ns, last?.egress);
+    if (last !== undefined && last.ns === ns && last.ingress === ingress && last.egress === egress) return last;
+    return (form.last = { source: policy, ns, subject: form.subject, ingress, egress });
   });
   const ciliumTable = cilium && buildCiliumTable
     ? buildCiliumTable(
@@ -530,6 +524,7 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
     podSels,
     nsSels,
     peerDefs,
+    peerKeys,
     blockRanges,
     blockKeys,
     rulePeerLists,
@@ -554,4 +549,99 @@ function checkDistinct(policies: readonly TierPolicy[]): void {
     if (seen.has(id)) throw new InputError(`two ${p.kind}s are named "${p.name}"`, { object: `${p.kind} ${p.name}` });
     seen.add(id);
   }
+}
+
+// --- A NetworkPolicy's form: what compiling it needs, without the table's ids ----------------
+
+/** `key`: the peer's intern key when last replayed, for the block or namespace `keyAt`. */
+type PeerForm =
+  | { readonly kind: 'ipBlock'; readonly ranges: IpRange[]; readonly rangesKey: string; keyAt?: number; key?: string }
+  /** nsSel OWN_NAMESPACE: the policy's own namespace. */
+  | { readonly kind: 'pods'; readonly nsSel: number; readonly podSel: number; keyAt?: number; key?: string };
+
+interface RuleForm {
+  /** null: every peer (absent or empty from/to). */
+  readonly peers: readonly PeerForm[] | null;
+  /** null: every port (absent or empty ports). */
+  readonly ports: { readonly entries: PortEntry[]; readonly key: string } | null;
+  /** The rule as the last table that replayed it compiled it. */
+  last?: CompiledRule;
+}
+
+/**
+ * A NetworkPolicy with its selectors as ids of the memo's (append-only) selector indexes, its
+ * ipBlocks as address ranges and its ports as entries, each with the key the table interns it
+ * by. CompileMemo keeps one per policy object; the table replays it.
+ */
+export interface NetworkPolicyForm {
+  /** The addresses ipBlocks leave out (Cilium: the nodes'), as the form was built with. */
+  readonly skipsKey: string;
+  readonly subject: number;
+  /** null when the policy's types leave out that direction. */
+  readonly ingress: readonly RuleForm[] | null;
+  readonly egress: readonly RuleForm[] | null;
+  /** The policy as the last table that replayed it compiled it. */
+  last?: CompiledPolicy;
+}
+
+function rangesKey(ranges: readonly IpRange[]): string {
+  return ranges.map((r) => `${r.family}:${r.start}-${r.end}`).join(',');
+}
+
+function portSpecKey(entries: readonly PortEntry[]): string {
+  return JSON.stringify(entries.map((p) => [p.protocol, p.port ?? null, p.endPort ?? null]));
+}
+
+/** Throws InputError (naming the policy and field) for what the table cannot evaluate. */
+function networkPolicyForm(policy: NetworkPolicy, podSels: SelectorIndex, nsSels: SelectorIndex, ipBlockSkips: readonly string[], skipsKey: string): NetworkPolicyForm {
+  const object = `NetworkPolicy ${policy.namespace}/${policy.name}`;
+  const podSelId = (sel: NetworkPolicyPeer['podSelector']) => (sel && !isEmptySelector(sel) ? podSels.add(sel) : ANY_POD);
+  const peerForm = (peer: NetworkPolicyPeer): PeerForm => {
+    // The API server accepts exactly one of ipBlock or selectors; if both were given, the
+    // ipBlock is what the peer means (as in the reference evaluator).
+    if (peer.ipBlock) {
+      const ranges = ipBlockRanges(ipBlockSkips.length === 0 ? peer.ipBlock : { ...peer.ipBlock, except: [...(peer.ipBlock.except ?? []), ...ipBlockSkips] });
+      return { kind: 'ipBlock', ranges, rangesKey: rangesKey(ranges) };
+    }
+    return { kind: 'pods', nsSel: peer.namespaceSelector ? nsSels.add(peer.namespaceSelector) : OWN_NAMESPACE, podSel: podSelId(peer.podSelector) };
+  };
+  const rule = (
+    peers: readonly NetworkPolicyPeer[] | undefined,
+    peersField: 'from' | 'to',
+    ports: readonly NetworkPolicyPort[] | undefined,
+    field: string,
+  ): RuleForm => {
+    try {
+      const peerForms =
+        peers === undefined || peers.length === 0
+          ? null
+          : peers.map((p, i) => {
+              try {
+                return peerForm(p);
+              } catch (e) {
+                throw withField(e, `${peersField}[${i}]`);
+              }
+            });
+      let portForm: RuleForm['ports'] = null;
+      if (ports !== undefined && ports.length > 0) {
+        const entries = ports.map((p) => ({
+          protocol: p.protocol ?? 'TCP',
+          ...(p.port !== undefined ? { port: p.port } : {}),
+          ...(p.endPort !== undefined ? { endPort: p.endPort } : {}),
+        }));
+        portForm = { entries, key: portSpecKey(entries) };
+      }
+      return { peers: peerForms, ports: portForm };
+    } catch (e) {
+      throw withField(e, field, object);
+    }
+  };
+  const types = effectivePolicyTypes(policy);
+  return {
+    skipsKey,
+    subject: isEmptySelector(policy.podSelector) ? ANY_POD : podSels.add(policy.podSelector),
+    // An Ingress policy with absent or empty `ingress` has no rule, so it allows nothing in.
+    ingress: types.includes('Ingress') ? (policy.ingress ?? []).map((r, i) => rule(r.from, 'from', r.ports, `spec.ingress[${i}]`)) : null,
+    egress: types.includes('Egress') ? (policy.egress ?? []).map((r, i) => rule(r.to, 'to', r.ports, `spec.egress[${i}]`)) : null,
+  };
 }

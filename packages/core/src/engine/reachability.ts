@@ -51,6 +51,14 @@ export interface CompiledCluster {
   reach(): Reachability;
 
   /**
+   * reach() for the pairs toward `destinations` only: what a what-if diff of a few pairs reads,
+   * without working out every destination's groups (reach() itself is used when it is already
+   * computed). ports() toward any other destination throws a RangeError; forEachAllowed lists
+   * just these destinations' pairs. Not cached.
+   */
+  reachToward(destinations: Iterable<number>): Reachability;
+
+  /**
    * Present only when a rule may match addresses the input cannot place (a tier policy's
    * domainNames peer): everything that may be allowed, i.e. reach() plus the connections whose
    * verdict is unknown. Same nodes as reach(). Computed once, cached.

@@ -23,7 +23,7 @@ import type { Cluster, Endpoint, Labels, NetworkPolicy, Pod, Protocol } from '..
 import { PROTOCOLS } from '../model/model.js';
 import { ciliumPolicyId, tierPolicyId } from '../model/model.js';
 import { EMPTY_PROTO_PORTS, isEmptyProtoPorts, protoPortsEqual, subtractProtoPorts, type ProtoPorts } from '../semantics/port-set.js';
-import type { CompiledCluster, Reachability } from '../engine/reachability.js';
+import type { CompiledCluster, ExternalGroup, Reachability } from '../engine/reachability.js';
 import { byEndpointIds, externalId, isWorkloadEndpoint, type EndpointIndex } from '../workloads/workload-reach.js';
 import { policyChangeBoxes, type PairBox, type PodBound } from './policy-change-bounds.js';
 
@@ -335,16 +335,21 @@ interface Refined {
  * A policy-only what-if keeps pods, classes and endpoints: its refinement is the same for every
  * change of one `before` whose address groups stay put, so it is worked out once.
  */
-const refinements = new WeakMap<EndpointIndex, { readonly key: string; readonly refined: Refined }>();
+const refinements = new WeakMap<
+  EndpointIndex,
+  { readonly key: string; readonly externals: readonly (readonly ExternalGroup[])[]; readonly refined: Refined }
+>();
 
 function refineOnce(before: CompiledCluster, after: CompiledCluster, bIndex: EndpointIndex, aIndex: EndpointIndex): Refined {
   if (aIndex !== bIndex) return refine(before, after, bIndex, aIndex);
+  const known = refinements.get(bIndex);
+  // The very address groups of last time (a recompile that kept the class stage): nothing to spell out.
+  if (known && known.externals[0] === before.externals && known.externals[1] === after.externals) return known.refined;
   const side = (c: CompiledCluster) => `${c.classCount}:${c.externals.map((g) => g.ranges.map((x) => `${x.family}:${x.start}-${x.end}`).join(',')).join(';')}`;
   const key = `${side(before)}|${side(after)}`;
-  const known = refinements.get(bIndex);
-  if (known && known.key === key) return known.refined;
-  const refined = refine(before, after, bIndex, aIndex);
-  refinements.set(bIndex, { key, refined });
+  const externals = [before.externals, after.externals];
+  const refined = known && known.key === key ? known.refined : refine(before, after, bIndex, aIndex);
+  refinements.set(bIndex, { key, externals, refined });
   return refined;
 }
 
@@ -524,13 +529,16 @@ export function diffReachability(before: CompiledCluster, after: CompiledCluster
     before.cluster.pods === after.cluster.pods &&
     before.cluster.workloads === after.cluster.workloads &&
     before.classCount === after.classCount &&
-    before.podClass.every((c, i) => after.podClass[i] === c)
+    (before.podClass === after.podClass || before.podClass.every((c, i) => after.podClass[i] === c))
       ? bIndex // refine() reads only the pod endpoints of an index
       : endpointIndexOf(after);
   const r = refineOnce(before, after, bIndex, aIndex);
   const { cells, endpoints } = r;
-  const bReach = before.reach();
-  const aReach = after.reach();
+  // Pairs toward a few destinations need only those destinations' groups (reachToward).
+  const reachOf = (c: CompiledCluster, destinations?: ReadonlySet<number>): Reachability =>
+    destinations === undefined || destinations.size * 8 > c.classCount + c.externals.length ? c.reach() : c.reachToward(destinations);
+  let bReach: Reachability;
+  let aReach: Reachability;
   const bMemo = new Map<number, ProtoPorts>();
   const aMemo = new Map<number, ProtoPorts>();
   let compared = 0;
@@ -572,6 +580,8 @@ export function diffReachability(before: CompiledCluster, after: CompiledCluster
     }
   };
   if (touched === undefined) {
+    bReach = reachOf(before);
+    aReach = reachOf(after);
     for (let cs = 0; cs < cells.length; cs++) for (let cd = 0; cd < cells.length; cd++) comparePair(cs, cd);
   } else if (touched.boxes) {
     // Each box's pairs, once each (boxes may overlap).
@@ -582,6 +592,18 @@ export function diffReachability(before: CompiledCluster, after: CompiledCluster
       for (const i of bound) if (r.aPodCell[i]! >= 0) out.add(r.aPodCell[i]!);
       return [...out];
     };
+    const bDst = new Set<number>();
+    const aDst = new Set<number>();
+    let everyDst = false;
+    for (const box of touched.boxes) {
+      if (box.dst === 'all') everyDst = true;
+      else for (const cd of cellsOf(box.dst)) {
+        if (cells[cd]!.bNode >= 0) bDst.add(cells[cd]!.bNode);
+        if (cells[cd]!.aNode >= 0) aDst.add(cells[cd]!.aNode);
+      }
+    }
+    bReach = reachOf(before, everyDst ? undefined : bDst);
+    aReach = reachOf(after, everyDst ? undefined : aDst);
     const done = new Set<number>();
     for (const box of touched.boxes) {
       const src = cellsOf(box.src);
@@ -596,6 +618,8 @@ export function diffReachability(before: CompiledCluster, after: CompiledCluster
       }
     }
   } else {
+    bReach = reachOf(before);
+    aReach = reachOf(after);
     const isTouched = new Uint8Array(cells.length);
     for (const i of touched.before) if (r.bPodCell[i]! >= 0) isTouched[r.bPodCell[i]!] = 1;
     for (const i of touched.after) if (r.aPodCell[i]! >= 0) isTouched[r.aPodCell[i]!] = 1;
