@@ -6,7 +6,7 @@ import { emptyBitset, hasBit, setBit, type Bitset } from './bitset.js';
 import type { ClassState } from './class-stage.js';
 import type { PeerSets } from './peer-sets.js';
 import type { IpAddress } from '../semantics/ip.js';
-import { CALICO_K8S_POLICY_ORDER, tierPolicyId, type Pod } from '../model/model.js';
+import { CALICO_K8S_POLICY_ORDER, tierPolicyId } from '../model/model.js';
 import { ANY_POD, type PolicyTable } from './policy-table.js';
 import type { CompiledCalicoRule } from './calico-table.js';
 
@@ -45,11 +45,12 @@ export function calicoWalk(table: PolicyTable, state: ClassState, sets: PeerSets
   const calico = table.calico!;
   const { classCount, nodeCount, classes, ipAtoms } = state;
   const host = classes.classHostNetwork;
-  const reps: (Pod | undefined)[] = [];
+  // Per node: its predicate answers (a class's pods share them; undefined for an address) and addresses.
+  const reps: (Uint8Array | undefined)[] = [];
   const addrs: IpAddress[][] = [];
   for (let c = 0; c < classCount; c++) {
     const pod = state.pods[classes.classPods[c]![0]!]!;
-    reps.push(pod);
+    reps.push(calico.answersOf(pod));
     addrs.push(pod.ips.map((ip) => state.parsePodIp(pod, ip)));
   }
   for (const g of ipAtoms.groups) {
