@@ -11,7 +11,7 @@
  * rules in play share the answer.
  */
 import type { DestinationGroups } from './all-pairs.js';
-import { emptyBitset, forEachBit, fullBitset, hasBit, isEmptyBitset, orInto, setBit, type Bitset } from './bitset.js';
+import { emptyBitset, forEachBit, fullBitset, hasBit, isEmptyBitset, isSubset, orInto, setBit, type Bitset } from './bitset.js';
 import type { ClassState } from './class-stage.js';
 import type { PeerSets } from './peer-sets.js';
 import { ALL_PEERS, type CompiledTierRule, type PolicyTable } from './policy-table.js';
@@ -79,6 +79,13 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     return out;
   };
 
+  // The walk's working sets, reused by every walk (one compile walks for many destinations).
+  const undecided = new Uint32Array(words);
+  const allowed = new Uint32Array(words);
+  const passed = new Uint32Array(words);
+  const atomCount = atomSets.atoms.count;
+  const regionOfAtom = new Int32Array(atomCount);
+
   /**
    * The groups for one destination where ordered rules apply: `stages` are the tiers in order,
    * each its rules in play in order, the sources it selects (`selected`, for its end) and what
@@ -88,55 +95,81 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
    * and Baseline.)
    */
   const walkGroups = (stages: readonly WalkStage[]): Group[] => {
-    // Regions: cut the atoms by every atom set in play, so each rule covers a region or misses it.
-    let regions: Uint32Array[] = [atomSets.sets[allAtoms]!];
+    // Regions: the atoms split by every atom set in play, so each rule covers a region or misses
+    // it. Atoms are relabelled set by set: two atoms share a region when every set has both or neither.
+    regionOfAtom.fill(0);
+    let labels = 1;
     const seen = new Set<number>([allAtoms]);
-    const cut = (id: number) => {
-      if (seen.has(id)) return;
-      seen.add(id);
-      const s = atomSets.sets[id]!;
-      const next: Uint32Array[] = [];
-      for (const r of regions) {
-        const inside = r.map((w, i) => w & s[i]!);
-        const outside = r.map((w, i) => w & ~s[i]!);
-        if (!isEmptyBitset(inside)) next.push(inside);
-        if (!isEmptyBitset(outside)) next.push(outside);
+    for (const stage of stages) {
+      for (const step of stage.steps) {
+        if (seen.has(step.atoms)) continue;
+        seen.add(step.atoms);
+        const relabel = new Map<number, number>();
+        forEachBit(atomSets.sets[step.atoms]!, (a) => {
+          const old = regionOfAtom[a]!;
+          let l = relabel.get(old);
+          if (l === undefined) relabel.set(old, (l = labels++));
+          regionOfAtom[a] = l;
+        });
       }
-      regions = next;
-    };
-    for (const stage of stages) for (const s of stage.steps) cut(s.atoms);
+    }
+    const regionIds = new Map<number, Uint32Array>();
+    for (let a = 0; a < atomCount; a++) {
+      let r = regionIds.get(regionOfAtom[a]!);
+      if (!r) regionIds.set(regionOfAtom[a]!, (r = new Uint32Array(atomSets.sets[allAtoms]!.length)));
+      setBit(r, a);
+    }
 
-    const byAllowed = new Map<string, { src: Bitset; atoms: Uint32Array }>();
-    for (const region of regions) {
+    // Per region, what is allowed; regions allowing the same sources are one group.
+    const byAllowed = new Map<number, { src: Bitset; atoms: Uint32Array }[]>();
+    const out: { src: Bitset; atoms: Uint32Array }[] = [];
+    for (const region of regionIds.values()) {
       // Every atom of a region is covered alike: any one of them answers for all.
       let a0 = 0;
       while (((region[a0 >>> 5]! >>> (a0 & 31)) & 1) === 0) a0++;
-      const covers = (atoms: number) => hasBit(atomSets.sets[atoms]!, a0);
-      const undecided = everyNode.slice();
-      const allowed = emptyBitset(nodeCount);
+      undecided.set(everyNode);
+      allowed.fill(0);
       for (const stage of stages) {
-        const passed = emptyBitset(nodeCount);
+        passed.fill(0);
         for (const s of stage.steps) {
-          if (!covers(s.atoms)) continue;
+          if (!hasBit(atomSets.sets[s.atoms]!, a0)) continue;
+          let left = 0;
           for (let w = 0; w < words; w++) {
             const m = s.sources[w]! & undecided[w]!;
-            if (m === 0) continue;
-            if (s.action === 'Allow') allowed[w]! |= m;
-            else if (s.action === 'Pass') passed[w]! |= m;
-            undecided[w]! &= ~m;
+            if (m !== 0) {
+              if (s.action === 'Allow') allowed[w]! |= m;
+              else if (s.action === 'Pass') passed[w]! |= m;
+              undecided[w]! &= ~m;
+            }
+            left |= undecided[w]!;
           }
+          // Nothing left undecided: the rest of the tier decides nothing.
+          if (left === 0) break;
         }
         if (stage.end === 'Deny' && stage.selected) for (let w = 0; w < words; w++) undecided[w]! &= ~stage.selected[w]!;
         orInto(undecided, passed);
       }
-      orInto(allowed, undecided);
-      if (isEmptyBitset(allowed)) continue;
-      const key = allowed.join(',');
-      const same = byAllowed.get(key);
-      if (same) orInto(same.atoms, region);
-      else byAllowed.set(key, { src: allowed, atoms: region.slice() });
+      let hash = 0;
+      let any = 0;
+      for (let w = 0; w < words; w++) {
+        const x = allowed[w]! | undecided[w]!;
+        any |= x;
+        hash = Math.imul(hash ^ x, 0x9e3779b1) >>> 0;
+      }
+      if (any === 0) continue;
+      const same = byAllowed.get(hash);
+      const found = same?.find((g) => g.src.every((x, w) => x === (allowed[w]! | undecided[w]!)));
+      if (found) orInto(found.atoms, region);
+      else {
+        const src = allowed.slice();
+        orInto(src, undecided);
+        const g = { src, atoms: region };
+        out.push(g);
+        if (same) same.push(g);
+        else byAllowed.set(hash, [g]);
+      }
     }
-    return [...byAllowed.values()].map((g) => ({ src: g.src, id: -1, atoms: atomSets.intern(g.atoms) }));
+    return out.map((g) => ({ src: g.src, id: -1, atoms: atomSets.intern(g.atoms) }));
   };
 
   /** Admin tier, NetworkPolicy (its groups allow, and it denies what it isolates), Baseline tier. */
@@ -150,6 +183,42 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   if (table.calico) {
     const { inLists, egLists } = calicoLists(calicoWalk(table, state, sets));
     return result(inLists, egLists);
+  }
+
+  /**
+   * Nodes 0..n-1 split by their named-port set and by every set in `splitters`: nodes in one
+   * part are in the same sets. Each part lists its nodes, ascending.
+   */
+  function partition(n: number, splitters: readonly Bitset[]): number[][] {
+    const label = new Int32Array(n);
+    let next = 0;
+    const initial = new Map<number, number>();
+    for (let d = 0; d < n; d++) {
+      const np = namedSetOf(d);
+      let l = initial.get(np);
+      if (l === undefined) initial.set(np, (l = next++));
+      label[d] = l;
+    }
+    const done = new Set<Bitset>();
+    for (const b of splitters) {
+      if (done.has(b)) continue;
+      done.add(b);
+      const relabel = new Map<number, number>();
+      forEachBit(b, (d) => {
+        if (d >= n) return;
+        const old = label[d]!;
+        let l = relabel.get(old);
+        if (l === undefined) relabel.set(old, (l = next++));
+        label[d] = l;
+      });
+    }
+    const parts = new Map<number, number[]>();
+    for (let d = 0; d < n; d++) {
+      const part = parts.get(label[d]!);
+      if (part) part.push(d);
+      else parts.set(label[d]!, [d]);
+    }
+    return [...parts.values()];
   }
 
   /**
@@ -204,42 +273,37 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       }
       return id;
     };
-    // Which policies of which tier select each class, in walk order (inverted once, not per class).
-    const selectedBy: { t: number; p: WalkPolicy }[][] = Array.from({ length: classCount }, () => []);
-    walk.forEach((tier, t) => {
-      for (const p of tier.policies) if (p.ingress !== null) forEachBit(p.subject, (c) => void (c < classCount && selectedBy[c]!.push({ t, p })));
-    });
-    const memo = new Map<string, Group[]>();
-    const inLists: Group[][] = [];
-    for (let d = 0; d < nodeCount; d++) {
-      if (d >= classCount) {
-        inLists.push([{ src: everyNode, id: ALL_PEERS, atoms: allAtoms }]);
-        continue;
+    // Ingress into class d: the policies selecting d and their rules that apply to d. Classes
+    // alike in those (and in their named ports) walk alike: one walk per part of that partition.
+    const inSplit: Bitset[] = [];
+    for (const tier of walk) {
+      for (const p of tier.policies) {
+        if (p.ingress === null) continue;
+        inSplit.push(p.subject);
+        for (const r of p.ingress) if (r.local !== null && !isSubset(p.subject, r.local)) inSplit.push(r.local);
       }
-      let key = `${namedSetOf(d)}|`;
-      const stages: WalkStage[] = [];
-      let current = -1;
-      let steps: Step[] = [];
-      for (const { t, p } of selectedBy[d]!) {
-        if (t !== current) {
-          if (current >= 0) stages.push({ steps, selected: everyNode, end: walk[current]!.end });
-          current = t;
-          steps = [];
-          key += `|${t};`;
-        }
-        for (const r of p.ingress!) {
-          if (r.local !== null && !hasBit(r.local, d)) continue;
-          steps.push({ sources: r.peer, atoms: atomsOf(r, d), action: r.action });
-          key += `${r.uid},`;
-        }
-      }
-      if (current >= 0) stages.push({ steps, selected: everyNode, end: walk[current]!.end });
-      let groups = memo.get(key);
-      if (!groups) memo.set(key, (groups = walkGroups(compress(stages))));
-      inLists.push(groups);
     }
+    const inParts = partition(classCount, inSplit);
+    const inLists: Group[][] = new Array<Group[]>(nodeCount);
+    for (const part of inParts) {
+      const d = part[0]!;
+      const stages: WalkStage[] = [];
+      for (const tier of walk) {
+        let steps: Step[] | undefined;
+        for (const p of tier.policies) {
+          if (p.ingress === null || !hasBit(p.subject, d)) continue;
+          steps ??= [];
+          for (const r of p.ingress) if (r.local === null || hasBit(r.local, d)) steps.push({ sources: r.peer, atoms: atomsOf(r, d), action: r.action });
+        }
+        if (steps) stages.push({ steps, selected: everyNode, end: tier.end });
+      }
+      const groups = walkGroups(compress(stages));
+      for (const c of part) inLists[c] = groups;
+    }
+    for (let d = classCount; d < nodeCount; d++) inLists[d] = [{ src: everyNode, id: ALL_PEERS, atoms: allAtoms }];
 
-    // Egress: per tier, the sources it selects and its rules with their sources.
+    // Egress toward d: per tier, the sources it selects and its rules with their sources; the
+    // rules whose peers hold d are the steps. Nodes held by the same rules walk alike.
     const tiers = walk.map((tier) => {
       const selected = emptyBitset(nodeCount);
       const rules: { rule: WalkRule; sources: Bitset }[] = [];
@@ -257,27 +321,19 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       }
       return { end: tier.end, selected, rules, any: !isEmptyBitset(selected) };
     });
-    // The rules holding each destination, in walk order (inverted once, not per destination).
-    const toward: { t: number; rule: WalkRule; sources: Bitset }[][] = Array.from({ length: nodeCount }, () => []);
-    tiers.forEach((tier, t) => {
-      for (const e of tier.rules) forEachBit(e.rule.peer, (d) => void toward[d]!.push({ t, ...e }));
-    });
-    const egMemo = new Map<string, Group[]>();
-    const egLists: Group[][] = [];
-    for (let d = 0; d < nodeCount; d++) {
-      let key = `${namedSetOf(d)}|`;
-      const stepsOf: Step[][] = tiers.map(() => []);
-      for (const { t, rule, sources } of toward[d]!) {
-        stepsOf[t]!.push({ sources, atoms: atomsOf(rule, d), action: rule.action });
-        key += `${t}:${rule.uid},`;
-      }
+    const egParts = partition(nodeCount, tiers.flatMap((t) => t.rules.map((e) => e.rule.peer)));
+    const egLists: Group[][] = new Array<Group[]>(nodeCount);
+    for (const part of egParts) {
+      const d = part[0]!;
       const stages: WalkStage[] = [];
-      tiers.forEach((tier, t) => {
-        if (tier.any) stages.push({ steps: stepsOf[t]!, selected: tier.selected, end: tier.end });
-      });
-      let groups = egMemo.get(key);
-      if (!groups) egMemo.set(key, (groups = walkGroups(compress(stages))));
-      egLists.push(groups);
+      for (const tier of tiers) {
+        if (!tier.any) continue;
+        const steps: Step[] = [];
+        for (const { rule, sources } of tier.rules) if (hasBit(rule.peer, d)) steps.push({ sources, atoms: atomsOf(rule, d), action: rule.action });
+        stages.push({ steps, selected: tier.selected, end: tier.end });
+      }
+      const groups = walkGroups(compress(stages));
+      for (const n of part) egLists[n] = groups;
     }
     return { inLists, egLists };
   }
