@@ -146,13 +146,14 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
   });
 
   // --- Pod predicates: what classes must tell apart -------------------------------------------
-  const predicates: ((pod: Pod, endpoint: CalicoScope) => boolean)[] = [];
+  // Each holds for a pod that is not host-networked, in its scope's namespaces, passing its test.
+  const predicates: { readonly scope: Scope; readonly test: (pod: Pod, endpoint: CalicoScope) => boolean }[] = [];
   const predicateIds = new Map<string, number>();
-  const predicate = (key: string, fn: (pod: Pod, endpoint: CalicoScope) => boolean): number => {
+  const predicate = (key: string, scope: Scope, test: (pod: Pod, endpoint: CalicoScope) => boolean): number => {
     let id = predicateIds.get(key);
     if (id === undefined) {
       predicateIds.set(key, (id = predicates.length));
-      predicates.push(fn);
+      predicates.push({ scope, test });
     }
     return id;
   };
@@ -207,11 +208,7 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
     if (scope.nsSel) return ns === undefined ? matchesCalicoSelector(scope.nsSel, { labels: {}, global: true }) : nsSelected(scope.nsSel, ns);
     return scope.policyNs === undefined || ns === scope.policyNs;
   };
-  const podSelected = (sel: CalicoSelector, scope: Scope, pod: Pod, endpoint: CalicoScope) =>
-    !pod.hostNetwork && inScope(scope, pod.namespace) && matchesCalicoSelector(sel, endpoint);
-  const saSelected = (sa: ServiceAccountMatch, scope: Scope, pod: Pod) =>
-    !pod.hostNetwork &&
-    inScope(scope, pod.namespace) &&
+  const saSelected = (sa: ServiceAccountMatch, pod: Pod) =>
     (sa.names === undefined || sa.names.length === 0 || sa.names.includes(saOf(pod))) &&
     (sa.selector === undefined || matchesCalicoSelector(sa.selector, { labels: serviceAccountLabels(pod), global: false }));
 
@@ -219,7 +216,7 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
   /** The pod predicate "the selector selects the pod in this scope". */
   const selectorPredicate = (sel: CalicoSelector, scope: Scope): number => {
     reads(sel);
-    return predicate(`s:${scopeKey(scope)}:${JSON.stringify(sel)}`, (pod, endpoint) => podSelected(sel, scope, pod, endpoint));
+    return predicate(`s:${scopeKey(scope)}:${JSON.stringify(sel)}`, scope, (_pod, endpoint) => matchesCalicoSelector(sel, endpoint));
   };
 
   // --- Entities ------------------------------------------------------------------------------
@@ -252,7 +249,7 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
       ...(e.notNets !== undefined ? { notNets: rangesOf(e.notNets, `${field}.notNets`) } : {}),
       ...(selector ? { selector: selectorOf(selector, scope) } : {}),
       ...(notSelector ? { notSelector: selectorOf(notSelector, scope) } : {}),
-      ...(sa ? { sa: predicate(`a:${scopeKey(scope)}:${JSON.stringify(sa)}`, (pod) => saSelected(sa, scope, pod)) } : {}),
+      ...(sa ? { sa: predicate(`a:${scopeKey(scope)}:${JSON.stringify(sa)}`, scope, (pod) => saSelected(sa, pod)) } : {}),
     };
     for (const r of [c.nets, c.notNets]) if (r && r.length > 0) api.addBlock([...r]);
     entityIds.set(id, entities.length);
@@ -260,8 +257,10 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
     return entities.length - 1;
   };
 
-  const inRanges = (ranges: readonly IpRange[], addresses: readonly IpAddress[]) =>
-    addresses.some((a) => ranges.some((r) => r.family === a.family && a.value >= r.start && a.value <= r.end));
+  const inRanges = (ranges: readonly IpRange[], addresses: readonly IpAddress[]): boolean => {
+    for (const a of addresses) for (const r of ranges) if (r.family === a.family && a.value >= r.start && a.value <= r.end) return true;
+    return false;
+  };
   /** A rule selector: its pod predicate, and the network sets and host endpoints it selects (once, not per address). */
   function selectorOf(sel: CalicoSelector, scope: Scope): EntitySelector {
     return {
@@ -284,13 +283,11 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
     const e = entities[id]!;
     if (e.nets && !inRanges(e.nets, addresses)) return 0;
     if (e.notNets && inRanges(e.notNets, addresses)) return 0;
+    // The fields AND'ed: the least of their answers.
     let out: Tri = 2;
-    const and = (t: Tri) => {
-      if (t < out) out = t;
-    };
-    if (e.selector) and(selectedTri(e.selector, answers, addresses));
-    if (e.notSelector) and((2 - selectedTri(e.notSelector, answers, addresses)) as Tri);
-    if (e.sa !== undefined) and(answers?.[e.sa] === 1 ? 2 : 0);
+    if (e.sa !== undefined && answers?.[e.sa] !== 1) return 0;
+    if (e.selector) out = selectedTri(e.selector, answers, addresses);
+    if (e.notSelector && out > 0) out = Math.min(out, 2 - selectedTri(e.notSelector, answers, addresses)) as Tri;
     return out;
   };
 
@@ -327,8 +324,8 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
     subjectOf.push(
       predicate(
         subjectKey,
-        (pod, endpoint) =>
-          podSelected(sel, subjectScope, pod, endpoint) && (saSel === undefined || matchesCalicoSelector(saSel, { labels: serviceAccountLabels(pod), global: false })),
+        subjectScope,
+        (pod, endpoint) => matchesCalicoSelector(sel, endpoint) && (saSel === undefined || matchesCalicoSelector(saSel, { labels: serviceAccountLabels(pod), global: false })),
       ),
     );
     const rules = (direction: 'ingress' | 'egress'): CompiledCalicoRule[] => {
@@ -373,27 +370,56 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
   // Pods alike in namespace, service account, host networking and the labels some selector
   // reads answer every predicate alike: evaluate once per such key, and intern the answers.
   const labelsRead = [...readLabels].sort();
-  const answersByKey = new Map<string, number>();
+  // Keyed by a trie over those values (no key string per pod): namespace, account, host
+  // networking, then each label read (undefined: absent).
+  type Trie = Map<string | undefined, Trie | number>;
+  const trie: Trie = new Map();
+  const levels = 3 + labelsRead.length;
+  const valueAt = (pod: Pod, level: number): string | undefined => {
+    if (level === 0) return pod.namespace;
+    if (level === 1) return saOf(pod);
+    if (level === 2) return pod.hostNetwork ? 'h' : '';
+    const l = labelsRead[level - 3]!;
+    return Object.prototype.hasOwnProperty.call(pod.labels, l) ? pod.labels[l] : undefined;
+  };
   const answerIds = new Map<string, number>();
   const answerSets: Uint8Array[] = [];
+  // Per namespace, the predicates whose scope takes it in (once, not per pod).
+  const scoped = new Map<string, number[]>();
+  const inNamespace = (ns: string): number[] => {
+    let list = scoped.get(ns);
+    if (!list) {
+      list = [];
+      for (let i = 0; i < predicates.length; i++) if (inScope(predicates[i]!.scope, ns)) list.push(i);
+      scoped.set(ns, list);
+    }
+    return list;
+  };
   const answerId = (pod: Pod): number => {
-    let k = `${pod.namespace}\u0000${saOf(pod)}\u0000${pod.hostNetwork ? 'h' : ''}`;
-    for (const l of labelsRead) k += Object.prototype.hasOwnProperty.call(pod.labels, l) ? `\u0001${pod.labels[l]}` : '\u0002';
-    let id = answersByKey.get(k);
+    let node = trie;
+    for (let level = 0; level < levels - 1; level++) {
+      const v = valueAt(pod, level);
+      let next = node.get(v) as Trie | undefined;
+      if (!next) node.set(v, (next = new Map()));
+      node = next;
+    }
+    const last = valueAt(pod, levels - 1);
+    let id = node.get(last) as number | undefined;
     if (id === undefined) {
-      const endpoint = endpointScope(pod);
-      const answers = new Uint8Array(predicates.length);
+      // The predicates that hold, by number: a host-networked pod has none.
       let text = '';
-      for (let i = 0; i < predicates.length; i++) {
-        answers[i] = predicates[i]!(pod, endpoint) ? 1 : 0;
-        text += answers[i];
+      if (!pod.hostNetwork) {
+        const endpoint = endpointScope(pod);
+        for (const i of inNamespace(pod.namespace)) if (predicates[i]!.test(pod, endpoint)) text += `${i},`;
       }
       id = answerIds.get(text);
       if (id === undefined) {
+        const answers = new Uint8Array(predicates.length);
+        for (const i of text.split(',')) if (i !== '') answers[Number(i)] = 1;
         answerIds.set(text, (id = answerSets.length));
         answerSets.push(answers);
       }
-      answersByKey.set(k, id);
+      node.set(last, id);
     }
     return id;
   };

@@ -84,7 +84,14 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   const allowed = new Uint32Array(words);
   const passed = new Uint32Array(words);
   const atomCount = atomSets.atoms.count;
+  const atomWords = atomSets.sets[allAtoms]!.length;
   const regionOfAtom = new Int32Array(atomCount);
+  const relabel = new Map<number, number>();
+  const regionOf = new Map<number, number>();
+  const regionAtom: number[] = [];
+  const regionGroup: number[] = [];
+  const cutBy = new Set<number>();
+  const groupsByHash = new Map<number, number>();
 
   /**
    * The groups for one destination where ordered rules apply: `stages` are the tiers in order,
@@ -99,39 +106,47 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     // it. Atoms are relabelled set by set: two atoms share a region when every set has both or neither.
     regionOfAtom.fill(0);
     let labels = 1;
-    const seen = new Set<number>([allAtoms]);
-    for (const stage of stages) {
-      for (const step of stage.steps) {
-        if (seen.has(step.atoms)) continue;
-        seen.add(step.atoms);
-        const relabel = new Map<number, number>();
-        forEachBit(atomSets.sets[step.atoms]!, (a) => {
+    cutBy.clear();
+    for (let i = 0; i < stages.length; i++) {
+      const steps = stages[i]!.steps;
+      for (let j = 0; j < steps.length; j++) {
+        const id = steps[j]!.atoms;
+        if (id === allAtoms || cutBy.has(id)) continue;
+        cutBy.add(id);
+        relabel.clear();
+        const set = atomSets.sets[id]!;
+        for (let a = 0; a < atomCount; a++) {
+          if (((set[a >>> 5]! >>> (a & 31)) & 1) === 0) continue;
           const old = regionOfAtom[a]!;
           let l = relabel.get(old);
           if (l === undefined) relabel.set(old, (l = labels++));
           regionOfAtom[a] = l;
-        });
+        }
       }
     }
-    const regionIds = new Map<number, Uint32Array>();
+    // Each region by one of its atoms: every atom of a region is covered alike.
+    regionOf.clear();
+    regionAtom.length = 0;
     for (let a = 0; a < atomCount; a++) {
-      let r = regionIds.get(regionOfAtom[a]!);
-      if (!r) regionIds.set(regionOfAtom[a]!, (r = new Uint32Array(atomSets.sets[allAtoms]!.length)));
-      setBit(r, a);
+      if (!regionOf.has(regionOfAtom[a]!)) {
+        regionOf.set(regionOfAtom[a]!, regionAtom.length);
+        regionAtom.push(a);
+      }
     }
 
     // Per region, what is allowed; regions allowing the same sources are one group.
-    const byAllowed = new Map<number, { src: Bitset; atoms: Uint32Array }[]>();
-    const out: { src: Bitset; atoms: Uint32Array }[] = [];
-    for (const region of regionIds.values()) {
-      // Every atom of a region is covered alike: any one of them answers for all.
-      let a0 = 0;
-      while (((region[a0 >>> 5]! >>> (a0 & 31)) & 1) === 0) a0++;
+    const sources: Bitset[] = [];
+    groupsByHash.clear();
+    regionGroup.length = 0;
+    for (let k = 0; k < regionAtom.length; k++) {
+      const a0 = regionAtom[k]!;
       undecided.set(everyNode);
       allowed.fill(0);
-      for (const stage of stages) {
+      for (let i = 0; i < stages.length; i++) {
+        const stage = stages[i]!;
         passed.fill(0);
-        for (const s of stage.steps) {
+        for (let j = 0; j < stage.steps.length; j++) {
+          const s = stage.steps[j]!;
           if (!hasBit(atomSets.sets[s.atoms]!, a0)) continue;
           let left = 0;
           for (let w = 0; w < words; w++) {
@@ -149,6 +164,8 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
         if (stage.end === 'Deny' && stage.selected) for (let w = 0; w < words; w++) undecided[w]! &= ~stage.selected[w]!;
         orInto(undecided, passed);
       }
+      // What is allowed: `allowed` and what is still undecided past the last tier. Equal sets
+      // are found by a hash of their words, then compared.
       let hash = 0;
       let any = 0;
       for (let w = 0; w < words; w++) {
@@ -156,20 +173,37 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
         any |= x;
         hash = Math.imul(hash ^ x, 0x9e3779b1) >>> 0;
       }
-      if (any === 0) continue;
-      const same = byAllowed.get(hash);
-      const found = same?.find((g) => g.src.every((x, w) => x === (allowed[w]! | undecided[w]!)));
-      if (found) orInto(found.atoms, region);
-      else {
+      if (any === 0) {
+        regionGroup.push(-1);
+        continue;
+      }
+      let g = groupsByHash.get(hash);
+      if (g !== undefined) {
+        const src = sources[g]!;
+        for (let w = 0; w < words; w++) {
+          if (src[w] !== (allowed[w]! | undecided[w]!)) {
+            g = undefined;
+            break;
+          }
+        }
+      }
+      if (g === undefined) {
+        g = sources.length;
         const src = allowed.slice();
         orInto(src, undecided);
-        const g = { src, atoms: region };
-        out.push(g);
-        if (same) same.push(g);
-        else byAllowed.set(hash, [g]);
+        sources.push(src);
+        // On a hash collision the later set is not indexed: regions allowing it make groups of
+        // their own, equal in sources (still exact, only not merged).
+        if (!groupsByHash.has(hash)) groupsByHash.set(hash, g);
       }
+      regionGroup.push(g);
     }
-    return out.map((g) => ({ src: g.src, id: -1, atoms: atomSets.intern(g.atoms) }));
+    const atomsOfGroup = sources.map(() => new Uint32Array(atomWords));
+    for (let a = 0; a < atomCount; a++) {
+      const g = regionGroup[regionOf.get(regionOfAtom[a]!)!]!;
+      if (g >= 0) setBit(atomsOfGroup[g]!, a);
+    }
+    return sources.map((src, g) => ({ src, id: -1, atoms: atomSets.intern(atomsOfGroup[g]!) }));
   };
 
   /** Admin tier, NetworkPolicy (its groups allow, and it denies what it isolates), Baseline tier. */
@@ -200,17 +234,24 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       label[d] = l;
     }
     const done = new Set<Bitset>();
+    const relabel = new Map<number, number>();
     for (const b of splitters) {
       if (done.has(b)) continue;
       done.add(b);
-      const relabel = new Map<number, number>();
-      forEachBit(b, (d) => {
-        if (d >= n) return;
-        const old = label[d]!;
-        let l = relabel.get(old);
-        if (l === undefined) relabel.set(old, (l = next++));
-        label[d] = l;
-      });
+      relabel.clear();
+      for (let w = 0; w < b.length; w++) {
+        let x = b[w]!;
+        while (x !== 0) {
+          const low = x & -x;
+          x ^= low;
+          const d = (w << 5) + 31 - Math.clz32(low);
+          if (d >= n) break;
+          const old = label[d]!;
+          let l = relabel.get(old);
+          if (l === undefined) relabel.set(old, (l = next++));
+          label[d] = l;
+        }
+      }
     }
     const parts = new Map<number, number[]>();
     for (let d = 0; d < n; d++) {
@@ -227,36 +268,6 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
    * peers hold d, from their policies' subjects; each tier ends for every source it selects.
    */
   function calicoLists(walk: readonly WalkTier[]): { inLists: Group[][]; egLists: Group[][] } {
-    /**
-     * Consecutive steps of one action do the same to whatever they match, so their order among
-     * themselves does not matter: one step per port-atom set, sources OR'ed (the many Allow rules
-     * of Kubernetes NetworkPolicies at order 1000 become a few steps).
-     */
-    const compress = (stages: WalkStage[]): WalkStage[] =>
-      stages.map((stage) => {
-        const out: Step[] = [];
-        let action: Step['action'] | undefined;
-        let run = new Map<number, Bitset>();
-        const flush = () => {
-          for (const [atoms, sources] of run) out.push({ sources, atoms, action: action! });
-          run = new Map();
-        };
-        for (const s of stage.steps) {
-          if (s.action !== action) {
-            flush();
-            action = s.action;
-          }
-          const have = run.get(s.atoms);
-          if (!have) run.set(s.atoms, s.sources);
-          else {
-            const u = have.slice();
-            orInto(u, s.sources);
-            run.set(s.atoms, u);
-          }
-        }
-        flush();
-        return { ...stage, steps: out };
-      });
     const notMemo = new Map<string, number>();
     const atomsOf = (r: WalkRule, d: number): number => {
       const np = namedSetOf(d);
@@ -276,29 +287,38 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     // Ingress into class d: the policies selecting d and their rules that apply to d. Classes
     // alike in those (and in their named ports) walk alike: one walk per part of that partition.
     const inSplit: Bitset[] = [];
-    for (const tier of walk) {
+    // Which policies of which tier select each class, in walk order (inverted once, not per class).
+    const selectedBy: { t: number; p: WalkPolicy }[][] = Array.from({ length: classCount }, () => []);
+    walk.forEach((tier, t) => {
       for (const p of tier.policies) {
         if (p.ingress === null) continue;
         inSplit.push(p.subject);
         for (const r of p.ingress) if (r.local !== null && !isSubset(p.subject, r.local)) inSplit.push(r.local);
+        forEachBit(p.subject, (c) => void (c < classCount && selectedBy[c]!.push({ t, p })));
       }
-    }
+    });
     const inParts = partition(classCount, inSplit);
     const inLists: Group[][] = new Array<Group[]>(nodeCount);
-    for (const part of inParts) {
+    for (let k = 0; k < inParts.length; k++) {
+      const part = inParts[k]!;
       const d = part[0]!;
       const stages: WalkStage[] = [];
-      for (const tier of walk) {
-        let steps: Step[] | undefined;
-        for (const p of tier.policies) {
-          if (p.ingress === null || !hasBit(p.subject, d)) continue;
-          steps ??= [];
-          for (const r of p.ingress) if (r.local === null || hasBit(r.local, d)) steps.push({ sources: r.peer, atoms: atomsOf(r, d), action: r.action });
+      const selecting = selectedBy[d]!;
+      let steps: Step[] = [];
+      for (let i = 0; i < selecting.length; i++) {
+        const { t, p } = selecting[i]!;
+        const rules = p.ingress!;
+        for (let j = 0; j < rules.length; j++) {
+          const r = rules[j]!;
+          if (r.local === null || hasBit(r.local, d)) steps.push({ sources: r.peer, atoms: atomsOf(r, d), action: r.action });
         }
-        if (steps) stages.push({ steps, selected: everyNode, end: tier.end });
+        if (i + 1 === selecting.length || selecting[i + 1]!.t !== t) {
+          stages.push({ steps, selected: everyNode, end: walk[t]!.end });
+          steps = [];
+        }
       }
-      const groups = walkGroups(compress(stages));
-      for (const c of part) inLists[c] = groups;
+      const groups = walkGroups(stages);
+      for (let i = 0; i < part.length; i++) inLists[part[i]!] = groups;
     }
     for (let d = classCount; d < nodeCount; d++) inLists[d] = [{ src: everyNode, id: ALL_PEERS, atoms: allAtoms }];
 
@@ -323,17 +343,22 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     });
     const egParts = partition(nodeCount, tiers.flatMap((t) => t.rules.map((e) => e.rule.peer)));
     const egLists: Group[][] = new Array<Group[]>(nodeCount);
-    for (const part of egParts) {
+    for (let k = 0; k < egParts.length; k++) {
+      const part = egParts[k]!;
       const d = part[0]!;
       const stages: WalkStage[] = [];
       for (const tier of tiers) {
         if (!tier.any) continue;
         const steps: Step[] = [];
-        for (const { rule, sources } of tier.rules) if (hasBit(rule.peer, d)) steps.push({ sources, atoms: atomsOf(rule, d), action: rule.action });
+        const rules = tier.rules;
+        for (let j = 0; j < rules.length; j++) {
+          const { rule, sources } = rules[j]!;
+          if (hasBit(rule.peer, d)) steps.push({ sources, atoms: atomsOf(rule, d), action: rule.action });
+        }
         stages.push({ steps, selected: tier.selected, end: tier.end });
       }
-      const groups = walkGroups(compress(stages));
-      for (const n of part) egLists[n] = groups;
+      const groups = walkGroups(stages);
+      for (let i = 0; i < part.length; i++) egLists[part[i]!] = groups;
     }
     return { inLists, egLists };
   }
