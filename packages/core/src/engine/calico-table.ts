@@ -184,15 +184,21 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
     if (!l) saLabelCache.set(k, (l = { ...(saLabels.get(k) ?? {}), 'projectcalico.org/name': saOf(pod) }));
     return l;
   };
-  /** The labels of a pod's workload endpoint (see reference/calico.ts endpointLabels). */
+  /**
+   * The labels of a pod's workload endpoint (see reference/calico.ts endpointLabels), restricted
+   * to those some pod selector reads (`labelsRead`, below): the others decide nothing.
+   */
   const endpointScope = (pod: Pod): { labels: Labels; global: false } => {
     const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(nsLabels(pod.namespace))) out[`pcns.${k}`] = v;
-    for (const [k, v] of Object.entries(serviceAccountLabels(pod))) if (k !== 'projectcalico.org/name') out[`pcsa.${k}`] = v;
-    Object.assign(out, pod.labels);
-    out['projectcalico.org/namespace'] = pod.namespace;
-    out['projectcalico.org/orchestrator'] = 'k8s';
-    out['projectcalico.org/serviceaccount'] = saOf(pod);
+    const own = (o: Labels, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+    for (const k of labelsRead) {
+      if (k === 'projectcalico.org/namespace') out[k] = pod.namespace;
+      else if (k === 'projectcalico.org/orchestrator') out[k] = 'k8s';
+      else if (k === 'projectcalico.org/serviceaccount') out[k] = saOf(pod);
+      else if (own(pod.labels, k)) out[k] = pod.labels[k]!;
+      else if (k.startsWith('pcsa.') && k !== 'pcsa.projectcalico.org/name' && own(serviceAccountLabels(pod), k.slice(5))) out[k] = serviceAccountLabels(pod)[k.slice(5)]!;
+      else if (k.startsWith('pcns.') && own(nsLabels(pod.namespace), k.slice(5))) out[k] = nsLabels(pod.namespace)[k.slice(5)]!;
+    }
     return { labels: out, global: false };
   };
   // A namespace selector's answer per namespace, once.
@@ -384,6 +390,7 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
   };
   const answerIds = new Map<string, number>();
   const answerSets: Uint8Array[] = [];
+  const answerKeys: string[] = [];
   // Per namespace, the predicates whose scope takes it in (once, not per pod).
   const scoped = new Map<string, number[]>();
   const inNamespace = (ns: string): number[] => {
@@ -418,6 +425,7 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
         for (const i of text.split(',')) if (i !== '') answers[Number(i)] = 1;
         answerIds.set(text, (id = answerSets.length));
         answerSets.push(answers);
+        answerKeys.push(String(id));
       }
       node.set(last, id);
     }
@@ -430,7 +438,7 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
   return {
     tiers,
     policies,
-    podKey: (pod) => (predicates.length === 0 ? '' : String(answerId(pod))),
+    podKey: (pod) => (predicates.length === 0 ? '' : answerKeys[answerId(pod)]!),
     answersOf,
     predicatesKey: [...predicateIds.keys()].join('\n'),
     mayBeUnknown: sets.some((s) => s.domains) || policies.some((p) => [...(p.ingress ?? []), ...(p.egress ?? [])].some((r) => r.unknown)),

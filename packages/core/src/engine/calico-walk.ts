@@ -2,7 +2,7 @@
  * Calico's tiers as bitsets over the nodes of the class stage, for connection-check.ts and
  * destination-groups.ts to walk (the table half is calico-table.ts).
  */
-import { emptyBitset, hasBit, setBit, type Bitset } from './bitset.js';
+import { emptyBitset, setBit, type Bitset } from './bitset.js';
 import type { ClassState } from './class-stage.js';
 import type { PeerSets } from './peer-sets.js';
 import type { IpAddress } from '../semantics/ip.js';
@@ -58,8 +58,10 @@ export function calicoWalk(table: PolicyTable, state: ClassState, sets: PeerSets
     const r = g.ranges[0]!;
     addrs.push([{ family: r.family, value: r.start }]);
   }
+  const hostClasses = emptyBitset(nodeCount);
+  for (let c = 0; c < classCount; c++) if (host[c]) setBit(hostClasses, c);
   const notHost = (b: Bitset) => {
-    for (let c = 0; c < classCount; c++) if (host[c] && hasBit(b, c)) b[c >>> 5]! &= ~(1 << (c & 31));
+    for (let w = 0; w < b.length; w++) b[w]! &= ~hostClasses[w]!;
     return b;
   };
   const entityBits = new Map<number, { sure: Bitset; maybe: Bitset }>();

@@ -79,19 +79,79 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     return out;
   };
 
-  // The walk's working sets, reused by every walk (one compile walks for many destinations).
+  // The walk's working sets, reused by every walk (one compile walks for many destinations):
+  // typed arrays and counters, so that a walk allocates little beyond the groups it returns.
   const undecided = new Uint32Array(words);
   const allowed = new Uint32Array(words);
   const passed = new Uint32Array(words);
   const atomCount = atomSets.atoms.count;
   const atomWords = atomSets.sets[allAtoms]!.length;
+  /** Per atom: which of the walk's atom sets hold it (bit i: the i-th), and its region. */
+  const signature = new Int32Array(atomCount);
   const regionOfAtom = new Int32Array(atomCount);
+  /** Atoms ordered by signature (signature * atomCount + atom), to find the regions as runs. */
+  const bySignature = new Float64Array(atomCount);
+  let cutBy: Int32Array = new Int32Array(32);
+  let regionAtom: Int32Array = new Int32Array(32);
+  let regionGroup: Int32Array = new Int32Array(32);
+  let groupHash: Int32Array = new Int32Array(32);
   const relabel = new Map<number, number>();
-  const regionOf = new Map<number, number>();
-  const regionAtom: number[] = [];
-  const regionGroup: number[] = [];
-  const cutBy = new Set<number>();
-  const groupsByHash = new Map<number, number>();
+
+  /**
+   * The regions of one walk: the atoms split by every atom set in play (`cutBy[0..sets)`), so
+   * each rule covers a region or misses it. Returns how many; regionOfAtom and regionAtom (one
+   * atom of each region: every atom of a region is covered alike) describe them.
+   */
+  const regionsOf = (sets: number): number => {
+    if (sets <= 31) {
+      // Two atoms share a region when their signatures are equal: sort, then read off the runs.
+      signature.fill(0);
+      for (let i = 0; i < sets; i++) {
+        const set = atomSets.sets[cutBy[i]!]!;
+        for (let a = 0; a < atomCount; a++) if (((set[a >>> 5]! >>> (a & 31)) & 1) !== 0) signature[a]! |= 1 << i;
+      }
+      for (let a = 0; a < atomCount; a++) bySignature[a] = signature[a]! * atomCount + a;
+      bySignature.sort();
+      let regions = 0;
+      let last = -1;
+      for (let k = 0; k < atomCount; k++) {
+        const a = bySignature[k]! % atomCount;
+        if (signature[a] !== last) {
+          last = signature[a]!;
+          if (regions === regionAtom.length) regionAtom = grow(regionAtom);
+          regionAtom[regions++] = a;
+        }
+        regionOfAtom[a] = regions - 1;
+      }
+      return regions;
+    }
+    // Many sets: relabel set by set (two atoms share a label while every set so far has both or neither).
+    regionOfAtom.fill(0);
+    let labels = 1;
+    for (let i = 0; i < sets; i++) {
+      const set = atomSets.sets[cutBy[i]!]!;
+      relabel.clear();
+      for (let a = 0; a < atomCount; a++) {
+        if (((set[a >>> 5]! >>> (a & 31)) & 1) === 0) continue;
+        const old = regionOfAtom[a]!;
+        let l = relabel.get(old);
+        if (l === undefined) relabel.set(old, (l = labels++));
+        regionOfAtom[a] = l;
+      }
+    }
+    relabel.clear();
+    let regions = 0;
+    for (let a = 0; a < atomCount; a++) {
+      let r = relabel.get(regionOfAtom[a]!);
+      if (r === undefined) {
+        relabel.set(regionOfAtom[a]!, (r = regions++));
+        if (r === regionAtom.length) regionAtom = grow(regionAtom);
+        regionAtom[r] = a;
+      }
+      regionOfAtom[a] = r;
+    }
+    return regions;
+  };
 
   /**
    * The groups for one destination where ordered rules apply: `stages` are the tiers in order,
@@ -102,43 +162,25 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
    * and Baseline.)
    */
   const walkGroups = (stages: readonly WalkStage[]): Group[] => {
-    // Regions: the atoms split by every atom set in play, so each rule covers a region or misses
-    // it. Atoms are relabelled set by set: two atoms share a region when every set has both or neither.
-    regionOfAtom.fill(0);
-    let labels = 1;
-    cutBy.clear();
+    let sets = 0;
     for (let i = 0; i < stages.length; i++) {
       const steps = stages[i]!.steps;
       for (let j = 0; j < steps.length; j++) {
         const id = steps[j]!.atoms;
-        if (id === allAtoms || cutBy.has(id)) continue;
-        cutBy.add(id);
-        relabel.clear();
-        const set = atomSets.sets[id]!;
-        for (let a = 0; a < atomCount; a++) {
-          if (((set[a >>> 5]! >>> (a & 31)) & 1) === 0) continue;
-          const old = regionOfAtom[a]!;
-          let l = relabel.get(old);
-          if (l === undefined) relabel.set(old, (l = labels++));
-          regionOfAtom[a] = l;
-        }
+        if (id === allAtoms) continue;
+        let seen = 0;
+        while (seen < sets && cutBy[seen] !== id) seen++;
+        if (seen < sets) continue;
+        if (sets === cutBy.length) cutBy = grow(cutBy);
+        cutBy[sets++] = id;
       }
     }
-    // Each region by one of its atoms: every atom of a region is covered alike.
-    regionOf.clear();
-    regionAtom.length = 0;
-    for (let a = 0; a < atomCount; a++) {
-      if (!regionOf.has(regionOfAtom[a]!)) {
-        regionOf.set(regionOfAtom[a]!, regionAtom.length);
-        regionAtom.push(a);
-      }
-    }
+    const regions = regionsOf(sets);
 
     // Per region, what is allowed; regions allowing the same sources are one group.
     const sources: Bitset[] = [];
-    groupsByHash.clear();
-    regionGroup.length = 0;
-    for (let k = 0; k < regionAtom.length; k++) {
+    if (regionGroup.length < regions) regionGroup = new Int32Array(regions);
+    for (let k = 0; k < regions; k++) {
       const a0 = regionAtom[k]!;
       undecided.set(everyNode);
       allowed.fill(0);
@@ -171,36 +213,30 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       for (let w = 0; w < words; w++) {
         const x = allowed[w]! | undecided[w]!;
         any |= x;
-        hash = Math.imul(hash ^ x, 0x9e3779b1) >>> 0;
+        hash = Math.imul(hash ^ x, 0x9e3779b1);
       }
-      if (any === 0) {
-        regionGroup.push(-1);
-        continue;
-      }
-      let g = groupsByHash.get(hash);
-      if (g !== undefined) {
+      regionGroup[k] = -1;
+      if (any === 0) continue;
+      let g = 0;
+      for (; g < sources.length; g++) {
+        if (groupHash[g] !== hash) continue;
         const src = sources[g]!;
-        for (let w = 0; w < words; w++) {
-          if (src[w] !== (allowed[w]! | undecided[w]!)) {
-            g = undefined;
-            break;
-          }
-        }
+        let w = 0;
+        while (w < words && src[w] === (allowed[w]! | undecided[w]!)) w++;
+        if (w === words) break;
       }
-      if (g === undefined) {
-        g = sources.length;
+      if (g === sources.length) {
         const src = allowed.slice();
         orInto(src, undecided);
         sources.push(src);
-        // On a hash collision the later set is not indexed: regions allowing it make groups of
-        // their own, equal in sources (still exact, only not merged).
-        if (!groupsByHash.has(hash)) groupsByHash.set(hash, g);
+        if (g === groupHash.length) groupHash = grow(groupHash);
+        groupHash[g] = hash;
       }
-      regionGroup.push(g);
+      regionGroup[k] = g;
     }
     const atomsOfGroup = sources.map(() => new Uint32Array(atomWords));
     for (let a = 0; a < atomCount; a++) {
-      const g = regionGroup[regionOf.get(regionOfAtom[a]!)!]!;
+      const g = regionGroup[regionOfAtom[a]!]!;
       if (g >= 0) setBit(atomsOfGroup[g]!, a);
     }
     return sources.map((src, g) => ({ src, id: -1, atoms: atomSets.intern(atomsOfGroup[g]!) }));
@@ -633,6 +669,13 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     egAtoms: egs.atomIds,
   };
   }
+}
+
+/** The same numbers in an array twice as long. */
+function grow(a: Int32Array): Int32Array {
+  const b: Int32Array = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 function flatten(nodeCount: number, lists: Group[][]) {
