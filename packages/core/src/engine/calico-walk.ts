@@ -42,6 +42,15 @@ export interface WalkTier {
  * can only allow more (Allow in possible mode, Deny in certain mode) and its sure ones elsewhere.
  */
 export function calicoWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkTier[] {
+  // The one-connection check and the destination groups of one compile share the walk.
+  let walk = walks.get(sets);
+  if (!walk || walk.table !== table || walk.state !== state) walks.set(sets, (walk = { table, state, tiers: buildWalk(table, state, sets) }));
+  return walk.tiers;
+}
+
+const walks = new WeakMap<PeerSets, { readonly table: PolicyTable; readonly state: ClassState; readonly tiers: WalkTier[] }>();
+
+function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkTier[] {
   const calico = table.calico!;
   const { classCount, nodeCount, classes, ipAtoms } = state;
   const host = classes.classHostNetwork;
