@@ -48,6 +48,12 @@ export function intersects(a: Bitset, b: Bitset): boolean {
   return false;
 }
 
+/** Is every element of `a` in `b` (same size)? */
+export function isSubset(a: Bitset, b: Bitset): boolean {
+  for (let w = 0; w < a.length; w++) if ((a[w]! & ~b[w]!) !== 0) return false;
+  return true;
+}
+
 export function isEmptyBitset(b: Bitset): boolean {
   for (let w = 0; w < b.length; w++) if (b[w] !== 0) return false;
   return true;

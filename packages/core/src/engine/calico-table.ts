@@ -14,7 +14,7 @@
  */
 import { ipBlockRanges } from './ip-atoms.js';
 import { InputError } from '../model/errors.js';
-import { calicoSelector, matchesCalicoSelector, type CalicoSelector } from '../semantics/calico-selector.js';
+import { calicoSelector, matchesCalicoSelector, type CalicoScope, type CalicoSelector } from '../semantics/calico-selector.js';
 import { tryParseIp, type IpAddress, type IpRange } from '../semantics/ip.js';
 import {
   CALICO_BUILTIN_TIERS,
@@ -45,13 +45,26 @@ interface Scope {
   readonly policyNs?: string;
 }
 
+/** A rule's selector: the pod predicate it is, and the labelled address sets it selects. */
+interface EntitySelector {
+  readonly pod: number;
+  readonly sets: readonly { readonly ranges: readonly IpRange[]; readonly domains: boolean }[];
+  readonly heps: readonly { readonly ranges: readonly IpRange[] }[];
+}
+
 interface CompiledEntity {
   readonly nets?: readonly IpRange[];
   readonly notNets?: readonly IpRange[];
-  readonly selector?: CalicoSelector;
-  readonly notSelector?: CalicoSelector;
-  readonly sa?: { readonly names?: readonly string[]; readonly selector?: CalicoSelector };
+  readonly selector?: EntitySelector;
+  readonly notSelector?: EntitySelector;
+  /** The pod predicate of `serviceAccounts`. */
+  readonly sa?: number;
   readonly scope: Scope;
+}
+
+interface ServiceAccountMatch {
+  readonly names?: readonly string[];
+  readonly selector?: CalicoSelector;
 }
 
 export interface CompiledCalicoRule {
@@ -81,12 +94,14 @@ export interface CalicoTable {
   readonly predicatesKey: string;
   /** Per pod: the answers of every pod predicate, as a key (pods with different keys never share a class). */
   podKey(pod: Pod): string;
+  /** Per pod: the answers of every pod predicate (1: holds), for selects and entityMatch. */
+  answersOf(pod: Pod): Uint8Array;
   /** Some rule may match where the manifests cannot say (a domain network set, a source port): possible() differs. */
   readonly mayBeUnknown: boolean;
-  /** Does the policy select the pod (a subject)? */
-  selects(policy: number, pod: Pod): boolean;
-  /** The entity's match on a pod (by its labels and addresses) or an address. */
-  entityMatch(entity: number, pod: Pod | undefined, addresses: readonly IpAddress[]): Tri;
+  /** Does the policy select the pod whose answers these are (a subject)? */
+  selects(policy: number, answers: Uint8Array): boolean;
+  /** The entity's match on a pod (its answers and addresses) or on an address (answers undefined). */
+  entityMatch(entity: number, answers: Uint8Array | undefined, addresses: readonly IpAddress[]): Tri;
 }
 
 /** What the policy table lends this stage: interning of port specs and address blocks. */
@@ -131,16 +146,36 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
   });
 
   // --- Pod predicates: what classes must tell apart -------------------------------------------
-  const predicates: ((pod: Pod) => boolean)[] = [];
+  // Each holds for a pod that is not host-networked, in its scope's namespaces, passing its test.
+  const predicates: { readonly scope: Scope; readonly test: (pod: Pod, endpoint: CalicoScope) => boolean }[] = [];
   const predicateIds = new Map<string, number>();
-  const predicate = (key: string, fn: (pod: Pod) => boolean) => {
-    if (!predicateIds.has(key)) {
-      predicateIds.set(key, predicates.length);
-      predicates.push(fn);
+  const predicate = (key: string, scope: Scope, test: (pod: Pod, endpoint: CalicoScope) => boolean): number => {
+    let id = predicateIds.get(key);
+    if (id === undefined) {
+      predicateIds.set(key, (id = predicates.length));
+      predicates.push({ scope, test });
+    }
+    return id;
+  };
+  // The pod labels some pod predicate reads: a pod's answers depend on its namespace, service
+  // account, host networking and these labels only, so pods alike in those share one evaluation.
+  const readLabels = new Set<string>();
+  const reads = (sel: CalicoSelector): void => {
+    switch (sel.op) {
+      case 'all':
+      case 'global':
+        return;
+      case '!':
+        return reads(sel.expr);
+      case '&&':
+      case '||':
+        reads(sel.left);
+        return reads(sel.right);
+      default:
+        readLabels.add(sel.key);
     }
   };
 
-  const labelCache = new WeakMap<Pod, { labels: Labels; global: false }>();
   const saOf = (pod: Pod) => pod.serviceAccountName ?? 'default';
   const saLabelCache = new Map<string, Labels>();
   const serviceAccountLabels = (pod: Pod): Labels => {
@@ -149,40 +184,46 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
     if (!l) saLabelCache.set(k, (l = { ...(saLabels.get(k) ?? {}), 'projectcalico.org/name': saOf(pod) }));
     return l;
   };
-  /** The labels of a pod's workload endpoint (see reference/calico.ts endpointLabels). */
+  /**
+   * The labels of a pod's workload endpoint (see reference/calico.ts endpointLabels), restricted
+   * to those some pod selector reads (`labelsRead`, below): the others decide nothing.
+   */
   const endpointScope = (pod: Pod): { labels: Labels; global: false } => {
-    let l = labelCache.get(pod);
-    if (!l) {
-      const out: Record<string, string> = {};
-      for (const [k, v] of Object.entries(nsLabels(pod.namespace))) out[`pcns.${k}`] = v;
-      for (const [k, v] of Object.entries(serviceAccountLabels(pod))) if (k !== 'projectcalico.org/name') out[`pcsa.${k}`] = v;
-      Object.assign(out, pod.labels);
-      out['projectcalico.org/namespace'] = pod.namespace;
-      out['projectcalico.org/orchestrator'] = 'k8s';
-      out['projectcalico.org/serviceaccount'] = saOf(pod);
-      labelCache.set(pod, (l = { labels: out, global: false }));
+    const out: Record<string, string> = {};
+    const own = (o: Labels, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+    for (const k of labelsRead) {
+      if (k === 'projectcalico.org/namespace') out[k] = pod.namespace;
+      else if (k === 'projectcalico.org/orchestrator') out[k] = 'k8s';
+      else if (k === 'projectcalico.org/serviceaccount') out[k] = saOf(pod);
+      else if (own(pod.labels, k)) out[k] = pod.labels[k]!;
+      else if (k.startsWith('pcsa.') && k !== 'pcsa.projectcalico.org/name' && own(serviceAccountLabels(pod), k.slice(5))) out[k] = serviceAccountLabels(pod)[k.slice(5)]!;
+      else if (k.startsWith('pcns.') && own(nsLabels(pod.namespace), k.slice(5))) out[k] = nsLabels(pod.namespace)[k.slice(5)]!;
     }
-    return l;
+    return { labels: out, global: false };
   };
-  const nsScopes = new Map<string, { labels: Labels; global: false }>();
+  // A namespace selector's answer per namespace, once.
+  const nsAnswers = new WeakMap<CalicoSelector, Map<string, boolean>>();
   const nsSelected = (sel: CalicoSelector, ns: string) => {
-    let scope = nsScopes.get(ns);
-    if (!scope) nsScopes.set(ns, (scope = { labels: { ...nsLabels(ns), 'projectcalico.org/name': ns }, global: false }));
-    return matchesCalicoSelector(sel, scope);
+    let answers = nsAnswers.get(sel);
+    if (!answers) nsAnswers.set(sel, (answers = new Map()));
+    let a = answers.get(ns);
+    if (a === undefined) answers.set(ns, (a = matchesCalicoSelector(sel, { labels: { ...nsLabels(ns), 'projectcalico.org/name': ns }, global: false })));
+    return a;
   };
   const inScope = (scope: Scope, ns: string | undefined): boolean => {
     if (scope.nsSel) return ns === undefined ? matchesCalicoSelector(scope.nsSel, { labels: {}, global: true }) : nsSelected(scope.nsSel, ns);
     return scope.policyNs === undefined || ns === scope.policyNs;
   };
-  const podSelected = (sel: CalicoSelector, scope: Scope, pod: Pod) =>
-    !pod.hostNetwork && inScope(scope, pod.namespace) && matchesCalicoSelector(sel, endpointScope(pod));
-  const saSelected = (sa: NonNullable<CompiledEntity['sa']>, scope: Scope, pod: Pod) =>
-    !pod.hostNetwork &&
-    inScope(scope, pod.namespace) &&
+  const saSelected = (sa: ServiceAccountMatch, pod: Pod) =>
     (sa.names === undefined || sa.names.length === 0 || sa.names.includes(saOf(pod))) &&
     (sa.selector === undefined || matchesCalicoSelector(sa.selector, { labels: serviceAccountLabels(pod), global: false }));
 
   const scopeKey = (s: Scope) => `${s.nsSel ? JSON.stringify(s.nsSel) : '-'}|${s.policyNs ?? '*'}`;
+  /** The pod predicate "the selector selects the pod in this scope". */
+  const selectorPredicate = (sel: CalicoSelector, scope: Scope): number => {
+    reads(sel);
+    return predicate(`s:${scopeKey(scope)}:${JSON.stringify(sel)}`, scope, (_pod, endpoint) => matchesCalicoSelector(sel, endpoint));
+  };
 
   // --- Entities ------------------------------------------------------------------------------
   const entities: CompiledEntity[] = [];
@@ -194,62 +235,65 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
     const id = `${hasSelectors && policy.kind === 'NetworkPolicy' ? policy.namespace : '*'}|${JSON.stringify(matching)}`;
     const known = entityIds.get(id);
     if (known !== undefined) return known;
-    entityIds.set(id, entities.length);
     const scope: Scope = {
       ...(e.namespaceSelector !== undefined ? { nsSel: calicoSelector(e.namespaceSelector) } : {}),
       ...(policy.kind === 'NetworkPolicy' ? { policyNs: policy.namespace } : {}),
     };
     const selectorText = e.selector ?? (e.namespaceSelector !== undefined ? 'all()' : undefined);
+    const selector = selectorText !== undefined ? calicoSelector(selectorText) : undefined;
+    const notSelector = e.notSelector !== undefined ? calicoSelector(e.notSelector) : undefined;
+    const sa: ServiceAccountMatch | undefined =
+      e.serviceAccounts !== undefined
+        ? {
+            ...(e.serviceAccounts.names ? { names: e.serviceAccounts.names } : {}),
+            ...(e.serviceAccounts.selector !== undefined ? { selector: calicoSelector(e.serviceAccounts.selector) } : {}),
+          }
+        : undefined;
     const c: CompiledEntity = {
       scope,
       ...(e.nets !== undefined ? { nets: rangesOf(e.nets, `${field}.nets`) } : {}),
       ...(e.notNets !== undefined ? { notNets: rangesOf(e.notNets, `${field}.notNets`) } : {}),
-      ...(selectorText !== undefined ? { selector: calicoSelector(selectorText) } : {}),
-      ...(e.notSelector !== undefined ? { notSelector: calicoSelector(e.notSelector) } : {}),
-      ...(e.serviceAccounts !== undefined
-        ? {
-            sa: {
-              ...(e.serviceAccounts.names ? { names: e.serviceAccounts.names } : {}),
-              ...(e.serviceAccounts.selector !== undefined ? { selector: calicoSelector(e.serviceAccounts.selector) } : {}),
-            },
-          }
-        : {}),
+      ...(selector ? { selector: selectorOf(selector, scope) } : {}),
+      ...(notSelector ? { notSelector: selectorOf(notSelector, scope) } : {}),
+      ...(sa ? { sa: predicate(`a:${scopeKey(scope)}:${JSON.stringify(sa)}`, scope, (pod) => saSelected(sa, pod)) } : {}),
     };
     for (const r of [c.nets, c.notNets]) if (r && r.length > 0) api.addBlock([...r]);
-    const sk = scopeKey(scope);
-    if (c.selector) predicate(`s:${sk}:${JSON.stringify(c.selector)}`, (pod) => podSelected(c.selector!, scope, pod));
-    if (c.notSelector) predicate(`s:${sk}:${JSON.stringify(c.notSelector)}`, (pod) => podSelected(c.notSelector!, scope, pod));
-    if (c.sa) predicate(`a:${sk}:${JSON.stringify(c.sa)}`, (pod) => saSelected(c.sa!, scope, pod));
+    entityIds.set(id, entities.length);
     entities.push(c);
     return entities.length - 1;
   };
 
-  const inRanges = (ranges: readonly IpRange[], addresses: readonly IpAddress[]) =>
-    addresses.some((a) => ranges.some((r) => r.family === a.family && a.value >= r.start && a.value <= r.end));
-  const selectedTri = (sel: CalicoSelector, scope: Scope, pod: Pod | undefined, addresses: readonly IpAddress[]): Tri => {
-    if (pod && podSelected(sel, scope, pod)) return 2;
+  const inRanges = (ranges: readonly IpRange[], addresses: readonly IpAddress[]): boolean => {
+    for (const a of addresses) for (const r of ranges) if (r.family === a.family && a.value >= r.start && a.value <= r.end) return true;
+    return false;
+  };
+  /** A rule selector: its pod predicate, and the network sets and host endpoints it selects (once, not per address). */
+  function selectorOf(sel: CalicoSelector, scope: Scope): EntitySelector {
+    return {
+      pod: selectorPredicate(sel, scope),
+      sets: sets.filter((s) => inScope(scope, s.namespace) && matchesCalicoSelector(sel, { labels: s.labels, global: s.namespace === undefined })),
+      heps: inScope(scope, undefined) ? heps.filter((h) => matchesCalicoSelector(sel, { labels: h.labels, global: true })) : [],
+    };
+  }
+  const selectedTri = (sel: EntitySelector, answers: Uint8Array | undefined, addresses: readonly IpAddress[]): Tri => {
+    if (answers?.[sel.pod] === 1) return 2;
     let out: Tri = 0;
-    for (const s of sets) {
-      if (!inScope(scope, s.namespace) || !matchesCalicoSelector(sel, { labels: s.labels, global: s.namespace === undefined })) continue;
+    for (const s of sel.sets) {
       if (inRanges(s.ranges, addresses)) return 2;
-      if (s.domains && !pod) out = 1;
+      if (s.domains && !answers) out = 1;
     }
-    for (const h of heps) {
-      if (inScope(scope, undefined) && matchesCalicoSelector(sel, { labels: h.labels, global: true }) && inRanges(h.ranges, addresses)) return 2;
-    }
+    for (const h of sel.heps) if (inRanges(h.ranges, addresses)) return 2;
     return out;
   };
-  const entityMatch = (id: number, pod: Pod | undefined, addresses: readonly IpAddress[]): Tri => {
+  const entityMatch = (id: number, answers: Uint8Array | undefined, addresses: readonly IpAddress[]): Tri => {
     const e = entities[id]!;
     if (e.nets && !inRanges(e.nets, addresses)) return 0;
     if (e.notNets && inRanges(e.notNets, addresses)) return 0;
+    // The fields AND'ed: the least of their answers.
     let out: Tri = 2;
-    const and = (t: Tri) => {
-      if (t < out) out = t;
-    };
-    if (e.selector) and(selectedTri(e.selector, e.scope, pod, addresses));
-    if (e.notSelector) and((2 - selectedTri(e.notSelector, e.scope, pod, addresses)) as Tri);
-    if (e.sa) and(pod && saSelected(e.sa, e.scope, pod) ? 2 : 0);
+    if (e.sa !== undefined && answers?.[e.sa] !== 1) return 0;
+    if (e.selector) out = selectedTri(e.selector, answers, addresses);
+    if (e.notSelector && out > 0) out = Math.min(out, 2 - selectedTri(e.notSelector, answers, addresses)) as Tri;
     return out;
   };
 
@@ -269,7 +313,7 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
   };
 
   // --- Policies ------------------------------------------------------------------------------
-  const subjectKeys: string[] = [];
+  const subjectOf: number[] = [];
   const policies: CompiledCalicoPolicy[] = (calico?.policies ?? []).map((p) => {
     const id = calicoPolicyId(p);
     const object = p.kind === 'GlobalNetworkPolicy' ? `GlobalNetworkPolicy ${p.name}` : `NetworkPolicy ${p.namespace}/${p.name}`;
@@ -282,8 +326,14 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
     const saSel = p.serviceAccountSelector !== undefined ? calicoSelector(p.serviceAccountSelector) : undefined;
     // Keyed by what it selects, not by name: an edited selector is a different predicate.
     const subjectKey = `p:${p.kind === 'NetworkPolicy' ? p.namespace : '*'}|${p.selector ?? ''}|${p.namespaceSelector ?? ''}|${p.serviceAccountSelector ?? ''}`;
-    subjectKeys.push(subjectKey);
-    predicate(subjectKey, (pod) => podSelected(sel, subjectScope, pod) && (saSel === undefined || matchesCalicoSelector(saSel, { labels: serviceAccountLabels(pod), global: false })));
+    reads(sel);
+    subjectOf.push(
+      predicate(
+        subjectKey,
+        subjectScope,
+        (pod, endpoint) => matchesCalicoSelector(sel, endpoint) && (saSel === undefined || matchesCalicoSelector(saSel, { labels: serviceAccountLabels(pod), global: false })),
+      ),
+    );
     const rules = (direction: 'ingress' | 'egress'): CompiledCalicoRule[] => {
       const out: CompiledCalicoRule[] = [];
       p[direction].forEach((r, index) => {
@@ -323,28 +373,76 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
     .map((t) => ({ name: t.name, order: t.order ?? Infinity, end: t.defaultAction ?? ('Deny' as const) }))
     .sort((a, b) => a.order - b.order || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
-  const keyCache = new Map<string, string>();
-  const podKey = (pod: Pod): string => {
-    if (predicates.length === 0) return '';
-    let k = `${pod.namespace}\u0000${saOf(pod)}\u0000${pod.hostNetwork ? 'h' : ''}`;
-    for (const l in pod.labels) k += `\u0001${l}\u0000${pod.labels[l]}`;
-    let v = keyCache.get(k);
-    if (v === undefined) {
-      v = '';
-      for (const f of predicates) v += f(pod) ? '1' : '0';
-      keyCache.set(k, v);
-    }
-    return v;
+  // Pods alike in namespace, service account, host networking and the labels some selector
+  // reads answer every predicate alike: evaluate once per such key, and intern the answers.
+  const labelsRead = [...readLabels].sort();
+  // Keyed by a trie over those values (no key string per pod): namespace, account, host
+  // networking, then each label read (undefined: absent).
+  type Trie = Map<string | undefined, Trie | number>;
+  const trie: Trie = new Map();
+  const levels = 3 + labelsRead.length;
+  const valueAt = (pod: Pod, level: number): string | undefined => {
+    if (level === 0) return pod.namespace;
+    if (level === 1) return saOf(pod);
+    if (level === 2) return pod.hostNetwork ? 'h' : '';
+    const l = labelsRead[level - 3]!;
+    return Object.prototype.hasOwnProperty.call(pod.labels, l) ? pod.labels[l] : undefined;
   };
-  const subjectOf = subjectKeys.map((k) => predicateIds.get(k)!);
+  const answerIds = new Map<string, number>();
+  const answerSets: Uint8Array[] = [];
+  const answerKeys: string[] = [];
+  // Per namespace, the predicates whose scope takes it in (once, not per pod).
+  const scoped = new Map<string, number[]>();
+  const inNamespace = (ns: string): number[] => {
+    let list = scoped.get(ns);
+    if (!list) {
+      list = [];
+      for (let i = 0; i < predicates.length; i++) if (inScope(predicates[i]!.scope, ns)) list.push(i);
+      scoped.set(ns, list);
+    }
+    return list;
+  };
+  const answerId = (pod: Pod): number => {
+    let node = trie;
+    for (let level = 0; level < levels - 1; level++) {
+      const v = valueAt(pod, level);
+      let next = node.get(v) as Trie | undefined;
+      if (!next) node.set(v, (next = new Map()));
+      node = next;
+    }
+    const last = valueAt(pod, levels - 1);
+    let id = node.get(last) as number | undefined;
+    if (id === undefined) {
+      // The predicates that hold, by number: a host-networked pod has none.
+      let text = '';
+      if (!pod.hostNetwork) {
+        const endpoint = endpointScope(pod);
+        for (const i of inNamespace(pod.namespace)) if (predicates[i]!.test(pod, endpoint)) text += `${i},`;
+      }
+      id = answerIds.get(text);
+      if (id === undefined) {
+        const answers = new Uint8Array(predicates.length);
+        for (const i of text.split(',')) if (i !== '') answers[Number(i)] = 1;
+        answerIds.set(text, (id = answerSets.length));
+        answerSets.push(answers);
+        answerKeys.push(String(id));
+      }
+      node.set(last, id);
+    }
+    return id;
+  };
+  function answersOf(pod: Pod): Uint8Array {
+    return answerSets[answerId(pod)]!;
+  }
 
   return {
     tiers,
     policies,
-    podKey,
+    podKey: (pod) => (predicates.length === 0 ? '' : answerKeys[answerId(pod)]!),
+    answersOf,
     predicatesKey: [...predicateIds.keys()].join('\n'),
     mayBeUnknown: sets.some((s) => s.domains) || policies.some((p) => [...(p.ingress ?? []), ...(p.egress ?? [])].some((r) => r.unknown)),
-    selects: (i, pod) => predicates[subjectOf[i]!]!(pod),
+    selects: (i, answers) => answers[subjectOf[i]!] === 1,
     entityMatch,
   };
 }

@@ -2,11 +2,11 @@
  * Calico's tiers as bitsets over the nodes of the class stage, for connection-check.ts and
  * destination-groups.ts to walk (the table half is calico-table.ts).
  */
-import { emptyBitset, hasBit, setBit, type Bitset } from './bitset.js';
+import { emptyBitset, setBit, type Bitset } from './bitset.js';
 import type { ClassState } from './class-stage.js';
 import type { PeerSets } from './peer-sets.js';
 import type { IpAddress } from '../semantics/ip.js';
-import { CALICO_K8S_POLICY_ORDER, tierPolicyId, type Pod } from '../model/model.js';
+import { CALICO_K8S_POLICY_ORDER, tierPolicyId } from '../model/model.js';
 import { ANY_POD, type PolicyTable } from './policy-table.js';
 import type { CompiledCalicoRule } from './calico-table.js';
 
@@ -42,14 +42,24 @@ export interface WalkTier {
  * can only allow more (Allow in possible mode, Deny in certain mode) and its sure ones elsewhere.
  */
 export function calicoWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkTier[] {
+  // The one-connection check and the destination groups of one compile share the walk.
+  let walk = walks.get(sets);
+  if (!walk || walk.table !== table || walk.state !== state) walks.set(sets, (walk = { table, state, tiers: buildWalk(table, state, sets) }));
+  return walk.tiers;
+}
+
+const walks = new WeakMap<PeerSets, { readonly table: PolicyTable; readonly state: ClassState; readonly tiers: WalkTier[] }>();
+
+function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkTier[] {
   const calico = table.calico!;
   const { classCount, nodeCount, classes, ipAtoms } = state;
   const host = classes.classHostNetwork;
-  const reps: (Pod | undefined)[] = [];
+  // Per node: its predicate answers (a class's pods share them; undefined for an address) and addresses.
+  const reps: (Uint8Array | undefined)[] = [];
   const addrs: IpAddress[][] = [];
   for (let c = 0; c < classCount; c++) {
     const pod = state.pods[classes.classPods[c]![0]!]!;
-    reps.push(pod);
+    reps.push(calico.answersOf(pod));
     addrs.push(pod.ips.map((ip) => state.parsePodIp(pod, ip)));
   }
   for (const g of ipAtoms.groups) {
@@ -57,8 +67,10 @@ export function calicoWalk(table: PolicyTable, state: ClassState, sets: PeerSets
     const r = g.ranges[0]!;
     addrs.push([{ family: r.family, value: r.start }]);
   }
+  const hostClasses = emptyBitset(nodeCount);
+  for (let c = 0; c < classCount; c++) if (host[c]) setBit(hostClasses, c);
   const notHost = (b: Bitset) => {
-    for (let c = 0; c < classCount; c++) if (host[c] && hasBit(b, c)) b[c >>> 5]! &= ~(1 << (c & 31));
+    for (let w = 0; w < b.length; w++) b[w]! &= ~hostClasses[w]!;
     return b;
   };
   const entityBits = new Map<number, { sure: Bitset; maybe: Bitset }>();

@@ -11,7 +11,7 @@
  * rules in play share the answer.
  */
 import type { DestinationGroups } from './all-pairs.js';
-import { emptyBitset, forEachBit, forEachCommonBit, fullBitset, hasBit, isEmptyBitset, orInto, setBit, type Bitset } from './bitset.js';
+import { emptyBitset, forEachBit, forEachCommonBit, fullBitset, hasBit, isEmptyBitset, isSubset, orInto, setBit, type Bitset } from './bitset.js';
 import type { ClassState } from './class-stage.js';
 import type { PeerSets } from './peer-sets.js';
 import { ALL_PEERS, type CompiledTierRule, type PolicyTable } from './policy-table.js';
@@ -83,6 +83,80 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     return out;
   };
 
+  // The walk's working sets, reused by every walk (one compile walks for many destinations):
+  // typed arrays and counters, so that a walk allocates little beyond the groups it returns.
+  const undecided = new Uint32Array(words);
+  const allowed = new Uint32Array(words);
+  const passed = new Uint32Array(words);
+  const atomCount = atomSets.atoms.count;
+  const atomWords = atomSets.sets[allAtoms]!.length;
+  /** Per atom: which of the walk's atom sets hold it (bit i: the i-th), and its region. */
+  const signature = new Int32Array(atomCount);
+  const regionOfAtom = new Int32Array(atomCount);
+  /** Atoms ordered by signature (signature * atomCount + atom), to find the regions as runs. */
+  const bySignature = new Float64Array(atomCount);
+  let cutBy: Int32Array = new Int32Array(32);
+  let regionAtom: Int32Array = new Int32Array(32);
+  let regionGroup: Int32Array = new Int32Array(32);
+  let groupHash: Int32Array = new Int32Array(32);
+  const relabel = new Map<number, number>();
+
+  /**
+   * The regions of one walk: the atoms split by every atom set in play (`cutBy[0..sets)`), so
+   * each rule covers a region or misses it. Returns how many; regionOfAtom and regionAtom (one
+   * atom of each region: every atom of a region is covered alike) describe them.
+   */
+  const regionsOf = (sets: number): number => {
+    if (sets <= 31) {
+      // Two atoms share a region when their signatures are equal: sort, then read off the runs.
+      signature.fill(0);
+      for (let i = 0; i < sets; i++) {
+        const set = atomSets.sets[cutBy[i]!]!;
+        for (let a = 0; a < atomCount; a++) if (((set[a >>> 5]! >>> (a & 31)) & 1) !== 0) signature[a]! |= 1 << i;
+      }
+      for (let a = 0; a < atomCount; a++) bySignature[a] = signature[a]! * atomCount + a;
+      bySignature.sort();
+      let regions = 0;
+      let last = -1;
+      for (let k = 0; k < atomCount; k++) {
+        const a = bySignature[k]! % atomCount;
+        if (signature[a] !== last) {
+          last = signature[a]!;
+          if (regions === regionAtom.length) regionAtom = grow(regionAtom);
+          regionAtom[regions++] = a;
+        }
+        regionOfAtom[a] = regions - 1;
+      }
+      return regions;
+    }
+    // Many sets: relabel set by set (two atoms share a label while every set so far has both or neither).
+    regionOfAtom.fill(0);
+    let labels = 1;
+    for (let i = 0; i < sets; i++) {
+      const set = atomSets.sets[cutBy[i]!]!;
+      relabel.clear();
+      for (let a = 0; a < atomCount; a++) {
+        if (((set[a >>> 5]! >>> (a & 31)) & 1) === 0) continue;
+        const old = regionOfAtom[a]!;
+        let l = relabel.get(old);
+        if (l === undefined) relabel.set(old, (l = labels++));
+        regionOfAtom[a] = l;
+      }
+    }
+    relabel.clear();
+    let regions = 0;
+    for (let a = 0; a < atomCount; a++) {
+      let r = relabel.get(regionOfAtom[a]!);
+      if (r === undefined) {
+        relabel.set(regionOfAtom[a]!, (r = regions++));
+        if (r === regionAtom.length) regionAtom = grow(regionAtom);
+        regionAtom[r] = a;
+      }
+      regionOfAtom[a] = r;
+    }
+    return regions;
+  };
+
   /**
    * The groups for one destination where ordered rules apply: `stages` are the tiers in order,
    * each its rules in play in order, the sources it selects (`selected`, for its end) and what
@@ -92,55 +166,84 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
    * and Baseline.)
    */
   const walkGroups = (stages: readonly WalkStage[]): Group[] => {
-    // Regions: cut the atoms by every atom set in play, so each rule covers a region or misses it.
-    let regions: Uint32Array[] = [atomSets.sets[allAtoms]!];
-    const seen = new Set<number>([allAtoms]);
-    const cut = (id: number) => {
-      if (seen.has(id)) return;
-      seen.add(id);
-      const s = atomSets.sets[id]!;
-      const next: Uint32Array[] = [];
-      for (const r of regions) {
-        const inside = r.map((w, i) => w & s[i]!);
-        const outside = r.map((w, i) => w & ~s[i]!);
-        if (!isEmptyBitset(inside)) next.push(inside);
-        if (!isEmptyBitset(outside)) next.push(outside);
+    let sets = 0;
+    for (let i = 0; i < stages.length; i++) {
+      const steps = stages[i]!.steps;
+      for (let j = 0; j < steps.length; j++) {
+        const id = steps[j]!.atoms;
+        if (id === allAtoms) continue;
+        let seen = 0;
+        while (seen < sets && cutBy[seen] !== id) seen++;
+        if (seen < sets) continue;
+        if (sets === cutBy.length) cutBy = grow(cutBy);
+        cutBy[sets++] = id;
       }
-      regions = next;
-    };
-    for (const stage of stages) for (const s of stage.steps) cut(s.atoms);
+    }
+    const regions = regionsOf(sets);
 
-    const byAllowed = new Map<string, { src: Bitset; atoms: Uint32Array }>();
-    for (const region of regions) {
-      // Every atom of a region is covered alike: any one of them answers for all.
-      let a0 = 0;
-      while (((region[a0 >>> 5]! >>> (a0 & 31)) & 1) === 0) a0++;
-      const covers = (atoms: number) => hasBit(atomSets.sets[atoms]!, a0);
-      const undecided = everyNode.slice();
-      const allowed = emptyBitset(nodeCount);
-      for (const stage of stages) {
-        const passed = emptyBitset(nodeCount);
-        for (const s of stage.steps) {
-          if (!covers(s.atoms)) continue;
+    // Per region, what is allowed; regions allowing the same sources are one group.
+    const sources: Bitset[] = [];
+    if (regionGroup.length < regions) regionGroup = new Int32Array(regions);
+    for (let k = 0; k < regions; k++) {
+      const a0 = regionAtom[k]!;
+      undecided.set(everyNode);
+      allowed.fill(0);
+      for (let i = 0; i < stages.length; i++) {
+        const stage = stages[i]!;
+        passed.fill(0);
+        for (let j = 0; j < stage.steps.length; j++) {
+          const s = stage.steps[j]!;
+          if (!hasBit(atomSets.sets[s.atoms]!, a0)) continue;
+          let left = 0;
           for (let w = 0; w < words; w++) {
             const m = s.sources[w]! & undecided[w]!;
-            if (m === 0) continue;
-            if (s.action === 'Allow') allowed[w]! |= m;
-            else if (s.action === 'Pass') passed[w]! |= m;
-            undecided[w]! &= ~m;
+            if (m !== 0) {
+              if (s.action === 'Allow') allowed[w]! |= m;
+              else if (s.action === 'Pass') passed[w]! |= m;
+              undecided[w]! &= ~m;
+            }
+            left |= undecided[w]!;
           }
+          // Nothing left undecided: the rest of the tier decides nothing.
+          if (left === 0) break;
         }
         if (stage.end === 'Deny' && stage.selected) for (let w = 0; w < words; w++) undecided[w]! &= ~stage.selected[w]!;
         orInto(undecided, passed);
       }
-      orInto(allowed, undecided);
-      if (isEmptyBitset(allowed)) continue;
-      const key = allowed.join(',');
-      const same = byAllowed.get(key);
-      if (same) orInto(same.atoms, region);
-      else byAllowed.set(key, { src: allowed, atoms: region.slice() });
+      // What is allowed: `allowed` and what is still undecided past the last tier. Equal sets
+      // are found by a hash of their words, then compared.
+      let hash = 0;
+      let any = 0;
+      for (let w = 0; w < words; w++) {
+        const x = allowed[w]! | undecided[w]!;
+        any |= x;
+        hash = Math.imul(hash ^ x, 0x9e3779b1);
+      }
+      regionGroup[k] = -1;
+      if (any === 0) continue;
+      let g = 0;
+      for (; g < sources.length; g++) {
+        if (groupHash[g] !== hash) continue;
+        const src = sources[g]!;
+        let w = 0;
+        while (w < words && src[w] === (allowed[w]! | undecided[w]!)) w++;
+        if (w === words) break;
+      }
+      if (g === sources.length) {
+        const src = allowed.slice();
+        orInto(src, undecided);
+        sources.push(src);
+        if (g === groupHash.length) groupHash = grow(groupHash);
+        groupHash[g] = hash;
+      }
+      regionGroup[k] = g;
     }
-    return [...byAllowed.values()].map((g) => ({ src: g.src, id: -1, atoms: atomSets.intern(g.atoms) }));
+    const atomsOfGroup = sources.map(() => new Uint32Array(atomWords));
+    for (let a = 0; a < atomCount; a++) {
+      const g = regionGroup[regionOfAtom[a]!]!;
+      if (g >= 0) setBit(atomsOfGroup[g]!, a);
+    }
+    return sources.map((src, g) => ({ src, id: -1, atoms: atomSets.intern(atomsOfGroup[g]!) }));
   };
 
   /** Admin tier, NetworkPolicy (its groups allow, and it denies what it isolates), Baseline tier. */
@@ -157,41 +260,54 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   }
 
   /**
+   * Nodes 0..n-1 split by their named-port set and by every set in `splitters`: nodes in one
+   * part are in the same sets. Each part lists its nodes, ascending.
+   */
+  function partition(n: number, splitters: readonly Bitset[]): number[][] {
+    const label = new Int32Array(n);
+    let next = 0;
+    const initial = new Map<number, number>();
+    for (let d = 0; d < n; d++) {
+      const np = namedSetOf(d);
+      let l = initial.get(np);
+      if (l === undefined) initial.set(np, (l = next++));
+      label[d] = l;
+    }
+    const done = new Set<Bitset>();
+    const relabel = new Map<number, number>();
+    for (const b of splitters) {
+      if (done.has(b)) continue;
+      done.add(b);
+      relabel.clear();
+      for (let w = 0; w < b.length; w++) {
+        let x = b[w]!;
+        while (x !== 0) {
+          const low = x & -x;
+          x ^= low;
+          const d = (w << 5) + 31 - Math.clz32(low);
+          if (d >= n) break;
+          const old = label[d]!;
+          let l = relabel.get(old);
+          if (l === undefined) relabel.set(old, (l = next++));
+          label[d] = l;
+        }
+      }
+    }
+    const parts = new Map<number, number[]>();
+    for (let d = 0; d < n; d++) {
+      const part = parts.get(label[d]!);
+      if (part) part.push(d);
+      else parts.set(label[d]!, [d]);
+    }
+    return [...parts.values()];
+  }
+
+  /**
    * Calico: per destination, the tiers' steps in play. Ingress into d: the policies selecting d,
    * their rules that apply to d and whose peers are the sources. Egress toward d: the rules whose
    * peers hold d, from their policies' subjects; each tier ends for every source it selects.
    */
   function calicoLists(walk: readonly WalkTier[]): { inLists: Group[][]; egLists: Group[][] } {
-    /**
-     * Consecutive steps of one action do the same to whatever they match, so their order among
-     * themselves does not matter: one step per port-atom set, sources OR'ed (the many Allow rules
-     * of Kubernetes NetworkPolicies at order 1000 become a few steps).
-     */
-    const compress = (stages: WalkStage[]): WalkStage[] =>
-      stages.map((stage) => {
-        const out: Step[] = [];
-        let action: Step['action'] | undefined;
-        let run = new Map<number, Bitset>();
-        const flush = () => {
-          for (const [atoms, sources] of run) out.push({ sources, atoms, action: action! });
-          run = new Map();
-        };
-        for (const s of stage.steps) {
-          if (s.action !== action) {
-            flush();
-            action = s.action;
-          }
-          const have = run.get(s.atoms);
-          if (!have) run.set(s.atoms, s.sources);
-          else {
-            const u = have.slice();
-            orInto(u, s.sources);
-            run.set(s.atoms, u);
-          }
-        }
-        flush();
-        return { ...stage, steps: out };
-      });
     const notMemo = new Map<string, number>();
     const atomsOf = (r: WalkRule, d: number): number => {
       const np = namedSetOf(d);
@@ -208,42 +324,46 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       }
       return id;
     };
+    // Ingress into class d: the policies selecting d and their rules that apply to d. Classes
+    // alike in those (and in their named ports) walk alike: one walk per part of that partition.
+    const inSplit: Bitset[] = [];
     // Which policies of which tier select each class, in walk order (inverted once, not per class).
     const selectedBy: { t: number; p: WalkPolicy }[][] = Array.from({ length: classCount }, () => []);
     walk.forEach((tier, t) => {
-      for (const p of tier.policies) if (p.ingress !== null) forEachBit(p.subject, (c) => void (c < classCount && selectedBy[c]!.push({ t, p })));
+      for (const p of tier.policies) {
+        if (p.ingress === null) continue;
+        inSplit.push(p.subject);
+        for (const r of p.ingress) if (r.local !== null && !isSubset(p.subject, r.local)) inSplit.push(r.local);
+        forEachBit(p.subject, (c) => void (c < classCount && selectedBy[c]!.push({ t, p })));
+      }
     });
-    const memo = new Map<string, Group[]>();
-    const inLists: Group[][] = [];
-    for (let d = 0; d < nodeCount; d++) {
-      if (d >= classCount) {
-        inLists.push([{ src: everyNode, id: ALL_PEERS, atoms: allAtoms }]);
-        continue;
-      }
-      let key = `${namedSetOf(d)}|`;
+    const inParts = partition(classCount, inSplit);
+    const inLists: Group[][] = new Array<Group[]>(nodeCount);
+    for (let k = 0; k < inParts.length; k++) {
+      const part = inParts[k]!;
+      const d = part[0]!;
       const stages: WalkStage[] = [];
-      let current = -1;
+      const selecting = selectedBy[d]!;
       let steps: Step[] = [];
-      for (const { t, p } of selectedBy[d]!) {
-        if (t !== current) {
-          if (current >= 0) stages.push({ steps, selected: everyNode, end: walk[current]!.end });
-          current = t;
-          steps = [];
-          key += `|${t};`;
+      for (let i = 0; i < selecting.length; i++) {
+        const { t, p } = selecting[i]!;
+        const rules = p.ingress!;
+        for (let j = 0; j < rules.length; j++) {
+          const r = rules[j]!;
+          if (r.local === null || hasBit(r.local, d)) steps.push({ sources: r.peer, atoms: atomsOf(r, d), action: r.action });
         }
-        for (const r of p.ingress!) {
-          if (r.local !== null && !hasBit(r.local, d)) continue;
-          steps.push({ sources: r.peer, atoms: atomsOf(r, d), action: r.action });
-          key += `${r.uid},`;
+        if (i + 1 === selecting.length || selecting[i + 1]!.t !== t) {
+          stages.push({ steps, selected: everyNode, end: walk[t]!.end });
+          steps = [];
         }
       }
-      if (current >= 0) stages.push({ steps, selected: everyNode, end: walk[current]!.end });
-      let groups = memo.get(key);
-      if (!groups) memo.set(key, (groups = walkGroups(compress(stages))));
-      inLists.push(groups);
+      const groups = walkGroups(stages);
+      for (let i = 0; i < part.length; i++) inLists[part[i]!] = groups;
     }
+    for (let d = classCount; d < nodeCount; d++) inLists[d] = [{ src: everyNode, id: ALL_PEERS, atoms: allAtoms }];
 
-    // Egress: per tier, the sources it selects and its rules with their sources.
+    // Egress toward d: per tier, the sources it selects and its rules with their sources; the
+    // rules whose peers hold d are the steps. Nodes held by the same rules walk alike.
     const tiers = walk.map((tier) => {
       const selected = emptyBitset(nodeCount);
       const rules: { rule: WalkRule; sources: Bitset }[] = [];
@@ -261,27 +381,24 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       }
       return { end: tier.end, selected, rules, any: !isEmptyBitset(selected) };
     });
-    // The rules holding each destination, in walk order (inverted once, not per destination).
-    const toward: { t: number; rule: WalkRule; sources: Bitset }[][] = Array.from({ length: nodeCount }, () => []);
-    tiers.forEach((tier, t) => {
-      for (const e of tier.rules) forEachBit(e.rule.peer, (d) => void toward[d]!.push({ t, ...e }));
-    });
-    const egMemo = new Map<string, Group[]>();
-    const egLists: Group[][] = [];
-    for (let d = 0; d < nodeCount; d++) {
-      let key = `${namedSetOf(d)}|`;
-      const stepsOf: Step[][] = tiers.map(() => []);
-      for (const { t, rule, sources } of toward[d]!) {
-        stepsOf[t]!.push({ sources, atoms: atomsOf(rule, d), action: rule.action });
-        key += `${t}:${rule.uid},`;
-      }
+    const egParts = partition(nodeCount, tiers.flatMap((t) => t.rules.map((e) => e.rule.peer)));
+    const egLists: Group[][] = new Array<Group[]>(nodeCount);
+    for (let k = 0; k < egParts.length; k++) {
+      const part = egParts[k]!;
+      const d = part[0]!;
       const stages: WalkStage[] = [];
-      tiers.forEach((tier, t) => {
-        if (tier.any) stages.push({ steps: stepsOf[t]!, selected: tier.selected, end: tier.end });
-      });
-      let groups = egMemo.get(key);
-      if (!groups) egMemo.set(key, (groups = walkGroups(compress(stages))));
-      egLists.push(groups);
+      for (const tier of tiers) {
+        if (!tier.any) continue;
+        const steps: Step[] = [];
+        const rules = tier.rules;
+        for (let j = 0; j < rules.length; j++) {
+          const { rule, sources } = rules[j]!;
+          if (hasBit(rule.peer, d)) steps.push({ sources, atoms: atomsOf(rule, d), action: rule.action });
+        }
+        stages.push({ steps, selected: tier.selected, end: tier.end });
+      }
+      const groups = walkGroups(stages);
+      for (let i = 0; i < part.length; i++) egLists[part[i]!] = groups;
     }
     return { inLists, egLists };
   }
@@ -561,6 +678,13 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     egAtoms: egs.atomIds,
   };
   }
+}
+
+/** The same numbers in an array twice as long. */
+function grow(a: Int32Array): Int32Array {
+  const b: Int32Array = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 function flatten(nodeCount: number, lists: Group[][]) {
