@@ -1,12 +1,20 @@
 /**
- * Compile + all-pairs, timed the same way for every policy-kind bench (tiers, Cilium, Calico):
- * the median of three runs of each stage, with the allowed pairs and classes it found.
+ * Compile + all-pairs, timed the same way for every policy-kind bench (tiers, Cilium, Calico).
+ *
+ * `measureCompiles` takes every row of a bench at once and alternates them: one untimed round of
+ * each (the first compile of a process pays for JIT warm-up), then `rounds` rounds in which each
+ * row runs once in turn. Timing rows one after another let machine load and heap growth favour
+ * whichever row ran first or last; alternating gives each row the same conditions, so the ratio
+ * between rows is the number to read. Medians of wall time per stage, and the median CPU time of
+ * the process (user + system, all threads incl. GC) for the whole compile + all-pairs.
  */
 import { compile, type Cluster, type EvalOptions } from '@lateral/core';
 
 export interface CompileMeasure {
   readonly compileMs: number;
   readonly reachMs: number;
+  /** CPU time of compile + all-pairs, median over the rounds. */
+  readonly cpuMs: number;
   readonly pairs: number;
   readonly classes: number;
 }
@@ -16,22 +24,43 @@ export function median(xs: readonly number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-export function measureCompile(cluster: Cluster, options?: EvalOptions): CompileMeasure {
-  const compileTimes: number[] = [];
-  const reachTimes: number[] = [];
+interface Run {
+  readonly compileMs: number;
+  readonly reachMs: number;
+  readonly cpuMs: number;
+  readonly pairs: number;
+  readonly classes: number;
+}
+
+function runOnce(cluster: Cluster, options?: EvalOptions): Run {
+  const cpu = process.cpuUsage();
+  let t = performance.now();
+  const compiled = compile(cluster, options);
+  const compileMs = performance.now() - t;
+  t = performance.now();
   let pairs = 0;
-  let classes = 0;
-  for (let run = 0; run < 3; run++) {
-    let t = performance.now();
-    const compiled = compile(cluster, options);
-    compileTimes.push(performance.now() - t);
-    t = performance.now();
-    pairs = 0;
-    compiled.reach().forEachAllowed(() => {
-      pairs++;
-    });
-    reachTimes.push(performance.now() - t);
-    classes = compiled.classCount;
-  }
-  return { compileMs: median(compileTimes), reachMs: median(reachTimes), pairs, classes };
+  compiled.reach().forEachAllowed(() => {
+    pairs++;
+  });
+  const reachMs = performance.now() - t;
+  const used = process.cpuUsage(cpu);
+  return { compileMs, reachMs, cpuMs: (used.user + used.system) / 1000, pairs, classes: compiled.classCount };
+}
+
+export function measureCompiles(rows: readonly { readonly cluster: Cluster; readonly options?: EvalOptions }[], rounds = 5): CompileMeasure[] {
+  for (const r of rows) runOnce(r.cluster, r.options);
+  const runs: Run[][] = rows.map(() => []);
+  for (let round = 0; round < rounds; round++) rows.forEach((r, i) => runs[i]!.push(runOnce(r.cluster, r.options)));
+  return runs.map((rs) => ({
+    compileMs: median(rs.map((r) => r.compileMs)),
+    reachMs: median(rs.map((r) => r.reachMs)),
+    cpuMs: median(rs.map((r) => r.cpuMs)),
+    pairs: rs[rs.length - 1]!.pairs,
+    classes: rs[rs.length - 1]!.classes,
+  }));
+}
+
+/** One row alone (untimed warm-up, then the median of three). */
+export function measureCompile(cluster: Cluster, options?: EvalOptions): CompileMeasure {
+  return measureCompiles([{ cluster, ...(options ? { options } : {}) }], 3)[0]!;
 }
