@@ -29,7 +29,7 @@ import { dropDuplicates } from './duplicates.js';
 import { ingressFromObject } from './ingress.js';
 import { networkPolicyFromObject } from './network-policy.js';
 import { nodeFromObject } from './node.js';
-import { objectRef, type ObjectRef } from './object-ref.js';
+import { objectRefOnce, type ObjectRef } from './object-ref.js';
 import { objectKey, ownerReference, topOwner, type OwnedObject, type TopOwner } from './owners.js';
 import type { SourceObject } from './parse-manifests.js';
 import { podSpecFacts, type PodSpecFacts } from './pod-spec.js';
@@ -83,7 +83,7 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
 
   const entries = dropDuplicates(
     objects.map((o): Entry => {
-      const ref = withinAt(() => locOf(o), () => objectRef(o.obj));
+      const ref = withinAt(() => locOf(o), () => objectRefOnce(o.obj));
       return { ref, obj: o.obj as Entry['obj'], file: o.file, ...(o.line !== undefined ? { line: o.line } : {}) };
     }),
   );
@@ -281,13 +281,14 @@ export function clusterFromObjects(objects: SourceObject[]): LoadResult {
 /** A Pod object; its owner is filled in by the caller. */
 function realPod(e: Entry): Omit<Pod, 'owner'> {
   const pod = e.obj as V1Pod;
-  const meta = optMapping(pod.metadata, 'metadata');
+  const meta = isMapping(pod.metadata) ? pod.metadata : optMapping(pod.metadata, 'metadata');
   const facts = podSpecFacts(pod.spec, 'spec');
-  const status = optMapping(pod.status, 'status') ?? ({} as V1PodStatus);
+  const status = (isMapping(pod.status) ? pod.status : optMapping(pod.status, 'status')) ?? ({} as V1PodStatus);
   const ips: string[] = [];
-  const seen = new Set<string>();
-  // podIP is podIPs[0] as written: the same text parses to the same address, once is enough.
+  // Texts already read, and the addresses they gave (family:value): podIP is podIPs[0] as
+  // written, so the same text is parsed once; two spellings of one address are kept once.
   const added: string[] = [];
+  const keys: string[] = [];
   const addIp = (v: unknown, field: () => string) => {
     const s = typeof v === 'string' ? v : optString(v, field());
     if (!s || added.includes(s)) return;
@@ -295,33 +296,39 @@ function realPod(e: Entry): Omit<Pod, 'owner'> {
     const ip = tryParseIp(s);
     if (!ip) throw new InputError(`invalid IP address ${quoteValue(s)}`, { field: field() });
     const key = `${ip.family}:${ip.value}`;
-    if (!seen.has(key)) {
-      seen.add(key);
+    if (!keys.includes(key)) {
+      keys.push(key);
       ips.push(s.trim());
     }
   };
-  const annotations = optStringMap(meta?.annotations, 'metadata.annotations');
-  const hostIP = optString(status.hostIP, 'status.hostIP');
+  const annotations = meta?.annotations === undefined ? undefined : optStringMap(meta.annotations, 'metadata.annotations');
+  const hostIP = typeof status.hostIP === 'string' ? status.hostIP : optString(status.hostIP, 'status.hostIP');
   if (hostIP && !tryParseIp(hostIP)) throw new InputError(`invalid IP address ${quoteValue(hostIP)}`, { field: 'status.hostIP' });
   addIp(status.podIP, () => 'status.podIP');
-  list(status.podIPs, 'status.podIPs').forEach((p, i) =>
-    addIp((isMapping(p) ? p : optMapping(p, `status.podIPs[${i}]`))?.ip, () => `status.podIPs[${i}].ip`),
-  );
-  return {
+  const rawIPs: unknown = status.podIPs;
+  const podIPs: readonly unknown[] = Array.isArray(rawIPs) ? rawIPs : list(rawIPs as unknown[] | null | undefined, 'status.podIPs');
+  for (let i = 0; i < podIPs.length; i++) {
+    const p: unknown = podIPs[i];
+    addIp((isMapping(p) ? p : optMapping(p as object | null | undefined, `status.podIPs[${i}]`) as Record<string, unknown> | undefined)?.ip, () => `status.podIPs[${i}].ip`);
+  }
+  // Built by assignment in the order a literal with spreads would give (see pod-spec.ts's portOf).
+  const out: { -readonly [K in keyof Omit<Pod, 'owner'>]: Omit<Pod, 'owner'>[K] } = {
     namespace: e.ref.namespace,
     name: e.ref.name,
     labels: optLabels(meta?.labels, 'metadata.labels') ?? {},
     ips,
     ports: facts.ports,
-    ...(facts.node ? { node: facts.node } : {}),
-    hostNetwork: facts.hostNetwork,
-    security: facts.security,
-    replicas: 1,
-    fromTemplate: false,
-    ...(annotations ? { annotations } : {}),
-    ...(hostIP ? { hostIP: hostIP.trim() } : {}),
-    ...identityOf(facts),
-  };
+  } as unknown as Omit<Pod, 'owner'>;
+  if (facts.node) out.node = facts.node;
+  out.hostNetwork = facts.hostNetwork;
+  out.security = facts.security;
+  out.replicas = 1;
+  out.fromTemplate = false;
+  if (annotations) out.annotations = annotations;
+  if (hostIP) out.hostIP = hostIP.trim();
+  if (facts.serviceAccountName) out.serviceAccountName = facts.serviceAccountName;
+  if (facts.automountServiceAccountToken !== undefined) out.automountServiceAccountToken = facts.automountServiceAccountToken;
+  return out;
 }
 
 function identityOf(facts: PodSpecFacts): Pick<Pod, 'serviceAccountName' | 'automountServiceAccountToken'> {
