@@ -42,42 +42,72 @@ const NO_LINES: LineOf = { get: () => undefined };
 let plainReader: PlainYamlReader | undefined;
 
 /**
+ * Takes each object as soon as it is read (see parseManifestsTo). `reread`, when given, reads
+ * the same object again from the text (a fresh copy, equal to the first): a receiver that
+ * converts each object at once need not keep it for the rare comparison of duplicates.
+ */
+export type ObjectSink = (o: SourceObject, reread?: () => unknown) => void;
+
+/**
  * Parses YAML (one or more documents) or JSON into objects; List and *List kinds are flattened
  * into their items. Each object is checked to be a mapping with kind and metadata.name.
  */
 export function parseManifests(text: string, file: string): SourceObject[] {
-  const src = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const out: SourceObject[] = [];
+  parseManifestsTo(text, file, (o) => void out.push(o));
+  return out;
+}
+
+/**
+ * parseManifests, handing each object to `sink` in order as soon as its document is read, so
+ * that a caller converting objects one by one never holds the whole parse tree of a large
+ * input. A parse error is thrown when its document is reached, after the objects before it.
+ */
+export function parseManifestsTo(text: string, file: string, sink: ObjectSink): void {
+  const src = text.startsWith('\uFEFF') ? text.slice(1) : text;
   // Only YAML aliases (`*name`) can make a node contain itself.
   const mayCycle = src.includes('*');
-  const add = (parsed: ParsedStream) =>
+  const add = (parsed: ParsedStream, emit: ObjectSink = sink) =>
     parsed.docs.forEach((doc, i) => {
       // Empty documents (a trailing `---`, a file of comments) are not objects, and not errors.
       if (doc === null || doc === undefined) return;
       if (mayCycle) rejectCycles(doc, file, parsed.docLines[i]);
-      flatten(doc, file, parsed.docLines[i], parsed.startLine, undefined, out);
+      flatten(doc, file, parsed.docLines[i], parsed.startLine, undefined, emit);
     });
   if (/^\s*[[{]/.test(src)) {
     add(parseJsonStream(src, file));
-    return out;
+    return;
   }
   // CRLF is one line break to YAML; as LF the fast reader takes it too (a lone CR it leaves).
   const lf = src.includes('\r') ? src.replaceAll('\r\n', '\n') : src;
   const spans = lf.includes('\r') || lf.includes('\t') ? undefined : documentSpans(lf);
   if (!spans) {
     add(parseYaml(lf, file, false));
-    return out;
+    return;
   }
-  plainReader ??= new PlainYamlReader(KUBERNETES_SCHEMA);
+  const reader = (plainReader ??= new PlainYamlReader(KUBERNETES_SCHEMA));
   // Only a List's items are looked up by line (flatten). A text without "List" (or a `\`
   // escape that could spell it) holds none, and its readers need not record the lines.
   const mayHoldList = lf.includes('List') || lf.includes('\\');
   for (const span of spans) {
-    const doc = plainReader.read(lf, span.start, span.end, span.line, mayHoldList);
-    // Anything the fast reader leaves (block scalars, anchors, flow mappings, errors) is js-yaml's.
-    add(doc ? { docs: [doc.value], docLines: [doc.line], startLine: doc.itemLines } : parseYaml(lf.slice(span.start, span.end), file, false, span.line - 1));
+    const doc = reader.read(lf, span.start, span.end, span.line, mayHoldList);
+    if (!doc) {
+      // Anything the fast reader leaves (block scalars, anchors, flow mappings, errors) is js-yaml's.
+      add(parseYaml(lf.slice(span.start, span.end), file, false, span.line - 1));
+      continue;
+    }
+    // The document's objects can be read again from its span: the fast reader gives the same.
+    let index = 0;
+    add({ docs: [doc.value], docLines: [doc.line], startLine: doc.itemLines }, (o) => {
+      const nth = index++;
+      sink(o, () => {
+        const again = reader.read(lf, span.start, span.end, span.line, mayHoldList)!;
+        const objects: SourceObject[] = [];
+        flatten(again.value, file, again.line, again.itemLines, undefined, (x) => void objects.push(x));
+        return objects[nth]!.obj;
+      });
+    });
   }
-  return out;
 }
 
 /**
@@ -111,7 +141,7 @@ function flatten(
   line: number | undefined,
   startLine: LineOf,
   inherited: { kind: string; apiVersion?: unknown } | undefined,
-  out: SourceObject[],
+  emit: ObjectSink,
   /** Where in which List this is, for a message about an item that is no object. */
   item?: { list: string; index: number },
 ): void {
@@ -139,7 +169,7 @@ function flatten(
         itemLine ?? line,
         startLine,
         itemKind ? { kind: itemKind, apiVersion: obj.apiVersion } : undefined,
-        out,
+        emit,
         { list: kind, index },
       );
     });
@@ -155,7 +185,7 @@ function flatten(
       throw new InputError(e.detail, { ...e.location, object: item.list, field });
     }
   });
-  out.push({ obj, ...loc });
+  emit({ obj, ...loc });
 }
 
 /** js-yaml, for what the fast reader leaves; `lineOffset`: lines before `text` in the file. */
