@@ -131,7 +131,9 @@ export class ClusterBuilder {
   add(o: SourceObject, reread?: () => unknown): void {
     this.objectCount++;
     const ref = withinAt(() => locOf(o), () => objectRefOnce(o.obj));
-    const e: Entry = { ref, obj: o.obj as Entry['obj'], file: o.file, ...(o.line !== undefined ? { line: o.line } : {}) };
+    // By assignment, as in realPod: every object passes here.
+    const e: { -readonly [K in keyof Entry]: Entry[K] } = { ref, obj: o.obj as Entry['obj'], file: o.file };
+    if (o.line !== undefined) e.line = o.line;
     try {
       if (!this.duplicates.admit(e, (prev) => (prev.reread ? prev.reread() : prev.obj))) return;
     } catch (error) {
