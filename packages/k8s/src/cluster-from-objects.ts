@@ -29,7 +29,7 @@ import { DuplicateFilter } from './duplicates.js';
 import { ingressFromObject } from './ingress.js';
 import { networkPolicyFromObject } from './network-policy.js';
 import { nodeFromObject } from './node.js';
-import { objectRefOnce, type ObjectRef } from './object-ref.js';
+import { objectRef, type ObjectRef } from './object-ref.js';
 import { objectKey, ownerReference, topOwner, type OwnedObject, type TopOwner } from './owners.js';
 import type { ObjectSink, SourceObject } from './parse-manifests.js';
 import { podSpecFacts, type PodSpecFacts } from './pod-spec.js';
@@ -125,12 +125,15 @@ export class ClusterBuilder {
   private readonly owned: { readonly at: number; readonly e: Entry; readonly pod?: Pod }[] = [];
 
   /** The sink readInputsTo hands objects to. */
-  readonly sink: ObjectSink = (o, reread) => this.add(o, reread);
+  readonly sink: ObjectSink = (o, reread, ref) => this.add(o, reread, ref);
 
-  /** Adds one object; `reread` reads it again (see ObjectSink), which lets a pod be kept small. */
-  add(o: SourceObject, reread?: () => unknown): void {
+  /**
+   * Adds one object; `reread` reads it again (see ObjectSink), which lets a pod be kept small;
+   * `known`: its objectRef, when the reader computed it.
+   */
+  add(o: SourceObject, reread?: () => unknown, known?: ObjectRef): void {
     this.objectCount++;
-    const ref = withinAt(() => locOf(o), () => objectRefOnce(o.obj));
+    const ref = known ?? withinAt(() => locOf(o), () => objectRef(o.obj));
     // By assignment, as in realPod: every object passes here.
     const e: { -readonly [K in keyof Entry]: Entry[K] } = { ref, obj: o.obj as Entry['obj'], file: o.file };
     if (o.line !== undefined) e.line = o.line;

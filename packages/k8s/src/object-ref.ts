@@ -182,17 +182,6 @@ export function objectRef(obj: unknown): ObjectRef {
   if (isCalicoKind(kind, apiVersion)) ref.calico = true;
   ref.skippedAs = groups !== undefined && !supported ? `${kind} (${apiVersion})` : kind;
   ref.label = clusterScoped ? `${kind} ${name}` : `${kind} ${namespace}/${name}`;
-  refs.set(obj, ref);
   return ref;
 }
 
-/**
- * The ObjectRef objectRef last gave for this very object (parseManifests checks every object
- * it reads with objectRef, and clusterFromObjects needs the same answer again), else a fresh one.
- * Keyed by identity: an object is read-only once parsed, and a replaced object is computed anew.
- */
-export function objectRefOnce(obj: unknown): ObjectRef {
-  return (obj !== null && typeof obj === 'object' ? refs.get(obj) : undefined) ?? objectRef(obj);
-}
-
-const refs = new WeakMap<object, ObjectRef>();

@@ -76,10 +76,10 @@ async function parseInChunksHere(
     // An error from the sink is the sink's own: it passes through with its line as it is.
     let sinkFailed: { error: unknown } | undefined;
     try {
-      parseManifestsTo(text, file, (o, reread) => {
+      parseManifestsTo(text, file, (o, reread, ref) => {
         if (o.line !== undefined) o.line += linesBefore;
         try {
-          sink(o, reread);
+          sink(o, reread, ref);
         } catch (error) {
           sinkFailed = { error };
           throw error;

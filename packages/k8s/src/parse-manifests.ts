@@ -1,7 +1,7 @@
 import { InputError } from '@lateral/core';
 import yaml from 'js-yaml';
 import { jsonListItemLines } from './json-lines.js';
-import { objectRef } from './object-ref.js';
+import { objectRef, type ObjectRef } from './object-ref.js';
 import { PlainYamlReader } from './plain-yaml.js';
 import { within } from './within.js';
 import { isMapping } from './raw-fields.js';
@@ -44,9 +44,10 @@ let plainReader: PlainYamlReader | undefined;
 /**
  * Takes each object as soon as it is read (see parseManifestsTo). `reread`, when given, reads
  * the same object again from the text (a fresh copy, equal to the first): a receiver that
- * converts each object at once need not keep it for the rare comparison of duplicates.
+ * converts each object at once need not keep it for the rare comparison of duplicates. `ref`
+ * is objectRef of the object, which the reader computed to check it.
  */
-export type ObjectSink = (o: SourceObject, reread?: () => unknown) => void;
+export type ObjectSink = (o: SourceObject, reread?: () => unknown, ref?: ObjectRef) => void;
 
 /**
  * Parses YAML (one or more documents) or JSON into objects; List and *List kinds are flattened
@@ -98,14 +99,14 @@ export function parseManifestsTo(text: string, file: string, sink: ObjectSink): 
     }
     // The document's objects can be read again from its span: the fast reader gives the same.
     let index = 0;
-    add({ docs: [doc.value], docLines: [doc.line], startLine: doc.itemLines }, (o) => {
+    add({ docs: [doc.value], docLines: [doc.line], startLine: doc.itemLines }, (o, _, ref) => {
       const nth = index++;
       sink(o, () => {
         const again = reader.read(lf, span.start, span.end, span.line, mayHoldList)!;
         const objects: SourceObject[] = [];
         flatten(again.value, file, again.line, again.itemLines, undefined, (x) => void objects.push(x));
         return objects[nth]!.obj;
-      });
+      }, ref);
     });
   }
 }
@@ -177,9 +178,9 @@ function flatten(
     });
     return;
   }
-  within(loc, () => {
+  const ref = within(loc, () => {
     try {
-      objectRef(obj);
+      return objectRef(obj);
     } catch (e) {
       // An item with no identity of its own is named by its place in the List.
       if (!(e instanceof InputError) || !item) throw e;
@@ -189,7 +190,7 @@ function flatten(
   });
   const o: SourceObject = { obj, file };
   if (line !== undefined) o.line = line;
-  emit(o);
+  emit(o, undefined, ref);
 }
 
 /** js-yaml, for what the fast reader leaves; `lineOffset`: lines before `text` in the file. */

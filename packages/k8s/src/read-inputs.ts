@@ -32,9 +32,9 @@ export interface ReadInputsOptions {
  */
 export async function readInputsTo(inputs: string[], sink: ObjectSink, opts: ReadInputsOptions = {}): Promise<void> {
   let count = 0;
-  await readEach(inputs, (o, reread) => {
+  await readEach(inputs, (o, reread, ref) => {
     count++;
-    sink(o, reread);
+    sink(o, reread, ref);
   }, opts, () => count);
 }
 
