@@ -9,7 +9,8 @@
  *   tsx     tsx apps/cli/src/main.ts       the TypeScript sources, as `pnpm lateral` ran before
  *                                          the CLI was built (transpiled on every call)
  * LATERAL_BENCH_CLI="node /other/checkout/apps/cli/bin/lateral.js" adds a column for another
- * build (e.g. an older commit) on the same machine and input.
+ * build (e.g. an older commit) on the same machine and input; LATERAL_BENCH_NO_TSX=1 leaves out the
+ * tsx column (half the time of a run on a busy machine).
  *
  *   tsx test/bench/cli-bench.ts        all rows       (skipped when sizes are named without S2)
  */
@@ -30,7 +31,7 @@ interface Variant {
 const tsxCli = join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 const VARIANTS: Variant[] = [
   { name: 'built', argv: [process.execPath, join(REPO, 'apps', 'cli', 'bin', 'lateral.js')] },
-  { name: 'tsx', argv: [process.execPath, tsxCli, join(REPO, 'apps', 'cli', 'src', 'main.ts')] },
+  ...(process.env.LATERAL_BENCH_NO_TSX ? [] : [{ name: 'tsx', argv: [process.execPath, tsxCli, join(REPO, 'apps', 'cli', 'src', 'main.ts')] }]),
   ...(process.env.LATERAL_BENCH_CLI ? [{ name: 'LATERAL_BENCH_CLI', argv: process.env.LATERAL_BENCH_CLI.split(' ') }] : []),
 ];
 

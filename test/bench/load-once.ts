@@ -1,10 +1,12 @@
 /**
  * One load, for load-bench.ts: reads and converts the manifests given as a user's command
- * would (readInputs, then clusterFromObjects), prints the phases as one JSON line, exits.
+ * would (loadCluster: each object converted as it is read, then owners resolved), prints the
+ * phases as one JSON line, exits. "parse" is the read with that per-object conversion, "convert"
+ * what is left after it (ClusterBuilder.finish).
  *
  *   tsx test/bench/load-once.ts FILE [WORKERS]
  */
-import { clusterFromObjects, readInputs } from '@lateral/k8s';
+import { ClusterBuilder, readInputsTo } from '@lateral/k8s';
 
 const [file, workers] = process.argv.slice(2);
 const cpu = () => {
@@ -13,10 +15,11 @@ const cpu = () => {
 };
 const c0 = cpu();
 const t0 = performance.now();
-const objects = await readInputs([file!], workers === undefined ? {} : { workers: Number(workers) });
+const builder = new ClusterBuilder();
+await readInputsTo([file!], builder.sink, workers === undefined ? {} : { workers: Number(workers) });
 const t1 = performance.now();
 const c1 = cpu();
-const load = clusterFromObjects(objects);
+const load = builder.finish();
 const t2 = performance.now();
 console.log(
   JSON.stringify({
@@ -25,7 +28,7 @@ console.log(
     // All threads of the process (the workers too): steadier than wall time on a shared machine.
     cpuMs: cpu() - c0,
     parseCpuMs: c1 - c0,
-    objects: objects.length,
+    objects: load.objectCount,
     pods: load.cluster.pods.length,
     peakMiB: process.resourceUsage().maxRSS / 1024,
   }),

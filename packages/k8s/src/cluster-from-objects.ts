@@ -25,13 +25,13 @@ import { adminNetworkPolicyFromObject } from './admin-network-policy.js';
 import { baselineAdminNetworkPolicyFromObject } from './baseline-admin-network-policy.js';
 import { ciliumPoliciesFromObject, resolveCiliumServices } from './cilium/cilium-network-policy.js';
 import { clusterNetworkPolicyFromObject } from './cluster-network-policy.js';
-import { dropDuplicates } from './duplicates.js';
+import { DuplicateFilter } from './duplicates.js';
 import { ingressFromObject } from './ingress.js';
 import { networkPolicyFromObject } from './network-policy.js';
 import { nodeFromObject } from './node.js';
 import { objectRef, type ObjectRef } from './object-ref.js';
 import { objectKey, ownerReference, topOwner, type OwnedObject, type TopOwner } from './owners.js';
-import type { SourceObject } from './parse-manifests.js';
+import type { ObjectSink, SourceObject } from './parse-manifests.js';
 import { podSpecFacts, type PodSpecFacts } from './pod-spec.js';
 import { apiServerFromEndpointSlice, apiServerFromService, roleBindingFromObject, roleFromObject, serviceAccountFromObject } from './rbac.js';
 import { isMapping, list, optLabels, optMapping, optString, optStringMap } from './raw-fields.js';
@@ -60,9 +60,11 @@ const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 interface Entry extends OwnedObject {
   readonly ref: ObjectRef;
-  readonly obj: { metadata?: V1ObjectMeta };
+  obj: { metadata?: V1ObjectMeta };
   readonly file: string;
   readonly line?: number;
+  /** Set when `obj` was cut down after conversion: reads the whole object again. */
+  reread?: () => unknown;
 }
 
 /**
@@ -71,223 +73,307 @@ interface Entry extends OwnedObject {
  * namespaces. Pure: no I/O. Throws an InputError naming file, line, object and field for
  * anything the API server would reject.
  */
-export function clusterFromObjects(objects: SourceObject[]): LoadResult {
-  const warnings: string[] = [];
-  const skipped: Record<string, number> = {};
-  const unevaluated: UnevaluatedPolicy[] = [];
-  const locOf = (e: { file: string; line?: number; ref?: ObjectRef }) => ({
-    file: e.file,
-    ...(e.line !== undefined ? { line: e.line } : {}),
-    ...(e.ref ? { object: e.ref.label } : {}),
-  });
+export function clusterFromObjects(objects: readonly SourceObject[]): LoadResult {
+  const builder = new ClusterBuilder();
+  for (const o of objects) builder.add(o);
+  return builder.finish();
+}
 
-  const entries = dropDuplicates(
-    objects.map((o): Entry => {
-      const ref = withinAt(() => locOf(o), () => objectRef(o.obj));
-      return { ref, obj: o.obj as Entry['obj'], file: o.file, ...(o.line !== undefined ? { line: o.line } : {}) };
-    }),
-  );
-  const byKey = new Map<string, Entry>();
-  for (const e of entries) byKey.set(objectKey(e.ref.kind, e.ref.namespace, e.ref.name), e);
+/** An error found while adding objects, kept until finish, with where in the input order it arose. */
+interface Found {
+  readonly at: number;
+  readonly error: unknown;
+}
 
-  const ownerCache = new Map<OwnedObject, { kind: string; name: string } | undefined>();
-  const ownerOf = (o: OwnedObject) => {
-    if (!ownerCache.has(o)) ownerCache.set(o, withinAt(() => locOf(o as Entry), () => ownerReference(o)));
-    return ownerCache.get(o);
-  };
-  // Every walk into an ownerReferences cycle finds it again; say it once.
-  const warnOnce = (w: string) => void (warnings.includes(w) || warnings.push(w));
-  const topOf = (e: Entry): TopOwner => topOwner(e, ownerOf, (k) => byKey.get(k), warnOnce);
+/**
+ * clusterFromObjects one object at a time: `add` converts each object as it arrives (a sink for
+ * readInputsTo), so a large input's parse tree is never held whole — a pod keeps only the
+ * metadata its owner walk needs, and is read again from its text in the rare case that a
+ * duplicate must be compared with it. `finish` resolves owners, which may come later in the
+ * input, and gives the result. Answers and errors are clusterFromObjects's: the first error in
+ * the order it would find them (objects that are no Kubernetes object, then duplicates that
+ * differ, then conversion in input order), whatever order the work is done in here.
+ */
+export class ClusterBuilder {
+  private readonly warnings: string[] = [];
+  private readonly skipped: Record<string, number> = {};
+  private readonly unevaluated: UnevaluatedPolicy[] = [];
+  private objectCount = 0;
+  private readonly duplicates = new DuplicateFilter<Entry>();
+  private readonly byKey = new Map<string, Entry>();
+  /** Index of the next kept (not duplicate) object: the order conversion errors are ranked in. */
+  private position = 0;
+  private duplicateError: Found | undefined;
+  private conversionError: Found | undefined;
+  private readonly declaredNamespaces = new Map<string, Labels>();
+  private readonly referencedNamespaces = new Set<string>();
+  private readonly services: Service[] = [];
+  private readonly policies: NetworkPolicy[] = [];
+  private readonly ingresses: Ingress[] = [];
+  private readonly nodes: ClusterNode[] = [];
+  private readonly tierPolicies: TierPolicy[] = [];
+  private readonly ciliumPolicies: CiliumPolicy[] = [];
+  private readonly calico = new CalicoCollector();
+  private readonly serviceAccounts: ServiceAccount[] = [];
+  private readonly roles: Role[] = [];
+  private readonly roleBindings: RoleBinding[] = [];
+  private apiServerSlice: ApiServerAddress | undefined;
+  private apiServerService: ApiServerAddress | undefined;
+  private readonly realPods: Pod[] = [];
+  private readonly manifests = new Map<Entry, WorkloadManifest>();
+  /** Pods and workload manifests in input order, whose top-level owner finish looks up. */
+  private readonly owned: { readonly at: number; readonly e: Entry; readonly pod?: Pod }[] = [];
 
-  const declaredNamespaces = new Map<string, Labels>();
-  const referencedNamespaces = new Set<string>();
-  const services: Service[] = [];
-  const policies: NetworkPolicy[] = [];
-  const ingresses: Ingress[] = [];
-  const nodes: ClusterNode[] = [];
-  const tierPolicies: TierPolicy[] = [];
-  const ciliumPolicies: CiliumPolicy[] = [];
-  const calico = new CalicoCollector();
-  const serviceAccounts: ServiceAccount[] = [];
-  const roles: Role[] = [];
-  const roleBindings: RoleBinding[] = [];
-  let apiServerSlice: ApiServerAddress | undefined;
-  let apiServerService: ApiServerAddress | undefined;
-  const realPods: Pod[] = [];
-  const manifests = new Map<Entry, WorkloadManifest>();
-  /** Top-level owners in order of first appearance, with the entries that resolve to them. */
-  const tops = new Map<string, { top: TopOwner; pods: Pod[]; manifests: Entry[] }>();
-  const topFor = (e: Entry) => {
-    const top = topOf(e);
-    const key = objectKey(top.workload.kind, top.workload.namespace, top.workload.name);
-    let t = tops.get(key);
-    if (!t) tops.set(key, (t = { top, pods: [], manifests: [] }));
-    return t;
-  };
+  /** The sink readInputsTo hands objects to. */
+  readonly sink: ObjectSink = (o, reread, ref) => this.add(o, reread, ref);
 
-  for (const e of entries) {
+  /**
+   * Adds one object; `reread` reads it again (see ObjectSink), which lets a pod be kept small;
+   * `known`: its objectRef, when the reader computed it.
+   */
+  add(o: SourceObject, reread?: () => unknown, known?: ObjectRef): void {
+    this.objectCount++;
+    const ref = known ?? withinAt(() => locOf(o), () => objectRef(o.obj));
+    // By assignment, as in realPod: every object passes here.
+    const e: { -readonly [K in keyof Entry]: Entry[K] } = { ref, obj: o.obj as Entry['obj'], file: o.file };
+    if (o.line !== undefined) e.line = o.line;
+    try {
+      if (!this.duplicates.admit(e, (prev) => (prev.reread ? prev.reread() : prev.obj))) return;
+    } catch (error) {
+      this.duplicateError ??= { at: this.position, error };
+      return;
+    }
+    this.byKey.set(objectKey(ref.kind, ref.namespace, ref.name), e);
+    const at = this.position++;
+    // After an error only the checks that come before conversion go on.
+    if (this.duplicateError || this.conversionError) return;
+    try {
+      this.convert(e, at);
+    } catch (error) {
+      this.conversionError = { at, error };
+      return;
+    }
+    if (reread && ref.kind === 'Pod' && ref.supported) {
+      // All that is read of a converted pod again: its owner references (the owner walk) and,
+      // when it is its own top-level owner, its labels and annotations (workloadOf).
+      const meta = e.obj.metadata as Record<string, unknown>;
+      const slim: Record<string, unknown> = {};
+      if (meta.labels !== undefined) slim.labels = meta.labels;
+      if (meta.annotations !== undefined) slim.annotations = meta.annotations;
+      if (meta.ownerReferences !== undefined) slim.ownerReferences = meta.ownerReferences;
+      e.obj = { metadata: slim as V1ObjectMeta };
+      e.reread = reread;
+    }
+  }
+
+  private convert(e: Entry, at: number): void {
     const { ref } = e;
-    if (ref.namespaceGiven || (ref.supported && ref.namespace)) referencedNamespaces.add(ref.namespace);
+    if (ref.namespaceGiven || (ref.supported && ref.namespace)) this.referencedNamespaces.add(ref.namespace);
     if (ref.calico) {
-      withinAt(() => locOf(e), () => calico.add(ref.kind, e.obj, ref.namespace, ref.name));
-      continue;
+      withinAt(() => locOf(e), () => this.calico.add(ref.kind, e.obj, ref.namespace, ref.name));
+      return;
     }
     if (ref.unevaluated) {
-      unevaluated.push(unevaluatedPolicy(ref.unevaluated, e.obj as Record<string, unknown>, ref.namespace, ref.name));
-      continue;
+      this.unevaluated.push(unevaluatedPolicy(ref.unevaluated, e.obj as Record<string, unknown>, ref.namespace, ref.name));
+      return;
     }
     if (!ref.supported) {
-      skipped[ref.skippedAs] = (skipped[ref.skippedAs] ?? 0) + 1;
-      continue;
+      this.skipped[ref.skippedAs] = (this.skipped[ref.skippedAs] ?? 0) + 1;
+      return;
     }
     withinAt(() => locOf(e), () => {
       switch (ref.kind) {
         case 'Namespace': {
           const labels = optLabels(optMapping(e.obj.metadata, 'metadata')?.labels, 'metadata.labels');
           // The API server sets this label on every namespace and overwrites any other value.
-          declaredNamespaces.set(ref.name, { ...labels, [NAMESPACE_NAME_LABEL]: ref.name });
+          this.declaredNamespaces.set(ref.name, { ...labels, [NAMESPACE_NAME_LABEL]: ref.name });
           break;
         }
         case 'Service':
-          services.push(serviceFromObject(e.obj as V1Service, ref.namespace, ref.name));
-          if (ref.namespace === 'default' && ref.name === 'kubernetes') apiServerService = apiServerFromService(e.obj);
+          this.services.push(serviceFromObject(e.obj as V1Service, ref.namespace, ref.name));
+          if (ref.namespace === 'default' && ref.name === 'kubernetes') this.apiServerService = apiServerFromService(e.obj);
           break;
         case 'ServiceAccount':
-          serviceAccounts.push(serviceAccountFromObject(e.obj, ref.namespace, ref.name));
+          this.serviceAccounts.push(serviceAccountFromObject(e.obj, ref.namespace, ref.name));
           break;
         case 'Role':
         case 'ClusterRole':
-          roles.push(roleFromObject(e.obj, ref.kind, ref.namespace, ref.name));
+          this.roles.push(roleFromObject(e.obj, ref.kind, ref.namespace, ref.name));
           break;
         case 'RoleBinding':
         case 'ClusterRoleBinding':
-          roleBindings.push(roleBindingFromObject(e.obj, ref.kind, ref.namespace, ref.name));
+          this.roleBindings.push(roleBindingFromObject(e.obj, ref.kind, ref.namespace, ref.name));
           break;
         case 'EndpointSlice':
           // Only the API server's endpoints matter: where pods' tokens are used.
-          if (ref.namespace === 'default') apiServerSlice ??= apiServerFromEndpointSlice(e.obj, ref.name);
+          if (ref.namespace === 'default') this.apiServerSlice ??= apiServerFromEndpointSlice(e.obj, ref.name);
           break;
         case 'NetworkPolicy':
-          policies.push(networkPolicyFromObject(e.obj as V1NetworkPolicy, ref.namespace, ref.name));
+          this.policies.push(networkPolicyFromObject(e.obj as V1NetworkPolicy, ref.namespace, ref.name));
           break;
         case 'Ingress':
-          ingresses.push(ingressFromObject(e.obj, ref.namespace, ref.name));
+          this.ingresses.push(ingressFromObject(e.obj, ref.namespace, ref.name));
           break;
         case 'Node':
-          nodes.push(nodeFromObject(e.obj as V1Node, ref.name));
+          this.nodes.push(nodeFromObject(e.obj as V1Node, ref.name));
           break;
         case 'ClusterNetworkPolicy':
-          tierPolicies.push(clusterNetworkPolicyFromObject(e.obj as { spec?: unknown }, ref.name));
+          this.tierPolicies.push(clusterNetworkPolicyFromObject(e.obj as { spec?: unknown }, ref.name));
           break;
         case 'AdminNetworkPolicy':
-          tierPolicies.push(adminNetworkPolicyFromObject(e.obj as { spec?: unknown }, ref.name));
+          this.tierPolicies.push(adminNetworkPolicyFromObject(e.obj as { spec?: unknown }, ref.name));
           break;
         case 'BaselineAdminNetworkPolicy':
-          tierPolicies.push(baselineAdminNetworkPolicyFromObject(e.obj as { spec?: unknown }, ref.name));
+          this.tierPolicies.push(baselineAdminNetworkPolicyFromObject(e.obj as { spec?: unknown }, ref.name));
           break;
         case 'CiliumNetworkPolicy':
         case 'CiliumClusterwideNetworkPolicy':
-          ciliumPolicies.push(...ciliumPoliciesFromObject(e.obj as { spec?: unknown }, ref.kind, ref.namespace, ref.name));
+          this.ciliumPolicies.push(...ciliumPoliciesFromObject(e.obj as { spec?: unknown }, ref.kind, ref.namespace, ref.name));
           break;
         case 'Pod': {
-          const pod = realPod(e);
-          const t = topFor(e);
-          // The owner goes in last, as a copy `{ ...pod, owner }` would put it, without the copy.
-          (pod as { owner?: WorkloadRef }).owner = t.top.workload;
-          t.pods.push(pod as Pod);
-          realPods.push(pod as Pod);
+          const pod = realPod(e) as Pod;
+          this.owned.push({ at, e, pod });
+          this.realPods.push(pod);
           break;
         }
         default:
           if (WORKLOAD_KINDS.has(ref.kind)) {
-            manifests.set(e, readWorkloadManifest(ref.kind, e.obj));
-            topFor(e).manifests.push(e);
+            this.manifests.set(e, readWorkloadManifest(ref.kind, e.obj));
+            this.owned.push({ at, e });
           }
       }
     });
   }
 
-  const workloads: Workload[] = [];
-  const templatePods: Pod[] = [];
-  // Pods whose owner chain leaves the input, by namespace (see warnAboutOrphans).
-  const orphans = new Map<string, { top: TopOwner; pods: Pod[] }[]>();
-  for (const t of tops.values()) {
-    if (t.top.object || t.pods.length === 0) continue;
-    const ns = t.top.workload.namespace;
-    const list = orphans.get(ns);
-    if (list) list.push(t);
-    else orphans.set(ns, [t]);
-  }
-  for (const { top, pods, manifests: group } of tops.values()) {
-    workloads.push(workloadOf(top, manifests, locOf));
-    if (pods.length > 0 || group.length === 0) continue;
-    // No pod of this workload is in the input: one pod stands for its template. The top-level
-    // object's own template wins (a Deployment's, not its ReplicaSet's); when the top is not a
-    // workload manifest of the input, the manifest asking for the most pods does.
-    const topEntry = top.object as Entry | undefined;
-    const chosen =
-      (topEntry && manifests.has(topEntry) ? topEntry : undefined) ??
-      group.reduce((best, m) => (manifests.get(m)!.replicas > manifests.get(best)!.replicas ? m : best));
-    const m = manifests.get(chosen)!;
-    templatePods.push({
-      namespace: top.workload.namespace,
-      name: top.workload.name,
-      labels: m.templateLabels,
-      ips: [],
-      ports: m.template.ports,
-      ...(m.template.node ? { node: m.template.node } : {}),
-      owner: top.workload,
-      hostNetwork: m.template.hostNetwork,
-      security: m.template.security,
-      replicas: m.replicas,
-      fromTemplate: true,
-      ...(m.templateAnnotations ? { annotations: m.templateAnnotations } : {}),
-      ...identityOf(m.template),
-    });
-    warnAboutOrphans(top.workload, m, orphans.get(top.workload.namespace) ?? [], warnings);
-  }
+  /** The cluster; throws the first error found (see the class). */
+  finish(): LoadResult {
+    if (this.duplicateError) throw this.duplicateError.error;
+    const { warnings, manifests, byKey } = this;
+    const ownerCache = new Map<OwnedObject, { kind: string; name: string } | undefined>();
+    const ownerOf = (o: OwnedObject) => {
+      if (!ownerCache.has(o)) ownerCache.set(o, withinAt(() => locOf(o as Entry), () => ownerReference(o)));
+      return ownerCache.get(o);
+    };
+    // Every walk into an ownerReferences cycle finds it again; say it once.
+    const warnOnce = (w: string) => void (warnings.includes(w) || warnings.push(w));
+    const topOf = (e: Entry): TopOwner => topOwner(e, ownerOf, (k) => byKey.get(k), warnOnce);
+    /** Top-level owners in order of first appearance, with the entries that resolve to them. */
+    const tops = new Map<string, { top: TopOwner; pods: Pod[]; manifests: Entry[] }>();
+    const topFor = (e: Entry) => {
+      const top = topOf(e);
+      const key = objectKey(top.workload.kind, top.workload.namespace, top.workload.name);
+      let t = tops.get(key);
+      if (!t) tops.set(key, (t = { top, pods: [], manifests: [] }));
+      return t;
+    };
+    // Owners in input order, as conversion met them: an owner walk's error before the first
+    // conversion error is the one to report.
+    const stop = this.conversionError?.at ?? Infinity;
+    for (const { at, e, pod } of this.owned) {
+      if (at >= stop) break;
+      withinAt(() => locOf(e), () => {
+        const t = topFor(e);
+        if (pod) {
+          // The owner goes in last, as a copy `{ ...pod, owner }` would put it, without the copy.
+          (pod as { owner?: WorkloadRef }).owner = t.top.workload;
+          t.pods.push(pod);
+        } else t.manifests.push(e);
+      });
+    }
+    if (this.conversionError) throw this.conversionError.error;
+    const { declaredNamespaces, referencedNamespaces, realPods, services, policies, ingresses, nodes, tierPolicies, ciliumPolicies, calico, serviceAccounts, roles, roleBindings, apiServerSlice, apiServerService } = this;
 
-  for (const ns of referencedNamespaces) {
-    if (!declaredNamespaces.has(ns)) declaredNamespaces.set(ns, { [NAMESPACE_NAME_LABEL]: ns });
-  }
-  const namespaces: Namespace[] = [...declaredNamespaces.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, labels]) => ({ name, labels }));
+    const workloads: Workload[] = [];
+    const templatePods: Pod[] = [];
+    // Pods whose owner chain leaves the input, by namespace (see warnAboutOrphans).
+    const orphans = new Map<string, { top: TopOwner; pods: Pod[] }[]>();
+    for (const t of tops.values()) {
+      if (t.top.object || t.pods.length === 0) continue;
+      const ns = t.top.workload.namespace;
+      const list = orphans.get(ns);
+      if (list) list.push(t);
+      else orphans.set(ns, [t]);
+    }
+    for (const { top, pods, manifests: group } of tops.values()) {
+      workloads.push(workloadOf(top, manifests, locOf));
+      if (pods.length > 0 || group.length === 0) continue;
+      // No pod of this workload is in the input: one pod stands for its template. The top-level
+      // object's own template wins (a Deployment's, not its ReplicaSet's); when the top is not a
+      // workload manifest of the input, the manifest asking for the most pods does.
+      const topEntry = top.object as Entry | undefined;
+      const chosen =
+        (topEntry && manifests.has(topEntry) ? topEntry : undefined) ??
+        group.reduce((best, m) => (manifests.get(m)!.replicas > manifests.get(best)!.replicas ? m : best));
+      const m = manifests.get(chosen)!;
+      templatePods.push({
+        namespace: top.workload.namespace,
+        name: top.workload.name,
+        labels: m.templateLabels,
+        ips: [],
+        ports: m.template.ports,
+        ...(m.template.node ? { node: m.template.node } : {}),
+        owner: top.workload,
+        hostNetwork: m.template.hostNetwork,
+        security: m.template.security,
+        replicas: m.replicas,
+        fromTemplate: true,
+        ...(m.templateAnnotations ? { annotations: m.templateAnnotations } : {}),
+        ...identityOf(m.template),
+      });
+      warnAboutOrphans(top.workload, m, orphans.get(top.workload.namespace) ?? [], warnings);
+    }
 
+    for (const ns of referencedNamespaces) {
+      if (!declaredNamespaces.has(ns)) declaredNamespaces.set(ns, { [NAMESPACE_NAME_LABEL]: ns });
+    }
+    const namespaces: Namespace[] = [...declaredNamespaces.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, labels]) => ({ name, labels }));
+
+    return {
+      cluster: {
+        namespaces,
+        pods: [...realPods, ...templatePods],
+        workloads,
+        services,
+        policies,
+        ...(ingresses.length > 0 ? { ingresses } : {}),
+        ...(nodes.length > 0 ? { nodes } : {}),
+        ...(tierPolicies.length > 0 ? { tierPolicies } : {}),
+        ...(ciliumPolicies.length > 0 ? { ciliumPolicies: resolveCiliumServices(ciliumPolicies, services) } : {}),
+        ...(calico.any() ? { calico: calico.objects() } : {}),
+        ...(serviceAccounts.length > 0 ? { serviceAccounts } : {}),
+        ...(roles.length > 0 ? { roles } : {}),
+        ...(roleBindings.length > 0 ? { roleBindings } : {}),
+        ...((apiServerSlice ?? apiServerService) ? { apiServer: (apiServerSlice ?? apiServerService)! } : {}),
+      },
+      skipped: this.skipped,
+      unevaluated: this.unevaluated,
+      warnings,
+      objectCount: this.objectCount,
+    };
+  }
+}
+
+function locOf(e: { file: string; line?: number; ref?: ObjectRef }) {
   return {
-    cluster: {
-      namespaces,
-      pods: [...realPods, ...templatePods],
-      workloads,
-      services,
-      policies,
-      ...(ingresses.length > 0 ? { ingresses } : {}),
-      ...(nodes.length > 0 ? { nodes } : {}),
-      ...(tierPolicies.length > 0 ? { tierPolicies } : {}),
-      ...(ciliumPolicies.length > 0 ? { ciliumPolicies: resolveCiliumServices(ciliumPolicies, services) } : {}),
-      ...(calico.any() ? { calico: calico.objects() } : {}),
-      ...(serviceAccounts.length > 0 ? { serviceAccounts } : {}),
-      ...(roles.length > 0 ? { roles } : {}),
-      ...(roleBindings.length > 0 ? { roleBindings } : {}),
-      ...((apiServerSlice ?? apiServerService) ? { apiServer: (apiServerSlice ?? apiServerService)! } : {}),
-    },
-    skipped,
-    unevaluated,
-    warnings,
-    objectCount: objects.length,
+    file: e.file,
+    ...(e.line !== undefined ? { line: e.line } : {}),
+    ...(e.ref ? { object: e.ref.label } : {}),
   };
 }
 
 /** A Pod object; its owner is filled in by the caller. */
 function realPod(e: Entry): Omit<Pod, 'owner'> {
   const pod = e.obj as V1Pod;
-  const meta = optMapping(pod.metadata, 'metadata');
+  const meta = isMapping(pod.metadata) ? pod.metadata : optMapping(pod.metadata, 'metadata');
   const facts = podSpecFacts(pod.spec, 'spec');
-  const status = optMapping(pod.status, 'status') ?? ({} as V1PodStatus);
+  const status = (isMapping(pod.status) ? pod.status : optMapping(pod.status, 'status')) ?? ({} as V1PodStatus);
   const ips: string[] = [];
-  const seen = new Set<string>();
-  // podIP is podIPs[0] as written: the same text parses to the same address, once is enough.
+  // Texts already read, and the addresses they gave (family:value): podIP is podIPs[0] as
+  // written, so the same text is parsed once; two spellings of one address are kept once.
   const added: string[] = [];
+  const keys: string[] = [];
   const addIp = (v: unknown, field: () => string) => {
     const s = typeof v === 'string' ? v : optString(v, field());
     if (!s || added.includes(s)) return;
@@ -295,33 +381,39 @@ function realPod(e: Entry): Omit<Pod, 'owner'> {
     const ip = tryParseIp(s);
     if (!ip) throw new InputError(`invalid IP address ${quoteValue(s)}`, { field: field() });
     const key = `${ip.family}:${ip.value}`;
-    if (!seen.has(key)) {
-      seen.add(key);
+    if (!keys.includes(key)) {
+      keys.push(key);
       ips.push(s.trim());
     }
   };
-  const annotations = optStringMap(meta?.annotations, 'metadata.annotations');
-  const hostIP = optString(status.hostIP, 'status.hostIP');
+  const annotations = meta?.annotations === undefined ? undefined : optStringMap(meta.annotations, 'metadata.annotations');
+  const hostIP = typeof status.hostIP === 'string' ? status.hostIP : optString(status.hostIP, 'status.hostIP');
   if (hostIP && !tryParseIp(hostIP)) throw new InputError(`invalid IP address ${quoteValue(hostIP)}`, { field: 'status.hostIP' });
   addIp(status.podIP, () => 'status.podIP');
-  list(status.podIPs, 'status.podIPs').forEach((p, i) =>
-    addIp((isMapping(p) ? p : optMapping(p, `status.podIPs[${i}]`))?.ip, () => `status.podIPs[${i}].ip`),
-  );
-  return {
+  const rawIPs: unknown = status.podIPs;
+  const podIPs: readonly unknown[] = Array.isArray(rawIPs) ? rawIPs : list(rawIPs as unknown[] | null | undefined, 'status.podIPs');
+  for (let i = 0; i < podIPs.length; i++) {
+    const p: unknown = podIPs[i];
+    addIp((isMapping(p) ? p : optMapping(p as object | null | undefined, `status.podIPs[${i}]`) as Record<string, unknown> | undefined)?.ip, () => `status.podIPs[${i}].ip`);
+  }
+  // Built by assignment in the order a literal with spreads would give (see pod-spec.ts's portOf).
+  const out: { -readonly [K in keyof Omit<Pod, 'owner'>]: Omit<Pod, 'owner'>[K] } = {
     namespace: e.ref.namespace,
     name: e.ref.name,
     labels: optLabels(meta?.labels, 'metadata.labels') ?? {},
     ips,
     ports: facts.ports,
-    ...(facts.node ? { node: facts.node } : {}),
-    hostNetwork: facts.hostNetwork,
-    security: facts.security,
-    replicas: 1,
-    fromTemplate: false,
-    ...(annotations ? { annotations } : {}),
-    ...(hostIP ? { hostIP: hostIP.trim() } : {}),
-    ...identityOf(facts),
-  };
+  } as unknown as Omit<Pod, 'owner'>;
+  if (facts.node) out.node = facts.node;
+  out.hostNetwork = facts.hostNetwork;
+  out.security = facts.security;
+  out.replicas = 1;
+  out.fromTemplate = false;
+  if (annotations) out.annotations = annotations;
+  if (hostIP) out.hostIP = hostIP.trim();
+  if (facts.serviceAccountName) out.serviceAccountName = facts.serviceAccountName;
+  if (facts.automountServiceAccountToken !== undefined) out.automountServiceAccountToken = facts.automountServiceAccountToken;
+  return out;
 }
 
 function identityOf(facts: PodSpecFacts): Pick<Pod, 'serviceAccountName' | 'automountServiceAccountToken'> {

@@ -16,27 +16,35 @@ export interface Located {
  * naming both places.
  */
 export function dropDuplicates<T extends Located>(entries: readonly T[]): T[] {
-  const first = new Map<string, T>();
-  const out: T[] = [];
-  for (const e of entries) {
+  const seen = new DuplicateFilter<T>();
+  return entries.filter((e) => seen.admit(e));
+}
+
+/** dropDuplicates one object at a time, in input order. */
+export class DuplicateFilter<T extends Located> {
+  private readonly first = new Map<string, T>();
+
+  /**
+   * True for the first object of its name, false for an identical copy (to be dropped); throws
+   * for a copy that differs. `contentOf` gives an earlier object's content (the default: its obj).
+   */
+  admit(e: T, contentOf: (earlier: T) => unknown = (x) => x.obj): boolean {
     // A kind we read is one object whatever group spelling it comes under (apps or extensions);
     // other kinds are told apart by group (Calico's NetworkPolicy is not networking.k8s.io's).
     const kind = e.ref.supported ? e.ref.kind : `${e.ref.kind}.${groupOf(e.ref.apiVersion)}`;
     const key = objectKey(kind, e.ref.namespace, e.ref.name);
-    const prev = first.get(key);
+    const prev = this.first.get(key);
     if (!prev) {
-      first.set(key, e);
-      out.push(e);
-      continue;
+      this.first.set(key, e);
+      return true;
     }
     // Canonical forms are only worth computing for the rare name that repeats.
-    if (!e.ref.supported || canonicalJson(prev.obj) === canonicalJson(e.obj)) continue;
+    if (!e.ref.supported || canonicalJson(contentOf(prev)) === canonicalJson(e.obj)) return false;
     throw new InputError(
       `${e.ref.label} is defined twice with different content: at ${place(prev)} and at ${place(e)}`,
       { file: e.file, ...(e.line !== undefined ? { line: e.line } : {}), object: e.ref.label },
     );
   }
-  return out;
 }
 
 function place(e: Located): string {

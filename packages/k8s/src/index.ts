@@ -1,8 +1,8 @@
-export type { SourceObject } from './parse-manifests.js';
-export { parseManifests } from './parse-manifests.js';
+export type { ObjectSink, SourceObject } from './parse-manifests.js';
+export { parseManifests, parseManifestsTo } from './parse-manifests.js';
 export type { LoadResult } from './cluster-from-objects.js';
-export { clusterFromObjects } from './cluster-from-objects.js';
-export { readInputs, type ReadInputsOptions } from './read-inputs.js';
+export { ClusterBuilder, clusterFromObjects } from './cluster-from-objects.js';
+export { readInputs, readInputsTo, type ReadInputsOptions } from './read-inputs.js';
 export { loadCluster } from './load-cluster.js';
 export * from './synth/index.js';
 // Live clusters (reading, watching, snapshots) are `@lateral/k8s/live`: they stand on the

@@ -170,16 +170,18 @@ export function objectRef(obj: unknown): ObjectRef {
   // An empty namespace is "default" (ObjectMeta: "An empty namespace is equivalent to the
   // default namespace").
   const namespace = clusterScoped ? '' : givenNs || 'default';
-  return {
-    kind,
-    ...(apiVersion !== undefined ? { apiVersion } : {}),
-    namespace,
-    namespaceGiven: !!givenNs && !clusterScoped,
-    name,
-    supported,
-    ...(unevaluated ? { unevaluated } : {}),
-    ...(isCalicoKind(kind, apiVersion) ? { calico: true as const } : {}),
-    skippedAs: groups !== undefined && !supported ? `${kind} (${apiVersion})` : kind,
-    label: clusterScoped ? `${kind} ${name}` : `${kind} ${namespace}/${name}`,
-  };
+  // By assignment, in the order a literal with spreads would give: V8's spread path costs
+  // microseconds an object, and every object of the input passes here.
+  const ref: { -readonly [K in keyof ObjectRef]: ObjectRef[K] } = { kind } as ObjectRef;
+  if (apiVersion !== undefined) ref.apiVersion = apiVersion;
+  ref.namespace = namespace;
+  ref.namespaceGiven = !!givenNs && !clusterScoped;
+  ref.name = name;
+  ref.supported = supported;
+  if (unevaluated) ref.unevaluated = unevaluated;
+  if (isCalicoKind(kind, apiVersion)) ref.calico = true;
+  ref.skippedAs = groups !== undefined && !supported ? `${kind} (${apiVersion})` : kind;
+  ref.label = clusterScoped ? `${kind} ${name}` : `${kind} ${namespace}/${name}`;
+  return ref;
 }
+

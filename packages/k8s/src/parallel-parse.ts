@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '@lateral/core';
 import type { FromManifestWorker, ToManifestWorker } from './manifest-worker.js';
-import { parseManifests, type SourceObject } from './parse-manifests.js';
+import { parseManifestsTo, type ObjectSink, type SourceObject } from './parse-manifests.js';
 
 /** Smaller inputs are parsed on the main thread: starting workers costs a few tenths of a second. */
 export const PARALLEL_MIN_BYTES = 16 * 2 ** 20;
@@ -60,34 +60,40 @@ export function chunkCuts(bytes: Buffer, chunkBytes = CHUNK_BYTES): number[] | u
 
 /**
  * The same chunks on this thread, one after the other, yielding to the event loop between them
- * so that a progress line can be drawn while a large stream is read.
+ * so that a progress line can be drawn while a large stream is read. Each object goes to `sink`
+ * as soon as its document is read, its line counted from the start of the stream.
  */
 async function parseInChunksHere(
   bytes: Buffer,
   file: string,
   chunks: readonly { start: number; end: number }[],
   onBytes: ((done: number) => void) | undefined,
-): Promise<SourceObject[]> {
-  const out: SourceObject[] = [];
+  sink: ObjectSink,
+): Promise<void> {
   let linesBefore = 0;
   for (const { start, end } of chunks) {
     const text = bytes.toString('utf8', start, end);
-    let objects: SourceObject[];
+    // An error from the sink is the sink's own: it passes through with its line as it is.
+    let sinkFailed: { error: unknown } | undefined;
     try {
-      objects = parseManifests(text, file);
+      parseManifestsTo(text, file, (o, reread, ref) => {
+        if (o.line !== undefined) o.line += linesBefore;
+        try {
+          sink(o, reread, ref);
+        } catch (error) {
+          sinkFailed = { error };
+          throw error;
+        }
+      });
     } catch (e) {
+      if (sinkFailed) throw sinkFailed.error;
       if (!(e instanceof InputError) || e.location.line === undefined) throw e;
       throw new InputError(e.detail, { ...e.location, line: e.location.line + linesBefore });
-    }
-    for (const o of objects) {
-      if (o.line !== undefined) o.line += linesBefore;
-      out.push(o);
     }
     for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) linesBefore++;
     onBytes?.(end);
     await new Promise<void>((r) => setImmediate(r));
   }
-  return out;
 }
 
 /**
@@ -127,17 +133,22 @@ export async function parseManifestsInParallel(
   bytes: Buffer,
   file: string,
   workers: number,
-  opts: { readonly chunkBytes?: number; readonly onBytes?: (done: number) => void } = {},
+  opts: { readonly chunkBytes?: number; readonly onBytes?: (done: number) => void; readonly sink?: ObjectSink } = {},
 ): Promise<SourceObject[] | undefined> {
   const cuts = chunkCuts(bytes, opts.chunkBytes);
   if (!cuts || cuts.length === 0) return undefined;
   const bounds = [0, ...cuts, bytes.length];
   const chunks = bounds.slice(1).map((end, i) => ({ start: bounds[i]!, end }));
-  if (workers < 1) return parseInChunksHere(bytes, file, chunks, opts.onBytes);
+  // With a sink the objects go there, and the answer is an empty list (parsed, nothing held).
+  const out: SourceObject[] = [];
+  const sink: ObjectSink = opts.sink ?? ((o) => void out.push(o));
+  if (workers < 1) {
+    await parseInChunksHere(bytes, file, chunks, opts.onBytes, sink);
+    return out;
+  }
   const pool = (await Promise.all(Array.from({ length: Math.min(workers, chunks.length) }, () => startWorker()))).filter((w): w is Worker => w !== undefined);
   if (pool.length === 0) return undefined;
 
-  const out: SourceObject[] = [];
   const answers = new Map<number, FromManifestWorker>();
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
@@ -189,7 +200,7 @@ export async function parseManifestsInParallel(
       const objects: SourceObject[] = 'json' in m ? (JSON.parse(m.json) as SourceObject[]) : m.objects;
       for (const o of objects) {
         if (o.line !== undefined) o.line += linesBefore;
-        out.push(o);
+        sink(o);
       }
       linesBefore += m.lines;
       parsedBytes += chunks[seq]!.end - chunks[seq]!.start;

@@ -1,7 +1,7 @@
 import { InputError } from '@lateral/core';
 import yaml from 'js-yaml';
 import { jsonListItemLines } from './json-lines.js';
-import { objectRef } from './object-ref.js';
+import { objectRef, type ObjectRef } from './object-ref.js';
 import { PlainYamlReader } from './plain-yaml.js';
 import { within } from './within.js';
 import { isMapping } from './raw-fields.js';
@@ -42,42 +42,73 @@ const NO_LINES: LineOf = { get: () => undefined };
 let plainReader: PlainYamlReader | undefined;
 
 /**
+ * Takes each object as soon as it is read (see parseManifestsTo). `reread`, when given, reads
+ * the same object again from the text (a fresh copy, equal to the first): a receiver that
+ * converts each object at once need not keep it for the rare comparison of duplicates. `ref`
+ * is objectRef of the object, which the reader computed to check it.
+ */
+export type ObjectSink = (o: SourceObject, reread?: () => unknown, ref?: ObjectRef) => void;
+
+/**
  * Parses YAML (one or more documents) or JSON into objects; List and *List kinds are flattened
  * into their items. Each object is checked to be a mapping with kind and metadata.name.
  */
 export function parseManifests(text: string, file: string): SourceObject[] {
-  const src = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const out: SourceObject[] = [];
+  parseManifestsTo(text, file, (o) => void out.push(o));
+  return out;
+}
+
+/**
+ * parseManifests, handing each object to `sink` in order as soon as its document is read, so
+ * that a caller converting objects one by one never holds the whole parse tree of a large
+ * input. A parse error is thrown when its document is reached, after the objects before it.
+ */
+export function parseManifestsTo(text: string, file: string, sink: ObjectSink): void {
+  const src = text.startsWith('\uFEFF') ? text.slice(1) : text;
   // Only YAML aliases (`*name`) can make a node contain itself.
   const mayCycle = src.includes('*');
-  const add = (parsed: ParsedStream) =>
+  const add = (parsed: ParsedStream, emit: ObjectSink = sink) =>
     parsed.docs.forEach((doc, i) => {
       // Empty documents (a trailing `---`, a file of comments) are not objects, and not errors.
       if (doc === null || doc === undefined) return;
       if (mayCycle) rejectCycles(doc, file, parsed.docLines[i]);
-      flatten(doc, file, parsed.docLines[i], parsed.startLine, undefined, out);
+      flatten(doc, file, parsed.docLines[i], parsed.startLine, undefined, emit);
     });
   if (/^\s*[[{]/.test(src)) {
     add(parseJsonStream(src, file));
-    return out;
+    return;
   }
   // CRLF is one line break to YAML; as LF the fast reader takes it too (a lone CR it leaves).
   const lf = src.includes('\r') ? src.replaceAll('\r\n', '\n') : src;
   const spans = lf.includes('\r') || lf.includes('\t') ? undefined : documentSpans(lf);
   if (!spans) {
     add(parseYaml(lf, file, false));
-    return out;
+    return;
   }
-  plainReader ??= new PlainYamlReader(KUBERNETES_SCHEMA);
+  const reader = (plainReader ??= new PlainYamlReader(KUBERNETES_SCHEMA));
   // Only a List's items are looked up by line (flatten). A text without "List" (or a `\`
   // escape that could spell it) holds none, and its readers need not record the lines.
   const mayHoldList = lf.includes('List') || lf.includes('\\');
   for (const span of spans) {
-    const doc = plainReader.read(lf, span.start, span.end, span.line, mayHoldList);
-    // Anything the fast reader leaves (block scalars, anchors, flow mappings, errors) is js-yaml's.
-    add(doc ? { docs: [doc.value], docLines: [doc.line], startLine: doc.itemLines } : parseYaml(lf.slice(span.start, span.end), file, false, span.line - 1));
+    const doc = reader.read(lf, span.start, span.end, span.line, mayHoldList);
+    if (!doc) {
+      // Anything the fast reader leaves (block scalars, anchors, flow mappings, errors) is js-yaml's.
+      add(parseYaml(lf.slice(span.start, span.end), file, false, span.line - 1));
+      continue;
+    }
+    // The document's objects can be read again from its span: the fast reader gives the same.
+    let index = 0;
+    add({ docs: [doc.value], docLines: [doc.line], startLine: doc.itemLines }, (o, _, ref) => {
+      const nth = index++;
+      sink(o, () => {
+        const again = reader.read(lf, span.start, span.end, span.line, mayHoldList)!;
+        const objects: SourceObject[] = [];
+        flatten(again.value, file, again.line, again.itemLines, undefined, (x) => void objects.push(x));
+        return objects[nth]!.obj;
+      }, ref);
+    });
   }
-  return out;
 }
 
 /**
@@ -111,11 +142,13 @@ function flatten(
   line: number | undefined,
   startLine: LineOf,
   inherited: { kind: string; apiVersion?: unknown } | undefined,
-  out: SourceObject[],
+  emit: ObjectSink,
   /** Where in which List this is, for a message about an item that is no object. */
   item?: { list: string; index: number },
 ): void {
-  const loc = { file, ...(line !== undefined ? { line } : {}) };
+  // By assignment: a literal with a spread takes V8's slow path, and every object passes here.
+  const loc: { file: string; line?: number } = { file };
+  if (line !== undefined) loc.line = line;
   // Items of a typed list read from the API (a PodList) carry no kind of their own.
   if (inherited && isMapping(obj) && obj.kind === undefined) {
     obj = { apiVersion: inherited.apiVersion, kind: inherited.kind, ...obj };
@@ -139,15 +172,15 @@ function flatten(
         itemLine ?? line,
         startLine,
         itemKind ? { kind: itemKind, apiVersion: obj.apiVersion } : undefined,
-        out,
+        emit,
         { list: kind, index },
       );
     });
     return;
   }
-  within(loc, () => {
+  const ref = within(loc, () => {
     try {
-      objectRef(obj);
+      return objectRef(obj);
     } catch (e) {
       // An item with no identity of its own is named by its place in the List.
       if (!(e instanceof InputError) || !item) throw e;
@@ -155,7 +188,9 @@ function flatten(
       throw new InputError(e.detail, { ...e.location, object: item.list, field });
     }
   });
-  out.push({ obj, ...loc });
+  const o: SourceObject = { obj, file };
+  if (line !== undefined) o.line = line;
+  emit(o, undefined, ref);
 }
 
 /** js-yaml, for what the fast reader leaves; `lineOffset`: lines before `text` in the file. */

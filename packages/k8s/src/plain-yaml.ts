@@ -336,6 +336,10 @@ export class PlainYamlReader {
       (c >= 0x30 && c <= 0x39) || c === 0x2b || c === DASH || c === 0x2e || c === 0x7e || c === 0x3c ||
       c === 0x6e || c === 0x4e || c === 0x74 || c === 0x54 || c === 0x66 || c === 0x46;
     if (!maybeTyped) return s;
+    // Starting with a letter, only null and the booleans (`null`, `True`, `FALSE`, …: at most
+    // five letters) resolve to anything but a string: `nginx-ingress` or `tcp-metrics` need not
+    // go through every type's expressions.
+    if (c >= 0x41 && s.length > 5) return s;
     for (const type of this.implicit) if (type.resolve(s)) return type.construct(s);
     return s;
   }

@@ -83,7 +83,7 @@ export function podSpecFacts(raw: V1PodSpec | null | undefined, field: string): 
   // serviceAccount is the deprecated alias the API server still fills from serviceAccountName.
   const serviceAccountName = str(spec.serviceAccountName, 'serviceAccountName') || str((spec as { serviceAccount?: unknown }).serviceAccount, 'serviceAccount');
   const automount = bool(spec.automountServiceAccountToken, 'automountServiceAccountToken');
-  return {
+  const facts: { -readonly [K in keyof PodSpecFacts]: PodSpecFacts[K] } = {
     ports,
     hostNetwork: bool(spec.hostNetwork, 'hostNetwork') ?? false,
     security: {
@@ -93,10 +93,12 @@ export function podSpecFacts(raw: V1PodSpec | null | undefined, field: string): 
       hostPath,
       sysAdmin,
     },
-    ...(node ? { node } : {}),
-    ...(serviceAccountName ? { serviceAccountName } : {}),
-    ...(automount !== undefined ? { automountServiceAccountToken: automount } : {}),
   };
+  // By assignment, in the order spreads would add them (see portOf).
+  if (node) facts.node = node;
+  if (serviceAccountName) facts.serviceAccountName = serviceAccountName;
+  if (automount !== undefined) facts.automountServiceAccountToken = automount;
+  return facts;
 }
 
 const CONTAINER_GROUPS = ['containers', 'initContainers', 'ephemeralContainers'] as const;

@@ -2,7 +2,7 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InputError } from '@lateral/core';
 import { defaultManifestWorkers, parseManifestsInParallel, PARALLEL_MIN_BYTES } from './parallel-parse.js';
-import { parseManifests, type SourceObject } from './parse-manifests.js';
+import { parseManifestsTo, type ObjectSink, type SourceObject } from './parse-manifests.js';
 
 /** Files a directory contributes, as `kubectl apply -R -f` picks them. */
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
@@ -27,6 +27,18 @@ export interface ReadInputsOptions {
 }
 
 /**
+ * readInputs handing each object to a sink as soon as it is read (loadCluster converts it
+ * there and then) instead of returning them all; the same checks, in the same order.
+ */
+export async function readInputsTo(inputs: string[], sink: ObjectSink, opts: ReadInputsOptions = {}): Promise<void> {
+  let count = 0;
+  await readEach(inputs, (o, reread, ref) => {
+    count++;
+    sink(o, reread, ref);
+  }, opts, () => count);
+}
+
+/**
  * Reads inputs in the order given: a file (any name), a directory (recursively, its *.yaml,
  * *.yml and *.json files in sorted path order) or `-` for standard input. Inputs that hold no
  * object at all (empty files, only comments, an empty stdin) are an input error: an empty
@@ -35,6 +47,11 @@ export interface ReadInputsOptions {
  */
 export async function readInputs(inputs: string[], opts: ReadInputsOptions = {}): Promise<SourceObject[]> {
   const out: SourceObject[] = [];
+  await readEach(inputs, (o) => void out.push(o), opts, () => out.length);
+  return out;
+}
+
+async function readEach(inputs: string[], sink: ObjectSink, opts: ReadInputsOptions, count: () => number): Promise<void> {
   let stdinBytes: Buffer | undefined;
   const onDisk = (p: string) => (opts.cwd === undefined ? p : resolve(opts.cwd, p));
   // Inputs are read and parsed in order, so the first bad one is the one reported.
@@ -42,7 +59,7 @@ export async function readInputs(inputs: string[], opts: ReadInputsOptions = {})
   let total = 0;
   const parse = async (bytes: Buffer, name: string) => {
     total += bytes.length;
-    append(out, await parseSource(bytes, name, opts, (d) => opts.onProgress?.(done + d, total)));
+    await parseSource(bytes, name, opts, (d) => opts.onProgress?.(done + d, total), sink);
     done += bytes.length;
     opts.onProgress?.(done, total);
   };
@@ -66,28 +83,26 @@ export async function readInputs(inputs: string[], opts: ReadInputsOptions = {})
       await parse(await readBytes(input, onDisk), input);
     }
   }
-  if (out.length === 0 && inputs.length > 0) {
+  if (count() === 0 && inputs.length > 0) {
     const names = [...new Set(inputs.map((i) => (i === '-' ? STDIN_NAME : i)))];
     throw new InputError(
       `no Kubernetes objects (${names.length === 1 ? 'it is' : 'they are'} empty, or only comments and empty documents)`,
       { file: names.join(', ') },
     );
   }
-  return out;
 }
 
 /**
  * A large YAML stream in chunks of documents — on worker threads where there are cores to
  * spare, else here with a pause between chunks for the progress line; anything else at once.
  */
-async function parseSource(bytes: Buffer, name: string, opts: ReadInputsOptions, onBytes: (done: number) => void): Promise<SourceObject[]> {
+async function parseSource(bytes: Buffer, name: string, opts: ReadInputsOptions, onBytes: (done: number) => void, sink: ObjectSink): Promise<void> {
   const body = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
   const workers = opts.workers ?? defaultManifestWorkers();
   if (body.length >= (workers > 0 ? PARALLEL_MIN_BYTES : CHUNKED_MIN_BYTES) && !looksLikeJson(body)) {
-    const parsed = await parseManifestsInParallel(body, name, workers, { onBytes });
-    if (parsed) return parsed;
+    if (await parseManifestsInParallel(body, name, workers, { onBytes, sink })) return;
   }
-  return parseManifests(body.toString('utf8'), name);
+  parseManifestsTo(body.toString('utf8'), name, sink);
 }
 
 /** Streams this large are read in chunks even on one thread, so progress can be shown. */
@@ -100,11 +115,6 @@ function looksLikeJson(bytes: Buffer): boolean {
     return c === 0x7b || c === 0x5b;
   }
   return false;
-}
-
-/** `out.push(...more)` without spreading: a spread of 100,000 objects overflows the stack. */
-function append<T>(out: T[], more: readonly T[]): void {
-  for (const x of more) out.push(x);
 }
 
 async function statOrThrow(path: string, onDisk: (p: string) => string) {

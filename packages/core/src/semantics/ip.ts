@@ -26,17 +26,29 @@ export function maxOf(family: IpFamily): bigint {
   return family === 4 ? MAX_V4 : MAX_V6;
 }
 
+/**
+ * Dotted decimal, each part 1-3 digits up to 255. Read character by character into a number
+ * (32 bits fit a double exactly) and made a bigint once: every pod IP of a cluster passes
+ * through here, and a split, four regular expressions and four bigint steps cost several times more.
+ */
 function parseV4(s: string): bigint | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
-  let v = 0n;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    v = (v << 8n) | BigInt(n);
+  let v = 0;
+  let parts = 0;
+  let n = 0;
+  let digits = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 0x2e;
+    if (c >= 0x30 && c <= 0x39) {
+      if (++digits > 3) return undefined;
+      n = n * 10 + (c - 0x30);
+    } else if (c === 0x2e) {
+      if (digits === 0 || n > 255 || ++parts > 4) return undefined;
+      v = v * 256 + n;
+      n = 0;
+      digits = 0;
+    } else return undefined;
   }
-  return v;
+  return parts === 4 ? BigInt(v) : undefined;
 }
 
 function parseV6(s: string): bigint | undefined {
