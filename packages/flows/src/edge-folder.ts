@@ -54,8 +54,12 @@ export class EdgeFolder {
   private edgeTotal = 0;
   private readonly unresolved = new Map<string, number>();
   private readonly nodeLocal = new Map<string, NodeLocal>();
-  /** The capture before resolution, duplicates folded: src key -> dst key, protocol and port. */
-  private readonly raw = new Map<string, Map<string, Raw>>();
+  /**
+   * The capture before resolution, duplicates folded: src key -> dst key -> protocol and port,
+   * and the source's connections in the order they were first seen. Keys are the peers' own
+   * strings (hashed once), never a string built per record.
+   */
+  private readonly raw = new Map<string, { readonly byDst: Map<string, Map<number, Raw>>; readonly list: Raw[] }>();
   records = 0;
   folded = 0;
   ignored = 0;
@@ -122,12 +126,16 @@ export class EdgeFolder {
   }
 
   private rawOf(src: FlowPeer, dst: FlowPeer, port: number, protocol: Protocol): Raw {
-    let byDst = this.raw.get(src.key);
-    if (!byDst) this.raw.set(src.key, (byDst = new Map()));
-    // One map per source, not per pair: most pairs have a single port.
-    const k = `${dst.key}\u0002${PROTOCOL_CODE[protocol] * 65536 + port}`;
-    let r = byDst.get(k);
-    if (!r) byDst.set(k, (r = { src, dst, port, protocol, count: 0, dropped: 0 }));
+    let from = this.raw.get(src.key);
+    if (!from) this.raw.set(src.key, (from = { byDst: new Map(), list: [] }));
+    let byPort = from.byDst.get(dst.key);
+    if (!byPort) from.byDst.set(dst.key, (byPort = new Map()));
+    const k = PROTOCOL_CODE[protocol] * 65536 + port;
+    let r = byPort.get(k);
+    if (!r) {
+      byPort.set(k, (r = { src, dst, port, protocol, count: 0, dropped: 0 }));
+      from.list.push(r);
+    }
     return r;
   }
 
@@ -201,8 +209,8 @@ export class EdgeFolder {
       .sort((a, b) => cmp(a.pod, b.pod) || cmp(a.node, b.node) || cmp(a.protocol, b.protocol) || a.port - b.port || cmp(a.direction, b.direction));
     // In the order of first appearance: the same for a sequential and a parallel read.
     const connections: ObservedConnection[] = [];
-    for (const byDst of this.raw.values()) {
-      for (const r of byDst.values()) connections.push({ src: r.src, dst: r.dst, port: r.port, protocol: r.protocol, count: r.count, dropped: r.dropped });
+    for (const { list } of this.raw.values()) {
+      for (const r of list) connections.push({ src: r.src, dst: r.dst, port: r.port, protocol: r.protocol, count: r.count, dropped: r.dropped });
     }
     const unresolved = [...this.unresolved]
       .map(([reason, count]) => ({ reason, count }))

@@ -3,7 +3,8 @@
  * what every per-format line parser returns. The parsers are pure (a line in, a record out)
  * so that tests can feed them real capture lines one by one.
  */
-import { formatIp, tryParseIp, type Labels, type Protocol } from '@lateral/core';
+import { formatIp, tryParseIp } from '@lateral/core/ip';
+import type { Labels, Protocol } from '@lateral/core';
 
 /** One side of a record, as the capture names it. Resolution decides what it is. */
 export interface FlowPeer {

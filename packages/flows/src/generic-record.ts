@@ -4,7 +4,7 @@
  * upstream (a SQL GROUP BY over a flow store). Ends are `namespace/pod`, `namespace/workload`
  * (an endpoint id of the reachability view) or an IP address.
  */
-import { tryParseIp } from '@lateral/core';
+import { tryParseIp } from '@lateral/core/ip';
 import {
   BadFlowLine,
   canonicalIp,

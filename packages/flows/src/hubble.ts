@@ -18,6 +18,7 @@ import {
   type FlowPeer,
   type ParsedLine,
 } from './flow-record.js';
+import type { EndpointText, EndpointTexts } from './hubble-endpoints.js';
 
 /** Records of the observer stream that are not flows: nothing to learn, not an error. */
 const NON_FLOW_RECORDS = ['node_status', 'lost_events', 'agent_event', 'debug_event'];
@@ -126,14 +127,33 @@ function peerOf(endpoint: unknown, ip: string | undefined, peers: Map<string, Fl
   return peer;
 }
 
+/** The object a line's flow fields are read from: `flow`, or the line itself in the legacy form. */
+function flowOf(obj: Record<string, unknown>): Record<string, unknown> {
+  return asObject(obj['flow']) ?? obj;
+}
+
+/**
+ * peerOf of an endpoint read from its text (hubble-endpoints.ts). A named pod's flow end is
+ * the same whatever the line's address or Service (peerOf's memo keys it on namespace, name and
+ * owner, all in the text), so it is kept with the text and the lines after skip peerOf.
+ */
+function peerOfText(e: EndpointText<FlowPeer>, ip: string | undefined, peers: Map<string, FlowPeer>, service: unknown): FlowPeer {
+  if (e.peer) return e.peer;
+  const peer = peerOf(e.value, ip, peers, service);
+  if (asString(e.value['pod_name'])) e.peer = peer;
+  return peer;
+}
+
 /**
  * One line of `hubble observe -o json`. Reply packets (`is_reply: true`) come back turned
  * around, as their connection: the client is the source and the server's port the port, so a
  * reply can only ever add to the forward edge. ICMP and non-flow records are IGNORED.
- * `peers` memoizes flow ends across lines (see peerOf); the reader passes one per input.
+ * `peers` memoizes flow ends across lines (see peerOf); the reader passes one per input, and
+ * `texts`, which reads each distinct endpoint object of the input once (hubble-endpoints.ts).
  */
-export function parseHubbleLine(line: string, peers?: Map<string, FlowPeer>): ParsedLine {
-  const obj = parseJsonLine(line);
+export function parseHubbleLine(line: string, peers?: Map<string, FlowPeer>, texts?: EndpointTexts<FlowPeer>): ParsedLine {
+  const cut = peers && texts ? texts.cut(line, flowOf) : undefined;
+  const obj = cut ? cut.obj : parseJsonLine(line);
   const wrapped = asObject(obj['flow']);
   if (!wrapped && NON_FLOW_RECORDS.some((k) => k in obj)) return IGNORED;
   const flow = wrapped ?? obj;
@@ -154,8 +174,8 @@ export function parseHubbleLine(line: string, peers?: Map<string, FlowPeer>): Pa
   const isReply = flow['is_reply'] ?? flow['reply'];
   const reply = isReply === true;
   // The Service belongs to the server end: the destination of a request, the source of a reply.
-  let src = peerOf(flow['source'], srcIp, peers, reply ? flow['source_service'] : undefined);
-  let dst = peerOf(flow['destination'], dstIp, peers, reply ? undefined : flow['destination_service']);
+  let src = cut ? peerOfText(cut.source, srcIp, peers!, reply ? flow['source_service'] : undefined) : peerOf(flow['source'], srcIp, peers, reply ? flow['source_service'] : undefined);
+  let dst = cut ? peerOfText(cut.destination, dstIp, peers!, reply ? undefined : flow['destination_service']) : peerOf(flow['destination'], dstIp, peers, reply ? undefined : flow['destination_service']);
   if (!src.ip && !src.pod && !src.namespace) throw new BadFlowLine('flow source has neither an IP nor a pod');
   if (!dst.ip && !dst.pod && !dst.namespace) throw new BadFlowLine('flow destination has neither an IP nor a pod');
 

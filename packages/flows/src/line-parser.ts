@@ -7,6 +7,7 @@ import type { FlowPeer, ParsedLine } from './flow-record.js';
 import type { FlowFormat } from './flow-set.js';
 import { parseGadgetLine } from './gadget.js';
 import { parseHubbleLine } from './hubble.js';
+import { EndpointTexts } from './hubble-endpoints.js';
 import { parseJsonlLine } from './jsonl.js';
 
 export type LineParser = (line: string) => ParsedLine;
@@ -16,7 +17,8 @@ export function parserFor(format: FlowFormat, header: string | undefined): LineP
   switch (format) {
     case 'hubble': {
       const peers = new Map<string, FlowPeer>();
-      return (line) => parseHubbleLine(line, peers);
+      const texts = new EndpointTexts<FlowPeer>();
+      return (line) => parseHubbleLine(line, peers, texts);
     }
     case 'gadget':
       return parseGadgetLine;

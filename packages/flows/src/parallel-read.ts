@@ -11,7 +11,9 @@
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { detectFormat } from './detect-format.js';
 import type { EdgeFolder } from './edge-folder.js';
@@ -92,28 +94,36 @@ function startsWithArray(bytes: Buffer): boolean {
 
 /**
  * A worker that runs flow-worker.ts. Under a TypeScript loader (tsx: how the CLI and the
- * benchmarks run) the worker registers tsx itself, since workers do not inherit loader hooks;
- * undefined when no worker can be started here (e.g. under vitest's transform).
+ * benchmarks run) the worker registers tsx itself, since workers do not inherit loader hooks:
+ * tsx's require hooks first, which compile in the worker's own thread (its ESM hooks run a
+ * loader thread per worker and answer each import through it: about three times the start-up
+ * time), then its ESM hooks. Undefined when no worker can be started here (e.g. under
+ * vitest's transform).
  */
 async function startWorker(init: WorkerInit): Promise<Worker | undefined> {
   const ts = import.meta.url.endsWith('.ts');
-  const entry = new URL(`./flow-worker.${ts ? 'ts' : 'js'}`, import.meta.url).href;
-  let code: string;
+  const entry = new URL(`./flow-worker.${ts ? 'ts' : 'js'}`, import.meta.url);
+  let codes: string[];
   try {
-    code = ts
-      ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`
-      : `import(${JSON.stringify(entry)});`;
+    codes = ts
+      ? [
+          `const api = require(${JSON.stringify(createRequire(import.meta.url).resolve('tsx/cjs/api'))}); api.register(); require(${JSON.stringify(fileURLToPath(entry))});`,
+          `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); });`,
+        ]
+      : [`import(${JSON.stringify(entry.href)});`];
   } catch {
     return undefined;
   }
-  const worker = new Worker(code, { eval: true, workerData: init });
-  const ok = await new Promise<boolean>((resolve) => {
-    worker.once('message', (m: FromWorker) => resolve(m.type === 'ready'));
-    worker.once('error', () => resolve(false));
-    worker.once('exit', () => resolve(false));
-  });
-  if (ok) return worker;
-  await worker.terminate();
+  for (const code of codes) {
+    const worker = new Worker(code, { eval: true, workerData: init });
+    const ok = await new Promise<boolean>((resolve) => {
+      worker.once('message', (m: FromWorker) => resolve(m.type === 'ready'));
+      worker.once('error', () => resolve(false));
+      worker.once('exit', () => resolve(false));
+    });
+    if (ok) return worker;
+    await worker.terminate();
+  }
   return undefined;
 }
 
@@ -205,11 +215,17 @@ async function readChunks(
   /** The size of the next chunk's buffer (doubled past a line longer than a chunk). */
   let cap = chunkBytes;
   let cutOnce = false;
+  /**
+   * Chunk buffers the workers handed back: reused, so that the pages of a gigabyte capture are
+   * not faulted in afresh chunk after chunk (a fifth of the read's CPU time was the kernel's).
+   */
+  const spare: Buffer[] = [];
   /** The next chunk of whole lines (all that is left at the end), in a buffer of its own. */
   const nextChunk = async (): Promise<{ bytes: Buffer; length: number } | undefined> => {
     for (;;) {
       if (eof && carry.length === 0) return undefined;
-      const all = Buffer.allocUnsafeSlow(Math.max(cap, carry.length + 1));
+      const size = Math.max(cap, carry.length + 1);
+      const all = size === chunkBytes && spare.length > 0 ? spare.pop()! : Buffer.allocUnsafeSlow(size);
       carry.copy(all, 0);
       let filled = carry.length;
       while (!eof && filled < all.length) {
@@ -264,6 +280,7 @@ async function readChunks(
     w.on('message', (m: FromWorker) => {
       if (m.type === 'chunk') {
         inFlight--;
+        if (m.bytes.byteLength === chunkBytes) spare.push(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength));
         lines[m.seq] = m.lines;
         parsedSoFar += m.parsed;
         onRecords?.(parsedSoFar);
