@@ -9,6 +9,7 @@ import type { Cluster, EvalOptions, Pod } from '../model/model.js';
 import type { CompileMemo } from './compile-memo.js';
 import { IpAtoms } from './ip-atoms.js';
 import { buildPodClasses, type PodClasses } from './pod-classes.js';
+import { ciliumClassesByNode, splitClassesByNode } from './cilium-table.js';
 import { ANY_POD, type PolicyTable } from './policy-table.js';
 
 export interface ClassState {
@@ -67,13 +68,17 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
   // Everything the partition depends on besides the pods themselves: when a change leaves it
   // as it was (a policy edit that brings no new selector, port name or address block to any
   // namespace), the previous compile's classes are this compile's classes.
-  const classesKey = [relevantSignature.join('|'), [...portNames].sort().join(','), podsByIp, tiers, table.blockKeys.join(';'), table.calico?.predicatesKey ?? '', table.cilium?.byNode ? 'node' : ''].join('#');
+  const classesKey = [relevantSignature.join('|'), [...portNames].sort().join(','), podsByIp, tiers, table.blockKeys.join(';'), table.calico?.predicatesKey ?? ''].join('#');
   const last = memo.lastClasses;
-  const classes =
+  const whole =
     last && last.pods === cluster.pods && last.namespaces === cluster.namespaces && last.key === classesKey
       ? last.classes
       : buildClasses();
-  memo.lastClasses = { pods: cluster.pods, namespaces: cluster.namespaces, key: classesKey, classes };
+  memo.lastClasses = { pods: cluster.pods, namespaces: cluster.namespaces, key: classesKey, classes: whole };
+  // Cilium's host and remote-node are relative to the pod's node: the classes whose answers
+  // depend on it are split by node (cilium-table.ts). Which ones depends on every policy's
+  // subject, so the split is redone on each compile, from the kept whole partition.
+  const classes = table.cilium?.byNode ? splitClassesByNode(whole, ciliumClassesByNode(table, whole), cluster.pods) : whole;
   function buildClasses() {
     const podIpGroups = podIpGroupsOf();
     return buildPodClasses({
@@ -89,8 +94,6 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
       portNames,
       distinguishHostNetwork: tiers,
       ...(table.calico ? { extraKey: (i: number) => table.calico!.podKey(cluster.pods[i]!) } : {}),
-      // Cilium's host and remote-node are relative to the pod's node (cilium-table.ts).
-      ...(table.cilium?.byNode ? { extraKey: (i: number) => cluster.pods[i]!.node ?? '\u0000' } : {}),
       ...(podIpGroups ? { podIpGroups } : {}),
     });
   }
