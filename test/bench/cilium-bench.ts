@@ -5,8 +5,10 @@
  * named ports, monitoring scrapes, DNS egress with an L7 rule, FQDN egress (unknown), and
  * cluster-wide denies of the metadata address and of other teams; then the same with a Node object
  * for every node the pods run on, as a live cluster has them (allow-localhost makes each node's
- * address reach its own pods: the pod classes tell nodes apart). Prints compile and all-pairs
- * times, median of three runs each, and the ratios. Numbers, never assertions.
+ * address reach its own pods: the classes of isolated pods tell nodes apart), and those Node
+ * objects with allow-localhost off (nothing splits: what node addresses cost alone). Prints
+ * compile and all-pairs times, median of three runs each, and the ratios. Numbers, never
+ * assertions.
  *
  *   pnpm exec tsx test/bench/cilium-bench.ts [pods namespaces policies]
  */
