@@ -231,12 +231,13 @@ function nodeAddresses(cluster: Cluster): string[] {
  * Under `byNode`, which classes of a partition that does not tell nodes apart (`whole`) must be
  * split by node, so that no answer is lost: a pod's node changes an answer only through a
  * policy compiled per node that selects it, and such a policy's rules only count where they can
- * change the verdict. So a class stays whole when nothing isolates it in either direction (no
- * NetworkPolicy, no Cilium policy selects it, enforcement is not `always`) and no Cilium policy
- * but allow-localhost selects it: allow-localhost only allows ingress, which such a pod admits
- * from everyone anyway. Host-networked pods are always split (they are the host of their node
- * in every `hostPods` peer). A whole class sits in the allow-localhost copy of its first pod's
- * node only (peer-sets.ts narrows by that pod), where the copy changes nothing for it.
+ * change the verdict. So a class is split when a policy compiled per node other than
+ * allow-localhost selects it, or when it is isolated for ingress (a NetworkPolicy with ingress or
+ * a Cilium policy in ingress default deny selects it, or enforcement is `always`): only then can
+ * allow-localhost, which allows ingress alone, change what it admits. Host-networked pods are
+ * always split (they are the host of their node in every `hostPods` peer). A whole class sits
+ * in the allow-localhost copy of its first pod's node only (peer-sets.ts narrows by that pod),
+ * where the copy changes nothing for it.
  */
 export function ciliumClassesByNode(table: PolicyTable, whole: PodClasses): boolean[] {
   const cilium = table.cilium!;
@@ -247,9 +248,10 @@ export function ciliumClassesByNode(table: PolicyTable, whole: PodClasses): bool
     split.push(
       cilium.always ||
         whole.classHostNetwork[c] === true ||
-        table.policies.some((p) => (p.ingress !== null || p.egress !== null) && p.ns === ns && selects(c, p.subject)) ||
+        table.policies.some((p) => p.ingress !== null && p.ns === ns && selects(c, p.subject)) ||
         cilium.policies.some((p) => {
-          if (p.source === ALLOW_LOCALHOST) return false;
+          // Per node: its own copies (allow-localhost aside); the others only by isolating ingress.
+          if (p.source === ALLOW_LOCALHOST || (p.node === undefined && !p.source.defaultDeny.ingress)) return false;
           const def = table.peerDefs[p.subject]!;
           if (def.kind !== 'pods') return false;
           const inNs = def.nsSel === OWN_NAMESPACE ? def.ns === ns : table.nsSelNamespaces[def.nsSel]!.includes(ns);
