@@ -10,11 +10,12 @@
  * (its subject narrowed to that node's pods, `node`), plus once for pods without a node, where
  * both entities may be any node address (unknown); allow-localhost is one such policy per node.
  * Each entity also holds the host-networked pods of its node(s) (`hostPods` peers). The pod
- * classes then tell nodes apart (`byNode`).
+ * classes then tell nodes apart (`byNode`) where the answer depends on the node: see
+ * ciliumClassesByNode.
  */
 import { InputError } from '../model/errors.js';
 import type { IpRange } from '../semantics/ip.js';
-import type { CiliumPeer, CiliumPolicy, CiliumPort, CiliumRule, Cluster, LabelSelector, Protocol } from '../model/model.js';
+import type { CiliumPeer, CiliumPolicy, CiliumPort, CiliumRule, Cluster, LabelSelector, Pod, Protocol } from '../model/model.js';
 
 /** Where the pods a compiled policy stands for run: a node's name, or null for pods without one. */
 type Placement = string | null;
@@ -39,7 +40,8 @@ function namesNodeEntity(p: CiliumPolicy): boolean {
 }
 import { matchesSelector } from '../semantics/label-selector.js';
 import { ipBlockRanges } from './ip-atoms.js';
-import { ALL_PEERS, ALL_PORTS, ANY_POD, OWN_NAMESPACE, nodeCidrs, unionRanges, type CiliumTable, type CompiledCiliumPolicy, type CompiledCiliumRule, type PortEntry, type TableInterners } from './policy-table.js';
+import { ALL_PEERS, ALL_PORTS, ANY_POD, OWN_NAMESPACE, nodeCidrs, unionRanges, type CiliumTable, type CompiledCiliumPolicy, type CompiledCiliumRule, type PolicyTable, type PortEntry, type TableInterners } from './policy-table.js';
+import type { PodClasses } from './pod-classes.js';
 
 const V4_ALL = '0.0.0.0/0';
 const V6_ALL = '::/0';
@@ -223,4 +225,74 @@ export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInte
 
 function nodeAddresses(cluster: Cluster): string[] {
   return (cluster.nodes ?? []).flatMap((n) => n.addresses);
+}
+
+/**
+ * Under `byNode`, which classes of a partition that does not tell nodes apart (`whole`) must be
+ * split by node, so that no answer is lost: a pod's node changes an answer only through a
+ * policy compiled per node that selects it, and such a policy's rules only count where they can
+ * change the verdict. So a class is split when a policy compiled per node other than
+ * allow-localhost selects it, or when it is isolated for ingress (a NetworkPolicy with ingress or
+ * a Cilium policy in ingress default deny selects it, or enforcement is `always`): only then can
+ * allow-localhost, which allows ingress alone, change what it admits. Host-networked pods are
+ * always split (they are the host of their node in every `hostPods` peer). A whole class sits
+ * in the allow-localhost copy of its first pod's node only (peer-sets.ts narrows by that pod),
+ * where the copy changes nothing for it.
+ */
+export function ciliumClassesByNode(table: PolicyTable, whole: PodClasses): boolean[] {
+  const cilium = table.cilium!;
+  const selects = (c: number, podSel: number): boolean => podSel === ANY_POD || whole.classSelectors[c]!.includes(podSel);
+  const split: boolean[] = [];
+  for (let c = 0; c < whole.count; c++) {
+    const ns = whole.classNamespace[c]!;
+    split.push(
+      cilium.always ||
+        whole.classHostNetwork[c] === true ||
+        table.policies.some((p) => p.ingress !== null && p.ns === ns && selects(c, p.subject)) ||
+        cilium.policies.some((p) => {
+          // Per node: its own copies (allow-localhost aside); the others only by isolating ingress.
+          if (p.source === ALLOW_LOCALHOST || (p.node === undefined && !p.source.defaultDeny.ingress)) return false;
+          const def = table.peerDefs[p.subject]!;
+          if (def.kind !== 'pods') return false;
+          const inNs = def.nsSel === OWN_NAMESPACE ? def.ns === ns : table.nsSelNamespaces[def.nsSel]!.includes(ns);
+          return inNs && selects(c, def.podSel);
+        }),
+    );
+  }
+  return split;
+}
+
+/**
+ * `whole` with each class marked in `split` divided by its pods' node (pods without a node
+ * together), numbered by first pod as buildPodClasses numbers classes.
+ */
+export function splitClassesByNode(whole: PodClasses, split: readonly boolean[], pods: readonly Pod[]): PodClasses {
+  if (!split.includes(true)) return whole;
+  const ids = new Map<string, number>();
+  const podClass = new Int32Array(whole.podClass.length);
+  const classPods: number[][] = [];
+  const from: number[] = [];
+  whole.podClass.forEach((c, i) => {
+    const key = split[c] ? `${c}@${pods[i]!.node ?? ''}` : `${c}`;
+    let n = ids.get(key);
+    if (n === undefined) {
+      n = classPods.length;
+      ids.set(key, n);
+      classPods.push([]);
+      from.push(c);
+    }
+    podClass[i] = n;
+    classPods[n]!.push(i);
+  });
+  return {
+    count: classPods.length,
+    podClass,
+    classPods,
+    classNamespace: Int32Array.from(from, (c) => whole.classNamespace[c]!),
+    classSelectors: from.map((c) => whole.classSelectors[c]!),
+    classNamedPorts: Int32Array.from(from, (c) => whole.classNamedPorts[c]!),
+    namedPortSets: whole.namedPortSets,
+    classIpGroups: from.map((c) => whole.classIpGroups[c]!),
+    classHostNetwork: from.map((c) => whole.classHostNetwork[c]!),
+  };
 }

@@ -9,6 +9,7 @@ import type { Cluster, EvalOptions, Pod } from '../model/model.js';
 import type { CompileMemo } from './compile-memo.js';
 import { IpAtoms } from './ip-atoms.js';
 import { buildPodClasses, type PodClasses } from './pod-classes.js';
+import { ciliumClassesByNode, splitClassesByNode } from './cilium-table.js';
 import { ANY_POD, type PolicyTable } from './policy-table.js';
 
 export interface ClassState {
@@ -76,7 +77,7 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
   // namespace), the previous compile's classes are this compile's classes.
   // (The relevant sets are compared as sets, not spelled out in the key: a recompile that keeps
   // the classes then builds no string per namespace.)
-  const classesKey = [[...portNames].sort().join(','), podsByIp, tiers, table.blockKeys.join(';'), table.calico?.predicatesKey ?? '', table.cilium?.byNode ? 'node' : ''].join('#');
+  const classesKey = [[...portNames].sort().join(','), podsByIp, tiers, table.blockKeys.join(';'), table.calico?.predicatesKey ?? ''].join('#');
   const last = memo.lastClasses;
   const same =
     last !== undefined &&
@@ -85,12 +86,17 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
     last.key === classesKey &&
     last.relevant.length === relevant.length &&
     relevant.every((r, ns) => sameSet(r, last.relevant[ns]!));
+  const byNode = table.cilium?.byNode === true;
   // Then this whole stage is as it was too (the address groups come from the same blocks), and
-  // later stages may keep what they derive from it on it (peer-sets.ts).
-  if (same && last.state?.matchPods === matchPods) return last.state;
+  // later stages may keep what they derive from it on it (peer-sets.ts) — unless Cilium splits
+  // classes by node, which depends on every policy's subject and is redone on each compile.
+  if (same && !byNode && last.state?.matchPods === matchPods) return last.state;
   const ipAtoms = new IpAtoms(blockRanges);
   const externalCount = ipAtoms.groups.length;
-  const classes = same ? last.classes : buildClasses();
+  const whole = same ? last.classes : buildClasses();
+  // Cilium's host and remote-node are relative to the pod's node: the classes whose answers
+  // depend on it are split by node (cilium-table.ts), from the kept whole partition.
+  const classes = byNode ? splitClassesByNode(whole, ciliumClassesByNode(table, whole), cluster.pods) : whole;
   function buildClasses() {
     const podIpGroups = podIpGroupsOf();
     return buildPodClasses({
@@ -106,8 +112,6 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
       portNames,
       distinguishHostNetwork: tiers,
       ...(table.calico ? { extraKey: (i: number) => table.calico!.podKey(cluster.pods[i]!) } : {}),
-      // Cilium's host and remote-node are relative to the pod's node (cilium-table.ts).
-      ...(table.cilium?.byNode ? { extraKey: (i: number) => cluster.pods[i]!.node ?? '\u0000' } : {}),
       ...(podIpGroups ? { podIpGroups } : {}),
     });
   }
@@ -141,7 +145,7 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
     groupClasses,
     parsePodIp,
   };
-  memo.lastClasses = { pods: cluster.pods, namespaces: cluster.namespaces, key: classesKey, relevant, classes, state };
+  memo.lastClasses = { pods: cluster.pods, namespaces: cluster.namespaces, key: classesKey, relevant, classes: whole, state };
   return state;
 }
 

@@ -196,7 +196,8 @@ export function buildPeerSets(table: PolicyTable, state: ClassState, domainNames
 
   const { classIngress, classEgress } = isolation(table, state);
 
-  // A policy compiled per node selects the pods of its node only (classes tell nodes apart then).
+  // A policy compiled per node selects the pods of its node only (classes tell nodes apart then,
+  // or the copy changes nothing for the class: ciliumClassesByNode).
   const ciliumSubjects = (table.cilium?.policies ?? []).map((p) => {
     const bits = peerBits[p.subject]!;
     if (p.node === undefined) return bits;
