@@ -6,7 +6,7 @@
 import { getJson } from './api.js';
 import { clear, h } from './dom.js';
 import { hidePanel } from './explain-panel.js';
-import { MapView } from './map-view.js';
+import { MapView, warmLayoutWorker } from './map-view.js';
 import { MatrixView } from './matrix-view.js';
 import { Store } from './store.js';
 import type { Summary } from './types.js';
@@ -188,6 +188,7 @@ function followCluster(initial: Store, initialMounted: Mounted): void {
 
 async function main(): Promise<void> {
   applyTheme(localStorage.getItem(THEME_KEY));
+  warmLayoutWorker();
   const store = new Store();
   const banner = document.getElementById('error-banner')!;
   try {
