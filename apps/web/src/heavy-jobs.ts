@@ -38,6 +38,15 @@ export type Job =
  */
 export type Lane = 'quick' | 'long';
 
+/**
+ * Within the long lane, what a person waits for goes first: a what-if (the view is empty until
+ * it answers), then a generation, then the choke points (a side column of the blast view, filled
+ * in when it comes, and asked again on every new foothold). First in, first out within each.
+ */
+export function urgencyOf(job: Job): number {
+  return job.kind === 'what-if' ? 0 : job.kind === 'generate' ? 1 : 2;
+}
+
 export function laneOf(job: Job): Lane {
   switch (job.kind) {
     case 'blast':

@@ -8,8 +8,9 @@
  *   edges, reach — read the worker's warm attack graph and compiled cluster and take
  *   milliseconds; long jobs — what-if, risk, generate — take seconds at 10,000 pods. One worker
  *   is kept for the quick lane (and a quick job also takes any idle long-lane worker), so a
- *   blast radius never waits behind the previous foothold's choke points. Measured at S2: the
- *   warm blast click went from 3.1 s (queued behind `/api/risk`) to the blast's own time.
+ *   blast radius never waits behind the previous foothold's choke points (the warm blast click
+ *   was 3.1 s at S2, queued behind `/api/risk`). In the long lane a what-if goes before queued
+ *   choke points (urgencyOf).
  * - A request may name its slot (`X-Lateral-Slot`, e.g. `<tab>:risk`): a newer request in the
  *   same slot supersedes an older one — queued, it is dropped at once (409); running, its
  *   answer is dropped.
@@ -25,7 +26,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { NextFunction, Response } from 'express';
-import { laneOf, runJob, type Job, type JobAnswer, type Lane } from './heavy-jobs.js';
+import { laneOf, runJob, urgencyOf, type Job, type JobAnswer, type Lane } from './heavy-jobs.js';
 import type { FromJobWorker, SessionInit, ToJobWorker } from './heavy-worker.js';
 import { BadRequest, Busy, Superseded } from './security.js';
 import type { JobRunner, Session } from './session.js';
@@ -186,11 +187,19 @@ export class JobPool {
     return Math.max(1, Math.min(60, Math.ceil(this.queued / Math.max(1, this.slots.length))));
   }
 
+  /** The long job to run next: the most urgent (urgencyOf), the oldest of those. */
+  private nextLong(): Pending | undefined {
+    const q = this.queues.long;
+    let best = -1;
+    for (let i = 0; i < q.length; i++) if (best < 0 || urgencyOf(q[i]!.job) < urgencyOf(q[best]!.job)) best = i;
+    return best < 0 ? undefined : q.splice(best, 1)[0];
+  }
+
   /** Quick jobs first on every idle worker; long jobs only on the long lane's workers. */
   private dispatch(): void {
     for (const slot of this.slots) {
       if (!slot.ready || slot.running) continue;
-      const p = this.queues.quick.shift() ?? (slot.lane === 'long' ? this.queues.long.shift() : undefined);
+      const p = this.queues.quick.shift() ?? (slot.lane === 'long' ? this.nextLong() : undefined);
       if (!p) continue;
       clearTimeout(p.timer);
       const id = this.nextId++;
