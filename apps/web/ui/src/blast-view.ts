@@ -45,6 +45,8 @@ export class BlastView {
   private readonly blastSlot = new Slot('blast');
   private readonly riskSlot = new Slot('risk');
   private readonly pathsSlot = new Slot('paths');
+  /** How long the last blast radius took to arrive, for the status line. */
+  private answerMs: number | undefined;
   onShowOnMap: () => void = () => {};
 
   constructor(
@@ -126,8 +128,11 @@ export class BlastView {
     this.picker.value = from;
     this.error.hidden = true;
     let b: BlastRadius;
+    const asked = performance.now();
     try {
       b = await this.blastSlot.post<BlastRadius>('blast', { from, targets: this.targetList() });
+      // The server's part (queue, worker, transfer, parse), beside the drawing time the status line gives.
+      this.answerMs = Math.round(performance.now() - asked);
     } catch (e) {
       if (e instanceof Superseded) return;
       this.error.textContent = e instanceof ApiError ? e.message : String(e);
@@ -209,8 +214,8 @@ export class BlastView {
     this.updateLegend();
     const drawnNodes = pic.nodes.filter((n) => !n.more).length - 1;
     this.drawn.textContent = pic.hidden
-      ? `drawn: ${drawnNodes} of ${b.reached.length} reached (click a "+N more" node to draw more of that ring), ${Math.round(performance.now() - t0)} ms`
-      : `drawn: all ${b.reached.length} reached, ${Math.round(performance.now() - t0)} ms`;
+      ? `drawn: ${drawnNodes} of ${b.reached.length} reached (click a "+N more" node to draw more of that ring), ${Math.round(performance.now() - t0)} ms${this.answerMs !== undefined ? `; answer ${this.answerMs} ms` : ''}`
+      : `drawn: all ${b.reached.length} reached, ${Math.round(performance.now() - t0)} ms${this.answerMs !== undefined ? `; answer ${this.answerMs} ms` : ''}`;
   }
 
   dispose(): void {

@@ -294,6 +294,7 @@ export class MapView {
       }
     }
     const t1 = performance.now();
+    performance.mark('lateral:laid-out');
     this.cy?.destroy();
     this.ringColoured = false;
     this.dense = els.length - nodes > HAYSTACK_ABOVE;
@@ -322,6 +323,7 @@ export class MapView {
     this.levelOfDetail();
     this.updateLegend();
     this.root.dataset.edges = this.edgeMode.value;
+    performance.mark('lateral:drawn');
     this.root.dataset.ready = 'true';
   }
 
