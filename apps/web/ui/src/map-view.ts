@@ -523,12 +523,23 @@ export class MapView {
       // Only the elements that carry an overlay class or colour: touching every element restyles all of them.
       cy.elements('.wi-added, .wi-removed, .wi-changed, .ring, .crown, .compromised, .unreached').removeClass('wi-added wi-removed wi-changed ring crown compromised unreached');
       if (s.whatIf) {
+        const added = new Set<string>();
         for (const c of s.whatIf.changes) {
           const src = this.displayOf(c.from);
           const dst = this.displayOf(c.to);
           const existing = cy.getElementById(`e:${src}\u0000${dst}`);
           if (existing.nonempty()) existing.addClass(c.change === 'allowed' ? 'wi-added' : c.change === 'denied' ? 'wi-removed' : 'wi-changed');
-          else if (cy.getElementById(src).nonempty() && cy.getElementById(dst).nonempty()) {
+          // A pair not drawn: only a newly allowed one is drawn as a new edge. A denied or changed
+          // pair was allowed before, so its edge was thinned out of the picture, not missing.
+          else if (c.change !== 'allowed') continue;
+          else if (added.has(`${src}\u0000${dst}`)) {
+            // Another newly allowed pair between the same two drawn nodes (collapsed namespaces): one edge, counted.
+            const e = cy.getElementById(`wi:${src}\u0000${dst}`);
+            const pairs = Number(e.data('pairs')) + 1;
+            e.data({ pairs, ports: `what-if: ${pairs} pairs newly allowed` });
+            e.removeData('fromId toId');
+          } else if (cy.getElementById(src).nonempty() && cy.getElementById(dst).nonempty()) {
+            added.add(`${src}\u0000${dst}`);
             cy.add({ group: 'edges', data: { id: `wi:${src}\u0000${dst}`, source: src, target: dst, ports: `what-if: newly allowed ${formatPortSet(c.added)}`, fromId: c.from, toId: c.to, pairs: 1 }, classes: 'whatif-added wi-added pair' });
           }
         }
