@@ -145,11 +145,13 @@ async function browserRows(server: RunningServer): Promise<[string, string][]> {
       await page.waitForSelector('#view-map[data-ready="true"]', { timeout: 180_000 });
       loads.push(performance.now() - t);
       // Where the time went, in the page's own clock (ms from navigation start): main.ts and map-view.ts set the marks.
+      // (No named functions inside: tsx would wrap them in a helper the page does not have.)
       const marks = await page.evaluate(() => {
         const res = performance.getEntriesByType('resource') as unknown as { name: string; responseEnd: number }[];
-        const last = (p: string) => Math.round(Math.max(0, ...res.filter((r) => r.name.includes(p)).map((r) => r.responseEnd)));
         const m = Object.fromEntries(performance.getEntriesByType('mark').map((e) => [e.name.replace('lateral:', ''), Math.round(e.startTime)]));
-        return `script ${last('/assets/index-')}, data ${last('/api/groups')} (parsed ${m.data}), views mounted ${m.mounted}, laid out ${m['laid-out']}, drawn ${m.drawn}`;
+        const script = Math.round(Math.max(0, ...res.filter((r) => r.name.includes('/assets/index-')).map((r) => r.responseEnd)));
+        const data = Math.round(Math.max(0, ...res.filter((r) => r.name.includes('/api/groups')).map((r) => r.responseEnd)));
+        return `script ${script}, data ${data} (parsed ${m.data}), views mounted ${m.mounted}, laid out ${m['laid-out']}, drawn ${m.drawn}`;
       });
       console.log(`  load ${i + 1}: ${(performance.now() - t).toFixed(0)} ms; ${marks}; ${await page.textContent('#map-status')}`);
     }
