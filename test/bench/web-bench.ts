@@ -151,7 +151,7 @@ async function browserRows(server: RunningServer): Promise<[string, string][]> {
         const m = Object.fromEntries(performance.getEntriesByType('mark').map((e) => [e.name.replace('lateral:', ''), Math.round(e.startTime)]));
         const script = Math.round(Math.max(0, ...res.filter((r) => r.name.includes('/assets/index-')).map((r) => r.responseEnd)));
         const data = Math.round(Math.max(0, ...res.filter((r) => r.name.includes('/api/groups')).map((r) => r.responseEnd)));
-        return `script ${script}, data ${data} (parsed ${m.data}), views mounted ${m.mounted}, laid out ${m['laid-out']}, drawn ${m.drawn}`;
+        return `script ${script}, data ${data} (parsed ${m.data}), views mounted ${m.mounted}, laid out ${m['laid-out']}, drawn ${m.drawn}, painted ${m.painted ?? '—'}`;
       });
       console.log(`  load ${i + 1}: ${(performance.now() - t).toFixed(0)} ms; ${marks}; ${await page.textContent('#map-status')}`);
     }

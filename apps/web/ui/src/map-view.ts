@@ -324,6 +324,8 @@ export class MapView {
     this.updateLegend();
     this.root.dataset.edges = this.edgeMode.value;
     performance.mark('lateral:drawn');
+    // cytoscape paints on its next animation frame: the frame after that one has the map on screen.
+    requestAnimationFrame(() => requestAnimationFrame(() => performance.mark('lateral:painted')));
     this.root.dataset.ready = 'true';
   }
 
