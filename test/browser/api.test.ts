@@ -3,12 +3,15 @@
  * the CLI's JSON where the CLI has one, bad input as 400 with the engine's one-line message,
  * the security headers, and no stack traces or file paths from requests.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile, diffReachability, workloadReachability } from '@lateral/core';
 import { loadCluster } from '@lateral/k8s';
 import { BODY_LIMIT, CONTENT_SECURITY_POLICY, type RunningServer } from '@lateral/web';
 import { lateral } from '../cli/run-cli.js';
-import { serveShop, SHOP, SHOP_FLOWS } from './browser.js';
+import { FRONTEND_TO_POSTGRES, serveShop, SHOP, SHOP_FLOWS } from './browser.js';
 
 let server: RunningServer;
 
@@ -171,6 +174,40 @@ describe('web API', () => {
     const big = await post('/api/what-if', { yaml: 'x'.repeat(9 * 1024 * 1024) });
     expect(big).toEqual({ status: 413, body: { error: 'request too large' } });
     expect(BODY_LIMIT).toBe('8mb');
+  });
+
+  it('POST /api/what-if can send the rows first and the blast radii and attack paths after, together the CLI\'s report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lateral-web-'));
+    const file = join(dir, 'frontend-to-postgres.yaml');
+    writeFileSync(file, FRONTEND_TO_POSTGRES);
+    const cli = await lateral(['whatif', SHOP, '--apply', file, '--flows', SHOP_FLOWS, '--target', 'shop/postgres', '--format', 'json']);
+    expect(cli.code).toBe(0);
+    const whole = JSON.parse(cli.stdout);
+    // The change opens a way from the internet to the crown jewel: there is a part to leave for later.
+    expect(whole.paths.length).toBeGreaterThan(0);
+    const first = await post('/api/what-if', { yaml: FRONTEND_TO_POSTGRES, lateral: 'later' });
+    expect(first.status).toBe(200);
+    // Said as left for later: no empty lists or zero counts that would read as "no paths opened".
+    expect(first.body.lateral).toBe('later');
+    expect(first.body).not.toHaveProperty('paths');
+    expect(first.body).not.toHaveProperty('blastRadius');
+    expect(first.body.summary).not.toHaveProperty('pathsOpened');
+    expect(first.body.changes).toEqual(whole.changes);
+    expect(first.body.newExposure).toEqual(whole.newExposure);
+    expect(first.body.brokenFlows).toEqual(whole.brokenFlows);
+    const part = await post('/api/what-if', { yaml: FRONTEND_TO_POSTGRES, lateral: 'only', from: 'shop/frontend' });
+    expect(part.status).toBe(200);
+    expect(part.body).toMatchObject({ change: whole.change, summary: whole.summary, blastRadius: whole.blastRadius, paths: whole.paths, crownJewels: whole.crownJewels });
+    expect(part.body.foothold).toMatchObject({ from: 'shop/frontend' });
+    expect(part.body).not.toHaveProperty('changes');
+    // Asked whole afterwards, the same report as the CLI's.
+    const { page: _page, namespacePairs: _pairs, ...asCli } = (await post('/api/what-if', { yaml: FRONTEND_TO_POSTGRES })).body;
+    expect(asCli).toEqual(whole);
+    // A change that is not only policies comes whole at once (its unknowns may hinge on the attack graph).
+    const pod = await post('/api/what-if', { yaml: 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: q\n', lateral: 'later' });
+    expect(pod.body).not.toHaveProperty('lateral');
+    expect(pod.body).toHaveProperty('paths');
+    expect(await post('/api/what-if', { lateral: 'soon' })).toEqual({ status: 400, body: { error: '"lateral" must be one of later, only' } });
   });
 
   it('POST /api/blast, /api/paths, /api/risk answer like `lateral blast|paths|risk --format json`', async () => {

@@ -98,6 +98,26 @@ describe('server under load', () => {
     expect(after.status).toBe(200);
   }, 120_000);
 
+  it('drops a queued request when a newer one of the same tab and view arrives (409), and answers the newer', async () => {
+    const { loadSession } = await import('@lateral/web');
+    const server = await startServer(await loadSession(['fixtures/shop'], { label: 'fixtures/shop' }), { log: () => {}, jobs: { workers: 1, quickWorker: false } });
+    servers.push(server);
+    const ask = (body: unknown, slot?: string) =>
+      fetch(new URL('/api/what-if', server.url), { method: 'POST', headers: { 'content-type': 'application/json', ...(slot ? { 'x-lateral-slot': slot } : {}) }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as { error?: string; change?: string } }));
+    // Keep the one worker busy so that what follows waits in the queue.
+    const busy = Array.from({ length: 60 }, (_, i) => ask({ disable: [i % 2 ? 'shop/postgres-ingress' : 'shop/cart-ingress'], offset: i }));
+    while ((server.analysis?.queued ?? 0) < 30) await new Promise((r) => setTimeout(r, 5));
+    const older = ask({ disable: ['shop/postgres-ingress'] }, 'tab1:what-if');
+    const other = ask({ disable: ['shop/cart-ingress'] }, 'tab2:what-if');
+    const newer = ask({ disable: ['shop/cache-ingress'] }, 'tab1:what-if');
+    expect(await older).toEqual({ status: 409, body: { error: 'superseded by a newer request from the same view' } });
+    // Another tab's request in a slot of the same name is its own.
+    expect((await other).status).toBe(200);
+    expect(await newer).toMatchObject({ status: 200, body: { change: 'delete networkpolicy/shop/cache-ingress' } });
+    await Promise.all(busy);
+    expect(server.analysis?.superseded).toBe(1);
+  }, 120_000);
+
   it('answers 5 concurrent what-ifs on S2 and /api/summary meanwhile', async () => {
     const session = sessionFromObjects('S2', parseManifests(synthesizeYaml({ pods: 10_000, namespaces: 200, policies: 1_000 }), 's2.yaml'));
     // Waiting is allowed to take long here (the machine may be busy): the point is every answer.
@@ -109,6 +129,13 @@ describe('server under load', () => {
     let running = true;
     let answered = 0;
     const whatIfs = Promise.all(withIngress.map((p) => whatIf(server.url, { disable: [`${p.namespace}/${p.name}`] }, t).finally(() => answered++))).finally(() => (running = false));
+    // A blast radius asked meanwhile takes the quick lane's worker: it does not wait for the what-ifs.
+    let whatIfsDoneAtBlast = -1;
+    const from = session.cluster.pods.find((p) => p.namespace === withIngress[0]!.namespace)!;
+    const blast = fetch(new URL('/api/blast', server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: `${from.owner.namespace}/${from.owner.name}` }) }).then(async (r) => {
+      whatIfsDoneAtBlast = answered;
+      return { status: r.status, body: (await r.json()) as { reached?: unknown[] } };
+    });
     let beforeFirstWhatIf = 0;
     // A page polling the summary meanwhile, as the UI does every few seconds.
     const during: number[] = [];
@@ -134,6 +161,11 @@ describe('server under load', () => {
     expect(Object.fromEntries(t.errors)).toEqual({});
     expect(t.ok).toBe(5);
     expect(summaryFailures).toEqual([]);
+    const b = await blast;
+    expect(b.status).toBe(200);
+    expect(Array.isArray(b.body.reached)).toBe(true);
+    notes.push(`S2: the blast radius answered after ${whatIfsDoneAtBlast} of the 5 what-ifs`);
+    expect(whatIfsDoneAtBlast).toBeLessThan(5);
     // The request thread stayed free: the summary answered, again and again, before even the
     // first what-if did (a server doing the what-if on its request thread answers it after).
     expect(beforeFirstWhatIf).toBeGreaterThan(1);

@@ -1,8 +1,8 @@
 /**
  * The web app on an S2-size cluster (10,000 pods, 200 namespaces, 1,000 policies), generated
  * in the test by synthesizeYaml and served like any other: the map opens at namespace level and
- * draws, a namespace expands, and a blast radius from a busy workload completes with its rings
- * capped. Timings go to the test output for reading; nothing here asserts a duration (house
+ * draws, a namespace expands, a blast radius from a busy workload completes with its rings
+ * capped, and a namespace default-deny in What-if shows its rows, then its attack paths. Timings go to the test output for reading; nothing here asserts a duration (house
  * style: benchmarks print, tests assert behaviour).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,6 +140,25 @@ describe('web app on S2 (10,000 pods)', () => {
       timings.push([`  (of which the tap handler: ${inPage} ms)`, 0]);
     });
     expect((await blastCounts()).drawn).toBeGreaterThan(before.drawn);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('runs a namespace default-deny in What-if: rows first, the collapsed map coloured, then the attack paths', async () => {
+    await page.click('[data-tab="whatif"]');
+    await page.waitForSelector('#whatif-policies input', { timeout: 120_000 });
+    const ns = await page.evaluate(async () => ((await (await fetch('api/policies')).json()) as { namespace: string }[])[7]!.namespace);
+    await page.fill('#whatif-yaml', `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: s2-default-deny, namespace: ${ns}}\nspec: {podSelector: {}, policyTypes: [Ingress, Egress]}\n`);
+    await timed(`browser: what-if default-deny in ${ns}, first page of rows`, async () => {
+      await page.click('#whatif-run');
+      await page.waitForSelector('#whatif-changes tbody tr', { timeout: 300_000 });
+    });
+    expect(await page.textContent('#whatif-counts')).toMatch(/^0 newly allowed [1-9][\d,]* newly denied/);
+    await timed('browser: … its blast radii and attack paths', () => page.waitForSelector('#whatif-paths', { timeout: 600_000 }));
+    expect(await page.isVisible('#whatif-lateral-pending')).toBe(false);
+    // On the map, many denied workload pairs fall between the same two collapsed namespaces: each such edge is coloured once.
+    await page.click('[data-tab="map"]');
+    const coloured = await page.evaluate(() => (globalThis as unknown as { __lateralMap: { edges(s: string): { length: number } } }).__lateralMap.edges('.wi-removed').length);
+    expect(coloured).toBeGreaterThan(0);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -7,14 +7,15 @@
  * what-if adds a page of its rows and per-namespace-pair counts (documented in docs/web.md).
  */
 import { footholdChange, formatWhatIf, pathsReport, resolveFoothold, resolveJewels, riskJson, WHAT_IF_FORMATS, whatIfJson, type FootholdChange, type WhatIfFormat, type WhatIfJson, type WhatIfReport } from '@lateral/analysis';
-import { blastRadius, type AttackGraph, type PairChange } from '@lateral/core';
+import { blastRadius, workloadReachability, type AttackGraph, type PairChange } from '@lateral/core';
 import type { FlowSet } from '@lateral/flows';
 import { generatePolicies, policiesYaml, verifyPolicies } from '@lateral/generator';
 import { flowsFromText, mergeSets } from './flow-upload.js';
+import { namespaceEdges } from './namespace-edges.js';
 import { boolField, intField, objectBody, stringField, stringListField } from './request-body.js';
 import { BadRequest } from './security.js';
 import { attackGraphOf, type Session } from './session.js';
-import { whatIf, type WhatIfRequest } from './what-if.js';
+import { changedSide, reportOf, type ChangedSide, type WhatIfRequest } from './what-if.js';
 
 /** Rows of a what-if answer per page unless the request says otherwise. */
 export const WHAT_IF_PAGE = 500;
@@ -22,17 +23,59 @@ export const WHAT_IF_PAGE = 500;
 export const WHAT_IF_MAX_PAGE = 10_000;
 
 export type Job =
-  | { readonly kind: 'what-if'; readonly req: WhatIfRequest; readonly offset: number; readonly limit: number }
+  | { readonly kind: 'what-if'; readonly req: WhatIfRequest; readonly offset: number; readonly limit: number; readonly lateral?: LateralPart }
   | { readonly kind: 'blast'; readonly from: string; readonly targets: readonly string[]; readonly hops?: number }
   | { readonly kind: 'paths'; readonly from: string; readonly to: readonly string[]; readonly k: number }
   | { readonly kind: 'risk'; readonly targets: readonly string[]; readonly top: number; readonly cutEntry: boolean; readonly from?: string }
-  | { readonly kind: 'generate'; readonly flows?: string; readonly name: string; readonly defaultDeny: boolean };
+  | { readonly kind: 'generate'; readonly flows?: string; readonly name: string; readonly defaultDeny: boolean }
+  | { readonly kind: 'namespace-edges'; readonly namespace: string; readonly detail: readonly string[] }
+  | { readonly kind: 'reach'; readonly namespace?: string; readonly from?: string; readonly to?: string };
+
+/**
+ * Which queue a job waits in (heavy-pool.ts). Quick: answered from the worker's warm compiled
+ * cluster and attack graph, in milliseconds to a few hundred at S2. Long: a recompile, a
+ * minimum cut or a generation, seconds at S2.
+ */
+export type Lane = 'quick' | 'long';
+
+/**
+ * Within the long lane, what a person waits for goes first: a what-if (the view is empty until
+ * it answers), then a generation, then the choke points (a side column of the blast view, filled
+ * in when it comes, and asked again on every new foothold). First in, first out within each.
+ */
+export function urgencyOf(job: Job): number {
+  return job.kind === 'what-if' ? 0 : job.kind === 'generate' ? 1 : 2;
+}
+
+export function laneOf(job: Job): Lane {
+  switch (job.kind) {
+    case 'blast':
+    case 'paths':
+    case 'namespace-edges':
+    case 'reach':
+      return 'quick';
+    case 'what-if':
+    case 'risk':
+    case 'generate':
+      return 'long';
+  }
+}
 
 /** What a job answers: the response's media type and body. */
 export interface JobAnswer {
   readonly type: string;
   readonly text: string;
 }
+
+/**
+ * A what-if's lateral-movement part (blast radii, routes to crown jewels, the foothold's view)
+ * needs the changed side's attack graph, most of a what-if's time at 10,000 pods. `later`: the
+ * answer leaves it out where that is possible (a policy-only change) and says so with
+ * `"lateral": "later"`; `only`: the answer is that part alone, from the kept changed side. Absent:
+ * the whole report, as the CLI prints it.
+ */
+export const LATERAL_PARTS = ['later', 'only'] as const;
+export type LateralPart = (typeof LATERAL_PARTS)[number];
 
 // ---- requests to jobs (on the request thread) -------------------------------------------
 
@@ -54,11 +97,14 @@ export function whatIfJob(body: unknown): Job {
   if (!(WHAT_IF_FORMATS as readonly string[]).includes(format)) throw new BadRequest(`"format" must be one of ${WHAT_IF_FORMATS.join(', ')}`);
   // The foothold: absent or null for none; an empty string, a number or a list is a 400 naming "from".
   const from = b.from === undefined || b.from === null ? undefined : foothold(stringField(b, 'from', 'a workload id, node:<name> or internet'), 'from');
+  const lateral = stringField(b, 'lateral', `one of ${LATERAL_PARTS.join(', ')}`);
+  if (lateral !== undefined && !(LATERAL_PARTS as readonly string[]).includes(lateral)) throw new BadRequest(`"lateral" must be one of ${LATERAL_PARTS.join(', ')}`);
   return {
     kind: 'what-if',
     req: { yaml: stringField(b, 'yaml') ?? '', disable: stringListField(b, 'disable'), delete: stringListField(b, 'delete'), format: format as WhatIfFormat, ...(from !== undefined ? { from } : {}) },
     offset: intField(b, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0,
     limit: intField(b, 'limit', 1, WHAT_IF_MAX_PAGE) ?? WHAT_IF_PAGE,
+    ...(lateral !== undefined ? { lateral: lateral as LateralPart } : {}),
   };
 }
 
@@ -131,41 +177,68 @@ export function namespacePairCounts(changes: readonly PairChange[]): NamespacePa
 /**
  * Reports of recent changes per session, so the next page of a large answer is a slice, not a
  * recompute. Keyed by the change (YAML, policies off, deletes); a few kept, the oldest dropped.
- * Only the newest keeps its changed attack graph (memory); a foothold asked of an older one
- * recomputes it. This is the one what-if cache: the UI asks the server again, never keeps its own.
+ * Only the newest keeps its changed side (the recompiled cluster) and attack graph (memory): its
+ * deferred lateral-movement part, or a foothold, reuses them; an older one recomputes. This is
+ * the one what-if cache: the UI asks the server again, never keeps its own.
  */
 const REPORTS_KEPT = 4;
 interface Kept {
   readonly report: WhatIfReport;
+  readonly lateralDone: boolean;
+  side?: ChangedSide;
   afterGraph?: AttackGraph;
 }
 const recentReports = new WeakMap<Session, Map<string, Kept>>();
 
-function reportFor(s: Session, req: WhatIfRequest, needAfter: boolean): { report: WhatIfReport; afterGraph?: AttackGraph } {
+function reportFor(s: Session, req: WhatIfRequest, need: { lateral: boolean; afterGraph: boolean }): Kept {
   const key = JSON.stringify([req.yaml ?? '', req.disable ?? [], req.delete ?? []]);
   let recent = recentReports.get(s);
   if (!recent) recentReports.set(s, (recent = new Map()));
   const had = recent.get(key);
-  if (had && (had.afterGraph || !needAfter)) {
-    recent.delete(key);
+  recent.delete(key);
+  if (had && (had.lateralDone || !need.lateral) && (had.afterGraph || !need.afterGraph)) {
     recent.set(key, had);
     return had;
   }
-  const r = whatIf(s, req);
-  for (const k of recent.values()) delete k.afterGraph;
-  recent.delete(key);
-  recent.set(key, { report: r.report, afterGraph: r.afterGraph });
+  const side = had?.side ?? changedSide(s, req);
+  const r = reportOf(s, side, need.lateral || need.afterGraph);
+  for (const k of recent.values()) {
+    delete k.side;
+    delete k.afterGraph;
+  }
+  const kept: Kept = { report: r.report, lateralDone: r.lateralDone, side, ...(r.afterGraph ? { afterGraph: r.afterGraph } : {}) };
+  recent.set(key, kept);
   if (recent.size > REPORTS_KEPT) recent.delete(recent.keys().next().value!);
-  return r;
+  return kept;
+}
+
+/**
+ * The lateral-movement part of a what-if, asked apart (`"lateral": "only"`) after a first answer
+ * that left it for later: blast radii and routes to crown jewels, and the foothold's view.
+ */
+export interface WhatIfLateralJson {
+  readonly change: string;
+  readonly summary: WhatIfJson['summary'];
+  readonly blastRadius: WhatIfJson['blastRadius'];
+  readonly paths: WhatIfJson['paths'];
+  readonly crownJewels: WhatIfJson['crownJewels'];
+  readonly failed: WhatIfJson['failed'];
+  readonly foothold?: FootholdChange;
 }
 
 function whatIfAnswer(s: Session, job: Extract<Job, { kind: 'what-if' }>): JobAnswer {
-  const { report, afterGraph } = reportFor(s, job.req, job.req.from !== undefined);
   const format = job.req.format ?? 'json';
+  const later = job.lateral === 'later' && format === 'json';
+  const kept = reportFor(s, job.req, { lateral: !later, afterGraph: job.req.from !== undefined && !later });
+  const { report, afterGraph } = kept;
   if (format !== 'json') return { type: MEDIA_TYPE[format], text: formatWhatIf(report, format) };
   const full = whatIfJson(report);
   // The foothold's view of the same change (@lateral/analysis's footholdChange), here in the worker.
   const foothold = job.req.from !== undefined && afterGraph ? footholdChange(attackGraphOf(s), afterGraph, job.req.from, report.lateral.crownJewels) : undefined;
+  if (job.lateral === 'only') {
+    const part: WhatIfLateralJson = { change: full.change, summary: full.summary, blastRadius: full.blastRadius, paths: full.paths, crownJewels: full.crownJewels, failed: full.failed, ...(foothold ? { foothold } : {}) };
+    return json(part);
+  }
   const page: WhatIfPageJson = {
     ...full,
     changes: full.changes.slice(job.offset, job.offset + job.limit),
@@ -173,6 +246,12 @@ function whatIfAnswer(s: Session, job: Extract<Job, { kind: 'what-if' }>): JobAn
     namespacePairs: namespacePairCounts(full.changes),
     ...(foothold ? { foothold } : {}),
   };
+  if (!kept.lateralDone) {
+    // Left for later: no lists (and no counts) that would read as "nothing changed".
+    const { blastRadius: _b, paths: _p, ...rest } = page;
+    const { blastRadiusChanged: _c, pathsOpened: _o, pathsShortened: _s, pathsClosed: _x, ...counts } = page.summary;
+    return json({ ...rest, summary: counts, lateral: 'later' });
+  }
   return { type: 'application/json', text: JSON.stringify(page) };
 }
 
@@ -231,5 +310,12 @@ export async function runJob(s: Session, job: Job): Promise<JobAnswer> {
     }
     case 'generate':
       return generateAnswer(s, job);
+    case 'namespace-edges':
+      return json(namespaceEdges(s, job.namespace, new Set(job.detail)));
+    case 'reach': {
+      const w = workloadReachability(s.compiled, { namespace: job.namespace, from: job.from, to: job.to }, s.index);
+      // The CLI's JSON contract: endpoints and connections (warnings go to /summary, as the CLI puts them on stderr).
+      return json({ endpoints: w.endpoints, connections: w.connections });
+    }
   }
 }

@@ -1,27 +1,41 @@
 /**
- * Heavy work off the request thread: a few worker threads (heavy-worker.ts), each with its own
- * copy of the session, and one bounded first-in-first-out queue in front of them. The request
- * thread stays free for the cheap answers (summary, endpoints, groups, explain), so a long
- * what-if never stalls the page.
+ * Heavy work off the request thread: worker threads (heavy-worker.ts), each with its own copy
+ * of the session, and a bounded first-in-first-out queue per lane in front of them. The
+ * request thread stays free for the cheap answers (summary, endpoints, groups, explain), so a
+ * long what-if never stalls the page.
  *
+ * - Two lanes (heavy-jobs.ts's `laneOf`). Quick jobs — a blast radius, paths, a namespace's
+ *   edges, reach — read the worker's warm attack graph and compiled cluster and take
+ *   milliseconds; long jobs — what-if, risk, generate — take seconds at 10,000 pods. One worker
+ *   is kept for the quick lane (and a quick job also takes any idle long-lane worker), so a
+ *   blast radius never waits behind the previous foothold's choke points (the warm blast click
+ *   was 3.1 s at S2, queued behind `/api/risk`). In the long lane a what-if goes before queued
+ *   choke points (urgencyOf).
+ * - A request may name its slot (`X-Lateral-Slot`, e.g. `<tab>:risk`): a newer request in the
+ *   same slot supersedes an older one — queued, it is dropped at once (409); running, its
+ *   answer is dropped.
  * - A full queue, or a request that waits longer than `maxWaitMs` for a worker, is answered
  *   503 with `Retry-After` — an answer, never a dropped connection.
- * - A client that goes away takes its queued job with it; a job already running finishes and
- *   its answer is dropped (the worker keeps its warm session, which costs seconds to rebuild).
+ * - A client that goes away takes its queued job with it. A job already running is not
+ *   stopped: the engine's steps are synchronous, so stopping means terminating the worker, and
+ *   its replacement rebuilds the session (compile + attack graph, seconds at S2) — longer than
+ *   what is left of any one job. Its answer is dropped.
  * - A worker that dies fails its job with a 500 and is replaced.
  * - With `workers: 0`, or when no worker can start, jobs run on the request thread.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { NextFunction, Response } from 'express';
-import { runJob, type Job, type JobAnswer } from './heavy-jobs.js';
+import { laneOf, runJob, urgencyOf, type Job, type JobAnswer, type Lane } from './heavy-jobs.js';
 import type { FromJobWorker, SessionInit, ToJobWorker } from './heavy-worker.js';
-import { BadRequest, Busy } from './security.js';
+import { BadRequest, Busy, Superseded } from './security.js';
 import type { JobRunner, Session } from './session.js';
 
 export interface JobPoolOptions {
-  /** Worker threads (default: cores − 1, at least 1, at most 4). 0 runs jobs on the request thread. */
+  /** Worker threads for long jobs (default: cores − 1, at least 1, at most 4). 0 runs every job on the request thread. */
   readonly workers?: number;
+  /** One more worker kept for quick jobs (default: true when there are workers). */
+  readonly quickWorker?: boolean;
   /** Jobs waiting for a worker at most (default 256); more are answered 503 at once. */
   readonly maxQueued?: number;
   /** How long a job may wait for a worker (default 60 s) before it is answered 503. */
@@ -37,6 +51,8 @@ export function defaultJobWorkers(): number {
 
 interface Pending {
   readonly job: Job;
+  readonly lane: Lane;
+  readonly slot: string | undefined;
   readonly resolve: (a: JobAnswer) => void;
   readonly reject: (e: Error) => void;
   readonly enqueuedAt: number;
@@ -45,6 +61,7 @@ interface Pending {
 }
 
 interface Slot {
+  readonly lane: Lane;
   worker: Worker;
   running?: { id: number; pending: Pending };
   ready: boolean;
@@ -54,8 +71,15 @@ export function sessionInit(s: Session): SessionInit {
   return { label: s.label, objects: s.objects, warnings: s.load.warnings, options: s.options, flows: s.flows, targets: s.targets };
 }
 
+/** How a request is run: its cancellation, and the slot a newer request of the same client and view replaces. */
+export interface RunOptions {
+  /** Registers the cancellation: call it when the client has gone away. */
+  readonly onGone?: (cancel: () => void) => void;
+  readonly slot?: string;
+}
+
 export class JobPool {
-  private readonly queue: Pending[] = [];
+  private readonly queues: Record<Lane, Pending[]> = { quick: [], long: [] };
   private readonly slots: Slot[] = [];
   private nextId = 1;
   private closed = false;
@@ -66,6 +90,8 @@ export class JobPool {
   refused = 0;
   /** How many queued jobs were dropped because their client went away. */
   cancelled = 0;
+  /** How many jobs a newer request in their slot replaced (queued ones dropped, running ones' answers dropped). */
+  superseded = 0;
 
   constructor(
     private session: Session,
@@ -76,12 +102,13 @@ export class JobPool {
     this.maxQueued = opts.maxQueued ?? 256;
     this.maxWaitMs = opts.maxWaitMs ?? 60_000;
     const n = opts.workers ?? defaultJobWorkers();
-    for (let i = 0; i < n; i++) this.startSlot();
+    for (let i = 0; i < n; i++) this.startSlot('long');
+    if (n > 0 && opts.quickWorker !== false) this.startSlot('quick');
   }
 
   /** Jobs waiting for a worker. */
   get queued(): number {
-    return this.queue.length;
+    return this.queues.quick.length + this.queues.long.length;
   }
 
   /** Workers that have started. */
@@ -95,50 +122,85 @@ export class JobPool {
     for (const slot of this.slots) slot.worker.postMessage({ type: 'session', init: this.init } satisfies ToJobWorker);
   }
 
-  /**
-   * Runs the job (in a worker, or here without one). `onGone` registers the cancellation: call
-   * it when the client has gone away.
-   */
-  run(job: Job, onGone?: (cancel: () => void) => void): Promise<JobAnswer> {
+  /** Runs the job (in a worker, or here without one), in its lane. */
+  run(job: Job, opts: RunOptions = {}): Promise<JobAnswer> {
     if (this.slots.length === 0) return runJob(this.session, job);
-    if (this.queue.length >= this.maxQueued) {
+    const lane = laneOf(job);
+    if (opts.slot !== undefined) this.supersede(opts.slot);
+    const queue = this.queues[lane];
+    if (queue.length >= this.maxQueued) {
       this.refused++;
       return Promise.reject(new Busy(this.retryAfter()));
     }
     return new Promise<JobAnswer>((resolve, reject) => {
-      const p: Pending = { job, resolve, reject, enqueuedAt: Date.now(), cancelled: false };
+      const p: Pending = { job, lane, slot: opts.slot, resolve, reject, enqueuedAt: Date.now(), cancelled: false };
       p.timer = setTimeout(() => {
-        const at = this.queue.indexOf(p);
-        if (at < 0) return;
-        this.queue.splice(at, 1);
+        if (!this.unqueue(p)) return;
         this.refused++;
         reject(new Busy(this.retryAfter()));
       }, this.maxWaitMs);
-      onGone?.(() => {
+      opts.onGone?.(() => {
         p.cancelled = true;
-        const at = this.queue.indexOf(p);
-        if (at >= 0) {
-          this.queue.splice(at, 1);
+        if (this.unqueue(p)) {
           this.cancelled++;
           clearTimeout(p.timer);
           reject(new Gone());
         }
       });
-      this.queue.push(p);
+      queue.push(p);
       this.dispatch();
     });
   }
 
-  /** Seconds to suggest: the queue's length in rough job times, at least 1. */
-  private retryAfter(): number {
-    return Math.max(1, Math.min(60, Math.ceil(this.queue.length / Math.max(1, this.slots.length))));
+  /** Takes a job out of its queue; false when it is not queued (running, or answered). */
+  private unqueue(p: Pending): boolean {
+    const q = this.queues[p.lane];
+    const at = q.indexOf(p);
+    if (at < 0) return false;
+    q.splice(at, 1);
+    return true;
   }
 
+  /** A newer request arrived in `slot`: the older one's client wants the newer answer instead. */
+  private supersede(slot: string): void {
+    for (const lane of ['quick', 'long'] as const) {
+      for (const p of this.queues[lane].filter((x) => x.slot === slot)) {
+        this.unqueue(p);
+        clearTimeout(p.timer);
+        p.cancelled = true;
+        this.superseded++;
+        p.reject(new Superseded());
+      }
+    }
+    for (const slotted of this.slots) {
+      const p = slotted.running?.pending;
+      if (p && p.slot === slot && !p.cancelled) {
+        p.cancelled = true;
+        this.superseded++;
+        p.reject(new Superseded());
+      }
+    }
+  }
+
+  /** Seconds to suggest: the queue's length in rough job times, at least 1. */
+  private retryAfter(): number {
+    return Math.max(1, Math.min(60, Math.ceil(this.queued / Math.max(1, this.slots.length))));
+  }
+
+  /** The long job to run next: the most urgent (urgencyOf), the oldest of those. */
+  private nextLong(): Pending | undefined {
+    const q = this.queues.long;
+    let best = -1;
+    for (let i = 0; i < q.length; i++) if (best < 0 || urgencyOf(q[i]!.job) < urgencyOf(q[best]!.job)) best = i;
+    return best < 0 ? undefined : q.splice(best, 1)[0];
+  }
+
+  /** Quick jobs first on every idle worker; long jobs only on the long lane's workers. */
   private dispatch(): void {
     for (const slot of this.slots) {
       if (!slot.ready || slot.running) continue;
-      const p = this.queue.shift();
-      if (!p) return;
+      const p = this.queues.quick.shift() ?? (slot.lane === 'long' ? this.nextLong() : undefined);
+      if (!p) continue;
       clearTimeout(p.timer);
       const id = this.nextId++;
       slot.running = { id, pending: p };
@@ -146,14 +208,14 @@ export class JobPool {
     }
   }
 
-  private startSlot(): void {
+  private startSlot(lane: Lane): void {
     const ts = import.meta.url.endsWith('.ts');
     const entry = new URL(`./heavy-worker.${ts ? 'ts' : 'js'}`, import.meta.url).href;
     // Workers do not inherit loader hooks: under tsx (the tests, the benchmarks) the worker registers it itself.
     const code = ts
       ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`
       : `import(${JSON.stringify(entry)});`;
-    const slot: Slot = { worker: new Worker(code, { eval: true }), ready: false };
+    const slot: Slot = { lane, worker: new Worker(code, { eval: true }), ready: false };
     this.slots.push(slot);
     slot.worker.postMessage({ type: 'session', init: this.init } satisfies ToJobWorker);
     slot.worker.on('message', (m: FromJobWorker) => {
@@ -181,13 +243,13 @@ export class JobPool {
       if (this.closed) return;
       if (slot.ready) {
         this.log(`lateral serve: analysis worker stopped (${why}); starting another`);
-        this.startSlot();
+        this.startSlot(slot.lane);
         return;
       }
       // One that never started will not start on a second try: without any, jobs run here.
       this.log(`lateral serve: analysis worker did not start (${why})${this.slots.length === 0 ? '; analyses run on the request thread' : ''}`);
       if (this.slots.length === 0) {
-        for (const p of this.queue.splice(0)) {
+        for (const p of [...this.queues.quick.splice(0), ...this.queues.long.splice(0)]) {
           clearTimeout(p.timer);
           runJob(this.session, p.job).then(p.resolve, p.reject);
         }
@@ -199,7 +261,7 @@ export class JobPool {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const p of this.queue.splice(0)) {
+    for (const p of [...this.queues.quick.splice(0), ...this.queues.long.splice(0)]) {
       clearTimeout(p.timer);
       p.reject(new Busy(1));
     }
@@ -207,13 +269,18 @@ export class JobPool {
   }
 }
 
+/** The header naming a request's slot (see JobPool): a client id and a view, e.g. `k3x9:risk`. */
+export const SLOT_HEADER = 'x-lateral-slot';
+
 /**
  * An express handler's answer from a job: 200 with its text, or the error for the error
- * handler (400, 503, 500). A client that goes away cancels it.
+ * handler (400, 409, 503, 500). A client that goes away cancels it; a newer request in its
+ * slot supersedes it.
  */
 export function answerWith(pool: JobRunner | undefined, current: () => Session, job: Job, res: Response, next: NextFunction): void {
   const onGone = (cancel: () => void) => res.once('close', () => void (!res.writableFinished && cancel()));
-  const answer = pool ? pool.run(job, onGone) : runJob(current(), job);
+  const slot = res.req.get(SLOT_HEADER);
+  const answer = pool ? pool.run(job, { onGone, ...(slot ? { slot: slot.slice(0, 200) } : {}) }) : runJob(current(), job);
   answer.then(
     (a) => void res.type(a.type).send(a.text),
     (e: unknown) => {

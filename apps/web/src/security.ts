@@ -39,6 +39,13 @@ export class Busy extends Error {
   }
 }
 
+/** A newer request of the same client and view replaced this one: 409, and the client has moved on. */
+export class Superseded extends Error {
+  constructor() {
+    super('superseded by a newer request from the same view');
+  }
+}
+
 /** API answers describe the cluster as it is now: never stored by a browser or a proxy. */
 export const noStore: RequestHandler = (_req, res, next) => {
   res.setHeader('Cache-Control', 'no-store');
@@ -86,7 +93,9 @@ export function hostCheck(allowed: ReadonlySet<string>): RequestHandler {
 export function errorHandler(log: (line: string) => void): ErrorRequestHandler {
   return (err: unknown, _req, res, _next) => {
     const e = err as { type?: string; status?: number; message?: string };
-    if (err instanceof Busy) {
+    if (err instanceof Superseded) {
+      res.status(409).json({ error: err.message });
+    } else if (err instanceof Busy) {
       res.setHeader('Retry-After', String(err.retryAfterSeconds));
       res.status(503).json({ error: err.message });
     } else if (err instanceof InputError || err instanceof BadRequest) {

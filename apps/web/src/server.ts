@@ -42,8 +42,11 @@ export interface RunningServer {
   setSession(s: Session): void;
   /** How many sessions have been swapped in (0 for the first). */
   readonly generation: number;
-  /** The analysis workers: how many run, jobs waiting, jobs answered 503, queued jobs dropped as their client went away. */
-  readonly analysis?: { readonly workers: number; readonly queued: number; readonly refused: number; readonly cancelled: number };
+  /**
+   * The analysis workers: how many run (both lanes), jobs waiting, jobs answered 503, queued jobs
+   * dropped as their client went away, jobs a newer request in their slot replaced.
+   */
+  readonly analysis?: { readonly workers: number; readonly queued: number; readonly refused: number; readonly cancelled: number; readonly superseded: number };
   close(): Promise<void>;
 }
 
@@ -99,7 +102,7 @@ export async function startServer(session: Session, opts: ServeOptions = {}): Pr
       return generation;
     },
     get analysis() {
-      return { workers: jobs.workers, queued: jobs.queued, refused: jobs.refused, cancelled: jobs.cancelled };
+      return { workers: jobs.workers, queued: jobs.queued, refused: jobs.refused, cancelled: jobs.cancelled, superseded: jobs.superseded };
     },
     close: async () => {
       await jobs.close();

@@ -47,10 +47,11 @@ export interface SessionHolder {
 
 /**
  * Runs a heavy answer elsewhere (heavy-pool.ts's JobPool, with heavy-jobs.ts's jobs); written
- * out here so this file imports neither. `onGone` registers the cancellation.
+ * out here so this file imports neither. `onGone` registers the cancellation; `slot` names the
+ * client and view a newer request replaces.
  */
 export interface JobRunner {
-  run(job: object, onGone?: (cancel: () => void) => void): Promise<{ readonly type: string; readonly text: string }>;
+  run(job: object, opts?: { readonly onGone?: (cancel: () => void) => void; readonly slot?: string }): Promise<{ readonly type: string; readonly text: string }>;
 }
 
 const attackGraphs = new WeakMap<Session, AttackGraph>();

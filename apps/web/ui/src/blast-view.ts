@@ -6,7 +6,7 @@
  */
 import cytoscape from 'cytoscape';
 import * as d3 from 'd3';
-import { ApiError, postJson } from './api.js';
+import { ApiError, Slot, Superseded } from './api.js';
 import { clear, download, h, placeTooltip } from './dom.js';
 import { renderLegend, type LegendEntry } from './legend.js';
 import { ROLE, RING_COLOURS, ringColour, ringName, themeColour } from './palette.js';
@@ -41,6 +41,12 @@ export class BlastView {
   private ringCaps = new Map<number, number>();
   private pinned = new Set<string>();
   private readonly riskCache = new Map<string, Promise<RiskResult>>();
+  /** A new foothold replaces the previous one's requests: its blast radius, choke points and paths (api.ts's Slot). */
+  private readonly blastSlot = new Slot('blast');
+  private readonly riskSlot = new Slot('risk');
+  private readonly pathsSlot = new Slot('paths');
+  /** How long the last blast radius took to arrive, for the status line. */
+  private answerMs: number | undefined;
   onShowOnMap: () => void = () => {};
 
   constructor(
@@ -122,9 +128,13 @@ export class BlastView {
     this.picker.value = from;
     this.error.hidden = true;
     let b: BlastRadius;
+    const asked = performance.now();
     try {
-      b = await postJson<BlastRadius>('blast', { from, targets: this.targetList() });
+      b = await this.blastSlot.post<BlastRadius>('blast', { from, targets: this.targetList() });
+      // The server's part (queue, worker, transfer, parse), beside the drawing time the status line gives.
+      this.answerMs = Math.round(performance.now() - asked);
     } catch (e) {
+      if (e instanceof Superseded) return;
       this.error.textContent = e instanceof ApiError ? e.message : String(e);
       this.error.hidden = false;
       return;
@@ -204,8 +214,8 @@ export class BlastView {
     this.updateLegend();
     const drawnNodes = pic.nodes.filter((n) => !n.more).length - 1;
     this.drawn.textContent = pic.hidden
-      ? `drawn: ${drawnNodes} of ${b.reached.length} reached (click a "+N more" node to draw more of that ring), ${Math.round(performance.now() - t0)} ms`
-      : `drawn: all ${b.reached.length} reached, ${Math.round(performance.now() - t0)} ms`;
+      ? `drawn: ${drawnNodes} of ${b.reached.length} reached (click a "+N more" node to draw more of that ring), ${Math.round(performance.now() - t0)} ms${this.answerMs !== undefined ? `; answer ${this.answerMs} ms` : ''}`
+      : `drawn: all ${b.reached.length} reached, ${Math.round(performance.now() - t0)} ms${this.answerMs !== undefined ? `; answer ${this.answerMs} ms` : ''}`;
   }
 
   dispose(): void {
@@ -301,6 +311,8 @@ export class BlastView {
         page(CHOKE_FIRST);
       }
     } catch (e) {
+      // A newer foothold took over: its own run fills the side column.
+      if (e instanceof Superseded) return;
       clear(choke);
       choke.append(h('p', { class: 'error' }, (e as Error).message));
     }
@@ -309,13 +321,14 @@ export class BlastView {
   /**
    * The risk report for a request (targets and foothold), asked once per distinct request while
    * this cluster is shown: going back to a foothold does not queue behind recomputing its cut.
-   * The one risk cache: the server's worker pool keeps none.
+   * The one risk cache: the server's worker pool keeps none. A new request replaces one still
+   * under way (it is dropped from the cache, and from the server's queue).
    */
   private risk(body: Record<string, unknown>): Promise<RiskResult> {
     const key = JSON.stringify(body);
     let r = this.riskCache.get(key);
     if (!r) {
-      r = postJson<RiskResult>('risk', body);
+      r = this.riskSlot.post<RiskResult>('risk', body);
       this.riskCache.set(key, r);
       r.catch(() => this.riskCache.delete(key));
     }
@@ -329,7 +342,7 @@ export class BlastView {
     (this.side.querySelector('#blast-path-target') as HTMLSelectElement).value = target;
     clear(list);
     try {
-      const p = await postJson<PathsResult>('paths', { from: b.from, to: [target], k: 3 });
+      const p = await this.pathsSlot.post<PathsResult>('paths', { from: b.from, to: [target], k: 3 });
       // Path nodes beyond a ring's cap are drawn now, so every hop of every path shows.
       const missing = p.paths.flatMap((path) => path.nodes).filter((n) => !this.pinned.has(n));
       if (missing.length) {
@@ -348,7 +361,7 @@ export class BlastView {
         );
       });
     } catch (e) {
-      list.append(h('p', { class: 'error' }, (e as Error).message));
+      if (!(e instanceof Superseded)) list.append(h('p', { class: 'error' }, (e as Error).message));
     }
   }
 }

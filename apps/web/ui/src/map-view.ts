@@ -13,6 +13,7 @@ import { renderLegend, type LegendEntry } from './legend.js';
 import { CHAR_EM, NAMESPACE_FONT_PX, placeLabels, type LabelCandidate } from './lod.js';
 import { displayOf, HAYSTACK_ABOVE, layoutSubset, mapElements, type EdgeData, type ObservedEdge } from './map-elements.js';
 import { mapStyle } from './map-style.js';
+import { layoutHash, loadLayout, saveLayout } from './layout-store.js';
 import { ROLE, ringColour, ringName, themeColour } from './palette.js';
 import { formatPorts, formatPortSet, portsInclude, type Store } from './store.js';
 import type { PairExplanation, Ports } from './types.js';
@@ -21,10 +22,66 @@ import type { LayoutRequest, LayoutResponse } from './layout.worker.js';
 let layoutWorker: Worker | undefined;
 let layoutSeq = 0;
 
-function layoutInWorker(elements: cytoscape.ElementDefinition[]): Promise<LayoutResponse> {
+/**
+ * Starts the layout worker (its script is most of a megabyte: cytoscape and fcose) while the
+ * page still waits for the cluster's data, so the first layout does not wait for it to load.
+ */
+export function warmLayoutWorker(): void {
   layoutWorker ??= new Worker(new URL('./layout.worker.ts', import.meta.url), { type: 'module' });
+}
+
+function localStore(): Storage | undefined {
+  try {
+    return window.localStorage;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Room around the laid-out node centres for the nodes themselves and their labels, in model px. */
+const FIT_MARGIN = 40;
+
+/**
+ * The viewport that fits the laid-out positions: what cy.fit() gives, without measuring every
+ * element's bounding box and label first (over a second at S2's namespace picture).
+ */
+function fitPositions(cy: cytoscape.Core, positions: LayoutResponse['positions'], padding: number): void {
+  const ps = Object.values(positions);
+  if (ps.length === 0) {
+    cy.fit(undefined, padding);
+    return;
+  }
+  let x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
+  for (const p of ps) {
+    x1 = Math.min(x1, p.x);
+    x2 = Math.max(x2, p.x);
+    y1 = Math.min(y1, p.y);
+    y2 = Math.max(y2, p.y);
+  }
+  x1 -= FIT_MARGIN;
+  y1 -= FIT_MARGIN;
+  x2 += FIT_MARGIN;
+  y2 += FIT_MARGIN;
+  const w = cy.width();
+  const hgt = cy.height();
+  const zoom = Math.min(cy.maxZoom(), Math.max(cy.minZoom(), Math.min((w - 2 * padding) / (x2 - x1), (hgt - 2 * padding) / (y2 - y1))));
+  cy.viewport({ zoom, pan: { x: w / 2 - (zoom * (x1 + x2)) / 2, y: hgt / 2 - (zoom * (y1 + y2)) / 2 } });
+}
+
+/**
+ * What is on show: everything but what a filter hides (`.filtered` is the map style's only
+ * `display: none`). The same set as `:visible`, which computes every element's style to decide
+ * (about a second at S2's namespace picture).
+ */
+function shownElements(cy: cytoscape.Core): cytoscape.CollectionReturnValue {
+  return cy.elements().not('.filtered');
+}
+
+/** Lays out `elements` (already layoutSubset's few edges per node) in the worker. */
+function layoutInWorker(elements: cytoscape.ElementDefinition[]): Promise<LayoutResponse> {
+  warmLayoutWorker();
   const id = ++layoutSeq;
-  const w = layoutWorker;
+  const w = layoutWorker!;
   return new Promise((resolve, reject) => {
     const onMsg = (ev: MessageEvent<LayoutResponse>) => {
       if (ev.data.id !== id) return;
@@ -33,7 +90,7 @@ function layoutInWorker(elements: cytoscape.ElementDefinition[]): Promise<Layout
       else resolve(ev.data);
     };
     w.addEventListener('message', onMsg);
-    w.postMessage({ id, elements: layoutSubset(elements).map((e) => ({ group: e.group, data: e.data, classes: e.classes })) } satisfies LayoutRequest);
+    w.postMessage({ id, elements: elements.map((e) => ({ group: e.group, data: e.data, classes: e.classes })) } satisfies LayoutRequest);
   });
 }
 
@@ -50,6 +107,8 @@ export class MapView {
   private readonly clearOverlay = h('button', { type: 'button', id: 'map-clear-overlay', hidden: true, title: 'Remove the blast-radius and what-if colours' }, 'Clear overlay');
   private observed: ObservedEdge[] | undefined;
   private dense = false;
+  /** Whether the nodes carry blast-ring colours (a style bypass, cleared when the overlay goes). */
+  private ringColoured = false;
   /** Positions per set of laid-out nodes: the allowed and observed views of one graph share them, so nothing jumps. */
   private readonly layoutCache = new Map<string, { positions: LayoutResponse['positions']; note: string }>();
   /** Called when the view's state (namespace, edges) changes: the URL follows it. */
@@ -117,7 +176,7 @@ export class MapView {
     if (!cy) return [];
     const fg = themeColour('--fg');
     const muted = themeColour('--muted');
-    const shown = cy.elements(':visible');
+    const shown = shownElements(cy);
     const has = (sel: string) => shown.filter(sel).nonempty();
     const out: LegendEntry[] = [];
     if (has('node.workload')) out.push({ text: 'workload', mark: 'dot', colour: ROLE.workload });
@@ -215,23 +274,30 @@ export class MapView {
     // The observed edges take part in the layout from the start (when there is a capture), so the views never differ in it.
     if (this.store.summary.features.flows && !this.observed) this.observed = await getJson<ObservedEdge[]>('flows/edges').catch(() => undefined);
     const { els: layoutEls, key } = this.layoutElements(els);
-    const cached = this.layoutCache.get(key);
+    // Kept in this page (per node set), else from an earlier load of the same graph (layout-store.ts).
+    const subset = layoutSubset(layoutEls);
+    const stored = layoutHash(`${key}\u0002${subset.filter((e) => e.group === 'edges').map((e) => `${e.data.source}>${e.data.target}`).join('\u0001')}`);
+    const cached = this.layoutCache.get(key) ?? loadLayout(localStore(), stored);
     if (cached) {
       positions = cached.positions;
+      this.layoutCache.set(key, cached);
       layoutNote = `layout reused (${cached.note}), `;
     } else {
       try {
-        const r = await layoutInWorker(layoutEls);
+        const r = await layoutInWorker(subset);
         positions = r.positions;
         const note = `${r.recipe} ${r.ms} ms`;
         this.layoutCache.set(key, { positions, note });
+        saveLayout(localStore(), stored, { positions, note });
         layoutNote = `layout ${note}, `;
       } catch (e) {
         this.status.textContent = `layout failed: ${(e as Error).message}`;
       }
     }
     const t1 = performance.now();
+    performance.mark('lateral:laid-out');
     this.cy?.destroy();
+    this.ringColoured = false;
     this.dense = els.length - nodes > HAYSTACK_ABOVE;
     const cy = cytoscape({
       container: this.canvas,
@@ -240,7 +306,8 @@ export class MapView {
       // Large graphs: skip drawing edges while panning and zooming, so interaction stays smooth.
       hideEdgesOnViewport: this.dense,
       textureOnViewport: this.dense,
-      layout: { name: 'preset', positions: (n: cytoscape.NodeSingular) => positions[n.id()] ?? { x: 0, y: 0 }, fit: true, padding: 30 } as cytoscape.LayoutOptions,
+      // Fitted below, once, from the positions (fitPositions): fitting here would measure every element twice.
+      layout: { name: 'preset', positions: (n: cytoscape.NodeSingular) => positions[n.id()] ?? { x: 0, y: 0 }, fit: false } as cytoscape.LayoutOptions,
       minZoom: 0.05,
       maxZoom: 4,
     });
@@ -253,10 +320,13 @@ export class MapView {
     this.status.textContent = `${nodes} nodes, ${els.length - nodes} edges${this.edgeNote} (${layoutNote}drawn in ${Math.round(t2 - t1)} ms, ${Math.round(t2 - t0)} ms in all)`;
     // The status line may have wrapped and shrunk the canvas since cytoscape measured it.
     cy.resize();
-    cy.fit(undefined, 30);
+    fitPositions(cy, positions, 30);
     this.levelOfDetail();
     this.updateLegend();
     this.root.dataset.edges = this.edgeMode.value;
+    performance.mark('lateral:drawn');
+    // cytoscape paints on its next animation frame: the frame after that one has the map on screen.
+    requestAnimationFrame(() => requestAnimationFrame(() => performance.mark('lateral:painted')));
     this.root.dataset.ready = 'true';
   }
 
@@ -347,7 +417,8 @@ export class MapView {
     const port = Number(this.portFilter.value);
     const [lk, lv] = label.split('=', 2) as [string, string | undefined];
     cy.batch(() => {
-      cy.elements().removeClass('filtered');
+      // Only the elements that carry the class: touching every element restyles all of them (S2: ~0.3 s).
+      cy.elements('.filtered').removeClass('filtered');
       if (label) {
         cy.nodes('.workload').forEach((n) => {
           const e = this.store.byId.get(n.data('epId') as string);
@@ -387,7 +458,7 @@ export class MapView {
     const zoom = cy.zoom();
     const nsFont = Math.min(60, Math.max(11, NAMESPACE_FONT_PX / zoom));
     const cands: LabelCandidate[] = [];
-    const nodes = cy.nodes(':visible');
+    const nodes = shownElements(cy).nodes();
     nodes.forEach((n) => {
       const label = String(n.data('label') ?? '');
       if (!label) return;
@@ -452,14 +523,26 @@ export class MapView {
     const s = this.store;
     cy.batch(() => {
       cy.remove('edge.whatif-added');
-      cy.elements().removeClass('wi-added wi-removed wi-changed ring crown compromised unreached');
+      // Only the elements that carry an overlay class or colour: touching every element restyles all of them.
+      cy.elements('.wi-added, .wi-removed, .wi-changed, .ring, .crown, .compromised, .unreached').removeClass('wi-added wi-removed wi-changed ring crown compromised unreached');
       if (s.whatIf) {
+        const added = new Set<string>();
         for (const c of s.whatIf.changes) {
           const src = this.displayOf(c.from);
           const dst = this.displayOf(c.to);
           const existing = cy.getElementById(`e:${src}\u0000${dst}`);
           if (existing.nonempty()) existing.addClass(c.change === 'allowed' ? 'wi-added' : c.change === 'denied' ? 'wi-removed' : 'wi-changed');
-          else if (cy.getElementById(src).nonempty() && cy.getElementById(dst).nonempty()) {
+          // A pair not drawn: only a newly allowed one is drawn as a new edge. A denied or changed
+          // pair was allowed before, so its edge was thinned out of the picture, not missing.
+          else if (c.change !== 'allowed') continue;
+          else if (added.has(`${src}\u0000${dst}`)) {
+            // Another newly allowed pair between the same two drawn nodes (collapsed namespaces): one edge, counted.
+            const e = cy.getElementById(`wi:${src}\u0000${dst}`);
+            const pairs = Number(e.data('pairs')) + 1;
+            e.data({ pairs, ports: `what-if: ${pairs} pairs newly allowed` });
+            e.removeData('fromId toId');
+          } else if (cy.getElementById(src).nonempty() && cy.getElementById(dst).nonempty()) {
+            added.add(`${src}\u0000${dst}`);
             cy.add({ group: 'edges', data: { id: `wi:${src}\u0000${dst}`, source: src, target: dst, ports: `what-if: newly allowed ${formatPortSet(c.added)}`, fromId: c.from, toId: c.to, pairs: 1 }, classes: 'whatif-added wi-added pair' });
           }
         }
@@ -475,7 +558,8 @@ export class MapView {
           }
           if (b.crownJewels.has(n.data('epId') as string)) n.addClass('crown');
         });
-      } else cy.nodes().removeStyle('background-color');
+      } else if (this.ringColoured) cy.nodes().removeStyle('background-color');
+      this.ringColoured = s.blast !== undefined;
     });
     this.updateLegend();
   }

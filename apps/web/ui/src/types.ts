@@ -109,16 +109,20 @@ export interface WhatIfResult {
     newlyDenied: number;
     changed: number;
     newExposure: number;
-    blastRadiusChanged: number;
-    pathsOpened: number;
-    pathsClosed: number;
+    /** The lateral-movement counts: absent while that part is left for later. */
+    blastRadiusChanged?: number;
+    pathsOpened?: number;
+    pathsClosed?: number;
     brokenFlows?: number;
   };
   changes: PairChange[];
   newExposure: { from: string; to: string; ports: Ports }[];
   brokenFlows?: BrokenFlow[];
-  blastRadius: BlastRadiusChange[];
-  paths: PathChange[];
+  /** Absent when the request asked for the lateral-movement part later and the server left it out (`lateral: 'later'`). */
+  blastRadius?: BlastRadiusChange[];
+  paths?: PathChange[];
+  /** Set when the blast radii, paths and foothold are left for a second request (`"lateral": "only"`). */
+  lateral?: 'later';
   crownJewels: string[];
   failOn: string[];
   failed: string[];
@@ -127,6 +131,15 @@ export interface WhatIfResult {
   /** Changed pairs per namespace pair (externals as their own group), most first. */
   namespacePairs: { from: string; to: string; allowed: number; denied: number; changed: number }[];
   /** The request's foothold (`from`): its blast radius and paths to the crown jewels, before and after. */
+  foothold?: FootholdChange;
+}
+
+/** A what-if's lateral-movement part, asked apart (`"lateral": "only"`). */
+export interface WhatIfLateral {
+  blastRadius: BlastRadiusChange[];
+  paths: PathChange[];
+  crownJewels: string[];
+  failed: string[];
   foothold?: FootholdChange;
 }
 

@@ -51,7 +51,8 @@ export function whatIfRows(first: WhatIfResult, request: Record<string, unknown>
     prev.disabled = next.disabled = true;
     status.textContent = 'loading…';
     try {
-      show(await postJson<WhatIfResult>('what-if', { ...request, offset: to, limit }));
+      // Rows only: the blast radii and paths are on show already.
+      show(await postJson<WhatIfResult>('what-if', { ...request, offset: to, limit, lateral: 'later' }));
     } catch (e) {
       status.textContent = e instanceof Error ? e.message : String(e);
       prev.disabled = offset === 0;

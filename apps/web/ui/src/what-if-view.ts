@@ -5,11 +5,11 @@
  * too; new exposure; observed flows the change would break and why; blast-radius changes and
  * paths to crown jewels opened or closed; the Markdown report for a pull request, downloadable.
  */
-import { ApiError, getJson, postJson, postText } from './api.js';
+import { ApiError, getJson, postText, Slot, Superseded } from './api.js';
 import { clear, download, h } from './dom.js';
 import type { Store } from './store.js';
 import { formatPortSet } from './store.js';
-import type { AttackMetrics, FootholdChange, PathChange, PolicyObject, WhatIfRequest, WhatIfResult } from './types.js';
+import type { AttackMetrics, FootholdChange, PathChange, PolicyObject, WhatIfLateral, WhatIfRequest, WhatIfResult } from './types.js';
 import { whatIfRows } from './what-if-rows.js';
 
 /** Items of a long list shown before "and N more". */
@@ -29,6 +29,9 @@ export class WhatIfView {
   private readonly result = h('div', { id: 'whatif-result', 'aria-live': 'polite' });
   private readonly error = h('p', { class: 'error', id: 'whatif-error', hidden: true });
   private loaded = false;
+  /** A new run replaces the previous one still under way (api.ts's Slot); its paths come as a second request. */
+  private readonly runSlot = new Slot('what-if');
+  private readonly lateralSlot = new Slot('what-if-lateral');
 
   constructor(
     readonly root: HTMLElement,
@@ -138,13 +141,17 @@ export class WhatIfView {
     clear(this.result);
     this.result.append(h('p', { class: 'muted' }, 'compiling the changed cluster…'));
     try {
-      const r = await postJson<WhatIfResult>('what-if', request);
+      // The rows first; the blast radii and attack paths (the changed attack graph, most of the
+      // time at scale) follow in a second request when the server leaves them for later.
+      const r = await this.runSlot.post<WhatIfResult>('what-if', { ...request, lateral: 'later' });
       this.store.whatIf = r;
       this.store.emit('whatif');
       this.last = request;
       this.render(r, request);
       this.onStateChange();
+      if (r.lateral === 'later') await this.lateralPart(request);
     } catch (e) {
+      if (e instanceof Superseded) return;
       clear(this.result);
       this.error.textContent = e instanceof ApiError ? e.message : String(e);
       this.error.hidden = false;
@@ -182,9 +189,7 @@ export class WhatIfView {
         'warn',
       ),
       list('whatif-exposure', 'New exposure (from outside or another namespace)', r.newExposure.map((e) => `${e.from} → ${e.to}: ${formatPortSet(e.ports)}`)),
-      r.foothold ? footholdBlock(r.foothold) : '',
-      list('whatif-blast', 'Blast radius (workloads reached)', r.blastRadius.map((b) => `${b.id}: ${b.before ?? 'absent'} → ${b.after ?? 'absent'}`)),
-      pathsBlock(r.paths, r.crownJewels),
+      h('div', { id: 'whatif-lateral' }, ...(r.blastRadius && r.paths ? lateralBlocks({ blastRadius: r.blastRadius, paths: r.paths, crownJewels: r.crownJewels, failed: r.failed, ...(r.foothold ? { foothold: r.foothold } : {}) }) : [h('p', { class: 'muted', id: 'whatif-lateral-pending' }, 'working out blast radii and attack paths…')])),
       h('button', { type: 'button', id: 'whatif-download', onclick: () => void this.download(request) }, 'Download Markdown report'),
       // Later pages of the rows ask for the change alone: the foothold is on show already.
       whatIfRows(r, { yaml: request.yaml, delete: request.delete }),
@@ -192,10 +197,35 @@ export class WhatIfView {
     );
   }
 
+  /** The second half of a run: the blast radii, attack paths and foothold, into the result on show. */
+  private async lateralPart(request: WhatIfRequest): Promise<void> {
+    const box = this.result.querySelector('#whatif-lateral');
+    try {
+      const part = await this.lateralSlot.post<WhatIfLateral>('what-if', { ...request, lateral: 'only' });
+      if (!box?.isConnected || this.last !== request) return;
+      clear(box);
+      box.append(...lateralBlocks(part));
+    } catch (e) {
+      if (e instanceof Superseded || !box?.isConnected) return;
+      clear(box);
+      box.append(h('p', { class: 'error' }, `blast radii and attack paths: ${e instanceof ApiError ? e.message : String(e)}`));
+    }
+  }
+
   /** The report as `lateral whatif --format md` writes it, for a pull request. */
   private async download(request: WhatIfRequest): Promise<void> {
     download('what-if.md', await postText('what-if', { ...request, format: 'md' }), 'text/markdown');
   }
+}
+
+/** The lateral-movement part of a result: the foothold's view, blast radii that changed, attack paths. */
+function lateralBlocks(part: WhatIfLateral): (HTMLElement | string)[] {
+  const items = part.blastRadius.map((b) => `${b.id}: ${b.before ?? 'absent'} → ${b.after ?? 'absent'}`);
+  return [
+    part.foothold ? footholdBlock(part.foothold) : '',
+    items.length ? h('div', { id: 'whatif-blast' }, h('h3', {}, 'Blast radius (workloads reached)'), h('ul', {}, ...items.slice(0, LIST_SHOWN).map((t) => h('li', {}, t))), items.length > LIST_SHOWN ? h('p', { class: 'muted' }, `and ${items.length - LIST_SHOWN} more (all of them in the Markdown report)`) : '') : '',
+    pathsBlock(part.paths, part.crownJewels),
+  ];
 }
 
 const hopText = (n: number | null) => (n === null ? 'no path' : `${n} move${n === 1 ? '' : 's'}`);

@@ -58,6 +58,8 @@ export interface WhatIfInput {
   /** Observed flows, resolved against `before`'s cluster; without them no flow is checked. */
   readonly flows?: readonly FlowEdge[];
   readonly failOn?: readonly FailOn[];
+  /** `diffReachability(before, after)`, when the caller has it already (a server decides with it whether the attack graph can change). */
+  readonly diff?: ReachDiff;
   /** Attack graphs already built for either side (a server keeps one per loaded cluster). */
   readonly attackGraphs?: { readonly before?: AttackGraph; readonly after?: AttackGraph };
   /** Both sides as loaded: a change to policies of kinds Lateral does not evaluate has an unknown effect. */
@@ -71,7 +73,7 @@ export interface WhatIfInput {
 export function whatIfReport(input: WhatIfInput): WhatIfReport {
   const { before, after } = input;
   input.onStep?.('comparing');
-  const diff = diffReachability(before, after);
+  const diff = input.diff ?? diffReachability(before, after);
 
   input.onStep?.('lateral movement');
   const agBefore = input.attackGraphs?.before ?? buildAttackGraph(before);
