@@ -8,27 +8,12 @@ import { tryParseIp, type IpAddress } from '../semantics/ip.js';
 import type { Cluster, EvalOptions, Pod } from '../model/model.js';
 import type { CompileMemo } from './compile-memo.js';
 import { IpAtoms } from './ip-atoms.js';
-import { buildPodClasses, type PodClasses } from './pod-classes.js';
+import { buildPodClasses } from './pod-classes.js';
+import type { ClassState } from './class-state.js';
 import { ciliumClassesByNode, splitClassesByNode } from './cilium-table.js';
 import { ANY_POD, type PolicyTable } from './policy-table.js';
 
-export interface ClassState {
-  /** The cluster's pods (classPods index them). */
-  readonly pods: readonly Pod[];
-  readonly matchPods: boolean;
-  readonly classes: PodClasses;
-  readonly classCount: number;
-  readonly ipAtoms: IpAtoms;
-  readonly externalCount: number;
-  readonly nodeCount: number;
-  /** Namespace -> its classes. */
-  readonly nsClasses: readonly (readonly number[])[];
-  /** The classes of namespace `ns` whose pods `podSel` selects (ANY_POD: all of them). */
-  classesMatching(ns: number, podSel: number): readonly number[];
-  /** External group -> the classes whose pods have an address in it (empty when pod IPs play no part). */
-  readonly groupClasses: readonly (readonly number[])[];
-  parsePodIp(pod: Pod, ip: string): IpAddress;
-}
+export type { ClassState } from './class-state.js';
 
 export function buildClassState(cluster: Cluster, options: EvalOptions, table: PolicyTable, memo: CompileMemo): ClassState {
   const matchPods = (options.ipBlockPods ?? 'match') === 'match';

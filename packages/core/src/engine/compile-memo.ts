@@ -11,11 +11,10 @@
  * it gives exactly what a fresh compile gives.
  */
 import type { IpAddress } from '../semantics/ip.js';
-import type { ClassState } from './class-stage.js';
+import type { ClassState } from './class-state.js';
 import { matchesSelector } from '../semantics/label-selector.js';
-import type { Cluster, Labels, NetworkPolicy, Pod } from '../model/model.js';
+import type { Cluster, Labels, Pod } from '../model/model.js';
 import { labelsKey, writtenLabelsKey, type PodClasses } from './pod-classes.js';
-import type { NetworkPolicyForm } from './policy-table.js';
 import { SelectorIndex } from './selector-index.js';
 
 /**
@@ -65,8 +64,6 @@ export class CompileMemo {
   /** Shared by every compile that uses this memo: ids stay stable, new selectors are appended. */
   readonly podSelectors = new SelectorIndex();
   readonly namespaceSelectors = new SelectorIndex();
-  /** Each NetworkPolicy object's form (policy-table.ts), in ids of the selector indexes above. */
-  readonly networkPolicyForms = new WeakMap<NetworkPolicy, NetworkPolicyForm>();
   private readonly labelSets = new Map<string, LabelSetAnswers>();
   /** Selector answers by label set alone, shared across namespaces. */
   private readonly selectorAnswers = new Map<string, SelectorAnswers>();

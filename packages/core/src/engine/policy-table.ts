@@ -431,11 +431,12 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
     }
     return out ?? prev!;
   };
+  const forms = networkPolicyFormsOf(memo);
   const policies: CompiledPolicy[] = cluster.policies.map((policy) => {
-    let form = memo.networkPolicyForms.get(policy);
+    let form = forms.get(policy);
     if (form === undefined || form.skipsKey !== skipsKey) {
       form = networkPolicyForm(policy, podSels, nsSels, ipBlockSkips, skipsKey);
-      memo.networkPolicyForms.set(policy, form);
+      forms.set(policy, form);
     }
     const ns = nsIndex.get(policy.namespace) ?? addNamespace(policy.namespace, defaultNamespaceLabels(policy.namespace));
     const last = form.last;
@@ -573,6 +574,18 @@ interface RuleForm {
  * ipBlocks as address ranges and its ports as entries, each with the key the table interns it
  * by. CompileMemo keeps one per policy object; the table replays it.
  */
+/**
+ * Each NetworkPolicy object's form, per memo (a memo's selector indexes give the ids a form
+ * holds). Kept here rather than on the memo so that the memo needs no import of this module.
+ */
+const formsByMemo = new WeakMap<CompileMemo, WeakMap<NetworkPolicy, NetworkPolicyForm>>();
+
+function networkPolicyFormsOf(memo: CompileMemo): WeakMap<NetworkPolicy, NetworkPolicyForm> {
+  let forms = formsByMemo.get(memo);
+  if (forms === undefined) formsByMemo.set(memo, (forms = new WeakMap()));
+  return forms;
+}
+
 export interface NetworkPolicyForm {
   /** The addresses ipBlocks leave out (Cilium: the nodes'), as the form was built with. */
   readonly skipsKey: string;
