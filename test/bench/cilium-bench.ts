@@ -14,7 +14,7 @@
  */
 import { type CiliumPolicy, type Cluster } from '@lateral/core';
 import { clusterFromObjects, parseManifests, synthesizeYaml } from '@lateral/k8s';
-import { measureCompile } from './compile-measure.js';
+import { measureCompiles, type CompileMeasure } from './compile-measure.js';
 
 const [pods = 10_000, namespaces = 200, policies = 1_000] = process.argv.slice(2).map(Number);
 
@@ -69,19 +69,18 @@ const withNodes: Cluster = {
   ...withCilium,
   nodes: nodeNames.map((name, i) => ({ name, labels: {}, addresses: [`10.255.${Math.floor(i / 250)}.${(i % 250) + 1}`] })),
 };
-// One untimed round of each first: the first compile of a process pays for JIT warm-up.
-measureCompile(base);
-measureCompile(withCilium, { ipBlockPods: 'ignore', cni: 'cilium' });
-const without = measureCompile(base);
-const cilium = measureCompile(withCilium, { ipBlockPods: 'ignore', cni: 'cilium' });
-const perNode = measureCompile(withNodes, { ipBlockPods: 'ignore', cni: 'cilium' });
 // The same Node objects with allow-localhost off (`policy`): no policy names host or remote-node,
 // so classes do not split, but every node address is still an endpoint of the answer. Its pair
 // count and all-pairs time are what node addresses cost by themselves, without the split.
-const nodesUnsplit = measureCompile(withNodes, { ipBlockPods: 'ignore', cni: 'cilium', ciliumAllowLocalhost: 'policy' });
+const [without, cilium, perNode, nodesUnsplit] = measureCompiles([
+  { cluster: base },
+  { cluster: withCilium, options: { ipBlockPods: 'ignore', cni: 'cilium' } },
+  { cluster: withNodes, options: { ipBlockPods: 'ignore', cni: 'cilium' } },
+  { cluster: withNodes, options: { ipBlockPods: 'ignore', cni: 'cilium', ciliumAllowLocalhost: 'policy' } },
+]) as [CompileMeasure, CompileMeasure, CompileMeasure, CompileMeasure];
 const total = (m: typeof without) => m.compileMs + m.reachMs;
 const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 });
-console.log(`\nCilium: S2 (${fmt(pods)} pods, ${fmt(namespaces)} namespaces, ${fmt(policies)} NetworkPolicies), median of 3\n`);
+console.log(`\nCilium: S2 (${fmt(pods)} pods, ${fmt(namespaces)} namespaces, ${fmt(policies)} NetworkPolicies), rows alternated, median of 5\n`);
 console.log('| cluster | classes | compile ms | all-pairs ms | total ms | allowed pairs |');
 console.log('|---|---|---|---|---|---|');
 for (const [name, m] of [
