@@ -81,6 +81,9 @@ export function reachabilityOf(g: DestinationGroups): Reachability {
     return atomSets.intern(inU);
   };
 
+  /** Per group: the first word and one past the last word holding a source (empty: lo >= hi). */
+  let spans: { readonly inLo: Int32Array; readonly inHi: Int32Array; readonly egLo: Int32Array; readonly egHi: Int32Array } | undefined;
+
   let kept: { readonly src: Int32Array; readonly dst: Int32Array; readonly id: Int32Array; readonly count: number } | undefined;
   /** Pairs the first sweep found (-1: no sweep has run to the end yet). */
   let firstCount = -1;
@@ -112,6 +115,12 @@ export function reachabilityOf(g: DestinationGroups): Reachability {
       // Memo of (ingress mask, egress mask) -> result, reused across destinations by stamping.
       const tableStamp = new Int32Array(1 << TABLE_MASK_BITS);
       const tableValue = new Int32Array(1 << TABLE_MASK_BITS);
+      // One word's sources split by membership pattern (fast path): bits, masks, answer.
+      const partBits = new Int32Array(32);
+      const partIn = new Int32Array(32);
+      const partEg = new Int32Array(32);
+      const partId = new Int32Array(32);
+      const { inLo, inHi, egLo, egHi } = (spans ??= wordSpans(inSources, egSources));
       for (let d = 0; d < nodeCount; d++) {
         const i0 = inStart[d]!;
         const ki = inStart[d + 1]! - i0;
@@ -126,7 +135,29 @@ export function reachabilityOf(g: DestinationGroups): Reachability {
         const egScale = 2 ** ke;
         const stamp = d + 1;
         const memo = table || !fast ? undefined : new Map<number, number>();
-        for (let w = 0; w < lastWord && w < words; w++) {
+        // Only words where some ingress group and some egress group have a source: most groups
+        // hold a namespace or two, whose classes are numbered together.
+        let lo = 0;
+        let hi = Math.min(lastWord, words);
+        let sideLo = words;
+        let sideHi = 0;
+        for (let k = i0; k < i0 + ki; k++) {
+          sideLo = Math.min(sideLo, inLo[k]!);
+          sideHi = Math.max(sideHi, inHi[k]!);
+        }
+        lo = Math.max(lo, sideLo);
+        hi = Math.min(hi, sideHi);
+        sideLo = words;
+        sideHi = 0;
+        for (let k = e0; k < e0 + ke; k++) {
+          sideLo = Math.min(sideLo, egLo[k]!);
+          sideHi = Math.max(sideHi, egHi[k]!);
+        }
+        lo = Math.max(lo, sideLo);
+        hi = Math.min(hi, sideHi);
+        /** With one group a side: the answer for every source (-2: not asked yet). */
+        let oneId = -2;
+        for (let w = lo; w < hi; w++) {
           let anyIn = 0;
           for (let k = 0; k < ki; k++) anyIn |= inSources[i0 + k]![w]!;
           if (anyIn === 0) continue;
@@ -134,33 +165,131 @@ export function reachabilityOf(g: DestinationGroups): Reachability {
           for (let k = 0; k < ke; k++) anyEg |= egSources[e0 + k]![w]!;
           let both = anyIn & anyEg;
           if (w === lastWord - 1 && (limit & 31) !== 0) both &= (1 << (limit & 31)) - 1;
-          while (both !== 0) {
-            const low = both & -both;
-            both ^= low;
-            const b = 31 - Math.clz32(low);
-            const s = (w << 5) + b;
-            let id: number;
-            if (fast) {
-              let inMask = 0;
-              for (let k = 0; k < ki; k++) if ((inSources[i0 + k]![w]! & low) !== 0) inMask |= 1 << k;
-              let egMask = 0;
-              for (let k = 0; k < ke; k++) if ((egSources[e0 + k]![w]! & low) !== 0) egMask |= 1 << k;
-              const key = inMask * egScale + egMask;
+          if (both === 0) continue;
+          if (ki === 1 && ke === 1) {
+            // One group a side (most destinations): every source here has the one pattern.
+            if (oneId === -2) oneId = portsId((w << 5) + 31 - Math.clz32(both & -both), d);
+            if (oneId < 0) continue;
+            const ports = atomSets.toProtoPorts(oneId);
+            while (both !== 0) {
+              const low = both & -both;
+              both ^= low;
+              const s = (w << 5) + 31 - Math.clz32(low);
+              if (keep) {
+                keep.src[count] = s;
+                keep.dst[count] = d;
+                keep.id[count] = oneId;
+              }
+              count++;
+              cb(s, d, ports);
+            }
+            continue;
+          }
+          if (fast) {
+            // The word's sources fall into a few membership patterns: split them by each group
+            // once (at most 32 parts), answer each pattern once, then report the sources in
+            // ascending order with their pattern's answer.
+            let parts = 1;
+            partBits[0] = both;
+            partIn[0] = 0;
+            partEg[0] = 0;
+            for (let k = 0; k < ki; k++) {
+              const x = inSources[i0 + k]![w]!;
+              if ((x & both) === 0) continue;
+              for (let p = 0, n = parts; p < n; p++) {
+                const on = partBits[p]! & x;
+                if (on === 0) continue;
+                const off = partBits[p]! & ~x;
+                if (off === 0) partIn[p]! |= 1 << k;
+                else {
+                  partBits[p] = off;
+                  partBits[parts] = on;
+                  partIn[parts] = partIn[p]! | (1 << k);
+                  partEg[parts] = partEg[p]!;
+                  parts++;
+                }
+              }
+            }
+            for (let k = 0; k < ke; k++) {
+              const x = egSources[e0 + k]![w]!;
+              if ((x & both) === 0) continue;
+              for (let p = 0, n = parts; p < n; p++) {
+                const on = partBits[p]! & x;
+                if (on === 0) continue;
+                const off = partBits[p]! & ~x;
+                if (off === 0) partEg[p]! |= 1 << k;
+                else {
+                  partBits[p] = off;
+                  partBits[parts] = on;
+                  partIn[parts] = partIn[p]!;
+                  partEg[parts] = partEg[p]! | (1 << k);
+                  parts++;
+                }
+              }
+            }
+            for (let p = 0; p < parts; p++) {
+              const key = partIn[p]! * egScale + partEg[p]!;
+              let id: number;
               if (table) {
                 if (tableStamp[key] === stamp) id = tableValue[key]!;
                 else {
-                  id = portsId(s, d);
+                  const low = partBits[p]! & -partBits[p]!;
+                  id = portsId((w << 5) + 31 - Math.clz32(low), d);
                   tableStamp[key] = stamp;
                   tableValue[key] = id;
                 }
               } else {
                 const known = memo!.get(key);
                 if (known === undefined) {
-                  id = portsId(s, d);
+                  const low = partBits[p]! & -partBits[p]!;
+                  id = portsId((w << 5) + 31 - Math.clz32(low), d);
                   memo!.set(key, id);
                 } else id = known;
               }
-            } else id = portsId(s, d);
+              partId[p] = id;
+            }
+            if (parts === 1) {
+              const id = partId[0]!;
+              if (id < 0) continue;
+              const ports = atomSets.toProtoPorts(id);
+              while (both !== 0) {
+                const low = both & -both;
+                both ^= low;
+                const s = (w << 5) + 31 - Math.clz32(low);
+                if (keep) {
+                  keep.src[count] = s;
+                  keep.dst[count] = d;
+                  keep.id[count] = id;
+                }
+                count++;
+                cb(s, d, ports);
+              }
+              continue;
+            }
+            while (both !== 0) {
+              const low = both & -both;
+              both ^= low;
+              let p = 0;
+              while ((partBits[p]! & low) === 0) p++;
+              const id = partId[p]!;
+              if (id < 0) continue;
+              const s = (w << 5) + 31 - Math.clz32(low);
+              if (keep) {
+                keep.src[count] = s;
+                keep.dst[count] = d;
+                keep.id[count] = id;
+              }
+              count++;
+              cb(s, d, atomSets.toProtoPorts(id));
+            }
+            continue;
+          }
+          while (both !== 0) {
+            const low = both & -both;
+            both ^= low;
+            const b = 31 - Math.clz32(low);
+            const s = (w << 5) + b;
+            const id = portsId(s, d);
             if (id >= 0) {
               if (keep) {
                 keep.src[count] = s;
@@ -178,6 +307,37 @@ export function reachabilityOf(g: DestinationGroups): Reachability {
       else if (keep && count === size) kept = { ...keep, count };
     },
   };
+}
+
+/** Each group's span of non-zero words, per distinct bitset once (groups share them). */
+function wordSpans(
+  inSources: readonly Bitset[],
+  egSources: readonly Bitset[],
+): { readonly inLo: Int32Array; readonly inHi: Int32Array; readonly egLo: Int32Array; readonly egHi: Int32Array } {
+  const known = new Map<Bitset, number>();
+  const spanOf = (lo: Int32Array, hi: Int32Array, sources: readonly Bitset[]) => {
+    for (let k = 0; k < sources.length; k++) {
+      const b = sources[k]!;
+      let at = known.get(b);
+      if (at === undefined) {
+        let first = 0;
+        while (first < b.length && b[first] === 0) first++;
+        let last = b.length;
+        while (last > first && b[last - 1] === 0) last--;
+        at = first * 0x100000000 + last;
+        known.set(b, at);
+      }
+      lo[k] = Math.floor(at / 0x100000000);
+      hi[k] = at % 0x100000000;
+    }
+  };
+  const inLo = new Int32Array(inSources.length);
+  const inHi = new Int32Array(inSources.length);
+  const egLo = new Int32Array(egSources.length);
+  const egHi = new Int32Array(egSources.length);
+  spanOf(inLo, inHi, inSources);
+  spanOf(egLo, egHi, egSources);
+  return { inLo, inHi, egLo, egHi };
 }
 
 /** `reach` answering only for destinations in `only` (CompiledCluster.reachToward). */

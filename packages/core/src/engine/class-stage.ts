@@ -32,31 +32,58 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
     return a;
   };
   // Only groups inside some block matter: an address no block covers is the same to policy as
-  // having no known address at all.
+  // having no known address at all. Per pod, an index into lists of groups (0: none).
   const podIpGroupsOf = () => {
     if (!podsByIp) return undefined;
+    const pods = cluster.pods;
+    const addresses = memo.podAddresses(pods, parsePodIp);
+    const ofPod = new Int32Array(pods.length);
+    const lists: (readonly number[])[] = [[]];
     // Pods of one group share its one-element list (most pods have one address).
-    const none: readonly number[] = [];
-    const single: (readonly number[])[] = [];
-    return cluster.pods.map((pod): readonly number[] => {
-      if (pod.ips.length === 0) return none;
-      const ips = memo.podIps(pod, (ip) => parsePodIp(pod, ip));
+    const single = new Int32Array(externalCount);
+    const listIds = new Map<string, number>();
+    const singleList = (g: number): number => {
+      if (ipAtoms.groupBlocks[g]!.length === 0) return 0;
+      if (single[g] === 0) {
+        single[g] = lists.length;
+        lists.push([g]);
+      }
+      return single[g]!;
+    };
+    for (let i = 0; i < pods.length; i++) {
+      const v = addresses.v4[i]!;
+      if (v === v) {
+        ofPod[i] = singleList(ipAtoms.groupOfV4(v));
+        continue;
+      }
+      const ips = addresses.other.get(i);
+      if (ips === undefined) continue;
       if (ips.length === 1) {
-        const g = ipAtoms.groupOf(ips[0]!);
-        return ipAtoms.groupBlocks[g]!.length === 0 ? none : (single[g] ??= [g]);
+        ofPod[i] = singleList(ipAtoms.groupOf(ips[0]!));
+        continue;
       }
       const groups = new Set<number>();
       for (const a of ips) {
         const g = ipAtoms.groupOf(a);
         if (ipAtoms.groupBlocks[g]!.length > 0) groups.add(g);
       }
-      return [...groups].sort((a, b) => a - b);
-    });
+      const list = [...groups].sort((a, b) => a - b);
+      if (list.length <= 1) {
+        ofPod[i] = list.length === 0 ? 0 : singleList(list[0]!);
+        continue;
+      }
+      const key = list.join(',');
+      let id = listIds.get(key);
+      if (id === undefined) {
+        id = lists.length;
+        listIds.set(key, id);
+        lists.push(list);
+      }
+      ofPod[i] = id;
+    }
+    return { ofPod, lists };
   };
 
-  // A namespace's relevant set, named: a label set's answer is reused while it is unchanged.
-  const relevantSignature = () => (signatures ??= relevant.map((r) => [...r].sort((a, b) => a - b).join(',')));
-  let signatures: string[] | undefined;
   // Everything the partition depends on besides the pods themselves: when a change leaves it
   // as it was (a policy edit that brings no new selector, port name or address block to any
   // namespace), the previous compile's classes are this compile's classes.
@@ -85,10 +112,7 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
   function buildClasses() {
     const podIpGroups = podIpGroupsOf();
     return buildPodClasses({
-      podSelectors: (i) => {
-        const ns = podNamespace[i]!;
-        return memo.podSelectorsOf(cluster.pods[i]!, relevant[ns]!, relevantSignature()[ns]!);
-      },
+      selectorGroups: memo.labelAnswers.groups(cluster.pods, podNamespace, relevant),
       pods: cluster.pods,
       podNamespace,
       namespaceCount: nsCount,

@@ -10,36 +10,22 @@
  * different label set, and a changed selector is a different id. That is why recompiling with
  * it gives exactly what a fresh compile gives.
  */
-import type { IpAddress } from '../semantics/ip.js';
+import { parseIpv4Number, type IpAddress } from '../semantics/ip.js';
 import type { ClassState } from './class-state.js';
 import { matchesSelector } from '../semantics/label-selector.js';
 import type { Cluster, Labels, Pod } from '../model/model.js';
-import { labelsKey, writtenLabelsKey, type PodClasses } from './pod-classes.js';
+import { labelsKey, type PodClasses } from './pod-classes.js';
+import { LabelAnswers } from './selector-groups.js';
 import { SelectorIndex } from './selector-index.js';
 
 /**
- * The pod selectors one label set satisfies, among ids below `upTo`. A pod selector reads labels
- * only, so namespaces whose pods carry the same label sets (the same apps deployed in many
- * namespaces) share the answer; what differs per namespace is which selectors are relevant.
+ * Pod addresses of one pods array, parsed: an IPv4 address alone (most pods) as a number, any
+ * other list parsed in full. NaN where the pod has no single IPv4 address.
  */
-interface SelectorAnswers {
-  readonly labels: Labels;
-  upTo: number;
-  readonly matched: number[];
-}
-
-/** One label set in one namespace. */
-interface LabelSetAnswers {
-  readonly answers: SelectorAnswers;
-  /** The last answer for a whole relevant set: reused while that set is unchanged. */
-  lastSignature?: string;
-  last?: { readonly key: string; readonly ids: number[] };
-}
-
-interface PodFacts {
-  readonly entry: LabelSetAnswers;
-  /** Parsed status.podIPs (null until asked: only ipBlocks that match pods need them). */
-  ips?: readonly IpAddress[];
+export interface PodAddresses {
+  readonly v4: Float64Array;
+  /** Pods with several addresses or an IPv6 one (by pod index). */
+  readonly other: ReadonlyMap<number, readonly IpAddress[]>;
 }
 
 /** A namespace label set's namespace-selector matches, among ids below `upTo`. */
@@ -64,59 +50,12 @@ export class CompileMemo {
   /** Shared by every compile that uses this memo: ids stay stable, new selectors are appended. */
   readonly podSelectors = new SelectorIndex();
   readonly namespaceSelectors = new SelectorIndex();
-  private readonly labelSets = new Map<string, LabelSetAnswers>();
-  /** Selector answers by label set alone, shared across namespaces. */
-  private readonly selectorAnswers = new Map<string, SelectorAnswers>();
-  /** The same entries by labels in written order: replicas share it, and it needs no sort. */
-  private readonly writtenLabelSets = new Map<string, LabelSetAnswers>();
-  private readonly pods = new WeakMap<Pod, PodFacts>();
+  /** Pod selector answers per label projection (selector-groups.ts). */
+  readonly labelAnswers = new LabelAnswers(this.podSelectors);
+  private lastAddresses?: { readonly pods: readonly Pod[]; readonly addresses: PodAddresses };
   private readonly namespaces = new Map<string, NamespaceAnswers>();
   /** Namespace label sets' keys, by object (model data is immutable). */
   private readonly labelsKeys = new WeakMap<Labels, string>();
-
-  private factsOf(pod: Pod): PodFacts {
-    let f = this.pods.get(pod);
-    if (!f) {
-      const written = `${pod.namespace}\u0003${writtenLabelsKey(pod.labels)}`;
-      let entry = this.writtenLabelSets.get(written);
-      if (!entry) {
-        const labels = labelsKey(pod.labels);
-        const key = `${pod.namespace}\u0003${labels}`;
-        entry = this.labelSets.get(key);
-        if (!entry) {
-          let answers = this.selectorAnswers.get(labels);
-          if (!answers) this.selectorAnswers.set(labels, (answers = { labels: pod.labels, upTo: 0, matched: [] }));
-          this.labelSets.set(key, (entry = { answers }));
-        }
-        this.writtenLabelSets.set(written, entry);
-      }
-      f = { entry };
-      this.pods.set(pod, f);
-    }
-    return f;
-  }
-
-  /**
-   * The relevant selectors (ids of `podSelectors`) a pod satisfies, sorted, with their key.
-   * `signature` names the relevant set (equal sets, equal signatures).
-   */
-  podSelectorsOf(pod: Pod, relevant: ReadonlySet<number>, signature: string): { readonly key: string; readonly ids: number[] } {
-    const entry = this.factsOf(pod).entry;
-    const size = this.podSelectors.size;
-    if (entry.lastSignature === signature && entry.last) return entry.last;
-    const a = entry.answers;
-    if (a.upTo === 0) {
-      // First sight: the inverted index finds the candidates among all selectors at once.
-      a.matched.push(...this.podSelectors.matching(a.labels));
-    } else {
-      for (let id = a.upTo; id < size; id++) if (matchesSelector(this.podSelectors.selectors[id]!, a.labels)) a.matched.push(id);
-    }
-    a.upTo = size;
-    const ids = a.matched.filter((id) => relevant.has(id)).sort((a, b) => a - b);
-    entry.lastSignature = signature;
-    entry.last = { key: ids.join(','), ids };
-    return entry.last;
-  }
 
   /**
    * Each pod's namespace index, numbering namespaces the cluster does not list through `add`
@@ -130,15 +69,54 @@ export class CompileMemo {
       return last.podNamespace;
     }
     const first = nsNames.length;
-    const podNamespace = Int32Array.from(cluster.pods, (p) => add(p.namespace));
+    const pods = cluster.pods;
+    const podNamespace = new Int32Array(pods.length);
+    // Pods come grouped by namespace: one look-up per run of them.
+    let lastName: string | undefined;
+    let lastIndex = -1;
+    for (let i = 0; i < pods.length; i++) {
+      const name = pods[i]!.namespace;
+      if (name !== lastName) {
+        lastName = name;
+        lastIndex = add(name);
+      }
+      podNamespace[i] = lastIndex;
+    }
     this.lastPodNamespaces = { pods: cluster.pods, namespaces: cluster.namespaces, podNamespace, added: nsNames.slice(first) };
     return podNamespace;
   }
 
-  /** Parsed pod IPs, parsed once per pod object. */
-  podIps(pod: Pod, parse: (ip: string) => IpAddress): readonly IpAddress[] {
-    const f = this.factsOf(pod);
-    return (f.ips ??= pod.ips.map(parse));
+  /**
+   * The pods' addresses, parsed once per pods array (and per pod object kept in place by the
+   * next array). `parse` throws for an address that does not parse.
+   */
+  podAddresses(pods: readonly Pod[], parse: (pod: Pod, ip: string) => IpAddress): PodAddresses {
+    const last = this.lastAddresses;
+    if (last !== undefined && last.pods === pods) return last.addresses;
+    const v4 = new Float64Array(pods.length).fill(NaN);
+    const other = new Map<number, readonly IpAddress[]>();
+    for (let i = 0; i < pods.length; i++) {
+      const pod = pods[i]!;
+      if (last !== undefined && i < last.pods.length && last.pods[i] === pod) {
+        v4[i] = last.addresses.v4[i]!;
+        const o = last.addresses.other.get(i);
+        if (o !== undefined) other.set(i, o);
+        continue;
+      }
+      const ips = pod.ips;
+      if (ips.length === 0) continue;
+      if (ips.length === 1) {
+        const v = parseIpv4Number(ips[0]!);
+        if (v !== undefined) {
+          v4[i] = v;
+          continue;
+        }
+      }
+      other.set(i, ips.map((ip) => parse(pod, ip)));
+    }
+    const addresses = { v4, other };
+    this.lastAddresses = { pods, addresses };
+    return addresses;
   }
 
   /** Ids of every namespace selector that a namespace with these labels satisfies. */

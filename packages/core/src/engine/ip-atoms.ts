@@ -52,6 +52,8 @@ export class IpAtoms {
   /** group -> the ipBlocks (indices into the constructor's list) that contain it. */
   readonly groupBlocks: (readonly number[])[];
   private readonly tables: Readonly<Record<IpFamily, FamilyTable>>;
+  /** The IPv4 atoms' starts as numbers (exact below 2^53): pod addresses are looked up without bigints. */
+  private readonly v4Starts: Float64Array;
 
   /** `blocks[i]` is the ranges of ipBlock i (see ipBlockRanges). */
   constructor(blocks: readonly (readonly IpRange[])[]) {
@@ -102,6 +104,20 @@ export class IpAtoms {
     // IPv4 first so that every group's ranges come out sorted, IPv4 before IPv6.
     this.tables = { 4: build(4), 6: build(6) };
     this.groups = groupRanges.map((ranges) => ({ ranges }));
+    this.v4Starts = Float64Array.from(this.tables[4].starts, Number);
+  }
+
+  /** groupOf for the IPv4 address `value` (0..2^32-1). */
+  groupOfV4(value: number): number {
+    const starts = this.v4Starts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= value) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.tables[4].group[lo]!;
   }
 
   groupOf(ip: IpAddress): number {

@@ -13,6 +13,7 @@
  */
 import type { ContainerPort, Labels, Pod, Protocol } from '../model/model.js';
 import type { SelectorIndex } from './selector-index.js';
+import { LabelAnswers, type SelectorGroups } from './selector-groups.js';
 
 /** A container port a named port may resolve to. */
 export interface NamedPort {
@@ -31,14 +32,17 @@ export interface PodClassesInput {
   readonly relevant: readonly ReadonlySet<number>[];
   /** Port names any rule mentions. */
   readonly portNames: ReadonlySet<string>;
-  /** Per pod: the sorted distinct external groups its IPs fall in, when ipBlocks match pods. */
-  readonly podIpGroups?: readonly (readonly number[])[];
   /**
-   * Per pod: the relevant selectors its labels satisfy (sorted ids, and those ids joined as a
-   * key). When given, it replaces the evaluation here: a recompile answers it from what an
-   * earlier compile already evaluated (compile-memo.ts).
+   * Per pod: the external groups its IPs fall in, when ipBlocks match pods, as an index into
+   * `lists` (sorted distinct groups; list 0 is empty).
    */
-  readonly podSelectors?: (podIndex: number) => { readonly key: string; readonly ids: number[] };
+  readonly podIpGroups?: { readonly ofPod: Int32Array; readonly lists: readonly (readonly number[])[] };
+  /**
+   * Per pod: its group of relevant selectors (selector-groups.ts). When given, it replaces the
+   * evaluation here: a recompile answers it from what an earlier compile already evaluated
+   * (compile-memo.ts).
+   */
+  readonly selectorGroups?: SelectorGroups;
   /**
    * Tier policies see host networking (their subjects and pods peers leave such pods out): when
    * the cluster has any, host-networked pods get classes of their own.
@@ -65,13 +69,6 @@ export interface PodClasses {
   readonly classHostNetwork: readonly boolean[];
 }
 
-/** Labels in the order they were written: equal for replicas of one template, cheap. */
-export function writtenLabelsKey(labels: Labels): string {
-  let s = '\u0002';
-  for (const k in labels) s += `${k}\u0000${labels[k]}\u0001`;
-  return s;
-}
-
 /** Canonical: equal for equal label sets whatever their order. */
 export function labelsKey(labels: Labels): string {
   const keys = Object.keys(labels).sort();
@@ -95,53 +92,31 @@ export function namedPortsKey(ports: readonly NamedPort[]): string {
   return ports.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(',');
 }
 
-export function buildPodClasses(input: PodClassesInput): PodClasses {
-  const { pods, podNamespace, selectors, relevant, portNames, podIpGroups, podSelectors } = input;
-  const podClass = new Int32Array(pods.length);
-  const classPods: number[][] = [];
-  const classNs: number[] = [];
-  const classSelectors: number[][] = [];
-  const classNamedPorts: number[] = [];
-  const classIpGroups: (readonly number[])[] = [];
-  const classHostNetwork: boolean[] = [];
-  const namedPortSets: NamedPort[][] = [[]];
-  const namedPortIds = new Map<string, number>([['', 0]]);
-  const classIds = new Map<string, number>();
-  // Many pods share a label set (replicas of one template): match selectors once per set.
-  const byLabels: Map<string, { key: string; ids: number[] }>[] = [];
-  for (let ns = 0; ns < input.namespaceCount; ns++) byLabels.push(new Map());
-  const byWrittenPorts = new Map<string, number>();
+const NO_IP_GROUPS = { ofPod: undefined, lists: [[]] as readonly (readonly number[])[] };
 
-  for (let i = 0; i < pods.length; i++) {
-    const pod = pods[i]!;
-    const ns = podNamespace[i]!;
-    // Replicas list their labels in the same order: try the key in written order before
-    // paying for the sorted (canonical) one.
-    let sel = podSelectors?.(i);
-    const cache = byLabels[ns]!;
-    const written = sel ? '' : writtenLabelsKey(pod.labels);
-    if (!sel) sel = cache.get(written);
-    if (!sel) {
-      const lk = labelsKey(pod.labels);
-      sel = cache.get(lk);
-      if (!sel) {
-        const rel = relevant[ns]!;
-        const ids = rel.size === 0 ? [] : selectors.matching(pod.labels, rel);
-        ids.sort((a, b) => a - b);
-        sel = { key: ids.join(','), ids };
-        cache.set(lk, sel);
-      }
-      cache.set(written, sel);
-    }
-    let portsId = 0;
-    if (portNames.size > 0 && pod.ports.length > 0) {
+export function buildPodClasses(input: PodClassesInput): PodClasses {
+  const { pods, portNames } = input;
+  const n = pods.length;
+  const sel = input.selectorGroups ?? new LabelAnswers(input.selectors).groups(pods, input.podNamespace, input.relevant);
+  const ip = input.podIpGroups ?? NO_IP_GROUPS;
+
+  // Named ports: pods of one template list their ports alike, so the written list is tried first.
+  const portsOf = new Int32Array(n);
+  const namedPortSets: NamedPort[][] = [[]];
+  if (portNames.size > 0) {
+    const namedPortIds = new Map<string, number>([['', 0]]);
+    const byWrittenPorts = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const ports = pods[i]!.ports;
+      if (ports.length === 0) continue;
       let written = '';
-      for (const p of pod.ports) {
+      for (const p of ports) {
         if (p.name !== undefined && portNames.has(p.name)) written += `${p.name}/${p.protocol}/${p.containerPort},`;
       }
+      if (written === '') continue;
       let id = byWrittenPorts.get(written);
       if (id === undefined) {
-        const named = namedPortsOf(pod.ports, portNames);
+        const named = namedPortsOf(ports, portNames);
         const nk = namedPortsKey(named);
         id = namedPortIds.get(nk);
         if (id === undefined) {
@@ -151,22 +126,49 @@ export function buildPodClasses(input: PodClassesInput): PodClasses {
         }
         byWrittenPorts.set(written, id);
       }
-      portsId = id;
+      portsOf[i] = id;
     }
-    const groups = podIpGroups?.[i] ?? [];
-    const host = input.distinguishHostNetwork === true && pod.hostNetwork;
-    const extra = input.extraKey ? `|${input.extraKey(i)}` : '';
-    const key = `${ns}|${sel.key}|${portsId}|${groups.join(',')}${host ? '|h' : ''}${extra}`;
-    let c = classIds.get(key);
+  }
+
+  // The class key: (selector group, which names namespace and selectors; named ports; address
+  // groups; host networking; more), as one number while the product of the ranges is exact.
+  const host = input.distinguishHostNetwork === true;
+  const portRange = namedPortSets.length;
+  const ipRange = ip.lists.length;
+  const numeric = input.extraKey === undefined && sel.ids.length * portRange * ipRange * 2 <= Number.MAX_SAFE_INTEGER;
+  const byNumber = new Map<number, number>();
+  const byString = new Map<string, number>();
+  const podClass = new Int32Array(n);
+  const classPods: number[][] = [];
+  const classNs: number[] = [];
+  const classSelectors: (readonly number[])[] = [];
+  const classNamedPorts: number[] = [];
+  const classIpGroups: (readonly number[])[] = [];
+  const classHostNetwork: boolean[] = [];
+  for (let i = 0; i < n; i++) {
+    const g = sel.ofPod[i]!;
+    const portsId = portsOf[i]!;
+    const ipId = ip.ofPod === undefined ? 0 : ip.ofPod[i]!;
+    const h = host && pods[i]!.hostNetwork;
+    let c: number | undefined;
+    let key: number | string;
+    if (numeric) {
+      key = ((g * portRange + portsId) * ipRange + ipId) * 2 + (h ? 1 : 0);
+      c = byNumber.get(key);
+    } else {
+      key = `${g}|${portsId}|${ipId}${h ? '|h' : ''}${input.extraKey ? `|${input.extraKey(i)}` : ''}`;
+      c = byString.get(key);
+    }
     if (c === undefined) {
       c = classPods.length;
-      classIds.set(key, c);
+      if (typeof key === 'number') byNumber.set(key, c);
+      else byString.set(key, c);
       classPods.push([]);
-      classNs.push(ns);
-      classSelectors.push(sel.ids);
+      classNs.push(sel.namespace[g]!);
+      classSelectors.push(sel.ids[g]!);
       classNamedPorts.push(portsId);
-      classIpGroups.push(groups);
-      classHostNetwork.push(host);
+      classIpGroups.push(ip.lists[ipId]!);
+      classHostNetwork.push(h);
     }
     podClass[i] = c;
     classPods[c]!.push(i);

@@ -33,6 +33,12 @@ export class SelectorIndex {
   private readonly always: number[] = [];
   private stamps: number[] = [];
   private stamp = 0;
+  /**
+   * Every label key some selector reads (matchLabels or matchExpressions). Labels under other
+   * keys never change an answer, so label sets equal on these keys share their answers
+   * (selector-groups.ts). Only grows; its size names the version.
+   */
+  readonly keys = new Set<string>();
 
   /** The id of `sel`, the same for equivalent selectors. */
   add(sel: LabelSelector): number {
@@ -49,6 +55,8 @@ export class SelectorIndex {
     this.byObject.set(sel, id);
     this.selectors.push(sel);
     this.stamps.push(0);
+    for (const k in sel.matchLabels ?? {}) this.keys.add(k);
+    for (const r of sel.matchExpressions ?? []) this.keys.add(r.key);
     const push = (map: Map<string, number[]>, k: string) => {
       const list = map.get(k);
       if (list) list.push(id!);

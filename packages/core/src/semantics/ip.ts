@@ -32,6 +32,12 @@ export function maxOf(family: IpFamily): bigint {
  * through here, and a split, four regular expressions and four bigint steps cost several times more.
  */
 function parseV4(s: string): bigint | undefined {
+  const v = parseIpv4Number(s);
+  return v === undefined ? undefined : BigInt(v);
+}
+
+/** An IPv4 address in dotted decimal as a number (0..2^32-1); undefined for anything else (no trimming). */
+export function parseIpv4Number(s: string): number | undefined {
   let v = 0;
   let parts = 0;
   let n = 0;
@@ -48,7 +54,7 @@ function parseV4(s: string): bigint | undefined {
       digits = 0;
     } else return undefined;
   }
-  return parts === 4 ? BigInt(v) : undefined;
+  return parts === 4 ? v : undefined;
 }
 
 function parseV6(s: string): bigint | undefined {
