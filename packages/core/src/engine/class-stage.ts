@@ -91,21 +91,38 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
   // the classes then builds no string per namespace.)
   const classesKey = [[...portNames].sort().join(','), podsByIp, tiers, table.blockKeys.join(';'), table.calico?.predicatesKey ?? ''].join('#');
   const last = memo.lastClasses;
-  const same =
+  const byNode = table.cilium?.byNode === true;
+  let same =
     last !== undefined &&
     last.pods === cluster.pods &&
     last.namespaces === cluster.namespaces &&
     last.key === classesKey &&
-    last.relevant.length === relevant.length &&
-    relevant.every((r, ns) => sameSet(r, last.relevant[ns]!));
-  const byNode = table.cilium?.byNode === true;
+    last.relevant.length === relevant.length;
+  // Namespaces where fewer selectors matter than last time (a what-if that drops a rule).
+  let narrowed: number[] | undefined;
+  if (same) {
+    for (let ns = 0; ns < relevant.length && same; ns++) {
+      const r = relevant[ns]!;
+      const l = last!.relevant[ns]!;
+      if (sameSet(r, l)) continue;
+      if (isSubset(r, l)) (narrowed ??= []).push(ns);
+      else same = false;
+    }
+  }
+  // A selector that no longer matters there can only merge classes of those namespaces. Where it
+  // merges none, the last stage answers this compile alike: it holds the partition a fresh one
+  // builds, and answers classesMatching for every selector that matters now (it also knows the
+  // dropped selectors, which nothing of this compile asks about). It stays the memo's, with
+  // the wider relevant sets it was built for.
+  if (same && narrowed !== undefined) same = !byNode && table.calico === undefined && last!.state !== undefined && keepsClasses(last!.state, narrowed, relevant);
   // Then this whole stage is as it was too (the address groups come from the same blocks), and
   // later stages may keep what they derive from it on it (peer-sets.ts) — unless Cilium splits
   // classes by node, which depends on every policy's subject and is redone on each compile.
-  if (same && !byNode && last.state?.matchPods === matchPods) return last.state;
+  if (same && !byNode && last!.state?.matchPods === matchPods) return last!.state;
+  if (same && narrowed !== undefined) same = false;
   const ipAtoms = new IpAtoms(blockRanges);
   const externalCount = ipAtoms.groups.length;
-  const whole = same ? last.classes : buildClasses();
+  const whole = same ? last!.classes : buildClasses();
   // Cilium's host and remote-node are relative to the pod's node: the classes whose answers
   // depend on it are split by node (cilium-table.ts), from the kept whole partition.
   const classes = byNode ? splitClassesByNode(whole, ciliumClassesByNode(table, whole), cluster.pods) : whole;
@@ -156,6 +173,32 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
   };
   memo.lastClasses = { pods: cluster.pods, namespaces: cluster.namespaces, key: classesKey, relevant, classes: whole, state };
   return state;
+}
+
+/** Every element of `a` is in `b`. */
+function isSubset(a: ReadonlySet<number>, b: ReadonlySet<number>): boolean {
+  if (a.size > b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}
+
+/**
+ * Whether the classes of namespaces `changed` stay apart when only the selectors of `relevant`
+ * tell them apart: their keys (pod-classes.ts) less the selectors no longer relevant.
+ */
+function keepsClasses(state: ClassState, changed: readonly number[], relevant: readonly ReadonlySet<number>[]): boolean {
+  const { classSelectors, classNamedPorts, classIpGroups, classHostNetwork } = state.classes;
+  for (const ns of changed) {
+    const rel = relevant[ns]!;
+    const seen = new Set<string>();
+    for (const c of state.nsClasses[ns]!) {
+      let key = `${classNamedPorts[c]}|${classIpGroups[c]!.join(',')}|${classHostNetwork[c] ? 'h' : ''}|`;
+      for (const sel of classSelectors[c]!) if (rel.has(sel)) key += `${sel},`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+    }
+  }
+  return true;
 }
 
 function sameSet(a: ReadonlySet<number>, b: ReadonlySet<number>): boolean {

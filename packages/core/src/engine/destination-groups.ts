@@ -11,7 +11,7 @@
  * rules in play share the answer.
  */
 import type { DestinationGroups } from './all-pairs.js';
-import { emptyBitset, forEachBit, forEachCommonBit, fullBitset, hasBit, isEmptyBitset, isSubset, orInto, setBit, type Bitset } from './bitset.js';
+import { emptyBitset, forEachBit, forEachCommonBit, fullBitset, hasBit, intersects, isEmptyBitset, isSubset, orInto, setBit, type Bitset } from './bitset.js';
 import type { ClassState } from './class-stage.js';
 import type { PeerSets } from './peer-sets.js';
 import { ALL_PEERS, type CompiledTierRule, type PolicyTable } from './policy-table.js';
@@ -519,7 +519,7 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   const inLists: Group[][] = [];
   for (let d = 0; d < nodeCount; d++) {
     if (only && !hasBit(only, d)) {
-      inLists.push([]);
+      inLists.push(NO_GROUPS);
       continue;
     }
     const selecting = d < classCount ? classIngress[d]! : [];
@@ -551,12 +551,18 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   // sources are all those policies' subjects: "allow DNS" in every namespace is one group.
   const isolated = emptyBitset(nodeCount);
   const npGroups = new Map<string, { peers: number; ports: number; src: Bitset; id: number }>();
+  // With `only`, a rule whose peers hold none of those destinations adds to no group read.
+  const towardOnly = only === undefined ? undefined : new Int8Array(rulePeerBits.length);
   policies.forEach((p) => {
     if (p.egress === null) return;
     const subjects = state.classesMatching(p.ns, p.subject);
     if (subjects.length === 0) return;
     for (const c of subjects) setBit(isolated, c);
     for (const r of p.egress) {
+      if (towardOnly !== undefined) {
+        if (towardOnly[r.peers] === 0) towardOnly[r.peers] = intersects(rulePeerBits[r.peers]!, only!) ? 1 : -1;
+        if (towardOnly[r.peers] === -1) continue;
+      }
       const key = `${r.peers}:${r.ports}`;
       let g = npGroups.get(key);
       if (!g) npGroups.set(key, (g = { peers: r.peers, ports: r.ports, src: emptyBitset(nodeCount), id: npGroups.size + 1 }));
@@ -565,8 +571,15 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   });
   const notIsolated = fullBitset(nodeCount);
   for (let w = 0; w < notIsolated.length; w++) notIsolated[w]! &= ~isolated[w]!;
-  const egLists: Group[][] = Array.from({ length: nodeCount }, () => []);
-  const npToward: Group[][] = Array.from({ length: nodeCount }, () => []);
+  // (Plain loops: Array.from on a length is several times slower, and a what-if builds these.)
+  const egLists: Group[][] = new Array<Group[]>(nodeCount);
+  const npToward: Group[][] = new Array<Group[]>(nodeCount);
+  for (let d = 0; d < nodeCount; d++) {
+    // Destinations left out by `only` share one list that nothing is added to.
+    const read = only === undefined || hasBit(only, d);
+    egLists[d] = read ? [] : NO_GROUPS;
+    npToward[d] = read ? [] : NO_GROUPS;
+  }
   for (const g of npGroups.values()) {
     forEachCommonBit(rulePeerBits[g.peers]!, only ?? everyNode, (d) => {
       const a = atomsToward(g.ports, namedSetOf(d));
@@ -679,6 +692,9 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   };
   }
 }
+
+/** The groups of a destination `only` leaves out (shared: never added to). */
+const NO_GROUPS: Group[] = [];
 
 /** The same numbers in an array twice as long. */
 function grow(a: Int32Array): Int32Array {

@@ -348,9 +348,21 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
     }
   };
 
+  // One peer (most rules): by the peer id, no key string to build.
+  const singleRulePeers = new Map<number, number>();
+  const internRulePeer = (peer: number): number => {
+    let id = singleRulePeers.get(peer);
+    if (id === undefined) {
+      id = rulePeerLists.length;
+      singleRulePeers.set(peer, id);
+      rulePeerLists.push([peer]);
+    }
+    return id;
+  };
   const internRulePeers = (ids: number[]): number => {
     const sorted = ids.length === 1 ? ids : [...new Set(ids)].sort((a, b) => a - b);
-    const key = sorted.length === 1 ? String(sorted[0]) : sorted.join(',');
+    if (sorted.length === 1) return internRulePeer(sorted[0]!);
+    const key = sorted.join(',');
     let id = rulePeerIds.get(key);
     if (id === undefined) {
       id = rulePeerLists.length;
@@ -418,7 +430,7 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
       const r = rules[k]!;
       let peers = ALL_PEERS;
       if (r.peers !== null) {
-        if (r.peers.length === 1) peers = internRulePeers([replayPeer(r.peers[0]!, ns)]);
+        if (r.peers.length === 1) peers = internRulePeer(replayPeer(r.peers[0]!, ns));
         else peers = internRulePeers(r.peers.map((p) => replayPeer(p, ns)));
       }
       const ports = r.ports === null ? ALL_PORTS : internPortSpec(r.ports.entries, r.ports.key);
@@ -432,12 +444,16 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
     return out ?? prev!;
   };
   const forms = networkPolicyFormsOf(memo);
-  const policies: CompiledPolicy[] = cluster.policies.map((policy) => {
-    let form = forms.get(policy);
+  // A policy object at the index it had last time: its form without the WeakMap look-up.
+  const lastForms = lastFormsByMemo.get(memo);
+  const formList: NetworkPolicyForm[] = [];
+  const policies: CompiledPolicy[] = cluster.policies.map((policy, i) => {
+    let form = lastForms !== undefined && lastForms.policies[i] === policy ? lastForms.forms[i] : forms.get(policy);
     if (form === undefined || form.skipsKey !== skipsKey) {
       form = networkPolicyForm(policy, podSels, nsSels, ipBlockSkips, skipsKey);
       forms.set(policy, form);
     }
+    formList.push(form);
     const ns = nsIndex.get(policy.namespace) ?? addNamespace(policy.namespace, defaultNamespaceLabels(policy.namespace));
     const last = form.last;
     const ingress = replayRules(form.ingress, ns, last?.ingress);
@@ -445,6 +461,7 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
     if (last !== undefined && last.ns === ns && last.ingress === ingress && last.egress === egress) return last;
     return (form.last = { source: policy, ns, subject: form.subject, ingress, egress });
   });
+  lastFormsByMemo.set(memo, { policies: cluster.policies, forms: formList });
   const ciliumTable = cilium && buildCiliumTable
     ? buildCiliumTable(
         cluster,
@@ -579,6 +596,9 @@ interface RuleForm {
  * holds). Kept here rather than on the memo so that the memo needs no import of this module.
  */
 const formsByMemo = new WeakMap<CompileMemo, WeakMap<NetworkPolicy, NetworkPolicyForm>>();
+
+/** The last compile's policies array and their forms, in order, per memo. */
+const lastFormsByMemo = new WeakMap<CompileMemo, { readonly policies: readonly NetworkPolicy[]; readonly forms: readonly NetworkPolicyForm[] }>();
 
 function networkPolicyFormsOf(memo: CompileMemo): WeakMap<NetworkPolicy, NetworkPolicyForm> {
   let forms = formsByMemo.get(memo);
