@@ -105,15 +105,18 @@ export class LabelAnswers {
     const ids: number[][] = [];
     const namespace: number[] = [];
     const ofPod = new Int32Array(pods.length);
-    let lastCell = -1;
-    let lastGroup = -1;
+    // Pods come grouped by namespace: the current namespace's answers by projection sit in a
+    // typed array (stamped with the namespace), the map holds them all.
+    const stamp = new Int32Array(count).fill(-1);
+    const stamped = new Int32Array(count);
     for (let i = 0; i < pods.length; i++) {
       const ns = podNamespace[i]!;
-      const cell = ns * count + projection[i]!;
-      if (cell === lastCell) {
-        ofPod[i] = lastGroup;
+      const p = projection[i]!;
+      if (stamp[p] === ns) {
+        ofPod[i] = stamped[p]!;
         continue;
       }
+      const cell = ns * count + p;
       let g = byNsProjection.get(cell);
       if (g === undefined) {
         const rel = relevant[ns]!;
@@ -134,8 +137,8 @@ export class LabelAnswers {
         byNsProjection.set(cell, g);
       }
       ofPod[i] = g;
-      lastCell = cell;
-      lastGroup = g;
+      stamp[p] = ns;
+      stamped[p] = g;
     }
     return { ofPod, ids, namespace };
   }
