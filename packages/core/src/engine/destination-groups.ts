@@ -40,7 +40,8 @@ interface WalkStage {
 
 /**
  * With `only`, just those destinations get their groups (the others none): what a diff of a few
- * pairs reads (CompiledCluster.reachToward). Calico's walk still computes every destination.
+ * pairs reads (CompiledCluster.reachToward); under Calico, the parts of destinations that walk
+ * alike walk only when one of them is asked for.
  */
 export function buildDestinationGroups(table: PolicyTable, state: ClassState, sets: PeerSets, only?: Bitset): DestinationGroups {
   const { policies } = table;
@@ -382,8 +383,14 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     });
     const inParts = partition(classCount, inSplit);
     const inLists: Group[][] = new Array<Group[]>(nodeCount);
+    const asked = (part: readonly number[], lists: Group[][]): boolean => {
+      if (!only || part.some((d) => hasBit(only, d))) return true;
+      for (const d of part) lists[d] = [];
+      return false;
+    };
     for (let k = 0; k < inParts.length; k++) {
       const part = inParts[k]!;
+      if (!asked(part, inLists)) continue;
       const d = part[0]!;
       const stages: WalkStage[] = [];
       const selecting = selectedBy[d]!;
@@ -428,6 +435,7 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     const egLists: Group[][] = new Array<Group[]>(nodeCount);
     for (let k = 0; k < egParts.length; k++) {
       const part = egParts[k]!;
+      if (!asked(part, egLists)) continue;
       const d = part[0]!;
       const stages: WalkStage[] = [];
       for (const tier of tiers) {
