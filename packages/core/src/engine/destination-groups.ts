@@ -210,6 +210,24 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   const walkGroups = (stages: readonly WalkStage[]): Group[] => {
     const plain = allowListGroups(stages);
     if (plain) return plain;
+    // Destinations that walk apart (other policies or named ports) often meet the same steps:
+    // a walk is a function of its steps' sources, ports and actions and its stages' ends.
+    let key = '';
+    for (let i = 0; i < stages.length; i++) {
+      const stage = stages[i]!;
+      for (let j = 0; j < stage.steps.length; j++) {
+        const step = stage.steps[j]!;
+        key += `${setId(step.sources)}:${step.atoms}${step.action[0]},`;
+      }
+      key += `|${stage.selected ? setId(stage.selected) : ''}${stage.end[0]};`;
+    }
+    let groups = walked.get(key);
+    if (!groups) walked.set(key, (groups = walkRegions(stages)));
+    return groups;
+  };
+  const walked = new Map<string, Group[]>();
+
+  const walkRegions = (stages: readonly WalkStage[]): Group[] => {
     let sets = 0;
     for (let i = 0; i < stages.length; i++) {
       const steps = stages[i]!.steps;
