@@ -564,10 +564,21 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     const cilium = table.cilium!;
     const deny: Step[] = [];
     const allow: Group[] = [];
+    // The allow rules of a policy compiled for d's node alone that denies nothing (allow-localhost
+    // is one per node) stay out of the memo key and are added after it: classes split by node
+    // then share the rest of their groups instead of working them out once per node.
+    const local: Group[] = [];
     let key = '';
     const seen = new Set<string>();
     for (const i of ciliumSelecting[d]!) {
       const p = cilium.policies[i]!;
+      if (p.node !== undefined && p.ingressDeny.length === 0) {
+        for (const r of p.ingress) {
+          const a = atomsToward(r.ports, namedSetOf(d));
+          if (!atomSets.isEmpty(a)) local.push({ src: rulePeerBits[r.peers]!, id: r.peers, atoms: a });
+        }
+        continue;
+      }
       for (const r of p.ingressDeny) {
         const a = atomsToward(r.ports, namedSetOf(d));
         const k = `d${r.peers}:${a}`;
@@ -593,7 +604,9 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       else groups = withoutDenied(deny, isolated ? allowGroups : [{ src: everyNode, id: ALL_PEERS, atoms: allAtoms }]);
       ciliumInMemo.set(key, groups);
     }
-    return groups;
+    if (!isolated || local.length === 0) return groups;
+    const extra = deny.length === 0 ? local : withoutDenied(deny, local);
+    return extra.length === 0 ? groups : [...groups, ...extra];
   };
 
   const inUnions = new Map<string, Bitset>();
