@@ -7,8 +7,8 @@
  * for every node the pods run on, as a live cluster has them (allow-localhost makes each node's
  * address reach its own pods: the classes of isolated pods tell nodes apart), and those Node
  * objects with allow-localhost off (nothing splits: what node addresses cost alone). Prints
- * compile and all-pairs times and CPU time, median of five alternated rounds, and the ratios. Numbers, never
- * assertions.
+ * compile and all-pairs times and CPU time, median of five alternated rounds, and the ratios.
+ * Numbers, never assertions.
  *
  *   pnpm exec tsx test/bench/cilium-bench.ts [pods namespaces policies]
  */
