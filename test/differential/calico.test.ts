@@ -40,6 +40,10 @@ function findDisagreement(cluster: Cluster, options: EvalOptions, seed: number, 
       return { at: 'pod classes', reference: `compile: ${fresh.classCount} classes`, fast: `recompile: ${compiled.classCount} classes`, via: 'recompile' };
     }
   }
+  // Pairs toward every other node, worked out for those destinations alone (as a what-if diff
+  // reads them): asked before reach(), which it would otherwise reuse.
+  const towardNodes = Array.from({ length: compiled.classCount + compiled.externals.length }, (_, i) => i).filter((i) => i % 2 === seed % 2);
+  const toward = compiled.reachToward(towardNodes);
   const reach = compiled.reach();
   const possible = compiled.possible?.() ?? reach;
   const rng = new Rng(seed ^ 0xca11c0);
@@ -49,6 +53,7 @@ function findDisagreement(cluster: Cluster, options: EvalOptions, seed: number, 
   const check = (src: Endpoint, dst: Endpoint, srcNode: number, dstNode: number): Disagreement | undefined => {
     const allowedPorts = reach.ports(srcNode, dstNode);
     const possiblePorts = possible.ports(srcNode, dstNode);
+    const towardPorts = dstNode % 2 === seed % 2 ? toward.ports(srcNode, dstNode) : undefined;
     for (const protocol of ['TCP', 'UDP', 'SCTP'] as const satisfies readonly Protocol[]) {
       for (const port of ports) {
         const verdict = referenceVerdict(cluster, src, dst, port, protocol, options);
@@ -56,6 +61,8 @@ function findDisagreement(cluster: Cluster, options: EvalOptions, seed: number, 
         const at = `${name(src)} -> ${name(dst)} ${protocol} ${port}`;
         const viaReach = rangesContain(allowedPorts[protocol], port);
         if (viaReach !== (verdict === 'allowed')) return { at, reference: verdict, fast: String(viaReach), via: 'reach' };
+        const viaToward = towardPorts === undefined ? viaReach : rangesContain(towardPorts[protocol], port);
+        if (viaToward !== (verdict === 'allowed')) return { at, reference: verdict, fast: String(viaToward), via: 'reachToward' };
         const viaPossible = rangesContain(possiblePorts[protocol], port);
         if (viaPossible !== (verdict !== 'denied')) return { at, reference: verdict, fast: viaPossible ? 'possible' : 'denied', via: 'possible' };
         const viaAllowed = compiled.allowed(src, dst, port, protocol);

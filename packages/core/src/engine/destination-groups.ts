@@ -40,7 +40,8 @@ interface WalkStage {
 
 /**
  * With `only`, just those destinations get their groups (the others none): what a diff of a few
- * pairs reads (CompiledCluster.reachToward). Calico's walk still computes every destination.
+ * pairs reads (CompiledCluster.reachToward); under Calico, the parts of destinations that walk
+ * alike walk only when one of them is asked for.
  */
 export function buildDestinationGroups(table: PolicyTable, state: ClassState, sets: PeerSets, only?: Bitset): DestinationGroups {
   const { policies } = table;
@@ -165,7 +166,68 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
    * Admin, NetworkPolicy — its groups are Allow steps and it denies the sources it isolates —
    * and Baseline.)
    */
+  /** Identity numbers of source sets (bitsets are shared, not rebuilt, across destinations). */
+  const setIds = new Map<Bitset, number>();
+  const setId = (b: Bitset): number => {
+    let id = setIds.get(b);
+    if (id === undefined) setIds.set(b, (id = setIds.size));
+    return id;
+  };
+
+  /**
+   * A walk whose one deciding stage holds Allow steps only and ends in Deny for what it selects
+   * (with nothing before or after it but empty Pass stages) is NetworkPolicy's union: what a
+   * step holds on its ports, and every port for the sources the stage does not select (they
+   * pass the last tier). Those groups are the answer as they are, with no walk per region —
+   * Kubernetes NetworkPolicies alone in Calico's default tier. null: walk.
+   */
+  const allowListGroups = (stages: readonly WalkStage[]): Group[] | null => {
+    let deciding: WalkStage | undefined;
+    for (const stage of stages) {
+      if (stage.steps.length === 0 && stage.end === 'Pass') continue;
+      if (deciding || stage.end !== 'Deny' || stage.selected === null) return null;
+      for (const step of stage.steps) if (step.action !== 'Allow') return null;
+      deciding = stage;
+    }
+    if (!deciding) return [{ src: everyNode, id: -1, atoms: allAtoms }];
+    const list: Group[] = [];
+    for (const step of deciding.steps) if (!atomSets.isEmpty(step.atoms)) list.push({ src: step.sources, id: setId(step.sources), atoms: step.atoms });
+    const selected = deciding.selected!;
+    if (selected !== everyNode) {
+      let rest = unselected.get(selected);
+      if (rest === undefined) {
+        const b = everyNode.slice();
+        for (let w = 0; w < words; w++) b[w]! &= ~selected[w]!;
+        unselected.set(selected, (rest = isEmptyBitset(b) ? null : b));
+      }
+      if (rest) list.push({ src: rest, id: setId(rest), atoms: allAtoms });
+    }
+    return mergeSameAtoms(list, walkUnions);
+  };
+  const unselected = new Map<Bitset, Bitset | null>();
+  const walkUnions = new Map<string, Bitset>();
+
   const walkGroups = (stages: readonly WalkStage[]): Group[] => {
+    const plain = allowListGroups(stages);
+    if (plain) return plain;
+    // Destinations that walk apart (other policies or named ports) often meet the same steps:
+    // a walk is a function of its steps' sources, ports and actions and its stages' ends.
+    let key = '';
+    for (let i = 0; i < stages.length; i++) {
+      const stage = stages[i]!;
+      for (let j = 0; j < stage.steps.length; j++) {
+        const step = stage.steps[j]!;
+        key += `${setId(step.sources)}:${step.atoms}${step.action[0]},`;
+      }
+      key += `|${stage.selected ? setId(stage.selected) : ''}${stage.end[0]};`;
+    }
+    let groups = walked.get(key);
+    if (!groups) walked.set(key, (groups = walkRegions(stages)));
+    return groups;
+  };
+  const walked = new Map<string, Group[]>();
+
+  const walkRegions = (stages: readonly WalkStage[]): Group[] => {
     let sets = 0;
     for (let i = 0; i < stages.length; i++) {
       const steps = stages[i]!.steps;
@@ -339,8 +401,14 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     });
     const inParts = partition(classCount, inSplit);
     const inLists: Group[][] = new Array<Group[]>(nodeCount);
+    const asked = (part: readonly number[], lists: Group[][]): boolean => {
+      if (!only || part.some((d) => hasBit(only, d))) return true;
+      for (const d of part) lists[d] = [];
+      return false;
+    };
     for (let k = 0; k < inParts.length; k++) {
       const part = inParts[k]!;
+      if (!asked(part, inLists)) continue;
       const d = part[0]!;
       const stages: WalkStage[] = [];
       const selecting = selectedBy[d]!;
@@ -385,6 +453,7 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     const egLists: Group[][] = new Array<Group[]>(nodeCount);
     for (let k = 0; k < egParts.length; k++) {
       const part = egParts[k]!;
+      if (!asked(part, egLists)) continue;
       const d = part[0]!;
       const stages: WalkStage[] = [];
       for (const tier of tiers) {
@@ -444,19 +513,19 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
    * no walk per region of every group's ports.
    */
   const withoutDenied = (deny: readonly Step[], groups: readonly Group[]): Group[] => {
-    let regions: { atoms: Uint32Array; denied: Bitset }[] = [{ atoms: atomSets.sets[allAtoms]!, denied: emptyBitset(nodeCount) }];
+    // A region's denied sources are named by the deny steps' source sets (their ids below), so
+    // that what a group keeps in a region is worked out once per compile, not once per
+    // destination: classes split by node (Cilium's allow-localhost) repeat the same groups and
+    // denies on every node.
+    let regions: { atoms: Uint32Array; denied: readonly Bitset[]; key: string }[] = [{ atoms: atomSets.sets[allAtoms]!, denied: [], key: '' }];
     for (const d of deny) {
       const s = atomSets.sets[d.atoms]!;
       const next: typeof regions = [];
       for (const r of regions) {
         const inside = r.atoms.map((w, i) => w & s[i]!);
         const outside = r.atoms.map((w, i) => w & ~s[i]!);
-        if (!isEmptyBitset(inside)) {
-          const denied = r.denied.slice();
-          orInto(denied, d.sources);
-          next.push({ atoms: inside, denied });
-        }
-        if (!isEmptyBitset(outside)) next.push({ atoms: outside, denied: r.denied });
+        if (!isEmptyBitset(inside)) next.push({ atoms: inside, denied: [...r.denied, d.sources], key: `${r.key},${setId(d.sources)}` });
+        if (!isEmptyBitset(outside)) next.push({ atoms: outside, denied: r.denied, key: r.key });
       }
       regions = next;
     }
@@ -466,12 +535,25 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       for (const r of regions) {
         const atoms = ga.map((w, i) => w & r.atoms[i]!);
         if (isEmptyBitset(atoms)) continue;
-        const src = g.src.map((w, i) => w & ~r.denied[i]!);
-        if (isEmptyBitset(src)) continue;
+        const src = r.denied.length === 0 ? g.src : keptOf(g.src, r.denied, r.key);
+        if (src === null) continue;
         out.push({ src, id: -1, atoms: atomSets.intern(atoms) });
       }
     }
     return out;
+  };
+  /** `src` without the sources of `denied` (null when nothing is left), once per (src, denied). */
+  const kept = new Map<string, Bitset | null>();
+  const keptOf = (src: Bitset, denied: readonly Bitset[], deniedKey: string): Bitset | null => {
+    const key = `${setId(src)}|${deniedKey}`;
+    let b = kept.get(key);
+    if (b === undefined) {
+      const x = src.slice();
+      for (const d of denied) for (let w = 0; w < x.length; w++) x[w]! &= ~d[w]!;
+      b = isEmptyBitset(x) ? null : x;
+      kept.set(key, b);
+    }
+    return b;
   };
 
   const ciliumInMemo = new Map<string, Group[]>();
@@ -482,10 +564,21 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     const cilium = table.cilium!;
     const deny: Step[] = [];
     const allow: Group[] = [];
+    // The allow rules of a policy compiled for d's node alone that denies nothing (allow-localhost
+    // is one per node) stay out of the memo key and are added after it: classes split by node
+    // then share the rest of their groups instead of working them out once per node.
+    const local: Group[] = [];
     let key = '';
     const seen = new Set<string>();
     for (const i of ciliumSelecting[d]!) {
       const p = cilium.policies[i]!;
+      if (p.node !== undefined && p.ingressDeny.length === 0) {
+        for (const r of p.ingress) {
+          const a = atomsToward(r.ports, namedSetOf(d));
+          if (!atomSets.isEmpty(a)) local.push({ src: rulePeerBits[r.peers]!, id: r.peers, atoms: a });
+        }
+        continue;
+      }
       for (const r of p.ingressDeny) {
         const a = atomsToward(r.ports, namedSetOf(d));
         const k = `d${r.peers}:${a}`;
@@ -511,7 +604,9 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       else groups = withoutDenied(deny, isolated ? allowGroups : [{ src: everyNode, id: ALL_PEERS, atoms: allAtoms }]);
       ciliumInMemo.set(key, groups);
     }
-    return groups;
+    if (!isolated || local.length === 0) return groups;
+    const extra = deny.length === 0 ? local : withoutDenied(deny, local);
+    return extra.length === 0 ? groups : [...groups, ...extra];
   };
 
   const inUnions = new Map<string, Bitset>();

@@ -3,7 +3,7 @@
  * and subject as a bitset over the nodes of stage 2, so that later stages answer "which sources
  * does this rule hold" with word-wide AND/OR.
  */
-import { emptyBitset, forEachBit, fullBitset, orInto, setBit, type Bitset } from './bitset.js';
+import { emptyBitset, fullBitset, hasBit, orInto, setBit, type Bitset } from './bitset.js';
 import type { ClassState } from './class-stage.js';
 import { OWN_NAMESPACE, type PeerDef, type PolicyTable } from './policy-table.js';
 import { AtomSets, PortCuts, type PortAtoms } from './port-atoms.js';
@@ -198,13 +198,25 @@ export function buildPeerSets(table: PolicyTable, state: ClassState, domainNames
 
   // A policy compiled per node selects the pods of its node only (classes tell nodes apart then,
   // or the copy changes nothing for the class: ciliumClassesByNode).
+  // (The classes on each node are listed once: allow-localhost has a copy per node.)
+  let onNode: Map<string | null, number[]> | undefined;
+  const classesOn = (node: string | null): readonly number[] => {
+    if (!onNode) {
+      onNode = new Map();
+      for (let c = 0; c < classCount; c++) {
+        const at = state.pods[classes.classPods[c]![0]!]!.node ?? null;
+        const list = onNode.get(at);
+        if (list) list.push(c);
+        else onNode.set(at, [c]);
+      }
+    }
+    return onNode.get(node) ?? [];
+  };
   const ciliumSubjects = (table.cilium?.policies ?? []).map((p) => {
     const bits = peerBits[p.subject]!;
     if (p.node === undefined) return bits;
     const narrowed = emptyBitset(nodeCount);
-    forEachBit(bits, (c) => {
-      if (c < classCount && (state.pods[classes.classPods[c]![0]!]!.node ?? null) === p.node) setBit(narrowed, c);
-    });
+    for (const c of classesOn(p.node)) if (hasBit(bits, c)) setBit(narrowed, c);
     return narrowed;
   });
   const ciliumIsolated = { ingress: emptyBitset(nodeCount), egress: emptyBitset(nodeCount) };
