@@ -11,9 +11,10 @@ import { explain, showPanel } from './explain-panel.js';
 import { graphSvg } from './export.js';
 import { renderLegend, type LegendEntry } from './legend.js';
 import { CHAR_EM, NAMESPACE_FONT_PX, placeLabels, type LabelCandidate } from './lod.js';
-import { displayOf, HAYSTACK_ABOVE, layoutSubset, mapElements, type EdgeData, type ObservedEdge } from './map-elements.js';
+import { displayOf, HAYSTACK_ABOVE, mapElements, type EdgeData, type ObservedEdge } from './map-elements.js';
 import { mapStyle } from './map-style.js';
-import { layoutHash, loadLayout, saveLayout } from './layout-store.js';
+import { loadLayout, saveLayout } from './layout-store.js';
+import { layoutInput } from './layout-key.js';
 import { ROLE, ringColour, ringName, themeColour } from './palette.js';
 import { formatPorts, formatPortSet, portsInclude, type Store } from './store.js';
 import type { PairExplanation, Ports } from './types.js';
@@ -246,18 +247,11 @@ export class MapView {
     return elements;
   }
 
-  /**
-   * What the layout runs on: the allowed view's elements plus the nodes only the observed view
-   * draws, so both views of one graph get one layout (cached by its node set) and switching
-   * between them moves nothing.
-   */
-  private layoutElements(current: cytoscape.ElementDefinition[]): { els: cytoscape.ElementDefinition[]; key: string } {
+  /** What the layout runs on: the allowed view's elements plus the nodes only the observed view draws (layout-key.ts). */
+  private layoutInput(current: cytoscape.ElementDefinition[]): ReturnType<typeof layoutInput> {
     const allowed = this.edgeMode.value === 'allowed' ? current : this.elements('allowed');
     const other = this.observed ? (this.edgeMode.value === 'observed' ? current : this.elements('observed')) : [];
-    const ids = new Set(allowed.filter((e) => e.group === 'nodes').map((e) => e.data.id!));
-    const extra = other.filter((e) => e.group === 'nodes' && !ids.has(e.data.id!));
-    for (const e of extra) ids.add(e.data.id!);
-    return { els: [...allowed, ...extra], key: [...ids].sort().join('\u0001') };
+    return layoutInput(allowed, other);
   }
 
   private style(): cytoscape.StylesheetJson {
@@ -273,11 +267,11 @@ export class MapView {
     let layoutNote = '';
     // The observed edges take part in the layout from the start (when there is a capture), so the views never differ in it.
     if (this.store.summary.features.flows && !this.observed) this.observed = await getJson<ObservedEdge[]>('flows/edges').catch(() => undefined);
-    const { els: layoutEls, key } = this.layoutElements(els);
-    // Kept in this page (per node set), else from an earlier load of the same graph (layout-store.ts).
-    const subset = layoutSubset(layoutEls);
-    const stored = layoutHash(`${key}\u0002${subset.filter((e) => e.group === 'edges').map((e) => `${e.data.source}>${e.data.target}`).join('\u0001')}`);
-    const cached = this.layoutCache.get(key) ?? loadLayout(localStore(), stored);
+    const { subset, key, hash: stored } = this.layoutInput(els);
+    // Kept in this page (per node set), else laid out by the server for this very graph (a large
+    // cluster's first picture), else from an earlier load of the same graph (layout-store.ts).
+    const server = this.store.serverLayout?.hash === stored ? this.store.serverLayout : undefined;
+    const cached = this.layoutCache.get(key) ?? (server ? { positions: server.positions, note: `laid out by the server, ${server.note}` } : loadLayout(localStore(), stored));
     if (cached) {
       positions = cached.positions;
       this.layoutCache.set(key, cached);
