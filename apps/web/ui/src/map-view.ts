@@ -39,6 +39,18 @@ function localStore(): Storage | undefined {
   }
 }
 
+/**
+ * cytoscape's first frame normally draws every element into its zoom/pan texture layers before
+ * putting anything on screen (about a third of that frame at S2). Marked as not the first, the
+ * renderer draws the elements directly and fills the layers on later idle frames, as it does
+ * after any change. The flag is the renderer's own (cytoscape 3.x `LayeredTextureCache`); a
+ * cytoscape without it only draws its first frame the usual way.
+ */
+function drawFirstFrameDirectly(cy: cytoscape.Core): void {
+  const lyr = (cy as unknown as { renderer?(): { data?: { lyrTxrCache?: { firstGet?: boolean } } } }).renderer?.()?.data?.lyrTxrCache;
+  if (lyr && lyr.firstGet === true) lyr.firstGet = false;
+}
+
 /** Room around the laid-out node centres for the nodes themselves and their labels, in model px. */
 const FIT_MARGIN = 40;
 
@@ -306,6 +318,7 @@ export class MapView {
       maxZoom: 4,
     });
     this.cy = cy;
+    drawFirstFrameDirectly(cy);
     (window as unknown as { __lateralMap?: cytoscape.Core }).__lateralMap = cy;
     this.wire(cy);
     this.applyFilters();
@@ -320,7 +333,13 @@ export class MapView {
     this.root.dataset.edges = this.edgeMode.value;
     performance.mark('lateral:drawn');
     // cytoscape paints on its next animation frame: the frame after that one has the map on screen.
-    requestAnimationFrame(() => requestAnimationFrame(() => performance.mark('lateral:painted')));
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        performance.mark('lateral:painted');
+        // With the map on screen, the layout worker loads for the next picture (a namespace opened).
+        setTimeout(warmLayoutWorker, 0);
+      }),
+    );
     this.root.dataset.ready = 'true';
   }
 
@@ -453,17 +472,30 @@ export class MapView {
     const nsFont = Math.min(60, Math.max(11, NAMESPACE_FONT_PX / zoom));
     const cands: LabelCandidate[] = [];
     const nodes = shownElements(cy).nodes();
+    const pan = cy.pan();
     nodes.forEach((n) => {
       const label = String(n.data('label') ?? '');
       if (!label) return;
       const isNs = n.hasClass('namespace');
       const fontPx = isNs ? nsFont * zoom : 11 * zoom;
       if (!isNs && fontPx < 7) return;
-      const bb = n.renderedBoundingBox({ includeLabels: false });
+      const parent = n.isParent();
+      // A plain node's box is its position and drawn size: its bounding box would work out every
+      // label's dimensions first (~0.2 s at S2's first picture, before anything is on screen).
+      let x1: number, x2: number, y1: number, y2: number;
+      if (parent) ({ x1, x2, y1, y2 } = n.renderedBoundingBox({ includeLabels: false }));
+      else {
+        const p = n.position();
+        const hw = (n.outerWidth() * zoom) / 2;
+        const hh = (n.outerHeight() * zoom) / 2;
+        const cx = p.x * zoom + pan.x;
+        const cyy = p.y * zoom + pan.y;
+        [x1, x2, y1, y2] = [cx - hw, cx + hw, cyy - hh, cyy + hh];
+      }
       const width = label.length * fontPx * CHAR_EM;
       // Expanded namespaces carry their title above the box; everything else below the node.
-      const y = isNs && n.isParent() ? bb.y1 - fontPx / 2 - 2 : bb.y2 + 4 + fontPx / 2;
-      cands.push({ id: n.id(), x: (bb.x1 + bb.x2) / 2, y, width, height: fontPx, priority: (isNs ? 1e6 : 0) + Number(n.data('workloads') ?? 1) });
+      const y = isNs && parent ? y1 - fontPx / 2 - 2 : y2 + 4 + fontPx / 2;
+      cands.push({ id: n.id(), x: (x1 + x2) / 2, y, width, height: fontPx, priority: (isNs ? 1e6 : 0) + Number(n.data('workloads') ?? 1) });
     });
     const keep = placeLabels(cands, { width: cy.width(), height: cy.height() });
     const candidates = new Set(cands.map((c) => c.id));
