@@ -304,7 +304,8 @@ export class MapView {
     performance.mark('lateral:laid-out');
     this.cy?.destroy();
     this.ringColoured = false;
-    this.dense = els.length - nodes > HAYSTACK_ABOVE;
+    // A thinned namespace picture keeps the dense look too, whatever its count: it stands for thousands of pairs.
+    this.dense = els.length - nodes > HAYSTACK_ABOVE || this.edgeNote !== '';
     const cy = cytoscape({
       container: this.canvas,
       elements: els,
