@@ -70,6 +70,16 @@ describe('web app on S2 (10,000 pods)', () => {
     expect(counts.collapsed).toBe(200);
     expect(counts.workloads).toBe(0);
     expect(counts.edges).toBeGreaterThan(200);
+    // The first picture was laid out once by the server, and the page drew it where the server put it.
+    expect(status).toContain('laid out by the server');
+    const placed = await page.evaluate(async () => {
+      const made = (await (await fetch('api/map-layout')).json()) as { positions?: Record<string, { x: number; y: number }> };
+      const cy = (globalThis as unknown as { __lateralMap: { nodes(s?: string): { map<T>(f: (n: { id(): string; position(): { x: number; y: number } }) => T): T[] } } }).__lateralMap;
+      const drawn = cy.nodes('.collapsed').map((n) => [n.id(), n.position()] as const);
+      return { made: Object.keys(made.positions ?? {}).length, off: drawn.filter(([id, p]) => made.positions?.[id]?.x !== p.x || made.positions?.[id]?.y !== p.y).map(([id]) => id) };
+    });
+    expect(placed.made).toBeGreaterThanOrEqual(200);
+    expect(placed.off).toEqual([]);
     await page.screenshot({ path: `${SCREENSHOTS}/s2-map.png` });
     expect(pageErrors).toEqual([]);
   });

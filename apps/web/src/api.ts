@@ -14,11 +14,23 @@ import { BadRequest } from './security.js';
 import type { Session, SessionHolder } from './session.js';
 import { answerWith } from './heavy-pool.js';
 import { whatIfJob } from './heavy-jobs.js';
+import { cachedObservedEdges } from './flows-route.js';
+import { madeLayout, prepareMapLayout } from './map-layout-cache.js';
 
 /** The aggregates every page load asks for, computed ahead (at start, and before a swap). */
 export function warmSession(s: Session): void {
   cachedText(s, 'endpoints', () => cachedInfos(s));
   cachedText(s, 'groups', () => cachedGroups(s));
+}
+
+/** A large cluster's first map picture, laid out from the same JSON the page is sent (map-layout-cache.ts). */
+export function layOutFirstMap(s: Session): Promise<void> {
+  return prepareMapLayout(s, {
+    endpoints: cachedText(s, 'endpoints', () => cachedInfos(s)),
+    groups: cachedText(s, 'groups', () => cachedGroups(s)),
+    // The page lays both edge views out as one when there is a capture (map-view.ts).
+    observed: () => (s.flows.length > 0 ? JSON.stringify(cachedObservedEdges(s)) : undefined),
+  });
 }
 
 /** Per-session caches: a session never changes, so its aggregates are computed once. */
@@ -103,6 +115,8 @@ export function apiRouter(holder: SessionHolder, extensions: ((r: Router, holder
     const s = holder.current();
     res.type('application/json').send(cachedText(s, 'groups', () => cachedGroups(s)));
   });
+  // The first map picture's layout when the server made one (large clusters), else {}.
+  r.get('/map-layout', (_req, res) => void res.json(madeLayout(holder.current()) ?? {}));
   r.get('/policies', (_req, res) => {
     const s = holder.current();
     res.json(s.cluster.policies.map((p) => ({ id: `${p.namespace}/${p.name}`, namespace: p.namespace, name: p.name })));

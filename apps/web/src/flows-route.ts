@@ -6,11 +6,13 @@ import type { Session } from './session.js';
 
 const cache = new WeakMap<Session, ObservedEdge[]>();
 
+/** The session's observed edges, worked out once. */
+export function cachedObservedEdges(s: Session): ObservedEdge[] {
+  let v = cache.get(s);
+  if (!v) cache.set(s, (v = observedEdges(s, s.flows.map((f) => f.flows))));
+  return v;
+}
+
 export function flowRoutes(r: Router, holder: SessionHolder): void {
-  r.get('/flows/edges', (_req, res) => {
-    const s = holder.current();
-    let v = cache.get(s);
-    if (!v) cache.set(s, (v = observedEdges(s, s.flows.map((f) => f.flows))));
-    res.json(v);
-  });
+  r.get('/flows/edges', (_req, res) => void res.json(cachedObservedEdges(holder.current())));
 }

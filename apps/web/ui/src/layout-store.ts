@@ -11,22 +11,12 @@ export interface KeptLayout {
   readonly note: string;
 }
 
+export { layoutHash } from './layout-key.js';
+
 const PREFIX = 'lateral-layout:';
 const INDEX = 'lateral-layouts';
 /** Layouts kept; an S2 namespace picture is ~10 KB, an expanded one some 100 KB. */
 const KEPT = 8;
-
-/** 64-bit FNV-1a over the text, as hex: collisions between two graphs of one cluster are not a concern at this width. */
-export function layoutHash(text: string): string {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193 ^ text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x01000193 + 0x2f);
-  }
-  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
-}
 
 function index(storage: Storage): string[] {
   try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AGGREGATE_EDGE_LIMIT, displayOf, HAYSTACK_ABOVE, layoutSubset, mapElements, type MapData } from './map-elements.js';
+import { AGGREGATE_EDGE_LIMIT, AGGREGATE_EDGES_PER_NODE, displayOf, HAYSTACK_ABOVE, layoutSubset, mapElements, type MapData } from './map-elements.js';
 import type { Connection, Endpoint, Groups } from './types.js';
 
 const ports = (tcp: [number, number][] = []) => ({ TCP: tcp, UDP: [], SCTP: [] });
@@ -92,8 +92,8 @@ describe('the map’s elements', () => {
     expect(edges.length).toBeGreaterThan(AGGREGATE_EDGE_LIMIT);
     const { elements, edgeNote } = mapElements({ groups: { nodes, edges }, endpoints: [], byId: new Map(), loaded: new Set(), connections: [] }, { nsFocus: '' });
     const drawn = elements.filter((e) => e.group === 'edges').length;
-    expect(drawn).toBeLessThanOrEqual(5 * n);
-    expect(edgeNote).toBe(`; strongest 5 per namespace of ${edges.length} namespace pairs (pick a namespace to see all of its)`);
+    expect(drawn).toBeLessThanOrEqual(AGGREGATE_EDGES_PER_NODE * n);
+    expect(edgeNote).toBe(`; strongest ${AGGREGATE_EDGES_PER_NODE} per namespace of ${edges.length} namespace pairs (pick a namespace to see all of its)`);
     // The layout sees fewer still, every node keeping some.
     const laidOut = layoutSubset(elements);
     expect(laidOut.filter((e) => e.group === 'nodes')).toHaveLength(n);

@@ -11,9 +11,10 @@ import { explain, showPanel } from './explain-panel.js';
 import { graphSvg } from './export.js';
 import { renderLegend, type LegendEntry } from './legend.js';
 import { CHAR_EM, NAMESPACE_FONT_PX, placeLabels, type LabelCandidate } from './lod.js';
-import { displayOf, HAYSTACK_ABOVE, layoutSubset, mapElements, type EdgeData, type ObservedEdge } from './map-elements.js';
+import { displayOf, HAYSTACK_ABOVE, mapElements, type EdgeData, type ObservedEdge } from './map-elements.js';
 import { mapStyle } from './map-style.js';
-import { layoutHash, loadLayout, saveLayout } from './layout-store.js';
+import { loadLayout, saveLayout } from './layout-store.js';
+import { layoutInput } from './layout-key.js';
 import { ROLE, ringColour, ringName, themeColour } from './palette.js';
 import { formatPorts, formatPortSet, portsInclude, type Store } from './store.js';
 import type { PairExplanation, Ports } from './types.js';
@@ -36,6 +37,18 @@ function localStore(): Storage | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * cytoscape's first frame normally draws every element into its zoom/pan texture layers before
+ * putting anything on screen (about a third of that frame at S2). Marked as not the first, the
+ * renderer draws the elements directly and fills the layers on later idle frames, as it does
+ * after any change. The flag is the renderer's own (cytoscape 3.x `LayeredTextureCache`); a
+ * cytoscape without it only draws its first frame the usual way.
+ */
+function drawFirstFrameDirectly(cy: cytoscape.Core): void {
+  const lyr = (cy as unknown as { renderer?(): { data?: { lyrTxrCache?: { firstGet?: boolean } } } }).renderer?.()?.data?.lyrTxrCache;
+  if (lyr && lyr.firstGet === true) lyr.firstGet = false;
 }
 
 /** Room around the laid-out node centres for the nodes themselves and their labels, in model px. */
@@ -246,18 +259,11 @@ export class MapView {
     return elements;
   }
 
-  /**
-   * What the layout runs on: the allowed view's elements plus the nodes only the observed view
-   * draws, so both views of one graph get one layout (cached by its node set) and switching
-   * between them moves nothing.
-   */
-  private layoutElements(current: cytoscape.ElementDefinition[]): { els: cytoscape.ElementDefinition[]; key: string } {
+  /** What the layout runs on: the allowed view's elements plus the nodes only the observed view draws (layout-key.ts). */
+  private layoutInput(current: cytoscape.ElementDefinition[]): ReturnType<typeof layoutInput> {
     const allowed = this.edgeMode.value === 'allowed' ? current : this.elements('allowed');
     const other = this.observed ? (this.edgeMode.value === 'observed' ? current : this.elements('observed')) : [];
-    const ids = new Set(allowed.filter((e) => e.group === 'nodes').map((e) => e.data.id!));
-    const extra = other.filter((e) => e.group === 'nodes' && !ids.has(e.data.id!));
-    for (const e of extra) ids.add(e.data.id!);
-    return { els: [...allowed, ...extra], key: [...ids].sort().join('\u0001') };
+    return layoutInput(allowed, other);
   }
 
   private style(): cytoscape.StylesheetJson {
@@ -273,11 +279,11 @@ export class MapView {
     let layoutNote = '';
     // The observed edges take part in the layout from the start (when there is a capture), so the views never differ in it.
     if (this.store.summary.features.flows && !this.observed) this.observed = await getJson<ObservedEdge[]>('flows/edges').catch(() => undefined);
-    const { els: layoutEls, key } = this.layoutElements(els);
-    // Kept in this page (per node set), else from an earlier load of the same graph (layout-store.ts).
-    const subset = layoutSubset(layoutEls);
-    const stored = layoutHash(`${key}\u0002${subset.filter((e) => e.group === 'edges').map((e) => `${e.data.source}>${e.data.target}`).join('\u0001')}`);
-    const cached = this.layoutCache.get(key) ?? loadLayout(localStore(), stored);
+    const { subset, key, hash: stored } = this.layoutInput(els);
+    // Kept in this page (per node set), else laid out by the server for this very graph (a large
+    // cluster's first picture), else from an earlier load of the same graph (layout-store.ts).
+    const server = this.store.serverLayout?.hash === stored ? this.store.serverLayout : undefined;
+    const cached = this.layoutCache.get(key) ?? (server ? { positions: server.positions, note: `laid out by the server, ${server.note}` } : loadLayout(localStore(), stored));
     if (cached) {
       positions = cached.positions;
       this.layoutCache.set(key, cached);
@@ -298,7 +304,8 @@ export class MapView {
     performance.mark('lateral:laid-out');
     this.cy?.destroy();
     this.ringColoured = false;
-    this.dense = els.length - nodes > HAYSTACK_ABOVE;
+    // A thinned namespace picture keeps the dense look too, whatever its count: it stands for thousands of pairs.
+    this.dense = els.length - nodes > HAYSTACK_ABOVE || this.edgeNote !== '';
     const cy = cytoscape({
       container: this.canvas,
       elements: els,
@@ -312,6 +319,7 @@ export class MapView {
       maxZoom: 4,
     });
     this.cy = cy;
+    drawFirstFrameDirectly(cy);
     (window as unknown as { __lateralMap?: cytoscape.Core }).__lateralMap = cy;
     this.wire(cy);
     this.applyFilters();
@@ -326,7 +334,13 @@ export class MapView {
     this.root.dataset.edges = this.edgeMode.value;
     performance.mark('lateral:drawn');
     // cytoscape paints on its next animation frame: the frame after that one has the map on screen.
-    requestAnimationFrame(() => requestAnimationFrame(() => performance.mark('lateral:painted')));
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        performance.mark('lateral:painted');
+        // With the map on screen, the layout worker loads for the next picture (a namespace opened).
+        setTimeout(warmLayoutWorker, 0);
+      }),
+    );
     this.root.dataset.ready = 'true';
   }
 
@@ -459,17 +473,30 @@ export class MapView {
     const nsFont = Math.min(60, Math.max(11, NAMESPACE_FONT_PX / zoom));
     const cands: LabelCandidate[] = [];
     const nodes = shownElements(cy).nodes();
+    const pan = cy.pan();
     nodes.forEach((n) => {
       const label = String(n.data('label') ?? '');
       if (!label) return;
       const isNs = n.hasClass('namespace');
       const fontPx = isNs ? nsFont * zoom : 11 * zoom;
       if (!isNs && fontPx < 7) return;
-      const bb = n.renderedBoundingBox({ includeLabels: false });
+      const parent = n.isParent();
+      // A plain node's box is its position and drawn size: its bounding box would work out every
+      // label's dimensions first (~0.2 s at S2's first picture, before anything is on screen).
+      let x1: number, x2: number, y1: number, y2: number;
+      if (parent) ({ x1, x2, y1, y2 } = n.renderedBoundingBox({ includeLabels: false }));
+      else {
+        const p = n.position();
+        const hw = (n.outerWidth() * zoom) / 2;
+        const hh = (n.outerHeight() * zoom) / 2;
+        const cx = p.x * zoom + pan.x;
+        const cyy = p.y * zoom + pan.y;
+        [x1, x2, y1, y2] = [cx - hw, cx + hw, cyy - hh, cyy + hh];
+      }
       const width = label.length * fontPx * CHAR_EM;
       // Expanded namespaces carry their title above the box; everything else below the node.
-      const y = isNs && n.isParent() ? bb.y1 - fontPx / 2 - 2 : bb.y2 + 4 + fontPx / 2;
-      cands.push({ id: n.id(), x: (bb.x1 + bb.x2) / 2, y, width, height: fontPx, priority: (isNs ? 1e6 : 0) + Number(n.data('workloads') ?? 1) });
+      const y = isNs && parent ? y1 - fontPx / 2 - 2 : y2 + 4 + fontPx / 2;
+      cands.push({ id: n.id(), x: (x1 + x2) / 2, y, width, height: fontPx, priority: (isNs ? 1e6 : 0) + Number(n.data('workloads') ?? 1) });
     });
     const keep = placeLabels(cands, { width: cy.width(), height: cy.height() });
     const candidates = new Set(cands.map((c) => c.id));

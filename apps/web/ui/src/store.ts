@@ -4,7 +4,7 @@
  * what-if and blast-radius results that recolour the map and the matrix.
  */
 import { getJson } from './api.js';
-import type { Connection, Endpoint, GroupEdge, Groups, Summary, WhatIfResult } from './types.js';
+import type { Connection, Endpoint, GroupEdge, Groups, MadeLayout, Summary, WhatIfResult } from './types.js';
 
 /** Above this many workloads the map and matrix open at namespace level and drill down on demand. */
 export const DETAIL_LIMIT = 400;
@@ -33,14 +33,27 @@ export class Store {
   summaries: GroupEdge[] = [];
   whatIf: WhatIfResult | undefined;
   blast: BlastState | undefined;
+  /** The first picture's layout, made by the server for a large cluster (used when its hash matches). */
+  serverLayout: MadeLayout | undefined;
   private listeners = new Map<string, Set<Listener>>();
 
-  async init(): Promise<void> {
-    const [summary, endpoints, groups] = await Promise.all([
+  /**
+   * `noServerLayout` is called as soon as the server says it has no layout to give, so the page
+   * can start its own layout worker while the rest still loads.
+   */
+  async init(noServerLayout: () => void = () => {}): Promise<void> {
+    const [summary, endpoints, groups, layout] = await Promise.all([
       getJson<Summary>('summary'),
       getJson<Endpoint[]>('endpoints'),
       getJson<Groups>('groups'),
+      getJson<Partial<MadeLayout>>('map-layout')
+        .catch((): Partial<MadeLayout> => ({}))
+        .then((l) => {
+          if (!l.hash) noServerLayout();
+          return l;
+        }),
     ]);
+    this.serverLayout = layout.hash && layout.positions ? (layout as MadeLayout) : undefined;
     this.summary = summary;
     this.endpoints = endpoints;
     this.byId = new Map(endpoints.map((e) => [e.id, e]));

@@ -255,3 +255,12 @@ export interface WhatIfRequest {
   delete: string[];
   from?: string;
 }
+
+/** A layout made for one graph: `GET /api/map-layout` sends the first picture's (empty when it has none). */
+export interface MadeLayout {
+  /** layoutInput's hash of the graph it was made for. */
+  readonly hash: string;
+  readonly positions: Record<string, { x: number; y: number }>;
+  /** How it was made (recipe and time), for the status line. */
+  readonly note: string;
+}
