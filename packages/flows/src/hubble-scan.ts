@@ -50,7 +50,7 @@ export const DESTINATION_MARK = '\u0002';
 /** Endpoint texts kept per input: a capture's pods (replicas included), with room to spare. */
 const MAX_TEXTS = 1 << 15;
 /** Bytes of an endpoint text's start that pick its first candidates. */
-const PREFIX = 64;
+const PREFIX = 32;
 /** Candidates compared per prefix before the text is scanned to its end and found by its whole hash. */
 const PREFIX_CANDIDATES = 4;
 /** Deeper nesting is left to JSON.parse (whose limit is the engine's, not ours). */
@@ -111,11 +111,11 @@ export class HubbleScanner<P> {
   private size = 0;
   private buf!: Buffer;
   private end = 0;
-  /** Endpoints of the object being read at depth 0 (the line) and 1 (its flow). */
-  private readonly ends: (EndpointText<P> | undefined)[][] = [
-    [undefined, undefined],
-    [undefined, undefined],
-  ];
+  /** Flow ends of the object being read at depth 0 (the line, a bare flow) and 1 (its flow). */
+  private source0: EndpointText<P> | undefined;
+  private destination0: EndpointText<P> | undefined;
+  private source1: EndpointText<P> | undefined;
+  private destination1: EndpointText<P> | undefined;
   /** Set by string(): the string had a backslash. */
   private escaped = false;
 
@@ -123,9 +123,7 @@ export class HubbleScanner<P> {
   scan(buf: Buffer, start: number, end: number): CutLine<P> | undefined {
     this.buf = buf;
     this.end = end;
-    const top = [undefined, undefined];
-    this.ends[0] = top;
-    this.ends[1] = [undefined, undefined];
+    this.source0 = this.destination0 = this.source1 = this.destination1 = undefined;
     const obj: Record<string, unknown> = {};
     let p = this.ws(start);
     if (p >= end || buf[p] !== 0x7b) return undefined;
@@ -134,7 +132,8 @@ export class HubbleScanner<P> {
     const f = obj['flow'];
     const wrapped = typeof f === 'object' && f !== null && !Array.isArray(f);
     const flow = wrapped ? (f as Record<string, unknown>) : obj;
-    const [source, destination] = wrapped ? this.ends[1]! : top;
+    const source = wrapped ? this.source1 : this.source0;
+    const destination = wrapped ? this.destination1 : this.destination0;
     if (!source || !destination) return undefined;
     return { obj, flow, source, destination };
   }
@@ -155,28 +154,37 @@ export class HubbleScanner<P> {
    */
   private object(p: number, fields: readonly Field[], into: Record<string, unknown>, level: number): number {
     const b = this.buf;
+    const end = this.end;
     p = this.ws(p + 1);
-    if (p < this.end && b[p] === 0x7d) return p + 1;
+    if (p < end && b[p] === 0x7d) return p + 1;
     for (;;) {
-      if (p >= this.end || b[p] !== 0x22) return FAIL;
+      if (p >= end || b[p] !== 0x22) return FAIL;
       const k = p + 1;
       p = this.string(p);
       if (p === FAIL) return FAIL;
       // A key with an escape might spell a field's name another way.
       if (this.escaped) return FAIL;
       const f = match(b, k, p - 1, fields);
-      p = this.ws(p);
-      if (p >= this.end || b[p] !== 0x3a) return FAIL;
-      p = this.ws(p + 1);
-      if (p >= this.end) return FAIL;
+      // Whitespace is rare in a capture: looked for only where the next byte is not the expected one.
+      if (b[p] !== 0x3a) {
+        p = this.ws(p);
+        if (p >= end || b[p] !== 0x3a) return FAIL;
+      }
+      p++;
+      if (p < end && b[p]! <= 0x20) p = this.ws(p);
+      if (p >= end) return FAIL;
       p = f === undefined ? this.skip(p, level + 1) : this.read(p, f, into, level);
       if (p === FAIL) return FAIL;
-      p = this.ws(p);
-      if (p >= this.end) return FAIL;
-      const c = b[p];
+      let c = b[p];
+      if (c !== 0x2c && c !== 0x7d) {
+        p = this.ws(p);
+        if (p >= end) return FAIL;
+        c = b[p];
+      }
       if (c === 0x7d) return p + 1;
       if (c !== 0x2c) return FAIL;
-      p = this.ws(p + 1);
+      p++;
+      if (p < end && b[p]! <= 0x20) p = this.ws(p);
     }
   }
 
@@ -194,16 +202,20 @@ export class HubbleScanner<P> {
         if (level + 1 >= MAX_DEPTH) return FAIL;
         const o: Record<string, unknown> = {};
         // A repeated "flow": the last object is the value, with its own flow ends.
-        if (f.fields === FLOW_FIELDS) this.ends[1] = [undefined, undefined];
+        if (f.fields === FLOW_FIELDS) this.source1 = this.destination1 = undefined;
         const q = this.object(p, f.fields!, o, level + 1);
         into[f.name] = o;
         return q;
       }
       case Read.Endpoint: {
-        if (!isObject || level >= this.ends.length) return FAIL;
+        if (!isObject || level > 1) return FAIL;
         const q = this.memo(p, level + 1);
         if (q === FAIL) return FAIL;
-        this.ends[level]![f.end!] = this.found;
+        if (level === 0) {
+          if (f.end === 0) this.source0 = this.found;
+          else this.destination0 = this.found;
+        } else if (f.end === 0) this.source1 = this.found;
+        else this.destination1 = this.found;
         into[f.name] = f.end === 0 ? SOURCE_MARK : DESTINATION_MARK;
         return q;
       }
@@ -317,6 +329,7 @@ export class HubbleScanner<P> {
     let escaped = false;
     for (let i = p + 1; i < end; i++) {
       const c = b[i]!;
+      if (PLAIN[c] === 1) continue;
       if (c === 0x22) {
         this.escaped = escaped;
         return i + 1;
@@ -370,27 +383,37 @@ export class HubbleScanner<P> {
     if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.number(p);
     if (c === 0x7b || c === 0x5b) {
       if (depth >= MAX_DEPTH) return FAIL;
+      const end = this.end;
       const close = c === 0x7b ? 0x7d : 0x5d;
-      p = this.ws(p + 1);
-      if (p < this.end && b[p] === close) return p + 1;
+      p++;
+      if (p < end && b[p]! <= 0x20) p = this.ws(p);
+      if (p < end && b[p] === close) return p + 1;
       for (;;) {
-        if (p >= this.end) return FAIL;
+        if (p >= end) return FAIL;
         if (c === 0x7b) {
           if (b[p] !== 0x22) return FAIL;
           p = this.string(p);
           if (p === FAIL) return FAIL;
-          p = this.ws(p);
-          if (p >= this.end || b[p] !== 0x3a) return FAIL;
-          p = this.ws(p + 1);
-          if (p >= this.end) return FAIL;
+          if (b[p] !== 0x3a) {
+            p = this.ws(p);
+            if (p >= end || b[p] !== 0x3a) return FAIL;
+          }
+          p++;
+          if (p < end && b[p]! <= 0x20) p = this.ws(p);
+          if (p >= end) return FAIL;
         }
         p = this.skip(p, depth + 1);
         if (p === FAIL) return FAIL;
-        p = this.ws(p);
-        if (p >= this.end) return FAIL;
-        if (b[p] === close) return p + 1;
-        if (b[p] !== 0x2c) return FAIL;
-        p = this.ws(p + 1);
+        let d = b[p];
+        if (d !== 0x2c && d !== close) {
+          p = this.ws(p);
+          if (p >= end) return FAIL;
+          d = b[p];
+        }
+        if (d === close) return p + 1;
+        if (d !== 0x2c) return FAIL;
+        p++;
+        if (p < end && b[p]! <= 0x20) p = this.ws(p);
       }
     }
     if (c === 0x74) return literal(b, p, this.end, TRUE);
@@ -409,6 +432,9 @@ function parseInto(b: Buffer, p: number, q: number, name: string, into: Record<s
     return false;
   }
 }
+
+/** String bytes that need no look: printable ASCII but '"' and '\\'. */
+const PLAIN = new Uint8Array(256).map((_, c) => (c >= 0x20 && c < 0x80 && c !== 0x22 && c !== 0x5c ? 1 : 0));
 
 const TRUE = new TextEncoder().encode('true');
 const FALSE = new TextEncoder().encode('false');
@@ -431,9 +457,10 @@ function isHex(c: number): boolean {
 /** The field whose name is the key buf[start, end) (no escapes), if any. */
 function match(b: Uint8Array, start: number, end: number, fields: readonly Field[]): Field | undefined {
   const n = end - start;
-  for (const f of fields) {
+  for (let j = 0; j < fields.length; j++) {
+    const f = fields[j]!;
     const k = f.key;
-    if (k.length !== n) continue;
+    if (k.length !== n || k[0] !== b[start]) continue;
     let i = 0;
     while (i < n && b[start + i] === k[i]) i++;
     if (i === n) return f;
