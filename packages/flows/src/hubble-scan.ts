@@ -53,6 +53,9 @@ const MAX_TEXTS = 1 << 15;
 const PREFIX = 32;
 /** Candidates compared per prefix before the text is scanned to its end and found by its whole hash. */
 const PREFIX_CANDIDATES = 4;
+/** Strings this long or shorter are made once (HubbleScanner.short): IPv4 addresses fit. */
+const SHORT = 16;
+const MAX_SHORTS = 1 << 16;
 /** Deeper nesting is left to JSON.parse (whose limit is the engine's, not ours). */
 const MAX_DEPTH = 64;
 
@@ -239,7 +242,7 @@ export class HubbleScanner<P> {
     if (c === 0x22) {
       const q = this.string(p);
       if (q === FAIL) return FAIL;
-      if (!this.escaped) into[name] = b.toString('latin1', p + 1, q - 1);
+      if (!this.escaped) into[name] = q - p - 2 <= SHORT ? this.short(p + 1, q - 1) : b.toString('latin1', p + 1, q - 1);
       else if (!parseInto(b, p, q, name, into)) return FAIL;
       return q;
     }
@@ -273,6 +276,28 @@ export class HubbleScanner<P> {
     }
     return Number(b.toString('latin1', p, q));
   }
+
+  /**
+   * A short string value (an address, a verdict, a protocol name) from the strings already made:
+   * a capture repeats a few thousand of them, and a string made per line is garbage at once.
+   */
+  private short(p: number, q: number): string {
+    const b = this.buf;
+    let h = q - p;
+    for (let i = p; i < q; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+    h >>>= 0;
+    const known = this.shorts.get(h);
+    if (known !== undefined && known.length === q - p) {
+      let i = 0;
+      while (i < known.length && known.charCodeAt(i) === b[p + i]) i++;
+      if (i === known.length) return known;
+    }
+    const s = b.toString('latin1', p, q);
+    if (this.shorts.size < MAX_SHORTS) this.shorts.set(h, s);
+    return s;
+  }
+
+  private readonly shorts = new Map<number, string>();
 
   /** Set by memo(): the object text found or read. */
   private found: EndpointText<P> | undefined;
