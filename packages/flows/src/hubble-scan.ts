@@ -53,6 +53,8 @@ const MAX_TEXTS = 1 << 15;
 const PREFIX = 32;
 /** Candidates compared per prefix before the text is scanned to its end and found by its whole hash. */
 const PREFIX_CANDIDATES = 4;
+/** Values not read that are kept to be recognised (skipKnown) when at least this long. */
+const LONG = 256;
 /** Strings this long or shorter are made once (HubbleScanner.short): IPv4 addresses fit. */
 const SHORT = 16;
 const MAX_SHORTS = 1 << 16;
@@ -176,7 +178,7 @@ export class HubbleScanner<P> {
       p++;
       if (p < end && b[p]! <= 0x20) p = this.ws(p);
       if (p >= end) return FAIL;
-      p = f === undefined ? this.skip(p, level + 1) : this.read(p, f, into, level);
+      p = f !== undefined ? this.read(p, f, into, level) : b[p] === 0x7b || b[p] === 0x5b ? this.skipKnown(p, level + 1) : this.skip(p, level + 1);
       if (p === FAIL) return FAIL;
       let c = b[p];
       if (c !== 0x2c && c !== 0x7d) {
@@ -346,6 +348,37 @@ export class HubbleScanner<P> {
     this.found = entry;
     return q;
   }
+
+  /**
+   * Past the object or array at p that the reader does not read, found among the long ones seen
+   * before (Hubble 1.19's `node_labels`: a kilobyte, the same on every line of a node) by its
+   * bytes, else checked and, when long, kept. Like an endpoint text, a kept text is a whole JSON
+   * value, so a line whose bytes start with it there has that value there.
+   */
+  private skipKnown(p: number, depth: number): number {
+    const b = this.buf;
+    const prefixEnd = p + PREFIX < this.end ? p + PREFIX : this.end;
+    const h = hash(b, p, prefixEnd);
+    const candidates = this.skipped.get(h);
+    if (candidates) {
+      for (let j = 0; j < candidates.length; j++) {
+        const c = candidates[j]!;
+        const n = c.length;
+        if (p + n <= this.end && c.compare(b, p, p + n) === 0) return p + n;
+      }
+    }
+    const q = this.skip(p, depth);
+    if (q !== FAIL && q - p >= LONG && this.skippedSize < MAX_TEXTS && (!candidates || candidates.length < PREFIX_CANDIDATES)) {
+      this.skippedSize++;
+      const text = Buffer.from(b.subarray(p, q));
+      if (candidates) candidates.push(text);
+      else this.skipped.set(h, [text]);
+    }
+    return q;
+  }
+
+  private readonly skipped = new Map<number, Buffer[]>();
+  private skippedSize = 0;
 
   /** Past the string at p (buf[p] is '"'), checked; `escaped` says whether it had a backslash. */
   private string(p: number): number {
