@@ -287,7 +287,7 @@ export class HubbleScanner<P> {
     const b = this.buf;
     let h = q - p;
     for (let i = p; i < q; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
-    h >>>= 0;
+    h >>>= 2; // a small integer key: V8 keeps it unboxed in the Map
     const known = this.shorts.get(h);
     if (known !== undefined && known.length === q - p) {
       let i = 0;
@@ -321,7 +321,7 @@ export class HubbleScanner<P> {
     }
     const q = this.skip(p, depth);
     if (q === FAIL) return FAIL;
-    const h2 = hash(b, p, q) ^ (q - p);
+    const h2 = (hash(b, p, q) ^ (q - p)) >>> 2;
     const same = this.byHash.get(h2);
     if (same) {
       for (const c of same) {
@@ -526,9 +526,9 @@ function match(b: Uint8Array, start: number, end: number, fields: readonly Field
   return undefined;
 }
 
-/** FNV-1a over buf[start, end). */
+/** FNV-1a over buf[start, end), cut to 30 bits: a small integer, so a Map key V8 keeps unboxed. */
 function hash(b: Uint8Array, start: number, end: number): number {
   let h = 0x811c9dc5;
   for (let i = start; i < end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
-  return h >>> 0;
+  return h >>> 2;
 }
