@@ -18,7 +18,8 @@ import {
   type FlowPeer,
   type ParsedLine,
 } from './flow-record.js';
-import type { EndpointText, EndpointTexts } from './hubble-endpoints.js';
+import { Buffer } from 'node:buffer';
+import type { CutLine, EndpointText, HubbleScanner } from './hubble-scan.js';
 
 /** Records of the observer stream that are not flows: nothing to learn, not an error. */
 const NON_FLOW_RECORDS = ['node_status', 'lost_events', 'agent_event', 'debug_event'];
@@ -127,13 +128,8 @@ function peerOf(endpoint: unknown, ip: string | undefined, peers: Map<string, Fl
   return peer;
 }
 
-/** The object a line's flow fields are read from: `flow`, or the line itself in the legacy form. */
-function flowOf(obj: Record<string, unknown>): Record<string, unknown> {
-  return asObject(obj['flow']) ?? obj;
-}
-
 /**
- * peerOf of an endpoint read from its text (hubble-endpoints.ts). A named pod's flow end is
+ * peerOf of an endpoint read from its bytes (hubble-scan.ts). A named pod's flow end is
  * the same whatever the line's address or Service (peerOf's memo keys it on namespace, name and
  * owner, all in the text), so it is kept with the text and the lines after skip peerOf.
  */
@@ -149,11 +145,29 @@ function peerOfText(e: EndpointText<FlowPeer>, ip: string | undefined, peers: Ma
  * around, as their connection: the client is the source and the server's port the port, so a
  * reply can only ever add to the forward edge. ICMP and non-flow records are IGNORED.
  * `peers` memoizes flow ends across lines (see peerOf); the reader passes one per input, and
- * `texts`, which reads each distinct endpoint object of the input once (hubble-endpoints.ts).
+ * a `scanner`, which reads the line's few fields from its bytes and each distinct endpoint
+ * object of the input once (hubble-scan.ts).
  */
-export function parseHubbleLine(line: string, peers?: Map<string, FlowPeer>, texts?: EndpointTexts<FlowPeer>): ParsedLine {
-  const cut = peers && texts ? texts.cut(line, flowOf) : undefined;
-  const obj = cut ? cut.obj : parseJsonLine(line);
+export function parseHubbleLine(line: string, peers?: Map<string, FlowPeer>, scanner?: HubbleScanner<FlowPeer>): ParsedLine {
+  if (peers && scanner) {
+    const bytes = Buffer.from(line, 'utf8');
+    const cut = scanner.scan(bytes, 0, bytes.length);
+    if (cut) return hubbleRecord(cut.obj, peers, cut);
+  }
+  return hubbleRecord(parseJsonLine(line), peers);
+}
+
+/**
+ * The line buf[start, end) (no line terminator), read by `scanner` where it can and as
+ * parseHubbleLine reads its text where it cannot: the same record or the same error.
+ */
+export function parseHubbleBytes(buf: Buffer, start: number, end: number, peers: Map<string, FlowPeer>, scanner: HubbleScanner<FlowPeer>): ParsedLine {
+  const cut = scanner.scan(buf, start, end);
+  if (cut) return hubbleRecord(cut.obj, peers, cut);
+  return hubbleRecord(parseJsonLine(buf.toString('utf8', start, end)), peers);
+}
+
+function hubbleRecord(obj: Record<string, unknown>, peers: Map<string, FlowPeer> | undefined, cut?: CutLine<FlowPeer>): ParsedLine {
   const wrapped = asObject(obj['flow']);
   if (!wrapped && NON_FLOW_RECORDS.some((k) => k in obj)) return IGNORED;
   const flow = wrapped ?? obj;

@@ -6,19 +6,29 @@ import { parseCsvHeader, parseCsvLine } from './csv.js';
 import type { FlowPeer, ParsedLine } from './flow-record.js';
 import type { FlowFormat } from './flow-set.js';
 import { parseGadgetLine } from './gadget.js';
-import { parseHubbleLine } from './hubble.js';
-import { EndpointTexts } from './hubble-endpoints.js';
+import type { Buffer } from 'node:buffer';
+import { parseHubbleBytes, parseHubbleLine } from './hubble.js';
+import { HubbleScanner } from './hubble-scan.js';
 import { parseJsonlLine } from './jsonl.js';
 
-export type LineParser = (line: string) => ParsedLine;
+export interface LineParser {
+  (line: string): ParsedLine;
+  /**
+   * The line buf[start, end) (no terminator, all ASCII), read without decoding it first where
+   * the format can: the same record or error as the text of those bytes.
+   */
+  readonly bytes?: (buf: Buffer, start: number, end: number) => ParsedLine;
+}
 
 /** One per input: the Hubble parser memoizes flow ends across the input's lines. */
 export function parserFor(format: FlowFormat, header: string | undefined): LineParser {
   switch (format) {
     case 'hubble': {
       const peers = new Map<string, FlowPeer>();
-      const texts = new EndpointTexts<FlowPeer>();
-      return (line) => parseHubbleLine(line, peers, texts);
+      const scanner = new HubbleScanner<FlowPeer>();
+      return Object.assign((line: string) => parseHubbleLine(line, peers, scanner), {
+        bytes: (buf: Buffer, start: number, end: number) => parseHubbleBytes(buf, start, end, peers, scanner),
+      });
     }
     case 'gadget':
       return parseGadgetLine;

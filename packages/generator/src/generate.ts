@@ -24,6 +24,7 @@ import {
   InputError,
   rangesContain,
   type Cluster,
+  type CompiledCluster,
   type Endpoint,
   type EvalOptions,
   type NetworkPolicy,
@@ -73,6 +74,11 @@ export interface GenerateOptions {
   /** Same as allowDropped (kept for existing callers). */
   readonly includeDropped?: boolean;
   readonly evalOptions?: EvalOptions;
+  /**
+   * The cluster compiled with the same evalOptions, when the caller has it: the side clusters
+   * are recompiled from it (compile-from.ts) instead of compiled afresh.
+   */
+  readonly compiled?: CompiledCluster;
 }
 
 export const DEFAULT_SKIP_NAMESPACES: readonly string[] = ['kube-system'];
@@ -376,9 +382,11 @@ export function generatePolicies(cluster: Cluster, flows: FlowSet, options: Gene
 
   const dnsPods = dns ? cluster.pods.flatMap((p, i) => (isDnsPod(p, dns) ? [i] : [])) : [];
   const podIndex = new Map(cluster.pods.map((p, i) => [p, i]));
+  let previous = options.compiled;
   for (const direction of directions) {
     if (namespaces[direction].size === 0) continue;
-    const judge = new FlowJudge(compileSide(cluster, direction, namespaces[direction], evalOptions));
+    const judge = new FlowJudge(compileSide(cluster, direction, namespaces[direction], evalOptions, previous));
+    previous = judge.compiled;
     // DNS is needed by every egress subject whose existing rules do not already reach a DNS
     // pod on both protocols (observed lookups or not).
     if (direction === 'egress' && dns) {

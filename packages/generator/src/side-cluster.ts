@@ -9,7 +9,8 @@
  * by the generated policy. A flow that was allowed only because its workload was not isolated
  * therefore still needs a rule, as it must.
  */
-import { compile, effectivePolicyTypes, isolatingPolicies, type Cluster, type EvalOptions, type NetworkPolicy, type Pod, type PolicyType } from '@lateral/core';
+import { effectivePolicyTypes, isolatingPolicies, type Cluster, type CompiledCluster, type EvalOptions, type NetworkPolicy, type Pod, type PolicyType } from '@lateral/core';
+import { compileFrom } from './compile-from.js';
 
 export type Direction = 'ingress' | 'egress';
 
@@ -43,6 +44,7 @@ export function sideCluster(cluster: Cluster, direction: Direction, isolatedName
   return { ...cluster, policies: [...narrowed, ...isolation] };
 }
 
-export function compileSide(cluster: Cluster, direction: Direction, isolatedNamespaces: Iterable<string>, options: EvalOptions) {
-  return compile(sideCluster(cluster, direction, isolatedNamespaces), options);
+/** `previous`: a compile of the same pods to start from (compile-from.ts). */
+export function compileSide(cluster: Cluster, direction: Direction, isolatedNamespaces: Iterable<string>, options: EvalOptions, previous?: CompiledCluster) {
+  return compileFrom(previous, sideCluster(cluster, direction, isolatedNamespaces), options);
 }

@@ -47,6 +47,7 @@ import {
   rangesContain,
 } from '@lateral/core';
 import { ConnectionResolver, type FlowEdge, type FlowSet } from '@lateral/flows';
+import { compileFrom } from './compile-from.js';
 import { dnsTarget, isDnsPod, type DnsTarget } from './dns.js';
 import { isIsolated, narrowPolicy } from './side-cluster.js';
 
@@ -289,7 +290,8 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
     policies: [...cluster.policies, ...generated],
     ...(options.ciliumPolicies ? { ciliumPolicies: [...(cluster.ciliumPolicies ?? []), ...options.ciliumPolicies] } : {}),
   };
-  const after = compile(afterCluster, evalOptions);
+  // The same pods with more policies: recompiled from `before` (compile-from.ts).
+  const after = compileFrom(before, afterCluster, evalOptions);
   const afterReach = after.reach();
   const memo = new Map<number, ProtoPorts>();
   const portsAfter = (s: number, d: number): ProtoPorts => {
@@ -481,7 +483,7 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
     if (own.length === 0) continue;
     // The generated rules alone: without the cluster-wide tiers, whose Admin Accepts (say,
     // monitoring into every tenant) would otherwise read as granted by the generated policies.
-    const x = compile({ ...cluster, policies: own, tierPolicies: [] }, evalOptions);
+    const x = compileFrom(after, { ...cluster, policies: own, tierPolicies: [] }, evalOptions);
     const selected = Array.from({ length: x.classCount }, (_, c) => isIsolated(own, pods[x.classPods[c]![0]!]!, direction));
     const keep = (s: number, d: number) => {
       const subject = direction === 'ingress' ? d : s;

@@ -234,6 +234,7 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
     allowDropped,
     ...(v4 !== undefined || v6 !== undefined ? { aggregateExternal: { ...(v4 !== undefined ? { v4 } : {}), ...(v6 !== undefined ? { v6 } : {}) } } : {}),
     evalOptions,
+    compiled: loaded.compiled,
   });
   for (const w of generated.warnings) err(io, `lateral: warning: ${w}`);
 
