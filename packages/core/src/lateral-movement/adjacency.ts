@@ -40,6 +40,14 @@ export interface AttackAdjacency {
    * destination only: `listsInto` names them per destination.
    */
   readonly inPorts: Int32Array;
+  /**
+   * In-neighbours of i again, by the source's rank (ties in insertion order), with the same
+   * bounds: inRankedFrom[inStart[i] .. inStart[i + 1]); inRankedOut[k] is the move's position
+   * among its source's out-edges (outTo, outAttr, outPorts). Blast radius reads a node's first
+   * reaches in this order, so the first few it meets are the ones it names (by id).
+   */
+  readonly inRankedFrom: Int32Array;
+  readonly inRankedOut: Int32Array;
   readonly portLists: readonly (readonly AttackPort[])[];
   /** The port lists of i's in-edges, each once, in in-edge order: listsInto[listsStart[i] .. listsStart[i + 1]). */
   readonly listsStart: Int32Array;
@@ -173,5 +181,38 @@ export function adjacencyOf(ids: readonly string[], indexOf: ReadonlyMap<string,
     rank[node] = r;
     byRank[r] = node;
   });
-  return { ids, indexOf, nodeAttrs, rank, byRank, outStart, outTo, outEdge, outAttr, outPorts, inStart, inFrom, inAttr, edgeAttrs: attrs, inPorts, portLists, listsStart, listsInto: Int32Array.from(listsInto) };
+  // In-edges by source rank: sources taken in rank order, each one's moves in insertion order.
+  const inRankedFrom = new Int32Array(m);
+  const inRankedOut = new Int32Array(m);
+  inAt.set(inStart.subarray(0, n));
+  for (let r = 0; r < n; r++) {
+    const u = byRank[r]!;
+    for (let o = outStart[u]!, end = outStart[u + 1]!; o < end; o++) {
+      const j = inAt[outTo[o]!]!++;
+      inRankedFrom[j] = u;
+      inRankedOut[j] = o;
+    }
+  }
+  return {
+    ids,
+    indexOf,
+    nodeAttrs,
+    rank,
+    byRank,
+    outStart,
+    outTo,
+    outEdge,
+    outAttr,
+    outPorts,
+    inStart,
+    inFrom,
+    inAttr,
+    edgeAttrs: attrs,
+    inPorts,
+    inRankedFrom,
+    inRankedOut,
+    portLists,
+    listsStart,
+    listsInto: Int32Array.from(listsInto),
+  };
 }
