@@ -184,6 +184,13 @@ function movesIntoTargets(adj: AttackAdjacency, dist: Int32Array): { nearStart: 
   return { nearStart, near };
 }
 
+/** Whether u has a move into a node at distance `d` (a small function: compiled after a few calls, not run uncompiled through a long loop). */
+function movesTo(adj: AttackAdjacency, dist: Int32Array, u: number, d: number): boolean {
+  const { outStart, outTo } = adj;
+  for (let k = outStart[u]!, stop = outStart[u + 1]!; k < stop; k++) if (dist[outTo[k]!] === d) return true;
+  return false;
+}
+
 /**
  * Breadth-first from the targets backwards. A level is found top-down (the in-edges of the
  * level before) while that level is small, and bottom-up otherwise: each node not reached yet
@@ -193,7 +200,7 @@ function movesIntoTargets(adj: AttackAdjacency, dist: Int32Array): { nearStart: 
 function reverseDistances(adj: AttackAdjacency, targets: Iterable<string>): Int32Array {
   const n = adj.ids.length;
   const dist = new Int32Array(n).fill(-1);
-  const { inStart, inFrom, outStart, outTo } = adj;
+  const { inStart, inFrom, outStart } = adj;
   const queue = new Int32Array(n);
   let size = 0;
   for (const t of targets) {
@@ -232,14 +239,7 @@ function reverseDistances(adj: AttackAdjacency, targets: Iterable<string>): Int3
       let left = 0;
       for (let i = 0; i < unreachedLength; i++) {
         const u = unreached[i]!;
-        let hit = false;
-        for (let k = outStart[u]!, stop = outStart[u + 1]!; k < stop; k++) {
-          if (dist[outTo[k]!] === d - 1) {
-            hit = true;
-            break;
-          }
-        }
-        if (!hit) {
+        if (!movesTo(adj, dist, u, d - 1)) {
           unreached[left++] = u;
           continue;
         }

@@ -145,6 +145,33 @@ function countInto(adj: AttackAdjacency, depth: Int32Array, v: number, prev: num
   return count;
 }
 
+/**
+ * Top-down: u's moves, u at hop d - 1 (the level taken in id order, so each node's first
+ * reaches arrive by id); appends the nodes first reached to order and returns its new size.
+ * One call per node, not one loop over the level: a small function called often is compiled
+ * after a few calls, where a long loop in a function called once runs uncompiled for a while,
+ * which is most of a first query.
+ */
+function expand(adj: AttackAdjacency, u: number, d: number, depth: Int32Array, order: Int32Array, size: number, viaCount: Int32Array, viaFrom: Int32Array, viaOut: Int32Array, listUsed: Uint8Array): number {
+  const { outStart, outTo, outPorts } = adj;
+  for (let k = outStart[u]!, stop = outStart[u + 1]!; k < stop; k++) {
+    const v = outTo[k]!;
+    const dv = depth[v]!;
+    if (dv === -1) {
+      depth[v] = d;
+      order[size++] = v;
+    } else if (dv !== d) continue;
+    const c = viaCount[v]!++;
+    if (c < MAX_VIA) {
+      viaFrom[v * MAX_VIA + c] = u;
+      viaOut[v * MAX_VIA + c] = k;
+    }
+    const list = outPorts[k]!;
+    if (list >= 0) listUsed[list] = 1;
+  }
+  return size;
+}
+
 /** Puts order[from .. to), the nodes at hop d, in id order. */
 function sortLevel(adj: AttackAdjacency, depth: Int32Array, order: Int32Array, from: number, to: number, d: number): void {
   const { rank, byRank } = adj;
@@ -180,7 +207,7 @@ interface Levels {
 }
 
 function firstReachLevels(adj: AttackAdjacency, source: number | undefined, maxHops: number): Levels {
-  const { byRank, outStart, outTo, outPorts, inStart, portLists } = adj;
+  const { byRank, outStart, inStart, portLists } = adj;
   const n = byRank.length;
   // Breadth-first by levels. A node at hop d is first reached by every move into it from a node
   // at hop d - 1: each level counts those moves per node, keeps the first MAX_VIA by the
@@ -213,25 +240,8 @@ function firstReachLevels(adj: AttackAdjacency, source: number | undefined, maxH
     let outLeft = 0;
     for (let q = begin; q < end; q++) outLeft += outStart[order[q]! + 1]! - outStart[order[q]!]!;
     if (outLeft < inLeft) {
-      for (let q = begin; q < end; q++) {
-        const u = order[q]!;
-        for (let k = outStart[u]!, stop = outStart[u + 1]!; k < stop; k++) {
-          const v = outTo[k]!;
-          const dv = depth[v]!;
-          if (dv === -1) {
-            depth[v] = d;
-            order[size++] = v;
-            inLeft -= inStart[v + 1]! - inStart[v]!;
-          } else if (dv !== d) continue;
-          const c = viaCount[v]!++;
-          if (c < MAX_VIA) {
-            viaFrom[v * MAX_VIA + c] = u;
-            viaOut[v * MAX_VIA + c] = k;
-          }
-          const list = outPorts[k]!;
-          if (list >= 0) listUsed[list] = 1;
-        }
-      }
+      for (let q = begin; q < end; q++) size = expand(adj, order[q]!, d, depth, order, size, viaCount, viaFrom, viaOut, listUsed);
+      for (let q = end; q < size; q++) inLeft -= inStart[order[q]! + 1]! - inStart[order[q]!]!;
       sortLevel(adj, depth, order, end, size, d);
     } else {
       if (!unreached) {
@@ -258,13 +268,51 @@ function firstReachLevels(adj: AttackAdjacency, source: number | undefined, maxH
   return { depth, order, size, viaCount, viaFrom, viaOut, listUsed };
 }
 
+/**
+ * In a dense cluster a node is first reached from hundreds of others: the answer keeps the
+ * ports of all of them but names only the first few, so it stays readable and fast. The port
+ * lists are the graph's, shared between answers (read-only), not copied. (These two run once
+ * per reached node: small functions, compiled after a few calls.)
+ */
+function firstReachesOf(adj: AttackAdjacency, v: number, levels: Levels): FirstReach[] {
+  const { ids, outAttr, outPorts, edgeAttrs, portLists } = adj;
+  const { viaCount, viaFrom, viaOut } = levels;
+  const via: FirstReach[] = [];
+  for (let i = 0, base = v * MAX_VIA, len = Math.min(viaCount[v]!, MAX_VIA); i < len; i++) {
+    const k = viaOut[base + i]!;
+    const attrs = edgeAttrs[outAttr[k]!]!;
+    const list = outPorts[k]!;
+    via.push({ from: ids[viaFrom[base + i]!]!, kind: attrs.kind, category: edgeCategory(attrs.kind), ports: list >= 0 ? portLists[list]! : NO_PORTS });
+  }
+  return via;
+}
+
+/** The union of the port lists into v that a first reach carries: each list is v's alone (adjacency.ts), so a mark made while counting is a mark for v. */
+function portsOf(adj: AttackAdjacency, v: number, levels: Levels, unions: (readonly AttackPort[])[]): readonly AttackPort[] {
+  const { portLists, listsStart, listsInto } = adj;
+  const { listUsed } = levels;
+  let only = -1;
+  for (let i = listsStart[v]!, end = listsStart[v + 1]!; i < end; i++) {
+    if (listUsed[listsInto[i]!] === 0) continue;
+    if (only >= 0) {
+      const used: (readonly AttackPort[])[] = [];
+      for (let j = listsStart[v]!; j < end; j++) if (listUsed[listsInto[j]!] !== 0) used.push(portLists[listsInto[j]!]!);
+      return unionOf(used);
+    }
+    only = listsInto[i]!;
+  }
+  if (only < 0) return NO_PORTS;
+  return (unions[only] ??= inUnionOrder(portLists[only]!) ? portLists[only]! : unionOf([portLists[only]!]));
+}
+
 export function blastRadius(ag: AttackGraph, from: string, options: BlastOptions = {}): BlastRadius {
   const maxHops = options.maxHops ?? Infinity;
   const jewels = new Set(options.crownJewels ?? []);
   const adj = adjacency(ag);
-  const { ids, outAttr, outPorts, edgeAttrs, portLists, listsStart, listsInto, nodeAttrs } = adj;
+  const { ids, nodeAttrs } = adj;
   const source = adj.indexOf.get(from);
-  const { depth, order, size, viaCount, viaFrom, viaOut, listUsed } = firstReachLevels(adj, source, maxHops);
+  const levels = firstReachLevels(adj, source, maxHops);
+  const { depth, order, size, viaCount } = levels;
   let unions = unionMemo.get(adj);
   if (!unions) unionMemo.set(adj, (unions = []));
   const reached: ReachedNode[] = [];
@@ -275,33 +323,8 @@ export function blastRadius(ag: AttackGraph, from: string, options: BlastOptions
   for (let q = source !== undefined ? 1 : 0; q < size; q++) {
     const v = order[q]!;
     const hops = depth[v]!;
-    // In a dense cluster a node is first reached from hundreds of others: keep the ports of all
-    // of them but name only the first few, so the answer stays readable and fast. The port
-    // lists are the graph's, shared between answers (read-only), not copied.
-    const via: FirstReach[] = [];
-    for (let i = 0, base = v * MAX_VIA, len = Math.min(viaCount[v]!, MAX_VIA); i < len; i++) {
-      const k = viaOut[base + i]!;
-      const attrs = edgeAttrs[outAttr[k]!]!;
-      const list = outPorts[k]!;
-      via.push({ from: ids[viaFrom[base + i]!]!, kind: attrs.kind, category: edgeCategory(attrs.kind), ports: list >= 0 ? portLists[list]! : NO_PORTS });
-    }
-    // The lists into v that a first reach carries: each list is v's alone (adjacency.ts), so a
-    // mark made while counting is a mark for v.
-    let only = -1;
-    let several = false;
-    for (let i = listsStart[v]!, end = listsStart[v + 1]!; i < end && !several; i++) {
-      if (listUsed[listsInto[i]!] === 0) continue;
-      if (only < 0) only = listsInto[i]!;
-      else several = true;
-    }
-    let union: readonly AttackPort[];
-    if (only < 0) union = NO_PORTS;
-    else if (!several) union = unions[only] ??= inUnionOrder(portLists[only]!) ? portLists[only]! : unionOf([portLists[only]!]);
-    else {
-      const used: (readonly AttackPort[])[] = [];
-      for (let i = listsStart[v]!, end = listsStart[v + 1]!; i < end; i++) if (listUsed[listsInto[i]!] !== 0) used.push(portLists[listsInto[i]!]!);
-      union = unionOf(used);
-    }
+    const via = firstReachesOf(adj, v, levels);
+    const union = portsOf(adj, v, levels, unions);
     const id = ids[v]!;
     const kind = nodeAttrs[v]!.kind;
     const crownJewel = jewels.has(id);
