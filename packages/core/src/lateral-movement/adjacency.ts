@@ -40,14 +40,6 @@ export interface AttackAdjacency {
    * destination only: `listsInto` names them per destination.
    */
   readonly inPorts: Int32Array;
-  /**
-   * In-neighbours of i again, by the source's rank (ties in insertion order), with the same
-   * bounds: inRankedFrom[inStart[i] .. inStart[i + 1]); inRankedOut[k] is the move's position
-   * among its source's out-edges (outTo, outAttr, outPorts). Blast radius reads a node's first
-   * reaches in this order, so the first few it meets are the ones it names (by id).
-   */
-  readonly inRankedFrom: Int32Array;
-  readonly inRankedOut: Int32Array;
   readonly portLists: readonly (readonly AttackPort[])[];
   /** The port lists of i's in-edges, each once, in in-edge order: listsInto[listsStart[i] .. listsStart[i + 1]). */
   readonly listsStart: Int32Array;
@@ -181,18 +173,6 @@ export function adjacencyOf(ids: readonly string[], indexOf: ReadonlyMap<string,
     rank[node] = r;
     byRank[r] = node;
   });
-  // In-edges by source rank: sources taken in rank order, each one's moves in insertion order.
-  const inRankedFrom = new Int32Array(m);
-  const inRankedOut = new Int32Array(m);
-  inAt.set(inStart.subarray(0, n));
-  for (let r = 0; r < n; r++) {
-    const u = byRank[r]!;
-    for (let o = outStart[u]!, end = outStart[u + 1]!; o < end; o++) {
-      const j = inAt[outTo[o]!]!++;
-      inRankedFrom[j] = u;
-      inRankedOut[j] = o;
-    }
-  }
   return {
     ids,
     indexOf,
@@ -209,10 +189,46 @@ export function adjacencyOf(ids: readonly string[], indexOf: ReadonlyMap<string,
     inAttr,
     edgeAttrs: attrs,
     inPorts,
-    inRankedFrom,
-    inRankedOut,
     portLists,
     listsStart,
     listsInto: Int32Array.from(listsInto),
   };
+}
+
+/**
+ * In-neighbours of i again, by the source's rank (ties in insertion order), with the adjacency's
+ * bounds: from[inStart[i] .. inStart[i + 1]); out[k] is the move's position among its source's
+ * out-edges (outTo, outAttr, outPorts). Blast radius reads a node's first reaches in this order,
+ * so the first few it meets are the ones it names (by id).
+ */
+export interface RankedInEdges {
+  readonly from: Int32Array;
+  readonly out: Int32Array;
+}
+
+const rankedCache = new WeakMap<AttackAdjacency, RankedInEdges>();
+
+/**
+ * Made on first use (blast radius, path counting), not with the adjacency: what-if and risk
+ * build graphs that never ask, and the pass writes 342k moves at S2.
+ */
+export function rankedInEdges(adj: AttackAdjacency): RankedInEdges {
+  let r = rankedCache.get(adj);
+  if (r) return r;
+  const { byRank, outStart, outTo, inStart } = adj;
+  const n = byRank.length;
+  const from = new Int32Array(inStart[n]!);
+  const out = new Int32Array(inStart[n]!);
+  const at = inStart.slice(0, n);
+  // Sources taken in rank order, each one's moves in insertion order.
+  for (let q = 0; q < n; q++) {
+    const u = byRank[q]!;
+    for (let o = outStart[u]!, end = outStart[u + 1]!; o < end; o++) {
+      const j = at[outTo[o]!]!++;
+      from[j] = u;
+      out[j] = o;
+    }
+  }
+  rankedCache.set(adj, (r = { from, out }));
+  return r;
 }

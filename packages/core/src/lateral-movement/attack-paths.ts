@@ -6,7 +6,7 @@
 import { edgeCategory, type AttackEdgeAttributes, type AttackGraph, type AttackNodeAttributes, type AttackPort, type EdgeCategory } from './attack-graph.js';
 import { explainConnection, type RuleRef } from '../explain/explain.js';
 import type { Endpoint } from '../model/model.js';
-import { adjacency, type AttackAdjacency } from './adjacency.js';
+import { adjacency, rankedInEdges, type AttackAdjacency } from './adjacency.js';
 
 export { adjacency, type AttackAdjacency };
 
@@ -162,7 +162,8 @@ function distancesToTargets(adj: AttackAdjacency, targets: Iterable<string>): In
  */
 function movesIntoTargets(adj: AttackAdjacency, dist: Int32Array): { nearStart: Int32Array; near: Int32Array } {
   const n = adj.ids.length;
-  const { inStart, inRankedFrom, inRankedOut, outTo } = adj;
+  const { inStart, outTo } = adj;
+  const { from: inRankedFrom, out: inRankedOut } = rankedInEdges(adj);
   const nearStart = new Int32Array(n + 1);
   let count = 0;
   for (let t = 0; t < n; t++) {

@@ -5,6 +5,7 @@
  */
 import { edgeCategory, type AttackEdgeAttributes, type AttackGraph, type AttackNodeAttributes, type AttackPort, type EdgeCategory } from './attack-graph.js';
 import { adjacency, countAttackPaths, DEFAULT_PATH_HOP_LIMIT, type AttackAdjacency, type PathCount } from './attack-paths.js';
+import { rankedInEdges, type RankedInEdges } from './adjacency.js';
 
 export interface FirstReach {
   readonly from: string;
@@ -120,14 +121,16 @@ export function hopCounts(ag: AttackGraph, from: string, maxHops = Infinity): Ma
 }
 
 const NO_PORTS: readonly AttackPort[] = [];
+const NO_RANKED: RankedInEdges = { from: new Int32Array(0), out: new Int32Array(0) };
 
 /**
  * Bottom-up: counts the moves into v from nodes at hop `prev` (its first reaches when v is at
  * prev + 1), reading v's in-edges in the order of their sources' ids, so the first MAX_VIA met
  * are the ones kept; marks their port lists.
  */
-function countInto(adj: AttackAdjacency, depth: Int32Array, v: number, prev: number, viaFrom: Int32Array, viaOut: Int32Array, listUsed: Uint8Array): number {
-  const { inStart, inRankedFrom, inRankedOut, outPorts } = adj;
+function countInto(adj: AttackAdjacency, ranked: RankedInEdges, depth: Int32Array, v: number, prev: number, viaFrom: Int32Array, viaOut: Int32Array, listUsed: Uint8Array): number {
+  const { inStart, outPorts } = adj;
+  const { from: inRankedFrom, out: inRankedOut } = ranked;
   const base = v * MAX_VIA;
   let count = 0;
   for (let j = inStart[v]!, end = inStart[v + 1]!; j < end; j++) {
@@ -235,6 +238,7 @@ function firstReachLevels(adj: AttackAdjacency, source: number | undefined, maxH
   /** Bottom-up: the nodes not reached yet, in id order (made when first needed). */
   let unreached: Int32Array | undefined;
   let unreachedLength = 0;
+  let ranked: RankedInEdges = NO_RANKED;
   for (let d = 1, begin = 0; d <= maxHops && begin < size; d++) {
     const end = size;
     let outLeft = 0;
@@ -245,13 +249,14 @@ function firstReachLevels(adj: AttackAdjacency, source: number | undefined, maxH
       sortLevel(adj, depth, order, end, size, d);
     } else {
       if (!unreached) {
+        ranked = rankedInEdges(adj);
         unreached = new Int32Array(n);
         for (let r = 0; r < n; r++) if (depth[byRank[r]!] === -1) unreached[unreachedLength++] = byRank[r]!;
       }
       let left = 0;
       for (let i = 0; i < unreachedLength; i++) {
         const v = unreached[i]!;
-        const count = countInto(adj, depth, v, d - 1, viaFrom, viaOut, listUsed);
+        const count = countInto(adj, ranked, depth, v, d - 1, viaFrom, viaOut, listUsed);
         if (count === 0) {
           unreached[left++] = v;
           continue;
