@@ -6,7 +6,7 @@
 import { edgeCategory, type AttackEdgeAttributes, type AttackGraph, type AttackNodeAttributes, type AttackPort, type EdgeCategory } from './attack-graph.js';
 import { explainConnection, type RuleRef } from '../explain/explain.js';
 import type { Endpoint } from '../model/model.js';
-import { adjacency, rankedInEdges, type AttackAdjacency } from './adjacency.js';
+import { adjacency, type AttackAdjacency } from './adjacency.js';
 
 export { adjacency, type AttackAdjacency };
 
@@ -157,31 +157,24 @@ function distancesToTargets(adj: AttackAdjacency, targets: Iterable<string>): In
 }
 
 /**
- * Each node's moves into a target (distance 0), in its out-edge order: read from the targets'
- * in-edges, whose out-edge positions sort into each source's order.
+ * Each node's moves into a target (distance 0), read from the targets' in-edges. Their order
+ * does not matter: on the last move every one of them counts one path and one step of work.
  */
 function movesIntoTargets(adj: AttackAdjacency, dist: Int32Array): { nearStart: Int32Array; near: Int32Array } {
   const n = adj.ids.length;
-  const { inStart, outTo } = adj;
-  const { from: inRankedFrom, out: inRankedOut } = rankedInEdges(adj);
+  const { inStart, inFrom } = adj;
   const nearStart = new Int32Array(n + 1);
-  let count = 0;
   for (let t = 0; t < n; t++) {
     if (dist[t] !== 0) continue;
-    for (let j = inStart[t]!, end = inStart[t + 1]!; j < end; j++) nearStart[inRankedFrom[j]! + 1]!++;
-    count += inStart[t + 1]! - inStart[t]!;
+    for (let j = inStart[t]!, end = inStart[t + 1]!; j < end; j++) nearStart[inFrom[j]! + 1]!++;
   }
   for (let u = 0; u < n; u++) nearStart[u + 1]! += nearStart[u]!;
-  const positions = new Int32Array(count);
-  let at = 0;
+  const at = nearStart.slice(0, n);
+  const near = new Int32Array(nearStart[n]!);
   for (let t = 0; t < n; t++) {
     if (dist[t] !== 0) continue;
-    for (let j = inStart[t]!, end = inStart[t + 1]!; j < end; j++) positions[at++] = inRankedOut[j]!;
+    for (let j = inStart[t]!, end = inStart[t + 1]!; j < end; j++) near[at[inFrom[j]!]!++] = t;
   }
-  // Out-edge positions are grouped by source in node order, as nearStart is.
-  positions.sort();
-  const near = new Int32Array(count);
-  for (let i = 0; i < count; i++) near[i] = outTo[positions[i]!]!;
   return { nearStart, near };
 }
 

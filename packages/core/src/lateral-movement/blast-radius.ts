@@ -5,7 +5,6 @@
  */
 import { edgeCategory, type AttackEdgeAttributes, type AttackGraph, type AttackNodeAttributes, type AttackPort, type EdgeCategory } from './attack-graph.js';
 import { adjacency, countAttackPaths, DEFAULT_PATH_HOP_LIMIT, type AttackAdjacency, type PathCount } from './attack-paths.js';
-import { rankedInEdges, type RankedInEdges } from './adjacency.js';
 
 export interface FirstReach {
   readonly from: string;
@@ -121,29 +120,38 @@ export function hopCounts(ag: AttackGraph, from: string, maxHops = Infinity): Ma
 }
 
 const NO_PORTS: readonly AttackPort[] = [];
-const NO_RANKED: RankedInEdges = { from: new Int32Array(0), out: new Int32Array(0) };
 
 /**
  * Bottom-up: counts the moves into v from nodes at hop `prev` (its first reaches when v is at
- * prev + 1), reading v's in-edges in the order of their sources' ids, so the first MAX_VIA met
- * are the ones kept; marks their port lists.
+ * prev + 1), keeps the MAX_VIA with the smallest source ids (by rank; a later move from the same
+ * source after an earlier one) and marks their port lists.
  */
-function countInto(adj: AttackAdjacency, ranked: RankedInEdges, depth: Int32Array, v: number, prev: number, viaFrom: Int32Array, viaOut: Int32Array, listUsed: Uint8Array): number {
-  const { inStart, outPorts } = adj;
-  const { from: inRankedFrom, out: inRankedOut } = ranked;
+function countInto(adj: AttackAdjacency, depth: Int32Array, v: number, prev: number, viaFrom: Int32Array, viaAttr: Int32Array, viaList: Int32Array, listUsed: Uint8Array): number {
+  const { inStart, inFrom, inAttr, inPorts, rank } = adj;
   const base = v * MAX_VIA;
   let count = 0;
+  let kept = 0;
+  /** Rank a source must be below once MAX_VIA are kept. */
+  let worst = 0;
   for (let j = inStart[v]!, end = inStart[v + 1]!; j < end; j++) {
-    const u = inRankedFrom[j]!;
+    const u = inFrom[j]!;
     if (depth[u] !== prev) continue;
-    const k = inRankedOut[j]!;
-    if (count < MAX_VIA) {
-      viaFrom[base + count] = u;
-      viaOut[base + count] = k;
-    }
     count++;
-    const list = outPorts[k]!;
+    const list = inPorts[j]!;
     if (list >= 0) listUsed[list] = 1;
+    const ru = rank[u]!;
+    if (kept === MAX_VIA && ru >= worst) continue;
+    let at = kept < MAX_VIA ? kept++ : MAX_VIA - 1;
+    while (at > 0 && rank[viaFrom[base + at - 1]!]! > ru) {
+      viaFrom[base + at] = viaFrom[base + at - 1]!;
+      viaAttr[base + at] = viaAttr[base + at - 1]!;
+      viaList[base + at] = viaList[base + at - 1]!;
+      at--;
+    }
+    viaFrom[base + at] = u;
+    viaAttr[base + at] = inAttr[j]!;
+    viaList[base + at] = list;
+    if (kept === MAX_VIA) worst = rank[viaFrom[base + MAX_VIA - 1]!]!;
   }
   return count;
 }
@@ -155,8 +163,8 @@ function countInto(adj: AttackAdjacency, ranked: RankedInEdges, depth: Int32Arra
  * after a few calls, where a long loop in a function called once runs uncompiled for a while,
  * which is most of a first query.
  */
-function expand(adj: AttackAdjacency, u: number, d: number, depth: Int32Array, order: Int32Array, size: number, viaCount: Int32Array, viaFrom: Int32Array, viaOut: Int32Array, listUsed: Uint8Array): number {
-  const { outStart, outTo, outPorts } = adj;
+function expand(adj: AttackAdjacency, u: number, d: number, depth: Int32Array, order: Int32Array, size: number, viaCount: Int32Array, viaFrom: Int32Array, viaAttr: Int32Array, viaList: Int32Array, listUsed: Uint8Array): number {
+  const { outStart, outTo, outAttr, outPorts } = adj;
   for (let k = outStart[u]!, stop = outStart[u + 1]!; k < stop; k++) {
     const v = outTo[k]!;
     const dv = depth[v]!;
@@ -165,11 +173,12 @@ function expand(adj: AttackAdjacency, u: number, d: number, depth: Int32Array, o
       order[size++] = v;
     } else if (dv !== d) continue;
     const c = viaCount[v]!++;
+    const list = outPorts[k]!;
     if (c < MAX_VIA) {
       viaFrom[v * MAX_VIA + c] = u;
-      viaOut[v * MAX_VIA + c] = k;
+      viaAttr[v * MAX_VIA + c] = outAttr[k]!;
+      viaList[v * MAX_VIA + c] = list;
     }
-    const list = outPorts[k]!;
     if (list >= 0) listUsed[list] = 1;
   }
   return size;
@@ -202,9 +211,10 @@ interface Levels {
   readonly size: number;
   /** First reaches per node: moves into it from nodes one hop closer. */
   readonly viaCount: Int32Array;
-  /** The first MAX_VIA of them by the source's id, MAX_VIA slots per node: the source, and the move's out-edge position. */
+  /** The first MAX_VIA of them by the source's id, MAX_VIA slots per node: the source, the move's attributes (edgeAttrs) and port list (-1: none). */
   readonly viaFrom: Int32Array;
-  readonly viaOut: Int32Array;
+  readonly viaAttr: Int32Array;
+  readonly viaList: Int32Array;
   /** Port lists some first reach carries (1), by list number. */
   readonly listUsed: Uint8Array;
 }
@@ -217,13 +227,14 @@ function firstReachLevels(adj: AttackAdjacency, source: number | undefined, maxH
   // source's id and marks their port lists. A level is found from whichever side reads fewer
   // moves: top-down, the previous level's out-edges, taken in id order so that each node's
   // first reaches arrive by id; or bottom-up, the in-edges of every node not reached yet, which
-  // also counts them. In a dense cluster a foothold reaches a few nodes, then most of the
+  // also counts them (and keeps the first few by id as they come). In a dense cluster a foothold reaches a few nodes, then most of the
   // graph, then the rest: top-down then bottom-up reads a fraction of the moves.
   const depth = new Int32Array(n).fill(-1);
   const viaCount = new Int32Array(n);
-  /** The first reaches kept per node, MAX_VIA slots each: the source, and the move's out-edge position. */
+  /** The first reaches kept per node, MAX_VIA slots each: the source, the move's attributes and port list. */
   const viaFrom = new Int32Array(n * MAX_VIA);
-  const viaOut = new Int32Array(n * MAX_VIA);
+  const viaAttr = new Int32Array(n * MAX_VIA);
+  const viaList = new Int32Array(n * MAX_VIA);
   const listUsed = new Uint8Array(portLists.length);
   /** Reached nodes by hop count, then id (the source first). */
   const order = new Int32Array(n);
@@ -238,25 +249,23 @@ function firstReachLevels(adj: AttackAdjacency, source: number | undefined, maxH
   /** Bottom-up: the nodes not reached yet, in id order (made when first needed). */
   let unreached: Int32Array | undefined;
   let unreachedLength = 0;
-  let ranked: RankedInEdges = NO_RANKED;
   for (let d = 1, begin = 0; d <= maxHops && begin < size; d++) {
     const end = size;
     let outLeft = 0;
     for (let q = begin; q < end; q++) outLeft += outStart[order[q]! + 1]! - outStart[order[q]!]!;
     if (outLeft < inLeft) {
-      for (let q = begin; q < end; q++) size = expand(adj, order[q]!, d, depth, order, size, viaCount, viaFrom, viaOut, listUsed);
+      for (let q = begin; q < end; q++) size = expand(adj, order[q]!, d, depth, order, size, viaCount, viaFrom, viaAttr, viaList, listUsed);
       for (let q = end; q < size; q++) inLeft -= inStart[order[q]! + 1]! - inStart[order[q]!]!;
       sortLevel(adj, depth, order, end, size, d);
     } else {
       if (!unreached) {
-        ranked = rankedInEdges(adj);
         unreached = new Int32Array(n);
         for (let r = 0; r < n; r++) if (depth[byRank[r]!] === -1) unreached[unreachedLength++] = byRank[r]!;
       }
       let left = 0;
       for (let i = 0; i < unreachedLength; i++) {
         const v = unreached[i]!;
-        const count = countInto(adj, ranked, depth, v, d - 1, viaFrom, viaOut, listUsed);
+        const count = countInto(adj, depth, v, d - 1, viaFrom, viaAttr, viaList, listUsed);
         if (count === 0) {
           unreached[left++] = v;
           continue;
@@ -270,7 +279,7 @@ function firstReachLevels(adj: AttackAdjacency, source: number | undefined, maxH
     }
     begin = end;
   }
-  return { depth, order, size, viaCount, viaFrom, viaOut, listUsed };
+  return { depth, order, size, viaCount, viaFrom, viaAttr, viaList, listUsed };
 }
 
 /**
@@ -280,13 +289,12 @@ function firstReachLevels(adj: AttackAdjacency, source: number | undefined, maxH
  * per reached node: small functions, compiled after a few calls.)
  */
 function firstReachesOf(adj: AttackAdjacency, v: number, levels: Levels): FirstReach[] {
-  const { ids, outAttr, outPorts, edgeAttrs, portLists } = adj;
-  const { viaCount, viaFrom, viaOut } = levels;
+  const { ids, edgeAttrs, portLists } = adj;
+  const { viaCount, viaFrom, viaAttr, viaList } = levels;
   const via: FirstReach[] = [];
   for (let i = 0, base = v * MAX_VIA, len = Math.min(viaCount[v]!, MAX_VIA); i < len; i++) {
-    const k = viaOut[base + i]!;
-    const attrs = edgeAttrs[outAttr[k]!]!;
-    const list = outPorts[k]!;
+    const attrs = edgeAttrs[viaAttr[base + i]!]!;
+    const list = viaList[base + i]!;
     via.push({ from: ids[viaFrom[base + i]!]!, kind: attrs.kind, category: edgeCategory(attrs.kind), ports: list >= 0 ? portLists[list]! : NO_PORTS });
   }
   return via;
