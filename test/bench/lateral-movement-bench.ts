@@ -9,9 +9,19 @@ export interface LateralMovementRow {
   graphNoIdentityMs: number;
   graphIdentityMs: number;
   identities: number;
+  /** The first query in the process, from the first workload: the query's code not compiled yet, the graph's memos empty. */
   blastMs: number;
-  /** Median over 20 further sources spread across the cluster: the serving case, JIT warm. */
+  /** The first query on a graph built afterwards (as after a reload or a what-if): compiled code, the new graph's memos empty. */
+  blastNewGraphMs: number;
+  /**
+   * Over BLAST_SAMPLES further footholds spread across the cluster, each asked once (no answer
+   * is memoised per foothold): the serving case. Wall median and p90, and the median CPU time.
+   */
   blastMedianMs: number;
+  blastP90Ms: number;
+  blastCpuMedianMs: number;
+  /** Median time to turn those answers into the JSON the web app and `--format json` send. */
+  blastJsonMs: number;
   blastReached: number;
   pathsMs: number;
   paths: number;
@@ -31,6 +41,18 @@ export interface LateralMovementRow {
 
 function ms(since: bigint): number {
   return Number(process.hrtime.bigint() - since) / 1e6;
+}
+
+const BLAST_SAMPLES = 40;
+
+function cpuMs(): number {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1e3;
+}
+
+function quantile(xs: readonly number[], q: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]! : 0;
 }
 
 export function lateralMovementBench(compiled: CompiledCluster): LateralMovementRow {
@@ -55,18 +77,39 @@ export function lateralMovementBench(compiled: CompiledCluster): LateralMovement
   // postgres StatefulSets as crown jewels: blast from one workload (the first), paths and risk
   // from the internet to the annotated jewels.
   const jewels = annotatedCrownJewels(ag);
+  // A query's time is until its whole answer is there: every reached node with its first
+  // reaches and ports, and the metrics (path count included).
+  let touched = 0;
+  const blast = (g: typeof ag, from: string) => {
+    const b = blastRadius(g, from, { crownJewels: jewels });
+    touched += b.reached.length + b.metrics.paths.count;
+    return b;
+  };
   t = process.hrtime.bigint();
-  const b = blastRadius(ag, ag.workloads[0]!, { crownJewels: jewels });
+  const b = blast(ag, ag.workloads[0]!);
   const blastMs = ms(t);
   const samples: number[] = [];
-  const step = Math.max(1, Math.floor(ag.workloads.length / 20));
-  for (let i = step; i < ag.workloads.length && samples.length < 20; i += step) {
+  const cpuSamples: number[] = [];
+  const jsonSamples: number[] = [];
+  const step = Math.max(1, Math.floor(ag.workloads.length / BLAST_SAMPLES));
+  for (let i = step; i < ag.workloads.length && samples.length < BLAST_SAMPLES; i += step) {
+    const c = cpuMs();
     const q = process.hrtime.bigint();
-    blastRadius(ag, ag.workloads[i]!, { crownJewels: jewels });
+    const answer = blast(ag, ag.workloads[i]!);
     samples.push(ms(q));
+    cpuSamples.push(cpuMs() - c);
+    const j = process.hrtime.bigint();
+    JSON.stringify(answer);
+    jsonSamples.push(ms(j));
   }
-  samples.sort((a, b) => a - b);
-  const blastMedianMs = samples.length ? samples[samples.length >> 1]! : blastMs;
+  const blastMedianMs = samples.length ? quantile(samples, 0.5) : blastMs;
+  // A graph built now, as a reload or a what-if builds one: its first query, from a foothold not asked before.
+  const fresh = buildAttackGraph(compiled);
+  adjacency(fresh);
+  t = process.hrtime.bigint();
+  blast(fresh, ag.workloads[Math.floor(step / 2)]!);
+  const blastNewGraphMs = ms(t);
+  if (touched === 0) throw new Error('lateral-movement bench: blast radius reached nothing');
   t = process.hrtime.bigint();
   const paths = kShortestAttackPaths(ag, INTERNET, new Set(jewels), 5);
   const pathsMs = ms(t);
@@ -99,7 +142,11 @@ export function lateralMovementBench(compiled: CompiledCluster): LateralMovement
     graphIdentityMs,
     identities: ag.identities.length,
     blastMs,
+    blastNewGraphMs,
     blastMedianMs,
+    blastP90Ms: quantile(samples, 0.9),
+    blastCpuMedianMs: quantile(cpuSamples, 0.5),
+    blastJsonMs: quantile(jsonSamples, 0.5),
     blastReached: b.metrics.reached,
     pathsMs,
     paths: paths.length,
@@ -115,7 +162,7 @@ export function lateralMovementBench(compiled: CompiledCluster): LateralMovement
 
 export function printLateralMovement(rows: (LateralMovementRow & { size: string })[]): void {
   if (rows.length === 0) return;
-  const header = ['size', 'graph nodes', 'graph edges', 'entry points', 'crown jewels', 'identities', 'attack graph ms (incl. adjacency)', 'warm build ms without / with identity edges', 'blast ms first / median of 20 (reached)', 'k=5 paths ms', 'risk ms (cut, proposals)', 'one-policy what-if ms: after graph / lateral diff'];
+  const header = ['size', 'graph nodes', 'graph edges', 'entry points', 'crown jewels', 'identities', 'attack graph ms (incl. adjacency)', 'warm build ms without / with identity edges', `blast ms: first / first on a new graph / median, p90 of ${BLAST_SAMPLES} footholds (CPU median; reached)`, 'blast answer to JSON ms', 'k=5 paths ms', 'risk ms (cut, proposals)', 'one-policy what-if ms: after graph / lateral diff'];
   const lines = rows.map((r) => [
     r.size,
     r.nodes.toLocaleString('en-US'),
@@ -125,7 +172,8 @@ export function printLateralMovement(rows: (LateralMovementRow & { size: string 
     String(r.identities),
     r.graphMs.toFixed(0),
     `${r.graphNoIdentityMs.toFixed(0)} / ${r.graphIdentityMs.toFixed(0)} (${(r.graphIdentityMs / r.graphNoIdentityMs).toFixed(2)}x)`,
-    `${r.blastMs.toFixed(1)} / ${r.blastMedianMs.toFixed(1)} (${r.blastReached})`,
+    `${r.blastMs.toFixed(1)} / ${r.blastNewGraphMs.toFixed(1)} / ${r.blastMedianMs.toFixed(2)}, ${r.blastP90Ms.toFixed(2)} (${r.blastCpuMedianMs.toFixed(2)}; ${r.blastReached})`,
+    r.blastJsonMs.toFixed(1),
     `${r.pathsMs.toFixed(1)} (${r.paths})`,
     `${r.riskMs.toFixed(0)} (${r.cut}, ${r.proposals})`,
     `${r.whatIfGraphMs.toFixed(0)} / ${r.whatIfDiffMs.toFixed(0)}`,

@@ -74,8 +74,18 @@ function unionOf(lists: readonly (readonly AttackPort[])[]): AttackPort[] {
   return [...ports.values()].sort((a, b) => (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : a.port - b.port));
 }
 
+/** A list by protocol, then port, no two alike, is its own union (the graph's lists mostly are). */
+function inUnionOrder(list: readonly AttackPort[]): boolean {
+  for (let i = 1; i < list.length; i++) {
+    const a = list[i - 1]!;
+    const b = list[i]!;
+    if (a.protocol > b.protocol || (a.protocol === b.protocol && a.port >= b.port)) return false;
+  }
+  return true;
+}
+
 /** Per graph: a single list's union, made once and shared by every answer that has it alone. */
-const unionMemo = new WeakMap<AttackAdjacency, AttackPort[][]>();
+const unionMemo = new WeakMap<AttackAdjacency, (readonly AttackPort[])[]>();
 
 /** Hop counts by node index from a source (-1: not reached), breadth-first up to `maxHops`. */
 function hopsByIndex(adj: AttackAdjacency, from: number, maxHops: number): { depth: Int32Array; order: number[] } {
@@ -109,125 +119,246 @@ export function hopCounts(ag: AttackGraph, from: string, maxHops = Infinity): Ma
   return new Map(order.map((i) => [adj.ids[i]!, depth[i]!]));
 }
 
+const NO_PORTS: readonly AttackPort[] = [];
+
+/**
+ * Bottom-up: counts the moves into v from nodes at hop `prev` (its first reaches when v is at
+ * prev + 1), keeps the MAX_VIA with the smallest source ids (by rank; a later move from the same
+ * source after an earlier one) and marks their port lists.
+ */
+function countInto(adj: AttackAdjacency, depth: Int32Array, v: number, prev: number, viaFrom: Int32Array, viaAttr: Int32Array, viaList: Int32Array, listUsed: Uint8Array): number {
+  const { inStart, inFrom, inAttr, inPorts, rank } = adj;
+  const base = v * MAX_VIA;
+  let count = 0;
+  let kept = 0;
+  /** Rank a source must be below once MAX_VIA are kept. */
+  let worst = 0;
+  for (let j = inStart[v]!, end = inStart[v + 1]!; j < end; j++) {
+    const u = inFrom[j]!;
+    if (depth[u] !== prev) continue;
+    count++;
+    const list = inPorts[j]!;
+    if (list >= 0) listUsed[list] = 1;
+    const ru = rank[u]!;
+    if (kept === MAX_VIA && ru >= worst) continue;
+    let at = kept < MAX_VIA ? kept++ : MAX_VIA - 1;
+    while (at > 0 && rank[viaFrom[base + at - 1]!]! > ru) {
+      viaFrom[base + at] = viaFrom[base + at - 1]!;
+      viaAttr[base + at] = viaAttr[base + at - 1]!;
+      viaList[base + at] = viaList[base + at - 1]!;
+      at--;
+    }
+    viaFrom[base + at] = u;
+    viaAttr[base + at] = inAttr[j]!;
+    viaList[base + at] = list;
+    if (kept === MAX_VIA) worst = rank[viaFrom[base + MAX_VIA - 1]!]!;
+  }
+  return count;
+}
+
+/**
+ * Top-down: u's moves, u at hop d - 1 (the level taken in id order, so each node's first
+ * reaches arrive by id); appends the nodes first reached to order and returns its new size.
+ * One call per node, not one loop over the level: a small function called often is compiled
+ * after a few calls, where a long loop in a function called once runs uncompiled for a while,
+ * which is most of a first query.
+ */
+function expand(adj: AttackAdjacency, u: number, d: number, depth: Int32Array, order: Int32Array, size: number, viaCount: Int32Array, viaFrom: Int32Array, viaAttr: Int32Array, viaList: Int32Array, listUsed: Uint8Array): number {
+  const { outStart, outTo, outAttr, outPorts } = adj;
+  for (let k = outStart[u]!, stop = outStart[u + 1]!; k < stop; k++) {
+    const v = outTo[k]!;
+    const dv = depth[v]!;
+    if (dv === -1) {
+      depth[v] = d;
+      order[size++] = v;
+    } else if (dv !== d) continue;
+    const c = viaCount[v]!++;
+    const list = outPorts[k]!;
+    if (c < MAX_VIA) {
+      viaFrom[v * MAX_VIA + c] = u;
+      viaAttr[v * MAX_VIA + c] = outAttr[k]!;
+      viaList[v * MAX_VIA + c] = list;
+    }
+    if (list >= 0) listUsed[list] = 1;
+  }
+  return size;
+}
+
+/** Puts order[from .. to), the nodes at hop d, in id order. */
+function sortLevel(adj: AttackAdjacency, depth: Int32Array, order: Int32Array, from: number, to: number, d: number): void {
+  const { rank, byRank } = adj;
+  const n = byRank.length;
+  const k = to - from;
+  if (k < 2) return;
+  if (k * 16 >= n) {
+    // Most of the graph: one pass over the ids in order.
+    let w = from;
+    for (let r = 0; r < n; r++) if (depth[byRank[r]!] === d) order[w++] = byRank[r]!;
+    return;
+  }
+  const keys = new Int32Array(k);
+  for (let i = 0; i < k; i++) keys[i] = rank[order[from + i]!]!;
+  keys.sort();
+  for (let i = 0; i < k; i++) order[from + i] = byRank[keys[i]!]!;
+}
+
+/** What one breadth-first pass from a foothold finds, by node index. */
+interface Levels {
+  /** Hops from the source (-1: not reached). */
+  readonly depth: Int32Array;
+  /** Reached nodes by hop count, then id (the source first): order[0 .. size). */
+  readonly order: Int32Array;
+  readonly size: number;
+  /** First reaches per node: moves into it from nodes one hop closer. */
+  readonly viaCount: Int32Array;
+  /** The first MAX_VIA of them by the source's id, MAX_VIA slots per node: the source, the move's attributes (edgeAttrs) and port list (-1: none). */
+  readonly viaFrom: Int32Array;
+  readonly viaAttr: Int32Array;
+  readonly viaList: Int32Array;
+  /** Port lists some first reach carries (1), by list number. */
+  readonly listUsed: Uint8Array;
+}
+
+function firstReachLevels(adj: AttackAdjacency, source: number | undefined, maxHops: number): Levels {
+  const { byRank, outStart, inStart, portLists } = adj;
+  const n = byRank.length;
+  // Breadth-first by levels. A node at hop d is first reached by every move into it from a node
+  // at hop d - 1: each level counts those moves per node, keeps the first MAX_VIA by the
+  // source's id and marks their port lists. A level is found from whichever side reads fewer
+  // moves: top-down, the previous level's out-edges, taken in id order so that each node's
+  // first reaches arrive by id; or bottom-up, the in-edges of every node not reached yet, which
+  // also counts them (and keeps the first few by id as they come). In a dense cluster a foothold reaches a few nodes, then most of the
+  // graph, then the rest: top-down then bottom-up reads a fraction of the moves.
+  const depth = new Int32Array(n).fill(-1);
+  const viaCount = new Int32Array(n);
+  /** The first reaches kept per node, MAX_VIA slots each: the source, the move's attributes and port list. */
+  const viaFrom = new Int32Array(n * MAX_VIA);
+  const viaAttr = new Int32Array(n * MAX_VIA);
+  const viaList = new Int32Array(n * MAX_VIA);
+  const listUsed = new Uint8Array(portLists.length);
+  /** Reached nodes by hop count, then id (the source first). */
+  const order = new Int32Array(n);
+  let size = 0;
+  /** In-edges of the nodes not reached yet. */
+  let inLeft = inStart[n]!;
+  if (source !== undefined) {
+    depth[source] = 0;
+    order[size++] = source;
+    inLeft -= inStart[source + 1]! - inStart[source]!;
+  }
+  /** Bottom-up: the nodes not reached yet, in id order (made when first needed). */
+  let unreached: Int32Array | undefined;
+  let unreachedLength = 0;
+  for (let d = 1, begin = 0; d <= maxHops && begin < size; d++) {
+    const end = size;
+    let outLeft = 0;
+    for (let q = begin; q < end; q++) outLeft += outStart[order[q]! + 1]! - outStart[order[q]!]!;
+    if (outLeft < inLeft) {
+      for (let q = begin; q < end; q++) size = expand(adj, order[q]!, d, depth, order, size, viaCount, viaFrom, viaAttr, viaList, listUsed);
+      for (let q = end; q < size; q++) inLeft -= inStart[order[q]! + 1]! - inStart[order[q]!]!;
+      sortLevel(adj, depth, order, end, size, d);
+    } else {
+      if (!unreached) {
+        unreached = new Int32Array(n);
+        for (let r = 0; r < n; r++) if (depth[byRank[r]!] === -1) unreached[unreachedLength++] = byRank[r]!;
+      }
+      let left = 0;
+      for (let i = 0; i < unreachedLength; i++) {
+        const v = unreached[i]!;
+        const count = countInto(adj, depth, v, d - 1, viaFrom, viaAttr, viaList, listUsed);
+        if (count === 0) {
+          unreached[left++] = v;
+          continue;
+        }
+        depth[v] = d;
+        viaCount[v] = count;
+        order[size++] = v;
+        inLeft -= inStart[v + 1]! - inStart[v]!;
+      }
+      unreachedLength = left;
+    }
+    begin = end;
+  }
+  return { depth, order, size, viaCount, viaFrom, viaAttr, viaList, listUsed };
+}
+
+/**
+ * In a dense cluster a node is first reached from hundreds of others: the answer keeps the
+ * ports of all of them but names only the first few, so it stays readable and fast. The port
+ * lists are the graph's, shared between answers (read-only), not copied. (These two run once
+ * per reached node: small functions, compiled after a few calls.)
+ */
+function firstReachesOf(adj: AttackAdjacency, v: number, levels: Levels): FirstReach[] {
+  const { ids, edgeAttrs, portLists } = adj;
+  const { viaCount, viaFrom, viaAttr, viaList } = levels;
+  const via: FirstReach[] = [];
+  for (let i = 0, base = v * MAX_VIA, len = Math.min(viaCount[v]!, MAX_VIA); i < len; i++) {
+    const attrs = edgeAttrs[viaAttr[base + i]!]!;
+    const list = viaList[base + i]!;
+    via.push({ from: ids[viaFrom[base + i]!]!, kind: attrs.kind, category: edgeCategory(attrs.kind), ports: list >= 0 ? portLists[list]! : NO_PORTS });
+  }
+  return via;
+}
+
+/** The union of the port lists into v that a first reach carries: each list is v's alone (adjacency.ts), so a mark made while counting is a mark for v. */
+function portsOf(adj: AttackAdjacency, v: number, levels: Levels, unions: (readonly AttackPort[])[]): readonly AttackPort[] {
+  const { portLists, listsStart, listsInto } = adj;
+  const { listUsed } = levels;
+  let only = -1;
+  for (let i = listsStart[v]!, end = listsStart[v + 1]!; i < end; i++) {
+    if (listUsed[listsInto[i]!] === 0) continue;
+    if (only >= 0) {
+      const used: (readonly AttackPort[])[] = [];
+      for (let j = listsStart[v]!; j < end; j++) if (listUsed[listsInto[j]!] !== 0) used.push(portLists[listsInto[j]!]!);
+      return unionOf(used);
+    }
+    only = listsInto[i]!;
+  }
+  if (only < 0) return NO_PORTS;
+  return (unions[only] ??= inUnionOrder(portLists[only]!) ? portLists[only]! : unionOf([portLists[only]!]));
+}
+
 export function blastRadius(ag: AttackGraph, from: string, options: BlastOptions = {}): BlastRadius {
   const maxHops = options.maxHops ?? Infinity;
   const jewels = new Set(options.crownJewels ?? []);
   const adj = adjacency(ag);
-  const { ids, rank, byRank, outStart, outTo, outAttr, outPorts, edgeAttrs, portLists, listsStart, listsInto, nodeAttrs } = adj;
-  const n = ids.length;
+  const { ids, nodeAttrs } = adj;
   const source = adj.indexOf.get(from);
-  // One breadth-first pass does all the work: a move from a node at hop d - 1 to one at hop d
-  // is a first reach, so while the level is scanned each node counts its first reaches, keeps
-  // the MAX_VIA smallest ids among their sources (by rank: integers, not strings) and marks
-  // their port lists. No node's in-edges are read again afterwards: at S2 that second pass
-  // over 300k moves was most of a query.
-  const depth = new Int32Array(n).fill(-1);
-  const viaCount = new Int32Array(n);
-  const viaLen = new Uint8Array(n);
-  /** Rank a source must be below to be kept (the last kept one's, once MAX_VIA are kept). */
-  const viaWorst = new Int32Array(n).fill(n);
-  /** The first reaches kept per node, by rank: out-edge positions, MAX_VIA slots per node. */
-  const viaSlot = new Int32Array(n * MAX_VIA);
-  const viaFrom = new Int32Array(n * MAX_VIA);
-  const listUsed = new Uint8Array(portLists.length);
+  const levels = firstReachLevels(adj, source, maxHops);
+  const { depth, order, size, viaCount } = levels;
   let unions = unionMemo.get(adj);
   if (!unions) unionMemo.set(adj, (unions = []));
-  const order = new Int32Array(n);
-  let size = 0;
-  if (source !== undefined) {
-    depth[source] = 0;
-    order[size++] = source;
-  }
-  for (let d = 1, begin = 0; d <= maxHops && begin < size; d++) {
-    const end = size;
-    for (let q = begin; q < end; q++) {
-      const u = order[q]!;
-      const ru = rank[u]!;
-      for (let k = outStart[u]!, stop = outStart[u + 1]!; k < stop; k++) {
-        const v = outTo[k]!;
-        const dv = depth[v]!;
-        if (dv === -1) {
-          depth[v] = d;
-          order[size++] = v;
-        } else if (dv !== d) continue;
-        viaCount[v]!++;
-        const list = outPorts[k]!;
-        if (list >= 0) listUsed[list] = 1;
-        // Insert by rank into v's kept sources (sources arrive in BFS order, not by id).
-        if (ru > viaWorst[v]!) continue;
-        const base = v * MAX_VIA;
-        let len = viaLen[v]!;
-        let at = len < MAX_VIA ? len++ : MAX_VIA - 1;
-        while (at > 0 && rank[viaFrom[base + at - 1]!]! > ru) {
-          viaFrom[base + at] = viaFrom[base + at - 1]!;
-          viaSlot[base + at] = viaSlot[base + at - 1]!;
-          at--;
-        }
-        viaFrom[base + at] = u;
-        viaSlot[base + at] = k;
-        viaLen[v] = len;
-        if (len === MAX_VIA) viaWorst[v] = rank[viaFrom[base + MAX_VIA - 1]!]!;
-      }
-    }
-    begin = end;
-  }
-  // By hop count, then id: one numeric sort of hop * n + rank.
-  const keys = new Float64Array(size);
-  let kept = 0;
-  for (let q = 0; q < size; q++) {
-    const v = order[q]!;
-    if (v !== source) keys[kept++] = depth[v]! * n + rank[v]!;
-  }
-  const sorted = keys.subarray(0, kept).sort();
   const reached: ReachedNode[] = [];
-  for (let q = 0; q < kept; q++) {
-    const v = byRank[sorted[q]! % n]!;
+  const crownJewelsReached: { id: string; hops: number }[] = [];
+  let reachedWorkloads = 0;
+  let nodesReached = 0;
+  let identitiesReached = 0;
+  for (let q = source !== undefined ? 1 : 0; q < size; q++) {
+    const v = order[q]!;
     const hops = depth[v]!;
-    // In a dense cluster a node is first reached from hundreds of others: keep the ports of all
-    // of them but name only the first few, so the answer stays readable and fast.
-    // The answer shares the graph's (read-only) port lists instead of copying them: building
-    // these objects is most of what is left of a query.
-    const via: FirstReach[] = [];
-    for (let i = 0, base = v * MAX_VIA; i < viaLen[v]!; i++) {
-      const slot = viaSlot[base + i]!;
-      const at = edgeAttrs[outAttr[slot]!]!;
-      const list = outPorts[slot]!;
-      via.push({ from: ids[viaFrom[base + i]!]!, kind: at.kind, category: edgeCategory(at.kind), ports: list >= 0 ? portLists[list]! : [] });
-    }
-    // The lists into v that a first reach carries: each list is v's alone (adjacency.ts), so a
-    // mark made while scanning is a mark for v.
-    let only = -1;
-    let several = false;
-    for (let i = listsStart[v]!, end = listsStart[v + 1]!; i < end && !several; i++) {
-      if (listUsed[listsInto[i]!] === 0) continue;
-      if (only < 0) only = listsInto[i]!;
-      else several = true;
-    }
-    let union: readonly AttackPort[];
-    if (only < 0) union = [];
-    else if (!several) union = unions[only] ??= unionOf([portLists[only]!]);
-    else {
-      const used: (readonly AttackPort[])[] = [];
-      for (let i = listsStart[v]!, end = listsStart[v + 1]!; i < end; i++) if (listUsed[listsInto[i]!] !== 0) used.push(portLists[listsInto[i]!]!);
-      union = unionOf(used);
-    }
+    const via = firstReachesOf(adj, v, levels);
+    const union = portsOf(adj, v, levels, unions);
     const id = ids[v]!;
-    reached.push({ id, kind: nodeAttrs[v]!.kind, hops, via, viaCount: viaCount[v]!, ports: union, crownJewel: jewels.has(id) });
+    const kind = nodeAttrs[v]!.kind;
+    const crownJewel = jewels.has(id);
+    if (kind === 'workload') reachedWorkloads++;
+    else if (kind === 'node') nodesReached++;
+    else if (kind === 'identity') identitiesReached++;
+    if (crownJewel) crownJewelsReached.push({ id, hops });
+    reached.push({ id, kind, hops, via, viaCount: viaCount[v]!, ports: union, crownJewel });
   }
-  const crownJewelsReached = reached.filter((r) => r.crownJewel).map((r) => ({ id: r.id, hops: r.hops }));
   const sourceIsWorkload = source !== undefined && nodeAttrs[source]!.kind === 'workload';
   const workloads = ag.workloads.length - (sourceIsWorkload ? 1 : 0);
-  const reachedWorkloads = reached.filter((r) => r.kind === 'workload').length;
   const hopLimit = options.pathHopLimit ?? (Number.isFinite(maxHops) ? maxHops : DEFAULT_PATH_HOP_LIMIT);
   const metrics: AttackMetrics = {
     workloads,
     reached: reachedWorkloads,
     reachedPercent: workloads === 0 ? 0 : Math.round((reachedWorkloads / workloads) * 1000) / 10,
-    nodesReached: reached.filter((r) => r.kind === 'node').length,
-    identitiesReached: reached.filter((r) => r.kind === 'identity').length,
+    nodesReached,
+    identitiesReached,
     crownJewels: [...jewels].filter((j) => j !== from).length,
     crownJewelsReached: crownJewelsReached.length,
-    minHopsToCrownJewel: crownJewelsReached.length ? Math.min(...crownJewelsReached.map((c) => c.hops)) : null,
+    minHopsToCrownJewel: crownJewelsReached.length ? crownJewelsReached[0]!.hops : null,
     paths: countAttackPaths(ag, from, new Set([...jewels].filter((j) => j !== from)), hopLimit),
   };
   return { from, maxHops: Number.isFinite(maxHops) ? maxHops : null, reached, crownJewelsReached, metrics };

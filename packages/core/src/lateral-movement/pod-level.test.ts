@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildAttackGraph, INTERNET, type AttackGraph } from './attack-graph.js';
-import { kShortestAttackPaths, shortestAttackPath } from './attack-paths.js';
+import { distanceToTargets, kShortestAttackPaths, shortestAttackPath } from './attack-paths.js';
 import { blastRadius } from './blast-radius.js';
 import { compile } from '../engine/compile.js';
 import { referenceAllowed } from '../reference/reference.js';
@@ -182,5 +182,78 @@ describe('blast radius and paths against a pod-level breadth-first search', () =
     expect(splitWorkloads).toBeGreaterThan(10);
     expect(compared).toBeGreaterThan(300);
     expect(differentPorts).toBeGreaterThan(5);
+  });
+
+  it('stop at the hop limit, count what they reach and the paths to the crown jewels as a plain search of the moves does', () => {
+    let limited = 0;
+    let pathsCompared = 0;
+    for (let seed = 1; seed <= 30; seed++) {
+      const ag = buildAttackGraph(compile(randomCluster(seed)));
+      const out = new Map<string, string[]>();
+      const into = new Map<string, string[]>();
+      ag.graph.forEachEdge((_k, _a, u, v) => {
+        out.set(u, [...(out.get(u) ?? []), v]);
+        into.set(v, [...(into.get(v) ?? []), u]);
+      });
+      const kind = (id: string) => ag.graph.getNodeAttribute(id, 'kind');
+      const jewels = ag.workloads.filter((_, i) => i % 3 === 1);
+      // Hops to the nearest jewel, backwards from the jewels.
+      const toJewel = new Map(jewels.map((j) => [j, 0]));
+      for (let frontier = [...jewels], d = 1; frontier.length; d++) {
+        const next: string[] = [];
+        for (const v of frontier) for (const u of into.get(v) ?? []) if (!toJewel.has(u)) (toJewel.set(u, d), next.push(u));
+        frontier = next;
+      }
+      expect(distanceToTargets(ag, jewels)).toEqual(toJewel);
+      for (const from of ag.graph.nodes()) {
+        const dist = new Map([[from, 0]]);
+        for (let frontier = [from], d = 1; frontier.length; d++) {
+          const next: string[] = [];
+          for (const u of frontier) for (const v of out.get(u) ?? []) if (!dist.has(v)) (dist.set(v, d), next.push(v));
+          frontier = next;
+        }
+        const targets = new Set(jewels.filter((j) => j !== from));
+        for (const maxHops of [1, 2, undefined]) {
+          const hopLimit = maxHops ?? 4;
+          const b = blastRadius(ag, from, { crownJewels: jewels, ...(maxHops !== undefined ? { maxHops } : {}), pathHopLimit: hopLimit });
+          const expected = [...dist].filter(([id, d]) => id !== from && d <= (maxHops ?? Infinity)).sort(([x, a], [y, c]) => a - c || (x < y ? -1 : x > y ? 1 : 0));
+          expect(b.reached.map((r) => `${r.hops} ${r.id}`)).toEqual(expected.map(([id, d]) => `${d} ${id}`));
+          if (expected.length < [...dist].length - 1) limited++;
+          const ids = expected.map(([id]) => id);
+          expect(b.metrics).toMatchObject({
+            reached: ids.filter((id) => kind(id) === 'workload').length,
+            nodesReached: ids.filter((id) => kind(id) === 'node').length,
+            crownJewels: targets.size,
+            crownJewelsReached: ids.filter((id) => targets.has(id)).length,
+          });
+          expect(b.crownJewelsReached).toEqual(expected.filter(([id]) => targets.has(id)).map(([id, hops]) => ({ id, hops })));
+          const nearest = expected.find(([id]) => targets.has(id));
+          expect(b.metrics.minHopsToCrownJewel).toBe(nearest ? nearest[1] : null);
+          // Loopless paths of at most hopLimit moves ending at a jewel, one by one.
+          let count = 0;
+          const onPath = new Set([from]);
+          const walk = (u: string, depth: number) => {
+            if (depth > 0 && targets.has(u)) count++;
+            if (depth === hopLimit) return;
+            for (const v of out.get(u) ?? []) {
+              if (onPath.has(v)) continue;
+              onPath.add(v);
+              walk(v, depth + 1);
+              onPath.delete(v);
+            }
+          };
+          walk(from, 0);
+          const paths = b.metrics.paths;
+          expect(paths.hopLimit).toBe(hopLimit);
+          if (paths.capped) expect(paths.count).toBeLessThanOrEqual(count);
+          else {
+            expect(paths.count).toBe(count);
+            if (count > 0) pathsCompared++;
+          }
+        }
+      }
+    }
+    expect(limited).toBeGreaterThan(100);
+    expect(pathsCompared).toBeGreaterThan(300);
   });
 });
