@@ -161,10 +161,14 @@ export class ClusterBuilder {
       this.conversionError = { at, error };
       return;
     }
-    if (reread && pod) {
-      // All that is read of a converted pod again: its owner reference (the owner walk), read
-      // now, and, when it is its own top-level owner, its labels and annotations (workloadOf),
-      // which the pod holds as read (optLabels and optStringMap of them give the same again).
+    if (!reread) return;
+    // All that is read of a converted object again: its owner references (the owner walk, which
+    // may pass through any kind) and, when it is a top-level owner, its labels and annotations
+    // (workloadOf). The rest of its parse tree need not live on: an object kept whole lives
+    // through every garbage collection until the end of the load.
+    if (pod) {
+      // A pod's owner reference is read now, and its labels and annotations are kept as the pod
+      // holds them (optLabels and optStringMap of those give the same again).
       try {
         e.owner = ownerReference(e) ?? null;
       } catch (error) {
@@ -173,8 +177,15 @@ export class ClusterBuilder {
       const slim: { labels: Labels; annotations?: Labels } = { labels: pod.labels };
       if (pod.annotations !== undefined) slim.annotations = pod.annotations;
       e.obj = { metadata: slim as V1ObjectMeta };
-      e.reread = reread;
+    } else {
+      const meta = e.obj.metadata as Record<string, unknown>;
+      const slim: Record<string, unknown> = {};
+      if (meta.labels !== undefined) slim.labels = meta.labels;
+      if (meta.annotations !== undefined) slim.annotations = meta.annotations;
+      if (meta.ownerReferences !== undefined) slim.ownerReferences = meta.ownerReferences;
+      e.obj = { metadata: slim as V1ObjectMeta };
     }
+    e.reread = reread;
   }
 
   /** Converts a kept object; answers the pod for a Pod (whose owner finish fills in). */

@@ -106,8 +106,9 @@ describe('loadCluster converts objects as they are read', () => {
   });
 
   it('drops an identical copy of a pod, and names both places of a copy that differs', async () => {
-    const same = await fileOf('same.yaml', [pod('web-1'), service('svc', '80'), pod('web-1')]);
+    const same = await fileOf('same.yaml', [pod('web-1'), service('svc', '80'), pod('web-1'), service('svc', '80')]);
     expect((await loadCluster([same])).cluster.pods).toHaveLength(1);
+    expect((await loadCluster([same])).cluster.services).toHaveLength(1);
     const differs = await fileOf('differs.yaml', [pod('web-1'), service('svc', '80'), pod('web-1', '', 'nginx:2')]);
     const { streamed, whole } = await both(differs);
     expect(streamed).toEqual(whole);
