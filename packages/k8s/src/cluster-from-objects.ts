@@ -65,6 +65,12 @@ interface Entry extends OwnedObject {
   readonly line?: number;
   /** Set when `obj` was cut down after conversion: reads the whole object again. */
   reread?: () => unknown;
+  /**
+   * ownerReference of the object, read before `obj` was cut down (null: it names none), or what
+   * reading it threw, which the owner walk in finish reports in its turn.
+   */
+  owner?: { kind: string; name: string } | null;
+  ownerError?: { readonly error: unknown };
 }
 
 /**
@@ -137,50 +143,68 @@ export class ClusterBuilder {
     // By assignment, as in realPod: every object passes here.
     const e: { -readonly [K in keyof Entry]: Entry[K] } = { ref, obj: o.obj as Entry['obj'], file: o.file };
     if (o.line !== undefined) e.line = o.line;
+    const key = objectKey(ref.kind, ref.namespace, ref.name);
     try {
-      if (!this.duplicates.admit(e, (prev) => (prev.reread ? prev.reread() : prev.obj))) return;
+      if (!this.duplicates.admit(e, contentOfEntry, key)) return;
     } catch (error) {
       this.duplicateError ??= { at: this.position, error };
       return;
     }
-    this.byKey.set(objectKey(ref.kind, ref.namespace, ref.name), e);
+    this.byKey.set(key, e);
     const at = this.position++;
     // After an error only the checks that come before conversion go on.
     if (this.duplicateError || this.conversionError) return;
+    let pod: Pod | undefined;
     try {
-      this.convert(e, at);
+      pod = this.convert(e, at);
     } catch (error) {
       this.conversionError = { at, error };
       return;
     }
-    if (reread && ref.kind === 'Pod' && ref.supported) {
-      // All that is read of a converted pod again: its owner references (the owner walk) and,
-      // when it is its own top-level owner, its labels and annotations (workloadOf).
+    if (!reread) return;
+    // All that is read of a converted object again: its owner references (the owner walk, which
+    // may pass through any kind) and, when it is a top-level owner, its labels and annotations
+    // (workloadOf). The rest of its parse tree need not live on: an object kept whole lives
+    // through every garbage collection until the end of the load.
+    if (pod) {
+      // A pod's owner reference is read now, and its labels and annotations are kept as the pod
+      // holds them (optLabels and optStringMap of those give the same again).
+      try {
+        e.owner = ownerReference(e) ?? null;
+      } catch (error) {
+        e.ownerError = { error };
+      }
+      const slim: { labels: Labels; annotations?: Labels } = { labels: pod.labels };
+      if (pod.annotations !== undefined) slim.annotations = pod.annotations;
+      e.obj = { metadata: slim as V1ObjectMeta };
+    } else {
       const meta = e.obj.metadata as Record<string, unknown>;
       const slim: Record<string, unknown> = {};
       if (meta.labels !== undefined) slim.labels = meta.labels;
       if (meta.annotations !== undefined) slim.annotations = meta.annotations;
       if (meta.ownerReferences !== undefined) slim.ownerReferences = meta.ownerReferences;
       e.obj = { metadata: slim as V1ObjectMeta };
-      e.reread = reread;
     }
+    e.reread = reread;
   }
 
-  private convert(e: Entry, at: number): void {
+  /** Converts a kept object; answers the pod for a Pod (whose owner finish fills in). */
+  private convert(e: Entry, at: number): Pod | undefined {
     const { ref } = e;
     if (ref.namespaceGiven || (ref.supported && ref.namespace)) this.referencedNamespaces.add(ref.namespace);
     if (ref.calico) {
       withinAt(() => locOf(e), () => this.calico.add(ref.kind, e.obj, ref.namespace, ref.name));
-      return;
+      return undefined;
     }
     if (ref.unevaluated) {
       this.unevaluated.push(unevaluatedPolicy(ref.unevaluated, e.obj as Record<string, unknown>, ref.namespace, ref.name));
-      return;
+      return undefined;
     }
     if (!ref.supported) {
       this.skipped[ref.skippedAs] = (this.skipped[ref.skippedAs] ?? 0) + 1;
-      return;
+      return undefined;
     }
+    let converted: Pod | undefined;
     withinAt(() => locOf(e), () => {
       switch (ref.kind) {
         case 'Namespace': {
@@ -234,6 +258,7 @@ export class ClusterBuilder {
           const pod = realPod(e) as Pod;
           this.owned.push({ at, e, pod });
           this.realPods.push(pod);
+          converted = pod;
           break;
         }
         default:
@@ -243,6 +268,7 @@ export class ClusterBuilder {
           }
       }
     });
+    return converted;
   }
 
   /** The cluster; throws the first error found (see the class). */
@@ -251,7 +277,15 @@ export class ClusterBuilder {
     const { warnings, manifests, byKey } = this;
     const ownerCache = new Map<OwnedObject, { kind: string; name: string } | undefined>();
     const ownerOf = (o: OwnedObject) => {
-      if (!ownerCache.has(o)) ownerCache.set(o, withinAt(() => locOf(o as Entry), () => ownerReference(o)));
+      const e = o as Entry;
+      if (e.owner !== undefined) return e.owner ?? undefined;
+      if (e.ownerError) {
+        const { error } = e.ownerError;
+        return withinAt(() => locOf(e), () => {
+          throw error;
+        });
+      }
+      if (!ownerCache.has(o)) ownerCache.set(o, withinAt(() => locOf(e), () => ownerReference(o)));
       return ownerCache.get(o);
     };
     // Every walk into an ownerReferences cycle finds it again; say it once.
@@ -354,6 +388,9 @@ export class ClusterBuilder {
     };
   }
 }
+
+/** An earlier entry's whole content, for the duplicate check. */
+const contentOfEntry = (prev: Entry): unknown => (prev.reread ? prev.reread() : prev.obj);
 
 function locOf(e: { file: string; line?: number; ref?: ObjectRef }) {
   return {

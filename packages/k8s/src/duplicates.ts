@@ -27,12 +27,15 @@ export class DuplicateFilter<T extends Located> {
   /**
    * True for the first object of its name, false for an identical copy (to be dropped); throws
    * for a copy that differs. `contentOf` gives an earlier object's content (the default: its obj).
+   * `refKey`: objectKey(kind, namespace, name) of e.ref, when the caller has it (the same string
+   * in two maps is hashed once).
    */
-  admit(e: T, contentOf: (earlier: T) => unknown = (x) => x.obj): boolean {
+  admit(e: T, contentOf: (earlier: T) => unknown = (x) => x.obj, refKey?: string): boolean {
     // A kind we read is one object whatever group spelling it comes under (apps or extensions);
     // other kinds are told apart by group (Calico's NetworkPolicy is not networking.k8s.io's).
-    const kind = e.ref.supported ? e.ref.kind : `${e.ref.kind}.${groupOf(e.ref.apiVersion)}`;
-    const key = objectKey(kind, e.ref.namespace, e.ref.name);
+    const key = e.ref.supported
+      ? (refKey ?? objectKey(e.ref.kind, e.ref.namespace, e.ref.name))
+      : objectKey(`${e.ref.kind}.${groupOf(e.ref.apiVersion)}`, e.ref.namespace, e.ref.name);
     const prev = this.first.get(key);
     if (!prev) {
       this.first.set(key, e);

@@ -106,8 +106,9 @@ describe('loadCluster converts objects as they are read', () => {
   });
 
   it('drops an identical copy of a pod, and names both places of a copy that differs', async () => {
-    const same = await fileOf('same.yaml', [pod('web-1'), service('svc', '80'), pod('web-1')]);
+    const same = await fileOf('same.yaml', [pod('web-1'), service('svc', '80'), pod('web-1'), service('svc', '80')]);
     expect((await loadCluster([same])).cluster.pods).toHaveLength(1);
+    expect((await loadCluster([same])).cluster.services).toHaveLength(1);
     const differs = await fileOf('differs.yaml', [pod('web-1'), service('svc', '80'), pod('web-1', '', 'nginx:2')]);
     const { streamed, whole } = await both(differs);
     expect(streamed).toEqual(whole);
@@ -145,5 +146,17 @@ describe('loadCluster converts objects as they are read', () => {
     const { streamed, whole } = await both(path);
     expect(streamed).toEqual(whole);
     expect(streamed).toMatchObject({ location: { object: 'Service shop/bad', field: 'spec.ports[0].port' } });
+  });
+
+  it("reports a pod's own bad ownerReferences (read as the pod is read) in input order among conversion errors", async () => {
+    const badRef = '  ownerReferences:\n    - apiVersion: apps/v1\n      kind: ReplicaSet\n';
+    const podFirst = await fileOf('pod-owner-first.yaml', [pod('web-1', badRef), service('bad', '"http"')]);
+    const first = await both(podFirst);
+    expect(first.streamed).toEqual(first.whole);
+    expect(first.streamed).toMatchObject({ location: { object: 'Pod shop/web-1', field: 'metadata.ownerReferences[0].name' } });
+    const serviceFirst = await fileOf('service-first.yaml', [service('bad', '"http"'), pod('web-1', badRef)]);
+    const second = await both(serviceFirst);
+    expect(second.streamed).toEqual(second.whole);
+    expect(second.streamed).toMatchObject({ location: { object: 'Service shop/bad', field: 'spec.ports[0].port' } });
   });
 });

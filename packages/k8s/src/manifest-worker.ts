@@ -7,7 +7,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { InputError } from '@lateral/core';
-import { parseManifests, type SourceObject } from './parse-manifests.js';
+import { decodeText } from './decode-text.js';
+import { parseManifestsCountingLines, type SourceObject } from './parse-manifests.js';
 
 export type ToManifestWorker = { readonly seq: number; readonly bytes: Uint8Array; readonly file: string };
 
@@ -34,10 +35,9 @@ const port = parentPort!;
 port.on('message', (m: ToManifestWorker) => {
   let reply: FromManifestWorker;
   try {
-    const text = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength).toString('utf8');
-    const objects = parseManifests(text, m.file);
-    let lines = 0;
-    for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lines++;
+    const text = decodeText(m.bytes);
+    const objects: SourceObject[] = [];
+    const lines = parseManifestsCountingLines(text, m.file, (o) => void objects.push(o));
     reply = objects.every((o) => jsonSafe(o.obj))
       ? { type: 'chunk', seq: m.seq, lines, json: JSON.stringify(objects) }
       : { type: 'chunk', seq: m.seq, lines, objects };

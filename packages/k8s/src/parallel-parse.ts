@@ -5,11 +5,13 @@
  * order, adding to each line number the lines of the chunks before. The first error in file
  * order is the one reported, as in a sequential read.
  */
+import { isAscii } from 'node:buffer';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '@lateral/core';
 import type { FromManifestWorker, ToManifestWorker } from './manifest-worker.js';
-import { parseManifestsTo, type ObjectSink, type SourceObject } from './parse-manifests.js';
+import { decodeText } from './decode-text.js';
+import { parseManifestsCountingLines, type ObjectSink, type SourceObject } from './parse-manifests.js';
 
 /** Smaller inputs are parsed on the main thread: starting workers costs a few tenths of a second. */
 export const PARALLEL_MIN_BYTES = 16 * 2 ** 20;
@@ -44,8 +46,11 @@ function isMarkerAt(bytes: Uint8Array, at: number, c: number): boolean {
  * directives or `...` document ends, which only a whole-stream read handles.
  */
 export function chunkCuts(bytes: Buffer, chunkBytes = CHUNK_BYTES): number[] | undefined {
-  if (bytes[0] === 0x25 || bytes.indexOf('\n%') >= 0 || isMarkerAt(bytes, 0, 0x2e)) return undefined;
-  for (let at = bytes.indexOf('\n...'); at >= 0; at = bytes.indexOf('\n...', at + 1)) if (isMarkerAt(bytes, at + 1, 0x2e)) return undefined;
+  // Searched for by their rare characters (a `%`, `...`), then checked to start a line: a
+  // search for `\n%` stops at every line break, and a large stream has millions.
+  if (bytes[0] === 0x25 || isMarkerAt(bytes, 0, 0x2e)) return undefined;
+  for (let at = bytes.indexOf(0x25); at >= 0; at = bytes.indexOf(0x25, at + 1)) if (bytes[at - 1] === NL) return undefined;
+  for (let at = bytes.indexOf('...'); at >= 0; at = bytes.indexOf('...', at + 1)) if (bytes[at - 1] === NL && isMarkerAt(bytes, at, 0x2e)) return undefined;
   const cuts: number[] = [];
   let from = chunkBytes;
   while (from < bytes.length) {
@@ -71,12 +76,14 @@ async function parseInChunksHere(
   sink: ObjectSink,
 ): Promise<void> {
   let linesBefore = 0;
+  const ascii = isAscii(bytes);
   for (const { start, end } of chunks) {
-    const text = bytes.toString('utf8', start, end);
+    const text = decodeText(bytes, start, end, ascii);
     // An error from the sink is the sink's own: it passes through with its line as it is.
     let sinkFailed: { error: unknown } | undefined;
+    let lines: number;
     try {
-      parseManifestsTo(text, file, (o, reread, ref) => {
+      lines = parseManifestsCountingLines(text, file, (o, reread, ref) => {
         if (o.line !== undefined) o.line += linesBefore;
         try {
           sink(o, reread, ref);
@@ -90,7 +97,7 @@ async function parseInChunksHere(
       if (!(e instanceof InputError) || e.location.line === undefined) throw e;
       throw new InputError(e.detail, { ...e.location, line: e.location.line + linesBefore });
     }
-    for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) linesBefore++;
+    linesBefore += lines;
     onBytes?.(end);
     await new Promise<void>((r) => setImmediate(r));
   }

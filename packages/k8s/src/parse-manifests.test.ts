@@ -1,6 +1,7 @@
 import { InputError } from '@lateral/core';
 import { describe, expect, it } from 'vitest';
-import { parseManifests } from './parse-manifests.js';
+import { parseManifests, parseManifestsCountingLines } from './parse-manifests.js';
+import { lineBreaks } from './yaml-documents.js';
 
 function inputError(fn: () => unknown): InputError {
   try {
@@ -176,5 +177,30 @@ describe('parseManifests', () => {
   it('accepts a file of empty documents and comments', () => {
     expect(parseManifests('# nothing here\n---\n---\n', 'e.yaml')).toEqual([]);
     expect(parseManifests('', 'e.yaml')).toEqual([]);
+  });
+});
+
+describe('parseManifestsCountingLines', () => {
+  // A chunked read numbers each chunk's lines from this count: one off, and every line number
+  // after the first chunk is wrong.
+  it('counts the line breaks of the text, whichever reader took each document', () => {
+    const pod = (name: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n`;
+    const texts = [
+      '',
+      '\n\n',
+      pod('a'),
+      pod('a').trimEnd(),
+      `${pod('a')}---\n${pod('b')}\n\n   \n# end`,
+      `${pod('a')}---\n---`,
+      `${pod('a')}---\n`,
+      // js-yaml's documents: a block scalar, an anchor, a flow mapping, CRLF line ends.
+      `${pod('a')}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  x: |\n    one\n    two\n---\n${pod('b')}`,
+      `${pod('a')}  labels: &l {app: x}\n---\n${pod('b')}`,
+      `${pod('a')}---\r\n${pod('b').replaceAll('\n', '\r\n')}`,
+      '{"apiVersion": "v1", "kind": "List",\n "items": []}\n',
+    ];
+    for (const text of texts) {
+      expect(parseManifestsCountingLines(text, 'x.yaml', () => {}), JSON.stringify(text)).toBe(lineBreaks(text));
+    }
   });
 });

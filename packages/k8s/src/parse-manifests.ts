@@ -5,7 +5,7 @@ import { objectRef, type ObjectRef } from './object-ref.js';
 import { PlainYamlReader } from './plain-yaml.js';
 import { within } from './within.js';
 import { isMapping } from './raw-fields.js';
-import { documentSpans } from './yaml-documents.js';
+import { documentSpans, lineBreaks } from './yaml-documents.js';
 
 /** One parsed document, or one item of a List, with where it came from. */
 export interface SourceObject {
@@ -65,6 +65,15 @@ export function parseManifests(text: string, file: string): SourceObject[] {
  * input. A parse error is thrown when its document is reached, after the objects before it.
  */
 export function parseManifestsTo(text: string, file: string, sink: ObjectSink): void {
+  parseManifestsCountingLines(text, file, sink);
+}
+
+/**
+ * parseManifestsTo, answering how many line breaks (`\n`) the text holds: the fast reader
+ * passes every line anyway, and a reader of a stream in chunks needs the count to number the
+ * next chunk's lines.
+ */
+export function parseManifestsCountingLines(text: string, file: string, sink: ObjectSink): number {
   const src = text.startsWith('\uFEFF') ? text.slice(1) : text;
   // Only YAML aliases (`*name`) can make a node contain itself.
   const mayCycle = src.includes('*');
@@ -77,26 +86,32 @@ export function parseManifestsTo(text: string, file: string, sink: ObjectSink): 
     });
   if (/^\s*[[{]/.test(src)) {
     add(parseJsonStream(src, file));
-    return;
+    return lineBreaks(text);
   }
   // CRLF is one line break to YAML; as LF the fast reader takes it too (a lone CR it leaves).
   const lf = src.includes('\r') ? src.replaceAll('\r\n', '\n') : src;
-  const spans = lf.includes('\r') || lf.includes('\t') ? undefined : documentSpans(lf);
+  const spans = lf.includes('\r') || lf.includes('\t') ? undefined : documentSpans(lf, false);
   if (!spans) {
     add(parseYaml(lf, file, false));
-    return;
+    return lineBreaks(text);
   }
   const reader = (plainReader ??= new PlainYamlReader(KUBERNETES_SCHEMA));
   // Only a List's items are looked up by line (flatten). A text without "List" (or a `\`
   // escape that could spell it) holds none, and its readers need not record the lines.
   const mayHoldList = lf.includes('List') || lf.includes('\\');
-  for (const span of spans) {
+  // The line each document starts on: the reader's end line of the one before, or counted
+  // where js-yaml read it.
+  let line = 1;
+  for (const s of spans) {
+    const span = { start: s.start, end: s.end, line };
     const doc = reader.read(lf, span.start, span.end, span.line, mayHoldList);
     if (!doc) {
       // Anything the fast reader leaves (block scalars, anchors, flow mappings, errors) is js-yaml's.
       add(parseYaml(lf.slice(span.start, span.end), file, false, span.line - 1));
+      line += lineBreaks(lf, span.start, span.end);
       continue;
     }
+    line = doc.endLine;
     // The document's objects can be read again from its span: the fast reader gives the same.
     let index = 0;
     add({ docs: [doc.value], docLines: [doc.line], startLine: doc.itemLines }, (o, _, ref) => {
@@ -109,6 +124,8 @@ export function parseManifestsTo(text: string, file: string, sink: ObjectSink): 
       }, ref);
     });
   }
+  // The reader's end line counts a last line that has no line break as if it had one.
+  return line - (lf.endsWith('\n') || lf.length === 0 ? 1 : 2);
 }
 
 /**

@@ -10,7 +10,7 @@ import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { PlainYamlReader } from './plain-yaml.js';
 import { synthesizeYaml } from './synth/index.js';
-import { documentSpans } from './yaml-documents.js';
+import { documentSpans, lineBreaks } from './yaml-documents.js';
 
 const SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [(yaml as unknown as { types: { merge: yaml.Type } }).types.merge] });
 const reader = new PlainYamlReader(SCHEMA);
@@ -35,6 +35,9 @@ function compare(text: string): { fast: number; docs: number } {
     const expected = jsYaml(piece);
     if (!doc) continue;
     fast++;
+    // Where the next document starts (a last line with no line break counted as if it had one).
+    const unbroken = s.end === text.length && !text.endsWith('\n') ? 1 : 0;
+    expect(doc.endLine, piece).toBe(s.line + lineBreaks(text, s.start, s.end) + unbroken);
     expect(expected, piece).not.toBeInstanceOf(Error);
     const values = expected as unknown[];
     expect(doc.value, piece).toStrictEqual(values.length === 0 ? null : values[0]);

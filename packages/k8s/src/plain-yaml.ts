@@ -36,6 +36,11 @@ export interface PlainDocument {
   readonly line: number;
   /** 1-based line each sequence item that is a mapping or a list starts on. */
   readonly itemLines: Map<object, number>;
+  /**
+   * 1-based line of `end` (where the next document starts, when the text breaks its last
+   * line): the reader passes every line, so its caller need not count them again.
+   */
+  readonly endLine: number;
 }
 
 /** The implicit (plain-scalar) types of a schema, in the order js-yaml tries them. */
@@ -82,16 +87,16 @@ export class PlainYamlReader {
         while (p < end && text.charCodeAt(p) === SPACE) p++;
         if (p < end && text.charCodeAt(p) !== NL && text.charCodeAt(p) !== HASH) return undefined;
         const nl = text.indexOf('\n', pos);
-        if (nl < 0 || nl >= end) return { value: null, line: lineNo, itemLines: this.itemLines };
+        if (nl < 0 || nl >= end) return { value: null, line: lineNo, itemLines: this.itemLines, endLine: lineNo + 1 };
         pos = nl + 1;
         lineNo++;
       }
       this.seekContent(pos, lineNo);
-      if (!this.hasLine) return { value: null, line: lineNo, itemLines: this.itemLines };
+      if (!this.hasLine) return { value: null, line: lineNo, itemLines: this.itemLines, endLine: this.lineNo };
       const line = this.lineNo;
       const value = this.node(this.indent);
       if (this.hasLine) throw GIVE_UP; // content less indented than the root, or a second root
-      return { value, line, itemLines: this.itemLines };
+      return { value, line, itemLines: this.itemLines, endLine: this.lineNo };
     } catch (e) {
       if (e === GIVE_UP) return undefined;
       throw e;
@@ -118,6 +123,8 @@ export class PlainYamlReader {
       pos = nl + 1;
       lineNo++;
     }
+    // Past the last line: lineNo is the line at `end` (see PlainDocument.endLine).
+    this.lineNo = lineNo;
     this.hasLine = false;
   }
 

@@ -85,7 +85,10 @@ export function optStringMap(v: unknown, field: string): Labels | undefined {
   const m = optMapping(v as object | null | undefined, field) as Record<string, unknown> | undefined;
   if (!m) return undefined;
   const out: Record<string, string> = {};
-  for (const [k, val] of Object.entries(m)) {
+  // Object.keys, not entries: a pair array per key is garbage for every label of every pod.
+  for (const k of Object.keys(m)) {
+    // An own `__proto__` (JSON.parse makes one) is read as entries would, not as the prototype.
+    const val = k === '__proto__' ? Object.getOwnPropertyDescriptor(m, k)!.value : m[k];
     // A YAML `version: 1` is a number; the API server rejects it (labels are strings).
     if (typeof val !== 'string') {
       throw new InputError(`must be a string, not ${describe(val)} (quote it in YAML)`, { field: child(field, k) });
@@ -103,7 +106,8 @@ export function optStringMap(v: unknown, field: string): Labels | undefined {
 export function optLabels(v: unknown, field: string): Labels | undefined {
   const m = optStringMap(v, field);
   if (!m) return undefined;
-  for (const [k, val] of Object.entries(m)) {
+  for (const k of Object.keys(m)) {
+    const val = m[k]!;
     checkLabelKey(k, field);
     // The field of a bad value is built only when there is one.
     if (invalidLabelValueReason(val) !== undefined) checkLabelValue(val, child(field, k));

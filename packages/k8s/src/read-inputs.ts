@@ -2,6 +2,7 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InputError } from '@lateral/core';
 import { defaultManifestWorkers, parseManifestsInParallel, PARALLEL_MIN_BYTES } from './parallel-parse.js';
+import { decodeText } from './decode-text.js';
 import { parseManifestsTo, type ObjectSink, type SourceObject } from './parse-manifests.js';
 
 /** Files a directory contributes, as `kubectl apply -R -f` picks them. */
@@ -102,7 +103,7 @@ async function parseSource(bytes: Buffer, name: string, opts: ReadInputsOptions,
   if (body.length >= (workers > 0 ? PARALLEL_MIN_BYTES : CHUNKED_MIN_BYTES) && !looksLikeJson(body)) {
     if (await parseManifestsInParallel(body, name, workers, { onBytes, sink })) return;
   }
-  parseManifestsTo(body.toString('utf8'), name, sink);
+  parseManifestsTo(decodeText(body), name, sink);
 }
 
 /** Streams this large are read in chunks even on one thread, so progress can be shown. */
