@@ -7,6 +7,7 @@
  * escapes in keys and values, non-ASCII text, other value types, bytes cut, dropped or changed.
  */
 import { readFileSync } from 'node:fs';
+import { mulberry32 as random } from '@lateral/core/testing';
 import { describe, expect, it } from 'vitest';
 import type { FlowPeer, ParsedLine } from './flow-record.js';
 import { parseHubbleBytes, parseHubbleLine } from './hubble.js';
@@ -76,18 +77,6 @@ function expectSame(lines: readonly string[]): number {
     expect(r.text[i], at).toEqual(r.plain[i]);
   }
   return r.scanned;
-}
-
-/** A small seeded generator (mulberry32): the fuzz is the same on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A JSON text of v spelled another legal way: keys shuffled, whitespace, escapes, repeated keys. */
