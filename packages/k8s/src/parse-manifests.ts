@@ -1,6 +1,6 @@
 import { InputError } from '@lateral/core';
 import yaml from 'js-yaml';
-import { jsonListItemLines } from './json-lines.js';
+import { jsonListItemLines, jsonListItems } from './json-lines.js';
 import { objectRef, type ObjectRef } from './object-ref.js';
 import { PlainYamlReader } from './plain-yaml.js';
 import { within } from './within.js';
@@ -85,7 +85,7 @@ export function parseManifestsCountingLines(text: string, file: string, sink: Ob
       flatten(doc, file, parsed.docLines[i], parsed.startLine, undefined, emit);
     });
   if (/^\s*[[{]/.test(src)) {
-    add(parseJsonStream(src, file));
+    if (!readJsonList(src, file, sink)) add(parseJsonStream(src, file));
     return lineBreaks(text);
   }
   // CRLF is one line break to YAML; as LF the fast reader takes it too (a lone CR it leaves).
@@ -151,6 +151,73 @@ function parseJsonStream(src: string, file: string): ParsedStream {
   } catch {
     return { docs: [value], docLines: [firstLine], startLine: NO_LINES };
   }
+}
+
+/**
+ * A JSON List (kubectl's `-o json`) read item by item: the text is cut at its `items` elements
+ * (jsonListItems), the root without them and then each element is JSON.parse'd, flattened and
+ * handed on, so no tree of the whole List is ever held and a converted item can be dropped (its
+ * `reread` parses its text again). What is read, and the lines, are what parseJsonStream gives;
+ * a text that is no valid JSON is reported by JSON.parse of the whole, as before, and before an
+ * item's own error, since the whole parse came first there. False (nothing read) when the text
+ * is not such a List.
+ */
+function readJsonList(src: string, file: string, sink: ObjectSink): boolean {
+  const cut = jsonListItems(src);
+  if (!cut) return false;
+  let root: unknown;
+  try {
+    root = JSON.parse(`${src.slice(0, cut.open)}[]${src.slice(cut.close + 1)}`);
+  } catch {
+    return false; // the whole parse names the error
+  }
+  if (!isMapping(root) || typeof root.kind !== 'string' || !root.kind.endsWith('List') || !Array.isArray(root.items)) return false;
+  const kind = root.kind;
+  const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
+  const inherited = itemKind ? { kind: itemKind, apiVersion: root.apiVersion } : undefined;
+  /** The item's objects (more than one for a List in the List), each with its line. */
+  const read = (index: number, emit: ObjectSink): void => {
+    const text = src.slice(cut.starts[index], cut.ends[index]);
+    let item: unknown;
+    try {
+      item = JSON.parse(text);
+    } catch {
+      parseJson(src, file); // throws the whole text's error
+      throw new Error(`JSON item ${index} of ${file} does not parse on its own`);
+    }
+    const isObject = item !== null && typeof item === 'object';
+    const line = isObject ? cut.lines[index]! : cut.firstLine;
+    let lines: LineOf = NO_LINES;
+    if (isMapping(item) && typeof item.kind === 'string' && item.kind.endsWith('List')) {
+      // A List in the List: js-yaml knows where each of its nodes starts (as parseJsonStream).
+      try {
+        const parsed = parseYaml(text, file, true, line - 1);
+        lines = parsed.startLine;
+        item = parsed.docs[0];
+      } catch {
+        lines = NO_LINES;
+      }
+    }
+    flatten(item, file, line, lines, inherited, emit, { list: kind, index });
+  };
+  for (let index = 0; index < cut.starts.length; index++) {
+    let nth = 0;
+    try {
+      read(index, (o, _, ref) => {
+        const at = nth++;
+        sink(o, () => {
+          const objects: SourceObject[] = [];
+          read(index, (x) => void objects.push(x));
+          return objects[at]!.obj;
+        }, ref);
+      });
+    } catch (e) {
+      // JSON.parse of the whole would have found a syntax error further on before this one.
+      if (e instanceof InputError) parseJson(src, file);
+      throw e;
+    }
+  }
+  return true;
 }
 
 function flatten(
