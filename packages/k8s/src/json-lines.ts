@@ -57,12 +57,12 @@ export function jsonListItemLines(text: string): number[] | undefined {
   return undefined;
 }
 
-/** Where a JSON text's top-level `items` array and each of its elements lie (jsonListItems). */
+/** Where a JSON text's top-level `items` array and each of its elements lie, in bytes (jsonListItems). */
 export interface JsonListItems {
   /** Offsets of the array's `[` and `]`. */
   readonly open: number;
   readonly close: number;
-  /** Each element's text is text.slice(starts[i], ends[i]); it starts on line lines[i]. */
+  /** Each element is bytes [starts[i], ends[i]); it starts on line lines[i]. */
   readonly starts: number[];
   readonly ends: number[];
   readonly lines: number[];
@@ -72,7 +72,7 @@ export interface JsonListItems {
 
 /**
  * The top-level `items` array of a JSON text (kubectl's `-o json` List) cut into its elements by
- * one scan of the text, so each element can be JSON.parse'd and dropped on its own instead of
+ * one scan of the text's bytes (UTF-8: every byte that JSON gives a meaning is ASCII), so each element can be JSON.parse'd and dropped on its own instead of
  * the whole text parsed into one tree. The text is not yet known to be JSON: the scan only
  * finds the cuts (strings skipped whole, brackets counted, an element being what lies between
  * the array's `[`, `,` and `]`), and JSON.parse of the text without the array and of each
@@ -80,7 +80,7 @@ export interface JsonListItems {
  * Undefined when the cut is not that simple: no `items` array at the root, or a root key that is
  * `items` twice or spelled with an escape (JSON.parse keeps the last), or an unterminated string.
  */
-export function jsonListItems(text: string): JsonListItems | undefined {
+export function jsonListItems(text: Uint8Array): JsonListItems | undefined {
   const n = text.length;
   let line = 1;
   let depth = 0;
@@ -99,7 +99,7 @@ export function jsonListItems(text: string): JsonListItems | undefined {
   const ends: number[] = [];
   const lines: number[] = [];
   for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
+    const c = text[i]!;
     if (c === 0x0a) {
       line++;
       continue;
@@ -122,14 +122,14 @@ export function jsonListItems(text: string): JsonListItems | undefined {
       // newline in it would be invalid JSON, which the parse of the pieces rejects.
       let j = i + 1;
       for (;;) {
-        j = text.indexOf('"', j);
+        j = text.indexOf(0x22, j);
         if (j < 0) return undefined;
         let b = j - 1;
-        while (text.charCodeAt(b) === 0x5c) b--;
+        while (b > i && text[b] === 0x5c) b--;
         if ((j - 1 - b) % 2 === 0) break;
         j++;
       }
-      if (depth === 1) pending = text.slice(i + 1, j);
+      if (depth === 1) pending = Buffer.from(text.buffer, text.byteOffset + i + 1, j - i - 1).toString('latin1');
       i = j;
       end = j + 1;
       continue;

@@ -166,6 +166,20 @@ describe('the fast load gives what js-yaml and the converter give', () => {
       expect((e2 as InputError).location.file).toBe(file);
     });
 
+    it('reads UTF-8, escapes, brackets in strings and a doubled `items` key as JSON.parse does', async () => {
+      const pod = (name: string, note: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels: { app: name }, annotations: { note } } });
+      const items = [pod('a', 'café ✓ 🚀'), pod('b', '] }, { "items": [ \\" \\\\'), pod('c', '')];
+      const asYaml = join(dir, 'odd.yaml');
+      await writeFile(asYaml, items.map((o) => yaml.dump(o)).join('---\n'));
+      const file = join(dir, 'odd.json');
+      // An escaped key (`"na\u006de"` is "name"), as JSON.parse reads it.
+      await writeFile(file, JSON.stringify({ kind: 'List', items }, null, 1).replace('"name": "c"', '"na\\u006de": "c"'));
+      expect(await fast([file])).toEqual(await reference([asYaml]));
+      // `items` twice: JSON.parse keeps the last (read whole, not cut).
+      await writeFile(file, `{"kind": "List", "items": [${JSON.stringify(pod('z', ''))}], "items": ${JSON.stringify(items)}}`);
+      expect(await fast([file])).toEqual(await reference([asYaml]));
+    });
+
     it('compares a duplicate item with the first by reading both again', async () => {
       const pod = (image: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image }] } });
       const file = join(dir, 'dup.json');

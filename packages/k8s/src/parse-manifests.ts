@@ -4,6 +4,7 @@ import { jsonListItemLines, jsonListItems } from './json-lines.js';
 import { objectRef, type ObjectRef } from './object-ref.js';
 import { PlainYamlReader } from './plain-yaml.js';
 import { within } from './within.js';
+import { decodeText } from './decode-text.js';
 import { isMapping } from './raw-fields.js';
 import { documentSpans, lineBreaks } from './yaml-documents.js';
 
@@ -85,7 +86,9 @@ export function parseManifestsCountingLines(text: string, file: string, sink: Ob
       flatten(doc, file, parsed.docLines[i], parsed.startLine, undefined, emit);
     });
   if (/^\s*[[{]/.test(src)) {
-    if (!readJsonList(src, file, sink)) add(parseJsonStream(src, file));
+    // A string that is no well-formed UTF-16 (a lone surrogate) would not survive UTF-8.
+    const wellFormed = (src as { isWellFormed?: () => boolean }).isWellFormed?.() === true;
+    if (!wellFormed || !readJsonList(Buffer.from(src, 'utf8'), file, sink)) add(parseJsonStream(src, file));
     return lineBreaks(text);
   }
   // CRLF is one line break to YAML; as LF the fast reader takes it too (a lone CR it leaves).
@@ -154,20 +157,23 @@ function parseJsonStream(src: string, file: string): ParsedStream {
 }
 
 /**
- * A JSON List (kubectl's `-o json`) read item by item: the text is cut at its `items` elements
- * (jsonListItems), the root without them and then each element is JSON.parse'd, flattened and
+ * A JSON List (kubectl's `-o json`) read item by item from its bytes: the text is cut at its
+ * `items` elements (jsonListItems), the root without them and then each element is decoded
+ * (decodeText: no string of the whole text is made) and JSON.parse'd, flattened and
  * handed on, so no tree of the whole List is ever held and a converted item can be dropped (its
  * `reread` parses its text again). What is read, and the lines, are what parseJsonStream gives;
  * a text that is no valid JSON is reported by JSON.parse of the whole, as before, and before an
  * item's own error, since the whole parse came first there. False (nothing read) when the text
  * is not such a List.
  */
-function readJsonList(src: string, file: string, sink: ObjectSink): boolean {
-  const cut = jsonListItems(src);
+export function readJsonList(bytes: Uint8Array, file: string, sink: ObjectSink): boolean {
+  const cut = jsonListItems(bytes);
   if (!cut) return false;
+  /** JSON.parse of the whole, for its error. */
+  const whole = () => parseJson(decodeText(bytes), file);
   let root: unknown;
   try {
-    root = JSON.parse(`${src.slice(0, cut.open)}[]${src.slice(cut.close + 1)}`);
+    root = JSON.parse(`${decodeText(bytes, 0, cut.open)}[]${decodeText(bytes, cut.close + 1)}`);
   } catch {
     return false; // the whole parse names the error
   }
@@ -177,12 +183,12 @@ function readJsonList(src: string, file: string, sink: ObjectSink): boolean {
   const inherited = itemKind ? { kind: itemKind, apiVersion: root.apiVersion } : undefined;
   /** The item's objects (more than one for a List in the List), each with its line. */
   const read = (index: number, emit: ObjectSink): void => {
-    const text = src.slice(cut.starts[index], cut.ends[index]);
+    const text = decodeText(bytes, cut.starts[index], cut.ends[index]);
     let item: unknown;
     try {
       item = JSON.parse(text);
     } catch {
-      parseJson(src, file); // throws the whole text's error
+      whole(); // throws the whole text's error
       throw new Error(`JSON item ${index} of ${file} does not parse on its own`);
     }
     const isObject = item !== null && typeof item === 'object';
@@ -213,7 +219,7 @@ function readJsonList(src: string, file: string, sink: ObjectSink): boolean {
       });
     } catch (e) {
       // JSON.parse of the whole would have found a syntax error further on before this one.
-      if (e instanceof InputError) parseJson(src, file);
+      if (e instanceof InputError) whole();
       throw e;
     }
   }
