@@ -84,7 +84,6 @@ export function jsonListItems(text: Uint8Array): JsonListItems | undefined {
   const n = text.length;
   let line = 1;
   let depth = 0;
-  let firstLine = 0;
   /** The last string at depth 1 (a key if a `:` follows), and the last key. */
   let pending: string | undefined;
   let key: string | undefined;
@@ -98,15 +97,20 @@ export function jsonListItems(text: Uint8Array): JsonListItems | undefined {
   const starts: number[] = [];
   const ends: number[] = [];
   const lines: number[] = [];
-  for (let i = 0; i < n; i++) {
+  let first = 0;
+  while (first < n && (text[first] === 0x20 || text[first] === 0x09 || text[first] === 0x0d || text[first] === 0x0a)) {
+    if (text[first] === 0x0a) line++;
+    first++;
+  }
+  const firstLine = line;
+  for (let i = first; i < n; i++) {
     const c = text[i]!;
-    if (c === 0x0a) {
-      line++;
+    if (c <= 0x20) {
+      if (c === 0x0a) line++;
+      else if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return undefined; // not JSON whitespace
       continue;
     }
-    if (c === 0x20 || c === 0x09 || c === 0x0d) continue;
-    if (firstLine === 0) firstLine = line;
-    if (inItems && depth === 2) {
+    if (depth === 2 && inItems) {
       if (c === 0x2c || c === 0x5d) {
         // An empty element (`[,`, `,,`, `,]`): invalid, left to the whole parse to name.
         if (expectElement && (c === 0x2c || starts.length > 0)) return undefined;
@@ -118,16 +122,14 @@ export function jsonListItems(text: Uint8Array): JsonListItems | undefined {
       }
     }
     if (c === 0x22) {
-      // A string: to its closing quote (one not escaped by an odd run of backslashes). A raw
-      // newline in it would be invalid JSON, which the parse of the pieces rejects.
+      // A string, to its closing quote; a `\` escapes the byte after it. JSON strings hold no
+      // raw line break (the parse of the pieces rejects one), so no line is skipped.
       let j = i + 1;
       for (;;) {
-        j = text.indexOf(0x22, j);
-        if (j < 0) return undefined;
-        let b = j - 1;
-        while (b > i && text[b] === 0x5c) b--;
-        if ((j - 1 - b) % 2 === 0) break;
-        j++;
+        if (j >= n) return undefined;
+        const d = text[j]!;
+        if (d === 0x22) break;
+        j += d === 0x5c ? 2 : 1;
       }
       if (depth === 1) pending = Buffer.from(text.buffer, text.byteOffset + i + 1, j - i - 1).toString('latin1');
       i = j;
@@ -157,5 +159,5 @@ export function jsonListItems(text: Uint8Array): JsonListItems | undefined {
     }
   }
   if (open < 0 || close < 0 || itemsKeys !== 1 || starts.length !== ends.length) return undefined;
-  return { open, close, starts, ends, lines, firstLine: firstLine || 1 };
+  return { open, close, starts, ends, lines, firstLine };
 }
