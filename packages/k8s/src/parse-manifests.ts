@@ -1,6 +1,6 @@
 import { InputError } from '@lateral/core';
 import yaml from 'js-yaml';
-import { jsonListItemLines, jsonListItems } from './json-lines.js';
+import { jsonListItems } from './json-lines.js';
 import { objectRef, type ObjectRef } from './object-ref.js';
 import { PlainYamlReader } from './plain-yaml.js';
 import { within } from './within.js';
@@ -132,9 +132,9 @@ export function parseManifestsCountingLines(text: string, file: string, sink: Ob
 }
 
 /**
- * JSON.parse is the judge and the reader. Line numbers of a List's items (kubectl's `-o json`)
- * come from a scan of the text for the starts of the top-level `items` array's elements; a List
- * nested in a List is rare enough to take the slower YAML pass, which knows every node's line.
+ * JSON.parse is the judge and the reader, for JSON that readJsonList does not cut (a single
+ * object, a root `items` key given twice, a text that is no JSON): a List's items take their
+ * lines from the slower YAML pass, which knows every node's line.
  */
 function parseJsonStream(src: string, file: string): ParsedStream {
   const value = parseJson(src, file);
@@ -142,13 +142,6 @@ function parseJsonStream(src: string, file: string): ParsedStream {
   for (let i = 0; i < src.length && /\s/.test(src[i]!); i++) if (src.charCodeAt(i) === 10) firstLine++;
   const items = isMapping(value) && Array.isArray(value.items) ? (value.items as unknown[]) : undefined;
   if (!items || items.length === 0) return { docs: [value], docLines: [firstLine], startLine: NO_LINES };
-  const nestedList = items.some((i) => isMapping(i) && typeof i.kind === 'string' && i.kind.endsWith('List'));
-  const lines = nestedList ? undefined : jsonListItemLines(src);
-  if (lines && lines.length === items.length) {
-    const byItem = new Map<object, number>();
-    items.forEach((item, i) => void (item !== null && typeof item === 'object' && byItem.set(item, lines[i]!)));
-    return { docs: [value], docLines: [firstLine], startLine: byItem };
-  }
   try {
     return parseYaml(src, file, true);
   } catch {
@@ -161,7 +154,7 @@ function parseJsonStream(src: string, file: string): ParsedStream {
  * `items` elements (jsonListItems), the root without them and then each element is decoded
  * (decodeText: no string of the whole text is made) and JSON.parse'd, flattened and
  * handed on, so no tree of the whole List is ever held and a converted item can be dropped (its
- * `reread` parses its text again). What is read, and the lines, are what parseJsonStream gives;
+ * `reread` parses its text again). What is read, and the lines, are what parseJsonStream (js-yaml) gives;
  * a text that is no valid JSON is reported by JSON.parse of the whole, as before, and before an
  * item's own error, since the whole parse came first there. False (nothing read) when the text
  * is not such a List.
