@@ -2,7 +2,8 @@
  * The fast load (the plain YAML reader, large streams read in chunks, each object converted as
  * it is read and a pod kept small) must give exactly what js-yaml and the converter give when
  * every object is read first: on every fixture, and on a generated cluster large enough to be
- * read in chunks. A bad object after the first chunk is named at its line in the file.
+ * read in chunks. A bad object after the first chunk is named at its line in the file. JSON
+ * (a List cut into its items, or one object) gives what the same objects written as YAML give.
  */
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
