@@ -2,7 +2,8 @@
  * The fast load (the plain YAML reader, large streams read in chunks, each object converted as
  * it is read and a pod kept small) must give exactly what js-yaml and the converter give when
  * every object is read first: on every fixture, and on a generated cluster large enough to be
- * read in chunks. A bad object after the first chunk is named at its line in the file.
+ * read in chunks. A bad object after the first chunk is named at its line in the file. JSON
+ * (a List cut into its items, or one object) gives what the same objects written as YAML give.
  */
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -81,5 +82,114 @@ describe('the fast load gives what js-yaml and the converter give', () => {
     );
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).location).toMatchObject({ file: badFile, line, object: 'Service default/bad', field: 'spec.ports[0].port' });
+  });
+
+  describe('on JSON input (`kubectl get -o json`), read item by item', () => {
+    /** A file's objects as js-yaml reads them (a List flattened), to be written as JSON. */
+    const objectsOf = async (file: string): Promise<unknown[]> =>
+      yaml
+        .loadAll(await readFile(file, 'utf8'), undefined, { schema: SCHEMA })
+        .filter((d) => d !== null && d !== undefined)
+        .flatMap((d) => ((d as { kind?: unknown }).kind === 'List' ? ((d as { items?: unknown[] }).items ?? []) : [d]));
+
+    it('a List of every fixture cluster, and each object alone, is what the same objects read as YAML give', async () => {
+      const fixtures = join(REPO, 'fixtures');
+      const clusters = (await readdir(fixtures, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+      for (const name of clusters) {
+        const items = (await Promise.all((await yamlFiles(join(fixtures, name))).map(objectsOf))).flat();
+        if (items.length === 0) continue;
+        // kubectl's layout: 4 spaces.
+        const list = join(dir, `${name}.json`);
+        await writeFile(list, JSON.stringify({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items }, null, 4));
+        const asYaml = join(dir, `${name}.yaml`);
+        await writeFile(asYaml, items.map((o) => yaml.dump(o)).join('---\n'));
+        expect(await fast([list]), name).toEqual(await reference([asYaml]));
+        // Each object as a file of its own (`kubectl get pod x -o json`), and the List on one line.
+        const singles: string[] = [];
+        for (const [i, o] of items.entries()) {
+          const f = join(dir, `${name}-${String(i).padStart(4, '0')}.json`);
+          await writeFile(f, JSON.stringify(o, null, 4));
+          singles.push(f);
+        }
+        expect(await fast(singles), name).toEqual(await reference([asYaml]));
+        await writeFile(list, JSON.stringify({ kind: 'List', items }));
+        expect(await fast([list]), name).toEqual(await reference([asYaml]));
+      }
+    });
+
+    it('a generated cluster as a List (5,000 pods), a typed PodList, and a List in the List', async () => {
+      const text = synthesizeYaml({ pods: 5_000, namespaces: 60, policies: 400, seed: 3 });
+      const asYaml = join(dir, 'synth-json.yaml');
+      await writeFile(asYaml, text);
+      const items = await objectsOf(asYaml);
+      const list = join(dir, 'synth.json');
+      await writeFile(list, JSON.stringify({ apiVersion: 'v1', kind: 'List', items }, null, 4));
+      expect(await fast([list])).toEqual(await reference([asYaml]));
+
+      // A PodList's items carry no kind; a List in a List is flattened too (lines from js-yaml).
+      const pods = items.filter((o) => (o as { kind: string }).kind === 'Pod');
+      const rest = items.filter((o) => (o as { kind: string }).kind !== 'Pod');
+      const typed = join(dir, 'typed.json');
+      const podList = { apiVersion: 'v1', kind: 'PodList', items: pods.map((p) => ({ ...(p as object), kind: undefined, apiVersion: undefined })) };
+      await writeFile(typed, JSON.stringify({ kind: 'List', items: [podList, ...rest] }, null, 2));
+      expect(await fast([typed])).toEqual(await reference([asYaml]));
+    });
+
+    it('names a bad item by file, line, object and field, and a syntax error anywhere before that', async () => {
+      const items: unknown[] = [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } },
+        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'bad', namespace: 'default' }, spec: { ports: [{ port: 'http' }] } },
+      ];
+      const text = JSON.stringify({ apiVersion: 'v1', kind: 'List', items }, null, 4);
+      const file = join(dir, 'bad.json');
+      await writeFile(file, text);
+      // The item's `{` (1-based) is two lines above its "kind" (0-based): `{`, "apiVersion", "kind".
+      const line = text.split('\n').findIndex((l) => l.includes('"kind": "Service"')) - 1;
+      const error = await loadCluster([file]).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).location).toMatchObject({ file, line, object: 'Service default/bad', field: 'spec.ports[0].port' });
+
+      // An item with no name is named by its place in the List; a syntax error in a later item
+      // (or a trailing comma) is still the error reported: JSON.parse of the whole finds it first.
+      const noName = JSON.stringify({ kind: 'List', items: [{ kind: 'Pod', metadata: {} }, { kind: 'Pod', metadata: { name: 'x' } }] }, null, 4);
+      await writeFile(file, noName);
+      const e1 = await loadCluster([file]).then(() => undefined, (e: unknown) => e);
+      expect((e1 as InputError).location).toMatchObject({ file, object: 'List', field: 'items[0].metadata.name' });
+      await writeFile(file, noName.replace('"x"', 'x'));
+      const e3 = await loadCluster([file]).then(() => undefined, (e: unknown) => e);
+      expect(e3).toBeInstanceOf(InputError);
+      expect((e3 as InputError).message).toMatch(/invalid JSON/);
+      expect((e3 as InputError).location.file).toBe(file);
+      await writeFile(file, noName.replace(/}\s*]\s*}\s*$/, '},\n]\n}\n'));
+      const e2 = await loadCluster([file]).then(() => undefined, (e: unknown) => e);
+      expect(e2).toBeInstanceOf(InputError);
+      expect((e2 as InputError).message).toMatch(/invalid JSON/);
+      expect((e2 as InputError).location.file).toBe(file);
+    });
+
+    it('reads UTF-8, escapes, brackets in strings and a doubled `items` key as JSON.parse does', async () => {
+      const pod = (name: string, note: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels: { app: name }, annotations: { note } } });
+      const items = [pod('a', 'café ✓ 🚀'), pod('b', '] }, { "items": [ \\" \\\\'), pod('c', '')];
+      const asYaml = join(dir, 'odd.yaml');
+      await writeFile(asYaml, items.map((o) => yaml.dump(o)).join('---\n'));
+      const file = join(dir, 'odd.json');
+      // An escaped key (`"na\u006de"` is "name"), as JSON.parse reads it.
+      await writeFile(file, JSON.stringify({ kind: 'List', items }, null, 1).replace('"name": "c"', '"na\\u006de": "c"'));
+      expect(await fast([file])).toEqual(await reference([asYaml]));
+      // `items` twice: JSON.parse keeps the last (read whole, not cut).
+      await writeFile(file, `{"kind": "List", "items": [${JSON.stringify(pod('z', ''))}], "items": ${JSON.stringify(items)}}`);
+      expect(await fast([file])).toEqual(await reference([asYaml]));
+    });
+
+    it('compares a duplicate item with the first by reading both again', async () => {
+      const pod = (image: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image }] } });
+      const file = join(dir, 'dup.json');
+      await writeFile(file, JSON.stringify({ kind: 'List', items: [pod('a'), pod('a')] }, null, 4));
+      expect((await loadCluster([file])).cluster.pods).toHaveLength(1);
+      await writeFile(file, JSON.stringify({ kind: 'List', items: [pod('a'), pod('b')] }, null, 4));
+      const error = await loadCluster([file]).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).location.file).toBe(file);
+    });
   });
 });

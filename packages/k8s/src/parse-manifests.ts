@@ -1,9 +1,10 @@
 import { InputError } from '@lateral/core';
 import yaml from 'js-yaml';
-import { jsonListItemLines } from './json-lines.js';
+import { jsonListItems } from './json-lines.js';
 import { objectRef, type ObjectRef } from './object-ref.js';
 import { PlainYamlReader } from './plain-yaml.js';
 import { within } from './within.js';
+import { decodeText } from './decode-text.js';
 import { isMapping } from './raw-fields.js';
 import { documentSpans, lineBreaks } from './yaml-documents.js';
 
@@ -85,7 +86,9 @@ export function parseManifestsCountingLines(text: string, file: string, sink: Ob
       flatten(doc, file, parsed.docLines[i], parsed.startLine, undefined, emit);
     });
   if (/^\s*[[{]/.test(src)) {
-    add(parseJsonStream(src, file));
+    // A string that is no well-formed UTF-16 (a lone surrogate) would not survive UTF-8.
+    const wellFormed = (src as { isWellFormed?: () => boolean }).isWellFormed?.() === true;
+    if (!wellFormed || !readJsonList(Buffer.from(src, 'utf8'), file, sink)) add(parseJsonStream(src, file));
     return lineBreaks(text);
   }
   // CRLF is one line break to YAML; as LF the fast reader takes it too (a lone CR it leaves).
@@ -129,9 +132,9 @@ export function parseManifestsCountingLines(text: string, file: string, sink: Ob
 }
 
 /**
- * JSON.parse is the judge and the reader. Line numbers of a List's items (kubectl's `-o json`)
- * come from a scan of the text for the starts of the top-level `items` array's elements; a List
- * nested in a List is rare enough to take the slower YAML pass, which knows every node's line.
+ * JSON.parse is the judge and the reader, for JSON that readJsonList does not cut (a single
+ * object, a root `items` key given twice, a text that is no JSON): a List's items take their
+ * lines from the slower YAML pass, which knows every node's line.
  */
 function parseJsonStream(src: string, file: string): ParsedStream {
   const value = parseJson(src, file);
@@ -139,18 +142,81 @@ function parseJsonStream(src: string, file: string): ParsedStream {
   for (let i = 0; i < src.length && /\s/.test(src[i]!); i++) if (src.charCodeAt(i) === 10) firstLine++;
   const items = isMapping(value) && Array.isArray(value.items) ? (value.items as unknown[]) : undefined;
   if (!items || items.length === 0) return { docs: [value], docLines: [firstLine], startLine: NO_LINES };
-  const nestedList = items.some((i) => isMapping(i) && typeof i.kind === 'string' && i.kind.endsWith('List'));
-  const lines = nestedList ? undefined : jsonListItemLines(src);
-  if (lines && lines.length === items.length) {
-    const byItem = new Map<object, number>();
-    items.forEach((item, i) => void (item !== null && typeof item === 'object' && byItem.set(item, lines[i]!)));
-    return { docs: [value], docLines: [firstLine], startLine: byItem };
-  }
   try {
     return parseYaml(src, file, true);
   } catch {
     return { docs: [value], docLines: [firstLine], startLine: NO_LINES };
   }
+}
+
+/**
+ * A JSON List (kubectl's `-o json`) read item by item from its bytes: the text is cut at its
+ * `items` elements (jsonListItems), the root without them and then each element is decoded
+ * (decodeText: no string of the whole text is made) and JSON.parse'd, flattened and
+ * handed on, so no tree of the whole List is ever held and a converted item can be dropped (its
+ * `reread` parses its text again). What is read, and the lines, are what parseJsonStream (js-yaml) gives;
+ * a text that is no valid JSON is reported by JSON.parse of the whole, as before, and before an
+ * item's own error, since the whole parse came first there. False (nothing read) when the text
+ * is not such a List.
+ */
+export function readJsonList(bytes: Uint8Array, file: string, sink: ObjectSink): boolean {
+  const cut = jsonListItems(bytes);
+  if (!cut) return false;
+  /** JSON.parse of the whole, for its error. */
+  const whole = () => parseJson(decodeText(bytes), file);
+  let root: unknown;
+  try {
+    root = JSON.parse(`${decodeText(bytes, 0, cut.open)}[]${decodeText(bytes, cut.close + 1)}`);
+  } catch {
+    return false; // the whole parse names the error
+  }
+  if (!isMapping(root) || typeof root.kind !== 'string' || !root.kind.endsWith('List') || !Array.isArray(root.items)) return false;
+  const kind = root.kind;
+  const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
+  const inherited = itemKind ? { kind: itemKind, apiVersion: root.apiVersion } : undefined;
+  /** The item's objects (more than one for a List in the List), each with its line. */
+  const read = (index: number, emit: ObjectSink): void => {
+    const text = decodeText(bytes, cut.starts[index], cut.ends[index]);
+    let item: unknown;
+    try {
+      item = JSON.parse(text);
+    } catch {
+      whole(); // throws the whole text's error
+      throw new Error(`JSON item ${index} of ${file} does not parse on its own`);
+    }
+    const isObject = item !== null && typeof item === 'object';
+    const line = isObject ? cut.lines[index]! : cut.firstLine;
+    let lines: LineOf = NO_LINES;
+    if (isMapping(item) && typeof item.kind === 'string' && item.kind.endsWith('List')) {
+      // A List in the List: js-yaml knows where each of its nodes starts (as parseJsonStream).
+      try {
+        const parsed = parseYaml(text, file, true, line - 1);
+        lines = parsed.startLine;
+        item = parsed.docs[0];
+      } catch {
+        lines = NO_LINES;
+      }
+    }
+    flatten(item, file, line, lines, inherited, emit, { list: kind, index });
+  };
+  for (let index = 0; index < cut.starts.length; index++) {
+    let nth = 0;
+    try {
+      read(index, (o, _, ref) => {
+        const at = nth++;
+        sink(o, () => {
+          const objects: SourceObject[] = [];
+          read(index, (x) => void objects.push(x));
+          return objects[at]!.obj;
+        }, ref);
+      });
+    } catch (e) {
+      // JSON.parse of the whole would have found a syntax error further on before this one.
+      if (e instanceof InputError) whole();
+      throw e;
+    }
+  }
+  return true;
 }
 
 function flatten(

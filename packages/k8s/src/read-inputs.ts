@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { InputError } from '@lateral/core';
 import { defaultManifestWorkers, parseManifestsInParallel, PARALLEL_MIN_BYTES } from './parallel-parse.js';
 import { decodeText } from './decode-text.js';
-import { parseManifestsTo, type ObjectSink, type SourceObject } from './parse-manifests.js';
+import { parseManifestsTo, readJsonList, type ObjectSink, type SourceObject } from './parse-manifests.js';
 
 /** Files a directory contributes, as `kubectl apply -R -f` picks them. */
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
@@ -99,6 +99,8 @@ async function readEach(inputs: string[], sink: ObjectSink, opts: ReadInputsOpti
  */
 async function parseSource(bytes: Buffer, name: string, opts: ReadInputsOptions, onBytes: (done: number) => void, sink: ObjectSink): Promise<void> {
   const body = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+  // A JSON List (kubectl's `-o json`) item by item, never decoded whole.
+  if (looksLikeJson(body) && readJsonList(body, name, sink)) return;
   const workers = opts.workers ?? defaultManifestWorkers();
   if (body.length >= (workers > 0 ? PARALLEL_MIN_BYTES : CHUNKED_MIN_BYTES) && !looksLikeJson(body)) {
     if (await parseManifestsInParallel(body, name, workers, { onBytes, sink })) return;
