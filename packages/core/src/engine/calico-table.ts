@@ -92,8 +92,11 @@ export interface CalicoTable {
   readonly policies: readonly CompiledCalicoPolicy[];
   /** What the pod predicates are: equal keys, equal partitions (a recompile may keep its classes). */
   readonly predicatesKey: string;
-  /** Per pod: the answers of every pod predicate, as a key (pods with different keys never share a class). */
-  podKey(pod: Pod): string;
+  /**
+   * Per pod: the answers of every pod predicate, as a small number (0 when there are no
+   * predicates; pods with different numbers never share a class). Equal answers, equal numbers.
+   */
+  podAnswer(pod: Pod): number;
   /** Per pod: the answers of every pod predicate (1: holds), for selects and entityMatch. */
   answersOf(pod: Pod): Uint8Array;
   /** Some rule may match where the manifests cannot say (a domain network set, a source port): possible() differs. */
@@ -390,7 +393,6 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
   };
   const answerIds = new Map<string, number>();
   const answerSets: Uint8Array[] = [];
-  const answerKeys: string[] = [];
   // Per namespace, the predicates whose scope takes it in (once, not per pod).
   const scoped = new Map<string, number[]>();
   const inNamespace = (ns: string): number[] => {
@@ -425,7 +427,6 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
         for (const i of text.split(',')) if (i !== '') answers[Number(i)] = 1;
         answerIds.set(text, (id = answerSets.length));
         answerSets.push(answers);
-        answerKeys.push(String(id));
       }
       node.set(last, id);
     }
@@ -438,7 +439,7 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
   return {
     tiers,
     policies,
-    podKey: (pod) => (predicates.length === 0 ? '' : answerKeys[answerId(pod)]!),
+    podAnswer: (pod) => (predicates.length === 0 ? 0 : answerId(pod)),
     answersOf,
     predicatesKey: [...predicateIds.keys()].join('\n'),
     mayBeUnknown: sets.some((s) => s.domains) || policies.some((p) => [...(p.ingress ?? []), ...(p.egress ?? [])].some((r) => r.unknown)),
