@@ -404,15 +404,27 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
     }
     return list;
   };
+  // The last pod's values and answer: replicas come one after another and read alike, so a pod
+  // whose values all equal the last one's takes its answer without walking the trie.
+  const values: (string | undefined)[] = new Array<string | undefined>(levels);
+  const lastValues: (string | undefined)[] = new Array<string | undefined>(levels);
+  let lastId = -1;
   const answerId = (pod: Pod): number => {
+    let same = lastId >= 0;
+    for (let level = 0; level < levels; level++) {
+      const v = valueAt(pod, level);
+      values[level] = v;
+      if (v !== lastValues[level]) same = false;
+    }
+    if (same) return lastId;
     let node = trie;
     for (let level = 0; level < levels - 1; level++) {
-      const v = valueAt(pod, level);
+      const v = values[level];
       let next = node.get(v) as Trie | undefined;
       if (!next) node.set(v, (next = new Map()));
       node = next;
     }
-    const last = valueAt(pod, levels - 1);
+    const last = values[levels - 1];
     let id = node.get(last) as number | undefined;
     if (id === undefined) {
       // The predicates that hold, by number: a host-networked pod has none.
@@ -430,6 +442,8 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
       }
       node.set(last, id);
     }
+    for (let level = 0; level < levels; level++) lastValues[level] = values[level];
+    lastId = id;
     return id;
   };
   function answersOf(pod: Pod): Uint8Array {
