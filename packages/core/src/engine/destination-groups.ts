@@ -591,11 +591,7 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     // then share the rest of their groups instead of working them out once per node.
     const local: Group[] = [];
     let key = '';
-    // A rule toward d as one number: (peers, atoms, deny or allow), exact while both fit.
-    const seen = new Set<number>();
-    const ruleKey = (deny: boolean, peers: number, a: number): number =>
-      a < RULE_KEY_ATOMS && peers < RULE_KEY_PEERS ? (peers * RULE_KEY_ATOMS + a) * 2 + (deny ? 1 : 0) : Number.NaN;
-    let wide = false;
+    const seen = new Set<string>();
     for (const i of ciliumSelecting[d]!) {
       const p = cilium.policies[i]!;
       if (p.node !== undefined && p.ingressDeny.length === 0) {
@@ -607,25 +603,20 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       }
       for (const r of p.ingressDeny) {
         const a = atomsToward(r.ports, namedSetOf(d));
-        const k = ruleKey(true, r.peers, a);
+        const k = `d${r.peers}:${a}`;
         if (atomSets.isEmpty(a) || seen.has(k)) continue;
-        if (k !== k) wide = true;
-        else seen.add(k);
+        seen.add(k);
         deny.push({ sources: rulePeerBits[r.peers]!, atoms: a, action: 'Deny' });
       }
       for (const r of p.ingress) {
         const a = atomsToward(r.ports, namedSetOf(d));
-        const k = ruleKey(false, r.peers, a);
+        const k = `a${r.peers}:${a}`;
         if (atomSets.isEmpty(a) || seen.has(k)) continue;
-        if (k !== k) wide = true;
-        else seen.add(k);
+        seen.add(k);
         allow.push({ src: rulePeerBits[r.peers]!, id: r.peers, atoms: a });
       }
     }
-    // Out of the numbers' range (never in practice): the rules themselves spelled out, in order.
-    key = wide
-      ? `w${deny.map((g) => `d${setId(g.sources)}:${g.atoms}`).join(',')}|${allow.map((g) => `a${g.id}:${g.atoms}`).join(',')}`
-      : Float64Array.from(seen).sort().join(',');
+    key = [...seen].sort().join(',');
     const isolated = hasBit(sets.ciliumIsolated.ingress, d);
     key += `|${selecting.join(',')}|${namedSetOf(d)}|${isolated ? 'i' : ''}`;
     let groups = ciliumInMemo.get(key);
@@ -818,10 +809,6 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   };
   }
 }
-
-/** Bounds under which a Cilium rule toward a destination is one exact number (ciliumIngress). */
-const RULE_KEY_ATOMS = 2 ** 22;
-const RULE_KEY_PEERS = 2 ** 29;
 
 /** The groups of a destination `only` leaves out (shared: never added to). */
 const NO_GROUPS: Group[] = [];
