@@ -92,8 +92,11 @@ export interface CalicoTable {
   readonly policies: readonly CompiledCalicoPolicy[];
   /** What the pod predicates are: equal keys, equal partitions (a recompile may keep its classes). */
   readonly predicatesKey: string;
-  /** Per pod: the answers of every pod predicate, as a key (pods with different keys never share a class). */
-  podKey(pod: Pod): string;
+  /**
+   * Per pod: the answers of every pod predicate, as a small number (0 when there are no
+   * predicates; pods with different numbers never share a class). Equal answers, equal numbers.
+   */
+  podAnswer(pod: Pod): number;
   /** Per pod: the answers of every pod predicate (1: holds), for selects and entityMatch. */
   answersOf(pod: Pod): Uint8Array;
   /** Some rule may match where the manifests cannot say (a domain network set, a source port): possible() differs. */
@@ -390,7 +393,6 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
   };
   const answerIds = new Map<string, number>();
   const answerSets: Uint8Array[] = [];
-  const answerKeys: string[] = [];
   // Per namespace, the predicates whose scope takes it in (once, not per pod).
   const scoped = new Map<string, number[]>();
   const inNamespace = (ns: string): number[] => {
@@ -402,15 +404,27 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
     }
     return list;
   };
+  // The last pod's values and answer: replicas come one after another and read alike, so a pod
+  // whose values all equal the last one's takes its answer without walking the trie.
+  const values: (string | undefined)[] = new Array<string | undefined>(levels);
+  const lastValues: (string | undefined)[] = new Array<string | undefined>(levels);
+  let lastId = -1;
   const answerId = (pod: Pod): number => {
+    let same = lastId >= 0;
+    for (let level = 0; level < levels; level++) {
+      const v = valueAt(pod, level);
+      values[level] = v;
+      if (v !== lastValues[level]) same = false;
+    }
+    if (same) return lastId;
     let node = trie;
     for (let level = 0; level < levels - 1; level++) {
-      const v = valueAt(pod, level);
+      const v = values[level];
       let next = node.get(v) as Trie | undefined;
       if (!next) node.set(v, (next = new Map()));
       node = next;
     }
-    const last = valueAt(pod, levels - 1);
+    const last = values[levels - 1];
     let id = node.get(last) as number | undefined;
     if (id === undefined) {
       // The predicates that hold, by number: a host-networked pod has none.
@@ -425,10 +439,11 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
         for (const i of text.split(',')) if (i !== '') answers[Number(i)] = 1;
         answerIds.set(text, (id = answerSets.length));
         answerSets.push(answers);
-        answerKeys.push(String(id));
       }
       node.set(last, id);
     }
+    for (let level = 0; level < levels; level++) lastValues[level] = values[level];
+    lastId = id;
     return id;
   };
   function answersOf(pod: Pod): Uint8Array {
@@ -438,7 +453,7 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
   return {
     tiers,
     policies,
-    podKey: (pod) => (predicates.length === 0 ? '' : answerKeys[answerId(pod)]!),
+    podAnswer: (pod) => (predicates.length === 0 ? 0 : answerId(pod)),
     answersOf,
     predicatesKey: [...predicateIds.keys()].join('\n'),
     mayBeUnknown: sets.some((s) => s.domains) || policies.some((p) => [...(p.ingress ?? []), ...(p.egress ?? [])].some((r) => r.unknown)),

@@ -227,6 +227,21 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   };
   const walked = new Map<string, Group[]>();
 
+  /** Per source set: its first non-zero word and one past its last, as lo * (words + 1) + hi. */
+  const spans = new Map<Bitset, number>();
+  const spanOf = (b: Bitset): number => {
+    let span = spans.get(b);
+    if (span === undefined) {
+      let lo = 0;
+      while (lo < words && b[lo] === 0) lo++;
+      let hi = words;
+      while (hi > lo && b[hi - 1] === 0) hi--;
+      span = lo * (words + 1) + hi;
+      spans.set(b, span);
+    }
+    return span;
+  };
+
   const walkRegions = (stages: readonly WalkStage[]): Group[] => {
     let sets = 0;
     for (let i = 0; i < stages.length; i++) {
@@ -256,18 +271,25 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
         for (let j = 0; j < stage.steps.length; j++) {
           const s = stage.steps[j]!;
           if (!hasBit(atomSets.sets[s.atoms]!, a0)) continue;
-          let left = 0;
-          for (let w = 0; w < words; w++) {
+          // Only the words where the step has sources (most hold a namespace or a few).
+          const span = spanOf(s.sources);
+          const lo = Math.floor(span / (words + 1));
+          const hi = span - lo * (words + 1);
+          for (let w = lo; w < hi; w++) {
             const m = s.sources[w]! & undecided[w]!;
             if (m !== 0) {
               if (s.action === 'Allow') allowed[w]! |= m;
               else if (s.action === 'Pass') passed[w]! |= m;
               undecided[w]! &= ~m;
             }
-            left |= undecided[w]!;
           }
-          // Nothing left undecided: the rest of the tier decides nothing.
-          if (left === 0) break;
+          // Nothing left undecided: the rest of the tier decides nothing (asked after a step
+          // over every word, which is what usually leaves nothing).
+          if (lo === 0 && hi === words) {
+            let left = 0;
+            for (let w = 0; w < words && left === 0; w++) left |= undecided[w]!;
+            if (left === 0) break;
+          }
         }
         if (stage.end === 'Deny' && stage.selected) for (let w = 0; w < words; w++) undecided[w]! &= ~stage.selected[w]!;
         orInto(undecided, passed);

@@ -48,8 +48,11 @@ export interface PodClassesInput {
    * the cluster has any, host-networked pods get classes of their own.
    */
   readonly distinguishHostNetwork?: boolean;
-  /** Per pod: more that policy can see of it (Calico's selector answers); pods with different keys get different classes. */
-  readonly extraKey?: (podIndex: number) => string;
+  /**
+   * Per pod: more that policy can see of it (Calico's selector answers), as a small non-negative
+   * integer; pods with different numbers get different classes.
+   */
+  readonly extraKey?: (podIndex: number) => number;
 }
 
 export interface PodClasses {
@@ -135,7 +138,18 @@ export function buildPodClasses(input: PodClassesInput): PodClasses {
   const host = input.distinguishHostNetwork === true;
   const portRange = namedPortSets.length;
   const ipRange = ip.lists.length;
-  const numeric = input.extraKey === undefined && sel.ids.length * portRange * ipRange * 2 <= Number.MAX_SAFE_INTEGER;
+  // The extra numbers, read once per pod; their range joins the product.
+  let extra: Int32Array | undefined;
+  let extraRange = 1;
+  if (input.extraKey) {
+    extra = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const x = input.extraKey(i);
+      extra[i] = x;
+      if (x >= extraRange) extraRange = x + 1;
+    }
+  }
+  const numeric = sel.ids.length * portRange * ipRange * 2 * extraRange <= Number.MAX_SAFE_INTEGER;
   const byNumber = new Map<number, number>();
   const byString = new Map<string, number>();
   const podClass = new Int32Array(n);
@@ -153,10 +167,10 @@ export function buildPodClasses(input: PodClassesInput): PodClasses {
     let c: number | undefined;
     let key: number | string;
     if (numeric) {
-      key = ((g * portRange + portsId) * ipRange + ipId) * 2 + (h ? 1 : 0);
+      key = (((g * portRange + portsId) * ipRange + ipId) * 2 + (h ? 1 : 0)) * extraRange + (extra === undefined ? 0 : extra[i]!);
       c = byNumber.get(key);
     } else {
-      key = `${g}|${portsId}|${ipId}${h ? '|h' : ''}${input.extraKey ? `|${input.extraKey(i)}` : ''}`;
+      key = `${g}|${portsId}|${ipId}${h ? '|h' : ''}|${extra === undefined ? 0 : extra[i]!}`;
       c = byString.get(key);
     }
     if (c === undefined) {
