@@ -16,11 +16,20 @@
  *   page of rows and to its attack paths. Wall-clock from the driver's side, so server,
  *   transfer, layout and drawing all count.
  *
+ * The page-load rows are taken twice: against this process's server, and against `lateral serve`
+ * run from the built CLI in a process of its own (what a user runs; the driver and tsx do not
+ * share its thread).
+ *
  * Numbers, never assertions; on a shared machine read the ratios.
  *
  *   pnpm exec tsx test/bench/web-bench.ts          (skipped when `pnpm bench` is given sizes without S2)
  *   pnpm exec tsx test/bench/web-bench.ts --loads  (the page-load rows alone)
  */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseManifests, synthesizeYaml } from '@lateral/k8s';
 import { ensureUiBuilt, sessionFromObjects, startServer, type RunningServer } from '@lateral/web';
 import type { Browser, Page } from 'playwright-core';
@@ -233,9 +242,52 @@ async function browserRows(server: RunningServer): Promise<[string, string][]> {
   }
 }
 
+/**
+ * The same S2 served by the built CLI in a process of its own, as `lateral serve` runs for a
+ * user: the rows above share the driver's process (and tsx) with the server, which slows the
+ * server's first answers and every request the driver's own work delays.
+ */
+async function servedByCli<T>(yaml: string, use: (url: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'lateral-web-bench-'));
+  const file = join(dir, 's2.yaml');
+  writeFileSync(file, yaml);
+  const bin = fileURLToPath(new URL('../../apps/cli/bin/lateral.js', import.meta.url));
+  const child = spawn(process.execPath, [bin, 'serve', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let said = '';
+      const listen = (d: Buffer) => {
+        said += d.toString();
+        const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(said);
+        if (m) resolve(m[0]);
+      };
+      child.stdout.on('data', listen);
+      child.stderr.on('data', listen);
+      child.on('exit', (code) => reject(new Error(`lateral serve exited with ${code}: ${said.trim()}`)));
+    });
+    return await use(url);
+  } finally {
+    child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Page-load rows against `lateral serve` (servedByCli), printed as their own table. */
+async function cliLoadRows(browser: Browser): Promise<void> {
+  const t = performance.now();
+  const rows = await servedByCli(s2Yaml, async (url) => {
+    console.log(`S2 served by \`lateral serve\` (built CLI, its own process): ready in ${Math.round(performance.now() - t)} ms`);
+    return (await loadRows(browser, url)).rows;
+  });
+  console.log('\nweb app on S2 in Chromium, page loads from `lateral serve` in its own process, as a user runs it:');
+  console.log('| step | ms |\n|---|---:|');
+  for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
+}
+
 await ensureUiBuilt();
 const t0 = performance.now();
-const session = sessionFromObjects('S2', parseManifests(synthesizeYaml({ pods: 10_000, namespaces: 200, policies: 1_000 }), 's2.yaml'));
+const s2Yaml = synthesizeYaml({ pods: 10_000, namespaces: 200, policies: 1_000 });
+const session = sessionFromObjects('S2', parseManifests(s2Yaml, 's2.yaml'));
 const loadMs = performance.now() - t0;
 const server = await startServer(session, { log: () => {}, jobs: { maxWaitMs: 600_000 } });
 try {
@@ -247,6 +299,8 @@ try {
       console.log('\nweb app on S2 in Chromium, page loads (wall clock from the driver; this machine, shared):');
       console.log('| step | ms |\n|---|---:|');
       for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
+      console.log('');
+      await cliLoadRows(browser);
     } finally {
       await browser.close();
     }
@@ -261,6 +315,13 @@ try {
   console.log('| step | ms |\n|---|---:|');
   console.log(`| server: synthesize + load + compile (not in the rows below) | ${loadMs.toFixed(0)} |`);
   for (const [k, v] of browser1) console.log(`| ${k} | ${v} |`);
+  console.log('');
+  const browser2 = await launchChromium();
+  try {
+    await cliLoadRows(browser2);
+  } finally {
+    await browser2.close();
+  }
 } catch (e) {
   process.stderr.write(`web bench failed: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exitCode = 1;

@@ -65,6 +65,8 @@ interface Slot {
   worker: Worker;
   running?: { id: number; pending: Pending };
   ready: boolean;
+  /** Its start-up work (compile, attack graph) is done. */
+  warm?: boolean;
 }
 
 export function sessionInit(s: Session): SessionInit {
@@ -104,6 +106,32 @@ export class JobPool {
     const n = opts.workers ?? defaultJobWorkers();
     for (let i = 0; i < n; i++) this.startSlot('long');
     if (n > 0 && opts.quickWorker !== false) this.startSlot('quick');
+  }
+
+  private readonly warmWaiters: (() => void)[] = [];
+
+  /**
+   * Resolves once every worker has finished its start-up work (the session compiled, its attack
+   * graph built) or failed to start, or after `ms`. lateral serve waits for it before it listens
+   * on a large cluster: on two cores that work slows the first page load by a second otherwise.
+   */
+  whenWarm(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        const at = this.warmWaiters.indexOf(check);
+        if (at >= 0) this.warmWaiters.splice(at, 1);
+        resolve();
+      };
+      const check = () => void (this.slots.every((s) => s.warm) && done());
+      const timer = setTimeout(done, ms);
+      this.warmWaiters.push(check);
+      check();
+    });
+  }
+
+  private checkWarm(): void {
+    for (const w of [...this.warmWaiters]) w();
   }
 
   /** Jobs waiting for a worker. */
@@ -224,6 +252,11 @@ export class JobPool {
         this.dispatch();
         return;
       }
+      if (m.type === 'warm') {
+        slot.warm = true;
+        this.checkWarm();
+        return;
+      }
       const running = slot.running;
       if (!running || running.id !== m.id) return;
       slot.running = undefined;
@@ -239,6 +272,7 @@ export class JobPool {
       const at = this.slots.indexOf(slot);
       if (at < 0) return;
       this.slots.splice(at, 1);
+      this.checkWarm();
       if (slot.running && !slot.running.pending.cancelled) slot.running.pending.reject(new Error(`analysis worker stopped: ${why}`));
       if (this.closed) return;
       if (slot.ready) {

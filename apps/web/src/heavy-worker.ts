@@ -28,6 +28,8 @@ export type ToJobWorker = { readonly type: 'session'; readonly init: SessionInit
 
 export type FromJobWorker =
   | { readonly type: 'ready' }
+  /** The session sent last is compiled and its attack graph built: the worker's start-up work is done. */
+  | { readonly type: 'warm' }
   | { readonly type: 'answer'; readonly id: number; readonly answer: JobAnswer }
   /** The request's fault: a 400 with this message. */
   | { readonly type: 'bad'; readonly id: number; readonly message: string }
@@ -46,7 +48,11 @@ port.on('message', (m: ToJobWorker) => {
     session = sessionOfInit(m.init, session);
     // Built now rather than by the first blast radius: its answer should not pay for it.
     const s = session;
-    setImmediate(() => session === s && attackGraphOf(s));
+    setImmediate(() => {
+      if (session !== s) return;
+      attackGraphOf(s);
+      port.postMessage({ type: 'warm' } satisfies FromJobWorker);
+    });
     return;
   }
   void answer(m.id, m.job);
