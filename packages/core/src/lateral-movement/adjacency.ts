@@ -45,6 +45,12 @@ export interface AttackAdjacency {
   /** The port lists of i's in-edges, each once, in in-edge order: listsInto[listsStart[i] .. listsStart[i + 1]). */
   readonly listsStart: Int32Array;
   readonly listsInto: Int32Array;
+  /**
+   * For each port list, the first list with the same ports (the same JSON): a destination's
+   * lists are its own, but their contents repeat across destinations, so answers can share
+   * one list object where they would hold thousands.
+   */
+  readonly sameList: Int32Array;
   /** Working memory of one search at a time (queries are synchronous), made with the graph: a query allocates its answer only. */
   readonly scratch: SearchScratch;
 }
@@ -232,5 +238,14 @@ export function adjacencyOf(ids: readonly string[], indexOf: ReadonlyMap<string,
     rank[node] = r;
     byRank[r] = node;
   });
-  return { ids, indexOf, nodeAttrs, rank, byRank, outStart, outTo, outEdge, outAttr, outPorts, inStart, inFrom, inAttr, edgeAttrs: attrs, inPorts, portLists, listsStart, listsInto: Int32Array.from(listsInto), scratch: scratchFor(n, portLists.length) };
+  const sameList = new Int32Array(portLists.length);
+  const byText = new Map<string, number>();
+  portLists.forEach((list, i) => {
+    // Equal as JSON (fields and their order): an answer naming either list reads the same.
+    const text = JSON.stringify(list);
+    const first = byText.get(text);
+    if (first === undefined) byText.set(text, i);
+    sameList[i] = first ?? i;
+  });
+  return { ids, indexOf, nodeAttrs, rank, byRank, outStart, outTo, outEdge, outAttr, outPorts, inStart, inFrom, inAttr, edgeAttrs: attrs, inPorts, portLists, listsStart, listsInto: Int32Array.from(listsInto), sameList, scratch: scratchFor(n, portLists.length) };
 }

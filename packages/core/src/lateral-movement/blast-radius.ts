@@ -281,24 +281,82 @@ function firstReachLevels(adj: AttackAdjacency, source: number | undefined, maxH
 }
 
 /**
+ * First reaches and via lists, made once per graph and shared by every answer that names them
+ * (read-only, like the port lists they hold). In a dense cluster the via lists name the first
+ * few nodes of the level before, by id, so they repeat: at S2 an answer's 9,120 first reaches
+ * are 467 distinct ones in 304 distinct lists, the same from every foothold. An answer then
+ * allocates little beyond one entry per reached node, which also keeps the collector away.
+ */
+interface SharedParts {
+  /** By (source, kind of move, port list content): an index into `reaches`. */
+  readonly reachIds: Map<number, number>;
+  readonly reaches: FirstReach[];
+  /** Via lists by a hash of their entries' indices; a bucket holds the lists with that hash. */
+  readonly vias: Map<number, (readonly FirstReach[])[]>;
+  /** Entry indices of the list being made (MAX_VIA slots). */
+  readonly picked: Int32Array;
+}
+
+/** Distinct first reaches a graph keeps before starting over (the answers made keep theirs). */
+const MAX_SHARED = 1 << 16;
+
+const sharedMemo = new WeakMap<AttackAdjacency, SharedParts>();
+
+function sharedParts(adj: AttackAdjacency): SharedParts {
+  let parts = sharedMemo.get(adj);
+  if (!parts || parts.reaches.length > MAX_SHARED) sharedMemo.set(adj, (parts = { reachIds: new Map(), reaches: [], vias: new Map(), picked: new Int32Array(MAX_VIA) }));
+  return parts;
+}
+
+const KIND_CODE = { network: 0, entry: 1, escalation: 2, identity: 3 } as const;
+
+/** The shared first reach for a move from u with these attributes and port list (-1: none). */
+function reachOf(adj: AttackAdjacency, parts: SharedParts, u: number, attr: number, list: number): number {
+  const attrs = adj.edgeAttrs[attr]!;
+  const same = list >= 0 ? adj.sameList[list]! : -1;
+  const key = (u * (adj.portLists.length + 1) + same + 1) * 4 + KIND_CODE[attrs.kind];
+  let id = parts.reachIds.get(key);
+  if (id === undefined) {
+    id = parts.reaches.length;
+    parts.reaches.push({ from: adj.ids[u]!, kind: attrs.kind, category: edgeCategory(attrs.kind), ports: same >= 0 ? adj.portLists[same]! : NO_PORTS });
+    parts.reachIds.set(key, id);
+  }
+  return id;
+}
+
+/**
  * In a dense cluster a node is first reached from hundreds of others: the answer keeps the
  * ports of all of them but names only the first few, so it stays readable and fast. The port
- * lists are the graph's, shared between answers (read-only), not copied. (These two run once
- * per reached node: small functions, compiled after a few calls.)
+ * lists are the graph's, shared between answers (read-only), not copied; so are the first
+ * reaches and the lists of them (SharedParts). (These run once per reached node: small
+ * functions, compiled after a few calls.)
  */
-function firstReachesOf(adj: AttackAdjacency, v: number, levels: Levels): FirstReach[] {
-  const { ids, edgeAttrs, portLists } = adj;
+function firstReachesOf(adj: AttackAdjacency, v: number, levels: Levels, parts: SharedParts): readonly FirstReach[] {
   const { viaCount, viaFrom, viaAttr, viaList } = levels;
+  const { picked, reaches, vias } = parts;
   const base = v * MAX_VIA;
   const len = Math.min(viaCount[v]!, MAX_VIA);
-  // Sized once: an array grown by push keeps room for 17, and the answer holds one per node.
-  const via = new Array<FirstReach>(len);
+  let hash = len;
   for (let i = 0; i < len; i++) {
-    const attrs = edgeAttrs[viaAttr[base + i]!]!;
-    const list = viaList[base + i]!;
-    via[i] = { from: ids[viaFrom[base + i]!]!, kind: attrs.kind, category: edgeCategory(attrs.kind), ports: list >= 0 ? portLists[list]! : NO_PORTS };
+    const id = reachOf(adj, parts, viaFrom[base + i]!, viaAttr[base + i]!, viaList[base + i]!);
+    picked[i] = id;
+    hash = (Math.imul(hash, 31) + id) | 0;
   }
+  let bucket = vias.get(hash);
+  if (bucket) {
+    for (const list of bucket) if (sameEntries(list, reaches, picked, len)) return list;
+  } else vias.set(hash, (bucket = []));
+  // Sized once: an array grown by push keeps room for 17.
+  const via = new Array<FirstReach>(len);
+  for (let i = 0; i < len; i++) via[i] = reaches[picked[i]!]!;
+  bucket.push(via);
   return via;
+}
+
+function sameEntries(list: readonly FirstReach[], reaches: readonly FirstReach[], picked: Int32Array, len: number): boolean {
+  if (list.length !== len) return false;
+  for (let i = 0; i < len; i++) if (list[i] !== reaches[picked[i]!]) return false;
+  return true;
 }
 
 /** The union of the port lists into v that a first reach carries: each list is v's alone (adjacency.ts), so a mark made while counting is a mark for v. */
@@ -320,9 +378,9 @@ function portsOf(adj: AttackAdjacency, v: number, levels: Levels, unions: (reado
 }
 
 /** One entry of the answer (once per reached node: a small function, compiled after a few calls). */
-function reachedNode(adj: AttackAdjacency, v: number, levels: Levels, unions: (readonly AttackPort[])[], jewels: ReadonlySet<string>): ReachedNode {
+function reachedNode(adj: AttackAdjacency, v: number, levels: Levels, unions: (readonly AttackPort[])[], parts: SharedParts, jewels: ReadonlySet<string>): ReachedNode {
   const id = adj.ids[v]!;
-  return { id, kind: adj.nodeAttrs[v]!.kind, hops: levels.depth[v]!, via: firstReachesOf(adj, v, levels), viaCount: levels.viaCount[v]!, ports: portsOf(adj, v, levels, unions), crownJewel: jewels.has(id) };
+  return { id, kind: adj.nodeAttrs[v]!.kind, hops: levels.depth[v]!, via: firstReachesOf(adj, v, levels, parts), viaCount: levels.viaCount[v]!, ports: portsOf(adj, v, levels, unions), crownJewel: jewels.has(id) };
 }
 
 export function blastRadius(ag: AttackGraph, from: string, options: BlastOptions = {}): BlastRadius {
@@ -335,6 +393,7 @@ export function blastRadius(ag: AttackGraph, from: string, options: BlastOptions
   const { order, size } = levels;
   let unions = unionMemo.get(adj);
   if (!unions) unionMemo.set(adj, (unions = []));
+  const parts = sharedParts(adj);
   const first = source !== undefined ? 1 : 0;
   const reached = new Array<ReachedNode>(Math.max(0, size - first));
   const crownJewelsReached: { id: string; hops: number }[] = [];
@@ -342,7 +401,7 @@ export function blastRadius(ag: AttackGraph, from: string, options: BlastOptions
   let nodesReached = 0;
   let identitiesReached = 0;
   for (let q = first; q < size; q++) {
-    const r = reachedNode(adj, order[q]!, levels, unions, jewels);
+    const r = reachedNode(adj, order[q]!, levels, unions, parts, jewels);
     reached[q - first] = r;
     if (r.kind === 'workload') reachedWorkloads++;
     else if (r.kind === 'node') nodesReached++;
