@@ -295,6 +295,15 @@ interface SharedParts {
   readonly vias: Map<number, (readonly FirstReach[])[]>;
   /** Entry indices of the list being made (MAX_VIA slots). */
   readonly picked: Int32Array;
+  /**
+   * Per node, the via list its last answer named and the moves it was made from (source,
+   * attributes, port list; MAX_VIA slots each): a later answer whose moves into the node are
+   * the same takes the list after comparing a few integers.
+   */
+  readonly lastVia: (readonly FirstReach[] | undefined)[];
+  readonly lastFrom: Int32Array;
+  readonly lastAttr: Int32Array;
+  readonly lastList: Int32Array;
 }
 
 /** Distinct first reaches a graph keeps before starting over (the answers made keep theirs). */
@@ -304,7 +313,11 @@ const sharedMemo = new WeakMap<AttackAdjacency, SharedParts>();
 
 function sharedParts(adj: AttackAdjacency): SharedParts {
   let parts = sharedMemo.get(adj);
-  if (!parts || parts.reaches.length > MAX_SHARED) sharedMemo.set(adj, (parts = { reachIds: new Map(), reaches: [], vias: new Map(), picked: new Int32Array(MAX_VIA) }));
+  if (!parts || parts.reaches.length > MAX_SHARED) {
+    const n = adj.ids.length;
+    parts = { reachIds: new Map(), reaches: [], vias: new Map(), picked: new Int32Array(MAX_VIA), lastVia: new Array(n).fill(undefined), lastFrom: new Int32Array(n * MAX_VIA), lastAttr: new Int32Array(n * MAX_VIA), lastList: new Int32Array(n * MAX_VIA) };
+    sharedMemo.set(adj, parts);
+  }
   return parts;
 }
 
@@ -333,9 +346,30 @@ function reachOf(adj: AttackAdjacency, parts: SharedParts, u: number, attr: numb
  */
 function firstReachesOf(adj: AttackAdjacency, v: number, levels: Levels, parts: SharedParts): readonly FirstReach[] {
   const { viaCount, viaFrom, viaAttr, viaList } = levels;
-  const { picked, reaches, vias } = parts;
+  const { lastVia, lastFrom, lastAttr, lastList } = parts;
   const base = v * MAX_VIA;
   const len = Math.min(viaCount[v]!, MAX_VIA);
+  const last = lastVia[v];
+  if (last !== undefined && last.length === len) {
+    let same = true;
+    for (let i = base, end = base + len; same && i < end; i++) same = lastFrom[i] === viaFrom[i] && lastAttr[i] === viaAttr[i] && lastList[i] === viaList[i];
+    if (same) return last;
+  }
+  const via = sharedList(adj, v, levels, parts, len);
+  lastVia[v] = via;
+  for (let i = base, end = base + len; i < end; i++) {
+    lastFrom[i] = viaFrom[i]!;
+    lastAttr[i] = viaAttr[i]!;
+    lastList[i] = viaList[i]!;
+  }
+  return via;
+}
+
+/** The shared via list of v's first MAX_VIA first reaches (len of them). */
+function sharedList(adj: AttackAdjacency, v: number, levels: Levels, parts: SharedParts, len: number): readonly FirstReach[] {
+  const { viaFrom, viaAttr, viaList } = levels;
+  const { picked, reaches, vias } = parts;
+  const base = v * MAX_VIA;
   let hash = len;
   for (let i = 0; i < len; i++) {
     const id = reachOf(adj, parts, viaFrom[base + i]!, viaAttr[base + i]!, viaList[base + i]!);
