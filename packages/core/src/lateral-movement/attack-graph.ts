@@ -20,7 +20,6 @@ import { matchesSelector } from '../semantics/label-selector.js';
 import { tryParseIp } from '../semantics/ip.js';
 import { InputError } from '../model/errors.js';
 import type { ApiServerAddress, ContainerPort, Ingress, IngressBackend, Pod, Protocol, Service } from '../model/model.js';
-import { adjacency } from './adjacency.js';
 import { ALL_NAMESPACES, CLUSTER_ADMIN, hasMoves, identityGrants, identityId, podSecurityAdmitsPrivileged } from './identity.js';
 import { PROTOCOLS } from '../model/model.js';
 import type { PortRange, ProtoPorts } from '../semantics/port-set.js';
@@ -681,9 +680,6 @@ export function buildAttackGraph(compiled: CompiledCluster, options: AttackGraph
   };
   capacityHint = Math.max(1024, graph.count + (graph.count >> 3));
   recordings.set(ag, recording);
-  // Every query reads the integer adjacency: it is part of the graph, made now (a server builds
-  // the graph as it starts; its first query should not be the one that pays for this).
-  adjacency(ag);
   return ag;
 }
 

@@ -4,9 +4,18 @@
  * own crown jewels (the annotated ones, every query's default) are measured as the graph's
  * adjacency is built (adjacency.ts), so a first query does not pay for them.
  */
-import type { AttackAdjacency } from './adjacency.js';
 
-export function targetMask(adj: AttackAdjacency, targets: Iterable<string>): Uint8Array {
+/** What these searches read of the graph's adjacency (adjacency.ts, which measures the default targets through here). */
+export interface TargetGraph {
+  readonly ids: readonly string[];
+  readonly indexOf: ReadonlyMap<string, number>;
+  readonly outStart: Int32Array;
+  readonly outTo: Int32Array;
+  readonly inStart: Int32Array;
+  readonly inFrom: Int32Array;
+}
+
+export function targetMask(adj: TargetGraph, targets: Iterable<string>): Uint8Array {
   const mask = new Uint8Array(adj.ids.length);
   for (const t of targets) {
     const i = adj.indexOf.get(t);
@@ -27,9 +36,9 @@ export interface TargetMemo {
 }
 
 /** Per graph, the last few target sets': blast radius asks for the same crown jewels from every source. */
-const targetMemo = new WeakMap<AttackAdjacency, Map<string, TargetMemo>>();
+const targetMemo = new WeakMap<TargetGraph, Map<string, TargetMemo>>();
 
-export function memoFor(adj: AttackAdjacency, targets: Iterable<string>): TargetMemo {
+export function memoFor(adj: TargetGraph, targets: Iterable<string>): TargetMemo {
   const list = [...targets];
   const key = list.map((t) => adj.indexOf.get(t) ?? -1).sort((a, b) => a - b).join(',');
   let memo = targetMemo.get(adj);
@@ -47,7 +56,7 @@ export function memoFor(adj: AttackAdjacency, targets: Iterable<string>): Target
  * Each node's moves into a target (distance 0), read from the targets' in-edges. Their order
  * does not matter: on the last move every one of them counts one path and one step of work.
  */
-function movesIntoTargets(adj: AttackAdjacency, dist: Int32Array): { nearStart: Int32Array; near: Int32Array } {
+function movesIntoTargets(adj: TargetGraph, dist: Int32Array): { nearStart: Int32Array; near: Int32Array } {
   const n = adj.ids.length;
   const { inStart, inFrom } = adj;
   const nearStart = new Int32Array(n + 1);
@@ -66,7 +75,7 @@ function movesIntoTargets(adj: AttackAdjacency, dist: Int32Array): { nearStart: 
 }
 
 /** Whether u has a move into a node at distance `d` (a small function: compiled after a few calls, not run uncompiled through a long loop). */
-function movesTo(adj: AttackAdjacency, dist: Int32Array, u: number, d: number): boolean {
+function movesTo(adj: TargetGraph, dist: Int32Array, u: number, d: number): boolean {
   const { outStart, outTo } = adj;
   for (let k = outStart[u]!, stop = outStart[u + 1]!; k < stop; k++) if (dist[outTo[k]!] === d) return true;
   return false;
@@ -78,7 +87,7 @@ function movesTo(adj: AttackAdjacency, dist: Int32Array, u: number, d: number): 
  * looks along its out-edges for a node of the level before and stops at the first, which in a
  * dense graph is a few moves in.
  */
-export function reverseDistances(adj: AttackAdjacency, targets: Iterable<string>): Int32Array {
+export function reverseDistances(adj: TargetGraph, targets: Iterable<string>): Int32Array {
   const n = adj.ids.length;
   const dist = new Int32Array(n).fill(-1);
   const { inStart, inFrom, outStart } = adj;
