@@ -6,6 +6,7 @@
  * Node i is `ids[i]`; neighbours keep edge insertion order, so ties break as they always did.
  */
 import { recordingOf, type AttackEdgeAttributes, type AttackGraph, type AttackNodeAttributes, type AttackPort, type EdgeList } from './attack-graph.js';
+import { memoFor } from './target-distances.js';
 
 export interface AttackAdjacency {
   readonly ids: readonly string[];
@@ -44,6 +45,55 @@ export interface AttackAdjacency {
   /** The port lists of i's in-edges, each once, in in-edge order: listsInto[listsStart[i] .. listsStart[i + 1]). */
   readonly listsStart: Int32Array;
   readonly listsInto: Int32Array;
+  /**
+   * For each port list, the first list with the same ports (the same JSON): a destination's
+   * lists are its own, but their contents repeat across destinations, so answers can share
+   * one list object where they would hold thousands.
+   */
+  readonly sameList: Int32Array;
+  /** Working memory of one search at a time (queries are synchronous), made with the graph: a query allocates its answer only. */
+  readonly scratch: SearchScratch;
+}
+
+/**
+ * Arrays a blast-radius search and a path count fill and read, sized to the graph and touched
+ * once as it is built: a query allocates nothing but its answer (fresh memory costs a page
+ * fault per 4 KiB here, and every allocation drives the collector), and resets only what it
+ * reads.
+ */
+export interface SearchScratch {
+  /** Hops from the source (-1: not reached). */
+  readonly depth: Int32Array;
+  /** Reached nodes by hop count, then id. */
+  readonly order: Int32Array;
+  /** Nodes not reached yet, in id order (bottom-up levels). */
+  readonly unreached: Int32Array;
+  /** First reaches per node, and the first MAX_VIA of them (5 slots per node): source, attributes, port list. */
+  readonly viaCount: Int32Array;
+  readonly viaFrom: Int32Array;
+  readonly viaAttr: Int32Array;
+  readonly viaList: Int32Array;
+  /** Port lists some first reach carries (1), by list number. */
+  readonly listUsed: Uint8Array;
+  /** Nodes on the path being walked (path counting); all 0 between walks. */
+  readonly onPath: Uint8Array;
+}
+
+/** Slots per node in SearchScratch.via*: blast radius names this many first reaches. */
+export const VIA_SLOTS = 5;
+
+function scratchFor(n: number, lists: number): SearchScratch {
+  return {
+    depth: new Int32Array(n).fill(-1),
+    order: new Int32Array(n).fill(0),
+    unreached: new Int32Array(n).fill(0),
+    viaCount: new Int32Array(n).fill(0),
+    viaFrom: new Int32Array(n * VIA_SLOTS).fill(0),
+    viaAttr: new Int32Array(n * VIA_SLOTS).fill(0),
+    viaList: new Int32Array(n * VIA_SLOTS).fill(0),
+    listUsed: new Uint8Array(lists).fill(0),
+    onPath: new Uint8Array(n).fill(0),
+  };
 }
 
 const cache = new WeakMap<AttackGraph, AttackAdjacency>();
@@ -57,6 +107,7 @@ export function adjacency(ag: AttackGraph): AttackAdjacency {
   if (rec) {
     a = adjacencyOf(rec.ids, rec.indexOf, rec.nodeAttrs, rec.edges);
     cache.set(ag, a);
+    measureDefaultTargets(a);
     return a;
   }
   const ids = ag.graph.nodes();
@@ -76,7 +127,21 @@ export function adjacency(ag: AttackGraph): AttackAdjacency {
   });
   a = adjacencyOf(ids, indexOf, ids.map((id) => ag.graph.getNodeAttributes(id)), { count: m, eu, ev, attr, attrs });
   cache.set(ag, a);
+  measureDefaultTargets(a);
   return a;
+}
+
+/**
+ * The annotated crown jewels are every query's targets unless the user names others: their
+ * distances (path counts, risk) are measured with the graph, as its other indexes are, rather
+ * than by whichever query comes first. Other target sets are measured on first use, as before.
+ */
+function measureDefaultTargets(a: AttackAdjacency): void {
+  const jewels: string[] = [];
+  a.nodeAttrs.forEach((at, i) => {
+    if (at.kind === 'workload' && at.annotatedCrownJewel) jewels.push(a.ids[i]!);
+  });
+  if (jewels.length > 0) memoFor(a, jewels);
 }
 
 export function adjacencyOf(ids: readonly string[], indexOf: ReadonlyMap<string, number>, nodeAttrs: readonly AttackNodeAttributes[], edges: EdgeList): AttackAdjacency {
@@ -173,5 +238,14 @@ export function adjacencyOf(ids: readonly string[], indexOf: ReadonlyMap<string,
     rank[node] = r;
     byRank[r] = node;
   });
-  return { ids, indexOf, nodeAttrs, rank, byRank, outStart, outTo, outEdge, outAttr, outPorts, inStart, inFrom, inAttr, edgeAttrs: attrs, inPorts, portLists, listsStart, listsInto: Int32Array.from(listsInto) };
+  const sameList = new Int32Array(portLists.length);
+  const byText = new Map<string, number>();
+  portLists.forEach((list, i) => {
+    // Equal as JSON (fields and their order): an answer naming either list reads the same.
+    const text = JSON.stringify(list);
+    const first = byText.get(text);
+    if (first === undefined) byText.set(text, i);
+    sameList[i] = first ?? i;
+  });
+  return { ids, indexOf, nodeAttrs, rank, byRank, outStart, outTo, outEdge, outAttr, outPorts, inStart, inFrom, inAttr, edgeAttrs: attrs, inPorts, portLists, listsStart, listsInto: Int32Array.from(listsInto), sameList, scratch: scratchFor(n, portLists.length) };
 }

@@ -7,6 +7,7 @@ import { edgeCategory, type AttackEdgeAttributes, type AttackGraph, type AttackN
 import { explainConnection, type RuleRef } from '../explain/explain.js';
 import type { Endpoint } from '../model/model.js';
 import { adjacency, type AttackAdjacency } from './adjacency.js';
+import { memoFor, reverseDistances, targetMask } from './target-distances.js';
 
 export { adjacency, type AttackAdjacency };
 
@@ -34,15 +35,6 @@ export interface AttackPath {
 interface Blocked {
   readonly nodes: Uint8Array;
   readonly edges: Set<number>;
-}
-
-function targetMask(adj: AttackAdjacency, targets: Iterable<string>): Uint8Array {
-  const mask = new Uint8Array(adj.ids.length);
-  for (const t of targets) {
-    const i = adj.indexOf.get(t);
-    if (i !== undefined) mask[i] = 1;
-  }
-  return mask;
 }
 
 /** BFS over node indices; the path as indices, or undefined. */
@@ -125,129 +117,6 @@ export function kShortestAttackPaths(ag: AttackGraph, source: string, targets: R
   return found.map((p) => p.map((i) => adj.ids[i]!));
 }
 
-/** What path counting keeps per target set: distances, and each node's moves into a target. */
-interface TargetMemo {
-  /** Hops to the nearest target by node index (-1: none reachable); read-only, shared between calls. */
-  readonly dist: Int32Array;
-  /** u's moves into a target, in its out-edge order: near[nearStart[u] .. nearStart[u + 1]). */
-  readonly nearStart: Int32Array;
-  readonly near: Int32Array;
-}
-
-/** Per graph, the last few target sets': blast radius asks for the same crown jewels from every source. */
-const targetMemo = new WeakMap<AttackAdjacency, Map<string, TargetMemo>>();
-
-function memoFor(adj: AttackAdjacency, targets: Iterable<string>): TargetMemo {
-  const list = [...targets];
-  const key = list.map((t) => adj.indexOf.get(t) ?? -1).sort((a, b) => a - b).join(',');
-  let memo = targetMemo.get(adj);
-  if (!memo) targetMemo.set(adj, (memo = new Map()));
-  let entry = memo.get(key);
-  if (!entry) {
-    if (memo.size >= 8) memo.clear();
-    const dist = reverseDistances(adj, list);
-    memo.set(key, (entry = { dist, ...movesIntoTargets(adj, dist) }));
-  }
-  return entry;
-}
-
-/** Hops to the nearest target (-1: none reachable), by reverse BFS; read-only, shared between calls. */
-function distancesToTargets(adj: AttackAdjacency, targets: Iterable<string>): Int32Array {
-  return memoFor(adj, targets).dist;
-}
-
-/**
- * Each node's moves into a target (distance 0), read from the targets' in-edges. Their order
- * does not matter: on the last move every one of them counts one path and one step of work.
- */
-function movesIntoTargets(adj: AttackAdjacency, dist: Int32Array): { nearStart: Int32Array; near: Int32Array } {
-  const n = adj.ids.length;
-  const { inStart, inFrom } = adj;
-  const nearStart = new Int32Array(n + 1);
-  for (let t = 0; t < n; t++) {
-    if (dist[t] !== 0) continue;
-    for (let j = inStart[t]!, end = inStart[t + 1]!; j < end; j++) nearStart[inFrom[j]! + 1]!++;
-  }
-  for (let u = 0; u < n; u++) nearStart[u + 1]! += nearStart[u]!;
-  const at = nearStart.slice(0, n);
-  const near = new Int32Array(nearStart[n]!);
-  for (let t = 0; t < n; t++) {
-    if (dist[t] !== 0) continue;
-    for (let j = inStart[t]!, end = inStart[t + 1]!; j < end; j++) near[at[inFrom[j]!]!++] = t;
-  }
-  return { nearStart, near };
-}
-
-/** Whether u has a move into a node at distance `d` (a small function: compiled after a few calls, not run uncompiled through a long loop). */
-function movesTo(adj: AttackAdjacency, dist: Int32Array, u: number, d: number): boolean {
-  const { outStart, outTo } = adj;
-  for (let k = outStart[u]!, stop = outStart[u + 1]!; k < stop; k++) if (dist[outTo[k]!] === d) return true;
-  return false;
-}
-
-/**
- * Breadth-first from the targets backwards. A level is found top-down (the in-edges of the
- * level before) while that level is small, and bottom-up otherwise: each node not reached yet
- * looks along its out-edges for a node of the level before and stops at the first, which in a
- * dense graph is a few moves in.
- */
-function reverseDistances(adj: AttackAdjacency, targets: Iterable<string>): Int32Array {
-  const n = adj.ids.length;
-  const dist = new Int32Array(n).fill(-1);
-  const { inStart, inFrom, outStart } = adj;
-  const queue = new Int32Array(n);
-  let size = 0;
-  for (const t of targets) {
-    const i = adj.indexOf.get(t);
-    if (i === undefined || dist[i] !== -1) continue;
-    dist[i] = 0;
-    queue[size++] = i;
-  }
-  /** Out-edges of the nodes not reached yet: what bottom-up reads at most. */
-  let outLeft = outStart[n]!;
-  for (let q = 0; q < size; q++) outLeft -= outStart[queue[q]! + 1]! - outStart[queue[q]!]!;
-  let unreached: Int32Array | undefined;
-  let unreachedLength = 0;
-  for (let d = 1, begin = 0; begin < size; d++) {
-    const end = size;
-    let inLevel = 0;
-    for (let q = begin; q < end; q++) inLevel += inStart[queue[q]! + 1]! - inStart[queue[q]!]!;
-    // Bottom-up stops at the first hit, so it reads far fewer than outLeft moves once a level is
-    // a good part of the graph (the factor is the usual one for this switch).
-    if (inLevel * 14 < outLeft) {
-      for (let q = begin; q < end; q++) {
-        const v = queue[q]!;
-        for (let k = inStart[v]!, stop = inStart[v + 1]!; k < stop; k++) {
-          const u = inFrom[k]!;
-          if (dist[u] !== -1) continue;
-          dist[u] = d;
-          queue[size++] = u;
-          outLeft -= outStart[u + 1]! - outStart[u]!;
-        }
-      }
-    } else {
-      if (!unreached) {
-        unreached = new Int32Array(n);
-        for (let u = 0; u < n; u++) if (dist[u] === -1) unreached[unreachedLength++] = u;
-      }
-      let left = 0;
-      for (let i = 0; i < unreachedLength; i++) {
-        const u = unreached[i]!;
-        if (!movesTo(adj, dist, u, d - 1)) {
-          unreached[left++] = u;
-          continue;
-        }
-        dist[u] = d;
-        queue[size++] = u;
-        outLeft -= outStart[u + 1]! - outStart[u]!;
-      }
-      unreachedLength = left;
-    }
-    begin = end;
-  }
-  return dist;
-}
-
 /** Hops to the nearest target by node index (-1: none reachable), computed afresh (no memo): the caller's own array. */
 export function hopsToTargets(adj: AttackAdjacency, targets: Iterable<string>): Int32Array {
   return reverseDistances(adj, targets);
@@ -256,7 +125,7 @@ export function hopsToTargets(adj: AttackAdjacency, targets: Iterable<string>): 
 /** Hops to the nearest target from every node that can reach one (reverse BFS). */
 export function distanceToTargets(ag: AttackGraph, targets: Iterable<string>): Map<string, number> {
   const adj = adjacency(ag);
-  const dist = distancesToTargets(adj, targets);
+  const dist = memoFor(adj, targets).dist;
   const out = new Map<string, number>();
   for (let i = 0; i < dist.length; i++) if (dist[i]! >= 0) out.set(adj.ids[i]!, dist[i]!);
   return out;
@@ -282,12 +151,12 @@ const PATH_COUNT_CAP = 1_000;
 export function countAttackPaths(ag: AttackGraph, source: string, targets: ReadonlySet<string>, hopLimit = DEFAULT_PATH_HOP_LIMIT): PathCount {
   const adj = adjacency(ag);
   const { outStart, outTo } = adj;
-  const { dist, nearStart, near } = memoFor(adj, targets);
-  const isTarget = targetMask(adj, targets);
+  const { dist, nearStart, near, isTarget } = memoFor(adj, targets);
   let count = 0;
   let work = 0;
   let capped = false;
-  const onPath = new Uint8Array(adj.ids.length);
+  /** The graph's, all 0 between walks: a walk clears each mark as it leaves the node. */
+  const onPath = adj.scratch.onPath;
   const walk = (u: number, depth: number): void => {
     if (capped) return;
     if (++work > PATH_COUNT_CAP * 5) {

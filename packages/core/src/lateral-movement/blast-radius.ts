@@ -5,6 +5,7 @@
  */
 import { edgeCategory, type AttackEdgeAttributes, type AttackGraph, type AttackNodeAttributes, type AttackPort, type EdgeCategory } from './attack-graph.js';
 import { adjacency, countAttackPaths, DEFAULT_PATH_HOP_LIMIT, type AttackAdjacency, type PathCount } from './attack-paths.js';
+import { VIA_SLOTS } from './adjacency.js';
 
 export interface FirstReach {
   readonly from: string;
@@ -59,7 +60,7 @@ export interface BlastOptions {
   readonly pathHopLimit?: number;
 }
 
-export const MAX_VIA = 5;
+export const MAX_VIA = VIA_SLOTS;
 
 const PROTO_INDEX = { TCP: 0, UDP: 1, SCTP: 2 } as const;
 /** A number per (protocol, port, endPort): string keys cost more than the rest of the loop. */
@@ -202,7 +203,7 @@ function sortLevel(adj: AttackAdjacency, depth: Int32Array, order: Int32Array, f
   for (let i = 0; i < k; i++) order[from + i] = byRank[keys[i]!]!;
 }
 
-/** What one breadth-first pass from a foothold finds, by node index. */
+/** What one breadth-first pass from a foothold finds, by node index: the graph's scratch arrays (adjacency.ts), valid until the next search. */
 interface Levels {
   /** Hops from the source (-1: not reached). */
   readonly depth: Int32Array;
@@ -220,7 +221,7 @@ interface Levels {
 }
 
 function firstReachLevels(adj: AttackAdjacency, source: number | undefined, maxHops: number): Levels {
-  const { byRank, outStart, inStart, portLists } = adj;
+  const { byRank, outStart, inStart, scratch } = adj;
   const n = byRank.length;
   // Breadth-first by levels. A node at hop d is first reached by every move into it from a node
   // at hop d - 1: each level counts those moves per node, keeps the first MAX_VIA by the
@@ -229,15 +230,12 @@ function firstReachLevels(adj: AttackAdjacency, source: number | undefined, maxH
   // first reaches arrive by id; or bottom-up, the in-edges of every node not reached yet, which
   // also counts them (and keeps the first few by id as they come). In a dense cluster a foothold reaches a few nodes, then most of the
   // graph, then the rest: top-down then bottom-up reads a fraction of the moves.
-  const depth = new Int32Array(n).fill(-1);
-  const viaCount = new Int32Array(n);
-  /** The first reaches kept per node, MAX_VIA slots each: the source, the move's attributes and port list. */
-  const viaFrom = new Int32Array(n * MAX_VIA);
-  const viaAttr = new Int32Array(n * MAX_VIA);
-  const viaList = new Int32Array(n * MAX_VIA);
-  const listUsed = new Uint8Array(portLists.length);
-  /** Reached nodes by hop count, then id (the source first). */
-  const order = new Int32Array(n);
+  // The arrays are the graph's (adjacency.ts): reset here, not allocated; the via slots are
+  // read only up to each node's count, so they need no reset.
+  const { depth, viaCount, viaFrom, viaAttr, viaList, listUsed, order, unreached } = scratch;
+  depth.fill(-1);
+  viaCount.fill(0);
+  listUsed.fill(0);
   let size = 0;
   /** In-edges of the nodes not reached yet. */
   let inLeft = inStart[n]!;
@@ -246,8 +244,8 @@ function firstReachLevels(adj: AttackAdjacency, source: number | undefined, maxH
     order[size++] = source;
     inLeft -= inStart[source + 1]! - inStart[source]!;
   }
-  /** Bottom-up: the nodes not reached yet, in id order (made when first needed). */
-  let unreached: Int32Array | undefined;
+  /** Bottom-up: the nodes not reached yet, in id order (listed when first needed). */
+  let listed = false;
   let unreachedLength = 0;
   for (let d = 1, begin = 0; d <= maxHops && begin < size; d++) {
     const end = size;
@@ -258,8 +256,8 @@ function firstReachLevels(adj: AttackAdjacency, source: number | undefined, maxH
       for (let q = end; q < size; q++) inLeft -= inStart[order[q]! + 1]! - inStart[order[q]!]!;
       sortLevel(adj, depth, order, end, size, d);
     } else {
-      if (!unreached) {
-        unreached = new Int32Array(n);
+      if (!listed) {
+        listed = true;
         for (let r = 0; r < n; r++) if (depth[byRank[r]!] === -1) unreached[unreachedLength++] = byRank[r]!;
       }
       let left = 0;
@@ -283,21 +281,116 @@ function firstReachLevels(adj: AttackAdjacency, source: number | undefined, maxH
 }
 
 /**
+ * First reaches and via lists, made once per graph and shared by every answer that names them
+ * (read-only, like the port lists they hold). In a dense cluster the via lists name the first
+ * few nodes of the level before, by id, so they repeat: at S2 an answer's 9,120 first reaches
+ * are 467 distinct ones in 304 distinct lists, the same from every foothold. An answer then
+ * allocates little beyond one entry per reached node, which also keeps the collector away.
+ */
+interface SharedParts {
+  /** By (source, kind of move, port list content): an index into `reaches`. */
+  readonly reachIds: Map<number, number>;
+  readonly reaches: FirstReach[];
+  /** Via lists by a hash of their entries' indices; a bucket holds the lists with that hash. */
+  readonly vias: Map<number, (readonly FirstReach[])[]>;
+  /** Entry indices of the list being made (MAX_VIA slots). */
+  readonly picked: Int32Array;
+  /**
+   * Per node, the via list its last answer named and the moves it was made from (source,
+   * attributes, port list; MAX_VIA slots each): a later answer whose moves into the node are
+   * the same takes the list after comparing a few integers.
+   */
+  readonly lastVia: (readonly FirstReach[] | undefined)[];
+  readonly lastFrom: Int32Array;
+  readonly lastAttr: Int32Array;
+  readonly lastList: Int32Array;
+}
+
+/** Distinct first reaches a graph keeps before starting over (the answers made keep theirs). */
+const MAX_SHARED = 1 << 16;
+
+const sharedMemo = new WeakMap<AttackAdjacency, SharedParts>();
+
+function sharedParts(adj: AttackAdjacency): SharedParts {
+  let parts = sharedMemo.get(adj);
+  if (!parts || parts.reaches.length > MAX_SHARED) {
+    const n = adj.ids.length;
+    parts = { reachIds: new Map(), reaches: [], vias: new Map(), picked: new Int32Array(MAX_VIA), lastVia: new Array(n).fill(undefined), lastFrom: new Int32Array(n * MAX_VIA), lastAttr: new Int32Array(n * MAX_VIA), lastList: new Int32Array(n * MAX_VIA) };
+    sharedMemo.set(adj, parts);
+  }
+  return parts;
+}
+
+const KIND_CODE = { network: 0, entry: 1, escalation: 2, identity: 3 } as const;
+
+/** The shared first reach for a move from u with these attributes and port list (-1: none). */
+function reachOf(adj: AttackAdjacency, parts: SharedParts, u: number, attr: number, list: number): number {
+  const attrs = adj.edgeAttrs[attr]!;
+  const same = list >= 0 ? adj.sameList[list]! : -1;
+  const key = (u * (adj.portLists.length + 1) + same + 1) * 4 + KIND_CODE[attrs.kind];
+  let id = parts.reachIds.get(key);
+  if (id === undefined) {
+    id = parts.reaches.length;
+    parts.reaches.push({ from: adj.ids[u]!, kind: attrs.kind, category: edgeCategory(attrs.kind), ports: same >= 0 ? adj.portLists[same]! : NO_PORTS });
+    parts.reachIds.set(key, id);
+  }
+  return id;
+}
+
+/**
  * In a dense cluster a node is first reached from hundreds of others: the answer keeps the
  * ports of all of them but names only the first few, so it stays readable and fast. The port
- * lists are the graph's, shared between answers (read-only), not copied. (These two run once
- * per reached node: small functions, compiled after a few calls.)
+ * lists are the graph's, shared between answers (read-only), not copied; so are the first
+ * reaches and the lists of them (SharedParts). (These run once per reached node: small
+ * functions, compiled after a few calls.)
  */
-function firstReachesOf(adj: AttackAdjacency, v: number, levels: Levels): FirstReach[] {
-  const { ids, edgeAttrs, portLists } = adj;
+function firstReachesOf(adj: AttackAdjacency, v: number, levels: Levels, parts: SharedParts): readonly FirstReach[] {
   const { viaCount, viaFrom, viaAttr, viaList } = levels;
-  const via: FirstReach[] = [];
-  for (let i = 0, base = v * MAX_VIA, len = Math.min(viaCount[v]!, MAX_VIA); i < len; i++) {
-    const attrs = edgeAttrs[viaAttr[base + i]!]!;
-    const list = viaList[base + i]!;
-    via.push({ from: ids[viaFrom[base + i]!]!, kind: attrs.kind, category: edgeCategory(attrs.kind), ports: list >= 0 ? portLists[list]! : NO_PORTS });
+  const { lastVia, lastFrom, lastAttr, lastList } = parts;
+  const base = v * MAX_VIA;
+  const len = Math.min(viaCount[v]!, MAX_VIA);
+  const last = lastVia[v];
+  if (last !== undefined && last.length === len) {
+    let same = true;
+    for (let i = base, end = base + len; same && i < end; i++) same = lastFrom[i] === viaFrom[i] && lastAttr[i] === viaAttr[i] && lastList[i] === viaList[i];
+    if (same) return last;
+  }
+  const via = sharedList(adj, v, levels, parts, len);
+  lastVia[v] = via;
+  for (let i = base, end = base + len; i < end; i++) {
+    lastFrom[i] = viaFrom[i]!;
+    lastAttr[i] = viaAttr[i]!;
+    lastList[i] = viaList[i]!;
   }
   return via;
+}
+
+/** The shared via list of v's first MAX_VIA first reaches (len of them). */
+function sharedList(adj: AttackAdjacency, v: number, levels: Levels, parts: SharedParts, len: number): readonly FirstReach[] {
+  const { viaFrom, viaAttr, viaList } = levels;
+  const { picked, reaches, vias } = parts;
+  const base = v * MAX_VIA;
+  let hash = len;
+  for (let i = 0; i < len; i++) {
+    const id = reachOf(adj, parts, viaFrom[base + i]!, viaAttr[base + i]!, viaList[base + i]!);
+    picked[i] = id;
+    hash = (Math.imul(hash, 31) + id) | 0;
+  }
+  let bucket = vias.get(hash);
+  if (bucket) {
+    for (const list of bucket) if (sameEntries(list, reaches, picked, len)) return list;
+  } else vias.set(hash, (bucket = []));
+  // Sized once: an array grown by push keeps room for 17.
+  const via = new Array<FirstReach>(len);
+  for (let i = 0; i < len; i++) via[i] = reaches[picked[i]!]!;
+  bucket.push(via);
+  return via;
+}
+
+function sameEntries(list: readonly FirstReach[], reaches: readonly FirstReach[], picked: Int32Array, len: number): boolean {
+  if (list.length !== len) return false;
+  for (let i = 0; i < len; i++) if (list[i] !== reaches[picked[i]!]) return false;
+  return true;
 }
 
 /** The union of the port lists into v that a first reach carries: each list is v's alone (adjacency.ts), so a mark made while counting is a mark for v. */
@@ -318,34 +411,36 @@ function portsOf(adj: AttackAdjacency, v: number, levels: Levels, unions: (reado
   return (unions[only] ??= inUnionOrder(portLists[only]!) ? portLists[only]! : unionOf([portLists[only]!]));
 }
 
+/** One entry of the answer (once per reached node: a small function, compiled after a few calls). */
+function reachedNode(adj: AttackAdjacency, v: number, levels: Levels, unions: (readonly AttackPort[])[], parts: SharedParts, jewels: ReadonlySet<string>): ReachedNode {
+  const id = adj.ids[v]!;
+  return { id, kind: adj.nodeAttrs[v]!.kind, hops: levels.depth[v]!, via: firstReachesOf(adj, v, levels, parts), viaCount: levels.viaCount[v]!, ports: portsOf(adj, v, levels, unions), crownJewel: jewels.has(id) };
+}
+
 export function blastRadius(ag: AttackGraph, from: string, options: BlastOptions = {}): BlastRadius {
   const maxHops = options.maxHops ?? Infinity;
   const jewels = new Set(options.crownJewels ?? []);
   const adj = adjacency(ag);
-  const { ids, nodeAttrs } = adj;
+  const { nodeAttrs } = adj;
   const source = adj.indexOf.get(from);
   const levels = firstReachLevels(adj, source, maxHops);
-  const { depth, order, size, viaCount } = levels;
+  const { order, size } = levels;
   let unions = unionMemo.get(adj);
   if (!unions) unionMemo.set(adj, (unions = []));
-  const reached: ReachedNode[] = [];
+  const parts = sharedParts(adj);
+  const first = source !== undefined ? 1 : 0;
+  const reached = new Array<ReachedNode>(Math.max(0, size - first));
   const crownJewelsReached: { id: string; hops: number }[] = [];
   let reachedWorkloads = 0;
   let nodesReached = 0;
   let identitiesReached = 0;
-  for (let q = source !== undefined ? 1 : 0; q < size; q++) {
-    const v = order[q]!;
-    const hops = depth[v]!;
-    const via = firstReachesOf(adj, v, levels);
-    const union = portsOf(adj, v, levels, unions);
-    const id = ids[v]!;
-    const kind = nodeAttrs[v]!.kind;
-    const crownJewel = jewels.has(id);
-    if (kind === 'workload') reachedWorkloads++;
-    else if (kind === 'node') nodesReached++;
-    else if (kind === 'identity') identitiesReached++;
-    if (crownJewel) crownJewelsReached.push({ id, hops });
-    reached.push({ id, kind, hops, via, viaCount: viaCount[v]!, ports: union, crownJewel });
+  for (let q = first; q < size; q++) {
+    const r = reachedNode(adj, order[q]!, levels, unions, parts, jewels);
+    reached[q - first] = r;
+    if (r.kind === 'workload') reachedWorkloads++;
+    else if (r.kind === 'node') nodesReached++;
+    else if (r.kind === 'identity') identitiesReached++;
+    if (r.crownJewel) crownJewelsReached.push({ id: r.id, hops: r.hops });
   }
   const sourceIsWorkload = source !== undefined && nodeAttrs[source]!.kind === 'workload';
   const workloads = ag.workloads.length - (sourceIsWorkload ? 1 : 0);
