@@ -33,6 +33,8 @@ export interface EndpointText<P> {
   readonly bytes: Buffer;
   readonly value: Record<string, unknown>;
   peer?: P;
+  /** For an end that names no pod (an outside address, the host): its flow end per address, when the line names no Service (hubble.ts). */
+  byIp?: Map<string, P>;
 }
 
 export interface CutLine<P> {

@@ -140,10 +140,19 @@ function timeOf(v: unknown): number | undefined {
  */
 function peerOfText(e: EndpointText<FlowPeer>, ip: string | undefined, peers: Map<string, FlowPeer>, service: unknown): FlowPeer {
   if (e.peer) return e.peer;
+  // An end without a pod (`reserved:world` at many addresses): without a Service, peerOf's
+  // answer depends on the text and the address only, and its memo gives the first answer for
+  // them ever after; so that answer is kept per address.
+  const known = service === undefined ? e.byIp?.get(ip ?? '') : undefined;
+  if (known) return known;
   const peer = peerOf(e.value, ip, peers, service);
   if (asString(e.value['pod_name'])) e.peer = peer;
+  else if (service === undefined && (e.byIp ??= new Map()).size < MAX_ADDRESSES_PER_TEXT) e.byIp.set(ip ?? '', peer);
   return peer;
 }
+
+/** Addresses remembered per endpoint text (peerOfText); past this, peerOf answers. */
+const MAX_ADDRESSES_PER_TEXT = 1 << 16;
 
 /**
  * One line of `hubble observe -o json`. Reply packets (`is_reply: true`) come back turned
