@@ -32,16 +32,42 @@ export interface PeerAggregate {
 /** The FlowPeer objects remembered by identity: a parser that makes one per line (CSV) must not fill memory with them. */
 const MAX_BY_OBJECT = 1 << 16;
 
+/**
+ * Per aggregate, side by side in one typed array each (one cache line per look-up, where
+ * separate arrays and an object per aggregate took several): the key (source id, destination
+ * id, protocol code * 65536 + port) and the sums (records, count, dropped, first, last). The
+ * PeerAggregate objects are made once, when `aggregates` is read.
+ */
+const KEY = 3;
+const SUM = 5;
+
 export class PeerFolder {
-  readonly aggregates: PeerAggregate[] = [];
   private readonly idByKey = new Map<string, number>();
   private readonly idByPeer = new Map<FlowPeer, number>();
-  /** Per aggregate: source id, destination id, protocol code * 65536 + port. */
-  private src = new Int32Array(1024);
-  private dst = new Int32Array(1024);
-  private pp = new Int32Array(1024);
+  /** Per aggregate: its first record (the ends, port, protocol, position), in order of first record. */
+  private readonly firsts: { readonly rec: FlowRecord; readonly seq: number; readonly line: number }[] = [];
+  private keys = new Int32Array(1024 * KEY);
+  private sums = new Float64Array(1024 * SUM);
   /** Open addressing: aggregate index + 1, 0 empty; size a power of two, at most half full. */
   private slots = new Int32Array(4096);
+
+  /** The aggregates so far, in order of their first records. */
+  get aggregates(): PeerAggregate[] {
+    const sums = this.sums;
+    return this.firsts.map(({ rec, seq, line }, i) => ({
+      src: rec.src,
+      dst: rec.dst,
+      port: rec.port,
+      protocol: rec.protocol,
+      seq,
+      line,
+      records: sums[i * SUM]!,
+      count: sums[i * SUM + 1]!,
+      dropped: sums[i * SUM + 2]!,
+      first: sums[i * SUM + 3]!,
+      last: sums[i * SUM + 4]!,
+    }));
+  }
 
   private idOf(peer: FlowPeer): number {
     const known = this.idByPeer.get(peer);
@@ -60,33 +86,40 @@ export class PeerFolder {
     const last = rec.lastTime ?? rec.time ?? -Infinity;
     const dropped = rec.dropped ? rec.count : 0;
     const slots = this.slots;
+    const keys = this.keys;
     const mask = slots.length - 1;
     let h = hash3(s, d, pp) & mask;
     for (;;) {
       const at = slots[h]!;
       if (at === 0) break;
-      const i = at - 1;
-      if (this.src[i] === s && this.dst[i] === d && this.pp[i] === pp) {
-        const a = this.aggregates[i]!;
-        a.records++;
-        a.count += rec.count;
-        a.dropped += dropped;
-        if (first < a.first) a.first = first;
-        if (last > a.last) a.last = last;
+      const k = (at - 1) * KEY;
+      if (keys[k] === s && keys[k + 1] === d && keys[k + 2] === pp) {
+        const sums = this.sums;
+        const j = (at - 1) * SUM;
+        sums[j]!++;
+        sums[j + 1]! += rec.count;
+        sums[j + 2]! += dropped;
+        if (first < sums[j + 3]!) sums[j + 3] = first;
+        if (last > sums[j + 4]!) sums[j + 4] = last;
         return;
       }
       h = (h + 1) & mask;
     }
-    const i = this.aggregates.length;
-    this.aggregates.push({ src: rec.src, dst: rec.dst, port: rec.port, protocol: rec.protocol, seq, line, records: 1, count: rec.count, dropped, first, last });
-    if (i === this.src.length) {
-      this.src = grow(this.src);
-      this.dst = grow(this.dst);
-      this.pp = grow(this.pp);
+    const i = this.firsts.length;
+    this.firsts.push({ rec, seq, line });
+    if ((i + 1) * KEY > this.keys.length) {
+      this.keys = grow(this.keys, new Int32Array(this.keys.length * 2));
+      this.sums = grow(this.sums, new Float64Array(this.sums.length * 2));
     }
-    this.src[i] = s;
-    this.dst[i] = d;
-    this.pp[i] = pp;
+    this.keys[i * KEY] = s;
+    this.keys[i * KEY + 1] = d;
+    this.keys[i * KEY + 2] = pp;
+    const j = i * SUM;
+    this.sums[j] = 1;
+    this.sums[j + 1] = rec.count;
+    this.sums[j + 2] = dropped;
+    this.sums[j + 3] = first;
+    this.sums[j + 4] = last;
     slots[h] = i + 1;
     if ((i + 1) * 2 > slots.length) this.rehash();
   }
@@ -94,8 +127,9 @@ export class PeerFolder {
   private rehash(): void {
     const slots = new Int32Array(this.slots.length * 2);
     const mask = slots.length - 1;
-    for (let i = 0; i < this.aggregates.length; i++) {
-      let h = hash3(this.src[i]!, this.dst[i]!, this.pp[i]!) & mask;
+    const keys = this.keys;
+    for (let i = 0; i < this.firsts.length; i++) {
+      let h = hash3(keys[i * KEY]!, keys[i * KEY + 1]!, keys[i * KEY + 2]!) & mask;
       while (slots[h] !== 0) h = (h + 1) & mask;
       slots[h] = i + 1;
     }
@@ -103,8 +137,7 @@ export class PeerFolder {
   }
 }
 
-function grow(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(a.length * 2);
+function grow<T extends Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer>>(a: T, b: T): T {
   b.set(a);
   return b;
 }
