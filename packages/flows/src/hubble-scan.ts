@@ -321,12 +321,25 @@ export class HubbleScanner<P> {
     const b = this.buf;
     const end = this.end;
     if (p + SECONDS + 2 > end) return -1;
-    for (let i = 0; i < SECONDS; i++) {
-      const c = b[p + i]!;
-      if (i === 4 || i === 7 ? c !== 0x2d : i === 10 ? c !== 0x54 : i === 13 || i === 16 ? c !== 0x3a : c < 0x30 || c > 0x39) return -1;
+    // The seconds of the line before (checked then) are the seconds of most lines.
+    let seconds = this.lastSecondsMs;
+    if (seconds >= 0) {
+      const last = this.lastSeconds;
+      for (let i = SECONDS - 1; i >= 0; i--) {
+        if (last[i] !== b[p + i]) {
+          seconds = -1;
+          break;
+        }
+      }
     }
-    // Hour 24 (`T24:00:00Z`, the end of a day) is a time to Date.parse only without a fraction.
-    if (b[p + 11]! > 0x32 || (b[p + 11] === 0x32 && b[p + 12]! > 0x33)) return -1;
+    if (seconds < 0) {
+      for (let i = 0; i < SECONDS; i++) {
+        const c = b[p + i]!;
+        if (i === 4 || i === 7 ? c !== 0x2d : i === 10 ? c !== 0x54 : i === 13 || i === 16 ? c !== 0x3a : c < 0x30 || c > 0x39) return -1;
+      }
+      // Hour 24 (`T24:00:00Z`, the end of a day) is a time to Date.parse only without a fraction.
+      if (b[p + 11]! > 0x32 || (b[p + 11] === 0x32 && b[p + 12]! > 0x33)) return -1;
+    }
     let q = p + SECONDS;
     let fraction = 0;
     if (b[q] === 0x2e) {
@@ -342,16 +355,6 @@ export class HubbleScanner<P> {
       else if (digits === 2) fraction *= 10;
     }
     if (q + 1 >= end || b[q] !== 0x5a || b[q + 1] !== 0x22) return -1;
-    let seconds = this.lastSecondsMs;
-    if (seconds >= 0) {
-      const last = this.lastSeconds;
-      for (let i = SECONDS - 1; i >= 0; i--) {
-        if (last[i] !== b[p + i]) {
-          seconds = -1;
-          break;
-        }
-      }
-    }
     if (seconds < 0) {
       seconds = Date.parse(`${b.toString('latin1', p, p + SECONDS)}Z`);
       if (!(seconds >= 0)) return -1;
@@ -438,7 +441,8 @@ export class HubbleScanner<P> {
     const h1 = hash(b, p, prefixEnd);
     const candidates = this.byPrefix.get(h1);
     if (candidates) {
-      for (const c of candidates) {
+      for (let j = 0; j < candidates.length; j++) {
+        const c = candidates[j]!;
         const n = c.bytes.length;
         if (p + n <= this.end && c.bytes.compare(b, p, p + n) === 0) {
           this.found = c;
@@ -451,7 +455,8 @@ export class HubbleScanner<P> {
     const h2 = (hash(b, p, q) ^ (q - p)) >>> 2;
     const same = this.byHash.get(h2);
     if (same) {
-      for (const c of same) {
+      for (let j = 0; j < same.length; j++) {
+        const c = same[j]!;
         if (c.bytes.length === q - p && c.bytes.compare(b, p, q) === 0) {
           this.found = c;
           return q;
