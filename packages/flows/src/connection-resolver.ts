@@ -174,26 +174,28 @@ export class ConnectionResolver {
   }
 
   private nodeLocal(src: FlowPeer, se: ResolvedEndpoint, dst: FlowPeer, de: ResolvedEndpoint): ConnectionEnd['nodeLocal'] {
-    const check = (nodePeer: FlowPeer, nodeEnd: ResolvedEndpoint, podPeer: FlowPeer, podEnd: ResolvedEndpoint) => {
-      if (nodeEnd.endpoint.kind !== 'ip' || podEnd.endpoint.kind !== 'pod') return undefined;
-      const address = nodeEnd.endpoint.ip;
-      if (nodePeer.localNode) return { node: this.podOf(podEnd, podPeer)?.node ?? address, address };
-      const known = this.nodeAddress.get(address);
-      if (!known) return undefined;
-      // The pod the capture names; a workload named without its pod (a CSV row) may be any of
-      // its pods.
-      const named = this.identity(podPeer);
-      const pods = named !== undefined ? [this.podOf(podEnd, podPeer)!] : (this.endpoints.index.endpointPods[podEnd.index] ?? []).map((i) => this.cluster.pods[i]!);
-      let unknownNode = false;
-      for (const pod of pods) {
-        const podHost = pod.hostIP === undefined ? undefined : canonical(pod.hostIP);
-        if (pod.node === undefined && podHost === undefined) unknownNode = true;
-        else if (podHost === address || (known.node !== '' && known.node === pod.node)) return { node: known.node || address, address };
-      }
-      // The pod's node unknown (a workload template): a node address is taken as its own.
-      return unknownNode ? { node: known.node || address, address } : undefined;
-    };
-    return check(src, se, dst, de) ?? check(dst, de, src, se);
+    return this.nodeEnd(src, se, dst, de) ?? this.nodeEnd(dst, de, src, se);
+  }
+
+  /** `nodePeer` is the node `podPeer` runs on (a method, not a closure per call: this runs per connection). */
+  private nodeEnd(nodePeer: FlowPeer, nodeEnd: ResolvedEndpoint, podPeer: FlowPeer, podEnd: ResolvedEndpoint): ConnectionEnd['nodeLocal'] {
+    if (nodeEnd.endpoint.kind !== 'ip' || podEnd.endpoint.kind !== 'pod') return undefined;
+    const address = nodeEnd.endpoint.ip;
+    if (nodePeer.localNode) return { node: this.podOf(podEnd, podPeer)?.node ?? address, address };
+    const known = this.nodeAddress.get(address);
+    if (!known) return undefined;
+    // The pod the capture names; a workload named without its pod (a CSV row) may be any of
+    // its pods.
+    const named = this.identity(podPeer);
+    const pods = named !== undefined ? [this.podOf(podEnd, podPeer)!] : (this.endpoints.index.endpointPods[podEnd.index] ?? []).map((i) => this.cluster.pods[i]!);
+    let unknownNode = false;
+    for (const pod of pods) {
+      const podHost = pod.hostIP === undefined ? undefined : canonical(pod.hostIP);
+      if (pod.node === undefined && podHost === undefined) unknownNode = true;
+      else if (podHost === address || (known.node !== '' && known.node === pod.node)) return { node: known.node || address, address };
+    }
+    // The pod's node unknown (a workload template): a node address is taken as its own.
+    return unknownNode ? { node: known.node || address, address } : undefined;
   }
 }
 

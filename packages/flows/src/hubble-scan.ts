@@ -33,6 +33,8 @@ export interface EndpointText<P> {
   readonly bytes: Buffer;
   readonly value: Record<string, unknown>;
   peer?: P;
+  /** For an end that names no pod (an outside address, the host): its flow end per address, when the line names no Service (hubble.ts). */
+  byIp?: Map<string, P>;
 }
 
 export interface CutLine<P> {
@@ -72,23 +74,58 @@ const enum Read {
   Memo,
   /** Only whether the key is there (the non-flow records of the observer stream). */
   Present,
+  /**
+   * A time: a ScannedTime when it is spelled as Hubble prints it (RFC 3339 in UTC,
+   * `2025-03-14T10:00:00.064633127Z`); any other value as JSON.parse gives it.
+   */
+  Time,
 }
+
+/**
+ * A `time` string the scanner read as epoch milliseconds instead of making the string: what
+ * flow-record.ts's parseTime gives for that string (Date.parse, truncated to the millisecond),
+ * and only built when that is a time parseTime accepts.
+ */
+export class ScannedTime {
+  constructor(readonly ms: number) {}
+}
+
+/** Latest time parseTime accepts (flow-record.ts's MAX_TIME_MS): past it the string is made and parseTime says why. */
+const MAX_TIME_MS = 8.64e15;
+/** `YYYY-MM-DDTHH:MM:SS`: the part of a time whose Date.parse is remembered (HubbleScanner.seconds). */
+const SECONDS = 19;
+/** Fraction digits read: a nanosecond time has nine; Date.parse keeps the first three. */
+const MAX_FRACTION = 9;
 
 interface Field {
   readonly name: string;
   readonly key: Uint8Array;
   readonly read: Read;
-  readonly fields?: readonly Field[];
+  readonly fields?: FieldSet;
   /** For Read.Endpoint: 0 source, 1 destination. */
   readonly end?: 0 | 1;
 }
 
-const field = (name: string, read: Read, extra: { fields?: readonly Field[]; end?: 0 | 1 } = {}): Field => ({ name, key: new TextEncoder().encode(name), read, ...extra });
+/** The fields read of one object, found by a key's length first: most keys of a line are read by none. */
+class FieldSet {
+  readonly byLength: (readonly Field[] | undefined)[] = [];
+  constructor(readonly list: readonly Field[]) {
+    for (const f of list) ((this.byLength[f.key.length] ??= []) as Field[]).push(f);
+  }
+}
+
+const field = (name: string, read: Read, extra: { fields?: readonly Field[]; end?: 0 | 1 } = {}): Field => ({
+  name,
+  key: new TextEncoder().encode(name),
+  read,
+  ...(extra.fields ? { fields: new FieldSet(extra.fields) } : {}),
+  ...(extra.end !== undefined ? { end: extra.end } : {}),
+});
 
 const PORTS = [field('source_port', Read.Value), field('destination_port', Read.Value)];
 /** What hubble.ts reads of a flow object (protojson names of cilium's flow.proto). */
-const FLOW_FIELDS: readonly Field[] = [
-  field('time', Read.Value),
+const FLOW_LIST: readonly Field[] = [
+  field('time', Read.Time),
   field('verdict', Read.Value),
   field('Type', Read.Value),
   field('is_reply', Read.Value),
@@ -100,12 +137,14 @@ const FLOW_FIELDS: readonly Field[] = [
   field('source_service', Read.Memo),
   field('destination_service', Read.Memo),
 ];
+const FLOW_FIELD = field('flow', Read.Object, { fields: FLOW_LIST });
+const FLOW_FIELDS = FLOW_FIELD.fields!;
 /** A line: `{"flow":{…},"node_name":…,"time":…}`, or a bare flow (legacy), or a non-flow record. */
-const LINE_FIELDS: readonly Field[] = [
-  field('flow', Read.Object, { fields: FLOW_FIELDS }),
-  ...FLOW_FIELDS,
+const LINE_FIELDS = new FieldSet([
+  FLOW_FIELD,
+  ...FLOW_LIST,
   ...['node_status', 'lost_events', 'agent_event', 'debug_event'].map((k) => field(k, Read.Present)),
-];
+]);
 
 /** Marks `buf[p]` as a place the scanner does not read (then the line is parsed whole). */
 const FAIL = -1;
@@ -123,9 +162,24 @@ export class HubbleScanner<P> {
   private destination1: EndpointText<P> | undefined;
   /** Set by string(): the string had a backslash. */
   private escaped = false;
+  /** Set by scanLine(): where the line read ends (its '\n', or the limit); -1 when it was not read. */
+  lineEnd = 0;
+
+  /**
+   * The line that starts at buf[start] and ends at the next '\n' (or at `limit`), read without
+   * looking for its end first: the scanner checks every byte up to the line's end anyway, and
+   * a JSON line holds no raw newline (not in a string, and ws() does not take one as
+   * whitespace), so the line is read exactly as scan() reads it once cut. Undefined when the
+   * scanner is not sure (then `lineEnd` is not set and the caller cuts the line and parses it
+   * as before).
+   */
+  scanLine(buf: Buffer, start: number, limit: number): CutLine<P> | undefined {
+    this.lineEnd = -1;
+    return this.scan(buf, start, limit, true);
+  }
 
   /** The line buf[start, end) read, or undefined: then the caller parses the whole line. */
-  scan(buf: Buffer, start: number, end: number): CutLine<P> | undefined {
+  scan(buf: Buffer, start: number, end: number, toNewline = false): CutLine<P> | undefined {
     this.buf = buf;
     this.end = end;
     this.source0 = this.destination0 = this.source1 = this.destination1 = undefined;
@@ -133,7 +187,12 @@ export class HubbleScanner<P> {
     let p = this.ws(start);
     if (p >= end || buf[p] !== 0x7b) return undefined;
     p = this.object(p, LINE_FIELDS, obj, 0);
-    if (p === FAIL || this.ws(p) !== end) return undefined;
+    if (p === FAIL) return undefined;
+    p = this.ws(p);
+    if (toNewline) {
+      if (p !== end && buf[p] !== 0x0a) return undefined;
+      this.lineEnd = p;
+    } else if (p !== end) return undefined;
     const f = obj['flow'];
     const wrapped = typeof f === 'object' && f !== null && !Array.isArray(f);
     const flow = wrapped ? (f as Record<string, unknown>) : obj;
@@ -143,11 +202,12 @@ export class HubbleScanner<P> {
     return { obj, flow, source, destination };
   }
 
+  /** Past JSON whitespace but '\n', which ends a line (scanLine; a cut line has none). */
   private ws(p: number): number {
     const b = this.buf;
     while (p < this.end) {
       const c = b[p]!;
-      if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) break;
+      if (c !== 0x20 && c !== 0x09 && c !== 0x0d) break;
       p++;
     }
     return p;
@@ -157,7 +217,7 @@ export class HubbleScanner<P> {
    * The object at p (buf[p] is '{') into `into`, with the fields of `fields` read as they say and
    * the rest skipped; the position after it, or FAIL.
    */
-  private object(p: number, fields: readonly Field[], into: Record<string, unknown>, level: number): number {
+  private object(p: number, fields: FieldSet, into: Record<string, unknown>, level: number): number {
     const b = this.buf;
     const end = this.end;
     p = this.ws(p + 1);
@@ -231,10 +291,80 @@ export class HubbleScanner<P> {
         into[f.name] = this.found!.value;
         return q;
       }
+      case Read.Time: {
+        if (b[p] !== 0x22) break;
+        const ms = this.time(p + 1);
+        if (ms < 0) break;
+        into[f.name] = new ScannedTime(ms);
+        return this.timeEnd;
+      }
       case Read.Value:
         break;
     }
     return this.value(p, f.name, into, level);
+  }
+
+  /** The bytes of the last `YYYY-MM-DDTHH:MM:SS` read and its Date.parse (with 'Z'): lines of a capture share their second. */
+  private readonly lastSeconds = Buffer.alloc(SECONDS);
+  private lastSecondsMs = -1;
+  /** Set by time(): the position after the closing quote. */
+  private timeEnd = 0;
+
+  /**
+   * The string at p (after its opening quote) as epoch milliseconds when it is
+   * `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (digits where the pattern has them, 1 to 9 fraction
+   * digits) and parseTime would accept it; -1 for anything else (then the string is read as a
+   * string). Date.parse of such a string is Date.parse of its seconds part plus the fraction's
+   * first three digits: hubble-scan.test.ts holds this against Date.parse.
+   */
+  private time(p: number): number {
+    const b = this.buf;
+    const end = this.end;
+    if (p + SECONDS + 2 > end) return -1;
+    // The seconds of the line before (checked then) are the seconds of most lines.
+    let seconds = this.lastSecondsMs;
+    if (seconds >= 0) {
+      const last = this.lastSeconds;
+      for (let i = SECONDS - 1; i >= 0; i--) {
+        if (last[i] !== b[p + i]) {
+          seconds = -1;
+          break;
+        }
+      }
+    }
+    if (seconds < 0) {
+      for (let i = 0; i < SECONDS; i++) {
+        const c = b[p + i]!;
+        if (i === 4 || i === 7 ? c !== 0x2d : i === 10 ? c !== 0x54 : i === 13 || i === 16 ? c !== 0x3a : c < 0x30 || c > 0x39) return -1;
+      }
+      // Hour 24 (`T24:00:00Z`, the end of a day) is a time to Date.parse only without a fraction.
+      if (b[p + 11]! > 0x32 || (b[p + 11] === 0x32 && b[p + 12]! > 0x33)) return -1;
+    }
+    let q = p + SECONDS;
+    let fraction = 0;
+    if (b[q] === 0x2e) {
+      q++;
+      const from = q;
+      while (q < end && q - from < MAX_FRACTION + 1 && b[q]! >= 0x30 && b[q]! <= 0x39) {
+        if (q - from < 3) fraction = fraction * 10 + (b[q]! - 0x30);
+        q++;
+      }
+      const digits = q - from;
+      if (digits === 0 || digits > MAX_FRACTION) return -1;
+      if (digits === 1) fraction *= 100;
+      else if (digits === 2) fraction *= 10;
+    }
+    if (q + 1 >= end || b[q] !== 0x5a || b[q + 1] !== 0x22) return -1;
+    if (seconds < 0) {
+      seconds = Date.parse(`${b.toString('latin1', p, p + SECONDS)}Z`);
+      if (!(seconds >= 0)) return -1;
+      b.copy(this.lastSeconds, 0, p, p + SECONDS);
+      this.lastSecondsMs = seconds;
+    }
+    const ms = seconds + fraction;
+    if (!(ms <= MAX_TIME_MS)) return -1;
+    this.timeEnd = q + 2;
+    return ms;
   }
 
   /** The value at p as JSON.parse gives it, into[name]. */
@@ -311,7 +441,8 @@ export class HubbleScanner<P> {
     const h1 = hash(b, p, prefixEnd);
     const candidates = this.byPrefix.get(h1);
     if (candidates) {
-      for (const c of candidates) {
+      for (let j = 0; j < candidates.length; j++) {
+        const c = candidates[j]!;
         const n = c.bytes.length;
         if (p + n <= this.end && c.bytes.compare(b, p, p + n) === 0) {
           this.found = c;
@@ -324,7 +455,8 @@ export class HubbleScanner<P> {
     const h2 = (hash(b, p, q) ^ (q - p)) >>> 2;
     const same = this.byHash.get(h2);
     if (same) {
-      for (const c of same) {
+      for (let j = 0; j < same.length; j++) {
+        const c = same[j]!;
         if (c.bytes.length === q - p && c.bytes.compare(b, p, q) === 0) {
           this.found = c;
           return q;
@@ -513,12 +645,14 @@ function isHex(c: number): boolean {
 }
 
 /** The field whose name is the key buf[start, end) (no escapes), if any. */
-function match(b: Uint8Array, start: number, end: number, fields: readonly Field[]): Field | undefined {
+function match(b: Uint8Array, start: number, end: number, set: FieldSet): Field | undefined {
   const n = end - start;
+  const fields = set.byLength[n];
+  if (fields === undefined) return undefined;
   for (let j = 0; j < fields.length; j++) {
     const f = fields[j]!;
     const k = f.key;
-    if (k.length !== n || k[0] !== b[start]) continue;
+    if (k[0] !== b[start]) continue;
     let i = 0;
     while (i < n && b[start + i] === k[i]) i++;
     if (i === n) return f;

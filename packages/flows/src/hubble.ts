@@ -19,7 +19,7 @@ import {
   type ParsedLine,
 } from './flow-record.js';
 import { Buffer } from 'node:buffer';
-import type { CutLine, EndpointText, HubbleScanner } from './hubble-scan.js';
+import { ScannedTime, type CutLine, type EndpointText, type HubbleScanner } from './hubble-scan.js';
 
 /** Records of the observer stream that are not flows: nothing to learn, not an error. */
 const NON_FLOW_RECORDS = ['node_status', 'lost_events', 'agent_event', 'debug_event'];
@@ -128,6 +128,11 @@ function peerOf(endpoint: unknown, ip: string | undefined, peers: Map<string, Fl
   return peer;
 }
 
+/** parseTime of a time value; the scanner hands over what parseTime gives for the string it read as a ScannedTime. */
+function timeOf(v: unknown): number | undefined {
+  return v instanceof ScannedTime ? v.ms : parseTime(v, 'time');
+}
+
 /**
  * peerOf of an endpoint read from its bytes (hubble-scan.ts). A named pod's flow end is
  * the same whatever the line's address or Service (peerOf's memo keys it on namespace, name and
@@ -135,10 +140,19 @@ function peerOf(endpoint: unknown, ip: string | undefined, peers: Map<string, Fl
  */
 function peerOfText(e: EndpointText<FlowPeer>, ip: string | undefined, peers: Map<string, FlowPeer>, service: unknown): FlowPeer {
   if (e.peer) return e.peer;
+  // An end without a pod (`reserved:world` at many addresses): without a Service, peerOf's
+  // answer depends on the text and the address only, and its memo gives the first answer for
+  // them ever after; so that answer is kept per address.
+  const known = service === undefined ? e.byIp?.get(ip ?? '') : undefined;
+  if (known) return known;
   const peer = peerOf(e.value, ip, peers, service);
   if (asString(e.value['pod_name'])) e.peer = peer;
+  else if (service === undefined && (e.byIp ??= new Map()).size < MAX_ADDRESSES_PER_TEXT) e.byIp.set(ip ?? '', peer);
   return peer;
 }
+
+/** Addresses remembered per endpoint text (peerOfText); past this, peerOf answers. */
+const MAX_ADDRESSES_PER_TEXT = 1 << 16;
 
 /**
  * One line of `hubble observe -o json`. Reply packets (`is_reply: true`) come back turned
@@ -165,6 +179,20 @@ export function parseHubbleBytes(buf: Buffer, start: number, end: number, peers:
   const cut = scanner.scan(buf, start, end);
   if (cut) return hubbleRecord(cut.obj, peers, cut);
   return hubbleRecord(parseJsonLine(buf.toString('utf8', start, end)), peers);
+}
+
+/** What parseHubbleRun returns for a line the scanner is not sure of: the caller cuts it and reads it with parseHubbleBytes. */
+export const UNSURE = Symbol('unsure');
+
+/**
+ * The line starting at buf[start] up to the next '\n' (or `limit`), without cutting it first:
+ * its record (or its BadFlowLine), with `scanner.lineEnd` where it ends; UNSURE when the scanner
+ * does not read it, and then nothing was read (see HubbleScanner.scanLine).
+ */
+export function parseHubbleRun(buf: Buffer, start: number, limit: number, peers: Map<string, FlowPeer>, scanner: HubbleScanner<FlowPeer>): ParsedLine | typeof UNSURE {
+  const cut = scanner.scanLine(buf, start, limit);
+  if (!cut) return UNSURE;
+  return hubbleRecord(cut.obj, peers, cut);
 }
 
 function hubbleRecord(obj: Record<string, unknown>, peers: Map<string, FlowPeer> | undefined, cut?: CutLine<FlowPeer>): ParsedLine {
@@ -207,7 +235,7 @@ function hubbleRecord(obj: Record<string, unknown>, peers: Map<string, FlowPeer>
     port,
     protocol: l4.protocol,
     count: 1,
-    time: parseTime(flow['time'] ?? obj['time'], 'time'),
+    time: timeOf(flow['time'] ?? obj['time']),
     dropped: flow['verdict'] === 'DROPPED',
     reply,
   };

@@ -7,7 +7,7 @@ import type { FlowPeer, ParsedLine } from './flow-record.js';
 import type { FlowFormat } from './flow-set.js';
 import { parseGadgetLine } from './gadget.js';
 import type { Buffer } from 'node:buffer';
-import { parseHubbleBytes, parseHubbleLine } from './hubble.js';
+import { parseHubbleBytes, parseHubbleLine, parseHubbleRun, UNSURE } from './hubble.js';
 import { HubbleScanner } from './hubble-scan.js';
 import { parseJsonlLine } from './jsonl.js';
 
@@ -18,7 +18,17 @@ export interface LineParser {
    * the format can: the same record or error as the text of those bytes.
    */
   readonly bytes?: (buf: Buffer, start: number, end: number) => ParsedLine;
+  /**
+   * The line from buf[start] to the next '\n' (or `limit`), all ASCII, read without finding its
+   * end first: its record or error, and its end from `runEnd()`; UNSURE when the format's reader
+   * is not sure of it (then nothing was read: the caller cuts the line and calls `bytes`).
+   */
+  readonly run?: (buf: Buffer, start: number, limit: number) => ParsedLine | typeof UNSURE;
+  /** Where the line `run` last read ends: its '\n', or the limit. */
+  readonly runEnd?: () => number;
 }
+
+export { UNSURE };
 
 /** One per input: the Hubble parser memoizes flow ends across the input's lines. */
 export function parserFor(format: FlowFormat, header: string | undefined): LineParser {
@@ -28,6 +38,8 @@ export function parserFor(format: FlowFormat, header: string | undefined): LineP
       const scanner = new HubbleScanner<FlowPeer>();
       return Object.assign((line: string) => parseHubbleLine(line, peers, scanner), {
         bytes: (buf: Buffer, start: number, end: number) => parseHubbleBytes(buf, start, end, peers, scanner),
+        run: (buf: Buffer, start: number, limit: number) => parseHubbleRun(buf, start, limit, peers, scanner),
+        runEnd: () => scanner.lineEnd,
       });
     }
     case 'gadget':

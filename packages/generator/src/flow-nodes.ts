@@ -42,8 +42,13 @@ export class FlowJudge {
       flowPod(this.compiled, e);
       return this.compiled.podClass[e.pod]!;
     }
-    return this.compiled.nodeOf({ kind: 'ip', ip: e.ip });
+    let n = this.ipNodes.get(e.ip);
+    if (n === undefined) this.ipNodes.set(e.ip, (n = this.compiled.nodeOf({ kind: 'ip', ip: e.ip })));
+    return n;
   }
+
+  /** Outside addresses' nodes: parsed once per address, not per edge. */
+  private readonly ipNodes = new Map<string, number>();
 
   ports(src: number, dst: number): ProtoPorts {
     const key = src * this.reach.nodeCount + dst;

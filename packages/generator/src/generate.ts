@@ -285,14 +285,21 @@ export function generatePolicies(cluster: Cluster, flows: FlowSet, options: Gene
   }
 
   const subjects = new Map<string, Subject>();
+  // Asked per flow edge: by the pod object first (an edge's pod is its endpoint's representative, so few distinct).
+  const subjectByPod = new Map<Pod, Subject | null>();
   const subjectOf = (pod: Pod): Subject | undefined => {
-    if (skip.has(pod.namespace)) return undefined;
-    const key = ownerKey(pod);
-    let s = subjects.get(key);
-    if (!s) {
-      s = { pod, id: `${pod.owner.namespace}/${pod.owner.name}`, ingress: new Map(), egress: new Map(), dnsFlows: new Map(), ingressSeen: false, egressSeen: false, dnsNeeded: false };
-      subjects.set(key, s);
+    const known = subjectByPod.get(pod);
+    if (known !== undefined) return known ?? undefined;
+    let s: Subject | undefined;
+    if (!skip.has(pod.namespace)) {
+      const key = ownerKey(pod);
+      s = subjects.get(key);
+      if (!s) {
+        s = { pod, id: `${pod.owner.namespace}/${pod.owner.name}`, ingress: new Map(), egress: new Map(), dnsFlows: new Map(), ingressSeen: false, egressSeen: false, dnsNeeded: false };
+        subjects.set(key, s);
+      }
     }
+    subjectByPod.set(pod, s ?? null);
     return s;
   };
 
@@ -326,7 +333,24 @@ export function generatePolicies(cluster: Cluster, flows: FlowSet, options: Gene
 
   // CIDRs wider than the addresses behind them, as emitted in rules.
   const aggregates = new Set<string>();
+  // A rule peer is the same for every edge naming the same pod (or address) from the same
+  // policy namespace: made once, not per edge.
+  const podPeers = new Map<Pod, Map<string, { peer: NetworkPolicyPeer; sortKey: string }>>();
+  const ipPeers = new Map<string, { peer: NetworkPolicyPeer; sortKey: string }>();
   const peerOf = (e: FlowEdge['src'], policyNamespace: string): { peer: NetworkPolicyPeer; sortKey: string } => {
+    if (e.kind === 'ip') {
+      let known = ipPeers.get(e.ip);
+      if (!known) ipPeers.set(e.ip, (known = makePeer(e, policyNamespace)));
+      return known;
+    }
+    const pod = podOf(e)!;
+    let byNs = podPeers.get(pod);
+    if (!byNs) podPeers.set(pod, (byNs = new Map()));
+    let known = byNs.get(policyNamespace);
+    if (!known) byNs.set(policyNamespace, (known = makePeer(e, policyNamespace)));
+    return known;
+  };
+  const makePeer = (e: FlowEdge['src'], policyNamespace: string): { peer: NetworkPolicyPeer; sortKey: string } => {
     if (e.kind === 'ip') {
       const c = externalCidr(e.ip, options.aggregateExternal);
       if (c.aggregated) aggregates.add(c.text);

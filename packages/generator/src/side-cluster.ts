@@ -16,10 +16,30 @@ export type Direction = 'ingress' | 'egress';
 
 export const POLICY_TYPE: Readonly<Record<Direction, PolicyType>> = { ingress: 'Ingress', egress: 'Egress' };
 
-/** The policy's part for one direction, or undefined when it has none. */
+/**
+ * The policy's part for one direction, or undefined when it has none. A policy that is that part
+ * already (policyTypes just that direction, its rule list present, the other absent: every
+ * generated policy but the default-deny ones) is returned as it is: the same object, so a
+ * recompile finds its compiled form instead of compiling an equal copy (core keeps forms per
+ * policy object).
+ */
 export function narrowPolicy(policy: NetworkPolicy, direction: Direction): NetworkPolicy | undefined {
   const type = POLICY_TYPE[direction];
   if (!effectivePolicyTypes(policy).includes(type)) return undefined;
+  const { ingress, egress, policyTypes: types } = policy;
+  if (types !== undefined && types.length === 1 && types[0] === type && (direction === 'ingress' ? ingress !== undefined && egress === undefined : egress !== undefined && ingress === undefined)) return policy;
+  let narrowed = narrowedOf.get(policy)?.[direction];
+  if (narrowed === undefined) {
+    narrowed = narrowCopy(policy, direction);
+    narrowedOf.set(policy, { ...narrowedOf.get(policy), [direction]: narrowed });
+  }
+  return narrowed;
+}
+
+/** The copies made, per policy object: a second generate over the same cluster (the web app's) recompiles the same objects. */
+const narrowedOf = new WeakMap<NetworkPolicy, { ingress?: NetworkPolicy; egress?: NetworkPolicy }>();
+
+function narrowCopy(policy: NetworkPolicy, direction: Direction): NetworkPolicy {
   const { ingress, egress, policyTypes: _types, ...rest } = policy;
   return direction === 'ingress'
     ? { ...rest, policyTypes: ['Ingress'], ingress: ingress ?? [] }

@@ -50,14 +50,20 @@ export class SelectorChooser {
 
   /** The selector for the workload `pod` belongs to. */
   forPod(pod: Pod): StableSelector {
+    // Asked once per flow edge end: the pod object first, its owner's key (a string to build) only once per pod.
+    let s = this.byPod.get(pod);
+    if (s) return s;
     const key = ownerKey(pod);
-    let s = this.cache.get(key);
+    s = this.cache.get(key);
     if (!s) {
       s = this.choose(pod);
       this.cache.set(key, s);
     }
+    this.byPod.set(pod, s);
     return s;
   }
+
+  private readonly byPod = new Map<Pod, StableSelector>();
 
   private others(pod: Pod): Pod[] {
     if (!this.podsByNamespace) {

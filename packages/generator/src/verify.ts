@@ -46,7 +46,7 @@ import {
   type ProtoPorts,
   rangesContain,
 } from '@lateral/core';
-import { ConnectionResolver, type FlowEdge, type FlowSet } from '@lateral/flows';
+import { ConnectionResolver, type FlowEdge, type FlowPeer, type FlowSet, type ResolvedEndpoint } from '@lateral/flows';
 import { compileFrom } from './compile-from.js';
 import { dnsTarget, isDnsPod, type DnsTarget } from './dns.js';
 import { isIsolated, narrowPolicy } from './side-cluster.js';
@@ -246,6 +246,14 @@ function observedConnections(
     }
   } else {
     const resolver = new ConnectionResolver(cluster, compiled);
+    // Not a closure per connection: this loop runs once per distinct connection of the capture.
+    const side = (e: ResolvedEndpoint, peer: FlowPeer): Observed['src'] => {
+      if (e.endpoint.kind === 'ip') return { ip: e.endpoint.ip, label: e.endpoint.ip };
+      const pod = resolver.podOf(e, peer)!;
+      // A Service dial names no pod: any backend pod of the workload.
+      const via = peer.service !== undefined ? ` (via service ${peer.namespace}/${peer.service})` : '';
+      return { pod: podIndex.get(pod)!, label: resolver.identity(peer) ?? `${e.id}${via}` };
+    };
     for (const c of connections) {
       const r = resolver.resolve(c.src, c.dst, c.port, c.protocol);
       if (!r.ok) {
@@ -257,13 +265,6 @@ function observedConnections(
           always += c.count;
           continue;
         }
-        const side = (e: typeof end.src, peer: typeof c.src) => {
-          if (e.endpoint.kind === 'ip') return { ip: e.endpoint.ip, label: e.endpoint.ip };
-          const pod = resolver.podOf(e, peer)!;
-          // A Service dial names no pod: any backend pod of the workload.
-          const via = peer.service !== undefined ? ` (via service ${peer.namespace}/${peer.service})` : '';
-          return { pod: podIndex.get(pod)!, label: resolver.identity(peer) ?? `${e.id}${via}` };
-        };
         const group = `${end.src.id}\u0000${end.dst.id}\u0000${c.protocol}\u0000${end.port}`;
         add({ src: side(end.src, c.src), dst: side(end.dst, c.dst), protocol: c.protocol, port: end.port, group }, c.count, c.dropped);
       }
@@ -382,7 +383,8 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
     if (sa !== s || da !== d) addPort(observed, `${sa}\u0000${da}`, e.protocol, e.port);
   }
 
-  const beyond = (x: CompiledCluster, base: CompiledCluster | undefined, keep?: (s: number, d: number) => boolean): Beyond => {
+  /** `toward`: only these destinations' pairs matter (the rest are not listed: Reachability.reachToward). */
+  const beyond = (x: CompiledCluster, base: CompiledCluster | undefined, keep?: (s: number, d: number) => boolean, toward?: readonly number[]): Beyond => {
     interface Part {
       readonly baseNode: number;
       readonly keys: readonly string[];
@@ -436,7 +438,7 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
     const unobserved: AddedConnection[] = [];
     let dns = 0;
     let aggregation = 0;
-    x.reach().forEachAllowed((s, d, portsX) => {
+    (toward ? x.reachToward(toward) : x.reach()).forEachAllowed((s, d, portsX) => {
       if (keep && !keep(s, d)) return;
       for (const ps of partsOf(s)) {
         for (const pd of partsOf(d)) {
@@ -489,7 +491,8 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
       const subject = direction === 'ingress' ? d : s;
       return subject < x.classCount && selected[subject]!;
     };
-    const b = beyond(x, undefined, keep);
+    // Ingress: the subject is the destination, so only the selected classes' pairs are worked out.
+    const b = beyond(x, undefined, keep, direction === 'ingress' ? selected.flatMap((on, c) => (on ? [c] : [])) : undefined);
     granted.unobserved.push(...b.unobserved);
     granted.dns += b.dns;
     granted.aggregation += b.aggregation;
