@@ -4,7 +4,7 @@
  * Everything the API answers is derived from this; nothing here is per-request.
  */
 import { resolve } from 'node:path';
-import { buildAttackGraph, compile, DEFAULT_EVAL_OPTIONS, InputError, recompile, type AttackGraph, type Cluster, type CompiledCluster, type EndpointIndex, type EvalOptions } from '@lateral/core';
+import { adjacency, buildAttackGraph, compile, DEFAULT_EVAL_OPTIONS, InputError, recompile, type AttackGraph, type Cluster, type CompiledCluster, type EndpointIndex, type EvalOptions } from '@lateral/core';
 import { readFlows, type FlowSet } from '@lateral/flows';
 import { clusterFromObjects, detectCni, readInputs, withDetectedCni, type LoadResult, type SourceObject } from '@lateral/k8s';
 
@@ -59,7 +59,12 @@ const attackGraphs = new WeakMap<Session, AttackGraph>();
 /** The session's attack graph, built on first use (a session never changes). */
 export function attackGraphOf(s: Session): AttackGraph {
   let ag = attackGraphs.get(s);
-  if (!ag) attackGraphs.set(s, (ag = buildAttackGraph(s.compiled, {}, s.index)));
+  if (!ag) {
+    attackGraphs.set(s, (ag = buildAttackGraph(s.compiled, {}, s.index)));
+    // The integer adjacency every blast and path query reads, built with the graph (at the
+    // worker's warm-up) so that the first click does not pay for it.
+    adjacency(ag);
+  }
   return ag;
 }
 
