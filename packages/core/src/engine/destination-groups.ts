@@ -528,17 +528,30 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
    * Under Cilium (reference/cilium.ts): the deny rules of the policies selecting d are Deny steps
    * before any allow list; the allow rules of those policies join NetworkPolicy's allow groups;
    * d is isolated when it is in default deny.
-   */
-  /**
+   *
    * Cilium's order is simpler than the tiers': a deny overrides, allows are a union. So each
    * allow group loses, per region of the ports the deny rules cut, the sources denied there —
    * no walk per region of every group's ports.
    */
-  const withoutDenied = (deny: readonly Step[], groups: readonly Group[]): Group[] => {
-    // A region's denied sources are named by the deny steps' source sets (their ids below), so
-    // that what a group keeps in a region is worked out once per compile, not once per
-    // destination: classes split by node (Cilium's allow-localhost) repeat the same groups and
-    // denies on every node.
+  interface DenyRegions {
+    /** Per region of the ports: its atoms (an atom-set id) and the sources denied there. */
+    readonly atoms: readonly number[];
+    readonly denied: readonly (readonly Bitset[])[];
+    /** Per region: a number naming its denied source sets (kept sources are keyed by it). */
+    readonly deniedId: readonly number[];
+    /** What one group becomes under these denies, by its source set and atoms. */
+    readonly byGroup: Map<number, Group[]>;
+  }
+  // Ids below 2^26 each: two of them make one exact number key.
+  const PAIR = 2 ** 26;
+  const deniedIds = new Map<string, number>();
+  const regionsByDeny = new Map<string, DenyRegions>();
+  /** The regions the deny steps cut the ports into, once per list of deny steps. */
+  const denyRegions = (deny: readonly Step[]): DenyRegions => {
+    let denyKey = '';
+    for (const d of deny) denyKey += `${setId(d.sources)}:${d.atoms},`;
+    const known = regionsByDeny.get(denyKey);
+    if (known) return known;
     let regions: { atoms: Uint32Array; denied: readonly Bitset[]; key: string }[] = [{ atoms: atomSets.sets[allAtoms]!, denied: [], key: '' }];
     for (const d of deny) {
       const s = atomSets.sets[d.atoms]!;
@@ -551,31 +564,164 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       }
       regions = next;
     }
+    const built: DenyRegions = {
+      atoms: regions.map((r) => atomSets.intern(r.atoms)),
+      denied: regions.map((r) => r.denied),
+      deniedId: regions.map((r) => {
+        let id = deniedIds.get(r.key);
+        if (id === undefined) deniedIds.set(r.key, (id = deniedIds.size));
+        return id;
+      }),
+      byGroup: new Map(),
+    };
+    regionsByDeny.set(denyKey, built);
+    return built;
+  };
+  /** Atom sets combined by id, once per pair. */
+  const atomsAndMemo = new Map<number, number>();
+  const atomsOrMemo = new Map<number, number>();
+  const atomsOp = (a: number, b: number, and: boolean): number => {
+    if (a === b) return a;
+    if (a === allAtoms) return and ? b : a;
+    if (b === allAtoms) return and ? a : b;
+    const memo = and ? atomsAndMemo : atomsOrMemo;
+    const key = a < b ? a * PAIR + b : b * PAIR + a;
+    let id = memo.get(key);
+    if (id === undefined) {
+      const x = atomSets.sets[a]!;
+      const y = atomSets.sets[b]!;
+      id = atomSets.intern(and ? x.map((w, i) => w & y[i]!) : x.map((w, i) => w | y[i]!));
+      memo.set(key, id);
+    }
+    return id;
+  };
+  /**
+   * Each group without the sources denied in each region of its ports. What a group keeps is
+   * worked out once per compile (by its sources, atoms and the denies), not once per destination:
+   * classes split by node (Cilium's allow-localhost) repeat the same groups and denies on every
+   * node. Regions where a group keeps the same sources stay one group.
+   */
+  const withoutDenied = (regions: DenyRegions, groups: readonly Group[]): Group[] => {
     const out: Group[] = [];
     for (const g of groups) {
-      const ga = atomSets.sets[g.atoms]!;
-      for (const r of regions) {
-        const atoms = ga.map((w, i) => w & r.atoms[i]!);
-        if (isEmptyBitset(atoms)) continue;
-        const src = r.denied.length === 0 ? g.src : keptOf(g.src, r.denied, r.key);
-        if (src === null) continue;
-        out.push({ src, id: -1, atoms: atomSets.intern(atoms) });
+      const gk = setId(g.src) * PAIR + g.atoms;
+      let list = regions.byGroup.get(gk);
+      if (list === undefined) {
+        list = [];
+        for (let r = 0; r < regions.atoms.length; r++) {
+          const atoms = atomsOp(g.atoms, regions.atoms[r]!, true);
+          if (atomSets.isEmpty(atoms)) continue;
+          const denied = regions.denied[r]!;
+          const src = denied.length === 0 ? g.src : keptOf(g.src, denied, regions.deniedId[r]!);
+          if (src === null) continue;
+          const same = list.findIndex((x) => x.src === src);
+          if (same >= 0) list[same] = { src, id: list[same]!.id, atoms: atomsOp(list[same]!.atoms, atoms, false) };
+          else list.push({ src, id: setId(src), atoms });
+        }
+        regions.byGroup.set(gk, list);
       }
+      for (const x of list) out.push(x);
     }
     return out;
   };
-  /** `src` without the sources of `denied` (null when nothing is left), once per (src, denied). */
-  const kept = new Map<string, Bitset | null>();
-  const keptOf = (src: Bitset, denied: readonly Bitset[], deniedKey: string): Bitset | null => {
-    const key = `${setId(src)}|${deniedKey}`;
+  /**
+   * `src` without the sources of `denied` (null when nothing is left; `src` itself when none of
+   * them is in it), once per (src, denied).
+   */
+  const kept = new Map<number, Bitset | null>();
+  const keptOf = (src: Bitset, denied: readonly Bitset[], deniedId: number): Bitset | null => {
+    const key = setId(src) * PAIR + deniedId;
     let b = kept.get(key);
     if (b === undefined) {
       const x = src.slice();
-      for (const d of denied) for (let w = 0; w < x.length; w++) x[w]! &= ~d[w]!;
-      b = isEmptyBitset(x) ? null : x;
+      let changed = false;
+      for (const d of denied) {
+        for (let w = 0; w < x.length; w++) {
+          const y = x[w]! & ~d[w]!;
+          if (y !== x[w]) {
+            x[w] = y;
+            changed = true;
+          }
+        }
+      }
+      b = !changed ? src : isEmptyBitset(x) ? null : x;
       kept.set(key, b);
     }
     return b;
+  };
+  /**
+   * Groups with the same sources as one group (the union of their ports), then groups with the
+   * same ports as one (the union of their sources): the answer is the same, and fewer groups
+   * keep all-pairs' per-destination masks short. Ids name source sets (setId).
+   */
+  const mergeDenied = (list: readonly Group[]): Group[] => {
+    const out: Group[] = [];
+    for (const g of list) {
+      const same = out.findIndex((x) => x.src === g.src);
+      if (same >= 0) out[same] = { src: g.src, id: g.id, atoms: atomsOp(out[same]!.atoms, g.atoms, false) };
+      else out.push(g);
+    }
+    return mergeSameAtoms(out, deniedUnions);
+  };
+  const deniedUnions = new Map<string, Bitset>();
+
+  /** What the Cilium policies selecting a class give its ingress, by the policies and its named ports. */
+  interface CiliumIn {
+    /** Names the deny and allow rules (atoms resolved): classes alike in it share their groups. */
+    readonly ruleKey: number;
+    readonly regions: DenyRegions | null;
+    readonly allow: readonly Group[];
+    /**
+     * The allow rules of a policy compiled for the class's node alone that denies nothing
+     * (allow-localhost is one per node), without what is denied: they stay out of the memo key
+     * and are added after it, so classes split by node share the rest of their groups instead
+     * of working them out once per node.
+     */
+    readonly local: readonly Group[];
+  }
+  const ciliumInByPolicies = new Map<string, CiliumIn>();
+  const ruleKeys = new Map<string, number>();
+  const ciliumInOf = (d: number): CiliumIn => {
+    const np = namedSetOf(d);
+    const policiesKey = `${ciliumSelecting[d]!.join(',')}|${np}`;
+    const known = ciliumInByPolicies.get(policiesKey);
+    if (known) return known;
+    const cilium = table.cilium!;
+    const deny: Step[] = [];
+    const allow: Group[] = [];
+    const local: Group[] = [];
+    const seen = new Set<string>();
+    for (const i of ciliumSelecting[d]!) {
+      const p = cilium.policies[i]!;
+      if (p.node !== undefined && p.ingressDeny.length === 0) {
+        for (const r of p.ingress) {
+          const a = atomsToward(r.ports, np);
+          if (!atomSets.isEmpty(a)) local.push({ src: rulePeerBits[r.peers]!, id: r.peers, atoms: a });
+        }
+        continue;
+      }
+      for (const r of p.ingressDeny) {
+        const a = atomsToward(r.ports, np);
+        const k = `d${r.peers}:${a}`;
+        if (atomSets.isEmpty(a) || seen.has(k)) continue;
+        seen.add(k);
+        deny.push({ sources: rulePeerBits[r.peers]!, atoms: a, action: 'Deny' });
+      }
+      for (const r of p.ingress) {
+        const a = atomsToward(r.ports, np);
+        const k = `a${r.peers}:${a}`;
+        if (atomSets.isEmpty(a) || seen.has(k)) continue;
+        seen.add(k);
+        allow.push({ src: rulePeerBits[r.peers]!, id: r.peers, atoms: a });
+      }
+    }
+    const rk = [...seen].sort().join(',');
+    let ruleKey = ruleKeys.get(rk);
+    if (ruleKey === undefined) ruleKeys.set(rk, (ruleKey = ruleKeys.size));
+    const regions = deny.length === 0 ? null : denyRegions(deny);
+    const built: CiliumIn = { ruleKey, regions, allow, local: regions === null ? local : withoutDenied(regions, local) };
+    ciliumInByPolicies.set(policiesKey, built);
+    return built;
   };
 
   const ciliumInMemo = new Map<string, Group[]>();
@@ -583,52 +729,17 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   const ciliumSelecting: number[][] = Array.from({ length: table.cilium ? classCount : 0 }, () => []);
   sets.ciliumSubjects.forEach((bits, i) => forEachBit(bits, (c) => void (c < classCount && ciliumSelecting[c]!.push(i))));
   const ciliumIngress = (d: number, selecting: readonly number[]): Group[] => {
-    const cilium = table.cilium!;
-    const deny: Step[] = [];
-    const allow: Group[] = [];
-    // The allow rules of a policy compiled for d's node alone that denies nothing (allow-localhost
-    // is one per node) stay out of the memo key and are added after it: classes split by node
-    // then share the rest of their groups instead of working them out once per node.
-    const local: Group[] = [];
-    let key = '';
-    const seen = new Set<string>();
-    for (const i of ciliumSelecting[d]!) {
-      const p = cilium.policies[i]!;
-      if (p.node !== undefined && p.ingressDeny.length === 0) {
-        for (const r of p.ingress) {
-          const a = atomsToward(r.ports, namedSetOf(d));
-          if (!atomSets.isEmpty(a)) local.push({ src: rulePeerBits[r.peers]!, id: r.peers, atoms: a });
-        }
-        continue;
-      }
-      for (const r of p.ingressDeny) {
-        const a = atomsToward(r.ports, namedSetOf(d));
-        const k = `d${r.peers}:${a}`;
-        if (atomSets.isEmpty(a) || seen.has(k)) continue;
-        seen.add(k);
-        deny.push({ sources: rulePeerBits[r.peers]!, atoms: a, action: 'Deny' });
-      }
-      for (const r of p.ingress) {
-        const a = atomsToward(r.ports, namedSetOf(d));
-        const k = `a${r.peers}:${a}`;
-        if (atomSets.isEmpty(a) || seen.has(k)) continue;
-        seen.add(k);
-        allow.push({ src: rulePeerBits[r.peers]!, id: r.peers, atoms: a });
-      }
-    }
-    key = [...seen].sort().join(',');
+    const cin = ciliumInOf(d);
     const isolated = hasBit(sets.ciliumIsolated.ingress, d);
-    key += `|${selecting.join(',')}|${namedSetOf(d)}|${isolated ? 'i' : ''}`;
+    const key = `${cin.ruleKey}|${selecting.join(',')}|${namedSetOf(d)}|${isolated ? 'i' : ''}`;
     let groups = ciliumInMemo.get(key);
     if (!groups) {
-      const allowGroups = [...npIngressGroups(d), ...allow];
-      if (deny.length === 0) groups = mergeSameAtoms(isolated ? allowGroups : [{ src: everyNode, id: ALL_PEERS, atoms: allAtoms }], inUnions);
-      else groups = withoutDenied(deny, isolated ? allowGroups : [{ src: everyNode, id: ALL_PEERS, atoms: allAtoms }]);
+      const allowGroups = isolated ? [...npIngressGroups(d), ...cin.allow] : [{ src: everyNode, id: ALL_PEERS, atoms: allAtoms }];
+      groups = cin.regions === null ? mergeSameAtoms(allowGroups, inUnions) : mergeDenied(withoutDenied(cin.regions, allowGroups));
       ciliumInMemo.set(key, groups);
     }
-    if (!isolated || local.length === 0) return groups;
-    const extra = deny.length === 0 ? local : withoutDenied(deny, local);
-    return extra.length === 0 ? groups : [...groups, ...extra];
+    if (!isolated || cin.local.length === 0) return groups;
+    return [...groups, ...cin.local];
   };
 
   const inUnions = new Map<string, Bitset>();
@@ -745,19 +856,21 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   for (let d = 0; d < nodeCount; d++) {
     if (only && !hasBit(only, d)) continue;
     if (table.cilium) {
-      const deny: Step[] = ciliumDenyToward[d]!.map(({ g, atoms }) => ({ sources: g.subjects, atoms, action: 'Deny' as const }));
       // The id names the source set for merged unions: a group's subjects, unique per group.
-      const allow: Group[] = ciliumAllowToward[d]!.map(({ g, atoms }) => ({ src: g.subjects, id: 1_000_000 + g.id, atoms }));
-      let key = ciliumDenyToward[d]!.map(({ g, atoms }) => `d${g.id}:${atoms}`).join(',');
-      key += `|${allow.map((g) => `${g.id}:${g.atoms}`).join(',')}`;
-      if (deny.length === 0) {
-        egLists[d] = mergeSameAtoms([{ src: ciliumNotIsolated, id: -2, atoms: allAtoms }, ...npToward[d]!, ...allow], egUnions);
+      const list: Group[] = [{ src: ciliumNotIsolated, id: -2, atoms: allAtoms }];
+      for (const g of npToward[d]!) list.push(g);
+      for (const { g, atoms } of ciliumAllowToward[d]!) list.push({ src: g.subjects, id: 1_000_000 + g.id, atoms });
+      const denyToward = ciliumDenyToward[d]!;
+      if (denyToward.length === 0) {
+        egLists[d] = mergeSameAtoms(list, egUnions);
         continue;
       }
-      key += `|${npToward[d]!.map((g) => `${g.id}:${g.atoms}`).join(',')}|${namedSetOf(d)}`;
+      let key = denyToward.map(({ g, atoms }) => `d${g.id}:${atoms}`).join(',');
+      key += `|${list.map((g) => `${g.id}:${g.atoms}`).join(',')}|${namedSetOf(d)}`;
       let groups = ciliumEgMemo.get(key);
       if (!groups) {
-        groups = withoutDenied(deny, [{ src: ciliumNotIsolated, id: -2, atoms: allAtoms }, ...npToward[d]!, ...allow]);
+        const deny: Step[] = denyToward.map(({ g, atoms }) => ({ sources: g.subjects, atoms, action: 'Deny' as const }));
+        groups = mergeDenied(withoutDenied(denyRegions(deny), list));
         ciliumEgMemo.set(key, groups);
       }
       egLists[d] = groups;
