@@ -54,8 +54,9 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
    * their sources: fewer groups keep forEachAllowed's membership masks short. The same unions
    * recur for every class a set of policies selects, so they are built once.
    */
-  const mergeSameAtoms = (list: Group[], unions: Map<string, Bitset>): Group[] => {
+  const mergeSameAtoms = (list: Group[], unions: Map<string | number, Bitset>): Group[] => {
     if (list.length < 2) return list;
+    if (list.length <= 31) return mergeSameAtomsShort(list, unions);
     const byAtoms = new Map<number, Group[]>();
     for (const g of list) {
       const same = byAtoms.get(g.atoms);
@@ -69,10 +70,7 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
         out.push(same[0]!);
         continue;
       }
-      const key = same
-        .map((g) => g.id)
-        .sort((a, b) => a - b)
-        .join(',');
+      const key = unionKey(same);
       let src = unions.get(key);
       if (!src) {
         src = emptyBitset(nodeCount);
@@ -82,6 +80,66 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       out.push({ src, id: -1, atoms: atomsId });
     }
     return out;
+  };
+
+  /**
+   * mergeSameAtoms for a short list (most destinations have a few groups), with the same result:
+   * one group per atom set in the order of its first group, found by pairwise comparison and a
+   * bit mask of the groups taken, without a Map and arrays per destination.
+   */
+  const sameScratch: Group[] = [];
+  const mergeSameAtomsShort = (list: Group[], unions: Map<string | number, Bitset>): Group[] => {
+    const n = list.length;
+    let any = false;
+    for (let i = 1; i < n && !any; i++) for (let j = 0; j < i; j++) if (list[j]!.atoms === list[i]!.atoms) any = true;
+    if (!any) return list;
+    const out: Group[] = [];
+    let taken = 0;
+    for (let i = 0; i < n; i++) {
+      if ((taken >>> i) & 1) continue;
+      const first = list[i]!;
+      sameScratch.length = 0;
+      sameScratch.push(first);
+      for (let j = i + 1; j < n; j++) {
+        if (list[j]!.atoms !== first.atoms) continue;
+        taken |= 1 << j;
+        sameScratch.push(list[j]!);
+      }
+      if (sameScratch.length === 1) {
+        out.push(first);
+        continue;
+      }
+      const key = unionKey(sameScratch);
+      let src = unions.get(key);
+      if (!src) {
+        src = emptyBitset(nodeCount);
+        for (const g of sameScratch) orInto(src, g.src);
+        unions.set(key, src);
+      }
+      out.push({ src, id: -1, atoms: first.atoms });
+    }
+    return out;
+  };
+
+  /**
+   * The key of a union: its groups' ids, sorted; two ids (most unions) as one number, more as a
+   * string (a number and a string never meet in a Map). Sorted in place, without a comparator
+   * call or a temporary array per union: a compile makes one per destination.
+   */
+  const unionIds: number[] = [];
+  const unionKey = (same: readonly Group[]): string | number => {
+    unionIds.length = 0;
+    for (const g of same) {
+      let i = unionIds.length;
+      unionIds.push(g.id);
+      while (i > 0 && unionIds[i - 1]! > g.id) {
+        unionIds[i] = unionIds[i - 1]!;
+        i--;
+      }
+      unionIds[i] = g.id;
+    }
+    if (unionIds.length === 2 && unionIds[0]! >= -2 && unionIds[1]! + 2 < 2 ** 26) return (unionIds[0]! + 2) * 2 ** 26 + unionIds[1]! + 2;
+    return unionIds.join(',');
   };
 
   // The walk's working sets, reused by every walk (one compile walks for many destinations):
@@ -173,6 +231,13 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     if (id === undefined) setIds.set(b, (id = setIds.size));
     return id;
   };
+  /** Whether a source set holds nothing (a group of it adds nothing), once per set. */
+  const emptySets = new Map<Bitset, boolean>();
+  const holdsNone = (b: Bitset): boolean => {
+    let empty = emptySets.get(b);
+    if (empty === undefined) emptySets.set(b, (empty = isEmptyBitset(b)));
+    return empty;
+  };
 
   /**
    * A walk whose one deciding stage holds Allow steps only and ends in Deny for what it selects
@@ -205,7 +270,7 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     return mergeSameAtoms(list, walkUnions);
   };
   const unselected = new Map<Bitset, Bitset | null>();
-  const walkUnions = new Map<string, Bitset>();
+  const walkUnions = new Map<string | number, Bitset>();
 
   const walkGroups = (stages: readonly WalkStage[]): Group[] => {
     const plain = allowListGroups(stages);
@@ -541,6 +606,8 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     readonly deniedId: readonly number[];
     /** What one group becomes under these denies, by its source set and atoms. */
     readonly byGroup: Map<number, Group[]>;
+    /** Numbers the deny lists. */
+    readonly id: number;
   }
   // Ids below 2^26 each: two of them make one exact number key.
   const PAIR = 2 ** 26;
@@ -573,6 +640,7 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
         return id;
       }),
       byGroup: new Map(),
+      id: regionsByDeny.size,
     };
     regionsByDeny.set(denyKey, built);
     return built;
@@ -637,9 +705,8 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       let changed = false;
       for (const d of denied) {
         for (let w = 0; w < x.length; w++) {
-          const y = x[w]! & ~d[w]!;
-          if (y !== x[w]) {
-            x[w] = y;
+          if ((x[w]! & d[w]!) !== 0) {
+            x[w]! &= ~d[w]!;
             changed = true;
           }
         }
@@ -663,7 +730,7 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     }
     return mergeSameAtoms(out, deniedUnions);
   };
-  const deniedUnions = new Map<string, Bitset>();
+  const deniedUnions = new Map<string | number, Bitset>();
 
   /** What the Cilium policies selecting a class give its ingress, by the policies and its named ports. */
   interface CiliumIn {
@@ -671,78 +738,97 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     readonly ruleKey: number;
     readonly regions: DenyRegions | null;
     readonly allow: readonly Group[];
-    /**
-     * The allow rules of a policy compiled for the class's node alone that denies nothing
-     * (allow-localhost is one per node), without what is denied: they stay out of the memo key
-     * and are added after it, so classes split by node share the rest of their groups instead
-     * of working them out once per node.
-     */
-    readonly local: readonly Group[];
   }
+  const cilium = table.cilium;
+  /**
+   * A policy compiled for one node alone that denies nothing (allow-localhost is one per node):
+   * its allow rules stay out of the memo keys and are added after them, so classes split by node
+   * share the rest of their groups instead of working them out once per node.
+   */
+  const nodeLocal = (cilium?.policies ?? []).map((p) => p.node !== undefined && p.ingressDeny.length === 0);
+  // Class -> the Cilium policies selecting it, once (not every policy tested per destination):
+  // the others, then the node-local ones.
+  const ciliumSelecting: number[][] = [];
+  const ciliumLocal: number[][] = [];
+  for (let c = 0; c < (cilium ? classCount : 0); c++) {
+    ciliumSelecting.push([]);
+    ciliumLocal.push([]);
+  }
+  sets.ciliumSubjects.forEach((bits, i) => forEachBit(bits, (c) => void (c < classCount && (nodeLocal[i] ? ciliumLocal : ciliumSelecting)[c]!.push(i))));
   const ciliumInByPolicies = new Map<string, CiliumIn>();
   const ruleKeys = new Map<string, number>();
-  const ciliumInOf = (d: number): CiliumIn => {
-    const np = namedSetOf(d);
+  const byNumber = (x: number, y: number) => x - y;
+  const ciliumInOf = (d: number, np: number): CiliumIn => {
     const policiesKey = `${ciliumSelecting[d]!.join(',')}|${np}`;
     const known = ciliumInByPolicies.get(policiesKey);
     if (known) return known;
-    const cilium = table.cilium!;
     const deny: Step[] = [];
     const allow: Group[] = [];
-    const local: Group[] = [];
-    const seen = new Set<string>();
+    // A rule by its peers and atoms (peers * PAIR + atoms): the same rule in two policies counts once.
+    const denySeen = new Set<number>();
+    const allowSeen = new Set<number>();
     for (const i of ciliumSelecting[d]!) {
-      const p = cilium.policies[i]!;
-      if (p.node !== undefined && p.ingressDeny.length === 0) {
-        for (const r of p.ingress) {
-          const a = atomsToward(r.ports, np);
-          if (!atomSets.isEmpty(a)) local.push({ src: rulePeerBits[r.peers]!, id: r.peers, atoms: a });
-        }
-        continue;
-      }
+      const p = cilium!.policies[i]!;
       for (const r of p.ingressDeny) {
         const a = atomsToward(r.ports, np);
-        const k = `d${r.peers}:${a}`;
-        if (atomSets.isEmpty(a) || seen.has(k)) continue;
-        seen.add(k);
+        const k = r.peers * PAIR + a;
+        if (atomSets.isEmpty(a) || denySeen.has(k) || holdsNone(rulePeerBits[r.peers]!)) continue;
+        denySeen.add(k);
         deny.push({ sources: rulePeerBits[r.peers]!, atoms: a, action: 'Deny' });
       }
       for (const r of p.ingress) {
         const a = atomsToward(r.ports, np);
-        const k = `a${r.peers}:${a}`;
-        if (atomSets.isEmpty(a) || seen.has(k)) continue;
-        seen.add(k);
+        const k = r.peers * PAIR + a;
+        if (atomSets.isEmpty(a) || allowSeen.has(k) || holdsNone(rulePeerBits[r.peers]!)) continue;
+        allowSeen.add(k);
         allow.push({ src: rulePeerBits[r.peers]!, id: r.peers, atoms: a });
       }
     }
-    const rk = [...seen].sort().join(',');
+    const rk = `${[...denySeen].sort(byNumber).join(',')}|${[...allowSeen].sort(byNumber).join(',')}`;
     let ruleKey = ruleKeys.get(rk);
     if (ruleKey === undefined) ruleKeys.set(rk, (ruleKey = ruleKeys.size));
-    const regions = deny.length === 0 ? null : denyRegions(deny);
-    const built: CiliumIn = { ruleKey, regions, allow, local: regions === null ? local : withoutDenied(regions, local) };
+    const built: CiliumIn = { ruleKey, regions: deny.length === 0 ? null : denyRegions(deny), allow };
     ciliumInByPolicies.set(policiesKey, built);
     return built;
   };
+  /** The node-local allow groups of class d, without what its other policies deny. */
+  const localMemo = new Map<string, Group[]>();
+  const localOf = (d: number, np: number, regions: DenyRegions | null): Group[] => {
+    const key = `${ciliumLocal[d]!.join(',')}|${np}|${regions === null ? '' : regions.id}`;
+    let groups = localMemo.get(key);
+    if (groups === undefined) {
+      groups = [];
+      for (const i of ciliumLocal[d]!) {
+        for (const r of cilium!.policies[i]!.ingress) {
+          const a = atomsToward(r.ports, np);
+          if (!atomSets.isEmpty(a)) groups.push({ src: rulePeerBits[r.peers]!, id: r.peers, atoms: a });
+        }
+      }
+      if (regions !== null) groups = withoutDenied(regions, groups);
+      localMemo.set(key, groups);
+    }
+    return groups;
+  };
 
   const ciliumInMemo = new Map<string, Group[]>();
-  // Class -> the Cilium policies selecting it, once (not every policy tested per destination).
-  const ciliumSelecting: number[][] = Array.from({ length: table.cilium ? classCount : 0 }, () => []);
-  sets.ciliumSubjects.forEach((bits, i) => forEachBit(bits, (c) => void (c < classCount && ciliumSelecting[c]!.push(i))));
   const ciliumIngress = (d: number, selecting: readonly number[]): Group[] => {
-    const cin = ciliumInOf(d);
+    const np = namedSetOf(d);
+    const cin = ciliumInOf(d, np);
     const isolated = hasBit(sets.ciliumIsolated.ingress, d);
-    const key = `${cin.ruleKey}|${selecting.join(',')}|${namedSetOf(d)}|${isolated ? 'i' : ''}`;
+    const key = `${cin.ruleKey}|${selecting.join(',')}|${np}|${isolated ? 'i' : ''}`;
     let groups = ciliumInMemo.get(key);
     if (!groups) {
-      const allowGroups = isolated ? [...npIngressGroups(d), ...cin.allow] : [{ src: everyNode, id: ALL_PEERS, atoms: allAtoms }];
+      // (Groups of no source add nothing: left out, they cost all-pairs nothing.)
+      const allowGroups = isolated ? [...npIngressGroups(d).filter((g) => !holdsNone(g.src)), ...cin.allow] : [{ src: everyNode, id: ALL_PEERS, atoms: allAtoms }];
       groups = cin.regions === null ? mergeSameAtoms(allowGroups, inUnions) : mergeDenied(withoutDenied(cin.regions, allowGroups));
       ciliumInMemo.set(key, groups);
     }
-    if (!isolated || cin.local.length === 0) return groups;
-    return [...groups, ...cin.local];
+    if (!isolated || ciliumLocal[d]!.length === 0) return groups;
+    const local = localOf(d, np, cin.regions);
+    return local.length === 0 ? groups : [...groups, ...local];
   };
 
-  const inUnions = new Map<string, Bitset>();
+  const inUnions = new Map<string | number, Bitset>();
   const inTierMemo = new Map<string, Group[]>();
   const inLists: Group[][] = [];
   for (let d = 0; d < nodeCount; d++) {
@@ -822,7 +908,7 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   const adminEgress = tierEgress(table.admin, sets.adminSubjects);
   const baselineEgress = tierEgress(table.baseline, sets.baselineSubjects);
   const egTierMemo = new Map<string, Group[]>();
-  const egUnions = new Map<string, Bitset>();
+  const egUnions = new Map<string | number, Bitset>();
   // Under Cilium: egress rules alike in peers and ports are one group whose sources are every
   // selecting policy's subjects ("allow DNS" in every namespace is one group), as for NetworkPolicy.
   type CiliumEgress = { peers: number; ports: number; id: number; subjects: Bitset };
