@@ -755,11 +755,29 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     ciliumLocal.push([]);
   }
   sets.ciliumSubjects.forEach((bits, i) => forEachBit(bits, (c) => void (c < classCount && (nodeLocal[i] ? ciliumLocal : ciliumSelecting)[c]!.push(i))));
-  const ciliumInByPolicies = new Map<string, CiliumIn>();
+  /**
+   * Numbers for pairs of numbers (a tuple is pairs of pairs; a list, a chain of pairs from 0):
+   * memo keys made of ids and lists without a string per destination.
+   */
+  const pairIds = new Map<number, Map<number, number>>();
+  let pairCount = 0;
+  const pairId = (a: number, b: number): number => {
+    let inner = pairIds.get(a);
+    if (inner === undefined) pairIds.set(a, (inner = new Map()));
+    let id = inner.get(b);
+    if (id === undefined) inner.set(b, (id = ++pairCount));
+    return id;
+  };
+  const listId = (list: readonly number[]): number => {
+    let id = 0;
+    for (let i = 0; i < list.length; i++) id = pairId(id, list[i]!);
+    return id;
+  };
+  const ciliumInByPolicies = new Map<number, CiliumIn>();
   const ruleKeys = new Map<string, number>();
   const byNumber = (x: number, y: number) => x - y;
   const ciliumInOf = (d: number, np: number): CiliumIn => {
-    const policiesKey = `${ciliumSelecting[d]!.join(',')}|${np}`;
+    const policiesKey = pairId(listId(ciliumSelecting[d]!), np);
     const known = ciliumInByPolicies.get(policiesKey);
     if (known) return known;
     const deny: Step[] = [];
@@ -792,9 +810,9 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     return built;
   };
   /** The node-local allow groups of class d, without what its other policies deny. */
-  const localMemo = new Map<string, Group[]>();
+  const localMemo = new Map<number, Group[]>();
   const localOf = (d: number, np: number, regions: DenyRegions | null): Group[] => {
-    const key = `${ciliumLocal[d]!.join(',')}|${np}|${regions === null ? '' : regions.id}`;
+    const key = pairId(pairId(listId(ciliumLocal[d]!), np), regions === null ? -1 : regions.id);
     let groups = localMemo.get(key);
     if (groups === undefined) {
       groups = [];
@@ -810,12 +828,12 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     return groups;
   };
 
-  const ciliumInMemo = new Map<string, Group[]>();
+  const ciliumInMemo = new Map<number, Group[]>();
   const ciliumIngress = (d: number, selecting: readonly number[]): Group[] => {
     const np = namedSetOf(d);
     const cin = ciliumInOf(d, np);
     const isolated = hasBit(sets.ciliumIsolated.ingress, d);
-    const key = `${cin.ruleKey}|${selecting.join(',')}|${np}|${isolated ? 'i' : ''}`;
+    const key = pairId(pairId(pairId(cin.ruleKey, listId(selecting)), np), isolated ? 1 : 0);
     let groups = ciliumInMemo.get(key);
     if (!groups) {
       // (Groups of no source add nothing: left out, they cost all-pairs nothing.)
