@@ -5,8 +5,8 @@
  * clusters per run; a disagreement fails with the seed and the cluster.
  */
 import { describe, expect, it } from 'vitest';
-import { compile, explainConnection, recompile, referenceVerdict, rangesContain } from '@lateral/core';
-import type { Cluster, EvalOptions, Endpoint, Protocol } from '@lateral/core';
+import { NO_SECURITY_FLAGS, compile, explainConnection, recompile, referenceVerdict, rangesContain } from '@lateral/core';
+import type { CiliumPolicy, Cluster, EvalOptions, Endpoint, Pod, Protocol } from '@lateral/core';
 import { Rng, probeIps, probePorts } from './random-cluster.js';
 import { ciliumProbeIps, randomCiliumCluster, withOneCiliumPolicyEdited } from './random-cilium.js';
 
@@ -117,5 +117,62 @@ describe('cilium: fast engine agrees with the reference evaluator', () => {
     expect(rules).toBeGreaterThan(COUNT * 2);
     expect(denyRules).toBeGreaterThan(COUNT / 2);
     expect(unknownSeen).toBeGreaterThan(COUNT / 20);
+  });
+});
+
+/**
+ * Classes alike in everything but the Cilium policies that select them (no NetworkPolicy, no
+ * named ports) must not share destination groups: the fast engine keeps them per list of
+ * selecting Cilium policies, per rule set, per deny regions, per node-local allow-localhost
+ * rules. Here a/db admits every endpoint except team y on 5432, b/db admits team x alone, a/web
+ * admits team y on 8080, a cluster-wide policy denies team y port 22 into team x, and pods sit on
+ * two nodes (allow-localhost per node).
+ */
+function policyListCluster(): Cluster {
+  const pod = (namespace: string, name: string, app: string, node: string): Pod => ({
+    namespace, name, labels: { app }, ips: [], ports: [], node, owner: { kind: 'Pod', namespace, name }, hostNetwork: false,
+    security: NO_SECURITY_FLAGS, replicas: 1, fromTemplate: false,
+  });
+  const none = { ingress: [], ingressDeny: [], egress: [], egressDeny: [] };
+  const team = (t: string) => ({ kind: 'endpoints' as const, selector: { pod: {}, namespace: { matchLabels: { team: t } } } });
+  const cnp = (namespace: string, name: string, app: string, rest: Partial<CiliumPolicy>): CiliumPolicy => ({
+    kind: 'CiliumNetworkPolicy', namespace, name, subject: { kind: 'endpoints', selector: { pod: { matchLabels: { app } }, namespace: {} } }, ...none, defaultDeny: { ingress: true, egress: false }, ...rest,
+  });
+  return {
+    namespaces: [
+      { name: 'a', labels: { 'kubernetes.io/metadata.name': 'a', team: 'x' } },
+      { name: 'b', labels: { 'kubernetes.io/metadata.name': 'b', team: 'x' } },
+      { name: 'c', labels: { 'kubernetes.io/metadata.name': 'c', team: 'y' } },
+    ],
+    pods: [pod('a', 'web', 'web', 'n1'), pod('a', 'db', 'db', 'n1'), pod('a', 'db2', 'db', 'n2'), pod('b', 'web', 'web', 'n2'), pod('b', 'db', 'db', 'n1'), pod('c', 'client', 'client', 'n2')],
+    nodes: [{ name: 'n1', labels: {}, addresses: ['10.9.0.1'] }, { name: 'n2', labels: {}, addresses: ['10.9.0.2'] }],
+    workloads: [],
+    services: [],
+    policies: [],
+    ciliumPolicies: [
+      cnp('a', 'db', 'db', { ingress: [{ index: 0, peers: [{ kind: 'entity', entity: 'all' }] }], ingressDeny: [{ index: 0, peers: [team('y')], ports: [{ protocol: 'TCP', port: 5432 }] }] }),
+      cnp('b', 'db', 'db', { ingress: [{ index: 0, peers: [team('x')] }] }),
+      cnp('a', 'web', 'web', { ingress: [{ index: 0, peers: [team('y')], ports: [{ protocol: 'TCP', port: 8080 }] }] }),
+      {
+        kind: 'CiliumClusterwideNetworkPolicy', namespace: '', name: 'guard', subject: { kind: 'endpoints', selector: { pod: {}, namespace: { matchLabels: { team: 'x' } } } },
+        ...none, ingressDeny: [{ index: 0, peers: [team('y')], ports: [{ protocol: 'TCP', port: 22 }] }], defaultDeny: { ingress: false, egress: false },
+      },
+    ],
+  };
+}
+
+describe('cilium: classes told apart only by their Cilium policies', () => {
+  it('get their own answers, as the reference evaluator gives them', () => {
+    const cluster = policyListCluster();
+    const options: EvalOptions = { ipBlockPods: 'match', cni: 'cilium' };
+    const at = (ns: string, name: string): Endpoint => ({ kind: 'pod', pod: cluster.pods.find((p) => p.namespace === ns && p.name === name)! });
+    // The case holds what it is about: a/db and b/db answer the same source differently.
+    expect(referenceVerdict(cluster, at('c', 'client'), at('a', 'db'), 80, 'TCP', options)).toBe('allowed');
+    expect(referenceVerdict(cluster, at('c', 'client'), at('b', 'db'), 80, 'TCP', options)).toBe('denied');
+    expect(referenceVerdict(cluster, at('c', 'client'), at('a', 'db'), 5432, 'TCP', options)).toBe('denied');
+    expect(referenceVerdict(cluster, { kind: 'ip', ip: '10.9.0.1' }, at('b', 'db'), 80, 'TCP', options)).toBe('allowed');
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      for (const allowLocalhost of [{}, { ciliumAllowLocalhost: 'policy' as const }]) expect(findDisagreement(cluster, { ...options, ...allowLocalhost }, seed, false)).toBeUndefined();
+    }
   });
 });

@@ -42,6 +42,7 @@ import { matchesSelector } from '../semantics/label-selector.js';
 import { ipBlockRanges } from './ip-atoms.js';
 import { ALL_PEERS, ALL_PORTS, ANY_POD, OWN_NAMESPACE, nodeCidrs, unionRanges, type CiliumTable, type CompiledCiliumPolicy, type CompiledCiliumRule, type PolicyTable, type PortEntry, type TableInterners } from './policy-table.js';
 import type { PodClasses } from './pod-classes.js';
+import type { SelectorIndex } from './selector-index.js';
 
 const V4_ALL = '0.0.0.0/0';
 const V6_ALL = '::/0';
@@ -83,8 +84,37 @@ export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInte
       list.map((a) => ipBlockRanges({ cidr: a.includes(':') ? `${a}/128` : `${a}/32` })[0]!),
     );
   const world = (families: readonly string[]) => block(families.flatMap((f) => rangesOf(f, [])));
+  /**
+   * Selector ids by a short key for selectors of matchLabels alone (most): equal keys are equal
+   * selectors, so the same selector written in many policies is interned once, without
+   * selectorKey's JSON per policy. Anything else goes to the index as it is.
+   */
+  const nsFast = new Map<string, number>();
+  const podFast = new Map<string, number>();
+  const selId = (index: SelectorIndex, fast: Map<string, number>, s: LabelSelector): number => {
+    if (s.matchExpressions && s.matchExpressions.length > 0) return index.add(s);
+    const labels = s.matchLabels ?? {};
+    let key = '';
+    for (const k of Object.keys(labels).sort()) key += `${k}\u0000${labels[k]}\u0000`;
+    let id = fast.get(key);
+    if (id === undefined) fast.set(key, (id = index.add(s)));
+    return id;
+  };
   const podSel = (s: LabelSelector) =>
-    (s.matchLabels && Object.keys(s.matchLabels).length > 0) || (s.matchExpressions && s.matchExpressions.length > 0) ? t.podSels.add(s) : ANY_POD;
+    (s.matchLabels && Object.keys(s.matchLabels).length > 0) || (s.matchExpressions && s.matchExpressions.length > 0) ? selId(t.podSels, podFast, s) : ANY_POD;
+  const nsSel = (s: LabelSelector) => selId(t.nsSels, nsFast, s);
+  /** A namespaced policy's own namespace, as the namespace selector of its subject (by name once). */
+  const ownNamespaceSel = (namespace: string): number => {
+    const key = `\u0001${namespace}`;
+    let id = nsFast.get(key);
+    if (id === undefined) {
+      nsFast.set(key, (id = t.nsSels.add({ matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [namespace] }] })));
+    }
+    return id;
+  };
+  /** CIDR peers by CIDR and excepts, and the unresolved peer, once per table. */
+  const cidrPeers = new Map<string, number>();
+  const unresolvedPeers: (number | undefined)[] = [undefined, undefined];
 
   const nodeAddressesOf = (keep: (name: string) => boolean) => (cluster.nodes ?? []).filter((n) => keep(n.name)).flatMap((n) => n.addresses);
   /** Any node address, the input cannot tell which (a pod without a node): unknown, like toFQDNs. */
@@ -101,19 +131,26 @@ export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInte
   };
 
   /** Peer ids of one peer; null: every peer (the `all` entity). `at`: where the subject's pods run. */
-  const peerIds = (p: CiliumPeer, deny: boolean, field: string, at: Placement | undefined): number[] | null => {
+  const peerIds = (p: CiliumPeer, deny: boolean, field: () => string, at: Placement | undefined): number[] | null => {
     switch (p.kind) {
       case 'endpoints': {
         if (p.selector.matchesNoPod) return [nothing()];
         if (p.ownNamespace !== undefined) return [t.podsPeer(t.namespaceIndex(p.ownNamespace), OWN_NAMESPACE, podSel(p.selector.pod), false)];
-        return [t.podsPeer(-1, t.nsSels.add(p.selector.namespace), podSel(p.selector.pod), false)];
+        return [t.podsPeer(-1, nsSel(p.selector.namespace), podSel(p.selector.pod), false)];
       }
-      case 'cidr':
-        try {
-          return [block(rangesOf(p.cidr, p.except ?? []))];
-        } catch (e) {
-          throw e instanceof InputError ? new InputError(e.detail, { field }) : e;
+      case 'cidr': {
+        const key = p.except === undefined || p.except.length === 0 ? p.cidr : `${p.cidr}|${p.except.join(',')}`;
+        let id = cidrPeers.get(key);
+        if (id === undefined) {
+          try {
+            id = block(rangesOf(p.cidr, p.except ?? []));
+          } catch (e) {
+            throw e instanceof InputError ? new InputError(e.detail, { field: field() }) : e;
+          }
+          cidrPeers.set(key, id);
         }
+        return [id];
+      }
       case 'nodes': {
         const list = (cluster.nodes ?? []).filter((n) => matchesSelector(p.selector, n.labels)).flatMap((n) => n.addresses);
         return [addresses(list)];
@@ -123,15 +160,19 @@ export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInte
       case 'unresolved': {
         // May be any address outside the cluster (not a node's): unknown. In a deny rule it may
         // deny, so it holds for "certainly allowed" and not for "may be allowed".
-        const b = t.blockOf(unionRanges([...rangesOf(V4_ALL, []), ...rangesOf(V6_ALL, [])]));
-        return [t.internPeer(`none:${b}:${deny ? 'deny' : 'allow'}`, { kind: 'none', block: b, deny })];
+        let id = unresolvedPeers[deny ? 1 : 0];
+        if (id === undefined) {
+          const b = t.blockOf(unionRanges([...rangesOf(V4_ALL, []), ...rangesOf(V6_ALL, [])]));
+          unresolvedPeers[deny ? 1 : 0] = id = t.internPeer(`none:${b}:${deny ? 'deny' : 'allow'}`, { kind: 'none', block: b, deny });
+        }
+        return [id];
       }
       case 'entity':
         switch (p.entity) {
           case 'all':
             return null;
           case 'cluster':
-            return [t.podsPeer(-1, t.nsSels.add({}), ANY_POD, true), addresses(nodeAddresses(cluster))];
+            return [t.podsPeer(-1, nsSel({}), ANY_POD, true), addresses(nodeAddresses(cluster))];
           case 'world':
             return [world([V4_ALL, V6_ALL])];
           case 'world-ipv4':
@@ -175,7 +216,8 @@ export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInte
 
   const compileRules = (policy: CiliumPolicy, list: readonly CiliumRule[], field: string, deny: boolean, at: Placement | undefined): CompiledCiliumRule[] =>
     list.map((r) => {
-      const f = `${field}[${r.index}]`;
+      // The field path only for an error message.
+      const f = () => `${field}[${r.index}]`;
       let peers: number;
       if (r.peers === undefined) peers = ALL_PEERS;
       else {
@@ -199,12 +241,13 @@ export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInte
     else {
       const sel = policy.subject.selector;
       // A namespaced policy selects its own namespace's pods only.
-      const ns: LabelSelector =
-        policy.kind === 'CiliumNetworkPolicy'
-          ? { ...sel.namespace, matchExpressions: [...(sel.namespace.matchExpressions ?? []), { key: 'kubernetes.io/metadata.name', operator: 'In', values: [policy.namespace] }] }
-          : sel.namespace;
+      const any = (sel.namespace.matchLabels === undefined || Object.keys(sel.namespace.matchLabels).length === 0) && (sel.namespace.matchExpressions ?? []).length === 0;
+      let ns: number;
+      if (policy.kind !== 'CiliumNetworkPolicy') ns = nsSel(sel.namespace);
+      else if (any) ns = ownNamespaceSel(policy.namespace);
+      else ns = t.nsSels.add({ ...sel.namespace, matchExpressions: [...(sel.namespace.matchExpressions ?? []), { key: 'kubernetes.io/metadata.name', operator: 'In', values: [policy.namespace] }] });
       if (policy.kind === 'CiliumNetworkPolicy') t.namespaceIndex(policy.namespace);
-      subject = t.podsPeer(-1, t.nsSels.add(ns), podSel(sel.pod), false);
+      subject = t.podsPeer(-1, ns, podSel(sel.pod), false);
     }
     return {
       source: policy,

@@ -54,8 +54,9 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
    * their sources: fewer groups keep forEachAllowed's membership masks short. The same unions
    * recur for every class a set of policies selects, so they are built once.
    */
-  const mergeSameAtoms = (list: Group[], unions: Map<string, Bitset>): Group[] => {
+  const mergeSameAtoms = (list: Group[], unions: Map<string | number, Bitset>): Group[] => {
     if (list.length < 2) return list;
+    if (list.length <= 31) return mergeSameAtomsShort(list, unions);
     const byAtoms = new Map<number, Group[]>();
     for (const g of list) {
       const same = byAtoms.get(g.atoms);
@@ -69,10 +70,7 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
         out.push(same[0]!);
         continue;
       }
-      const key = same
-        .map((g) => g.id)
-        .sort((a, b) => a - b)
-        .join(',');
+      const key = unionKey(same);
       let src = unions.get(key);
       if (!src) {
         src = emptyBitset(nodeCount);
@@ -82,6 +80,66 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       out.push({ src, id: -1, atoms: atomsId });
     }
     return out;
+  };
+
+  /**
+   * mergeSameAtoms for a short list (most destinations have a few groups), with the same result:
+   * one group per atom set in the order of its first group, found by pairwise comparison and a
+   * bit mask of the groups taken, without a Map and arrays per destination.
+   */
+  const sameScratch: Group[] = [];
+  const mergeSameAtomsShort = (list: Group[], unions: Map<string | number, Bitset>): Group[] => {
+    const n = list.length;
+    let any = false;
+    for (let i = 1; i < n && !any; i++) for (let j = 0; j < i; j++) if (list[j]!.atoms === list[i]!.atoms) any = true;
+    if (!any) return list;
+    const out: Group[] = [];
+    let taken = 0;
+    for (let i = 0; i < n; i++) {
+      if ((taken >>> i) & 1) continue;
+      const first = list[i]!;
+      sameScratch.length = 0;
+      sameScratch.push(first);
+      for (let j = i + 1; j < n; j++) {
+        if (list[j]!.atoms !== first.atoms) continue;
+        taken |= 1 << j;
+        sameScratch.push(list[j]!);
+      }
+      if (sameScratch.length === 1) {
+        out.push(first);
+        continue;
+      }
+      const key = unionKey(sameScratch);
+      let src = unions.get(key);
+      if (!src) {
+        src = emptyBitset(nodeCount);
+        for (const g of sameScratch) orInto(src, g.src);
+        unions.set(key, src);
+      }
+      out.push({ src, id: -1, atoms: first.atoms });
+    }
+    return out;
+  };
+
+  /**
+   * The key of a union: its groups' ids, sorted; two ids (most unions) as one number, more as a
+   * string (a number and a string never meet in a Map). Sorted in place, without a comparator
+   * call or a temporary array per union: a compile makes one per destination.
+   */
+  const unionIds: number[] = [];
+  const unionKey = (same: readonly Group[]): string | number => {
+    unionIds.length = 0;
+    for (const g of same) {
+      let i = unionIds.length;
+      unionIds.push(g.id);
+      while (i > 0 && unionIds[i - 1]! > g.id) {
+        unionIds[i] = unionIds[i - 1]!;
+        i--;
+      }
+      unionIds[i] = g.id;
+    }
+    if (unionIds.length === 2 && unionIds[0]! >= -2 && unionIds[1]! + 2 < 2 ** 26) return (unionIds[0]! + 2) * 2 ** 26 + unionIds[1]! + 2;
+    return unionIds.join(',');
   };
 
   // The walk's working sets, reused by every walk (one compile walks for many destinations):
@@ -173,6 +231,13 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     if (id === undefined) setIds.set(b, (id = setIds.size));
     return id;
   };
+  /** Whether a source set holds nothing (a group of it adds nothing), once per set. */
+  const emptySets = new Map<Bitset, boolean>();
+  const holdsNone = (b: Bitset): boolean => {
+    let empty = emptySets.get(b);
+    if (empty === undefined) emptySets.set(b, (empty = isEmptyBitset(b)));
+    return empty;
+  };
 
   /**
    * A walk whose one deciding stage holds Allow steps only and ends in Deny for what it selects
@@ -205,7 +270,7 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     return mergeSameAtoms(list, walkUnions);
   };
   const unselected = new Map<Bitset, Bitset | null>();
-  const walkUnions = new Map<string, Bitset>();
+  const walkUnions = new Map<string | number, Bitset>();
 
   const walkGroups = (stages: readonly WalkStage[]): Group[] => {
     const plain = allowListGroups(stages);
@@ -528,17 +593,32 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
    * Under Cilium (reference/cilium.ts): the deny rules of the policies selecting d are Deny steps
    * before any allow list; the allow rules of those policies join NetworkPolicy's allow groups;
    * d is isolated when it is in default deny.
-   */
-  /**
+   *
    * Cilium's order is simpler than the tiers': a deny overrides, allows are a union. So each
    * allow group loses, per region of the ports the deny rules cut, the sources denied there —
    * no walk per region of every group's ports.
    */
-  const withoutDenied = (deny: readonly Step[], groups: readonly Group[]): Group[] => {
-    // A region's denied sources are named by the deny steps' source sets (their ids below), so
-    // that what a group keeps in a region is worked out once per compile, not once per
-    // destination: classes split by node (Cilium's allow-localhost) repeat the same groups and
-    // denies on every node.
+  interface DenyRegions {
+    /** Per region of the ports: its atoms (an atom-set id) and the sources denied there. */
+    readonly atoms: readonly number[];
+    readonly denied: readonly (readonly Bitset[])[];
+    /** Per region: a number naming its denied source sets (kept sources are keyed by it). */
+    readonly deniedId: readonly number[];
+    /** What one group becomes under these denies, by its source set and atoms. */
+    readonly byGroup: Map<number, Group[]>;
+    /** Numbers the deny lists. */
+    readonly id: number;
+  }
+  // Ids below 2^26 each: two of them make one exact number key.
+  const PAIR = 2 ** 26;
+  const deniedIds = new Map<string, number>();
+  const regionsByDeny = new Map<string, DenyRegions>();
+  /** The regions the deny steps cut the ports into, once per list of deny steps. */
+  const denyRegions = (deny: readonly Step[]): DenyRegions => {
+    let denyKey = '';
+    for (const d of deny) denyKey += `${setId(d.sources)}:${d.atoms},`;
+    const known = regionsByDeny.get(denyKey);
+    if (known) return known;
     let regions: { atoms: Uint32Array; denied: readonly Bitset[]; key: string }[] = [{ atoms: atomSets.sets[allAtoms]!, denied: [], key: '' }];
     for (const d of deny) {
       const s = atomSets.sets[d.atoms]!;
@@ -551,87 +631,222 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       }
       regions = next;
     }
+    const built: DenyRegions = {
+      atoms: regions.map((r) => atomSets.intern(r.atoms)),
+      denied: regions.map((r) => r.denied),
+      deniedId: regions.map((r) => {
+        let id = deniedIds.get(r.key);
+        if (id === undefined) deniedIds.set(r.key, (id = deniedIds.size));
+        return id;
+      }),
+      byGroup: new Map(),
+      id: regionsByDeny.size,
+    };
+    regionsByDeny.set(denyKey, built);
+    return built;
+  };
+  /** Atom sets combined by id, once per pair. */
+  const atomsAndMemo = new Map<number, number>();
+  const atomsOrMemo = new Map<number, number>();
+  const atomsOp = (a: number, b: number, and: boolean): number => {
+    if (a === b) return a;
+    if (a === allAtoms) return and ? b : a;
+    if (b === allAtoms) return and ? a : b;
+    const memo = and ? atomsAndMemo : atomsOrMemo;
+    const key = a < b ? a * PAIR + b : b * PAIR + a;
+    let id = memo.get(key);
+    if (id === undefined) {
+      const x = atomSets.sets[a]!;
+      const y = atomSets.sets[b]!;
+      id = atomSets.intern(and ? x.map((w, i) => w & y[i]!) : x.map((w, i) => w | y[i]!));
+      memo.set(key, id);
+    }
+    return id;
+  };
+  /**
+   * Each group without the sources denied in each region of its ports. What a group keeps is
+   * worked out once per compile (by its sources, atoms and the denies), not once per destination:
+   * classes split by node (Cilium's allow-localhost) repeat the same groups and denies on every
+   * node. Regions where a group keeps the same sources stay one group.
+   */
+  const withoutDenied = (regions: DenyRegions, groups: readonly Group[]): Group[] => {
     const out: Group[] = [];
     for (const g of groups) {
-      const ga = atomSets.sets[g.atoms]!;
-      for (const r of regions) {
-        const atoms = ga.map((w, i) => w & r.atoms[i]!);
-        if (isEmptyBitset(atoms)) continue;
-        const src = r.denied.length === 0 ? g.src : keptOf(g.src, r.denied, r.key);
-        if (src === null) continue;
-        out.push({ src, id: -1, atoms: atomSets.intern(atoms) });
+      const gk = setId(g.src) * PAIR + g.atoms;
+      let list = regions.byGroup.get(gk);
+      if (list === undefined) {
+        list = [];
+        for (let r = 0; r < regions.atoms.length; r++) {
+          const atoms = atomsOp(g.atoms, regions.atoms[r]!, true);
+          if (atomSets.isEmpty(atoms)) continue;
+          const denied = regions.denied[r]!;
+          const src = denied.length === 0 ? g.src : keptOf(g.src, denied, regions.deniedId[r]!);
+          if (src === null) continue;
+          const same = list.findIndex((x) => x.src === src);
+          if (same >= 0) list[same] = { src, id: list[same]!.id, atoms: atomsOp(list[same]!.atoms, atoms, false) };
+          else list.push({ src, id: setId(src), atoms });
+        }
+        regions.byGroup.set(gk, list);
       }
+      for (const x of list) out.push(x);
     }
     return out;
   };
-  /** `src` without the sources of `denied` (null when nothing is left), once per (src, denied). */
-  const kept = new Map<string, Bitset | null>();
-  const keptOf = (src: Bitset, denied: readonly Bitset[], deniedKey: string): Bitset | null => {
-    const key = `${setId(src)}|${deniedKey}`;
+  /**
+   * `src` without the sources of `denied` (null when nothing is left; `src` itself when none of
+   * them is in it), once per (src, denied).
+   */
+  const kept = new Map<number, Bitset | null>();
+  const keptOf = (src: Bitset, denied: readonly Bitset[], deniedId: number): Bitset | null => {
+    const key = setId(src) * PAIR + deniedId;
     let b = kept.get(key);
     if (b === undefined) {
       const x = src.slice();
-      for (const d of denied) for (let w = 0; w < x.length; w++) x[w]! &= ~d[w]!;
-      b = isEmptyBitset(x) ? null : x;
+      let changed = false;
+      for (const d of denied) {
+        for (let w = 0; w < x.length; w++) {
+          if ((x[w]! & d[w]!) !== 0) {
+            x[w]! &= ~d[w]!;
+            changed = true;
+          }
+        }
+      }
+      b = !changed ? src : isEmptyBitset(x) ? null : x;
       kept.set(key, b);
     }
     return b;
   };
+  /**
+   * Groups with the same sources as one group (the union of their ports), then groups with the
+   * same ports as one (the union of their sources): the answer is the same, and fewer groups
+   * keep all-pairs' per-destination masks short. Ids name source sets (setId).
+   */
+  const mergeDenied = (list: readonly Group[]): Group[] => {
+    const out: Group[] = [];
+    for (const g of list) {
+      const same = out.findIndex((x) => x.src === g.src);
+      if (same >= 0) out[same] = { src: g.src, id: g.id, atoms: atomsOp(out[same]!.atoms, g.atoms, false) };
+      else out.push(g);
+    }
+    return mergeSameAtoms(out, deniedUnions);
+  };
+  const deniedUnions = new Map<string | number, Bitset>();
 
-  const ciliumInMemo = new Map<string, Group[]>();
-  // Class -> the Cilium policies selecting it, once (not every policy tested per destination).
-  const ciliumSelecting: number[][] = Array.from({ length: table.cilium ? classCount : 0 }, () => []);
-  sets.ciliumSubjects.forEach((bits, i) => forEachBit(bits, (c) => void (c < classCount && ciliumSelecting[c]!.push(i))));
-  const ciliumIngress = (d: number, selecting: readonly number[]): Group[] => {
-    const cilium = table.cilium!;
+  /** What the Cilium policies selecting a class give its ingress, by the policies and its named ports. */
+  interface CiliumIn {
+    /** Names the deny and allow rules (atoms resolved): classes alike in it share their groups. */
+    readonly ruleKey: number;
+    readonly regions: DenyRegions | null;
+    readonly allow: readonly Group[];
+  }
+  const cilium = table.cilium;
+  /**
+   * A policy compiled for one node alone that denies nothing (allow-localhost is one per node):
+   * its allow rules stay out of the memo keys and are added after them, so classes split by node
+   * share the rest of their groups instead of working them out once per node.
+   */
+  const nodeLocal = (cilium?.policies ?? []).map((p) => p.node !== undefined && p.ingressDeny.length === 0);
+  // Class -> the Cilium policies selecting it, once (not every policy tested per destination):
+  // the others, then the node-local ones.
+  const ciliumSelecting: number[][] = [];
+  const ciliumLocal: number[][] = [];
+  for (let c = 0; c < (cilium ? classCount : 0); c++) {
+    ciliumSelecting.push([]);
+    ciliumLocal.push([]);
+  }
+  sets.ciliumSubjects.forEach((bits, i) => forEachBit(bits, (c) => void (c < classCount && (nodeLocal[i] ? ciliumLocal : ciliumSelecting)[c]!.push(i))));
+  /**
+   * Numbers for pairs of numbers (a tuple is pairs of pairs; a list, a chain of pairs from 0):
+   * memo keys made of ids and lists without a string per destination.
+   */
+  const pairIds = new Map<number, Map<number, number>>();
+  let pairCount = 0;
+  const pairId = (a: number, b: number): number => {
+    let inner = pairIds.get(a);
+    if (inner === undefined) pairIds.set(a, (inner = new Map()));
+    let id = inner.get(b);
+    if (id === undefined) inner.set(b, (id = ++pairCount));
+    return id;
+  };
+  const listId = (list: readonly number[]): number => {
+    let id = 0;
+    for (let i = 0; i < list.length; i++) id = pairId(id, list[i]!);
+    return id;
+  };
+  const ciliumInByPolicies = new Map<number, CiliumIn>();
+  const ruleKeys = new Map<string, number>();
+  const byNumber = (x: number, y: number) => x - y;
+  const ciliumInOf = (d: number, np: number): CiliumIn => {
+    const policiesKey = pairId(listId(ciliumSelecting[d]!), np);
+    const known = ciliumInByPolicies.get(policiesKey);
+    if (known) return known;
     const deny: Step[] = [];
     const allow: Group[] = [];
-    // The allow rules of a policy compiled for d's node alone that denies nothing (allow-localhost
-    // is one per node) stay out of the memo key and are added after it: classes split by node
-    // then share the rest of their groups instead of working them out once per node.
-    const local: Group[] = [];
-    let key = '';
-    const seen = new Set<string>();
+    // A rule by its peers and atoms (peers * PAIR + atoms): the same rule in two policies counts once.
+    const denySeen = new Set<number>();
+    const allowSeen = new Set<number>();
     for (const i of ciliumSelecting[d]!) {
-      const p = cilium.policies[i]!;
-      if (p.node !== undefined && p.ingressDeny.length === 0) {
-        for (const r of p.ingress) {
-          const a = atomsToward(r.ports, namedSetOf(d));
-          if (!atomSets.isEmpty(a)) local.push({ src: rulePeerBits[r.peers]!, id: r.peers, atoms: a });
-        }
-        continue;
-      }
+      const p = cilium!.policies[i]!;
       for (const r of p.ingressDeny) {
-        const a = atomsToward(r.ports, namedSetOf(d));
-        const k = `d${r.peers}:${a}`;
-        if (atomSets.isEmpty(a) || seen.has(k)) continue;
-        seen.add(k);
+        const a = atomsToward(r.ports, np);
+        const k = r.peers * PAIR + a;
+        if (atomSets.isEmpty(a) || denySeen.has(k) || holdsNone(rulePeerBits[r.peers]!)) continue;
+        denySeen.add(k);
         deny.push({ sources: rulePeerBits[r.peers]!, atoms: a, action: 'Deny' });
       }
       for (const r of p.ingress) {
-        const a = atomsToward(r.ports, namedSetOf(d));
-        const k = `a${r.peers}:${a}`;
-        if (atomSets.isEmpty(a) || seen.has(k)) continue;
-        seen.add(k);
+        const a = atomsToward(r.ports, np);
+        const k = r.peers * PAIR + a;
+        if (atomSets.isEmpty(a) || allowSeen.has(k) || holdsNone(rulePeerBits[r.peers]!)) continue;
+        allowSeen.add(k);
         allow.push({ src: rulePeerBits[r.peers]!, id: r.peers, atoms: a });
       }
     }
-    key = [...seen].sort().join(',');
-    const isolated = hasBit(sets.ciliumIsolated.ingress, d);
-    key += `|${selecting.join(',')}|${namedSetOf(d)}|${isolated ? 'i' : ''}`;
-    let groups = ciliumInMemo.get(key);
-    if (!groups) {
-      const allowGroups = [...npIngressGroups(d), ...allow];
-      if (deny.length === 0) groups = mergeSameAtoms(isolated ? allowGroups : [{ src: everyNode, id: ALL_PEERS, atoms: allAtoms }], inUnions);
-      else groups = withoutDenied(deny, isolated ? allowGroups : [{ src: everyNode, id: ALL_PEERS, atoms: allAtoms }]);
-      ciliumInMemo.set(key, groups);
+    const rk = `${[...denySeen].sort(byNumber).join(',')}|${[...allowSeen].sort(byNumber).join(',')}`;
+    let ruleKey = ruleKeys.get(rk);
+    if (ruleKey === undefined) ruleKeys.set(rk, (ruleKey = ruleKeys.size));
+    const built: CiliumIn = { ruleKey, regions: deny.length === 0 ? null : denyRegions(deny), allow };
+    ciliumInByPolicies.set(policiesKey, built);
+    return built;
+  };
+  /** The node-local allow groups of class d, without what its other policies deny. */
+  const localMemo = new Map<number, Group[]>();
+  const localOf = (d: number, np: number, regions: DenyRegions | null): Group[] => {
+    const key = pairId(pairId(listId(ciliumLocal[d]!), np), regions === null ? -1 : regions.id);
+    let groups = localMemo.get(key);
+    if (groups === undefined) {
+      groups = [];
+      for (const i of ciliumLocal[d]!) {
+        for (const r of cilium!.policies[i]!.ingress) {
+          const a = atomsToward(r.ports, np);
+          if (!atomSets.isEmpty(a)) groups.push({ src: rulePeerBits[r.peers]!, id: r.peers, atoms: a });
+        }
+      }
+      if (regions !== null) groups = withoutDenied(regions, groups);
+      localMemo.set(key, groups);
     }
-    if (!isolated || local.length === 0) return groups;
-    const extra = deny.length === 0 ? local : withoutDenied(deny, local);
-    return extra.length === 0 ? groups : [...groups, ...extra];
+    return groups;
   };
 
-  const inUnions = new Map<string, Bitset>();
+  const ciliumInMemo = new Map<number, Group[]>();
+  const ciliumIngress = (d: number, selecting: readonly number[]): Group[] => {
+    const np = namedSetOf(d);
+    const cin = ciliumInOf(d, np);
+    const isolated = hasBit(sets.ciliumIsolated.ingress, d);
+    const key = pairId(pairId(pairId(cin.ruleKey, listId(selecting)), np), isolated ? 1 : 0);
+    let groups = ciliumInMemo.get(key);
+    if (!groups) {
+      // (Groups of no source add nothing: left out, they cost all-pairs nothing.)
+      const allowGroups = isolated ? [...npIngressGroups(d).filter((g) => !holdsNone(g.src)), ...cin.allow] : [{ src: everyNode, id: ALL_PEERS, atoms: allAtoms }];
+      groups = cin.regions === null ? mergeSameAtoms(allowGroups, inUnions) : mergeDenied(withoutDenied(cin.regions, allowGroups));
+      ciliumInMemo.set(key, groups);
+    }
+    if (!isolated || ciliumLocal[d]!.length === 0) return groups;
+    const local = localOf(d, np, cin.regions);
+    return local.length === 0 ? groups : [...groups, ...local];
+  };
+
+  const inUnions = new Map<string | number, Bitset>();
   const inTierMemo = new Map<string, Group[]>();
   const inLists: Group[][] = [];
   for (let d = 0; d < nodeCount; d++) {
@@ -711,7 +926,7 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   const adminEgress = tierEgress(table.admin, sets.adminSubjects);
   const baselineEgress = tierEgress(table.baseline, sets.baselineSubjects);
   const egTierMemo = new Map<string, Group[]>();
-  const egUnions = new Map<string, Bitset>();
+  const egUnions = new Map<string | number, Bitset>();
   // Under Cilium: egress rules alike in peers and ports are one group whose sources are every
   // selecting policy's subjects ("allow DNS" in every namespace is one group), as for NetworkPolicy.
   type CiliumEgress = { peers: number; ports: number; id: number; subjects: Bitset };
@@ -745,19 +960,21 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   for (let d = 0; d < nodeCount; d++) {
     if (only && !hasBit(only, d)) continue;
     if (table.cilium) {
-      const deny: Step[] = ciliumDenyToward[d]!.map(({ g, atoms }) => ({ sources: g.subjects, atoms, action: 'Deny' as const }));
       // The id names the source set for merged unions: a group's subjects, unique per group.
-      const allow: Group[] = ciliumAllowToward[d]!.map(({ g, atoms }) => ({ src: g.subjects, id: 1_000_000 + g.id, atoms }));
-      let key = ciliumDenyToward[d]!.map(({ g, atoms }) => `d${g.id}:${atoms}`).join(',');
-      key += `|${allow.map((g) => `${g.id}:${g.atoms}`).join(',')}`;
-      if (deny.length === 0) {
-        egLists[d] = mergeSameAtoms([{ src: ciliumNotIsolated, id: -2, atoms: allAtoms }, ...npToward[d]!, ...allow], egUnions);
+      const list: Group[] = [{ src: ciliumNotIsolated, id: -2, atoms: allAtoms }];
+      for (const g of npToward[d]!) list.push(g);
+      for (const { g, atoms } of ciliumAllowToward[d]!) list.push({ src: g.subjects, id: 1_000_000 + g.id, atoms });
+      const denyToward = ciliumDenyToward[d]!;
+      if (denyToward.length === 0) {
+        egLists[d] = mergeSameAtoms(list, egUnions);
         continue;
       }
-      key += `|${npToward[d]!.map((g) => `${g.id}:${g.atoms}`).join(',')}|${namedSetOf(d)}`;
+      let key = denyToward.map(({ g, atoms }) => `d${g.id}:${atoms}`).join(',');
+      key += `|${list.map((g) => `${g.id}:${g.atoms}`).join(',')}|${namedSetOf(d)}`;
       let groups = ciliumEgMemo.get(key);
       if (!groups) {
-        groups = withoutDenied(deny, [{ src: ciliumNotIsolated, id: -2, atoms: allAtoms }, ...npToward[d]!, ...allow]);
+        const deny: Step[] = denyToward.map(({ g, atoms }) => ({ sources: g.subjects, atoms, action: 'Deny' as const }));
+        groups = mergeDenied(withoutDenied(denyRegions(deny), list));
         ciliumEgMemo.set(key, groups);
       }
       egLists[d] = groups;
