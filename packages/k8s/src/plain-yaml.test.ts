@@ -14,6 +14,12 @@ import { documentSpans, lineBreaks } from './yaml-documents.js';
 
 const SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [(yaml as unknown as { types: { merge: yaml.Type } }).types.merge] });
 const reader = new PlainYamlReader(SCHEMA);
+
+/** The reader on text[start, end) as it reads a file: the UTF-8 bytes of the whole text, and byte offsets. */
+function read(text: string, start: number, end: number, line: number) {
+  const at = (i: number) => Buffer.byteLength(text.slice(0, i));
+  return reader.read(Buffer.from(text), at(start), at(end), line);
+}
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
 function jsYaml(text: string): unknown[] | Error {
@@ -31,7 +37,7 @@ function compare(text: string): { fast: number; docs: number } {
   let fast = 0;
   for (const s of spans!) {
     const piece = text.slice(s.start, s.end);
-    const doc = reader.read(text, s.start, s.end, s.line);
+    const doc = read(text, s.start, s.end, s.line);
     const expected = jsYaml(piece);
     if (!doc) continue;
     fast++;
@@ -99,7 +105,7 @@ describe('PlainYamlReader', () => {
     ['unicode and long lines', `a: ${'é'.repeat(1000)}\nb: "日本"\n`],
   ])('%s: what it reads equals js-yaml; it gives up where js-yaml errs', (_name, text) => {
     const expected = jsYaml(text);
-    const doc = reader.read(text, 0, text.length, 1);
+    const doc = read(text, 0, text.length, 1);
     if (expected instanceof Error) expect(doc).toBeUndefined();
     else if (doc) expect(doc.value).toStrictEqual(expected.length === 0 ? null : expected[0]);
   });
@@ -114,7 +120,7 @@ describe('PlainYamlReader', () => {
       'true: 1\n1.0: 2\n80: 4\n',
       '--- # c\na: 1\n',
     ]) {
-      expect(reader.read(text, 0, text.length, 1), text).toBeDefined();
+      expect(read(text, 0, text.length, 1), text).toBeDefined();
     }
   });
 
@@ -122,10 +128,10 @@ describe('PlainYamlReader', () => {
     const text = '# c\n---\n\n# x\nkind: List\nitems:\n- a: 1\n-\n  b: 2\n- [x]\n';
     const spans = documentSpans(text)!;
     expect(spans.map((s) => s.line)).toEqual([1, 2]);
-    const doc = reader.read(text, spans[1]!.start, spans[1]!.end, spans[1]!.line);
+    const doc = read(text, spans[1]!.start, spans[1]!.end, spans[1]!.line);
     expect(doc).toBeUndefined(); // `[x]` is a flow sequence: js-yaml's
     const text2 = '---\n\n# x\nkind: List\nitems:\n- a: 1\n-\n  b: 2\n';
-    const d2 = reader.read(text2, 0, text2.length, 1)!;
+    const d2 = read(text2, 0, text2.length, 1)!;
     expect(d2.line).toBe(4);
     const items = (d2.value as { items: object[] }).items;
     expect(items.map((i) => d2.itemLines.get(i))).toEqual([6, 8]);
