@@ -133,7 +133,8 @@ function readYamlBytes(bytes: Buffer, file: string, sink: ObjectSink, firstLine:
     addParsed(parseYaml(text, file, false, firstLine - 1), file, text.includes('*'), sink);
     return byteLineBreaks(bytes);
   }
-  const again = reopen ?? ((start: number, end: number) => bytes.subarray(start, end));
+  // Only when no reopen is given may a reread keep `bytes` (a caller's reused buffer must not be).
+  const again = reopen ?? keptBytes(bytes);
   const reader = (plainReader ??= new PlainYamlReader(KUBERNETES_SCHEMA));
   // Only a List's items are looked up by line (flatten). A text without "List" (or a `\`
   // escape that could spell it) holds none, and its readers need not record the lines.
@@ -173,6 +174,11 @@ function readYamlBytes(bytes: Buffer, file: string, sink: ObjectSink, firstLine:
   }
   // The reader's end line counts a last line that has no line break as if it had one.
   return line - firstLine - (bytes.length === 0 || bytes[bytes.length - 1] === 0x0a ? 0 : 1);
+}
+
+/** Reads bytes[start, end) again from `bytes` itself (in a function of its own, so only a reread closure holds them). */
+function keptBytes(bytes: Buffer): (start: number, end: number) => Buffer {
+  return (start, end) => bytes.subarray(start, end);
 }
 
 /** Hands on the objects of each document js-yaml read (a stream whose text has a `*` may hold a cycle). */

@@ -86,19 +86,21 @@ export function podSpecFacts(raw: V1PodSpec | null | undefined, field: string): 
   const facts: { -readonly [K in keyof PodSpecFacts]: PodSpecFacts[K] } = {
     ports,
     hostNetwork: bool(spec.hostNetwork, 'hostNetwork') ?? false,
-    security: {
-      privileged,
-      hostPID: bool(spec.hostPID, 'hostPID') ?? false,
-      hostIPC: bool(spec.hostIPC, 'hostIPC') ?? false,
-      hostPath,
-      sysAdmin,
-    },
+    security: securityOf(privileged, bool(spec.hostPID, 'hostPID') ?? false, bool(spec.hostIPC, 'hostIPC') ?? false, hostPath, sysAdmin),
   };
   // By assignment, in the order spreads would add them (see portOf).
   if (node) facts.node = node;
   if (serviceAccountName) facts.serviceAccountName = serviceAccountName;
   if (automount !== undefined) facts.automountServiceAccountToken = automount;
   return facts;
+}
+
+/** The 32 PodSecurity values, made once each (the model is read-only): one object, not one a pod. */
+const SECURITY: PodSecurity[] = [];
+
+function securityOf(privileged: boolean, hostPID: boolean, hostIPC: boolean, hostPath: boolean, sysAdmin: boolean): PodSecurity {
+  const i = (privileged ? 1 : 0) | (hostPID ? 2 : 0) | (hostIPC ? 4 : 0) | (hostPath ? 8 : 0) | (sysAdmin ? 16 : 0);
+  return (SECURITY[i] ??= { privileged, hostPID, hostIPC, hostPath, sysAdmin });
 }
 
 const CONTAINER_GROUPS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
