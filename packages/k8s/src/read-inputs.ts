@@ -25,6 +25,12 @@ export interface ReadInputsOptions {
    * none below 4 cores); 0 parses everything on the calling thread.
    */
   readonly workers?: number;
+  /**
+   * The buffer a YAML file of 4 MB or more is read into, chunk by chunk, on the calling thread
+   * (default 16 MiB; it grows for a longer document). Given, every YAML file is read so, whatever
+   * its size and the workers: for tests of the chunked read.
+   */
+  readonly chunkBytes?: number;
   /** Told, as inputs are parsed, how many bytes are parsed of how many read so far. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -68,10 +74,10 @@ async function readEach(inputs: string[], sink: ObjectSink, opts: ReadInputsOpti
   };
   const parseFile = async (path: string, size?: number) => {
     size ??= (await statOrThrow(path, onDisk)).size;
-    if ((opts.workers ?? defaultManifestWorkers()) === 0 && size >= CHUNKED_MIN_BYTES) {
+    if (opts.chunkBytes !== undefined || ((opts.workers ?? defaultManifestWorkers()) === 0 && size >= CHUNKED_MIN_BYTES)) {
       total += size;
       const start = done;
-      const read = await readYamlFileInChunks(onDisk(path), path, (d) => opts.onProgress?.(start + d, total), sink);
+      const read = await readYamlFileInChunks(onDisk(path), path, opts.chunkBytes ?? FILE_CHUNK_BYTES, (d) => opts.onProgress?.(start + d, total), sink);
       if (read) {
         done = start + size;
         opts.onProgress?.(done, total);
@@ -140,7 +146,7 @@ const FILE_CHUNK_BYTES = 16 * 2 ** 20;
  * nothing read, for a file that looks like JSON or whose stream has directives or `...` lines,
  * which are read whole as before; a first pass over the file looks for those.
  */
-async function readYamlFileInChunks(disk: string, name: string, onBytes: (done: number) => void, sink: ObjectSink): Promise<boolean> {
+async function readYamlFileInChunks(disk: string, name: string, chunkBytes: number, onBytes: (done: number) => void, sink: ObjectSink): Promise<boolean> {
   let fh: FileHandle;
   try {
     fh = await open(disk, 'r');
@@ -155,7 +161,7 @@ async function readYamlFileInChunks(disk: string, name: string, onBytes: (done: 
         throw new InputError(fsReason(e), { file: name });
       }
     };
-    let buf = Buffer.allocUnsafe(FILE_CHUNK_BYTES);
+    let buf = Buffer.allocUnsafe(Math.max(chunkBytes, 64));
     // First pass: directives, `...` lines, JSON. The 4 bytes before each chunk's are the last
     // of the chunk before (a line break before the first), so a marker cut in two is found.
     const KEEP = 4;
