@@ -438,7 +438,8 @@ function realPod(e: Entry): Omit<Pod, 'owner'> {
     namespace: e.ref.namespace,
     name: e.ref.name,
     labels: optLabels(meta?.labels, 'metadata.labels') ?? {},
-    ips,
+    // A copy of its exact length: an array grown by push holds room for 16, and every pod keeps it.
+    ips: ips.slice(),
     ports: facts.ports,
   } as unknown as Omit<Pod, 'owner'>;
   if (facts.node) out.node = facts.node;

@@ -84,7 +84,8 @@ export function podSpecFacts(raw: V1PodSpec | null | undefined, field: string): 
   const serviceAccountName = str(spec.serviceAccountName, 'serviceAccountName') || str((spec as { serviceAccount?: unknown }).serviceAccount, 'serviceAccount');
   const automount = bool(spec.automountServiceAccountToken, 'automountServiceAccountToken');
   const facts: { -readonly [K in keyof PodSpecFacts]: PodSpecFacts[K] } = {
-    ports,
+    // A copy of its exact length: an array grown by push holds room for 16, and every pod keeps it.
+    ports: ports.slice(),
     hostNetwork: bool(spec.hostNetwork, 'hostNetwork') ?? false,
     security: securityOf(privileged, bool(spec.hostPID, 'hostPID') ?? false, bool(spec.hostIPC, 'hostIPC') ?? false, hostPath, sysAdmin),
   };
