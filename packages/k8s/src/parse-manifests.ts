@@ -159,21 +159,36 @@ function readYamlBytes(bytes: Buffer, file: string, sink: ObjectSink, firstLine:
     if (doc.value === null) continue; // an empty document is no object, and no error
     // The document's objects can be read again from its bytes: the fast reader gives the same.
     let index = 0;
-    flatten(doc.value, file, doc.line, doc.itemLines, undefined, (o, _, ref) => {
-      const nth = index++;
-      sink(o, () => {
-        const bytesAgain = again(start, end);
-        const read = reader.read(bytesAgain, 0, bytesAgain.length, docLine, mayHoldList);
-        if (!read) throw new InputError('changed while it was being read', { file });
-        const objects: SourceObject[] = [];
-        flatten(read.value, file, read.line, read.itemLines, undefined, (x) => void objects.push(x));
-        if (objects[nth] === undefined) throw new InputError('changed while it was being read', { file });
-        return objects[nth].obj;
-      }, ref);
-    });
+    flatten(doc.value, file, doc.line, doc.itemLines, undefined, (o, _, ref) => sink(o, rereadOf(reader, again, start, end, docLine, mayHoldList, file, index++), ref));
   }
   // The reader's end line counts a last line that has no line break as if it had one.
   return line - firstLine - (bytes.length === 0 || bytes[bytes.length - 1] === 0x0a ? 0 : 1);
+}
+
+/**
+ * Reads the `nth` object of the document at [start, end) again (an ObjectSink's reread). Made
+ * here, apart, so that the closure holds these values alone: there is one an object, kept
+ * until the load ends.
+ */
+function rereadOf(
+  reader: PlainYamlReader,
+  again: (start: number, end: number) => Buffer,
+  start: number,
+  end: number,
+  line: number,
+  mayHoldList: boolean,
+  file: string,
+  nth: number,
+): () => unknown {
+  return () => {
+    const bytes = again(start, end);
+    const read = reader.read(bytes, 0, bytes.length, line, mayHoldList);
+    if (!read) throw new InputError('changed while it was being read', { file });
+    const objects: SourceObject[] = [];
+    flatten(read.value, file, read.line, read.itemLines, undefined, (x) => void objects.push(x));
+    if (objects[nth] === undefined) throw new InputError('changed while it was being read', { file });
+    return objects[nth].obj;
+  };
 }
 
 /** Reads bytes[start, end) again from `bytes` itself (in a function of its own, so only a reread closure holds them). */
