@@ -53,10 +53,17 @@ class TextCache {
 
   /** The slot of bytes[at, end), or -1 when it is not cached (too long); sets `hit`. */
   slot(bytes: Uint8Array, at: number, end: number): number {
+    if (end - at > MAX_CACHED) return -1;
+    let h = 0;
+    for (let p = at; p < end; p++) h = (Math.imul(h, 31) + bytes[p]!) | 0;
+    return this.slotOf(bytes, at, end, h);
+  }
+
+  /** slot(), given the hash of the bytes (`h = h * 31 + byte`, from 0), which a caller scanning them anyway computed. */
+  slotOf(bytes: Uint8Array, at: number, end: number, h: number): number {
     const len = end - at;
     if (len > MAX_CACHED) return -1;
-    let h = len;
-    for (let p = at; p < end; p++) h = (Math.imul(h, 31) + bytes[p]!) | 0;
+    h ^= len;
     const slot = (h ^ (h >>> 13)) & this.mask;
     const raw = this.raw[slot];
     let hit = raw !== undefined && raw.length === len;
@@ -379,14 +386,19 @@ export class PlainYamlReader {
       }
       let q = p;
       let last = p; // one past the last non-space character
+      // The cache's hash of bytes[p, q), and of bytes[p, last): computed in the same pass.
+      let h = 0;
+      let hLast = 0;
       for (; q < lineEnd; q++) {
-        const d = bytes[q];
+        const d = bytes[q]!;
+        h = (Math.imul(h, 31) + d) | 0;
         if (d === SPACE) continue;
         if (d === HASH && bytes[q - 1] === SPACE) break;
         if (d === COLON && (q + 1 >= lineEnd || bytes[q + 1] === SPACE)) throw GIVE_UP; // `a: b: c`
         last = q + 1;
+        hLast = h;
       }
-      const slot = this.ascii ? this.values.slot(bytes, p, last) : -1;
+      const slot = this.ascii ? this.values.slotOf(bytes, p, last, hLast) : -1;
       if (slot >= 0 && this.values.hit) return this.values.value[slot];
       const raw = this.text(p, last);
       const v = this.plain(raw);
