@@ -113,6 +113,8 @@ export class PlainYamlReader {
   private itemLines = new Map<object, number>();
   /** The raw text of a key and the key it reads as; a one-line scalar (quotes and all) and its value. */
   private readonly keys = new TextCache(KEY_SLOTS);
+  /** The items of the sequences being read (see sequence). */
+  private readonly items: unknown[] = [];
   private readonly values = new TextCache(VALUE_SLOTS);
 
   constructor(schema: yaml.Schema) {
@@ -133,6 +135,7 @@ export class PlainYamlReader {
     this.ascii = ascii;
     this.end = end;
     this.itemLines = itemLines ? new Map() : NO_ITEM_LINES;
+    this.items.length = 0; // what a read that gave up left
     try {
       let pos = start;
       let lineNo = firstLine;
@@ -289,8 +292,10 @@ export class PlainYamlReader {
 
   /** A block sequence at `indent`, the current line being its first `- `. */
   private sequence(indent: number): unknown[] {
-    const { bytes } = this;
-    const result: unknown[] = [];
+    const { bytes, items } = this;
+    // Items gather on a stack shared by every sequence (an inner one's above its outer's), and
+    // the sequence is cut from it at its exact length: an array grown by push holds room for 16.
+    const base = items.length;
     while (this.hasLine && this.indent === indent && this.isEntry(this.lineStart)) {
       let p = this.lineStart + 1;
       while (p < this.lineEnd && bytes[p] === SPACE) p++;
@@ -318,8 +323,10 @@ export class PlainYamlReader {
           if (this.hasLine && this.indent > indent) throw GIVE_UP;
         }
       }
-      result.push(item);
+      items.push(item);
     }
+    const result = items.slice(base);
+    items.length = base;
     if (this.hasLine && this.indent > indent) throw GIVE_UP;
     return result;
   }

@@ -110,11 +110,11 @@ function containerField(field: string, group: string, ci: number): string {
 
 /** A string field of the spec (optString, naming the field only when it is not a string). */
 function specString(v: unknown, field: string, name: string): string | undefined {
-  return typeof v === 'string' ? v : optString(v, fieldAt(field, name));
+  return typeof v === 'string' ? v : v === undefined ? undefined : optString(v, fieldAt(field, name));
 }
 
 function specBool(v: unknown, field: string, name: string): boolean | undefined {
-  return typeof v === 'boolean' ? v : optBool(v, fieldAt(field, name));
+  return typeof v === 'boolean' ? v : v === undefined ? undefined : optBool(v, fieldAt(field, name));
 }
 
 /** The 32 PodSecurity values, made once each (the model is read-only): one object, not one a pod. */
