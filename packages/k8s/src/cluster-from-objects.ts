@@ -420,6 +420,46 @@ function realPod(e: Entry): Omit<Pod, 'owner'> {
   const meta = isMapping(pod.metadata) ? pod.metadata : optMapping(pod.metadata, 'metadata');
   const facts = podSpecFacts(pod.spec, 'spec');
   const status = (isMapping(pod.status) ? pod.status : optMapping(pod.status, 'status')) ?? ({} as V1PodStatus);
+  const annotations = meta?.annotations === undefined ? undefined : optStringMap(meta.annotations, 'metadata.annotations');
+  const hostIP = typeof status.hostIP === 'string' ? status.hostIP : optString(status.hostIP, 'status.hostIP');
+  if (hostIP && !tryParseIp(hostIP)) throw new InputError(`invalid IP address ${quoteValue(hostIP)}`, { field: 'status.hostIP' });
+  const ips = podIps(status);
+  // Built by assignment in the order a literal with spreads would give (see pod-spec.ts's portOf).
+  const out: { -readonly [K in keyof Omit<Pod, 'owner'>]: Omit<Pod, 'owner'>[K] } = {
+    namespace: e.ref.namespace,
+    name: e.ref.name,
+    labels: optLabels(meta?.labels, 'metadata.labels') ?? {},
+    ips,
+    ports: facts.ports,
+  } as unknown as Omit<Pod, 'owner'>;
+  if (facts.node) out.node = facts.node;
+  out.hostNetwork = facts.hostNetwork;
+  out.security = facts.security;
+  out.replicas = 1;
+  out.fromTemplate = false;
+  if (annotations) out.annotations = annotations;
+  if (hostIP) out.hostIP = hostIP.trim();
+  if (facts.serviceAccountName) out.serviceAccountName = facts.serviceAccountName;
+  if (facts.automountServiceAccountToken !== undefined) out.automountServiceAccountToken = facts.automountServiceAccountToken;
+  return out;
+}
+
+/**
+ * A pod's addresses: podIP, then podIPs, each text read once and each address kept once. The
+ * usual status (podIP alone, or podIP and podIPs that repeat it) is read without the lists the
+ * general case keeps; both give the same answer and the same error.
+ */
+function podIps(status: V1PodStatus): string[] {
+  const podIP: unknown = status.podIP;
+  const rawIPs: unknown = status.podIPs;
+  if (
+    typeof podIP === 'string' &&
+    podIP !== '' &&
+    (rawIPs === undefined || (Array.isArray(rawIPs) && (rawIPs.length === 0 || (rawIPs.length === 1 && isMapping(rawIPs[0]) && rawIPs[0].ip === podIP))))
+  ) {
+    if (!tryParseIp(podIP)) throw new InputError(`invalid IP address ${quoteValue(podIP)}`, { field: 'status.podIP' });
+    return [podIP.trim()];
+  }
   const ips: string[] = [];
   // Texts already read, and the addresses they gave (family:value): podIP is podIPs[0] as
   // written, so the same text is parsed once; two spellings of one address are kept once.
@@ -437,35 +477,14 @@ function realPod(e: Entry): Omit<Pod, 'owner'> {
       ips.push(s.trim());
     }
   };
-  const annotations = meta?.annotations === undefined ? undefined : optStringMap(meta.annotations, 'metadata.annotations');
-  const hostIP = typeof status.hostIP === 'string' ? status.hostIP : optString(status.hostIP, 'status.hostIP');
-  if (hostIP && !tryParseIp(hostIP)) throw new InputError(`invalid IP address ${quoteValue(hostIP)}`, { field: 'status.hostIP' });
   addIp(status.podIP, () => 'status.podIP');
-  const rawIPs: unknown = status.podIPs;
   const podIPs: readonly unknown[] = Array.isArray(rawIPs) ? rawIPs : list(rawIPs as unknown[] | null | undefined, 'status.podIPs');
   for (let i = 0; i < podIPs.length; i++) {
     const p: unknown = podIPs[i];
     addIp((isMapping(p) ? p : optMapping(p as object | null | undefined, `status.podIPs[${i}]`) as Record<string, unknown> | undefined)?.ip, () => `status.podIPs[${i}].ip`);
   }
-  // Built by assignment in the order a literal with spreads would give (see pod-spec.ts's portOf).
-  const out: { -readonly [K in keyof Omit<Pod, 'owner'>]: Omit<Pod, 'owner'>[K] } = {
-    namespace: e.ref.namespace,
-    name: e.ref.name,
-    labels: optLabels(meta?.labels, 'metadata.labels') ?? {},
-    // A copy of its exact length: an array grown by push holds room for 16, and every pod keeps it.
-    ips: ips.slice(),
-    ports: facts.ports,
-  } as unknown as Omit<Pod, 'owner'>;
-  if (facts.node) out.node = facts.node;
-  out.hostNetwork = facts.hostNetwork;
-  out.security = facts.security;
-  out.replicas = 1;
-  out.fromTemplate = false;
-  if (annotations) out.annotations = annotations;
-  if (hostIP) out.hostIP = hostIP.trim();
-  if (facts.serviceAccountName) out.serviceAccountName = facts.serviceAccountName;
-  if (facts.automountServiceAccountToken !== undefined) out.automountServiceAccountToken = facts.automountServiceAccountToken;
-  return out;
+  // An array of its exact length (one grown by push holds room for 16, and every pod keeps it).
+  return ips.slice();
 }
 
 function identityOf(facts: PodSpecFacts): Pick<Pod, 'serviceAccountName' | 'automountServiceAccountToken'> {
