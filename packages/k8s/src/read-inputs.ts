@@ -3,7 +3,6 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InputError } from '@lateral/core';
 import { defaultManifestWorkers, parseManifestsInParallel, PARALLEL_MIN_BYTES } from './parallel-parse.js';
-import { decodeText } from './decode-text.js';
 import { readJsonList, readManifestBytes, type ObjectSink, type SourceObject } from './parse-manifests.js';
 import { isByteMarker } from './yaml-documents.js';
 
