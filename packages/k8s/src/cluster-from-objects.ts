@@ -58,19 +58,31 @@ export interface LoadResult {
 /** The label the API server puts on every namespace (since Kubernetes 1.21). */
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
-interface Entry extends OwnedObject {
-  readonly ref: ObjectRef;
-  obj: { metadata?: V1ObjectMeta };
-  readonly file: string;
-  readonly line?: number;
+/**
+ * An object read, as the builder keeps it. A class, so that each of the hundreds of thousands of
+ * a large input holds its fields in the object itself (an object literal given more fields than
+ * it was made with keeps them in a second, growing array).
+ */
+class Entry implements OwnedObject {
   /** Set when `obj` was cut down after conversion: reads the whole object again. */
-  reread?: () => unknown;
+  reread: (() => unknown) | undefined = undefined;
   /**
    * ownerReference of the object, read before `obj` was cut down (null: it names none), or what
    * reading it threw, which the owner walk in finish reports in its turn.
    */
-  owner?: { kind: string; name: string } | null;
-  ownerError?: { readonly error: unknown };
+  owner: { kind: string; name: string } | null | undefined = undefined;
+  ownerError: { readonly error: unknown } | undefined = undefined;
+  /** Its place among the objects kept (not duplicates): the order errors are ranked in. */
+  at = -1;
+  /** Its pod, for a Pod (whose owner finish fills in). */
+  pod: Pod | undefined = undefined;
+
+  constructor(
+    readonly ref: ObjectRef,
+    public obj: { metadata?: V1ObjectMeta },
+    readonly file: string,
+    readonly line: number | undefined,
+  ) {}
 }
 
 /**
@@ -128,7 +140,7 @@ export class ClusterBuilder {
   private readonly realPods: Pod[] = [];
   private readonly manifests = new Map<Entry, WorkloadManifest>();
   /** Pods and workload manifests in input order, whose top-level owner finish looks up. */
-  private readonly owned: { readonly at: number; readonly e: Entry; readonly pod?: Pod }[] = [];
+  private readonly owned: Entry[] = [];
 
   /** The sink readInputsTo hands objects to. */
   readonly sink: ObjectSink = (o, reread, ref) => this.add(o, reread, ref);
@@ -140,9 +152,7 @@ export class ClusterBuilder {
   add(o: SourceObject, reread?: () => unknown, known?: ObjectRef): void {
     this.objectCount++;
     const ref = known ?? withinAt(() => locOf(o), () => objectRef(o.obj));
-    // By assignment, as in realPod: every object passes here.
-    const e: { -readonly [K in keyof Entry]: Entry[K] } = { ref, obj: o.obj as Entry['obj'], file: o.file };
-    if (o.line !== undefined) e.line = o.line;
+    const e = new Entry(ref, o.obj as Entry['obj'], o.file, o.line);
     const key = objectKey(ref.kind, ref.namespace, ref.name);
     try {
       if (!this.duplicates.admit(e, contentOfEntry, key)) return;
@@ -256,7 +266,9 @@ export class ClusterBuilder {
           break;
         case 'Pod': {
           const pod = realPod(e) as Pod;
-          this.owned.push({ at, e, pod });
+          e.at = at;
+          e.pod = pod;
+          this.owned.push(e);
           this.realPods.push(pod);
           converted = pod;
           break;
@@ -264,7 +276,8 @@ export class ClusterBuilder {
         default:
           if (WORKLOAD_KINDS.has(ref.kind)) {
             this.manifests.set(e, readWorkloadManifest(ref.kind, e.obj));
-            this.owned.push({ at, e });
+            e.at = at;
+            this.owned.push(e);
           }
       }
     });
@@ -303,7 +316,8 @@ export class ClusterBuilder {
     // Owners in input order, as conversion met them: an owner walk's error before the first
     // conversion error is the one to report.
     const stop = this.conversionError?.at ?? Infinity;
-    for (const { at, e, pod } of this.owned) {
+    for (const e of this.owned) {
+      const { at, pod } = e;
       if (at >= stop) break;
       withinAt(() => locOf(e), () => {
         const t = topFor(e);
@@ -406,33 +420,10 @@ function realPod(e: Entry): Omit<Pod, 'owner'> {
   const meta = isMapping(pod.metadata) ? pod.metadata : optMapping(pod.metadata, 'metadata');
   const facts = podSpecFacts(pod.spec, 'spec');
   const status = (isMapping(pod.status) ? pod.status : optMapping(pod.status, 'status')) ?? ({} as V1PodStatus);
-  const ips: string[] = [];
-  // Texts already read, and the addresses they gave (family:value): podIP is podIPs[0] as
-  // written, so the same text is parsed once; two spellings of one address are kept once.
-  const added: string[] = [];
-  const keys: string[] = [];
-  const addIp = (v: unknown, field: () => string) => {
-    const s = typeof v === 'string' ? v : optString(v, field());
-    if (!s || added.includes(s)) return;
-    added.push(s);
-    const ip = tryParseIp(s);
-    if (!ip) throw new InputError(`invalid IP address ${quoteValue(s)}`, { field: field() });
-    const key = `${ip.family}:${ip.value}`;
-    if (!keys.includes(key)) {
-      keys.push(key);
-      ips.push(s.trim());
-    }
-  };
   const annotations = meta?.annotations === undefined ? undefined : optStringMap(meta.annotations, 'metadata.annotations');
   const hostIP = typeof status.hostIP === 'string' ? status.hostIP : optString(status.hostIP, 'status.hostIP');
   if (hostIP && !tryParseIp(hostIP)) throw new InputError(`invalid IP address ${quoteValue(hostIP)}`, { field: 'status.hostIP' });
-  addIp(status.podIP, () => 'status.podIP');
-  const rawIPs: unknown = status.podIPs;
-  const podIPs: readonly unknown[] = Array.isArray(rawIPs) ? rawIPs : list(rawIPs as unknown[] | null | undefined, 'status.podIPs');
-  for (let i = 0; i < podIPs.length; i++) {
-    const p: unknown = podIPs[i];
-    addIp((isMapping(p) ? p : optMapping(p as object | null | undefined, `status.podIPs[${i}]`) as Record<string, unknown> | undefined)?.ip, () => `status.podIPs[${i}].ip`);
-  }
+  const ips = podIps(status);
   // Built by assignment in the order a literal with spreads would give (see pod-spec.ts's portOf).
   const out: { -readonly [K in keyof Omit<Pod, 'owner'>]: Omit<Pod, 'owner'>[K] } = {
     namespace: e.ref.namespace,
@@ -451,6 +442,49 @@ function realPod(e: Entry): Omit<Pod, 'owner'> {
   if (facts.serviceAccountName) out.serviceAccountName = facts.serviceAccountName;
   if (facts.automountServiceAccountToken !== undefined) out.automountServiceAccountToken = facts.automountServiceAccountToken;
   return out;
+}
+
+/**
+ * A pod's addresses: podIP, then podIPs, each text read once and each address kept once. The
+ * usual status (podIP alone, or podIP and podIPs that repeat it) is read without the lists the
+ * general case keeps; both give the same answer and the same error.
+ */
+function podIps(status: V1PodStatus): string[] {
+  const podIP: unknown = status.podIP;
+  const rawIPs: unknown = status.podIPs;
+  if (
+    typeof podIP === 'string' &&
+    podIP !== '' &&
+    (rawIPs === undefined || (Array.isArray(rawIPs) && (rawIPs.length === 0 || (rawIPs.length === 1 && isMapping(rawIPs[0]) && rawIPs[0].ip === podIP))))
+  ) {
+    if (!tryParseIp(podIP)) throw new InputError(`invalid IP address ${quoteValue(podIP)}`, { field: 'status.podIP' });
+    return [podIP.trim()];
+  }
+  const ips: string[] = [];
+  // Texts already read, and the addresses they gave (family:value): podIP is podIPs[0] as
+  // written, so the same text is parsed once; two spellings of one address are kept once.
+  const added: string[] = [];
+  const keys: string[] = [];
+  const addIp = (v: unknown, field: () => string) => {
+    const s = typeof v === 'string' ? v : optString(v, field());
+    if (!s || added.includes(s)) return;
+    added.push(s);
+    const ip = tryParseIp(s);
+    if (!ip) throw new InputError(`invalid IP address ${quoteValue(s)}`, { field: field() });
+    const key = `${ip.family}:${ip.value}`;
+    if (!keys.includes(key)) {
+      keys.push(key);
+      ips.push(s.trim());
+    }
+  };
+  addIp(status.podIP, () => 'status.podIP');
+  const podIPs: readonly unknown[] = Array.isArray(rawIPs) ? rawIPs : list(rawIPs as unknown[] | null | undefined, 'status.podIPs');
+  for (let i = 0; i < podIPs.length; i++) {
+    const p: unknown = podIPs[i];
+    addIp((isMapping(p) ? p : optMapping(p as object | null | undefined, `status.podIPs[${i}]`) as Record<string, unknown> | undefined)?.ip, () => `status.podIPs[${i}].ip`);
+  }
+  // An array of its exact length (one grown by push holds room for 16, and every pod keeps it).
+  return ips.slice();
 }
 
 function identityOf(facts: PodSpecFacts): Pick<Pod, 'serviceAccountName' | 'automountServiceAccountToken'> {

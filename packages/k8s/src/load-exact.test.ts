@@ -14,6 +14,7 @@ import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterFromObjects } from './cluster-from-objects.js';
 import { loadCluster } from './load-cluster.js';
+import { readInputs } from './read-inputs.js';
 import type { SourceObject } from './parse-manifests.js';
 import { synthesizeYaml } from './synth/index.js';
 
@@ -82,6 +83,52 @@ describe('the fast load gives what js-yaml and the converter give', () => {
     );
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).location).toMatchObject({ file: badFile, line, object: 'Service default/bad', field: 'spec.ports[0].port' });
+  });
+
+  it('on a file read in chunks into one small buffer: the same objects and lines, errors and duplicates', async () => {
+    const text = synthesizeYaml({ pods: 600, namespaces: 12, policies: 60, seed: 5 });
+    const file = join(dir, 'chunked.yaml');
+    await writeFile(file, text);
+    const whole = await readInputs([file], { chunkBytes: 2 ** 30 });
+    // 64 KiB chunks; 256 bytes, less than most documents, so the buffer must grow to take one.
+    for (const chunkBytes of [64 * 1024, 256]) {
+      expect(await readInputs([file], { chunkBytes }), `chunks of ${chunkBytes}`).toEqual(whole);
+      expect(JSON.parse(JSON.stringify(await loadCluster([file], { chunkBytes })))).toEqual(await reference([file]));
+    }
+    const docs = text.split(/^(?=---$)/m);
+    const half = Math.floor(docs.length / 2);
+    const lineOf = (i: number) => docs.slice(0, i).join('').split('\n').length;
+
+    // A bad object in the middle: named at its line in the file.
+    const bad = '---\napiVersion: v1\nkind: Service\nmetadata:\n  name: bad\n  namespace: default\nspec:\n  ports:\n    - port: http\n';
+    const badFile = join(dir, 'chunked-bad.yaml');
+    await writeFile(badFile, [...docs.slice(0, half), bad, ...docs.slice(half)].join(''));
+    const error = await loadCluster([badFile], { chunkBytes: 4096 }).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).location).toMatchObject({ file: badFile, line: lineOf(half) + 1, object: 'Service default/bad', field: 'spec.ports[0].port' });
+
+    // A copy of an early object late in the file is read again from the file to be compared:
+    // the same, it is dropped; different, both places are named.
+    const first = docs.findIndex((d) => d.includes('\nkind: Pod\n'));
+    const same = join(dir, 'chunked-same.yaml');
+    await writeFile(same, [...docs, docs[first]!].join(''));
+    expect(JSON.parse(JSON.stringify(await loadCluster([same], { chunkBytes: 4096 })))).toEqual(await reference([same]));
+    const differs = join(dir, 'chunked-differs.yaml');
+    const changed = docs[first]!.replace('\nstatus:\n', '\n  hostNetwork: true\nstatus:\n');
+    expect(changed).not.toBe(docs[first]);
+    await writeFile(differs, [...docs, changed].join(''));
+    const dup = await loadCluster([differs], { chunkBytes: 4096 }).then(() => undefined, (e: unknown) => e);
+    expect(dup).toBeInstanceOf(InputError);
+    expect((dup as InputError).message).toContain(`defined twice with different content: at ${differs}:${lineOf(first) + 1} and at ${differs}:${lineOf(docs.length) + 1}`);
+
+    // CRLF line ends, a tab in a comment and a stream with a directive: read as a whole read reads them.
+    const crlf = join(dir, 'chunked-crlf.yaml');
+    await writeFile(crlf, text.replaceAll('\n', '\r\n').replace('\r\n---', '\r\n#\ttab\r\n---'));
+    expect(await readInputs([crlf], { chunkBytes: 4096 })).toEqual((await readInputs([crlf], { chunkBytes: 2 ** 30 })));
+    expect((await readInputs([crlf], { chunkBytes: 4096 })).map((o) => o.line)).toEqual(whole.map((o) => o.line! + (o.line! > 1 ? 1 : 0)));
+    const directive = join(dir, 'chunked-directive.yaml');
+    await writeFile(directive, `${text}---\n...\n%YAML 1.2\n---\nkind: Namespace\nmetadata:\n  name: last\n`);
+    expect((await readInputs([directive], { chunkBytes: 4096 })).map((o) => [o.file, o.line])).toEqual((await readInputs([directive], { workers: 0 })).map((o) => [o.file, o.line]));
   });
 
   describe('on JSON input (`kubectl get -o json`), read item by item', () => {

@@ -7,8 +7,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { InputError } from '@lateral/core';
-import { decodeText } from './decode-text.js';
-import { parseManifestsCountingLines, type SourceObject } from './parse-manifests.js';
+import { readManifestBytes, type SourceObject } from './parse-manifests.js';
 
 export type ToManifestWorker = { readonly seq: number; readonly bytes: Uint8Array; readonly file: string };
 
@@ -35,9 +34,8 @@ const port = parentPort!;
 port.on('message', (m: ToManifestWorker) => {
   let reply: FromManifestWorker;
   try {
-    const text = decodeText(m.bytes);
     const objects: SourceObject[] = [];
-    const lines = parseManifestsCountingLines(text, m.file, (o) => void objects.push(o));
+    const lines = readManifestBytes(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength), m.file, (o) => void objects.push(o));
     reply = objects.every((o) => jsonSafe(o.obj))
       ? { type: 'chunk', seq: m.seq, lines, json: JSON.stringify(objects) }
       : { type: 'chunk', seq: m.seq, lines, objects };

@@ -172,7 +172,8 @@ export function objectRef(obj: unknown): ObjectRef {
   const namespace = clusterScoped ? '' : givenNs || 'default';
   // By assignment, in the order a literal with spreads would give: V8's spread path costs
   // microseconds an object, and every object of the input passes here.
-  const ref: { -readonly [K in keyof ObjectRef]: ObjectRef[K] } = { kind } as ObjectRef;
+  const ref: { -readonly [K in keyof ObjectRef]: ObjectRef[K] } = Object.create(REF) as ObjectRef;
+  ref.kind = kind;
   if (apiVersion !== undefined) ref.apiVersion = apiVersion;
   ref.namespace = namespace;
   ref.namespaceGiven = !!givenNs && !clusterScoped;
@@ -181,7 +182,17 @@ export function objectRef(obj: unknown): ObjectRef {
   if (unevaluated) ref.unevaluated = unevaluated;
   if (isCalicoKind(kind, apiVersion)) ref.calico = true;
   ref.skippedAs = groups !== undefined && !supported ? `${kind} (${apiVersion})` : kind;
-  ref.label = clusterScoped ? `${kind} ${name}` : `${kind} ${namespace}/${name}`;
   return ref;
 }
+
+/**
+ * What every ObjectRef inherits: its `label`, made when a message asks for it rather than kept
+ * for every object of a large input until the load ends.
+ */
+const REF = {
+  get label(): string {
+    const { kind, namespace, name } = this as unknown as ObjectRef;
+    return namespace === '' ? `${kind} ${name}` : `${kind} ${namespace}/${name}`;
+  },
+};
 

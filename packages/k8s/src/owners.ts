@@ -43,7 +43,8 @@ export function ownerReference(o: OwnedObject): { kind: string; name: string } |
 }
 
 export function objectKey(kind: string, namespace: string, name: string): string {
-  return `${kind}\u0000${namespace}\u0000${name}`;
+  // One flat string (a template's is a chain of pieces): it is kept as a map key per object.
+  return [kind, namespace, name].join('\u0000');
 }
 
 /**

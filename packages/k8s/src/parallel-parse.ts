@@ -5,13 +5,12 @@
  * order, adding to each line number the lines of the chunks before. The first error in file
  * order is the one reported, as in a sequential read.
  */
-import { isAscii } from 'node:buffer';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '@lateral/core';
 import type { FromManifestWorker, ToManifestWorker } from './manifest-worker.js';
-import { decodeText } from './decode-text.js';
-import { parseManifestsCountingLines, type ObjectSink, type SourceObject } from './parse-manifests.js';
+import { isByteMarker } from './yaml-documents.js';
+import { readManifestBytes, type ObjectSink, type SourceObject } from './parse-manifests.js';
 
 /** Smaller inputs are parsed on the main thread: starting workers costs a few tenths of a second. */
 export const PARALLEL_MIN_BYTES = 16 * 2 ** 20;
@@ -35,12 +34,6 @@ export function defaultManifestWorkers(): number {
 
 const NL = 0x0a;
 
-function isMarkerAt(bytes: Uint8Array, at: number, c: number): boolean {
-  if (bytes[at] !== c || bytes[at + 1] !== c || bytes[at + 2] !== c) return false;
-  const next = bytes[at + 3];
-  return next === undefined || next === 0x20 || next === 0x09 || next === NL || next === 0x0d;
-}
-
 /**
  * Where to cut `bytes` (offsets of document starts), or undefined when the stream has
  * directives or `...` document ends, which only a whole-stream read handles.
@@ -48,14 +41,14 @@ function isMarkerAt(bytes: Uint8Array, at: number, c: number): boolean {
 export function chunkCuts(bytes: Buffer, chunkBytes = CHUNK_BYTES): number[] | undefined {
   // Searched for by their rare characters (a `%`, `...`), then checked to start a line: a
   // search for `\n%` stops at every line break, and a large stream has millions.
-  if (bytes[0] === 0x25 || isMarkerAt(bytes, 0, 0x2e)) return undefined;
+  if (bytes[0] === 0x25 || isByteMarker(bytes, 0, 0x2e)) return undefined;
   for (let at = bytes.indexOf(0x25); at >= 0; at = bytes.indexOf(0x25, at + 1)) if (bytes[at - 1] === NL) return undefined;
-  for (let at = bytes.indexOf('...'); at >= 0; at = bytes.indexOf('...', at + 1)) if (bytes[at - 1] === NL && isMarkerAt(bytes, at, 0x2e)) return undefined;
+  for (let at = bytes.indexOf('...'); at >= 0; at = bytes.indexOf('...', at + 1)) if (bytes[at - 1] === NL && isByteMarker(bytes, at, 0x2e)) return undefined;
   const cuts: number[] = [];
   let from = chunkBytes;
   while (from < bytes.length) {
     let at = bytes.indexOf('\n---', from - 1);
-    while (at >= 0 && !isMarkerAt(bytes, at + 1, 0x2d)) at = bytes.indexOf('\n---', at + 1);
+    while (at >= 0 && !isByteMarker(bytes, at + 1, 0x2d)) at = bytes.indexOf('\n---', at + 1);
     if (at < 0) break;
     cuts.push(at + 1);
     from = at + 1 + chunkBytes;
@@ -75,29 +68,9 @@ async function parseInChunksHere(
   onBytes: ((done: number) => void) | undefined,
   sink: ObjectSink,
 ): Promise<void> {
-  let linesBefore = 0;
-  const ascii = isAscii(bytes);
+  let line = 1;
   for (const { start, end } of chunks) {
-    const text = decodeText(bytes, start, end, ascii);
-    // An error from the sink is the sink's own: it passes through with its line as it is.
-    let sinkFailed: { error: unknown } | undefined;
-    let lines: number;
-    try {
-      lines = parseManifestsCountingLines(text, file, (o, reread, ref) => {
-        if (o.line !== undefined) o.line += linesBefore;
-        try {
-          sink(o, reread, ref);
-        } catch (error) {
-          sinkFailed = { error };
-          throw error;
-        }
-      });
-    } catch (e) {
-      if (sinkFailed) throw sinkFailed.error;
-      if (!(e instanceof InputError) || e.location.line === undefined) throw e;
-      throw new InputError(e.detail, { ...e.location, line: e.location.line + linesBefore });
-    }
-    linesBefore += lines;
+    line += readManifestBytes(bytes.subarray(start, end), file, sink, line);
     onBytes?.(end);
     await new Promise<void>((r) => setImmediate(r));
   }

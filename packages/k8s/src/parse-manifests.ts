@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { InputError } from '@lateral/core';
 import yaml from 'js-yaml';
 import { jsonListItems } from './json-lines.js';
@@ -6,7 +7,7 @@ import { PlainYamlReader } from './plain-yaml.js';
 import { within } from './within.js';
 import { decodeText } from './decode-text.js';
 import { isMapping } from './raw-fields.js';
-import { documentSpans, lineBreaks } from './yaml-documents.js';
+import { byteDocumentSpans, byteLineBreaks, lineBreaks } from './yaml-documents.js';
 
 /** One parsed document, or one item of a List, with where it came from. */
 export interface SourceObject {
@@ -75,17 +76,14 @@ export function parseManifestsTo(text: string, file: string, sink: ObjectSink): 
  * next chunk's lines.
  */
 export function parseManifestsCountingLines(text: string, file: string, sink: ObjectSink): number {
+  return readText(text, file, sink, 1);
+}
+
+/** parseManifestsCountingLines of a text whose first line is line `firstLine` of the file. */
+function readText(text: string, file: string, sink: ObjectSink, firstLine: number): number {
   const src = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  // Only YAML aliases (`*name`) can make a node contain itself.
-  const mayCycle = src.includes('*');
-  const add = (parsed: ParsedStream, emit: ObjectSink = sink) =>
-    parsed.docs.forEach((doc, i) => {
-      // Empty documents (a trailing `---`, a file of comments) are not objects, and not errors.
-      if (doc === null || doc === undefined) return;
-      if (mayCycle) rejectCycles(doc, file, parsed.docLines[i]);
-      flatten(doc, file, parsed.docLines[i], parsed.startLine, undefined, emit);
-    });
   if (/^\s*[[{]/.test(src)) {
+    const add = (parsed: ParsedStream) => addParsed(parsed, file, src.includes('*'), sink);
     // A string that is no well-formed UTF-16 (a lone surrogate) would not survive UTF-8.
     const wellFormed = (src as { isWellFormed?: () => boolean }).isWellFormed?.() === true;
     if (!wellFormed || !readJsonList(Buffer.from(src, 'utf8'), file, sink)) add(parseJsonStream(src, file));
@@ -93,42 +91,119 @@ export function parseManifestsCountingLines(text: string, file: string, sink: Ob
   }
   // CRLF is one line break to YAML; as LF the fast reader takes it too (a lone CR it leaves).
   const lf = src.includes('\r') ? src.replaceAll('\r\n', '\n') : src;
-  const spans = lf.includes('\r') || lf.includes('\t') ? undefined : documentSpans(lf, false);
-  if (!spans) {
-    add(parseYaml(lf, file, false));
+  // The fast reader reads UTF-8; a text that is no well-formed UTF-16 is js-yaml's to judge.
+  if (lf.includes('\r') || (lf as { isWellFormed?: () => boolean }).isWellFormed?.() !== true) {
+    addParsed(parseYaml(lf, file, false, firstLine - 1), file, lf.includes('*'), sink);
     return lineBreaks(text);
   }
+  return readYamlBytes(Buffer.from(lf, 'utf8'), file, sink, firstLine);
+}
+
+/**
+ * Reads the YAML (or JSON) in `bytes` (UTF-8, no byte order mark), whose first line is line
+ * `firstLine` of `file`, as parseManifestsCountingLines reads its text, and answers how many
+ * line breaks the bytes hold. Nothing read keeps a reference to `bytes`, which the caller may
+ * reuse once this returns: `reopen(start, end)` gives bytes[start, end) again, for an object's
+ * reread (by default, from `bytes` itself).
+ */
+export function readManifestBytes(
+  bytes: Buffer,
+  file: string,
+  sink: ObjectSink,
+  firstLine = 1,
+  reopen?: (start: number, end: number) => Buffer,
+): number {
+  // Anything but UTF-8 YAML with LF line ends goes through the text (CRs and JSON are rare in
+  // large inputs, and the text's reader knows what to do with them).
+  let p = 0;
+  while (bytes[p] === 0x20 || bytes[p] === 0x0a) p++;
+  const c = bytes[p];
+  if (c === 0x7b || c === 0x5b || c === 0x09 || c === 0x0d || c === 0x0b || c === 0x0c || (c !== undefined && c >= 0x80) || bytes.includes(0x0d)) {
+    return readText(decodeText(bytes), file, sink, firstLine);
+  }
+  return readYamlBytes(bytes, file, sink, firstLine, reopen);
+}
+
+/** readManifestBytes of YAML with no CR. */
+function readYamlBytes(bytes: Buffer, file: string, sink: ObjectSink, firstLine: number, reopen?: (start: number, end: number) => Buffer): number {
+  const ascii = isAscii(bytes);
+  const spans = byteDocumentSpans(bytes);
+  if (!spans) {
+    const text = decodeText(bytes, 0, bytes.length, ascii);
+    addParsed(parseYaml(text, file, false, firstLine - 1), file, text.includes('*'), sink);
+    return byteLineBreaks(bytes);
+  }
+  // Only when no reopen is given may a reread keep `bytes` (a caller's reused buffer must not be).
+  const again = reopen ?? keptBytes(bytes);
   const reader = (plainReader ??= new PlainYamlReader(KUBERNETES_SCHEMA));
   // Only a List's items are looked up by line (flatten). A text without "List" (or a `\`
   // escape that could spell it) holds none, and its readers need not record the lines.
-  const mayHoldList = lf.includes('List') || lf.includes('\\');
+  const mayHoldList = bytes.includes('List') || bytes.includes(0x5c);
   // The line each document starts on: the reader's end line of the one before, or counted
   // where js-yaml read it.
-  let line = 1;
-  for (const s of spans) {
-    const span = { start: s.start, end: s.end, line };
-    const doc = reader.read(lf, span.start, span.end, span.line, mayHoldList);
+  let line = firstLine;
+  // Tabs are js-yaml's (the fast reader knows only spaces): the next one, to tell which documents hold one.
+  let tab = bytes.indexOf(0x09);
+  for (const { start, end } of spans) {
+    const docLine = line;
+    while (tab >= 0 && tab < start) tab = bytes.indexOf(0x09, tab + 1);
+    const doc = tab >= 0 && tab < end ? undefined : reader.read(bytes, start, end, docLine, mayHoldList, ascii);
     if (!doc) {
       // Anything the fast reader leaves (block scalars, anchors, flow mappings, errors) is js-yaml's.
-      add(parseYaml(lf.slice(span.start, span.end), file, false, span.line - 1));
-      line += lineBreaks(lf, span.start, span.end);
+      const text = decodeText(bytes, start, end, ascii);
+      addParsed(parseYaml(text, file, false, docLine - 1), file, text.includes('*'), sink);
+      line += lineBreaks(text);
       continue;
     }
     line = doc.endLine;
-    // The document's objects can be read again from its span: the fast reader gives the same.
+    if (doc.value === null) continue; // an empty document is no object, and no error
+    // The document's objects can be read again from its bytes: the fast reader gives the same.
     let index = 0;
-    add({ docs: [doc.value], docLines: [doc.line], startLine: doc.itemLines }, (o, _, ref) => {
-      const nth = index++;
-      sink(o, () => {
-        const again = reader.read(lf, span.start, span.end, span.line, mayHoldList)!;
-        const objects: SourceObject[] = [];
-        flatten(again.value, file, again.line, again.itemLines, undefined, (x) => void objects.push(x));
-        return objects[nth]!.obj;
-      }, ref);
-    });
+    flatten(doc.value, file, doc.line, doc.itemLines, undefined, (o, _, ref) => sink(o, rereadOf(reader, again, start, end, docLine, mayHoldList, file, index++), ref));
   }
   // The reader's end line counts a last line that has no line break as if it had one.
-  return line - (lf.endsWith('\n') || lf.length === 0 ? 1 : 2);
+  return line - firstLine - (bytes.length === 0 || bytes[bytes.length - 1] === 0x0a ? 0 : 1);
+}
+
+/**
+ * Reads the `nth` object of the document at [start, end) again (an ObjectSink's reread). Made
+ * here, apart, so that the closure holds these values alone: there is one an object, kept
+ * until the load ends.
+ */
+function rereadOf(
+  reader: PlainYamlReader,
+  again: (start: number, end: number) => Buffer,
+  start: number,
+  end: number,
+  line: number,
+  mayHoldList: boolean,
+  file: string,
+  nth: number,
+): () => unknown {
+  return () => {
+    const bytes = again(start, end);
+    const read = reader.read(bytes, 0, bytes.length, line, mayHoldList);
+    if (!read) throw new InputError('changed while it was being read', { file });
+    const objects: SourceObject[] = [];
+    flatten(read.value, file, read.line, read.itemLines, undefined, (x) => void objects.push(x));
+    if (objects[nth] === undefined) throw new InputError('changed while it was being read', { file });
+    return objects[nth].obj;
+  };
+}
+
+/** Reads bytes[start, end) again from `bytes` itself (in a function of its own, so only a reread closure holds them). */
+function keptBytes(bytes: Buffer): (start: number, end: number) => Buffer {
+  return (start, end) => bytes.subarray(start, end);
+}
+
+/** Hands on the objects of each document js-yaml read (a stream whose text has a `*` may hold a cycle). */
+function addParsed(parsed: ParsedStream, file: string, mayCycle: boolean, sink: ObjectSink): void {
+  parsed.docs.forEach((doc, i) => {
+    // Empty documents (a trailing `---`, a file of comments) are not objects, and not errors.
+    if (doc === null || doc === undefined) return;
+    if (mayCycle) rejectCycles(doc, file, parsed.docLines[i]);
+    flatten(doc, file, parsed.docLines[i], parsed.startLine, undefined, sink);
+  });
 }
 
 /**

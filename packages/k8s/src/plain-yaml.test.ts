@@ -10,10 +10,16 @@ import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { PlainYamlReader } from './plain-yaml.js';
 import { synthesizeYaml } from './synth/index.js';
-import { documentSpans, lineBreaks } from './yaml-documents.js';
+import { byteDocumentSpans, byteLineBreaks } from './yaml-documents.js';
 
 const SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [(yaml as unknown as { types: { merge: yaml.Type } }).types.merge] });
 const reader = new PlainYamlReader(SCHEMA);
+
+/** The reader on text[start, end) as it reads a file: the UTF-8 bytes of the whole text, and byte offsets. */
+function read(text: string, start: number, end: number, line: number) {
+  const at = (i: number) => Buffer.byteLength(text.slice(0, i));
+  return reader.read(Buffer.from(text), at(start), at(end), line);
+}
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
 function jsYaml(text: string): unknown[] | Error {
@@ -24,20 +30,31 @@ function jsYaml(text: string): unknown[] | Error {
   }
 }
 
+/** The documents of a stream as the loader cuts them: byte spans, each with its first line. */
+function spansOf(bytes: Buffer): { start: number; end: number; line: number }[] | undefined {
+  let line = 1;
+  return byteDocumentSpans(bytes)?.map((s) => {
+    const span = { ...s, line };
+    line += byteLineBreaks(bytes, s.start, s.end);
+    return span;
+  });
+}
+
 /** Reads every document both ways; returns how many the fast reader took. */
 function compare(text: string): { fast: number; docs: number } {
-  const spans = documentSpans(text);
+  const bytes = Buffer.from(text);
+  const spans = spansOf(bytes);
   expect(spans).toBeDefined();
   let fast = 0;
   for (const s of spans!) {
-    const piece = text.slice(s.start, s.end);
-    const doc = reader.read(text, s.start, s.end, s.line);
+    const piece = bytes.subarray(s.start, s.end).toString();
+    const doc = reader.read(bytes, s.start, s.end, s.line);
     const expected = jsYaml(piece);
     if (!doc) continue;
     fast++;
     // Where the next document starts (a last line with no line break counted as if it had one).
-    const unbroken = s.end === text.length && !text.endsWith('\n') ? 1 : 0;
-    expect(doc.endLine, piece).toBe(s.line + lineBreaks(text, s.start, s.end) + unbroken);
+    const unbroken = s.end === bytes.length && !text.endsWith('\n') ? 1 : 0;
+    expect(doc.endLine, piece).toBe(s.line + byteLineBreaks(bytes, s.start, s.end) + unbroken);
     expect(expected, piece).not.toBeInstanceOf(Error);
     const values = expected as unknown[];
     expect(doc.value, piece).toStrictEqual(values.length === 0 ? null : values[0]);
@@ -60,7 +77,7 @@ describe('PlainYamlReader', () => {
     let docs = 0;
     for (const f of [...yamlFiles(join(REPO, 'fixtures')), ...yamlFiles(join(REPO, 'test'))]) {
       const text = readFileSync(f, 'utf8');
-      if (text.includes('\t') || text.includes('\r') || !documentSpans(text)) continue;
+      if (text.includes('\t') || text.includes('\r') || !byteDocumentSpans(Buffer.from(text))) continue;
       const r = compare(text);
       fast += r.fast;
       docs += r.docs;
@@ -99,7 +116,7 @@ describe('PlainYamlReader', () => {
     ['unicode and long lines', `a: ${'é'.repeat(1000)}\nb: "日本"\n`],
   ])('%s: what it reads equals js-yaml; it gives up where js-yaml errs', (_name, text) => {
     const expected = jsYaml(text);
-    const doc = reader.read(text, 0, text.length, 1);
+    const doc = read(text, 0, text.length, 1);
     if (expected instanceof Error) expect(doc).toBeUndefined();
     else if (doc) expect(doc.value).toStrictEqual(expected.length === 0 ? null : expected[0]);
   });
@@ -114,34 +131,34 @@ describe('PlainYamlReader', () => {
       'true: 1\n1.0: 2\n80: 4\n',
       '--- # c\na: 1\n',
     ]) {
-      expect(reader.read(text, 0, text.length, 1), text).toBeDefined();
+      expect(read(text, 0, text.length, 1), text).toBeDefined();
     }
   });
 
   it('gives each document its first content line and each sequence item its line', () => {
     const text = '# c\n---\n\n# x\nkind: List\nitems:\n- a: 1\n-\n  b: 2\n- [x]\n';
-    const spans = documentSpans(text)!;
+    const spans = spansOf(Buffer.from(text))!;
     expect(spans.map((s) => s.line)).toEqual([1, 2]);
-    const doc = reader.read(text, spans[1]!.start, spans[1]!.end, spans[1]!.line);
+    const doc = read(text, spans[1]!.start, spans[1]!.end, spans[1]!.line);
     expect(doc).toBeUndefined(); // `[x]` is a flow sequence: js-yaml's
     const text2 = '---\n\n# x\nkind: List\nitems:\n- a: 1\n-\n  b: 2\n';
-    const d2 = reader.read(text2, 0, text2.length, 1)!;
+    const d2 = read(text2, 0, text2.length, 1)!;
     expect(d2.line).toBe(4);
     const items = (d2.value as { items: object[] }).items;
     expect(items.map((i) => d2.itemLines.get(i))).toEqual([6, 8]);
   });
 });
 
-describe('documentSpans', () => {
+describe('byteDocumentSpans', () => {
   it('cuts at `---` lines only, keeps directives and `...` streams whole', () => {
     const text = 'a: 1\n---\nb: |\n  ---x\n--- \nc: 2\n---';
-    expect(documentSpans(text)!.map((s) => [text.slice(s.start, s.end), s.line])).toEqual([
+    expect(spansOf(Buffer.from(text))!.map((s) => [text.slice(s.start, s.end), s.line])).toEqual([
       ['a: 1\n', 1],
       ['---\nb: |\n  ---x\n', 2],
       ['--- \nc: 2\n', 5],
       ['---', 7],
     ]);
-    expect(documentSpans('%YAML 1.2\n---\na: 1\n')).toBeUndefined();
-    expect(documentSpans('a: 1\n...\n---\nb: 2\n')).toBeUndefined();
+    expect(byteDocumentSpans(Buffer.from('%YAML 1.2\n---\na: 1\n'))).toBeUndefined();
+    expect(byteDocumentSpans(Buffer.from('a: 1\n...\n---\nb: 2\n'))).toBeUndefined();
   });
 });

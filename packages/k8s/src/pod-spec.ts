@@ -36,31 +36,34 @@ const SYS_ADMIN = new Set(['SYS_ADMIN', 'CAP_SYS_ADMIN', 'ALL', 'CAP_ALL']);
  */
 export function podSpecFacts(raw: V1PodSpec | null | undefined, field: string): PodSpecFacts {
   const spec = (isMapping(raw) ? raw : optMapping(raw, field) ?? {}) as Partial<V1PodSpec>;
-  const at = (name: string) => `${field}.${name}`;
   const ports: ContainerPort[] = [];
   let privileged = false;
   let sysAdmin = false;
 
   // All three lists are checked before any container is read (the order errors are found in).
-  const lists = CONTAINER_GROUPS.map((group) => {
-    const rawList = spec[group] as readonly V1Container[] | null | undefined;
-    return Array.isArray(rawList) ? rawList : list(rawList, at(group));
-  });
+  // No closures here (field paths are made by plain functions, when needed): every pod passes.
+  const containerLists = spec.containers;
+  const initLists = spec.initContainers;
+  const ephemeralLists = spec.ephemeralContainers;
+  const lists = [
+    containerLists == null ? NONE : Array.isArray(containerLists) ? containerLists : list(containerLists, fieldAt(field, 'containers')),
+    initLists == null ? NONE : Array.isArray(initLists) ? initLists : list(initLists, fieldAt(field, 'initContainers')),
+    ephemeralLists == null ? NONE : Array.isArray(ephemeralLists) ? ephemeralLists : list(ephemeralLists as unknown[], fieldAt(field, 'ephemeralContainers')),
+  ] as (readonly V1Container[])[];
   for (let g = 0; g < CONTAINER_GROUPS.length; g++) {
     const group = CONTAINER_GROUPS[g]!;
     const containers = lists[g]!;
     for (let ci = 0; ci < containers.length; ci++) {
       const rawC = containers[ci];
-      const cField = () => `${field}.${group}[${ci}]`;
-      const c = (isMapping(rawC) ? rawC : optMapping(rawC, cField()) ?? {}) as V1Container;
+      const c = (isMapping(rawC) ? rawC : optMapping(rawC, containerField(field, group, ci)) ?? {}) as V1Container;
       // Ephemeral containers declare no ports the API accepts, but can be privileged.
       if (group !== 'ephemeralContainers') {
         const rawPorts = c.ports;
-        const cPorts = Array.isArray(rawPorts) ? rawPorts : list(rawPorts, `${cField()}.ports`);
-        for (let pi = 0; pi < cPorts.length; pi++) ports.push(usualPort(cPorts[pi]) ?? containerPort(cPorts[pi], `${cField()}.ports[${pi}]`));
+        const cPorts = Array.isArray(rawPorts) ? rawPorts : list(rawPorts, `${containerField(field, group, ci)}.ports`);
+        for (let pi = 0; pi < cPorts.length; pi++) ports.push(usualPort(cPorts[pi]) ?? containerPort(cPorts[pi], `${containerField(field, group, ci)}.ports[${pi}]`));
       }
       if (c.securityContext === undefined || c.securityContext === null) continue;
-      const cf = cField();
+      const cf = containerField(field, group, ci);
       const sc = optMapping(c.securityContext, `${cf}.securityContext`);
       if (optBool(sc?.privileged, `${cf}.securityContext.privileged`)) privileged = true;
       const caps = optMapping(sc?.capabilities, `${cf}.securityContext.capabilities`);
@@ -74,31 +77,52 @@ export function podSpecFacts(raw: V1PodSpec | null | undefined, field: string): 
   const hostPath =
     spec.volumes !== undefined &&
     spec.volumes !== null &&
-    list(spec.volumes, at('volumes')).some(
+    list(spec.volumes, fieldAt(field, 'volumes')).some(
       (v, i) => optMapping(optMapping(v, `${field}.volumes[${i}]`)?.hostPath, `${field}.volumes[${i}].hostPath`) !== undefined,
     );
-  const str = (v: unknown, name: string) => (typeof v === 'string' ? v : optString(v, at(name)));
-  const bool = (v: unknown, name: string) => (typeof v === 'boolean' ? v : optBool(v, at(name)));
-  const node = str(spec.nodeName, 'nodeName');
+  const node = specString(spec.nodeName, field, 'nodeName');
   // serviceAccount is the deprecated alias the API server still fills from serviceAccountName.
-  const serviceAccountName = str(spec.serviceAccountName, 'serviceAccountName') || str((spec as { serviceAccount?: unknown }).serviceAccount, 'serviceAccount');
-  const automount = bool(spec.automountServiceAccountToken, 'automountServiceAccountToken');
+  const serviceAccountName = specString(spec.serviceAccountName, field, 'serviceAccountName') || specString((spec as { serviceAccount?: unknown }).serviceAccount, field, 'serviceAccount');
+  const automount = specBool(spec.automountServiceAccountToken, field, 'automountServiceAccountToken');
   const facts: { -readonly [K in keyof PodSpecFacts]: PodSpecFacts[K] } = {
-    ports,
-    hostNetwork: bool(spec.hostNetwork, 'hostNetwork') ?? false,
-    security: {
-      privileged,
-      hostPID: bool(spec.hostPID, 'hostPID') ?? false,
-      hostIPC: bool(spec.hostIPC, 'hostIPC') ?? false,
-      hostPath,
-      sysAdmin,
-    },
+    // A copy of its exact length: an array grown by push holds room for 16, and every pod keeps it.
+    ports: ports.slice(),
+    hostNetwork: specBool(spec.hostNetwork, field, 'hostNetwork') ?? false,
+    security: securityOf(privileged, specBool(spec.hostPID, field, 'hostPID') ?? false, specBool(spec.hostIPC, field, 'hostIPC') ?? false, hostPath, sysAdmin),
   };
   // By assignment, in the order spreads would add them (see portOf).
   if (node) facts.node = node;
   if (serviceAccountName) facts.serviceAccountName = serviceAccountName;
   if (automount !== undefined) facts.automountServiceAccountToken = automount;
   return facts;
+}
+
+/** An absent (or null) list of containers: no containers, as list() reads it. */
+const NONE: readonly V1Container[] = [];
+
+function fieldAt(field: string, name: string): string {
+  return `${field}.${name}`;
+}
+
+function containerField(field: string, group: string, ci: number): string {
+  return `${field}.${group}[${ci}]`;
+}
+
+/** A string field of the spec (optString, naming the field only when it is not a string). */
+function specString(v: unknown, field: string, name: string): string | undefined {
+  return typeof v === 'string' ? v : v === undefined ? undefined : optString(v, fieldAt(field, name));
+}
+
+function specBool(v: unknown, field: string, name: string): boolean | undefined {
+  return typeof v === 'boolean' ? v : v === undefined ? undefined : optBool(v, fieldAt(field, name));
+}
+
+/** The 32 PodSecurity values, made once each (the model is read-only): one object, not one a pod. */
+const SECURITY: PodSecurity[] = [];
+
+function securityOf(privileged: boolean, hostPID: boolean, hostIPC: boolean, hostPath: boolean, sysAdmin: boolean): PodSecurity {
+  const i = (privileged ? 1 : 0) | (hostPID ? 2 : 0) | (hostIPC ? 4 : 0) | (hostPath ? 8 : 0) | (sysAdmin ? 16 : 0);
+  return (SECURITY[i] ??= { privileged, hostPID, hostIPC, hostPath, sysAdmin });
 }
 
 const CONTAINER_GROUPS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
