@@ -126,8 +126,13 @@ or - for stdin; or --cluster to read a live cluster instead.
 
 Kinds read: NetworkPolicy (networking.k8s.io/v1); the cluster-wide tiers ClusterNetworkPolicy
 (policy.networking.k8s.io/v1alpha2), AdminNetworkPolicy and BaselineAdminNetworkPolicy
-(v1alpha1); Namespace, Pod, Node, Service, Ingress; Deployment, StatefulSet, DaemonSet,
-ReplicaSet, ReplicationController, Job, CronJob. Other kinds are counted and skipped.
+(v1alpha1); CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy (cilium.io/v2); Calico's
+NetworkPolicy, GlobalNetworkPolicy, Tier, NetworkSet, GlobalNetworkSet and HostEndpoint
+(projectcalico.org/v3, crd.projectcalico.org/v1) -- see --cni and docs/cni.md; Namespace, Pod,
+Node, Service, EndpointSlice, Ingress; Deployment, StatefulSet, DaemonSet, ReplicaSet,
+ReplicationController, Job, CronJob; ServiceAccount, Role, ClusterRole, RoleBinding,
+ClusterRoleBinding. Other kinds are counted and skipped; a policy kind read but not evaluated
+(Antrea's, EgressFirewall, MultiNetworkPolicy) is named in every answer it could change.
 
 Commands:
 ${Object.entries(COMMANDS)
