@@ -2,7 +2,7 @@
  * Calico's tiers as bitsets over the nodes of the class stage, for connection-check.ts and
  * destination-groups.ts to walk (the table half is calico-table.ts).
  */
-import { emptyBitset, setBit, type Bitset } from './bitset.js';
+import { emptyBitset, hasBit, setBit, type Bitset } from './bitset.js';
 import type { ClassState } from './class-stage.js';
 import type { PeerSets } from './peer-sets.js';
 import type { IpAddress } from '../semantics/ip.js';
@@ -20,6 +20,11 @@ export interface WalkRule {
   readonly notPorts: number;
   /** Unique over the walk: memo keys name rules by it. */
   readonly uid: number;
+  /**
+   * The peer holds every node: with every port, the rule decides everything its tier has left
+   * undecided, and the tier's later rules decide nothing.
+   */
+  readonly full: boolean;
 }
 
 export interface WalkPolicy {
@@ -90,6 +95,16 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
   };
   const possible = sets.possible;
   let uid = 0;
+  const fullPeers = new Map<Bitset, boolean>();
+  const full = (peer: Bitset): boolean => {
+    let f = fullPeers.get(peer);
+    if (f === undefined) {
+      f = true;
+      for (let n = 0; n < nodeCount && f; n++) if (!hasBit(peer, n)) f = false;
+      fullPeers.set(peer, f);
+    }
+    return f;
+  };
 
   type Placed = { tier: string; order: number; key: string; policy: WalkPolicy };
   const placed: Placed[] = [];
@@ -105,7 +120,7 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
             // Certain: Allow holds what surely matches, Deny what may; possible: the other way.
             const wide = possible ? r.action === 'Allow' || r.action === 'Pass' : r.action === 'Deny';
             const held = wide ? peer.maybe : r.unknown ? emptyBitset(nodeCount) : peer.sure;
-            return { action: r.action, peer: held, local, ports: r.ports, notPorts: r.notPorts, uid: uid++ };
+            return { action: r.action, peer: held, local, ports: r.ports, notPorts: r.notPorts, uid: uid++, full: r.notPorts < 0 && full(held) };
           });
     placed.push({
       tier: p.source.tier,
@@ -119,7 +134,9 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
     for (const c of state.classesMatching(np.ns, np.subject === ANY_POD ? ANY_POD : np.subject)) setBit(subject, c);
     notHost(subject);
     const rules = (list: typeof np.ingress): WalkRule[] | null =>
-      list === null ? null : list.map((r) => ({ action: 'Allow' as const, peer: sets.rulePeerBits[r.peers]!, local: null, ports: r.ports, notPorts: -1, uid: uid++ }));
+      list === null
+        ? null
+        : list.map((r) => ({ action: 'Allow' as const, peer: sets.rulePeerBits[r.peers]!, local: null, ports: r.ports, notPorts: -1, uid: uid++, full: full(sets.rulePeerBits[r.peers]!) }));
     const source = np.source;
     placed.push({
       tier: 'default',
@@ -135,7 +152,9 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
   for (const { list, subjects, tier } of tierKinds) {
     list.forEach((p, i) => {
       const rules = (rs: typeof p.ingress): WalkRule[] | null =>
-        rs.length === 0 ? null : rs.map((r) => ({ action: r.action, peer: sets.rulePeerBits[r.peers]!, local: null, ports: r.ports, notPorts: -1, uid: uid++ }));
+        rs.length === 0
+          ? null
+          : rs.map((r) => ({ action: r.action, peer: sets.rulePeerBits[r.peers]!, local: null, ports: r.ports, notPorts: -1, uid: uid++, full: full(sets.rulePeerBits[r.peers]!) }));
       placed.push({
         tier,
         // "The BaselineAdminNetworkPolicy is treated as if it had an order of 1,000."
