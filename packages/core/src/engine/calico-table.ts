@@ -97,12 +97,21 @@ export interface CalicoTable {
    * predicates; pods with different numbers never share a class). Equal answers, equal numbers.
    */
   podAnswer(pod: Pod): number;
-  /** Per pod: the answers of every pod predicate (1: holds), for selects and entityMatch. */
-  answersOf(pod: Pod): Uint8Array;
+  /** Per pod: the number of its answers (as podAnswer, also without predicates), for answers(). */
+  answerOf(pod: Pod): number;
+  /** The answers numbered `id` (answerOf): per pod predicate, 1 where it holds. */
+  answers(id: number): Uint8Array;
+  /** The pod predicate of a policy's subject: the policy selects the pods where it holds. */
+  subjectPredicate(policy: number): number;
+  /**
+   * An entity that reads no address (no nets, notNets, network sets or host endpoints), as the pod
+   * predicates it ANDs (absent: not read): it matches a pod when `sa` and `selector` hold and
+   * `notSelector` does not, and an address when it has neither `sa` nor `selector`. Undefined for
+   * an entity that reads addresses (ask entityMatch).
+   */
+  entityPods(entity: number): { readonly sa?: number; readonly selector?: number; readonly notSelector?: number } | undefined;
   /** Some rule may match where the manifests cannot say (a domain network set, a source port): possible() differs. */
   readonly mayBeUnknown: boolean;
-  /** Does the policy select the pod whose answers these are (a subject)? */
-  selects(policy: number, answers: Uint8Array): boolean;
   /** The entity's match on a pod (its answers and addresses) or on an address (answers undefined). */
   entityMatch(entity: number, answers: Uint8Array | undefined, addresses: readonly IpAddress[]): Tri;
 }
@@ -210,13 +219,18 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
     }
     return { labels: out, global: false };
   };
-  // A namespace selector's answer per namespace, once.
+  // A namespace selector's answer per namespace, once (parsed selectors are shared by text).
   const nsAnswers = new WeakMap<CalicoSelector, Map<string, boolean>>();
+  const nsScopes = new Map<string, CalicoScope>();
   const nsSelected = (sel: CalicoSelector, ns: string) => {
     let answers = nsAnswers.get(sel);
     if (!answers) nsAnswers.set(sel, (answers = new Map()));
     let a = answers.get(ns);
-    if (a === undefined) answers.set(ns, (a = matchesCalicoSelector(sel, { labels: { ...nsLabels(ns), 'projectcalico.org/name': ns }, global: false })));
+    if (a === undefined) {
+      let scope = nsScopes.get(ns);
+      if (!scope) nsScopes.set(ns, (scope = { labels: { ...nsLabels(ns), 'projectcalico.org/name': ns }, global: false }));
+      answers.set(ns, (a = matchesCalicoSelector(sel, scope)));
+    }
     return a;
   };
   const inScope = (scope: Scope, ns: string | undefined): boolean => {
@@ -414,16 +428,34 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
     constant: number;
   }
   const byNamespace = new Map<string, NamespaceAnswers>();
+  // The predicates by scope: in every namespace, in a policy's own, or where a namespace
+  // selector selects (asked once per selector and namespace, not per predicate).
+  let scopes: { readonly everywhere: number[]; readonly own: Map<string, number[]>; readonly selected: Map<CalicoSelector, number[]> } | undefined;
   const namespaceAnswers = (ns: string): NamespaceAnswers => {
     let a = byNamespace.get(ns);
     if (!a) {
-      const preds: number[] = [];
+      if (!scopes) {
+        scopes = { everywhere: [], own: new Map(), selected: new Map() };
+        for (let i = 0; i < predicates.length; i++) {
+          const { nsSel, policyNs } = predicates[i]!.scope;
+          let list: number[] | undefined;
+          if (nsSel) {
+            list = scopes.selected.get(nsSel);
+            if (!list) scopes.selected.set(nsSel, (list = []));
+          } else if (policyNs !== undefined) {
+            list = scopes.own.get(policyNs);
+            if (!list) scopes.own.set(policyNs, (list = []));
+          } else list = scopes.everywhere;
+          list.push(i);
+        }
+      }
+      const preds: number[] = [...scopes.everywhere, ...(scopes.own.get(ns) ?? [])];
+      for (const [sel, list] of scopes.selected) if (nsSelected(sel, ns)) preds.push(...list);
+      preds.sort((x, y) => x - y);
       const keys: string[] = [];
       let sa = false;
-      for (let i = 0; i < predicates.length; i++) {
+      for (const i of preds) {
         const p = predicates[i]!;
-        if (!inScope(p.scope, ns)) continue;
-        preds.push(i);
         if (p.sa) sa = true;
         for (const k of p.keys) if (!keys.includes(k)) keys.push(k);
       }
@@ -484,18 +516,26 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
     lastId = id;
     return id;
   };
-  function answersOf(pod: Pod): Uint8Array {
-    return answerSets[answerId(pod)]!;
-  }
 
   return {
     tiers,
     policies,
     podAnswer: (pod) => (predicates.length === 0 ? 0 : answerId(pod)),
-    answersOf,
     predicatesKey: [...predicateIds.keys()].join('\n'),
     mayBeUnknown: sets.some((s) => s.domains) || policies.some((p) => [...(p.ingress ?? []), ...(p.egress ?? [])].some((r) => r.unknown)),
-    selects: (i, answers) => answers[subjectOf[i]!] === 1,
     entityMatch,
+    answerOf: answerId,
+    answers: (id) => answerSets[id]!,
+    subjectPredicate: (i) => subjectOf[i]!,
+    entityPods: (id) => {
+      const e = entities[id]!;
+      const pure = (sel: EntitySelector | undefined) => sel === undefined || (sel.sets.length === 0 && sel.heps.length === 0);
+      if (e.nets || e.notNets || !pure(e.selector) || !pure(e.notSelector)) return undefined;
+      return {
+        ...(e.sa !== undefined ? { sa: e.sa } : {}),
+        ...(e.selector ? { selector: e.selector.pod } : {}),
+        ...(e.notSelector ? { notSelector: e.notSelector.pod } : {}),
+      };
+    },
   };
 }

@@ -59,19 +59,46 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
   const calico = table.calico!;
   const { classCount, nodeCount, classes, ipAtoms } = state;
   const host = classes.classHostNetwork;
-  // Per node: its predicate answers (a class's pods share them; undefined for an address) and addresses.
-  const reps: (Uint8Array | undefined)[] = [];
-  const addrs: IpAddress[][] = [];
+  // Per class: the number of its predicate answers (a class's pods share them); the classes
+  // by that number, and per predicate the classes where it holds (built when asked).
+  const answerOfClass = new Int32Array(classCount);
+  const classesByAnswer: number[][] = [];
   for (let c = 0; c < classCount; c++) {
-    const pod = state.pods[classes.classPods[c]![0]!]!;
-    reps.push(calico.answersOf(pod));
-    addrs.push(pod.ips.map((ip) => state.parsePodIp(pod, ip)));
+    const id = calico.answerOf(state.pods[classes.classPods[c]![0]!]!);
+    answerOfClass[c] = id;
+    while (classesByAnswer.length <= id) classesByAnswer.push([]);
+    classesByAnswer[id]!.push(c);
   }
-  for (const g of ipAtoms.groups) {
-    reps.push(undefined);
-    const r = g.ranges[0]!;
-    addrs.push([{ family: r.family, value: r.start }]);
-  }
+  const predicateBits = new Map<number, Bitset>();
+  const holding = (predicate: number): Bitset => {
+    let b = predicateBits.get(predicate);
+    if (!b) {
+      b = emptyBitset(nodeCount);
+      for (let id = 0; id < classesByAnswer.length; id++) {
+        if (classesByAnswer[id]!.length === 0 || calico.answers(id)[predicate] !== 1) continue;
+        for (const c of classesByAnswer[id]!) setBit(b, c);
+      }
+      predicateBits.set(predicate, b);
+    }
+    return b;
+  };
+  // Per node: its answers (undefined for an address) and, when an entity reads them, addresses.
+  const answersAt = (n: number): Uint8Array | undefined => (n < classCount ? calico.answers(answerOfClass[n]!) : undefined);
+  const addrs: (IpAddress[] | undefined)[] = new Array<IpAddress[] | undefined>(nodeCount);
+  const addressesAt = (n: number): IpAddress[] => {
+    let a = addrs[n];
+    if (!a) {
+      if (n < classCount) {
+        const pod = state.pods[classes.classPods[n]![0]!]!;
+        a = pod.ips.map((ip) => state.parsePodIp(pod, ip));
+      } else {
+        const r = ipAtoms.groups[n - classCount]!.ranges[0]!;
+        a = [{ family: r.family, value: r.start }];
+      }
+      addrs[n] = a;
+    }
+    return a;
+  };
   const hostClasses = emptyBitset(nodeCount);
   for (let c = 0; c < classCount; c++) if (host[c]) setBit(hostClasses, c);
   const notHost = (b: Bitset) => {
@@ -82,14 +109,35 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
   const bitsOf = (entity: number) => {
     let b = entityBits.get(entity);
     if (!b) {
-      const sure = emptyBitset(nodeCount);
-      const maybe = emptyBitset(nodeCount);
-      for (let n = 0; n < nodeCount; n++) {
-        const t = calico.entityMatch(entity, reps[n], addrs[n]!);
-        if (t === 2) setBit(sure, n);
-        if (t >= 1) setBit(maybe, n);
+      const pods = calico.entityPods(entity);
+      if (pods) {
+        // Pod predicates only: the classes where they hold, and every address when none is read.
+        const sure = emptyBitset(nodeCount);
+        const first = pods.sa ?? pods.selector;
+        if (first === undefined) for (let n = 0; n < nodeCount; n++) setBit(sure, n);
+        else {
+          sure.set(holding(first));
+          if (pods.sa !== undefined && pods.selector !== undefined) {
+            const other = holding(pods.selector);
+            for (let w = 0; w < sure.length; w++) sure[w]! &= other[w]!;
+          }
+        }
+        if (pods.notSelector !== undefined) {
+          const not = holding(pods.notSelector);
+          for (let w = 0; w < sure.length; w++) sure[w]! &= ~not[w]!;
+        }
+        b = { sure, maybe: sure };
+      } else {
+        const sure = emptyBitset(nodeCount);
+        const maybe = emptyBitset(nodeCount);
+        for (let n = 0; n < nodeCount; n++) {
+          const t = calico.entityMatch(entity, answersAt(n), addressesAt(n));
+          if (t === 2) setBit(sure, n);
+          if (t >= 1) setBit(maybe, n);
+        }
+        b = { sure, maybe };
       }
-      entityBits.set(entity, (b = { sure, maybe }));
+      entityBits.set(entity, b);
     }
     return b;
   };
@@ -109,8 +157,7 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
   type Placed = { tier: string; order: number; key: string; policy: WalkPolicy };
   const placed: Placed[] = [];
   calico.policies.forEach((p, i) => {
-    const subject = emptyBitset(nodeCount);
-    for (let c = 0; c < classCount; c++) if (calico.selects(i, reps[c]!)) setBit(subject, c);
+    const subject = holding(calico.subjectPredicate(i));
     const rules = (list: readonly CompiledCalicoRule[] | null): WalkRule[] | null =>
       list === null
         ? null
@@ -129,10 +176,16 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
       policy: { id: p.id, subject, ingress: rules(p.ingress), egress: rules(p.egress) },
     });
   });
-  table.policies.forEach((np, i) => {
-    const subject = emptyBitset(nodeCount);
-    for (const c of state.classesMatching(np.ns, np.subject === ANY_POD ? ANY_POD : np.subject)) setBit(subject, c);
-    notHost(subject);
+  // Kubernetes NetworkPolicies alike in namespace and pod selector share their subject.
+  const knpSubjects = new Map<number, Bitset>();
+  table.policies.forEach((np) => {
+    const subjectKey = np.ns * 0x80000000 + (np.subject === ANY_POD ? 0 : np.subject + 1);
+    let subject = knpSubjects.get(subjectKey);
+    if (!subject) {
+      subject = emptyBitset(nodeCount);
+      for (const c of state.classesMatching(np.ns, np.subject === ANY_POD ? ANY_POD : np.subject)) setBit(subject, c);
+      knpSubjects.set(subjectKey, notHost(subject));
+    }
     const rules = (list: typeof np.ingress): WalkRule[] | null =>
       list === null
         ? null
