@@ -96,9 +96,12 @@ export interface CalicoTable {
    * Per pod: the answers of every pod predicate, as a small number (0 when there are no
    * predicates; pods with different numbers never share a class). Equal answers, equal numbers.
    */
-  podAnswer(pod: Pod): number;
-  /** Per pod: the number of its answers (as podAnswer, also without predicates), for answers(). */
-  answerOf(pod: Pod): number;
+  podAnswer(pod: Pod, index?: number): number;
+  /**
+   * Per pod: the number of its answers (as podAnswer, also without predicates), for answers().
+   * With the pod's index in the cluster, what podAnswer found for it is read back.
+   */
+  answerOf(pod: Pod, index?: number): number;
   /** The answers numbered `id` (answerOf): per pod predicate, 1 where it holds. */
   answers(id: number): Uint8Array;
   /** The pod predicate of a policy's subject: the policy selects the pods where it holds. */
@@ -476,6 +479,8 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
     return internAnswers(holding);
   };
   let hostId = -1;
+  /** What podAnswer found per pod index (-1: not asked). */
+  let byIndex: Int32Array | undefined;
   // The last pod's namespace, values and answer: replicas come one after another and read
   // alike, so a pod whose values all equal the last one's takes its answer without the trie.
   let lastNs: string | undefined;
@@ -520,11 +525,19 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
   return {
     tiers,
     policies,
-    podAnswer: (pod) => (predicates.length === 0 ? 0 : answerId(pod)),
+    podAnswer: (pod, index) => {
+      if (predicates.length === 0) return 0;
+      const id = answerId(pod);
+      if (index !== undefined) (byIndex ??= new Int32Array(cluster.pods.length).fill(-1))[index] = id;
+      return id;
+    },
     predicatesKey: [...predicateIds.keys()].join('\n'),
     mayBeUnknown: sets.some((s) => s.domains) || policies.some((p) => [...(p.ingress ?? []), ...(p.egress ?? [])].some((r) => r.unknown)),
     entityMatch,
-    answerOf: answerId,
+    answerOf: (pod, index) => {
+      const known = index !== undefined && byIndex !== undefined && cluster.pods[index] === pod ? byIndex[index]! : -1;
+      return known >= 0 ? known : answerId(pod);
+    },
     answers: (id) => answerSets[id]!,
     subjectPredicate: (i) => subjectOf[i]!,
     entityPods: (id) => {

@@ -2,7 +2,7 @@
  * Calico's tiers as bitsets over the nodes of the class stage, for connection-check.ts and
  * destination-groups.ts to walk (the table half is calico-table.ts).
  */
-import { emptyBitset, hasBit, setBit, type Bitset } from './bitset.js';
+import { emptyBitset, fullBitset, setBit, type Bitset } from './bitset.js';
 import type { ClassState } from './class-stage.js';
 import type { PeerSets } from './peer-sets.js';
 import type { IpAddress } from '../semantics/ip.js';
@@ -64,7 +64,8 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
   const answerOfClass = new Int32Array(classCount);
   const classesByAnswer: number[][] = [];
   for (let c = 0; c < classCount; c++) {
-    const id = calico.answerOf(state.pods[classes.classPods[c]![0]!]!);
+    const first = classes.classPods[c]![0]!;
+    const id = calico.answerOf(state.pods[first]!, first);
     answerOfClass[c] = id;
     while (classesByAnswer.length <= id) classesByAnswer.push([]);
     classesByAnswer[id]!.push(c);
@@ -144,11 +145,12 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
   const possible = sets.possible;
   let uid = 0;
   const fullPeers = new Map<Bitset, boolean>();
+  const every = fullBitset(nodeCount);
   const full = (peer: Bitset): boolean => {
     let f = fullPeers.get(peer);
     if (f === undefined) {
       f = true;
-      for (let n = 0; n < nodeCount && f; n++) if (!hasBit(peer, n)) f = false;
+      for (let w = 0; w < every.length && f; w++) if (((peer[w]! & every[w]!) >>> 0) !== every[w]) f = false;
       fullPeers.set(peer, f);
     }
     return f;
@@ -177,6 +179,7 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
     });
   });
   // Kubernetes NetworkPolicies alike in namespace and pod selector share their subject.
+  const knp: (Placed & { readonly ns: string; readonly name: string })[] = [];
   const knpSubjects = new Map<number, Bitset>();
   table.policies.forEach((np) => {
     const subjectKey = np.ns * 0x80000000 + (np.subject === ANY_POD ? 0 : np.subject + 1);
@@ -191,13 +194,21 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
         ? null
         : list.map((r) => ({ action: 'Allow' as const, peer: sets.rulePeerBits[r.peers]!, local: null, ports: r.ports, notPorts: -1, uid: uid++, full: full(sets.rulePeerBits[r.peers]!) }));
     const source = np.source;
-    placed.push({
+    knp.push({
       tier: 'default',
       order: CALICO_K8S_POLICY_ORDER,
       key: `${source.namespace}/knp.default.${source.name}`,
       policy: { id: `knp/${source.namespace}/${source.name}`, subject, ingress: rules(np.ingress), egress: rules(np.egress) },
+      ns: source.namespace,
+      name: source.name,
     });
   });
+  // They sort by `namespace/knp.default.name`: by namespace (as `namespace/` sorts: no name
+  // holds a `/`, so that decides between two namespaces), then by name, without comparing the
+  // whole key of every pair.
+  const nsNames = [...new Set(knp.map((p) => p.ns))].map((ns) => `${ns}/`).sort();
+  const nsRank = new Map(nsNames.map((n, i) => [n.slice(0, -1), i]));
+  knp.sort((a, b) => nsRank.get(a.ns)! - nsRank.get(b.ns)! || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const tierKinds = [
     { list: table.admin, subjects: sets.adminSubjects, tier: 'kube-admin' },
     { list: table.baseline, subjects: sets.baselineSubjects, tier: 'kube-baseline' },
@@ -217,12 +228,16 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
       });
     });
   }
-  return calico.tiers.map((t) => ({
-    name: t.name,
-    end: t.end,
-    policies: placed
-      .filter((p) => p.tier === t.name)
-      .sort((a, b) => a.order - b.order || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-      .map((p) => p.policy),
-  }));
+  const before = (a: Placed, b: Placed) => a.order < b.order || (a.order === b.order && a.key < b.key);
+  return calico.tiers.map((t) => {
+    const own = placed.filter((p) => p.tier === t.name).sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+    if (t.name !== 'default' || knp.length === 0) return { name: t.name, end: t.end, policies: own.map((p) => p.policy) };
+    // The tier's own policies and the (sorted) Kubernetes ones, merged (on a tie, as a stable
+    // sort of the two in that order would).
+    const policies: WalkPolicy[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < own.length || j < knp.length) policies.push(j === knp.length || (i < own.length && !before(knp[j]!, own[i]!)) ? own[i++]!.policy : knp[j++]!.policy);
+    return { name: t.name, end: t.end, policies };
+  });
 }
