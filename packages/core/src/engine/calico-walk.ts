@@ -84,18 +84,17 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
     return b;
   };
   // Per node: its answers (undefined for an address) and, when an entity reads them, addresses.
+  // Every range an entity reads (nets, notNets, network sets, host endpoints) is an address
+  // block, so each address group is wholly inside or outside it: an address of each group a
+  // class's pods have an address in answers as the pods' own addresses do (an address in no
+  // block is in no such range).
   const answersAt = (n: number): Uint8Array | undefined => (n < classCount ? calico.answers(answerOfClass[n]!) : undefined);
+  const groupAddress = ipAtoms.groups.map((g) => ({ family: g.ranges[0]!.family, value: g.ranges[0]!.start }));
   const addrs: (IpAddress[] | undefined)[] = new Array<IpAddress[] | undefined>(nodeCount);
   const addressesAt = (n: number): IpAddress[] => {
     let a = addrs[n];
     if (!a) {
-      if (n < classCount) {
-        const pod = state.pods[classes.classPods[n]![0]!]!;
-        a = pod.ips.map((ip) => state.parsePodIp(pod, ip));
-      } else {
-        const r = ipAtoms.groups[n - classCount]!.ranges[0]!;
-        a = [{ family: r.family, value: r.start }];
-      }
+      a = n < classCount ? classes.classIpGroups[n]!.map((g) => groupAddress[g]!) : [groupAddress[n - classCount]!];
       addrs[n] = a;
     }
     return a;
@@ -179,7 +178,7 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
     });
   });
   // Kubernetes NetworkPolicies alike in namespace and pod selector share their subject.
-  const knp: (Placed & { readonly ns: string; readonly name: string })[] = [];
+  const knp: (Placed & { readonly ns: string; rank: number; readonly name: string })[] = [];
   const knpSubjects = new Map<number, Bitset>();
   table.policies.forEach((np) => {
     const subjectKey = np.ns * 0x80000000 + (np.subject === ANY_POD ? 0 : np.subject + 1);
@@ -200,6 +199,7 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
       key: `${source.namespace}/knp.default.${source.name}`,
       policy: { id: `knp/${source.namespace}/${source.name}`, subject, ingress: rules(np.ingress), egress: rules(np.egress) },
       ns: source.namespace,
+      rank: 0,
       name: source.name,
     });
   });
@@ -208,7 +208,8 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
   // whole key of every pair.
   const nsNames = [...new Set(knp.map((p) => p.ns))].map((ns) => `${ns}/`).sort();
   const nsRank = new Map(nsNames.map((n, i) => [n.slice(0, -1), i]));
-  knp.sort((a, b) => nsRank.get(a.ns)! - nsRank.get(b.ns)! || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const p of knp) p.rank = nsRank.get(p.ns)!;
+  knp.sort((a, b) => a.rank - b.rank || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const tierKinds = [
     { list: table.admin, subjects: sets.adminSubjects, tier: 'kube-admin' },
     { list: table.baseline, subjects: sets.baselineSubjects, tier: 'kube-baseline' },
