@@ -492,17 +492,33 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     // Ingress into class d: the policies selecting d and their rules that apply to d. Classes
     // alike in those (and in their named ports) walk alike: one walk per part of that partition.
     const inSplit: Bitset[] = [];
-    // Which policies of which tier select each class, in walk order (inverted once, not per class).
-    const selectedBy: { t: number; p: WalkPolicy }[][] = Array.from({ length: classCount }, () => []);
+    const inPolicies: { readonly t: number; readonly p: WalkPolicy }[] = [];
     walk.forEach((tier, t) => {
       for (const p of tier.policies) {
         if (p.ingress === null) continue;
         inSplit.push(p.subject);
         for (const r of p.ingress) if (r.local !== null && !isSubset(p.subject, r.local)) inSplit.push(r.local);
-        forEachBit(p.subject, (c) => void (c < classCount && selectedBy[c]!.push({ t, p })));
+        inPolicies.push({ t, p });
       }
     });
     const inParts = partition(classCount, inSplit);
+    // Which policies of which tier select each part's first class, in walk order (inverted once,
+    // word by word, not asked per class).
+    const first = new Int32Array(classCount).fill(-1);
+    for (let k = 0; k < inParts.length; k++) first[inParts[k]![0]!] = k;
+    const selectedBy: (typeof inPolicies)[] = Array.from({ length: inParts.length }, () => []);
+    for (const entry of inPolicies) {
+      const b = entry.p.subject;
+      for (let w = 0; w < b.length; w++) {
+        let x = b[w]!;
+        while (x !== 0) {
+          const low = x & -x;
+          x ^= low;
+          const c = (w << 5) + 31 - Math.clz32(low);
+          if (c < classCount && first[c]! >= 0) selectedBy[first[c]!]!.push(entry);
+        }
+      }
+    }
     const inLists: Group[][] = new Array<Group[]>(nodeCount);
     const asked = (part: readonly number[], lists: Group[][]): boolean => {
       if (!only || part.some((d) => hasBit(only, d))) return true;
@@ -514,7 +530,7 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       if (!asked(part, inLists)) continue;
       const d = part[0]!;
       const stages: WalkStage[] = [];
-      const selecting = selectedBy[d]!;
+      const selecting = selectedBy[k]!;
       let steps: Step[] = [];
       // A rule over every source and port decides the rest of its tier: later rules there are left out.
       let decided = -1;
