@@ -122,6 +122,8 @@ export interface CalicoTable {
 /** What the policy table lends this stage: interning of port specs and address blocks. */
 export interface CalicoTableApi {
   internPortSpec(entries: PortEntry[]): number;
+  /** Per pod (by index in the cluster): its namespace's number, one per namespace name. */
+  readonly podNamespace?: Int32Array;
   addBlock(ranges: IpRange[]): void;
 }
 
@@ -488,13 +490,15 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
   const values: (string | undefined)[] = [];
   const lastValues: (string | undefined)[] = [];
   let lastId = -1;
-  const answerId = (pod: Pod): number => {
+  // With a pod's index, its namespace's number (the policy table's) finds them without a string.
+  const byNsIndex: (NamespaceAnswers | undefined)[] = [];
+  const answerId = (pod: Pod, index?: number): number => {
     // The predicates that hold, by number: a host-networked pod has none.
     if (pod.hostNetwork) return hostId >= 0 ? hostId : (hostId = internAnswers([]));
     let a = lastNsAnswers;
-    const sameNs = pod.namespace === lastNs;
-    if (!sameNs) {
-      a = namespaceAnswers(pod.namespace);
+    const ns = index !== undefined && api.podNamespace !== undefined ? api.podNamespace[index]! : -1;
+    if (ns >= 0 ? a !== byNsIndex[ns] || a === undefined : pod.namespace !== lastNs) {
+      a = ns >= 0 ? (byNsIndex[ns] ??= namespaceAnswers(pod.namespace)) : namespaceAnswers(pod.namespace);
       lastNs = pod.namespace;
       lastNsAnswers = a;
       lastId = -1;
@@ -527,7 +531,7 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
     policies,
     podAnswer: (pod, index) => {
       if (predicates.length === 0) return 0;
-      const id = answerId(pod);
+      const id = answerId(pod, index);
       if (index !== undefined) (byIndex ??= new Int32Array(cluster.pods.length).fill(-1))[index] = id;
       return id;
     },
