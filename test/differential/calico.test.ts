@@ -98,6 +98,19 @@ function findDisagreement(cluster: Cluster, options: EvalOptions, seed: number, 
 const COUNT = Number(process.env.LATERAL_CALICO_CLUSTERS ?? 250);
 const FIRST_SEED = Number(process.env.LATERAL_CALICO_SEED ?? 1);
 
+function failWith(cluster: Cluster, options: EvalOptions, seed: number, found: Disagreement, reproduce: string): never {
+  const minimal = shrinkCluster(cluster, (c) => findDisagreement(c, options, seed) !== undefined);
+  const d = findDisagreement(minimal, options, seed) ?? found;
+  return expect.fail(
+    [
+      `seed ${seed} (ipBlockPods=${options.ipBlockPods}): ${d.at}: reference says ${d.reference}, fast engine (${d.via}) says ${d.fast}`,
+      `reproduce with ${reproduce}; minimal cluster:`,
+      reproductionYaml(minimal),
+      `calico: ${JSON.stringify(minimal.calico, null, 1)}`,
+    ].join('\n'),
+  );
+}
+
 describe('Calico: fast engine agrees with the reference evaluator', () => {
   it(`on ${COUNT} random clusters with Calico tiers and policies (seeds ${FIRST_SEED}..${FIRST_SEED + COUNT - 1})`, { timeout: 600_000 }, () => {
     let policies = 0;
@@ -106,18 +119,7 @@ describe('Calico: fast engine agrees with the reference evaluator', () => {
       const options: EvalOptions = { ipBlockPods: seed % 2 === 0 ? 'match' : 'ignore', cni: 'calico' };
       policies += cluster.calico!.policies.length;
       const found = findDisagreement(cluster, options, seed);
-      if (found) {
-        const minimal = shrinkCluster(cluster, (c) => findDisagreement(c, options, seed) !== undefined);
-        const d = findDisagreement(minimal, options, seed) ?? found;
-        expect.fail(
-          [
-            `seed ${seed} (ipBlockPods=${options.ipBlockPods}): ${d.at}: reference says ${d.reference}, fast engine (${d.via}) says ${d.fast}`,
-            `reproduce with LATERAL_CALICO_SEED=${seed} LATERAL_CALICO_CLUSTERS=1; minimal cluster:`,
-            reproductionYaml(minimal),
-            `calico: ${JSON.stringify(minimal.calico, null, 1)}`,
-          ].join('\n'),
-        );
-      }
+      if (found) failWith(cluster, options, seed, found, `LATERAL_CALICO_SEED=${seed} LATERAL_CALICO_CLUSTERS=1`);
     }
     // Guard against a generator that silently stops producing what the test is about.
     expect(policies).toBeGreaterThan(COUNT);
@@ -125,5 +127,18 @@ describe('Calico: fast engine agrees with the reference evaluator', () => {
     expect(counts.denied).toBeGreaterThan(COUNT);
     expect(counts.allowed).toBeGreaterThan(COUNT);
   });
-});
 
+  // A workload endpoint carries, besides the pod's labels, its namespace and service account by
+  // name and their labels under pcns. and pcsa. (reference/calico.ts endpointLabels): pod
+  // selectors reading them tell apart pods whose own labels are alike (the fast engine works a
+  // pod's answers out per namespace, from what the selectors in scope there read).
+  const ENDPOINT_COUNT = Math.max(1, Math.round(COUNT / 2));
+  it(`on ${ENDPOINT_COUNT} random clusters whose selectors read the endpoint's service account and namespace labels`, { timeout: 600_000 }, () => {
+    for (let seed = FIRST_SEED; seed < FIRST_SEED + ENDPOINT_COUNT; seed++) {
+      const cluster = randomCalicoCluster(seed, { endpointKeys: true });
+      const options: EvalOptions = { ipBlockPods: seed % 2 === 0 ? 'match' : 'ignore', cni: 'calico' };
+      const found = findDisagreement(cluster, options, seed);
+      if (found) failWith(cluster, options, seed, found, `LATERAL_CALICO_SEED=${seed} LATERAL_CALICO_CLUSTERS=2 (the endpoint-keys case)`);
+    }
+  });
+});

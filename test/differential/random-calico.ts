@@ -12,22 +12,29 @@ import { Rng, randomCidr, randomCluster, randomIp } from './random-cluster.js';
 import { randomTierCluster } from './random-tiers.js';
 
 const VALUES = ['a', 'b', 'c'];
+/** The labels Calico gives a workload endpoint besides the pod's own, and values they take. */
+const ENDPOINT_KEYS = ['projectcalico.org/serviceaccount', 'projectcalico.org/namespace', 'pcsa.team', 'pcns.team'];
+const VALUES_OF: Readonly<Record<string, readonly string[]>> = {
+  'projectcalico.org/serviceaccount': ['sa1', 'default'],
+  'projectcalico.org/namespace': ['ns0', 'ns1', 'ns2'],
+};
 
 function atom(rng: Rng, keys: readonly string[]): string {
   const k = rng.pick(keys);
+  const values = VALUES_OF[k] ?? VALUES;
   switch (rng.int(0, 7)) {
     case 0:
-      return `${k} == '${rng.pick(VALUES)}'`;
+      return `${k} == '${rng.pick(values)}'`;
     case 1:
-      return `${k} != '${rng.pick(VALUES)}'`;
+      return `${k} != '${rng.pick(values)}'`;
     case 2:
       return `has(${k})`;
     case 3:
-      return `${k} in {'${rng.pick(VALUES)}', '${rng.pick(VALUES)}'}`;
+      return `${k} in {'${rng.pick(values)}', '${rng.pick(values)}'}`;
     case 4:
-      return `${k} not in {'${rng.pick(VALUES)}'}`;
+      return `${k} not in {'${rng.pick(values)}'}`;
     case 5:
-      return `${k} starts with '${rng.pick(VALUES)}'`;
+      return `${k} starts with '${rng.pick(values)}'`;
     case 6:
       return `!has(${k})`;
     default:
@@ -35,7 +42,11 @@ function atom(rng: Rng, keys: readonly string[]): string {
   }
 }
 
-export function randomCalicoSelector(rng: Rng, keys: readonly string[] = ['app', 'tier', 'team', 'env', 'set']): string {
+const POD_KEYS = ['app', 'tier', 'team', 'env', 'set'];
+/** Pod selectors' keys: the pod's labels, and with `endpointKeys` also the endpoint's own (service account, namespace). */
+let podKeys: readonly string[] = POD_KEYS;
+
+export function randomCalicoSelector(rng: Rng, keys: readonly string[] = podKeys): string {
   const a = atom(rng, keys);
   const shape = rng.int(0, 4);
   if (shape === 0) return `${a} && ${atom(rng, keys)}`;
@@ -96,10 +107,25 @@ function randomRule(rng: Rng, domains: boolean): CalicoRule {
   };
 }
 
-export function randomCalicoCluster(seed: number): Cluster {
+/**
+ * With `endpointKeys`, pod selectors also read the labels Calico adds to a workload endpoint
+ * (`projectcalico.org/serviceaccount`, `projectcalico.org/namespace`, `pcsa.*`, `pcns.*`) and
+ * more pods run as another service account: pods alike in their own labels then differ to
+ * Calico, as the fast engine's per-namespace answers must see.
+ */
+export function randomCalicoCluster(seed: number, options: { readonly endpointKeys?: boolean } = {}): Cluster {
+  podKeys = options.endpointKeys ? [...POD_KEYS, ...ENDPOINT_KEYS] : POD_KEYS;
+  try {
+    return generate(seed, options.endpointKeys === true);
+  } finally {
+    podKeys = POD_KEYS;
+  }
+}
+
+function generate(seed: number, endpointKeys: boolean): Cluster {
   const rng = new Rng(seed * 104729 + 3);
   const base = rng.chance(0.5) ? randomTierCluster(seed) : randomCluster(seed, { maxNamespaces: 3, maxPods: 6, maxPolicies: 2 });
-  const pods: Pod[] = base.pods.map((p) => ({ ...p, ...(rng.chance(0.3) ? { serviceAccountName: 'sa1' } : {}) }));
+  const pods: Pod[] = base.pods.map((p) => ({ ...p, ...(rng.chance(endpointKeys ? 0.5 : 0.3) ? { serviceAccountName: 'sa1' } : {}) }));
   const namespaces = base.namespaces.map((n) => n.name);
   const tiers: CalicoTier[] = [];
   for (const name of ['security', 'platform']) {

@@ -96,13 +96,25 @@ export interface CalicoTable {
    * Per pod: the answers of every pod predicate, as a small number (0 when there are no
    * predicates; pods with different numbers never share a class). Equal answers, equal numbers.
    */
-  podAnswer(pod: Pod): number;
-  /** Per pod: the answers of every pod predicate (1: holds), for selects and entityMatch. */
-  answersOf(pod: Pod): Uint8Array;
+  podAnswer(pod: Pod, index?: number): number;
+  /**
+   * Per pod: the number of its answers (as podAnswer, also without predicates), for answers().
+   * With the pod's index in the cluster, what podAnswer found for it is read back.
+   */
+  answerOf(pod: Pod, index?: number): number;
+  /** The answers numbered `id` (answerOf): per pod predicate, 1 where it holds. */
+  answers(id: number): Uint8Array;
+  /** The pod predicate of a policy's subject: the policy selects the pods where it holds. */
+  subjectPredicate(policy: number): number;
+  /**
+   * An entity that reads no address (no nets, notNets, network sets or host endpoints), as the pod
+   * predicates it ANDs (absent: not read): it matches a pod when `sa` and `selector` hold and
+   * `notSelector` does not, and an address when it has neither `sa` nor `selector`. Undefined for
+   * an entity that reads addresses (ask entityMatch).
+   */
+  entityPods(entity: number): { readonly sa?: number; readonly selector?: number; readonly notSelector?: number } | undefined;
   /** Some rule may match where the manifests cannot say (a domain network set, a source port): possible() differs. */
   readonly mayBeUnknown: boolean;
-  /** Does the policy select the pod whose answers these are (a subject)? */
-  selects(policy: number, answers: Uint8Array): boolean;
   /** The entity's match on a pod (its answers and addresses) or on an address (answers undefined). */
   entityMatch(entity: number, answers: Uint8Array | undefined, addresses: readonly IpAddress[]): Tri;
 }
@@ -110,6 +122,8 @@ export interface CalicoTable {
 /** What the policy table lends this stage: interning of port specs and address blocks. */
 export interface CalicoTableApi {
   internPortSpec(entries: PortEntry[]): number;
+  /** Per pod (by index in the cluster): its namespace's number, one per namespace name. */
+  readonly podNamespace?: Int32Array;
   addBlock(ranges: IpRange[]): void;
 }
 
@@ -149,33 +163,39 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
   });
 
   // --- Pod predicates: what classes must tell apart -------------------------------------------
-  // Each holds for a pod that is not host-networked, in its scope's namespaces, passing its test.
-  const predicates: { readonly scope: Scope; readonly test: (pod: Pod, endpoint: CalicoScope) => boolean }[] = [];
+  // Each holds for a pod that is not host-networked, in its scope's namespaces, passing its test,
+  // which reads the endpoint labels `keys` and, with `sa`, the pod's service account.
+  interface Predicate {
+    readonly scope: Scope;
+    readonly test: (pod: Pod, endpoint: CalicoScope) => boolean;
+    readonly keys: readonly string[];
+    readonly sa: boolean;
+  }
+  const predicates: Predicate[] = [];
   const predicateIds = new Map<string, number>();
-  const predicate = (key: string, scope: Scope, test: (pod: Pod, endpoint: CalicoScope) => boolean): number => {
+  const predicate = (key: string, p: Predicate): number => {
     let id = predicateIds.get(key);
     if (id === undefined) {
       predicateIds.set(key, (id = predicates.length));
-      predicates.push({ scope, test });
+      predicates.push(p);
     }
     return id;
   };
-  // The pod labels some pod predicate reads: a pod's answers depend on its namespace, service
-  // account, host networking and these labels only, so pods alike in those share one evaluation.
-  const readLabels = new Set<string>();
-  const reads = (sel: CalicoSelector): void => {
+  /** The endpoint label keys a selector reads. */
+  const keysOf = (sel: CalicoSelector, into: string[] = []): string[] => {
     switch (sel.op) {
       case 'all':
       case 'global':
-        return;
+        return into;
       case '!':
-        return reads(sel.expr);
+        return keysOf(sel.expr, into);
       case '&&':
       case '||':
-        reads(sel.left);
-        return reads(sel.right);
+        keysOf(sel.left, into);
+        return keysOf(sel.right, into);
       default:
-        readLabels.add(sel.key);
+        if (!into.includes(sel.key)) into.push(sel.key);
+        return into;
     }
   };
 
@@ -189,12 +209,12 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
   };
   /**
    * The labels of a pod's workload endpoint (see reference/calico.ts endpointLabels), restricted
-   * to those some pod selector reads (`labelsRead`, below): the others decide nothing.
+   * to `keys`, those the predicates evaluated on it read: the others decide nothing.
    */
-  const endpointScope = (pod: Pod): { labels: Labels; global: false } => {
+  const endpointScope = (pod: Pod, keys: readonly string[]): { labels: Labels; global: false } => {
     const out: Record<string, string> = {};
     const own = (o: Labels, k: string) => Object.prototype.hasOwnProperty.call(o, k);
-    for (const k of labelsRead) {
+    for (const k of keys) {
       if (k === 'projectcalico.org/namespace') out[k] = pod.namespace;
       else if (k === 'projectcalico.org/orchestrator') out[k] = 'k8s';
       else if (k === 'projectcalico.org/serviceaccount') out[k] = saOf(pod);
@@ -204,13 +224,18 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
     }
     return { labels: out, global: false };
   };
-  // A namespace selector's answer per namespace, once.
+  // A namespace selector's answer per namespace, once (parsed selectors are shared by text).
   const nsAnswers = new WeakMap<CalicoSelector, Map<string, boolean>>();
+  const nsScopes = new Map<string, CalicoScope>();
   const nsSelected = (sel: CalicoSelector, ns: string) => {
     let answers = nsAnswers.get(sel);
     if (!answers) nsAnswers.set(sel, (answers = new Map()));
     let a = answers.get(ns);
-    if (a === undefined) answers.set(ns, (a = matchesCalicoSelector(sel, { labels: { ...nsLabels(ns), 'projectcalico.org/name': ns }, global: false })));
+    if (a === undefined) {
+      let scope = nsScopes.get(ns);
+      if (!scope) nsScopes.set(ns, (scope = { labels: { ...nsLabels(ns), 'projectcalico.org/name': ns }, global: false }));
+      answers.set(ns, (a = matchesCalicoSelector(sel, scope)));
+    }
     return a;
   };
   const inScope = (scope: Scope, ns: string | undefined): boolean => {
@@ -224,8 +249,7 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
   const scopeKey = (s: Scope) => `${s.nsSel ? JSON.stringify(s.nsSel) : '-'}|${s.policyNs ?? '*'}`;
   /** The pod predicate "the selector selects the pod in this scope". */
   const selectorPredicate = (sel: CalicoSelector, scope: Scope): number => {
-    reads(sel);
-    return predicate(`s:${scopeKey(scope)}:${JSON.stringify(sel)}`, scope, (_pod, endpoint) => matchesCalicoSelector(sel, endpoint));
+    return predicate(`s:${scopeKey(scope)}:${JSON.stringify(sel)}`, { scope, test: (_pod, endpoint) => matchesCalicoSelector(sel, endpoint), keys: keysOf(sel), sa: false });
   };
 
   // --- Entities ------------------------------------------------------------------------------
@@ -258,7 +282,7 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
       ...(e.notNets !== undefined ? { notNets: rangesOf(e.notNets, `${field}.notNets`) } : {}),
       ...(selector ? { selector: selectorOf(selector, scope) } : {}),
       ...(notSelector ? { notSelector: selectorOf(notSelector, scope) } : {}),
-      ...(sa ? { sa: predicate(`a:${scopeKey(scope)}:${JSON.stringify(sa)}`, scope, (pod) => saSelected(sa, pod)) } : {}),
+      ...(sa ? { sa: predicate(`a:${scopeKey(scope)}:${JSON.stringify(sa)}`, { scope, test: (pod) => saSelected(sa, pod), keys: [], sa: true }) } : {}),
     };
     for (const r of [c.nets, c.notNets]) if (r && r.length > 0) api.addBlock([...r]);
     entityIds.set(id, entities.length);
@@ -329,13 +353,13 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
     const saSel = p.serviceAccountSelector !== undefined ? calicoSelector(p.serviceAccountSelector) : undefined;
     // Keyed by what it selects, not by name: an edited selector is a different predicate.
     const subjectKey = `p:${p.kind === 'NetworkPolicy' ? p.namespace : '*'}|${p.selector ?? ''}|${p.namespaceSelector ?? ''}|${p.serviceAccountSelector ?? ''}`;
-    reads(sel);
     subjectOf.push(
-      predicate(
-        subjectKey,
-        subjectScope,
-        (pod, endpoint) => matchesCalicoSelector(sel, endpoint) && (saSel === undefined || matchesCalicoSelector(saSel, { labels: serviceAccountLabels(pod), global: false })),
-      ),
+      predicate(subjectKey, {
+        scope: subjectScope,
+        test: (pod, endpoint) => matchesCalicoSelector(sel, endpoint) && (saSel === undefined || matchesCalicoSelector(saSel, { labels: serviceAccountLabels(pod), global: false })),
+        keys: keysOf(sel),
+        sa: saSel !== undefined,
+      }),
     );
     const rules = (direction: 'ingress' | 'egress'): CompiledCalicoRule[] => {
       const out: CompiledCalicoRule[] = [];
@@ -376,88 +400,159 @@ export function buildCalicoTable(cluster: Cluster, api: CalicoTableApi): CalicoT
     .map((t) => ({ name: t.name, order: t.order ?? Infinity, end: t.defaultAction ?? ('Deny' as const) }))
     .sort((a, b) => a.order - b.order || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
-  // Pods alike in namespace, service account, host networking and the labels some selector
-  // reads answer every predicate alike: evaluate once per such key, and intern the answers.
-  const labelsRead = [...readLabels].sort();
-  // Keyed by a trie over those values (no key string per pod): namespace, account, host
-  // networking, then each label read (undefined: absent).
-  type Trie = Map<string | undefined, Trie | number>;
-  const trie: Trie = new Map();
-  const levels = 3 + labelsRead.length;
-  const valueAt = (pod: Pod, level: number): string | undefined => {
-    if (level === 0) return pod.namespace;
-    if (level === 1) return saOf(pod);
-    if (level === 2) return pod.hostNetwork ? 'h' : '';
-    const l = labelsRead[level - 3]!;
-    return Object.prototype.hasOwnProperty.call(pod.labels, l) ? pod.labels[l] : undefined;
-  };
+  // A pod's answers depend on its namespace, host networking, and what the predicates in scope
+  // there read: some labels, maybe its service account. Per namespace, those predicates and what
+  // they read are worked out once; pods alike in them share one evaluation (a trie over the
+  // values read: no key string per pod). Where nothing is read (the predicates there select
+  // whole namespaces, as namespaceSelector rules do), the namespace has one answer.
   const answerIds = new Map<string, number>();
   const answerSets: Uint8Array[] = [];
-  // Per namespace, the predicates whose scope takes it in (once, not per pod).
-  const scoped = new Map<string, number[]>();
-  const inNamespace = (ns: string): number[] => {
-    let list = scoped.get(ns);
-    if (!list) {
-      list = [];
-      for (let i = 0; i < predicates.length; i++) if (inScope(predicates[i]!.scope, ns)) list.push(i);
-      scoped.set(ns, list);
+  /** The id of the answers that hold, listed by number ascending. */
+  const internAnswers = (holding: readonly number[]): number => {
+    const text = holding.join(',');
+    let id = answerIds.get(text);
+    if (id === undefined) {
+      const answers = new Uint8Array(predicates.length);
+      for (const i of holding) answers[i] = 1;
+      answerIds.set(text, (id = answerSets.length));
+      answerSets.push(answers);
     }
-    return list;
+    return id;
   };
-  // The last pod's values and answer: replicas come one after another and read alike, so a pod
-  // whose values all equal the last one's takes its answer without walking the trie.
-  const values: (string | undefined)[] = new Array<string | undefined>(levels);
-  const lastValues: (string | undefined)[] = new Array<string | undefined>(levels);
-  let lastId = -1;
-  const answerId = (pod: Pod): number => {
-    let same = lastId >= 0;
-    for (let level = 0; level < levels; level++) {
-      const v = valueAt(pod, level);
-      values[level] = v;
-      if (v !== lastValues[level]) same = false;
+  type Trie = Map<string | undefined, Trie | number>;
+  interface NamespaceAnswers {
+    /** The predicates whose scope takes the namespace in, ascending. */
+    readonly preds: readonly number[];
+    /** Every endpoint label key they read (for endpointScope). */
+    readonly keys: readonly string[];
+    /** Pod labels read, one trie level each (after the service account, when read). */
+    readonly levels: readonly string[];
+    readonly sa: boolean;
+    readonly trie: Trie;
+    /** The answer when nothing varies per pod (-1: not yet worked out, or it varies). */
+    constant: number;
+  }
+  const byNamespace = new Map<string, NamespaceAnswers>();
+  // The predicates by scope: in every namespace, in a policy's own, or where a namespace
+  // selector selects (asked once per selector and namespace, not per predicate).
+  let scopes: { readonly everywhere: number[]; readonly own: Map<string, number[]>; readonly selected: Map<CalicoSelector, number[]> } | undefined;
+  const namespaceAnswers = (ns: string): NamespaceAnswers => {
+    let a = byNamespace.get(ns);
+    if (!a) {
+      if (!scopes) {
+        scopes = { everywhere: [], own: new Map(), selected: new Map() };
+        for (let i = 0; i < predicates.length; i++) {
+          const { nsSel, policyNs } = predicates[i]!.scope;
+          let list: number[] | undefined;
+          if (nsSel) {
+            list = scopes.selected.get(nsSel);
+            if (!list) scopes.selected.set(nsSel, (list = []));
+          } else if (policyNs !== undefined) {
+            list = scopes.own.get(policyNs);
+            if (!list) scopes.own.set(policyNs, (list = []));
+          } else list = scopes.everywhere;
+          list.push(i);
+        }
+      }
+      const preds: number[] = [...scopes.everywhere, ...(scopes.own.get(ns) ?? [])];
+      for (const [sel, list] of scopes.selected) if (nsSelected(sel, ns)) preds.push(...list);
+      preds.sort((x, y) => x - y);
+      const keys: string[] = [];
+      let sa = false;
+      for (const i of preds) {
+        const p = predicates[i]!;
+        if (p.sa) sa = true;
+        for (const k of p.keys) if (!keys.includes(k)) keys.push(k);
+      }
+      keys.sort();
+      // The namespace and orchestrator keys are the same for every pod of the namespace; a
+      // service account key reads the account (a pod label of that name is shadowed), and a
+      // `pcsa.` key reads the pod's label or else the account's.
+      const levels = keys.filter((k) => k !== 'projectcalico.org/namespace' && k !== 'projectcalico.org/orchestrator' && k !== 'projectcalico.org/serviceaccount');
+      if (keys.some((k) => k === 'projectcalico.org/serviceaccount' || k.startsWith('pcsa.'))) sa = true;
+      byNamespace.set(ns, (a = { preds, keys, levels, sa, trie: new Map(), constant: -1 }));
     }
+    return a;
+  };
+  const evaluate = (pod: Pod, a: NamespaceAnswers): number => {
+    const endpoint = endpointScope(pod, a.keys);
+    const holding: number[] = [];
+    for (const i of a.preds) if (predicates[i]!.test(pod, endpoint)) holding.push(i);
+    return internAnswers(holding);
+  };
+  let hostId = -1;
+  /** What podAnswer found per pod index (-1: not asked). */
+  let byIndex: Int32Array | undefined;
+  // The last pod's namespace, values and answer: replicas come one after another and read
+  // alike, so a pod whose values all equal the last one's takes its answer without the trie.
+  let lastNs: string | undefined;
+  let lastNsAnswers: NamespaceAnswers | undefined;
+  const values: (string | undefined)[] = [];
+  const lastValues: (string | undefined)[] = [];
+  let lastId = -1;
+  // With a pod's index, its namespace's number (the policy table's) finds them without a string.
+  const byNsIndex: (NamespaceAnswers | undefined)[] = [];
+  const answerId = (pod: Pod, index?: number): number => {
+    // The predicates that hold, by number: a host-networked pod has none.
+    if (pod.hostNetwork) return hostId >= 0 ? hostId : (hostId = internAnswers([]));
+    let a = lastNsAnswers;
+    const ns = index !== undefined && api.podNamespace !== undefined ? api.podNamespace[index]! : -1;
+    if (ns >= 0 ? a !== byNsIndex[ns] || a === undefined : pod.namespace !== lastNs) {
+      a = ns >= 0 ? (byNsIndex[ns] ??= namespaceAnswers(pod.namespace)) : namespaceAnswers(pod.namespace);
+      lastNs = pod.namespace;
+      lastNsAnswers = a;
+      lastId = -1;
+    }
+    const levels = a!.levels;
+    if (levels.length === 0 && !a!.sa) return a!.constant >= 0 ? a!.constant : (a!.constant = evaluate(pod, a!));
+    const n = levels.length + 1;
+    values[0] = a!.sa ? saOf(pod) : undefined;
+    const labels = pod.labels;
+    for (let l = 0; l < levels.length; l++) values[l + 1] = Object.prototype.hasOwnProperty.call(labels, levels[l]!) ? labels[levels[l]!] : undefined;
+    let same = lastId >= 0;
+    for (let l = 0; l < n && same; l++) if (values[l] !== lastValues[l]) same = false;
     if (same) return lastId;
-    let node = trie;
-    for (let level = 0; level < levels - 1; level++) {
-      const v = values[level];
+    let node = a!.trie;
+    for (let l = 0; l < n - 1; l++) {
+      const v = values[l];
       let next = node.get(v) as Trie | undefined;
       if (!next) node.set(v, (next = new Map()));
       node = next;
     }
-    const last = values[levels - 1];
-    let id = node.get(last) as number | undefined;
-    if (id === undefined) {
-      // The predicates that hold, by number: a host-networked pod has none.
-      let text = '';
-      if (!pod.hostNetwork) {
-        const endpoint = endpointScope(pod);
-        for (const i of inNamespace(pod.namespace)) if (predicates[i]!.test(pod, endpoint)) text += `${i},`;
-      }
-      id = answerIds.get(text);
-      if (id === undefined) {
-        const answers = new Uint8Array(predicates.length);
-        for (const i of text.split(',')) if (i !== '') answers[Number(i)] = 1;
-        answerIds.set(text, (id = answerSets.length));
-        answerSets.push(answers);
-      }
-      node.set(last, id);
-    }
-    for (let level = 0; level < levels; level++) lastValues[level] = values[level];
+    let id = node.get(values[n - 1]) as number | undefined;
+    if (id === undefined) node.set(values[n - 1], (id = evaluate(pod, a!)));
+    for (let l = 0; l < n; l++) lastValues[l] = values[l];
     lastId = id;
     return id;
   };
-  function answersOf(pod: Pod): Uint8Array {
-    return answerSets[answerId(pod)]!;
-  }
 
   return {
     tiers,
     policies,
-    podAnswer: (pod) => (predicates.length === 0 ? 0 : answerId(pod)),
-    answersOf,
+    podAnswer: (pod, index) => {
+      if (predicates.length === 0) return 0;
+      const id = answerId(pod, index);
+      if (index !== undefined) (byIndex ??= new Int32Array(cluster.pods.length).fill(-1))[index] = id;
+      return id;
+    },
     predicatesKey: [...predicateIds.keys()].join('\n'),
     mayBeUnknown: sets.some((s) => s.domains) || policies.some((p) => [...(p.ingress ?? []), ...(p.egress ?? [])].some((r) => r.unknown)),
-    selects: (i, answers) => answers[subjectOf[i]!] === 1,
     entityMatch,
+    answerOf: (pod, index) => {
+      const known = index !== undefined && byIndex !== undefined && cluster.pods[index] === pod ? byIndex[index]! : -1;
+      return known >= 0 ? known : answerId(pod);
+    },
+    answers: (id) => answerSets[id]!,
+    subjectPredicate: (i) => subjectOf[i]!,
+    entityPods: (id) => {
+      const e = entities[id]!;
+      const pure = (sel: EntitySelector | undefined) => sel === undefined || (sel.sets.length === 0 && sel.heps.length === 0);
+      if (e.nets || e.notNets || !pure(e.selector) || !pure(e.notSelector)) return undefined;
+      return {
+        ...(e.sa !== undefined ? { sa: e.sa } : {}),
+        ...(e.selector ? { selector: e.selector.pod } : {}),
+        ...(e.notSelector ? { notSelector: e.notSelector.pod } : {}),
+      };
+    },
   };
 }

@@ -2,7 +2,7 @@
  * Calico's tiers as bitsets over the nodes of the class stage, for connection-check.ts and
  * destination-groups.ts to walk (the table half is calico-table.ts).
  */
-import { emptyBitset, setBit, type Bitset } from './bitset.js';
+import { emptyBitset, fullBitset, setBit, type Bitset } from './bitset.js';
 import type { ClassState } from './class-stage.js';
 import type { PeerSets } from './peer-sets.js';
 import type { IpAddress } from '../semantics/ip.js';
@@ -20,6 +20,11 @@ export interface WalkRule {
   readonly notPorts: number;
   /** Unique over the walk: memo keys name rules by it. */
   readonly uid: number;
+  /**
+   * The peer holds every node: with every port, the rule decides everything its tier has left
+   * undecided, and the tier's later rules decide nothing.
+   */
+  readonly full: boolean;
 }
 
 export interface WalkPolicy {
@@ -54,19 +59,46 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
   const calico = table.calico!;
   const { classCount, nodeCount, classes, ipAtoms } = state;
   const host = classes.classHostNetwork;
-  // Per node: its predicate answers (a class's pods share them; undefined for an address) and addresses.
-  const reps: (Uint8Array | undefined)[] = [];
-  const addrs: IpAddress[][] = [];
+  // Per class: the number of its predicate answers (a class's pods share them); the classes
+  // by that number, and per predicate the classes where it holds (built when asked).
+  const answerOfClass = new Int32Array(classCount);
+  const classesByAnswer: number[][] = [];
   for (let c = 0; c < classCount; c++) {
-    const pod = state.pods[classes.classPods[c]![0]!]!;
-    reps.push(calico.answersOf(pod));
-    addrs.push(pod.ips.map((ip) => state.parsePodIp(pod, ip)));
+    const first = classes.classPods[c]![0]!;
+    const id = calico.answerOf(state.pods[first]!, first);
+    answerOfClass[c] = id;
+    while (classesByAnswer.length <= id) classesByAnswer.push([]);
+    classesByAnswer[id]!.push(c);
   }
-  for (const g of ipAtoms.groups) {
-    reps.push(undefined);
-    const r = g.ranges[0]!;
-    addrs.push([{ family: r.family, value: r.start }]);
-  }
+  const predicateBits = new Map<number, Bitset>();
+  const holding = (predicate: number): Bitset => {
+    let b = predicateBits.get(predicate);
+    if (!b) {
+      b = emptyBitset(nodeCount);
+      for (let id = 0; id < classesByAnswer.length; id++) {
+        if (classesByAnswer[id]!.length === 0 || calico.answers(id)[predicate] !== 1) continue;
+        for (const c of classesByAnswer[id]!) setBit(b, c);
+      }
+      predicateBits.set(predicate, b);
+    }
+    return b;
+  };
+  // Per node: its answers (undefined for an address) and, when an entity reads them, addresses.
+  // Every range an entity reads (nets, notNets, network sets, host endpoints) is an address
+  // block, so each address group is wholly inside or outside it: an address of each group a
+  // class's pods have an address in answers as the pods' own addresses do (an address in no
+  // block is in no such range).
+  const answersAt = (n: number): Uint8Array | undefined => (n < classCount ? calico.answers(answerOfClass[n]!) : undefined);
+  const groupAddress = ipAtoms.groups.map((g) => ({ family: g.ranges[0]!.family, value: g.ranges[0]!.start }));
+  const addrs: (IpAddress[] | undefined)[] = new Array<IpAddress[] | undefined>(nodeCount);
+  const addressesAt = (n: number): IpAddress[] => {
+    let a = addrs[n];
+    if (!a) {
+      a = n < classCount ? classes.classIpGroups[n]!.map((g) => groupAddress[g]!) : [groupAddress[n - classCount]!];
+      addrs[n] = a;
+    }
+    return a;
+  };
   const hostClasses = emptyBitset(nodeCount);
   for (let c = 0; c < classCount; c++) if (host[c]) setBit(hostClasses, c);
   const notHost = (b: Bitset) => {
@@ -77,25 +109,56 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
   const bitsOf = (entity: number) => {
     let b = entityBits.get(entity);
     if (!b) {
-      const sure = emptyBitset(nodeCount);
-      const maybe = emptyBitset(nodeCount);
-      for (let n = 0; n < nodeCount; n++) {
-        const t = calico.entityMatch(entity, reps[n], addrs[n]!);
-        if (t === 2) setBit(sure, n);
-        if (t >= 1) setBit(maybe, n);
+      const pods = calico.entityPods(entity);
+      if (pods) {
+        // Pod predicates only: the classes where they hold, and every address when none is read.
+        const sure = emptyBitset(nodeCount);
+        const first = pods.sa ?? pods.selector;
+        if (first === undefined) for (let n = 0; n < nodeCount; n++) setBit(sure, n);
+        else {
+          sure.set(holding(first));
+          if (pods.sa !== undefined && pods.selector !== undefined) {
+            const other = holding(pods.selector);
+            for (let w = 0; w < sure.length; w++) sure[w]! &= other[w]!;
+          }
+        }
+        if (pods.notSelector !== undefined) {
+          const not = holding(pods.notSelector);
+          for (let w = 0; w < sure.length; w++) sure[w]! &= ~not[w]!;
+        }
+        b = { sure, maybe: sure };
+      } else {
+        const sure = emptyBitset(nodeCount);
+        const maybe = emptyBitset(nodeCount);
+        for (let n = 0; n < nodeCount; n++) {
+          const t = calico.entityMatch(entity, answersAt(n), addressesAt(n));
+          if (t === 2) setBit(sure, n);
+          if (t >= 1) setBit(maybe, n);
+        }
+        b = { sure, maybe };
       }
-      entityBits.set(entity, (b = { sure, maybe }));
+      entityBits.set(entity, b);
     }
     return b;
   };
   const possible = sets.possible;
   let uid = 0;
+  const fullPeers = new Map<Bitset, boolean>();
+  const every = fullBitset(nodeCount);
+  const full = (peer: Bitset): boolean => {
+    let f = fullPeers.get(peer);
+    if (f === undefined) {
+      f = true;
+      for (let w = 0; w < every.length && f; w++) if (((peer[w]! & every[w]!) >>> 0) !== every[w]) f = false;
+      fullPeers.set(peer, f);
+    }
+    return f;
+  };
 
   type Placed = { tier: string; order: number; key: string; policy: WalkPolicy };
   const placed: Placed[] = [];
   calico.policies.forEach((p, i) => {
-    const subject = emptyBitset(nodeCount);
-    for (let c = 0; c < classCount; c++) if (calico.selects(i, reps[c]!)) setBit(subject, c);
+    const subject = holding(calico.subjectPredicate(i));
     const rules = (list: readonly CompiledCalicoRule[] | null): WalkRule[] | null =>
       list === null
         ? null
@@ -105,7 +168,7 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
             // Certain: Allow holds what surely matches, Deny what may; possible: the other way.
             const wide = possible ? r.action === 'Allow' || r.action === 'Pass' : r.action === 'Deny';
             const held = wide ? peer.maybe : r.unknown ? emptyBitset(nodeCount) : peer.sure;
-            return { action: r.action, peer: held, local, ports: r.ports, notPorts: r.notPorts, uid: uid++ };
+            return { action: r.action, peer: held, local, ports: r.ports, notPorts: r.notPorts, uid: uid++, full: r.notPorts < 0 && full(held) };
           });
     placed.push({
       tier: p.source.tier,
@@ -114,20 +177,39 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
       policy: { id: p.id, subject, ingress: rules(p.ingress), egress: rules(p.egress) },
     });
   });
-  table.policies.forEach((np, i) => {
-    const subject = emptyBitset(nodeCount);
-    for (const c of state.classesMatching(np.ns, np.subject === ANY_POD ? ANY_POD : np.subject)) setBit(subject, c);
-    notHost(subject);
+  // Kubernetes NetworkPolicies alike in namespace and pod selector share their subject.
+  const knp: (Placed & { readonly ns: string; rank: number; readonly name: string })[] = [];
+  const knpSubjects = new Map<number, Bitset>();
+  table.policies.forEach((np) => {
+    const subjectKey = np.ns * 0x80000000 + (np.subject === ANY_POD ? 0 : np.subject + 1);
+    let subject = knpSubjects.get(subjectKey);
+    if (!subject) {
+      subject = emptyBitset(nodeCount);
+      for (const c of state.classesMatching(np.ns, np.subject === ANY_POD ? ANY_POD : np.subject)) setBit(subject, c);
+      knpSubjects.set(subjectKey, notHost(subject));
+    }
     const rules = (list: typeof np.ingress): WalkRule[] | null =>
-      list === null ? null : list.map((r) => ({ action: 'Allow' as const, peer: sets.rulePeerBits[r.peers]!, local: null, ports: r.ports, notPorts: -1, uid: uid++ }));
+      list === null
+        ? null
+        : list.map((r) => ({ action: 'Allow' as const, peer: sets.rulePeerBits[r.peers]!, local: null, ports: r.ports, notPorts: -1, uid: uid++, full: full(sets.rulePeerBits[r.peers]!) }));
     const source = np.source;
-    placed.push({
+    knp.push({
       tier: 'default',
       order: CALICO_K8S_POLICY_ORDER,
       key: `${source.namespace}/knp.default.${source.name}`,
       policy: { id: `knp/${source.namespace}/${source.name}`, subject, ingress: rules(np.ingress), egress: rules(np.egress) },
+      ns: source.namespace,
+      rank: 0,
+      name: source.name,
     });
   });
+  // They sort by `namespace/knp.default.name`: by namespace (as `namespace/` sorts: no name
+  // holds a `/`, so that decides between two namespaces), then by name, without comparing the
+  // whole key of every pair.
+  const nsNames = [...new Set(knp.map((p) => p.ns))].map((ns) => `${ns}/`).sort();
+  const nsRank = new Map(nsNames.map((n, i) => [n.slice(0, -1), i]));
+  for (const p of knp) p.rank = nsRank.get(p.ns)!;
+  knp.sort((a, b) => a.rank - b.rank || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const tierKinds = [
     { list: table.admin, subjects: sets.adminSubjects, tier: 'kube-admin' },
     { list: table.baseline, subjects: sets.baselineSubjects, tier: 'kube-baseline' },
@@ -135,7 +217,9 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
   for (const { list, subjects, tier } of tierKinds) {
     list.forEach((p, i) => {
       const rules = (rs: typeof p.ingress): WalkRule[] | null =>
-        rs.length === 0 ? null : rs.map((r) => ({ action: r.action, peer: sets.rulePeerBits[r.peers]!, local: null, ports: r.ports, notPorts: -1, uid: uid++ }));
+        rs.length === 0
+          ? null
+          : rs.map((r) => ({ action: r.action, peer: sets.rulePeerBits[r.peers]!, local: null, ports: r.ports, notPorts: -1, uid: uid++, full: full(sets.rulePeerBits[r.peers]!) }));
       placed.push({
         tier,
         // "The BaselineAdminNetworkPolicy is treated as if it had an order of 1,000."
@@ -145,12 +229,16 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
       });
     });
   }
-  return calico.tiers.map((t) => ({
-    name: t.name,
-    end: t.end,
-    policies: placed
-      .filter((p) => p.tier === t.name)
-      .sort((a, b) => a.order - b.order || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-      .map((p) => p.policy),
-  }));
+  const before = (a: Placed, b: Placed) => a.order < b.order || (a.order === b.order && a.key < b.key);
+  return calico.tiers.map((t) => {
+    const own = placed.filter((p) => p.tier === t.name).sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+    if (t.name !== 'default' || knp.length === 0) return { name: t.name, end: t.end, policies: own.map((p) => p.policy) };
+    // The tier's own policies and the (sorted) Kubernetes ones, merged (on a tie, as a stable
+    // sort of the two in that order would).
+    const policies: WalkPolicy[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < own.length || j < knp.length) policies.push(j === knp.length || (i < own.length && !before(knp[j]!, own[i]!)) ? own[i++]!.policy : knp[j++]!.policy);
+    return { name: t.name, end: t.end, policies };
+  });
 }

@@ -137,7 +137,7 @@ export function buildClassState(cluster: Cluster, options: EvalOptions, table: P
       relevant,
       portNames,
       distinguishHostNetwork: tiers,
-      ...(table.calico ? { extraKey: (i: number) => table.calico!.podAnswer(cluster.pods[i]!) } : {}),
+      ...(table.calico ? { extraKey: (i: number) => table.calico!.podAnswer(cluster.pods[i]!, i) } : {}),
       ...(podIpGroups ? { podIpGroups } : {}),
     });
   }

@@ -152,12 +152,13 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   /** Per atom: which of the walk's atom sets hold it (bit i: the i-th), and its region. */
   const signature = new Int32Array(atomCount);
   const regionOfAtom = new Int32Array(atomCount);
-  /** Atoms ordered by signature (signature * atomCount + atom), to find the regions as runs. */
-  const bySignature = new Float64Array(atomCount);
+  /** The signatures of the first regions of a walk. */
+  const regionSignature = new Int32Array(8);
   let cutBy: Int32Array = new Int32Array(32);
   let regionAtom: Int32Array = new Int32Array(32);
   let regionGroup: Int32Array = new Int32Array(32);
-  let groupHash: Int32Array = new Int32Array(32);
+  /** The source sets walks have allowed, by a hash of their words. */
+  const walkSources = new Map<number, Bitset[]>();
   const relabel = new Map<number, number>();
 
   /**
@@ -167,24 +168,30 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
    */
   const regionsOf = (sets: number): number => {
     if (sets <= 31) {
-      // Two atoms share a region when their signatures are equal: sort, then read off the runs.
+      // Two atoms share a region when their signatures are equal.
       signature.fill(0);
       for (let i = 0; i < sets; i++) {
         const set = atomSets.sets[cutBy[i]!]!;
         for (let a = 0; a < atomCount; a++) if (((set[a >>> 5]! >>> (a & 31)) & 1) !== 0) signature[a]! |= 1 << i;
       }
-      for (let a = 0; a < atomCount; a++) bySignature[a] = signature[a]! * atomCount + a;
-      bySignature.sort();
+      // Regions numbered in the order of their first atom: a short list of the signatures seen
+      // (most walks cut the ports into a few regions), a map once there are many.
       let regions = 0;
-      let last = -1;
-      for (let k = 0; k < atomCount; k++) {
-        const a = bySignature[k]! % atomCount;
-        if (signature[a] !== last) {
-          last = signature[a]!;
+      relabel.clear();
+      for (let a = 0; a < atomCount; a++) {
+        const sig = signature[a]!;
+        let r = 0;
+        if (regions <= 8) {
+          while (r < regions && regionSignature[r] !== sig) r++;
+          if (r === regions && regions === 8) for (let q = 0; q < 8; q++) relabel.set(regionSignature[q]!, q);
+        } else r = relabel.get(sig) ?? regions;
+        if (r === regions) {
           if (regions === regionAtom.length) regionAtom = grow(regionAtom);
+          if (regions < 8) regionSignature[regions] = sig;
+          else relabel.set(sig, regions);
           regionAtom[regions++] = a;
         }
-        regionOfAtom[a] = regions - 1;
+        regionOfAtom[a] = r;
       }
       return regions;
     }
@@ -275,22 +282,88 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   const walkGroups = (stages: readonly WalkStage[]): Group[] => {
     const plain = allowListGroups(stages);
     if (plain) return plain;
+    // Rules next to each other in a tier with the same action and ports are one rule over the
+    // union of their sources (the second decides what the first left of its sources, alike):
+    // fifty policies passing their own subjects to the next tier are one step.
     // Destinations that walk apart (other policies or named ports) often meet the same steps:
-    // a walk is a function of its steps' sources, ports and actions and its stages' ends.
-    let key = '';
+    // a walk is a function of its steps' sources, ports and actions and its stages' ends. Those
+    // numbers, in order, are the walk's print; walks are kept by a hash of it, and a hit
+    // compares the whole print.
+    let n = 0;
+    let hash = 0;
+    let merged: WalkStage[] | undefined;
+    const add = (x: number) => {
+      if (n === print.length) {
+        const longer = new Float64Array(print.length * 2);
+        longer.set(print);
+        print = longer;
+      }
+      print[n++] = x;
+      hash = Math.imul(hash ^ x, 0x9e3779b1) ^ (hash >>> 15);
+    };
     for (let i = 0; i < stages.length; i++) {
       const stage = stages[i]!;
-      for (let j = 0; j < stage.steps.length; j++) {
-        const step = stage.steps[j]!;
-        key += `${setId(step.sources)}:${step.atoms}${step.action[0]},`;
+      const steps = stage.steps;
+      let kept: Step[] | undefined;
+      for (let j = 0; j < steps.length; j++) {
+        let step = steps[j]!;
+        // The run of steps like this one: their sources' union (kept per pair of source sets).
+        let k = j + 1;
+        if (k < steps.length && steps[k]!.atoms === step.atoms && steps[k]!.action === step.action) {
+          let sources = step.sources;
+          for (; k < steps.length && steps[k]!.atoms === step.atoms && steps[k]!.action === step.action; k++) sources = unionOf(sources, steps[k]!.sources);
+          step = { sources, atoms: step.atoms, action: step.action };
+          kept ??= steps.slice(0, j);
+          j = k - 1;
+        }
+        if (kept) kept.push(step);
+        add(setId(step.sources) * 4 + (step.action === 'Allow' ? 0 : step.action === 'Deny' ? 1 : 2));
+        add(step.atoms);
       }
-      key += `|${stage.selected ? setId(stage.selected) : ''}${stage.end[0]};`;
+      if (kept || merged) (merged ??= stages.slice(0, i)).push(kept ? { steps: kept, selected: stage.selected, end: stage.end } : stage);
+      add(-1 - (stage.selected ? setId(stage.selected) + 1 : 0) * 2 - (stage.end === 'Deny' ? 0 : 1));
     }
-    let groups = walked.get(key);
-    if (!groups) walked.set(key, (groups = walkRegions(stages)));
+    let bucket = walked.get(hash);
+    if (bucket) {
+      for (const w of bucket) {
+        if (w.length !== n) continue;
+        let i = 0;
+        while (i < n && prints[w.start + i] === print[i]) i++;
+        if (i === n) return w.groups;
+      }
+    } else walked.set(hash, (bucket = []));
+    const groups = walkRegions(merged ?? stages);
+    // The prints kept end to end in one array (not an array each).
+    if (printsEnd + n > prints.length) {
+      const longer = new Float64Array(Math.max(prints.length * 2, printsEnd + n));
+      longer.set(prints);
+      prints = longer;
+    }
+    prints.set(print.subarray(0, n), printsEnd);
+    bucket.push({ start: printsEnd, length: n, groups });
+    printsEnd += n;
     return groups;
   };
-  const walked = new Map<string, Group[]>();
+  let print = new Float64Array(256);
+  let prints = new Float64Array(4096);
+  let printsEnd = 0;
+  const walked = new Map<number, { readonly start: number; readonly length: number; readonly groups: Group[] }[]>();
+  /** a | b, once per pair of source sets (a union is itself a source set, with its own id). */
+  const unions = new Map<number, Map<number, Bitset>>();
+  const unionOf = (a: Bitset, b: Bitset): Bitset => {
+    if (a === b) return a;
+    const ia = setId(a);
+    const ib = setId(b);
+    let inner = unions.get(Math.min(ia, ib));
+    if (!inner) unions.set(Math.min(ia, ib), (inner = new Map()));
+    let u = inner.get(Math.max(ia, ib));
+    if (!u) {
+      u = isSubset(b, a) ? a : isSubset(a, b) ? b : a.slice();
+      if (u !== a && u !== b) orInto(u, b);
+      inner.set(Math.max(ia, ib), u);
+    }
+    return u;
+  };
 
   /** Per source set: its first non-zero word and one past its last, as lo * (words + 1) + hi. */
   const spans = new Map<Bitset, number>();
@@ -356,7 +429,8 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
             if (left === 0) break;
           }
         }
-        if (stage.end === 'Deny' && stage.selected) for (let w = 0; w < words; w++) undecided[w]! &= ~stage.selected[w]!;
+        if (stage.end === 'Deny' && stage.selected === everyNode) undecided.fill(0);
+        else if (stage.end === 'Deny' && stage.selected) for (let w = 0; w < words; w++) undecided[w]! &= ~stage.selected[w]!;
         orInto(undecided, passed);
       }
       // What is allowed: `allowed` and what is still undecided past the last tier. Equal sets
@@ -370,21 +444,28 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       }
       regionGroup[k] = -1;
       if (any === 0) continue;
-      let g = 0;
-      for (; g < sources.length; g++) {
-        if (groupHash[g] !== hash) continue;
-        const src = sources[g]!;
-        let w = 0;
-        while (w < words && src[w] === (allowed[w]! | undecided[w]!)) w++;
-        if (w === words) break;
-      }
-      if (g === sources.length) {
-        const src = allowed.slice();
+      // Equal sets are one set over the whole compile (walks often end alike): found by the
+      // hash of their words, then compared.
+      let bucket = walkSources.get(hash);
+      let src: Bitset | undefined;
+      if (bucket) {
+        for (const b of bucket) {
+          let w = 0;
+          while (w < words && b[w] === (allowed[w]! | undecided[w]!)) w++;
+          if (w === words) {
+            src = b;
+            break;
+          }
+        }
+      } else walkSources.set(hash, (bucket = []));
+      if (!src) {
+        src = allowed.slice();
         orInto(src, undecided);
-        sources.push(src);
-        if (g === groupHash.length) groupHash = grow(groupHash);
-        groupHash[g] = hash;
+        bucket.push(src);
       }
+      let g = 0;
+      while (g < sources.length && sources[g] !== src) g++;
+      if (g === sources.length) sources.push(src);
       regionGroup[k] = g;
     }
     const atomsOfGroup = sources.map(() => new Uint32Array(atomWords));
@@ -476,17 +557,33 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     // Ingress into class d: the policies selecting d and their rules that apply to d. Classes
     // alike in those (and in their named ports) walk alike: one walk per part of that partition.
     const inSplit: Bitset[] = [];
-    // Which policies of which tier select each class, in walk order (inverted once, not per class).
-    const selectedBy: { t: number; p: WalkPolicy }[][] = Array.from({ length: classCount }, () => []);
+    const inPolicies: { readonly t: number; readonly p: WalkPolicy }[] = [];
     walk.forEach((tier, t) => {
       for (const p of tier.policies) {
         if (p.ingress === null) continue;
         inSplit.push(p.subject);
         for (const r of p.ingress) if (r.local !== null && !isSubset(p.subject, r.local)) inSplit.push(r.local);
-        forEachBit(p.subject, (c) => void (c < classCount && selectedBy[c]!.push({ t, p })));
+        inPolicies.push({ t, p });
       }
     });
     const inParts = partition(classCount, inSplit);
+    // Which policies of which tier select each part's first class, in walk order (inverted once,
+    // word by word, not asked per class).
+    const first = new Int32Array(classCount).fill(-1);
+    for (let k = 0; k < inParts.length; k++) first[inParts[k]![0]!] = k;
+    const selectedBy: (typeof inPolicies)[] = Array.from({ length: inParts.length }, () => []);
+    for (const entry of inPolicies) {
+      const b = entry.p.subject;
+      for (let w = 0; w < b.length; w++) {
+        let x = b[w]!;
+        while (x !== 0) {
+          const low = x & -x;
+          x ^= low;
+          const c = (w << 5) + 31 - Math.clz32(low);
+          if (c < classCount && first[c]! >= 0) selectedBy[first[c]!]!.push(entry);
+        }
+      }
+    }
     const inLists: Group[][] = new Array<Group[]>(nodeCount);
     const asked = (part: readonly number[], lists: Group[][]): boolean => {
       if (!only || part.some((d) => hasBit(only, d))) return true;
@@ -498,14 +595,19 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       if (!asked(part, inLists)) continue;
       const d = part[0]!;
       const stages: WalkStage[] = [];
-      const selecting = selectedBy[d]!;
+      const selecting = selectedBy[k]!;
       let steps: Step[] = [];
+      // A rule over every source and port decides the rest of its tier: later rules there are left out.
+      let decided = -1;
       for (let i = 0; i < selecting.length; i++) {
         const { t, p } = selecting[i]!;
         const rules = p.ingress!;
-        for (let j = 0; j < rules.length; j++) {
+        for (let j = 0; j < rules.length && decided !== t; j++) {
           const r = rules[j]!;
-          if (r.local === null || hasBit(r.local, d)) steps.push({ sources: r.peer, atoms: atomsOf(r, d), action: r.action });
+          if (r.local !== null && !hasBit(r.local, d)) continue;
+          const atoms = atomsOf(r, d);
+          steps.push({ sources: r.peer, atoms, action: r.action });
+          if (r.full && atoms === allAtoms) decided = t;
         }
         if (i + 1 === selecting.length || selecting[i + 1]!.t !== t) {
           stages.push({ steps, selected: everyNode, end: walk[t]!.end });

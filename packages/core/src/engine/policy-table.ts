@@ -518,7 +518,7 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
   checkDistinct(cluster.tierPolicies ?? []);
   const calico =
     options?.cni === 'calico'
-      ? buildCalicoTable(cluster, { internPortSpec, addBlock: (ranges) => void blockOf(unionRanges(ranges)) })
+      ? buildCalicoTable(cluster, { internPortSpec, addBlock: (ranges) => void blockOf(unionRanges(ranges)), podNamespace })
       : undefined;
 
   // --- Namespace selectors, once per namespace --------------------------------------------
