@@ -859,15 +859,17 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   sets.ciliumSubjects.forEach((bits, i) => forEachBit(bits, (c) => void (c < classCount && (nodeLocal[i] ? ciliumLocal : ciliumSelecting)[c]!.push(i))));
   /**
    * Numbers for pairs of numbers (a tuple is pairs of pairs; a list, a chain of pairs from 0):
-   * memo keys made of ids and lists without a string per destination.
+   * memo keys made of ids and lists without a string per destination. One map keyed by
+   * a * PAIR + (b + 1), exact while both stay under PAIR - 1 (b may be -1), not a map per `a`:
+   * a Map per new list prefix was most of what the Cilium ingress groups allocated.
    */
-  const pairIds = new Map<number, Map<number, number>>();
+  const pairIds = new Map<number, number>();
   let pairCount = 0;
   const pairId = (a: number, b: number): number => {
-    let inner = pairIds.get(a);
-    if (inner === undefined) pairIds.set(a, (inner = new Map()));
-    let id = inner.get(b);
-    if (id === undefined) inner.set(b, (id = ++pairCount));
+    if (a < 0 || a >= PAIR - 1 || b < -1 || b >= PAIR - 1) throw new Error(`pairId: ${a}, ${b} out of range`);
+    const key = a * PAIR + (b + 1);
+    let id = pairIds.get(key);
+    if (id === undefined) pairIds.set(key, (id = ++pairCount));
     return id;
   };
   const listId = (list: readonly number[]): number => {
