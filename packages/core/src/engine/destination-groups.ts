@@ -70,14 +70,7 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
         out.push(same[0]!);
         continue;
       }
-      const key = unionKey(same);
-      let src = unions.get(key);
-      if (!src) {
-        src = emptyBitset(nodeCount);
-        for (const g of same) orInto(src, g.src);
-        unions.set(key, src);
-      }
-      out.push({ src, id: -1, atoms: atomsId });
+      out.push({ src: mergedSources(same, unions), id: -1, atoms: atomsId });
     }
     return out;
   };
@@ -109,14 +102,7 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
         out.push(first);
         continue;
       }
-      const key = unionKey(sameScratch);
-      let src = unions.get(key);
-      if (!src) {
-        src = emptyBitset(nodeCount);
-        for (const g of sameScratch) orInto(src, g.src);
-        unions.set(key, src);
-      }
-      out.push({ src, id: -1, atoms: first.atoms });
+      out.push({ src: mergedSources(sameScratch, unions), id: -1, atoms: first.atoms });
     }
     return out;
   };
@@ -127,6 +113,17 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
    * call or a temporary array per union: a compile makes one per destination.
    */
   const unionIds: number[] = [];
+  /** The sources of groups that merge into one, made once per set of groups (by their ids). */
+  const mergedSources = (same: readonly Group[], unions: Map<string | number, Bitset>): Bitset => {
+    const key = unionKey(same);
+    let src = unions.get(key);
+    if (!src) {
+      src = emptyBitset(nodeCount);
+      for (const g of same) orInto(src, g.src);
+      unions.set(key, src);
+    }
+    return src;
+  };
   const unionKey = (same: readonly Group[]): string | number => {
     unionIds.length = 0;
     for (const g of same) {
