@@ -53,6 +53,17 @@ export function calicoWalk(table: PolicyTable, state: ClassState, sets: PeerSets
   return walk.tiers;
 }
 
+/**
+ * Whether Calico's tiers hold Kubernetes NetworkPolicies alone: no Calico policy, no Admin or
+ * Baseline policy, no host-networked pod (which Calico leaves out of every policy's subjects).
+ * Then the default tier decides as NetworkPolicy does (its policies allow, and it denies what
+ * they select), and the other tiers pass everything on: the answers are Kubernetes' own, worked
+ * out without a walk.
+ */
+export function calicoIsKubernetes(table: PolicyTable, state: ClassState): boolean {
+  return table.calico !== undefined && table.calico.policies.length === 0 && table.admin.length === 0 && table.baseline.length === 0 && !state.classes.classHostNetwork.some((h) => h);
+}
+
 const walks = new WeakMap<PeerSets, { readonly table: PolicyTable; readonly state: ClassState; readonly tiers: WalkTier[] }>();
 
 function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkTier[] {

@@ -15,7 +15,7 @@ import { emptyBitset, forEachBit, forEachCommonBit, fullBitset, hasBit, intersec
 import type { ClassState } from './class-stage.js';
 import type { PeerSets } from './peer-sets.js';
 import { ALL_PEERS, type CompiledTierRule, type PolicyTable } from './policy-table.js';
-import { calicoWalk, type WalkPolicy, type WalkRule, type WalkTier } from './calico-walk.js';
+import { calicoIsKubernetes, calicoWalk, type WalkPolicy, type WalkRule, type WalkTier } from './calico-walk.js';
 
 /** A group's `id` names its source set, so that merged unions can be shared (-1: a computed set). */
 interface Group {
@@ -481,7 +481,7 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       { steps: baseline, selected: null, end: 'Pass' },
     ]);
 
-  if (table.calico) {
+  if (table.calico && !calicoIsKubernetes(table, state)) {
     const { inLists, egLists } = calicoLists(calicoWalk(table, state, sets));
     return result(inLists, egLists);
   }
