@@ -27,6 +27,8 @@ import {
   type CompiledCluster,
   type Endpoint,
   type EvalOptions,
+  type LabelSelector,
+  type Labels,
   type NetworkPolicy,
   type NetworkPolicyEgressRule,
   type NetworkPolicyIngressRule,
@@ -350,6 +352,21 @@ export function generatePolicies(cluster: Cluster, flows: FlowSet, options: Gene
     if (!known) byNs.set(policyNamespace, (known = makePeer(e, policyNamespace)));
     return known;
   };
+  // Selector objects are shared: one per workload (its stable labels) and one per namespace,
+  // so that a compile of the generated policies interns each once (core keeps selector ids per
+  // object), not once per rule.
+  const podSelectors = new Map<Labels, LabelSelector>();
+  const podSelectorOf = (matchLabels: Labels): LabelSelector => {
+    let sel = podSelectors.get(matchLabels);
+    if (!sel) podSelectors.set(matchLabels, (sel = { matchLabels }));
+    return sel;
+  };
+  const namespaceSelectors = new Map<string, LabelSelector>();
+  const namespaceSelectorOf = (namespace: string): LabelSelector => {
+    let sel = namespaceSelectors.get(namespace);
+    if (!sel) namespaceSelectors.set(namespace, (sel = { matchLabels: { 'kubernetes.io/metadata.name': namespace } }));
+    return sel;
+  };
   const makePeer = (e: FlowEdge['src'], policyNamespace: string): { peer: NetworkPolicyPeer; sortKey: string } => {
     if (e.kind === 'ip') {
       const c = externalCidr(e.ip, options.aggregateExternal);
@@ -359,12 +376,12 @@ export function generatePolicies(cluster: Cluster, flows: FlowSet, options: Gene
     const pod = podOf(e)!;
     const sel = selectors.forPod(pod);
     if (sel.warning) warnings.add(sel.warning);
-    const podSelector = { matchLabels: sel.matchLabels };
+    const podSelector = podSelectorOf(sel.matchLabels);
     if (pod.namespace === policyNamespace) {
       return { peer: { podSelector }, sortKey: `0\u0000\u0000${labelsText(sel.matchLabels)}` };
     }
     return {
-      peer: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': pod.namespace } }, podSelector },
+      peer: { namespaceSelector: namespaceSelectorOf(pod.namespace), podSelector },
       sortKey: `1\u0000${pod.namespace}\u0000${labelsText(sel.matchLabels)}`,
     };
   };
@@ -473,12 +490,12 @@ export function generatePolicies(cluster: Cluster, flows: FlowSet, options: Gene
       let policy: NetworkPolicy;
       if (direction === 'ingress') {
         const ingress: NetworkPolicyIngressRule[] = rules.map((r) => ({ from: r.peers, ports: r.ports }));
-        policy = { namespace, name, podSelector: { matchLabels: sel.matchLabels }, policyTypes: ['Ingress'], ingress };
+        policy = { namespace, name, podSelector: podSelectorOf(sel.matchLabels), policyTypes: ['Ingress'], ingress };
         policies.push({ policy, subject: s.id, ingressRules: provenance, egressRules: [] });
       } else {
         const dnsRule = dns && (s.dnsNeeded || s.dnsFlows.size > 0) ? [dns.rule] : [];
         const egress: NetworkPolicyEgressRule[] = [...dnsRule, ...rules.map((r) => ({ to: r.peers, ports: r.ports }))];
-        policy = { namespace, name, podSelector: { matchLabels: sel.matchLabels }, policyTypes: ['Egress'], egress };
+        policy = { namespace, name, podSelector: podSelectorOf(sel.matchLabels), policyTypes: ['Egress'], egress };
         const dnsProvenance: RuleProvenance[] = dnsRule.length > 0 ? [{ flows: sortedNotes(s.dnsFlows.values()), dns: true }] : [];
         policies.push({ policy, subject: s.id, ingressRules: [], egressRules: [...dnsProvenance, ...provenance] });
       }

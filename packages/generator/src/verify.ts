@@ -157,6 +157,44 @@ export interface VerifyOptions {
   readonly ciliumPolicies?: readonly CiliumPolicy[];
   /** What `emitted` counts when `generated` is not what was printed (the NetworkPolicies the CNPs were written from). */
   readonly emittedFrom?: readonly NetworkPolicy[];
+  /**
+   * The policies `generated` was read back from: what generatePolicies made and the YAML was
+   * written from. When `generated` equals them field for field (samePolicies), these objects
+   * are compiled instead — the same policies, whose selector objects the generator shares
+   * between rules, so the compile interns each selector once rather than once per rule. When
+   * anything differs (a writer or a reader that changed a field), `generated` as read is what
+   * is verified.
+   */
+  readonly written?: readonly NetworkPolicy[];
+}
+
+/**
+ * Equal as plain data: the same fields (a field set to undefined counts as absent) with equal
+ * values, arrays in the same order. What a NetworkPolicy is made of, and all the engine reads.
+ */
+export function samePolicies(a: readonly NetworkPolicy[], b: readonly NetworkPolicy[]): boolean {
+  return sameData(a, b);
+}
+
+function sameData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameData(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let fields = 0;
+  for (const k in x) {
+    if (x[k] === undefined) continue;
+    if (!Object.hasOwn(y, k) || !sameData(x[k], y[k])) return false;
+    fields++;
+  }
+  for (const k in y) if (y[k] !== undefined) fields--;
+  return fields === 0;
 }
 
 /** Ports in `p` and not in `q` (absent: nothing to take away). */
@@ -424,6 +462,9 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
   const explainLimit = options.explainLimit ?? 20;
   const dns = options.dns === false ? undefined : (options.dns ?? dnsTarget(cluster));
   const before = options.compiled ?? compile(cluster, evalOptions);
+  const emitted = countRules(options.emittedFrom ?? generated);
+  // The written objects when they are what was read back (see VerifyOptions.written).
+  if (options.written !== undefined && options.written !== generated && samePolicies(generated, options.written)) generated = options.written;
   const afterCluster: Cluster = {
     ...cluster,
     policies: [...cluster.policies, ...generated],
@@ -674,7 +715,7 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
     overPermission: { count: overCount, connections: overConnections },
     added,
     granted: { unobserved: grantedList, dns: granted.dns, aggregation: granted.aggregation },
-    emitted: countRules(options.emittedFrom ?? generated),
+    emitted,
     ok: denied.length === 0 && overCount <= (options.maxOver ?? 0),
   };
 }
