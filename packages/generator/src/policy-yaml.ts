@@ -140,23 +140,162 @@ export function policyObject(p: NetworkPolicy): Record<string, unknown> {
   };
 }
 
+/**
+ * The text of a value `block` would write, for the parts of a NetworkPolicy, written straight
+ * to lines (a generated set has tens of thousands of peers and ports): the same bytes as
+ * block() of the same value — `generate --out` and the reviewers' diffs depend on it.
+ */
+const scalars = new Map<string, string>();
+function scalarText(v: string): string {
+  let t = scalars.get(v);
+  if (t === undefined) {
+    t = scalar(v);
+    if (scalars.size < 65536) scalars.set(v, t);
+  }
+  return t;
+}
+
+/** A selector's lines (selectorValue not empty) with its keys at column `indent`. */
+function selectorLines(out: string[], sel: NetworkPolicy['podSelector'], indent: number): void {
+  const pad = ' '.repeat(indent);
+  const labels = sel.matchLabels;
+  if (labels) {
+    const keys = Object.keys(labels);
+    if (keys.length > 0) {
+      out.push(`${pad}matchLabels:`);
+      for (const k of keys.sort()) out.push(`${pad}  ${scalarText(k)}: ${scalarText(labels[k]!)}`);
+    }
+  }
+  if (sel.matchExpressions && sel.matchExpressions.length > 0) {
+    out.push(`${pad}matchExpressions:`);
+    for (const r of sel.matchExpressions) {
+      out.push(`${pad}  - key: ${scalarText(r.key)}`, `${pad}    operator: ${scalarText(r.operator)}`);
+      if (r.values !== undefined) {
+        if (r.values.length === 0) out.push(`${pad}    values: []`);
+        else {
+          out.push(`${pad}    values:`);
+          for (const v of r.values) out.push(`${pad}      - ${scalarText(v)}`);
+        }
+      }
+    }
+  }
+}
+
+function selectorEmpty(sel: NetworkPolicy['podSelector']): boolean {
+  return !(sel.matchLabels && Object.keys(sel.matchLabels).length > 0) && !(sel.matchExpressions && sel.matchExpressions.length > 0);
+}
+
+/** `key: {}` or `key:` and the selector's lines, at column `indent`. */
+function selectorField(out: string[], key: string, sel: NetworkPolicy['podSelector'], indent: number): void {
+  const pad = ' '.repeat(indent);
+  if (selectorEmpty(sel)) out.push(`${pad}${key}: {}`);
+  else {
+    out.push(`${pad}${key}:`);
+    selectorLines(out, sel, indent + 2);
+  }
+}
+
+/** Replaces the first line's indentation at `indent` by `- ` at indent - 2 (a sequence item). */
+function asItem(lines: string[], first: number, indent: number): void {
+  lines[first] = `${' '.repeat(indent - 2)}- ${lines[first]!.slice(indent)}`;
+}
+
+/** A rule peer as a sequence item at column 8 (peers are shared objects: written once each). */
+const peerTexts = new WeakMap<NetworkPolicyPeer, string>();
+function peerText(p: NetworkPolicyPeer): string {
+  let t = peerTexts.get(p);
+  if (t !== undefined) return t;
+  const lines: string[] = [];
+  if (p.ipBlock) {
+    lines.push('          ipBlock:', `            cidr: ${scalarText(p.ipBlock.cidr)}`);
+    const except = p.ipBlock.except;
+    if (except !== undefined) {
+      if (except.length === 0) lines.push('            except: []');
+      else {
+        lines.push('            except:');
+        for (const e of except) lines.push(`              - ${scalarText(e)}`);
+      }
+    }
+  } else {
+    if (p.namespaceSelector) selectorField(lines, 'namespaceSelector', p.namespaceSelector, 10);
+    if (p.podSelector) selectorField(lines, 'podSelector', p.podSelector, 10);
+  }
+  if (lines.length === 0) t = '        - {}';
+  else {
+    asItem(lines, 0, 10);
+    t = lines.join('\n');
+  }
+  peerTexts.set(p, t);
+  return t;
+}
+
+/** A port as a sequence item at column 8. */
+const portTexts = new Map<string, string>();
+function portText(p: NetworkPolicyPort): string {
+  const protocol = p.protocol ?? 'TCP';
+  const key = `${protocol}/${typeof p.port}/${p.port}/${p.endPort}`;
+  let t = portTexts.get(key);
+  if (t === undefined) {
+    t = `        - protocol: ${scalarText(protocol)}`;
+    if (p.port !== undefined) t += `\n          port: ${typeof p.port === 'number' ? String(p.port) : scalarText(p.port)}`;
+    if (p.endPort !== undefined) t += `\n          endPort: ${String(p.endPort)}`;
+    portTexts.set(key, t);
+  }
+  return t;
+}
+
+function ruleLines(
+  out: string[],
+  key: 'ingress' | 'egress',
+  rules: readonly { readonly peers: readonly NetworkPolicyPeer[] | undefined; readonly ports: readonly NetworkPolicyPort[] | undefined }[],
+  provenance: readonly RuleProvenance[],
+  peersKey: 'from' | 'to',
+): void {
+  if (rules.length === 0) {
+    out.push(`  ${key}: []`);
+    return;
+  }
+  out.push(`  ${key}:`);
+  rules.forEach((rule, i) => {
+    const p = provenance[i];
+    if (p) out.push(...ruleComment(p, '    '));
+    const first = out.length;
+    if (rule.peers !== undefined) {
+      if (rule.peers.length === 0) out.push(`      ${peersKey}: []`);
+      else {
+        out.push(`      ${peersKey}:`);
+        for (const peer of rule.peers) out.push(peerText(peer));
+      }
+    }
+    if (rule.ports !== undefined) {
+      if (rule.ports.length === 0) out.push('      ports: []');
+      else {
+        out.push('      ports:');
+        for (const port of rule.ports) out.push(portText(port));
+      }
+    }
+    if (out.length === first) out.push('    - {}');
+    else asItem(out, first, 6);
+  });
+}
+
 /** One YAML document (starting with `---`) for a generated policy. */
 export function policyDocument(g: GeneratedPolicy): string {
   const p = g.policy;
-  const lines = ['---', policyComment(g), 'apiVersion: networking.k8s.io/v1', 'kind: NetworkPolicy'];
-  lines.push(...block({ metadata: { name: p.name, namespace: p.namespace, labels: sortedMap(MANAGED_BY_LABEL) } }, 0));
+  const lines = ['---', policyComment(g), 'apiVersion: networking.k8s.io/v1', 'kind: NetworkPolicy', 'metadata:', `  name: ${scalarText(p.name)}`, `  namespace: ${scalarText(p.namespace)}`];
+  const labels = sortedMap(MANAGED_BY_LABEL)!;
+  lines.push('  labels:');
+  for (const k in labels) lines.push(`    ${scalarText(k)}: ${scalarText(labels[k]!)}`);
   lines.push('spec:');
-  const sel = selectorValue(p.podSelector);
-  lines.push(...(isEmpty(sel) ? ['  podSelector: {}'] : block({ podSelector: sel }, 2)));
-  lines.push(...block({ policyTypes: [...(p.policyTypes ?? [])] }, 2));
-  if (p.ingress) {
-    const rules = p.ingress.map((r) => ({ from: r.from?.map(peerValue), ports: r.ports?.map(portValue) }));
-    lines.push(...rulesBlock('ingress', rules, g.ingressRules));
+  selectorField(lines, 'podSelector', p.podSelector, 2);
+  const types = p.policyTypes ?? [];
+  if (types.length === 0) lines.push('  policyTypes: []');
+  else {
+    lines.push('  policyTypes:');
+    for (const t of types) lines.push(`    - ${scalarText(t)}`);
   }
-  if (p.egress) {
-    const rules = p.egress.map((r) => ({ to: r.to?.map(peerValue), ports: r.ports?.map(portValue) }));
-    lines.push(...rulesBlock('egress', rules, g.egressRules));
-  }
+  if (p.ingress) ruleLines(lines, 'ingress', p.ingress.map((r) => ({ peers: r.from, ports: r.ports })), g.ingressRules, 'from');
+  if (p.egress) ruleLines(lines, 'egress', p.egress.map((r) => ({ peers: r.to, ports: r.ports })), g.egressRules, 'to');
   return `${lines.join('\n')}\n`;
 }
 
