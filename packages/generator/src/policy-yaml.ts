@@ -23,42 +23,6 @@ function scalar(v: string | number | boolean): string {
   return JSON.stringify(v);
 }
 
-function isScalar(v: Value): v is string | number | boolean {
-  return typeof v !== 'object';
-}
-
-function isEmpty(v: Value): boolean {
-  return Array.isArray(v) ? v.length === 0 : typeof v === 'object' && Object.keys(v).length === 0;
-}
-
-/** Lines of a mapping or sequence whose first line starts at column `indent`. */
-function block(v: Value, indent: number): string[] {
-  const pad = ' '.repeat(indent);
-  const lines: string[] = [];
-  if (Array.isArray(v)) {
-    for (const item of v as readonly Value[]) {
-      if (isScalar(item) || isEmpty(item)) lines.push(`${pad}- ${isScalar(item) ? scalar(item) : Array.isArray(item) ? '[]' : '{}'}`);
-      else {
-        const sub = block(item, indent + 2);
-        sub[0] = `${pad}- ${sub[0]!.slice(indent + 2)}`;
-        lines.push(...sub);
-      }
-    }
-    return lines;
-  }
-  for (const [k, val] of Object.entries(v as Record<string, Value | undefined>)) {
-    if (val === undefined) continue;
-    if (isScalar(val)) lines.push(`${pad}${scalar(k)}: ${scalar(val)}`);
-    else if (isEmpty(val)) lines.push(`${pad}${scalar(k)}: ${Array.isArray(val) ? '[]' : '{}'}`);
-    else {
-      lines.push(`${pad}${scalar(k)}:`);
-      // Sequences under a key sit at the key's column plus two, as kubectl prints them.
-      lines.push(...block(val, indent + 2));
-    }
-  }
-  return lines;
-}
-
 function sortedMap(m: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
   if (!m) return undefined;
   const out: Record<string, string> = {};
@@ -102,19 +66,6 @@ function ruleComment(r: RuleProvenance, pad: string): string[] {
   return lines;
 }
 
-function rulesBlock(key: 'ingress' | 'egress', rules: readonly Record<string, Value | undefined>[], provenance: readonly RuleProvenance[]): string[] {
-  if (rules.length === 0) return [`  ${key}: []`];
-  const lines = [`  ${key}:`];
-  rules.forEach((rule, i) => {
-    const p = provenance[i];
-    if (p) lines.push(...ruleComment(p, '    '));
-    const sub = block(rule as Value, 6);
-    sub[0] = `    - ${sub[0]!.slice(6)}`;
-    lines.push(...sub);
-  });
-  return lines;
-}
-
 function policyComment(g: GeneratedPolicy): string {
   const p = g.policy;
   if (g.subject === '*') {
@@ -140,10 +91,11 @@ export function policyObject(p: NetworkPolicy): Record<string, unknown> {
   };
 }
 
-/**
- * The text of a value `block` would write, for the parts of a NetworkPolicy, written straight
- * to lines (a generated set has tens of thousands of peers and ports): the same bytes as
- * block() of the same value — `generate --out` and the reviewers' diffs depend on it.
+/*
+ * The parts of a NetworkPolicy written straight to lines (a generated set has tens of
+ * thousands of peers and ports): mappings as `key: value`, `key: {}` / `key: []` when empty,
+ * nested blocks two columns in, sequences under a key at the key's column plus two, as kubectl
+ * prints them. Same input, same bytes: `generate --out` and reviewers' diffs depend on it.
  */
 const scalars = new Map<string, string>();
 function scalarText(v: string): string {
