@@ -171,7 +171,7 @@ interface Subject {
   readonly id: string;
   readonly ingress: Map<string, PeerNeed>;
   readonly egress: Map<string, PeerNeed>;
-  readonly dnsFlows: Map<string, MutableNote>;
+  readonly dnsFlows: Map<number, MutableNote>;
   ingressSeen: boolean;
   egressSeen: boolean;
   /** A DNS flow that existing egress rules do not allow: the DNS rule is needed. */
@@ -183,7 +183,7 @@ interface PeerNeed {
   readonly sortKey: string;
   /** port key -> port */
   readonly ports: Map<string, NetworkPolicyPort>;
-  readonly notes: Map<string, MutableNote>;
+  readonly notes: Map<number, MutableNote>;
 }
 
 interface MutableNote {
@@ -213,12 +213,12 @@ function labelsText(l: Readonly<Record<string, string>>): string {
     .join(',');
 }
 
-function addNote(notes: Map<string, MutableNote>, edge: FlowEdge): void {
-  const from = endpointLabel(edge.src);
-  const to = endpointLabel(edge.dst);
-  const key = `${from}\u0000${to}\u0000${edge.protocol}\u0000${edge.port}`;
+/** `key`: the same number for the same (from, to, protocol, port) labels (NoteKeys). */
+function addNote(notes: Map<number, MutableNote>, edge: FlowEdge, key: number): void {
   const n = notes.get(key);
   if (!n) {
+    const from = endpointLabel(edge.src);
+    const to = endpointLabel(edge.dst);
     notes.set(key, {
       from,
       to,
@@ -233,6 +233,28 @@ function addNote(notes: Map<string, MutableNote>, edge: FlowEdge): void {
   n.count += edge.count;
   if (edge.firstSeen !== undefined && (n.firstSeen === undefined || edge.firstSeen < n.firstSeen)) n.firstSeen = edge.firstSeen;
   if (edge.lastSeen !== undefined && (n.lastSeen === undefined || edge.lastSeen > n.lastSeen)) n.lastSeen = edge.lastSeen;
+}
+
+/**
+ * Notes merge the edges whose ends read the same (two endpoints of one workload, in two pod
+ * classes): keyed by a number made of the labels' ids, protocol and port, not a string built
+ * per edge.
+ */
+class NoteKeys {
+  private readonly ids = new Map<string, number>();
+
+  private id(label: string): number {
+    let id = this.ids.get(label);
+    if (id === undefined) this.ids.set(label, (id = this.ids.size));
+    return id;
+  }
+
+  of(edge: FlowEdge): number {
+    const from = this.id(endpointLabel(edge.src));
+    const to = this.id(endpointLabel(edge.dst));
+    // Below 2^53 for up to 2^23 distinct labels: (2^23)^2 * 4 * 65536.
+    return ((from * 8388608 + to) * 4 + PROTO_ORDER[edge.protocol]) * 65536 + edge.port;
+  }
 }
 
 function sortedNotes(notes: Iterable<MutableNote>): FlowNote[] {
@@ -386,14 +408,32 @@ export function generatePolicies(cluster: Cluster, flows: FlowSet, options: Gene
     };
   };
 
-  const portOf = (edge: FlowEdge, dst: Pod | undefined): NetworkPolicyPort => {
+  // A rule port and its sort key, made once per protocol and port (or name), not per edge.
+  const numberedPorts = new Map<number, { key: string; port: NetworkPolicyPort }>();
+  const namedPorts = new Map<string, { key: string; port: NetworkPolicyPort }>();
+  const portOf = (edge: FlowEdge, dst: Pod | undefined): { key: string; port: NetworkPolicyPort } => {
     if (options.namedPorts && dst) {
       // Named ports resolve on the destination pod (for ingress, the subject itself).
       const named = dst.ports.find((cp) => cp.name && cp.containerPort === edge.port && cp.protocol === edge.protocol);
-      if (named?.name) return { protocol: edge.protocol, port: named.name };
+      if (named?.name) {
+        const k = `${edge.protocol}/${named.name}`;
+        let known = namedPorts.get(k);
+        if (!known) {
+          const port: NetworkPolicyPort = { protocol: edge.protocol, port: named.name };
+          namedPorts.set(k, (known = { key: portKey(port), port }));
+        }
+        return known;
+      }
     }
-    return { protocol: edge.protocol, port: edge.port };
+    const k = PROTO_ORDER[edge.protocol] * 65536 + edge.port;
+    let known = numberedPorts.get(k);
+    if (!known) {
+      const port: NetworkPolicyPort = { protocol: edge.protocol, port: edge.port };
+      numberedPorts.set(k, (known = { key: portKey(port), port }));
+    }
+    return known;
   };
+  const noteKeys = new NoteKeys();
 
   const record = (needs: Map<string, PeerNeed>, peerEnd: FlowEdge['src'], policyNamespace: string, edge: FlowEdge, dst: Pod | undefined) => {
     const { peer, sortKey } = peerOf(peerEnd, policyNamespace);
@@ -403,8 +443,8 @@ export function generatePolicies(cluster: Cluster, flows: FlowSet, options: Gene
       needs.set(sortKey, need);
     }
     const port = portOf(edge, dst);
-    need.ports.set(portKey(port), port);
-    addNote(need.notes, edge);
+    need.ports.set(port.key, port.port);
+    addNote(need.notes, edge, noteKeys.of(edge));
   };
 
   // What an Admin-tier Deny closes, asked once per edge (both directions share the answer): a
@@ -452,7 +492,7 @@ export function generatePolicies(cluster: Cluster, flows: FlowSet, options: Gene
       if (!subject) continue;
       // The DNS rule goes into every generated egress policy; its flows are its provenance.
       if (direction === 'egress' && dns && isDnsConnection(dst, e.port, e.protocol, dns)) {
-        addNote(subject.dnsFlows, e);
+        addNote(subject.dnsFlows, e, noteKeys.of(e));
         continue;
       }
       if (tiers && blockedOf(e)) continue;
@@ -481,9 +521,8 @@ export function generatePolicies(cluster: Cluster, flows: FlowSet, options: Gene
       // An already isolated workload whose flows existing rules cover needs nothing new; one
       // that is not isolated gets a policy even if empty of flows, so that it becomes isolated.
       const dnsNeeded = direction === 'egress' && s.dnsNeeded;
-      if (needs.size === 0 && !dnsNeeded && isIsolated(cluster.policies, s.pod, direction)) continue;
       // With --default-deny the namespace's rule-less policy isolates it already.
-      if (needs.size === 0 && !dnsNeeded && options.defaultDeny) continue;
+      if (needs.size === 0 && !dnsNeeded && (options.defaultDeny || isIsolated(cluster.policies, s.pod, direction))) continue;
       const rules = buildRules(needs);
       const provenance: RuleProvenance[] = rules.map((r) => ({ flows: r.notes }));
       const name = allocate(namespace, `${base}-${direction}`);
