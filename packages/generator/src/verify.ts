@@ -668,7 +668,18 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
     // The generated rules alone: without the cluster-wide tiers, whose Admin Accepts (say,
     // monitoring into every tenant) would otherwise read as granted by the generated policies.
     const x = compileFrom(after, { ...cluster, policies: own, tierPolicies: [] }, evalOptions);
-    const selected = Array.from({ length: x.classCount }, (_, c) => isIsolated(own, pods[x.classPods[c]![0]!]!, direction));
+    // A policy isolates pods of its own namespace only: each class asks its namespace's.
+    const ownByNs = new Map<string, NetworkPolicy[]>();
+    for (const p of own) {
+      const list = ownByNs.get(p.namespace);
+      if (list) list.push(p);
+      else ownByNs.set(p.namespace, [p]);
+    }
+    const selected = Array.from({ length: x.classCount }, (_, c) => {
+      const pod = pods[x.classPods[c]![0]!]!;
+      const inNs = ownByNs.get(pod.namespace);
+      return inNs !== undefined && isIsolated(inNs, pod, direction);
+    });
     const keep = (s: number, d: number) => {
       const subject = direction === 'ingress' ? d : s;
       return subject < x.classCount && selected[subject]!;
