@@ -381,7 +381,7 @@ interface Observed {
   readonly protocol: Protocol;
   readonly port: number;
   /** The workload-level connection (endpoint ids, protocol, port): what dropping is decided on. */
-  readonly group: string;
+  readonly group: number;
   count: number;
   dropped: number;
 }
@@ -398,10 +398,19 @@ function observedConnections(
 ): { observed: Observed[]; dropped: number; unresolved: number; always: number } {
   // One entry per pod-level connection: the records of one connection may come from several
   // captures and both ends (a client's egress forwarded, the server's ingress dropped).
-  const byKey = new Map<string, Observed>();
-  const droppedGroups = new Set<string>();
+  const byKey = new Map<number, Observed>();
+  const droppedGroups = new Set<number>();
+  // Keys are numbers made of the texts' ids, not strings built per connection.
+  const ids = new Map<string, number>();
+  const idOf = (text: string): number => {
+    let id = ids.get(text);
+    if (id === undefined) ids.set(text, (id = ids.size));
+    return id;
+  };
+  // Below 2^53 for up to 2^23 distinct texts.
+  const keyOf = (a: string, b: string, protocol: Protocol, port: number): number => ((idOf(a) * 8388608 + idOf(b)) * 4 + PROTOCOL_INDEX[protocol]) * 65536 + port;
   const add = (o: Omit<Observed, 'count' | 'dropped'>, count: number, dropped: number) => {
-    const key = `${o.src.label}\u0000${o.dst.label}\u0000${o.protocol}\u0000${o.port}`;
+    const key = keyOf(o.src.label, o.dst.label, o.protocol, o.port);
     if (dropped > 0) droppedGroups.add(o.group);
     const known = byKey.get(key);
     if (known) {
@@ -418,7 +427,7 @@ function observedConnections(
     const end = (e: FlowEdge['src']) => (e.kind === 'pod' ? { pod: e.pod, label: e.workload } : { ip: e.ip, label: e.ip });
     for (const e of edges) {
       if (e.samePod) always += e.count;
-      else add({ src: end(e.src), dst: end(e.dst), protocol: e.protocol, port: e.port, group: `${end(e.src).label}\u0000${end(e.dst).label}\u0000${e.protocol}\u0000${e.port}` }, e.count, e.dropped);
+      else add({ src: end(e.src), dst: end(e.dst), protocol: e.protocol, port: e.port, group: keyOf(end(e.src).label, end(e.dst).label, e.protocol, e.port) }, e.count, e.dropped);
     }
   } else {
     const resolver = new ConnectionResolver(cluster, compiled);
@@ -441,7 +450,7 @@ function observedConnections(
           always += c.count;
           continue;
         }
-        const group = `${end.src.id}\u0000${end.dst.id}\u0000${c.protocol}\u0000${end.port}`;
+        const group = keyOf(end.src.id, end.dst.id, c.protocol, end.port);
         add({ src: side(end.src, c.src), dst: side(end.dst, c.dst), protocol: c.protocol, port: end.port, group }, c.count, c.dropped);
       }
     }
