@@ -610,14 +610,9 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
       return p;
     };
 
+    // Asked about once per base pair (x's classes refine the base's): not memoised.
     const baseReach = base?.reach();
-    const baseMemo = new Map<number, ProtoPorts>();
-    const basePorts = (s: number, d: number): ProtoPorts => {
-      const k = s * baseReach!.nodeCount + d;
-      let p = baseMemo.get(k);
-      if (!p) baseMemo.set(k, (p = baseReach!.ports(s, d)));
-      return p;
-    };
+    const basePorts = (s: number, d: number): ProtoPorts => baseReach!.ports(s, d);
     // Port sets are shared objects per atom set (one per compile): each difference once.
     const differences = new Map<ProtoPorts, Map<ProtoPorts, ProtoPorts>>();
     const difference = (a: ProtoPorts, b: ProtoPorts): ProtoPorts => {
@@ -632,14 +627,21 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
     let dns = 0;
     let aggregation = 0;
     const reach = toward ? x.reachToward(toward) : from ? x.reachFrom(from) : x.reach();
+    // Indexed loops: this runs once per allowed pair, and iterators would be garbage.
     reach.forEachAllowed((s, d, portsX) => {
       if (keep && !keep(s, d)) return;
-      for (const ps of partsOf(s)) {
-        for (const pd of partsOf(d)) {
+      const sParts = partsOf(s);
+      const dParts = partsOf(d);
+      for (let i = 0; i < sParts.length; i++) {
+        const ps = sParts[i]!;
+        for (let j = 0; j < dParts.length; j++) {
+          const pd = dParts[j]!;
           const added = base ? difference(portsX, basePorts(ps.baseNode, pd.baseNode)) : portsX;
           if (isEmptyProtoPorts(added)) continue;
-          for (const sk of ps.ids) {
-            for (const dk of pd.ids) {
+          for (let si = 0; si < ps.ids.length; si++) {
+            const sk = ps.ids[si]!;
+            for (let di = 0; di < pd.ids.length; di++) {
+              const dk = pd.ids[di]!;
               // A workload of one pod "to itself" is a pod to itself, not a connection.
               if (sk === dk && ends.podCount(sk) <= 1) continue;
               let rest = observed.minus(added, sk, dk);
