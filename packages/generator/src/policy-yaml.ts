@@ -5,7 +5,7 @@
  * hence this small writer; it only ever sees the NetworkPolicy shape, so plain scalars and
  * block collections suffice. Everything is sorted upstream: same input, same bytes.
  */
-import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '@lateral/core';
+import type { LabelSelector, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '@lateral/core';
 import type { FlowNote, GeneratedPolicy, RuleProvenance } from './generate.js';
 import { MANAGED_BY_LABEL } from './generate.js';
 
@@ -152,14 +152,25 @@ function asItem(lines: string[], first: number, indent: number): void {
   lines[first] = `${' '.repeat(indent - 2)}- ${lines[first]!.slice(indent)}`;
 }
 
-/** A rule peer as a sequence item at column 8 (peers are shared objects: written once each). */
-const peerTexts = new WeakMap<NetworkPolicyPeer, string>();
+/**
+ * A selector field of a rule peer (`podSelector:` or `namespaceSelector:` at column 10), per
+ * selector object: the generator shares one per workload and one per namespace.
+ */
+const fieldTexts = { podSelector: new WeakMap<LabelSelector, string>(), namespaceSelector: new WeakMap<LabelSelector, string>() };
+function peerField(key: 'podSelector' | 'namespaceSelector', sel: LabelSelector): string {
+  let t = fieldTexts[key].get(sel);
+  if (t === undefined) {
+    const lines: string[] = [];
+    selectorField(lines, key, sel, 10);
+    fieldTexts[key].set(sel, (t = lines.join('\n')));
+  }
+  return t;
+}
+
+/** A rule peer as a sequence item at column 8. */
 function peerText(p: NetworkPolicyPeer): string {
-  let t = peerTexts.get(p);
-  if (t !== undefined) return t;
-  const lines: string[] = [];
   if (p.ipBlock) {
-    lines.push('          ipBlock:', `            cidr: ${scalarText(p.ipBlock.cidr)}`);
+    const lines = [`        - ipBlock:`, `            cidr: ${scalarText(p.ipBlock.cidr)}`];
     const except = p.ipBlock.except;
     if (except !== undefined) {
       if (except.length === 0) lines.push('            except: []');
@@ -168,17 +179,15 @@ function peerText(p: NetworkPolicyPeer): string {
         for (const e of except) lines.push(`              - ${scalarText(e)}`);
       }
     }
-  } else {
-    if (p.namespaceSelector) selectorField(lines, 'namespaceSelector', p.namespaceSelector, 10);
-    if (p.podSelector) selectorField(lines, 'podSelector', p.podSelector, 10);
+    return lines.join('\n');
   }
-  if (lines.length === 0) t = '        - {}';
-  else {
-    asItem(lines, 0, 10);
-    t = lines.join('\n');
-  }
-  peerTexts.set(p, t);
-  return t;
+  const ns = p.namespaceSelector ? peerField('namespaceSelector', p.namespaceSelector) : undefined;
+  const pod = p.podSelector ? peerField('podSelector', p.podSelector) : undefined;
+  const first = ns ?? pod;
+  if (first === undefined) return '        - {}';
+  // The first field's line becomes the item's: `- ` in the two columns before it.
+  const item = `        - ${first.slice(10)}`;
+  return ns !== undefined && pod !== undefined ? `${item}\n${pod}` : item;
 }
 
 /** A port as a sequence item at column 8. */
