@@ -39,7 +39,11 @@ import {
   type CompiledCluster,
   type Endpoint,
   type EvalOptions,
+  type LabelSelector,
+  type LabelSelectorRequirement,
   type NetworkPolicy,
+  type NetworkPolicyPeer,
+  type NetworkPolicyPort,
   type PortRange,
   type PortRanges,
   type Protocol,
@@ -169,32 +173,68 @@ export interface VerifyOptions {
 }
 
 /**
- * Equal as plain data: the same fields (a field set to undefined counts as absent) with equal
- * values, arrays in the same order. What a NetworkPolicy is made of, and all the engine reads.
+ * Equal field for field over what the NetworkPolicy model holds (and all the engine reads):
+ * namespace, name, selectors (matchLabels as sets of pairs, matchExpressions in order),
+ * policyTypes, and each rule's peers and ports in order. A field set to undefined counts as
+ * absent.
  */
 export function samePolicies(a: readonly NetworkPolicy[], b: readonly NetworkPolicy[]): boolean {
-  return sameData(a, b);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!samePolicy(a[i]!, b[i]!)) return false;
+  return true;
 }
 
-function sameData(a: unknown, b: unknown): boolean {
+function samePolicy(a: NetworkPolicy, b: NetworkPolicy): boolean {
+  return (
+    a.namespace === b.namespace &&
+    a.name === b.name &&
+    sameSelector(a.podSelector, b.podSelector) &&
+    sameList(a.policyTypes, b.policyTypes, (x, y) => x === y) &&
+    sameList(a.ingress, b.ingress, (x, y) => sameList(x.from, y.from, samePeer) && sameList(x.ports, y.ports, samePort)) &&
+    sameList(a.egress, b.egress, (x, y) => sameList(x.to, y.to, samePeer) && sameList(x.ports, y.ports, samePort))
+  );
+}
+
+function sameList<T>(a: readonly T[] | undefined, b: readonly T[] | undefined, same: (x: T, y: T) => boolean): boolean {
   if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameData(a[i], b[i])) return false;
-    return true;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!same(a[i]!, b[i]!)) return false;
+  return true;
+}
+
+function sameSelector(a: LabelSelector | undefined, b: LabelSelector | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  return sameLabels(a.matchLabels, b.matchLabels) && sameList(a.matchExpressions, b.matchExpressions, sameRequirement);
+}
+
+function sameLabels(a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  let n = 0;
+  for (const k in a) {
+    if (a[k] === undefined) continue;
+    if (!Object.hasOwn(b, k) || b[k] !== a[k]) return false;
+    n++;
   }
-  if (Array.isArray(b)) return false;
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  let fields = 0;
-  for (const k in x) {
-    if (x[k] === undefined) continue;
-    if (!Object.hasOwn(y, k) || !sameData(x[k], y[k])) return false;
-    fields++;
-  }
-  for (const k in y) if (y[k] !== undefined) fields--;
-  return fields === 0;
+  for (const k in b) if (b[k] !== undefined) n--;
+  return n === 0;
+}
+
+function sameRequirement(a: LabelSelectorRequirement, b: LabelSelectorRequirement): boolean {
+  return a.key === b.key && a.operator === b.operator && sameList(a.values, b.values, (x, y) => x === y);
+}
+
+function samePeer(a: NetworkPolicyPeer, b: NetworkPolicyPeer): boolean {
+  if (a === b) return true;
+  if (!sameSelector(a.podSelector, b.podSelector) || !sameSelector(a.namespaceSelector, b.namespaceSelector)) return false;
+  if (a.ipBlock === b.ipBlock) return true;
+  if (a.ipBlock === undefined || b.ipBlock === undefined) return false;
+  return a.ipBlock.cidr === b.ipBlock.cidr && sameList(a.ipBlock.except, b.ipBlock.except, (x, y) => x === y);
+}
+
+function samePort(a: NetworkPolicyPort, b: NetworkPolicyPort): boolean {
+  return a === b || (a.protocol === b.protocol && a.port === b.port && a.endPort === b.endPort);
 }
 
 /** Ports in `p` and not in `q` (absent: nothing to take away). */
