@@ -105,7 +105,7 @@ async function runOne(path: PathName, file: string): Promise<Row> {
   t = process.hrtime.bigint();
   c = process.cpuUsage();
   // On the capture as recorded (pod level), as `lateral generate` verifies.
-  const v = verifyPolicies(cluster, reread, flows, { compiled, aggregates: generated.aggregates, dns: generated.dns ?? false });
+  const v = verifyPolicies(cluster, reread, flows, { compiled, aggregates: generated.aggregates, dns: generated.dns ?? false, written: generated.policies.map((g) => g.policy) });
   const verifyMs = ms(t);
   const verifyCpuMs = cpuMs(c);
   const all = process.cpuUsage(cpuAll);

@@ -17,7 +17,7 @@ export interface Disagreement {
   protocol: Protocol;
   reference: boolean;
   fast: boolean;
-  via: 'reach' | 'reachToward' | 'allowed' | 'explain';
+  via: 'reach' | 'reachToward' | 'reachFrom' | 'allowed' | 'explain';
 }
 
 function name(e: Endpoint): string {
@@ -37,6 +37,22 @@ export function findDisagreement(cluster: Cluster, options: EvalOptions, seed: n
   const towardNodes = Array.from({ length: nodeCount }, (_, i) => i).filter((i) => i % 2 === seed % 2);
   const toward = compiled.reachToward(towardNodes);
   const reach = compiled.reach();
+  // Pairs from the other half of the nodes, as verification's egress pass reads them: their
+  // ports, and the very pairs reach() lists from those sources (reach is held to the reference
+  // pair by pair below).
+  const fromNodes = new Set(Array.from({ length: nodeCount }, (_, i) => i).filter((i) => i % 2 !== seed % 2));
+  const from = compiled.reachFrom(fromNodes);
+  const listed = new Map<number, string>();
+  from.forEachAllowed((s, d, p) => listed.set(s * nodeCount + d, JSON.stringify(p)));
+  let expectedPairs = 0;
+  let listing: Disagreement | undefined;
+  reach.forEachAllowed((s, d, p) => {
+    if (!fromNodes.has(s) || listing) return;
+    expectedPairs++;
+    if (listed.get(s * nodeCount + d) !== JSON.stringify(p)) listing = { src: `node ${s}`, dst: `node ${d}`, port: 0, protocol: 'TCP', reference: true, fast: false, via: 'reachFrom' };
+  });
+  if (listing) return listing;
+  if (listed.size !== expectedPairs) return { src: 'a source', dst: 'a destination', port: 0, protocol: 'TCP', reference: false, fast: true, via: 'reachFrom' };
   const ports = probePorts(cluster);
   const ips = probeIps(cluster, new Rng(seed ^ 0x5eed));
   const n = compiled.classCount;
@@ -45,6 +61,7 @@ export function findDisagreement(cluster: Cluster, options: EvalOptions, seed: n
   const check = (src: Endpoint, dst: Endpoint, srcNode: number, dstNode: number): Disagreement | undefined => {
     const allowedPorts = reach.ports(srcNode, dstNode);
     const towardPorts = dstNode % 2 === seed % 2 ? toward.ports(srcNode, dstNode) : undefined;
+    const fromPorts = fromNodes.has(srcNode) ? from.ports(srcNode, dstNode) : undefined;
     for (const protocol of PROTOCOLS) {
       for (const port of ports) {
         const reference = referenceAllowed(cluster, src, dst, port, protocol, options);
@@ -52,6 +69,8 @@ export function findDisagreement(cluster: Cluster, options: EvalOptions, seed: n
         if (viaReach !== reference) return { src: name(src), dst: name(dst), port, protocol, reference, fast: viaReach, via: 'reach' };
         const viaToward = towardPorts === undefined ? reference : rangesContain(towardPorts[protocol], port);
         if (viaToward !== reference) return { src: name(src), dst: name(dst), port, protocol, reference, fast: viaToward, via: 'reachToward' };
+        const viaFrom = fromPorts === undefined ? reference : rangesContain(fromPorts[protocol], port);
+        if (viaFrom !== reference) return { src: name(src), dst: name(dst), port, protocol, reference, fast: viaFrom, via: 'reachFrom' };
         const viaAllowed = compiled.allowed(src, dst, port, protocol);
         if (viaAllowed !== reference) return { src: name(src), dst: name(dst), port, protocol, reference, fast: viaAllowed, via: 'allowed' };
         if (withExplain) {

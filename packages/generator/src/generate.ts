@@ -27,6 +27,8 @@ import {
   type CompiledCluster,
   type Endpoint,
   type EvalOptions,
+  type LabelSelector,
+  type Labels,
   type NetworkPolicy,
   type NetworkPolicyEgressRule,
   type NetworkPolicyIngressRule,
@@ -169,7 +171,7 @@ interface Subject {
   readonly id: string;
   readonly ingress: Map<string, PeerNeed>;
   readonly egress: Map<string, PeerNeed>;
-  readonly dnsFlows: Map<string, MutableNote>;
+  readonly dnsFlows: Map<number, MutableNote>;
   ingressSeen: boolean;
   egressSeen: boolean;
   /** A DNS flow that existing egress rules do not allow: the DNS rule is needed. */
@@ -181,7 +183,7 @@ interface PeerNeed {
   readonly sortKey: string;
   /** port key -> port */
   readonly ports: Map<string, NetworkPolicyPort>;
-  readonly notes: Map<string, MutableNote>;
+  readonly notes: Map<number, MutableNote>;
 }
 
 interface MutableNote {
@@ -211,12 +213,12 @@ function labelsText(l: Readonly<Record<string, string>>): string {
     .join(',');
 }
 
-function addNote(notes: Map<string, MutableNote>, edge: FlowEdge): void {
-  const from = endpointLabel(edge.src);
-  const to = endpointLabel(edge.dst);
-  const key = `${from}\u0000${to}\u0000${edge.protocol}\u0000${edge.port}`;
+/** `key`: the same number for the same (from, to, protocol, port) labels (NoteKeys). */
+function addNote(notes: Map<number, MutableNote>, edge: FlowEdge, key: number): void {
   const n = notes.get(key);
   if (!n) {
+    const from = endpointLabel(edge.src);
+    const to = endpointLabel(edge.dst);
     notes.set(key, {
       from,
       to,
@@ -231,6 +233,28 @@ function addNote(notes: Map<string, MutableNote>, edge: FlowEdge): void {
   n.count += edge.count;
   if (edge.firstSeen !== undefined && (n.firstSeen === undefined || edge.firstSeen < n.firstSeen)) n.firstSeen = edge.firstSeen;
   if (edge.lastSeen !== undefined && (n.lastSeen === undefined || edge.lastSeen > n.lastSeen)) n.lastSeen = edge.lastSeen;
+}
+
+/**
+ * Notes merge the edges whose ends read the same (two endpoints of one workload, in two pod
+ * classes): keyed by a number made of the labels' ids, protocol and port, not a string built
+ * per edge.
+ */
+class NoteKeys {
+  private readonly ids = new Map<string, number>();
+
+  private id(label: string): number {
+    let id = this.ids.get(label);
+    if (id === undefined) this.ids.set(label, (id = this.ids.size));
+    return id;
+  }
+
+  of(edge: FlowEdge): number {
+    const from = this.id(endpointLabel(edge.src));
+    const to = this.id(endpointLabel(edge.dst));
+    // Below 2^53 for up to 2^23 distinct labels: (2^23)^2 * 4 * 65536.
+    return ((from * 8388608 + to) * 4 + PROTO_ORDER[edge.protocol]) * 65536 + edge.port;
+  }
 }
 
 function sortedNotes(notes: Iterable<MutableNote>): FlowNote[] {
@@ -350,6 +374,21 @@ export function generatePolicies(cluster: Cluster, flows: FlowSet, options: Gene
     if (!known) byNs.set(policyNamespace, (known = makePeer(e, policyNamespace)));
     return known;
   };
+  // Selector objects are shared: one per workload (its stable labels) and one per namespace,
+  // so that a compile of the generated policies interns each once (core keeps selector ids per
+  // object), not once per rule.
+  const podSelectors = new Map<Labels, LabelSelector>();
+  const podSelectorOf = (matchLabels: Labels): LabelSelector => {
+    let sel = podSelectors.get(matchLabels);
+    if (!sel) podSelectors.set(matchLabels, (sel = { matchLabels }));
+    return sel;
+  };
+  const namespaceSelectors = new Map<string, LabelSelector>();
+  const namespaceSelectorOf = (namespace: string): LabelSelector => {
+    let sel = namespaceSelectors.get(namespace);
+    if (!sel) namespaceSelectors.set(namespace, (sel = { matchLabels: { 'kubernetes.io/metadata.name': namespace } }));
+    return sel;
+  };
   const makePeer = (e: FlowEdge['src'], policyNamespace: string): { peer: NetworkPolicyPeer; sortKey: string } => {
     if (e.kind === 'ip') {
       const c = externalCidr(e.ip, options.aggregateExternal);
@@ -359,24 +398,42 @@ export function generatePolicies(cluster: Cluster, flows: FlowSet, options: Gene
     const pod = podOf(e)!;
     const sel = selectors.forPod(pod);
     if (sel.warning) warnings.add(sel.warning);
-    const podSelector = { matchLabels: sel.matchLabels };
+    const podSelector = podSelectorOf(sel.matchLabels);
     if (pod.namespace === policyNamespace) {
       return { peer: { podSelector }, sortKey: `0\u0000\u0000${labelsText(sel.matchLabels)}` };
     }
     return {
-      peer: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': pod.namespace } }, podSelector },
+      peer: { namespaceSelector: namespaceSelectorOf(pod.namespace), podSelector },
       sortKey: `1\u0000${pod.namespace}\u0000${labelsText(sel.matchLabels)}`,
     };
   };
 
-  const portOf = (edge: FlowEdge, dst: Pod | undefined): NetworkPolicyPort => {
+  // A rule port and its sort key, made once per protocol and port (or name), not per edge.
+  const numberedPorts = new Map<number, { key: string; port: NetworkPolicyPort }>();
+  const namedPorts = new Map<string, { key: string; port: NetworkPolicyPort }>();
+  const portOf = (edge: FlowEdge, dst: Pod | undefined): { key: string; port: NetworkPolicyPort } => {
     if (options.namedPorts && dst) {
       // Named ports resolve on the destination pod (for ingress, the subject itself).
       const named = dst.ports.find((cp) => cp.name && cp.containerPort === edge.port && cp.protocol === edge.protocol);
-      if (named?.name) return { protocol: edge.protocol, port: named.name };
+      if (named?.name) {
+        const k = `${edge.protocol}/${named.name}`;
+        let known = namedPorts.get(k);
+        if (!known) {
+          const port: NetworkPolicyPort = { protocol: edge.protocol, port: named.name };
+          namedPorts.set(k, (known = { key: portKey(port), port }));
+        }
+        return known;
+      }
     }
-    return { protocol: edge.protocol, port: edge.port };
+    const k = PROTO_ORDER[edge.protocol] * 65536 + edge.port;
+    let known = numberedPorts.get(k);
+    if (!known) {
+      const port: NetworkPolicyPort = { protocol: edge.protocol, port: edge.port };
+      numberedPorts.set(k, (known = { key: portKey(port), port }));
+    }
+    return known;
   };
+  const noteKeys = new NoteKeys();
 
   const record = (needs: Map<string, PeerNeed>, peerEnd: FlowEdge['src'], policyNamespace: string, edge: FlowEdge, dst: Pod | undefined) => {
     const { peer, sortKey } = peerOf(peerEnd, policyNamespace);
@@ -386,8 +443,8 @@ export function generatePolicies(cluster: Cluster, flows: FlowSet, options: Gene
       needs.set(sortKey, need);
     }
     const port = portOf(edge, dst);
-    need.ports.set(portKey(port), port);
-    addNote(need.notes, edge);
+    need.ports.set(port.key, port.port);
+    addNote(need.notes, edge, noteKeys.of(edge));
   };
 
   // What an Admin-tier Deny closes, asked once per edge (both directions share the answer): a
@@ -435,7 +492,7 @@ export function generatePolicies(cluster: Cluster, flows: FlowSet, options: Gene
       if (!subject) continue;
       // The DNS rule goes into every generated egress policy; its flows are its provenance.
       if (direction === 'egress' && dns && isDnsConnection(dst, e.port, e.protocol, dns)) {
-        addNote(subject.dnsFlows, e);
+        addNote(subject.dnsFlows, e, noteKeys.of(e));
         continue;
       }
       if (tiers && blockedOf(e)) continue;
@@ -464,21 +521,20 @@ export function generatePolicies(cluster: Cluster, flows: FlowSet, options: Gene
       // An already isolated workload whose flows existing rules cover needs nothing new; one
       // that is not isolated gets a policy even if empty of flows, so that it becomes isolated.
       const dnsNeeded = direction === 'egress' && s.dnsNeeded;
-      if (needs.size === 0 && !dnsNeeded && isIsolated(cluster.policies, s.pod, direction)) continue;
       // With --default-deny the namespace's rule-less policy isolates it already.
-      if (needs.size === 0 && !dnsNeeded && options.defaultDeny) continue;
+      if (needs.size === 0 && !dnsNeeded && (options.defaultDeny || isIsolated(cluster.policies, s.pod, direction))) continue;
       const rules = buildRules(needs);
       const provenance: RuleProvenance[] = rules.map((r) => ({ flows: r.notes }));
       const name = allocate(namespace, `${base}-${direction}`);
       let policy: NetworkPolicy;
       if (direction === 'ingress') {
         const ingress: NetworkPolicyIngressRule[] = rules.map((r) => ({ from: r.peers, ports: r.ports }));
-        policy = { namespace, name, podSelector: { matchLabels: sel.matchLabels }, policyTypes: ['Ingress'], ingress };
+        policy = { namespace, name, podSelector: podSelectorOf(sel.matchLabels), policyTypes: ['Ingress'], ingress };
         policies.push({ policy, subject: s.id, ingressRules: provenance, egressRules: [] });
       } else {
         const dnsRule = dns && (s.dnsNeeded || s.dnsFlows.size > 0) ? [dns.rule] : [];
         const egress: NetworkPolicyEgressRule[] = [...dnsRule, ...rules.map((r) => ({ to: r.peers, ports: r.ports }))];
-        policy = { namespace, name, podSelector: { matchLabels: sel.matchLabels }, policyTypes: ['Egress'], egress };
+        policy = { namespace, name, podSelector: podSelectorOf(sel.matchLabels), policyTypes: ['Egress'], egress };
         const dnsProvenance: RuleProvenance[] = dnsRule.length > 0 ? [{ flows: sortedNotes(s.dnsFlows.values()), dns: true }] : [];
         policies.push({ policy, subject: s.id, ingressRules: [], egressRules: [...dnsProvenance, ...provenance] });
       }

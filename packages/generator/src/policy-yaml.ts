@@ -5,7 +5,7 @@
  * hence this small writer; it only ever sees the NetworkPolicy shape, so plain scalars and
  * block collections suffice. Everything is sorted upstream: same input, same bytes.
  */
-import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '@lateral/core';
+import type { LabelSelector, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '@lateral/core';
 import type { FlowNote, GeneratedPolicy, RuleProvenance } from './generate.js';
 import { MANAGED_BY_LABEL } from './generate.js';
 
@@ -21,42 +21,6 @@ function scalar(v: string | number | boolean): string {
   // Plain only when YAML cannot read it as anything but this string.
   if (/^[A-Za-z_][A-Za-z0-9_./-]*$/.test(v) && !RESERVED.test(v)) return v;
   return JSON.stringify(v);
-}
-
-function isScalar(v: Value): v is string | number | boolean {
-  return typeof v !== 'object';
-}
-
-function isEmpty(v: Value): boolean {
-  return Array.isArray(v) ? v.length === 0 : typeof v === 'object' && Object.keys(v).length === 0;
-}
-
-/** Lines of a mapping or sequence whose first line starts at column `indent`. */
-function block(v: Value, indent: number): string[] {
-  const pad = ' '.repeat(indent);
-  const lines: string[] = [];
-  if (Array.isArray(v)) {
-    for (const item of v as readonly Value[]) {
-      if (isScalar(item) || isEmpty(item)) lines.push(`${pad}- ${isScalar(item) ? scalar(item) : Array.isArray(item) ? '[]' : '{}'}`);
-      else {
-        const sub = block(item, indent + 2);
-        sub[0] = `${pad}- ${sub[0]!.slice(indent + 2)}`;
-        lines.push(...sub);
-      }
-    }
-    return lines;
-  }
-  for (const [k, val] of Object.entries(v as Record<string, Value | undefined>)) {
-    if (val === undefined) continue;
-    if (isScalar(val)) lines.push(`${pad}${scalar(k)}: ${scalar(val)}`);
-    else if (isEmpty(val)) lines.push(`${pad}${scalar(k)}: ${Array.isArray(val) ? '[]' : '{}'}`);
-    else {
-      lines.push(`${pad}${scalar(k)}:`);
-      // Sequences under a key sit at the key's column plus two, as kubectl prints them.
-      lines.push(...block(val, indent + 2));
-    }
-  }
-  return lines;
 }
 
 function sortedMap(m: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
@@ -102,19 +66,6 @@ function ruleComment(r: RuleProvenance, pad: string): string[] {
   return lines;
 }
 
-function rulesBlock(key: 'ingress' | 'egress', rules: readonly Record<string, Value | undefined>[], provenance: readonly RuleProvenance[]): string[] {
-  if (rules.length === 0) return [`  ${key}: []`];
-  const lines = [`  ${key}:`];
-  rules.forEach((rule, i) => {
-    const p = provenance[i];
-    if (p) lines.push(...ruleComment(p, '    '));
-    const sub = block(rule as Value, 6);
-    sub[0] = `    - ${sub[0]!.slice(6)}`;
-    lines.push(...sub);
-  });
-  return lines;
-}
-
 function policyComment(g: GeneratedPolicy): string {
   const p = g.policy;
   if (g.subject === '*') {
@@ -140,23 +91,172 @@ export function policyObject(p: NetworkPolicy): Record<string, unknown> {
   };
 }
 
+/*
+ * The parts of a NetworkPolicy written straight to lines (a generated set has tens of
+ * thousands of peers and ports): mappings as `key: value`, `key: {}` / `key: []` when empty,
+ * nested blocks two columns in, sequences under a key at the key's column plus two, as kubectl
+ * prints them. Same input, same bytes: `generate --out` and reviewers' diffs depend on it.
+ */
+const scalars = new Map<string, string>();
+function scalarText(v: string): string {
+  let t = scalars.get(v);
+  if (t === undefined) {
+    t = scalar(v);
+    if (scalars.size < 65536) scalars.set(v, t);
+  }
+  return t;
+}
+
+/** A selector's lines (selectorValue not empty) with its keys at column `indent`. */
+function selectorLines(out: string[], sel: NetworkPolicy['podSelector'], indent: number): void {
+  const pad = ' '.repeat(indent);
+  const labels = sel.matchLabels;
+  if (labels) {
+    const keys = Object.keys(labels);
+    if (keys.length > 0) {
+      out.push(`${pad}matchLabels:`);
+      for (const k of keys.sort()) out.push(`${pad}  ${scalarText(k)}: ${scalarText(labels[k]!)}`);
+    }
+  }
+  if (sel.matchExpressions && sel.matchExpressions.length > 0) {
+    out.push(`${pad}matchExpressions:`);
+    for (const r of sel.matchExpressions) {
+      out.push(`${pad}  - key: ${scalarText(r.key)}`, `${pad}    operator: ${scalarText(r.operator)}`);
+      if (r.values !== undefined) {
+        if (r.values.length === 0) out.push(`${pad}    values: []`);
+        else {
+          out.push(`${pad}    values:`);
+          for (const v of r.values) out.push(`${pad}      - ${scalarText(v)}`);
+        }
+      }
+    }
+  }
+}
+
+function selectorEmpty(sel: NetworkPolicy['podSelector']): boolean {
+  return !(sel.matchLabels && Object.keys(sel.matchLabels).length > 0) && !(sel.matchExpressions && sel.matchExpressions.length > 0);
+}
+
+/** `key: {}` or `key:` and the selector's lines, at column `indent`. */
+function selectorField(out: string[], key: string, sel: NetworkPolicy['podSelector'], indent: number): void {
+  const pad = ' '.repeat(indent);
+  if (selectorEmpty(sel)) out.push(`${pad}${key}: {}`);
+  else {
+    out.push(`${pad}${key}:`);
+    selectorLines(out, sel, indent + 2);
+  }
+}
+
+/** Replaces the first line's indentation at `indent` by `- ` at indent - 2 (a sequence item). */
+function asItem(lines: string[], first: number, indent: number): void {
+  lines[first] = `${' '.repeat(indent - 2)}- ${lines[first]!.slice(indent)}`;
+}
+
+/**
+ * A selector field of a rule peer (`podSelector:` or `namespaceSelector:` at column 10), per
+ * selector object: the generator shares one per workload and one per namespace.
+ */
+const fieldTexts = { podSelector: new WeakMap<LabelSelector, string>(), namespaceSelector: new WeakMap<LabelSelector, string>() };
+function peerField(key: 'podSelector' | 'namespaceSelector', sel: LabelSelector): string {
+  let t = fieldTexts[key].get(sel);
+  if (t === undefined) {
+    const lines: string[] = [];
+    selectorField(lines, key, sel, 10);
+    fieldTexts[key].set(sel, (t = lines.join('\n')));
+  }
+  return t;
+}
+
+/** A rule peer as a sequence item at column 8. */
+function peerText(p: NetworkPolicyPeer): string {
+  if (p.ipBlock) {
+    const lines = [`        - ipBlock:`, `            cidr: ${scalarText(p.ipBlock.cidr)}`];
+    const except = p.ipBlock.except;
+    if (except !== undefined) {
+      if (except.length === 0) lines.push('            except: []');
+      else {
+        lines.push('            except:');
+        for (const e of except) lines.push(`              - ${scalarText(e)}`);
+      }
+    }
+    return lines.join('\n');
+  }
+  const ns = p.namespaceSelector ? peerField('namespaceSelector', p.namespaceSelector) : undefined;
+  const pod = p.podSelector ? peerField('podSelector', p.podSelector) : undefined;
+  const first = ns ?? pod;
+  if (first === undefined) return '        - {}';
+  // The first field's line becomes the item's: `- ` in the two columns before it.
+  const item = `        - ${first.slice(10)}`;
+  return ns !== undefined && pod !== undefined ? `${item}\n${pod}` : item;
+}
+
+/** A port as a sequence item at column 8. */
+const portTexts = new Map<string, string>();
+function portText(p: NetworkPolicyPort): string {
+  const protocol = p.protocol ?? 'TCP';
+  const key = `${protocol}/${typeof p.port}/${p.port}/${p.endPort}`;
+  let t = portTexts.get(key);
+  if (t === undefined) {
+    t = `        - protocol: ${scalarText(protocol)}`;
+    if (p.port !== undefined) t += `\n          port: ${typeof p.port === 'number' ? String(p.port) : scalarText(p.port)}`;
+    if (p.endPort !== undefined) t += `\n          endPort: ${String(p.endPort)}`;
+    portTexts.set(key, t);
+  }
+  return t;
+}
+
+function ruleLines(
+  out: string[],
+  key: 'ingress' | 'egress',
+  rules: readonly { readonly peers: readonly NetworkPolicyPeer[] | undefined; readonly ports: readonly NetworkPolicyPort[] | undefined }[],
+  provenance: readonly RuleProvenance[],
+  peersKey: 'from' | 'to',
+): void {
+  if (rules.length === 0) {
+    out.push(`  ${key}: []`);
+    return;
+  }
+  out.push(`  ${key}:`);
+  rules.forEach((rule, i) => {
+    const p = provenance[i];
+    if (p) out.push(...ruleComment(p, '    '));
+    const first = out.length;
+    if (rule.peers !== undefined) {
+      if (rule.peers.length === 0) out.push(`      ${peersKey}: []`);
+      else {
+        out.push(`      ${peersKey}:`);
+        for (const peer of rule.peers) out.push(peerText(peer));
+      }
+    }
+    if (rule.ports !== undefined) {
+      if (rule.ports.length === 0) out.push('      ports: []');
+      else {
+        out.push('      ports:');
+        for (const port of rule.ports) out.push(portText(port));
+      }
+    }
+    if (out.length === first) out.push('    - {}');
+    else asItem(out, first, 6);
+  });
+}
+
 /** One YAML document (starting with `---`) for a generated policy. */
 export function policyDocument(g: GeneratedPolicy): string {
   const p = g.policy;
-  const lines = ['---', policyComment(g), 'apiVersion: networking.k8s.io/v1', 'kind: NetworkPolicy'];
-  lines.push(...block({ metadata: { name: p.name, namespace: p.namespace, labels: sortedMap(MANAGED_BY_LABEL) } }, 0));
+  const lines = ['---', policyComment(g), 'apiVersion: networking.k8s.io/v1', 'kind: NetworkPolicy', 'metadata:', `  name: ${scalarText(p.name)}`, `  namespace: ${scalarText(p.namespace)}`];
+  const labels = sortedMap(MANAGED_BY_LABEL)!;
+  lines.push('  labels:');
+  for (const k in labels) lines.push(`    ${scalarText(k)}: ${scalarText(labels[k]!)}`);
   lines.push('spec:');
-  const sel = selectorValue(p.podSelector);
-  lines.push(...(isEmpty(sel) ? ['  podSelector: {}'] : block({ podSelector: sel }, 2)));
-  lines.push(...block({ policyTypes: [...(p.policyTypes ?? [])] }, 2));
-  if (p.ingress) {
-    const rules = p.ingress.map((r) => ({ from: r.from?.map(peerValue), ports: r.ports?.map(portValue) }));
-    lines.push(...rulesBlock('ingress', rules, g.ingressRules));
+  selectorField(lines, 'podSelector', p.podSelector, 2);
+  const types = p.policyTypes ?? [];
+  if (types.length === 0) lines.push('  policyTypes: []');
+  else {
+    lines.push('  policyTypes:');
+    for (const t of types) lines.push(`    - ${scalarText(t)}`);
   }
-  if (p.egress) {
-    const rules = p.egress.map((r) => ({ to: r.to?.map(peerValue), ports: r.ports?.map(portValue) }));
-    lines.push(...rulesBlock('egress', rules, g.egressRules));
-  }
+  if (p.ingress) ruleLines(lines, 'ingress', p.ingress.map((r) => ({ peers: r.from, ports: r.ports })), g.ingressRules, 'from');
+  if (p.egress) ruleLines(lines, 'egress', p.egress.map((r) => ({ peers: r.to, ports: r.ports })), g.egressRules, 'to');
   return `${lines.join('\n')}\n`;
 }
 

@@ -72,11 +72,15 @@ export class SelectorChooser {
         const list = this.podsByNamespace.get(p.namespace);
         if (list) list.push(p);
         else this.podsByNamespace.set(p.namespace, [p]);
+        this.ownerKeys.set(p, ownerKey(p));
       }
     }
-    const key = ownerKey(pod);
-    return (this.podsByNamespace.get(pod.namespace) ?? []).filter((p) => ownerKey(p) !== key);
+    const key = this.ownerKeys.get(pod) ?? ownerKey(pod);
+    return (this.podsByNamespace.get(pod.namespace) ?? []).filter((p) => this.ownerKeys.get(p) !== key);
   }
+
+  /** Each pod's owner key, made once (others() compares every pod of a namespace by it). */
+  private readonly ownerKeys = new Map<Pod, string>();
 
   private choose(pod: Pod): StableSelector {
     const { owner } = pod;
@@ -104,7 +108,8 @@ export class SelectorChooser {
     }
     const others = this.others(pod);
     for (const c of candidates) {
-      if (!others.some((o) => matchesSelector({ matchLabels: c }, o.labels))) return { matchLabels: c };
+      const selector = { matchLabels: c };
+      if (!others.some((o) => matchesSelector(selector, o.labels))) return { matchLabels: c };
     }
     const last = candidates[candidates.length - 1]!;
     const shared = [...new Set(others.filter((o) => matchesSelector({ matchLabels: last }, o.labels)).map((o) => `${o.namespace}/${o.owner.name}`))].sort();

@@ -43,4 +43,24 @@ describe('verifyPolicies', () => {
     expect(v.granted.unobserved.map((x) => `${x.from} -> ${x.to}`)).toEqual(['shop/web -> shop/api']);
     expect(v.ok).toBe(false);
   });
+
+  it('verifies what was read back, not what was written, when the two differ', () => {
+    const existing: NetworkPolicy = { namespace: 'shop', name: 'deny-all', podSelector: {}, policyTypes: ['Ingress'] };
+    const c = makeCluster([existing]);
+    const { g } = gen(c, flowSet(c, BASIC));
+    const written = g.policies.map((p) => p.policy);
+    // Read back as written (equal objects, not the same ones): the same verification.
+    const copy = JSON.parse(JSON.stringify(written)) as NetworkPolicy[];
+    expect(verifyPolicies(c, copy, g.considered, { written })).toEqual(verifyPolicies(c, copy, g.considered));
+    // A rule lost between writing and reading: the flow it was for is denied.
+    const lost = copy.map((p) => (p.name === 'lateral-api-ingress' ? { ...p, ingress: p.ingress!.slice(1) } : p));
+    const v = verifyPolicies(c, lost, g.considered, { written });
+    expect(v.ok).toBe(false);
+    expect(v.flows.denied).toMatchObject([{ from: 'shop/web', to: 'shop/api', protocol: 'TCP', port: 7070 }]);
+    // A peer widened between writing and reading: what it opens is listed.
+    const wide = copy.map((p) => (p.name === 'lateral-api-ingress' ? { ...p, ingress: p.ingress!.map((r) => ({ ...r, from: [{ podSelector: {} }] })) } : p));
+    const w = verifyPolicies(c, wide, g.considered, { written });
+    expect(w.ok).toBe(false);
+    expect(w.granted.unobserved.map((x) => `${x.from} -> ${x.to}`)).toContain('shop/db -> shop/api');
+  });
 });

@@ -39,7 +39,11 @@ import {
   type CompiledCluster,
   type Endpoint,
   type EvalOptions,
+  type LabelSelector,
+  type LabelSelectorRequirement,
   type NetworkPolicy,
+  type NetworkPolicyPeer,
+  type NetworkPolicyPort,
   type PortRange,
   type PortRanges,
   type Protocol,
@@ -157,26 +161,238 @@ export interface VerifyOptions {
   readonly ciliumPolicies?: readonly CiliumPolicy[];
   /** What `emitted` counts when `generated` is not what was printed (the NetworkPolicies the CNPs were written from). */
   readonly emittedFrom?: readonly NetworkPolicy[];
+  /**
+   * The policies `generated` was read back from: what generatePolicies made and the YAML was
+   * written from. When `generated` equals them field for field (samePolicies), these objects
+   * are compiled instead — the same policies, whose selector objects the generator shares
+   * between rules, so the compile interns each selector once rather than once per rule. When
+   * anything differs (a writer or a reader that changed a field), `generated` as read is what
+   * is verified.
+   */
+  readonly written?: readonly NetworkPolicy[];
 }
 
-type PortSets = Map<Protocol, Set<number>>;
+/**
+ * Equal field for field over what the NetworkPolicy model holds (and all the engine reads):
+ * namespace, name, selectors (matchLabels as sets of pairs, matchExpressions in order),
+ * policyTypes, and each rule's peers and ports in order. A field set to undefined counts as
+ * absent.
+ */
+export function samePolicies(a: readonly NetworkPolicy[], b: readonly NetworkPolicy[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!samePolicy(a[i]!, b[i]!)) return false;
+  return true;
+}
 
+function samePolicy(a: NetworkPolicy, b: NetworkPolicy): boolean {
+  return (
+    a.namespace === b.namespace &&
+    a.name === b.name &&
+    sameSelector(a.podSelector, b.podSelector) &&
+    sameList(a.policyTypes, b.policyTypes, (x, y) => x === y) &&
+    sameList(a.ingress, b.ingress, (x, y) => sameList(x.from, y.from, samePeer) && sameList(x.ports, y.ports, samePort)) &&
+    sameList(a.egress, b.egress, (x, y) => sameList(x.to, y.to, samePeer) && sameList(x.ports, y.ports, samePort))
+  );
+}
 
-function minusPorts(p: ProtoPorts, ports: PortSets | undefined): ProtoPorts {
-  if (!ports) return p;
-  const out: Record<Protocol, PortRanges> = { ...p };
-  for (const [proto, set] of ports) {
-    out[proto] = subtractRanges(out[proto], [...set].sort((x, y) => x - y).map((n) => [n, n] as const));
+function sameList<T>(a: readonly T[] | undefined, b: readonly T[] | undefined, same: (x: T, y: T) => boolean): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!same(a[i]!, b[i]!)) return false;
+  return true;
+}
+
+function sameSelector(a: LabelSelector | undefined, b: LabelSelector | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  return sameLabels(a.matchLabels, b.matchLabels) && sameList(a.matchExpressions, b.matchExpressions, sameRequirement);
+}
+
+function sameLabels(a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  let n = 0;
+  for (const k in a) {
+    if (a[k] === undefined) continue;
+    if (!Object.hasOwn(b, k) || b[k] !== a[k]) return false;
+    n++;
+  }
+  for (const k in b) if (b[k] !== undefined) n--;
+  return n === 0;
+}
+
+function sameRequirement(a: LabelSelectorRequirement, b: LabelSelectorRequirement): boolean {
+  return a.key === b.key && a.operator === b.operator && sameList(a.values, b.values, (x, y) => x === y);
+}
+
+function samePeer(a: NetworkPolicyPeer, b: NetworkPolicyPeer): boolean {
+  if (a === b) return true;
+  if (!sameSelector(a.podSelector, b.podSelector) || !sameSelector(a.namespaceSelector, b.namespaceSelector)) return false;
+  if (a.ipBlock === b.ipBlock) return true;
+  if (a.ipBlock === undefined || b.ipBlock === undefined) return false;
+  return a.ipBlock.cidr === b.ipBlock.cidr && sameList(a.ipBlock.except, b.ipBlock.except, (x, y) => x === y);
+}
+
+function samePort(a: NetworkPolicyPort, b: NetworkPolicyPort): boolean {
+  return a === b || (a.protocol === b.protocol && a.port === b.port && a.endPort === b.endPort);
+}
+
+/** Ports in `p` and not in `q` (absent: nothing to take away). */
+function minusPorts(p: ProtoPorts, q: ProtoPorts | undefined): ProtoPorts {
+  if (!q) return p;
+  return {
+    TCP: q.TCP.length === 0 ? p.TCP : subtractRanges(p.TCP, q.TCP),
+    UDP: q.UDP.length === 0 ? p.UDP : subtractRanges(p.UDP, q.UDP),
+    SCTP: q.SCTP.length === 0 ? p.SCTP : subtractRanges(p.SCTP, q.SCTP),
+  };
+}
+
+/** A pair of end ids as one number (ids stay below 2^26). */
+const PAIR = 2 ** 26;
+
+/**
+ * The ends over-permission is counted between, numbered: workloads (`namespace/name` of the
+ * owner) first, in pod order, then outside addresses, address ranges and aggregates by their
+ * key text as they come up.
+ */
+class EndIds {
+  /** Owner end id of each pod. */
+  readonly ownerOfPod: Int32Array;
+  private readonly labels: string[] = [];
+  /** Pods (replicas counted) per workload end. */
+  private readonly pods: number[] = [];
+  /** Workload ends that run a DNS pod. */
+  private readonly dns: boolean[] = [];
+  private readonly workloads: number;
+  private readonly others = new Map<string, number>();
+
+  constructor(cluster: Cluster, dns: DnsTarget | undefined) {
+    const pods = cluster.pods;
+    this.ownerOfPod = new Int32Array(pods.length);
+    const byLabel = new Map<string, number>();
+    for (let i = 0; i < pods.length; i++) {
+      const p = pods[i]!;
+      const label = `${p.owner.namespace}/${p.owner.name}`;
+      let id = byLabel.get(label);
+      if (id === undefined) {
+        id = this.labels.length;
+        byLabel.set(label, id);
+        this.labels.push(label);
+        this.pods.push(0);
+        this.dns.push(false);
+      }
+      this.ownerOfPod[i] = id;
+      this.pods[id]! += p.replicas;
+      if (dns && isDnsPod(p, dns)) this.dns[id] = true;
+    }
+    this.workloads = this.labels.length;
+  }
+
+  /** The id of an outside end by its key (`ip:…`, `range:…`, `a:…`), shown as `label`. */
+  other(key: string, label: string): number {
+    let id = this.others.get(key);
+    if (id === undefined) {
+      id = this.labels.length;
+      if (id >= PAIR) throw new RangeError('too many ends');
+      this.others.set(key, id);
+      this.labels.push(label);
+    }
+    return id;
+  }
+
+  label(id: number): string {
+    return this.labels[id]!;
+  }
+
+  /** Pods of a workload end; 0 for outside ends. */
+  podCount(id: number): number {
+    return id < this.workloads ? this.pods[id]! : 0;
+  }
+
+  isDns(id: number): boolean {
+    return id < this.workloads && this.dns[id]!;
+  }
+
+  sortedByLabel(ids: number[]): number[] {
+    return ids.length < 2 ? ids : ids.sort((a, b) => (this.labels[a]! < this.labels[b]! ? -1 : this.labels[a]! > this.labels[b]! ? 1 : 0));
+  }
+}
+
+const PROTOCOL_INDEX: Readonly<Record<Protocol, number>> = { TCP: 0, UDP: 1, SCTP: 2 };
+
+/**
+ * Observed ports per (source end, destination end): added while reading the capture, then
+ * sorted once into flat arrays (pair, protocol, port), so that taking them away from a port set
+ * reads a slice, with nothing built per pair.
+ */
+class ObservedPorts {
+  private readonly pairs: number[] = [];
+  /** protocol index * 65536 + port */
+  private readonly protoPorts: number[] = [];
+  private ports = new Int32Array(0);
+  private protos = new Uint8Array(0);
+  /** pair -> start * 2^21 + end of its slice */
+  private readonly slices = new Map<number, number>();
+
+  add(s: number, d: number, protocol: Protocol, port: number): void {
+    this.pairs.push(s * PAIR + d);
+    this.protoPorts.push(PROTOCOL_INDEX[protocol] * 65536 + port);
+  }
+
+  /** After the last add. */
+  freeze(): void {
+    const n = this.pairs.length;
+    if (n >= 2 ** 21) throw new RangeError('too many observed connections');
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => this.pairs[a]! - this.pairs[b]! || this.protoPorts[a]! - this.protoPorts[b]!);
+    this.ports = new Int32Array(n);
+    this.protos = new Uint8Array(n);
+    for (let k = 0; k < n; k++) {
+      const i = order[k]!;
+      this.ports[k] = this.protoPorts[i]! & 0xffff;
+      this.protos[k] = this.protoPorts[i]! >>> 16;
+      const pair = this.pairs[i]!;
+      if (k === 0 || this.pairs[order[k - 1]!] !== pair) this.slices.set(pair, k * 2 ** 21 + k + 1);
+      else this.slices.set(pair, this.slices.get(pair)! + 1);
+    }
+  }
+
+  /** Ports in `p` that were not observed from `s` to `d`. */
+  minus(p: ProtoPorts, s: number, d: number): ProtoPorts {
+    const slice = this.slices.get(s * PAIR + d);
+    if (slice === undefined) return p;
+    const start = Math.floor(slice / 2 ** 21);
+    const end = slice % 2 ** 21;
+    let k = start;
+    const out: Record<Protocol, PortRanges> = { TCP: p.TCP, UDP: p.UDP, SCTP: p.SCTP };
+    for (let pi = 0; pi < 3; pi++) {
+      const from = k;
+      while (k < end && this.protos[k] === pi) k++;
+      if (k > from) {
+        const proto = PROTOCOLS[pi]!;
+        out[proto] = withoutPorts(p[proto], this.ports, from, k);
+      }
+    }
+    return out;
+  }
+}
+
+/** `a` without the sorted ports `ports[from, to)` (duplicates allowed): one merge pass. */
+function withoutPorts(a: PortRanges, ports: Int32Array, from: number, to: number): PortRanges {
+  if (a.length === 0) return a;
+  const out: PortRange[] = [];
+  let j = from;
+  for (const [start, end] of a) {
+    let cur = start;
+    while (j < to && ports[j]! < cur) j++;
+    while (j < to && ports[j]! <= end) {
+      const q = ports[j]!;
+      if (q > cur) out.push([cur, q - 1]);
+      cur = q + 1;
+      j++;
+    }
+    if (cur <= end) out.push([cur, end]);
   }
   return out;
-}
-
-function addPort(m: Map<string, PortSets>, key: string, protocol: Protocol, port: number): void {
-  let ps = m.get(key);
-  if (!ps) m.set(key, (ps = new Map()));
-  let set = ps.get(protocol);
-  if (!set) ps.set(protocol, (set = new Set()));
-  set.add(port);
 }
 
 function countRules(policies: readonly NetworkPolicy[]): Verification['emitted'] {
@@ -205,7 +421,7 @@ interface Observed {
   readonly protocol: Protocol;
   readonly port: number;
   /** The workload-level connection (endpoint ids, protocol, port): what dropping is decided on. */
-  readonly group: string;
+  readonly group: number;
   count: number;
   dropped: number;
 }
@@ -222,10 +438,19 @@ function observedConnections(
 ): { observed: Observed[]; dropped: number; unresolved: number; always: number } {
   // One entry per pod-level connection: the records of one connection may come from several
   // captures and both ends (a client's egress forwarded, the server's ingress dropped).
-  const byKey = new Map<string, Observed>();
-  const droppedGroups = new Set<string>();
+  const byKey = new Map<number, Observed>();
+  const droppedGroups = new Set<number>();
+  // Keys are numbers made of the texts' ids, not strings built per connection.
+  const ids = new Map<string, number>();
+  const idOf = (text: string): number => {
+    let id = ids.get(text);
+    if (id === undefined) ids.set(text, (id = ids.size));
+    return id;
+  };
+  // Below 2^53 for up to 2^23 distinct texts.
+  const keyOf = (a: string, b: string, protocol: Protocol, port: number): number => ((idOf(a) * 8388608 + idOf(b)) * 4 + PROTOCOL_INDEX[protocol]) * 65536 + port;
   const add = (o: Omit<Observed, 'count' | 'dropped'>, count: number, dropped: number) => {
-    const key = `${o.src.label}\u0000${o.dst.label}\u0000${o.protocol}\u0000${o.port}`;
+    const key = keyOf(o.src.label, o.dst.label, o.protocol, o.port);
     if (dropped > 0) droppedGroups.add(o.group);
     const known = byKey.get(key);
     if (known) {
@@ -242,7 +467,7 @@ function observedConnections(
     const end = (e: FlowEdge['src']) => (e.kind === 'pod' ? { pod: e.pod, label: e.workload } : { ip: e.ip, label: e.ip });
     for (const e of edges) {
       if (e.samePod) always += e.count;
-      else add({ src: end(e.src), dst: end(e.dst), protocol: e.protocol, port: e.port, group: `${end(e.src).label}\u0000${end(e.dst).label}\u0000${e.protocol}\u0000${e.port}` }, e.count, e.dropped);
+      else add({ src: end(e.src), dst: end(e.dst), protocol: e.protocol, port: e.port, group: keyOf(end(e.src).label, end(e.dst).label, e.protocol, e.port) }, e.count, e.dropped);
     }
   } else {
     const resolver = new ConnectionResolver(cluster, compiled);
@@ -265,7 +490,7 @@ function observedConnections(
           always += c.count;
           continue;
         }
-        const group = `${end.src.id}\u0000${end.dst.id}\u0000${c.protocol}\u0000${end.port}`;
+        const group = keyOf(end.src.id, end.dst.id, c.protocol, end.port);
         add({ src: side(end.src, c.src), dst: side(end.dst, c.dst), protocol: c.protocol, port: end.port, group }, c.count, c.dropped);
       }
     }
@@ -286,6 +511,9 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
   const explainLimit = options.explainLimit ?? 20;
   const dns = options.dns === false ? undefined : (options.dns ?? dnsTarget(cluster));
   const before = options.compiled ?? compile(cluster, evalOptions);
+  const emitted = countRules(options.emittedFrom ?? generated);
+  // The written objects when they are what was read back (see VerifyOptions.written).
+  if (options.written !== undefined && options.written !== generated && samePolicies(generated, options.written)) generated = options.written;
   const afterCluster: Cluster = {
     ...cluster,
     policies: [...cluster.policies, ...generated],
@@ -347,17 +575,9 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
 
   // (2) What the generated policies open, per workload pair and port, minus what was observed.
   const pods = cluster.pods;
-  const ownerId = (i: number) => `${pods[i]!.owner.namespace}/${pods[i]!.owner.name}`;
-  const ownerPods = new Map<string, number>();
-  pods.forEach((p, i) => ownerPods.set(ownerId(i), (ownerPods.get(ownerId(i)) ?? 0) + p.replicas));
-  const dnsOwners = new Set<string>();
-  if (dns) {
-    pods.forEach((p, i) => {
-      if (isDnsPod(p, dns)) dnsOwners.add(ownerId(i));
-    });
-  }
-  const dnsPorts: PortSets = new Map(dns ? [['UDP', new Set([dns.ports.UDP])], ['TCP', new Set([dns.ports.TCP])]] : []);
-
+  // Ends are numbers: workloads (by owner) first, then outside addresses, address ranges and
+  // aggregates by their text; a pair of ends is one number. This runs for every allowed pair.
+  const ends = new EndIds(cluster, dns);
   const aggregates = (options.aggregates ?? []).map((text) => ({ text, cidr: tryParseCidr(text)! })).filter((a) => a.cidr);
   const aggregateOf = (ip: string): string | undefined => {
     const addr = tryParseIp(ip);
@@ -367,44 +587,49 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
 
   // Observed ports per (source, destination): workloads by owner, outside addresses by
   // themselves and, for the declared widening, by the aggregate they fall in.
-  const observed = new Map<string, PortSets>();
-  const endKey = (e: Observed['src']): string => (e.pod !== undefined ? `w:${ownerId(e.pod)}` : `ip:${e.ip}`);
-  const aggKey = (e: Observed['src']): string | undefined => {
-    if (e.ip === undefined) return undefined;
+  const observed = new ObservedPorts();
+  const endId = (e: Observed['src']): number => (e.pod !== undefined ? ends.ownerOfPod[e.pod]! : ends.other(`ip:${e.ip}`, e.ip!));
+  const aggId = (e: Observed['src']): number => {
+    if (e.ip === undefined) return -1;
     const a = aggregateOf(e.ip);
-    return a === undefined ? undefined : `a:${a}`;
+    return a === undefined ? -1 : ends.other(`a:${a}`, a);
   };
   for (const e of seen) {
-    const s = endKey(e.src);
-    const d = endKey(e.dst);
-    addPort(observed, `${s}\u0000${d}`, e.protocol, e.port);
-    const sa = aggKey(e.src) ?? s;
-    const da = aggKey(e.dst) ?? d;
-    if (sa !== s || da !== d) addPort(observed, `${sa}\u0000${da}`, e.protocol, e.port);
+    const s = endId(e.src);
+    const d = endId(e.dst);
+    observed.add(s, d, e.protocol, e.port);
+    const sa = aggId(e.src);
+    const da = aggId(e.dst);
+    if (sa >= 0 || da >= 0) observed.add(sa >= 0 ? sa : s, da >= 0 ? da : d, e.protocol, e.port);
   }
+  observed.freeze();
+  const dnsPorts: ProtoPorts = dns ? { TCP: [[dns.ports.TCP, dns.ports.TCP]], UDP: [[dns.ports.UDP, dns.ports.UDP]], SCTP: [] } : EMPTY_PROTO_PORTS;
 
-  /** `toward`: only these destinations' pairs matter (the rest are not listed: Reachability.reachToward). */
-  const beyond = (x: CompiledCluster, base: CompiledCluster | undefined, keep?: (s: number, d: number) => boolean, toward?: readonly number[]): Beyond => {
+  /**
+   * `toward`: only these destinations' pairs matter (Reachability.reachToward); `from`: only
+   * these sources' (reachFrom). The rest are not listed.
+   */
+  const beyond = (x: CompiledCluster, base: CompiledCluster | undefined, keep?: (s: number, d: number) => boolean, toward?: readonly number[], from?: readonly number[]): Beyond => {
     interface Part {
       readonly baseNode: number;
-      readonly keys: readonly string[];
-      readonly labels: readonly string[];
-      readonly agg?: string;
+      /** End ids, in the order of their labels. */
+      readonly ids: readonly number[];
+      /** The aggregate's end id, or -1. */
+      readonly agg: number;
     }
-    // x-class -> one part per base-class among its pods, with the workloads in it.
-    const classParts: Part[][] = Array.from({ length: x.classCount }, (_, c) => {
-      const byBase = new Map<number, Set<string>>();
+    // x-class -> one part per base-class among its pods, with the workloads in it (worked out
+    // for the classes a pair names).
+    const classParts: (Part[] | undefined)[] = new Array<Part[] | undefined>(x.classCount);
+    const partsOfClass = (c: number): Part[] => {
+      const byBase = new Map<number, Set<number>>();
       for (const i of x.classPods[c]!) {
         const b = base ? base.podClass[i]! : -1;
         let set = byBase.get(b);
         if (!set) byBase.set(b, (set = new Set()));
-        set.add(ownerId(i));
+        set.add(ends.ownerOfPod[i]!);
       }
-      return [...byBase].map(([baseNode, owners]) => {
-        const labels = [...owners].sort();
-        return { baseNode, keys: labels.map((o) => `w:${o}`), labels };
-      });
-    });
+      return [...byBase].map(([baseNode, owners]) => ({ baseNode, ids: ends.sortedByLabel([...owners]), agg: -1 }));
+    };
     const externalPart = (g: number): Part => {
       const ranges = x.externals[g]!.ranges;
       const first = ranges[0]!;
@@ -415,59 +640,67 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
       // covered only by the declared widening.
       const single = ranges.length === 1 && first.start === first.end;
       const label = single ? ip : `${ip}-${formatIp(last.family, last.end)}`;
-      return { baseNode: base ? base.nodeOf({ kind: 'ip', ip }) : -1, keys: [single ? `ip:${ip}` : `range:${label}`], labels: [label], ...(agg ? { agg: `a:${agg}` } : {}) };
+      return { baseNode: base ? base.nodeOf({ kind: 'ip', ip }) : -1, ids: [ends.other(single ? `ip:${ip}` : `range:${label}`, label)], agg: agg ? ends.other(`a:${agg}`, agg) : -1 };
     };
     const extParts = new Map<number, Part[]>();
     const partsOf = (node: number): Part[] => {
-      if (node < x.classCount) return classParts[node]!;
+      if (node < x.classCount) return (classParts[node] ??= partsOfClass(node));
       let p = extParts.get(node);
       if (!p) extParts.set(node, (p = [externalPart(node - x.classCount)]));
       return p;
     };
 
+    // Asked about once per base pair (x's classes refine the base's): not memoised.
     const baseReach = base?.reach();
-    const baseMemo = new Map<number, ProtoPorts>();
-    const basePorts = (s: number, d: number): ProtoPorts => {
-      if (!baseReach) return EMPTY_PROTO_PORTS;
-      const k = s * baseReach.nodeCount + d;
-      let p = baseMemo.get(k);
-      if (!p) baseMemo.set(k, (p = baseReach.ports(s, d)));
-      return p;
+    const basePorts = (s: number, d: number): ProtoPorts => baseReach!.ports(s, d);
+    // Port sets are shared objects per atom set (one per compile): each difference once.
+    const differences = new Map<ProtoPorts, Map<ProtoPorts, ProtoPorts>>();
+    const difference = (a: ProtoPorts, b: ProtoPorts): ProtoPorts => {
+      let byB = differences.get(a);
+      if (!byB) differences.set(a, (byB = new Map()));
+      let out = byB.get(b);
+      if (!out) byB.set(b, (out = subtractProtoPorts(a, b)));
+      return out;
     };
 
     const unobserved: AddedConnection[] = [];
     let dns = 0;
     let aggregation = 0;
-    (toward ? x.reachToward(toward) : x.reach()).forEachAllowed((s, d, portsX) => {
+    const reach = toward ? x.reachToward(toward) : from ? x.reachFrom(from) : x.reach();
+    // Indexed loops: this runs once per allowed pair, and iterators would be garbage.
+    reach.forEachAllowed((s, d, portsX) => {
       if (keep && !keep(s, d)) return;
-      for (const ps of partsOf(s)) {
-        for (const pd of partsOf(d)) {
-          const portsBase = basePorts(ps.baseNode, pd.baseNode);
-          const added = subtractProtoPorts(portsX, portsBase);
+      const sParts = partsOf(s);
+      const dParts = partsOf(d);
+      for (let i = 0; i < sParts.length; i++) {
+        const ps = sParts[i]!;
+        for (let j = 0; j < dParts.length; j++) {
+          const pd = dParts[j]!;
+          const added = base ? difference(portsX, basePorts(ps.baseNode, pd.baseNode)) : portsX;
           if (isEmptyProtoPorts(added)) continue;
-          ps.keys.forEach((sk, si) => {
-            pd.keys.forEach((dk, di) => {
-              const from = ps.labels[si]!;
-              const to = pd.labels[di]!;
+          for (let si = 0; si < ps.ids.length; si++) {
+            const sk = ps.ids[si]!;
+            for (let di = 0; di < pd.ids.length; di++) {
+              const dk = pd.ids[di]!;
               // A workload of one pod "to itself" is a pod to itself, not a connection.
-              if (sk === dk && (ownerPods.get(from) ?? 0) <= 1) return;
-              let rest = minusPorts(added, observed.get(`${sk}\u0000${dk}`));
-              if (isEmptyProtoPorts(rest)) return;
-              if (dk.startsWith('w:') && dnsOwners.has(to)) {
+              if (sk === dk && ends.podCount(sk) <= 1) continue;
+              let rest = observed.minus(added, sk, dk);
+              if (isEmptyProtoPorts(rest)) continue;
+              if (ends.isDns(dk)) {
                 const withoutDns = minusPorts(rest, dnsPorts);
                 if (!protoPortsEqual(withoutDns, rest)) dns++;
                 rest = withoutDns;
-                if (isEmptyProtoPorts(rest)) return;
+                if (isEmptyProtoPorts(rest)) continue;
               }
-              if (ps.agg || pd.agg) {
-                const viaAgg = minusPorts(rest, observed.get(`${ps.agg ?? sk}\u0000${pd.agg ?? dk}`));
+              if (ps.agg >= 0 || pd.agg >= 0) {
+                const viaAgg = observed.minus(rest, ps.agg >= 0 ? ps.agg : sk, pd.agg >= 0 ? pd.agg : dk);
                 if (!protoPortsEqual(viaAgg, rest)) aggregation++;
                 rest = viaAgg;
-                if (isEmptyProtoPorts(rest)) return;
+                if (isEmptyProtoPorts(rest)) continue;
               }
-              unobserved.push({ from, to, ports: rest, text: formatProtoPorts(rest) });
-            });
-          });
+              unobserved.push({ from: ends.label(sk), to: ends.label(dk), ports: rest, text: formatProtoPorts(rest) });
+            }
+          }
         }
       }
     });
@@ -486,13 +719,26 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
     // The generated rules alone: without the cluster-wide tiers, whose Admin Accepts (say,
     // monitoring into every tenant) would otherwise read as granted by the generated policies.
     const x = compileFrom(after, { ...cluster, policies: own, tierPolicies: [] }, evalOptions);
-    const selected = Array.from({ length: x.classCount }, (_, c) => isIsolated(own, pods[x.classPods[c]![0]!]!, direction));
+    // A policy isolates pods of its own namespace only: each class asks its namespace's.
+    const ownByNs = new Map<string, NetworkPolicy[]>();
+    for (const p of own) {
+      const list = ownByNs.get(p.namespace);
+      if (list) list.push(p);
+      else ownByNs.set(p.namespace, [p]);
+    }
+    const selected = Array.from({ length: x.classCount }, (_, c) => {
+      const pod = pods[x.classPods[c]![0]!]!;
+      const inNs = ownByNs.get(pod.namespace);
+      return inNs !== undefined && isIsolated(inNs, pod, direction);
+    });
     const keep = (s: number, d: number) => {
       const subject = direction === 'ingress' ? d : s;
       return subject < x.classCount && selected[subject]!;
     };
-    // Ingress: the subject is the destination, so only the selected classes' pairs are worked out.
-    const b = beyond(x, undefined, keep, direction === 'ingress' ? selected.flatMap((on, c) => (on ? [c] : [])) : undefined);
+    // Only the selected classes' pairs are worked out: toward them for ingress (the subject is
+    // the destination), from them for egress.
+    const subjects = selected.flatMap((on, c) => (on ? [c] : []));
+    const b = direction === 'ingress' ? beyond(x, undefined, keep, subjects) : beyond(x, undefined, keep, undefined, subjects);
     granted.unobserved.push(...b.unobserved);
     granted.dns += b.dns;
     granted.aggregation += b.aggregation;
@@ -531,7 +777,7 @@ export function verifyPolicies(cluster: Cluster, generated: readonly NetworkPoli
     overPermission: { count: overCount, connections: overConnections },
     added,
     granted: { unobserved: grantedList, dns: granted.dns, aggregation: granted.aggregation },
-    emitted: countRules(options.emittedFrom ?? generated),
+    emitted,
     ok: denied.length === 0 && overCount <= (options.maxOver ?? 0),
   };
 }

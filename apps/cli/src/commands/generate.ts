@@ -259,7 +259,7 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
     maxOver,
     droppedObserved: allowDropped,
     evalOptions,
-    ...(ciliumPolicies ? { ciliumPolicies, emittedFrom: generated.policies.map((g) => g.policy) } : {}),
+    ...(ciliumPolicies ? { ciliumPolicies, emittedFrom: generated.policies.map((g) => g.policy) } : { written: generated.policies.map((g) => g.policy) }),
   });
   progressDone(io);
 

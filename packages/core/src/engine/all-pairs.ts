@@ -48,7 +48,11 @@ const TABLE_MASK_BITS = 14;
  */
 const MAX_KEPT_PAIRS = 1 << 22;
 
-export function reachabilityOf(g: DestinationGroups): Reachability {
+/**
+ * `from`: list only the pairs whose source is in it (CompiledCluster.reachFrom); ports() from
+ * any other source throws a RangeError.
+ */
+export function reachabilityOf(g: DestinationGroups, from?: Bitset): Reachability {
   const { nodeCount, classCount, atomSets, inStart, inSources, inAtoms, egStart, egSources, egAtoms } = g;
   const words = (nodeCount + 31) >>> 5;
   const atomWords = atomSets.atoms.count === 0 ? 0 : (atomSets.atoms.count + 31) >>> 5;
@@ -97,6 +101,7 @@ export function reachabilityOf(g: DestinationGroups): Reachability {
     ports(src: number, dst: number): ProtoPorts {
       checkNode(src, 'source');
       checkNode(dst, 'destination');
+      if (from !== undefined && !has(from, src)) throw new RangeError(`source ${src} is not one this reachability was computed for`);
       if (src >= classCount && dst >= classCount) return EMPTY_PROTO_PORTS;
       const id = portsId(src, dst);
       return id < 0 ? EMPTY_PROTO_PORTS : atomSets.toProtoPorts(id);
@@ -164,6 +169,7 @@ export function reachabilityOf(g: DestinationGroups): Reachability {
           let anyEg = 0;
           for (let k = 0; k < ke; k++) anyEg |= egSources[e0 + k]![w]!;
           let both = anyIn & anyEg;
+          if (from !== undefined) both &= from[w]!;
           if (w === lastWord - 1 && (limit & 31) !== 0) both &= (1 << (limit & 31)) - 1;
           if (both === 0) continue;
           if (ki === 1 && ke === 1) {

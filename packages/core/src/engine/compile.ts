@@ -16,7 +16,7 @@
  *   4. connection-check.ts   one connection, one port
  *   5. destination-groups.ts per destination, the (sources, ports) groups all-pairs reads
  */
-import { reachabilityOf, towardOnly } from './all-pairs.js';
+import { reachabilityOf, towardOnly, type DestinationGroups } from './all-pairs.js';
 import { emptyBitset, setBit } from './bitset.js';
 import { DEFAULT_EVAL_OPTIONS, type Cluster, type Endpoint, type EvalOptions } from '../model/model.js';
 import { buildClassState } from './class-stage.js';
@@ -60,6 +60,8 @@ function compileWith(cluster: Cluster, options: EvalOptions, memo: CompileMemo):
   const sets = buildPeerSets(table, state);
   const check = connectionCheck(cluster, table, state, sets);
   let reachability: Reachability | undefined;
+  let allGroups: DestinationGroups | undefined;
+  const groups = () => (allGroups ??= buildDestinationGroups(table, state, sets));
   let possible: Reachability | undefined;
   let endpointIndex: EndpointIndex | undefined;
   // Only a domainNames peer (a Cilium peer the input cannot resolve, or, with Calico, a rule the
@@ -76,19 +78,30 @@ function compileWith(cluster: Cluster, options: EvalOptions, memo: CompileMemo):
     nodeOf: (e: Endpoint) => check.nodeOf(e),
     endpoints: () => (endpointIndex ??= buildEndpointIndex(compiled)),
     allowed: check.allowed,
-    reach: () => (reachability ??= reachabilityOf(buildDestinationGroups(table, state, sets))),
+    reach: () => (reachability ??= reachabilityOf(groups())),
     reachToward: (destinations) => {
       const only = emptyBitset(state.nodeCount);
       for (const d of destinations) {
         if (!Number.isInteger(d) || d < 0 || d >= state.nodeCount) throw new RangeError(`destination ${d} is not a node (0..${state.nodeCount - 1})`);
         setBit(only, d);
       }
-      return towardOnly(reachability ?? reachabilityOf(buildDestinationGroups(table, state, sets, only)), only);
+      return towardOnly(reachability ?? reachabilityOf(allGroups ?? buildDestinationGroups(table, state, sets, only)), only);
     },
+    reachFrom: (sources) => reachabilityOf(groups(), nodeSet(state.nodeCount, sources, 'source')),
     ...(unknowns
       ? { possible: () => (possible ??= reachabilityOf(buildDestinationGroups(table, state, buildPeerSets(table, state, 'externals')))) }
       : {}),
   };
   memos.set(compiled, memo);
   return compiled;
+}
+
+/** `nodes` as a bitset over the nodes, each checked to be one. */
+function nodeSet(nodeCount: number, nodes: Iterable<number>, what: string) {
+  const set = emptyBitset(nodeCount);
+  for (const n of nodes) {
+    if (!Number.isInteger(n) || n < 0 || n >= nodeCount) throw new RangeError(`${what} ${n} is not a node (0..${nodeCount - 1})`);
+    setBit(set, n);
+  }
+  return set;
 }

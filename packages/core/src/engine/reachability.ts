@@ -59,6 +59,14 @@ export interface CompiledCluster {
   reachToward(destinations: Iterable<number>): Reachability;
 
   /**
+   * reach() for the pairs from `sources` only: every destination's groups are worked out (and
+   * kept for reach()), and the sweep skips the other sources word by word. ports() from any
+   * other source throws a RangeError; forEachAllowed lists just these sources' pairs. Not
+   * cached.
+   */
+  reachFrom(sources: Iterable<number>): Reachability;
+
+  /**
    * Present only when a rule may match addresses the input cannot place (a tier policy's
    * domainNames peer): everything that may be allowed, i.e. reach() plus the connections whose
    * verdict is unknown. Same nodes as reach(). Computed once, cached.
