@@ -448,7 +448,7 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       if (bucket) {
         for (const b of bucket) {
           let w = 0;
-          while (w < words && b[w] === (allowed[w]! | undecided[w]!)) w++;
+          while (w < words && b[w] === (allowed[w]! | undecided[w]!) >>> 0) w++;
           if (w === words) {
             src = b;
             break;
