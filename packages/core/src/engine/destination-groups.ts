@@ -15,7 +15,7 @@ import { emptyBitset, forEachBit, forEachCommonBit, fullBitset, hasBit, intersec
 import type { ClassState } from './class-stage.js';
 import type { PeerSets } from './peer-sets.js';
 import { ALL_PEERS, type CompiledTierRule, type PolicyTable } from './policy-table.js';
-import { calicoIsKubernetes, calicoWalk, type WalkPolicy, type WalkRule, type WalkTier } from './calico-walk.js';
+import { bitsetSlab, calicoIsKubernetes, calicoWalk, type WalkPolicy, type WalkRule, type WalkTier } from './calico-walk.js';
 
 /** A group's `id` names its source set, so that merged unions can be shared (-1: a computed set). */
 interface Group {
@@ -156,6 +156,8 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   let regionGroup: Int32Array = new Int32Array(32);
   /** The source sets walks have allowed, by a hash of their words. */
   const walkSources = new Map<number, Bitset[]>();
+  /** New source sets the walks make (views of shared buffers). */
+  const freshSet = bitsetSlab(nodeCount);
   const relabel = new Map<number, number>();
 
   /**
@@ -376,8 +378,12 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     if (!inner) unions.set(Math.min(ia, ib), (inner = new Map()));
     let u = inner.get(Math.max(ia, ib));
     if (!u) {
-      u = isSubset(b, a) ? a : isSubset(a, b) ? b : a.slice();
-      if (u !== a && u !== b) orInto(u, b);
+      if (isSubset(b, a)) u = a;
+      else if (isSubset(a, b)) u = b;
+      else {
+        u = freshSet();
+        for (let w = 0; w < words; w++) u[w] = a[w]! | b[w]!;
+      }
       inner.set(Math.max(ia, ib), u);
     }
     return u;
@@ -478,7 +484,8 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
         if (w === words) return b;
       }
     } else walkSources.set(hash, (bucket = []));
-    const src = scratch.slice();
+    const src = freshSet();
+    src.set(scratch);
     bucket.push(src);
     return src;
   };
@@ -772,7 +779,7 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     // Egress toward d: per tier, the sources it selects and its rules with their sources; the
     // rules whose peers hold d are the steps. Nodes held by the same rules walk alike.
     const tiers = walk.map((tier) => {
-      const selected = emptyBitset(nodeCount);
+      const selected = freshSet();
       const rules: { rule: WalkRule; sources: Bitset }[] = [];
       for (const p of tier.policies) {
         if (p.egress === null) continue;
@@ -780,8 +787,8 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
         for (const r of p.egress) {
           let sources = p.subject;
           if (r.local !== null) {
-            sources = p.subject.slice();
-            for (let w = 0; w < words; w++) sources[w]! &= r.local[w]!;
+            sources = freshSet();
+            for (let w = 0; w < words; w++) sources[w] = p.subject[w]! & r.local[w]!;
           }
           rules.push({ rule: r, sources });
         }
