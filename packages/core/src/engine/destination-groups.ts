@@ -780,7 +780,7 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     // rules whose peers hold d are the steps. Nodes held by the same rules walk alike.
     const tiers = walk.map((tier) => {
       const selected = freshSet();
-      const rules: { rule: WalkRule; sources: Bitset }[] = [];
+      let rules: { rule: WalkRule; sources: Bitset }[] = [];
       for (const p of tier.policies) {
         if (p.egress === null) continue;
         orInto(selected, p.subject);
@@ -792,6 +792,28 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
           }
           rules.push({ rule: r, sources });
         }
+      }
+      // A tier of allow rules alone (Kubernetes NetworkPolicies in the default tier): their order
+      // decides nothing, so rules alike in peers and ports are one rule over all their sources
+      // ("allow DNS" in every namespace is one rule), joined once here, not per destination.
+      if (rules.length > 1 && rules.every((e) => e.rule.action === 'Allow')) {
+        const byKey = new Map<string, { rule: WalkRule; sources: Bitset }>();
+        const joined = new Set<{ rule: WalkRule; sources: Bitset }>();
+        for (const e of rules) {
+          const k = `${setId(e.rule.peer)}:${e.rule.ports}:${e.rule.notPorts}`;
+          const known = byKey.get(k);
+          if (!known) byKey.set(k, { rule: e.rule, sources: e.sources });
+          else if (known.sources !== e.sources) {
+            if (!joined.has(known)) {
+              const own = freshSet();
+              own.set(known.sources);
+              known.sources = own;
+              joined.add(known);
+            }
+            orInto(known.sources, e.sources);
+          }
+        }
+        if (byKey.size < rules.length) rules = [...byKey.values()];
       }
       return { end: tier.end, selected, rules, any: !isEmptyBitset(selected) };
     });
