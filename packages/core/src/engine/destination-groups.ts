@@ -741,6 +741,48 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
         }
       }
     }
+    // Steps, their lists and the stages are scratch, reused part to part: a walk keeps none of
+    // them (what it keeps is groups of bitsets), so a compile does not make ~15,000 of them.
+    type Scratch<T> = { -readonly [K in keyof T]: T[K] };
+    const stepPool: Scratch<Step>[] = [];
+    const listPool: Step[][] = [];
+    const stagePool: Scratch<WalkStage>[] = [];
+    let stepsUsed = 0;
+    let listsUsed = 0;
+    let stagesUsed = 0;
+    const stages: WalkStage[] = [];
+    const newPart = () => {
+      stepsUsed = 0;
+      listsUsed = 0;
+      stagesUsed = 0;
+      stages.length = 0;
+    };
+    const stepOf = (sources: Bitset, atoms: number, action: Step['action']): Step => {
+      let s = stepPool[stepsUsed++];
+      if (!s) stepPool.push((s = { sources, atoms, action }));
+      else {
+        s.sources = sources;
+        s.atoms = atoms;
+        s.action = action;
+      }
+      return s;
+    };
+    const stepList = (): Step[] => {
+      let l = listPool[listsUsed++];
+      if (!l) listPool.push((l = []));
+      else l.length = 0;
+      return l;
+    };
+    const addStage = (steps: Step[], selected: Bitset | null, end: WalkStage['end']) => {
+      let s = stagePool[stagesUsed++];
+      if (!s) stagePool.push((s = { steps, selected, end }));
+      else {
+        s.steps = steps;
+        s.selected = selected;
+        s.end = end;
+      }
+      stages.push(s);
+    };
     const inLists: Group[][] = new Array<Group[]>(nodeCount);
     const asked = (part: readonly number[], lists: Group[][]): boolean => {
       if (!only || part.some((d) => hasBit(only, d))) return true;
@@ -751,9 +793,9 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       const part = inParts[k]!;
       if (!asked(part, inLists)) continue;
       const d = part[0]!;
-      const stages: WalkStage[] = [];
+      newPart();
       const selecting = selectedBy[k]!;
-      let steps: Step[] = [];
+      let steps = stepList();
       // A rule over every source and port decides the rest of its tier: later rules there are left out.
       let decided = -1;
       for (let i = 0; i < selecting.length; i++) {
@@ -763,12 +805,12 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
           const r = rules[j]!;
           if (r.local !== null && !hasBit(r.local, d)) continue;
           const atoms = atomsOf(r, d);
-          steps.push({ sources: r.peer, atoms, action: r.action });
+          steps.push(stepOf(r.peer, atoms, r.action));
           if (r.full && atoms === allAtoms) decided = t;
         }
         if (i + 1 === selecting.length || selecting[i + 1]!.t !== t) {
-          stages.push({ steps, selected: everyNode, end: walk[t]!.end });
-          steps = [];
+          addStage(steps, everyNode, walk[t]!.end);
+          steps = stepList();
         }
       }
       const groups = stageGroups(stages);
@@ -823,16 +865,16 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       const part = egParts[k]!;
       if (!asked(part, egLists)) continue;
       const d = part[0]!;
-      const stages: WalkStage[] = [];
+      newPart();
       for (const tier of tiers) {
         if (!tier.any) continue;
-        const steps: Step[] = [];
+        const steps = stepList();
         const rules = tier.rules;
         for (let j = 0; j < rules.length; j++) {
           const { rule, sources } = rules[j]!;
-          if (hasBit(rule.peer, d)) steps.push({ sources, atoms: atomsOf(rule, d), action: rule.action });
+          if (hasBit(rule.peer, d)) steps.push(stepOf(sources, atomsOf(rule, d), rule.action));
         }
-        stages.push({ steps, selected: tier.selected, end: tier.end });
+        addStage(steps, tier.selected, tier.end);
       }
       const groups = stageGroups(stages);
       for (let i = 0; i < part.length; i++) egLists[part[i]!] = groups;
