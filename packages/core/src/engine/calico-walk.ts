@@ -54,6 +54,29 @@ export function calicoWalk(table: PolicyTable, state: ClassState, sets: PeerSets
 }
 
 /**
+ * Empty bitsets of `size` elements cut from shared 64 KiB buffers: a compile under Calico makes a
+ * few thousand (subjects, peers, walk results), and on this engine's hosts a typed array with a
+ * buffer of its own costs several times a view of a shared one (a fresh allocation each, and
+ * fresh memory to touch). The views live as long as the compile that keeps them.
+ */
+export function bitsetSlab(size: number): () => Bitset {
+  const words = (size + 31) >>> 5;
+  const chunkWords = 1 << 14;
+  if (words > chunkWords >>> 2) return () => emptyBitset(size);
+  let chunk = new ArrayBuffer(chunkWords * 4);
+  let at = 0;
+  return () => {
+    if (at + words > chunkWords) {
+      chunk = new ArrayBuffer(chunkWords * 4);
+      at = 0;
+    }
+    const b = new Uint32Array(chunk, at * 4, words);
+    at += words;
+    return b;
+  };
+}
+
+/**
  * Whether Calico's tiers hold Kubernetes NetworkPolicies alone: no Calico policy, no Admin or
  * Baseline policy, no host-networked pod (which Calico leaves out of every policy's subjects).
  * Then the default tier decides as NetworkPolicy does (its policies allow, and it denies what
@@ -70,6 +93,7 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
   const calico = table.calico!;
   const { classCount, nodeCount, classes, ipAtoms } = state;
   const host = classes.classHostNetwork;
+  const fresh = bitsetSlab(nodeCount);
   // Per class: the number of its predicate answers (a class's pods share them); the classes
   // by that number, and per predicate the classes where it holds (built when asked).
   const answerOfClass = new Int32Array(classCount);
@@ -85,7 +109,7 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
   const holding = (predicate: number): Bitset => {
     let b = predicateBits.get(predicate);
     if (!b) {
-      b = emptyBitset(nodeCount);
+      b = fresh();
       for (let id = 0; id < classesByAnswer.length; id++) {
         if (classesByAnswer[id]!.length === 0 || calico.answers(id)[predicate] !== 1) continue;
         for (const c of classesByAnswer[id]!) setBit(b, c);
@@ -110,7 +134,7 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
     }
     return a;
   };
-  const hostClasses = emptyBitset(nodeCount);
+  const hostClasses = fresh();
   for (let c = 0; c < classCount; c++) if (host[c]) setBit(hostClasses, c);
   const notHost = (b: Bitset) => {
     for (let w = 0; w < b.length; w++) b[w]! &= ~hostClasses[w]!;
@@ -123,7 +147,7 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
       const pods = calico.entityPods(entity);
       if (pods) {
         // Pod predicates only: the classes where they hold, and every address when none is read.
-        const sure = emptyBitset(nodeCount);
+        const sure = fresh();
         const first = pods.sa ?? pods.selector;
         if (first === undefined) for (let n = 0; n < nodeCount; n++) setBit(sure, n);
         else {
@@ -139,8 +163,8 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
         }
         b = { sure, maybe: sure };
       } else {
-        const sure = emptyBitset(nodeCount);
-        const maybe = emptyBitset(nodeCount);
+        const sure = fresh();
+        const maybe = fresh();
         for (let n = 0; n < nodeCount; n++) {
           const t = calico.entityMatch(entity, answersAt(n), addressesAt(n));
           if (t === 2) setBit(sure, n);
@@ -178,7 +202,7 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
             const local = bitsOf(r.local).sure;
             // Certain: Allow holds what surely matches, Deny what may; possible: the other way.
             const wide = possible ? r.action === 'Allow' || r.action === 'Pass' : r.action === 'Deny';
-            const held = wide ? peer.maybe : r.unknown ? emptyBitset(nodeCount) : peer.sure;
+            const held = wide ? peer.maybe : r.unknown ? fresh() : peer.sure;
             return { action: r.action, peer: held, local, ports: r.ports, notPorts: r.notPorts, uid: uid++, full: r.notPorts < 0 && full(held) };
           });
     placed.push({
@@ -195,7 +219,7 @@ function buildWalk(table: PolicyTable, state: ClassState, sets: PeerSets): WalkT
     const subjectKey = np.ns * 0x80000000 + (np.subject === ANY_POD ? 0 : np.subject + 1);
     let subject = knpSubjects.get(subjectKey);
     if (!subject) {
-      subject = emptyBitset(nodeCount);
+      subject = fresh();
       for (const c of state.classesMatching(np.ns, np.subject === ANY_POD ? ANY_POD : np.subject)) setBit(subject, c);
       knpSubjects.set(subjectKey, notHost(subject));
     }

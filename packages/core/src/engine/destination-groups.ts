@@ -15,7 +15,7 @@ import { emptyBitset, forEachBit, forEachCommonBit, fullBitset, hasBit, intersec
 import type { ClassState } from './class-stage.js';
 import type { PeerSets } from './peer-sets.js';
 import { ALL_PEERS, type CompiledTierRule, type PolicyTable } from './policy-table.js';
-import { calicoIsKubernetes, calicoWalk, type WalkPolicy, type WalkRule, type WalkTier } from './calico-walk.js';
+import { bitsetSlab, calicoIsKubernetes, calicoWalk, type WalkPolicy, type WalkRule, type WalkTier } from './calico-walk.js';
 
 /** A group's `id` names its source set, so that merged unions can be shared (-1: a computed set). */
 interface Group {
@@ -156,6 +156,8 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   let regionGroup: Int32Array = new Int32Array(32);
   /** The source sets walks have allowed, by a hash of their words. */
   const walkSources = new Map<number, Bitset[]>();
+  /** New source sets the walks make (views of shared buffers). */
+  const freshSet = bitsetSlab(nodeCount);
   const relabel = new Map<number, number>();
 
   /**
@@ -279,26 +281,41 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   const walkGroups = (stages: readonly WalkStage[]): Group[] => {
     const plain = allowListGroups(stages);
     if (plain) return plain;
-    // Rules next to each other in a tier with the same action and ports are one rule over the
-    // union of their sources (the second decides what the first left of its sources, alike):
-    // fifty policies passing their own subjects to the next tier are one step.
-    // Destinations that walk apart (other policies or named ports) often meet the same steps:
-    // a walk is a function of its steps' sources, ports and actions and its stages' ends. Those
-    // numbers, in order, are the walk's print; walks are kept by a hash of it, and a hit
-    // compares the whole print.
-    let n = 0;
-    let hash = 0;
+    const merged = printStages(stages, stages.length);
+    const known = printFind(walked);
+    if (known) return known;
+    const groups = walkRegions(merged ?? stages);
+    printKeep(walked, groups);
+    return groups;
+  };
+  // Rules next to each other in a tier with the same action and ports are one rule over the
+  // union of their sources (the second decides what the first left of its sources, alike):
+  // fifty policies passing their own subjects to the next tier are one step.
+  // Destinations that walk apart (other policies or named ports) often meet the same steps:
+  // a walk is a function of its steps' sources, ports and actions and its stages' ends. Those
+  // numbers, in order, are the walk's print; walks are kept by a hash of it, and a hit
+  // compares the whole print.
+  let print = new Float64Array(256);
+  let printN = 0;
+  let printHash = 0;
+  const printAdd = (x: number) => {
+    if (printN === print.length) {
+      const longer = new Float64Array(print.length * 2);
+      longer.set(print);
+      print = longer;
+    }
+    print[printN++] = x;
+    printHash = Math.imul(printHash ^ x, 0x9e3779b1) ^ (printHash >>> 15);
+  };
+  /**
+   * The print of the first `count` stages (into print, printN, printHash), with like steps next
+   * to each other merged: the stages as they walk, or undefined when nothing merged.
+   */
+  const printStages = (stages: readonly WalkStage[], count: number): WalkStage[] | undefined => {
+    printN = 0;
+    printHash = 0;
     let merged: WalkStage[] | undefined;
-    const add = (x: number) => {
-      if (n === print.length) {
-        const longer = new Float64Array(print.length * 2);
-        longer.set(print);
-        print = longer;
-      }
-      print[n++] = x;
-      hash = Math.imul(hash ^ x, 0x9e3779b1) ^ (hash >>> 15);
-    };
-    for (let i = 0; i < stages.length; i++) {
+    for (let i = 0; i < count; i++) {
       const stage = stages[i]!;
       const steps = stage.steps;
       let kept: Step[] | undefined;
@@ -314,37 +331,43 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
           j = k - 1;
         }
         if (kept) kept.push(step);
-        add(setId(step.sources) * 4 + (step.action === 'Allow' ? 0 : step.action === 'Deny' ? 1 : 2));
-        add(step.atoms);
+        printAdd(setId(step.sources) * 4 + (step.action === 'Allow' ? 0 : step.action === 'Deny' ? 1 : 2));
+        printAdd(step.atoms);
       }
       if (kept || merged) (merged ??= stages.slice(0, i)).push(kept ? { steps: kept, selected: stage.selected, end: stage.end } : stage);
-      add(-1 - (stage.selected ? setId(stage.selected) + 1 : 0) * 2 - (stage.end === 'Deny' ? 0 : 1));
+      printAdd(-1 - (stage.selected ? setId(stage.selected) + 1 : 0) * 2 - (stage.end === 'Deny' ? 0 : 1));
     }
-    let bucket = walked.get(hash);
-    if (bucket) {
-      for (const w of bucket) {
-        if (w.length !== n) continue;
-        let i = 0;
-        while (i < n && prints[w.start + i] === print[i]) i++;
-        if (i === n) return w.groups;
-      }
-    } else walked.set(hash, (bucket = []));
-    const groups = walkRegions(merged ?? stages);
-    // The prints kept end to end in one array (not an array each).
-    if (printsEnd + n > prints.length) {
-      const longer = new Float64Array(Math.max(prints.length * 2, printsEnd + n));
+    return merged;
+  };
+  type PrintMemo<T> = Map<number, { readonly start: number; readonly length: number; readonly value: T }[]>;
+  /** What `memo` keeps for the current print. */
+  const printFind = <T>(memo: PrintMemo<T>): T | undefined => {
+    const bucket = memo.get(printHash);
+    if (!bucket) return undefined;
+    for (const w of bucket) {
+      if (w.length !== printN) continue;
+      let i = 0;
+      while (i < printN && prints[w.start + i] === print[i]) i++;
+      if (i === printN) return w.value;
+    }
+    return undefined;
+  };
+  /** Keeps `value` for the current print. The prints are kept end to end in one array (not an array each). */
+  const printKeep = <T>(memo: PrintMemo<T>, value: T): void => {
+    if (printsEnd + printN > prints.length) {
+      const longer = new Float64Array(Math.max(prints.length * 2, printsEnd + printN));
       longer.set(prints);
       prints = longer;
     }
-    prints.set(print.subarray(0, n), printsEnd);
-    bucket.push({ start: printsEnd, length: n, groups });
-    printsEnd += n;
-    return groups;
+    prints.set(print.subarray(0, printN), printsEnd);
+    let bucket = memo.get(printHash);
+    if (!bucket) memo.set(printHash, (bucket = []));
+    bucket.push({ start: printsEnd, length: printN, value });
+    printsEnd += printN;
   };
-  let print = new Float64Array(256);
   let prints = new Float64Array(4096);
   let printsEnd = 0;
-  const walked = new Map<number, { readonly start: number; readonly length: number; readonly groups: Group[] }[]>();
+  const walked: PrintMemo<Group[]> = new Map();
   /** a | b, once per pair of source sets (a union is itself a source set, with its own id). */
   const unions = new Map<number, Map<number, Bitset>>();
   const unionOf = (a: Bitset, b: Bitset): Bitset => {
@@ -355,8 +378,12 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     if (!inner) unions.set(Math.min(ia, ib), (inner = new Map()));
     let u = inner.get(Math.max(ia, ib));
     if (!u) {
-      u = isSubset(b, a) ? a : isSubset(a, b) ? b : a.slice();
-      if (u !== a && u !== b) orInto(u, b);
+      if (isSubset(b, a)) u = a;
+      else if (isSubset(a, b)) u = b;
+      else {
+        u = freshSet();
+        for (let w = 0; w < words; w++) u[w] = a[w]! | b[w]!;
+      }
       inner.set(Math.max(ia, ib), u);
     }
     return u;
@@ -377,9 +404,10 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     return span;
   };
 
-  const walkRegions = (stages: readonly WalkStage[]): Group[] => {
+  /** The atom sets the steps of the first `count` stages cut the ports by, into cutBy: how many. */
+  const cutsOf = (stages: readonly WalkStage[], count: number): number => {
     let sets = 0;
-    for (let i = 0; i < stages.length; i++) {
+    for (let i = 0; i < count; i++) {
       const steps = stages[i]!.steps;
       for (let j = 0; j < steps.length; j++) {
         const id = steps[j]!.atoms;
@@ -391,75 +419,90 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
         cutBy[sets++] = id;
       }
     }
-    const regions = regionsOf(sets);
+    return sets;
+  };
 
-    // Per region, what is allowed; regions allowing the same sources are one group.
+  /**
+   * The first `count` stages walked for the ports of atom `a0` (a region's: every atom of it is
+   * covered alike): what they allow is left in `allowed`, what is still undecided past the last
+   * of them in `undecided`.
+   */
+  const walkRegion = (stages: readonly WalkStage[], count: number, a0: number): void => {
+    undecided.set(everyNode);
+    allowed.fill(0);
+    for (let i = 0; i < count; i++) {
+      const stage = stages[i]!;
+      passed.fill(0);
+      for (let j = 0; j < stage.steps.length; j++) {
+        const s = stage.steps[j]!;
+        if (!hasBit(atomSets.sets[s.atoms]!, a0)) continue;
+        // Only the words where the step has sources (most hold a namespace or a few).
+        const span = spanOf(s.sources);
+        const lo = Math.floor(span / (words + 1));
+        const hi = span - lo * (words + 1);
+        for (let w = lo; w < hi; w++) {
+          const m = s.sources[w]! & undecided[w]!;
+          if (m !== 0) {
+            if (s.action === 'Allow') allowed[w]! |= m;
+            else if (s.action === 'Pass') passed[w]! |= m;
+            undecided[w]! &= ~m;
+          }
+        }
+        // Nothing left undecided: the rest of the tier decides nothing (asked after a step
+        // over every word, which is what usually leaves nothing).
+        if (lo === 0 && hi === words) {
+          let left = 0;
+          for (let w = 0; w < words && left === 0; w++) left |= undecided[w]!;
+          if (left === 0) break;
+        }
+      }
+      if (stage.end === 'Deny' && stage.selected === everyNode) undecided.fill(0);
+      else if (stage.end === 'Deny' && stage.selected) for (let w = 0; w < words; w++) undecided[w]! &= ~stage.selected[w]!;
+      orInto(undecided, passed);
+    }
+  };
+
+  /**
+   * The set held in `scratch` as one bitset for the whole compile (null when empty): walks often
+   * end alike, and equal sets that are one object are one group and one memo key. Found by a
+   * hash of the words, then compared (as unsigned words: the scratch is a Uint32Array too).
+   */
+  const keptSet = (scratch: Uint32Array): Bitset | null => {
+    let hash = 0;
+    let any = 0;
+    for (let w = 0; w < words; w++) {
+      const x = scratch[w]!;
+      any |= x;
+      hash = Math.imul(hash ^ x, 0x9e3779b1);
+    }
+    if (any === 0) return null;
+    let bucket = walkSources.get(hash);
+    if (bucket) {
+      for (const b of bucket) {
+        let w = 0;
+        while (w < words && b[w] === scratch[w]) w++;
+        if (w === words) return b;
+      }
+    } else walkSources.set(hash, (bucket = []));
+    const src = freshSet();
+    src.set(scratch);
+    bucket.push(src);
+    return src;
+  };
+  const joined = new Uint32Array(words);
+
+  const walkRegions = (stages: readonly WalkStage[]): Group[] => {
+    const regions = regionsOf(cutsOf(stages, stages.length));
+    // Per region, what is allowed: what the walk allows and what is still undecided past the
+    // last tier. Regions allowing the same sources are one group.
     const sources: Bitset[] = [];
     if (regionGroup.length < regions) regionGroup = new Int32Array(regions);
     for (let k = 0; k < regions; k++) {
-      const a0 = regionAtom[k]!;
-      undecided.set(everyNode);
-      allowed.fill(0);
-      for (let i = 0; i < stages.length; i++) {
-        const stage = stages[i]!;
-        passed.fill(0);
-        for (let j = 0; j < stage.steps.length; j++) {
-          const s = stage.steps[j]!;
-          if (!hasBit(atomSets.sets[s.atoms]!, a0)) continue;
-          // Only the words where the step has sources (most hold a namespace or a few).
-          const span = spanOf(s.sources);
-          const lo = Math.floor(span / (words + 1));
-          const hi = span - lo * (words + 1);
-          for (let w = lo; w < hi; w++) {
-            const m = s.sources[w]! & undecided[w]!;
-            if (m !== 0) {
-              if (s.action === 'Allow') allowed[w]! |= m;
-              else if (s.action === 'Pass') passed[w]! |= m;
-              undecided[w]! &= ~m;
-            }
-          }
-          // Nothing left undecided: the rest of the tier decides nothing (asked after a step
-          // over every word, which is what usually leaves nothing).
-          if (lo === 0 && hi === words) {
-            let left = 0;
-            for (let w = 0; w < words && left === 0; w++) left |= undecided[w]!;
-            if (left === 0) break;
-          }
-        }
-        if (stage.end === 'Deny' && stage.selected === everyNode) undecided.fill(0);
-        else if (stage.end === 'Deny' && stage.selected) for (let w = 0; w < words; w++) undecided[w]! &= ~stage.selected[w]!;
-        orInto(undecided, passed);
-      }
-      // What is allowed: `allowed` and what is still undecided past the last tier. Equal sets
-      // are found by a hash of their words, then compared.
-      let hash = 0;
-      let any = 0;
-      for (let w = 0; w < words; w++) {
-        const x = allowed[w]! | undecided[w]!;
-        any |= x;
-        hash = Math.imul(hash ^ x, 0x9e3779b1);
-      }
+      walkRegion(stages, stages.length, regionAtom[k]!);
+      for (let w = 0; w < words; w++) joined[w] = allowed[w]! | undecided[w]!;
+      const src = keptSet(joined);
       regionGroup[k] = -1;
-      if (any === 0) continue;
-      // Equal sets are one set over the whole compile (walks often end alike): found by the
-      // hash of their words, then compared.
-      let bucket = walkSources.get(hash);
-      let src: Bitset | undefined;
-      if (bucket) {
-        for (const b of bucket) {
-          let w = 0;
-          while (w < words && b[w] === (allowed[w]! | undecided[w]!)) w++;
-          if (w === words) {
-            src = b;
-            break;
-          }
-        }
-      } else walkSources.set(hash, (bucket = []));
-      if (!src) {
-        src = allowed.slice();
-        orInto(src, undecided);
-        bucket.push(src);
-      }
+      if (src === null) continue;
       let g = 0;
       while (g < sources.length && sources[g] !== src) g++;
       if (g === sources.length) sources.push(src);
@@ -471,6 +514,38 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       if (g >= 0) setBit(atomsOfGroup[g]!, a);
     }
     return sources.map((src, g) => ({ src, id: -1, atoms: atomSets.intern(atomsOfGroup[g]!) }));
+  };
+
+  /**
+   * The first `count` stages walked, not ended: per region of the ports they cut, what they
+   * allow and what they leave undecided for the stages after them (null: nothing). Regions alike
+   * in both are one.
+   */
+  interface Prefix {
+    readonly atoms: readonly number[];
+    readonly allowed: readonly (Bitset | null)[];
+    readonly undecided: readonly (Bitset | null)[];
+  }
+  const walkPrefix = (stages: readonly WalkStage[], count: number): Prefix => {
+    const regions = regionsOf(cutsOf(stages, count));
+    const allowedOf: (Bitset | null)[] = [];
+    const undecidedOf: (Bitset | null)[] = [];
+    if (regionGroup.length < regions) regionGroup = new Int32Array(regions);
+    for (let k = 0; k < regions; k++) {
+      walkRegion(stages, count, regionAtom[k]!);
+      const a = keptSet(allowed);
+      const u = keptSet(undecided);
+      let g = 0;
+      while (g < allowedOf.length && (allowedOf[g] !== a || undecidedOf[g] !== u)) g++;
+      if (g === allowedOf.length) {
+        allowedOf.push(a);
+        undecidedOf.push(u);
+      }
+      regionGroup[k] = g;
+    }
+    const atomsOf = allowedOf.map(() => new Uint32Array(atomWords));
+    for (let a = 0; a < atomCount; a++) setBit(atomsOf[regionGroup[regionOfAtom[a]!]!]!, a);
+    return { atoms: atomsOf.map((b) => atomSets.intern(b)), allowed: allowedOf, undecided: undecidedOf };
   };
 
   /** Admin tier, NetworkPolicy (its groups allow, and it denies what it isolates), Baseline tier. */
@@ -535,6 +610,91 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
    * peers hold d, from their policies' subjects; each tier ends for every source it selects.
    */
   function calicoLists(walk: readonly WalkTier[]): { inLists: Group[][]; egLists: Group[][] } {
+    // When a destination's last deciding tier is an allow list (Kubernetes NetworkPolicies and
+    // Calico allow rules in the default tier, as most clusters have), the tiers before it are
+    // walked once per print (destinations in one team or namespace share them) and the allow list
+    // goes after each of their regions directly: per region, what they allowed, each allow
+    // step's sources among what they left undecided (on the step's ports in the region), and
+    // what they left undecided that the last tier does not select. Else the whole walk.
+    const prefixWalked: PrintMemo<Prefix> = new Map();
+    const stageGroups = (stages: readonly WalkStage[]): Group[] => {
+      let last = stages.length - 1;
+      while (last >= 0 && stages[last]!.steps.length === 0 && stages[last]!.end === 'Pass') last--;
+      if (last < 1) return walkGroups(stages);
+      const tail = stages[last]!;
+      if (tail.end !== 'Deny' || tail.selected === null) return walkGroups(stages);
+      for (const step of tail.steps) if (step.action !== 'Allow') return walkGroups(stages);
+      const merged = printStages(stages, last);
+      let prefix = printFind(prefixWalked);
+      if (!prefix) {
+        prefix = walkPrefix(merged ?? stages, last);
+        printKeep(prefixWalked, prefix);
+      }
+      const out: Group[] = [];
+      const add = (src: Bitset, atoms: number) => {
+        for (let i = 0; i < out.length; i++) {
+          if (out[i]!.src !== src) continue;
+          out[i] = { src, id: out[i]!.id, atoms: atomsJoin(out[i]!.atoms, atoms, false) };
+          return;
+        }
+        out.push({ src, id: setId(src), atoms });
+      };
+      for (let k = 0; k < prefix.atoms.length; k++) {
+        const region = prefix.atoms[k]!;
+        const a = prefix.allowed[k]!;
+        const u = prefix.undecided[k]!;
+        if (a) add(a, region);
+        if (!u) continue;
+        if (tail.selected !== everyNode) {
+          const rest = setMeet(u, tail.selected!, true);
+          if (rest) add(rest, region);
+        }
+        for (const step of tail.steps) {
+          const atoms = atomsJoin(step.atoms, region, true);
+          if (atomSets.isEmpty(atoms)) continue;
+          const src = setMeet(step.sources, u, false);
+          if (src) add(src, atoms);
+        }
+      }
+      return mergeSameAtoms(out, walkUnions);
+    };
+    /** a & b (a & ~b with `not`), once per pair of source sets, kept as walk results are (null: empty). */
+    const meets = [new Map<number, Bitset | null>(), new Map<number, Bitset | null>()] as const;
+    const setMeet = (a: Bitset, b: Bitset, not: boolean): Bitset | null => {
+      const memo = meets[not ? 1 : 0];
+      const key = setId(a) * 2 ** 26 + setId(b);
+      let m = memo.get(key);
+      if (m === undefined) {
+        if (not) for (let w = 0; w < words; w++) joined[w] = a[w]! & ~b[w]!;
+        else for (let w = 0; w < words; w++) joined[w] = a[w]! & b[w]!;
+        m = keptSet(joined);
+        // The same set as `a`: `a` itself (one object, one group).
+        if (m !== null && m !== a) {
+          let w = 0;
+          while (w < words && m[w] === a[w]) w++;
+          if (w === words) m = a;
+        }
+        memo.set(key, m);
+      }
+      return m;
+    };
+    /** Atom sets intersected (or joined), once per pair. */
+    const atomMemo = [new Map<number, number>(), new Map<number, number>()] as const;
+    const atomsJoin = (a: number, b: number, and: boolean): number => {
+      if (a === b) return a;
+      if (a === allAtoms) return and ? b : a;
+      if (b === allAtoms) return and ? a : b;
+      const memo = atomMemo[and ? 1 : 0];
+      const key = a < b ? a * 2 ** 26 + b : b * 2 ** 26 + a;
+      let id = memo.get(key);
+      if (id === undefined) {
+        const x = atomSets.sets[a]!;
+        const y = atomSets.sets[b]!;
+        id = atomSets.intern(and ? x.map((w, i) => w & y[i]!) : x.map((w, i) => w | y[i]!));
+        memo.set(key, id);
+      }
+      return id;
+    };
     const notMemo = new Map<string, number>();
     const atomsOf = (r: WalkRule, d: number): number => {
       const np = namedSetOf(d);
@@ -581,6 +741,48 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
         }
       }
     }
+    // Steps, their lists and the stages are scratch, reused part to part: a walk keeps none of
+    // them (what it keeps is groups of bitsets), so a compile does not make ~15,000 of them.
+    type Scratch<T> = { -readonly [K in keyof T]: T[K] };
+    const stepPool: Scratch<Step>[] = [];
+    const listPool: Step[][] = [];
+    const stagePool: Scratch<WalkStage>[] = [];
+    let stepsUsed = 0;
+    let listsUsed = 0;
+    let stagesUsed = 0;
+    const stages: WalkStage[] = [];
+    const newPart = () => {
+      stepsUsed = 0;
+      listsUsed = 0;
+      stagesUsed = 0;
+      stages.length = 0;
+    };
+    const stepOf = (sources: Bitset, atoms: number, action: Step['action']): Step => {
+      let s = stepPool[stepsUsed++];
+      if (!s) stepPool.push((s = { sources, atoms, action }));
+      else {
+        s.sources = sources;
+        s.atoms = atoms;
+        s.action = action;
+      }
+      return s;
+    };
+    const stepList = (): Step[] => {
+      let l = listPool[listsUsed++];
+      if (!l) listPool.push((l = []));
+      else l.length = 0;
+      return l;
+    };
+    const addStage = (steps: Step[], selected: Bitset | null, end: WalkStage['end']) => {
+      let s = stagePool[stagesUsed++];
+      if (!s) stagePool.push((s = { steps, selected, end }));
+      else {
+        s.steps = steps;
+        s.selected = selected;
+        s.end = end;
+      }
+      stages.push(s);
+    };
     const inLists: Group[][] = new Array<Group[]>(nodeCount);
     const asked = (part: readonly number[], lists: Group[][]): boolean => {
       if (!only || part.some((d) => hasBit(only, d))) return true;
@@ -591,9 +793,9 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       const part = inParts[k]!;
       if (!asked(part, inLists)) continue;
       const d = part[0]!;
-      const stages: WalkStage[] = [];
+      newPart();
       const selecting = selectedBy[k]!;
-      let steps: Step[] = [];
+      let steps = stepList();
       // A rule over every source and port decides the rest of its tier: later rules there are left out.
       let decided = -1;
       for (let i = 0; i < selecting.length; i++) {
@@ -603,15 +805,15 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
           const r = rules[j]!;
           if (r.local !== null && !hasBit(r.local, d)) continue;
           const atoms = atomsOf(r, d);
-          steps.push({ sources: r.peer, atoms, action: r.action });
+          steps.push(stepOf(r.peer, atoms, r.action));
           if (r.full && atoms === allAtoms) decided = t;
         }
         if (i + 1 === selecting.length || selecting[i + 1]!.t !== t) {
-          stages.push({ steps, selected: everyNode, end: walk[t]!.end });
-          steps = [];
+          addStage(steps, everyNode, walk[t]!.end);
+          steps = stepList();
         }
       }
-      const groups = walkGroups(stages);
+      const groups = stageGroups(stages);
       for (let i = 0; i < part.length; i++) inLists[part[i]!] = groups;
     }
     for (let d = classCount; d < nodeCount; d++) inLists[d] = [{ src: everyNode, id: ALL_PEERS, atoms: allAtoms }];
@@ -619,19 +821,41 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     // Egress toward d: per tier, the sources it selects and its rules with their sources; the
     // rules whose peers hold d are the steps. Nodes held by the same rules walk alike.
     const tiers = walk.map((tier) => {
-      const selected = emptyBitset(nodeCount);
-      const rules: { rule: WalkRule; sources: Bitset }[] = [];
+      const selected = freshSet();
+      let rules: { rule: WalkRule; sources: Bitset }[] = [];
       for (const p of tier.policies) {
         if (p.egress === null) continue;
         orInto(selected, p.subject);
         for (const r of p.egress) {
           let sources = p.subject;
           if (r.local !== null) {
-            sources = p.subject.slice();
-            for (let w = 0; w < words; w++) sources[w]! &= r.local[w]!;
+            sources = freshSet();
+            for (let w = 0; w < words; w++) sources[w] = p.subject[w]! & r.local[w]!;
           }
           rules.push({ rule: r, sources });
         }
+      }
+      // A tier of allow rules alone (Kubernetes NetworkPolicies in the default tier): their order
+      // decides nothing, so rules alike in peers and ports are one rule over all their sources
+      // ("allow DNS" in every namespace is one rule), joined once here, not per destination.
+      if (rules.length > 1 && rules.every((e) => e.rule.action === 'Allow')) {
+        const byKey = new Map<string, { rule: WalkRule; sources: Bitset }>();
+        const joined = new Set<{ rule: WalkRule; sources: Bitset }>();
+        for (const e of rules) {
+          const k = `${setId(e.rule.peer)}:${e.rule.ports}:${e.rule.notPorts}`;
+          const known = byKey.get(k);
+          if (!known) byKey.set(k, { rule: e.rule, sources: e.sources });
+          else if (known.sources !== e.sources) {
+            if (!joined.has(known)) {
+              const own = freshSet();
+              own.set(known.sources);
+              known.sources = own;
+              joined.add(known);
+            }
+            orInto(known.sources, e.sources);
+          }
+        }
+        if (byKey.size < rules.length) rules = [...byKey.values()];
       }
       return { end: tier.end, selected, rules, any: !isEmptyBitset(selected) };
     });
@@ -641,18 +865,18 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       const part = egParts[k]!;
       if (!asked(part, egLists)) continue;
       const d = part[0]!;
-      const stages: WalkStage[] = [];
+      newPart();
       for (const tier of tiers) {
         if (!tier.any) continue;
-        const steps: Step[] = [];
+        const steps = stepList();
         const rules = tier.rules;
         for (let j = 0; j < rules.length; j++) {
           const { rule, sources } = rules[j]!;
-          if (hasBit(rule.peer, d)) steps.push({ sources, atoms: atomsOf(rule, d), action: rule.action });
+          if (hasBit(rule.peer, d)) steps.push(stepOf(sources, atomsOf(rule, d), rule.action));
         }
-        stages.push({ steps, selected: tier.selected, end: tier.end });
+        addStage(steps, tier.selected, tier.end);
       }
-      const groups = walkGroups(stages);
+      const groups = stageGroups(stages);
       for (let i = 0; i < part.length; i++) egLists[part[i]!] = groups;
     }
     return { inLists, egLists };
