@@ -15,6 +15,7 @@ import { emptyBitset, forEachBit, forEachCommonBit, fullBitset, hasBit, intersec
 import type { ClassState } from './class-stage.js';
 import type { PeerSets } from './peer-sets.js';
 import { ALL_PEERS, type CompiledTierRule, type PolicyTable } from './policy-table.js';
+import { PairIds } from './pair-ids.js';
 import { calicoIsKubernetes, calicoWalk, type WalkPolicy, type WalkRule, type WalkTier } from './calico-walk.js';
 
 /** A group's `id` names its source set, so that merged unions can be shared (-1: a computed set). */
@@ -703,13 +704,16 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     readonly denied: readonly (readonly Bitset[])[];
     /** Per region: a number naming its denied source sets (kept sources are keyed by it). */
     readonly deniedId: readonly number[];
-    /** What one group becomes under these denies, by its source set and atoms. */
-    readonly byGroup: Map<number, Group[]>;
     /** Numbers the deny lists. */
     readonly id: number;
   }
-  // Ids below 2^26 each: two of them make one exact number key.
-  const PAIR = 2 ** 26;
+  /**
+   * Numbers for pairs of numbers (a tuple is pairs of pairs; a list, a chain of pairs from 0):
+   * memo keys made of ids and lists without a string per destination, in typed arrays (a look-up
+   * allocates nothing; b may be -1).
+   */
+  const pairIds = new PairIds();
+  const pairId = (a: number, b: number): number => pairIds.id(a, b);
   const deniedIds = new Map<string, number>();
   const regionsByDeny = new Map<string, DenyRegions>();
   /** The regions the deny steps cut the ports into, once per list of deny steps. */
@@ -738,27 +742,27 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
         if (id === undefined) deniedIds.set(r.key, (id = deniedIds.size));
         return id;
       }),
-      byGroup: new Map(),
       id: regionsByDeny.size,
     };
     regionsByDeny.set(denyKey, built);
     return built;
   };
   /** Atom sets combined by id, once per pair. */
-  const atomsAndMemo = new Map<number, number>();
-  const atomsOrMemo = new Map<number, number>();
+  const atomsAndMemo = new PairIds();
+  const atomsOrMemo = new PairIds();
   const atomsOp = (a: number, b: number, and: boolean): number => {
     if (a === b) return a;
     if (a === allAtoms) return and ? b : a;
     if (b === allAtoms) return and ? a : b;
     const memo = and ? atomsAndMemo : atomsOrMemo;
-    const key = a < b ? a * PAIR + b : b * PAIR + a;
-    let id = memo.get(key);
-    if (id === undefined) {
+    const lo = a < b ? a : b;
+    const hi = a < b ? b : a;
+    let id = memo.get(lo, hi);
+    if (id < 0) {
       const x = atomSets.sets[a]!;
       const y = atomSets.sets[b]!;
       id = atomSets.intern(and ? x.map((w, i) => w & y[i]!) : x.map((w, i) => w | y[i]!));
-      memo.set(key, id);
+      memo.set(lo, hi, id);
     }
     return id;
   };
@@ -768,11 +772,14 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
    * classes split by node (Cilium's allow-localhost) repeat the same groups and denies on every
    * node. Regions where a group keeps the same sources stay one group.
    */
+  const underIds = new PairIds();
+  const underLists: Group[][] = [];
   const withoutDenied = (regions: DenyRegions, groups: readonly Group[]): Group[] => {
     const out: Group[] = [];
     for (const g of groups) {
-      const gk = setId(g.src) * PAIR + g.atoms;
-      let list = regions.byGroup.get(gk);
+      const gk = pairId(setId(g.src), g.atoms);
+      const at = underIds.get(gk, regions.id);
+      let list = at < 0 ? undefined : underLists[at]!;
       if (list === undefined) {
         list = [];
         for (let r = 0; r < regions.atoms.length; r++) {
@@ -785,7 +792,8 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
           if (same >= 0) list[same] = { src, id: list[same]!.id, atoms: atomsOp(list[same]!.atoms, atoms, false) };
           else list.push({ src, id: setId(src), atoms });
         }
-        regions.byGroup.set(gk, list);
+        underIds.set(gk, regions.id, underLists.length);
+        underLists.push(list);
       }
       for (const x of list) out.push(x);
     }
@@ -795,10 +803,12 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
    * `src` without the sources of `denied` (null when nothing is left; `src` itself when none of
    * them is in it), once per (src, denied).
    */
-  const kept = new Map<number, Bitset | null>();
+  const keptIds = new PairIds();
+  const keptSets: (Bitset | null)[] = [];
   const keptOf = (src: Bitset, denied: readonly Bitset[], deniedId: number): Bitset | null => {
-    const key = setId(src) * PAIR + deniedId;
-    let b = kept.get(key);
+    const sid = setId(src);
+    const at = keptIds.get(sid, deniedId);
+    let b = at < 0 ? undefined : keptSets[at];
     if (b === undefined) {
       const x = src.slice();
       let changed = false;
@@ -811,7 +821,8 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
         }
       }
       b = !changed ? src : isEmptyBitset(x) ? null : x;
-      kept.set(key, b);
+      keptIds.set(sid, deniedId, keptSets.length);
+      keptSets.push(b);
     }
     return b;
   };
@@ -854,58 +865,46 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     ciliumLocal.push([]);
   }
   sets.ciliumSubjects.forEach((bits, i) => forEachBit(bits, (c) => void (c < classCount && (nodeLocal[i] ? ciliumLocal : ciliumSelecting)[c]!.push(i))));
-  /**
-   * Numbers for pairs of numbers (a tuple is pairs of pairs; a list, a chain of pairs from 0):
-   * memo keys made of ids and lists without a string per destination. One map keyed by
-   * a * PAIR + (b + 1), exact while both stay under PAIR - 1 (b may be -1), not a map per `a`:
-   * a Map per new list prefix was most of what the Cilium ingress groups allocated.
-   */
-  const pairIds = new Map<number, number>();
-  let pairCount = 0;
-  const pairId = (a: number, b: number): number => {
-    if (a < 0 || a >= PAIR - 1 || b < -1 || b >= PAIR - 1) throw new Error(`pairId: ${a}, ${b} out of range`);
-    const key = a * PAIR + (b + 1);
-    let id = pairIds.get(key);
-    if (id === undefined) pairIds.set(key, (id = ++pairCount));
-    return id;
-  };
   const listId = (list: readonly number[]): number => {
     let id = 0;
     for (let i = 0; i < list.length; i++) id = pairId(id, list[i]!);
     return id;
   };
   const ciliumInByPolicies = new Map<number, CiliumIn>();
-  const ruleKeys = new Map<string, number>();
-  const byNumber = (x: number, y: number) => x - y;
+  /** A rule by its peers and atoms: the same rule in two policies counts once. */
+  const ruleIds = new PairIds();
+  const denyRules: number[] = [];
+  const allowRules: number[] = [];
   const ciliumInOf = (d: number, np: number): CiliumIn => {
     const policiesKey = pairId(listId(ciliumSelecting[d]!), np);
     const known = ciliumInByPolicies.get(policiesKey);
     if (known) return known;
     const deny: Step[] = [];
     const allow: Group[] = [];
-    // A rule by its peers and atoms (peers * PAIR + atoms): the same rule in two policies counts once.
-    const denySeen = new Set<number>();
-    const allowSeen = new Set<number>();
+    denyRules.length = 0;
+    allowRules.length = 0;
     for (const i of ciliumSelecting[d]!) {
       const p = cilium!.policies[i]!;
       for (const r of p.ingressDeny) {
         const a = atomsToward(r.ports, np);
-        const k = r.peers * PAIR + a;
-        if (atomSets.isEmpty(a) || denySeen.has(k) || holdsNone(rulePeerBits[r.peers]!)) continue;
-        denySeen.add(k);
+        if (atomSets.isEmpty(a) || holdsNone(rulePeerBits[r.peers]!)) continue;
+        const k = ruleIds.id(r.peers, a);
+        if (denyRules.includes(k)) continue;
+        denyRules.push(k);
         deny.push({ sources: rulePeerBits[r.peers]!, atoms: a, action: 'Deny' });
       }
       for (const r of p.ingress) {
         const a = atomsToward(r.ports, np);
-        const k = r.peers * PAIR + a;
-        if (atomSets.isEmpty(a) || allowSeen.has(k) || holdsNone(rulePeerBits[r.peers]!)) continue;
-        allowSeen.add(k);
+        if (atomSets.isEmpty(a) || holdsNone(rulePeerBits[r.peers]!)) continue;
+        const k = ruleIds.id(r.peers, a);
+        if (allowRules.includes(k)) continue;
+        allowRules.push(k);
         allow.push({ src: rulePeerBits[r.peers]!, id: r.peers, atoms: a });
       }
     }
-    const rk = `${[...denySeen].sort(byNumber).join(',')}|${[...allowSeen].sort(byNumber).join(',')}`;
-    let ruleKey = ruleKeys.get(rk);
-    if (ruleKey === undefined) ruleKeys.set(rk, (ruleKey = ruleKeys.size));
+    // The rules as sets (sorted lists of rule ids): classes whose policies differ but give the
+    // same rules share their groups.
+    const ruleKey = pairId(listId(sortNumbers(denyRules)), listId(sortNumbers(allowRules)));
     const built: CiliumIn = { ruleKey, regions: deny.length === 0 ? null : denyRegions(deny), allow };
     ciliumInByPolicies.set(policiesKey, built);
     return built;
@@ -1155,4 +1154,15 @@ function flatten(nodeCount: number, lists: Group[][]) {
     }
   }
   return { start, sources, atomIds };
+}
+
+/** `list` sorted ascending in place (short lists: insertion sort, no comparator calls). */
+function sortNumbers(list: number[]): number[] {
+  for (let i = 1; i < list.length; i++) {
+    const x = list[i]!;
+    let j = i;
+    for (; j > 0 && list[j - 1]! > x; j--) list[j] = list[j - 1]!;
+    list[j] = x;
+  }
+  return list;
 }
