@@ -834,8 +834,9 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   const mergeDenied = (list: readonly Group[]): Group[] => {
     const out: Group[] = [];
     for (const g of list) {
-      const same = out.findIndex((x) => x.src === g.src);
-      if (same >= 0) out[same] = { src: g.src, id: g.id, atoms: atomsOp(out[same]!.atoms, g.atoms, false) };
+      let same = 0;
+      while (same < out.length && out[same]!.src !== g.src) same++;
+      if (same < out.length) out[same] = { src: g.src, id: g.id, atoms: atomsOp(out[same]!.atoms, g.atoms, false) };
       else out.push(g);
     }
     return mergeSameAtoms(out, deniedUnions);
@@ -871,16 +872,30 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     return id;
   };
   const ciliumInByPolicies = new Map<number, CiliumIn>();
-  /** A rule by its peers and atoms: the same rule in two policies counts once. */
+  const ciliumInByRules = new Map<number, CiliumIn>();
+  /** A rule by its peers and atoms (ruleIds; by id, its peers and atoms): the same rule in two policies counts once. */
   const ruleIds = new PairIds();
+  const rulePeers: number[] = [0];
+  const ruleAtoms: number[] = [0];
   const denyRules: number[] = [];
   const allowRules: number[] = [];
+  const ruleId = (peers: number, atoms: number): number => {
+    const k = ruleIds.id(peers, atoms);
+    if (k === rulePeers.length) {
+      rulePeers.push(peers);
+      ruleAtoms.push(atoms);
+    }
+    return k;
+  };
+  /**
+   * Per list of selecting policies and named-port set, the rules as sets (sorted lists of rule
+   * ids); per such set, once, its deny regions and allow groups: classes whose policies differ
+   * but give the same rules (the same team's policies in several namespaces) share them.
+   */
   const ciliumInOf = (d: number, np: number): CiliumIn => {
     const policiesKey = pairId(listId(ciliumSelecting[d]!), np);
     const known = ciliumInByPolicies.get(policiesKey);
     if (known) return known;
-    const deny: Step[] = [];
-    const allow: Group[] = [];
     denyRules.length = 0;
     allowRules.length = 0;
     for (const i of ciliumSelecting[d]!) {
@@ -888,24 +903,26 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
       for (const r of p.ingressDeny) {
         const a = atomsToward(r.ports, np);
         if (atomSets.isEmpty(a) || holdsNone(rulePeerBits[r.peers]!)) continue;
-        const k = ruleIds.id(r.peers, a);
-        if (denyRules.includes(k)) continue;
-        denyRules.push(k);
-        deny.push({ sources: rulePeerBits[r.peers]!, atoms: a, action: 'Deny' });
+        const k = ruleId(r.peers, a);
+        if (!denyRules.includes(k)) denyRules.push(k);
       }
       for (const r of p.ingress) {
         const a = atomsToward(r.ports, np);
         if (atomSets.isEmpty(a) || holdsNone(rulePeerBits[r.peers]!)) continue;
-        const k = ruleIds.id(r.peers, a);
-        if (allowRules.includes(k)) continue;
-        allowRules.push(k);
-        allow.push({ src: rulePeerBits[r.peers]!, id: r.peers, atoms: a });
+        const k = ruleId(r.peers, a);
+        if (!allowRules.includes(k)) allowRules.push(k);
       }
     }
-    // The rules as sets (sorted lists of rule ids): classes whose policies differ but give the
-    // same rules share their groups.
     const ruleKey = pairId(listId(sortNumbers(denyRules)), listId(sortNumbers(allowRules)));
-    const built: CiliumIn = { ruleKey, regions: deny.length === 0 ? null : denyRegions(deny), allow };
+    let built = ciliumInByRules.get(ruleKey);
+    if (!built) {
+      const deny: Step[] = [];
+      for (const k of denyRules) deny.push({ sources: rulePeerBits[rulePeers[k]!]!, atoms: ruleAtoms[k]!, action: 'Deny' });
+      const allow: Group[] = [];
+      for (const k of allowRules) allow.push({ src: rulePeerBits[rulePeers[k]!]!, id: rulePeers[k]!, atoms: ruleAtoms[k]! });
+      built = { ruleKey, regions: deny.length === 0 ? null : denyRegions(deny), allow };
+      ciliumInByRules.set(ruleKey, built);
+    }
     ciliumInByPolicies.set(policiesKey, built);
     return built;
   };
@@ -937,7 +954,14 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     let groups = ciliumInMemo.get(key);
     if (!groups) {
       // (Groups of no source add nothing: left out, they cost all-pairs nothing.)
-      const allowGroups = isolated ? [...npIngressGroups(d).filter((g) => !holdsNone(g.src)), ...cin.allow] : [{ src: everyNode, id: ALL_PEERS, atoms: allAtoms }];
+      let allowGroups: Group[];
+      if (isolated) {
+        allowGroups = npIngressGroups(d);
+        let n = 0;
+        for (const g of allowGroups) if (!holdsNone(g.src)) allowGroups[n++] = g;
+        allowGroups.length = n;
+        for (const g of cin.allow) allowGroups.push(g);
+      } else allowGroups = [{ src: everyNode, id: ALL_PEERS, atoms: allAtoms }];
       groups = cin.regions === null ? mergeSameAtoms(allowGroups, inUnions) : mergeDenied(withoutDenied(cin.regions, allowGroups));
       ciliumInMemo.set(key, groups);
     }
@@ -1042,39 +1066,75 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     });
     return [...byKey.values()];
   };
-  const ciliumTowardOf = (list: readonly CiliumEgress[]): { g: CiliumEgress; atoms: number }[][] => {
-    const toward: { g: CiliumEgress; atoms: number }[][] = Array.from({ length: table.cilium ? nodeCount : 0 }, () => []);
-    for (const g of list) {
-      forEachBit(rulePeerBits[g.peers]!, (d) => {
-        const a = atomsToward(g.ports, namedSetOf(d));
-        if (!atomSets.isEmpty(a)) toward[d]!.push({ g, atoms: a });
+  /**
+   * Per destination, the rules of `list` whose peers hold it and the atoms they allow toward it,
+   * as index ranges into two flat arrays ([at[d], at[d + 1]) in `group` and `atoms`): no array
+   * and no object per destination.
+   */
+  const ciliumTowardOf = (list: readonly CiliumEgress[]): { at: Int32Array; group: Int32Array; atoms: Int32Array } => {
+    const ds: number[] = [];
+    const gs: number[] = [];
+    const as: number[] = [];
+    const at = new Int32Array(nodeCount + 1);
+    if (table.cilium) {
+      list.forEach((g, gi) => {
+        forEachBit(rulePeerBits[g.peers]!, (d) => {
+          const a = atomsToward(g.ports, namedSetOf(d));
+          if (atomSets.isEmpty(a)) return;
+          ds.push(d);
+          gs.push(gi);
+          as.push(a);
+          at[d + 1]!++;
+        });
       });
     }
-    return toward;
+    for (let d = 0; d < nodeCount; d++) at[d + 1]! += at[d]!;
+    // Counting sort by destination; each destination's rules stay in list order.
+    const next = at.slice(0, nodeCount);
+    const group = new Int32Array(ds.length);
+    const atoms = new Int32Array(ds.length);
+    for (let k = 0; k < ds.length; k++) {
+      const i = next[ds[k]!]!++;
+      group[i] = gs[k]!;
+      atoms[i] = as[k]!;
+    }
+    return { at, group, atoms };
   };
-  const ciliumDenyToward = ciliumTowardOf(ciliumEgress(true));
-  const ciliumAllowToward = ciliumTowardOf(ciliumEgress(false));
+  const ciliumDenyList = ciliumEgress(true);
+  const ciliumAllowList = ciliumEgress(false);
+  const ciliumDenyToward = ciliumTowardOf(ciliumDenyList);
+  const ciliumAllowToward = ciliumTowardOf(ciliumAllowList);
   const ciliumNotIsolated = fullBitset(nodeCount);
   if (table.cilium) for (let w = 0; w < ciliumNotIsolated.length; w++) ciliumNotIsolated[w]! &= ~sets.ciliumIsolated.egress[w]!;
-  const ciliumEgMemo = new Map<string, Group[]>();
+  /**
+   * A destination's Cilium egress groups by what they are made of: the (group, atoms) pairs of
+   * its allow list in order, then of its deny rules. Destinations alike in them share their
+   * groups, looked up by numbers (no list, key string or merge per destination).
+   */
+  const ciliumEgMemo = new Map<number, Group[]>();
   for (let d = 0; d < nodeCount; d++) {
     if (only && !hasBit(only, d)) continue;
     if (table.cilium) {
-      // The id names the source set for merged unions: a group's subjects, unique per group.
-      const list: Group[] = [{ src: ciliumNotIsolated, id: -2, atoms: allAtoms }];
-      for (const g of npToward[d]!) list.push(g);
-      for (const { g, atoms } of ciliumAllowToward[d]!) list.push({ src: g.subjects, id: 1_000_000 + g.id, atoms });
-      const denyToward = ciliumDenyToward[d]!;
-      if (denyToward.length === 0) {
-        egLists[d] = mergeSameAtoms(list, egUnions);
-        continue;
-      }
-      let key = denyToward.map(({ g, atoms }) => `d${g.id}:${atoms}`).join(',');
-      key += `|${list.map((g) => `${g.id}:${g.atoms}`).join(',')}|${namedSetOf(d)}`;
+      // The ids name source sets for merged unions: a group's subjects, unique per group.
+      let allowKey = 0;
+      for (const g of npToward[d]!) allowKey = pairId(allowKey, pairId(g.id, g.atoms));
+      const { at: allowAt, group: allowGroup, atoms: allowAtoms } = ciliumAllowToward;
+      for (let k = allowAt[d]!; k < allowAt[d + 1]!; k++) allowKey = pairId(allowKey, pairId(1_000_000 + allowGroup[k]!, allowAtoms[k]!));
+      const { at: denyAt, group: denyGroup, atoms: denyAtoms } = ciliumDenyToward;
+      let denyKey = 0;
+      for (let k = denyAt[d]!; k < denyAt[d + 1]!; k++) denyKey = pairId(denyKey, pairId(denyGroup[k]!, denyAtoms[k]!));
+      const key = pairId(allowKey, denyKey);
       let groups = ciliumEgMemo.get(key);
       if (!groups) {
-        const deny: Step[] = denyToward.map(({ g, atoms }) => ({ sources: g.subjects, atoms, action: 'Deny' as const }));
-        groups = mergeDenied(withoutDenied(denyRegions(deny), list));
+        const list: Group[] = [{ src: ciliumNotIsolated, id: -2, atoms: allAtoms }];
+        for (const g of npToward[d]!) list.push(g);
+        for (let k = allowAt[d]!; k < allowAt[d + 1]!; k++) list.push({ src: ciliumAllowList[allowGroup[k]!]!.subjects, id: 1_000_000 + allowGroup[k]!, atoms: allowAtoms[k]! });
+        if (denyKey === 0) groups = mergeSameAtoms(list, egUnions);
+        else {
+          const deny: Step[] = [];
+          for (let k = denyAt[d]!; k < denyAt[d + 1]!; k++) deny.push({ sources: ciliumDenyList[denyGroup[k]!]!.subjects, atoms: denyAtoms[k]!, action: 'Deny' });
+          groups = mergeDenied(withoutDenied(denyRegions(deny), list));
+        }
         ciliumEgMemo.set(key, groups);
       }
       egLists[d] = groups;
