@@ -141,15 +141,6 @@ export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInte
   const podSel = (s: LabelSelector) =>
     (s.matchLabels && Object.keys(s.matchLabels).length > 0) || (s.matchExpressions && s.matchExpressions.length > 0) ? selId(t.podSels, podFast, s) : ANY_POD;
   const nsSel = (s: LabelSelector) => selId(t.nsSels, nsFast, s);
-  /** A namespaced policy's own namespace, as the namespace selector of its subject (by name once). */
-  const ownNamespaceSel = (namespace: string): number => {
-    const key = `\u0001${namespace}`;
-    let id = nsFast.get(key);
-    if (id === undefined) {
-      nsFast.set(key, (id = t.nsSels.add({ matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [namespace] }] })));
-    }
-    return id;
-  };
   /** CIDR peers by CIDR and excepts, and the unresolved peer, once per table. */
   const cidrPeers = new Map<string, number>();
   const unresolvedPeers: (number | undefined)[] = [undefined, undefined];
@@ -294,14 +285,15 @@ export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInte
     if (policy.subject.kind === 'nodes' || policy.subject.selector.matchesNoPod) subject = nothing();
     else {
       const sel = policy.subject.selector;
-      // A namespaced policy selects its own namespace's pods only.
-      const any = isEmptySelector(sel.namespace);
-      let ns: number;
-      if (policy.kind !== 'CiliumNetworkPolicy') ns = nsSel(sel.namespace);
-      else if (any) ns = ownNamespaceSel(policy.namespace);
-      else ns = t.nsSels.add({ ...sel.namespace, matchExpressions: [...(sel.namespace.matchExpressions ?? []), { key: 'kubernetes.io/metadata.name', operator: 'In', values: [policy.namespace] }] });
-      if (policy.kind === 'CiliumNetworkPolicy') t.namespaceIndex(policy.namespace);
-      subject = t.podsPeer(-1, ns, podSel(sel.pod), false);
+      // A namespaced policy selects its own namespace's pods only: without a namespace
+      // requirement, the pods of that namespace (by name, as for fromEndpoints limited to it).
+      if (policy.kind !== 'CiliumNetworkPolicy') subject = t.podsPeer(-1, nsSel(sel.namespace), podSel(sel.pod), false);
+      else if (isEmptySelector(sel.namespace)) subject = t.podsPeer(t.namespaceIndex(policy.namespace), OWN_NAMESPACE, podSel(sel.pod), false);
+      else {
+        const ns = t.nsSels.add({ ...sel.namespace, matchExpressions: [...(sel.namespace.matchExpressions ?? []), { key: 'kubernetes.io/metadata.name', operator: 'In', values: [policy.namespace] }] });
+        t.namespaceIndex(policy.namespace);
+        subject = t.podsPeer(-1, ns, podSel(sel.pod), false);
+      }
     }
     const ingress = compileRules(policy.ingress, `${base}.ingress`, false, at);
     const ingressDeny = compileRules(policy.ingressDeny, `${base}.ingressDeny`, true, at);
