@@ -74,10 +74,13 @@ const V6_ALL = '::/0';
 export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInterners, firstUid: number, allowLocalhost = true): CiliumTable {
   let uid = firstUid;
   const nodes = nodeCidrs(cluster);
-  // (One plain loop over the pods: this runs once per compile over every pod.)
+  // (One indexed loop over the pods: this runs once per compile, mostly not optimized, where a
+  // for-of makes an iterator result per pod.)
   let hostPods = false;
   let unplacedHostPods = false;
-  for (const p of cluster.pods) {
+  const pods = cluster.pods;
+  for (let i = 0; i < pods.length; i++) {
+    const p = pods[i]!;
     if (!p.hostNetwork) continue;
     hostPods = true;
     if (p.node === undefined) {
