@@ -246,8 +246,21 @@ export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInte
     }
   };
 
+  /**
+   * Port specs by a short key of the ports as written (protocol, port — a name with its length
+   * in front, so no name can pass for another key — and endPort, in order): the same ports in
+   * many policies are resolved and interned once.
+   */
+  const portSpecIds = new Map<string, number>();
   const portSpec = (ports: readonly CiliumPort[] | undefined): number => {
     if (ports === undefined) return ALL_PORTS;
+    let key = '';
+    for (const p of ports) key += `${p.protocol}/${typeof p.port === 'string' ? `'${p.port.length}:${p.port}` : (p.port ?? '')}/${p.endPort ?? ''},`;
+    let id = portSpecIds.get(key);
+    if (id === undefined) portSpecIds.set(key, (id = resolvePorts(ports)));
+    return id;
+  };
+  const resolvePorts = (ports: readonly CiliumPort[]): number => {
     const entries: PortEntry[] = [];
     for (const p of ports) {
       if (typeof p.port === 'string') {
