@@ -712,7 +712,8 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
    * memo keys made of ids and lists without a string per destination, in typed arrays (a look-up
    * allocates nothing; b may be -1).
    */
-  const pairIds = new PairIds();
+  // (Sized for a few pairs a node: the table then grows once or not at all.)
+  const pairIds = new PairIds(table.cilium ? 4 * nodeCount : 16);
   const pairId = (a: number, b: number): number => pairIds.id(a, b);
   const deniedIds = new Map<string, number>();
   const regionsByDeny = new Map<string, DenyRegions>();
