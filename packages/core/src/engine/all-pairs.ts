@@ -21,6 +21,7 @@ import type { AtomSets } from './port-atoms.js';
 import type { ProtoPorts } from '../semantics/port-set.js';
 import { EMPTY_PROTO_PORTS } from '../semantics/port-set.js';
 import type { Reachability } from './reachability.js';
+import { PairIds } from './pair-ids.js';
 
 export interface DestinationGroups {
   readonly nodeCount: number;
@@ -59,30 +60,45 @@ export function reachabilityOf(g: DestinationGroups, from?: Bitset): Reachabilit
 
   const has = (b: Bitset, i: number) => ((b[i >>> 5]! >>> (i & 31)) & 1) !== 0;
 
+  /**
+   * Two atom sets' union or intersection by id, once per pair (interned when new): the union of
+   * the groups holding a source is a few look-ups, not fresh arrays and a key string per pattern
+   * and destination.
+   */
+  const orIds = new PairIds();
+  const andIds = new PairIds();
+  const scratch = new Uint32Array(atomWords);
+  const combine = (a: number, b: number, and: boolean): number => {
+    if (a === b) return a;
+    const lo = a < b ? a : b;
+    const hi = a < b ? b : a;
+    const memo = and ? andIds : orIds;
+    let id = memo.get(lo, hi);
+    if (id < 0) {
+      const x = atomSets.sets[lo]!;
+      const y = atomSets.sets[hi]!;
+      if (and) for (let w = 0; w < atomWords; w++) scratch[w] = x[w]! & y[w]!;
+      else for (let w = 0; w < atomWords; w++) scratch[w] = x[w]! | y[w]!;
+      id = atomSets.intern(scratch.slice());
+      memo.set(lo, hi, id);
+    }
+    return id;
+  };
+
   /** Atom-set id of ports(s, d), or -1 when nothing is allowed. */
   const portsId = (s: number, d: number): number => {
-    const inU = new Uint32Array(atomWords);
-    const egU = new Uint32Array(atomWords);
-    let anyIn = false;
-    let anyEg = false;
+    let inId = -1;
     for (let k = inStart[d]!; k < inStart[d + 1]!; k++) {
-      if (!has(inSources[k]!, s)) continue;
-      anyIn = true;
-      const a = atomSets.sets[inAtoms[k]!]!;
-      for (let w = 0; w < atomWords; w++) inU[w]! |= a[w]!;
+      if (has(inSources[k]!, s)) inId = inId < 0 ? inAtoms[k]! : combine(inId, inAtoms[k]!, false);
     }
-    if (!anyIn) return -1;
+    if (inId < 0) return -1;
+    let egId = -1;
     for (let k = egStart[d]!; k < egStart[d + 1]!; k++) {
-      if (!has(egSources[k]!, s)) continue;
-      anyEg = true;
-      const a = atomSets.sets[egAtoms[k]!]!;
-      for (let w = 0; w < atomWords; w++) egU[w]! |= a[w]!;
+      if (has(egSources[k]!, s)) egId = egId < 0 ? egAtoms[k]! : combine(egId, egAtoms[k]!, false);
     }
-    if (!anyEg) return -1;
-    let empty = true;
-    for (let w = 0; w < atomWords; w++) if ((inU[w]! &= egU[w]!) !== 0) empty = false;
-    if (empty) return -1;
-    return atomSets.intern(inU);
+    if (egId < 0) return -1;
+    const id = combine(inId, egId, true);
+    return atomSets.isEmpty(id) ? -1 : id;
   };
 
   /** Per group: the first word and one past the last word holding a source (empty: lo >= hi). */

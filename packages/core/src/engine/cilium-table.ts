@@ -34,15 +34,39 @@ const ALLOW_LOCALHOST: CiliumPolicy = {
 };
 
 function namesNodeEntity(p: CiliumPolicy): boolean {
-  return [p.ingress, p.ingressDeny, p.egress, p.egressDeny].some((list) =>
-    list.some((r) => (r.peers ?? []).some((x) => x.kind === 'entity' && (x.entity === 'host' || x.entity === 'remote-node'))),
-  );
+  return rulesNameNodeEntity(p.ingress) || rulesNameNodeEntity(p.ingressDeny) || rulesNameNodeEntity(p.egress) || rulesNameNodeEntity(p.egressDeny);
 }
-import { matchesSelector } from '../semantics/label-selector.js';
+
+import { isEmptySelector, matchesSelector } from '../semantics/label-selector.js';
+import { PairIds } from './pair-ids.js';
 import { ipBlockRanges } from './ip-atoms.js';
 import { ALL_PEERS, ALL_PORTS, ANY_POD, OWN_NAMESPACE, nodeCidrs, unionRanges, type CiliumTable, type CompiledCiliumPolicy, type CompiledCiliumRule, type PolicyTable, type PortEntry, type TableInterners } from './policy-table.js';
 import type { PodClasses } from './pod-classes.js';
 import type { SelectorIndex } from './selector-index.js';
+
+function rulesNameNodeEntity(list: readonly CiliumRule[]): boolean {
+  for (const r of list) if (r.peers !== undefined && namesNodeEntityIn(r.peers)) return true;
+  return false;
+}
+
+/** A peer list names host or remote-node. */
+function namesNodeEntityIn(peers: readonly CiliumPeer[]): boolean {
+  for (const x of peers) if (x.kind === 'entity' && (x.entity === 'host' || x.entity === 'remote-node')) return true;
+  return false;
+}
+
+function namesUnresolved(peers: readonly CiliumPeer[]): boolean {
+  for (const x of peers) if (x.kind === 'unresolved') return true;
+  return false;
+}
+
+const ANY_PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
+const ONE_PROTOCOL: Record<Protocol, readonly Protocol[]> = { TCP: ['TCP'], UDP: ['UDP'], SCTP: ['SCTP'] };
+
+/** The protocols a Cilium port stands for (ANY: each of them). */
+function protocolsOf(p: CiliumPort): readonly Protocol[] {
+  return p.protocol === 'ANY' ? ANY_PROTOCOLS : ONE_PROTOCOL[p.protocol];
+}
 
 const V4_ALL = '0.0.0.0/0';
 const V6_ALL = '::/0';
@@ -50,11 +74,26 @@ const V6_ALL = '::/0';
 export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInterners, firstUid: number, allowLocalhost = true): CiliumTable {
   let uid = firstUid;
   const nodes = nodeCidrs(cluster);
-  const hostPods = cluster.pods.some((p) => p.hostNetwork);
+  // (One indexed loop over the pods: this runs once per compile, mostly not optimized, where a
+  // for-of makes an iterator result per pod.)
+  let hostPods = false;
+  let unplacedHostPods = false;
+  const pods = cluster.pods;
+  for (let i = 0; i < pods.length; i++) {
+    const p = pods[i]!;
+    if (!p.hostNetwork) continue;
+    hostPods = true;
+    if (p.node === undefined) {
+      unplacedHostPods = true;
+      break;
+    }
+  }
   // The local host: the node's addresses and its host-networked pods.
   const localhost = allowLocalhost && (nodes.length > 0 || hostPods);
-  const unplacedHostPods = cluster.pods.some((p) => p.hostNetwork && p.node === undefined);
-  const byNode = localhost || (cluster.ciliumPolicies ?? []).some(namesNodeEntity);
+  const ciliumPolicies = cluster.ciliumPolicies ?? [];
+  const perNode: boolean[] = [];
+  for (const policy of ciliumPolicies) perNode.push(namesNodeEntity(policy));
+  const byNode = localhost || perNode.includes(true);
   // Every node of the input and every node some (non-host-networked) pod runs on, and null when
   // some pod names none.
   const placements: Placement[] = [];
@@ -94,8 +133,10 @@ export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInte
   const selId = (index: SelectorIndex, fast: Map<string, number>, s: LabelSelector): number => {
     if (s.matchExpressions && s.matchExpressions.length > 0) return index.add(s);
     const labels = s.matchLabels ?? {};
+    const keys = Object.keys(labels);
+    if (keys.length > 1) keys.sort();
     let key = '';
-    for (const k of Object.keys(labels).sort()) key += `${k}\u0000${labels[k]}\u0000`;
+    for (const k of keys) key += `${k}\u0000${labels[k]}\u0000`;
     let id = fast.get(key);
     if (id === undefined) fast.set(key, (id = index.add(s)));
     return id;
@@ -103,15 +144,6 @@ export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInte
   const podSel = (s: LabelSelector) =>
     (s.matchLabels && Object.keys(s.matchLabels).length > 0) || (s.matchExpressions && s.matchExpressions.length > 0) ? selId(t.podSels, podFast, s) : ANY_POD;
   const nsSel = (s: LabelSelector) => selId(t.nsSels, nsFast, s);
-  /** A namespaced policy's own namespace, as the namespace selector of its subject (by name once). */
-  const ownNamespaceSel = (namespace: string): number => {
-    const key = `\u0001${namespace}`;
-    let id = nsFast.get(key);
-    if (id === undefined) {
-      nsFast.set(key, (id = t.nsSels.add({ matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [namespace] }] })));
-    }
-    return id;
-  };
   /** CIDR peers by CIDR and excepts, and the unresolved peer, once per table. */
   const cidrPeers = new Map<string, number>();
   const unresolvedPeers: (number | undefined)[] = [undefined, undefined];
@@ -130,14 +162,33 @@ export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInte
     return [t.internPeer(`hp:${at ?? ''}:${at === null ? 'n' : 's'}:${local ? 'l' : 'r'}:${deny ? 'd' : 'a'}:${maybe ? 'm' : ''}`, { kind: 'hostPods', at, local, deny, maybe })];
   };
 
-  /** Peer ids of one peer; null: every peer (the `all` entity). `at`: where the subject's pods run. */
-  const peerIds = (p: CiliumPeer, deny: boolean, field: () => string, at: Placement | undefined): number[] | null => {
-    switch (p.kind) {
-      case 'endpoints': {
-        if (p.selector.matchesNoPod) return [nothing()];
-        if (p.ownNamespace !== undefined) return [t.podsPeer(t.namespaceIndex(p.ownNamespace), OWN_NAMESPACE, podSel(p.selector.pod), false)];
-        return [t.podsPeer(-1, nsSel(p.selector.namespace), podSel(p.selector.pod), false)];
+  /** Pod peers of any namespace by (namespace selector, pod selector): no key string per peer. */
+  const anyNsPeers = new PairIds();
+  /**
+   * The peer ids of one peer, pushed onto `out`; false: every peer (the `all` entity). `at`:
+   * where the subject's pods run. `field` and `index` name the rule in an error message.
+   */
+  const peerIds = (p: CiliumPeer, deny: boolean, out: number[], field: string, index: number, at: Placement | undefined): boolean => {
+    if (p.kind === 'endpoints') {
+      if (p.selector.matchesNoPod) out.push(nothing());
+      else if (p.ownNamespace !== undefined) out.push(t.podsPeer(t.namespaceIndex(p.ownNamespace), OWN_NAMESPACE, podSel(p.selector.pod), false));
+      else {
+        const ns = nsSel(p.selector.namespace);
+        const pod = podSel(p.selector.pod);
+        let id = anyNsPeers.get(ns, pod);
+        if (id < 0) anyNsPeers.set(ns, pod, (id = t.podsPeer(-1, ns, pod, false)));
+        out.push(id);
       }
+      return true;
+    }
+    const ids = otherPeerIds(p, deny, () => `${field}[${index}]`, at);
+    if (ids === null) return false;
+    for (const id of ids) out.push(id);
+    return true;
+  };
+  /** peerIds for the kinds other than endpoints (fewer): their ids; null: every peer. */
+  const otherPeerIds = (p: Exclude<CiliumPeer, { kind: 'endpoints' }>, deny: boolean, field: () => string, at: Placement | undefined): number[] | null => {
+    switch (p.kind) {
       case 'cidr': {
         const key = p.except === undefined || p.except.length === 0 ? p.cidr : `${p.cidr}|${p.except.join(',')}`;
         let id = cidrPeers.get(key);
@@ -195,10 +246,22 @@ export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInte
     }
   };
 
+  /**
+   * Port specs by a short key of the ports as written (protocol, port — a name with its length
+   * in front, so no name can pass for another key — and endPort, in order): the same ports in
+   * many policies are resolved and interned once.
+   */
+  const portSpecIds = new Map<string, number>();
   const portSpec = (ports: readonly CiliumPort[] | undefined): number => {
     if (ports === undefined) return ALL_PORTS;
+    let key = '';
+    for (const p of ports) key += `${p.protocol}/${typeof p.port === 'string' ? `'${p.port.length}:${p.port}` : (p.port ?? '')}/${p.endPort ?? ''},`;
+    let id = portSpecIds.get(key);
+    if (id === undefined) portSpecIds.set(key, (id = resolvePorts(ports)));
+    return id;
+  };
+  const resolvePorts = (ports: readonly CiliumPort[]): number => {
     const entries: PortEntry[] = [];
-    const protocols = (p: CiliumPort): Protocol[] => (p.protocol === 'ANY' ? ['TCP', 'UDP', 'SCTP'] : [p.protocol]);
     for (const p of ports) {
       if (typeof p.port === 'string') {
         // A named port with ANY takes the container port's own protocol.
@@ -206,7 +269,7 @@ export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInte
         else entries.push({ protocol: p.protocol, port: p.port });
         continue;
       }
-      for (const protocol of protocols(p)) {
+      for (const protocol of protocolsOf(p)) {
         entries.push({ protocol, ...(p.port !== undefined ? { port: p.port } : {}), ...(p.endPort !== undefined ? { endPort: p.endPort } : {}) });
       }
     }
@@ -214,25 +277,23 @@ export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInte
     return t.internPortSpec(entries);
   };
 
-  const compileRules = (policy: CiliumPolicy, list: readonly CiliumRule[], field: string, deny: boolean, at: Placement | undefined): CompiledCiliumRule[] =>
-    list.map((r) => {
-      // The field path only for an error message.
-      const f = () => `${field}[${r.index}]`;
+  const ids: number[] = [];
+  const compileRules = (list: readonly CiliumRule[], field: string, deny: boolean, at: Placement | undefined): CompiledCiliumRule[] => {
+    const out: CompiledCiliumRule[] = [];
+    for (const r of list) {
       let peers: number;
       if (r.peers === undefined) peers = ALL_PEERS;
       else {
-        const ids: number[] = [];
+        ids.length = 0;
         let all = false;
-        r.peers.forEach((p) => {
-          const x = peerIds(p, deny, f, at);
-          if (x === null) all = true;
-          else ids.push(...x);
-        });
-        peers = all ? ALL_PEERS : t.internRulePeers(ids);
+        for (const p of r.peers) if (!peerIds(p, deny, ids, field, r.index, at)) all = true;
+        peers = all ? ALL_PEERS : t.internRulePeers(ids.length === 1 ? ids : ids.slice());
       }
-      const unplaced = (at === null || unplacedHostPods) && (r.peers ?? []).some((p) => p.kind === 'entity' && (p.entity === 'host' || p.entity === 'remote-node'));
-      return { peers, ports: portSpec(r.ports), uid: uid++, source: r, unknown: unplaced || (r.peers ?? []).some((p) => p.kind === 'unresolved') };
-    });
+      const unplaced = (at === null || unplacedHostPods) && r.peers !== undefined && namesNodeEntityIn(r.peers);
+      out.push({ peers, ports: portSpec(r.ports), uid: uid++, source: r, unknown: unplaced || (r.peers !== undefined && namesUnresolved(r.peers)) });
+    }
+    return out;
+  };
 
   const compilePolicy = (policy: CiliumPolicy, at: Placement | undefined): CompiledCiliumPolicy => {
     const base = policy.specIndex === undefined ? 'spec' : `specs[${policy.specIndex}]`;
@@ -240,28 +301,28 @@ export function buildCiliumTable(cluster: Cluster, always: boolean, t: TableInte
     if (policy.subject.kind === 'nodes' || policy.subject.selector.matchesNoPod) subject = nothing();
     else {
       const sel = policy.subject.selector;
-      // A namespaced policy selects its own namespace's pods only.
-      const any = (sel.namespace.matchLabels === undefined || Object.keys(sel.namespace.matchLabels).length === 0) && (sel.namespace.matchExpressions ?? []).length === 0;
-      let ns: number;
-      if (policy.kind !== 'CiliumNetworkPolicy') ns = nsSel(sel.namespace);
-      else if (any) ns = ownNamespaceSel(policy.namespace);
-      else ns = t.nsSels.add({ ...sel.namespace, matchExpressions: [...(sel.namespace.matchExpressions ?? []), { key: 'kubernetes.io/metadata.name', operator: 'In', values: [policy.namespace] }] });
-      if (policy.kind === 'CiliumNetworkPolicy') t.namespaceIndex(policy.namespace);
-      subject = t.podsPeer(-1, ns, podSel(sel.pod), false);
+      // A namespaced policy selects its own namespace's pods only: without a namespace
+      // requirement, the pods of that namespace (by name, as for fromEndpoints limited to it).
+      if (policy.kind !== 'CiliumNetworkPolicy') subject = t.podsPeer(-1, nsSel(sel.namespace), podSel(sel.pod), false);
+      else if (isEmptySelector(sel.namespace)) subject = t.podsPeer(t.namespaceIndex(policy.namespace), OWN_NAMESPACE, podSel(sel.pod), false);
+      else {
+        const ns = t.nsSels.add({ ...sel.namespace, matchExpressions: [...(sel.namespace.matchExpressions ?? []), { key: 'kubernetes.io/metadata.name', operator: 'In', values: [policy.namespace] }] });
+        t.namespaceIndex(policy.namespace);
+        subject = t.podsPeer(-1, ns, podSel(sel.pod), false);
+      }
     }
-    return {
-      source: policy,
-      subject,
-      ...(at !== undefined ? { node: at } : {}),
-      ingress: compileRules(policy, policy.ingress, `${base}.ingress`, false, at),
-      ingressDeny: compileRules(policy, policy.ingressDeny, `${base}.ingressDeny`, true, at),
-      egress: compileRules(policy, policy.egress, `${base}.egress`, false, at),
-      egressDeny: compileRules(policy, policy.egressDeny, `${base}.egressDeny`, true, at),
-    };
+    const ingress = compileRules(policy.ingress, `${base}.ingress`, false, at);
+    const ingressDeny = compileRules(policy.ingressDeny, `${base}.ingressDeny`, true, at);
+    const egress = compileRules(policy.egress, `${base}.egress`, false, at);
+    const egressDeny = compileRules(policy.egressDeny, `${base}.egressDeny`, true, at);
+    if (at === undefined) return { source: policy, subject, ingress, ingressDeny, egress, egressDeny };
+    return { source: policy, subject, node: at, ingress, ingressDeny, egress, egressDeny };
   };
-  const policies = (cluster.ciliumPolicies ?? []).flatMap((policy) =>
-    namesNodeEntity(policy) ? placements.map((at) => compilePolicy(policy, at)) : [compilePolicy(policy, undefined)],
-  );
+  const policies: CompiledCiliumPolicy[] = [];
+  ciliumPolicies.forEach((policy, i) => {
+    if (perNode[i]) for (const at of placements) policies.push(compilePolicy(policy, at));
+    else policies.push(compilePolicy(policy, undefined));
+  });
   if (localhost) for (const at of placements) policies.push(compilePolicy(ALLOW_LOCALHOST, at));
   return { policies, always, byNode };
 }

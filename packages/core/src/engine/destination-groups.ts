@@ -15,6 +15,7 @@ import { emptyBitset, forEachBit, forEachCommonBit, fullBitset, hasBit, intersec
 import type { ClassState } from './class-stage.js';
 import type { PeerSets } from './peer-sets.js';
 import { ALL_PEERS, type CompiledTierRule, type PolicyTable } from './policy-table.js';
+import { PairIds } from './pair-ids.js';
 import { bitsetSlab, calicoIsKubernetes, calicoWalk, type WalkPolicy, type WalkRule, type WalkTier } from './calico-walk.js';
 
 /** A group's `id` names its source set, so that merged unions can be shared (-1: a computed set). */
@@ -927,13 +928,17 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     readonly denied: readonly (readonly Bitset[])[];
     /** Per region: a number naming its denied source sets (kept sources are keyed by it). */
     readonly deniedId: readonly number[];
-    /** What one group becomes under these denies, by its source set and atoms. */
-    readonly byGroup: Map<number, Group[]>;
     /** Numbers the deny lists. */
     readonly id: number;
   }
-  // Ids below 2^26 each: two of them make one exact number key.
-  const PAIR = 2 ** 26;
+  /**
+   * Numbers for pairs of numbers (a tuple is pairs of pairs; a list, a chain of pairs from 0):
+   * memo keys made of ids and lists without a string per destination, in typed arrays (a look-up
+   * allocates nothing; b may be -1).
+   */
+  // (Sized for a few pairs a node: the table then grows once or not at all.)
+  const pairIds = new PairIds(table.cilium ? 4 * nodeCount : 16);
+  const pairId = (a: number, b: number): number => pairIds.id(a, b);
   const deniedIds = new Map<string, number>();
   const regionsByDeny = new Map<string, DenyRegions>();
   /** The regions the deny steps cut the ports into, once per list of deny steps. */
@@ -962,27 +967,27 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
         if (id === undefined) deniedIds.set(r.key, (id = deniedIds.size));
         return id;
       }),
-      byGroup: new Map(),
       id: regionsByDeny.size,
     };
     regionsByDeny.set(denyKey, built);
     return built;
   };
   /** Atom sets combined by id, once per pair. */
-  const atomsAndMemo = new Map<number, number>();
-  const atomsOrMemo = new Map<number, number>();
+  const atomsAndMemo = new PairIds();
+  const atomsOrMemo = new PairIds();
   const atomsOp = (a: number, b: number, and: boolean): number => {
     if (a === b) return a;
     if (a === allAtoms) return and ? b : a;
     if (b === allAtoms) return and ? a : b;
     const memo = and ? atomsAndMemo : atomsOrMemo;
-    const key = a < b ? a * PAIR + b : b * PAIR + a;
-    let id = memo.get(key);
-    if (id === undefined) {
+    const lo = a < b ? a : b;
+    const hi = a < b ? b : a;
+    let id = memo.get(lo, hi);
+    if (id < 0) {
       const x = atomSets.sets[a]!;
       const y = atomSets.sets[b]!;
       id = atomSets.intern(and ? x.map((w, i) => w & y[i]!) : x.map((w, i) => w | y[i]!));
-      memo.set(key, id);
+      memo.set(lo, hi, id);
     }
     return id;
   };
@@ -992,11 +997,14 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
    * classes split by node (Cilium's allow-localhost) repeat the same groups and denies on every
    * node. Regions where a group keeps the same sources stay one group.
    */
+  const underIds = new PairIds();
+  const underLists: Group[][] = [];
   const withoutDenied = (regions: DenyRegions, groups: readonly Group[]): Group[] => {
     const out: Group[] = [];
     for (const g of groups) {
-      const gk = setId(g.src) * PAIR + g.atoms;
-      let list = regions.byGroup.get(gk);
+      const gk = pairId(setId(g.src), g.atoms);
+      const at = underIds.get(gk, regions.id);
+      let list = at < 0 ? undefined : underLists[at]!;
       if (list === undefined) {
         list = [];
         for (let r = 0; r < regions.atoms.length; r++) {
@@ -1009,7 +1017,8 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
           if (same >= 0) list[same] = { src, id: list[same]!.id, atoms: atomsOp(list[same]!.atoms, atoms, false) };
           else list.push({ src, id: setId(src), atoms });
         }
-        regions.byGroup.set(gk, list);
+        underIds.set(gk, regions.id, underLists.length);
+        underLists.push(list);
       }
       for (const x of list) out.push(x);
     }
@@ -1019,10 +1028,12 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
    * `src` without the sources of `denied` (null when nothing is left; `src` itself when none of
    * them is in it), once per (src, denied).
    */
-  const kept = new Map<number, Bitset | null>();
+  const keptIds = new PairIds();
+  const keptSets: (Bitset | null)[] = [];
   const keptOf = (src: Bitset, denied: readonly Bitset[], deniedId: number): Bitset | null => {
-    const key = setId(src) * PAIR + deniedId;
-    let b = kept.get(key);
+    const sid = setId(src);
+    const at = keptIds.get(sid, deniedId);
+    let b = at < 0 ? undefined : keptSets[at];
     if (b === undefined) {
       const x = src.slice();
       let changed = false;
@@ -1035,7 +1046,8 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
         }
       }
       b = !changed ? src : isEmptyBitset(x) ? null : x;
-      kept.set(key, b);
+      keptIds.set(sid, deniedId, keptSets.length);
+      keptSets.push(b);
     }
     return b;
   };
@@ -1047,8 +1059,9 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
   const mergeDenied = (list: readonly Group[]): Group[] => {
     const out: Group[] = [];
     for (const g of list) {
-      const same = out.findIndex((x) => x.src === g.src);
-      if (same >= 0) out[same] = { src: g.src, id: g.id, atoms: atomsOp(out[same]!.atoms, g.atoms, false) };
+      let same = 0;
+      while (same < out.length && out[same]!.src !== g.src) same++;
+      if (same < out.length) out[same] = { src: g.src, id: g.id, atoms: atomsOp(out[same]!.atoms, g.atoms, false) };
       else out.push(g);
     }
     return mergeSameAtoms(out, deniedUnions);
@@ -1078,59 +1091,63 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     ciliumLocal.push([]);
   }
   sets.ciliumSubjects.forEach((bits, i) => forEachBit(bits, (c) => void (c < classCount && (nodeLocal[i] ? ciliumLocal : ciliumSelecting)[c]!.push(i))));
-  /**
-   * Numbers for pairs of numbers (a tuple is pairs of pairs; a list, a chain of pairs from 0):
-   * memo keys made of ids and lists without a string per destination. One map keyed by
-   * a * PAIR + (b + 1), exact while both stay under PAIR - 1 (b may be -1), not a map per `a`:
-   * a Map per new list prefix was most of what the Cilium ingress groups allocated.
-   */
-  const pairIds = new Map<number, number>();
-  let pairCount = 0;
-  const pairId = (a: number, b: number): number => {
-    if (a < 0 || a >= PAIR - 1 || b < -1 || b >= PAIR - 1) throw new Error(`pairId: ${a}, ${b} out of range`);
-    const key = a * PAIR + (b + 1);
-    let id = pairIds.get(key);
-    if (id === undefined) pairIds.set(key, (id = ++pairCount));
-    return id;
-  };
   const listId = (list: readonly number[]): number => {
     let id = 0;
     for (let i = 0; i < list.length; i++) id = pairId(id, list[i]!);
     return id;
   };
   const ciliumInByPolicies = new Map<number, CiliumIn>();
-  const ruleKeys = new Map<string, number>();
-  const byNumber = (x: number, y: number) => x - y;
+  const ciliumInByRules = new Map<number, CiliumIn>();
+  /** A rule by its peers and atoms (ruleIds; by id, its peers and atoms): the same rule in two policies counts once. */
+  const ruleIds = new PairIds();
+  const rulePeers: number[] = [0];
+  const ruleAtoms: number[] = [0];
+  const denyRules: number[] = [];
+  const allowRules: number[] = [];
+  const ruleId = (peers: number, atoms: number): number => {
+    const k = ruleIds.id(peers, atoms);
+    if (k === rulePeers.length) {
+      rulePeers.push(peers);
+      ruleAtoms.push(atoms);
+    }
+    return k;
+  };
+  /**
+   * Per list of selecting policies and named-port set, the rules as sets (sorted lists of rule
+   * ids); per such set, once, its deny regions and allow groups: classes whose policies differ
+   * but give the same rules (the same team's policies in several namespaces) share them.
+   */
   const ciliumInOf = (d: number, np: number): CiliumIn => {
     const policiesKey = pairId(listId(ciliumSelecting[d]!), np);
     const known = ciliumInByPolicies.get(policiesKey);
     if (known) return known;
-    const deny: Step[] = [];
-    const allow: Group[] = [];
-    // A rule by its peers and atoms (peers * PAIR + atoms): the same rule in two policies counts once.
-    const denySeen = new Set<number>();
-    const allowSeen = new Set<number>();
+    denyRules.length = 0;
+    allowRules.length = 0;
     for (const i of ciliumSelecting[d]!) {
       const p = cilium!.policies[i]!;
       for (const r of p.ingressDeny) {
         const a = atomsToward(r.ports, np);
-        const k = r.peers * PAIR + a;
-        if (atomSets.isEmpty(a) || denySeen.has(k) || holdsNone(rulePeerBits[r.peers]!)) continue;
-        denySeen.add(k);
-        deny.push({ sources: rulePeerBits[r.peers]!, atoms: a, action: 'Deny' });
+        if (atomSets.isEmpty(a) || holdsNone(rulePeerBits[r.peers]!)) continue;
+        const k = ruleId(r.peers, a);
+        if (!denyRules.includes(k)) denyRules.push(k);
       }
       for (const r of p.ingress) {
         const a = atomsToward(r.ports, np);
-        const k = r.peers * PAIR + a;
-        if (atomSets.isEmpty(a) || allowSeen.has(k) || holdsNone(rulePeerBits[r.peers]!)) continue;
-        allowSeen.add(k);
-        allow.push({ src: rulePeerBits[r.peers]!, id: r.peers, atoms: a });
+        if (atomSets.isEmpty(a) || holdsNone(rulePeerBits[r.peers]!)) continue;
+        const k = ruleId(r.peers, a);
+        if (!allowRules.includes(k)) allowRules.push(k);
       }
     }
-    const rk = `${[...denySeen].sort(byNumber).join(',')}|${[...allowSeen].sort(byNumber).join(',')}`;
-    let ruleKey = ruleKeys.get(rk);
-    if (ruleKey === undefined) ruleKeys.set(rk, (ruleKey = ruleKeys.size));
-    const built: CiliumIn = { ruleKey, regions: deny.length === 0 ? null : denyRegions(deny), allow };
+    const ruleKey = pairId(listId(sortNumbers(denyRules)), listId(sortNumbers(allowRules)));
+    let built = ciliumInByRules.get(ruleKey);
+    if (!built) {
+      const deny: Step[] = [];
+      for (const k of denyRules) deny.push({ sources: rulePeerBits[rulePeers[k]!]!, atoms: ruleAtoms[k]!, action: 'Deny' });
+      const allow: Group[] = [];
+      for (const k of allowRules) allow.push({ src: rulePeerBits[rulePeers[k]!]!, id: rulePeers[k]!, atoms: ruleAtoms[k]! });
+      built = { ruleKey, regions: deny.length === 0 ? null : denyRegions(deny), allow };
+      ciliumInByRules.set(ruleKey, built);
+    }
     ciliumInByPolicies.set(policiesKey, built);
     return built;
   };
@@ -1162,7 +1179,14 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     let groups = ciliumInMemo.get(key);
     if (!groups) {
       // (Groups of no source add nothing: left out, they cost all-pairs nothing.)
-      const allowGroups = isolated ? [...npIngressGroups(d).filter((g) => !holdsNone(g.src)), ...cin.allow] : [{ src: everyNode, id: ALL_PEERS, atoms: allAtoms }];
+      let allowGroups: Group[];
+      if (isolated) {
+        allowGroups = npIngressGroups(d);
+        let n = 0;
+        for (const g of allowGroups) if (!holdsNone(g.src)) allowGroups[n++] = g;
+        allowGroups.length = n;
+        for (const g of cin.allow) allowGroups.push(g);
+      } else allowGroups = [{ src: everyNode, id: ALL_PEERS, atoms: allAtoms }];
       groups = cin.regions === null ? mergeSameAtoms(allowGroups, inUnions) : mergeDenied(withoutDenied(cin.regions, allowGroups));
       ciliumInMemo.set(key, groups);
     }
@@ -1267,39 +1291,75 @@ export function buildDestinationGroups(table: PolicyTable, state: ClassState, se
     });
     return [...byKey.values()];
   };
-  const ciliumTowardOf = (list: readonly CiliumEgress[]): { g: CiliumEgress; atoms: number }[][] => {
-    const toward: { g: CiliumEgress; atoms: number }[][] = Array.from({ length: table.cilium ? nodeCount : 0 }, () => []);
-    for (const g of list) {
-      forEachBit(rulePeerBits[g.peers]!, (d) => {
-        const a = atomsToward(g.ports, namedSetOf(d));
-        if (!atomSets.isEmpty(a)) toward[d]!.push({ g, atoms: a });
+  /**
+   * Per destination, the rules of `list` whose peers hold it and the atoms they allow toward it,
+   * as index ranges into two flat arrays ([at[d], at[d + 1]) in `group` and `atoms`): no array
+   * and no object per destination.
+   */
+  const ciliumTowardOf = (list: readonly CiliumEgress[]): { at: Int32Array; group: Int32Array; atoms: Int32Array } => {
+    const ds: number[] = [];
+    const gs: number[] = [];
+    const as: number[] = [];
+    const at = new Int32Array(nodeCount + 1);
+    if (table.cilium) {
+      list.forEach((g, gi) => {
+        forEachBit(rulePeerBits[g.peers]!, (d) => {
+          const a = atomsToward(g.ports, namedSetOf(d));
+          if (atomSets.isEmpty(a)) return;
+          ds.push(d);
+          gs.push(gi);
+          as.push(a);
+          at[d + 1]!++;
+        });
       });
     }
-    return toward;
+    for (let d = 0; d < nodeCount; d++) at[d + 1]! += at[d]!;
+    // Counting sort by destination; each destination's rules stay in list order.
+    const next = at.slice(0, nodeCount);
+    const group = new Int32Array(ds.length);
+    const atoms = new Int32Array(ds.length);
+    for (let k = 0; k < ds.length; k++) {
+      const i = next[ds[k]!]!++;
+      group[i] = gs[k]!;
+      atoms[i] = as[k]!;
+    }
+    return { at, group, atoms };
   };
-  const ciliumDenyToward = ciliumTowardOf(ciliumEgress(true));
-  const ciliumAllowToward = ciliumTowardOf(ciliumEgress(false));
+  const ciliumDenyList = ciliumEgress(true);
+  const ciliumAllowList = ciliumEgress(false);
+  const ciliumDenyToward = ciliumTowardOf(ciliumDenyList);
+  const ciliumAllowToward = ciliumTowardOf(ciliumAllowList);
   const ciliumNotIsolated = fullBitset(nodeCount);
   if (table.cilium) for (let w = 0; w < ciliumNotIsolated.length; w++) ciliumNotIsolated[w]! &= ~sets.ciliumIsolated.egress[w]!;
-  const ciliumEgMemo = new Map<string, Group[]>();
+  /**
+   * A destination's Cilium egress groups by what they are made of: the (group, atoms) pairs of
+   * its allow list in order, then of its deny rules. Destinations alike in them share their
+   * groups, looked up by numbers (no list, key string or merge per destination).
+   */
+  const ciliumEgMemo = new Map<number, Group[]>();
   for (let d = 0; d < nodeCount; d++) {
     if (only && !hasBit(only, d)) continue;
     if (table.cilium) {
-      // The id names the source set for merged unions: a group's subjects, unique per group.
-      const list: Group[] = [{ src: ciliumNotIsolated, id: -2, atoms: allAtoms }];
-      for (const g of npToward[d]!) list.push(g);
-      for (const { g, atoms } of ciliumAllowToward[d]!) list.push({ src: g.subjects, id: 1_000_000 + g.id, atoms });
-      const denyToward = ciliumDenyToward[d]!;
-      if (denyToward.length === 0) {
-        egLists[d] = mergeSameAtoms(list, egUnions);
-        continue;
-      }
-      let key = denyToward.map(({ g, atoms }) => `d${g.id}:${atoms}`).join(',');
-      key += `|${list.map((g) => `${g.id}:${g.atoms}`).join(',')}|${namedSetOf(d)}`;
+      // The ids name source sets for merged unions: a group's subjects, unique per group.
+      let allowKey = 0;
+      for (const g of npToward[d]!) allowKey = pairId(allowKey, pairId(g.id, g.atoms));
+      const { at: allowAt, group: allowGroup, atoms: allowAtoms } = ciliumAllowToward;
+      for (let k = allowAt[d]!; k < allowAt[d + 1]!; k++) allowKey = pairId(allowKey, pairId(1_000_000 + allowGroup[k]!, allowAtoms[k]!));
+      const { at: denyAt, group: denyGroup, atoms: denyAtoms } = ciliumDenyToward;
+      let denyKey = 0;
+      for (let k = denyAt[d]!; k < denyAt[d + 1]!; k++) denyKey = pairId(denyKey, pairId(denyGroup[k]!, denyAtoms[k]!));
+      const key = pairId(allowKey, denyKey);
       let groups = ciliumEgMemo.get(key);
       if (!groups) {
-        const deny: Step[] = denyToward.map(({ g, atoms }) => ({ sources: g.subjects, atoms, action: 'Deny' as const }));
-        groups = mergeDenied(withoutDenied(denyRegions(deny), list));
+        const list: Group[] = [{ src: ciliumNotIsolated, id: -2, atoms: allAtoms }];
+        for (const g of npToward[d]!) list.push(g);
+        for (let k = allowAt[d]!; k < allowAt[d + 1]!; k++) list.push({ src: ciliumAllowList[allowGroup[k]!]!.subjects, id: 1_000_000 + allowGroup[k]!, atoms: allowAtoms[k]! });
+        if (denyKey === 0) groups = mergeSameAtoms(list, egUnions);
+        else {
+          const deny: Step[] = [];
+          for (let k = denyAt[d]!; k < denyAt[d + 1]!; k++) deny.push({ sources: ciliumDenyList[denyGroup[k]!]!.subjects, atoms: denyAtoms[k]!, action: 'Deny' });
+          groups = mergeDenied(withoutDenied(denyRegions(deny), list));
+        }
         ciliumEgMemo.set(key, groups);
       }
       egLists[d] = groups;
@@ -1379,4 +1439,15 @@ function flatten(nodeCount: number, lists: Group[][]) {
     }
   }
   return { start, sources, atomIds };
+}
+
+/** `list` sorted ascending in place (short lists: insertion sort, no comparator calls). */
+function sortNumbers(list: number[]): number[] {
+  for (let i = 1; i < list.length; i++) {
+    const x = list[i]!;
+    let j = i;
+    for (; j > 0 && list[j - 1]! > x; j--) list[j] = list[j - 1]!;
+    list[j] = x;
+  }
+  return list;
 }

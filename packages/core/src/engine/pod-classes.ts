@@ -112,6 +112,11 @@ export function buildPodClasses(input: PodClassesInput): PodClasses {
     for (let i = 0; i < n; i++) {
       const ports = pods[i]!.ports;
       if (ports.length === 0) continue;
+      // A replica of the previous pod (they come together) writes the same named ports.
+      if (i > 0 && sameNamedPorts(ports, pods[i - 1]!.ports, portNames)) {
+        portsOf[i] = portsOf[i - 1]!;
+        continue;
+      }
       let written = '';
       for (const p of ports) {
         if (p.name !== undefined && portNames.has(p.name)) written += `${p.name}/${p.protocol}/${p.containerPort},`;
@@ -198,4 +203,18 @@ export function buildPodClasses(input: PodClassesInput): PodClasses {
     classIpGroups,
     classHostNetwork,
   };
+}
+
+/** Whether two pods' ports list the same names of `names`, in order, alike (protocol, port). */
+function sameNamedPorts(a: readonly ContainerPort[], b: readonly ContainerPort[], names: ReadonlySet<string>): boolean {
+  let j = 0;
+  for (const p of a) {
+    if (p.name === undefined || !names.has(p.name)) continue;
+    while (j < b.length && (b[j]!.name === undefined || !names.has(b[j]!.name!))) j++;
+    if (j === b.length) return false;
+    const q = b[j++]!;
+    if (q.name !== p.name || q.protocol !== p.protocol || q.containerPort !== p.containerPort) return false;
+  }
+  for (; j < b.length; j++) if (b[j]!.name !== undefined && names.has(b[j]!.name!)) return false;
+  return true;
 }
