@@ -51,6 +51,14 @@ export interface AttackAdjacency {
    * one list object where they would hold thousands.
    */
   readonly sameList: Int32Array;
+  /** Node kinds as small numbers (KIND_CODES), by index. */
+  readonly kindCode: Uint8Array;
+  /**
+   * Each port list's ports in union order (by protocol, then port, no two alike): the list
+   * itself when it is already so, as the graph's lists mostly are. What a node's ports are
+   * when one of its lists carries all its first reaches.
+   */
+  readonly listPorts: readonly (readonly AttackPort[])[];
   /** Working memory of one search at a time (queries are synchronous), made with the graph: a query allocates its answer only. */
   readonly scratch: SearchScratch;
 }
@@ -81,6 +89,32 @@ export interface SearchScratch {
 
 /** Slots per node in SearchScratch.via*: blast radius names this many first reaches. */
 export const VIA_SLOTS = 5;
+
+/** AttackAdjacency.kindCode's numbers. */
+export const KIND_CODES = { workload: 0, node: 1, identity: 2, internet: 3 } as const satisfies Record<AttackNodeAttributes['kind'], number>;
+
+const PROTO_INDEX = { TCP: 0, UDP: 1, SCTP: 2 } as const;
+/** A number per (protocol, port, endPort): string keys cost more than the rest of the loop. */
+function portKey(p: { protocol: AttackPort['protocol']; port: number; endPort?: number }): number {
+  return (PROTO_INDEX[p.protocol] * 65536 + p.port) * 65536 + (p.endPort ?? 0);
+}
+
+/** Ports of several lists, one per (protocol, port, endPort), the later list's entry kept; sorted by protocol, then port. */
+export function unionOf(lists: readonly (readonly AttackPort[])[]): AttackPort[] {
+  const ports = new Map<number, AttackPort>();
+  for (const list of lists) for (const p of list) ports.set(portKey(p), p);
+  return [...ports.values()].sort((a, b) => (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : a.port - b.port));
+}
+
+/** A list by protocol, then port, no two alike, is its own union (the graph's lists mostly are). */
+function inUnionOrder(list: readonly AttackPort[]): boolean {
+  for (let i = 1; i < list.length; i++) {
+    const a = list[i - 1]!;
+    const b = list[i]!;
+    if (a.protocol > b.protocol || (a.protocol === b.protocol && a.port >= b.port)) return false;
+  }
+  return true;
+}
 
 function scratchFor(n: number, lists: number): SearchScratch {
   return {
@@ -247,5 +281,8 @@ export function adjacencyOf(ids: readonly string[], indexOf: ReadonlyMap<string,
     if (first === undefined) byText.set(text, i);
     sameList[i] = first ?? i;
   });
-  return { ids, indexOf, nodeAttrs, rank, byRank, outStart, outTo, outEdge, outAttr, outPorts, inStart, inFrom, inAttr, edgeAttrs: attrs, inPorts, portLists, listsStart, listsInto: Int32Array.from(listsInto), sameList, scratch: scratchFor(n, portLists.length) };
+  const kindCode = new Uint8Array(n);
+  for (let i = 0; i < n; i++) kindCode[i] = KIND_CODES[nodeAttrs[i]!.kind];
+  const listPorts = portLists.map((list) => (inUnionOrder(list) ? list : unionOf([list])));
+  return { ids, indexOf, nodeAttrs, rank, byRank, outStart, outTo, outEdge, outAttr, outPorts, inStart, inFrom, inAttr, edgeAttrs: attrs, inPorts, portLists, listsStart, listsInto: Int32Array.from(listsInto), sameList, kindCode, listPorts, scratch: scratchFor(n, portLists.length) };
 }
