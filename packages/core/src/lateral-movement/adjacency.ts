@@ -59,6 +59,15 @@ export interface AttackAdjacency {
    * when one of its lists carries all its first reaches.
    */
   readonly listPorts: readonly (readonly AttackPort[])[];
+  /** Each list's bit among its destination's lists (listsInto order; 0 past the 31st): a search marks the lists of a node's first reaches as one number per node. */
+  readonly listBit: Int32Array;
+  /**
+   * A node's ports for each set of its lists (the bits of listBit): maskPorts[maskStart[v] +
+   * mask], the union of the lists in the mask (none for 0), made with the graph for nodes with
+   * at most MASKED_LISTS lists; -1 for a node with more (blast-radius.ts then makes the union).
+   */
+  readonly maskStart: Int32Array;
+  readonly maskPorts: readonly (readonly AttackPort[])[];
   /** Working memory of one search at a time (queries are synchronous), made with the graph: a query allocates its answer only. */
   readonly scratch: SearchScratch;
 }
@@ -72,9 +81,9 @@ export interface AttackAdjacency {
 export interface SearchScratch {
   /** Hops from the source (-1: not reached). */
   readonly depth: Int32Array;
-  /** Reached nodes by hop count, then id. */
+  /** Reached nodes by hop count, then id, as positions in id order (`rank`): a level sorts natively. */
   readonly order: Int32Array;
-  /** Nodes not reached yet, in id order (bottom-up levels). */
+  /** Nodes not reached yet (bottom-up levels). */
   readonly unreached: Int32Array;
   /** First reaches per node, and the first MAX_VIA of them (5 slots per node): source, attributes, port list. */
   readonly viaCount: Int32Array;
@@ -83,6 +92,10 @@ export interface SearchScratch {
   readonly viaList: Int32Array;
   /** Port lists some first reach carries (1), by list number. */
   readonly listUsed: Uint8Array;
+  /** The same marks by node: the listBit of each list a first reach into it carries. */
+  readonly usedLists: Int32Array;
+  /** A search's running sums (blast-radius.ts names the slots): moves out of the level being found, moves into nodes not reached yet, reached nodes by kind. */
+  readonly sums: Float64Array;
   /** Nodes on the path being walked (path counting); all 0 between walks. */
   readonly onPath: Uint8Array;
 }
@@ -90,8 +103,14 @@ export interface SearchScratch {
 /** Slots per node in SearchScratch.via*: blast radius names this many first reaches. */
 export const VIA_SLOTS = 5;
 
+/** Nodes with at most this many port lists into them have the union of each set of them made with the graph. */
+export const MASKED_LISTS = 3;
+
 /** AttackAdjacency.kindCode's numbers. */
 export const KIND_CODES = { workload: 0, node: 1, identity: 2, internet: 3 } as const satisfies Record<AttackNodeAttributes['kind'], number>;
+
+/** The ports of a move that has none (escalation, identity), shared. */
+export const NO_PORTS: readonly AttackPort[] = [];
 
 const PROTO_INDEX = { TCP: 0, UDP: 1, SCTP: 2 } as const;
 /** A number per (protocol, port, endPort): string keys cost more than the rest of the loop. */
@@ -126,6 +145,8 @@ function scratchFor(n: number, lists: number): SearchScratch {
     viaAttr: new Int32Array(n * VIA_SLOTS).fill(0),
     viaList: new Int32Array(n * VIA_SLOTS).fill(0),
     listUsed: new Uint8Array(lists).fill(0),
+    usedLists: new Int32Array(n).fill(0),
+    sums: new Float64Array(8).fill(0),
     onPath: new Uint8Array(n).fill(0),
   };
 }
@@ -284,5 +305,20 @@ export function adjacencyOf(ids: readonly string[], indexOf: ReadonlyMap<string,
   const kindCode = new Uint8Array(n);
   for (let i = 0; i < n; i++) kindCode[i] = KIND_CODES[nodeAttrs[i]!.kind];
   const listPorts = portLists.map((list) => (inUnionOrder(list) ? list : unionOf([list])));
-  return { ids, indexOf, nodeAttrs, rank, byRank, outStart, outTo, outEdge, outAttr, outPorts, inStart, inFrom, inAttr, edgeAttrs: attrs, inPorts, portLists, listsStart, listsInto: Int32Array.from(listsInto), sameList, kindCode, listPorts, scratch: scratchFor(n, portLists.length) };
+  const listBit = new Int32Array(portLists.length);
+  const maskStart = new Int32Array(n).fill(-1);
+  const maskPorts: (readonly AttackPort[])[] = [];
+  for (let v = 0; v < n; v++) {
+    const first = listsStart[v]!;
+    const count = listsStart[v + 1]! - first;
+    for (let i = 0; i < count && i < 31; i++) listBit[listsInto[first + i]!] = 1 << i;
+    if (count > MASKED_LISTS) continue;
+    maskStart[v] = maskPorts.length;
+    for (let mask = 0; mask < 1 << count; mask++) {
+      const used: number[] = [];
+      for (let i = 0; i < count; i++) if (mask & (1 << i)) used.push(listsInto[first + i]!);
+      maskPorts.push(used.length === 0 ? NO_PORTS : used.length === 1 ? listPorts[used[0]!]! : unionOf(used.map((l) => portLists[l]!)));
+    }
+  }
+  return { ids, indexOf, nodeAttrs, rank, byRank, outStart, outTo, outEdge, outAttr, outPorts, inStart, inFrom, inAttr, edgeAttrs: attrs, inPorts, portLists, listsStart, listsInto: Int32Array.from(listsInto), sameList, kindCode, listPorts, listBit, maskStart, maskPorts, scratch: scratchFor(n, portLists.length) };
 }

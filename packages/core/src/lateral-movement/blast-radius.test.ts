@@ -78,4 +78,31 @@ describe('blast radius', () => {
     expect(b.reached.map((r) => `${r.hops} ${r.id} ${r.viaCount}`)).toEqual([...as.map((a) => `1 ${a} 1`), '2 b 10', '3 c 1', '3 c2 1', '4 d 1']);
     expect(b.reached.find((r) => r.id === 'd')!.via.map((v) => v.from)).toEqual(['c']);
   });
+
+  it('gives a node the ports of the first reaches only, however many port lists lead into it', () => {
+    // s -> a1, a2 (level 1) -> b (level 2); c is never reached. Into t4 (four lists: more than
+    // the graph makes unions for) and t3 (three) from a1, a2, b and c: at level 2 only a1's and
+    // a2's moves are first reaches.
+    const graph = new DirectedGraph<AttackNodeAttributes, AttackEdgeAttributes>();
+    for (const id of ['s', 'a1', 'a2', 'b', 'c', 't3', 't4']) graph.addNode(id, { kind: 'node', id, name: id });
+    const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: 'TCP' as const, port }));
+    const net = (u: string, v: string, ports: number[]) => graph.addEdge(u, v, { kind: 'network', ports: tcp(...ports), undeclaredPorts: false });
+    graph.addEdge('s', 'a1', { kind: 'escalation', reason: 'test' });
+    graph.addEdge('s', 'a2', { kind: 'escalation', reason: 'test' });
+    net('a1', 'b', [1]);
+    net('a1', 't4', [90, 10]);
+    net('a2', 't4', [20]);
+    net('b', 't4', [30]);
+    net('c', 't4', [40]);
+    net('a2', 't3', [20, 21]);
+    net('b', 't3', [30]);
+    net('c', 't3', [40]);
+    const g = { graph, workloads: [], identities: [], unplacedEscapes: [] } as unknown as AttackGraph;
+    const b = blastRadius(g, 's');
+    const ports = (id: string) => b.reached.find((r) => r.id === id)!.ports.map((p) => p.port);
+    expect(ports('t4')).toEqual([10, 20, 90]);
+    expect(ports('t3')).toEqual([20, 21]);
+    expect(b.reached.find((r) => r.id === 't4')!.via.map((v) => `${v.from} ${v.ports.map((p) => p.port)}`)).toEqual(['a1 90,10', 'a2 20']);
+    sameAsReached(b);
+  });
 });

@@ -5,7 +5,7 @@
  */
 import { edgeCategory, type AttackEdgeAttributes, type AttackGraph, type AttackNodeAttributes, type AttackPort, type EdgeCategory } from './attack-graph.js';
 import { adjacency, countAttackPaths, DEFAULT_PATH_HOP_LIMIT, type AttackAdjacency, type PathCount } from './attack-paths.js';
-import { KIND_CODES, unionOf, VIA_SLOTS, type SearchScratch } from './adjacency.js';
+import { KIND_CODES, NO_PORTS, unionOf, VIA_SLOTS, type SearchScratch } from './adjacency.js';
 
 export interface FirstReach {
   readonly from: string;
@@ -91,23 +91,33 @@ export interface BlastOptions {
 
 export const MAX_VIA = VIA_SLOTS;
 
-const NO_PORTS: readonly AttackPort[] = [];
+
+/** SearchScratch.sums slots: moves out of the level being found, moves into the nodes not reached yet, reached nodes by KIND_CODES (from KINDS on). */
+const NEXT_OUT = 0;
+const IN_LEFT = 1;
+const KINDS = 2;
 
 /**
  * Top-down: u's moves, u at hop d - 1 (the level taken in id order, so each node's first
  * reaches arrive by id); appends the nodes first reached to order and returns its new size.
  * One call per node, not one loop over the level: a small function called often is compiled
  * after a few calls, where a long loop in a function called once runs uncompiled for a while.
+ * The sums a node found adds to are kept here for the same reason.
  */
 function expand(adj: AttackAdjacency, s: SearchScratch, u: number, d: number, size: number): number {
-  const { outStart, outTo, outAttr, outPorts } = adj;
-  const { depth, order, viaCount, viaFrom, viaAttr, viaList, listUsed } = s;
+  const { outStart, outTo, outAttr, outPorts, inStart, rank, kindCode, listBit } = adj;
+  const { depth, order, viaCount, viaFrom, viaAttr, viaList, listUsed, usedLists, sums } = s;
+  let out = 0;
+  let into = 0;
   for (let k = outStart[u]!, stop = outStart[u + 1]!; k < stop; k++) {
     const v = outTo[k]!;
     const dv = depth[v]!;
     if (dv === -1) {
       depth[v] = d;
-      order[size++] = v;
+      order[size++] = rank[v]!;
+      out += outStart[v + 1]! - outStart[v]!;
+      into += inStart[v + 1]! - inStart[v]!;
+      sums[KINDS + kindCode[v]!]!++;
     } else if (dv !== d) continue;
     const c = viaCount[v]!++;
     const list = outPorts[k]!;
@@ -117,21 +127,29 @@ function expand(adj: AttackAdjacency, s: SearchScratch, u: number, d: number, si
       viaAttr[at] = outAttr[k]!;
       viaList[at] = list;
     }
-    if (list >= 0) listUsed[list] = 1;
+    if (list >= 0) {
+      listUsed[list] = 1;
+      usedLists[v]! |= listBit[list]!;
+    }
   }
+  sums[NEXT_OUT]! += out;
+  sums[IN_LEFT]! -= into;
   return size;
 }
 
 /**
- * Bottom-up: counts the moves into v from nodes at hop `prev` (its first reaches when v is at
- * prev + 1), keeps the VIA_SLOTS with the smallest source ids (by rank; a later move from the
- * same source after an earlier one) and marks their port lists.
+ * Bottom-up: the moves into v from nodes at hop d - 1, v not reached yet. Any of them is a first
+ * reach, and v is then at hop d: counts them, keeps the VIA_SLOTS with the smallest source ids
+ * (by rank; a later move from the same source after an earlier one), marks their port lists,
+ * and appends v to order. Returns order's new size.
  */
-function countInto(adj: AttackAdjacency, s: SearchScratch, v: number, prev: number): number {
-  const { inStart, inFrom, inAttr, inPorts, rank } = adj;
-  const { depth, viaFrom, viaAttr, viaList, listUsed } = s;
+function reachInto(adj: AttackAdjacency, s: SearchScratch, v: number, d: number, size: number): number {
+  const { inStart, inFrom, inAttr, inPorts, rank, listBit, outStart, kindCode } = adj;
+  const { depth, viaFrom, viaAttr, viaList, listUsed, usedLists } = s;
+  const prev = d - 1;
   const base = v * VIA_SLOTS;
   let count = 0;
+  let used = 0;
   let kept = 0;
   /** Rank a source must be below once VIA_SLOTS are kept. */
   let worst = 0;
@@ -140,7 +158,10 @@ function countInto(adj: AttackAdjacency, s: SearchScratch, v: number, prev: numb
     if (depth[u] !== prev) continue;
     count++;
     const list = inPorts[j]!;
-    if (list >= 0) listUsed[list] = 1;
+    if (list >= 0) {
+      listUsed[list] = 1;
+      used |= listBit[list]!;
+    }
     const ru = rank[u]!;
     if (kept === VIA_SLOTS && ru >= worst) continue;
     let at = kept < VIA_SLOTS ? kept++ : VIA_SLOTS - 1;
@@ -155,26 +176,16 @@ function countInto(adj: AttackAdjacency, s: SearchScratch, v: number, prev: numb
     viaList[base + at] = list;
     if (kept === VIA_SLOTS) worst = rank[viaFrom[base + VIA_SLOTS - 1]!]!;
   }
-  return count;
-}
-
-/** Puts order[from .. to), the nodes at hop d, in id order. */
-function sortLevel(adj: AttackAdjacency, s: SearchScratch, from: number, to: number, d: number): void {
-  const { rank, byRank } = adj;
-  const { depth, order } = s;
-  const n = byRank.length;
-  const k = to - from;
-  if (k < 2) return;
-  if (k * 16 >= n) {
-    // Most of the graph: one pass over the ids in order.
-    let w = from;
-    for (let r = 0; r < n; r++) if (depth[byRank[r]!] === d) order[w++] = byRank[r]!;
-    return;
-  }
-  const keys = new Int32Array(k);
-  for (let i = 0; i < k; i++) keys[i] = rank[order[from + i]!]!;
-  keys.sort();
-  for (let i = 0; i < k; i++) order[from + i] = byRank[keys[i]!]!;
+  if (count === 0) return size;
+  depth[v] = d;
+  s.viaCount[v] = count;
+  usedLists[v] = used;
+  s.order[size] = rank[v]!;
+  const { sums } = s;
+  sums[NEXT_OUT]! += outStart[v + 1]! - outStart[v]!;
+  sums[IN_LEFT]! -= inStart[v + 1]! - inStart[v]!;
+  sums[KINDS + kindCode[v]!]!++;
+  return size + 1;
 }
 
 /**
@@ -185,111 +196,90 @@ function sortLevel(adj: AttackAdjacency, s: SearchScratch, from: number, to: num
  *
  * A level is found from whichever side reads fewer moves: top-down, the previous level's
  * out-edges, taken in id order so that each node's first reaches arrive by id; or bottom-up,
- * the in-edges of every node not reached yet, which also counts them (and keeps the first few
- * by id as they come). In a dense cluster a foothold reaches a few nodes, then most of the
- * graph, then the rest: top-down then bottom-up reads a fraction of the moves. The via slots
- * are read only up to each node's count, so they need no reset.
+ * the in-edges of every node not reached yet, in id order, which also counts them (and keeps
+ * the first few by id as they come). In a dense cluster a foothold reaches a few nodes, then
+ * most of the graph, then the rest: top-down then bottom-up reads a fraction of the moves.
+ * The order holds positions in id order, so a level found top-down sorts natively, and one
+ * found bottom-up comes out sorted. The via slots are read only up to each node's count, so
+ * they need no reset.
  */
 function search(adj: AttackAdjacency, source: number | undefined, maxHops: number): number {
-  const { byRank, outStart, inStart, scratch: s } = adj;
-  const { depth, order, viaCount, unreached } = s;
+  const { byRank, rank, outStart, inStart, scratch: s } = adj;
+  const { depth, order, viaCount, unreached, sums } = s;
   const n = byRank.length;
   depth.fill(-1);
   viaCount.fill(0);
   s.listUsed.fill(0);
+  s.usedLists.fill(0);
+  sums.fill(0);
+  sums[IN_LEFT] = inStart[n]!;
   let size = 0;
-  /** In-edges of the nodes not reached yet. */
-  let inLeft = inStart[n]!;
   if (source !== undefined) {
     depth[source] = 0;
-    order[size++] = source;
-    inLeft -= inStart[source + 1]! - inStart[source]!;
+    order[size++] = rank[source]!;
+    sums[NEXT_OUT] = outStart[source + 1]! - outStart[source]!;
+    sums[IN_LEFT]! -= inStart[source + 1]! - inStart[source]!;
   }
-  /** Bottom-up: the nodes not reached yet, in id order (listed when first needed; -1 until then). */
+  /** Bottom-up: the nodes not reached yet (listed by the first bottom-up level; -1 until then). */
   let unreachedLength = -1;
   for (let d = 1, begin = 0; d <= maxHops && begin < size; d++) {
     const end = size;
-    let outLeft = 0;
-    for (let q = begin; q < end; q++) outLeft += outStart[order[q]! + 1]! - outStart[order[q]!]!;
-    if (outLeft < inLeft) {
-      for (let q = begin; q < end; q++) size = expand(adj, s, order[q]!, d, size);
-      for (let q = end; q < size; q++) inLeft -= inStart[order[q]! + 1]! - inStart[order[q]!]!;
-      sortLevel(adj, s, end, size, d);
-    } else {
-      if (unreachedLength < 0) {
-        unreachedLength = 0;
-        for (let r = 0; r < n; r++) if (depth[byRank[r]!] === -1) unreached[unreachedLength++] = byRank[r]!;
+    const outLeft = sums[NEXT_OUT]!;
+    sums[NEXT_OUT] = 0;
+    if (outLeft < sums[IN_LEFT]!) {
+      for (let q = begin; q < end; q++) size = expand(adj, s, byRank[order[q]!]!, d, size);
+    } else if (unreachedLength < 0) {
+      // The first bottom-up level: the nodes not reached yet, found natively; it lists those it leaves.
+      unreachedLength = 0;
+      for (let v = depth.indexOf(-1); v >= 0; v = depth.indexOf(-1, v + 1)) {
+        const at = reachInto(adj, s, v, d, size);
+        if (at === size) unreached[unreachedLength++] = v;
+        size = at;
       }
+    } else {
       let left = 0;
       for (let i = 0; i < unreachedLength; i++) {
         const v = unreached[i]!;
         // Reached top-down since the list was made: off the list.
         if (depth[v] !== -1) continue;
-        const count = countInto(adj, s, v, d - 1);
-        if (count === 0) {
-          unreached[left++] = v;
-          continue;
-        }
-        depth[v] = d;
-        viaCount[v] = count;
-        order[size++] = v;
-        inLeft -= inStart[v + 1]! - inStart[v]!;
+        const at = reachInto(adj, s, v, d, size);
+        if (at === size) unreached[left++] = v;
+        size = at;
       }
       unreachedLength = left;
     }
+    if (size - end > 1) order.subarray(end, size).sort();
     begin = end;
   }
   return size;
-}
-
-/**
- * Entry ports as one number: a port list's number (its ports are the graph's `listPorts`), -1
- * for none, or -2 - i for the answer's i-th union of several lists. The lists into v are v's
- * alone (adjacency.ts), so a list marked during the search is a list of v's first reaches.
- */
-function portsInto(adj: AttackAdjacency, v: number, listUsed: Uint8Array, unions: (readonly AttackPort[])[]): number {
-  const { listsStart, listsInto } = adj;
-  let only = -1;
-  for (let i = listsStart[v]!, end = listsStart[v + 1]!; i < end; i++) {
-    const l = listsInto[i]!;
-    if (listUsed[l] === 0) continue;
-    if (only >= 0) {
-      const used: (readonly AttackPort[])[] = [];
-      for (let j = listsStart[v]!; j < end; j++) if (listUsed[listsInto[j]!] !== 0) used.push(adj.portLists[listsInto[j]!]!);
-      unions.push(unionOf(used));
-      return -1 - unions.length;
-    }
-    only = l;
-  }
-  return only;
 }
 
 /** Node kinds by KIND_CODES, the order the metrics count them in. */
 const KIND_NAMES = ['workload', 'node', 'identity', 'internet'] as const satisfies readonly AttackNodeAttributes['kind'][];
 
 /**
- * The answer's reached nodes: copies of the search's arrays (native copies, not a loop per
- * node), with each entry's port set worked out once, as the search's marks are only valid
- * until the next search.
+ * The answer's reached nodes: native copies of the search's arrays, made before the next search
+ * overwrites them; nothing is worked out per entry until it is read, and reading an entry looks
+ * things up (the ports of a node's first reaches are the graph's union for that set of lists).
  */
 class ReachedSet implements ReachedNodes {
   readonly length: number;
   private readonly adj: AttackAdjacency;
-  /** Entry -> node. */
+  /** Entry -> its node's position in id order (adj.byRank gives the node). */
   private readonly at: Int32Array;
-  /** By node: hops, first-reach count, and the first VIA_SLOTS first reaches (source, attributes, port list). */
+  /** By node: hops, first-reach count, the first VIA_SLOTS first reaches (source, attributes, port list), the lists they carry (listBit). */
   private readonly depth: Int32Array;
   private readonly count: Int32Array;
   private readonly from: Int32Array;
   private readonly attr: Int32Array;
   private readonly list: Int32Array;
-  /** By entry: portsInto's number. */
-  private readonly portSet: Int32Array;
-  private readonly unions: (readonly AttackPort[])[];
+  private readonly lists: Int32Array;
+  /** By list: carried by a first reach (for nodes with more lists than the graph made unions for). */
+  private readonly listUsed: Uint8Array;
+  /** Those nodes' unions, made when first read. */
+  private wide: Map<number, readonly AttackPort[]> | undefined;
   /** By node: 1 for a crown jewel. */
   private readonly jewel: Uint8Array;
-  /** Entries by KIND_CODES. */
-  readonly kinds: Int32Array;
 
   constructor(adj: AttackAdjacency, first: number, size: number, jewel: Uint8Array) {
     const s = adj.scratch;
@@ -301,58 +291,52 @@ class ReachedSet implements ReachedNodes {
     this.from = s.viaFrom.slice();
     this.attr = s.viaAttr.slice();
     this.list = s.viaList.slice();
+    this.lists = s.usedLists.slice();
+    this.listUsed = s.listUsed.slice();
+    this.wide = undefined;
     this.jewel = jewel;
-    this.unions = [];
-    this.portSet = new Int32Array(this.length);
-    this.kinds = new Int32Array(KIND_NAMES.length);
-    const { kindCode } = adj;
-    for (let i = 0; i < this.length; i++) {
-      const v = this.at[i]!;
-      this.kinds[kindCode[v]!]!++;
-      this.portSet[i] = portsInto(adj, v, s.listUsed, this.unions);
-    }
   }
 
   node(i: number): number {
-    return this.at[i]!;
+    return this.adj.byRank[this.at[i]!]!;
   }
 
   id(i: number): string {
-    return this.adj.ids[this.at[i]!]!;
+    return this.adj.ids[this.node(i)]!;
   }
 
   kind(i: number): AttackNodeAttributes['kind'] {
-    return KIND_NAMES[this.adj.kindCode[this.at[i]!]!]!;
+    return KIND_NAMES[this.adj.kindCode[this.node(i)]!]!;
   }
 
   hops(i: number): number {
-    return this.depth[this.at[i]!]!;
+    return this.depth[this.node(i)]!;
   }
 
   viaCount(i: number): number {
-    return this.count[this.at[i]!]!;
+    return this.count[this.node(i)]!;
   }
 
   viaLength(i: number): number {
-    return Math.min(this.count[this.at[i]!]!, VIA_SLOTS);
+    return Math.min(this.count[this.node(i)]!, VIA_SLOTS);
   }
 
   viaFrom(i: number, k: number): string {
-    return this.adj.ids[this.from[this.at[i]! * VIA_SLOTS + k]!]!;
+    return this.adj.ids[this.from[this.node(i) * VIA_SLOTS + k]!]!;
   }
 
   viaKind(i: number, k: number): AttackEdgeAttributes['kind'] {
-    return this.adj.edgeAttrs[this.attr[this.at[i]! * VIA_SLOTS + k]!]!.kind;
+    return this.adj.edgeAttrs[this.attr[this.node(i) * VIA_SLOTS + k]!]!.kind;
   }
 
   viaPorts(i: number, k: number): readonly AttackPort[] {
-    const list = this.list[this.at[i]! * VIA_SLOTS + k]!;
+    const list = this.list[this.node(i) * VIA_SLOTS + k]!;
     return list >= 0 ? this.adj.portLists[this.adj.sameList[list]!]! : NO_PORTS;
   }
 
   via(i: number): readonly FirstReach[] {
     const { ids, edgeAttrs, portLists, sameList } = this.adj;
-    const v = this.at[i]!;
+    const v = this.node(i);
     const len = Math.min(this.count[v]!, VIA_SLOTS);
     const via = new Array<FirstReach>(len);
     for (let k = 0, at = v * VIA_SLOTS; k < len; k++, at++) {
@@ -364,16 +348,30 @@ class ReachedSet implements ReachedNodes {
   }
 
   ports(i: number): readonly AttackPort[] {
-    const p = this.portSet[i]!;
-    return p >= 0 ? this.adj.listPorts[p]! : p === -1 ? NO_PORTS : this.unions[-2 - p]!;
+    const v = this.node(i);
+    const start = this.adj.maskStart[v]!;
+    return start >= 0 ? this.adj.maskPorts[start + this.lists[v]!]! : this.wideUnion(v);
+  }
+
+  /** The union of the lists a node with many lists was first reached over, in its lists' order. */
+  private wideUnion(v: number): readonly AttackPort[] {
+    let ports = (this.wide ??= new Map()).get(v);
+    if (ports === undefined) {
+      const { listsStart, listsInto, portLists, listPorts } = this.adj;
+      const used: number[] = [];
+      for (let j = listsStart[v]!; j < listsStart[v + 1]!; j++) if (this.listUsed[listsInto[j]!] !== 0) used.push(listsInto[j]!);
+      ports = used.length === 0 ? NO_PORTS : used.length === 1 ? listPorts[used[0]!]! : unionOf(used.map((l) => portLists[l]!));
+      this.wide.set(v, ports);
+    }
+    return ports;
   }
 
   crownJewel(i: number): boolean {
-    return this.jewel[this.at[i]!] === 1;
+    return this.jewel[this.node(i)] === 1;
   }
 
   entry(i: number): ReachedNode {
-    const v = this.at[i]!;
+    const v = this.node(i);
     return { id: this.adj.ids[v]!, kind: KIND_NAMES[this.adj.kindCode[v]!]!, hops: this.depth[v]!, via: this.via(i), viaCount: this.count[v]!, ports: this.ports(i), crownJewel: this.jewel[v] === 1 };
   }
 
@@ -383,11 +381,10 @@ class ReachedSet implements ReachedNodes {
     return out;
   }
 
-  /** The crown jewels reached, in entry order (by hops, then id). */
-  jewelsReached(): { id: string; hops: number }[] {
+  /** Of these nodes, the crown jewels reached, in entry order (by hops, then id). */
+  jewelsReached(jewels: readonly number[]): { id: string; hops: number }[] {
     const { ids, rank } = this.adj;
-    const found: number[] = [];
-    for (let v = 0; v < this.jewel.length; v++) if (this.jewel[v] === 1 && this.depth[v]! > 0) found.push(v);
+    const found = jewels.filter((v) => this.depth[v]! > 0);
     found.sort((a, b) => this.depth[a]! - this.depth[b]! || rank[a]! - rank[b]!);
     return found.map((v) => ({ id: ids[v]!, hops: this.depth[v]! }));
   }
@@ -400,22 +397,24 @@ export function blastRadius(ag: AttackGraph, from: string, options: BlastOptions
   const source = adj.indexOf.get(from);
   const size = search(adj, source, maxHops);
   const jewel = new Uint8Array(adj.ids.length);
+  const jewelNodes: number[] = [];
   for (const j of jewels) {
     const v = adj.indexOf.get(j);
-    if (v !== undefined) jewel[v] = 1;
+    if (v !== undefined) (jewel[v] = 1), jewelNodes.push(v);
   }
   const nodes = new ReachedSet(adj, source !== undefined ? 1 : 0, size, jewel);
-  const crownJewelsReached = nodes.jewelsReached();
+  const crownJewelsReached = nodes.jewelsReached(jewelNodes);
+  const { sums } = adj.scratch;
   const sourceIsWorkload = source !== undefined && adj.kindCode[source] === KIND_CODES.workload;
   const workloads = ag.workloads.length - (sourceIsWorkload ? 1 : 0);
-  const reachedWorkloads = nodes.kinds[KIND_CODES.workload]!;
+  const reachedWorkloads = sums[KINDS + KIND_CODES.workload]!;
   const hopLimit = options.pathHopLimit ?? (Number.isFinite(maxHops) ? maxHops : DEFAULT_PATH_HOP_LIMIT);
   const metrics: AttackMetrics = {
     workloads,
     reached: reachedWorkloads,
     reachedPercent: workloads === 0 ? 0 : Math.round((reachedWorkloads / workloads) * 1000) / 10,
-    nodesReached: nodes.kinds[KIND_CODES.node]!,
-    identitiesReached: nodes.kinds[KIND_CODES.identity]!,
+    nodesReached: sums[KINDS + KIND_CODES.node]!,
+    identitiesReached: sums[KINDS + KIND_CODES.identity]!,
     crownJewels: [...jewels].filter((j) => j !== from).length,
     crownJewelsReached: crownJewelsReached.length,
     minHopsToCrownJewel: crownJewelsReached.length ? crownJewelsReached[0]!.hops : null,
