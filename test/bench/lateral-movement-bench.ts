@@ -1,5 +1,5 @@
 /** Lateral-movement timings for `pnpm bench`: attack graph, blast radius, k paths, risk. */
-import { adjacency, annotatedCrownJewels, blastRadius, buildAttackGraph, diffLateralMovement, INTERNET, kShortestAttackPaths, recompile, riskReport, type BlastRadius, type CompiledCluster } from '@lateral/core';
+import { adjacency, annotatedCrownJewels, blastRadius, buildAttackGraph, diffLateralMovement, INTERNET, kShortestAttackPaths, MAX_VIA, recompile, riskReport, type BlastRadius, type CompiledCluster } from '@lateral/core';
 
 export interface LateralMovementRow {
   nodes: number;
@@ -53,16 +53,17 @@ function cpuMs(): number {
 }
 
 /**
- * Reads every entry of an answer through its public accessors (id, kind, hops, first-reach
- * count, ports, crown jewel, and each named first reach's source, kind and ports): a query is
- * timed until its whole answer is there, so a lazy answer cannot look fast.
+ * Reads every entry of an answer through its compact form (id, kind, hops, first-reach count,
+ * ports, crown jewel, and each named first reach's source, kind and ports): a query is timed
+ * until its whole answer is there, so a lazy answer cannot look fast.
  */
 function touchAnswer(b: BlastRadius): number {
-  const x = b.nodes;
-  let t = x.length + b.metrics.paths.count;
-  for (let i = 0; i < x.length; i++) {
-    t += x.id(i).length + x.kind(i).length + x.hops(i) + x.viaCount(i) + x.ports(i).length + (x.crownJewel(i) ? 1 : 0);
-    for (let k = 0, m = x.viaLength(i); k < m; k++) t += x.viaFrom(i, k).length + x.viaKind(i, k).length + x.viaPorts(i, k).length;
+  const { length, node, ports, ids, kinds, hops, viaCount, crownJewel, viaFrom, viaMove, moves } = b.nodes;
+  let t = length + b.metrics.paths.count;
+  for (let i = 0; i < length; i++) {
+    const v = node[i]!;
+    t += ids[v]!.length + kinds[v]!.length + hops[v]! + viaCount[v]! + ports[i]!.length + crownJewel[v]!;
+    for (let k = 0, s = v * MAX_VIA, m = Math.min(viaCount[v]!, MAX_VIA); k < m; k++, s++) t += ids[viaFrom[s]!]!.length + moves[viaMove[s]!]!.kind.length + moves[viaMove[s]!]!.ports.length;
   }
   return t;
 }

@@ -5,7 +5,7 @@
  * queries that read attributes by id) is built from the same records only when asked for.
  * Node i is `ids[i]`; neighbours keep edge insertion order, so ties break as they always did.
  */
-import { recordingOf, type AttackEdgeAttributes, type AttackGraph, type AttackNodeAttributes, type AttackPort, type EdgeList } from './attack-graph.js';
+import { edgeCategory, recordingOf, type AttackEdgeAttributes, type AttackGraph, type AttackNodeAttributes, type AttackPort, type EdgeCategory, type EdgeList } from './attack-graph.js';
 import { memoFor } from './target-distances.js';
 
 export interface AttackAdjacency {
@@ -51,8 +51,16 @@ export interface AttackAdjacency {
    * one list object where they would hold thousands.
    */
   readonly sameList: Int32Array;
-  /** Node kinds as small numbers (KIND_CODES), by index. */
+  /** Node kinds by index, as names and as small numbers (KIND_CODES). */
+  readonly kinds: readonly AttackNodeAttributes['kind'][];
   readonly kindCode: Uint8Array;
+  /**
+   * A move as a first reach names it, without its source: the kind of edge, its category and
+   * its ports (as the first list with the same JSON: equal lists are one object). By number;
+   * `attrMove` gives an edge attribute entry's.
+   */
+  readonly moves: readonly Move[];
+  readonly attrMove: Int32Array;
   /**
    * Each port list's ports in union order (by protocol, then port, no two alike): the list
    * itself when it is already so, as the graph's lists mostly are. What a node's ports are
@@ -72,6 +80,13 @@ export interface AttackAdjacency {
   readonly scratch: SearchScratch;
 }
 
+/** A first reach without its source (blast-radius.ts's FirstReach is `{ from, ...move }`). */
+export interface Move {
+  readonly kind: AttackEdgeAttributes['kind'];
+  readonly category: EdgeCategory;
+  readonly ports: readonly AttackPort[];
+}
+
 /**
  * Arrays a blast-radius search and a path count fill and read, sized to the graph and touched
  * once as it is built: a query allocates nothing but its answer (fresh memory costs a page
@@ -85,11 +100,10 @@ export interface SearchScratch {
   readonly order: Int32Array;
   /** Nodes not reached yet (bottom-up levels). */
   readonly unreached: Int32Array;
-  /** First reaches per node, and the first MAX_VIA of them (5 slots per node): source, attributes, port list. */
+  /** First reaches per node, and the first VIA_SLOTS of them (slots per node): the source, and the move (AttackAdjacency.moves). */
   readonly viaCount: Int32Array;
   readonly viaFrom: Int32Array;
-  readonly viaAttr: Int32Array;
-  readonly viaList: Int32Array;
+  readonly viaMove: Int32Array;
   /** Port lists some first reach carries (1), by list number. */
   readonly listUsed: Uint8Array;
   /** The same marks by node: the listBit of each list a first reach into it carries. */
@@ -142,8 +156,7 @@ function scratchFor(n: number, lists: number): SearchScratch {
     unreached: new Int32Array(n).fill(0),
     viaCount: new Int32Array(n).fill(0),
     viaFrom: new Int32Array(n * VIA_SLOTS).fill(0),
-    viaAttr: new Int32Array(n * VIA_SLOTS).fill(0),
-    viaList: new Int32Array(n * VIA_SLOTS).fill(0),
+    viaMove: new Int32Array(n * VIA_SLOTS).fill(0),
     listUsed: new Uint8Array(lists).fill(0),
     usedLists: new Int32Array(n).fill(0),
     sums: new Float64Array(8).fill(0),
@@ -302,8 +315,24 @@ export function adjacencyOf(ids: readonly string[], indexOf: ReadonlyMap<string,
     if (first === undefined) byText.set(text, i);
     sameList[i] = first ?? i;
   });
+  const kinds = nodeAttrs.map((a) => a.kind);
   const kindCode = new Uint8Array(n);
-  for (let i = 0; i < n; i++) kindCode[i] = KIND_CODES[nodeAttrs[i]!.kind];
+  for (let i = 0; i < n; i++) kindCode[i] = KIND_CODES[kinds[i]!];
+  // Moves: one per (kind of edge, ports as JSON).
+  const moves: Move[] = [];
+  const moveIds = new Map<number, number>();
+  const attrMove = new Int32Array(attrs.length);
+  const EDGE_KINDS = ['network', 'entry', 'escalation', 'identity'] as const;
+  attrs.forEach((at, a) => {
+    const same = attrPorts[a]! >= 0 ? sameList[attrPorts[a]!]! : -1;
+    const key = (same + 1) * EDGE_KINDS.length + EDGE_KINDS.indexOf(at.kind);
+    let id = moveIds.get(key);
+    if (id === undefined) {
+      moveIds.set(key, (id = moves.length));
+      moves.push({ kind: at.kind, category: edgeCategory(at.kind), ports: same >= 0 ? portLists[same]! : NO_PORTS });
+    }
+    attrMove[a] = id;
+  });
   const listPorts = portLists.map((list) => (inUnionOrder(list) ? list : unionOf([list])));
   const listBit = new Int32Array(portLists.length);
   const maskStart = new Int32Array(n).fill(-1);
@@ -320,5 +349,5 @@ export function adjacencyOf(ids: readonly string[], indexOf: ReadonlyMap<string,
       maskPorts.push(used.length === 0 ? NO_PORTS : used.length === 1 ? listPorts[used[0]!]! : unionOf(used.map((l) => portLists[l]!)));
     }
   }
-  return { ids, indexOf, nodeAttrs, rank, byRank, outStart, outTo, outEdge, outAttr, outPorts, inStart, inFrom, inAttr, edgeAttrs: attrs, inPorts, portLists, listsStart, listsInto: Int32Array.from(listsInto), sameList, kindCode, listPorts, listBit, maskStart, maskPorts, scratch: scratchFor(n, portLists.length) };
+  return { ids, indexOf, nodeAttrs, rank, byRank, outStart, outTo, outEdge, outAttr, outPorts, inStart, inFrom, inAttr, edgeAttrs: attrs, inPorts, portLists, listsStart, listsInto: Int32Array.from(listsInto), sameList, kinds, kindCode, moves, attrMove, listPorts, listBit, maskStart, maskPorts, scratch: scratchFor(n, portLists.length) };
 }

@@ -3,9 +3,9 @@
  * internet) reaches, by number of moves, with the ports of each first reach; and the metrics
  * every lateral-movement answer carries.
  */
-import { edgeCategory, type AttackEdgeAttributes, type AttackGraph, type AttackNodeAttributes, type AttackPort, type EdgeCategory } from './attack-graph.js';
+import { type AttackEdgeAttributes, type AttackGraph, type AttackNodeAttributes, type AttackPort, type EdgeCategory } from './attack-graph.js';
 import { adjacency, countAttackPaths, DEFAULT_PATH_HOP_LIMIT, type AttackAdjacency, type PathCount } from './attack-paths.js';
-import { KIND_CODES, NO_PORTS, unionOf, VIA_SLOTS, type SearchScratch } from './adjacency.js';
+import { KIND_CODES, NO_PORTS, unionOf, VIA_SLOTS, type Move, type SearchScratch } from './adjacency.js';
 
 export interface FirstReach {
   readonly from: string;
@@ -44,29 +44,36 @@ export interface AttackMetrics {
 }
 
 /**
- * The reached nodes as the search left them: node numbers, hop counts, first-reach counts, the
- * first few moves and the port sets, in typed arrays the answer owns. Entry i (0 <= i < length)
- * is the i-th of `reached`. Every method reads those arrays (names and port lists are the
- * graph's, shared): nothing is searched again; `via` and `entry` make their objects anew.
+ * The reached nodes as the search leaves them, in arrays the answer owns (read them, do not
+ * write them): what `reached` is made from, without an object per entry. Entry i
+ * (0 <= i < length) is the i-th of `reached`; `node[i]` is its node number, and the arrays "by
+ * node" are read at that number. Names, kinds and moves are the graph's tables, shared.
+ *
+ *   id = ids[node[i]], kind = kinds[node[i]], hops = hops[node[i]], ports = ports[i],
+ *   the k-th first reach named (k < min(viaCount[node[i]], MAX_VIA)), at s = node[i] * MAX_VIA + k:
+ *   { from: ids[viaFrom[s]], ...moves[viaMove[s]] }
  */
 export interface ReachedNodes {
   readonly length: number;
-  /** Entry i's node in the graph's adjacency: `adjacency(ag).ids[node(i)]`. */
-  node(i: number): number;
-  id(i: number): string;
-  kind(i: number): AttackNodeAttributes['kind'];
-  hops(i: number): number;
-  viaCount(i: number): number;
-  /** How many first reaches entry i names: viaCount, at most MAX_VIA. */
-  viaLength(i: number): number;
-  /** The k-th first reach entry i names (k < viaLength(i)): the node it moves from, the kind of move, its ports. */
-  viaFrom(i: number, k: number): string;
-  viaKind(i: number, k: number): AttackEdgeAttributes['kind'];
-  viaPorts(i: number, k: number): readonly AttackPort[];
+  /** By entry: the node number. */
+  readonly node: Int32Array;
+  /** By entry: the union of the ports of its first reaches. */
+  readonly ports: readonly (readonly AttackPort[])[];
+  /** By node: id and kind (the graph's). */
+  readonly ids: readonly string[];
+  readonly kinds: readonly AttackNodeAttributes['kind'][];
+  /** By node: hops from the source (-1: not reached), first reaches (moves into it from a node one hop closer), crown jewel (1). */
+  readonly hops: Int32Array;
+  readonly viaCount: Int32Array;
+  readonly crownJewel: Uint8Array;
+  /** By node, MAX_VIA slots each: the first reaches named, by source id: the source's node number and the move. */
+  readonly viaFrom: Int32Array;
+  readonly viaMove: Int32Array;
+  /** Moves by number (the graph's): a first reach without its source. */
+  readonly moves: readonly Move[];
+  /** Entry i's first reaches named, as `reached` lists them (made on each call). */
   via(i: number): readonly FirstReach[];
-  ports(i: number): readonly AttackPort[];
-  crownJewel(i: number): boolean;
-  /** Entry i as `reached` lists it. */
+  /** Entry i as `reached` lists it (made on each call). */
   entry(i: number): ReachedNode;
 }
 
@@ -105,8 +112,8 @@ const KINDS = 2;
  * The sums a node found adds to are kept here for the same reason.
  */
 function expand(adj: AttackAdjacency, s: SearchScratch, u: number, d: number, size: number): number {
-  const { outStart, outTo, outAttr, outPorts, inStart, rank, kindCode, listBit } = adj;
-  const { depth, order, viaCount, viaFrom, viaAttr, viaList, listUsed, usedLists, sums } = s;
+  const { outStart, outTo, outAttr, outPorts, inStart, rank, kindCode, listBit, attrMove } = adj;
+  const { depth, order, viaCount, viaFrom, viaMove, listUsed, usedLists, sums } = s;
   let out = 0;
   let into = 0;
   for (let k = outStart[u]!, stop = outStart[u + 1]!; k < stop; k++) {
@@ -122,10 +129,8 @@ function expand(adj: AttackAdjacency, s: SearchScratch, u: number, d: number, si
     const c = viaCount[v]!++;
     const list = outPorts[k]!;
     if (c < VIA_SLOTS) {
-      const at = v * VIA_SLOTS + c;
-      viaFrom[at] = u;
-      viaAttr[at] = outAttr[k]!;
-      viaList[at] = list;
+      viaFrom[v * VIA_SLOTS + c] = u;
+      viaMove[v * VIA_SLOTS + c] = attrMove[outAttr[k]!]!;
     }
     if (list >= 0) {
       listUsed[list] = 1;
@@ -144,8 +149,8 @@ function expand(adj: AttackAdjacency, s: SearchScratch, u: number, d: number, si
  * and appends v to order. Returns order's new size.
  */
 function reachInto(adj: AttackAdjacency, s: SearchScratch, v: number, d: number, size: number): number {
-  const { inStart, inFrom, inAttr, inPorts, rank, listBit, outStart, kindCode } = adj;
-  const { depth, viaFrom, viaAttr, viaList, listUsed, usedLists } = s;
+  const { inStart, inFrom, inAttr, inPorts, rank, listBit, outStart, kindCode, attrMove } = adj;
+  const { depth, viaFrom, viaMove, listUsed, usedLists } = s;
   const prev = d - 1;
   const base = v * VIA_SLOTS;
   let count = 0;
@@ -167,13 +172,11 @@ function reachInto(adj: AttackAdjacency, s: SearchScratch, v: number, d: number,
     let at = kept < VIA_SLOTS ? kept++ : VIA_SLOTS - 1;
     while (at > 0 && rank[viaFrom[base + at - 1]!]! > ru) {
       viaFrom[base + at] = viaFrom[base + at - 1]!;
-      viaAttr[base + at] = viaAttr[base + at - 1]!;
-      viaList[base + at] = viaList[base + at - 1]!;
+      viaMove[base + at] = viaMove[base + at - 1]!;
       at--;
     }
     viaFrom[base + at] = u;
-    viaAttr[base + at] = inAttr[j]!;
-    viaList[base + at] = list;
+    viaMove[base + at] = attrMove[inAttr[j]!]!;
     if (kept === VIA_SLOTS) worst = rank[viaFrom[base + VIA_SLOTS - 1]!]!;
   }
   if (count === 0) return size;
@@ -254,125 +257,63 @@ function search(adj: AttackAdjacency, source: number | undefined, maxHops: numbe
   return size;
 }
 
-/** Node kinds by KIND_CODES, the order the metrics count them in. */
-const KIND_NAMES = ['workload', 'node', 'identity', 'internet'] as const satisfies readonly AttackNodeAttributes['kind'][];
-
 /**
- * The answer's reached nodes: native copies of the search's arrays, made before the next search
- * overwrites them; nothing is worked out per entry until it is read, and reading an entry looks
- * things up (the ports of a node's first reaches are the graph's union for that set of lists).
+ * The answer's reached nodes: native copies of the search's arrays (made before the next search
+ * overwrites them), and one pass over the entries for their node numbers and ports.
  */
 class ReachedSet implements ReachedNodes {
   readonly length: number;
-  private readonly adj: AttackAdjacency;
-  /** Entry -> its node's position in id order (adj.byRank gives the node). */
-  private readonly at: Int32Array;
-  /** By node: hops, first-reach count, the first VIA_SLOTS first reaches (source, attributes, port list), the lists they carry (listBit). */
-  private readonly depth: Int32Array;
-  private readonly count: Int32Array;
-  private readonly from: Int32Array;
-  private readonly attr: Int32Array;
-  private readonly list: Int32Array;
-  private readonly lists: Int32Array;
-  /** By list: carried by a first reach (for nodes with more lists than the graph made unions for). */
-  private readonly listUsed: Uint8Array;
-  /** Those nodes' unions, made when first read. */
-  private wide: Map<number, readonly AttackPort[]> | undefined;
-  /** By node: 1 for a crown jewel. */
-  private readonly jewel: Uint8Array;
+  readonly node: Int32Array;
+  readonly ports: (readonly AttackPort[])[];
+  readonly ids: readonly string[];
+  readonly kinds: readonly AttackNodeAttributes['kind'][];
+  readonly hops: Int32Array;
+  readonly viaCount: Int32Array;
+  readonly crownJewel: Uint8Array;
+  readonly viaFrom: Int32Array;
+  readonly viaMove: Int32Array;
+  readonly moves: readonly Move[];
 
   constructor(adj: AttackAdjacency, first: number, size: number, jewel: Uint8Array) {
     const s = adj.scratch;
-    this.adj = adj;
-    this.length = size - first;
-    this.at = s.order.slice(first, size);
-    this.depth = s.depth.slice();
-    this.count = s.viaCount.slice();
-    this.from = s.viaFrom.slice();
-    this.attr = s.viaAttr.slice();
-    this.list = s.viaList.slice();
-    this.lists = s.usedLists.slice();
-    this.listUsed = s.listUsed.slice();
-    this.wide = undefined;
-    this.jewel = jewel;
-  }
-
-  node(i: number): number {
-    return this.adj.byRank[this.at[i]!]!;
-  }
-
-  id(i: number): string {
-    return this.adj.ids[this.node(i)]!;
-  }
-
-  kind(i: number): AttackNodeAttributes['kind'] {
-    return KIND_NAMES[this.adj.kindCode[this.node(i)]!]!;
-  }
-
-  hops(i: number): number {
-    return this.depth[this.node(i)]!;
-  }
-
-  viaCount(i: number): number {
-    return this.count[this.node(i)]!;
-  }
-
-  viaLength(i: number): number {
-    return Math.min(this.count[this.node(i)]!, VIA_SLOTS);
-  }
-
-  viaFrom(i: number, k: number): string {
-    return this.adj.ids[this.from[this.node(i) * VIA_SLOTS + k]!]!;
-  }
-
-  viaKind(i: number, k: number): AttackEdgeAttributes['kind'] {
-    return this.adj.edgeAttrs[this.attr[this.node(i) * VIA_SLOTS + k]!]!.kind;
-  }
-
-  viaPorts(i: number, k: number): readonly AttackPort[] {
-    const list = this.list[this.node(i) * VIA_SLOTS + k]!;
-    return list >= 0 ? this.adj.portLists[this.adj.sameList[list]!]! : NO_PORTS;
+    const { byRank, maskStart, maskPorts } = adj;
+    const { order, usedLists } = s;
+    const length = size - first;
+    this.length = length;
+    this.ids = adj.ids;
+    this.kinds = adj.kinds;
+    this.moves = adj.moves;
+    this.hops = s.depth.slice();
+    this.viaCount = s.viaCount.slice();
+    this.crownJewel = jewel;
+    this.viaFrom = s.viaFrom.slice();
+    this.viaMove = s.viaMove.slice();
+    const node = new Int32Array(length);
+    const ports = new Array<readonly AttackPort[]>(length);
+    for (let i = 0; i < length; i++) {
+      const v = byRank[order[first + i]!]!;
+      node[i] = v;
+      const at = maskStart[v]!;
+      ports[i] = at >= 0 ? maskPorts[at + usedLists[v]!]! : wideUnion(adj, v);
+    }
+    this.node = node;
+    this.ports = ports;
   }
 
   via(i: number): readonly FirstReach[] {
-    const { ids, edgeAttrs, portLists, sameList } = this.adj;
-    const v = this.node(i);
-    const len = Math.min(this.count[v]!, VIA_SLOTS);
+    const v = this.node[i]!;
+    const len = Math.min(this.viaCount[v]!, VIA_SLOTS);
     const via = new Array<FirstReach>(len);
     for (let k = 0, at = v * VIA_SLOTS; k < len; k++, at++) {
-      const kind = edgeAttrs[this.attr[at]!]!.kind;
-      const list = this.list[at]!;
-      via[k] = { from: ids[this.from[at]!]!, kind, category: edgeCategory(kind), ports: list >= 0 ? portLists[sameList[list]!]! : NO_PORTS };
+      const move = this.moves[this.viaMove[at]!]!;
+      via[k] = { from: this.ids[this.viaFrom[at]!]!, kind: move.kind, category: move.category, ports: move.ports };
     }
     return via;
   }
 
-  ports(i: number): readonly AttackPort[] {
-    const v = this.node(i);
-    const start = this.adj.maskStart[v]!;
-    return start >= 0 ? this.adj.maskPorts[start + this.lists[v]!]! : this.wideUnion(v);
-  }
-
-  /** The union of the lists a node with many lists was first reached over, in its lists' order. */
-  private wideUnion(v: number): readonly AttackPort[] {
-    let ports = (this.wide ??= new Map()).get(v);
-    if (ports === undefined) {
-      const { listsStart, listsInto, portLists, listPorts } = this.adj;
-      const used: number[] = [];
-      for (let j = listsStart[v]!; j < listsStart[v + 1]!; j++) if (this.listUsed[listsInto[j]!] !== 0) used.push(listsInto[j]!);
-      ports = used.length === 0 ? NO_PORTS : used.length === 1 ? listPorts[used[0]!]! : unionOf(used.map((l) => portLists[l]!));
-      this.wide.set(v, ports);
-    }
-    return ports;
-  }
-
-  crownJewel(i: number): boolean {
-    return this.jewel[this.node(i)] === 1;
-  }
-
   entry(i: number): ReachedNode {
-    const v = this.node(i);
-    return { id: this.adj.ids[v]!, kind: KIND_NAMES[this.adj.kindCode[v]!]!, hops: this.depth[v]!, via: this.via(i), viaCount: this.count[v]!, ports: this.ports(i), crownJewel: this.jewel[v] === 1 };
+    const v = this.node[i]!;
+    return { id: this.ids[v]!, kind: this.kinds[v]!, hops: this.hops[v]!, via: this.via(i), viaCount: this.viaCount[v]!, ports: this.ports[i]!, crownJewel: this.crownJewel[v] === 1 };
   }
 
   entries(): ReachedNode[] {
@@ -382,12 +323,20 @@ class ReachedSet implements ReachedNodes {
   }
 
   /** Of these nodes, the crown jewels reached, in entry order (by hops, then id). */
-  jewelsReached(jewels: readonly number[]): { id: string; hops: number }[] {
-    const { ids, rank } = this.adj;
-    const found = jewels.filter((v) => this.depth[v]! > 0);
-    found.sort((a, b) => this.depth[a]! - this.depth[b]! || rank[a]! - rank[b]!);
-    return found.map((v) => ({ id: ids[v]!, hops: this.depth[v]! }));
+  jewelsReached(jewels: readonly number[], rank: Int32Array): { id: string; hops: number }[] {
+    const found = jewels.filter((v) => this.hops[v]! > 0);
+    found.sort((a, b) => this.hops[a]! - this.hops[b]! || rank[a]! - rank[b]!);
+    return found.map((v) => ({ id: this.ids[v]!, hops: this.hops[v]! }));
   }
+}
+
+/** The union of the lists a node with more lists than the graph made unions for was first reached over, in its lists' order. */
+function wideUnion(adj: AttackAdjacency, v: number): readonly AttackPort[] {
+  const { listsStart, listsInto, portLists, listPorts } = adj;
+  const { listUsed } = adj.scratch;
+  const used: number[] = [];
+  for (let j = listsStart[v]!; j < listsStart[v + 1]!; j++) if (listUsed[listsInto[j]!] !== 0) used.push(listsInto[j]!);
+  return used.length === 0 ? NO_PORTS : used.length === 1 ? listPorts[used[0]!]! : unionOf(used.map((l) => portLists[l]!));
 }
 
 export function blastRadius(ag: AttackGraph, from: string, options: BlastOptions = {}): BlastRadius {
@@ -403,7 +352,7 @@ export function blastRadius(ag: AttackGraph, from: string, options: BlastOptions
     if (v !== undefined) (jewel[v] = 1), jewelNodes.push(v);
   }
   const nodes = new ReachedSet(adj, source !== undefined ? 1 : 0, size, jewel);
-  const crownJewelsReached = nodes.jewelsReached(jewelNodes);
+  const crownJewelsReached = nodes.jewelsReached(jewelNodes, adj.rank);
   const { sums } = adj.scratch;
   const sourceIsWorkload = source !== undefined && adj.kindCode[source] === KIND_CODES.workload;
   const workloads = ag.workloads.length - (sourceIsWorkload ? 1 : 0);
