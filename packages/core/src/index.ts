@@ -175,7 +175,7 @@ export {
 } from './lateral-movement/identity.js';
 export { annotatedCrownJewels, crownJewels } from './lateral-movement/crown-jewels.js';
 export { adjacency, describePath, kShortestAttackPaths, shortestAttackPath, type AttackAdjacency, type AttackHop, type AttackPath } from './lateral-movement/attack-paths.js';
-export { blastRadius, type AttackMetrics, type BlastOptions, type BlastRadius } from './lateral-movement/blast-radius.js';
+export { blastRadius, MAX_VIA, type AttackMetrics, type BlastOptions, type BlastRadius, type FirstReach, type ReachedNode, type ReachedNodes } from './lateral-movement/blast-radius.js';
 export { chokePoints, type ChokePointOptions, type ChokePoints, type CutEdge } from './lateral-movement/choke-points.js';
 export { proposeConnectionRemoval, type ConnectionRemoval, type ObservedConnection } from './lateral-movement/connection-removal.js';
 export { proposeTokenRemoval } from './lateral-movement/token-removal.js';

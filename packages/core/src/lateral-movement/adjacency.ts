@@ -5,7 +5,7 @@
  * queries that read attributes by id) is built from the same records only when asked for.
  * Node i is `ids[i]`; neighbours keep edge insertion order, so ties break as they always did.
  */
-import { recordingOf, type AttackEdgeAttributes, type AttackGraph, type AttackNodeAttributes, type AttackPort, type EdgeList } from './attack-graph.js';
+import { edgeCategory, recordingOf, type AttackEdgeAttributes, type AttackGraph, type AttackNodeAttributes, type AttackPort, type EdgeCategory, type EdgeList } from './attack-graph.js';
 import { memoFor } from './target-distances.js';
 
 export interface AttackAdjacency {
@@ -51,8 +51,40 @@ export interface AttackAdjacency {
    * one list object where they would hold thousands.
    */
   readonly sameList: Int32Array;
+  /** Node kinds by index, as names and as small numbers (KIND_CODES). */
+  readonly kinds: readonly AttackNodeAttributes['kind'][];
+  readonly kindCode: Uint8Array;
+  /**
+   * A move as a first reach names it, without its source: the kind of edge, its category and
+   * its ports (as the first list with the same JSON: equal lists are one object). By number;
+   * `attrMove` gives an edge attribute entry's.
+   */
+  readonly moves: readonly Move[];
+  readonly attrMove: Int32Array;
+  /**
+   * Each port list's ports in union order (by protocol, then port, no two alike): the list
+   * itself when it is already so, as the graph's lists mostly are. What a node's ports are
+   * when one of its lists carries all its first reaches.
+   */
+  readonly listPorts: readonly (readonly AttackPort[])[];
+  /** Each list's bit among its destination's lists (listsInto order; 0 past the 31st): a search marks the lists of a node's first reaches as one number per node. */
+  readonly listBit: Int32Array;
+  /**
+   * A node's ports for each set of its lists (the bits of listBit): maskPorts[maskStart[v] +
+   * mask], the union of the lists in the mask (none for 0), made with the graph for nodes with
+   * at most MASKED_LISTS lists; -1 for a node with more (blast-radius.ts then makes the union).
+   */
+  readonly maskStart: Int32Array;
+  readonly maskPorts: readonly (readonly AttackPort[])[];
   /** Working memory of one search at a time (queries are synchronous), made with the graph: a query allocates its answer only. */
   readonly scratch: SearchScratch;
+}
+
+/** A first reach without its source (blast-radius.ts's FirstReach is `{ from, ...move }`). */
+export interface Move {
+  readonly kind: AttackEdgeAttributes['kind'];
+  readonly category: EdgeCategory;
+  readonly ports: readonly AttackPort[];
 }
 
 /**
@@ -64,23 +96,58 @@ export interface AttackAdjacency {
 export interface SearchScratch {
   /** Hops from the source (-1: not reached). */
   readonly depth: Int32Array;
-  /** Reached nodes by hop count, then id. */
+  /** Reached nodes by hop count, then id, as positions in id order (`rank`): a level sorts natively. */
   readonly order: Int32Array;
-  /** Nodes not reached yet, in id order (bottom-up levels). */
+  /** Nodes not reached yet (bottom-up levels). */
   readonly unreached: Int32Array;
-  /** First reaches per node, and the first MAX_VIA of them (5 slots per node): source, attributes, port list. */
+  /** First reaches per node, and the first VIA_SLOTS of them (slots per node): the source, and the move (AttackAdjacency.moves). */
   readonly viaCount: Int32Array;
   readonly viaFrom: Int32Array;
-  readonly viaAttr: Int32Array;
-  readonly viaList: Int32Array;
+  readonly viaMove: Int32Array;
   /** Port lists some first reach carries (1), by list number. */
   readonly listUsed: Uint8Array;
+  /** The same marks by node: the listBit of each list a first reach into it carries. */
+  readonly usedLists: Int32Array;
+  /** A search's running sums (blast-radius.ts names the slots): moves out of the level being found, moves into nodes not reached yet, reached nodes by kind. */
+  readonly sums: Float64Array;
   /** Nodes on the path being walked (path counting); all 0 between walks. */
   readonly onPath: Uint8Array;
 }
 
 /** Slots per node in SearchScratch.via*: blast radius names this many first reaches. */
 export const VIA_SLOTS = 5;
+
+/** Nodes with at most this many port lists into them have the union of each set of them made with the graph. */
+export const MASKED_LISTS = 3;
+
+/** AttackAdjacency.kindCode's numbers. */
+export const KIND_CODES = { workload: 0, node: 1, identity: 2, internet: 3 } as const satisfies Record<AttackNodeAttributes['kind'], number>;
+
+/** The ports of a move that has none (escalation, identity), shared. */
+export const NO_PORTS: readonly AttackPort[] = [];
+
+const PROTO_INDEX = { TCP: 0, UDP: 1, SCTP: 2 } as const;
+/** A number per (protocol, port, endPort): string keys cost more than the rest of the loop. */
+function portKey(p: { protocol: AttackPort['protocol']; port: number; endPort?: number }): number {
+  return (PROTO_INDEX[p.protocol] * 65536 + p.port) * 65536 + (p.endPort ?? 0);
+}
+
+/** Ports of several lists, one per (protocol, port, endPort), the later list's entry kept; sorted by protocol, then port. */
+export function unionOf(lists: readonly (readonly AttackPort[])[]): AttackPort[] {
+  const ports = new Map<number, AttackPort>();
+  for (const list of lists) for (const p of list) ports.set(portKey(p), p);
+  return [...ports.values()].sort((a, b) => (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : a.port - b.port));
+}
+
+/** A list by protocol, then port, no two alike, is its own union (the graph's lists mostly are). */
+function inUnionOrder(list: readonly AttackPort[]): boolean {
+  for (let i = 1; i < list.length; i++) {
+    const a = list[i - 1]!;
+    const b = list[i]!;
+    if (a.protocol > b.protocol || (a.protocol === b.protocol && a.port >= b.port)) return false;
+  }
+  return true;
+}
 
 function scratchFor(n: number, lists: number): SearchScratch {
   return {
@@ -89,9 +156,10 @@ function scratchFor(n: number, lists: number): SearchScratch {
     unreached: new Int32Array(n).fill(0),
     viaCount: new Int32Array(n).fill(0),
     viaFrom: new Int32Array(n * VIA_SLOTS).fill(0),
-    viaAttr: new Int32Array(n * VIA_SLOTS).fill(0),
-    viaList: new Int32Array(n * VIA_SLOTS).fill(0),
+    viaMove: new Int32Array(n * VIA_SLOTS).fill(0),
     listUsed: new Uint8Array(lists).fill(0),
+    usedLists: new Int32Array(n).fill(0),
+    sums: new Float64Array(8).fill(0),
     onPath: new Uint8Array(n).fill(0),
   };
 }
@@ -247,5 +315,39 @@ export function adjacencyOf(ids: readonly string[], indexOf: ReadonlyMap<string,
     if (first === undefined) byText.set(text, i);
     sameList[i] = first ?? i;
   });
-  return { ids, indexOf, nodeAttrs, rank, byRank, outStart, outTo, outEdge, outAttr, outPorts, inStart, inFrom, inAttr, edgeAttrs: attrs, inPorts, portLists, listsStart, listsInto: Int32Array.from(listsInto), sameList, scratch: scratchFor(n, portLists.length) };
+  const kinds = nodeAttrs.map((a) => a.kind);
+  const kindCode = new Uint8Array(n);
+  for (let i = 0; i < n; i++) kindCode[i] = KIND_CODES[kinds[i]!];
+  // Moves: one per (kind of edge, ports as JSON).
+  const moves: Move[] = [];
+  const moveIds = new Map<number, number>();
+  const attrMove = new Int32Array(attrs.length);
+  const EDGE_KINDS = ['network', 'entry', 'escalation', 'identity'] as const;
+  attrs.forEach((at, a) => {
+    const same = attrPorts[a]! >= 0 ? sameList[attrPorts[a]!]! : -1;
+    const key = (same + 1) * EDGE_KINDS.length + EDGE_KINDS.indexOf(at.kind);
+    let id = moveIds.get(key);
+    if (id === undefined) {
+      moveIds.set(key, (id = moves.length));
+      moves.push({ kind: at.kind, category: edgeCategory(at.kind), ports: same >= 0 ? portLists[same]! : NO_PORTS });
+    }
+    attrMove[a] = id;
+  });
+  const listPorts = portLists.map((list) => (inUnionOrder(list) ? list : unionOf([list])));
+  const listBit = new Int32Array(portLists.length);
+  const maskStart = new Int32Array(n).fill(-1);
+  const maskPorts: (readonly AttackPort[])[] = [];
+  for (let v = 0; v < n; v++) {
+    const first = listsStart[v]!;
+    const count = listsStart[v + 1]! - first;
+    for (let i = 0; i < count && i < 31; i++) listBit[listsInto[first + i]!] = 1 << i;
+    if (count > MASKED_LISTS) continue;
+    maskStart[v] = maskPorts.length;
+    for (let mask = 0; mask < 1 << count; mask++) {
+      const used: number[] = [];
+      for (let i = 0; i < count; i++) if (mask & (1 << i)) used.push(listsInto[first + i]!);
+      maskPorts.push(used.length === 0 ? NO_PORTS : used.length === 1 ? listPorts[used[0]!]! : unionOf(used.map((l) => portLists[l]!)));
+    }
+  }
+  return { ids, indexOf, nodeAttrs, rank, byRank, outStart, outTo, outEdge, outAttr, outPorts, inStart, inFrom, inAttr, edgeAttrs: attrs, inPorts, portLists, listsStart, listsInto: Int32Array.from(listsInto), sameList, kinds, kindCode, moves, attrMove, listPorts, listBit, maskStart, maskPorts, scratch: scratchFor(n, portLists.length) };
 }
