@@ -83,6 +83,11 @@ const enum Read {
    * `2025-03-14T10:00:00.064633127Z`); any other value as JSON.parse gives it.
    */
   Time,
+  /**
+   * An address (`IP.source`, `IP.destination`): a ScannedAddress when it is a dotted-quad IPv4
+   * string (what canonicalIp gives back unchanged); any other value as JSON.parse gives it.
+   */
+  Address,
 }
 
 /**
@@ -92,6 +97,21 @@ const enum Read {
  */
 export class ScannedTime {
   constructor(public ms: number) {}
+}
+
+/**
+ * An `IP.source` / `IP.destination` string the scanner checked is a dotted-quad IPv4 address (as
+ * flow-record.ts's isIpv4 has it, so canonicalIp returns it as it is), read as a string only when
+ * asked: a flow end that is a pod already known never needs it. Its bytes are the scanner's
+ * buffer's, so it is read before the next line is scanned (as hubble.ts does).
+ */
+export class ScannedAddress {
+  buf!: Buffer;
+  start = 0;
+  end = 0;
+  text(): string {
+    return this.buf.toString('latin1', this.start, this.end);
+  }
 }
 
 /** Latest time parseTime accepts (flow-record.ts's MAX_TIME_MS): past it the string is made and parseTime says why. */
@@ -134,7 +154,7 @@ const FLOW_LIST: readonly Field[] = [
   field('Type', Read.Value),
   field('is_reply', Read.Value),
   field('reply', Read.Value),
-  field('IP', Read.Object, { fields: [field('source', Read.Value), field('destination', Read.Value)] }),
+  field('IP', Read.Object, { fields: [field('source', Read.Address, { end: 0 }), field('destination', Read.Address, { end: 1 })] }),
   field('l4', Read.Object, { fields: [field('TCP', Read.Object, { fields: PORTS }), field('UDP', Read.Object, { fields: PORTS }), field('SCTP', Read.Object, { fields: PORTS })] }),
   field('source', Read.Endpoint, { end: 0 }),
   field('destination', Read.Endpoint, { end: 1 }),
@@ -303,6 +323,20 @@ export class HubbleScanner<P> {
         into[f.name] = t;
         return this.timeEnd;
       }
+      case Read.Address: {
+        if (b[p] !== 0x22) break;
+        const q = this.string(p);
+        if (q === FAIL) return FAIL;
+        if (this.escaped || !isIpv4Bytes(b, p + 1, q - 1)) break;
+        // One per level and end, reused line after line like the times: an IP object of the line
+        // (level 1) and one of its flow (level 2) keep theirs apart.
+        const a = this.addresses[(level & 3) * 2 + f.end!]!;
+        a.buf = b;
+        a.start = p + 1;
+        a.end = q - 1;
+        into[f.name] = a;
+        return q;
+      }
       case Read.Value:
         break;
     }
@@ -312,6 +346,7 @@ export class HubbleScanner<P> {
   /** The bytes of the last `YYYY-MM-DDTHH:MM:SS` read and its Date.parse (with 'Z'): lines of a capture share their second. */
   private readonly lastSeconds = Buffer.alloc(SECONDS);
   private lastSecondsMs = -1;
+  private readonly addresses = Array.from({ length: 8 }, () => new ScannedAddress());
   private readonly time0 = new ScannedTime(0);
   private readonly time1 = new ScannedTime(0);
   /** Set by time(): the position after the closing quote. */
@@ -711,6 +746,26 @@ function isDigit(c: number): boolean {
 
 function isHex(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
+
+/** buf[start, end) is a dotted-quad IPv4 address as flow-record.ts's isIpv4 has it: four parts of 1 to 3 digits, each at most 255. */
+function isIpv4Bytes(b: Uint8Array, start: number, end: number): boolean {
+  let parts = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = start; i <= end; i++) {
+    const c = i < end ? b[i]! : 0x2e;
+    if (c === 0x2e) {
+      if (digits === 0 || value > 255) return false;
+      parts++;
+      digits = 0;
+      value = 0;
+    } else if (c >= 0x30 && c <= 0x39 && digits < 3) {
+      value = value * 10 + (c - 0x30);
+      digits++;
+    } else return false;
+  }
+  return parts === 4;
 }
 
 /** The field whose name is the key buf[start, end) (no escapes), if any. */
