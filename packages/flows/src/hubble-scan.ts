@@ -57,7 +57,7 @@ const PREFIX = 32;
 /** Candidates compared per prefix before the text is scanned to its end and found by its whole hash. */
 const PREFIX_CANDIDATES = 4;
 /** Slots of the table of texts last found per prefix (a power of two). */
-const RECENT_SLOTS = 1 << 14;
+const RECENT_SLOTS = 1 << 16;
 /** Values not read that are kept to be recognised (skipKnown) when at least this long. */
 const LONG = 256;
 /** Strings this long or shorter are made once (HubbleScanner.short): IPv4 addresses fit. */
@@ -493,7 +493,8 @@ export class HubbleScanner<P> {
     // The text last found for this prefix, from a direct-mapped table: no Map probe on a hit.
     const slot = h1 & (RECENT_SLOTS - 1);
     const recent = this.recent[slot]! - 1;
-    if (recent >= 0 && this.sameText(recent, p)) {
+    // Texts whose prefix hashes only share a slot are told apart without a compare.
+    if (recent >= 0 && this.textPrefix[recent] === h1 && this.sameText(recent, p)) {
       this.found = this.entries[recent];
       return p + this.textLength[recent]!;
     }
@@ -531,7 +532,7 @@ export class HubbleScanner<P> {
     const entry: EndpointText<P> = { value: value as Record<string, unknown> };
     this.found = entry;
     if (this.entries.length < MAX_TEXTS && this.arenaUsed + (q - p) <= MAX_ARENA) {
-      const i = this.keep(b, p, q);
+      const i = this.keep(b, p, q, h1);
       this.entries.push(entry);
       if (same) same.push(i);
       else this.byHash.set(h2, [i]);
@@ -549,8 +550,8 @@ export class HubbleScanner<P> {
     return p + n <= this.end && this.arena.compare(this.buf, p, p + n, s, s + n) === 0;
   }
 
-  /** Copies buf[p, q) to the arena as text number entries.length. */
-  private keep(b: Buffer, p: number, q: number): number {
+  /** Copies buf[p, q) (whose prefix hash is h1) to the arena as text number entries.length. */
+  private keep(b: Buffer, p: number, q: number, h1: number): number {
     const i = this.entries.length;
     const n = q - p;
     if (this.arenaUsed + n > this.arena.length) {
@@ -565,10 +566,14 @@ export class HubbleScanner<P> {
       const lengths = new Int32Array(this.textLength.length * 2);
       lengths.set(this.textLength);
       this.textLength = lengths;
+      const prefixes = new Int32Array(this.textPrefix.length * 2);
+      prefixes.set(this.textPrefix);
+      this.textPrefix = prefixes;
     }
     b.copy(this.arena, this.arenaUsed, p, q);
     this.textStart[i] = this.arenaUsed;
     this.textLength[i] = n;
+    this.textPrefix[i] = h1;
     this.arenaUsed += n;
     return i;
   }
@@ -578,6 +583,7 @@ export class HubbleScanner<P> {
   private arenaUsed = 0;
   private textStart = new Int32Array(1024);
   private textLength = new Int32Array(1024);
+  private textPrefix = new Int32Array(1024);
   private readonly entries: EndpointText<P>[] = [];
   /** Per prefix hash and per whole-text hash: the kept texts with it (numbers into `entries`). */
   private readonly byPrefix = new Map<number, number[]>();
