@@ -57,7 +57,7 @@ const PREFIX = 32;
 /** Candidates compared per prefix before the text is scanned to its end and found by its whole hash. */
 const PREFIX_CANDIDATES = 4;
 /** Slots of the table of texts last found per prefix (a power of two). */
-const RECENT_SLOTS = 1 << 16;
+const RECENT_SLOTS = 1 << 14;
 /** Values not read that are kept to be recognised (skipKnown) when at least this long. */
 const LONG = 256;
 /** Strings this long or shorter are made once (HubbleScanner.short): IPv4 addresses fit. */
