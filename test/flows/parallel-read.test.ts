@@ -94,7 +94,7 @@ describe('readFileInParallel', () => {
     expect(await parallel(file, shop, 2048)).toEqual(sequential);
   });
 
-  it('keeps the first spelling in the file of a pod (its labels), whichever worker met it first', async () => {
+  it('keeps the first spelling in the file of a pod (its labels, its address), whichever worker met it first', async () => {
     // Corrupted input can be valid JSON naming the same pod with other labels. The sequential
     // reader keeps the labels of the first line in the file that names the pod, also when that
     // line is bad for another reason (its port): each worker sees only its own chunks.
@@ -105,12 +105,14 @@ describe('readFileInParallel', () => {
     for (const [name, lines, connections] of [
       ['a good line first', [line, port(respelled, '9091'), port(line, '9092')], 3],
       ['a bad line first', [port(line, '70000'), port(respelled, '9091'), port(line, '9092')], 2],
+      ['another address', [line, port(line.replace('"source":"10.244.3.60"', '"source":"10.244.3.61"'), '9091'), port(line, '9092')], 3],
     ] as const) {
       const file = join(dir, 'respelled.jsonl');
       await writeFile(file, `${lines.join('\n')}\n`);
       const sequential = await readFlows([file], shop, { workers: 0 });
       const labels = (sequential.connections ?? []).map((c) => c.src.labels?.['app.kubernetes.io/instance']);
       expect(labels, name).toEqual(Array(connections).fill('k8s'));
+      expect(new Set((sequential.connections ?? []).map((c) => c.src.ip)), name).toEqual(new Set(['10.244.3.60']));
       expect(await parallel(file, shop, 2048), name).toEqual(sequential);
     }
   });
