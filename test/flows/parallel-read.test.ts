@@ -94,6 +94,29 @@ describe('readFileInParallel', () => {
     expect(await parallel(file, shop, 2048)).toEqual(sequential);
   });
 
+  it('keeps the first spelling in the file of a pod (its labels, its address), whichever worker met it first', async () => {
+    // Corrupted input can be valid JSON naming the same pod with other labels. The sequential
+    // reader keeps the labels of the first line in the file that names the pod, also when that
+    // line is bad for another reason (its port): each worker sees only its own chunks.
+    const line = (await import('node:fs')).readFileSync(fixture('shop/flows/hubble.jsonl'), 'utf8').split('\n')[0]!;
+    expect(line).toContain('"pod_name":"prometheus-0"');
+    const respelled = line.replace('"k8s:app.kubernetes.io/instance=k8s"', '"k8s:app.kubernetes.io/instance=k8s-respelled"');
+    const port = (l: string, p: string) => l.replace('"destination_port":9090', `"destination_port":${p}`);
+    for (const [name, lines, connections] of [
+      ['a good line first', [line, port(respelled, '9091'), port(line, '9092')], 3],
+      ['a bad line first', [port(line, '70000'), port(respelled, '9091'), port(line, '9092')], 2],
+      ['another address', [line, port(line.replace('"source":"10.244.3.60"', '"source":"10.244.3.61"'), '9091'), port(line, '9092')], 3],
+    ] as const) {
+      const file = join(dir, 'respelled.jsonl');
+      await writeFile(file, `${lines.join('\n')}\n`);
+      const sequential = await readFlows([file], shop, { workers: 0 });
+      const labels = (sequential.connections ?? []).map((c) => c.src.labels?.['app.kubernetes.io/instance']);
+      expect(labels, name).toEqual(Array(connections).fill('k8s'));
+      expect(new Set((sequential.connections ?? []).map((c) => c.src.ip)), name).toEqual(new Set(['10.244.3.60']));
+      expect(await parallel(file, shop, 2048), name).toEqual(sequential);
+    }
+  });
+
   it('through readFlows: the same FlowSet with workers, and the same errors for a file where no line parses', async () => {
     const file = fixture('shop/flows/hubble.jsonl');
     expect(await readFlows([file, fixture('shop/flows/flows.csv')], shop, { workers: 2 })).toEqual(

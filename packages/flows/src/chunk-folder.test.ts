@@ -48,7 +48,7 @@ function plainRead(text: string) {
 }
 
 function chunkRead(text: string) {
-  const fold = new ChunkFolder(parserFor('hubble', undefined), 1000);
+  const fold = new ChunkFolder((onPeer) => parserFor('hubble', undefined, onPeer), 1000);
   // A chunk buffer is larger than its lines, and holds bytes of the next chunk past `length`.
   const bytes = Buffer.from(text, 'utf8');
   const buf = Buffer.concat([bytes, Buffer.from('{"flow":{"l4":{}}}\n')]);

@@ -6,7 +6,7 @@
  * kept by chunk and line number, so the reader can name them in file order.
  */
 import { isAscii, type Buffer } from 'node:buffer';
-import { BadFlowLine, type ParsedLine } from './flow-record.js';
+import { BadFlowLine, type FlowPeer, type ParsedLine } from './flow-record.js';
 import { UNSURE, type LineParser } from './line-parser.js';
 import { PeerFolder } from './peer-folder.js';
 
@@ -16,19 +16,44 @@ export interface WorkerBadLine {
   readonly message: string;
 }
 
+/** A flow end the parser's memo took, and the line (chunk sequence number, line within it) that named it. */
+export interface WorkerPeer {
+  readonly peer: FlowPeer;
+  readonly seq: number;
+  readonly line: number;
+}
+
 export class ChunkFolder {
   readonly folder = new PeerFolder();
   readonly badLines: WorkerBadLine[] = [];
+  /**
+   * Each flow end the parser memoized, with where: one entry per distinct end, not per line. A
+   * pod named with other labels on a corrupted line further on is the same flow end, and each
+   * worker keeps the spelling it saw first; the reader keeps, per flow end, the one seen first
+   * in the file (parallel-read.ts), as the sequential reader's single memo does.
+   */
+  readonly peers: WorkerPeer[] = [];
+  private readonly fresh: FlowPeer[] = [];
+  private readonly parse: LineParser;
   bad = 0;
   parsed = 0;
   nonEmpty = 0;
   ignored = 0;
 
   constructor(
-    private readonly parse: LineParser,
+    /** The input's line parser, given the hook that tells of the flow ends it memoizes (parserFor's onPeer). */
+    parser: (onPeer: (peer: FlowPeer) => void) => LineParser,
     /** Bad lines kept (the first ones of this worker's share, by position). */
     private readonly maxBadLines: number,
-  ) {}
+  ) {
+    this.parse = parser((peer) => this.fresh.push(peer));
+  }
+
+  /** The flow ends memoized while the line at (seq, line) was parsed. */
+  private placePeers(seq: number, line: number): void {
+    for (const peer of this.fresh) this.peers.push({ peer, seq, line });
+    this.fresh.length = 0;
+  }
 
   /** The lines of buf[0, length); `skipLine`: a line number (1-based) that is the CSV header. */
   chunk(seq: number, buf: Buffer, length: number, skipLine: number): { lines: number; parsed: number } {
@@ -37,6 +62,7 @@ export class ChunkFolder {
     let lineNo = 0;
     const badLine = (e: unknown) => {
       if (!(e instanceof BadFlowLine)) throw e;
+      if (this.fresh.length !== 0) this.placePeers(seq, lineNo);
       this.bad++;
       if (this.badLines.length < this.maxBadLines) this.badLines.push({ seq, line: lineNo, message: e.message });
     };
@@ -104,6 +130,7 @@ export class ChunkFolder {
   }
 
   private record(rec: ParsedLine, seq: number, lineNo: number): void {
+    if (this.fresh.length !== 0) this.placePeers(seq, lineNo);
     this.parsed++;
     if (rec === null) this.ignored++;
     else this.folder.add(rec, seq, lineNo);

@@ -6,7 +6,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { parentPort, workerData } from 'node:worker_threads';
-import { ChunkFolder, type WorkerBadLine } from './chunk-folder.js';
+import { ChunkFolder, type WorkerBadLine, type WorkerPeer } from './chunk-folder.js';
 import type { FlowFormat } from './flow-set.js';
 import { parserFor } from './line-parser.js';
 import type { PeerAggregate } from './peer-folder.js';
@@ -24,7 +24,7 @@ export type ToWorker =
   | { readonly type: 'chunk'; readonly seq: number; readonly bytes: Uint8Array; readonly length: number; readonly skipLine: number }
   | { readonly type: 'finish' };
 
-export type { WorkerBadLine } from './chunk-folder.js';
+export type { WorkerBadLine, WorkerPeer } from './chunk-folder.js';
 
 export type FromWorker =
   | { readonly type: 'ready' }
@@ -33,6 +33,8 @@ export type FromWorker =
   | {
       readonly type: 'done';
       readonly aggregates: readonly PeerAggregate[];
+      /** The flow ends the parser memoized, with the line that first named each (in this worker). */
+      readonly peers: readonly WorkerPeer[];
       readonly badLines: readonly WorkerBadLine[];
       readonly bad: number;
       readonly parsed: number;
@@ -43,7 +45,7 @@ export type FromWorker =
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
-const fold = new ChunkFolder(parserFor(init.format, init.header), init.maxBadLines);
+const fold = new ChunkFolder((onPeer) => parserFor(init.format, init.header, onPeer), init.maxBadLines);
 
 port.on('message', (m: ToWorker) => {
   try {
@@ -51,7 +53,7 @@ port.on('message', (m: ToWorker) => {
       const r = fold.chunk(m.seq, Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.length), m.length, m.skipLine);
       port.postMessage({ type: 'chunk', seq: m.seq, ...r, bytes: m.bytes } satisfies FromWorker, [m.bytes.buffer as ArrayBuffer]);
     } else {
-      port.postMessage({ type: 'done', aggregates: fold.folder.aggregates, badLines: fold.badLines, bad: fold.bad, parsed: fold.parsed, nonEmpty: fold.nonEmpty, ignored: fold.ignored } satisfies FromWorker);
+      port.postMessage({ type: 'done', aggregates: fold.folder.aggregates, peers: fold.peers, badLines: fold.badLines, bad: fold.bad, parsed: fold.parsed, nonEmpty: fold.nonEmpty, ignored: fold.ignored } satisfies FromWorker);
     }
   } catch (e) {
     port.postMessage({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies FromWorker);

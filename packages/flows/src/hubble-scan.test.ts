@@ -222,6 +222,23 @@ describe('HubbleScanner', () => {
     expect(expectSame(lines)).toBe(lines.length);
   });
 
+  it('reads addresses as canonicalIp does: dotted quads kept as bytes, every other spelling as before', () => {
+    const spellings = ['10.0.0.1', '0.0.0.0', '255.255.255.255', '010.000.0.01', '1.2.3.256', '256.1.1.1', '1.2.3', '1.2.3.4.5', '1.2.3.', '.1.2.3', '1..2.3', '1.2.3.0004', ' 1.2.3.4', '1.2.3.4 ', '1.2.3.4\n', 'fd00::0a', '::ffff:1.2.3.4', '', 'x', '1.2.3.\u0034'];
+    const { obj, flow } = flowOf(REAL[0]!);
+    const lines: string[] = [];
+    for (const a of spellings) {
+      for (const b of ['10.0.0.2', a]) {
+        lines.push(JSON.stringify({ ...obj, flow: { ...flow, IP: { source: a, destination: b } } }));
+        // The same address in an IP object of the line beside the flow's (kept apart), and twice in one object (the last one counts).
+        lines.push(JSON.stringify({ ...obj, flow: { ...flow, IP: { source: b, destination: a } }, IP: { source: a, destination: a } }));
+        lines.push(JSON.stringify({ ...obj, flow: { ...flow, IP: { source: a, destination: b } } }).replace(`"source":${JSON.stringify(a)}`, `"source":"10.9.9.9","source":${JSON.stringify(a)}`));
+      }
+    }
+    // Each line twice, with the world's end as well: a flow end that is not a pod reads its address.
+    const world = lines.map((l) => l.replace(/"source":\{"ID":[^]*?"workloads":\[[^\]]*\]\}/, '"source":{"identity":2,"labels":["reserved:world"]}'));
+    expect(expectSame([...lines, ...lines, ...world])).toBeGreaterThan(lines.length);
+  });
+
   it('gives the same error for broken lines: cut, a byte dropped, a byte changed', () => {
     const rnd = random(3);
     const lines: string[] = [];

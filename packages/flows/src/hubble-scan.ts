@@ -30,7 +30,6 @@ import { Buffer } from 'node:buffer';
 
 /** A distinct endpoint (or Service) object text and what it parsed to; `peer` is the flow end it was read as (hubble.ts). */
 export interface EndpointText<P> {
-  readonly bytes: Buffer;
   readonly value: Record<string, unknown>;
   peer?: P;
   /** For an end that names no pod (an outside address, the host): its flow end per address, when the line names no Service (hubble.ts). */
@@ -51,15 +50,20 @@ export const DESTINATION_MARK = '\u0002';
 
 /** Endpoint texts kept per input: a capture's pods (replicas included), with room to spare. */
 const MAX_TEXTS = 1 << 15;
+/** Bytes of endpoint texts kept in all (HubbleScanner.arena). */
+const MAX_ARENA = 64 * 2 ** 20;
 /** Bytes of an endpoint text's start that pick its first candidates. */
 const PREFIX = 32;
 /** Candidates compared per prefix before the text is scanned to its end and found by its whole hash. */
 const PREFIX_CANDIDATES = 4;
+/** Slots of the table of texts last found per prefix (a power of two). */
+const RECENT_SLOTS = 1 << 14;
 /** Values not read that are kept to be recognised (skipKnown) when at least this long. */
 const LONG = 256;
 /** Strings this long or shorter are made once (HubbleScanner.short): IPv4 addresses fit. */
 const SHORT = 16;
-const MAX_SHORTS = 1 << 16;
+/** Slots of the short-string cache (a power of two). */
+const SHORT_SLOTS = 1 << 14;
 /** Deeper nesting is left to JSON.parse (whose limit is the engine's, not ours). */
 const MAX_DEPTH = 64;
 
@@ -79,6 +83,11 @@ const enum Read {
    * `2025-03-14T10:00:00.064633127Z`); any other value as JSON.parse gives it.
    */
   Time,
+  /**
+   * An address (`IP.source`, `IP.destination`): a ScannedAddress when it is a dotted-quad IPv4
+   * string (what canonicalIp gives back unchanged); any other value as JSON.parse gives it.
+   */
+  Address,
 }
 
 /**
@@ -87,7 +96,22 @@ const enum Read {
  * and only built when that is a time parseTime accepts.
  */
 export class ScannedTime {
-  constructor(readonly ms: number) {}
+  constructor(public ms: number) {}
+}
+
+/**
+ * An `IP.source` / `IP.destination` string the scanner checked is a dotted-quad IPv4 address (as
+ * flow-record.ts's isIpv4 has it, so canonicalIp returns it as it is), read as a string only when
+ * asked: a flow end that is a pod already known never needs it. Its bytes are the scanner's
+ * buffer's, so it is read before the next line is scanned (as hubble.ts does).
+ */
+export class ScannedAddress {
+  buf!: Buffer;
+  start = 0;
+  end = 0;
+  text(): string {
+    return this.buf.toString('latin1', this.start, this.end);
+  }
 }
 
 /** Latest time parseTime accepts (flow-record.ts's MAX_TIME_MS): past it the string is made and parseTime says why. */
@@ -130,7 +154,7 @@ const FLOW_LIST: readonly Field[] = [
   field('Type', Read.Value),
   field('is_reply', Read.Value),
   field('reply', Read.Value),
-  field('IP', Read.Object, { fields: [field('source', Read.Value), field('destination', Read.Value)] }),
+  field('IP', Read.Object, { fields: [field('source', Read.Address, { end: 0 }), field('destination', Read.Address, { end: 1 })] }),
   field('l4', Read.Object, { fields: [field('TCP', Read.Object, { fields: PORTS }), field('UDP', Read.Object, { fields: PORTS }), field('SCTP', Read.Object, { fields: PORTS })] }),
   field('source', Read.Endpoint, { end: 0 }),
   field('destination', Read.Endpoint, { end: 1 }),
@@ -150,9 +174,6 @@ const LINE_FIELDS = new FieldSet([
 const FAIL = -1;
 
 export class HubbleScanner<P> {
-  private readonly byPrefix = new Map<number, EndpointText<P>[]>();
-  private readonly byHash = new Map<number, EndpointText<P>[]>();
-  private size = 0;
   private buf!: Buffer;
   private end = 0;
   /** Flow ends of the object being read at depth 0 (the line, a bare flow) and 1 (its flow). */
@@ -295,8 +316,26 @@ export class HubbleScanner<P> {
         if (b[p] !== 0x22) break;
         const ms = this.time(p + 1);
         if (ms < 0) break;
-        into[f.name] = new ScannedTime(ms);
+        // One ScannedTime per level, reused line after line: a line's object is read (hubble.ts)
+        // before the next line is scanned, and a time only sits in the line or its flow.
+        const t = level === 0 ? this.time0 : this.time1;
+        t.ms = ms;
+        into[f.name] = t;
         return this.timeEnd;
+      }
+      case Read.Address: {
+        if (b[p] !== 0x22) break;
+        const q = this.string(p);
+        if (q === FAIL) return FAIL;
+        if (this.escaped || !isIpv4Bytes(b, p + 1, q - 1)) break;
+        // One per level and end, reused line after line like the times: an IP object of the line
+        // (level 1) and one of its flow (level 2) keep theirs apart.
+        const a = this.addresses[(level & 3) * 2 + f.end!]!;
+        a.buf = b;
+        a.start = p + 1;
+        a.end = q - 1;
+        into[f.name] = a;
+        return q;
       }
       case Read.Value:
         break;
@@ -307,6 +346,9 @@ export class HubbleScanner<P> {
   /** The bytes of the last `YYYY-MM-DDTHH:MM:SS` read and its Date.parse (with 'Z'): lines of a capture share their second. */
   private readonly lastSeconds = Buffer.alloc(SECONDS);
   private lastSecondsMs = -1;
+  private readonly addresses = Array.from({ length: 8 }, () => new ScannedAddress());
+  private readonly time0 = new ScannedTime(0);
+  private readonly time1 = new ScannedTime(0);
   /** Set by time(): the position after the closing quote. */
   private timeEnd = 0;
 
@@ -415,38 +457,55 @@ export class HubbleScanner<P> {
    */
   private short(p: number, q: number): string {
     const b = this.buf;
-    let h = q - p;
+    const n = q - p;
+    let h = n;
     for (let i = p; i < q; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
-    h >>>= 2; // a small integer key: V8 keeps it unboxed in the Map
-    const known = this.shorts.get(h);
-    if (known !== undefined && known.length === q - p) {
+    // A direct-mapped cache: one slot per hash, the newest string wins it (no Map to probe).
+    const slot = (h ^ (h >>> 15)) & (SHORT_SLOTS - 1);
+    const known = this.shorts[slot];
+    if (known !== undefined && known.length === n) {
       let i = 0;
-      while (i < known.length && known.charCodeAt(i) === b[p + i]) i++;
-      if (i === known.length) return known;
+      while (i < n && known.charCodeAt(i) === b[p + i]) i++;
+      if (i === n) return known;
     }
     const s = b.toString('latin1', p, q);
-    if (this.shorts.size < MAX_SHORTS) this.shorts.set(h, s);
+    this.shorts[slot] = s;
     return s;
   }
 
-  private readonly shorts = new Map<number, string>();
+  private readonly shorts: (string | undefined)[] = new Array<string | undefined>(SHORT_SLOTS).fill(undefined);
 
   /** Set by memo(): the object text found or read. */
   private found: EndpointText<P> | undefined;
 
-  /** The object at p from the memo, or read and kept; the position after it, or FAIL. */
+  /**
+   * The object at p from the memo, or read and kept; the position after it, or FAIL.
+   *
+   * The kept texts sit end to end in one buffer (`arena`), found through typed arrays: a lookup
+   * is an index in `recent`, a start and a length, and one native compare against the arena. A
+   * capture's few thousand texts are megabytes, so each pointer followed on the way to the
+   * bytes (an entry object, its Buffer, its backing store) was a cache miss of its own.
+   */
   private memo(p: number, depth: number): number {
     const b = this.buf;
     const prefixEnd = p + PREFIX < this.end ? p + PREFIX : this.end;
     const h1 = hash(b, p, prefixEnd);
+    // The text last found for this prefix, from a direct-mapped table: no Map probe on a hit.
+    const slot = h1 & (RECENT_SLOTS - 1);
+    const recent = this.recent[slot]! - 1;
+    // Texts whose prefix hashes only share a slot are told apart without a compare.
+    if (recent >= 0 && this.textPrefix[recent] === h1 && this.sameText(recent, p)) {
+      this.found = this.entries[recent];
+      return p + this.textLength[recent]!;
+    }
     const candidates = this.byPrefix.get(h1);
     if (candidates) {
       for (let j = 0; j < candidates.length; j++) {
         const c = candidates[j]!;
-        const n = c.bytes.length;
-        if (p + n <= this.end && c.bytes.compare(b, p, p + n) === 0) {
-          this.found = c;
-          return p + n;
+        if (this.sameText(c, p)) {
+          this.recent[slot] = c + 1;
+          this.found = this.entries[c];
+          return p + this.textLength[c]!;
         }
       }
     }
@@ -457,8 +516,9 @@ export class HubbleScanner<P> {
     if (same) {
       for (let j = 0; j < same.length; j++) {
         const c = same[j]!;
-        if (c.bytes.length === q - p && c.bytes.compare(b, p, q) === 0) {
-          this.found = c;
+        if (this.textLength[c] === q - p && this.sameText(c, p)) {
+          this.recent[slot] = c + 1;
+          this.found = this.entries[c];
           return q;
         }
       }
@@ -469,17 +529,67 @@ export class HubbleScanner<P> {
     } catch {
       return FAIL;
     }
-    const entry: EndpointText<P> = { bytes: Buffer.from(b.subarray(p, q)), value: value as Record<string, unknown> };
-    if (this.size < MAX_TEXTS) {
-      this.size++;
-      if (same) same.push(entry);
-      else this.byHash.set(h2, [entry]);
-      if (!candidates) this.byPrefix.set(h1, [entry]);
-      else if (candidates.length < PREFIX_CANDIDATES) candidates.push(entry);
-    }
+    const entry: EndpointText<P> = { value: value as Record<string, unknown> };
     this.found = entry;
+    if (this.entries.length < MAX_TEXTS && this.arenaUsed + (q - p) <= MAX_ARENA) {
+      const i = this.keep(b, p, q, h1);
+      this.entries.push(entry);
+      if (same) same.push(i);
+      else this.byHash.set(h2, [i]);
+      if (!candidates) this.byPrefix.set(h1, [i]);
+      else if (candidates.length < PREFIX_CANDIDATES) candidates.push(i);
+      this.recent[slot] = i + 1;
+    }
     return q;
   }
+
+  /** Whether buf[p…] starts with kept text i (and the line is long enough to hold it). */
+  private sameText(i: number, p: number): boolean {
+    const n = this.textLength[i]!;
+    const s = this.textStart[i]!;
+    return p + n <= this.end && this.arena.compare(this.buf, p, p + n, s, s + n) === 0;
+  }
+
+  /** Copies buf[p, q) (whose prefix hash is h1) to the arena as text number entries.length. */
+  private keep(b: Buffer, p: number, q: number, h1: number): number {
+    const i = this.entries.length;
+    const n = q - p;
+    if (this.arenaUsed + n > this.arena.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(this.arena.length * 2, this.arenaUsed + n));
+      this.arena.copy(grown, 0, 0, this.arenaUsed);
+      this.arena = grown;
+    }
+    if (i >= this.textStart.length) {
+      const starts = new Int32Array(this.textStart.length * 2);
+      starts.set(this.textStart);
+      this.textStart = starts;
+      const lengths = new Int32Array(this.textLength.length * 2);
+      lengths.set(this.textLength);
+      this.textLength = lengths;
+      const prefixes = new Int32Array(this.textPrefix.length * 2);
+      prefixes.set(this.textPrefix);
+      this.textPrefix = prefixes;
+    }
+    b.copy(this.arena, this.arenaUsed, p, q);
+    this.textStart[i] = this.arenaUsed;
+    this.textLength[i] = n;
+    this.textPrefix[i] = h1;
+    this.arenaUsed += n;
+    return i;
+  }
+
+  /** Kept endpoint texts: their bytes end to end, where each starts and how long it is, and what each reads as. */
+  private arena = Buffer.allocUnsafeSlow(1 << 20);
+  private arenaUsed = 0;
+  private textStart = new Int32Array(1024);
+  private textLength = new Int32Array(1024);
+  private textPrefix = new Int32Array(1024);
+  private readonly entries: EndpointText<P>[] = [];
+  /** Per prefix hash and per whole-text hash: the kept texts with it (numbers into `entries`). */
+  private readonly byPrefix = new Map<number, number[]>();
+  private readonly byHash = new Map<number, number[]>();
+  /** Per slot of a prefix hash: the text last found with it, plus one (0: none). */
+  private readonly recent = new Int32Array(RECENT_SLOTS);
 
   /**
    * Past the object or array at p that the reader does not read, found among the long ones seen
@@ -642,6 +752,26 @@ function isDigit(c: number): boolean {
 
 function isHex(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
+
+/** buf[start, end) is a dotted-quad IPv4 address as flow-record.ts's isIpv4 has it: four parts of 1 to 3 digits, each at most 255. */
+function isIpv4Bytes(b: Uint8Array, start: number, end: number): boolean {
+  let parts = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = start; i <= end; i++) {
+    const c = i < end ? b[i]! : 0x2e;
+    if (c === 0x2e) {
+      if (digits === 0 || value > 255) return false;
+      parts++;
+      digits = 0;
+      value = 0;
+    } else if (c >= 0x30 && c <= 0x39 && digits < 3) {
+      value = value * 10 + (c - 0x30);
+      digits++;
+    } else return false;
+  }
+  return parts === 4;
 }
 
 /** The field whose name is the key buf[start, end) (no escapes), if any. */

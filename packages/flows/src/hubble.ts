@@ -19,7 +19,7 @@ import {
   type ParsedLine,
 } from './flow-record.js';
 import { Buffer } from 'node:buffer';
-import { ScannedTime, type CutLine, type EndpointText, type HubbleScanner } from './hubble-scan.js';
+import { ScannedAddress, ScannedTime, type CutLine, type EndpointText, type HubbleScanner } from './hubble-scan.js';
 
 /** Records of the observer stream that are not flows: nothing to learn, not an error. */
 const NON_FLOW_RECORDS = ['node_status', 'lost_events', 'agent_event', 'debug_event'];
@@ -128,6 +128,17 @@ function peerOf(endpoint: unknown, ip: string | undefined, peers: Map<string, Fl
   return peer;
 }
 
+/**
+ * canonicalIp of an address value (undefined when it is not a string); the scanner hands over an
+ * address it checked is a dotted-quad IPv4 one, which canonicalIp returns unchanged, as a
+ * ScannedAddress, made a string only when a flow end needs it (peerOfText).
+ */
+function addressOf(v: unknown, field: string): string | ScannedAddress | undefined {
+  if (v instanceof ScannedAddress) return v;
+  const s = asString(v);
+  return s === undefined ? undefined : canonicalIp(s, field);
+}
+
 /** parseTime of a time value; the scanner hands over what parseTime gives for the string it read as a ScannedTime. */
 function timeOf(v: unknown): number | undefined {
   return v instanceof ScannedTime ? v.ms : parseTime(v, 'time');
@@ -138,8 +149,9 @@ function timeOf(v: unknown): number | undefined {
  * the same whatever the line's address or Service (peerOf's memo keys it on namespace, name and
  * owner, all in the text), so it is kept with the text and the lines after skip peerOf.
  */
-function peerOfText(e: EndpointText<FlowPeer>, ip: string | undefined, peers: Map<string, FlowPeer>, service: unknown): FlowPeer {
+function peerOfText(e: EndpointText<FlowPeer>, address: string | ScannedAddress | undefined, peers: Map<string, FlowPeer>, service: unknown): FlowPeer {
   if (e.peer) return e.peer;
+  const ip = address instanceof ScannedAddress ? address.text() : address;
   // An end without a pod (`reserved:world` at many addresses): without a Service, peerOf's
   // answer depends on the text and the address only, and its memo gives the first answer for
   // them ever after; so that answer is kept per address.
@@ -208,16 +220,15 @@ function hubbleRecord(obj: Record<string, unknown>, peers: Map<string, FlowPeer>
     throw new BadFlowLine('flow has no l4 (TCP, UDP or SCTP)');
   }
   const ipObj = asObject(flow['IP']);
-  const srcIpRaw = asString(ipObj?.['source']);
-  const dstIpRaw = asString(ipObj?.['destination']);
-  const srcIp = srcIpRaw === undefined ? undefined : canonicalIp(srcIpRaw, 'IP.source');
-  const dstIp = dstIpRaw === undefined ? undefined : canonicalIp(dstIpRaw, 'IP.destination');
+  const srcIp = addressOf(ipObj?.['source'], 'IP.source');
+  const dstIp = addressOf(ipObj?.['destination'], 'IP.destination');
   // is_reply may be absent ("unknown"); the deprecated `reply` is what older Hubbles set.
   const isReply = flow['is_reply'] ?? flow['reply'];
   const reply = isReply === true;
   // The Service belongs to the server end: the destination of a request, the source of a reply.
-  let src = cut ? peerOfText(cut.source, srcIp, peers!, reply ? flow['source_service'] : undefined) : peerOf(flow['source'], srcIp, peers, reply ? flow['source_service'] : undefined);
-  let dst = cut ? peerOfText(cut.destination, dstIp, peers!, reply ? undefined : flow['destination_service']) : peerOf(flow['destination'], dstIp, peers, reply ? undefined : flow['destination_service']);
+  // A ScannedAddress comes only with a scanned line (`cut`): JSON.parse makes strings.
+  let src = cut ? peerOfText(cut.source, srcIp, peers!, reply ? flow['source_service'] : undefined) : peerOf(flow['source'], srcIp as string | undefined, peers, reply ? flow['source_service'] : undefined);
+  let dst = cut ? peerOfText(cut.destination, dstIp, peers!, reply ? undefined : flow['destination_service']) : peerOf(flow['destination'], dstIp as string | undefined, peers, reply ? undefined : flow['destination_service']);
   if (!src.ip && !src.pod && !src.namespace) throw new BadFlowLine('flow source has neither an IP nor a pod');
   if (!dst.ip && !dst.pod && !dst.namespace) throw new BadFlowLine('flow destination has neither an IP nor a pod');
 

@@ -30,11 +30,16 @@ export interface LineParser {
 
 export { UNSURE };
 
-/** One per input: the Hubble parser memoizes flow ends across the input's lines. */
-export function parserFor(format: FlowFormat, header: string | undefined): LineParser {
+/**
+ * One per input: the Hubble parser memoizes flow ends across the input's lines. `onPeer` is told
+ * of each flow end the memo takes, when it takes it (while the line that names it is parsed,
+ * whether that line turns out good or bad): a parallel reader's worker notes where, so that the
+ * reader can keep, per flow end, the spelling a sequential read keeps (the first in the file).
+ */
+export function parserFor(format: FlowFormat, header: string | undefined, onPeer?: (peer: FlowPeer) => void): LineParser {
   switch (format) {
     case 'hubble': {
-      const peers = new Map<string, FlowPeer>();
+      const peers = onPeer ? new TellingMap(onPeer) : new Map<string, FlowPeer>();
       const scanner = new HubbleScanner<FlowPeer>();
       return Object.assign((line: string) => parseHubbleLine(line, peers, scanner), {
         bytes: (buf: Buffer, start: number, end: number) => parseHubbleBytes(buf, start, end, peers, scanner),
@@ -50,5 +55,17 @@ export function parserFor(format: FlowFormat, header: string | undefined): LineP
       const h = parseCsvHeader(header!);
       return (line) => parseCsvLine(line, h);
     }
+  }
+}
+
+/** A memo that tells `onSet` of each flow end it takes (peerOf sets a key once, when it makes its flow end). */
+class TellingMap extends Map<string, FlowPeer> {
+  constructor(private readonly onSet: (peer: FlowPeer) => void) {
+    super();
+  }
+
+  override set(key: string, peer: FlowPeer): this {
+    this.onSet(peer);
+    return super.set(key, peer);
   }
 }

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { detectFormat } from './detect-format.js';
 import type { EdgeFolder } from './edge-folder.js';
-import { BadFlowLine } from './flow-record.js';
+import { BadFlowLine, type FlowPeer } from './flow-record.js';
 import type { BadLine, FlowFormat } from './flow-set.js';
 import type { FromWorker, ToWorker, WorkerBadLine, WorkerInit } from './flow-worker.js';
 import { parserFor } from './line-parser.js';
@@ -322,9 +322,21 @@ async function readChunks(
     total += lines[s] ?? 0;
   }
   const at = (x: { seq: number; line: number }) => offset[x.seq]! + x.line;
+  // Per flow end (its key), the spelling the sequential reader's memo keeps: the one on the first
+  // line in the file that named it. A corrupted line can name a pod with other labels (or an
+  // address), and each worker kept the first spelling in its own chunks.
+  const firstPeer = new Map<string, { peer: FlowPeer; at: number }>();
+  for (const d of done) {
+    for (const p of d.peers) {
+      const where = at(p);
+      const known = firstPeer.get(p.peer.key);
+      if (known === undefined || where < known.at) firstPeer.set(p.peer.key, { peer: p.peer, at: where });
+    }
+  }
+  const spelled = (peer: FlowPeer) => firstPeer.get(peer.key)?.peer ?? peer;
   const aggregates: PeerAggregate[] = done.flatMap((d) => d.aggregates);
   aggregates.sort((a, b) => at(a) - at(b));
-  for (const a of aggregates) folder.addRecords(a.src, a.dst, a.port, a.protocol, a.records, a.count, a.dropped, a.first, a.last);
+  for (const a of aggregates) folder.addRecords(spelled(a.src), spelled(a.dst), a.port, a.protocol, a.records, a.count, a.dropped, a.first, a.last);
   const bads: WorkerBadLine[] = done.flatMap((d) => d.badLines).sort((a, b) => at(a) - at(b));
   for (const b of bads) {
     if (badLines.length < limits.maxBadLines) badLines.push({ file, line: at(b), message: b.message });

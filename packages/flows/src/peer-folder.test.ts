@@ -40,4 +40,19 @@ describe('PeerFolder + EdgeFolder.addRecords', () => {
     const cart = expected.edges.find((e) => e.dst.kind === 'pod' && e.port === 7070)!;
     expect(cart).toMatchObject({ count: 11, firstSeen: '2025-03-13T23:58:20.000Z', lastSeen: '2025-03-14T00:08:20.000Z' });
   });
+
+  it('gives each folder its own peer ids when two folders see the same FlowPeer objects', () => {
+    const records = ROWS.map((r) => parseCsvLine(r, header) as FlowRecord);
+    // The same peer objects in both folders; the first one meets some of them, in another order.
+    const shared = records.map((r, i) => ({ ...r, src: records[(i + 3) % records.length]!.dst, dst: records[(i + 5) % records.length]!.src }));
+    const first = new PeerFolder();
+    shared.slice(4).reverse().forEach((r, i) => first.add(r, 0, i + 1));
+    const second = new PeerFolder();
+    shared.forEach((r, i) => second.add(r, 0, i + 1));
+    // Against a folder given copies: new objects, so no id of another folder can leak in.
+    const fresh = new PeerFolder();
+    structuredClone(shared).forEach((r, i) => fresh.add(r, 0, i + 1));
+    expect(second.aggregates).toEqual(fresh.aggregates);
+    expect(fresh.aggregates.length).toBeGreaterThan(1);
+  });
 });

@@ -43,7 +43,9 @@ const SUM = 5;
 
 export class PeerFolder {
   private readonly idByKey = new Map<string, number>();
-  private readonly idByPeer = new Map<FlowPeer, number>();
+  /** This folder's key for the id it gave a FlowPeer object, and how many objects carry one. */
+  private readonly idSymbol = Symbol('peer id');
+  private byObject = 0;
   /** Per aggregate: its first record (the ends, port, protocol, position), in order of first record. */
   private readonly firsts: { readonly rec: FlowRecord; readonly seq: number; readonly line: number }[] = [];
   private keys = new Int32Array(1024 * KEY);
@@ -70,11 +72,17 @@ export class PeerFolder {
   }
 
   private idOf(peer: FlowPeer): number {
-    const known = this.idByPeer.get(peer);
+    // The id sits on the peer itself under this folder's own symbol (one property load, where a
+    // Map keyed by the object took a hash probe), not enumerable: JSON, postMessage and
+    // comparisons do not see it.
+    const known = (peer as unknown as Record<symbol, number | undefined>)[this.idSymbol];
     if (known !== undefined) return known;
     let id = this.idByKey.get(peer.key);
     if (id === undefined) this.idByKey.set(peer.key, (id = this.idByKey.size));
-    if (this.idByPeer.size < MAX_BY_OBJECT) this.idByPeer.set(peer, id);
+    if (this.byObject < MAX_BY_OBJECT) {
+      this.byObject++;
+      Object.defineProperty(peer, this.idSymbol, { value: id });
+    }
     return id;
   }
 
