@@ -5,9 +5,11 @@
  * pod pair exactly as compile(edited) does, class numbering included — for a policy changed in
  * place, replaced by an equal copy, removed or added in the middle of the list, given another
  * policy's rules (ids first interned by a later policy), or two policies changed at once.
+ * The diff of each what-if lists what comparing every pair of two full compiles lists, also
+ * when prepareWhatIf(before) worked out the endpoints' refinement ahead (every other cluster).
  */
 import { describe, expect, it } from 'vitest';
-import { compile, protoPortsEqual, recompile, formatProtoPorts } from '@lateral/core';
+import { compile, diffReachability, prepareWhatIf, protoPortsEqual, recompile, formatProtoPorts } from '@lateral/core';
 import type { Cluster, CompiledCluster, EvalOptions, NetworkPolicy } from '@lateral/core';
 import { Rng, randomCluster, randomPolicy } from './random-cluster.js';
 import { randomTierCluster } from './random-tiers.js';
@@ -81,12 +83,17 @@ describe('recompile after NetworkPolicy edits', () => {
       const options: EvalOptions = { ipBlockPods: seed % 2 === 0 ? 'match' : 'ignore' };
       const rng = new Rng(seed ^ 0x9011);
       const before = compile(cluster, options);
+      if (seed % 2 === 0) prepareWhatIf(before);
+      const show = (d: ReturnType<typeof diffReachability>) => d.changes.map((c) => `${c.from} -> ${c.to} ${formatProtoPorts(c.before)} => ${formatProtoPorts(c.after)}`);
       let last: { cluster: Cluster; compiled: CompiledCluster; what: string } | undefined;
       for (let k = 0; k < 3; k++) {
         const { cluster: edited, what } = policyEdit(cluster, rng);
         const incremental = recompile(before, edited);
         const bad = samePodAnswers(edited, incremental, compile(edited, options));
         if (bad) expect.fail(`seed ${seed}, what-if ${k + 1}, ${what}: recompile differs from compile: ${bad}`);
+        const got = show(diffReachability(before, incremental));
+        const expected = show(diffReachability(compile(cluster, options), compile(edited, options), { full: true }));
+        if (got.join('\n') !== expected.join('\n')) expect.fail(`seed ${seed}, what-if ${k + 1}, ${what}: diff\n${got.join('\n')}\nvs every pair\n${expected.join('\n')}`);
         last = { cluster: edited, compiled: incremental, what };
         checked++;
       }
