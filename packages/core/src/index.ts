@@ -183,5 +183,5 @@ export { setAsideDominatingEscapes, type DominatingEscape, type SetAside } from 
 export { riskReport, type RiskOptions, type RiskReport } from './lateral-movement/risk.js';
 
 // What-if: what a change does to reachability and to lateral movement.
-export { diffReachability, type ChangeKind, type DiffEndpoint, type DiffOptions, type PairChange, type ReachDiff } from './what-if/reach-diff.js';
+export { diffReachability, prepareWhatIf, type ChangeKind, type DiffEndpoint, type DiffOptions, type PairChange, type ReachDiff } from './what-if/reach-diff.js';
 export { diffLateralMovement, type BlastRadiusChange, type LateralMovementDiff, type PathChange } from './lateral-movement/lateral-movement-diff.js';

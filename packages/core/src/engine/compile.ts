@@ -24,7 +24,7 @@ import { CompileMemo } from './compile-memo.js';
 import { connectionCheck } from './connection-check.js';
 import { buildDestinationGroups } from './destination-groups.js';
 import { buildPeerSets } from './peer-sets.js';
-import { buildPolicyTable } from './policy-table.js';
+import { buildPolicyTable, type PolicyTable } from './policy-table.js';
 import { buildCiliumTable } from './cilium-table.js';
 import type { CompiledCluster, Reachability } from './reachability.js';
 import { buildEndpointIndex } from '../workloads/workload-reach.js';
@@ -32,6 +32,8 @@ import type { EndpointIndex } from '../workloads/endpoint-types.js';
 
 /** What each compiled cluster learnt, for recompile to start from. */
 const memos = new WeakMap<CompiledCluster, CompileMemo>();
+/** Each compiled cluster's policy table: recompile patches it where only some policies changed. */
+const tables = new WeakMap<CompiledCluster, PolicyTable>();
 
 /**
  * Compiles a cluster for fast queries. Throws InputError for what cannot be evaluated (an
@@ -50,11 +52,12 @@ export function compile(cluster: Cluster, options: EvalOptions = DEFAULT_EVAL_OP
  * first pod, and the partition does not depend on how selectors are numbered).
  */
 export function recompile(previous: CompiledCluster, cluster: Cluster, options: EvalOptions = previous.options): CompiledCluster {
-  return compileWith(cluster, options, memos.get(previous) ?? new CompileMemo());
+  const memo = memos.get(previous);
+  return memo === undefined ? compileWith(cluster, options, new CompileMemo()) : compileWith(cluster, options, memo, tables.get(previous));
 }
 
-function compileWith(cluster: Cluster, options: EvalOptions, memo: CompileMemo): CompiledCluster {
-  const table = buildPolicyTable(cluster, memo, options, buildCiliumTable);
+function compileWith(cluster: Cluster, options: EvalOptions, memo: CompileMemo, previousTable?: PolicyTable): CompiledCluster {
+  const table = buildPolicyTable(cluster, memo, options, buildCiliumTable, previousTable);
   // Cilium: "ipBlock never matches pods" (CIDR rules select only what is not a Cilium endpoint).
   const state = buildClassState(cluster, options.cni === 'cilium' ? { ...options, ipBlockPods: 'ignore' } : options, table, memo);
   const sets = buildPeerSets(table, state);
@@ -93,6 +96,7 @@ function compileWith(cluster: Cluster, options: EvalOptions, memo: CompileMemo):
       : {}),
   };
   memos.set(compiled, memo);
+  tables.set(compiled, table);
   return compiled;
 }
 

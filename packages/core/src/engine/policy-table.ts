@@ -243,7 +243,11 @@ export function unionRanges(ranges: readonly IpRange[]): IpRange[] {
   return out;
 }
 
-export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: EvalOptions, buildCiliumTable?: CiliumTableBuilder): PolicyTable {
+export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: EvalOptions, buildCiliumTable?: CiliumTableBuilder, previous?: PolicyTable): PolicyTable {
+  if (previous !== undefined) {
+    const patched = patchPolicyTable(previous, input, memo, options);
+    if (patched !== undefined) return patched;
+  }
   // Under Cilium: its own kinds, NetworkPolicy, and not the network-policy-api tiers; with
   // enforcement `never`, nothing at all.
   const cilium = options?.cni === 'cilium';
@@ -286,6 +290,13 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
   const portSpecs: PortSpec[] = [{ entries: null, named: [] }];
   const portSpecIds = new Map<string, number>();
   const portNames = new Set<string>();
+  // Which NetworkPolicy (its index) first interned each peer, block, rule-peers list and port
+  // spec (NOT_A_POLICY: a later stage): what patchPolicyTable checks a change against.
+  let current = NOT_A_POLICY;
+  const peerFirst: number[] = [];
+  const blockFirst: number[] = [];
+  const rulePeersFirst: number[] = [NOT_A_POLICY];
+  const portSpecFirst: number[] = [NOT_A_POLICY];
 
   const internPeer = (key: string, def: PeerDef): number => {
     let id = peerIds.get(key);
@@ -294,6 +305,7 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
       peerIds.set(key, id);
       peerDefs.push(def);
       peerKeys.push(key);
+      peerFirst.push(current);
     }
     return id;
   };
@@ -304,6 +316,7 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
       blockIds.set(rk, block);
       blockRanges.push(ranges);
       blockKeys.push(rk);
+      blockFirst.push(current);
     }
     return block;
   };
@@ -356,6 +369,7 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
       id = rulePeerLists.length;
       singleRulePeers.set(peer, id);
       rulePeerLists.push([peer]);
+      rulePeersFirst.push(current);
     }
     return id;
   };
@@ -368,6 +382,7 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
       id = rulePeerLists.length;
       rulePeerIds.set(key, id);
       rulePeerLists.push(sorted);
+      rulePeersFirst.push(current);
     }
     return id;
   };
@@ -385,6 +400,7 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
         }
       }
       portSpecs.push({ entries, named });
+      portSpecFirst.push(current);
     }
     return id;
   };
@@ -447,6 +463,8 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
   // A policy object at the index it had last time: its form without the WeakMap look-up.
   const lastForms = lastFormsByMemo.get(memo);
   const formList: NetworkPolicyForm[] = [];
+  // Namespaces from here on are named only by policies.
+  const nsBase = nsNames.length;
   const policies: CompiledPolicy[] = cluster.policies.map((policy, i) => {
     let form = lastForms !== undefined && lastForms.policies[i] === policy ? lastForms.forms[i] : forms.get(policy);
     if (form === undefined || form.skipsKey !== skipsKey) {
@@ -454,6 +472,7 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
       forms.set(policy, form);
     }
     formList.push(form);
+    current = i;
     const ns = nsIndex.get(policy.namespace) ?? addNamespace(policy.namespace, defaultNamespaceLabels(policy.namespace));
     const last = form.last;
     const ingress = replayRules(form.ingress, ns, last?.ingress);
@@ -461,6 +480,7 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
     if (last !== undefined && last.ns === ns && last.ingress === ingress && last.egress === egress) return last;
     return (form.last = { source: policy, ns, subject: form.subject, ingress, egress });
   });
+  current = NOT_A_POLICY;
   lastFormsByMemo.set(memo, { policies: cluster.policies, forms: formList });
   const ciliumTable = cilium && buildCiliumTable
     ? buildCiliumTable(
@@ -526,15 +546,9 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
   for (let ns = 0; ns < nsCount; ns++) for (const id of memo.namespaceSelectorsOf(nsLabels[ns]!)) nsSelNamespaces[id]!.push(ns);
 
   // --- Which pod selectors matter in which namespace ----------------------------------------
-  const relevant: Set<number>[] = Array.from({ length: nsCount }, () => new Set());
-  for (const p of policies) if (p.subject !== ANY_POD) relevant[p.ns]!.add(p.subject);
-  for (const def of peerDefs) {
-    if (def.kind !== 'pods' || def.podSel === ANY_POD) continue;
-    if (def.nsSel === OWN_NAMESPACE) relevant[def.ns]!.add(def.podSel);
-    else for (const ns of nsSelNamespaces[def.nsSel]!) relevant[ns]!.add(def.podSel);
-  }
+  const relevant = relevantSelectors(nsCount, policies, peerDefs, nsSelNamespaces);
 
-  return {
+  const table: PolicyTable = {
     nsIndex,
     nsNames,
     nsLabels,
@@ -557,6 +571,229 @@ export function buildPolicyTable(input: Cluster, memo: CompileMemo, options?: Ev
     ...(ciliumTable ? { cilium: ciliumTable } : {}),
     ...(calico ? { calico } : {}),
   };
+  if (!cilium && calico === undefined) {
+    tableStates.set(table, {
+      memo,
+      cni: options?.cni,
+      cluster,
+      nsBase,
+      forms: formList,
+      peerIds,
+      blockIds,
+      singleRulePeers,
+      rulePeerIds,
+      portSpecIds,
+      peerFirst,
+      blockFirst,
+      rulePeersFirst,
+      portSpecFirst,
+    });
+  }
+  return table;
+}
+
+// --- recompile: the previous table patched where only some NetworkPolicies changed ------------
+
+/** First-interned-by of what no NetworkPolicy interned (tier, Cilium and Calico stages). */
+const NOT_A_POLICY = 0x7fffffff;
+
+/** What a table was built from and its interners: what patchPolicyTable needs of it. */
+interface TableState {
+  readonly memo: CompileMemo;
+  readonly cni: EvalOptions['cni'];
+  readonly cluster: Cluster;
+  /** Namespaces before those only policies name. */
+  readonly nsBase: number;
+  readonly forms: readonly NetworkPolicyForm[];
+  readonly peerIds: ReadonlyMap<string, number>;
+  readonly blockIds: ReadonlyMap<string, number>;
+  readonly singleRulePeers: ReadonlyMap<number, number>;
+  readonly rulePeerIds: ReadonlyMap<string, number>;
+  readonly portSpecIds: ReadonlyMap<string, number>;
+  readonly peerFirst: readonly number[];
+  readonly blockFirst: readonly number[];
+  readonly rulePeersFirst: readonly number[];
+  readonly portSpecFirst: readonly number[];
+}
+
+const tableStates = new WeakMap<PolicyTable, TableState>();
+
+/** At most this many policies patched; more, and the table is built afresh. */
+const PATCH_LIMIT = 16;
+
+/**
+ * The table buildPolicyTable(cluster) would build, made from `previous` when `cluster` differs
+ * from the cluster `previous` was built from only in some NetworkPolicies (same count, same
+ * namespaces, pods, nodes and tier policies; not under Cilium or Calico). Undefined otherwise.
+ *
+ * Ids are given in the order a fresh build first interns things, policy by policy. Policy i's
+ * change keeps every id of the table when (per kind of id: peer, block, rule-peers list, port
+ * spec) the new policy i uses only ids that exist, none first interned after i, and first
+ * interns, in the same order, exactly the ids the old policy i first interned (those whose
+ * first-interned-by is i, in id order). Then every other policy first interns what it did,
+ * so the interners, the tier policies and every unchanged policy's entry are the previous
+ * table's; only the changed policies' entries are made. Whether a policy changed is object
+ * identity; a structurally equal copy passes the check with the same ids.
+ */
+function patchPolicyTable(previous: PolicyTable, cluster: Cluster, memo: CompileMemo, options: EvalOptions | undefined): PolicyTable | undefined {
+  const st = tableStates.get(previous);
+  if (st === undefined || st.memo !== memo || st.cni !== options?.cni) return undefined;
+  const was = st.cluster;
+  if (
+    cluster.policies.length !== was.policies.length ||
+    cluster.namespaces !== was.namespaces ||
+    cluster.pods !== was.pods ||
+    cluster.nodes !== was.nodes ||
+    cluster.tierPolicies !== was.tierPolicies
+  ) {
+    return undefined;
+  }
+  const changed: number[] = [];
+  for (let i = 0; i < cluster.policies.length; i++) {
+    if (cluster.policies[i] !== was.policies[i]) {
+      if (changed.length === PATCH_LIMIT) return undefined;
+      changed.push(i);
+    }
+  }
+  const forms = networkPolicyFormsOf(memo);
+  const made: CompiledPolicy[] = [];
+  const madeForms: NetworkPolicyForm[] = [];
+  for (const i of changed) {
+    const policy = cluster.policies[i]!;
+    const oldNs = previous.policies[i]!.ns;
+    const ns = previous.nsIndex.get(policy.namespace);
+    if (ns === undefined || ns >= st.nsBase || oldNs >= st.nsBase) return undefined;
+    let form = forms.get(policy);
+    if (form === undefined || form.skipsKey !== '') {
+      // May throw InputError: as the fresh build would (the other policies compiled before).
+      form = networkPolicyForm(policy, previous.podSels, previous.nsSels, [], '');
+      forms.set(policy, form);
+    }
+    const hits: Hits = { peers: [], blocks: [], rulePeers: [], portSpecs: [], late: false };
+    const ingress = lookUpRules(form.ingress, ns, i, st, hits);
+    const egress = lookUpRules(form.egress, ns, i, st, hits);
+    if (ingress === undefined || egress === undefined || hits.late) return undefined;
+    if (
+      !sameFirsts(hits.peers, st.peerFirst, i) ||
+      !sameFirsts(hits.blocks, st.blockFirst, i) ||
+      !sameFirsts(hits.rulePeers, st.rulePeersFirst, i) ||
+      !sameFirsts(hits.portSpecs, st.portSpecFirst, i)
+    ) {
+      return undefined;
+    }
+    made.push({ source: policy, ns, subject: form.subject, ingress, egress });
+    madeForms.push(form);
+  }
+  const policies = previous.policies.slice();
+  const formList = st.forms.slice();
+  let sameNs = true;
+  let sameSubjects = true;
+  changed.forEach((i, k) => {
+    const p = made[k]!;
+    const old = policies[i]!;
+    if (p.ns !== old.ns) sameNs = false;
+    if (p.ns !== old.ns || p.subject !== old.subject) sameSubjects = false;
+    policies[i] = p;
+    formList[i] = madeForms[k]!;
+    madeForms[k]!.last = p;
+  });
+  lastFormsByMemo.set(memo, { policies: cluster.policies, forms: formList });
+  const nsCount = previous.nsNames.length;
+  let policiesByNs = previous.policiesByNs;
+  if (!sameNs) {
+    const byNs: number[][] = Array.from({ length: nsCount }, () => []);
+    policies.forEach((p, i) => byNs[p.ns]!.push(i));
+    policiesByNs = byNs;
+  }
+  let nsSelNamespaces = previous.nsSelNamespaces;
+  if (nsSelNamespaces.length !== previous.nsSels.size) {
+    const out: number[][] = Array.from({ length: previous.nsSels.size }, () => []);
+    for (let ns = 0; ns < nsCount; ns++) for (const id of memo.namespaceSelectorsOf(previous.nsLabels[ns]!)) out[id]!.push(ns);
+    nsSelNamespaces = out;
+  }
+  let relevant = previous.relevant;
+  if (!sameSubjects) relevant = relevantSelectors(nsCount, policies, previous.peerDefs, nsSelNamespaces);
+  const table: PolicyTable = { ...previous, policies, policiesByNs, nsSelNamespaces, relevant };
+  tableStates.set(table, { ...st, cluster, forms: formList });
+  return table;
+}
+
+/** Ids a changed policy looks up, each kind in the order first looked up; `late`: one first interned after it. */
+interface Hits {
+  readonly peers: number[];
+  readonly blocks: number[];
+  readonly rulePeers: number[];
+  readonly portSpecs: number[];
+  late: boolean;
+}
+
+/** Notes `id` (first interned by policy `first[id]`) as looked up by policy `i`. */
+function hit(list: number[], id: number, first: readonly number[], i: number, hits: Hits): void {
+  const f = first[id]!;
+  if (f > i) hits.late = true;
+  else if (f === i && !list.includes(id)) list.push(id);
+}
+
+/** The ids policy `i` first interned in the previous table are exactly `list`, in that order. */
+function sameFirsts(list: readonly number[], first: readonly number[], i: number): boolean {
+  let k = 0;
+  for (let id = 0; id < first.length; id++) {
+    if (first[id] !== i) continue;
+    if (list[k] !== id) return false;
+    k++;
+  }
+  return k === list.length;
+}
+
+/** A form's rules compiled by look-ups only, as replay interns them; undefined when one is missing. */
+function lookUpRules(rules: readonly RuleForm[] | null, ns: number, i: number, st: TableState, hits: Hits): CompiledRule[] | null | undefined {
+  if (rules === null) return null;
+  const out: CompiledRule[] = [];
+  for (const r of rules) {
+    let peers = ALL_PEERS;
+    if (r.peers !== null) {
+      const ids: number[] = [];
+      for (const p of r.peers) {
+        let key: string;
+        if (p.kind === 'ipBlock') {
+          const block = st.blockIds.get(p.rangesKey);
+          if (block === undefined) return undefined;
+          hit(hits.blocks, block, st.blockFirst, i, hits);
+          key = `b${block}:option`;
+        } else key = `p${p.nsSel === OWN_NAMESPACE ? ns : -1}:${p.nsSel}:${p.podSel}:h`;
+        const id = st.peerIds.get(key);
+        if (id === undefined) return undefined;
+        hit(hits.peers, id, st.peerFirst, i, hits);
+        ids.push(id);
+      }
+      const sorted = ids.length === 1 ? ids : [...new Set(ids)].sort((a, b) => a - b);
+      const id = sorted.length === 1 ? st.singleRulePeers.get(sorted[0]!) : st.rulePeerIds.get(sorted.join(','));
+      if (id === undefined) return undefined;
+      hit(hits.rulePeers, id, st.rulePeersFirst, i, hits);
+      peers = id;
+    }
+    let ports = ALL_PORTS;
+    if (r.ports !== null) {
+      const id = st.portSpecIds.get(r.ports.key);
+      if (id === undefined) return undefined;
+      hit(hits.portSpecs, id, st.portSpecFirst, i, hits);
+      ports = id;
+    }
+    out.push(r.last !== undefined && r.last.peers === peers && r.last.ports === ports ? r.last : (r.last = { peers, ports }));
+  }
+  return out;
+}
+
+/** Per namespace: the pod selector ids that apply to pods there (subjects and peers). */
+function relevantSelectors(nsCount: number, policies: readonly CompiledPolicy[], peerDefs: readonly PeerDef[], nsSelNamespaces: readonly (readonly number[])[]): Set<number>[] {
+  const relevant: Set<number>[] = Array.from({ length: nsCount }, () => new Set());
+  for (const p of policies) if (p.subject !== ANY_POD) relevant[p.ns]!.add(p.subject);
+  for (const def of peerDefs) {
+    if (def.kind !== 'pods' || def.podSel === ANY_POD) continue;
+    if (def.nsSel === OWN_NAMESPACE) relevant[def.ns]!.add(def.podSel);
+    else for (const ns of nsSelNamespaces[def.nsSel]!) relevant[ns]!.add(def.podSel);
+  }
+  return relevant;
 }
 
 /** Two tier policies of one kind and name would make every answer that names one ambiguous. */

@@ -521,6 +521,16 @@ function endpointIndexOf(c: CompiledCluster): EndpointIndex {
  * typically `after = recompile(before, changed)`), each with the rules that now allow its new
  * ports or the policies that now deny its lost ones.
  */
+/**
+ * Works out ahead what every what-if from `before` that keeps its pod classes and address
+ * groups (a policy-only change, typically) reads first: `before`'s endpoints and their
+ * refinement. The first diffReachability(before, ...) otherwise pays for it. Kept with `before`.
+ */
+export function prepareWhatIf(before: CompiledCluster): void {
+  const index = endpointIndexOf(before);
+  refineOnce(before, before, index, index);
+}
+
 export function diffReachability(before: CompiledCluster, after: CompiledCluster, options: DiffOptions = {}): ReachDiff {
   const touched = options.full ? undefined : touchedPods(before, after);
   const bIndex = endpointIndexOf(before);
