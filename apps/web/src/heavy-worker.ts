@@ -5,7 +5,7 @@
  * text, so the request thread only parses requests and writes answers.
  */
 import { parentPort } from 'node:worker_threads';
-import { InputError } from '@lateral/core';
+import { InputError, prepareWhatIf } from '@lateral/core';
 import { clusterFromObjects } from '@lateral/k8s';
 import { runJob, type Job, type JobAnswer } from './heavy-jobs.js';
 import { BadRequest } from './security.js';
@@ -51,6 +51,9 @@ port.on('message', (m: ToJobWorker) => {
     setImmediate(() => {
       if (session !== s) return;
       attackGraphOf(s);
+      // The endpoint refinement every policy-only what-if from this cluster reads first: made
+      // now, the first "try a change" does not pay for it (~0.1 s at 10,000 pods).
+      prepareWhatIf(s.compiled);
       port.postMessage({ type: 'warm' } satisfies FromJobWorker);
     });
     return;
