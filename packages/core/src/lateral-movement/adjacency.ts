@@ -24,8 +24,13 @@ export interface AttackAdjacency {
   readonly outEdge: Int32Array;
   /** Parallel to outTo: the edge's attributes, edgeAttrs[outAttr[k]]. */
   readonly outAttr: Int32Array;
-  /** Parallel to outTo: which of `portLists` the edge's ports are (-1: none, an escalation or identity move). */
-  readonly outPorts: Int32Array;
+  /**
+   * Parallel to outTo and to inFrom: what a search records of a first reach over the edge, in
+   * one number: its move (`moves`) times 8, plus its port list's listBit when that is below 8
+   * (one of a node's first MASKED_LISTS lists, the only ones a search marks; 0 otherwise).
+   */
+  readonly outVia: Int32Array;
+  readonly inVia: Int32Array;
   /**
    * In-neighbours of i: inFrom[inStart[i] .. inStart[i + 1]); the edge's attributes are
    * edgeAttrs[inAttr[k]] (edges that carry the same attribute object share one entry).
@@ -104,9 +109,7 @@ export interface SearchScratch {
   readonly viaCount: Int32Array;
   readonly viaFrom: Int32Array;
   readonly viaMove: Int32Array;
-  /** Port lists some first reach carries (1), by list number. */
-  readonly listUsed: Uint8Array;
-  /** The same marks by node: the listBit of each list a first reach into it carries. */
+  /** By node: the listBit of each list a first reach into it carries. */
   readonly usedLists: Int32Array;
   /** A search's running sums (blast-radius.ts names the slots): moves out of the level being found, moves into nodes not reached yet, reached nodes by kind. */
   readonly sums: Float64Array;
@@ -116,6 +119,9 @@ export interface SearchScratch {
 
 /** Slots per node in SearchScratch.via*: blast radius names this many first reaches. */
 export const VIA_SLOTS = 5;
+
+/** outVia / inVia: a move's number is the value divided by this (rounded down), the list's bit the rest; above every bit of a node's first MASKED_LISTS lists. */
+export const VIA_MOVE = 8;
 
 /** Nodes with at most this many port lists into them have the union of each set of them made with the graph. */
 export const MASKED_LISTS = 3;
@@ -149,7 +155,7 @@ function inUnionOrder(list: readonly AttackPort[]): boolean {
   return true;
 }
 
-function scratchFor(n: number, lists: number): SearchScratch {
+function scratchFor(n: number): SearchScratch {
   return {
     depth: new Int32Array(n).fill(-1),
     order: new Int32Array(n).fill(0),
@@ -157,7 +163,6 @@ function scratchFor(n: number, lists: number): SearchScratch {
     viaCount: new Int32Array(n).fill(0),
     viaFrom: new Int32Array(n * VIA_SLOTS).fill(0),
     viaMove: new Int32Array(n * VIA_SLOTS).fill(0),
-    listUsed: new Uint8Array(lists).fill(0),
     usedLists: new Int32Array(n).fill(0),
     sums: new Float64Array(8).fill(0),
     onPath: new Uint8Array(n).fill(0),
@@ -349,5 +354,14 @@ export function adjacencyOf(ids: readonly string[], indexOf: ReadonlyMap<string,
       maskPorts.push(used.length === 0 ? NO_PORTS : used.length === 1 ? listPorts[used[0]!]! : unionOf(used.map((l) => portLists[l]!)));
     }
   }
-  return { ids, indexOf, nodeAttrs, rank, byRank, outStart, outTo, outEdge, outAttr, outPorts, inStart, inFrom, inAttr, edgeAttrs: attrs, inPorts, portLists, listsStart, listsInto: Int32Array.from(listsInto), sameList, kinds, kindCode, moves, attrMove, listPorts, listBit, maskStart, maskPorts, scratch: scratchFor(n, portLists.length) };
+  // outPorts is not needed past here: it becomes outVia in place (fresh memory costs a fault per page).
+  const outVia = outPorts;
+  const inVia = new Int32Array(m);
+  for (let k = 0; k < m; k++) {
+    const lo = outPorts[k]!;
+    const li = inPorts[k]!;
+    outVia[k] = attrMove[outAttr[k]!]! * VIA_MOVE + (lo >= 0 && listBit[lo]! < VIA_MOVE ? listBit[lo]! : 0);
+    inVia[k] = attrMove[inAttr[k]!]! * VIA_MOVE + (li >= 0 && listBit[li]! < VIA_MOVE ? listBit[li]! : 0);
+  }
+  return { ids, indexOf, nodeAttrs, rank, byRank, outStart, outTo, outEdge, outAttr, outVia, inStart, inFrom, inAttr, edgeAttrs: attrs, inPorts, portLists, listsStart, listsInto: Int32Array.from(listsInto), sameList, kinds, kindCode, moves, attrMove, listPorts, listBit, maskStart, maskPorts, inVia, scratch: scratchFor(n) };
 }
