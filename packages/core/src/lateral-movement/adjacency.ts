@@ -105,12 +105,14 @@ export interface SearchScratch {
   readonly order: Int32Array;
   /** Nodes not reached yet (bottom-up levels). */
   readonly unreached: Int32Array;
-  /** First reaches per node, and the first VIA_SLOTS of them (slots per node): the source, and the move (AttackAdjacency.moves). */
-  readonly viaCount: Int32Array;
+  /**
+   * By node, first reaches as one number (one read and one write per move): how many, times
+   * VIA_MOVE, plus the listBit of each list one of them carries (a node's first MASKED_LISTS).
+   */
+  readonly reaches: Int32Array;
+  /** The first VIA_SLOTS first reaches (slots per node): the source, and the move (AttackAdjacency.moves). */
   readonly viaFrom: Int32Array;
   readonly viaMove: Int32Array;
-  /** By node: the listBit of each list a first reach into it carries. */
-  readonly usedLists: Int32Array;
   /** A search's running sums (blast-radius.ts names the slots): moves out of the level being found, moves into nodes not reached yet, reached nodes by kind. */
   readonly sums: Float64Array;
   /** Nodes on the path being walked (path counting); all 0 between walks. */
@@ -123,7 +125,7 @@ export const VIA_SLOTS = 5;
 /** outVia / inVia: a move's number is the value divided by this (rounded down), the list's bit the rest; above every bit of a node's first MASKED_LISTS lists. */
 export const VIA_MOVE = 8;
 
-/** Nodes with at most this many port lists into them have the union of each set of them made with the graph. */
+/** Nodes with at most this many port lists into them have the union of each set of them made with the graph (their bits stay below VIA_MOVE). */
 export const MASKED_LISTS = 3;
 
 /** AttackAdjacency.kindCode's numbers. */
@@ -160,10 +162,9 @@ function scratchFor(n: number): SearchScratch {
     depth: new Int32Array(n).fill(-1),
     order: new Int32Array(n).fill(0),
     unreached: new Int32Array(n).fill(0),
-    viaCount: new Int32Array(n).fill(0),
+    reaches: new Int32Array(n).fill(0),
     viaFrom: new Int32Array(n * VIA_SLOTS).fill(0),
     viaMove: new Int32Array(n * VIA_SLOTS).fill(0),
-    usedLists: new Int32Array(n).fill(0),
     sums: new Float64Array(8).fill(0),
     onPath: new Uint8Array(n).fill(0),
   };

@@ -113,7 +113,7 @@ const KINDS = 2;
  */
 function expand(adj: AttackAdjacency, s: SearchScratch, u: number, d: number, size: number): number {
   const { outStart, outTo, outVia, inStart, rank, kindCode } = adj;
-  const { depth, order, viaCount, viaFrom, viaMove, usedLists, sums } = s;
+  const { depth, order, reaches, viaFrom, viaMove, sums } = s;
   let out = 0;
   let into = 0;
   // Per move: its target's hop count, and for a first reach (most moves at a wide level) its
@@ -129,13 +129,15 @@ function expand(adj: AttackAdjacency, s: SearchScratch, u: number, d: number, si
       into += inStart[v + 1]! - inStart[v]!;
       sums[KINDS + kindCode[v]!]!++;
     }
-    const c = viaCount[v]!++;
+    // reaches and outVia: a count or a move times VIA_MOVE (8), plus list bits.
+    const r = reaches[v]!;
     const via = outVia[k]!;
-    if (c < VIA_SLOTS) {
+    reaches[v] = (r + 8) | (via & 7);
+    if (r < VIA_SLOTS * 8) {
+      const c = r >> 3;
       viaFrom[v * VIA_SLOTS + c] = u;
       viaMove[v * VIA_SLOTS + c] = via >> 3;
     }
-    usedLists[v]! |= via & 7; // outVia: move * VIA_MOVE (8) + bit
   }
   sums[NEXT_OUT]! += out;
   sums[IN_LEFT]! -= into;
@@ -150,7 +152,7 @@ function expand(adj: AttackAdjacency, s: SearchScratch, u: number, d: number, si
  */
 function reachInto(adj: AttackAdjacency, s: SearchScratch, v: number, d: number, size: number): number {
   const { inStart, inFrom, inVia, rank, outStart, kindCode } = adj;
-  const { depth, viaFrom, viaMove, usedLists } = s;
+  const { depth, viaFrom, viaMove } = s;
   const prev = d - 1;
   const base = v * VIA_SLOTS;
   let count = 0;
@@ -178,8 +180,7 @@ function reachInto(adj: AttackAdjacency, s: SearchScratch, v: number, d: number,
   }
   if (count === 0) return size;
   depth[v] = d;
-  s.viaCount[v] = count;
-  usedLists[v] = used;
+  s.reaches[v] = count * 8 + used;
   s.order[size] = rank[v]!;
   const { sums } = s;
   sums[NEXT_OUT]! += outStart[v + 1]! - outStart[v]!;
@@ -205,11 +206,10 @@ function reachInto(adj: AttackAdjacency, s: SearchScratch, v: number, d: number,
  */
 function search(adj: AttackAdjacency, source: number | undefined, maxHops: number): number {
   const { byRank, rank, outStart, inStart, scratch: s } = adj;
-  const { depth, order, viaCount, unreached, sums } = s;
+  const { depth, order, reaches, unreached, sums } = s;
   const n = byRank.length;
   depth.fill(-1);
-  viaCount.fill(0);
-  s.usedLists.fill(0);
+  reaches.fill(0);
   sums.fill(0);
   sums[IN_LEFT] = inStart[n]!;
   let size = 0;
@@ -273,14 +273,14 @@ class ReachedSet implements ReachedNodes {
   constructor(adj: AttackAdjacency, first: number, size: number, jewel: Uint8Array) {
     const s = adj.scratch;
     const { byRank, maskStart, maskPorts } = adj;
-    const { order, usedLists } = s;
+    const { order, reaches } = s;
     const length = size - first;
     this.length = length;
     this.ids = adj.ids;
     this.kinds = adj.kinds;
     this.moves = adj.moves;
     this.hops = s.depth.slice();
-    this.viaCount = s.viaCount.slice();
+    const viaCount = new Int32Array(byRank.length);
     this.crownJewel = jewel;
     this.viaFrom = s.viaFrom.slice();
     this.viaMove = s.viaMove.slice();
@@ -289,9 +289,12 @@ class ReachedSet implements ReachedNodes {
     for (let i = 0; i < length; i++) {
       const v = byRank[order[first + i]!]!;
       node[i] = v;
+      const r = reaches[v]!;
+      viaCount[v] = r >> 3;
       const at = maskStart[v]!;
-      ports[i] = at >= 0 ? maskPorts[at + usedLists[v]!]! : wideUnion(adj, v);
+      ports[i] = at >= 0 ? maskPorts[at + (r & 7)]! : wideUnion(adj, v);
     }
+    this.viaCount = viaCount;
     this.node = node;
     this.ports = ports;
   }
