@@ -268,13 +268,45 @@ export function adjacencyOf(ids: readonly string[], indexOf: ReadonlyMap<string,
     }
     return id;
   };
+  // Equal lists as JSON (fields and their order): an answer naming either list reads the same.
+  // The graph's own lists now; the copies made below after them (each the same as its original).
+  const sameIds: number[] = [];
+  const byText = new Map<string, number>();
+  const sameOf = (i: number): void => {
+    const text = JSON.stringify(portLists[i]);
+    const first = byText.get(text);
+    if (first === undefined) byText.set(text, i);
+    sameIds.push(first ?? i);
+  };
+  for (let i = 0; i < portLists.length; i++) sameOf(i);
+  // Moves: one per (kind of edge, ports as JSON).
+  const moves: Move[] = [];
+  const moveIds = new Map<number, number>();
+  const attrMove = new Int32Array(attrs.length);
+  const EDGE_KINDS = ['network', 'entry', 'escalation', 'identity'] as const;
+  attrs.forEach((at, a) => {
+    const same = attrPorts[a]! >= 0 ? sameIds[attrPorts[a]!]! : -1;
+    const key = (same + 1) * EDGE_KINDS.length + EDGE_KINDS.indexOf(at.kind);
+    let id = moveIds.get(key);
+    if (id === undefined) {
+      moveIds.set(key, (id = moves.length));
+      moves.push({ kind: at.kind, category: edgeCategory(at.kind), ports: same >= 0 ? portLists[same]! : NO_PORTS });
+    }
+    attrMove[a] = id;
+  });
+  // The edge placement below also makes outVia / inVia: each list's place among its
+  // destination's lists (in in-edge order, as listsInto) is known when its first edge is placed.
+  // (An array, not typed: listFor adds a list for a destination that shares one, as it goes.)
+  const listIndex: number[] = new Array<number>(portLists.length).fill(-1);
+  const listCount = new Int32Array(n);
   const outTo = new Int32Array(m);
   const outEdge = new Int32Array(m);
   const outAttr = new Int32Array(m);
-  const outPorts = new Int32Array(m);
+  const outVia = new Int32Array(m);
   const inFrom = new Int32Array(m);
   const inAttr = new Int32Array(m);
   const inPorts = new Int32Array(m);
+  const inVia = new Int32Array(m);
   const outAt = outStart.slice(0, n);
   const inAt = inStart.slice(0, n);
   for (let k = 0; k < m; k++) {
@@ -282,16 +314,24 @@ export function adjacencyOf(ids: readonly string[], indexOf: ReadonlyMap<string,
     const v = ev[k]!;
     const a = attr[k]!;
     const list = listFor(attrPorts[a]!, v);
+    let via = attrMove[a]! * VIA_MOVE;
+    if (list >= 0) {
+      let at = listIndex[list] ?? -1;
+      if (at < 0) listIndex[list] = at = listCount[v]!++;
+      if (at < MASKED_LISTS) via += 1 << at;
+    }
     const o = outAt[u]!++;
     outTo[o] = v;
     outEdge[o] = k;
     outAttr[o] = a;
-    outPorts[o] = list;
+    outVia[o] = via;
     const j = inAt[v]!++;
     inFrom[j] = u;
     inAttr[j] = a;
     inPorts[j] = list;
+    inVia[j] = via;
   }
+  for (let i = sameIds.length; i < portLists.length; i++) sameOf(i);
   // Each destination's lists, once each, in in-edge order.
   const listsStart = new Int32Array(n + 1);
   const listsInto: number[] = [];
@@ -312,33 +352,10 @@ export function adjacencyOf(ids: readonly string[], indexOf: ReadonlyMap<string,
     rank[node] = r;
     byRank[r] = node;
   });
-  const sameList = new Int32Array(portLists.length);
-  const byText = new Map<string, number>();
-  portLists.forEach((list, i) => {
-    // Equal as JSON (fields and their order): an answer naming either list reads the same.
-    const text = JSON.stringify(list);
-    const first = byText.get(text);
-    if (first === undefined) byText.set(text, i);
-    sameList[i] = first ?? i;
-  });
+  const sameList = Int32Array.from(sameIds);
   const kinds = nodeAttrs.map((a) => a.kind);
   const kindCode = new Uint8Array(n);
   for (let i = 0; i < n; i++) kindCode[i] = KIND_CODES[kinds[i]!];
-  // Moves: one per (kind of edge, ports as JSON).
-  const moves: Move[] = [];
-  const moveIds = new Map<number, number>();
-  const attrMove = new Int32Array(attrs.length);
-  const EDGE_KINDS = ['network', 'entry', 'escalation', 'identity'] as const;
-  attrs.forEach((at, a) => {
-    const same = attrPorts[a]! >= 0 ? sameList[attrPorts[a]!]! : -1;
-    const key = (same + 1) * EDGE_KINDS.length + EDGE_KINDS.indexOf(at.kind);
-    let id = moveIds.get(key);
-    if (id === undefined) {
-      moveIds.set(key, (id = moves.length));
-      moves.push({ kind: at.kind, category: edgeCategory(at.kind), ports: same >= 0 ? portLists[same]! : NO_PORTS });
-    }
-    attrMove[a] = id;
-  });
   const listPorts = portLists.map((list) => (inUnionOrder(list) ? list : unionOf([list])));
   const listBit = new Int32Array(portLists.length);
   const maskStart = new Int32Array(n).fill(-1);
@@ -354,15 +371,6 @@ export function adjacencyOf(ids: readonly string[], indexOf: ReadonlyMap<string,
       for (let i = 0; i < count; i++) if (mask & (1 << i)) used.push(listsInto[first + i]!);
       maskPorts.push(used.length === 0 ? NO_PORTS : used.length === 1 ? listPorts[used[0]!]! : unionOf(used.map((l) => portLists[l]!)));
     }
-  }
-  // outPorts is not needed past here: it becomes outVia in place (fresh memory costs a fault per page).
-  const outVia = outPorts;
-  const inVia = new Int32Array(m);
-  for (let k = 0; k < m; k++) {
-    const lo = outPorts[k]!;
-    const li = inPorts[k]!;
-    outVia[k] = attrMove[outAttr[k]!]! * VIA_MOVE + (lo >= 0 && listBit[lo]! < VIA_MOVE ? listBit[lo]! : 0);
-    inVia[k] = attrMove[inAttr[k]!]! * VIA_MOVE + (li >= 0 && listBit[li]! < VIA_MOVE ? listBit[li]! : 0);
   }
   return { ids, indexOf, nodeAttrs, rank, byRank, outStart, outTo, outEdge, outAttr, outVia, inStart, inFrom, inAttr, edgeAttrs: attrs, inPorts, portLists, listsStart, listsInto: Int32Array.from(listsInto), sameList, kinds, kindCode, moves, attrMove, listPorts, listBit, maskStart, maskPorts, inVia, scratch: scratchFor(n) };
 }
