@@ -24,8 +24,13 @@ export interface AttackAdjacency {
   readonly outEdge: Int32Array;
   /** Parallel to outTo: the edge's attributes, edgeAttrs[outAttr[k]]. */
   readonly outAttr: Int32Array;
-  /** Parallel to outTo: which of `portLists` the edge's ports are (-1: none, an escalation or identity move). */
-  readonly outPorts: Int32Array;
+  /**
+   * Parallel to outTo and to inFrom: what a search records of a first reach over the edge, in
+   * one number: its move (`moves`) times 8, plus its port list's listBit when that is below 8
+   * (one of a node's first MASKED_LISTS lists, the only ones a search marks; 0 otherwise).
+   */
+  readonly outVia: Int32Array;
+  readonly inVia: Int32Array;
   /**
    * In-neighbours of i: inFrom[inStart[i] .. inStart[i + 1]); the edge's attributes are
    * edgeAttrs[inAttr[k]] (edges that carry the same attribute object share one entry).
@@ -100,14 +105,14 @@ export interface SearchScratch {
   readonly order: Int32Array;
   /** Nodes not reached yet (bottom-up levels). */
   readonly unreached: Int32Array;
-  /** First reaches per node, and the first VIA_SLOTS of them (slots per node): the source, and the move (AttackAdjacency.moves). */
-  readonly viaCount: Int32Array;
+  /**
+   * By node, first reaches as one number (one read and one write per move): how many, times
+   * VIA_MOVE, plus the listBit of each list one of them carries (a node's first MASKED_LISTS).
+   */
+  readonly reaches: Int32Array;
+  /** The first VIA_SLOTS first reaches (slots per node): the source, and the move (AttackAdjacency.moves). */
   readonly viaFrom: Int32Array;
   readonly viaMove: Int32Array;
-  /** Port lists some first reach carries (1), by list number. */
-  readonly listUsed: Uint8Array;
-  /** The same marks by node: the listBit of each list a first reach into it carries. */
-  readonly usedLists: Int32Array;
   /** A search's running sums (blast-radius.ts names the slots): moves out of the level being found, moves into nodes not reached yet, reached nodes by kind. */
   readonly sums: Float64Array;
   /** Nodes on the path being walked (path counting); all 0 between walks. */
@@ -117,7 +122,10 @@ export interface SearchScratch {
 /** Slots per node in SearchScratch.via*: blast radius names this many first reaches. */
 export const VIA_SLOTS = 5;
 
-/** Nodes with at most this many port lists into them have the union of each set of them made with the graph. */
+/** outVia / inVia: a move's number is the value divided by this (rounded down), the list's bit the rest; above every bit of a node's first MASKED_LISTS lists. */
+export const VIA_MOVE = 8;
+
+/** Nodes with at most this many port lists into them have the union of each set of them made with the graph (their bits stay below VIA_MOVE). */
 export const MASKED_LISTS = 3;
 
 /** AttackAdjacency.kindCode's numbers. */
@@ -149,16 +157,14 @@ function inUnionOrder(list: readonly AttackPort[]): boolean {
   return true;
 }
 
-function scratchFor(n: number, lists: number): SearchScratch {
+function scratchFor(n: number): SearchScratch {
   return {
     depth: new Int32Array(n).fill(-1),
     order: new Int32Array(n).fill(0),
     unreached: new Int32Array(n).fill(0),
-    viaCount: new Int32Array(n).fill(0),
+    reaches: new Int32Array(n).fill(0),
     viaFrom: new Int32Array(n * VIA_SLOTS).fill(0),
     viaMove: new Int32Array(n * VIA_SLOTS).fill(0),
-    listUsed: new Uint8Array(lists).fill(0),
-    usedLists: new Int32Array(n).fill(0),
     sums: new Float64Array(8).fill(0),
     onPath: new Uint8Array(n).fill(0),
   };
@@ -262,13 +268,45 @@ export function adjacencyOf(ids: readonly string[], indexOf: ReadonlyMap<string,
     }
     return id;
   };
+  // Equal lists as JSON (fields and their order): an answer naming either list reads the same.
+  // The graph's own lists now; the copies made below after them (each the same as its original).
+  const sameIds: number[] = [];
+  const byText = new Map<string, number>();
+  const sameOf = (i: number): void => {
+    const text = JSON.stringify(portLists[i]);
+    const first = byText.get(text);
+    if (first === undefined) byText.set(text, i);
+    sameIds.push(first ?? i);
+  };
+  for (let i = 0; i < portLists.length; i++) sameOf(i);
+  // Moves: one per (kind of edge, ports as JSON).
+  const moves: Move[] = [];
+  const moveIds = new Map<number, number>();
+  const attrMove = new Int32Array(attrs.length);
+  const EDGE_KINDS = ['network', 'entry', 'escalation', 'identity'] as const;
+  attrs.forEach((at, a) => {
+    const same = attrPorts[a]! >= 0 ? sameIds[attrPorts[a]!]! : -1;
+    const key = (same + 1) * EDGE_KINDS.length + EDGE_KINDS.indexOf(at.kind);
+    let id = moveIds.get(key);
+    if (id === undefined) {
+      moveIds.set(key, (id = moves.length));
+      moves.push({ kind: at.kind, category: edgeCategory(at.kind), ports: same >= 0 ? portLists[same]! : NO_PORTS });
+    }
+    attrMove[a] = id;
+  });
+  // The edge placement below also makes outVia / inVia: each list's place among its
+  // destination's lists (in in-edge order, as listsInto) is known when its first edge is placed.
+  // (An array, not typed: listFor adds a list for a destination that shares one, as it goes.)
+  const listIndex: number[] = new Array<number>(portLists.length).fill(-1);
+  const listCount = new Int32Array(n);
   const outTo = new Int32Array(m);
   const outEdge = new Int32Array(m);
   const outAttr = new Int32Array(m);
-  const outPorts = new Int32Array(m);
+  const outVia = new Int32Array(m);
   const inFrom = new Int32Array(m);
   const inAttr = new Int32Array(m);
   const inPorts = new Int32Array(m);
+  const inVia = new Int32Array(m);
   const outAt = outStart.slice(0, n);
   const inAt = inStart.slice(0, n);
   for (let k = 0; k < m; k++) {
@@ -276,16 +314,24 @@ export function adjacencyOf(ids: readonly string[], indexOf: ReadonlyMap<string,
     const v = ev[k]!;
     const a = attr[k]!;
     const list = listFor(attrPorts[a]!, v);
+    let via = attrMove[a]! * VIA_MOVE;
+    if (list >= 0) {
+      let at = listIndex[list] ?? -1;
+      if (at < 0) listIndex[list] = at = listCount[v]!++;
+      if (at < MASKED_LISTS) via += 1 << at;
+    }
     const o = outAt[u]!++;
     outTo[o] = v;
     outEdge[o] = k;
     outAttr[o] = a;
-    outPorts[o] = list;
+    outVia[o] = via;
     const j = inAt[v]!++;
     inFrom[j] = u;
     inAttr[j] = a;
     inPorts[j] = list;
+    inVia[j] = via;
   }
+  for (let i = sameIds.length; i < portLists.length; i++) sameOf(i);
   // Each destination's lists, once each, in in-edge order.
   const listsStart = new Int32Array(n + 1);
   const listsInto: number[] = [];
@@ -306,33 +352,10 @@ export function adjacencyOf(ids: readonly string[], indexOf: ReadonlyMap<string,
     rank[node] = r;
     byRank[r] = node;
   });
-  const sameList = new Int32Array(portLists.length);
-  const byText = new Map<string, number>();
-  portLists.forEach((list, i) => {
-    // Equal as JSON (fields and their order): an answer naming either list reads the same.
-    const text = JSON.stringify(list);
-    const first = byText.get(text);
-    if (first === undefined) byText.set(text, i);
-    sameList[i] = first ?? i;
-  });
+  const sameList = Int32Array.from(sameIds);
   const kinds = nodeAttrs.map((a) => a.kind);
   const kindCode = new Uint8Array(n);
   for (let i = 0; i < n; i++) kindCode[i] = KIND_CODES[kinds[i]!];
-  // Moves: one per (kind of edge, ports as JSON).
-  const moves: Move[] = [];
-  const moveIds = new Map<number, number>();
-  const attrMove = new Int32Array(attrs.length);
-  const EDGE_KINDS = ['network', 'entry', 'escalation', 'identity'] as const;
-  attrs.forEach((at, a) => {
-    const same = attrPorts[a]! >= 0 ? sameList[attrPorts[a]!]! : -1;
-    const key = (same + 1) * EDGE_KINDS.length + EDGE_KINDS.indexOf(at.kind);
-    let id = moveIds.get(key);
-    if (id === undefined) {
-      moveIds.set(key, (id = moves.length));
-      moves.push({ kind: at.kind, category: edgeCategory(at.kind), ports: same >= 0 ? portLists[same]! : NO_PORTS });
-    }
-    attrMove[a] = id;
-  });
   const listPorts = portLists.map((list) => (inUnionOrder(list) ? list : unionOf([list])));
   const listBit = new Int32Array(portLists.length);
   const maskStart = new Int32Array(n).fill(-1);
@@ -349,5 +372,5 @@ export function adjacencyOf(ids: readonly string[], indexOf: ReadonlyMap<string,
       maskPorts.push(used.length === 0 ? NO_PORTS : used.length === 1 ? listPorts[used[0]!]! : unionOf(used.map((l) => portLists[l]!)));
     }
   }
-  return { ids, indexOf, nodeAttrs, rank, byRank, outStart, outTo, outEdge, outAttr, outPorts, inStart, inFrom, inAttr, edgeAttrs: attrs, inPorts, portLists, listsStart, listsInto: Int32Array.from(listsInto), sameList, kinds, kindCode, moves, attrMove, listPorts, listBit, maskStart, maskPorts, scratch: scratchFor(n, portLists.length) };
+  return { ids, indexOf, nodeAttrs, rank, byRank, outStart, outTo, outEdge, outAttr, outVia, inStart, inFrom, inAttr, edgeAttrs: attrs, inPorts, portLists, listsStart, listsInto: Int32Array.from(listsInto), sameList, kinds, kindCode, moves, attrMove, listPorts, listBit, maskStart, maskPorts, inVia, scratch: scratchFor(n) };
 }

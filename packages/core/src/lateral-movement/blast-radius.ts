@@ -112,29 +112,31 @@ const KINDS = 2;
  * The sums a node found adds to are kept here for the same reason.
  */
 function expand(adj: AttackAdjacency, s: SearchScratch, u: number, d: number, size: number): number {
-  const { outStart, outTo, outAttr, outPorts, inStart, rank, kindCode, listBit, attrMove } = adj;
-  const { depth, order, viaCount, viaFrom, viaMove, listUsed, usedLists, sums } = s;
+  const { outStart, outTo, outVia, inStart, rank, kindCode } = adj;
+  const { depth, order, reaches, viaFrom, viaMove, sums } = s;
   let out = 0;
   let into = 0;
+  // Per move: its target's hop count, and for a first reach (most moves at a wide level) its
+  // count, one number for its move and port list, and its list's bit; nothing else.
   for (let k = outStart[u]!, stop = outStart[u + 1]!; k < stop; k++) {
     const v = outTo[k]!;
     const dv = depth[v]!;
-    if (dv === -1) {
+    if (dv !== d) {
+      if (dv !== -1) continue;
       depth[v] = d;
       order[size++] = rank[v]!;
       out += outStart[v + 1]! - outStart[v]!;
       into += inStart[v + 1]! - inStart[v]!;
       sums[KINDS + kindCode[v]!]!++;
-    } else if (dv !== d) continue;
-    const c = viaCount[v]!++;
-    const list = outPorts[k]!;
-    if (c < VIA_SLOTS) {
-      viaFrom[v * VIA_SLOTS + c] = u;
-      viaMove[v * VIA_SLOTS + c] = attrMove[outAttr[k]!]!;
     }
-    if (list >= 0) {
-      listUsed[list] = 1;
-      usedLists[v]! |= listBit[list]!;
+    // reaches and outVia: a count or a move times VIA_MOVE (8), plus list bits.
+    const r = reaches[v]!;
+    const via = outVia[k]!;
+    reaches[v] = (r + 8) | (via & 7);
+    if (r < VIA_SLOTS * 8) {
+      const c = r >> 3;
+      viaFrom[v * VIA_SLOTS + c] = u;
+      viaMove[v * VIA_SLOTS + c] = via >> 3;
     }
   }
   sums[NEXT_OUT]! += out;
@@ -149,8 +151,8 @@ function expand(adj: AttackAdjacency, s: SearchScratch, u: number, d: number, si
  * and appends v to order. Returns order's new size.
  */
 function reachInto(adj: AttackAdjacency, s: SearchScratch, v: number, d: number, size: number): number {
-  const { inStart, inFrom, inAttr, inPorts, rank, listBit, outStart, kindCode, attrMove } = adj;
-  const { depth, viaFrom, viaMove, listUsed, usedLists } = s;
+  const { inStart, inFrom, inVia, rank, outStart, kindCode } = adj;
+  const { depth, viaFrom, viaMove } = s;
   const prev = d - 1;
   const base = v * VIA_SLOTS;
   let count = 0;
@@ -162,11 +164,8 @@ function reachInto(adj: AttackAdjacency, s: SearchScratch, v: number, d: number,
     const u = inFrom[j]!;
     if (depth[u] !== prev) continue;
     count++;
-    const list = inPorts[j]!;
-    if (list >= 0) {
-      listUsed[list] = 1;
-      used |= listBit[list]!;
-    }
+    const via = inVia[j]!;
+    used |= via & 7;
     const ru = rank[u]!;
     if (kept === VIA_SLOTS && ru >= worst) continue;
     let at = kept < VIA_SLOTS ? kept++ : VIA_SLOTS - 1;
@@ -176,13 +175,12 @@ function reachInto(adj: AttackAdjacency, s: SearchScratch, v: number, d: number,
       at--;
     }
     viaFrom[base + at] = u;
-    viaMove[base + at] = attrMove[inAttr[j]!]!;
+    viaMove[base + at] = via >> 3;
     if (kept === VIA_SLOTS) worst = rank[viaFrom[base + VIA_SLOTS - 1]!]!;
   }
   if (count === 0) return size;
   depth[v] = d;
-  s.viaCount[v] = count;
-  usedLists[v] = used;
+  s.reaches[v] = count * 8 + used;
   s.order[size] = rank[v]!;
   const { sums } = s;
   sums[NEXT_OUT]! += outStart[v + 1]! - outStart[v]!;
@@ -208,12 +206,10 @@ function reachInto(adj: AttackAdjacency, s: SearchScratch, v: number, d: number,
  */
 function search(adj: AttackAdjacency, source: number | undefined, maxHops: number): number {
   const { byRank, rank, outStart, inStart, scratch: s } = adj;
-  const { depth, order, viaCount, unreached, sums } = s;
+  const { depth, order, reaches, unreached, sums } = s;
   const n = byRank.length;
   depth.fill(-1);
-  viaCount.fill(0);
-  s.listUsed.fill(0);
-  s.usedLists.fill(0);
+  reaches.fill(0);
   sums.fill(0);
   sums[IN_LEFT] = inStart[n]!;
   let size = 0;
@@ -277,14 +273,14 @@ class ReachedSet implements ReachedNodes {
   constructor(adj: AttackAdjacency, first: number, size: number, jewel: Uint8Array) {
     const s = adj.scratch;
     const { byRank, maskStart, maskPorts } = adj;
-    const { order, usedLists } = s;
+    const { order, reaches } = s;
     const length = size - first;
     this.length = length;
     this.ids = adj.ids;
     this.kinds = adj.kinds;
     this.moves = adj.moves;
     this.hops = s.depth.slice();
-    this.viaCount = s.viaCount.slice();
+    const viaCount = new Int32Array(byRank.length);
     this.crownJewel = jewel;
     this.viaFrom = s.viaFrom.slice();
     this.viaMove = s.viaMove.slice();
@@ -293,9 +289,12 @@ class ReachedSet implements ReachedNodes {
     for (let i = 0; i < length; i++) {
       const v = byRank[order[first + i]!]!;
       node[i] = v;
+      const r = reaches[v]!;
+      viaCount[v] = r >> 3;
       const at = maskStart[v]!;
-      ports[i] = at >= 0 ? maskPorts[at + usedLists[v]!]! : wideUnion(adj, v);
+      ports[i] = at >= 0 ? maskPorts[at + (r & 7)]! : wideUnion(adj, v);
     }
+    this.viaCount = viaCount;
     this.node = node;
     this.ports = ports;
   }
@@ -330,12 +329,19 @@ class ReachedSet implements ReachedNodes {
   }
 }
 
-/** The union of the lists a node with more lists than the graph made unions for was first reached over, in its lists' order. */
+/**
+ * The union of the lists a node with more lists than the graph made unions for was first reached
+ * over, in its lists' order: its first reaches are its moves in from nodes one hop closer (the
+ * search marks lists only for nodes with unions made, so this reads them again; rare).
+ */
 function wideUnion(adj: AttackAdjacency, v: number): readonly AttackPort[] {
-  const { listsStart, listsInto, portLists, listPorts } = adj;
-  const { listUsed } = adj.scratch;
+  const { listsStart, listsInto, portLists, listPorts, inStart, inFrom, inPorts } = adj;
+  const { depth } = adj.scratch;
+  const prev = depth[v]! - 1;
+  const marked = new Set<number>();
+  for (let j = inStart[v]!; j < inStart[v + 1]!; j++) if (depth[inFrom[j]!] === prev && inPorts[j]! >= 0) marked.add(inPorts[j]!);
   const used: number[] = [];
-  for (let j = listsStart[v]!; j < listsStart[v + 1]!; j++) if (listUsed[listsInto[j]!] !== 0) used.push(listsInto[j]!);
+  for (let j = listsStart[v]!; j < listsStart[v + 1]!; j++) if (marked.has(listsInto[j]!)) used.push(listsInto[j]!);
   return used.length === 0 ? NO_PORTS : used.length === 1 ? listPorts[used[0]!]! : unionOf(used.map((l) => portLists[l]!));
 }
 
