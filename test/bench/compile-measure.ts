@@ -3,8 +3,9 @@
  *
  * `measureCompiles` takes every row of a bench at once and alternates them: one untimed round of
  * each (the first compile of a process pays for JIT warm-up), then `rounds` rounds in which each
- * row runs once in turn. Timing rows one after another let machine load and heap growth favour
- * whichever row ran first or last; alternating gives each row the same conditions, so the ratio
+ * row runs once, in an order that rotates by one each round. Timing rows one after another let
+ * machine load and heap growth favour whichever row ran first or last; alternating gives each
+ * row the same conditions, so the ratio
  * between rows is the number to read. Medians of wall time per stage, and the median CPU time of
  * the process (user + system, all threads incl. GC) for the whole compile + all-pairs.
  */
@@ -50,7 +51,16 @@ function runOnce(cluster: Cluster, options?: EvalOptions): Run {
 export function measureCompiles(rows: readonly { readonly cluster: Cluster; readonly options?: EvalOptions }[], rounds = 5): CompileMeasure[] {
   for (const r of rows) runOnce(r.cluster, r.options);
   const runs: Run[][] = rows.map(() => []);
-  for (let round = 0; round < rounds; round++) rows.forEach((r, i) => runs[i]!.push(runOnce(r.cluster, r.options)));
+  // The order rotates from round to round, so each row follows every other row equally often: a
+  // row pays for the garbage the row before it left (at S2 the plain compile, timed right after the
+  // Calico row, took ~5 ms and ~25 ms of CPU more than after a plain row), and a fixed order made
+  // every ratio against the first row look better than it was.
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < rows.length; k++) {
+      const i = (round + k) % rows.length;
+      runs[i]!.push(runOnce(rows[i]!.cluster, rows[i]!.options));
+    }
+  }
   return runs.map((rs) => ({
     compileMs: median(rs.map((r) => r.compileMs)),
     reachMs: median(rs.map((r) => r.reachMs)),
