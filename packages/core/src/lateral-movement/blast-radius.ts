@@ -254,6 +254,14 @@ function search(adj: AttackAdjacency, source: number | undefined, maxHops: numbe
 }
 
 /**
+ * First reaches by (source node, move), per graph (keyed by its moves array): read-only and
+ * shared by every answer that names them. In a dense cluster an answer's ~9,000 first reaches
+ * are a few hundred distinct ones, the same from every foothold, so reading `reached` makes
+ * them once per graph, not once per answer.
+ */
+const sharedReaches = new WeakMap<readonly Move[], Map<number, FirstReach>>();
+
+/**
  * The answer's reached nodes: native copies of the search's arrays (made before the next search
  * overwrites them), and one pass over the entries for their node numbers and ports.
  */
@@ -303,9 +311,19 @@ class ReachedSet implements ReachedNodes {
     const v = this.node[i]!;
     const len = Math.min(this.viaCount[v]!, VIA_SLOTS);
     const via = new Array<FirstReach>(len);
+    const moves = this.moves;
+    let shared = sharedReaches.get(moves);
+    if (shared === undefined) sharedReaches.set(moves, (shared = new Map()));
     for (let k = 0, at = v * VIA_SLOTS; k < len; k++, at++) {
-      const move = this.moves[this.viaMove[at]!]!;
-      via[k] = { from: this.ids[this.viaFrom[at]!]!, kind: move.kind, category: move.category, ports: move.ports };
+      const from = this.viaFrom[at]!;
+      const m = this.viaMove[at]!;
+      const key = from * moves.length + m;
+      let reach = shared.get(key);
+      if (reach === undefined) {
+        const move = moves[m]!;
+        shared.set(key, (reach = { from: this.ids[from]!, kind: move.kind, category: move.category, ports: move.ports }));
+      }
+      via[k] = reach;
     }
     return via;
   }
