@@ -254,12 +254,38 @@ function search(adj: AttackAdjacency, source: number | undefined, maxHops: numbe
 }
 
 /**
- * First reaches by (source node, move), per graph (keyed by its moves array): read-only and
- * shared by every answer that names them. In a dense cluster an answer's ~9,000 first reaches
- * are a few hundred distinct ones, the same from every foothold, so reading `reached` makes
- * them once per graph, not once per answer.
+ * What answers read from `reached` share, per graph (keyed by its moves array); read-only, like
+ * the port lists they hold. In a dense cluster an answer's ~9,000 first reaches are a few hundred
+ * distinct ones, and a node's via list is mostly the same from every foothold: first reaches are
+ * made once per graph, and a node reuses the via list its last answer named when the first
+ * reaches are the same (a few integer compares), so reading `reached` makes few objects.
  */
-const sharedReaches = new WeakMap<readonly Move[], Map<number, FirstReach>>();
+interface SharedParts {
+  /** First reaches by source node * moves + move. */
+  readonly reaches: Map<number, FirstReach>;
+  /** By node: the length of the via list last made (-1: none), its sources and moves (VIA_SLOTS each), and the list. */
+  readonly lastLen: Int32Array;
+  readonly lastFrom: Int32Array;
+  readonly lastMove: Int32Array;
+  readonly lastList: (readonly FirstReach[] | undefined)[];
+}
+
+const sharedMemo = new WeakMap<readonly Move[], SharedParts>();
+
+function sharedParts(moves: readonly Move[], nodeCount: number): SharedParts {
+  let parts = sharedMemo.get(moves);
+  if (parts === undefined) {
+    parts = {
+      reaches: new Map(),
+      lastLen: new Int32Array(nodeCount).fill(-1),
+      lastFrom: new Int32Array(nodeCount * VIA_SLOTS),
+      lastMove: new Int32Array(nodeCount * VIA_SLOTS),
+      lastList: new Array<readonly FirstReach[] | undefined>(nodeCount).fill(undefined),
+    };
+    sharedMemo.set(moves, parts);
+  }
+  return parts;
+}
 
 /**
  * The answer's reached nodes: native copies of the search's arrays (made before the next search
@@ -310,21 +336,37 @@ class ReachedSet implements ReachedNodes {
   via(i: number): readonly FirstReach[] {
     const v = this.node[i]!;
     const len = Math.min(this.viaCount[v]!, VIA_SLOTS);
-    const via = new Array<FirstReach>(len);
+    const shared = sharedParts(this.moves, this.ids.length);
+    const at0 = v * VIA_SLOTS;
+    // The list v's last answer named, when this answer names the same first reaches.
+    if (shared.lastLen[v] === len) {
+      let same = true;
+      for (let k = 0, at = at0; k < len; k++, at++) {
+        if (shared.lastFrom[at] !== this.viaFrom[at] || shared.lastMove[at] !== this.viaMove[at]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return shared.lastList[v]!;
+    }
     const moves = this.moves;
-    let shared = sharedReaches.get(moves);
-    if (shared === undefined) sharedReaches.set(moves, (shared = new Map()));
-    for (let k = 0, at = v * VIA_SLOTS; k < len; k++, at++) {
+    const reaches = shared.reaches;
+    const via = new Array<FirstReach>(len);
+    for (let k = 0, at = at0; k < len; k++, at++) {
       const from = this.viaFrom[at]!;
       const m = this.viaMove[at]!;
       const key = from * moves.length + m;
-      let reach = shared.get(key);
+      let reach = reaches.get(key);
       if (reach === undefined) {
         const move = moves[m]!;
-        shared.set(key, (reach = { from: this.ids[from]!, kind: move.kind, category: move.category, ports: move.ports }));
+        reaches.set(key, (reach = { from: this.ids[from]!, kind: move.kind, category: move.category, ports: move.ports }));
       }
       via[k] = reach;
+      shared.lastFrom[at] = from;
+      shared.lastMove[at] = m;
     }
+    shared.lastLen[v] = len;
+    shared.lastList[v] = via;
     return via;
   }
 
