@@ -9,9 +9,10 @@
  * when prepareWhatIf(before) worked out the endpoints' refinement ahead (every other cluster).
  */
 import { describe, expect, it } from 'vitest';
-import { compile, diffReachability, prepareWhatIf, protoPortsEqual, recompile, formatProtoPorts } from '@lateral/core';
+import { compile, diffReachability, prepareWhatIf, recompile, formatProtoPorts } from '@lateral/core';
 import type { Cluster, CompiledCluster, EvalOptions, NetworkPolicy } from '@lateral/core';
 import { Rng, randomCluster, randomPolicy } from './random-cluster.js';
+import { samePodAnswers } from './same-answers.js';
 import { randomTierCluster } from './random-tiers.js';
 
 const COUNT = Math.max(50, Math.floor(Number(process.env.LATERAL_DIFF_CLUSTERS ?? 1000) / 4));
@@ -59,22 +60,6 @@ function policyEdit(c: Cluster, rng: Rng): { cluster: Cluster; what: string } {
   }
 }
 
-function samePodAnswers(cluster: Cluster, a: CompiledCluster, b: CompiledCluster): string | undefined {
-  if (a.classCount !== b.classCount || a.podClass.join() !== b.podClass.join()) return `classes differ: ${a.podClass.join()} vs ${b.podClass.join()}`;
-  const ra = a.reach();
-  const rb = b.reach();
-  const n = cluster.pods.length;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      if (i === j) continue;
-      const pa = ra.ports(a.podClass[i]!, a.podClass[j]!);
-      const pb = rb.ports(b.podClass[i]!, b.podClass[j]!);
-      if (!protoPortsEqual(pa, pb)) return `${cluster.pods[i]!.name} -> ${cluster.pods[j]!.name}: ${formatProtoPorts(pa)} vs ${formatProtoPorts(pb)}`;
-    }
-  }
-  return undefined;
-}
-
 describe('recompile after NetworkPolicy edits', () => {
   it(`agrees with full compiles on ${COUNT} clusters, three what-ifs each from one before and one on top (seeds ${FIRST_SEED}..)`, () => {
     let checked = 0;
@@ -89,7 +74,7 @@ describe('recompile after NetworkPolicy edits', () => {
       for (let k = 0; k < 3; k++) {
         const { cluster: edited, what } = policyEdit(cluster, rng);
         const incremental = recompile(before, edited);
-        const bad = samePodAnswers(edited, incremental, compile(edited, options));
+        const bad = samePodAnswers(edited, incremental, compile(edited, options), []);
         if (bad) expect.fail(`seed ${seed}, what-if ${k + 1}, ${what}: recompile differs from compile: ${bad}`);
         const got = show(diffReachability(before, incremental));
         const expected = show(diffReachability(compile(cluster, options), compile(edited, options), { full: true }));
@@ -98,7 +83,7 @@ describe('recompile after NetworkPolicy edits', () => {
         checked++;
       }
       const { cluster: twice, what } = policyEdit(last!.cluster, rng);
-      const bad = samePodAnswers(twice, recompile(last!.compiled, twice), compile(twice, options));
+      const bad = samePodAnswers(twice, recompile(last!.compiled, twice), compile(twice, options), []);
       if (bad) expect.fail(`seed ${seed}, ${last!.what} then ${what}: recompile differs from compile: ${bad}`);
     }
     expect(checked).toBe(3 * COUNT);

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { compile, diffReachability, protoPortsEqual, recompile, EMPTY_PROTO_PORTS, formatProtoPorts } from '@lateral/core';
 import type { Cluster, CompiledCluster, EvalOptions, Pod, ProtoPorts } from '@lateral/core';
 import { Rng, probeIps, randomCluster, randomLabels, randomPolicy } from './random-cluster.js';
+import { samePodAnswers } from './same-answers.js';
 import { randomTierCluster, randomTierPolicy, tierProbeIps } from './random-tiers.js';
 
 const COUNT = Math.max(50, Math.floor(Number(process.env.LATERAL_DIFF_CLUSTERS ?? 1000) / 2));
@@ -84,28 +85,6 @@ export function randomEdit(c: Cluster, rng: Rng): { cluster: Cluster; what: stri
       return { cluster: { ...c, namespaces }, what: `relabel namespace ${ns}` };
     }
   }
-}
-
-function samePodAnswers(cluster: Cluster, a: CompiledCluster, b: CompiledCluster, ips: readonly string[]): string | undefined {
-  if (a.classCount !== b.classCount || a.podClass.join() !== b.podClass.join()) return `classes differ: ${a.podClass.join()} vs ${b.podClass.join()}`;
-  const ra = a.reach();
-  const rb = b.reach();
-  const n = cluster.pods.length;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      if (i === j) continue;
-      const pa = ra.ports(a.podClass[i]!, a.podClass[j]!);
-      const pb = rb.ports(b.podClass[i]!, b.podClass[j]!);
-      if (!protoPortsEqual(pa, pb)) return `${cluster.pods[i]!.name} -> ${cluster.pods[j]!.name}: ${formatProtoPorts(pa)} vs ${formatProtoPorts(pb)}`;
-    }
-    for (const ip of ips) {
-      const ea = a.nodeOf({ kind: 'ip', ip });
-      const eb = b.nodeOf({ kind: 'ip', ip });
-      if (!protoPortsEqual(ra.ports(ea, a.podClass[i]!), rb.ports(eb, b.podClass[i]!))) return `${ip} -> ${cluster.pods[i]!.name}`;
-      if (!protoPortsEqual(ra.ports(a.podClass[i]!, ea), rb.ports(b.podClass[i]!, eb))) return `${cluster.pods[i]!.name} -> ${ip}`;
-    }
-  }
-  return undefined;
 }
 
 /** Pod pairs whose ports differ between two full compiles: `ns/p -> ns/q` -> [before, after]. */
